@@ -1,0 +1,8 @@
+import process from "node:process";
+import { runCli } from "./program";
+
+const code = await runCli(process.argv.slice(2), {
+  stdout: (t) => process.stdout.write(t),
+  stderr: (t) => process.stderr.write(t),
+});
+process.exitCode = code;

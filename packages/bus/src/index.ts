@@ -1,0 +1,1 @@
+// @ringvm/bus: public surface.

@@ -1,0 +1,1 @@
+// @ringvm/cpu: public surface.

@@ -1,0 +1,3 @@
+import { boundaries, library } from "@ringvm/eslint-config";
+
+export default [...library, ...boundaries("decoder", import.meta.dirname)];

@@ -1,0 +1,1 @@
+// @ringvm/decoder: public surface.

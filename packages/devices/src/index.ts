@@ -1,0 +1,1 @@
+// @ringvm/devices: public surface.

@@ -1,0 +1,1 @@
+// @ringvm/hypervisor: public surface.

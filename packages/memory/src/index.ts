@@ -1,0 +1,1 @@
+// @ringvm/memory: public surface.

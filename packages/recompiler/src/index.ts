@@ -1,0 +1,1 @@
+// @ringvm/recompiler: public surface.

@@ -1,0 +1,3 @@
+import { library } from "./index.js";
+
+export default [...library, { ignores: ["test/fixtures/**"] }];
