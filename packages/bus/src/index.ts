@@ -1,1 +1,15 @@
-// @ringvm/bus: public surface.
+// @ringvm/bus: interfaces only. Every other package is tested alone through these.
+export type {
+  IoBus,
+  MmioHandler,
+  MmioRegistration,
+  PhysicalMemory,
+  PortIo,
+  PortIoHandler,
+  PortRegistration,
+  Width,
+} from "./io";
+export { AccessKind } from "./mmu";
+export type { LinearMemory, PageFault, PageFaultSink, PagingState } from "./mmu";
+export type { Clock, ScheduledEvent, Scheduler } from "./time";
+export type { Device, DeviceContext, DeviceState, IrqLine, Logger, ResetKind } from "./device";

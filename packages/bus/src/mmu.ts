@@ -1,0 +1,60 @@
+// The CPU's view of memory: linear addresses through the MMU. The CPU package
+// depends only on these types; @ringvm/memory implements them.
+
+/** What kind of access is being translated. */
+export const AccessKind = {
+  Read: 0,
+  Write: 1,
+  Fetch: 2,
+} as const;
+export type AccessKind = (typeof AccessKind)[keyof typeof AccessKind];
+
+/**
+ * A page-fault descriptor as the MMU reports it: the faulting linear address and the
+ * error code bits the SDM defines (P=1, W/R=2, U/S=4, RSVD=8, I/D=16). The CPU turns it
+ * into #PF with CR2.
+ */
+export interface PageFault {
+  readonly linear: number;
+  readonly errorCode: number;
+}
+
+/**
+ * Called by the MMU when a translation faults. The CPU's handler does not return
+ * normally: it throws its own exception object to unwind the instruction.
+ */
+export type PageFaultSink = (linear: number, errorCode: number) => never;
+
+/** The paging-relevant control state, pushed by the CPU whenever it changes. */
+export interface PagingState {
+  readonly cr0: number;
+  readonly cr3: number;
+  readonly cr4: number;
+  /** IA32_EFER low 32 bits (LME, LMA, NXE). */
+  readonly efer: number;
+}
+
+/**
+ * Linear memory for the CPU. Accesses are translated with the current paging state and
+ * privilege; a fault calls the installed {@link PageFaultSink} before any byte is written.
+ * Multi-byte accesses are little-endian and may be unaligned or cross a page.
+ */
+export interface LinearMemory {
+  read8(linear: number): number;
+  read16(linear: number): number;
+  read32(linear: number): number;
+  write8(linear: number, value: number): void;
+  write16(linear: number, value: number): void;
+  write32(linear: number, value: number): void;
+  /** Instruction fetch (checks NX and counts as a fetch for fault codes). */
+  fetch8(linear: number): number;
+  /** Sets the paging state and flushes what the SDM says the change flushes. */
+  setPaging(state: PagingState): void;
+  /** User-mode accesses (CPL 3) follow U/S rules; supervisor accesses follow WP. */
+  setUserMode(isUser: boolean): void;
+  /** INVLPG. */
+  invalidatePage(linear: number): void;
+  /** Flush every non-global entry (MOV CR3) or everything (`global`). */
+  flushTlb(global: boolean): void;
+  setFaultSink(sink: PageFaultSink): void;
+}

@@ -1,0 +1,17 @@
+// Virtual time. Devices read the clock and schedule events; they never poll per instruction.
+
+/** Guest time in nanoseconds since power-on. One clock drives PIT, RTC, APIC, PM timer, TSC. */
+export interface Clock {
+  now(): number;
+}
+
+/** A pending event that can be cancelled. */
+export interface ScheduledEvent {
+  cancel(): void;
+}
+
+/** Runs callbacks at a guest time; the hypervisor fires them between guest slices. */
+export interface Scheduler {
+  /** Calls `callback(now)` when the clock reaches `at` nanoseconds (or at once if past). */
+  schedule(at: number, callback: (now: number) => void): ScheduledEvent;
+}
