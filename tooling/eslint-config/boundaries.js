@@ -14,8 +14,9 @@ export const ALLOWED_IMPORTS = Object.freeze({
   devices: ["bus"],
   hypervisor: ["decoder", "bus", "memory", "cpu", "recompiler"],
   pc: ["decoder", "bus", "memory", "cpu", "recompiler", "devices", "hypervisor"],
-  // Apps are thin: they talk to the board, plus the decoder for `ringvm disasm`.
-  cli: ["pc", "decoder"],
+  // Apps are thin: they talk to the board; the CLI's developer tools also use the
+  // decoder (`ringvm disasm`) and the CPU's test runner (`ringvm ssts`).
+  cli: ["pc", "decoder", "cpu"],
   web: ["pc"],
 });
 
