@@ -1,0 +1,369 @@
+// The decoder: bytes -> a reused Instruction. Table-driven: the opcode (map, byte) selects a
+// short candidate list of forms; the first form whose (mask, value) matches the context word
+// wins (see match-context.ts); its operand specs then drive operand decoding. No allocation on
+// this path and no exceptions of its own: invalid or truncated input comes back as Code.INVALID.
+import {
+  CAND_LIST,
+  CAND_START,
+  FORM_ATTRS,
+  FORM_CODE,
+  FORM_CPUID,
+  FORM_FLAGS_READ,
+  FORM_FLAGS_UNDEFINED,
+  FORM_FLAGS_WRITTEN,
+  FORM_FLOW,
+  FORM_MASK,
+  FORM_MEMSIZE,
+  FORM_MNEMONIC,
+  FORM_OPCOUNT,
+  FORM_OPS,
+  FORM_SIZE_RULE,
+  FORM_VALUE,
+  OPCODE_HAS_MODRM,
+} from "./generated/forms";
+import { ATTR_LOCKABLE, DecodeError, type Instruction } from "./instruction";
+import {
+  CTX_ASZ_SHIFT,
+  CTX_MODE64_SHIFT,
+  CTX_MODREG_SHIFT,
+  CTX_NO66_SHIFT,
+  CTX_OSZ_SHIFT,
+  CTX_REG_SHIFT,
+  CTX_REXB_SHIFT,
+  CTX_REXW_SHIFT,
+  CTX_RM_SHIFT,
+  FATTR_HAS_MEM,
+  FATTR_MANDATORY_PREFIX,
+  FATTR_RM_IS_REG,
+  SIZE_RULE_D64,
+  SIZE_RULE_NORMAL,
+} from "./match-context";
+import { decodeMemory } from "./memory-operand";
+import { decodeOperand } from "./operands";
+import { OpKind } from "./op-kind";
+import { Register } from "./register";
+
+/** Reads one byte of guest code at `address`; may throw (e.g. a page fault), never caught here. */
+export type FetchByte = (address: number) => number;
+
+/** Maximum instruction length (SDM Vol. 2, 2.3.11: longer encodings raise #GP/#UD). */
+const MAX_LENGTH = 15;
+const EMPTY = new Uint8Array(0);
+
+/** Segment register for prefix bytes 26/2E/36/3E/64/65. */
+function segmentOfPrefix(b: number): Register {
+  switch (b) {
+    case 0x26:
+      return Register.ES;
+    case 0x2e:
+      return Register.CS;
+    case 0x36:
+      return Register.SS;
+    case 0x3e:
+      return Register.DS;
+    case 0x64:
+      return Register.FS;
+    default:
+      return Register.GS;
+  }
+}
+
+/**
+ * Decodes x86 instructions for one bitness (16, 32 or 64). Reuse one Decoder and one
+ * Instruction; each call overwrites the instruction.
+ *
+ * @example
+ * const d = new Decoder(32);
+ * const insn = new Instruction();
+ * d.decode(new Uint8Array([0x01, 0xc8]), 0, 0x1000, insn); // add eax,ecx
+ * insn.code === Code.Add_rm32_r32; insn.length === 2;
+ */
+export class Decoder {
+  readonly bitness: 16 | 32 | 64;
+  // Byte source: either buf[pos] (bounded by limit) or fetch(fetchBase + pos).
+  private buf: Uint8Array = EMPTY;
+  private fetch: FetchByte | null = null;
+  private fetchBase = 0;
+  private start = 0;
+  /** @internal read by operand decoders */
+  pos = 0;
+  private limit = 0;
+  private end = 0;
+  /** @internal set when a read went past the buffer or the 15-byte limit */
+  overrun = false;
+  /** @internal prefix/ModRM state for operand decoders */
+  rex = 0;
+  modrm = 0;
+  /** @internal the opcode byte (for +r forms) */
+  opcode = 0;
+  /** @internal the memory operand is RIP/EIP-relative (displacement fixed up at the end) */
+  ripRelative = false;
+
+  constructor(bitness: 16 | 32 | 64) {
+    this.bitness = bitness;
+  }
+
+  /** Decodes the instruction at `bytes[offset]`, whose address is `ip`, into `into`. */
+  decode(bytes: Uint8Array, offset: number, ip: number, into: Instruction): void {
+    this.buf = bytes;
+    this.fetch = null;
+    this.start = offset;
+    this.pos = offset;
+    this.end = bytes.length;
+    this.limit = Math.min(bytes.length, offset + MAX_LENGTH);
+    this.run(ip, into);
+  }
+
+  /**
+   * Decodes by calling `fetch(address + i)` for i = 0, 1, ... only as far as the instruction
+   * goes (at most 15 bytes), so a fault is raised exactly when a real CPU would fetch the byte.
+   * `ip` is the instruction pointer (for relative branch targets). Exceptions from `fetch`
+   * propagate unchanged.
+   */
+  decodeFetch(fetch: FetchByte, address: number, ip: number, into: Instruction): void {
+    this.buf = EMPTY;
+    this.fetch = fetch;
+    this.fetchBase = address;
+    this.start = 0;
+    this.pos = 0;
+    this.end = MAX_LENGTH;
+    this.limit = MAX_LENGTH;
+    this.run(ip, into);
+  }
+
+  /** @internal next code byte (0 past the end, with `overrun` set) */
+  u8(): number {
+    const p = this.pos++;
+    if (p >= this.limit) {
+      this.overrun = true;
+      return 0;
+    }
+    const f = this.fetch;
+    if (f === null) return this.buf[p] as number;
+    return f(this.fetchBase + p) & 0xff;
+  }
+
+  private run(ip: number, insn: Instruction): void {
+    const bitness = this.bitness;
+    const is64 = bitness === 64;
+    this.overrun = false;
+    let seg = Register.None;
+    let has66 = false;
+    let has67 = false;
+    let lock = false;
+    let rep = 0; // 0, 0xf2 or 0xf3: the last one wins
+    let rex = 0;
+    let b = this.u8();
+    for (;;) {
+      switch (b) {
+        case 0x26:
+        case 0x2e:
+        case 0x36:
+        case 0x3e:
+          // In 64-bit mode ES/CS/SS/DS overrides are ignored (SDM Vol. 1, 3.3.7.1).
+          if (!is64) seg = segmentOfPrefix(b);
+          rex = 0;
+          b = this.u8();
+          continue;
+        case 0x64:
+        case 0x65:
+          seg = segmentOfPrefix(b);
+          rex = 0;
+          b = this.u8();
+          continue;
+        case 0x66:
+          has66 = true;
+          rex = 0;
+          b = this.u8();
+          continue;
+        case 0x67:
+          has67 = true;
+          rex = 0;
+          b = this.u8();
+          continue;
+        case 0xf0:
+          lock = true;
+          rex = 0;
+          b = this.u8();
+          continue;
+        case 0xf2:
+        case 0xf3:
+          rep = b;
+          rex = 0;
+          b = this.u8();
+          continue;
+        default:
+          if (is64 && (b & 0xf0) === 0x40) {
+            // REX counts only when it is the last prefix (SDM Vol. 2, 2.2.1).
+            rex = b;
+            b = this.u8();
+            continue;
+          }
+      }
+      break;
+    }
+    if (this.overrun) return this.fail(insn, ip);
+    let map = 0;
+    if (b === 0x0f) {
+      b = this.u8();
+      if (b === 0x38) {
+        map = 2;
+        b = this.u8();
+      } else if (b === 0x3a) {
+        map = 3;
+        b = this.u8();
+      } else {
+        map = 1;
+      }
+    }
+    const opIndex = (map << 8) | b;
+    let modrm = 0;
+    const hasModrm = OPCODE_HAS_MODRM[opIndex] === 1;
+    if (hasModrm) modrm = this.u8();
+    this.rex = rex;
+    this.modrm = modrm;
+    this.opcode = b;
+    this.ripRelative = false;
+
+    // Operand and address sizes (SDM Vol. 1, 3.6; Vol. 2, 2.2.1.2).
+    let osz: number;
+    let oszD64: number;
+    let oszF64: number;
+    let asz: number;
+    if (bitness === 16) {
+      osz = oszD64 = oszF64 = has66 ? 1 : 0;
+      asz = has67 ? 1 : 0;
+    } else if (bitness === 32) {
+      osz = oszD64 = oszF64 = has66 ? 0 : 1;
+      asz = has67 ? 0 : 1;
+    } else {
+      const w = (rex & 8) !== 0;
+      osz = w ? 2 : has66 ? 0 : 1;
+      oszD64 = w ? 2 : has66 ? 0 : 2;
+      oszF64 = 2;
+      asz = has67 ? 1 : 2;
+    }
+    const mp = rep === 0xf3 ? 2 : rep === 0xf2 ? 3 : has66 ? 1 : 0;
+    const base =
+      mp |
+      (((modrm >> 3) & 7) << CTX_REG_SHIFT) |
+      ((modrm >> 6 === 3 ? 1 : 0) << CTX_MODREG_SHIFT) |
+      ((modrm & 7) << CTX_RM_SHIFT) |
+      (asz << CTX_ASZ_SHIFT) |
+      ((is64 ? 1 : 0) << CTX_MODE64_SHIFT) |
+      ((rex & 1) << CTX_REXB_SHIFT) |
+      (((rex >> 3) & 1) << CTX_REXW_SHIFT) |
+      ((has66 ? 0 : 1) << CTX_NO66_SHIFT);
+    const ctx = base | (osz << CTX_OSZ_SHIFT);
+    const ctxD64 = base | (oszD64 << CTX_OSZ_SHIFT);
+    const ctxF64 = base | (oszF64 << CTX_OSZ_SHIFT);
+
+    let form = 0;
+    let sizeCode = osz;
+    const candEnd = CAND_START[opIndex + 1] as number;
+    for (let i = CAND_START[opIndex] as number; i < candEnd; i++) {
+      const f = CAND_LIST[i] as number;
+      const rule = FORM_SIZE_RULE[f] as number;
+      const c = rule === SIZE_RULE_NORMAL ? ctx : rule === SIZE_RULE_D64 ? ctxD64 : ctxF64;
+      if ((c & (FORM_MASK[f] as number)) === FORM_VALUE[f]) {
+        form = f;
+        sizeCode = rule === SIZE_RULE_NORMAL ? osz : rule === SIZE_RULE_D64 ? oszD64 : oszF64;
+        break;
+      }
+    }
+    if (form === 0 || this.overrun) return this.fail(insn, ip);
+
+    const attrs = FORM_ATTRS[form] as number;
+    insn.code = FORM_CODE[form] as number;
+    insn.mnemonic = FORM_MNEMONIC[form] as number;
+    insn.ip = ip;
+    insn.bitness = bitness;
+    insn.opSize = 16 << sizeCode;
+    insn.addrSize = 16 << asz;
+    insn.error = DecodeError.None;
+    insn.segmentPrefix = seg;
+    insn.hasLock = lock;
+    const mandatory = (attrs & FATTR_MANDATORY_PREFIX) !== 0;
+    insn.hasRep = rep === 0xf3 && !(mandatory && mp === 2);
+    insn.hasRepne = rep === 0xf2 && !(mandatory && mp === 3);
+    insn.memBase = Register.None;
+    insn.memIndex = Register.None;
+    insn.memScale = 1;
+    insn.memDisplacement = 0;
+    insn.memDisplSize = 0;
+    insn.memSegment = Register.None;
+    insn.memSize = FORM_MEMSIZE[form] as number;
+    insn.immediate = 0;
+    insn.immediateHi = 0;
+    insn.immediate2 = 0;
+    insn.nearBranchTarget = 0;
+    insn.farSelector = 0;
+    insn.farOffset = 0;
+    insn.op0Register = Register.None;
+    insn.op1Register = Register.None;
+    insn.op2Register = Register.None;
+    insn.op3Register = Register.None;
+    insn.op0Kind = 0;
+    insn.op1Kind = 0;
+    insn.op2Kind = 0;
+    insn.op3Kind = 0;
+
+    const isMem = hasModrm && modrm < 0xc0 && (attrs & FATTR_RM_IS_REG) === 0;
+    if (isMem && (attrs & FATTR_HAS_MEM) !== 0) decodeMemory(this, insn, asz, seg);
+
+    const count = FORM_OPCOUNT[form] as number;
+    insn.opCount = count;
+    const opBase = form << 2;
+    for (let i = 0; i < count; i++) {
+      if (!decodeOperand(this, insn, i, FORM_OPS[opBase + i] as number, isMem)) {
+        return this.fail(insn, ip);
+      }
+    }
+    if (this.overrun) return this.fail(insn, ip);
+    // LOCK is valid only on lockable forms with a memory destination (SDM Vol. 2, LOCK: #UD).
+    if (lock && ((attrs & ATTR_LOCKABLE) === 0 || !isMem)) return this.fail(insn, ip);
+
+    const len = this.pos - this.start;
+    insn.length = len;
+    const next = ip + len;
+    insn.nextIp = bitness === 16 ? next & 0xffff : bitness === 32 ? next >>> 0 : next;
+    insn.flagsRead = FORM_FLAGS_READ[form] as number;
+    insn.flagsWritten = FORM_FLAGS_WRITTEN[form] as number;
+    insn.flagsUndefined = FORM_FLAGS_UNDEFINED[form] as number;
+    insn.flow = FORM_FLOW[form] as number;
+    insn.cpuid = FORM_CPUID[form] as number;
+    insn.attrs = attrs & 0xff;
+    if (insn.op0Kind >= OpKind.NearBranch16 && insn.op0Kind <= OpKind.NearBranch64) {
+      // Relative branches count from the next instruction; operands stored the displacement.
+      const t = next + insn.nearBranchTarget;
+      insn.nearBranchTarget = insn.opSize === 16 ? t & 0xffff : insn.opSize === 32 ? t >>> 0 : t;
+    }
+    if (this.ripRelative) {
+      const t = next + (insn.memDisplacement | 0);
+      insn.memDisplacement = insn.addrSize === 32 ? t >>> 0 : t;
+    }
+  }
+
+  private fail(insn: Instruction, ip: number): void {
+    const len = Math.min(this.pos, this.limit) - this.start;
+    const truncated =
+      this.overrun && this.limit < this.start + MAX_LENGTH && this.limit === this.end;
+    insn.code = 0;
+    insn.mnemonic = 0;
+    insn.ip = ip;
+    insn.bitness = this.bitness;
+    insn.length = len > 0 ? len : 0;
+    insn.nextIp = ip + insn.length;
+    insn.error = truncated ? DecodeError.NoMoreBytes : DecodeError.InvalidInstruction;
+    insn.opCount = 0;
+    insn.hasLock = false;
+    insn.hasRep = false;
+    insn.hasRepne = false;
+    insn.flagsRead = 0;
+    insn.flagsWritten = 0;
+    insn.flagsUndefined = 0;
+    insn.flow = 0;
+    insn.cpuid = 0;
+    insn.attrs = 0;
+  }
+}

@@ -1,0 +1,13 @@
+// All instruction forms, in priority order (within one opcode, earlier rows win).
+import type { OpcodeForm } from "./form";
+import { GROUPS } from "./groups";
+import { MAP_0F } from "./map-0f";
+import { MAP_1BYTE } from "./map-1byte";
+import { X87 } from "./x87";
+
+export const ALL_FORMS: readonly OpcodeForm[] = Object.freeze([
+  ...MAP_1BYTE,
+  ...GROUPS,
+  ...X87,
+  ...MAP_0F,
+]);
