@@ -30,7 +30,7 @@ import {
   SIZE_RULE_F64,
   SIZE_RULE_NORMAL,
 } from "../src/match-context";
-import { OP_FIXED_REG, OP_SPEC_NAMES } from "../src/operand-spec";
+import { OP_FIXED_REG, OpSpec } from "../src/operand-spec";
 import { Register } from "../src/register";
 import type { OpcodeForm } from "../src/table/form";
 import { ALL_FORMS } from "../src/table/index";
@@ -79,7 +79,22 @@ const MEM_BY_LETTER: Record<string, MemSize> = {
   Qq: MemSize.Qword,
   Wx: MemSize.Xmmword,
 };
-const MEM_CAPABLE = new Set(["Eb", "Ew", "Ed", "Eq", "Edw", "Eqw", "M", "Qq", "Wx", "Ey"]);
+const MEM_CAPABLE = new Set([
+  "Eb",
+  "Ew",
+  "Ed",
+  "Eq",
+  "Edw",
+  "Eqw",
+  "M",
+  "Qq",
+  "Qd",
+  "Wx",
+  "Wq",
+  "Wd",
+  "Ww",
+  "Ey",
+]);
 
 function flagBits(s: string | undefined): number {
   let v = 0;
@@ -92,8 +107,9 @@ function flagBits(s: string | undefined): number {
 }
 
 function opSpec(name: string, code: string): number {
-  const i = OP_SPEC_NAMES.indexOf(name);
-  if (i > 0) return i;
+  // Rows write the constant-1 shift count as "1"; every other spec by its OpSpec name.
+  const i = (OpSpec as unknown as Record<string, number>)[name === "1" ? "One" : name];
+  if (i !== undefined && i > 0) return i;
   const reg = (Register as unknown as Record<string, number>)[name];
   if (reg === undefined) throw new Error(`${code}: unknown operand ${name}`);
   return OP_FIXED_REG + reg;

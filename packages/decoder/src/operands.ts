@@ -143,6 +143,7 @@ export function decodeOperand(
       setOp(insn, i, OpKind.Register, Register.MM0 + (modrm & 7));
       return true;
     case OpSpec.Qq:
+    case OpSpec.Qd:
       setOp(
         insn,
         i,
@@ -157,6 +158,9 @@ export function decodeOperand(
       setOp(insn, i, OpKind.Register, Register.XMM0 + rm);
       return true;
     case OpSpec.Wx:
+    case OpSpec.Wq:
+    case OpSpec.Wd:
+    case OpSpec.Ww:
       setOp(insn, i, isMem ? OpKind.Memory : OpKind.Register, isMem ? 0 : Register.XMM0 + rm);
       return true;
     case OpSpec.Ey:
@@ -267,8 +271,21 @@ export function decodeOperand(
         Register.None,
       );
       return true;
+    case OpSpec.Yd:
+      insn.memSegment = insn.segmentPrefix === Register.None ? Register.DS : insn.segmentPrefix;
+      setOp(
+        insn,
+        i,
+        insn.addrSize === 16
+          ? OpKind.MemorySegDI
+          : insn.addrSize === 32
+            ? OpKind.MemorySegEDI
+            : OpKind.MemorySegRDI,
+        Register.None,
+      );
+      return true;
     case OpSpec.Ys:
-      if (insn.memSegment === Register.None) insn.memSegment = Register.ES;
+      // ES:[rDI] always uses ES (no override); memSegment stays the other operand's segment.
       setOp(
         insn,
         i,

@@ -2,6 +2,7 @@
 import type { OpcodeForm } from "./form";
 import { GROUPS } from "./groups";
 import { MAP_0F } from "./map-0f";
+import { MAP_0F_SIMD } from "./map-0f-simd";
 import { MAP_1BYTE } from "./map-1byte";
 import { X87 } from "./x87";
 
@@ -10,4 +11,5 @@ export const ALL_FORMS: readonly OpcodeForm[] = Object.freeze([
   ...GROUPS,
   ...X87,
   ...MAP_0F,
+  ...MAP_0F_SIMD,
 ]);
