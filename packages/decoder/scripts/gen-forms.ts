@@ -145,6 +145,9 @@ function parseOpcode(f: OpcodeForm): Parsed {
     else if (t === "NP" || ((t === "66" || t === "F3" || t === "F2") && bytes.length === 0)) {
       set(CTX_MP_SHIFT, 2, ["NP", "66", "F3", "F2"].indexOf(t));
       fattrs |= FATTR_MANDATORY_PREFIX;
+    } else if (t === "noF2F3") {
+      // mp values 2 (F3) and 3 (F2) have bit 1 set; none (0) and 66 (1) do not.
+      mask |= 2 << CTX_MP_SHIFT;
     } else if (t === "i64") set(CTX_MODE64_SHIFT, 1, 0);
     else if (t === "x64") set(CTX_MODE64_SHIFT, 1, 1);
     else if (t === "d64") sizeRule = SIZE_RULE_D64;

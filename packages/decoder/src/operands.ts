@@ -115,7 +115,8 @@ export function decodeOperand(
       return true;
     case OpSpec.Sw: {
       const s = (modrm >> 3) & 7;
-      if (s > 5) return false; // only ES..GS exist
+      // Only ES..GS exist, and MOV CS, r/m is invalid (SDM Vol. 2, MOV: #UD if the destination is CS).
+      if (s > 5 || (s === 1 && i === 0)) return false;
       setOp(insn, i, OpKind.Register, Register.ES + s);
       return true;
     }

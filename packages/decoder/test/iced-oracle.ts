@@ -90,7 +90,9 @@ export class IcedOracle {
           k === OpKind.Immediate8_2nd
             ? BigInt(o.immediate2)
             : (BigInt(o.immediateHi) << 32n) | BigInt(o.immediate);
-        if (v !== ic.immediate(i)) return mm(`op${i}Immediate`, v, ic.immediate(i));
+        // iced returns the immediate sign-extended to 64 bits; ours is extended to the operand.
+        const bits = k === OpKind.Immediate8to16 ? 16 : k === OpKind.Immediate8to32 ? 32 : 64;
+        if (v !== BigInt.asUintN(bits, ic.immediate(i))) return mm(`op${i}Immediate`, v, BigInt.asUintN(bits, ic.immediate(i)));
       }
       if (k >= OpKind.NearBranch16 && k <= OpKind.NearBranch64) {
         const t =

@@ -25,6 +25,7 @@
 // - `a16` `a32` `a64`: only at this address size.
 // - `NP` `66` `F3` `F2`: mandatory prefix (NP: none of them). The prefix then selects the form
 //   and is not an operand-size or REP prefix.
+// - `noF2F3`: neither F2 nor F3 (66 allowed, as an operand-size prefix).
 // - `i64`: invalid in 64-bit mode. `x64`: only in 64-bit mode.
 // - `d64`: operand size defaults to 64 in 64-bit mode (66 gives 16). `f64`: always 64 there.
 // - `W0` `W1`: REX.W must be clear / set. `rexB0`: REX.B must be clear (NOP vs XCHG r8,rAX).

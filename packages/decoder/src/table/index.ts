@@ -3,6 +3,7 @@ import type { OpcodeForm } from "./form";
 import { GROUPS } from "./groups";
 import { MAP_0F } from "./map-0f";
 import { MAP_0F_SIMD } from "./map-0f-simd";
+import { MAP_0F38, MAP_0F3A } from "./map-0f38";
 import { MAP_1BYTE } from "./map-1byte";
 import { X87 } from "./x87";
 
@@ -12,4 +13,6 @@ export const ALL_FORMS: readonly OpcodeForm[] = Object.freeze([
   ...X87,
   ...MAP_0F,
   ...MAP_0F_SIMD,
+  ...MAP_0F38,
+  ...MAP_0F3A,
 ]);
