@@ -78,6 +78,10 @@ const MEM_BY_LETTER: Record<string, MemSize> = {
   Eqw: MemSize.Word,
   Qq: MemSize.Qword,
   Wx: MemSize.Xmmword,
+  Wq: MemSize.Qword,
+  Wd: MemSize.Dword,
+  Ww: MemSize.Word,
+  Qd: MemSize.Dword,
 };
 const MEM_CAPABLE = new Set([
   "Eb",
@@ -193,7 +197,8 @@ function parseOpcode(f: OpcodeForm): Parsed {
   return { map, opcodes, hasModrm, mask, value, sizeRule, fattrs };
 }
 
-function main(): void {
+/** Builds the generated files' contents (file name -> text) from the table. */
+export function generate(): Record<string, string> {
   const codeNames: string[] = ["INVALID"];
   const codeIndex = new Map<string, number>([["INVALID", 0]]);
   const mnemonicSet = new Set<string>();
@@ -334,22 +339,27 @@ function main(): void {
     candList,
     "Candidate rows per opcode, in priority order.",
   );
-  writeFileSync(join(outDir, "forms.ts"), forms);
+  const out: Record<string, string> = { "forms.ts": forms };
 
   let code = BANNER;
   code += "/** Instruction forms (iced-x86 style names). Dense: values are 0..CODE_COUNT-1. */\n";
   code += "export enum Code {\n" + codeNames.map((c, i) => `  ${c} = ${i},`).join("\n") + "\n}\n";
   code += `\n/** Number of Code values. */\nexport const CODE_COUNT = ${codeNames.length};\n`;
-  writeFileSync(join(outDir, "code.ts"), code);
+  out["code.ts"] = code;
 
   let mn = BANNER;
   mn += "/** Mnemonics (iced-x86 names), sorted by name. */\n";
   mn += "export enum Mnemonic {\n" + mnemonics.map((m, i) => `  ${m} = ${i},`).join("\n") + "\n}\n";
   mn += `\n/** Number of Mnemonic values. */\nexport const MNEMONIC_COUNT = ${mnemonics.length};\n`;
-  writeFileSync(join(outDir, "mnemonic.ts"), mn);
-  console.log(
-    `gen-forms: ${ALL_FORMS.length} rows, ${codeNames.length} codes, ${mnemonics.length} mnemonics`,
-  );
+  out["mnemonic.ts"] = mn;
+  return out;
 }
 
-main();
+function main(): void {
+  const files = generate();
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(outDir, name), text);
+  console.log(`gen-forms: ${ALL_FORMS.length} rows -> ${Object.keys(files).join(", ")}`);
+}
+
+// Run only as a script (the up-to-date test imports generate()).
+if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) main();

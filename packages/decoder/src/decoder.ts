@@ -160,8 +160,9 @@ export class Decoder {
         case 0x2e:
         case 0x36:
         case 0x3e:
-          // In 64-bit mode ES/CS/SS/DS overrides are ignored (SDM Vol. 1, 3.3.7.1).
-          if (!is64) seg = segmentOfPrefix(b);
+          // In 64-bit mode ES/CS/SS/DS bases are ignored by the CPU (SDM Vol. 1, 3.3.7.1) but
+          // the prefix is still reported, as iced does.
+          seg = segmentOfPrefix(b);
           rex = 0;
           b = this.u8();
           continue;

@@ -77,8 +77,8 @@ export class IcedOracle {
         if (o.memScale !== ic.memoryIndexScale)
           return mm("memScale", o.memScale, ic.memoryIndexScale);
         const disp = BigInt.asUintN(64, BigInt(o.memDisplacement));
-        if (disp !== ic.memoryDisplacement)
-          return mm("memDisplacement", disp, ic.memoryDisplacement);
+        const icDisp = BigInt.asUintN(64, ic.memoryDisplacement);
+        if (disp !== icDisp) return mm("memDisplacement", disp, icDisp);
       }
       if (
         ((k >= OpKind.MemorySegSI && k <= OpKind.MemorySegRDI) || k === OpKind.Memory) &&
@@ -92,7 +92,8 @@ export class IcedOracle {
             : (BigInt(o.immediateHi) << 32n) | BigInt(o.immediate);
         // iced returns the immediate sign-extended to 64 bits; ours is extended to the operand.
         const bits = k === OpKind.Immediate8to16 ? 16 : k === OpKind.Immediate8to32 ? 32 : 64;
-        if (v !== BigInt.asUintN(bits, ic.immediate(i))) return mm(`op${i}Immediate`, v, BigInt.asUintN(bits, ic.immediate(i)));
+        if (v !== BigInt.asUintN(bits, ic.immediate(i)))
+          return mm(`op${i}Immediate`, v, BigInt.asUintN(bits, ic.immediate(i)));
       }
       if (k >= OpKind.NearBranch16 && k <= OpKind.NearBranch64) {
         const t =
@@ -116,4 +117,17 @@ export class IcedOracle {
     if (o.hasRepne !== ic.hasRepnePrefix) return mm("repne", o.hasRepne, ic.hasRepnePrefix);
     return null;
   }
+}
+
+/** iced's Intel formatter configured as documented in src/formatter.ts (FORMATTER_ICED_OPTIONS). */
+export function makeIcedFormatter(): iced.Formatter {
+  const f = new iced.Formatter(iced.FormatterSyntax.Intel);
+  f.hexPrefix = "0x";
+  f.hexSuffix = "";
+  f.uppercaseHex = false;
+  f.spaceAfterOperandSeparator = true;
+  f.memorySizeOptions = iced.MemorySizeOptions.Always;
+  f.showBranchSize = false;
+  f.branchLeadingZeros = false;
+  return f;
 }
