@@ -7,7 +7,8 @@
 // Not a hot path: it builds a string per call.
 import { Code } from "./generated/code";
 import { Mnemonic } from "./generated/mnemonic";
-import { type Instruction, MemSize } from "./instruction";
+import { FlowControl } from "./flow-control";
+import { ATTR_STRING, type Instruction, MemSize } from "./instruction";
 import { OpKind } from "./op-kind";
 import { Register } from "./register";
 
@@ -68,6 +69,15 @@ function memSizeKeyword(insn: Instruction): string {
       return "ymmword ptr ";
     case MemSize.Zmmword:
       return "zmmword ptr ";
+    // iced names the x87 environment/state image only when it is not the mode's default size.
+    case MemSize.Env14:
+      return insn.bitness === 16 ? "" : "fpuenv14 ptr ";
+    case MemSize.Env28:
+      return insn.bitness === 16 ? "fpuenv28 ptr " : "";
+    case MemSize.State94:
+      return insn.bitness === 16 ? "" : "fpustate94 ptr ";
+    case MemSize.State108:
+      return insn.bitness === 16 ? "fpustate108 ptr " : "";
     default:
       return "";
   }
@@ -108,7 +118,8 @@ function memoryOperand(insn: Instruction): string {
   if (hasIndex) {
     if (hasBase) s += "+";
     s += REG_NAMES[insn.memIndex];
-    if (insn.memScale !== 1) s += `*${insn.memScale}`;
+    // iced always shows the scale of a base-less index ([eax*1-2]) so it cannot read as a base.
+    if (insn.memScale !== 1 || !hasBase) s += `*${insn.memScale}`;
   }
   let disp = insn.memDisplacement;
   if (insn.memBase === Register.RIP || insn.memBase === Register.EIP) {
@@ -123,12 +134,17 @@ function memoryOperand(insn: Instruction): string {
     else if (insn.addrSize === 32) disp = disp | 0;
     s += disp < 0 ? `-${formatNumber(-disp)}` : `+${formatNumber(disp)}`;
   }
-  return `${segmentText(insn, defaultSegment(insn))}[${s}]`;
+  // LEA computes an offset only; iced does not print a segment override for it.
+  const seg = insn.mnemonic === Mnemonic.Lea ? "" : segmentText(insn, defaultSegment(insn));
+  return `${seg}[${s}]`;
 }
 
 function stringOperand(insn: Instruction, kind: OpKind): string {
   const size = memSizeKeyword(insn);
-  const seg = insn.segmentPrefix !== Register.None ? `${REG_NAMES[insn.segmentPrefix]}:` : "";
+  const p = insn.segmentPrefix;
+  // seg:[rSI] shows a non-DS override; ES:[rDI] shows "es:" once any override is present.
+  const isDest = kind >= OpKind.MemoryESDI;
+  const seg = p === Register.None || p === Register.DS ? "" : isDest ? "es:" : `${REG_NAMES[p]}:`;
   switch (kind) {
     case OpKind.MemorySegSI:
       return `${size}${seg}[si]`;
@@ -231,31 +247,167 @@ function mnemonicText(insn: Instruction): string {
   }
   if (code === Code.Xlat_m8) return "xlat";
   if (code === Code.Wait) return "fwait";
+  if (m === Mnemonic.Reservednop) return "nop";
+  if (m === Mnemonic.Sal) return "shl";
+  if (m === Mnemonic.Retf) return "ret far";
+  if (code === Code.Prefetch_m8) return "prefetch_exclusive";
+  if (code >= Code.Prefetchreserved4_m8 && code <= Code.Prefetchreserved7_m8)
+    return "prefetch_reserved";
   return MNEMONIC_NAMES[m] ?? "";
+}
+
+const NO_HINT = new Set<number>([
+  Mnemonic.Loop,
+  Mnemonic.Loope,
+  Mnemonic.Loopne,
+  Mnemonic.Jcxz,
+  Mnemonic.Jecxz,
+  Mnemonic.Jrcxz,
+]);
+const BND_MNEMONICS = new Set<number>([Mnemonic.Jmp, Mnemonic.Call, Mnemonic.Ret]);
+const REPE_MNEMONICS = new Set<number>([
+  Mnemonic.Cmpsb,
+  Mnemonic.Cmpsw,
+  Mnemonic.Cmpsd,
+  Mnemonic.Cmpsq,
+  Mnemonic.Scasb,
+  Mnemonic.Scasw,
+  Mnemonic.Scasd,
+  Mnemonic.Scasq,
+]);
+
+/** Is the F2/F3 an HLE hint (xacquire/xrelease)? SDM Vol. 1, 16.3.3: LOCKed RMW or XCHG with
+ * memory; XRELEASE also on MOV to memory (88/89/C6/C7). */
+function hleKind(insn: Instruction): 0 | 1 | 2 {
+  if (insn.op0Kind !== OpKind.Memory) return 0;
+  const isXchg = insn.mnemonic === Mnemonic.Xchg;
+  const isMovStore =
+    insn.code === Code.Mov_rm8_r8 ||
+    insn.code === Code.Mov_rm16_r16 ||
+    insn.code === Code.Mov_rm32_r32 ||
+    insn.code === Code.Mov_rm64_r64 ||
+    insn.code === Code.Mov_rm8_imm8 ||
+    insn.code === Code.Mov_rm16_imm16 ||
+    insn.code === Code.Mov_rm32_imm32 ||
+    insn.code === Code.Mov_rm64_imm32;
+  if (insn.hasRepne && (insn.hasLock || isXchg)) return 1;
+  if (insn.hasRep && (insn.hasLock || isXchg || isMovStore)) return 2;
+  return 0;
 }
 
 function prefixText(insn: Instruction): string {
   let s = "";
+  const isString = (insn.attrs & ATTR_STRING) !== 0;
+  const m = insn.mnemonic;
+  const hle = hleKind(insn);
+  if (hle === 1) s += "xacquire ";
+  if (hle === 2) s += "xrelease ";
   if (insn.hasLock) s += "lock ";
-  if (insn.hasRep) {
-    const m = insn.mnemonic;
-    s +=
-      m === Mnemonic.Cmpsb ||
-      m === Mnemonic.Cmpsw ||
-      m === Mnemonic.Cmpsd ||
-      m === Mnemonic.Cmpsq ||
-      m === Mnemonic.Scasb ||
-      m === Mnemonic.Scasw ||
-      m === Mnemonic.Scasd ||
-      m === Mnemonic.Scasq
-        ? "repe "
-        : "rep ";
+  s += sizePrefixText(insn);
+  // iced shows REP/REPNE where they mean something: string instructions and REP RET (AMD's
+  // branch-predictor idiom).
+  if (
+    insn.hasRep &&
+    hle === 0 &&
+    (isString || insn.code === Code.Retnd || insn.code === Code.Retnw || insn.code === Code.Retnq)
+  ) {
+    s += REPE_MNEMONICS.has(m) ? "repe " : "rep ";
   }
-  if (insn.hasRepne) {
-    s += insn.flow === 0 || (insn.attrs & 8) !== 0 ? "repne " : "bnd ";
+  if (insn.hasRepne && isString) s += "repne ";
+  // Branch hints: 2E/3E on a conditional jump (SDM Vol. 2, 2.1.1).
+  if (
+    insn.flow === FlowControl.ConditionalBranch &&
+    insn.op0Kind >= OpKind.NearBranch16 &&
+    insn.op0Kind <= OpKind.NearBranch64 &&
+    !NO_HINT.has(m)
+  ) {
+    if (insn.segmentPrefix === Register.DS) s += "hint-taken ";
+    else if (insn.segmentPrefix === Register.CS) s += "hint-not-taken ";
+  }
+  // NOTRACK (3E) on indirect near JMP/CALL (CET-IBT).
+  if (
+    insn.segmentPrefix === Register.DS &&
+    (insn.flow === FlowControl.IndirectBranch || insn.flow === FlowControl.IndirectCall) &&
+    !isFarForm(insn)
+  )
+    s += "notrack ";
+  // BND (F2) on near branches (MPX).
+  const nearBranch =
+    (insn.flow === FlowControl.ConditionalBranch && !NO_HINT.has(m)) || BND_MNEMONICS.has(m);
+  if (insn.hasRepne && !isString && hle === 0 && nearBranch && !isFarForm(insn)) s += "bnd ";
+  return s;
+}
+
+function isFarForm(insn: Instruction): boolean {
+  const ms = insn.memSize;
+  return (
+    insn.op0Kind === OpKind.FarBranch16 ||
+    insn.op0Kind === OpKind.FarBranch32 ||
+    ((insn.mnemonic === Mnemonic.Call || insn.mnemonic === Mnemonic.Jmp) &&
+      insn.op0Kind === OpKind.Memory &&
+      (ms === MemSize.FarPtr1616 || ms === MemSize.Fword || ms === MemSize.FarPtr1664))
+  );
+}
+
+/**
+ * iced marks an operand/address-size prefix that the operands do not reveal: "data16 push es",
+ * "data16 ja", "addr16 mov al, byte ptr [0x10]", "addr16 loop".
+ */
+function sizePrefixText(insn: Instruction): string {
+  const bits = insn.bitness;
+  let s = "";
+  if (bits === 64) {
+    if (insn.opSize === 16 && !operandsRevealSize(insn)) s += "data16 ";
+  } else if (insn.opSize !== bits && !operandsRevealSize(insn))
+    s += insn.opSize === 16 ? "data16 " : "data32 ";
+  if (insn.addrSize !== bits) {
+    const m = insn.mnemonic;
+    const moffs =
+      insn.op0Kind === OpKind.Memory
+        ? insn.memBase === Register.None && insn.memIndex === Register.None
+        : false;
+    const moffs1 =
+      insn.op1Kind === OpKind.Memory &&
+      insn.memBase === Register.None &&
+      insn.memIndex === Register.None;
+    const isMoffs =
+      (moffs || moffs1) && insn.code >= Code.Mov_AL_moffs8 && insn.code <= Code.Mov_moffs64_RAX;
+    if (isMoffs || m === Mnemonic.Loop || m === Mnemonic.Loope || m === Mnemonic.Loopne)
+      s += insn.addrSize === 16 ? "addr16 " : "addr32 ";
   }
   return s;
 }
+
+/** True when a GPR or sized-memory operand, or the mnemonic itself, shows the operand size. */
+function operandsRevealSize(insn: Instruction): boolean {
+  for (let i = 0; i < insn.opCount; i++) {
+    const k = insn.opKind(i);
+    if (k === OpKind.Register) {
+      const r = insn.opRegister(i);
+      if (r >= Register.AL && r <= Register.R15) return true;
+    } else if (k === OpKind.Memory || (k >= OpKind.MemorySegSI && k <= OpKind.MemoryESRDI))
+      return true;
+  }
+  const name = Code[insn.code] ?? "";
+  // Forms whose mnemonic carries the size (pushfd, iretd, cwde, movsw, ...).
+  return !/^(Push[wd]_|Pop[wd]_|J[a-z]+_rel|Loop|Jr?e?cxz|Retn[wd]|Retf[wd]|Call_rel|Jmp_rel|Enter[wd]|Leave[wd]|Push_imm16|Pushd_imm|Pushw_imm|Pushd_imm8|Xbegin|Call_ptr|Jmp_ptr|Push_imm16|Pushw_imm8|Retf[wdq]|Enter[wdq]|Leave[wdq]|Push[wq]_[FG]S|Pop[wq]_[FG]S)/.test(
+    name,
+  );
+}
+
+/** Selector/MSW loads of r32/m16 operands: iced prints the 16-bit register. */
+const SEL16_CODES = new Set<number>([
+  Code.Lldt_r32m16,
+  Code.Ltr_r32m16,
+  Code.Verr_r32m16,
+  Code.Verw_r32m16,
+  Code.Lmsw_r32m16,
+  Code.Lldt_r64m16,
+  Code.Ltr_r64m16,
+  Code.Verr_r64m16,
+  Code.Verw_r64m16,
+  Code.Lmsw_r64m16,
+]);
 
 /** Register operand text; an x87 ST(i) chosen by r/m prints as st(i), the fixed ST0 as st. */
 function stName(insn: Instruction, i: number): string {
@@ -275,6 +427,31 @@ function stName(insn: Instruction, i: number): string {
 export function formatInstruction(insn: Instruction): string {
   if (insn.code === Code.INVALID) return "(bad)";
   let s = prefixText(insn) + mnemonicText(insn);
+  if (isFarForm(insn) && insn.op0Kind === OpKind.Memory)
+    return `${s} far ${formatOperand(insn, 0)}`;
+  if (insn.code === Code.Maskmovq_rDI_mm_mm || insn.code === Code.Maskmovdqu_rDI_xmm_xmm)
+    return `${s} ${formatOperand(insn, 1)}, ${formatOperand(insn, 2)}`;
+  if (insn.mnemonic === Mnemonic.Pclmulqdq && (insn.immediate & 0xee) === 0) {
+    const q = ["lqlq", "hqlq", "lqhq", "hqhq"][(insn.immediate & 1) | ((insn.immediate >> 3) & 2)];
+    return `pclmul${q}dq ${formatOperand(insn, 0)}, ${formatOperand(insn, 1)}`;
+  }
+  if (SEL16_CODES.has(insn.code) && insn.op0Kind === OpKind.Register)
+    return `${s} ${REG_NAMES[Register.AX + ((insn.op0Register - Register.AX) & 15)]}`;
+  if (insn.op0Kind === OpKind.FarBranch16 || insn.op0Kind === OpKind.FarBranch32) {
+    return `${s} far ${formatNumber(insn.farOffset)}, ${formatNumber(insn.farSelector)}`;
+  }
+  if (insn.code === Code.Xlat_m8) {
+    const p = insn.segmentPrefix;
+    const seg = p !== Register.None && p !== Register.DS ? `${REG_NAMES[p]}:` : "";
+    return `${s} byte ptr ${seg}[${REG_NAMES[insn.memBase]}]`;
+  }
+  if (insn.code === Code.Arpl_r32m16_r32) {
+    const dst =
+      insn.op0Kind === OpKind.Register
+        ? REG_NAMES[insn.op0Register - Register.EAX + Register.AX]
+        : formatOperand(insn, 0);
+    return `${s} ${dst}, ${REG_NAMES[insn.op1Register - Register.EAX + Register.AX]}`;
+  }
   let count = insn.opCount;
   if (
     (insn.mnemonic === Mnemonic.Cmpps ||

@@ -9,6 +9,8 @@ export interface Mismatch {
   readonly what: string;
   readonly ours: string;
   readonly iced: string;
+  /** iced decoded a form whose Code we do not have (outside what the decoder claims). */
+  readonly unclaimed: boolean;
 }
 
 function hex(b: Uint8Array, off: number, len: number): string {
@@ -47,11 +49,14 @@ export class IcedOracle {
     this.ours.decode(view, offset, ip, o);
     const icedValid = ic.code !== iced.Code.INVALID && offset + ic.length <= end;
     const bytes = hex(this.buf, offset, Math.max(ic.length, o.length, 1));
+    const unclaimed =
+      icedValid && (Code as unknown as Record<string, number>)[iced.Code[ic.code]] === undefined;
     const mm = (what: string, ours: unknown, theirs: unknown): Mismatch => ({
       bytes,
       what,
       ours: String(ours),
       iced: String(theirs),
+      unclaimed,
     });
     if (icedValid !== !o.isInvalid) {
       return mm(

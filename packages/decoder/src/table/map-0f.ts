@@ -830,7 +830,7 @@ export const MAP_0F = freezeForms([
     opcode: "NP 0F 1C /0 mem",
     mnemonic: "Cldemote",
     ops: ["M"],
-    mem: "byte",
+    mem: "unsized",
     cpuid: "CLDEMOTE",
   },
   { code: "Endbr64", opcode: "F3 0F 1E /FA", mnemonic: "Endbr64", cpuid: "CET_IBT" },

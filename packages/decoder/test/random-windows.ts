@@ -1,0 +1,27 @@
+// Seeded random byte windows (xorshift32, so runs are reproducible), 16 bytes each.
+
+/** xorshift32 (Marsaglia 2003): a tiny reproducible PRNG; never returns 0 for a nonzero seed. */
+export function xorshift32(seed: number): () => number {
+  let x = seed >>> 0 || 1;
+  return () => {
+    x ^= x << 13;
+    x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
+    return x;
+  };
+}
+
+export function randomWindows(seed: number, count: number): { buf: Uint8Array; offsets: number[] } {
+  const next = xorshift32(seed);
+  const buf = new Uint8Array(count * 16);
+  for (let i = 0; i < buf.length; i += 4) {
+    const v = next();
+    buf[i] = v & 0xff;
+    buf[i + 1] = (v >>> 8) & 0xff;
+    buf[i + 2] = (v >>> 16) & 0xff;
+    buf[i + 3] = v >>> 24;
+  }
+  return { buf, offsets: Array.from({ length: count }, (_, i) => i * 16) };
+}
