@@ -162,7 +162,8 @@ export class Decoder {
         case 0x3e:
           // In 64-bit mode ES/CS/SS/DS bases are ignored by the CPU (SDM Vol. 1, 3.3.7.1) but
           // the prefix is still reported, as iced does.
-          seg = segmentOfPrefix(b);
+          // ... but an earlier FS/GS override keeps priority there (iced's behaviour).
+          if (!is64 || (seg !== Register.FS && seg !== Register.GS)) seg = segmentOfPrefix(b);
           rex = 0;
           b = this.u8();
           continue;
@@ -291,6 +292,7 @@ export class Decoder {
     insn.memIndex = Register.None;
     insn.memScale = 1;
     insn.memDisplacement = 0;
+    insn.memDisplacementHi = 0;
     insn.memDisplSize = 0;
     insn.memSegment = Register.None;
     insn.memSize = FORM_MEMSIZE[form] as number;
@@ -337,11 +339,14 @@ export class Decoder {
     if (insn.op0Kind >= OpKind.NearBranch16 && insn.op0Kind <= OpKind.NearBranch64) {
       // Relative branches count from the next instruction; operands stored the displacement.
       const t = next + insn.nearBranchTarget;
-      insn.nearBranchTarget = insn.opSize === 16 ? t & 0xffff : insn.opSize === 32 ? t >>> 0 : t;
+      const k = insn.op0Kind;
+      insn.nearBranchTarget =
+        k === OpKind.NearBranch16 ? t & 0xffff : k === OpKind.NearBranch32 ? t >>> 0 : t;
     }
     if (this.ripRelative) {
       const t = next + (insn.memDisplacement | 0);
       insn.memDisplacement = insn.addrSize === 32 ? t >>> 0 : t;
+      if (insn.addrSize === 64) insn.memDisplacementHi = Math.floor(t / 0x100000000) >>> 0;
     }
   }
 

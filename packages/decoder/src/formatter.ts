@@ -127,7 +127,10 @@ function memoryOperand(insn: Instruction): string {
     return `${segmentText(insn, Register.DS)}[${formatNumber(insn.addrSize === 32 ? disp >>> 0 : disp)}]`;
   }
   if (!hasBase && !hasIndex) {
-    s = formatNumber(disp);
+    s =
+      insn.addrSize === 64
+        ? formatNumber((BigInt(insn.memDisplacementHi) << 32n) | BigInt(disp >>> 0))
+        : formatNumber(disp);
   } else if (disp !== 0 || insn.memDisplSize === 0 ? disp !== 0 : false) {
     // Signed display relative to the address size.
     if (insn.addrSize === 16) disp = (disp << 16) >> 16;

@@ -97,6 +97,12 @@ export class Instruction {
    * (e.g. disp8 -1 with a32 is 0xffffffff), a signed number for 64-bit addressing.
    */
   memDisplacement = 0;
+  /**
+   * High 32 bits of the 64-bit displacement with 64-bit addressing (sign extension of
+   * `memDisplacement`, or for a 64-bit moffs the upper half while `memDisplacement` holds the
+   * low 32 bits unsigned). 0 otherwise. Exact value: `(hi << 32) | (memDisplacement >>> 0)`.
+   */
+  memDisplacementHi = 0;
   /** Displacement bytes in the encoding: 0, 1, 2, 4 or 8. */
   memDisplSize = 0;
   /** Width of the memory access (`MemSize`). */

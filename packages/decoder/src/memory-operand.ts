@@ -77,10 +77,12 @@ export function decodeMemory(d: Decoder, insn: Instruction, asz: number, seg: Re
     if (mod === 1) {
       const v = (d.u8() << 24) >> 24;
       insn.memDisplacement = asz === 1 ? v >>> 0 : v;
+      if (asz === 2 && v < 0) insn.memDisplacementHi = 0xffffffff;
       insn.memDisplSize = 1;
     } else if (mod === 2 || noBase) {
       const v = d.u8() | (d.u8() << 8) | (d.u8() << 16) | (d.u8() << 24);
       insn.memDisplacement = asz === 1 ? v >>> 0 : v;
+      if (asz === 2 && v < 0) insn.memDisplacementHi = 0xffffffff;
       insn.memDisplSize = 4;
     }
   }

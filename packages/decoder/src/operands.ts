@@ -47,6 +47,11 @@ function nearKind(insn: Instruction): OpKind {
       : OpKind.NearBranch64;
 }
 
+/** XBEGIN's target has the width of the instruction pointer, not of the operand size (iced). */
+function xbeginKind(d: Decoder): OpKind {
+  return d.bitness === 64 ? OpKind.NearBranch64 : OpKind.NearBranch32;
+}
+
 /** Decodes operand `i` with spec `spec`; false when the encoding is invalid (e.g. bad Sreg). */
 export function decodeOperand(
   d: Decoder,
@@ -225,11 +230,12 @@ export function decodeOperand(
       return true;
     case OpSpec.Jw:
       insn.nearBranchTarget = (imm16(d) << 16) >> 16;
-      setOp(insn, i, nearKind(insn), Register.None);
+      // XBEGIN rel16 still branches within a 32-bit EIP (iced reports NearBranch32).
+      setOp(insn, i, d.opcode === 0xc7 ? xbeginKind(d) : nearKind(insn), Register.None);
       return true;
     case OpSpec.Jd:
       insn.nearBranchTarget = imm32(d) | 0;
-      setOp(insn, i, nearKind(insn), Register.None);
+      setOp(insn, i, d.opcode === 0xc7 ? xbeginKind(d) : nearKind(insn), Register.None);
       return true;
     case OpSpec.Aw:
       insn.farOffset = imm16(d);
@@ -250,9 +256,8 @@ export function decodeOperand(
         insn.memDisplacement = imm32(d);
         insn.memDisplSize = 4;
       } else {
-        const lo = imm32(d);
-        const hi = imm32(d);
-        insn.memDisplacement = hi * 0x100000000 + lo;
+        insn.memDisplacement = imm32(d);
+        insn.memDisplacementHi = imm32(d);
         insn.memDisplSize = 8;
       }
       insn.memSegment = insn.segmentPrefix === Register.None ? Register.DS : insn.segmentPrefix;

@@ -81,7 +81,10 @@ export class IcedOracle {
         if (o.memIndex !== ic.memoryIndex) return mm("memIndex", o.memIndex, ic.memoryIndex);
         if (o.memScale !== ic.memoryIndexScale)
           return mm("memScale", o.memScale, ic.memoryIndexScale);
-        const disp = BigInt.asUintN(64, BigInt(o.memDisplacement));
+        const disp =
+          o.addrSize === 64
+            ? (BigInt(o.memDisplacementHi) << 32n) | BigInt(o.memDisplacement >>> 0)
+            : BigInt.asUintN(64, BigInt(o.memDisplacement));
         const icDisp = BigInt.asUintN(64, ic.memoryDisplacement);
         if (disp !== icDisp) return mm("memDisplacement", disp, icDisp);
       }
@@ -103,11 +106,12 @@ export class IcedOracle {
       if (k >= OpKind.NearBranch16 && k <= OpKind.NearBranch64) {
         const t =
           k === OpKind.NearBranch16
-            ? ic.nearBranch16
+            ? BigInt(ic.nearBranch16)
             : k === OpKind.NearBranch32
-              ? ic.nearBranch32
-              : Number(ic.nearBranch64);
-        if (o.nearBranchTarget !== t) return mm("nearBranch", o.nearBranchTarget, t);
+              ? BigInt(ic.nearBranch32)
+              : ic.nearBranch64;
+        if (BigInt.asUintN(64, BigInt(o.nearBranchTarget)) !== t)
+          return mm("nearBranch", o.nearBranchTarget, t);
       }
       if (k === OpKind.FarBranch16 || k === OpKind.FarBranch32) {
         const off = k === OpKind.FarBranch16 ? ic.farBranch16 : ic.farBranch32;

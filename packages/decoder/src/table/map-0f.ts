@@ -202,7 +202,7 @@ function group7(): OpcodeForm[] {
   for (const [m, n, cpuid, w] of fixed) {
     rows.push({
       code: n,
-      opcode: `${["SVM", "SKINIT_or_SVM", "RDTSCP", "MONITORX"].includes(cpuid) ? "noF2F3" : "NP"} 0F 01 /${hex(m)}`,
+      opcode: `${["SVM", "SKINIT_or_SVM", "RDTSCP"].includes(cpuid) ? "" : "NP "}0F 01 /${hex(m)}`,
       mnemonic: n,
       cpuid,
       ...(w ? { flags: { written: w } } : {}),
@@ -229,19 +229,19 @@ function group7(): OpcodeForm[] {
   for (const [m, n, cpuid] of bySize) {
     rows.push({
       code: `${n}w`,
-      opcode: `a16 ${n === "Monitor" ? "NP" : "noF2F3"} 0F 01 /${hex(m)}`,
+      opcode: `a16 ${n === "Monitor" || n === "Monitorx" ? "NP " : ""}0F 01 /${hex(m)}`,
       mnemonic: n,
       cpuid,
     });
     rows.push({
       code: `${n}d`,
-      opcode: `a32 ${n === "Monitor" ? "NP" : "noF2F3"} 0F 01 /${hex(m)}`,
+      opcode: `a32 ${n === "Monitor" || n === "Monitorx" ? "NP " : ""}0F 01 /${hex(m)}`,
       mnemonic: n,
       cpuid,
     });
     rows.push({
       code: `${n}q`,
-      opcode: `a64 ${n === "Monitor" ? "NP" : "noF2F3"} 0F 01 /${hex(m)}`,
+      opcode: `a64 ${n === "Monitor" || n === "Monitorx" ? "NP " : ""}0F 01 /${hex(m)}`,
       mnemonic: n,
       cpuid,
     });
@@ -881,6 +881,29 @@ export const MAP_0F = freezeForms([
     cpuid: "VMX",
     flags: { written: "oszacp" },
   },
+  // F2 0F 1E (register form) is consumed as a mandatory prefix by the hint-NOP decoding (iced: no REPNE).
+  ...SIZES.map(
+    (z) =>
+      ({
+        code: `Reservednop_rm${z.s}_r${z.s}_0F1E`,
+        opcode: `${z.o} F2 0F 1E /1 reg`,
+        mnemonic: "Reservednop",
+        ops: [`E${z.l}`, `G${z.l}`],
+        cpuid: "MULTIBYTENOP",
+      }) as const,
+  ),
+  ...(["FA", "FB"] as const).flatMap((m) =>
+    SIZES.map(
+      (z) =>
+        ({
+          code: `Reservednop_rm${z.s}_r${z.s}_0F1E`,
+          opcode: `${z.o} F2 0F 1E /${m}`,
+          mnemonic: "Reservednop",
+          ops: [`E${z.l}`, `G${z.l}`],
+          cpuid: "MULTIBYTENOP",
+        }) as const,
+    ),
+  ),
   // Hint-NOP space: whatever 0F 0D and 0F 18..1F encodings are not claimed above (SDM NOP note).
   ...[0x0d, 0x18, 0x19, 0x1a, 0x1b, 0x1c, 0x1d, 0x1e, 0x1f].flatMap((op) =>
     SIZES.map(

@@ -198,7 +198,7 @@ function byRegRows(): OpcodeForm[] {
   rows.push({ code: "Pop_r32", opcode: "o32 i64 58 +r", mnemonic: "Pop", ops: ["Zd"] });
   rows.push({ code: "Pop_r64", opcode: "o64 x64 d64 58 +r", mnemonic: "Pop", ops: ["Zq"] });
   // 90: NOP (F3 90 is PAUSE) unless REX.B turns it into XCHG r8, rAX.
-  rows.push({ code: "Pause", opcode: "F3 rexB0 90", mnemonic: "Pause", cpuid: "PAUSE" });
+  rows.push({ code: "Pause", opcode: "F3 90", mnemonic: "Pause", cpuid: "PAUSE" });
   rows.push({ code: "Nopw", opcode: "o16 rexB0 90", mnemonic: "Nop" });
   rows.push({ code: "Nopd", opcode: "o32 rexB0 90", mnemonic: "Nop" });
   rows.push({ code: "Nopq", opcode: "o64 rexB0 90", mnemonic: "Nop" });
@@ -789,6 +789,31 @@ export const MAP_1BYTE = freezeForms([
   { code: "Sti", opcode: "FB", mnemonic: "Sti", flags: { written: "i" }, attrs: ["iopl"] },
   { code: "Cld", opcode: "FC", mnemonic: "Cld", flags: { written: "d" } },
   { code: "Std", opcode: "FD", mnemonic: "Std", flags: { written: "d" } },
+  // REX.W does not widen port I/O: these stay 32-bit forms (SDM Vol. 2, IN/OUT/INS/OUTS).
+  {
+    code: "Insd_m32_DX",
+    opcode: "o64 6D",
+    mnemonic: "Insd",
+    ops: ["Ys", "DX"],
+    mem: "dword",
+    attrs: ["string", "iopl"],
+    flags: { read: "d" },
+    cpuid: "INTEL386",
+  },
+  {
+    code: "Outsd_DX_m32",
+    opcode: "o64 6F",
+    mnemonic: "Outsd",
+    ops: ["DX", "Xs"],
+    mem: "dword",
+    attrs: ["string", "iopl"],
+    flags: { read: "d" },
+    cpuid: "INTEL386",
+  },
+  { code: "In_EAX_imm8", opcode: "o64 E5", mnemonic: "In", ops: ["EAX", "Ib"], attrs: ["iopl"] },
+  { code: "Out_imm8_EAX", opcode: "o64 E7", mnemonic: "Out", ops: ["Ib", "EAX"], attrs: ["iopl"] },
+  { code: "In_EAX_DX", opcode: "o64 ED", mnemonic: "In", ops: ["EAX", "DX"], attrs: ["iopl"] },
+  { code: "Out_DX_EAX", opcode: "o64 EF", mnemonic: "Out", ops: ["DX", "EAX"], attrs: ["iopl"] },
 ] as const satisfies readonly OpcodeForm[]);
 
 /** RET near in 64-bit mode is always 64-bit (Intel ignores 66); outside 64-bit it is sized. */
