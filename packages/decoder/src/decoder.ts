@@ -336,10 +336,10 @@ export class Decoder {
     insn.flow = FORM_FLOW[form] as number;
     insn.cpuid = FORM_CPUID[form] as number;
     insn.attrs = attrs & 0xff;
-    if (insn.op0Kind >= OpKind.NearBranch16 && insn.op0Kind <= OpKind.NearBranch64) {
+    const k = insn.op0Kind as number;
+    if (k >= OpKind.NearBranch16 && k <= OpKind.NearBranch64) {
       // Relative branches count from the next instruction; operands stored the displacement.
       const t = next + insn.nearBranchTarget;
-      const k = insn.op0Kind;
       insn.nearBranchTarget =
         k === OpKind.NearBranch16 ? t & 0xffff : k === OpKind.NearBranch32 ? t >>> 0 : t;
     }
