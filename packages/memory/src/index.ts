@@ -1,1 +1,15 @@
 // @ringvm/memory: public surface.
+export {
+  PhysicalSpace,
+  PAGE_SIZE,
+  MAX_RAM_SIZE,
+  MIN_RAM_SIZE,
+  SHADOW_SEGMENT,
+} from "./physical-space";
+export type { PhysicalSpaceOptions } from "./physical-space";
+export { PortBus } from "./port-bus";
+export type { PortBusOptions } from "./port-bus";
+export { createIoBus } from "./io-bus";
+export { Mmu, PageFaultError } from "./mmu";
+export type { MmuOptions, TlbStats } from "./mmu";
+export { PagingMode, PF_P, PF_WR, PF_US, PF_RSVD, PF_ID } from "./paging-walk";

@@ -1,0 +1,495 @@
+// The MMU: LinearMemory for the CPU. A software TLB (one int32 per 4 KiB linear page, see
+// tlb-entry.ts) serves hits with one load, one mask test and one typed-array access; misses,
+// MMIO/ROM, page-crossing and permission changes go through the slow path, which walks the
+// paging structures as the SDM describes (paging-walk.ts) and reports faults to the sink.
+import type { LinearMemory, PageFaultSink, PagingState } from "@ringvm/bus";
+import { PagingMode, newWalkResult, walk, type WalkContext } from "./paging-walk";
+import { type PhysicalSpace } from "./physical-space";
+import {
+  T_CLEAN,
+  T_GLOBAL,
+  T_HIGH,
+  T_LARGE,
+  T_LARGE_1G,
+  T_LARGE_2M,
+  T_LARGE_4M,
+  T_NO_FAST_WRITE,
+  T_NO_FETCH,
+  T_NO_USER,
+  T_NO_WRITE,
+  T_ROUTE,
+  T_SLOW,
+  T_VALID,
+} from "./tlb-entry";
+
+const READ = 0;
+const WRITE = 1;
+const FETCH = 2;
+/** One entry per 4 KiB page of the 32-bit linear space. */
+const TLB_ENTRIES = 1 << 20;
+/**
+ * Filled entries remembered for cheap flushes (v86 keeps the same list). 64 Ki covers
+ * 256 MiB of touched linear space; when full the TLB is flushed, which is always allowed.
+ */
+const FILLED_CAPACITY = 1 << 16;
+const CR0_WP = 1 << 16;
+const CR0_PG = 1 << 31;
+const CR4_PSE = 1 << 4;
+const CR4_PAE = 1 << 5;
+const CR4_PGE = 1 << 7;
+const EFER_LME = 1 << 8;
+const EFER_NXE = 1 << 11;
+/** Bits whose change flushes every entry, global ones included (SDM 4.10.4.1). */
+const CR0_FLUSH_ALL = CR0_PG;
+const CR4_FLUSH_ALL = CR4_PSE | CR4_PAE | CR4_PGE;
+const EFER_FLUSH_ALL = EFER_LME | EFER_NXE;
+/** A20 gate closed: physical address bit 20 forced to 0 (the 8086 1 MiB wrap-around). */
+const A20_CLOSED = ~0x10_0000;
+const FOUR_GIB = 0x1_0000_0000;
+
+/** Options of {@link Mmu}. */
+export interface MmuOptions {
+  /**
+   * MAXPHYADDR (CPUID 80000008H EAX[7:0]): reserved physical-address bits in PAE and 4-level
+   * entries. 36 is what the SDM prescribes for a CPU with PAE but without leaf 80000008H.
+   */
+  readonly maxPhysicalAddressBits?: number;
+}
+
+/** The default page-fault sink: the error a CPU-less user of the MMU sees. */
+export class PageFaultError extends Error {
+  constructor(
+    readonly linear: number,
+    readonly errorCode: number,
+  ) {
+    super(`page fault at 0x${linear.toString(16)}, error code 0x${errorCode.toString(16)}`);
+  }
+}
+
+/** Counters for the hypervisor's statistics. */
+export interface TlbStats {
+  /** Slow-path translations that had to walk (or compute the paging-off mapping). */
+  misses: number;
+  /** Page faults reported to the sink. */
+  faults: number;
+  /** INVLPG, non-global (CR3) and full flushes. */
+  pageFlushes: number;
+  nonGlobalFlushes: number;
+  fullFlushes: number;
+}
+
+export class Mmu implements LinearMemory {
+  private readonly tlb = new Int32Array(TLB_ENTRIES);
+  private readonly filled = new Int32Array(FILLED_CAPACITY);
+  private filledCount = 0;
+  private largeCount = 0;
+  private readMask = T_VALID | T_SLOW;
+  private writeMask = T_VALID | T_SLOW | T_CLEAN | T_NO_FAST_WRITE;
+  private fetchMask = T_VALID | T_SLOW | T_NO_FETCH;
+  private readonly u8: Uint8Array;
+  private readonly u16: Uint16Array;
+  private readonly i32: Int32Array;
+  private isUser = false;
+  private state: PagingState = { cr0: 0, cr3: 0, cr4: 0, efer: 0 };
+  private readonly ctx: WalkContext;
+  private readonly result = newWalkResult();
+  private sink: PageFaultSink = (linear, errorCode) => {
+    throw new PageFaultError(linear, errorCode);
+  };
+  /** Set when a PAE PDPTE loaded by the last CR3 load had P=1 and a reserved bit (the CPU's #GP). */
+  pdpteInvalid = false;
+  readonly stats: TlbStats = {
+    misses: 0,
+    faults: 0,
+    pageFlushes: 0,
+    nonGlobalFlushes: 0,
+    fullFlushes: 0,
+  };
+
+  constructor(
+    readonly physical: PhysicalSpace,
+    options: MmuOptions = {},
+  ) {
+    const m = options.maxPhysicalAddressBits ?? 36;
+    if (!Number.isInteger(m) || m < 36 || m > 52)
+      throw new RangeError(`maxPhysicalAddressBits ${m} is not 36..52`);
+    this.u8 = physical.u8;
+    this.u16 = physical.u16;
+    this.i32 = physical.i32;
+    // High-dword masks of bits 62:M (PAE, SDM 4.4.2) and 51:M (4-level, SDM 4.5.4).
+    const paeHigh = (0x7fff_ffff & ~((1 << (m - 32)) - 1)) | 0;
+    const level4High = (0x000f_ffff & ~((1 << (m - 32)) - 1)) | 0;
+    this.ctx = {
+      mode: PagingMode.Off,
+      cr3: 0,
+      wp: false,
+      nxe: false,
+      pge: false,
+      pse: false,
+      a20: -1,
+      paeHighReserved: paeHigh,
+      level4HighReserved: level4High,
+      // Table 4-4: bits 21:(M-19) reserved, (M-20):13 = physical (M-1):32; M caps at 40 here.
+      pse36Reserved: 0x3f_e000 & ~((1 << (Math.min(m, 40) - 19)) - 1) & 0x3f_e000,
+      pse36High: (1 << (Math.min(m, 40) - 32)) - 1,
+      pdpteLo: new Int32Array(4),
+      pdpteHi: new Int32Array(4),
+    };
+    physical.onRouteChange((change) => {
+      if (change === "map") this.flushAll();
+      else this.revokeFastWrites();
+    });
+  }
+
+  // ---- control (LinearMemory) ----
+
+  setFaultSink(sink: PageFaultSink): void {
+    this.sink = sink;
+  }
+
+  setUserMode(isUser: boolean): void {
+    this.isUser = isUser;
+    this.updateMasks();
+  }
+
+  /**
+   * Takes CR0/CR3/CR4/EFER. Changing CR0.PG, CR4.PSE/PAE/PGE or EFER.LME/NXE flushes every
+   * entry; a call that changes only CR0.WP (or PE) flushes nothing, since WP is tested per
+   * access; any other call is a MOV to CR3 and flushes the non-global entries (SDM 4.10.4.1).
+   */
+  setPaging(next: PagingState): void {
+    const old = this.state;
+    this.state = { cr0: next.cr0 | 0, cr3: next.cr3 | 0, cr4: next.cr4 | 0, efer: next.efer | 0 };
+    const c = this.ctx;
+    const pg = (next.cr0 & CR0_PG) !== 0;
+    const pae = (next.cr4 & CR4_PAE) !== 0;
+    c.mode = !pg
+      ? PagingMode.Off
+      : !pae
+        ? PagingMode.Bits32
+        : (next.efer & EFER_LME) !== 0
+          ? PagingMode.Level4
+          : PagingMode.Pae;
+    c.cr3 = next.cr3 | 0;
+    c.wp = (next.cr0 & CR0_WP) !== 0;
+    c.nxe = (next.efer & EFER_NXE) !== 0;
+    c.pge = (next.cr4 & CR4_PGE) !== 0;
+    c.pse = (next.cr4 & CR4_PSE) !== 0;
+    this.updateMasks();
+    const flushAll =
+      ((old.cr0 ^ next.cr0) & CR0_FLUSH_ALL) !== 0 ||
+      ((old.cr4 ^ next.cr4) & CR4_FLUSH_ALL) !== 0 ||
+      ((old.efer ^ next.efer) & EFER_FLUSH_ALL) !== 0;
+    const cr0Only =
+      old.cr3 === c.cr3 &&
+      old.cr4 === (next.cr4 | 0) &&
+      old.efer === (next.efer | 0) &&
+      old.cr0 !== (next.cr0 | 0);
+    if (flushAll) this.flushAll();
+    else if (!cr0Only) this.flushNonGlobal();
+    if (c.mode === PagingMode.Pae && !cr0Only) this.loadPdptes();
+  }
+
+  /** Current paging mode (PagingMode.Off/Bits32/Pae/Level4). */
+  get mode(): PagingMode {
+    return this.ctx.mode;
+  }
+
+  invalidatePage(linear: number): void {
+    this.stats.pageFlushes++;
+    const page = linear >>> 12;
+    this.tlb[page] = 0;
+    if (this.largeCount === 0) return;
+    // A 4 KiB fragment of a large page stands for the whole page: drop all its fragments.
+    const f = this.filled;
+    for (let i = 0; i < this.filledCount; i++) {
+      const q = f[i]!;
+      const e = this.tlb[q]!;
+      if ((e & T_LARGE) === 0) continue;
+      const span = (e & T_LARGE_2M) !== 0 ? 9 : (e & T_LARGE_4M) !== 0 ? 10 : 18;
+      if (q >>> span === page >>> span) this.tlb[q] = 0;
+    }
+  }
+
+  flushTlb(global: boolean): void {
+    if (global) this.flushAll();
+    else this.flushNonGlobal();
+  }
+
+  /** The A20 gate (port 0x92 bit 1, keyboard controller output port bit 1): open = true. */
+  setA20(enabled: boolean): void {
+    const mask = enabled ? -1 : A20_CLOSED;
+    if (mask === this.ctx.a20) return;
+    this.ctx.a20 = mask;
+    this.flushAll();
+  }
+  getA20(): boolean {
+    return this.ctx.a20 === -1;
+  }
+
+  // ---- hot path ----
+
+  read8(linear: number): number {
+    const e = this.tlb[linear >>> 12]!;
+    if ((e & this.readMask) === T_VALID) return this.u8[(e & ~0xfff) | (linear & 0xfff)]!;
+    return this.slowRead(linear, 1, READ);
+  }
+  read16(linear: number): number {
+    const e = this.tlb[linear >>> 12]!;
+    if ((e & this.readMask) === T_VALID) {
+      const a = (e & ~0xfff) | (linear & 0xfff);
+      if ((a & 1) === 0) return this.u16[a >> 1]!;
+      if ((a & 0xfff) !== 0xfff) return this.u8[a]! | (this.u8[a + 1]! << 8);
+    }
+    return this.slowRead(linear, 2, READ);
+  }
+  /** Returns the value as a signed int32. */
+  read32(linear: number): number {
+    const e = this.tlb[linear >>> 12]!;
+    if ((e & this.readMask) === T_VALID) {
+      const a = (e & ~0xfff) | (linear & 0xfff);
+      if ((a & 3) === 0) return this.i32[a >> 2]!;
+    }
+    return this.slowRead(linear, 4, READ);
+  }
+  write8(linear: number, value: number): void {
+    const e = this.tlb[linear >>> 12]!;
+    if ((e & this.writeMask) === T_VALID) this.u8[(e & ~0xfff) | (linear & 0xfff)] = value;
+    else this.slowWrite(linear, 1, value);
+  }
+  write16(linear: number, value: number): void {
+    const e = this.tlb[linear >>> 12]!;
+    if ((e & this.writeMask) === T_VALID) {
+      const a = (e & ~0xfff) | (linear & 0xfff);
+      if ((a & 1) === 0) {
+        this.u16[a >> 1] = value;
+        return;
+      }
+    }
+    this.slowWrite(linear, 2, value);
+  }
+  write32(linear: number, value: number): void {
+    const e = this.tlb[linear >>> 12]!;
+    if ((e & this.writeMask) === T_VALID) {
+      const a = (e & ~0xfff) | (linear & 0xfff);
+      if ((a & 3) === 0) {
+        this.i32[a >> 2] = value;
+        return;
+      }
+    }
+    this.slowWrite(linear, 4, value);
+  }
+  fetch8(linear: number): number {
+    const e = this.tlb[linear >>> 12]!;
+    if ((e & this.fetchMask) === T_VALID) return this.u8[(e & ~0xfff) | (linear & 0xfff)]!;
+    return this.slowRead(linear, 1, FETCH);
+  }
+  fetch16(linear: number): number {
+    const e = this.tlb[linear >>> 12]!;
+    if ((e & this.fetchMask) === T_VALID) {
+      const a = (e & ~0xfff) | (linear & 0xfff);
+      if ((a & 1) === 0) return this.u16[a >> 1]!;
+    }
+    return this.slowRead(linear, 2, FETCH);
+  }
+  /** Returns the value as a signed int32. */
+  fetch32(linear: number): number {
+    const e = this.tlb[linear >>> 12]!;
+    if ((e & this.fetchMask) === T_VALID) {
+      const a = (e & ~0xfff) | (linear & 0xfff);
+      if ((a & 3) === 0) return this.i32[a >> 2]!;
+    }
+    return this.slowRead(linear, 4, FETCH);
+  }
+
+  // ---- slow path ----
+
+  /**
+   * Translates a linear address for `kind` (0 read, 1 write, 2 fetch) at the current
+   * privilege, filling the TLB; a fault goes to the sink (which does not return). In 4-level
+   * mode `linear` may be a 48-bit value (bits 47:0); those above 4 GiB are not cached.
+   */
+  translate(linear: number, kind: number): number {
+    if (linear >= FOUR_GIB) return this.walkOrFault(linear, kind);
+    const page = linear >>> 12;
+    const e = this.tlb[page]!;
+    const rights =
+      (kind === READ ? this.readMask : kind === WRITE ? this.writeMask : this.fetchMask) & ~T_ROUTE;
+    if ((e & rights) === T_VALID && (e & T_HIGH) === 0) return (e >>> 12) * 4096 + (linear & 0xfff);
+    this.stats.misses++;
+    if (this.ctx.mode === PagingMode.Off) {
+      const physical = (linear & this.ctx.a20) >>> 0;
+      this.fill(page, physical, T_VALID);
+      return physical;
+    }
+    const physical = this.walkOrFault(linear, kind);
+    const r = this.result;
+    let flags = T_VALID;
+    if (!r.user) flags |= T_NO_USER;
+    if (!r.writable) flags |= T_NO_WRITE;
+    if (r.noExecute) flags |= T_NO_FETCH;
+    if (!r.dirty) flags |= T_CLEAN;
+    if (r.global) flags |= T_GLOBAL;
+    flags |= largeFlag(this.ctx.mode, this.lastLeafSize);
+    this.fill(page, physical, flags);
+    return physical;
+  }
+
+  private lastLeafSize = 0;
+
+  private walkOrFault(linear: number, kind: number): number {
+    const r = this.result;
+    walk(this.ctx, this.physical, linear, kind, this.isUser, r);
+    if (r.physical < 0) {
+      // SDM 4.10.4.1: a page fault invalidates the TLB entries of the faulting address.
+      if (linear < FOUR_GIB) this.tlb[linear >>> 12] = 0;
+      this.stats.faults++;
+      return this.sink(linear, r.errorCode);
+    }
+    this.lastLeafSize = r.pageSize;
+    return r.physical;
+  }
+
+  private fill(page: number, physical: number, flags: number): void {
+    if (this.tlb[page] === 0) {
+      if (this.filledCount === FILLED_CAPACITY) this.flushAll();
+      this.filled[this.filledCount++] = page;
+    }
+    if ((flags & T_LARGE) !== 0) this.largeCount++;
+    if (physical >= FOUR_GIB) {
+      this.tlb[page] = flags | T_HIGH | T_ROUTE;
+      return;
+    }
+    const pp = physical >>> 12;
+    this.tlb[page] = (pp << 12) | flags | this.routeFlags(pp);
+  }
+
+  /** Which path accesses to physical page `pp` take (see T_SLOW, T_NO_FAST_WRITE). */
+  private routeFlags(pp: number): number {
+    const ph = this.physical;
+    const r = ph.readRoute[pp]!;
+    // Page 0x80000 = 2 GiB: past it `(entry & ~0xfff) | offset` would be a negative int32.
+    if (r < 0 || pp >= 0x8_0000) return T_SLOW | T_NO_FAST_WRITE;
+    if (ph.writeRoute[pp] !== r || !ph.isFastWritable(pp)) return T_NO_FAST_WRITE;
+    return 0;
+  }
+
+  private slowRead(linear: number, width: number, kind: number): number {
+    linear >>>= 0;
+    const off = linear & 0xfff;
+    const ph = this.physical;
+    if (off + width <= 4096) {
+      const pa = this.translate(linear, kind);
+      return width === 1 ? ph.read8(pa) : width === 2 ? ph.read16(pa) : ph.read32(pa);
+    }
+    // Page-crossing: translate both pages first; a fault on the second reports the first
+    // byte of that page as the linear address (Bochs access.cc, QEMU behave the same).
+    const pa1 = this.translate(linear, kind);
+    const pa2 = this.translate(((linear | 0xfff) + 1) >>> 0, kind);
+    const n1 = 4096 - off;
+    let value = 0;
+    for (let i = 0; i < width; i++) value |= ph.read8(i < n1 ? pa1 + i : pa2 + i - n1) << (8 * i);
+    return width === 4 ? value | 0 : value;
+  }
+
+  private slowWrite(linear: number, width: number, value: number): void {
+    linear >>>= 0;
+    const off = linear & 0xfff;
+    const ph = this.physical;
+    if (off + width <= 4096) {
+      const pa = this.translate(linear, WRITE);
+      if (width === 1) ph.write8(pa, value);
+      else if (width === 2) ph.write16(pa, value);
+      else ph.write32(pa, value);
+      this.refreshRoute(linear >>> 12);
+      return;
+    }
+    const second = ((linear | 0xfff) + 1) >>> 0;
+    const pa1 = this.translate(linear, WRITE);
+    const pa2 = this.translate(second, WRITE);
+    const n1 = 4096 - off;
+    for (let i = 0; i < width; i++) ph.write8(i < n1 ? pa1 + i : pa2 + i - n1, value >>> (8 * i));
+    this.refreshRoute(linear >>> 12);
+    this.refreshRoute(second >>> 12);
+  }
+
+  /** After a slow write made a page dirty, let later writes to it take the fast path. */
+  private refreshRoute(page: number): void {
+    const e = this.tlb[page]!;
+    if ((e & T_VALID) === 0 || (e & T_HIGH) !== 0) return;
+    this.tlb[page] = (e & ~T_ROUTE) | this.routeFlags(e >>> 12);
+  }
+
+  // ---- flushing ----
+
+  private flushAll(): void {
+    this.stats.fullFlushes++;
+    const f = this.filled;
+    for (let i = 0; i < this.filledCount; i++) this.tlb[f[i]!] = 0;
+    this.filledCount = 0;
+    this.largeCount = 0;
+  }
+
+  private flushNonGlobal(): void {
+    this.stats.nonGlobalFlushes++;
+    const f = this.filled;
+    let kept = 0;
+    let large = 0;
+    for (let i = 0; i < this.filledCount; i++) {
+      const q = f[i]!;
+      const e = this.tlb[q]!;
+      if ((e & T_GLOBAL) !== 0) {
+        f[kept++] = q;
+        if ((e & T_LARGE) !== 0) large++;
+      } else this.tlb[q] = 0;
+    }
+    this.filledCount = kept;
+    this.largeCount = large;
+  }
+
+  private revokeFastWrites(): void {
+    const f = this.filled;
+    for (let i = 0; i < this.filledCount; i++) {
+      const q = f[i]!;
+      if (this.tlb[q] !== 0) this.tlb[q] = this.tlb[q]! | T_NO_FAST_WRITE;
+    }
+  }
+
+  private updateMasks(): void {
+    const user = this.isUser;
+    const wp = this.ctx.wp;
+    this.readMask = T_VALID | T_SLOW | (user ? T_NO_USER : 0);
+    this.writeMask =
+      T_VALID |
+      T_SLOW |
+      T_NO_FAST_WRITE |
+      T_CLEAN |
+      (user ? T_NO_USER | T_NO_WRITE : wp ? T_NO_WRITE : 0);
+    this.fetchMask = T_VALID | T_SLOW | T_NO_FETCH | (user ? T_NO_USER : 0);
+  }
+
+  /** SDM 4.4.1: MOV CR3 (and the CR0/CR4 writes that enter PAE paging) load the 4 PDPTEs. */
+  private loadPdptes(): void {
+    const c = this.ctx;
+    const base = (c.cr3 & 0xffff_ffe0 & c.a20) >>> 0;
+    let invalid = false;
+    for (let i = 0; i < 4; i++) {
+      const lo = this.physical.read32(base + i * 8);
+      const hi = this.physical.read32(base + i * 8 + 4);
+      c.pdpteLo[i] = lo;
+      c.pdpteHi[i] = hi;
+      // Table 4-8: bits 2:1, 8:5 and 63:M are reserved in a present PDPTE.
+      if ((lo & 1) !== 0 && ((lo & 0x1e6) !== 0 || (hi & c.paeHighReserved) !== 0 || hi < 0)) {
+        invalid = true;
+      }
+    }
+    this.pdpteInvalid = invalid;
+  }
+}
+
+function largeFlag(mode: PagingMode, size: number): number {
+  if (size === 0x1000) return 0;
+  if (size === 0x20_0000) return T_LARGE_2M;
+  if (size === 0x40_0000) return T_LARGE_4M;
+  return mode === PagingMode.Off ? 0 : T_LARGE_1G;
+}

@@ -1,0 +1,3 @@
+// @ringvm/memory/testing: an independent reference page walker and a page-table builder.
+export { referenceTranslate } from "./reference-walker";
+export type { ReferenceConfig, ReferenceOutcome } from "./reference-walker";
