@@ -1,7 +1,9 @@
 // @ringvm/decoder: public surface (explicit named exports only).
 export { CpuidFeature } from "./cpuid-feature";
 export { Decoder, type FetchByte } from "./decoder";
+export { type ExecSection, elfExecutableSections } from "./elf";
 export { FlowControl } from "./flow-control";
+export { FORMATTER_ICED_OPTIONS, formatInstruction, formatOperand } from "./formatter";
 export { CODE_COUNT, Code } from "./generated/code";
 export { MNEMONIC_COUNT, Mnemonic } from "./generated/mnemonic";
 export {
