@@ -229,6 +229,7 @@ export function generate(): Record<string, string> {
   const modrmSeen = new Array<boolean | undefined>(4 * 256);
   const cands: number[][] = Array.from({ length: 4 * 256 }, () => []);
   const facts = new Map<number, string>();
+  const cpuByCode = new Map<number, string>();
 
   ALL_FORMS.forEach((f, i) => {
     const row = i + 1;
@@ -263,7 +264,18 @@ export function generate(): Record<string, string> {
     fu.push(flagBits(f.flags?.undef));
     const fl = FlowControl[(f.flow ?? "Next") as keyof typeof FlowControl];
     flow.push(fl);
-    const cf = (CpuidFeature as unknown as Record<string, number>)[f.cpuid ?? "INTEL8086"];
+    // A 32-bit operand-size form needs a 386 and a 64-bit one long mode, whatever the row's
+    // base feature says (iced's convention; SDM Vol. 1, 3.6).
+    const tokens = f.opcode.split(/\s+/);
+    let cpuName = f.cpuid ?? "INTEL8086";
+    const early = cpuName === "INTEL8086" || cpuName === "INTEL186" || cpuName === "INTEL286";
+    if (early && tokens.includes("o32")) cpuName = "INTEL386";
+    if ((early || cpuName === "INTEL386") && (tokens.includes("o64") || tokens.includes("x64")))
+      cpuName = "X64";
+    // Rows sharing a Code (e.g. REX.W port I/O) keep the first row's feature.
+    cpuName = cpuByCode.get(code) ?? cpuName;
+    cpuByCode.set(code, cpuName);
+    const cf = (CpuidFeature as unknown as Record<string, number>)[cpuName];
     if (cf === undefined) throw new Error(`${f.code}: unknown cpuid ${f.cpuid}`);
     cpuid.push(cf);
     // Rows sharing a Code must agree on the facts the CPU reads per Code.

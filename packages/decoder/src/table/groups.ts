@@ -6,6 +6,14 @@ const ALU = ["Add", "Or", "Adc", "Sbb", "And", "Sub", "Xor", "Cmp"] as const;
 const SHIFT = ["Rol", "Ror", "Rcl", "Rcr", "Shl", "Shr", "Sal", "Sar"] as const;
 const ROTATE_FLAGS = { written: "oc", undef: "o" } as const;
 const SHIFT_FLAGS = { written: "oszacp", undef: "oa" } as const;
+// By-1 forms define OF (SDM Vol. 2, SAL/SAR/SHL/SHR and RCL/RCR/ROL/ROR: "OF is affected only
+// for 1-bit shifts"); only AF stays undefined for the shifts.
+const shiftFlags1 = (i: number) =>
+  i === 2 || i === 3
+    ? { read: "c", written: "oc" }
+    : i < 2
+      ? { written: "oc" }
+      : { written: "oszacp", undef: "a" };
 const shiftFlags = (i: number) =>
   i === 2 || i === 3 ? { read: "c", ...ROTATE_FLAGS } : i < 2 ? ROTATE_FLAGS : SHIFT_FLAGS;
 const aluFlags = (op: string) =>
@@ -68,6 +76,7 @@ function group2(): OpcodeForm[] {
       ["D2", "D3", "CL", "CL", "INTEL8086"],
     ] as const;
     for (const [b8, bv, name, spec, cpuid] of forms) {
+      const flags = spec === "1" ? shiftFlags1(r) : shiftFlags(r);
       rows.push({
         code: `${op}_rm8_${name}`,
         opcode: `${b8} /${r}`,
@@ -240,6 +249,15 @@ export const GROUPS = freezeForms([
   {
     code: "Xbegin_rel32",
     opcode: "o32 C7 /F8",
+    mnemonic: "Xbegin",
+    ops: ["Jd"],
+    cpuid: "RTM",
+    flow: "XbeginXabortXend",
+  },
+  // REX.W XBEGIN is still rel32 (the operand is the IP-relative offset).
+  {
+    code: "Xbegin_rel32",
+    opcode: "o64 C7 /F8",
     mnemonic: "Xbegin",
     ops: ["Jd"],
     cpuid: "RTM",

@@ -352,7 +352,7 @@ function bitTests(): OpcodeForm[] {
   ] as const;
   for (const [m, b, r] of ops) {
     const extra = {
-      flags: { written: "oszacp", undef: "oszap" },
+      flags: { written: "osacp", undef: "osap" },
       cpuid: "INTEL386",
       ...(m === "Bt" ? {} : { attrs: ["lock"] as const }),
     };
@@ -462,7 +462,14 @@ const LOCK = ["lock"] as const;
 export const MAP_0F = freezeForms([
   ...group6(),
   ...group7(),
-  { code: "Syscall", opcode: "0F 05", mnemonic: "Syscall", cpuid: "SYSCALL", flow: "Call" },
+  {
+    code: "Syscall",
+    opcode: "0F 05",
+    mnemonic: "Syscall",
+    cpuid: "SYSCALL",
+    flow: "Call",
+    flags: { read: "oszacpdiA", written: "oszacpdiA" },
+  },
   { code: "Clts", opcode: "0F 06", mnemonic: "Clts", attrs: PRIV, cpuid: "INTEL286" },
   {
     code: "Sysretd",
@@ -577,6 +584,7 @@ export const MAP_0F = freezeForms([
   })),
   {
     code: "Mov_r32_cr",
+    flags: { written: "oszacp", undef: "oszacp" },
     opcode: "i64 0F 20 /r",
     mnemonic: "Mov",
     ops: ["Rd", "Cd"],
@@ -585,6 +593,7 @@ export const MAP_0F = freezeForms([
   },
   {
     code: "Mov_r64_cr",
+    flags: { written: "oszacp", undef: "oszacp" },
     opcode: "x64 0F 20 /r",
     mnemonic: "Mov",
     ops: ["Rq", "Cq"],
@@ -593,6 +602,7 @@ export const MAP_0F = freezeForms([
   },
   {
     code: "Mov_r32_dr",
+    flags: { written: "oszacp", undef: "oszacp" },
     opcode: "i64 0F 21 /r",
     mnemonic: "Mov",
     ops: ["Rd", "Dd"],
@@ -601,6 +611,7 @@ export const MAP_0F = freezeForms([
   },
   {
     code: "Mov_r64_dr",
+    flags: { written: "oszacp", undef: "oszacp" },
     opcode: "x64 0F 21 /r",
     mnemonic: "Mov",
     ops: ["Rq", "Dq"],
@@ -609,6 +620,7 @@ export const MAP_0F = freezeForms([
   },
   {
     code: "Mov_cr_r32",
+    flags: { written: "oszacp", undef: "oszacp" },
     opcode: "i64 0F 22 /r",
     mnemonic: "Mov",
     ops: ["Cd", "Rd"],
@@ -617,6 +629,7 @@ export const MAP_0F = freezeForms([
   },
   {
     code: "Mov_cr_r64",
+    flags: { written: "oszacp", undef: "oszacp" },
     opcode: "x64 0F 22 /r",
     mnemonic: "Mov",
     ops: ["Cq", "Rq"],
@@ -625,6 +638,7 @@ export const MAP_0F = freezeForms([
   },
   {
     code: "Mov_dr_r32",
+    flags: { written: "oszacp", undef: "oszacp" },
     opcode: "i64 0F 23 /r",
     mnemonic: "Mov",
     ops: ["Dd", "Rd"],
@@ -633,6 +647,7 @@ export const MAP_0F = freezeForms([
   },
   {
     code: "Mov_dr_r64",
+    flags: { written: "oszacp", undef: "oszacp" },
     opcode: "x64 0F 23 /r",
     mnemonic: "Mov",
     ops: ["Dq", "Rq"],

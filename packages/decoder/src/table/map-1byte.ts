@@ -274,7 +274,6 @@ export const MAP_1BYTE = freezeForms([
     ops: ["Gw", "M"],
     mem: "bound1616",
     cpuid: "INTEL186",
-    flow: "Exception",
   },
   {
     code: "Bound_r32_m3232",
@@ -283,7 +282,6 @@ export const MAP_1BYTE = freezeForms([
     ops: ["Gd", "M"],
     mem: "bound3232",
     cpuid: "INTEL386",
-    flow: "Exception",
   },
   {
     code: "Arpl_rm16_r16",
@@ -509,19 +507,19 @@ export const MAP_1BYTE = freezeForms([
     flags: { read: "oszacpdit" },
     cpuid: "X64",
   },
-  { code: "Popfw", opcode: "o16 d64 9D", mnemonic: "Popf", flags: { written: "oszacpdit" } },
+  { code: "Popfw", opcode: "o16 d64 9D", mnemonic: "Popf", flags: { written: "oszacpditA" } },
   {
     code: "Popfd",
     opcode: "o32 i64 9D",
     mnemonic: "Popfd",
-    flags: { written: "oszacpdit" },
+    flags: { written: "oszacpditA" },
     cpuid: "INTEL386",
   },
   {
     code: "Popfq",
     opcode: "o64 x64 d64 9D",
     mnemonic: "Popfq",
-    flags: { written: "oszacpdit" },
+    flags: { written: "oszacpditA" },
     cpuid: "X64",
   },
   { code: "Sahf", opcode: "9E", mnemonic: "Sahf", flags: { written: "szacp" } },
@@ -689,7 +687,7 @@ export const MAP_1BYTE = freezeForms([
   ...sized(["Iretw", "Iretd", "Iretq"], "CF", {
     mnemonic: "Iret",
     flow: "Return",
-    flags: { written: "oszacpdit" },
+    flags: { written: "oszacpditA" },
   }).map((r, i) => ({ ...r, mnemonic: ["Iret", "Iretd", "Iretq"][i]! })),
   {
     code: "Aam_imm8",

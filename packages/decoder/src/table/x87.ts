@@ -149,6 +149,7 @@ export const X87 = freezeForms([
   // DA
   ...memArith(0xda, "Fi", "m32int", "dword"),
   ...(["Fcmovb", "Fcmove", "Fcmovbe", "Fcmovu"] as const).map((n, r) => ({
+    flags: { read: ["c", "z", "cz", "p"][r] },
     ...regForm(`${n}_st0_sti`, n, 0xda, r, S0I),
     cpuid: "CMOV",
   })),
@@ -175,6 +176,7 @@ export const X87 = freezeForms([
   { code: "Fld_m80fp", opcode: "DB /5 mem", mnemonic: "Fld", ops: ["M"], mem: "tbyte", ...FPU },
   { code: "Fstp_m80fp", opcode: "DB /7 mem", mnemonic: "Fstp", ops: ["M"], mem: "tbyte", ...FPU },
   ...(["Fcmovnb", "Fcmovne", "Fcmovnbe", "Fcmovnu"] as const).map((n, r) => ({
+    flags: { read: ["c", "z", "cz", "p"][r] },
     ...regForm(`${n}_st0_sti`, n, 0xdb, r, S0I),
     cpuid: "CMOV",
   })),
