@@ -1,6 +1,7 @@
 // The `ringvm` command line: argument parsing only; the work happens in @ringvm/pc.
 import { Command, CommanderError } from "commander";
 import { VERSION } from "@ringvm/pc";
+import { registerDisasm } from "./disasm";
 
 /** Where the CLI writes; tests pass their own. */
 export interface CliIo {
@@ -16,6 +17,7 @@ export function createProgram(io: CliIo): Command {
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .exitOverride()
     .showHelpAfterError("(run `ringvm --help` for usage)");
+  registerDisasm(program, io);
   return program;
 }
 
