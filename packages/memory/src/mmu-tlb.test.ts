@@ -1,0 +1,252 @@
+// TLB maintenance (SDM vol. 3A 4.10.2.4 global pages, 4.10.4.1 operations that invalidate),
+// page-crossing accesses, the A20 gate, and the MMU's view of ROM, MMIO and write-watch.
+import type { MmioHandler, Width } from "@ringvm/bus";
+import { describe, expect, it } from "vitest";
+import { Mmu } from "./mmu";
+import { PhysicalSpace } from "./physical-space";
+import { PageTableBuilder } from "./testing/page-tables";
+
+const PG = 1 << 31;
+const WP = 1 << 16;
+const PSE = 1 << 4;
+const PGE = 1 << 7;
+const P = 1;
+const RW = 2;
+const US = 4;
+const G = 0x100;
+
+function paged(ramSize = 0x100_0000) {
+  const mem = new PhysicalSpace({ ramSize });
+  const mmu = new Mmu(mem);
+  const tables = new PageTableBuilder(mem, "32bit", 0x10_0000);
+  const faults: { linear: number; code: number }[] = [];
+  mmu.setFaultSink((linear, code) => {
+    faults.push({ linear, code });
+    throw new Error("#PF");
+  });
+  const on = (cr4 = PGE | PSE, cr0 = WP) =>
+    mmu.setPaging({ cr0: PG | 1 | cr0, cr3: tables.cr3, cr4, efer: 0 });
+  return { mem, mmu, tables, faults, on };
+}
+
+describe("TLB maintenance (SDM 4.10)", () => {
+  it("a cached translation is used until INVLPG, and INVLPG drops only that page", () => {
+    const { mem, mmu, tables, on } = paged();
+    tables.map(0x40_0000, 0x50_0000, { dirFlags: P | RW, leafFlags: P | RW });
+    tables.map(0x40_1000, 0x51_0000, { dirFlags: P | RW, leafFlags: P | RW });
+    mem.write8(0x50_0000, 0x11);
+    mem.write8(0x60_0000, 0x22);
+    mem.write8(0x51_0000, 0x33);
+    on();
+    expect(mmu.read8(0x40_0000)).toBe(0x11);
+    expect(mmu.read8(0x40_1000)).toBe(0x33);
+    tables.map(0x40_0000, 0x60_0000, { dirFlags: P | RW, leafFlags: P | RW });
+    expect(mmu.read8(0x40_0000)).toBe(0x11); // stale until invalidated (4.10.4.2)
+    const misses = mmu.stats.misses;
+    mmu.invalidatePage(0x40_0abc);
+    expect(mmu.read8(0x40_0000)).toBe(0x22);
+    expect(mmu.read8(0x40_1000)).toBe(0x33);
+    expect(mmu.stats.misses - misses).toBe(1);
+    expect(mmu.stats.pageFlushes).toBe(1);
+  });
+
+  it("global pages survive MOV CR3; a CR4.PGE change flushes them (4.10.2.4, 4.10.4.1)", () => {
+    const { mem, mmu, tables, on } = paged();
+    tables.map(0x40_0000, 0x50_0000, { dirFlags: P | RW, leafFlags: P | RW | G });
+    tables.map(0x40_1000, 0x51_0000, { dirFlags: P | RW, leafFlags: P | RW });
+    mem.write8(0x50_0000, 1);
+    mem.write8(0x51_0000, 2);
+    on();
+    mmu.read8(0x40_0000);
+    mmu.read8(0x40_1000);
+    tables.map(0x40_0000, 0x60_0000, { dirFlags: P | RW, leafFlags: P | RW | G });
+    tables.map(0x40_1000, 0x61_0000, { dirFlags: P | RW, leafFlags: P | RW });
+    on(); // MOV CR3, same value
+    expect(mmu.read8(0x40_0000)).toBe(1); // global: still the old translation
+    expect(mmu.read8(0x40_1000)).toBe(0); // non-global: re-walked (0x61_0000 is zero)
+    on(PSE); // clear PGE
+    expect(mmu.read8(0x40_0000)).toBe(0);
+  });
+
+  it("G is ignored without CR4.PGE", () => {
+    const { mem, mmu, tables, on } = paged();
+    tables.map(0x40_0000, 0x50_0000, { dirFlags: P | RW, leafFlags: P | RW | G });
+    mem.write8(0x50_0000, 1);
+    on(PSE);
+    mmu.read8(0x40_0000);
+    tables.map(0x40_0000, 0x60_0000, { dirFlags: P | RW, leafFlags: P | RW | G });
+    on(PSE);
+    expect(mmu.read8(0x40_0000)).toBe(0);
+  });
+
+  it("INVLPG anywhere in a 4 MiB page drops every cached 4 KiB piece of it", () => {
+    const { mem, mmu, tables, on } = paged();
+    tables.map(0x80_0000, 0x40_0000, { dirFlags: P | RW, leafFlags: P | RW, size: 0x40_0000 });
+    mem.write8(0x40_0000 + 0x30_0000, 7);
+    on();
+    expect(mmu.read8(0x80_0000 + 0x30_0000)).toBe(7);
+    mmu.read8(0x80_0000);
+    tables.map(0x80_0000, 0x80_0000, { dirFlags: P | RW, leafFlags: P | RW, size: 0x40_0000 });
+    mmu.invalidatePage(0x80_0000);
+    expect(mmu.read8(0x80_0000 + 0x30_0000)).toBe(0);
+  });
+
+  it("CR0.WP applies to cached translations without a flush", () => {
+    const { mmu, tables, faults, on } = paged();
+    tables.map(0x40_0000, 0x50_0000, { dirFlags: P | RW, leafFlags: P | 0x40 });
+    on(PGE, 0);
+    mmu.write8(0x40_0000, 1); // WP=0: supervisor may write a read-only page
+    on(PGE, WP);
+    expect(() => mmu.write8(0x40_0000, 2)).toThrow("#PF");
+    expect(faults).toEqual([{ linear: 0x40_0000, code: 3 }]);
+  });
+
+  it("a CPL change applies to cached translations", () => {
+    const { mmu, tables, faults, on } = paged();
+    tables.map(0x40_0000, 0x50_0000, { dirFlags: P | RW | US, leafFlags: P | RW });
+    on();
+    mmu.read8(0x40_0000);
+    mmu.setUserMode(true);
+    expect(() => mmu.read8(0x40_0000)).toThrow("#PF");
+    expect(faults).toEqual([{ linear: 0x40_0000, code: 5 }]);
+  });
+});
+
+describe("page-crossing accesses", () => {
+  it("a write crossing into a not-present page faults at that page's first byte and writes nothing", () => {
+    const { mem, mmu, tables, faults, on } = paged();
+    tables.map(0x40_0000, 0x50_0000, { dirFlags: P | RW, leafFlags: P | RW });
+    on();
+    expect(() => mmu.write32(0x40_0ffe, 0x1122_3344)).toThrow("#PF");
+    expect(faults).toEqual([{ linear: 0x40_1000, code: 2 }]);
+    expect(mem.read16(0x50_0ffe)).toBe(0);
+  });
+  it("a fault on the first page is reported at the access address", () => {
+    const { mmu, tables, faults, on } = paged();
+    tables.map(0x40_1000, 0x50_0000, { dirFlags: P | RW, leafFlags: P | RW });
+    on();
+    expect(() => mmu.read16(0x40_0fff)).toThrow("#PF");
+    expect(faults).toEqual([{ linear: 0x40_0fff, code: 0 }]);
+  });
+  it("reads and writes spanning two pages use both physical frames", () => {
+    const { mem, mmu, tables, on } = paged();
+    tables.map(0x40_0000, 0x70_0000, { dirFlags: P | RW, leafFlags: P | RW });
+    tables.map(0x40_1000, 0x50_0000, { dirFlags: P | RW, leafFlags: P | RW });
+    on();
+    mmu.write32(0x40_0ffd, 0x4433_2211);
+    expect([
+      mem.read8(0x70_0ffd),
+      mem.read8(0x70_0ffe),
+      mem.read8(0x70_0fff),
+      mem.read8(0x50_0000),
+    ]).toEqual([0x11, 0x22, 0x33, 0x44]);
+    expect(mmu.read32(0x40_0ffd)).toBe(0x4433_2211);
+    expect(mmu.read16(0x40_0fff)).toBe(0x4433);
+  });
+  it("with paging off, linear addresses wrap at 4 GiB", () => {
+    const mem = new PhysicalSpace({ ramSize: 0x10_0000 });
+    const mmu = new Mmu(mem);
+    mmu.write16(0xffff_ffff, 0xabcd); // low byte to the BIOS ROM area (unmapped: dropped)
+    expect(mem.read8(0)).toBe(0xab);
+  });
+});
+
+describe("A20 gate", () => {
+  it("closed: address bit 20 is forced to 0 (1 MiB wrap-around); open: not", () => {
+    const mem = new PhysicalSpace({ ramSize: 0x40_0000 });
+    const mmu = new Mmu(mem);
+    mem.write8(0x00_0010, 0xaa);
+    mem.write8(0x10_0010, 0xbb);
+    expect(mmu.getA20()).toBe(true);
+    expect(mmu.read8(0x10_0010)).toBe(0xbb);
+    mmu.setA20(false);
+    expect(mmu.getA20()).toBe(false);
+    expect(mmu.read8(0x10_0010)).toBe(0xaa); // FFFF:0020 in real mode reaches 0x00010
+    mmu.write8(0x30_0010, 0xcc); // bit 21 kept, bit 20 dropped: 0x20_0010
+    expect(mem.read8(0x20_0010)).toBe(0xcc);
+    mmu.setA20(true);
+    expect(mmu.read8(0x10_0010)).toBe(0xbb);
+  });
+  it("closed under paging: the walk and the final address are masked", () => {
+    const { mem, mmu, tables, on } = paged();
+    tables.map(0x40_0000, 0x15_0000, { dirFlags: P | RW, leafFlags: P | RW });
+    mem.write8(0x15_0000, 1);
+    mem.write8(0x05_0000, 2);
+    on();
+    expect(mmu.read8(0x40_0000)).toBe(1);
+    mmu.setA20(false);
+    // Page tables at 0x10_0000 are now read at 0x00_0000: zero there, so not present.
+    expect(() => mmu.read8(0x40_0000)).toThrow("#PF");
+  });
+});
+
+describe("MMU over ROM, MMIO and write-watch", () => {
+  it("ROM reads through the TLB, writes are dropped; shadow RAM after PAM enables it", () => {
+    const mem = new PhysicalSpace({ ramSize: 0x20_0000 });
+    const mmu = new Mmu(mem);
+    const bios = new Uint8Array(0x2_0000).fill(0xea);
+    mem.mapBios(bios);
+    expect(mmu.read8(0xf_fff0)).toBe(0xea);
+    expect(mmu.read32(0xffff_fff0)).toBe(0xeaea_eaea | 0);
+    mmu.write8(0xf_fff0, 0x90);
+    expect(mmu.read8(0xf_fff0)).toBe(0xea);
+    mem.setPamRegister(0, 0x20); // write RAM, read ROM: copy the BIOS to shadow RAM
+    for (let a = 0xf_0000; a < 0x10_0000; a += 4) mmu.write32(a, mmu.read32(a));
+    mmu.write8(0xf_fff0, 0x90);
+    expect(mmu.read8(0xf_fff0)).toBe(0xea);
+    mem.setPamRegister(0, 0x10); // read RAM, writes dropped
+    expect(mmu.read8(0xf_fff0)).toBe(0x90);
+    expect(mmu.read8(0xf_fff1)).toBe(0xea);
+    mmu.write8(0xf_fff1, 0);
+    expect(mmu.read8(0xf_fff1)).toBe(0xea);
+  });
+  it("MMIO pages dispatch through the MMU with the offset and width", () => {
+    const { mem, mmu, tables, on } = paged();
+    const log: string[] = [];
+    const h: MmioHandler = {
+      read: (offset: number, width: Width) => (
+        log.push(`r${width}@${offset.toString(16)}`),
+        0x1234_5678 & (width === 4 ? -1 : (1 << (8 * width)) - 1)
+      ),
+      write: (offset: number, width: Width, v: number) =>
+        void log.push(`w${width}@${offset.toString(16)}=${v.toString(16)}`),
+    };
+    mem.mapMmio(0xfebf_0000, 0x2000, h, { owner: "dev" });
+    tables.map(0x40_0000, 0xfebf_1000, { dirFlags: P | RW, leafFlags: P | RW });
+    on();
+    expect(mmu.read32(0x40_0010)).toBe(0x1234_5678);
+    mmu.write16(0x40_0020, 0xbeef);
+    expect(mmu.read8(0x40_0030)).toBe(0x78);
+    expect(log).toEqual(["r4@1010", "w2@1020=beef", "r1@1030"]);
+  });
+  it("write-watch fires once on the first write through a cached translation", () => {
+    const mem = new PhysicalSpace({ ramSize: 0x20_0000 });
+    const mmu = new Mmu(mem);
+    const hits: number[] = [];
+    mem.onCodeWrite((page) => hits.push(page));
+    mmu.write32(0x5000, 1); // page dirty, TLB entry writable fast
+    mmu.write32(0x5004, 2);
+    mem.watchPage(5);
+    mmu.write32(0x5008, 3);
+    mmu.write32(0x500c, 4);
+    expect(hits).toEqual([5]);
+    expect(mem.read32(0x5008)).toBe(3);
+    mem.writeBytes(0x5ffe, new Uint8Array([1, 2, 3])); // DMA
+    mem.watchPage(6);
+    mem.writeBytes(0x5ffe, new Uint8Array([1, 2, 3]));
+    expect(hits).toEqual([5, 6]);
+  });
+  it("dirty tracking sees writes made after takeDirty, including TLB-fast ones", () => {
+    const mem = new PhysicalSpace({ ramSize: 0x20_0000 });
+    const mmu = new Mmu(mem);
+    mmu.write8(0x3000, 1);
+    mmu.write8(0x3001, 1);
+    let bits = mem.takeDirty();
+    expect(bits[0]! & (1 << 3)).not.toBe(0);
+    bits = mem.takeDirty();
+    expect(bits[0]).toBe(0);
+    mmu.write8(0x3002, 1);
+    expect(mem.isDirty(3)).toBe(true);
+    expect(mem.isDirty(4)).toBe(false);
+  });
+});
