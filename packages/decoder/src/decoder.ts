@@ -263,14 +263,25 @@ export class Decoder {
     let form = 0;
     let sizeCode = osz;
     const candEnd = CAND_START[opIndex + 1] as number;
-    for (let i = CAND_START[opIndex] as number; i < candEnd; i++) {
-      const f = CAND_LIST[i] as number;
-      const rule = FORM_SIZE_RULE[f] as number;
-      const c = rule === SIZE_RULE_NORMAL ? ctx : rule === SIZE_RULE_D64 ? ctxD64 : ctxF64;
-      if ((c & (FORM_MASK[f] as number)) === FORM_VALUE[f]) {
-        form = f;
-        sizeCode = rule === SIZE_RULE_NORMAL ? osz : rule === SIZE_RULE_D64 ? oszD64 : oszF64;
-        break;
+    if (!is64) {
+      // Outside 64-bit mode the size rules coincide: one context word.
+      for (let i = CAND_START[opIndex] as number; i < candEnd; i++) {
+        const f = CAND_LIST[i] as number;
+        if ((ctx & (FORM_MASK[f] as number)) === FORM_VALUE[f]) {
+          form = f;
+          break;
+        }
+      }
+    } else {
+      for (let i = CAND_START[opIndex] as number; i < candEnd; i++) {
+        const f = CAND_LIST[i] as number;
+        const rule = FORM_SIZE_RULE[f] as number;
+        const c = rule === SIZE_RULE_NORMAL ? ctx : rule === SIZE_RULE_D64 ? ctxD64 : ctxF64;
+        if ((c & (FORM_MASK[f] as number)) === FORM_VALUE[f]) {
+          form = f;
+          sizeCode = rule === SIZE_RULE_NORMAL ? osz : rule === SIZE_RULE_D64 ? oszD64 : oszF64;
+          break;
+        }
       }
     }
     if (form === 0 || this.overrun) return this.fail(insn, ip);
