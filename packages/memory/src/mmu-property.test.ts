@@ -126,8 +126,9 @@ function run(format: TableFormat, seed: number): number {
               : mmu.fetch32(linear),
       };
     } catch (e) {
-      if (fault === undefined) throw e;
-      return { fault: fault.linear, code: fault.code };
+      const f = fault as { linear: number; code: number } | undefined;
+      if (f === undefined) throw e;
+      return { fault: f.linear, code: f.code };
     }
   };
   const refAccess = (kind: 0 | 1 | 2, width: number, linear: number, value: number): Outcome => {

@@ -149,9 +149,10 @@ function setup(shape: Shape) {
       else if (kind === 1) mmu.write8(LINEAR, 0x5a);
       else value = mmu.fetch8(LINEAR);
     } catch (e) {
-      if (fault === undefined) throw e;
-      expect(fault.linear).toBe(LINEAR);
-      return { code: fault.code, value };
+      const f = fault as { linear: number; code: number } | undefined;
+      if (f === undefined) throw e;
+      expect(f.linear).toBe(LINEAR);
+      return { code: f.code, value };
     }
     return { code: -1, value };
   };

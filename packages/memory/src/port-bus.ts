@@ -1,7 +1,7 @@
 // The port-I/O bus: a dense 65,536-entry dispatch (no Map, no sparse array), width
 // splitting as ISA decoding does it, overlap refusal naming both owners, and all-ones reads
 // of unclaimed ports, each logged once.
-import type { Logger, PortIo, PortIoHandler, PortRegistration, Width } from "@ringvm/bus";
+import type { Logger, PortIo, PortIoHandler, PortRegistration } from "@ringvm/bus";
 import { disposable } from "./disposable";
 
 /** The x86 I/O address space is 64 Ki ports (IN/OUT take a 16-bit port number). */

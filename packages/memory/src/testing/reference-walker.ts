@@ -72,7 +72,6 @@ export function referenceTranslate(
   /** Entries that control the translation (address, value, width in bytes). */
   const controlling: { at: bigint; value: bigint }[] = [];
   let physical: bigint;
-  let leaf: number;
 
   if (!pae) {
     // 4.3, Table 4-4/4-5/4-6.
@@ -146,7 +145,7 @@ export function referenceTranslate(
   if (isFetch && anyXd) return code(true, false);
 
   // 4.8: accessed flags in every entry used; dirty in the entry mapping the page on writes.
-  leaf = controlling.length - 1;
+  const leaf = controlling.length - 1;
   controlling.forEach((c, i) => {
     let v = Number(c.value & 0xffff_ffffn);
     v |= 0x20;
