@@ -18,11 +18,13 @@ import {
   CTX_MODREG_SHIFT,
   CTX_MP_SHIFT,
   CTX_NO66_SHIFT,
+  CTX_NOVVVV_SHIFT,
   CTX_OSZ_SHIFT,
   CTX_REG_SHIFT,
   CTX_REXB_SHIFT,
   CTX_REXW_SHIFT,
   CTX_RM_SHIFT,
+  CTX_VEXL_SHIFT,
   FATTR_HAS_MEM,
   FATTR_MANDATORY_PREFIX,
   FATTR_RM_IS_REG,
@@ -82,6 +84,8 @@ const MEM_BY_LETTER: Record<string, MemSize> = {
   Wd: MemSize.Dword,
   Ww: MemSize.Word,
   Qd: MemSize.Dword,
+  Wy: MemSize.Ymmword,
+  Wb: MemSize.Byte,
 };
 const MEM_CAPABLE = new Set([
   "Eb",
@@ -98,6 +102,8 @@ const MEM_CAPABLE = new Set([
   "Wd",
   "Ww",
   "Ey",
+  "Wy",
+  "Wb",
 ]);
 
 function flagBits(s: string | undefined): number {
@@ -141,6 +147,7 @@ function parseOpcode(f: OpcodeForm): Parsed {
   const bytes: number[] = [];
   let plusR = false;
   let hasModrm = false;
+  let vex = false;
   for (const t of f.opcode.split(/\s+/)) {
     if (t === "o16" || t === "o32" || t === "o64")
       set(CTX_OSZ_SHIFT, 2, ["o16", "o32", "o64"].indexOf(t));
@@ -152,7 +159,10 @@ function parseOpcode(f: OpcodeForm): Parsed {
     } else if (t === "noF2F3") {
       // mp values 2 (F3) and 3 (F2) have bit 1 set; none (0) and 66 (1) do not.
       mask |= 2 << CTX_MP_SHIFT;
-    } else if (t === "i64") set(CTX_MODE64_SHIFT, 1, 0);
+    } else if (t === "VEX") vex = true;
+    else if (t === "L0" || t === "L1") set(CTX_VEXL_SHIFT, 1, t === "L1" ? 1 : 0);
+    else if (t === "nov") set(CTX_NOVVVV_SHIFT, 1, 1);
+    else if (t === "i64") set(CTX_MODE64_SHIFT, 1, 0);
     else if (t === "x64") set(CTX_MODE64_SHIFT, 1, 1);
     else if (t === "d64") sizeRule = SIZE_RULE_D64;
     else if (t === "f64") sizeRule = SIZE_RULE_F64;
@@ -186,6 +196,11 @@ function parseOpcode(f: OpcodeForm): Parsed {
       map = second === 0x38 ? 2 : 3;
       bytes.shift();
     }
+  }
+  // VEX maps live after the legacy ones: 5 = VEX 0F, 6 = VEX 0F 38, 7 = VEX 0F 3A.
+  if (vex) {
+    if (map === 0) throw new Error(`${f.code}: VEX forms need a 0F/0F 38/0F 3A map`);
+    map += 4;
   }
   if (bytes.length !== 1) throw new Error(`${f.code}: expected one opcode byte in "${f.opcode}"`);
   const op = bytes[0]!;
@@ -225,9 +240,9 @@ export function generate(): Record<string, string> {
   const fu: number[] = [0];
   const flow: number[] = [0];
   const cpuid: number[] = [0];
-  const hasModrm = new Array<number>(4 * 256).fill(0);
-  const modrmSeen = new Array<boolean | undefined>(4 * 256);
-  const cands: number[][] = Array.from({ length: 4 * 256 }, () => []);
+  const hasModrm = new Array<number>(8 * 256).fill(0);
+  const modrmSeen = new Array<boolean | undefined>(8 * 256);
+  const cands: number[][] = Array.from({ length: 8 * 256 }, () => []);
   const facts = new Map<number, string>();
   const cpuByCode = new Map<number, string>();
 
@@ -307,7 +322,7 @@ export function generate(): Record<string, string> {
   forms +=
     "// Dense lookup arrays indexed by form row (row 0 = invalid) or by opcode (map << 8 | byte).\n";
   forms +=
-    "// Maps: 0 one-byte, 1 0F, 2 0F 38, 3 0F 3A. See src/match-context.ts for mask/value.\n\n";
+    "// Maps: 0 one-byte, 1 0F, 2 0F 38, 3 0F 3A, 5..7 VEX 0F / 0F 38 / 0F 3A. See src/match-context.ts for mask/value.\n\n";
   forms += `export const FORM_COUNT = ${n};\n`;
   forms += arr("Uint16Array", "FORM_CODE", formCode, "Code of each row.");
   forms += arr("Uint16Array", "FORM_MNEMONIC", formMnemonic, "Mnemonic of each row.");

@@ -27,11 +27,13 @@ import {
   CTX_MODE64_SHIFT,
   CTX_MODREG_SHIFT,
   CTX_NO66_SHIFT,
+  CTX_NOVVVV_SHIFT,
   CTX_OSZ_SHIFT,
   CTX_REG_SHIFT,
   CTX_REXB_SHIFT,
   CTX_REXW_SHIFT,
   CTX_RM_SHIFT,
+  CTX_VEXL_SHIFT,
   FATTR_HAS_MEM,
   FATTR_MANDATORY_PREFIX,
   FATTR_RM_IS_REG,
@@ -94,6 +96,8 @@ export class Decoder {
   /** @internal prefix/ModRM state for operand decoders */
   rex = 0;
   modrm = 0;
+  /** @internal VEX.vvvv register number (not inverted), 0 without VEX */
+  vvvv = 0;
   /** @internal the opcode byte (for +r forms) */
   opcode = 0;
   /** @internal the memory operand is RIP/EIP-relative (displacement fixed up at the end) */
@@ -206,7 +210,51 @@ export class Decoder {
     }
     if (this.overrun) return this.fail(insn, ip);
     let map = 0;
-    if (b === 0x0f) {
+    let vexL = 0;
+    let noVvvv = 1;
+    let vexPp = -1;
+    this.vvvv = 0;
+    if (b === 0xc4 || b === 0xc5) {
+      // C4/C5 are VEX in 64-bit mode, and outside it when the next byte looks like ModRM
+      // mod = 11 (LES/LDS need a memory operand) (SDM Vol. 2, 2.3.5).
+      const b1 = this.u8();
+      if (is64 || b1 >= 0xc0) {
+        // VEX after 66/F2/F3/LOCK/REX is #UD (SDM Vol. 2, 2.3.2).
+        if (has66 || rep !== 0 || lock || rex !== 0) return this.fail(insn, ip);
+        let r = (~b1 >> 7) & 1;
+        let x = 0;
+        let bb = 0;
+        let w = 0;
+        let mmmmm = 1;
+        let b2 = b1;
+        if (b === 0xc4) {
+          x = (~b1 >> 6) & 1;
+          bb = (~b1 >> 5) & 1;
+          mmmmm = b1 & 31;
+          b2 = this.u8();
+          w = b2 >> 7;
+        }
+        if (mmmmm < 1 || mmmmm > 3) return this.fail(insn, ip);
+        const vInv = (b2 >> 3) & 15;
+        vexL = (b2 >> 2) & 1;
+        vexPp = b2 & 3;
+        if (is64) {
+          this.vvvv = ~vInv & 15;
+          noVvvv = vInv === 15 ? 1 : 0;
+        } else {
+          // Outside 64-bit mode VEX.R/X/B and vvvv bit 3 select nothing.
+          r = x = bb = 0;
+          this.vvvv = ~vInv & 7;
+          noVvvv = (vInv & 7) === 7 ? 1 : 0;
+        }
+        rex = (w << 3) | (is64 ? 0x40 | (r << 2) | (x << 1) | bb : 0);
+        map = mmmmm + 4;
+        b = this.u8();
+      } else {
+        this.pos--; // not VEX: that byte is LES/LDS's ModRM, read it again below
+      }
+    }
+    if (b === 0x0f && vexPp < 0) {
       b = this.u8();
       if (b === 0x38) {
         map = 2;
@@ -245,7 +293,7 @@ export class Decoder {
       oszF64 = 2;
       asz = has67 ? 1 : 2;
     }
-    const mp = rep === 0xf3 ? 2 : rep === 0xf2 ? 3 : has66 ? 1 : 0;
+    const mp = vexPp >= 0 ? vexPp : rep === 0xf3 ? 2 : rep === 0xf2 ? 3 : has66 ? 1 : 0;
     const base =
       mp |
       (((modrm >> 3) & 7) << CTX_REG_SHIFT) |
@@ -255,7 +303,9 @@ export class Decoder {
       ((is64 ? 1 : 0) << CTX_MODE64_SHIFT) |
       ((rex & 1) << CTX_REXB_SHIFT) |
       (((rex >> 3) & 1) << CTX_REXW_SHIFT) |
-      ((has66 ? 0 : 1) << CTX_NO66_SHIFT);
+      ((has66 ? 0 : 1) << CTX_NO66_SHIFT) |
+      (vexL << CTX_VEXL_SHIFT) |
+      (noVvvv << CTX_NOVVVV_SHIFT);
     const ctx = base | (osz << CTX_OSZ_SHIFT);
     const ctxD64 = base | (oszD64 << CTX_OSZ_SHIFT);
     const ctxF64 = base | (oszF64 << CTX_OSZ_SHIFT);

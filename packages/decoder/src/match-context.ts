@@ -15,6 +15,8 @@ export const CTX_MODE64_SHIFT = 13; // 1 in 64-bit mode
 export const CTX_REXB_SHIFT = 14; // REX.B (only NOP vs XCHG r8,rAX needs it)
 export const CTX_REXW_SHIFT = 15; // REX.W
 export const CTX_NO66_SHIFT = 16; // 1 when no 66 prefix at all (forms that must not have 66)
+export const CTX_VEXL_SHIFT = 17; // VEX.L (0 = 128-bit / LZ, 1 = 256-bit)
+export const CTX_NOVVVV_SHIFT = 18; // 1 when VEX.vvvv = 1111b (no register encoded there)
 
 /** How the operand size is computed in 64-bit mode for a form (SDM Vol. 2, 2.2.1.7). */
 export const SIZE_RULE_NORMAL = 0; // 32, 16 with 66, 64 with REX.W

@@ -180,6 +180,30 @@ export function decodeOperand(
     case OpSpec.Gy:
       setOp(insn, i, OpKind.Register, ((rex & 8) !== 0 ? Register.RAX : Register.EAX) + reg);
       return true;
+    case OpSpec.Vy:
+      setOp(insn, i, OpKind.Register, Register.YMM0 + reg);
+      return true;
+    case OpSpec.Uy:
+      setOp(insn, i, OpKind.Register, Register.YMM0 + rm);
+      return true;
+    case OpSpec.Wy:
+      setOp(insn, i, isMem ? OpKind.Memory : OpKind.Register, isMem ? 0 : Register.YMM0 + rm);
+      return true;
+    case OpSpec.Wb:
+      setOp(insn, i, isMem ? OpKind.Memory : OpKind.Register, isMem ? 0 : Register.XMM0 + rm);
+      return true;
+    case OpSpec.Hx:
+      setOp(insn, i, OpKind.Register, Register.XMM0 + d.vvvv);
+      return true;
+    case OpSpec.Hy:
+      setOp(insn, i, OpKind.Register, Register.YMM0 + d.vvvv);
+      return true;
+    case OpSpec.Bd:
+      setOp(insn, i, OpKind.Register, Register.EAX + d.vvvv);
+      return true;
+    case OpSpec.Bq:
+      setOp(insn, i, OpKind.Register, Register.RAX + d.vvvv);
+      return true;
     case OpSpec.Ib:
     case OpSpec.One:
       insn.immediate = spec === OpSpec.One ? 1 : d.u8();
