@@ -11,5 +11,6 @@ export { PortBus } from "./port-bus";
 export type { PortBusOptions } from "./port-bus";
 export { createIoBus } from "./io-bus";
 export { Mmu, PageFaultError } from "./mmu";
+export { CountingMmu } from "./counting-mmu";
 export type { MmuOptions, TlbStats } from "./mmu";
 export { PagingMode, PF_P, PF_WR, PF_US, PF_RSVD, PF_ID } from "./paging-walk";

@@ -250,3 +250,24 @@ describe("MMU over ROM, MMIO and write-watch", () => {
     expect(mem.isDirty(4)).toBe(false);
   });
 });
+
+describe("counters", () => {
+  it("CountingMmu: hits = accesses - misses; flushes are counted by kind", async () => {
+    const { CountingMmu } = await import("./counting-mmu");
+    const mem = new PhysicalSpace({ ramSize: 0x20_0000 });
+    const mmu = new CountingMmu(mem);
+    mmu.read8(0x1000); // miss
+    mmu.read8(0x1001); // hit
+    mmu.write8(0x1002, 1); // hit on the translation (page not yet dirty: physical slow path)
+    mmu.read32(0x2000); // miss
+    expect(mmu.accesses).toBe(4);
+    expect(mmu.stats.misses).toBe(2);
+    expect(mmu.hits).toBe(2);
+    mmu.flushTlb(false);
+    mmu.flushTlb(true);
+    mmu.invalidatePage(0);
+    expect([mmu.stats.nonGlobalFlushes, mmu.stats.fullFlushes, mmu.stats.pageFlushes]).toEqual([
+      1, 1, 1,
+    ]);
+  });
+});

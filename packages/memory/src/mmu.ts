@@ -1,26 +1,43 @@
-// The MMU: LinearMemory for the CPU. A software TLB (one int32 per 4 KiB linear page, see
-// tlb-entry.ts) serves hits with one load, one mask test and one typed-array access; misses,
+// The MMU: LinearMemory for the CPU. A software TLB (one int32 per 4 KiB linear page, laid
+// out below) serves hits with one load, one mask test and one typed-array access; misses,
 // MMIO/ROM, page-crossing and permission changes go through the slow path, which walks the
 // paging structures as the SDM describes (paging-walk.ts) and reports faults to the sink.
 import type { LinearMemory, PageFaultSink, PagingState } from "@ringvm/bus";
 import { PagingMode, newWalkResult, walk, type WalkContext } from "./paging-walk";
 import { type PhysicalSpace } from "./physical-space";
-import {
-  T_CLEAN,
-  T_GLOBAL,
-  T_HIGH,
-  T_LARGE,
-  T_LARGE_1G,
-  T_LARGE_2M,
-  T_LARGE_4M,
-  T_NO_FAST_WRITE,
-  T_NO_FETCH,
-  T_NO_USER,
-  T_NO_WRITE,
-  T_ROUTE,
-  T_SLOW,
-  T_VALID,
-} from "./tlb-entry";
+
+// Layout of one software-TLB entry. The flags live in this module, not an import: V8 folds
+// module-local constants into the hot path, imported bindings cost a check per use.
+// (an int32 per 4 KiB linear page). Bits 31:12 hold the
+// physical page; bits 11:0 are flags. The combined access rights are cached once per
+// translation, as a real TLB caches them (SDM vol. 3A 4.10.2.2), and each access kind x
+// privilege tests them with its own mask: `(entry & mask) === T_VALID` is a fast-path hit.
+
+const T_VALID = 1;
+/** U/S was 0 at some level: user accesses fault. */
+const T_NO_USER = 2;
+/** R/W was 0 at some level: user writes fault, supervisor writes fault when CR0.WP=1. */
+const T_NO_WRITE = 4;
+/** XD was 1 at some level with EFER.NXE=1: fetches fault. */
+const T_NO_FETCH = 8;
+/** The leaf's dirty flag is 0: a write must walk again to set it (SDM 4.8). */
+const T_CLEAN = 16;
+/** Not plain RAM below 2 GiB (ROM, MMIO, unmapped, or an index past int32): physical slow path. */
+const T_SLOW = 32;
+/** Writes need the physical slow path (page clean for dirty tracking, watched, or ROM-read/RAM-write). */
+const T_NO_FAST_WRITE = 64;
+/** Translation from a global page with CR4.PGE=1: survives CR3 writes (SDM 4.10.2.4). */
+const T_GLOBAL = 128;
+/** Physical address at or above 4 GiB: bits 31:12 cannot hold it, every access walks. */
+const T_HIGH = 256;
+/** Fragment of a 2 MiB, 4 MiB or 1 GiB page: INVLPG must drop the whole page (SDM 4.10.4.1). */
+const T_LARGE_2M = 512;
+const T_LARGE_4M = 1024;
+const T_LARGE_1G = 2048;
+const T_LARGE = T_LARGE_2M | T_LARGE_4M | T_LARGE_1G;
+
+/** Flags that only say which path an allowed access takes, not whether it is allowed. */
+const T_ROUTE = T_SLOW | T_NO_FAST_WRITE;
 
 const READ = 0;
 const WRITE = 1;
