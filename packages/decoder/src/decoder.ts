@@ -245,7 +245,7 @@ export class Decoder {
           // Outside 64-bit mode VEX.R/X/B and vvvv bit 3 select nothing.
           r = x = bb = 0;
           this.vvvv = ~vInv & 7;
-          noVvvv = (vInv & 7) === 7 ? 1 : 0;
+          noVvvv = vInv === 15 ? 1 : 0; // an unused vvvv must still be 1111b (#UD otherwise)
         }
         rex = (w << 3) | (is64 ? 0x40 | (r << 2) | (x << 1) | bb : 0);
         map = mmmmm + 4;

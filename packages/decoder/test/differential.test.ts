@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { formatInstruction } from "../src/formatter";
 import { IcedOracle, makeIcedFormatter, type Mismatch } from "./iced-oracle";
 import { buildSweepCases } from "./sweep-cases";
-import { randomWindows } from "./random-windows";
+import { randomVexWindows, randomWindows } from "./random-windows";
 
 interface Tally {
   cases: number;
@@ -45,6 +45,17 @@ describe.each([16, 32, 64] as const)("%i-bit differential vs iced", (bits) => {
     oracle.free();
     console.log(
       `${bits}-bit random: ${t.cases} windows, ${t.unclaimed} unclaimed, ${t.failures.length} disagree`,
+    );
+    expect(t.failures.slice(0, 10)).toEqual([]);
+  }, 60_000);
+
+  it("seeded random VEX-prefixed windows", () => {
+    const { buf, offsets } = randomVexWindows(0x7e40000 + bits, 50_000);
+    const oracle = new IcedOracle(bits, buf);
+    const t = tally(oracle, offsets, 16, 0x401000);
+    oracle.free();
+    console.log(
+      `${bits}-bit VEX random: ${t.cases} windows, ${t.unclaimed} unclaimed, ${t.failures.length} disagree`,
     );
     expect(t.failures.slice(0, 10)).toEqual([]);
   }, 60_000);

@@ -25,3 +25,19 @@ export function randomWindows(seed: number, count: number): { buf: Uint8Array; o
   }
   return { buf, offsets: Array.from({ length: count }, (_, i) => i * 16) };
 }
+
+/** Random windows that start with a VEX prefix (C5 or C4), to exercise the VEX forms. */
+export function randomVexWindows(
+  seed: number,
+  count: number,
+): { buf: Uint8Array; offsets: number[] } {
+  const w = randomWindows(seed, count);
+  const next = xorshift32(seed ^ 0x9e3779b9);
+  for (const off of w.offsets) {
+    const v = next();
+    w.buf[off] = v & 1 ? 0xc5 : 0xc4;
+    if ((v & 1) === 0) w.buf[off + 1] = 0xe0 | ((((v >>> 8) & 0x1f) % 3) + 1) | (v & 0x80 ? 0 : 0); // mmmmm 1..3
+    w.buf[off + 1]! |= 0xc0; // R/X set so it is VEX outside 64-bit mode too
+  }
+  return w;
+}

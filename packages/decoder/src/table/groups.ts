@@ -69,7 +69,6 @@ function group1(): OpcodeForm[] {
 function group2(): OpcodeForm[] {
   const rows: OpcodeForm[] = [];
   SHIFT.forEach((op, r) => {
-    const flags = shiftFlags(r);
     const forms = [
       ["C0", "C1", "imm8", "Ib", "INTEL186"],
       ["D0", "D1", "1", "1", "INTEL8086"],

@@ -119,7 +119,14 @@ export const MAP_VEX = freezeForms([
   ...avxMove("Vmovdqu", "F3", 0x6f, 0x7f),
   {
     code: "VEX_Vmovd_xmm_rm32",
-    opcode: "VEX L0 nov W0 66 0F 6E /r",
+    opcode: "VEX L0 nov i64 66 0F 6E /r",
+    mnemonic: "Vmovd",
+    ops: ["Vx", "Ed"],
+    cpuid: "AVX",
+  },
+  {
+    code: "VEX_Vmovd_xmm_rm32",
+    opcode: "VEX L0 nov x64 W0 66 0F 6E /r",
     mnemonic: "Vmovd",
     ops: ["Vx", "Ed"],
     cpuid: "AVX",
@@ -133,7 +140,14 @@ export const MAP_VEX = freezeForms([
   },
   {
     code: "VEX_Vmovd_rm32_xmm",
-    opcode: "VEX L0 nov W0 66 0F 7E /r",
+    opcode: "VEX L0 nov i64 66 0F 7E /r",
+    mnemonic: "Vmovd",
+    ops: ["Ed", "Vx"],
+    cpuid: "AVX",
+  },
+  {
+    code: "VEX_Vmovd_rm32_xmm",
+    opcode: "VEX L0 nov x64 W0 66 0F 7E /r",
     mnemonic: "Vmovd",
     ops: ["Ed", "Vx"],
     cpuid: "AVX",
