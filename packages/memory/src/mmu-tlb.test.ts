@@ -271,3 +271,31 @@ describe("counters", () => {
     ]);
   });
 });
+
+describe("PAE PDPTE registers (SDM 4.4.1)", () => {
+  const PAE = 1 << 5;
+  it("are loaded when CR0.PG turns on with CR4.PAE already set, and only re-read on CR3 loads", () => {
+    const mem = new PhysicalSpace({ ramSize: 0x100_0000 });
+    const mmu = new Mmu(mem);
+    const tables = new PageTableBuilder(mem, "pae", 0x10_0000);
+    tables.map(0x40_0000, 0x50_0000, { dirFlags: P | RW, leafFlags: P | RW });
+    mem.write8(0x50_0000, 0x42);
+    mmu.setPaging({ cr0: 1, cr3: tables.cr3, cr4: PAE, efer: 0 });
+    mmu.setPaging({ cr0: PG | 1, cr3: tables.cr3, cr4: PAE, efer: 0 });
+    expect(mmu.read8(0x40_0000)).toBe(0x42);
+    expect(mmu.pdpteInvalid).toBe(false);
+    // Clearing the PDPTE in memory has no effect until CR3 is loaded again.
+    mem.write32(tables.cr3, 0);
+    mmu.invalidatePage(0x40_0000);
+    expect(mmu.read8(0x40_0000)).toBe(0x42);
+    mmu.setPaging({ cr0: PG | 1, cr3: tables.cr3, cr4: PAE, efer: 0 });
+    expect(() => mmu.read8(0x40_0000)).toThrow(/page fault at 0x400000, error code 0x0/);
+  });
+  it("a present PDPTE with a reserved bit is reported for the CPU's #GP", () => {
+    const mem = new PhysicalSpace({ ramSize: 0x100_0000 });
+    const mmu = new Mmu(mem);
+    mem.write32(0x1000, 0x2000 | 1 | 2); // bit 1 (R/W) is reserved in a PAE PDPTE (Table 4-8)
+    mmu.setPaging({ cr0: PG | 1, cr3: 0x1000, cr4: PAE, efer: 0 });
+    expect(mmu.pdpteInvalid).toBe(true);
+  });
+});

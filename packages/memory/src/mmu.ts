@@ -204,7 +204,8 @@ export class Mmu implements LinearMemory {
       old.cr0 !== (next.cr0 | 0);
     if (flushAll) this.flushAll();
     else if (!cr0Only) this.flushNonGlobal();
-    if (c.mode === PagingMode.Pae && !cr0Only) this.loadPdptes();
+    // SDM 4.4.1: PDPTEs load on MOV CR3 and on CR0/CR4 writes that change PG, PAE, PSE or PGE.
+    if (c.mode === PagingMode.Pae && (!cr0Only || flushAll)) this.loadPdptes();
   }
 
   /** Current paging mode (PagingMode.Off/Bits32/Pae/Level4). */

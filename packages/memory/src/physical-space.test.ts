@@ -3,7 +3,7 @@
 // 3.2.18 PAM0-PAM6: RE bit = read DRAM, WE bit = write DRAM), the BIOS at the top of 4 GiB,
 // MMIO dispatch at page granularity, unmapped all-ones reads, DMA, dirty and watch.
 import type { MmioHandler, Width } from "@ringvm/bus";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { PhysicalSpace } from "./physical-space";
 
 const MIB = 0x10_0000;
@@ -25,6 +25,26 @@ describe("PhysicalSpace", () => {
     expect(() => new PhysicalSpace({ ramSize: 512 * 1024 })).toThrow(/between 1 MiB and 3.5 GiB/);
     expect(() => new PhysicalSpace({ ramSize: MIB + 1 })).toThrow(RangeError);
     expect(() => new PhysicalSpace({ ramSize: 0xf000_0000 })).toThrow(/3.5 GiB/);
+  });
+
+  it("reports a host that cannot allocate the RAM buffer clearly", () => {
+    const Real = ArrayBuffer;
+    vi.stubGlobal(
+      "ArrayBuffer",
+      class {
+        constructor() {
+          throw new RangeError("Array buffer allocation failed");
+        }
+      },
+    );
+    try {
+      expect(() => new PhysicalSpace({ ramSize: 0xe000_0000 })).toThrow(
+        /cannot allocate 3584 MiB of guest RAM/,
+      );
+    } finally {
+      vi.unstubAllGlobals();
+    }
+    expect(ArrayBuffer).toBe(Real);
   });
 
   it("the VGA window and unmapped space read all ones and drop writes", () => {
