@@ -42,7 +42,7 @@ function makeIso(
   putAscii(image, pvd + 40, "RINGVM_TEST".padEnd(32, " ")); // 8.4.6 volume identifier
   putBoth32(image, pvd + 80, blocks); // 8.4.8 volume space size
   putBoth16(image, pvd + 128, SECTOR); // 8.4.12 logical block size
-  if (options.badEndian === true) image[pvd + 87] ^= 1;
+  if (options.badEndian === true) image[pvd + 87] = 21;
   const term = sector * SECTOR;
   image[term] = 255; // 8.3 set terminator
   putAscii(image, term + 1, "CD001");
