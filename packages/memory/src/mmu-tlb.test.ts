@@ -299,3 +299,19 @@ describe("PAE PDPTE registers (SDM 4.4.1)", () => {
     expect(mmu.pdpteInvalid).toBe(true);
   });
 });
+
+describe("4-level paging above 4 GiB (SDM 4.5)", () => {
+  it("translate() walks 48-bit linear addresses and reports faults with them", () => {
+    const mem = new PhysicalSpace({ ramSize: 0x100_0000 });
+    const mmu = new Mmu(mem);
+    const tables = new PageTableBuilder(mem, "4level", 0x10_0000);
+    const linear = 0x7f80_4020_2000; // PML4 index 255 (bits 47:39)
+    tables.map(linear, 0x50_0000, { dirFlags: P | RW | US, leafFlags: P | RW | US });
+    mmu.setPaging({ cr0: PG | 1, cr3: tables.cr3, cr4: 1 << 5, efer: 1 << 8 });
+    expect(mmu.translate(linear + 0x123, 0)).toBe(0x50_0123);
+    expect(mem.read32(tables.cr3 + 255 * 8) & 0x20).toBe(0x20); // PML4E accessed
+    expect(() => mmu.translate(linear + 0x1000, 1)).toThrow(
+      /page fault at 0x7f8040203000, error code 0x2/,
+    );
+  });
+});

@@ -328,7 +328,10 @@ export class Mmu implements LinearMemory {
    * mode `linear` may be a 48-bit value (bits 47:0); those above 4 GiB are not cached.
    */
   translate(linear: number, kind: number): number {
-    if (linear >= FOUR_GIB) return this.walkOrFault(linear, kind);
+    if (linear >= FOUR_GIB) {
+      if (this.ctx.mode === PagingMode.Level4) return this.walkOrFault(linear, kind);
+      linear %= FOUR_GIB; // outside 4-level paging, linear addresses are 32-bit
+    }
     const page = linear >>> 12;
     const e = this.tlb[page]!;
     const rights =
