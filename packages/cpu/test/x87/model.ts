@@ -1,6 +1,9 @@
 // Runs one recorded case through the soft-float code and formats the outcome exactly like the
 // native harness prints it, so tests compare strings.
 import { f80Add } from "../../src/x87/softfloat/add";
+import { BCD, f80FromBcd, f80ToBcd } from "../../src/x87/softfloat/bcd";
+import { f80Prem } from "../../src/x87/softfloat/prem";
+import { f80Extract, f80Scale } from "../../src/x87/softfloat/scale";
 import { C1, f80Compare, f80Examine } from "../../src/x87/softfloat/compare";
 import {
   M,
@@ -99,6 +102,22 @@ export const RUNNERS: Record<string, Runner> = {
   fild16: (c, ctx) => finish(ctx, fmt(f80FromInt32(r, (memLo(c) << 16) >> 16)), ZERO),
   fild32: (c, ctx) => finish(ctx, fmt(f80FromInt32(r, memLo(c) | 0)), ZERO),
   fild64: (c, ctx) => finish(ctx, fmt(f80FromInt64(r, memHi(c), memLo(c))), ZERO),
+  fbld: (c, ctx) =>
+    finish(ctx, fmt(f80FromBcd(r, memLo(c), memHi(c), parseInt(c.a.slice(0, 4), 16))), ZERO),
+  fbstp: (c, ctx) => (
+    f80ToBcd(ctx, parse(c.a, a)),
+    finish(ctx, hex(BCD.top, 4) + hex(BCD.hi, 8) + hex(BCD.lo, 8), ZERO)
+  ),
+  xtract: (c, ctx) => (f80Extract(ctx, r, r2, parse(c.a, a)), finish(ctx, fmt(r), fmt(r2))),
+  scale: binary(f80Scale),
+  prem: (c, ctx) => {
+    const cc = f80Prem(ctx, r, parse(c.a, a), parse(c.b, b), false);
+    return { r1: fmt(r), r2: c.b, sw: (ctx.flags & 0x7f) | cc };
+  },
+  prem1: (c, ctx) => {
+    const cc = f80Prem(ctx, r, parse(c.a, a), parse(c.b, b), true);
+    return { r1: fmt(r), r2: c.b, sw: (ctx.flags & 0x7f) | cc };
+  },
 };
 
 export function runCase(c: Case, ctx: FpContext): Outcome | undefined {

@@ -126,6 +126,15 @@ export function roundPack(
     const inc0 = decide(p, neg, rc, hi, lo, x);
     const tiny = exp < emin - 1 || !(inc0 && keptAllOnes(p, hi, lo));
     if (x87Wrap && (ctx.masks & FLAG_UE) === 0 && tiny) {
+      if (exp + BIAS_ADJUST < emin) {
+        // Too small even after the adjustment: a signed zero with UE and PE (host behaviour).
+        ctx.flags |= FLAG_UE | FLAG_PE;
+        ctx.c1 = 0;
+        out.se = sign;
+        out.hi = 0;
+        out.lo = 0;
+        return out;
+      }
       // Unmasked underflow: deliver the normal rounded result scaled up by 2^24576.
       const carry = applyRound(p, inc0, hi, lo);
       if (inexact) {
@@ -162,6 +171,16 @@ export function roundPack(
   }
   if (exp > emax) {
     if (x87Wrap && (ctx.masks & FLAG_OE) === 0) {
+      if (exp - BIAS_ADJUST > emax) {
+        // Too large even after the adjustment: a signed infinity with OE, PE and C1 whatever the
+        // rounding control (host behaviour, SDM vol. 1 8.5.4).
+        ctx.flags |= FLAG_OE | FLAG_PE;
+        ctx.c1 = 1;
+        out.se = sign | 0x7fff;
+        out.hi = 0x80000000;
+        out.lo = 0;
+        return out;
+      }
       ctx.flags |= FLAG_OE;
       out.se = sign | ((exp - BIAS_ADJUST) & 0x7fff);
       out.hi = W.hi;
