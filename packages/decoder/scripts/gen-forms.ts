@@ -60,6 +60,7 @@ const MEM_SIZES: Record<string, MemSize> = {
   tbyte: MemSize.Tbyte,
   fword: MemSize.Fword,
   xmmword: MemSize.Xmmword,
+  ymmword: MemSize.Ymmword,
   unsized: MemSize.Unsized,
   env14: MemSize.Env14,
   env28: MemSize.Env28,
@@ -104,6 +105,7 @@ const MEM_CAPABLE = new Set([
   "Ey",
   "Wy",
   "Wb",
+  "Km",
 ]);
 
 function flagBits(s: string | undefined): number {

@@ -9,7 +9,8 @@
 // I = immediate, J = relative branch, A = far pointer, O = moffs, X = seg:[rSI], Y = ES:[rDI],
 // P/N/Q = MMX reg/rm-register/rm, V/U/W = XMM reg/rm-register/rm.
 // VEX: H = xmm/ymm register in VEX.vvvv (Hx/Hy), B = GPR in VEX.vvvv (Bd/Bq), Vy/Wy/Uy the
-// ymm forms; Wb = xmm or m8.
+// ymm forms; Wb = xmm or m8. K = AVX-512 opmask register: Kg (ModRM.reg), Kr (r/m, register
+// only), Kh (VEX.vvvv), Km (k or memory).
 // "Yd" is seg:[rDI] (MASKMOVQ/MASKMOVDQU). W/Q sizes (Wx = xmm/m128, Wq = xmm/m64, Wd = xmm/m32,
 // Ww = xmm/m16, Qq = mm/m64, Qd = mm/m32) only change the memory size.
 // Sizes: b = 8, w = 16, d = 32, q = 64. "Edw" is r32 when a register and m16 when memory
@@ -81,6 +82,10 @@ export enum OpSpec {
   Bd,
   Bq,
   Wb,
+  Kg,
+  Kr,
+  Kh,
+  Km,
 }
 
 /** Fixed register operands are `OP_FIXED_REG + Register`. */

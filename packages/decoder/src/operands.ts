@@ -204,6 +204,23 @@ export function decodeOperand(
     case OpSpec.Bq:
       setOp(insn, i, OpKind.Register, Register.RAX + d.vvvv);
       return true;
+    case OpSpec.Kg:
+      setOp(insn, i, OpKind.Register, Register.K0 + ((modrm >> 3) & 7));
+      return true;
+    case OpSpec.Kr:
+      setOp(insn, i, OpKind.Register, Register.K0 + (modrm & 7));
+      return true;
+    case OpSpec.Km:
+      setOp(
+        insn,
+        i,
+        isMem ? OpKind.Memory : OpKind.Register,
+        isMem ? 0 : Register.K0 + (modrm & 7),
+      );
+      return true;
+    case OpSpec.Kh:
+      setOp(insn, i, OpKind.Register, Register.K0 + (d.vvvv & 7));
+      return true;
     case OpSpec.Ib:
     case OpSpec.One:
       insn.immediate = spec === OpSpec.One ? 1 : d.u8();

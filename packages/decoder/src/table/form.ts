@@ -66,6 +66,7 @@ export type MemSizeName =
   | "tbyte"
   | "fword"
   | "xmmword"
+  | "ymmword"
   | "unsized"
   | "env14"
   | "env28"

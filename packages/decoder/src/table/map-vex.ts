@@ -92,6 +92,107 @@ function avxMove(name: string, pp: string, load: number, store: number): OpcodeF
   ];
 }
 
+/** KMOV/KORTEST/KUNPCK: the opmask register forms real code uses (SDM Vol. 2, KMOVW etc.). */
+function kmask(): OpcodeForm[] {
+  const rows: OpcodeForm[] = [];
+  const sizes = [
+    ["w", "NP W0", "word", "AVX512F"],
+    ["q", "NP W1", "qword", "AVX512BW"],
+    ["b", "66 W0", "byte", "AVX512DQ"],
+    ["d", "66 W1", "dword", "AVX512BW"],
+  ] as const;
+  for (const [s, enc, mem, cpuid] of sizes) {
+    const bits = { w: 16, q: 64, b: 8, d: 32 }[s];
+    rows.push({
+      code: `VEX_Kmov${s}_kr_km${bits}`,
+      opcode: `VEX L0 nov ${enc} 0F 90 /r`,
+      mnemonic: `Kmov${s}`,
+      ops: ["Kg", "Km"],
+      mem,
+      cpuid,
+    });
+    rows.push({
+      code: `VEX_Kmov${s}_m${bits}_kr`,
+      opcode: `VEX L0 nov ${enc} 0F 91 /r mem`,
+      mnemonic: `Kmov${s}`,
+      ops: ["M", "Kg"],
+      mem,
+      cpuid,
+    });
+    rows.push({
+      code: `VEX_Kortest${s}_kr_kr`,
+      opcode: `VEX L0 nov ${enc} 0F 98 /r reg`,
+      mnemonic: `Kortest${s}`,
+      ops: ["Kg", "Kr"],
+      cpuid,
+      flags: { written: "oszacp" },
+    });
+  }
+  const gpr = [
+    ["w", "NP W0", "AVX512F"],
+    ["b", "66 W0", "AVX512DQ"],
+    ["d", "F2 W0", "AVX512BW"],
+  ] as const;
+  for (const [s, enc, cpuid] of gpr) {
+    rows.push({
+      code: `VEX_Kmov${s}_kr_r32`,
+      opcode: `VEX L0 nov ${enc} 0F 92 /r reg`,
+      mnemonic: `Kmov${s}`,
+      ops: ["Kg", "Rd"],
+      cpuid,
+    });
+    rows.push({
+      code: `VEX_Kmov${s}_r32_kr`,
+      opcode: `VEX L0 nov ${enc} 0F 93 /r reg`,
+      mnemonic: `Kmov${s}`,
+      ops: ["Gd", "Kr"],
+      cpuid,
+    });
+  }
+  // Outside 64-bit mode VEX.W does not select KMOVQ: W1 is still KMOVD r32.
+  rows.push({
+    code: "VEX_Kmovd_kr_r32",
+    opcode: "VEX L0 nov i64 F2 W1 0F 92 /r reg",
+    mnemonic: "Kmovd",
+    ops: ["Kg", "Rd"],
+    cpuid: "AVX512BW",
+  });
+  rows.push({
+    code: "VEX_Kmovd_r32_kr",
+    opcode: "VEX L0 nov i64 F2 W1 0F 93 /r reg",
+    mnemonic: "Kmovd",
+    ops: ["Gd", "Kr"],
+    cpuid: "AVX512BW",
+  });
+  rows.push({
+    code: "VEX_Kmovq_kr_r64",
+    opcode: "VEX L0 nov x64 F2 W1 0F 92 /r reg",
+    mnemonic: "Kmovq",
+    ops: ["Kg", "Rq"],
+    cpuid: "AVX512BW",
+  });
+  rows.push({
+    code: "VEX_Kmovq_r64_kr",
+    opcode: "VEX L0 nov x64 F2 W1 0F 93 /r reg",
+    mnemonic: "Kmovq",
+    ops: ["Gq", "Kr"],
+    cpuid: "AVX512BW",
+  });
+  for (const [s, enc, cpuid] of [
+    ["wd", "NP W0", "AVX512BW"],
+    ["dq", "NP W1", "AVX512BW"],
+    ["bw", "66 W0", "AVX512F"],
+  ] as const)
+    rows.push({
+      code: `VEX_Kunpck${s}_kr_kr_kr`,
+      opcode: `VEX L1 ${enc} 0F 4B /r reg`,
+      mnemonic: `Kunpck${s}`,
+      ops: ["Kg", "Kh", "Kr"],
+      cpuid,
+    });
+  return rows;
+}
+
 const ARITH = { written: "oszacp", undef: "ap" } as const;
 
 export const MAP_VEX = freezeForms([
@@ -258,6 +359,56 @@ export const MAP_VEX = freezeForms([
     opcode: "VEX L1 nov W0 66 0F 38 78 /r",
     mnemonic: "Vpbroadcastb",
     ops: ["Vy", "Wb"],
+    cpuid: "AVX2",
+  },
+  // Opmask moves and tests (AVX512F/BW/DQ, VEX-encoded).
+  ...kmask(),
+  ...avxMove("Vmovups", "NP", 0x10, 0x11),
+  ...avxMove("Vmovaps", "NP", 0x28, 0x29),
+  {
+    code: "VEX_Vmovntdq_m128_xmm",
+    opcode: "VEX L0 nov 66 0F E7 /r mem",
+    mnemonic: "Vmovntdq",
+    ops: ["M", "Vx"],
+    mem: "xmmword",
+    cpuid: "AVX",
+  },
+  {
+    code: "VEX_Vmovntdq_m256_ymm",
+    opcode: "VEX L1 nov 66 0F E7 /r mem",
+    mnemonic: "Vmovntdq",
+    ops: ["M", "Vy"],
+    mem: "ymmword",
+    cpuid: "AVX",
+  },
+  {
+    code: "VEX_Vmovntdqa_xmm_m128",
+    opcode: "VEX L0 nov 66 0F 38 2A /r mem",
+    mnemonic: "Vmovntdqa",
+    ops: ["Vx", "M"],
+    mem: "xmmword",
+    cpuid: "AVX",
+  },
+  {
+    code: "VEX_Vmovntdqa_ymm_m256",
+    opcode: "VEX L1 nov 66 0F 38 2A /r mem",
+    mnemonic: "Vmovntdqa",
+    ops: ["Vy", "M"],
+    mem: "ymmword",
+    cpuid: "AVX2",
+  },
+  {
+    code: "VEX_Vpbroadcastd_xmm_xmmm32",
+    opcode: "VEX L0 nov W0 66 0F 38 58 /r",
+    mnemonic: "Vpbroadcastd",
+    ops: ["Vx", "Wd"],
+    cpuid: "AVX2",
+  },
+  {
+    code: "VEX_Vpbroadcastd_ymm_xmmm32",
+    opcode: "VEX L1 nov W0 66 0F 38 58 /r",
+    mnemonic: "Vpbroadcastd",
+    ops: ["Vy", "Wd"],
     cpuid: "AVX2",
   },
 ] as const satisfies readonly OpcodeForm[]);
