@@ -89,14 +89,17 @@ function run(format: TableFormat, seed: number): number {
   let cr4 = (format === "32bit" ? PSE : PAE) | (chance(0.5) ? PGE : 0);
   let efer = (format === "4level" ? LME : 0) | (wide && chance(0.7) ? NXE : 0);
   let user = false;
+  let a20 = true;
   let pdptes: bigint[] = [];
-  const loadCr = () => {
+  /** `reload`: the write is one that loads the PAE PDPTE registers (SDM 4.4.1). */
+  const loadCr = (reload = true) => {
     mmu.setPaging({ cr0, cr3: tables.cr3, cr4, efer });
-    if (format === "pae") {
+    if (format === "pae" && reload) {
+      const base = a20 ? tables.cr3 : tables.cr3 & ~0x10_0000; // loaded through the A20 gate too
       pdptes = [0, 1, 2, 3].map(
         (i) =>
-          (BigInt(memB.read32(tables.cr3 + i * 8 + 4) >>> 0) << 32n) |
-          BigInt(memB.read32(tables.cr3 + i * 8) >>> 0),
+          (BigInt(memB.read32(base + i * 8 + 4) >>> 0) << 32n) |
+          BigInt(memB.read32(base + i * 8) >>> 0),
       );
     }
   };
@@ -132,7 +135,7 @@ function run(format: TableFormat, seed: number): number {
     }
   };
   const refAccess = (kind: 0 | 1 | 2, width: number, linear: number, value: number): Outcome => {
-    const cfg: ReferenceConfig = { cr0, cr3: tables.cr3, cr4, efer, user, pdptes };
+    const cfg: ReferenceConfig = { cr0, cr3: tables.cr3, cr4, efer, user, pdptes, a20 };
     const off = linear & 0xfff;
     const t1 = referenceTranslate(memB, cfg, linear, kind);
     if (t1.fault) return { fault: linear, code: t1.errorCode };
@@ -202,14 +205,21 @@ function run(format: TableFormat, seed: number): number {
       loadCr(); // MOV CR3 with no change: globals survive, nothing may differ
     } else if (r < 0.96) {
       cr0 ^= WP; // WP is checked per access: no flush is needed
-      loadCr();
+      loadCr(false);
     } else if (r < 0.98) {
       user = !user;
       mmu.setUserMode(user);
     } else if (r < 0.99) {
-      if (wide && chance(0.5)) efer ^= NXE;
-      else cr4 ^= PGE;
-      loadCr();
+      if (wide && chance(0.5)) {
+        efer ^= NXE; // WRMSR: flushes, but does not reload PDPTEs
+        loadCr(false);
+      } else {
+        cr4 ^= PGE;
+        loadCr();
+      }
+    } else if (chance(0.3)) {
+      a20 = !a20; // the gate masks every physical address, page-table reads included
+      mmu.setA20(a20);
     } else {
       mmu.invalidatePage(Math.floor(rand() * 0x1_0000_0000));
     }

@@ -56,6 +56,8 @@ const CR4_PAE = 1 << 5;
 const CR4_PGE = 1 << 7;
 const EFER_LME = 1 << 8;
 const EFER_NXE = 1 << 11;
+/** CR0.CD (bit 30), NW (bit 29) and PG: changing them reloads PAE PDPTEs (SDM 4.4.1). */
+const CR0_PDPTE_RELOAD = (1 << 30) | (1 << 29) | CR0_PG;
 /** Bits whose change flushes every entry, global ones included (SDM 4.10.4.1). */
 const CR0_FLUSH_ALL = CR0_PG;
 const CR4_FLUSH_ALL = CR4_PSE | CR4_PAE | CR4_PGE;
@@ -204,8 +206,15 @@ export class Mmu implements LinearMemory {
       old.cr0 !== (next.cr0 | 0);
     if (flushAll) this.flushAll();
     else if (!cr0Only) this.flushNonGlobal();
-    // SDM 4.4.1: PDPTEs load on MOV CR3 and on CR0/CR4 writes that change PG, PAE, PSE or PGE.
-    if (c.mode === PagingMode.Pae && (!cr0Only || flushAll)) this.loadPdptes();
+    // SDM 4.4.1: PDPTEs load on MOV CR3, and on MOV CR0/CR4 changing CD, NW, PG, PAE, PGE or
+    // PSE; not on other CR0 bits (WP) nor on WRMSR to EFER.
+    const isMovCr3 =
+      old.cr0 === this.state.cr0 && old.cr4 === this.state.cr4 && old.efer === this.state.efer;
+    const reloads =
+      isMovCr3 ||
+      ((old.cr0 ^ next.cr0) & CR0_PDPTE_RELOAD) !== 0 ||
+      ((old.cr4 ^ next.cr4) & CR4_FLUSH_ALL) !== 0;
+    if (c.mode === PagingMode.Pae && reloads) this.loadPdptes();
   }
 
   /** Current paging mode (PagingMode.Off/Bits32/Pae/Level4). */
