@@ -269,3 +269,27 @@ for (const [group, ops] of Object.entries(GROUPS)) {
   writeFileSync(join(outDir, `${group}.txt.gz`), gzipSync(out.join("\n") + "\n", { level: 9 }));
   console.log(group, out.length);
 }
+
+// State images: pushes (sometimes more than eight: stack overflow), an optional FFREE, then
+// FXSAVE, FNSTENV and FNSAVE.
+const imageBin = join(work, "x87image");
+execFileSync("gcc", ["-O1", "-o", imageBin, join(here, "x87image.c")]);
+const imageLines: string[] = [];
+for (let i = 0; i < 400; i++) {
+  const unmaskIE = i % 5 === 0;
+  // With IE unmasked a stack overflow would leave #MF pending and fault the FFREE: stay <= 8.
+  const k = rnd() % (unmaskIE ? 9 : 11);
+  const vals: string[] = [];
+  for (let j = 0; j < k; j++) vals.push(operand());
+  const c = unmaskIE ? cw(false) & ~1 : cw(false);
+  imageLines.push(`${hex(c, 4)} ${k} ${pick([0, 1, 2, 5, 9, 9, 9])} ${vals.join(" ")}`.trimEnd());
+}
+const imageOut = execFileSync(imageBin, { input: imageLines.join("\n") + "\n" })
+  .toString()
+  .trimEnd()
+  .split("\n");
+writeFileSync(
+  join(outDir, "images.txt.gz"),
+  gzipSync(imageLines.map((l, i) => `${l} | ${imageOut[i] ?? ""}`).join("\n") + "\n", { level: 9 }),
+);
+console.log("images", imageLines.length);
