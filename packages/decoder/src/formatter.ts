@@ -59,6 +59,13 @@ function memSizeKeyword(insn: Instruction): string {
     case MemSize.Bound3232:
       return "qword ptr ";
     case MemSize.Tbyte:
+      // iced calls the 10-byte SGDT/SIDT/LGDT/LIDT image an fword too.
+      return insn.mnemonic === Mnemonic.Sgdt ||
+        insn.mnemonic === Mnemonic.Sidt ||
+        insn.mnemonic === Mnemonic.Lgdt ||
+        insn.mnemonic === Mnemonic.Lidt
+        ? "fword ptr "
+        : "tbyte ptr ";
     case MemSize.FarPtr1664:
       return "tbyte ptr ";
     case MemSize.Fword:
@@ -86,6 +93,8 @@ function memSizeKeyword(insn: Instruction): string {
 /** iced's number style: 0..9 decimal, otherwise lower-case hex with 0x. */
 export function formatNumber(v: number | bigint): string {
   if (v >= 0 && v <= 9) return String(v);
+  // Negative values are 64-bit addresses below zero: print them as the unsigned 64-bit value.
+  if (v < 0) return `0x${BigInt.asUintN(64, BigInt(v)).toString(16)}`;
   return `0x${v.toString(16)}`;
 }
 
@@ -147,7 +156,9 @@ function stringOperand(insn: Instruction, kind: OpKind): string {
   const p = insn.segmentPrefix;
   // seg:[rSI] shows a non-DS override; ES:[rDI] shows "es:" once any override is present.
   const isDest = kind >= OpKind.MemoryESDI;
-  const seg = p === Register.None || p === Register.DS ? "" : isDest ? "es:" : `${REG_NAMES[p]}:`;
+  const ignored = insn.bitness === 64 && p !== Register.FS && p !== Register.GS;
+  const seg =
+    p === Register.None || p === Register.DS || ignored ? "" : isDest ? "es:" : `${REG_NAMES[p]}:`;
   switch (kind) {
     case OpKind.MemorySegSI:
       return `${size}${seg}[si]`;
@@ -361,6 +372,7 @@ function sizePrefixText(insn: Instruction): string {
   let s = "";
   if (bits === 64) {
     if (insn.opSize === 16 && !operandsRevealSize(insn)) s += "data16 ";
+    else if (insn.code === Code.Retfq || insn.code === Code.Retfq_imm16) s += "data64 ";
   } else if (insn.opSize !== bits && !operandsRevealSize(insn))
     s += insn.opSize === 16 ? "data16 " : "data32 ";
   if (insn.addrSize !== bits) {
@@ -445,7 +457,11 @@ export function formatInstruction(insn: Instruction): string {
   }
   if (insn.code === Code.Xlat_m8) {
     const p = insn.segmentPrefix;
-    const seg = p !== Register.None && p !== Register.DS ? `${REG_NAMES[p]}:` : "";
+    const shown =
+      p !== Register.None &&
+      p !== Register.DS &&
+      (insn.bitness !== 64 || p === Register.FS || p === Register.GS);
+    const seg = shown ? `${REG_NAMES[p]}:` : "";
     return `${s} byte ptr ${seg}[${REG_NAMES[insn.memBase]}]`;
   }
   if (insn.code === Code.Arpl_r32m16_r32) {
@@ -478,6 +494,7 @@ export function formatInstruction(insn: Instruction): string {
   // iced prints 66 90 as what it encodes (NOP is an alias of XCHG rAX, rAX).
   if (insn.code === Code.Nopw && insn.bitness !== 16) return "xchg ax, ax";
   if (insn.code === Code.Nopd && insn.bitness === 16) return "xchg eax, eax";
+  if (insn.code === Code.Nopq) return "xchg rax, rax";
   const rule = RULES[insn.code] as number;
   if (rule !== 0) {
     if ((rule & RULE_HIDE_ST1) !== 0) {

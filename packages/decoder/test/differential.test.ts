@@ -81,9 +81,9 @@ describe.each([16, 32, 64] as const)("%i-bit differential vs iced", (bits) => {
       `${bits}-bit formatter: ${compared} compared, ${diffs.length} differ (${(100 * rate).toFixed(3)}% identical)`,
     );
     expect(compared).toBeGreaterThan(10_000);
-    // Residuals (listed in the README): 16/32-bit: iced's "notrack" on 16-bit-address indirect
-    // jumps, addr16/32 on MASKMOVQ, the implicit rAX of VMLOAD/CLZERO. 64-bit: iced's
-    // operand-size hints (data16/data64) on more forms than we mark, sgdt/lgdt "fword" naming.
-    expect(rate).toBeGreaterThanOrEqual(bits === 64 ? 0.97 : 0.999);
+    // Residuals (listed in the README): iced's "notrack" on 16-bit-address indirect jumps,
+    // addr16/32 on MASKMOVQ, the implicit rAX of VMLOAD/VMRUN/CLZERO/INVLPGA/SKINIT, and in
+    // 64-bit mode BND on some jumps and MOVMSKPS's 32-bit register name.
+    expect(rate).toBeGreaterThanOrEqual(0.999);
   }, 120_000);
 });
