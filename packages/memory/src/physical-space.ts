@@ -106,7 +106,12 @@ export class PhysicalSpace implements PhysicalMemory {
     this.i32 = new Int32Array(buffer);
     this.dirty = new Int32Array((this.ramPages + 31) >>> 5);
     this.pageState = new Uint8Array(this.ramPages);
-    for (let p = 0; p < PAGES_4G; p++) this.route(p);
+    // Bulk start: RAM pages route to themselves, everything else is unmapped; then the
+    // legacy holes get their real routes.
+    for (let p = 0; p < this.ramPages; p++) this.readRoute[p] = p;
+    this.readRoute.fill(ROUTE_UNMAPPED, this.ramPages);
+    this.writeRoute.set(this.readRoute);
+    for (let p = VGA_FIRST_PAGE; p < LEGACY_END_PAGE; p++) this.route(p);
   }
 
   // ---- registration (board wiring) ----
