@@ -3,7 +3,7 @@
 // into a caller-provided Uint8Array at an offset; the CPU copies it to or from guest memory after
 // its own checks (#GP/#PF/alignment). In real and virtual-8086 mode the instruction and operand
 // pointers are the 20/32-bit linear addresses, so `fip`/`fdp` must hold linear addresses there.
-import { X87State } from "./state";
+import type { X87State } from "./state";
 
 export const ENV16_REAL = 0;
 export const ENV16_PROT = 1;

@@ -3,7 +3,14 @@
 // Tags are kept in the abridged form real P6+ hardware uses internally (empty or not); the full
 // 2-bit tag word (valid/zero/special/empty) is derived from register contents when saved, which
 // is what FSTENV/FSAVE store (SDM vol. 1 8.1.7). MMX registers alias the significands (8.x, 9.5).
-import { FpContext, FLAG_IE, FLAG_SF, F80, INDEFINITE_HI, INDEFINITE_SE } from "./softfloat/types";
+import {
+  FpContext,
+  FLAG_IE,
+  FLAG_SF,
+  INDEFINITE_HI,
+  INDEFINITE_SE,
+  type F80,
+} from "./softfloat/types";
 
 /** Status word bits (SDM vol. 1 figure 8-4). */
 export const SW_ES = 0x0080;

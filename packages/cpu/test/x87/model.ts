@@ -1,10 +1,21 @@
 // Runs one recorded case through the soft-float code and formats the outcome exactly like the
 // native harness prints it, so tests compare strings.
 import { f80Add } from "../../src/x87/softfloat/add";
+import {
+  TRIG_COS,
+  TRIG_SIN,
+  TRIG_TAN,
+  f80Atan,
+  f80F2xm1,
+  f80Trig,
+  f80Yl2x,
+  f80Yl2xp1,
+  trigOutOfRange,
+} from "../../src/x87/softfloat/transcendental";
 import { BCD, f80FromBcd, f80ToBcd } from "../../src/x87/softfloat/bcd";
 import { f80Prem } from "../../src/x87/softfloat/prem";
 import { f80Extract, f80Scale } from "../../src/x87/softfloat/scale";
-import { C1, f80Compare, f80Examine } from "../../src/x87/softfloat/compare";
+import { C1, C2, f80Compare, f80Examine } from "../../src/x87/softfloat/compare";
 import {
   M,
   f80FromF32,
@@ -19,7 +30,7 @@ import { f80Div } from "../../src/x87/softfloat/div";
 import { f80Mul } from "../../src/x87/softfloat/mul";
 import { f80RoundInt } from "../../src/x87/softfloat/rint";
 import { f80Sqrt } from "../../src/x87/softfloat/sqrt";
-import { F80, FpContext } from "../../src/x87/softfloat/types";
+import { F80, type FpContext } from "../../src/x87/softfloat/types";
 import type { Case } from "./vectors";
 
 const hex = (v: number, w: number): string => (v >>> 0).toString(16).padStart(w, "0");
@@ -118,7 +129,34 @@ export const RUNNERS: Record<string, Runner> = {
     const cc = f80Prem(ctx, r, parse(c.a, a), parse(c.b, b), true);
     return { r1: fmt(r), r2: c.b, sw: (ctx.flags & 0x7f) | cc };
   },
+  sin: trig(TRIG_SIN),
+  cos: trig(TRIG_COS),
+  ptan: (c, ctx) => {
+    parse(c.a, a);
+    if (trigOutOfRange(a)) return finish(ctx, c.a, ZERO, C2);
+    f80Trig(ctx, r, a, TRIG_TAN);
+    return finish(ctx, "3fff8000000000000000", fmt(r));
+  },
+  sincos: (c, ctx) => {
+    parse(c.a, a);
+    if (trigOutOfRange(a)) return finish(ctx, c.a, ZERO, C2);
+    f80Trig(ctx, r, a, TRIG_SIN);
+    f80Trig(ctx, r2, a, TRIG_COS);
+    return finish(ctx, fmt(r2), fmt(r));
+  },
+  patan: (c, ctx) => finish(ctx, fmt(f80Atan(ctx, r, parse(c.b, b), parse(c.a, a))), ZERO),
+  f2xm1: unary(f80F2xm1),
+  yl2x: (c, ctx) => finish(ctx, fmt(f80Yl2x(ctx, r, parse(c.a, a), parse(c.b, b))), ZERO),
+  yl2xp1: (c, ctx) => finish(ctx, fmt(f80Yl2xp1(ctx, r, parse(c.a, a), parse(c.b, b))), ZERO),
 };
+
+function trig(fn: number): Runner {
+  return (c, ctx) => {
+    parse(c.a, a);
+    if (trigOutOfRange(a)) return finish(ctx, c.a, ZERO, C2);
+    return finish(ctx, fmt(f80Trig(ctx, r, a, fn)), ZERO);
+  };
+}
 
 export function runCase(c: Case, ctx: FpContext): Outcome | undefined {
   const run = RUNNERS[c.op];

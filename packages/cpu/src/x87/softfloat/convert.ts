@@ -1,7 +1,7 @@
 // Conversions between 80-bit values and integers (FILD/FIST/FISTP/FISTTP), and single/double
 // precision (FLD m32/m64, FST m32/m64). SDM vol. 1 4.8.3.x integer indefinite, 4.8.3.5 NaN
 // conversion (truncate the significand, quiet an SNaN with IE), 8.3.x and vol. 2 FST/FIST pages.
-import { N, expOf, isDenormal80, isNaN80, isUnsupported, normalize } from "./classify";
+import { N, expOf, isNaN80, isUnsupported, normalize } from "./classify";
 import { F32_EMAX, F32_EMIN, F64_EMAX, F64_EMIN, intRoundUp, roundPack, wasInexact } from "./round";
 import { F80, FLAG_DE, FLAG_IE, FLAG_PE, RC_ZERO, type FpContext } from "./types";
 import { W, shiftLeft, shiftRightJam } from "./wide";
