@@ -7,7 +7,7 @@ import {
   JOB_ATA_READ,
   JOB_ATA_WRITE,
   JOB_PIO_SINGLE,
-} from "./ide-channel";
+} from "./phases";
 import type { AtaDisk, AtapiCdrom } from "./drives";
 import { MAX_MULTIPLE } from "./identify";
 import * as R from "./regs";

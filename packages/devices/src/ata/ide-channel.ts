@@ -2,8 +2,23 @@
 // (PIIX3 datasheet, "Bus Master IDE"), and INTRQ. Commands live in ata-commands.ts.
 import type { Clock, IrqLine, Logger, PhysicalMemory, Scheduler } from "@ringvm/bus";
 import { runPacket } from "./atapi";
-import { runAtaCommand, runAtapiCommand } from "./ata-commands";
-import type { IdeDrive } from "./drives";
+import type { AtaDisk, AtapiCdrom, IdeDrive } from "./drives";
+import {
+  JOB_ATA_DMA_READ,
+  JOB_ATA_DMA_WRITE,
+  JOB_ATA_READ,
+  JOB_ATA_WRITE,
+  JOB_ATAPI_DATA,
+  JOB_ATAPI_READ,
+  JOB_NONE,
+  JOB_PIO_SINGLE,
+  PHASE_BUSY,
+  PHASE_DMA,
+  PHASE_IDLE,
+  PHASE_PACKET,
+  PHASE_PIO_IN,
+  PHASE_PIO_OUT,
+} from "./phases";
 import {
   ATA_SECTOR,
   BM_CMD_START,
@@ -31,6 +46,12 @@ import {
 } from "./regs";
 import { Taskfile } from "./taskfile";
 
+/** Runs one command on a device (ata-commands.ts); injected to keep the modules acyclic. */
+export interface CommandSet {
+  ata(channel: IdeChannel, drive: AtaDisk, command: number): void;
+  atapi(channel: IdeChannel, drive: AtapiCdrom, command: number): void;
+}
+
 /** What a channel needs from the board (a slice of DeviceContext). */
 export interface ChannelEnv {
   readonly irq: IrqLine;
@@ -39,25 +60,6 @@ export interface ChannelEnv {
   readonly log: Logger;
   readonly dma?: PhysicalMemory;
 }
-
-/** Data phase of the channel. */
-export const PHASE_IDLE = 0;
-export const PHASE_PIO_IN = 1;
-export const PHASE_PIO_OUT = 2;
-export const PHASE_PACKET = 3;
-export const PHASE_DMA = 4;
-/** Waiting for an asynchronous backend read; the device shows BSY. */
-export const PHASE_BUSY = 5;
-
-/** The command whose data is moving. */
-export const JOB_NONE = 0;
-export const JOB_PIO_SINGLE = 1;
-export const JOB_ATA_READ = 2;
-export const JOB_ATA_WRITE = 3;
-export const JOB_ATA_DMA_READ = 4;
-export const JOB_ATA_DMA_WRITE = 5;
-export const JOB_ATAPI_DATA = 6;
-export const JOB_ATAPI_READ = 7;
 
 /** 128 KiB: the largest chunk staged at once (a 256-sector DMA slice or 64 CD blocks). */
 const BUFFER_BYTES = 128 * 1024;
@@ -99,7 +101,10 @@ export class IdeChannel {
   private prdOffset = 0;
   private isPrdDone = false;
 
-  constructor(readonly drives: readonly [IdeDrive | undefined, IdeDrive | undefined]) {}
+  constructor(
+    readonly drives: readonly [IdeDrive | undefined, IdeDrive | undefined],
+    private readonly commands: CommandSet,
+  ) {}
 
   attach(env: ChannelEnv): void {
     this.env = env;
@@ -193,8 +198,8 @@ export class IdeChannel {
     this.isIrqPending = false;
     this.updateIrq();
     this.env?.log.debug(`ide: device ${this.active} command ${cmd.toString(16)}`);
-    if (drive.kind === "ata") runAtaCommand(this, drive, cmd);
-    else runAtapiCommand(this, drive, cmd);
+    if (drive.kind === "ata") this.commands.ata(this, drive, cmd);
+    else this.commands.atapi(this, drive, cmd);
   }
 
   // ---- Reset --------------------------------------------------------------------------

@@ -8,6 +8,7 @@ import type {
   Width,
 } from "@ringvm/bus";
 import type { IdeDrive } from "./drives";
+import { runAtaCommand, runAtapiCommand } from "./ata-commands";
 import { IdeChannel } from "./ide-channel";
 import {
   PRIMARY_COMMAND_BASE,
@@ -59,8 +60,9 @@ export class PiixIde implements Device {
   private busMasterBase = -1;
 
   constructor(options: PiixIdeOptions = {}) {
-    this.primary = new IdeChannel([options.primary?.[0], options.primary?.[1]]);
-    this.secondary = new IdeChannel([options.secondary?.[0], options.secondary?.[1]]);
+    const commands = { ata: runAtaCommand, atapi: runAtapiCommand };
+    this.primary = new IdeChannel([options.primary?.[0], options.primary?.[1]], commands);
+    this.secondary = new IdeChannel([options.secondary?.[0], options.secondary?.[1]], commands);
     this.busMaster = {
       read: (port, width) => this.readBusMaster(port, width),
       write: (port, width, value) => this.writeBusMaster(port, width, value),
