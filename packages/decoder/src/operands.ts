@@ -205,6 +205,7 @@ export function decodeOperand(
       setOp(insn, i, OpKind.Register, Register.RAX + d.vvvv);
       return true;
     case OpSpec.Kg:
+      if ((rex & 4) !== 0) return false; // there is no k8..k15
       setOp(insn, i, OpKind.Register, Register.K0 + ((modrm >> 3) & 7));
       return true;
     case OpSpec.Kr:
@@ -219,6 +220,7 @@ export function decodeOperand(
       );
       return true;
     case OpSpec.Kh:
+      if (d.vvvv > 7) return false;
       setOp(insn, i, OpKind.Register, Register.K0 + (d.vvvv & 7));
       return true;
     case OpSpec.Ib:
