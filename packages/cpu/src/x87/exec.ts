@@ -201,7 +201,13 @@ export function fpuLoadMem(s: X87State, type: number, lo: number, hi: number): b
   return pending || s.pending();
 }
 
-/** FLD m80fp, FILD m64int (pre-converted by the caller with f80FromInt64), FLD constants. */
+/** FILD m64int (bytes 0-3 in lo, 4-7 in hi): exact, no exceptions besides a stack fault. */
+export function fpuLoadInt64(s: X87State, lo: number, hi: number): boolean {
+  s.push(f80FromInt64(R2, hi, lo));
+  return s.pending();
+}
+
+/** FLD m80fp (no exceptions for any encoding, SDM vol. 2 FLD) and the FLD constants. */
 export function fpuPush(s: X87State, v: F80): boolean {
   s.push(v);
   return s.pending();

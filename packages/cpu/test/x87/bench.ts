@@ -1,0 +1,50 @@
+// Developer micro-benchmark of the soft-float hot paths (not a test): pnpm exec tsx test/x87/bench.ts
+import { f80Add } from "../../src/x87/softfloat/add";
+import { f80Mul } from "../../src/x87/softfloat/mul";
+import { f80Div } from "../../src/x87/softfloat/div";
+import { f80Sqrt } from "../../src/x87/softfloat/sqrt";
+import { f80ToF64 } from "../../src/x87/softfloat/convert";
+import { F80, FpContext } from "../../src/x87/softfloat/types";
+const ctx = new FpContext();
+const xs: F80[] = [];
+for (let i = 0; i < 1024; i++)
+  xs.push(
+    new F80().set(
+      0x3fff + ((i * 7) % 40) - 20,
+      (0x80000000 | (i * 2654435761)) >>> 0,
+      (i * 40503) >>> 0,
+    ),
+  );
+const out = new F80();
+function bench(name: string, f: (a: F80, b: F80) => void) {
+  const N = 2_000_000;
+  for (let i = 0; i < 100000; i++) f(xs[i & 1023]!, xs[(i * 3) & 1023]!);
+  const t = performance.now();
+  for (let i = 0; i < N; i++) f(xs[i & 1023]!, xs[(i * 3 + 1) & 1023]!);
+  const ns = ((performance.now() - t) * 1e6) / N;
+  console.log(`${name}: ${ns.toFixed(0)} ns/op`);
+}
+bench("add", (a, b) => {
+  ctx.begin(0, 3);
+  f80Add(ctx, out, a, b, false);
+});
+bench("sub", (a, b) => {
+  ctx.begin(0, 3);
+  f80Add(ctx, out, a, b, true);
+});
+bench("mul", (a, b) => {
+  ctx.begin(0, 3);
+  f80Mul(ctx, out, a, b);
+});
+bench("div", (a, b) => {
+  ctx.begin(0, 3);
+  f80Div(ctx, out, a, b);
+});
+bench("sqrt (BigInt)", (a) => {
+  ctx.begin(0, 3);
+  f80Sqrt(ctx, out, a);
+});
+bench("fst m64", (a) => {
+  ctx.begin(0, 3);
+  f80ToF64(ctx, a);
+});
