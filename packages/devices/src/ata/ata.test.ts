@@ -436,4 +436,37 @@ describe("bus-master DMA (PIIX3 bus master IDE; ATA-6 8.25, 8.43)", () => {
     lba28(board, 0, 1, 0xc8);
     expect(board.in(BASE + 7)).toBe(0x51);
   });
+
+  it("waits for an asynchronous backend between DMA chunks and then interrupts", async () => {
+    const { board, irq } = setup(new AtaDisk(patternDisk(1000, true)));
+    prd(board, 0x1000, [[0x2000, 1024]]);
+    board.out(BM + 4, 0x1000, 4);
+    board.out(BM, 0x09);
+    lba28(board, 3, 2, 0xc8);
+    expect(board.in(CTRL)).toBe(0x80);
+    await Promise.resolve();
+    board.run();
+    expect(irq.isHigh).toBe(true);
+    expect(board.in(BASE + 7)).toBe(0x50);
+    expect([...board.memory.subarray(0x2000, 0x2400)]).toEqual(expected(3 * 512, 1024));
+  });
+});
+
+describe("malformed backends", () => {
+  it("turns a backend that throws into an UNC/ABRT error instead of a crash", () => {
+    const broken: BlockDevice = {
+      sectorSize: 512,
+      sectorCount: 100,
+      isReadOnly: true,
+      readSync: () => {
+        throw new Error("qcow2: data cluster lies outside the file");
+      },
+      readAsync: () => Promise.reject(new Error("unreachable")),
+      write: () => false,
+    };
+    const { board } = setup(new AtaDisk(broken));
+    lba28(board, 0, 1, 0x20);
+    expect(board.in(BASE + 7)).toBe(0x51);
+    expect(board.in(BASE + 1)).toBe(0x44);
+  });
 });

@@ -420,7 +420,15 @@ export class IdeChannel {
     this.loadOffset = offset;
     this.loadLength = length;
     const into = this.buffer.subarray(0, length);
-    if (disk.readSync(offset, into)) return this.loaded();
+    let isSync: boolean;
+    try {
+      isSync = disk.readSync(offset, into);
+    } catch (error) {
+      // A malformed image (e.g. a qcow2 table pointing outside the file) is a medium error.
+      this.env?.log.warn(`ide: ${(error as Error).message}`);
+      return this.readFailed();
+    }
+    if (isSync) return this.loaded();
     this.phase = PHASE_BUSY;
     this.drive()!.status = STATUS_BSY;
     const generation = this.generation;
@@ -438,7 +446,13 @@ export class IdeChannel {
         this.loaded();
       });
     };
-    disk.readAsync(offset, length).then(
+    let pending: Promise<Uint8Array>;
+    try {
+      pending = disk.readAsync(offset, length);
+    } catch {
+      pending = Promise.reject(new Error("backend threw"));
+    }
+    pending.then(
       (data) => finish(true, data),
       () => finish(false),
     );

@@ -8,3 +8,6 @@ export type { ImageDiskOptions } from "./image-disk";
 export { OverlayDisk } from "./overlay-disk";
 export { detectImageFormat, detectSourceFormat, readIsoVolume } from "./image-format";
 export type { ImageFormat, IsoVolumeInfo } from "./image-format";
+export { Qcow2Disk } from "./qcow2-disk";
+export { openDiskImage } from "./open-image";
+export type { OpenedImage } from "./open-image";

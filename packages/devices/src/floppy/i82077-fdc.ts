@@ -428,9 +428,18 @@ export class I82077Fdc implements Device {
     if (this.op === R.CMD_WRITE_DATA) {
       return this.dma!.request(() => this.sectorFromMemory(offset));
     }
-    if (disk.readSync(offset, this.buffer)) return this.dma!.request(() => this.sectorToMemory());
+    let isSync: boolean;
+    let pending: Promise<Uint8Array> | undefined;
+    try {
+      isSync = disk.readSync(offset, this.buffer);
+      if (!isSync) pending = disk.readAsync(offset, SECTOR);
+    } catch {
+      // A malformed image reads as a sector that cannot be found.
+      return this.endData(R.ST0_ABNORMAL, R.ST1_ND, 0);
+    }
+    if (pending === undefined) return this.dma!.request(() => this.sectorToMemory());
     const generation = this.generation;
-    disk.readAsync(offset, SECTOR).then(
+    pending.then(
       (data) =>
         this.afterAsync(generation, () => {
           this.buffer.set(data.subarray(0, SECTOR));
