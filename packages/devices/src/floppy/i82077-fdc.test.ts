@@ -120,6 +120,9 @@ describe("I82077Fdc", () => {
     expect(dump[7]! & 0x80).toBe(0x80);
     expect(dump.slice(8)).toEqual([0x57, 0x05]);
     expect(cmd(board, [0x14])).toEqual([0x00]);
+    // PERPENDICULAR MODE with OW: drive bits 5:2 and GAP/WGATE 1:0 show in DUMPREG byte 8.
+    expect(cmd(board, [0x12, 0x80 | 0x04 | 0x03])).toEqual([]);
+    expect(cmd(board, [0x0e])[7]! & 0x3f).toBe(0x07);
   });
 
   it("seeks and recalibrates with SENSE INTERRUPT reporting seek end; seeking clears DSKCHG", () => {
