@@ -17,7 +17,9 @@ export interface Case {
 
 export function loadVectors(group: string): Case[] {
   const text = gunzipSync(
-    readFileSync(join(import.meta.dirname, "vectors", `${group}.txt.gz`)),
+    readFileSync(
+      join(process.env.X87_VECTORS ?? join(import.meta.dirname, "vectors"), `${group}.txt.gz`),
+    ),
   ).toString();
   const cases: Case[] = [];
   for (const line of text.split("\n")) {

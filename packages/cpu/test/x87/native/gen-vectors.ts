@@ -11,9 +11,11 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 
 const here = import.meta.dirname;
-const outDir = join(here, "..", "vectors");
+// X87_OUT / X87_SEED / X87_SCALE give larger one-off soak runs outside the committed set.
+const outDir = process.env.X87_OUT ?? join(here, "..", "vectors");
+const scale = Number(process.env.X87_SCALE ?? "1");
 
-let seed = 0x12345678;
+let seed = Number(process.env.X87_SEED ?? 0x12345678) >>> 0 || 1;
 function rnd(): number {
   seed ^= seed << 13;
   seed ^= seed >>> 17;
@@ -256,7 +258,7 @@ mkdirSync(outDir, { recursive: true });
 for (const [group, ops] of Object.entries(GROUPS)) {
   const lines: string[] = [];
   for (const [op, gen, count] of ops) {
-    for (let i = 0; i < count; i++) {
+    for (let i = 0; i < count * scale; i++) {
       const [a, b, c] = gen();
       lines.push(`${op} ${hex(c, 4)} ${a} ${b}`);
     }
