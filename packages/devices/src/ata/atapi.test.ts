@@ -227,4 +227,31 @@ describe("packet commands", () => {
       ...image.bytes.subarray(10 * BLOCK, 12 * BLOCK),
     ]);
   });
+
+  it("streams a DMA read of many chunks across several PRD entries", () => {
+    const image = cdImage(200);
+    const { board } = setup(image);
+    const view = new DataView(board.memory.buffer);
+    // 150 blocks = 300 KiB: entries of 64 KiB (byte count 0) x4 and 44 KiB, the last with EOT.
+    const sizes = [0x10000, 0x10000, 0x10000, 0x10000, 150 * BLOCK - 4 * 0x10000];
+    sizes.forEach((size, i) => {
+      view.setUint32(0x1000 + 8 * i, 0x10000 * (i + 1), true);
+      view.setUint32(
+        0x1004 + 8 * i,
+        (size & 0xffff) | (i === sizes.length - 1 ? 0x8000_0000 : 0),
+        true,
+      );
+    });
+    board.out(BM + 8 + 4, 0x1000, 4);
+    board.out(BM + 8, 0x09);
+    board.out(BASE + 1, 0x01);
+    board.out(BASE + 7, 0xa0);
+    const cdb = [0x28, 0, ...be32(20), 0, 0, 150, 0, 0, 0];
+    for (let i = 0; i < 12; i += 2) board.out(BASE, cdb[i]! | (cdb[i + 1]! << 8), 2);
+    expect(board.in(BM + 8 + 2) & 0x07).toBe(0x04);
+    const got = board.memory.subarray(0x10000, 0x10000 + 150 * BLOCK);
+    expect(
+      Buffer.from(got).equals(Buffer.from(image.bytes.subarray(20 * BLOCK, 170 * BLOCK))),
+    ).toBe(true);
+  });
 });

@@ -100,6 +100,8 @@ export class IdeChannel {
   private prdEntry = 0;
   private prdOffset = 0;
   private isPrdDone = false;
+  private isPumping = false;
+  private isPumpPending = false;
 
   constructor(
     readonly drives: readonly [IdeDrive | undefined, IdeDrive | undefined],
@@ -560,8 +562,28 @@ export class IdeChannel {
     this.pumpDma();
   }
 
-  /** Moves as much as it can; called on command issue, bus-master start and after loads. */
+  /**
+   * Moves as much as it can; called on command issue, bus-master start and after loads.
+   * Synchronous loads re-enter through here: a flag turns that recursion into a loop so a
+   * long transfer of many chunks does not grow the stack.
+   */
   private pumpDma(): void {
+    if (this.isPumping) {
+      this.isPumpPending = true;
+      return;
+    }
+    this.isPumping = true;
+    try {
+      do {
+        this.isPumpPending = false;
+        this.pumpDmaOnce();
+      } while (this.isPumpPending);
+    } finally {
+      this.isPumping = false;
+    }
+  }
+
+  private pumpDmaOnce(): void {
     if (this.phase !== PHASE_DMA || (this.bmCommand & BM_CMD_START) === 0) return;
     const dma = this.env?.dma;
     if (dma === undefined) return this.fail(ERROR_ABRT);
