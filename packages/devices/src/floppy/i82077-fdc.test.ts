@@ -250,4 +250,21 @@ describe("I82077Fdc", () => {
     second.fdc.loadState(saved);
     expect(cmd(second.board, [0x08])).toEqual([0x20, 7]);
   });
+
+  it("moves data through the FIFO in non-DMA mode (SPECIFY ND) and runs to EOT", () => {
+    const disk = image();
+    const { board } = setup(disk);
+    cmd(board, [0x03, 0xdf, 0x03]); // ND = 1
+    for (const b of [0x66, 0x00, 0, 0, 17, 2, 18, 0x1b, 0xff]) board.out(FIFO, b);
+    const data: number[] = [];
+    while ((board.in(MSR) & 0xe0) === 0xe0) data.push(board.in(FIFO)); // RQM, DIO, NDMA
+    expect(data).toEqual([...disk.bytes.subarray(offsetOf(0, 0, 17), offsetOf(0, 0, 17) + 1024)]);
+    const r: number[] = [];
+    while ((board.in(MSR) & 0xc0) === 0xc0) r.push(board.in(FIFO));
+    expect([r[0], r[1]]).toEqual([0x40, 0x80]); // no TC without DMA: end of cylinder
+    for (const b of [0x45, 0x00, 0, 0, 18, 2, 18, 0x1b, 0xff]) board.out(FIFO, b);
+    expect(board.in(MSR) & 0xe0).toBe(0xa0); // RQM, NDMA, host to controller
+    for (let i = 0; i < 512; i++) board.out(FIFO, 0x3c);
+    expect(disk.bytes[offsetOf(0, 0, 18) + 511]).toBe(0x3c);
+  });
 });

@@ -91,6 +91,10 @@ export class I82077Fdc implements Device {
   private formatCount = 0;
   private formatFill = 0;
   private readonly buffer = new Uint8Array(SECTOR);
+  /** Non-DMA mode (SPECIFY ND): the host moves the sector through the FIFO. */
+  private isPioData = false;
+  private pioPos = 0;
+  private pioOffset = 0;
 
   constructor(options: I82077FdcOptions = {}) {
     this.drives = [options.drives?.[0], options.drives?.[1]];
@@ -186,7 +190,9 @@ export class I82077Fdc implements Device {
       case PHASE_COMMAND:
         return R.MSR_RQM | (this.command.length > 0 ? R.MSR_CB : 0);
       case PHASE_EXECUTION:
-        return R.MSR_CB;
+        if (!this.isPioData) return R.MSR_CB;
+        // Non-DMA execution: RQM with NDMA, DIO shows the direction (section 2.1.4).
+        return R.MSR_RQM | R.MSR_NDMA | R.MSR_CB | (this.op === R.CMD_WRITE_DATA ? 0 : R.MSR_DIO);
       default:
         return R.MSR_RQM | R.MSR_DIO | R.MSR_CB;
     }
@@ -209,6 +215,7 @@ export class I82077Fdc implements Device {
 
   private resetController(isPowerOn: boolean): void {
     this.phase = PHASE_COMMAND;
+    this.isPioData = false;
     this.command = [];
     this.result = [];
     this.seekEnds = [];
@@ -245,6 +252,9 @@ export class I82077Fdc implements Device {
   // ---- FIFO: command and result phases ---------------------------------------------------
 
   private readFifo(): number {
+    if (this.phase === PHASE_EXECUTION && this.isPioData && this.op !== R.CMD_WRITE_DATA) {
+      return this.readPio();
+    }
     if (this.phase !== PHASE_RESULT || (this.dor & R.DOR_NRESET) === 0) return 0xff;
     const value = this.result.shift() ?? 0xff;
     // Reading the result clears the interrupt (section 5.1, "Result phase").
@@ -254,6 +264,9 @@ export class I82077Fdc implements Device {
   }
 
   private writeFifo(value: number): void {
+    if (this.phase === PHASE_EXECUTION && this.isPioData && this.op === R.CMD_WRITE_DATA) {
+      return this.writePio(value);
+    }
     if (this.phase !== PHASE_COMMAND || (this.dor & R.DOR_NRESET) === 0) return;
     this.command.push(value);
     const length = commandLength(this.command[0]!);
@@ -397,7 +410,7 @@ export class I82077Fdc implements Device {
     this.lastEot = this.eot;
     this.lastHead = this.head;
     const drive = this.drive(this.unit);
-    if (!this.canRead(drive) || this.dma === undefined)
+    if (!this.canRead(drive) || (this.dma === undefined && !this.isNonDma))
       return this.endData(R.ST0_ABNORMAL, R.ST1_MA, 0);
     if (c[5] !== N_512) return this.endData(R.ST0_ABNORMAL, R.ST1_ND, 0);
     if (this.op === R.CMD_WRITE_DATA && drive!.isWriteProtected) {
@@ -425,7 +438,9 @@ export class I82077Fdc implements Device {
     }
     const offset =
       ((this.cylinder * g.heads + this.head) * g.sectorsPerTrack + this.sector - 1) * SECTOR;
+    this.pioOffset = offset;
     if (this.op === R.CMD_WRITE_DATA) {
+      if (this.isNonDma) return this.offerPio();
       return this.dma!.request(() => this.sectorFromMemory(offset));
     }
     let isSync: boolean;
@@ -437,13 +452,13 @@ export class I82077Fdc implements Device {
       // A malformed image reads as a sector that cannot be found.
       return this.endData(R.ST0_ABNORMAL, R.ST1_ND, 0);
     }
-    if (pending === undefined) return this.dma!.request(() => this.sectorToMemory());
+    if (pending === undefined) return this.sectorLoaded();
     const generation = this.generation;
     pending.then(
       (data) =>
         this.afterAsync(generation, () => {
           this.buffer.set(data.subarray(0, SECTOR));
-          this.dma!.request(() => this.sectorToMemory());
+          this.sectorLoaded();
         }),
       () => this.afterAsync(generation, () => this.endData(R.ST0_ABNORMAL, R.ST1_ND, 0)),
     );
@@ -459,6 +474,44 @@ export class I82077Fdc implements Device {
     if (this.scheduler !== undefined && this.clock !== undefined)
       this.scheduler.schedule(this.clock.now(), run);
     else run();
+  }
+
+  private get isNonDma(): boolean {
+    return (this.specify[1]! & 0x01) !== 0; // SPECIFY byte 2 bit 0: ND
+  }
+
+  private sectorLoaded(): void {
+    if (this.isNonDma) return this.offerPio();
+    this.dma!.request(() => this.sectorToMemory());
+  }
+
+  /** Non-DMA: one sector through the FIFO, with an interrupt when it is ready (section 5.1.3). */
+  private offerPio(): void {
+    this.isPioData = true;
+    this.pioPos = 0;
+    if (this.op === R.CMD_WRITE_DATA) this.buffer.fill(0);
+    this.raise();
+  }
+
+  private readPio(): number {
+    const value = this.buffer[this.pioPos++]!;
+    this.lowerIrq();
+    if (this.pioPos >= SECTOR) {
+      this.isPioData = false;
+      this.afterSector();
+    }
+    return value;
+  }
+
+  private writePio(value: number): void {
+    this.buffer[this.pioPos++] = value;
+    this.lowerIrq();
+    if (this.pioPos < SECTOR) return;
+    this.isPioData = false;
+    if (this.drive(this.unit)?.disk?.write(this.pioOffset, this.buffer) !== true) {
+      return this.endData(R.ST0_ABNORMAL, R.ST1_NW, 0);
+    }
+    this.afterSector();
   }
 
   private sectorToMemory(): void {
@@ -478,7 +531,8 @@ export class I82077Fdc implements Device {
   /** Advances R (and H with MT); TC ends normally, running past EOT ends with EN (5.1.x). */
   private afterSector(): void {
     this.lastHead = this.head;
-    const isDone = this.dma!.isTerminalCount;
+    // Without DMA there is no terminal count: the transfer runs to EOT.
+    const isDone = this.isNonDma ? false : this.dma!.isTerminalCount;
     if (this.sector < this.eot) {
       this.sector++;
     } else if (this.isMultiTrack && this.head === 0) {
@@ -495,6 +549,7 @@ export class I82077Fdc implements Device {
   }
 
   private endData(st0Code: number, st1: number, st2: number): void {
+    this.isPioData = false;
     const st0 = st0Code | (this.lastHead << 2) | this.unit;
     this.finish([st0, st1, st2, this.cylinder & 0xff, this.head, this.sector & 0xff, N_512], true);
   }
