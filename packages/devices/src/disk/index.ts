@@ -11,3 +11,5 @@ export type { ImageFormat, IsoVolumeInfo } from "./image-format";
 export { Qcow2Disk } from "./qcow2-disk";
 export { openDiskImage } from "./open-image";
 export type { OpenedImage } from "./open-image";
+export { BlobSource, HttpRangeSource } from "./remote-sources";
+export type { FetchLike, HttpRangeOptions } from "./remote-sources";
