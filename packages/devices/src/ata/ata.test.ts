@@ -349,6 +349,34 @@ describe("PIO reads and writes (ATA-6 8.27, 8.28, 8.46, 9.5, 9.6)", () => {
   });
 });
 
+describe("two devices on one channel (ATA-6 7.10 DEV bit)", () => {
+  it("sends commands to the selected device and WRITE MULTIPLE to device 1 only", () => {
+    const d0 = new MemoryDisk(64 * 512);
+    const d1 = new MemoryDisk(64 * 512);
+    const { board, irq } = setup(new AtaDisk(d0), new AtaDisk(d1));
+    board.out(BASE + 6, 0xb0);
+    board.out(BASE + 2, 2);
+    board.out(BASE + 7, 0xc6); // SET MULTIPLE MODE 2 on device 1
+    expect(board.in(BASE + 7)).toBe(0x50);
+    const before = irq.raises;
+    lba28(board, 4, 4, 0xc5, 1);
+    for (let block = 0; block < 2; block++) {
+      expect(board.in(BASE + 7)).toBe(0x58);
+      for (let i = 0; i < 512; i++) board.out(BASE, 0x0100 + block, 2);
+    }
+    expect(board.in(BASE + 7)).toBe(0x50);
+    // PIO data-out (9.6): no INTRQ before the first block, one after each block.
+    expect(irq.raises - before).toBe(2);
+    expect(d1.bytes[4 * 512]).toBe(0x00);
+    expect(d1.bytes[4 * 512 + 1]).toBe(0x01);
+    expect(d1.bytes[6 * 512]).toBe(0x01);
+    expect(d0.bytes.every((b) => b === 0)).toBe(true);
+    // Device 0 kept multiple mode off: READ MULTIPLE aborts there.
+    lba28(board, 0, 1, 0xc4, 0);
+    expect(board.in(BASE + 1)).toBe(0x04);
+  });
+});
+
 describe("bus-master DMA (PIIX3 bus master IDE; ATA-6 8.25, 8.43)", () => {
   /** Writes a PRD table at `table`: entries of [address, bytes], the last with EOT. */
   function prd(board: FakeBoard, table: number, entries: [number, number][]): void {

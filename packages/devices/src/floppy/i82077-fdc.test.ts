@@ -97,6 +97,15 @@ describe("I82077Fdc", () => {
     expect(cmd(board, [0x08])).toEqual([0x80]); // nothing pending: invalid
   });
 
+  it("resets through DSR bit 7 like a DOR reset (2.1.3)", () => {
+    const { board, irq } = setup();
+    cmd(board, [0x0f, 0x00, 3]);
+    cmd(board, [0x08]);
+    board.out(MSR, 0x80);
+    expect(irq.isHigh).toBe(true);
+    expect(cmd(board, [0x08])).toEqual([0xc0, 3]); // PCN survives a controller reset
+  });
+
   it("answers VERSION with 90h and invalid commands with ST0 80h; MSR shows the phases", () => {
     const { board } = setup();
     board.out(FIFO, 0x10);
