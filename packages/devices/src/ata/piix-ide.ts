@@ -40,6 +40,14 @@ export const PIIX3_IDE_PCI = {
   /** BAR4 (offset 20h): 16 I/O ports of bus-master registers. */
   busMasterBar: 4,
   busMasterSize: 16,
+  /**
+   * IDETIM registers (40h primary, 42h secondary), 16 bits each: bit 15 enables the
+   * channel's legacy decode. Power-on value 0; firmware sets 8000h. The legacy ports are
+   * registered at attach; a board that honours IDETIM gates them itself.
+   */
+  idetimPrimary: 0x40,
+  idetimSecondary: 0x42,
+  idetimDecodeEnable: 0x8000,
 } as const;
 
 /** Bytes per channel in the bus-master block: primary at +0, secondary at +8. */
