@@ -8,7 +8,12 @@ import {
   OP_ADD,
   OP_DIV,
   STORE,
+  STORE_F32,
+  STORE_F64,
   STORE_I32,
+  MEM_F32,
+  fpuLoadMem,
+  fpuUnary,
   fpuArithSt,
   fpuComi,
   fpuExchange,
@@ -17,6 +22,7 @@ import {
   fpuStoreMem,
 } from "../../src/x87/exec";
 import { X87State } from "../../src/x87/state";
+import { f80Sqrt } from "../../src/x87/softfloat/sqrt";
 import { F80 } from "../../src/x87/softfloat/types";
 import { fmt } from "./model";
 
@@ -60,6 +66,38 @@ describe("x87 instruction helpers (host-observed)", () => {
     fpuStoreMem(s, STORE_I32, false);
     expect([STORE.store, STORE.lo >>> 0]).toEqual([true, 0x80000000]);
     expect(s.getSw()).toBe(0x0041);
+  });
+
+  it("FST m32/m64 with OE or UE unmasked: no store, only OE (B888) or UE (B890), even when exact", () => {
+    const cases: [number, number, F80, number][] = [
+      [0x0377, STORE_F32, new F80().set(0x7000, 0x80000000, 0), 0xb888],
+      [0x036f, STORE_F32, new F80().set(0x1000, 0xc0000000, 1), 0xb890],
+      [0x036f, STORE_F32, new F80().set(0x3f70, 0x80000000, 0), 0xb890],
+      [0x036f, STORE_F64, new F80().set(0x1000, 0xc0000000, 1), 0xb890],
+    ];
+    for (const [cw, type, v, sw] of cases) {
+      const s = fresh();
+      s.setCw(cw);
+      fpuPush(s, v);
+      expect(fpuStoreMem(s, type, false)).toBe(true);
+      expect(STORE.store).toBe(false);
+      expect(s.getSw()).toBe(sw);
+    }
+  });
+
+  it("unmasked IE (CW 037E): FSQRT(-1) keeps ST0, FLD m32 SNaN does not push; SW B881", () => {
+    let s = fresh();
+    s.setCw(0x037e);
+    fpuPush(s, new F80().set(0xbfff, 0x80000000, 0));
+    expect(fpuUnary(s, f80Sqrt)).toBe(true);
+    expect(st0(s)).toBe("bfff8000000000000000");
+    expect(s.getSw()).toBe(0xb881);
+    s = fresh();
+    s.setCw(0x037e);
+    fpuPush(s, ONE);
+    expect(fpuLoadMem(s, MEM_F32, 0x7f800001, 0)).toBe(true);
+    expect(st0(s)).toBe("3fff8000000000000000");
+    expect(s.getSw()).toBe(0xb881);
   });
 
   it("FCOMI: greater -> no flags, less -> CF, empty -> ZF PF CF with IE+SF", () => {

@@ -147,6 +147,16 @@ export function roundPack(
       out.lo = W.lo;
       return out;
     }
+    if (!x87Wrap && (ctx.masks & FLAG_UE) === 0 && tiny) {
+      // Unmasked underflow on FST m32/m64: only UE (even when exact), no PE, C1 = 0; memory is
+      // left unchanged by the caller (host behaviour, SDM vol. 1 4.9.1.5 / 8.5.x).
+      ctx.flags |= FLAG_UE;
+      ctx.c1 = 0;
+      out.se = sign;
+      out.hi = 0;
+      out.lo = 0;
+      return out;
+    }
     shiftRightJam(hi, lo, x, emin - exp);
     hi = W.hi;
     lo = W.lo;
@@ -185,6 +195,15 @@ export function roundPack(
       out.se = sign | ((exp - BIAS_ADJUST) & 0x7fff);
       out.hi = W.hi;
       out.lo = W.lo;
+      return out;
+    }
+    if (!x87Wrap && (ctx.masks & FLAG_OE) === 0) {
+      // Unmasked overflow on FST m32/m64: only OE, no PE, C1 = 0; no store (host behaviour).
+      ctx.flags = (ctx.flags & ~FLAG_PE) | FLAG_OE;
+      ctx.c1 = 0;
+      out.se = sign | 0x7fff;
+      out.hi = 0x80000000;
+      out.lo = 0;
       return out;
     }
     ctx.flags |= FLAG_OE | FLAG_PE;
