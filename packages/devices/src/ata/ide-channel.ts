@@ -22,9 +22,7 @@ import {
 import {
   ATA_SECTOR,
   BM_CMD_START,
-  BM_CMD_WRITE_MEMORY,
   BM_STATUS_ACTIVE,
-  BM_STATUS_CAPABLE,
   BM_STATUS_ERROR,
   BM_STATUS_INTERRUPT,
   CD_BLOCK,
@@ -35,7 +33,6 @@ import {
   DEVICE_DEV,
   ERROR_ABRT,
   ERROR_UNC,
-  PRD_EOT,
   REASON_COD,
   REASON_IO,
   STATUS_BSY,
@@ -44,6 +41,7 @@ import {
   STATUS_DSC,
   STATUS_ERR,
 } from "./regs";
+import { BusMaster } from "./bus-master";
 import { Taskfile } from "./taskfile";
 
 /** Runs one command on a device (ata-commands.ts); injected to keep the modules acyclic. */
@@ -94,12 +92,7 @@ export class IdeChannel {
   private loadOffset = 0;
   private loadLength = 0;
   // Bus master (PIIX3 BMICx/BMISx/BMIDTPx) and the PRD cursor.
-  bmCommand = 0;
-  bmStatus = 0;
-  bmPrd = 0;
-  private prdEntry = 0;
-  private prdOffset = 0;
-  private isPrdDone = false;
+  readonly bm = new BusMaster();
   private isPumping = false;
   private isPumpPending = false;
 
@@ -237,9 +230,7 @@ export class IdeChannel {
     this.control = 0;
     this.stopTransfer();
     this.isIrqPending = false;
-    this.bmCommand = 0;
-    this.bmStatus = 0;
-    this.bmPrd = 0;
+    this.bm.reset();
     for (const slot of [0, 1]) {
       this.drives[slot]?.resetSettings();
       this.regsOf(slot).load([]);
@@ -258,7 +249,7 @@ export class IdeChannel {
 
   raiseInterrupt(): void {
     this.isIrqPending = true;
-    this.bmStatus |= BM_STATUS_INTERRUPT;
+    this.bm.status |= BM_STATUS_INTERRUPT;
     this.updateIrq();
   }
 
@@ -478,7 +469,8 @@ export class IdeChannel {
       case JOB_ATA_DMA_READ:
         this.phase = PHASE_DMA;
         this.drive()!.status = STATUS_DRDY | STATUS_DSC | STATUS_DRQ;
-        if (!this.prdCopy(this.buffer.subarray(0, this.loadLength), true)) return this.dmaShort();
+        if (!this.bm.copy(this.env?.dma, this.buffer.subarray(0, this.loadLength), true))
+          return this.dmaShort();
         this.advance();
         return this.pumpDma();
       case JOB_ATAPI_READ: {
@@ -489,7 +481,8 @@ export class IdeChannel {
         this.fill = this.loadLength;
         if (this.isDmaPacket) {
           this.phase = PHASE_DMA;
-          if (!this.prdCopy(this.buffer.subarray(0, this.fill), true)) return this.dmaShort();
+          if (!this.bm.copy(this.env?.dma, this.buffer.subarray(0, this.fill), true))
+            return this.dmaShort();
           this.fill = 0;
           return this.pumpDma();
         }
@@ -584,7 +577,7 @@ export class IdeChannel {
   }
 
   private pumpDmaOnce(): void {
-    if (this.phase !== PHASE_DMA || (this.bmCommand & BM_CMD_START) === 0) return;
+    if (this.phase !== PHASE_DMA || (this.bm.command & BM_CMD_START) === 0) return;
     const dma = this.env?.dma;
     if (dma === undefined) return this.fail(ERROR_ABRT);
     switch (this.job) {
@@ -596,7 +589,7 @@ export class IdeChannel {
         while (this.remaining > 0) {
           const bytes = Math.min(this.remaining, DMA_CHUNK_SECTORS) * ATA_SECTOR;
           const chunk = this.buffer.subarray(0, bytes);
-          if (!this.prdCopy(chunk, false)) return this.dmaShort();
+          if (!this.bm.copy(this.env?.dma, chunk, false)) return this.dmaShort();
           if (drive?.kind !== "ata" || !drive.disk.write(this.lba * ATA_SECTOR, chunk)) {
             return this.fail(ERROR_ABRT);
           }
@@ -605,7 +598,7 @@ export class IdeChannel {
         return this.dmaDone();
       }
       case JOB_ATAPI_DATA:
-        if (this.fill > 0 && !this.prdCopy(this.buffer.subarray(0, this.fill), true))
+        if (this.fill > 0 && !this.bm.copy(this.env?.dma, this.buffer.subarray(0, this.fill), true))
           return this.dmaShort();
         return this.dmaDone();
       case JOB_ATAPI_READ:
@@ -614,99 +607,28 @@ export class IdeChannel {
     }
   }
 
-  /** Copies between `data` and the PRD table's buffers; false if the table ran out. */
-  private prdCopy(data: Uint8Array, toMemory: boolean): boolean {
-    const dma = this.env?.dma;
-    if (dma === undefined) return false;
-    let done = 0;
-    while (done < data.length) {
-      if (this.isPrdDone) return false;
-      const base = dma.read32(this.prdEntry) & ~1; // bit 0 of the address is reserved
-      const control = dma.read32(this.prdEntry + 4) >>> 0;
-      const size = (control & 0xfffe) === 0 ? 0x1_0000 : control & 0xfffe; // 0 means 64 KiB
-      const take = Math.min(size - this.prdOffset, data.length - done);
-      const part = data.subarray(done, done + take);
-      if (toMemory) dma.writeBytes(base + this.prdOffset, part);
-      else dma.readBytes(base + this.prdOffset, part);
-      done += take;
-      this.prdOffset += take;
-      if (this.prdOffset >= size) {
-        if ((control & PRD_EOT) !== 0) this.isPrdDone = true;
-        else {
-          this.prdEntry += 8;
-          this.prdOffset = 0;
-        }
-      }
-    }
-    return true;
-  }
-
   /**
    * The transfer finished. ACTIVE clears only if the PRD table was used up exactly;
    * a larger table leaves it set (PIIX3 "Bus Master IDE Status Register", bit 0).
    */
   private dmaDone(): void {
-    if (this.isPrdDone) this.bmStatus &= ~BM_STATUS_ACTIVE;
+    if (this.bm.isPrdDone) this.bm.status &= ~BM_STATUS_ACTIVE;
     this.complete(true);
   }
 
   /** The PRD table was smaller than the transfer: stop with an error and interrupt. */
   private dmaShort(): void {
-    this.bmStatus = (this.bmStatus & ~BM_STATUS_ACTIVE) | BM_STATUS_ERROR;
+    this.bm.status = (this.bm.status & ~BM_STATUS_ACTIVE) | BM_STATUS_ERROR;
     this.env?.log.warn("ide: PRD table shorter than the DMA transfer");
     this.fail(ERROR_ABRT);
   }
 
   readBusMaster(offset: number): number {
-    switch (offset) {
-      case 0:
-        return this.bmCommand;
-      case 2:
-        return this.bmStatus;
-      case 4:
-      case 5:
-      case 6:
-      case 7:
-        return (this.bmPrd >>> (8 * (offset - 4))) & 0xff;
-      default:
-        return 0;
-    }
+    return this.bm.read(offset);
   }
 
   writeBusMaster(offset: number, value: number): void {
-    switch (offset) {
-      case 0: {
-        const wasStarted = (this.bmCommand & BM_CMD_START) !== 0;
-        this.bmCommand = value & (BM_CMD_START | BM_CMD_WRITE_MEMORY);
-        const isStarted = (value & BM_CMD_START) !== 0;
-        if (isStarted && !wasStarted) {
-          this.bmStatus |= BM_STATUS_ACTIVE;
-          this.prdEntry = this.bmPrd;
-          this.prdOffset = 0;
-          this.isPrdDone = false;
-          this.pumpDma();
-        } else if (!isStarted && wasStarted) {
-          this.bmStatus &= ~BM_STATUS_ACTIVE;
-        }
-        return;
-      }
-      case 2:
-        // Error and interrupt are write-one-to-clear; the capable bits are plain R/W.
-        this.bmStatus =
-          (this.bmStatus & ~(BM_STATUS_ERROR | BM_STATUS_INTERRUPT | BM_STATUS_CAPABLE) & 0xff) |
-          (this.bmStatus & (BM_STATUS_ERROR | BM_STATUS_INTERRUPT) & ~value) |
-          (value & BM_STATUS_CAPABLE);
-        return;
-      case 4:
-      case 5:
-      case 6:
-      case 7: {
-        const shift = 8 * (offset - 4);
-        const merged = (this.bmPrd & ~(0xff << shift)) | ((value & 0xff) << shift);
-        this.bmPrd = (merged & ~3) >>> 0; // the table is dword aligned
-        return;
-      }
-    }
+    if (this.bm.write(offset, value) === "start") this.pumpDma();
   }
 
   // ---- State ---------------------------------------------------------------------------------
@@ -735,14 +657,7 @@ export class IdeChannel {
       loadLength: this.loadLength,
       data:
         hasData || this.job === JOB_ATAPI_DATA ? Array.from(this.buffer.subarray(0, dataEnd)) : [],
-      bm: [
-        this.bmCommand,
-        this.bmStatus,
-        this.bmPrd,
-        this.prdEntry,
-        this.prdOffset,
-        this.isPrdDone ? 1 : 0,
-      ],
+      bm: this.bm.save(),
       drives: this.drives.map((d) => d?.saveState() ?? null),
     };
   }
@@ -770,10 +685,7 @@ export class IdeChannel {
     this.loadLength = num("loadLength");
     const data = Array.isArray(s["data"]) ? (s["data"] as number[]) : [];
     this.buffer.set(data.slice(0, BUFFER_BYTES));
-    const bm = Array.isArray(s["bm"]) ? (s["bm"] as number[]).map(Number) : [];
-    [this.bmCommand = 0, this.bmStatus = 0, this.bmPrd = 0, this.prdEntry = 0, this.prdOffset = 0] =
-      bm;
-    this.isPrdDone = bm[5] === 1;
+    this.bm.load(s["bm"]);
     const drives = Array.isArray(s["drives"]) ? (s["drives"] as unknown[]) : [];
     this.drives.forEach((d, i) => {
       const saved = drives[i];
