@@ -20,8 +20,12 @@ import {
 } from "./softfloat/convert";
 import { f80Div } from "./softfloat/div";
 import { f80Mul } from "./softfloat/mul";
-import { FLAG_DE, FLAG_IE, FLAG_ZE, F80, setIndefinite } from "./softfloat/types";
-import { SW_C1, type X87State } from "./state";
+import { BCD, f80FromBcd, f80ToBcd } from "./softfloat/bcd";
+import { f80Prem } from "./softfloat/prem";
+import { f80Extract } from "./softfloat/scale";
+import { TRIG_COS, TRIG_SIN, TRIG_TAN, f80Trig, trigOutOfRange } from "./softfloat/transcendental";
+import { FLAG_DE, FLAG_IE, FLAG_SF, FLAG_ZE, F80, setIndefinite } from "./softfloat/types";
+import { SW_C1, SW_C2, type X87State } from "./state";
 
 /** Arithmetic kinds, numbered like the ModRM reg field of D8-DE (SDM vol. 2 table A-7). */
 export const OP_ADD = 0;
@@ -349,4 +353,106 @@ export function fpuBinary(
 export function fpuRotate(s: X87State, delta: number): void {
   s.top = (s.top + delta) & 7;
   s.sw &= ~SW_C1;
+}
+
+/** The second result of FXTRACT/FPTAN/FSINCOS has no free register: IE+SF with C1=1; masked,
+ *  ST(0) and the pushed value both become the real indefinite (SDM vol. 1 8.5.1.1). */
+function pushOverflow(s: X87State): boolean {
+  if ((s.cw & FLAG_IE) !== 0) {
+    s.writeSt(0, setIndefinite(R));
+    s.push(R); // raises IE+SF and sets C1 itself
+    return s.pending();
+  }
+  s.sw |= SW_C1;
+  return s.raise(FLAG_IE | FLAG_SF);
+}
+
+/** FXTRACT: ST(0) becomes the exponent and the significand is pushed (SDM vol. 2 FXTRACT). */
+export function fpuExtract(s: X87State): boolean {
+  if (s.isEmpty(0)) return underflow(s, 0, 0);
+  if (!s.isEmpty(7)) return pushOverflow(s);
+  s.begin();
+  f80Extract(s.ctx, R, R2, s.readSt(0, A));
+  if ((s.ctx.flags & ~s.cw & NO_WRITE) !== 0) return commit(s, 0, null, 0);
+  const pending = commit(s, 0, R2, 0);
+  s.push(R);
+  return pending;
+}
+
+/** FSIN (`TRIG_SIN`), FCOS (`TRIG_COS`): |ST0| >= 2^63 sets C2 and leaves ST0 (SDM vol. 2). */
+export function fpuTrig(s: X87State, fn: number): boolean {
+  if (s.isEmpty(0)) return underflow(s, 0, 0);
+  s.readSt(0, A);
+  if (trigOutOfRange(A)) {
+    s.sw = (s.sw | SW_C2) & ~SW_C1;
+    return s.pending();
+  }
+  s.sw &= ~SW_C2;
+  s.begin();
+  f80Trig(s.ctx, R, A, fn);
+  return commit(s, 0, R, 0);
+}
+
+/** FPTAN (ST0 = tan, then push 1.0) and FSINCOS (ST0 = sin, then push cos). */
+export function fpuTrigPush(s: X87State, sincos: boolean): boolean {
+  if (s.isEmpty(0)) return underflow(s, 0, 0);
+  s.readSt(0, A);
+  if (trigOutOfRange(A)) {
+    s.sw = (s.sw | SW_C2) & ~SW_C1;
+    return s.pending();
+  }
+  s.sw &= ~SW_C2;
+  if (!s.isEmpty(7)) return pushOverflow(s);
+  s.begin();
+  if (sincos) {
+    f80Trig(s.ctx, R, A, TRIG_SIN);
+    f80Trig(s.ctx, R2, A, TRIG_COS);
+  } else {
+    f80Trig(s.ctx, R, A, TRIG_TAN);
+    R2.set(0x3fff, 0x80000000, 0);
+  }
+  if ((s.ctx.flags & ~s.cw & NO_WRITE) !== 0) return commit(s, 0, null, 0);
+  const nan = (R.se & 0x7fff) === 0x7fff && (R.hi & 0x7fffffff) !== 0;
+  const pending = commit(s, 0, R, 0);
+  s.push(nan && !sincos ? R : R2); // FPTAN of a NaN pushes the NaN again
+  return pending;
+}
+
+/** FPREM (`ieee` false) / FPREM1: ST0 = partial remainder of ST0 / ST1, C0/C1/C2/C3 set. */
+export function fpuPrem(s: X87State, ieee: boolean): boolean {
+  if (s.isEmpty(0) || s.isEmpty(1)) {
+    s.setCc(0);
+    return underflow(s, 0, 0);
+  }
+  s.begin();
+  const cc = f80Prem(s.ctx, R, s.readSt(0, A), s.readSt(1, B), ieee);
+  const pending = commit(s, 0, R, 0);
+  s.setCc(cc);
+  return pending;
+}
+
+/** FBLD m80dec (bytes 0-3 in lo, 4-7 in hi, 8-9 in top). */
+export function fpuLoadBcd(s: X87State, lo: number, hi: number, top: number): boolean {
+  s.push(f80FromBcd(R2, lo, hi, top));
+  return s.pending();
+}
+
+/** FBSTP m80dec: the image goes to BCD when STORE.store is true; pops on a completed store. */
+export function fpuStoreBcd(s: X87State): boolean {
+  s.begin();
+  if (s.isEmpty(0)) {
+    s.underflow();
+    STORE.store = (s.cw & FLAG_IE) !== 0;
+    BCD.top = 0xffff;
+    BCD.hi = 0xc0000000;
+    BCD.lo = 0;
+    if (STORE.store) s.pop();
+    return s.pending();
+  }
+  f80ToBcd(s.ctx, s.readSt(0, A));
+  STORE.store = (s.ctx.flags & ~s.cw & FLAG_IE) === 0;
+  s.sw = s.ctx.c1 !== 0 ? s.sw | SW_C1 : s.sw & ~SW_C1;
+  const pending = s.raise(s.ctx.flags);
+  if (STORE.store) s.pop();
+  return pending;
 }
