@@ -634,63 +634,40 @@ export class IdeChannel {
   // ---- State ---------------------------------------------------------------------------------
 
   saveState(): Record<string, unknown> {
-    const hasData =
-      this.phase === PHASE_PIO_IN || this.phase === PHASE_PIO_OUT || this.phase === PHASE_PACKET;
-    const dataEnd = Math.max(this.end, this.fill);
-    return {
+    const hasData = this.phase !== PHASE_IDLE && this.phase !== PHASE_BUSY;
+    const state: Record<string, unknown> = {
       regs: [this.regs[0].save(), this.regs[1].save()],
-      control: this.control,
       isIrqPending: this.isIrqPending,
-      phase: this.phase,
-      job: this.job,
-      active: this.active,
-      pos: this.pos,
-      end: this.end,
-      fill: this.fill,
-      lba: this.lba,
-      remaining: this.remaining,
-      blockSectors: this.blockSectors,
       isLba48: this.isLba48,
       isDmaPacket: this.isDmaPacket,
-      byteLimit: this.byteLimit,
-      loadOffset: this.loadOffset,
-      loadLength: this.loadLength,
-      data:
-        hasData || this.job === JOB_ATAPI_DATA ? Array.from(this.buffer.subarray(0, dataEnd)) : [],
+      data: hasData ? Array.from(this.buffer.subarray(0, Math.max(this.end, this.fill))) : [],
       bm: this.bm.save(),
       drives: this.drives.map((d) => d?.saveState() ?? null),
     };
+    for (const key of NUMERIC_STATE) state[key] = this[key];
+    return state;
   }
 
   loadState(s: Record<string, unknown>): void {
-    const num = (key: string) => Number(s[key]) || 0;
     const regs = s["regs"] as unknown[] | undefined;
     this.regs[0].load(regs?.[0]);
     this.regs[1].load(regs?.[1]);
-    this.control = num("control") & 0xff;
+    for (const key of NUMERIC_STATE) this[key] = Number(s[key]) || 0;
+    this.control &= 0xff;
+    this.active &= 1;
+    this.blockSectors ||= 1;
     this.isIrqPending = s["isIrqPending"] === true;
-    this.phase = num("phase");
-    this.job = num("job");
-    this.active = num("active") & 1;
-    this.pos = num("pos");
-    this.end = num("end");
-    this.fill = num("fill");
-    this.lba = num("lba");
-    this.remaining = num("remaining");
-    this.blockSectors = num("blockSectors") || 1;
     this.isLba48 = s["isLba48"] === true;
     this.isDmaPacket = s["isDmaPacket"] === true;
-    this.byteLimit = num("byteLimit");
-    this.loadOffset = num("loadOffset");
-    this.loadLength = num("loadLength");
     const data = Array.isArray(s["data"]) ? (s["data"] as number[]) : [];
     this.buffer.set(data.slice(0, BUFFER_BYTES));
     this.bm.load(s["bm"]);
     const drives = Array.isArray(s["drives"]) ? (s["drives"] as unknown[]) : [];
     this.drives.forEach((d, i) => {
       const saved = drives[i];
-      if (d !== undefined && saved !== null && typeof saved === "object")
+      if (d !== undefined && saved !== null && typeof saved === "object") {
         d.loadState(saved as Record<string, unknown>);
+      }
     });
     this.generation++;
     this.isIrqRaised = !this.isIrqPending; // force the line to be driven to the saved level
@@ -699,3 +676,20 @@ export class IdeChannel {
     if (this.phase === PHASE_BUSY) this.load(this.loadOffset, this.loadLength);
   }
 }
+
+/** Plain-number fields of the channel's saved state. */
+const NUMERIC_STATE = [
+  "control",
+  "phase",
+  "job",
+  "active",
+  "pos",
+  "end",
+  "fill",
+  "lba",
+  "remaining",
+  "blockSectors",
+  "byteLimit",
+  "loadOffset",
+  "loadLength",
+] as const;
