@@ -335,6 +335,25 @@ describe("PIO reads and writes (ATA-6 8.27, 8.28, 8.46, 9.5, 9.6)", () => {
     });
   });
 
+  it("drops a late asynchronous completion after SRST and re-issues one after loadState", async () => {
+    const disk = patternDisk(1000, true);
+    const { board, ide } = setup(new AtaDisk(disk));
+    lba28(board, 9, 1, 0x20);
+    const saved = JSON.parse(JSON.stringify(ide.saveState()));
+    board.out(CTRL, 0x04);
+    board.out(CTRL, 0x00);
+    await Promise.resolve();
+    board.run();
+    expect(board.in(BASE + 7)).toBe(0x50); // the stale read did not bring DRQ back
+    const second = setup(new AtaDisk(disk));
+    second.ide.loadState(saved);
+    expect(second.board.in(CTRL)).toBe(0x80);
+    await Promise.resolve();
+    second.board.run();
+    expect(second.board.in(BASE + 7)).toBe(0x58);
+    expect(readBytes(second.board, 512)).toEqual(expected(9 * 512, 512));
+  });
+
   it("keeps a transfer across saveState/loadState (JSON round trip)", () => {
     const disk = patternDisk(1000);
     const first = setup(new AtaDisk(disk));
