@@ -1,0 +1,263 @@
+// The Cpu: owns the state, the reused decoded instruction and the run loop.
+import type { Clock, LinearMemory, PortIo } from "@ringvm/bus";
+import { Decoder, Instruction } from "@ringvm/decoder";
+import { syncPaging, writeControlRegister } from "./control-regs";
+import { HANDLERS } from "./dispatch";
+import { CpuException, hasErrorCode, isContributory, Vector } from "./exceptions";
+import { deliverInterrupt, EventKind } from "./interrupts";
+import {
+  AR_PRESENT,
+  AR_REAL_CODE,
+  AR_REAL_DATA,
+  loadSegmentReal,
+  setSegmentCache,
+} from "./segments";
+import { CpuState, SEG_LDTR, SEG_TR } from "./state/cpu-state";
+import { FLAGS_FIXED_ONE, IF, RF, TF } from "./state/flags";
+import { ESP, EDX, SegReg } from "./state/registers";
+import { CPU_SIGNATURE } from "./cpuid";
+
+/** Why `run` returned. */
+export const StopReason = {
+  /** The instruction budget ran out. */
+  Budget: 0,
+  /** HLT with no interrupt deliverable; call `run` again once one is pending. */
+  Halt: 1,
+  /** Triple fault (or a shutdown cycle): the board should reset. */
+  Shutdown: 2,
+  /** A debugger breakpoint (reserved for the hypervisor's debugger). */
+  Breakpoint: 3,
+} as const;
+export type StopReason = (typeof StopReason)[keyof typeof StopReason];
+
+/** The interrupt controller's side of the INTR line (PIC/APIC INTA cycle). */
+export interface InterruptSource {
+  hasInterrupt(): boolean;
+  /** Acknowledges the highest-priority request and returns its vector. */
+  acknowledge(): number;
+}
+
+export interface CpuOptions {
+  memory: LinearMemory;
+  io: PortIo;
+  interrupts?: InterruptSource;
+  clock?: Clock;
+}
+
+export class Cpu {
+  readonly state: CpuState;
+  private readonly insn = new Instruction();
+  private readonly decoder16 = new Decoder(16);
+  private readonly decoder32 = new Decoder(32);
+  private readonly fetch: (address: number) => number;
+  private readonly interrupts: InterruptSource | undefined;
+  private isShutdown = false;
+  /** Retired instructions since construction (deterministic time base). */
+  instructionCount = 0;
+
+  constructor(options: CpuOptions) {
+    const memory = options.memory;
+    this.state = new CpuState(memory, options.io);
+    this.state.clock = options.clock ?? null;
+    this.interrupts = options.interrupts;
+    this.fetch = (address) => memory.fetch8(address);
+    const s = this.state;
+    memory.setFaultSink((linear, errorCode) => {
+      s.cr2 = linear >>> 0;
+      throw new CpuException(Vector.PF, errorCode);
+    });
+    this.reset();
+  }
+
+  /** Power-on reset (SDM vol. 3, 9.1.1, table 9-1). */
+  reset(): void {
+    const s = this.state;
+    s.regs.fill(0);
+    s.regs[EDX] = CPU_SIGNATURE;
+    s.eip = 0xfff0;
+    s.flags = FLAGS_FIXED_ONE;
+    s.lazyMask = 0;
+    for (let seg = 0; seg < 6; seg++) setSegmentCache(s, seg, 0, 0, 0xffff, AR_REAL_DATA);
+    setSegmentCache(s, SegReg.CS, 0xf000, 0xffff0000, 0xffff, AR_REAL_CODE);
+    setSegmentCache(s, SEG_LDTR, 0, 0, 0xffff, AR_PRESENT | 0x2);
+    setSegmentCache(s, SEG_TR, 0, 0, 0xffff, AR_PRESENT | 0xb);
+    s.gdtrBase = 0;
+    s.gdtrLimit = 0xffff;
+    s.idtrBase = 0;
+    s.idtrLimit = 0xffff;
+    s.cr0 = 0x60000010;
+    s.cr2 = 0;
+    s.cr3 = 0;
+    s.cr4 = 0;
+    s.dr.fill(0);
+    s.dr[6] = 0xffff0ff0;
+    s.dr[7] = 0x400;
+    s.cpl = 0;
+    s.halted = false;
+    s.nmiPending = false;
+    s.nmiBlocked = false;
+    s.interruptShadow = false;
+    s.tscOffset = 0;
+    this.isShutdown = false;
+    s.memory.setUserMode(false);
+    syncPaging(s);
+  }
+
+  /** Requests a non-maskable interrupt (delivered at the next instruction boundary). */
+  nmi(): void {
+    this.state.nmiPending = true;
+  }
+
+  getReg32(index: number): number {
+    return this.state.regs[index & 7]! >>> 0;
+  }
+  setReg32(index: number, value: number): void {
+    this.state.regs[index & 7] = value;
+  }
+  get eip(): number {
+    return this.state.eip >>> 0;
+  }
+  set eip(value: number) {
+    this.state.eip = value >>> 0;
+  }
+  get eflags(): number {
+    return this.state.getEflags();
+  }
+  set eflags(value: number) {
+    const s = this.state;
+    s.lazyMask = 0;
+    s.flags = ((value & 0x003f7fd5) | FLAGS_FIXED_ONE) >>> 0;
+  }
+  /** Real-mode style load: base = selector * 16. */
+  loadSegmentReal(seg: number, selector: number): void {
+    loadSegmentReal(this.state, seg, selector);
+  }
+  /** Loads a segment cache directly; `accessRights` is descriptor dword 1 bits 8-23. */
+  loadSegmentCache(seg: number, selector: number, base: number, limit: number, accessRights: number): void {
+    setSegmentCache(this.state, seg, selector, base, limit, accessRights);
+    if (seg === SegReg.CS) this.state.cpl = (this.state.cr0 & 1) !== 0 ? selector & 3 : 0;
+  }
+  setControlRegister(n: number, value: number): void {
+    writeControlRegister(this.state, n, value);
+  }
+
+  /** Runs up to `maxInstructions` instructions. */
+  run(maxInstructions: number): StopReason {
+    if (this.isShutdown) return StopReason.Shutdown;
+    const s = this.state;
+    const insn = this.insn;
+    const fetch = this.fetch;
+    let remaining = maxInstructions;
+    if (s.halted) {
+      if (!this.wakeFromHalt()) return StopReason.Halt;
+    }
+    while (remaining > 0) {
+      try {
+        while (remaining > 0) {
+          // Instruction boundary: NMI, then INTR (unless shadowed by MOV SS/POP SS/STI).
+          if (s.interruptShadow) {
+            s.interruptShadow = false;
+          } else if (s.nmiPending || (s.flags & IF) !== 0) {
+            this.checkEvents();
+          }
+          const trapAfter = (s.flags & TF) !== 0;
+          s.startEip = s.eip;
+          s.startEsp = s.regs[ESP]!;
+          const eip = s.eip;
+          (s.cs32 ? this.decoder32 : this.decoder16).decodeFetch(
+            fetch,
+            (s.segBase[SegReg.CS]! + eip) | 0,
+            eip,
+            insn,
+          );
+          s.eip = insn.nextIp;
+          HANDLERS[insn.code]!(s, insn);
+          this.instructionCount++;
+          remaining--;
+          if (trapAfter) {
+            s.dr[6] = s.dr[6]! | 0x4000; // DR6.BS: single-step trap
+            this.deliver(Vector.DB, EventKind.Exception, false, 0, s.eip);
+          }
+          if (s.halted) {
+            if (!this.wakeFromHalt()) return StopReason.Halt;
+          }
+          if (this.isShutdown) return StopReason.Shutdown;
+        }
+      } catch (e) {
+        if (!(e instanceof CpuException)) throw e;
+        this.raise(e);
+        if (this.isShutdown) return StopReason.Shutdown;
+      }
+    }
+    return StopReason.Budget;
+  }
+
+  /** In HLT: returns true (and delivers) if an NMI or enabled interrupt is pending. */
+  private wakeFromHalt(): boolean {
+    const s = this.state;
+    if (s.nmiPending || ((s.flags & IF) !== 0 && this.interrupts?.hasInterrupt() === true)) {
+      s.halted = false;
+      this.checkEvents();
+      return true;
+    }
+    return false;
+  }
+
+  private checkEvents(): void {
+    const s = this.state;
+    if (s.nmiPending && !s.nmiBlocked) {
+      s.nmiPending = false;
+      s.nmiBlocked = true;
+      this.deliver(Vector.NMI, EventKind.External, false, 0, s.eip);
+      return;
+    }
+    const irq = this.interrupts;
+    if ((s.flags & IF) !== 0 && irq !== undefined && irq.hasInterrupt()) {
+      const vector = irq.acknowledge() & 0xff;
+      this.deliver(vector, EventKind.External, false, 0, s.eip);
+    }
+  }
+
+  /** Delivers an event; faults during delivery escalate to #DF, then to shutdown. */
+  private deliver(vector: number, kind: EventKind, hasError: boolean, code: number, returnEip: number): void {
+    const s = this.state;
+    try {
+      deliverInterrupt(s, vector, kind, hasError, code, returnEip);
+    } catch (e) {
+      if (!(e instanceof CpuException)) throw e;
+      s.eip = returnEip;
+      this.escalate(vector, e);
+    }
+  }
+
+  /** A fault raised while delivering `first` (SDM vol. 3, table 6-5). */
+  private escalate(first: number, second: CpuException): void {
+    const s = this.state;
+    if (first === Vector.DF) {
+      this.isShutdown = true;
+      return;
+    }
+    const v = second.vector;
+    const isDouble =
+      (isContributory(first) && isContributory(v)) || (first === Vector.PF && (v === Vector.PF || isContributory(v)));
+    const next = isDouble ? Vector.DF : v;
+    try {
+      deliverInterrupt(s, next, EventKind.Exception, isDouble || hasErrorCode(v), isDouble ? 0 : second.errorCode, s.eip);
+    } catch (e) {
+      if (!(e instanceof CpuException)) throw e;
+      this.escalate(next, e);
+    }
+  }
+
+  /** An instruction raised `e`: roll back (faults) and deliver. */
+  private raise(e: CpuException): void {
+    const s = this.state;
+    if (!e.isTrap) {
+      s.eip = s.startEip;
+      s.regs[ESP] = s.startEsp;
+    }
+    // Faults set RF in the pushed EFLAGS image so an instruction breakpoint does not re-fire.
+    void RF;
+    this.deliver(e.vector, EventKind.Exception, hasErrorCode(e.vector), e.errorCode, s.eip);
+  }
+}

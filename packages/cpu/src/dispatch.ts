@@ -1,0 +1,46 @@
+// The interpreter's dispatch table: one handler per decoder `Code`, built once at load from the
+// handler groups below (each keyed by iced `Code` name). Forms no group implements raise #UD.
+import { CODE_COUNT, Code } from "@ringvm/decoder";
+import { CpuException, Vector } from "./exceptions";
+import { arithHandlers } from "./handlers/arith";
+import { integerHandlers } from "./handlers/integer";
+import type { Handler } from "./handlers/operands";
+import { simdHandlers } from "./handlers/simd";
+import { systemHandlers } from "./handlers/system";
+import { x87Handlers } from "./handlers/x87";
+
+const undefinedOpcode: Handler = () => {
+  throw new CpuException(Vector.UD, 0);
+};
+
+/** The handler groups, in the order their entries are installed (later ones may not override). */
+const GROUPS: readonly Record<string, Handler>[] = [
+  arithHandlers,
+  integerHandlers,
+  systemHandlers,
+  x87Handlers,
+  simdHandlers,
+];
+
+function buildTable(): Handler[] {
+  const table = new Array<Handler>(CODE_COUNT).fill(undefinedOpcode);
+  const owner = new Map<string, number>();
+  GROUPS.forEach((group, index) => {
+    for (const [name, handler] of Object.entries(group)) {
+      const code = (Code as unknown as Record<string, number | undefined>)[name];
+      if (code === undefined) throw new Error(`dispatch: no decoder form named ${name}`);
+      if (owner.has(name)) throw new Error(`dispatch: ${name} is implemented twice`);
+      owner.set(name, index);
+      table[code] = handler;
+    }
+  });
+  return table;
+}
+
+/** Handler of each form, indexed by `Code`. */
+export const HANDLERS: readonly Handler[] = buildTable();
+
+/** Whether the interpreter implements a form (used by tests and the CPUID/coverage reports). */
+export function isImplemented(code: number): boolean {
+  return HANDLERS[code] !== undefinedOpcode;
+}
