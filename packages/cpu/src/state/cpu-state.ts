@@ -2,6 +2,8 @@
 // hot path reads them directly, nothing is allocated per instruction.
 import type { Clock, LinearMemory, PortIo } from "@ringvm/bus";
 import { ARITH_FLAGS, CF, FLAGS_FIXED_ONE, LazyOp, PF, AF, ZF, SF, OF } from "./flags";
+import { SseState } from "../simd/state";
+import { X87State } from "../x87/state";
 
 /** Segment-cache slots: the six segment registers, then LDTR and TR. */
 export const SEG_LDTR = 6;
@@ -78,6 +80,11 @@ export class CpuState {
   tscOffset = 0;
   /** MTRR and other harmless MSRs kept as written: index -> [low, high]. Not on the hot path. */
   readonly msrStore = new Map<number, [number, number]>();
+
+  /** x87 FPU (and the MMX registers aliased on it) and the SSE registers/MXCSR (handlers/x87.ts,
+   *  handlers/simd.ts). */
+  readonly fpu = new X87State();
+  readonly sse = new SseState();
 
   /** Guest time source for RDTSC; without one the TSC counts retired instructions. */
   clock: Clock | null = null;

@@ -10,7 +10,7 @@ import {
   propagateNaN,
   setIndefiniteIE,
 } from "./classify";
-import { normRoundPack, roundPackX87, F80_EMAX, F80_EMIN } from "./round";
+import { normRoundPack, roundPackX87 } from "./round";
 import { FLAG_DE, RC_DOWN, type F80, type FpContext } from "./types";
 import { W, cmp64, shiftRightJam } from "./wide";
 
@@ -117,5 +117,5 @@ export function f80Add(ctx: FpContext, out: F80, a: F80, b: F80, subtract: boole
     out.lo = 0;
     return out;
   }
-  return normRoundPack(ctx, out, xn, xe, hi, lo, x, ctx.precisionBits, F80_EMIN, F80_EMAX, true);
+  return normRoundPack(ctx, out, xn, xe, hi, lo, x, ctx.precisionBits, ctx.emin, ctx.emax, ctx.wrap);
 }

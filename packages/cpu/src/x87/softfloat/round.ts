@@ -247,7 +247,8 @@ export function normRoundPack(
   return roundPack(ctx, out, neg, exp - n, W.hi, W.lo, W.x, p, emin, emax, x87Wrap);
 }
 
-/** Rounds to the context's precision control within the 80-bit exponent range. */
+/** Rounds to the context's precision control within its exponent range (the 80-bit one unless
+ *  the SSE code narrowed it). */
 export function roundPackX87(
   ctx: FpContext,
   out: F80,
@@ -257,7 +258,7 @@ export function roundPackX87(
   lo: number,
   x: number,
 ): F80 {
-  return normRoundPack(ctx, out, neg, exp, hi, lo, x, ctx.precisionBits, F80_EMIN, F80_EMAX, true);
+  return normRoundPack(ctx, out, neg, exp, hi, lo, x, ctx.precisionBits, ctx.emin, ctx.emax, ctx.wrap);
 }
 
 /** Rounding decision for integer conversions: hi:lo is the integer part and x the fraction

@@ -63,6 +63,12 @@ export class FpContext {
   masks = 0x3f;
   flags = 0;
   c1 = 0;
+  /** Exponent range and x87 bias-adjusted delivery of the arithmetic's rounding (80-bit biased
+   *  exponents). The x87 uses the full range; the SSE code narrows it to single/double so the
+   *  same add/mul/div/sqrt give IEEE single/double results (denormals, overflow) directly. */
+  emin = 1;
+  emax = 0x7ffe;
+  wrap = true;
   /** Precision bits for the current `pc` (24, 53 or 64). */
   get precisionBits(): number {
     return this.pc === PC_24 ? 24 : this.pc === PC_53 ? 53 : 64;
@@ -73,6 +79,9 @@ export class FpContext {
     this.masks = masks;
     this.flags = 0;
     this.c1 = 0;
+    this.emin = 1;
+    this.emax = 0x7ffe;
+    this.wrap = true;
     return this;
   }
 }
