@@ -1,0 +1,433 @@
+// The run loop: enter guest context, run the engine up to the next deadline, handle the exit in
+// host context, sleep on HLT, yield to the host event loop, repeat.
+import type { VirtualClock } from "./clock";
+import { EngineStop, type ExecutionEngine, type GuestCpu } from "./engine";
+import { defaultHost, type HostPlatform } from "./host";
+import type { EventScheduler } from "./scheduler";
+import { ExitReason, ExitStats } from "./stats";
+
+/** What to do after a triple fault. */
+export type ShutdownPolicy = "reset" | "stop";
+/** What to do at a breakpoint. */
+export type BreakpointPolicy = "continue" | "pause" | "stop";
+
+/** How `start()` ended. */
+export type RunEnd =
+  | { reason: "poweroff" }
+  | { reason: "stopped" }
+  | { reason: "shutdown" }
+  | { reason: "breakpoint" }
+  | { reason: "error"; error: unknown };
+
+export interface HypervisorOptions {
+  cpu: GuestCpu;
+  /** The engine that runs guest code; default the CPU's own interpreter (`cpu.run`). */
+  engine?: ExecutionEngine;
+  clock: VirtualClock;
+  scheduler: EventScheduler;
+  /** Host services; default {@link defaultHost}. Inject Node specifics here. */
+  host?: HostPlatform;
+  /**
+   * Called in host context after timers and host jobs ran, just before guest context is
+   * entered again (for a board that latches its interrupt lines).
+   */
+  interruptsChanged?: () => void;
+  /** Triple fault: return `reset` to reset the board, `stop` to end `start()`. Default `stop`. */
+  onShutdown?: () => ShutdownPolicy;
+  /** Performs a reset (devices and CPU). Default `cpu.reset()`. */
+  onReset?: () => void;
+  /** Called once when the guest powers off. */
+  onPowerOff?: () => void;
+  /** Breakpoint policy. Default `pause`. */
+  onBreakpoint?: () => BreakpointPolicy;
+  /** Longest slice in instructions (deterministic mode: exact, so output does not depend on it). */
+  maxSliceInstructions?: number;
+  /** Realtime mode: target slice length in host ms (sized from the measured MIPS). Default 1. */
+  sliceMs?: number;
+  /** Yield to the host event loop at least this often (host ms). Default 4. */
+  yieldMs?: number;
+  /**
+   * Deterministic mode, HLT with a deadline: `jump` moves guest time to the deadline at once
+   * (fastest); `pace` first sleeps on the host until wall time since start catches up with the
+   * deadline, so an idle guest does not burn host CPU racing through its timer ticks. Guest
+   * output is identical either way. Default `jump`.
+   */
+  idle?: "jump" | "pace";
+}
+
+/** Default slice cap: about 1-10 ms of interpreter time; small enough for Ctrl-C to feel instant. */
+const DEFAULT_MAX_SLICE = 200_000;
+/** Initial realtime guess before the first measurement (instructions per host ms). */
+const INITIAL_RATE = 20_000;
+
+/**
+ * The context switcher between guest and host.
+ *
+ * @example
+ * const clock = new VirtualClock({ mode: "deterministic" });
+ * const scheduler = new EventScheduler();
+ * const cpu = new Cpu({ memory, io, interrupts: pic, clock });
+ * clock.attach(cpu);
+ * const hv = new Hypervisor({ cpu, clock, scheduler, onShutdown: () => "stop" });
+ * const end = await hv.start(); // { reason: "poweroff" } once the board calls hv.requestPowerOff()
+ */
+export class Hypervisor {
+  readonly stats = new ExitStats();
+  private readonly cpu: GuestCpu;
+  private engine: ExecutionEngine;
+  private engineName: string;
+  private readonly clock: VirtualClock;
+  private readonly scheduler: EventScheduler;
+  private readonly host: HostPlatform;
+  private readonly options: HypervisorOptions;
+  private readonly maxSlice: number;
+  private readonly sliceMs: number;
+  private readonly yieldMs: number;
+  private rate = INITIAL_RATE;
+
+  private end: RunEnd | null = null;
+  private isRunning = false;
+  private isPausedFlag = false;
+  private pausedSinceMs = 0;
+  private isResetRequested = false;
+  private lastExit: ExitReason = ExitReason.Budget;
+  private outstandingJobs = 0;
+  private readonly jobs: (() => void)[] = [];
+  private isWoken = false;
+  private wakeResolve: (() => void) | null = null;
+  private wakeTimer: unknown = null;
+  private startMs = 0;
+  private hasStarted = false;
+
+  constructor(options: HypervisorOptions) {
+    this.options = options;
+    this.cpu = options.cpu;
+    this.engine = options.engine ?? options.cpu;
+    this.engineName = this.engine.name ?? "interpreter";
+    this.clock = options.clock;
+    this.scheduler = options.scheduler;
+    this.host = options.host ?? defaultHost();
+    this.maxSlice = options.maxSliceInstructions ?? DEFAULT_MAX_SLICE;
+    this.sliceMs = options.sliceMs ?? 1;
+    this.yieldMs = options.yieldMs ?? 4;
+  }
+
+  /** Replaces the execution engine (the recompiler plugs in here). */
+  setEngine(engine: ExecutionEngine): void {
+    this.engine = engine;
+    this.engineName = engine.name ?? "interpreter";
+  }
+
+  get engineLabel(): string {
+    return this.engineName;
+  }
+
+  get running(): boolean {
+    return this.isRunning;
+  }
+
+  get paused(): boolean {
+    return this.isPausedFlag;
+  }
+
+  /** Why the last slice left guest context. */
+  get lastExitReason(): ExitReason {
+    return this.lastExit;
+  }
+
+  /** How the run ended, or null while it may continue. */
+  get ended(): RunEnd | null {
+    return this.end;
+  }
+
+  // ---- requests from the board and devices (any context) ----
+
+  /** A reset (keyboard controller 0xFE, port 0xCF9, ...): performed at the next exit. */
+  requestReset(): void {
+    this.isResetRequested = true;
+  }
+
+  /** ACPI/APM power-off: the loop ends with `poweroff` at the next exit. */
+  requestPowerOff(): void {
+    if (this.end === null) {
+      this.end = { reason: "poweroff" };
+      this.options.onPowerOff?.();
+    }
+    this.wake();
+  }
+
+  /** Ends `start()` with `stopped` (Ctrl-A X, a timeout, the web UI's stop button). */
+  stop(): void {
+    if (this.end === null) this.end = { reason: "stopped" };
+    this.wake();
+  }
+
+  /** Pauses guest execution; guest time stops with it. */
+  pause(): void {
+    if (this.isPausedFlag) return;
+    this.isPausedFlag = true;
+    this.pausedSinceMs = this.host.now();
+    this.clock.pause();
+  }
+
+  /** Resumes after {@link pause} (or after a breakpoint paused the loop). */
+  resume(): void {
+    if (!this.isPausedFlag) return;
+    this.isPausedFlag = false;
+    this.stats.pausedMs += this.host.now() - this.pausedSinceMs;
+    this.clock.resume();
+    this.wake();
+  }
+
+  /**
+   * Wakes a loop sleeping in HLT: call it after host input raised an interrupt (for input
+   * delivered through {@link post} this happens by itself).
+   */
+  wake(): void {
+    this.isWoken = true;
+    const resolve = this.wakeResolve;
+    if (resolve !== null) {
+      this.wakeResolve = null;
+      if (this.wakeTimer !== null) {
+        this.host.clearTimer(this.wakeTimer);
+        this.wakeTimer = null;
+      }
+      resolve();
+    }
+  }
+
+  /** Runs `job` in host context between slices (for example feeding terminal input to the UART). */
+  post(job: () => void): void {
+    this.jobs.push(job);
+    this.wake();
+  }
+
+  /**
+   * Host I/O that completes later (a disk read from a file or over HTTP): `complete` runs in host
+   * context between slices once `work` settles. In deterministic mode the guest does not run while
+   * any submitted work is outstanding, so the completion lands at the same guest instruction on
+   * every run.
+   */
+  submit<T>(work: Promise<T>, complete: (value: T) => void, fail?: (error: unknown) => void): void {
+    this.outstandingJobs++;
+    work.then(
+      (value) => {
+        this.outstandingJobs--;
+        this.post(() => {
+          complete(value);
+        });
+      },
+      (error: unknown) => {
+        this.outstandingJobs--;
+        this.post(() => {
+          if (fail !== undefined) fail(error);
+          else throw error;
+        });
+      },
+    );
+  }
+
+  /** Host I/O submitted and not yet settled. */
+  get pendingHostIo(): number {
+    return this.outstandingJobs;
+  }
+
+  // ---- the loop ----
+
+  /**
+   * One trip: host context (requests, host jobs, due timers), then guest context for a budget
+   * bounded by the next timer deadline, then the exit's handling. Synchronous and allocation-free
+   * in steady state. Returns why guest context was left (or the previous reason if the run
+   * has ended or is paused).
+   */
+  runSlice(): ExitReason {
+    this.markStarted();
+    this.isWoken = false;
+    this.hostWork();
+    if (this.end !== null || this.isPausedFlag) return this.lastExit;
+
+    const clock = this.clock;
+    const deadline = this.scheduler.nextDeadline();
+    let budget: number;
+    if (clock.isDeterministic) {
+      budget = this.maxSlice;
+      if (deadline !== Infinity) {
+        const until = clock.instructionsUntil(deadline);
+        if (until < budget) budget = until > 0 ? until : 1;
+      }
+    } else {
+      budget = Math.min(this.maxSlice, Math.max(1, Math.ceil(this.rate * this.sliceMs)));
+      if (deadline !== Infinity) {
+        const until = Math.ceil(((deadline - clock.now()) / 1e6) * this.rate);
+        if (until < budget) budget = until > 0 ? until : 1;
+      }
+    }
+
+    const cpu = this.cpu;
+    const before = cpu.instructionCount;
+    const t0 = this.host.now();
+    const stop = this.engine.run(budget);
+    const t1 = this.host.now();
+    const executed = cpu.instructionCount - before;
+    const stats = this.stats;
+    const dt = t1 - t0;
+    stats.guestMs += dt;
+    stats.instructions += executed;
+    stats.slices++;
+    // Realtime budgets come from the measured speed; ignore slices too short to time.
+    if (dt > 0.2 && executed > 1000) this.rate = this.rate * 0.75 + (executed / dt) * 0.25;
+
+    let exit: ExitReason;
+    switch (stop) {
+      case EngineStop.Halt:
+        exit = ExitReason.Halt;
+        break;
+      case EngineStop.Shutdown:
+        exit = ExitReason.Shutdown;
+        break;
+      case EngineStop.Breakpoint:
+        exit = ExitReason.Breakpoint;
+        break;
+      default:
+        exit =
+          deadline !== Infinity && clock.now() >= deadline ? ExitReason.Timer : ExitReason.Budget;
+    }
+    stats.exits[exit]!++;
+    this.lastExit = exit;
+
+    if (exit === ExitReason.Shutdown) {
+      const policy = this.options.onShutdown?.() ?? "stop";
+      if (policy === "reset") this.isResetRequested = true;
+      else if (this.end === null) this.end = { reason: "shutdown" };
+    } else if (exit === ExitReason.Breakpoint) {
+      const policy = this.options.onBreakpoint?.() ?? "pause";
+      if (policy === "pause") this.pause();
+      else if (policy === "stop" && this.end === null) this.end = { reason: "breakpoint" };
+    }
+    this.hostWork();
+    return exit;
+  }
+
+  /** Host context: resets, host jobs, due timers, then the interrupt-lines hook. */
+  private hostWork(): void {
+    const stats = this.stats;
+    if (this.isResetRequested) {
+      this.isResetRequested = false;
+      stats.resets++;
+      if (this.options.onReset !== undefined) this.options.onReset();
+      else this.cpu.reset();
+    }
+    const jobs = this.jobs;
+    if (jobs.length > 0) {
+      // Jobs posted by these jobs run at the next exit.
+      const count = jobs.length;
+      for (let i = 0; i < count; i++) jobs[i]!();
+      jobs.splice(0, count);
+      stats.hostJobs += count;
+    }
+    stats.timerEvents += this.scheduler.runDue(this.clock.now());
+    this.options.interruptsChanged?.();
+  }
+
+  /**
+   * Runs until power-off, `stop()`, a triple fault (policy `stop`) or an error. Sleeps on HLT until
+   * the next deadline or a wake-up, and yields to the host event loop every `yieldMs`.
+   */
+  async start(): Promise<RunEnd> {
+    if (this.isRunning) throw new Error("Hypervisor.start: already running");
+    this.isRunning = true;
+    const host = this.host;
+    this.markStarted();
+    let lastYield = host.now();
+    try {
+      while (this.end === null) {
+        if (this.isPausedFlag) {
+          await this.sleep(Infinity);
+          continue;
+        }
+        if (this.clock.isDeterministic && this.outstandingJobs > 0 && this.jobs.length === 0) {
+          // Deterministic: wait for host I/O before running more guest code.
+          await this.sleep(Infinity);
+          continue;
+        }
+        const exit = this.runSlice();
+        if (this.end !== null) break;
+        if (exit === ExitReason.Halt && !this.isPausedFlag) await this.idle();
+        const now = host.now();
+        if (now - lastYield >= this.yieldMs) {
+          this.stats.yields++;
+          await host.yieldToHost();
+          lastYield = host.now();
+        }
+      }
+    } catch (error) {
+      this.end = { reason: "error", error };
+    } finally {
+      this.isRunning = false;
+      this.stats.wallMs = host.now() - this.startMs;
+    }
+    return this.end;
+  }
+
+  /** Updates `stats.wallMs` (for a table printed while running) and returns the stats. */
+  snapshotStats(): ExitStats {
+    if (this.hasStarted) this.stats.wallMs = this.host.now() - this.startMs;
+    return this.stats;
+  }
+
+  private markStarted(): void {
+    if (this.hasStarted) return;
+    this.hasStarted = true;
+    this.startMs = this.host.now();
+  }
+
+  /** The guest halted after host work ran: wait for the next deadline or a wake-up, never spin. */
+  private async idle(): Promise<void> {
+    if (this.jobs.length > 0 || this.isResetRequested) return;
+    const clock = this.clock;
+    const deadline = this.scheduler.nextDeadline();
+    const stats = this.stats;
+    if (clock.isDeterministic) {
+      if (deadline === Infinity || this.outstandingJobs > 0) {
+        await this.sleep(Infinity);
+        return;
+      }
+      if (this.options.idle === "pace") {
+        const ahead = deadline / 1e6 - (this.host.now() - this.startMs - stats.pausedMs);
+        if (ahead > 0) await this.sleep(ahead);
+        if (this.jobs.length > 0 || this.end !== null) return;
+      }
+      const before = clock.now();
+      clock.advanceTo(deadline);
+      stats.clockJumps++;
+      stats.skippedNs += clock.now() - before;
+      return;
+    }
+    const ms = deadline === Infinity ? Infinity : (deadline - clock.now()) / 1e6;
+    if (ms > 0) await this.sleep(ms);
+  }
+
+  /** Host sleep until `ms` passes or {@link wake} is called; counted as idle time. */
+  private sleep(ms: number): Promise<void> {
+    if (this.isWoken) {
+      this.isWoken = false;
+      return Promise.resolve();
+    }
+    const host = this.host;
+    const t0 = host.now();
+    this.stats.idleSleeps++;
+    return new Promise<void>((resolve) => {
+      this.wakeResolve = () => {
+        this.isWoken = false;
+        if (!this.isPausedFlag) this.stats.idleMs += host.now() - t0;
+        resolve();
+      };
+      if (ms !== Infinity) {
+        this.wakeTimer = host.setTimer(() => {
+          this.wakeTimer = null;
+          this.wake();
+        }, ms);
+      }
+    });
+  }
+}
