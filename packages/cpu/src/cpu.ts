@@ -1,6 +1,6 @@
 // The Cpu: owns the state, the reused decoded instruction and the run loop.
 import type { Clock, LinearMemory, PortIo } from "@ringvm/bus";
-import { Decoder, Instruction } from "@ringvm/decoder";
+import { ATTR_LOCKABLE, Decoder, Instruction, OpKind } from "@ringvm/decoder";
 import { syncPaging, writeControlRegister } from "./control-regs";
 import { HANDLERS } from "./dispatch";
 import { CpuException, hasErrorCode, isContributory, Vector } from "./exceptions";
@@ -52,8 +52,6 @@ export class Cpu {
   private readonly fetch: (address: number) => number;
   private readonly interrupts: InterruptSource | undefined;
   private isShutdown = false;
-  /** Retired instructions since construction (deterministic time base). */
-  instructionCount = 0;
 
   constructor(options: CpuOptions) {
     const memory = options.memory;
@@ -108,6 +106,14 @@ export class Cpu {
     this.state.nmiPending = true;
   }
 
+  /** Retired instructions since construction (deterministic time base; kept across reset). */
+  get instructionCount(): number {
+    return this.state.retired;
+  }
+  set instructionCount(value: number) {
+    this.state.retired = value;
+  }
+
   getReg32(index: number): number {
     return this.state.regs[index & 7]! >>> 0;
   }
@@ -133,7 +139,13 @@ export class Cpu {
     loadSegmentReal(this.state, seg, selector);
   }
   /** Loads a segment cache directly; `accessRights` is descriptor dword 1 bits 8-23. */
-  loadSegmentCache(seg: number, selector: number, base: number, limit: number, accessRights: number): void {
+  loadSegmentCache(
+    seg: number,
+    selector: number,
+    base: number,
+    limit: number,
+    accessRights: number,
+  ): void {
     setSegmentCache(this.state, seg, selector, base, limit, accessRights);
     if (seg === SegReg.CS) this.state.cpl = (this.state.cr0 & 1) !== 0 ? selector & 3 : 0;
   }
@@ -171,8 +183,15 @@ export class Cpu {
             insn,
           );
           s.eip = insn.nextIp;
+          // LOCK is valid only on the lockable forms with a memory destination (SDM vol. 2, LOCK).
+          if (
+            insn.hasLock &&
+            ((insn.attrs & ATTR_LOCKABLE) === 0 || insn.op0Kind !== OpKind.Memory)
+          ) {
+            throw new CpuException(Vector.UD);
+          }
           HANDLERS[insn.code]!(s, insn);
-          this.instructionCount++;
+          s.retired++;
           remaining--;
           if (trapAfter) {
             s.dr[6] = s.dr[6]! | 0x4000; // DR6.BS: single-step trap
@@ -185,6 +204,8 @@ export class Cpu {
         }
       } catch (e) {
         if (!(e instanceof CpuException)) throw e;
+        // A faulting instruction uses one unit of the budget (so `run(1)` always returns).
+        remaining--;
         this.raise(e);
         if (this.isShutdown) return StopReason.Shutdown;
       }
@@ -219,7 +240,13 @@ export class Cpu {
   }
 
   /** Delivers an event; faults during delivery escalate to #DF, then to shutdown. */
-  private deliver(vector: number, kind: EventKind, hasError: boolean, code: number, returnEip: number): void {
+  private deliver(
+    vector: number,
+    kind: EventKind,
+    hasError: boolean,
+    code: number,
+    returnEip: number,
+  ): void {
     const s = this.state;
     try {
       deliverInterrupt(s, vector, kind, hasError, code, returnEip);
@@ -239,10 +266,18 @@ export class Cpu {
     }
     const v = second.vector;
     const isDouble =
-      (isContributory(first) && isContributory(v)) || (first === Vector.PF && (v === Vector.PF || isContributory(v)));
+      (isContributory(first) && isContributory(v)) ||
+      (first === Vector.PF && (v === Vector.PF || isContributory(v)));
     const next = isDouble ? Vector.DF : v;
     try {
-      deliverInterrupt(s, next, EventKind.Exception, isDouble || hasErrorCode(v), isDouble ? 0 : second.errorCode, s.eip);
+      deliverInterrupt(
+        s,
+        next,
+        EventKind.Exception,
+        isDouble || hasErrorCode(v),
+        isDouble ? 0 : second.errorCode,
+        s.eip,
+      );
     } catch (e) {
       if (!(e instanceof CpuException)) throw e;
       this.escalate(next, e);

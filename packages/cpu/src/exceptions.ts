@@ -32,15 +32,26 @@ export function hasErrorCode(vector: number): boolean {
 /**
  * A CPU exception in flight. Faults restart the instruction (EIP rolled back); traps report
  * the next instruction. Thrown by handlers, the segmentation unit and the MMU's fault sink.
+ *
+ * Deliberately not an `Error`: an Error captures a stack trace on construction, which costs
+ * microseconds per throw, and guests (Linux demand paging) fault constantly. The run loop
+ * catches it by class; it never escapes to the host.
  */
-export class CpuException extends Error {
+export class CpuException {
+  readonly name = "CpuException";
   constructor(
     readonly vector: number,
     readonly errorCode: number = 0,
     /** Traps (#DB single step, INT3/INTO reported as traps) keep EIP after the instruction. */
     readonly isTrap = false,
-  ) {
-    super(`CPU exception ${vector}`);
+  ) {}
+
+  get message(): string {
+    return `CPU exception ${this.vector} (error code ${this.errorCode})`;
+  }
+
+  toString(): string {
+    return `${this.name}: ${this.message}`;
   }
 }
 

@@ -1,0 +1,170 @@
+// String instructions (MOVS CMPS SCAS LODS STOS INS OUTS) with REP/REPE/REPNE, and IN/OUT.
+// A repeated instruction runs at most CHUNK iterations per execution and then leaves EIP on
+// itself, so interrupts are taken between chunks; registers are updated per iteration, so a
+// fault mid-string restarts exactly where it stopped (SDM vol. 2, REP "Operation").
+import * as alu from "../alu";
+import { read16, read32, read8, write16, write32, write8 } from "../access";
+import { checkIoPermission } from "../io-permission";
+import { type CpuState } from "../state/cpu-state";
+import { DF } from "../state/flags";
+import { ECX, EDI, EDX, ESI, REG_ES, SegReg } from "../state/registers";
+import { getAcc, setAcc } from "./integer-move";
+import { type Handler } from "./operands";
+import type { Instruction } from "@ringvm/decoder";
+
+/** Iterations of a repeated string instruction per execution. */
+export const STRING_CHUNK = 4096;
+
+const enum Op {
+  Movs,
+  Cmps,
+  Scas,
+  Lods,
+  Stos,
+  Ins,
+  Outs,
+}
+
+function readSeg(s: CpuState, seg: number, off: number, top: number): number {
+  return top === 7 ? read8(s, seg, off) : top === 15 ? read16(s, seg, off) : read32(s, seg, off);
+}
+function writeSeg(s: CpuState, seg: number, off: number, v: number, top: number): void {
+  if (top === 7) write8(s, seg, off, v);
+  else if (top === 15) write16(s, seg, off, v);
+  else write32(s, seg, off, v);
+}
+function portIn(s: CpuState, port: number, top: number): number {
+  return top === 7
+    ? s.io.in8(port) & 0xff
+    : top === 15
+      ? s.io.in16(port) & 0xffff
+      : s.io.in32(port) | 0;
+}
+function portOut(s: CpuState, port: number, v: number, top: number): void {
+  if (top === 7) s.io.out8(port, v & 0xff);
+  else if (top === 15) s.io.out16(port, v & 0xffff);
+  else s.io.out32(port, v >>> 0);
+}
+
+function sourceSeg(i: Instruction): number {
+  return i.segmentPrefix !== 0 ? i.segmentPrefix - REG_ES : SegReg.DS;
+}
+
+function stringForm(op: Op, top: number): Handler {
+  const size = (top + 1) >>> 3;
+  const usesSi = op === Op.Movs || op === Op.Cmps || op === Op.Lods || op === Op.Outs;
+  const usesDi = op !== Op.Lods && op !== Op.Outs;
+  const conditional = op === Op.Cmps || op === Op.Scas;
+  return (s, i) => {
+    const a16 = i.addrSize === 16;
+    const rep = i.hasRep || i.hasRepne;
+    if (rep && (a16 ? s.regs16[ECX << 1]! : s.regs[ECX]!) === 0) return;
+    if (op === Op.Ins || op === Op.Outs) checkIoPermission(s, s.regs16[EDX << 1]!, size);
+    const seg = usesSi ? sourceSeg(i) : 0;
+    const step = (s.flags & DF) !== 0 ? -size : size;
+    let budget = STRING_CHUNK;
+    for (;;) {
+      const si = a16 ? s.regs16[ESI << 1]! : s.regs[ESI]! >>> 0;
+      const di = a16 ? s.regs16[EDI << 1]! : s.regs[EDI]! >>> 0;
+      switch (op) {
+        case Op.Movs:
+          writeSeg(s, SegReg.ES, di, readSeg(s, seg, si, top), top);
+          break;
+        case Op.Cmps: {
+          const a = readSeg(s, seg, si, top);
+          alu.sub(s, a, readSeg(s, SegReg.ES, di, top), top);
+          break;
+        }
+        case Op.Scas:
+          alu.sub(s, getAcc(s, top), readSeg(s, SegReg.ES, di, top), top);
+          break;
+        case Op.Lods:
+          setAcc(s, readSeg(s, seg, si, top), top);
+          break;
+        case Op.Stos:
+          writeSeg(s, SegReg.ES, di, getAcc(s, top), top);
+          break;
+        case Op.Ins:
+          writeSeg(s, SegReg.ES, di, portIn(s, s.regs16[EDX << 1]!, top), top);
+          break;
+        case Op.Outs:
+          portOut(s, s.regs16[EDX << 1]!, readSeg(s, seg, si, top), top);
+          break;
+      }
+      if (a16) {
+        if (usesSi) s.regs16[ESI << 1] = si + step;
+        if (usesDi) s.regs16[EDI << 1] = di + step;
+      } else {
+        if (usesSi) s.regs[ESI] = si + step;
+        if (usesDi) s.regs[EDI] = di + step;
+      }
+      if (!rep) return;
+      let left: number;
+      if (a16) {
+        left = (s.regs16[ECX << 1]! - 1) & 0xffff;
+        s.regs16[ECX << 1] = left;
+      } else {
+        left = (s.regs[ECX]! - 1) | 0;
+        s.regs[ECX] = left;
+      }
+      if (left === 0) return;
+      if (conditional && s.getZF() !== i.hasRep) return;
+      if (--budget === 0) {
+        s.eip = s.startEip;
+        return;
+      }
+    }
+  };
+}
+
+function inForm(top: number, fromDx: boolean): Handler {
+  return (s, i) => {
+    const port = fromDx ? s.regs16[EDX << 1]! : i.immediate & 0xff;
+    checkIoPermission(s, port, (top + 1) >>> 3);
+    setAcc(s, portIn(s, port, top), top);
+  };
+}
+
+function outForm(top: number, fromDx: boolean): Handler {
+  return (s, i) => {
+    const port = fromDx ? s.regs16[EDX << 1]! : i.immediate & 0xff;
+    checkIoPermission(s, port, (top + 1) >>> 3);
+    portOut(s, port, getAcc(s, top), top);
+  };
+}
+
+export const stringHandlers: Record<string, Handler> = {
+  Movsb_m8_m8: stringForm(Op.Movs, 7),
+  Movsw_m16_m16: stringForm(Op.Movs, 15),
+  Movsd_m32_m32: stringForm(Op.Movs, 31),
+  Cmpsb_m8_m8: stringForm(Op.Cmps, 7),
+  Cmpsw_m16_m16: stringForm(Op.Cmps, 15),
+  Cmpsd_m32_m32: stringForm(Op.Cmps, 31),
+  Scasb_AL_m8: stringForm(Op.Scas, 7),
+  Scasw_AX_m16: stringForm(Op.Scas, 15),
+  Scasd_EAX_m32: stringForm(Op.Scas, 31),
+  Lodsb_AL_m8: stringForm(Op.Lods, 7),
+  Lodsw_AX_m16: stringForm(Op.Lods, 15),
+  Lodsd_EAX_m32: stringForm(Op.Lods, 31),
+  Stosb_m8_AL: stringForm(Op.Stos, 7),
+  Stosw_m16_AX: stringForm(Op.Stos, 15),
+  Stosd_m32_EAX: stringForm(Op.Stos, 31),
+  Insb_m8_DX: stringForm(Op.Ins, 7),
+  Insw_m16_DX: stringForm(Op.Ins, 15),
+  Insd_m32_DX: stringForm(Op.Ins, 31),
+  Outsb_DX_m8: stringForm(Op.Outs, 7),
+  Outsw_DX_m16: stringForm(Op.Outs, 15),
+  Outsd_DX_m32: stringForm(Op.Outs, 31),
+  In_AL_imm8: inForm(7, false),
+  In_AX_imm8: inForm(15, false),
+  In_EAX_imm8: inForm(31, false),
+  In_AL_DX: inForm(7, true),
+  In_AX_DX: inForm(15, true),
+  In_EAX_DX: inForm(31, true),
+  Out_imm8_AL: outForm(7, false),
+  Out_imm8_AX: outForm(15, false),
+  Out_imm8_EAX: outForm(31, false),
+  Out_DX_AL: outForm(7, true),
+  Out_DX_AX: outForm(15, true),
+  Out_DX_EAX: outForm(31, true),
+};

@@ -1,0 +1,2 @@
+// @ringvm/cpu/testing: helpers for tests of the CPU and of packages that drive it.
+export { FlatMemory, NullPorts } from "./flat-memory";
