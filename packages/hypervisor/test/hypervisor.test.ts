@@ -1,0 +1,231 @@
+import { describe, expect, it } from "vitest";
+import {
+  EngineStop,
+  EventScheduler,
+  ExitReason,
+  formatStats,
+  Hypervisor,
+  VirtualClock,
+} from "../src/index";
+import { FakeGuest, FakeHost } from "./fakes";
+
+const MS = 1_000_000;
+
+/** A 1 kHz periodic "PIT" raising the guest's irq; the guest logs each wake and does host I/O. */
+async function deterministicRun(ioDelayMs: number[], maxSlice: number): Promise<string[]> {
+  const log: string[] = [];
+  const clock = new VirtualClock({ mode: "deterministic", nsPerInstruction: 10 });
+  const scheduler = new EventScheduler();
+  let wakes = 0;
+  let hv: Hypervisor | null = null;
+  const guest = new FakeGuest(3000, () => {
+    wakes++;
+    log.push(`wake ${wakes} at ${clock.now()} ns, insn ${guest.instructionCount}`);
+    if (wakes % 4 === 0) {
+      // A disk read finishing after a host delay that differs between runs.
+      const delay = ioDelayMs[wakes % ioDelayMs.length]!;
+      hv!.submit(
+        new Promise<number>((resolve) => setTimeout(() => resolve(wakes), delay)),
+        (value) => log.push(`io ${value} done at ${clock.now()} ns`),
+      );
+    }
+    if (wakes === 12) hv!.requestPowerOff();
+  });
+  clock.attach(guest);
+  const tick = scheduler.createTimer((now) => {
+    guest.irq = true;
+    tick.arm(now + MS);
+  });
+  tick.arm(MS);
+  hv = new Hypervisor({ cpu: guest, clock, scheduler, maxSliceInstructions: maxSlice, yieldMs: 0 });
+  const end = await hv.start();
+  log.push(`end ${end.reason} at ${clock.now()} ns`);
+  return log;
+}
+
+describe("Hypervisor, deterministic clock", () => {
+  it("gives the same event order and times on two runs despite different host I/O latency", async () => {
+    const first = await deterministicRun([0, 3, 1], 1000);
+    const second = await deterministicRun([2, 0, 5], 1000);
+    expect(second).toEqual(first);
+    // Oracle by arithmetic: the guest works 3000 + 1 instructions (30.01 us at 10 ns each) and
+    // halts, so each 1 kHz tick finds it halted: wake k happens at exactly k ms.
+    expect(first[0]).toBe("wake 1 at 1000000 ns, insn 3001");
+    expect(first[1]).toBe("wake 2 at 2000000 ns, insn 6002");
+    // I/O submitted at wake 4 completes at the next slice boundary: the slice that ran the
+    // wake had budget 1000 (maxSlice) starting at the 4 ms deadline, so 4 ms + 1000 * 10 ns.
+    expect(first).toContain("io 4 done at 4010000 ns");
+    expect(first.at(-1)).toBe("end poweroff at 12010000 ns");
+  });
+
+  it("does not depend on the slice size", async () => {
+    // Completion points are slice boundaries, so compare only the timer-driven wakes.
+    const wakes = (log: string[]): string[] => log.filter((l) => l.startsWith("wake"));
+    expect(wakes(await deterministicRun([0], 50_000))).toEqual(
+      wakes(await deterministicRun([0], 777)),
+    );
+  });
+
+  it("jumps the clock to the next deadline on HLT instead of sleeping or spinning", async () => {
+    const host = new FakeHost();
+    const clock = new VirtualClock({ mode: "deterministic", nsPerInstruction: 10 });
+    const scheduler = new EventScheduler();
+    let hv: Hypervisor | null = null;
+    const guest = new FakeGuest(100, () => hv!.requestPowerOff());
+    clock.attach(guest);
+    scheduler.schedule(10 * MS, () => (guest.irq = true));
+    hv = new Hypervisor({ cpu: guest, clock, scheduler, host });
+    expect(await hv.start()).toEqual({ reason: "poweroff" });
+    expect(host.timerRequests).toEqual([]); // no host sleep at all
+    expect(hv.stats.clockJumps).toBe(1);
+    expect(hv.stats.skippedNs).toBe(10 * MS - 101 * 10);
+    // run 1: work + HLT; run 2: woken by the event, powers off (at most one more)
+    expect(guest.runCalls).toBeLessThanOrEqual(3);
+    expect(clock.now()).toBeGreaterThanOrEqual(10 * MS);
+  });
+});
+
+describe("Hypervisor, realtime clock", () => {
+  it("sleeps on the host until the next deadline when the guest halts, without spinning", async () => {
+    const host = new FakeHost();
+    const clock = new VirtualClock({ mode: "realtime", hostNow: () => host.now() });
+    const scheduler = new EventScheduler();
+    let hv: Hypervisor | null = null;
+    // 100 instructions at 1 us each: the guest halts 0.1 ms into its life.
+    const guest = new FakeGuest(100, () => hv!.requestPowerOff(), host, 0.001);
+    scheduler.schedule(10 * MS, () => (guest.irq = true));
+    hv = new Hypervisor({ cpu: guest, clock, scheduler, host, yieldMs: 1000 });
+    expect(await hv.start()).toEqual({ reason: "poweroff" });
+    expect(host.timerRequests).toHaveLength(1);
+    expect(host.timerRequests[0]).toBeCloseTo(10 - 0.101, 6);
+    expect(hv.stats.idleSleeps).toBe(1);
+    expect(guest.runCalls).toBeLessThanOrEqual(3);
+    expect(hv.stats.idleMs).toBeCloseTo(10 - 0.101, 6);
+  });
+
+  it("a halted guest with no deadline waits for wake(): posted host input ends the sleep", async () => {
+    const host = new FakeHost();
+    const clock = new VirtualClock({ mode: "realtime", hostNow: () => host.now() });
+    const scheduler = new EventScheduler();
+    let hv: Hypervisor | null = null;
+    const guest = new FakeGuest(10, () => hv!.requestPowerOff());
+    hv = new Hypervisor({ cpu: guest, clock, scheduler, host });
+    const done = hv.start();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(guest.runCalls).toBe(1); // asleep, not polling
+    hv.post(() => (guest.irq = true)); // e.g. a key press reaching the UART
+    expect(await done).toEqual({ reason: "poweroff" });
+    expect(hv.stats.hostJobs).toBe(1);
+    expect(host.timerRequests).toEqual([]);
+  });
+
+  it("stop() ends a running loop and pause() holds guest time", async () => {
+    const host = new FakeHost();
+    const clock = new VirtualClock({ mode: "realtime", hostNow: () => host.now() });
+    const scheduler = new EventScheduler();
+    const guest = new FakeGuest(1e9, () => undefined, host, 0.00001);
+    const hv = new Hypervisor({ cpu: guest, clock, scheduler, host, yieldMs: 0 });
+    const done = hv.start();
+    await new Promise((resolve) => setTimeout(resolve, 2));
+    hv.pause();
+    const frozen = clock.now();
+    const calls = guest.runCalls;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    host.time += 50;
+    expect(clock.now()).toBe(frozen);
+    expect(guest.runCalls).toBe(calls);
+    hv.resume();
+    await new Promise((resolve) => setTimeout(resolve, 2));
+    expect(guest.runCalls).toBeGreaterThan(calls);
+    hv.stop();
+    expect(await done).toEqual({ reason: "stopped" });
+    expect(hv.stats.pausedMs).toBeGreaterThanOrEqual(50);
+  });
+});
+
+describe("Hypervisor exits and statistics", () => {
+  it("counts exits by reason, handles shutdown/reset/breakpoint policies, and splits time", () => {
+    const host = new FakeHost();
+    const clock = new VirtualClock({ mode: "deterministic", nsPerInstruction: 1 });
+    const scheduler = new EventScheduler();
+    const guest = new FakeGuest(1e9, () => undefined, host, 0.001); // 1 us per instruction
+    clock.attach(guest);
+    let fired = 0;
+    scheduler.schedule(250, () => {
+      fired++;
+      host.time += 3; // a slow device callback: 3 ms of host context
+    });
+    const policies: string[] = [];
+    const hv = new Hypervisor({
+      cpu: guest,
+      clock,
+      scheduler,
+      host,
+      maxSliceInstructions: 100,
+      onShutdown: () => (policies.push("shutdown"), "reset"),
+      onBreakpoint: () => (policies.push("breakpoint"), "continue"),
+    });
+    guest.script = [EngineStop.Budget, EngineStop.Shutdown];
+    const exits: number[] = [];
+    for (let i = 0; i < 3; i++) exits.push(hv.runSlice());
+    guest.script = [EngineStop.Breakpoint];
+    for (let i = 0; i < 2; i++) exits.push(hv.runSlice());
+    // Slices of 100 instructions (the cap); the third is cut to 50 by the deadline at 250 ns.
+    expect(exits).toEqual([
+      ExitReason.Budget,
+      ExitReason.Shutdown,
+      ExitReason.Timer,
+      ExitReason.Breakpoint,
+      ExitReason.Budget,
+    ]);
+    expect(policies).toEqual(["shutdown", "breakpoint"]);
+    expect(guest.resets).toBe(1);
+    expect(fired).toBe(1);
+    const s = hv.snapshotStats();
+    expect(Array.from(s.exits)).toEqual([2, 1, 0, 1, 1]);
+    expect(s.resets).toBe(1);
+    expect(s.timerEvents).toBe(1);
+    expect(s.instructions).toBe(450);
+    expect(s.slices).toBe(5);
+    expect(s.guestMs).toBeCloseTo(0.45, 9); // 450 instructions at 1 us
+    expect(s.wallMs).toBeCloseTo(3.45, 9);
+    expect(s.hostMs).toBeCloseTo(3, 9);
+    const table = formatStats(s, { guestNs: clock.now() });
+    expect(table).toMatch(/timer deadline\s+1\s+20\.0%/);
+    expect(table).toMatch(/budget\s+2\s+40\.0%/);
+    expect(table).toMatch(/host context\s+3\.0\s+87\.0%/);
+    expect(table).toContain("instructions 450 in 5 slices");
+  });
+
+  it("a triple fault with the default policy ends the run", async () => {
+    const clock = new VirtualClock({ mode: "deterministic" });
+    const guest = new FakeGuest(1e9, () => undefined);
+    guest.script = [EngineStop.Shutdown];
+    clock.attach(guest);
+    const hv = new Hypervisor({
+      cpu: guest,
+      clock,
+      scheduler: new EventScheduler(),
+      host: new FakeHost(),
+    });
+    expect(await hv.start()).toEqual({ reason: "shutdown" });
+  });
+
+  it("a reset requested during a slice runs in host context before the next slice", () => {
+    const clock = new VirtualClock({ mode: "deterministic" });
+    const guest = new FakeGuest(1e9, () => undefined);
+    clock.attach(guest);
+    let resets = 0;
+    const hv = new Hypervisor({
+      cpu: guest,
+      clock,
+      scheduler: new EventScheduler(),
+      onReset: () => resets++,
+    });
+    hv.requestReset();
+    hv.runSlice();
+    expect(resets).toBe(1);
+    expect(guest.resets).toBe(0); // the board's onReset replaces the default cpu.reset()
+    expect(hv.stats.resets).toBe(1);
+  });
+});
