@@ -47,6 +47,12 @@ export class X87State {
   fop = 0;
   fdp = 0;
   fds = 0;
+  /** FERR# output, the legacy (CR0.NE=0) error route (SDM vol. 1 8.7, D.2): asserted when a
+   *  waiting x87/MMX instruction finds an unmasked exception pending. The board wires `onFerr`
+   *  to IRQ 13 of the slave PIC and calls `clearFerr()` on a write to port 0xF0 (IGNNE#);
+   *  FNCLEX/FNINIT/FNSAVE clear it as well. */
+  ferr = false;
+  onFerr: ((asserted: boolean) => void) | null = null;
   /** Rounding/precision/flag context of the operation in progress (reused, never reallocated). */
   readonly ctx = new FpContext();
 
@@ -158,6 +164,18 @@ export class X87State {
       return true;
     }
     return false;
+  }
+
+  signalFerr(): void {
+    if (this.ferr) return;
+    this.ferr = true;
+    if (this.onFerr !== null) this.onFerr(true);
+  }
+
+  clearFerr(): void {
+    if (!this.ferr) return;
+    this.ferr = false;
+    if (this.onFerr !== null) this.onFerr(false);
   }
 
   /** Pending unmasked exception (ES set). */
