@@ -1,0 +1,12 @@
+// @ringvm/devices/vga: the VGA with Bochs VBE extensions, its renderers and the terminal view.
+export { VgaDevice } from "./vga";
+export type { VgaOptions } from "./vga";
+export { VgaRenderer, renderToRgba } from "./render";
+export type { RenderResult } from "./render";
+export { textScreen, textLines } from "./text";
+export type { TextScreen } from "./text";
+export { TerminalRenderer } from "./terminal";
+export type { TerminalRendererOptions } from "./terminal";
+export { CP437_TO_UNICODE } from "./cp437";
+export { dac6To8 } from "./palette";
+export { STDVGA_PCI, VBE_LFB_DEFAULT_BASE } from "./regs";
