@@ -1,60 +1,97 @@
 // CPUID: one consistent P6-family identity that lists only what this interpreter implements
-// (SDM vol. 2 "CPUID", tables 3-8 and 3-11).
+// (SDM vol. 2 "CPUID", tables 3-8, 3-10 and 3-11). The x87 and SIMD bits follow the handler
+// groups: a feature is reported only once its instructions are in the dispatch table.
+import { simdHandlers } from "./handlers/simd";
+import { x87Handlers } from "./handlers/x87";
 import { type CpuState } from "./state/cpu-state";
 import { EAX, EBX, ECX, EDX } from "./state/registers";
 
-/**
- * Family 6, model 1, stepping 9: a Pentium Pro. It is the P6 that has no MMX, which we do
- * not implement. Reset leaves this value in EDX (SDM vol. 3, 9.1.4).
- */
-export const CPU_SIGNATURE = 0x00000619;
+/** CPUID.1:EDX feature bits (SDM vol. 2, table 3-11). */
+export const FEATURE_FPU = 1 << 0;
+export const FEATURE_PSE = 1 << 3;
+export const FEATURE_TSC = 1 << 4;
+export const FEATURE_MSR = 1 << 5;
+export const FEATURE_PAE = 1 << 6;
+export const FEATURE_CX8 = 1 << 8;
+export const FEATURE_APIC = 1 << 9;
+export const FEATURE_SEP = 1 << 11;
+export const FEATURE_MTRR = 1 << 12;
+export const FEATURE_PGE = 1 << 13;
+export const FEATURE_CMOV = 1 << 15;
+export const FEATURE_PAT = 1 << 16;
+export const FEATURE_MMX = 1 << 23;
+export const FEATURE_FXSR = 1 << 24;
+export const FEATURE_SSE = 1 << 25;
+export const FEATURE_SSE2 = 1 << 26;
 
-/** CPUID.1:EDX feature bits, each one implemented (bit numbers from SDM table 3-11). */
-const FEATURE_VME = 1 << 1;
-const FEATURE_DE = 1 << 2;
-const FEATURE_PSE = 1 << 3;
-const FEATURE_TSC = 1 << 4;
-const FEATURE_MSR = 1 << 5;
-const FEATURE_CX8 = 1 << 8;
-const FEATURE_SEP = 1 << 11;
-const FEATURE_PGE = 1 << 13;
-const FEATURE_CMOV = 1 << 15;
+const hasX87 = "Fninit" in x87Handlers && "Fld_m80fp" in x87Handlers;
+const hasMmx = "Emms" in simdHandlers && "Paddb_mm_mmm64" in simdHandlers;
+const hasFxsr = "Fxsave_m512byte" in simdHandlers && "Fxrstor_m512byte" in simdHandlers;
+const hasSse = hasFxsr && "Addps_xmm_xmmm128" in simdHandlers && "Ldmxcsr_m32" in simdHandlers;
+const hasSse2 =
+  hasSse && "Addpd_xmm_xmmm128" in simdHandlers && "Paddq_xmm_xmmm128" in simdHandlers;
 
 /**
- * Without x87 the FPU bit (0) stays clear; Linux built without math emulation needs it.
- * PSE/PGE depend on @ringvm/memory's MMU honouring CR4.PSE/PGE.
+ * CPUID.1:EDX. APIC is added at run time while IA32_APIC_BASE.EN is set (SDM vol. 3, 10.4.3:
+ * with the APIC globally disabled CPUID reports it absent).
  */
 export const FEATURES_EDX =
-  FEATURE_VME | FEATURE_DE | FEATURE_PSE | FEATURE_TSC | FEATURE_MSR | FEATURE_CX8 | FEATURE_SEP | FEATURE_PGE | FEATURE_CMOV;
+  (hasX87 ? FEATURE_FPU : 0) |
+  FEATURE_PSE |
+  FEATURE_TSC |
+  FEATURE_MSR |
+  FEATURE_PAE |
+  FEATURE_CX8 |
+  FEATURE_SEP |
+  FEATURE_MTRR |
+  FEATURE_PGE |
+  FEATURE_CMOV |
+  FEATURE_PAT |
+  (hasMmx ? FEATURE_MMX : 0) |
+  (hasFxsr ? FEATURE_FXSR : 0) |
+  (hasSse ? FEATURE_SSE : 0) |
+  (hasSse2 ? FEATURE_SSE2 : 0);
+
+/**
+ * The processor signature (family 6): a Pentium III (model 7, stepping 3) when SSE is
+ * implemented, a Pentium II (model 5, stepping 2) with MMX only, otherwise a Pentium Pro
+ * (model 1, stepping 9), the P6 without MMX. Reset leaves it in EDX (SDM vol. 3, 9.1.4).
+ * Linux keeps SEP for all three (it drops it only below model 3 with stepping < 3).
+ */
+export const CPU_SIGNATURE = hasSse ? 0x00000673 : hasMmx ? 0x00000652 : 0x00000619;
+
+/** CR4 bits the reported features enable (OSFXSR with FXSR, OSXMMEXCPT with SSE). */
+export const CR4_FEATURE_BITS = (hasFxsr ? 1 << 9 : 0) | (hasSse ? 1 << 10 : 0);
 
 /** "GenuineIntel" as the three little-endian dwords EBX, EDX, ECX. */
 const VENDOR_EBX = 0x756e6547; // "Genu"
 const VENDOR_EDX = 0x49656e69; // "ineI"
 const VENDOR_ECX = 0x6c65746e; // "ntel"
 
+/** Highest basic leaf (P6: 2). */
+const MAX_LEAF = 2;
+
 export function cpuid(s: CpuState): void {
-  const leaf = s.regs[EAX]! >>> 0;
+  let leaf = s.regs[EAX]! >>> 0;
   const r = s.regs;
+  // Leaves above the maximum return the data of the highest basic leaf (SDM vol. 2 CPUID,
+  // "If a value entered for CPUID.EAX is higher than the maximum input value..."). The P6
+  // has no extended leaves, so 0x80000000 and up behave the same way.
+  if (leaf > MAX_LEAF) leaf = MAX_LEAF;
   if (leaf === 0) {
-    r[EAX] = 2; // highest basic leaf
+    r[EAX] = MAX_LEAF;
     r[EBX] = VENDOR_EBX;
     r[EDX] = VENDOR_EDX;
     r[ECX] = VENDOR_ECX;
   } else if (leaf === 1) {
     r[EAX] = CPU_SIGNATURE;
-    r[EBX] = 0;
+    r[EBX] = 0; // brand index 0, CLFLUSH size 0, one logical processor, APIC ID 0
     r[ECX] = 0;
-    r[EDX] = FEATURES_EDX;
-  } else if (leaf === 2) {
-    // Cache descriptors: 01h = 1 iteration, no cache/TLB information reported (00h bytes).
-    r[EAX] = 1;
-    r[EBX] = 0;
-    r[ECX] = 0;
-    r[EDX] = 0;
+    r[EDX] = FEATURES_EDX | ((s.apicBase & 0x800) !== 0 ? FEATURE_APIC : 0);
   } else {
-    // P6 returns the highest basic leaf's data for out-of-range leaves; report zeros for
-    // extended leaves (a Pentium Pro has none: 0x80000000 answers below 0x80000001).
-    r[EAX] = 0;
+    // Leaf 2: AL = 1 (one iteration); descriptor 0x00 (null) everywhere else: no cache or
+    // TLB information is reported (SDM vol. 2, table 3-12).
+    r[EAX] = 1;
     r[EBX] = 0;
     r[ECX] = 0;
     r[EDX] = 0;

@@ -16,7 +16,10 @@ import {
   loadSegmentReal,
   markAccessed,
   readDescriptor,
+  setCpl,
   setSegmentCache,
+  sysRead16,
+  sysRead32,
 } from "./segments";
 import { type CpuState } from "./state/cpu-state";
 import { AC, FLAGS_WRITABLE, ID, IF, IOPL, NT, RF, VIF, VIP, VM } from "./state/flags";
@@ -31,24 +34,18 @@ function gp(sel: number): never {
   throw new CpuException(Vector.GP, sel & 0xfffc);
 }
 
-/** Loads CS from the TSS of a new task (its RPL becomes the CPL). */
-export function loadCodeSegmentForTask(s: CpuState, selector: number): void {
-  if ((selector & 0xfffc) === 0 || !readDescriptor(s, selector)) throw new CpuException(Vector.TS, selector & 0xfffc);
-  const ar = descAr(desc.hi);
-  if ((ar & (AR_S | AR_CODE)) !== (AR_S | AR_CODE)) throw new CpuException(Vector.TS, selector & 0xfffc);
-  if ((ar & AR_PRESENT) === 0) throw new CpuException(Vector.NP, selector & 0xfffc);
-  s.cpl = selector & 3;
-  setSegmentCache(s, SegReg.CS, selector, descBase(desc.lo, desc.hi), descLimit(desc.lo, desc.hi), ar | 1);
-}
-
 /** Commits CS from the scratch descriptor with the given CPL. */
 function commitCs(s: CpuState, selector: number, cpl: number): void {
   markAccessed(s);
-  setSegmentCache(s, SegReg.CS, (selector & 0xfffc) | cpl, descBase(desc.lo, desc.hi), descLimit(desc.lo, desc.hi), descAr(desc.hi) | 1);
-  if (s.cpl !== cpl) {
-    s.cpl = cpl;
-    s.memory.setUserMode(cpl === 3);
-  }
+  setSegmentCache(
+    s,
+    SegReg.CS,
+    (selector & 0xfffc) | cpl,
+    descBase(desc.lo, desc.hi),
+    descLimit(desc.lo, desc.hi),
+    descAr(desc.hi) | 1,
+  );
+  if (s.cpl !== cpl) setCpl(s, cpl);
 }
 
 /** Checks a code-segment descriptor in `desc` as a direct JMP/CALL target (SDM JMP/CALL). */
@@ -117,7 +114,13 @@ export function jmpFar(s: CpuState, selector: number, offset: number, returnEip:
 }
 
 /** CALL ptr16:16/32 or CALL m16:16/32; `is32` is the operand size. */
-export function callFar(s: CpuState, selector: number, offset: number, is32: boolean, returnEip: number): void {
+export function callFar(
+  s: CpuState,
+  selector: number,
+  offset: number,
+  is32: boolean,
+  returnEip: number,
+): void {
   const push = is32 ? push32 : push16;
   if (!isProtected(s)) {
     push(s, s.segSel[SegReg.CS]!);
@@ -160,7 +163,13 @@ export function callFar(s: CpuState, selector: number, offset: number, is32: boo
 }
 
 /** CALL through a call gate, with stack switch and parameter copy (SDM vol. 3, 5.8.5). */
-function callGate(s: CpuState, gateLo: number, gateHi: number, gate32: boolean, returnEip: number): void {
+function callGate(
+  s: CpuState,
+  gateLo: number,
+  gateHi: number,
+  gate32: boolean,
+  returnEip: number,
+): void {
   const target = (gateLo >>> 16) & 0xffff;
   const newEip = gate32 ? (gateLo & 0xffff) | (gateHi & 0xffff0000) : gateLo & 0xffff;
   const paramCount = gateHi & 0x1f;
@@ -183,7 +192,7 @@ function callGate(s: CpuState, gateLo: number, gateHi: number, gate32: boolean, 
     const tss = readTssStack(s, tdpl);
     loadDataSegmentForStack(s, tss.ss, tdpl);
     s.regs[ESP] = tss.esp;
-    s.cpl = tdpl;
+    setCpl(s, tdpl);
     push(s, oldSs);
     push(s, oldEsp);
     for (let i = paramCount - 1; i >= 0; i--) push(s, params[i]!);
@@ -193,7 +202,6 @@ function callGate(s: CpuState, gateLo: number, gateHi: number, gate32: boolean, 
   desc.lo = csLo;
   desc.hi = csHi;
   const newCpl = tar & AR_DIRECTION ? s.cpl : tdpl;
-  s.cpl = -1; // force commitCs to notify the MMU
   commitCs(s, target, newCpl);
   s.eip = newEip >>> 0;
 }
@@ -203,22 +211,31 @@ function readTssStack(s: CpuState, dpl: number): { ss: number; esp: number } {
   const is32 = (s.segAr[7]! & 0x8) !== 0;
   const base = s.segBase[7]!;
   const off = is32 ? 4 + dpl * 8 : 2 + dpl * 4;
-  if (off + (is32 ? 5 : 3) > s.segLimit[7]!) throw new CpuException(Vector.TS, s.segSel[7]! & 0xfffc);
-  tssScratch.esp = is32 ? s.memory.read32((base + off) | 0) : s.memory.read16((base + off) | 0);
-  tssScratch.ss = s.memory.read16((base + off + (is32 ? 4 : 2)) | 0);
+  if (off + (is32 ? 5 : 3) > s.segLimit[7]!)
+    throw new CpuException(Vector.TS, s.segSel[7]! & 0xfffc);
+  tssScratch.esp = is32 ? sysRead32(s, (base + off) | 0) : sysRead16(s, (base + off) | 0);
+  tssScratch.ss = sysRead16(s, (base + off + (is32 ? 4 : 2)) | 0);
   return tssScratch;
 }
 
 /** Loads SS for an inner-level stack switch, reporting faults as #TS (SDM CALL operation). */
 function loadDataSegmentForStack(s: CpuState, ss: number, dpl: number): void {
-  if ((ss & 0xfffc) === 0 || (ss & 3) !== dpl || !readDescriptor(s, ss)) throw new CpuException(Vector.TS, ss & 0xfffc);
+  if ((ss & 0xfffc) === 0 || (ss & 3) !== dpl || !readDescriptor(s, ss))
+    throw new CpuException(Vector.TS, ss & 0xfffc);
   const ar = descAr(desc.hi);
   if (((ar >>> AR_DPL_SHIFT) & 3) !== dpl || (ar & (AR_S | AR_CODE | 2)) !== (AR_S | 2)) {
     throw new CpuException(Vector.TS, ss & 0xfffc);
   }
   if ((ar & AR_PRESENT) === 0) throw new CpuException(Vector.SS, ss & 0xfffc);
   markAccessed(s);
-  setSegmentCache(s, SegReg.SS, ss, descBase(desc.lo, desc.hi), descLimit(desc.lo, desc.hi), ar | 1);
+  setSegmentCache(
+    s,
+    SegReg.SS,
+    ss,
+    descBase(desc.lo, desc.hi),
+    descLimit(desc.lo, desc.hi),
+    ar | 1,
+  );
 }
 
 /** After a return to an outer level, data segments the new CPL may not use become null. */
@@ -266,16 +283,8 @@ export function retFar(s: CpuState, is32: boolean, release: number): void {
   // Return to an outer level: pop SS:ESP after the parameters.
   const newEsp = peek(s, size * 2 + release);
   const newSs = peek(s, size * 3 + release) & 0xffff;
-  const savedCpl = s.cpl;
-  s.cpl = rpl;
-  try {
-    loadDataSegmentProtected(s, SegReg.SS, newSs);
-  } catch (e) {
-    s.cpl = savedCpl;
-    throw e;
-  }
+  loadDataSegmentProtected(s, SegReg.SS, newSs, rpl);
   s.regs[ESP] = is32 || s.ss32 ? newEsp + release : (newEsp + release) & 0xffff;
-  s.cpl = savedCpl;
   desc.lo = csLo;
   desc.hi = csHi;
   commitCs(s, cs, rpl);
@@ -312,7 +321,7 @@ export function iret(s: CpuState, is32: boolean): void {
   }
   if ((s.flags & NT) !== 0) {
     // Return from a nested task: back link at TSS offset 0.
-    const link = s.memory.read16(s.segBase[7]!);
+    const link = sysRead16(s, s.segBase[7]!);
     taskSwitch(s, link, TaskSource.Iret, s.eip);
     return;
   }
@@ -341,7 +350,7 @@ export function iret(s: CpuState, is32: boolean): void {
   let mask = (is32 ? FLAGS_WRITABLE : 0xffff) & ~(VM | VIF | VIP);
   if (is32) mask |= VIF | VIP | AC | ID | RF;
   if (oldCpl > 0) mask &= ~(IOPL | VIF | VIP);
-  if (oldCpl > ((s.flags & IOPL) >>> 12)) mask &= ~IF;
+  if (oldCpl > (s.flags & IOPL) >>> 12) mask &= ~IF;
   if (rpl === oldCpl) {
     adjustSp(s, size * 3);
     commitCs(s, cs, oldCpl);
@@ -351,15 +360,8 @@ export function iret(s: CpuState, is32: boolean): void {
   }
   const newEsp = peek(s, size * 3);
   const newSs = peek(s, size * 4) & 0xffff;
-  s.cpl = rpl;
-  try {
-    loadDataSegmentProtected(s, SegReg.SS, newSs);
-  } catch (e) {
-    s.cpl = oldCpl;
-    throw e;
-  }
+  loadDataSegmentProtected(s, SegReg.SS, newSs, rpl);
   s.regs[ESP] = is32 || s.ss32 ? newEsp : (s.regs[ESP]! & ~0xffff) | (newEsp & 0xffff);
-  s.cpl = oldCpl;
   desc.lo = csLo;
   desc.hi = csHi;
   commitCs(s, cs, rpl);
@@ -377,8 +379,7 @@ function returnToV86(s: CpuState, eip: number, cs: number, fl: number): void {
   const fs = peek32(s, 28) & 0xffff;
   const gs = peek32(s, 32) & 0xffff;
   s.writeFlagBits(FLAGS_WRITABLE | VM, fl);
-  s.cpl = 3;
-  s.memory.setUserMode(true);
+  setCpl(s, 3);
   loadSegmentReal(s, SegReg.CS, cs);
   loadSegmentReal(s, SegReg.SS, ss);
   loadSegmentReal(s, SegReg.ES, es);

@@ -16,7 +16,10 @@ import {
   loadSegmentReal,
   markAccessed,
   readDescriptor,
+  setCpl,
   setSegmentCache,
+  sysRead16,
+  sysRead32,
 } from "./segments";
 import { SEG_TR, type CpuState } from "./state/cpu-state";
 import { AC, IF, NT, RF, TF, VM } from "./state/flags";
@@ -40,13 +43,14 @@ function innerStack(s: CpuState, dpl: number, ext: number): { ss: number; esp: n
   const is32 = (ar & 0x8) !== 0; // type 9/B: 32-bit TSS; 1/3: 16-bit
   const base = s.segBase[SEG_TR]!;
   const off = is32 ? 4 + dpl * 8 : 2 + dpl * 4;
-  if (off + (is32 ? 5 : 3) > s.segLimit[SEG_TR]!) throw new CpuException(Vector.TS, (s.segSel[SEG_TR]! & 0xfffc) | ext);
+  if (off + (is32 ? 5 : 3) > s.segLimit[SEG_TR]!)
+    throw new CpuException(Vector.TS, (s.segSel[SEG_TR]! & 0xfffc) | ext);
   if (is32) {
-    stackScratch.esp = s.memory.read32((base + off) | 0) | 0;
-    stackScratch.ss = s.memory.read16((base + off + 4) | 0);
+    stackScratch.esp = sysRead32(s, (base + off) | 0);
+    stackScratch.ss = sysRead16(s, (base + off + 4) | 0);
   } else {
-    stackScratch.esp = s.memory.read16((base + off) | 0);
-    stackScratch.ss = s.memory.read16((base + off + 2) | 0);
+    stackScratch.esp = sysRead16(s, (base + off) | 0);
+    stackScratch.ss = sysRead16(s, (base + off + 2) | 0);
   }
   return stackScratch;
 }
@@ -78,6 +82,35 @@ export function deliverInterrupt(
   errorCode: number,
   returnEip: number,
 ): void {
+  // A fault while pushing on the new stack leaves the interrupted context as it was, so the
+  // fault (or #DF) is delivered from a consistent state.
+  const ssSel = s.segSel[SegReg.SS]!;
+  const ssBase = s.segBase[SegReg.SS]!;
+  const ssLimit = s.segLimit[SegReg.SS]!;
+  const ssAr = s.segAr[SegReg.SS]!;
+  const esp = s.regs[ESP]!;
+  const cpl = s.cpl;
+  const trSel = s.segSel[SEG_TR]!;
+  try {
+    deliver(s, vector, kind, hasError, errorCode, returnEip);
+  } catch (e) {
+    if (s.segSel[SEG_TR] === trSel) {
+      setSegmentCache(s, SegReg.SS, ssSel, ssBase, ssLimit, ssAr);
+      s.regs[ESP] = esp;
+      if (s.cpl !== cpl) setCpl(s, cpl);
+    }
+    throw e;
+  }
+}
+
+function deliver(
+  s: CpuState,
+  vector: number,
+  kind: EventKind,
+  hasError: boolean,
+  errorCode: number,
+  returnEip: number,
+): void {
   s.halted = false;
   if ((s.cr0 & 1) === 0) {
     deliverReal(s, vector, returnEip);
@@ -87,8 +120,8 @@ export function deliverInterrupt(
   const idtCode = vector * 8 + 2 + ext;
   if (vector * 8 + 7 > s.idtrLimit) throw new CpuException(Vector.GP, idtCode);
   const gateAddr = (s.idtrBase + vector * 8) | 0;
-  const lo = s.memory.read32(gateAddr);
-  const hi = s.memory.read32((gateAddr + 4) | 0);
+  const lo = sysRead32(s, gateAddr);
+  const hi = sysRead32(s, (gateAddr + 4) | 0);
   const type = (hi >>> 8) & 0x1f;
   const gateDpl = (hi >>> 13) & 3;
   // Valid IDT gates: task (5), 16-bit interrupt/trap (6/7), 32-bit interrupt/trap (E/F).
@@ -118,6 +151,7 @@ export function deliverInterrupt(
     throw new CpuException(Vector.GP, (selector & 0xfffc) | ext);
   }
   if ((ar & AR_PRESENT) === 0) throw new CpuException(Vector.NP, (selector & 0xfffc) | ext);
+  if (offset >>> 0 > descLimit(desc.lo, desc.hi)) throw new CpuException(Vector.GP, ext);
   const csLo = desc.lo;
   const csHi = desc.hi;
   const conforming = (ar & AR_DIRECTION) !== 0;
@@ -126,6 +160,9 @@ export function deliverInterrupt(
   const oldSs = s.segSel[SegReg.SS]!;
   const oldEsp = s.regs[ESP]!;
   const push = gate32 ? push32 : push16;
+  // From v8086 mode the handler must be a non-conforming ring-0 segment (SDM 20.3.1.1).
+  if (isVm86 && (conforming || dpl !== 0))
+    throw new CpuException(Vector.GP, (selector & 0xfffc) | ext);
   if (!conforming && dpl < s.cpl) {
     // Inter-privilege: switch to the inner stack from the TSS (SDM 6.12.1).
     const st = innerStack(s, dpl, ext);
@@ -135,33 +172,37 @@ export function deliverInterrupt(
     if ((newSs & 3) !== dpl) throw new CpuException(Vector.TS, (newSs & 0xfffc) | ext);
     if (!readDescriptor(s, newSs)) throw new CpuException(Vector.TS, (newSs & 0xfffc) | ext);
     const ssAr = descAr(desc.hi);
-    if (
-      ((ssAr >>> AR_DPL_SHIFT) & 3) !== dpl ||
-      (ssAr & (AR_S | AR_CODE | 2)) !== (AR_S | 2)
-    ) {
+    if (((ssAr >>> AR_DPL_SHIFT) & 3) !== dpl || (ssAr & (AR_S | AR_CODE | 2)) !== (AR_S | 2)) {
       throw new CpuException(Vector.TS, (newSs & 0xfffc) | ext);
     }
     if ((ssAr & AR_PRESENT) === 0) throw new CpuException(Vector.SS, (newSs & 0xfffc) | ext);
     markAccessed(s);
-    setSegmentCache(s, SegReg.SS, newSs, descBase(desc.lo, desc.hi), descLimit(desc.lo, desc.hi), ssAr | 1);
+    setSegmentCache(
+      s,
+      SegReg.SS,
+      newSs,
+      descBase(desc.lo, desc.hi),
+      descLimit(desc.lo, desc.hi),
+      ssAr | 1,
+    );
     s.regs[ESP] = newEsp;
-    s.cpl = dpl;
+    setCpl(s, dpl);
     if (isVm86) {
-      // From v8086 the handler must be ring 0; the data segments are saved then nulled (20.3.1.1).
-      if (dpl !== 0) throw new CpuException(Vector.GP, (selector & 0xfffc) | ext);
+      // The v8086 data segments are saved, then nulled (SDM 20.3.1.1, figure 20-5).
       push(s, s.segSel[SegReg.GS]!);
       push(s, s.segSel[SegReg.FS]!);
       push(s, s.segSel[SegReg.DS]!);
       push(s, s.segSel[SegReg.ES]!);
-      for (const seg of [SegReg.GS, SegReg.FS, SegReg.DS, SegReg.ES]) {
+      for (let seg = 0; seg < 6; seg++) {
+        if (seg === 1 || seg === 2) continue; // CS, SS
         s.segSel[seg] = 0;
         s.segAr[seg] = 0;
+        s.segBase[seg] = 0;
+        s.segLimit[seg] = 0;
       }
     }
     push(s, oldSs);
     push(s, oldEsp);
-  } else if (isVm86) {
-    throw new CpuException(Vector.GP, (selector & 0xfffc) | ext);
   }
   push(s, oldEflags);
   push(s, oldCs);
@@ -177,8 +218,7 @@ export function deliverInterrupt(
     descLimit(csLo, csHi),
     descAr(csHi) | 1,
   );
-  s.cpl = newCpl;
-  s.memory.setUserMode(newCpl === 3);
+  if (s.cpl !== newCpl) setCpl(s, newCpl);
   s.eip = offset >>> 0;
   let clear = TF | NT | RF | VM;
   if (isInterruptGate) clear |= IF;

@@ -40,7 +40,8 @@ export function checkedLinear(
 ): number {
   const ar = s.segAr[seg]!;
   if ((ar & AR_PRESENT) === 0) segFault(seg, 0);
-  if (write && (ar & (AR_CODE | AR_WRITABLE)) !== AR_WRITABLE && (s.cr0 & 1) !== 0) segFault(seg, 0);
+  if (write && (ar & (AR_CODE | AR_WRITABLE)) !== AR_WRITABLE && (s.cr0 & 1) !== 0)
+    segFault(seg, 0);
   const last = offset + size - 1;
   const limit = s.segLimit[seg]!;
   if ((ar & (AR_CODE | AR_DIRECTION)) === AR_DIRECTION) {
@@ -69,11 +70,81 @@ export function setSegmentCache(
   else if (seg === SegReg.SS) s.ss32 = (ar & AR_DB) !== 0;
 }
 
-/** Real mode: base = selector * 16; limit and attributes stay (that is what unreal mode uses). */
+/** Sets the CPL and tells the MMU whether accesses are now user-mode (CPL 3). */
+export function setCpl(s: CpuState, cpl: number): void {
+  s.cpl = cpl;
+  s.memory.setUserMode(cpl === 3);
+}
+
+// Implicit supervisor-mode accesses (descriptor tables, TSS, IDT): the MMU checks them as
+// CPL 0 accesses even when CPL is 3 (SDM vol. 3, 4.6.1 "implicit supervisor-mode accesses").
+export function sysRead16(s: CpuState, address: number): number {
+  if (s.cpl !== 3) return s.memory.read16(address);
+  s.memory.setUserMode(false);
+  try {
+    return s.memory.read16(address);
+  } finally {
+    s.memory.setUserMode(true);
+  }
+}
+export function sysRead32(s: CpuState, address: number): number {
+  if (s.cpl !== 3) return s.memory.read32(address) | 0;
+  s.memory.setUserMode(false);
+  try {
+    return s.memory.read32(address) | 0;
+  } finally {
+    s.memory.setUserMode(true);
+  }
+}
+export function sysWrite8(s: CpuState, address: number, value: number): void {
+  if (s.cpl !== 3) {
+    s.memory.write8(address, value);
+    return;
+  }
+  s.memory.setUserMode(false);
+  try {
+    s.memory.write8(address, value);
+  } finally {
+    s.memory.setUserMode(true);
+  }
+}
+export function sysWrite16(s: CpuState, address: number, value: number): void {
+  if (s.cpl !== 3) {
+    s.memory.write16(address, value);
+    return;
+  }
+  s.memory.setUserMode(false);
+  try {
+    s.memory.write16(address, value);
+  } finally {
+    s.memory.setUserMode(true);
+  }
+}
+export function sysWrite32(s: CpuState, address: number, value: number): void {
+  if (s.cpl !== 3) {
+    s.memory.write32(address, value);
+    return;
+  }
+  s.memory.setUserMode(false);
+  try {
+    s.memory.write32(address, value);
+  } finally {
+    s.memory.setUserMode(true);
+  }
+}
+
+/**
+ * Real mode: base = selector * 16. The limit, size and granularity stay as cached (that is
+ * unreal mode); the segment becomes present, accessed read/write data (or code for CS).
+ */
 export function loadSegmentReal(s: CpuState, seg: number, selector: number): void {
   selector &= 0xffff;
   s.segSel[seg] = selector;
   s.segBase[seg] = selector << 4;
+  if ((s.flags & VM) === 0 && seg !== SegReg.CS) {
+    s.segAr[seg] = (s.segAr[seg]! & (AR_DB | AR_G | (3 << AR_DPL_SHIFT))) | AR_REAL_DATA;
+    return;
+  }
   if ((s.flags & VM) !== 0) {
     s.segLimit[seg] = 0xffff;
     s.segAr[seg] = seg === SegReg.CS ? AR_V86 | AR_CODE : AR_V86;
@@ -108,13 +179,13 @@ export function readDescriptor(s: CpuState, selector: number): boolean {
   if (index + 7 > limit) return false;
   const address = (base + index) | 0;
   desc.address = address;
-  desc.lo = s.memory.read32(address);
-  desc.hi = s.memory.read32((address + 4) | 0);
+  desc.lo = sysRead32(s, address);
+  desc.hi = sysRead32(s, (address + 4) | 0);
   return true;
 }
 
 export function descBase(lo: number, hi: number): number {
-  return ((lo >>> 16) | ((hi & 0xff) << 16) | (hi & 0xff000000)) | 0;
+  return (lo >>> 16) | ((hi & 0xff) << 16) | (hi & 0xff000000) | 0;
 }
 
 export function descLimit(lo: number, hi: number): number {
@@ -130,7 +201,7 @@ export function descAr(hi: number): number {
 export function markAccessed(s: CpuState): void {
   if ((desc.hi & 0x100) === 0) {
     desc.hi |= 0x100;
-    s.memory.write8((desc.address + 5) | 0, (desc.hi >>> 8) & 0xff);
+    sysWrite8(s, (desc.address + 5) | 0, (desc.hi >>> 8) & 0xff);
   }
 }
 
@@ -138,7 +209,12 @@ export function markAccessed(s: CpuState): void {
  * MOV/POP/LDS-style load of a data or stack segment register in protected mode, with the
  * checks of SDM vol. 2 "MOV—Move" (segment register operation).
  */
-export function loadDataSegmentProtected(s: CpuState, seg: number, selector: number): void {
+export function loadDataSegmentProtected(
+  s: CpuState,
+  seg: number,
+  selector: number,
+  cpl = s.cpl,
+): void {
   selector &= 0xffff;
   const rpl = selector & 3;
   if ((selector & 0xfffc) === 0) {
@@ -155,18 +231,26 @@ export function loadDataSegmentProtected(s: CpuState, seg: number, selector: num
   const ar = descAr(desc.hi);
   const dpl = (ar >>> AR_DPL_SHIFT) & 3;
   if (seg === SegReg.SS) {
-    if (rpl !== s.cpl || dpl !== s.cpl) throw new CpuException(Vector.GP, code);
-    if ((ar & (AR_S | AR_CODE | AR_WRITABLE)) !== (AR_S | AR_WRITABLE)) throw new CpuException(Vector.GP, code);
+    if (rpl !== cpl || dpl !== cpl) throw new CpuException(Vector.GP, code);
+    if ((ar & (AR_S | AR_CODE | AR_WRITABLE)) !== (AR_S | AR_WRITABLE))
+      throw new CpuException(Vector.GP, code);
     if ((ar & AR_PRESENT) === 0) throw new CpuException(Vector.SS, code);
   } else {
     if ((ar & AR_S) === 0) throw new CpuException(Vector.GP, code);
     if ((ar & (AR_CODE | AR_WRITABLE)) === AR_CODE) throw new CpuException(Vector.GP, code); // execute-only
     const conformingCode = (ar & (AR_CODE | AR_DIRECTION)) === (AR_CODE | AR_DIRECTION);
-    if (!conformingCode && (rpl > dpl || s.cpl > dpl)) throw new CpuException(Vector.GP, code);
+    if (!conformingCode && (rpl > dpl || cpl > dpl)) throw new CpuException(Vector.GP, code);
     if ((ar & AR_PRESENT) === 0) throw new CpuException(Vector.NP, code);
   }
   markAccessed(s);
-  setSegmentCache(s, seg, selector, descBase(desc.lo, desc.hi), descLimit(desc.lo, desc.hi), ar | AR_ACCESSED);
+  setSegmentCache(
+    s,
+    seg,
+    selector,
+    descBase(desc.lo, desc.hi),
+    descLimit(desc.lo, desc.hi),
+    ar | AR_ACCESSED,
+  );
 }
 
 /** Loads a data/stack segment register as the current mode requires. */

@@ -2,20 +2,27 @@
 // gate, INT through a task gate, and IRET with NT set. 16- and 32-bit TSS layouts (7.2.1, 7.6).
 import { CpuException, Vector } from "./exceptions";
 import {
+  AR_CODE,
+  AR_DIRECTION,
+  AR_DPL_SHIFT,
   AR_PRESENT,
+  AR_S,
   desc,
   descAr,
   descBase,
   descLimit,
   loadDataSegmentProtected,
   loadSegmentReal,
+  markAccessed,
   readDescriptor,
+  setCpl,
   setSegmentCache,
+  sysRead32,
+  sysWrite32,
 } from "./segments";
 import { SEG_LDTR, SEG_TR, type CpuState } from "./state/cpu-state";
 import { NT, VM } from "./state/flags";
 import { SegReg } from "./state/registers";
-import { loadCodeSegmentForTask } from "./far";
 import { syncPaging } from "./control-regs";
 
 export const TaskSource = {
@@ -26,16 +33,61 @@ export const TaskSource = {
 } as const;
 export type TaskSource = (typeof TaskSource)[keyof typeof TaskSource];
 
+/** Loads CS from the TSS of a new task (its RPL becomes the CPL). */
+function loadCodeSegmentForTask(s: CpuState, selector: number): void {
+  if ((selector & 0xfffc) === 0 || !readDescriptor(s, selector))
+    throw new CpuException(Vector.TS, selector & 0xfffc);
+  const ar = descAr(desc.hi);
+  if ((ar & (AR_S | AR_CODE)) !== (AR_S | AR_CODE))
+    throw new CpuException(Vector.TS, selector & 0xfffc);
+  const dpl = (ar >>> AR_DPL_SHIFT) & 3;
+  const rpl = selector & 3;
+  if ((ar & AR_DIRECTION) !== 0 ? dpl > rpl : dpl !== rpl)
+    throw new CpuException(Vector.TS, selector & 0xfffc);
+  if ((ar & AR_PRESENT) === 0) throw new CpuException(Vector.NP, selector & 0xfffc);
+  setCpl(s, rpl);
+  markAccessed(s);
+  setSegmentCache(
+    s,
+    SegReg.CS,
+    selector,
+    descBase(desc.lo, desc.hi),
+    descLimit(desc.lo, desc.hi),
+    ar | 1,
+  );
+}
+
 const BUSY = 0x200; // type bit 1 of the TSS descriptor, in dword 1
 
 function setBusy(s: CpuState, selector: number, busy: boolean): void {
   const addr = (s.gdtrBase + (selector & 0xfff8) + 4) | 0;
-  const hi = s.memory.read32(addr);
-  s.memory.write32(addr, busy ? hi | BUSY : hi & ~BUSY);
+  const hi = sysRead32(s, addr);
+  sysWrite32(s, addr, busy ? hi | BUSY : hi & ~BUSY);
 }
 
+const regs = new Int32Array(8);
+const sels = new Uint16Array(6);
+
 /** Switches to the task whose TSS selector is `selector`; `returnEip` is saved in the old TSS. */
-export function taskSwitch(s: CpuState, selector: number, source: TaskSource, returnEip: number): void {
+export function taskSwitch(
+  s: CpuState,
+  selector: number,
+  source: TaskSource,
+  returnEip: number,
+): void {
+  // Every TSS and descriptor access of the switch is a supervisor access; CPL then comes from
+  // the new task's CS (or 3 for a v8086 task).
+  const oldCpl = s.cpl;
+  setCpl(s, 0);
+  try {
+    switchTask(s, selector, source, returnEip);
+  } catch (e) {
+    if (s.segSel[SEG_TR] !== selector) setCpl(s, oldCpl);
+    throw e;
+  }
+}
+
+function switchTask(s: CpuState, selector: number, source: TaskSource, returnEip: number): void {
   const code = selector & 0xfffc;
   if ((selector & 4) !== 0 || !readDescriptor(s, selector)) throw new CpuException(Vector.GP, code);
   const lo = desc.lo;
@@ -76,8 +128,6 @@ export function taskSwitch(s: CpuState, selector: number, source: TaskSource, re
   let newEflags: number;
   let newEip: number;
   let ldt: number;
-  const regs = new Int32Array(8);
-  const sels = new Uint16Array(6);
   if (new32) {
     newEip = m.read32((newBase + 0x20) | 0);
     newEflags = m.read32((newBase + 0x24) | 0);
@@ -87,7 +137,10 @@ export function taskSwitch(s: CpuState, selector: number, source: TaskSource, re
   } else {
     newEip = m.read16((newBase + 0x0e) | 0);
     newEflags = m.read16((newBase + 0x10) | 0);
+    // The upper halves of the registers become 0xffff (what QEMU and Bochs do; the SDM is silent).
     for (let i = 0; i < 8; i++) regs[i] = m.read16((newBase + 0x12 + i * 2) | 0) | 0xffff0000;
+    sels[4] = 0;
+    sels[5] = 0;
     for (let i = 0; i < 4; i++) sels[i] = m.read16((newBase + 0x22 + i * 2) | 0);
     ldt = m.read16((newBase + 0x2a) | 0);
   }
@@ -98,7 +151,7 @@ export function taskSwitch(s: CpuState, selector: number, source: TaskSource, re
   if (source !== TaskSource.Iret) setBusy(s, selector, true);
 
   // Commit: TR, CR0.TS, CR3, registers, then segment loads (faults now belong to the new task).
-  setSegmentCache(s, SEG_TR, selector, newBase, newLimit, descAr(hi) | BUSY >>> 8);
+  setSegmentCache(s, SEG_TR, selector, newBase, newLimit, descAr(hi) | (BUSY >>> 8));
   s.cr0 |= 8;
   if (new32) {
     s.cr3 = m.read32((newBase + 0x1c) | 0);
@@ -107,7 +160,7 @@ export function taskSwitch(s: CpuState, selector: number, source: TaskSource, re
   s.flags = (newEflags | 2) >>> 0;
   s.lazyMask = 0;
   s.eip = newEip >>> 0;
-  for (let i = 0; i < 8; i++) s.regs[i] = new32 ? regs[i]! : (s.regs[i]! & ~0xffff) | (regs[i]! & 0xffff);
+  for (let i = 0; i < 8; i++) s.regs[i] = regs[i]!;
 
   // LDT.
   if ((ldt & 0xfffc) === 0) {
@@ -117,10 +170,17 @@ export function taskSwitch(s: CpuState, selector: number, source: TaskSource, re
     if ((ldt & 4) !== 0 || !readDescriptor(s, ldt)) throw new CpuException(Vector.TS, ldt & 0xfffc);
     if (((desc.hi >>> 8) & 0x1f) !== 2) throw new CpuException(Vector.TS, ldt & 0xfffc);
     if ((desc.hi & 0x8000) === 0) throw new CpuException(Vector.TS, ldt & 0xfffc);
-    setSegmentCache(s, SEG_LDTR, ldt, descBase(desc.lo, desc.hi), descLimit(desc.lo, desc.hi), descAr(desc.hi));
+    setSegmentCache(
+      s,
+      SEG_LDTR,
+      ldt,
+      descBase(desc.lo, desc.hi),
+      descLimit(desc.lo, desc.hi),
+      descAr(desc.hi),
+    );
   }
   if ((newEflags & VM) !== 0) {
-    s.cpl = 3;
+    setCpl(s, 3);
     for (let i = 0; i < 6; i++) loadSegmentReal(s, i, sels[i]!);
   } else {
     loadCodeSegmentForTask(s, sels[SegReg.CS]!);
@@ -130,11 +190,10 @@ export function taskSwitch(s: CpuState, selector: number, source: TaskSource, re
         loadDataSegmentProtected(s, seg, sels[seg]!);
       } catch (e) {
         // Segment faults during a task switch are reported as #TS (SDM 7.3 step 12).
-        if (e instanceof CpuException && e.vector === Vector.GP) throw new CpuException(Vector.TS, sels[seg]! & 0xfffc);
+        if (e instanceof CpuException && e.vector === Vector.GP)
+          throw new CpuException(Vector.TS, sels[seg]! & 0xfffc);
         throw e;
       }
     }
   }
-  s.memory.setUserMode(s.cpl === 3);
-  void AR_PRESENT;
 }
