@@ -72,6 +72,11 @@ export class FakeDeviceContext implements DeviceContext {
     this.scheduler.advance(ns);
   }
 
+  /** Advances virtual time to `ns`, firing due events. */
+  advanceTo(ns: number): void {
+    this.scheduler.advanceTo(ns);
+  }
+
   /** Current virtual time in ns. */
   get now(): number {
     return this.clock.now();

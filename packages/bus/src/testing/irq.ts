@@ -20,6 +20,8 @@ export class FakeIrqLine implements IrqLine {
   readonly history: IrqEvent[] = [];
   /** Called after every raise/lower (e.g. to model an interrupt controller input). */
   onChange: ((isHigh: boolean) => void) | undefined;
+  /** Level when the history was last cleared (where {@link edgeTimes} starts). */
+  private levelAtClear = false;
 
   constructor(
     readonly line = 0,
@@ -42,7 +44,7 @@ export class FakeIrqLine implements IrqLine {
   /** Times of the rising edges. */
   get edgeTimes(): number[] {
     const times: number[] = [];
-    let high = false;
+    let high = this.levelAtClear;
     for (const e of this.history) {
       if (e.kind === "raise" && !high) times.push(e.at);
       high = e.kind === "raise";
@@ -54,5 +56,6 @@ export class FakeIrqLine implements IrqLine {
   clear(): void {
     this.history.length = 0;
     this.risingEdges = 0;
+    this.levelAtClear = this.isHigh;
   }
 }
