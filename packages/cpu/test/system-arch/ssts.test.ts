@@ -9,7 +9,9 @@ import { Decoder, Instruction, Register } from "@ringvm/decoder";
 import { SstRunner, sstFlagsMask, type SstMetadata, type SstTest } from "../../src/testing/ssts";
 
 const dir = new URL("./ssts/", import.meta.url);
-const metadata = JSON.parse(readFileSync(new URL("metadata.json", dir), "utf8")) as SstMetadata;
+const metadata = JSON.parse(
+  gunzipSync(readFileSync(new URL("metadata.json.gz", dir))).toString(),
+) as SstMetadata;
 const FILES = [
   "06",
   "07",
