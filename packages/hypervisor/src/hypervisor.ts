@@ -110,6 +110,10 @@ export class Hypervisor {
     this.maxSlice = options.maxSliceInstructions ?? DEFAULT_MAX_SLICE;
     this.sliceMs = options.sliceMs ?? 1;
     this.yieldMs = options.yieldMs ?? 4;
+    // Host code scheduling an earlier event (a disk completion) must end an HLT sleep.
+    this.scheduler.onEarlierDeadline = () => {
+      if (this.wakeResolve !== null) this.wake();
+    };
   }
 
   /** Replaces the execution engine (the recompiler plugs in here). */
@@ -227,7 +231,32 @@ export class Hypervisor {
     );
   }
 
-  /** Host I/O submitted and not yet settled. */
+  /**
+   * Marks host I/O whose continuation a device attached itself (for example an ATA backend's
+   * `readAsync`): returns a promise that settles like `work`. In deterministic mode the guest does
+   * not run while tracked work is outstanding, and the continuations run before it resumes, so
+   * they see the same guest time on every run. In realtime mode it only wakes an HLT sleep.
+   *
+   * @example
+   * const disk = { readAsync: (offset, length) => hv.trackHostIo(file.readAsync(offset, length)) };
+   */
+  trackHostIo<T>(work: Promise<T>): Promise<T> {
+    this.outstandingJobs++;
+    return work.then(
+      (value) => {
+        this.outstandingJobs--;
+        this.wake();
+        return value;
+      },
+      (error: unknown) => {
+        this.outstandingJobs--;
+        this.wake();
+        throw error;
+      },
+    );
+  }
+
+  /** Host I/O submitted or tracked and not yet settled. */
   get pendingHostIo(): number {
     return this.outstandingJobs;
   }
@@ -345,9 +374,12 @@ export class Hypervisor {
           await this.sleep(Infinity);
           continue;
         }
-        if (this.clock.isDeterministic && this.outstandingJobs > 0 && this.jobs.length === 0) {
-          // Deterministic: wait for host I/O before running more guest code.
-          await this.sleep(Infinity);
+        if (this.clock.isDeterministic && this.outstandingJobs > 0) {
+          // Deterministic: wait for host I/O before running more guest code, then give its
+          // promise continuations (a macrotask later, all microtasks have run) the chance to
+          // schedule their events while guest time stands still.
+          while (this.outstandingJobs > 0 && this.end === null) await this.sleep(Infinity);
+          await host.yieldToHost();
           continue;
         }
         const exit = this.runSlice();

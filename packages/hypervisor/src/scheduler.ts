@@ -54,6 +54,11 @@ export class EventScheduler implements Scheduler {
   maxEventsPerRun = 100_000;
   /** Events fired since construction (statistics). */
   firedCount = 0;
+  /**
+   * Called when an arm makes a timer the earliest one (the hypervisor uses it to cut short a
+   * host sleep when host code, such as a disk completion, schedules an event).
+   */
+  onEarlierDeadline: (() => void) | null = null;
 
   /** A timer for repeated use. It starts disarmed. */
   createTimer(callback: (now: number) => void): Timer {
@@ -111,6 +116,7 @@ export class EventScheduler implements Scheduler {
     this.heap[index] = timer;
     timer.heapIndex = index;
     this.siftUp(index);
+    if (timer.heapIndex === 0 && this.onEarlierDeadline !== null) this.onEarlierDeadline();
   }
 
   /** @internal Used by {@link Timer.cancel}. */
