@@ -38,9 +38,12 @@ export interface GeometrySource {
 
 export type DisplayKind = "blank" | "text" | "graphics";
 
-/** Blank while the attribute controller's PAS bit is clear (palette being loaded). */
+/**
+ * Blank while the attribute controller's PAS bit is clear (palette being loaded; QEMU
+ * checks only this) or the sequencer's screen-off bit SR01 bit 5 is set (IBM VGA TR).
+ */
 export function displayKind(s: GeometrySource): DisplayKind {
-  if ((s.attrIndex & ATTR_PAS) === 0) return "blank";
+  if ((s.attrIndex & ATTR_PAS) === 0 || s.seq[SEQ_CLOCKING]! & 0x20) return "blank";
   return s.gc[GC_MISC]! & 1 ? "graphics" : "text";
 }
 

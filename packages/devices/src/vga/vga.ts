@@ -212,10 +212,13 @@ export class VgaDevice implements Device, PlaneState {
     if (this.isOtherRange(port)) return 0xff;
     switch (port) {
       case R.PORT_ATTR_WRITE:
-        // QEMU: the index while the flip-flop points at the index, else 0.
-        return this.attrFlipFlop ? 0 : this.attrIndex;
+        // The address register reads back at 3C0h whatever the flip-flop says (FreeVGA;
+        // QEMU returns 0 while the flip-flop points at data).
+        return this.attrIndex;
       case R.PORT_ATTR_READ:
-        return this.attrIndex % 32 <= R.ATTR_COLOR_SELECT ? this.attr[this.attrIndex & 0x1f]! : 0;
+        return (this.attrIndex & 0x1f) <= R.ATTR_COLOR_SELECT
+          ? this.attr[this.attrIndex & 0x1f]!
+          : 0;
       case R.PORT_MISC_WRITE:
         // Input status 0: switch sense and CRT interrupt both 0, as QEMU's stdvga reports.
         return 0;

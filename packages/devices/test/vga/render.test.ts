@@ -28,7 +28,13 @@ describe("VGA rendering", () => {
   it("80x25 text: 720x400, glyph from plane 2, 9th dot blank, colours via palette + DAC", () => {
     const { vga, board } = setup();
     setMode(board, MODES[0x03]);
-    loadFont(board, new Map([[0x41, GLYPH_A], [0xc4, GLYPH_BOX_HORIZONTAL]]));
+    loadFont(
+      board,
+      new Map([
+        [0x41, GLYPH_A],
+        [0xc4, GLYPH_BOX_HORIZONTAL],
+      ]),
+    );
     board.io.writeMmio(0xb8000, 0x1f41, 2); // 'A', white on blue
     board.io.writeMmio(0xb8002, 0x07c4, 2); // box-drawing horizontal line, grey on black
     crtc(board, 0x0a, 0x20); // cursor off
@@ -98,7 +104,12 @@ describe("VGA rendering", () => {
     const { frame, result } = frameOf(vga);
     expect([result.width, result.height]).toEqual([640, 400]);
     const expected = [0x57, 0xa8, 0xff, 0xff];
-    for (const [x, y] of [[20, 10], [21, 10], [20, 11], [21, 11]] as const) {
+    for (const [x, y] of [
+      [20, 10],
+      [21, 10],
+      [20, 11],
+      [21, 11],
+    ] as const) {
       expect(pixel(frame, 640, x, y)).toEqual(expected);
     }
     expect(pixel(frame, 640, 22, 10)).toEqual(BLACK);

@@ -123,9 +123,13 @@ export function palette2Entry(i: number): [number, number, number] {
 /** Programs a mode's registers as SeaBIOS stdvga_set_mode does, with a 64-entry DAC. */
 export function setMode(board: FakeDeviceContext, table: ModeTable): void {
   const io = board.io;
-  io.in(0x3da); // reset the attribute flip-flop
+  // Misc output first: input status 1 (which resets the attribute flip-flop) answers at
+  // 3DAh only with colour addressing.
+  io.out(0x3c2, table.misc);
+  const status1 = table.misc & 1 ? 0x3da : 0x3ba;
+  io.in(status1); // reset the attribute flip-flop
   io.out(0x3c0, 0x00); // PAS = 0 while loading the palette
-  io.in(0x3da);
+  io.in(status1);
   for (let i = 0; i < table.attr.length; i++) {
     io.out(0x3c0, i);
     io.out(0x3c0, table.attr[i]!);
@@ -153,7 +157,7 @@ export function setMode(board: FakeDeviceContext, table: ModeTable): void {
   io.out(0x3c6, 0xff);
   io.out(0x3c8, 0);
   for (let i = 0; i < 64; i++) for (const c of palette2Entry(i)) io.out(0x3c9, c);
-  io.in(0x3da);
+  io.in(status1);
   io.out(0x3c0, 0x20); // PAS = 1: show the picture
 }
 

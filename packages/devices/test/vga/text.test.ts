@@ -1,0 +1,90 @@
+// Text screen extraction (CP437 decoding, CRTC start address, cursor) and the ANSI terminal
+// renderer (VT100/ECMA-48 CUP and SGR sequences, only changed cells on later frames).
+import type { FakeDeviceContext } from "@ringvm/bus/testing";
+import { TerminalRenderer, VgaDevice, textLines, textScreen } from "@ringvm/devices/vga";
+import { describe, expect, it } from "vitest";
+import { MODES, setMode, setup } from "./vga-bios";
+
+function write(board: FakeDeviceContext, row: number, column: number, text: string, attr = 0x07) {
+  for (let i = 0; i < text.length; i++) {
+    board.io.writeMmio(0xb8000 + (row * 80 + column + i) * 2, text.charCodeAt(i) | (attr << 8), 2);
+  }
+}
+function crtc(board: FakeDeviceContext, index: number, value: number): void {
+  board.io.out(0x3d4, index);
+  board.io.out(0x3d5, value);
+}
+
+describe("textScreen", () => {
+  it("reads characters, attributes and the cursor; CP437 graphics decode to Unicode", () => {
+    const { vga, board } = setup();
+    setMode(board, MODES[0x03]);
+    write(board, 0, 0, "SeaBIOS", 0x1f);
+    board.io.writeMmio(0xb8000 + 160, 0x07c9, 2); // ╔
+    board.io.writeMmio(0xb8002 + 160, 0x07cd, 2); // ═
+    board.io.writeMmio(0xb8004 + 160, 0x0701, 2); // ☺
+    crtc(board, 0x0e, 0x00);
+    crtc(board, 0x0f, 83); // row 1, column 3
+    const screen = textScreen(vga)!;
+    expect([screen.columns, screen.rows]).toEqual([80, 25]);
+    const lines = textLines(screen);
+    expect(lines[0]!.startsWith("SeaBIOS ")).toBe(true);
+    expect(lines[1]!.startsWith("╔═☺ ")).toBe(true);
+    expect(screen.cells[0]).toBe(0x1f53);
+    expect([screen.cursorRow, screen.cursorColumn]).toEqual([1, 3]);
+    expect(screen.isBlinkEnabled).toBe(true); // mode 3 sets AR10 bit 3
+    // Attribute colour 1 -> AR01 = 01h -> DAC 1 = (0, 0, 2Ah) -> (0, 0, A8h).
+    expect(screen.palette[1]).toBe(0xffa80000);
+  });
+
+  it("follows the CRTC start address (scrolling by page) and hides a disabled cursor", () => {
+    const { vga, board } = setup();
+    setMode(board, MODES[0x03]);
+    write(board, 25, 0, "page two"); // cells 2000.. (row 25 of page 0 = row 0 at start 2000)
+    crtc(board, 0x0c, 2000 >> 8);
+    crtc(board, 0x0d, 2000 & 0xff);
+    crtc(board, 0x0a, 0x20);
+    const screen = textScreen(vga)!;
+    expect(textLines(screen)[0]!.startsWith("page two")).toBe(true);
+    expect(screen.cursorRow).toBe(-1);
+  });
+
+  it("is undefined in graphics modes", () => {
+    const { vga, board } = setup();
+    setMode(board, MODES[0x13]);
+    expect(textScreen(vga)).toBeUndefined();
+    expect(textScreen(new VgaDevice({ vramMiB: 1 }))).toBeUndefined(); // blank after reset
+  });
+});
+
+describe("TerminalRenderer", () => {
+  it("draws the whole screen first, then only changed cells, with SGR colours and the cursor", () => {
+    const { vga, board } = setup();
+    setMode(board, MODES[0x03]);
+    write(board, 0, 0, "Hi", 0x1e); // yellow on blue
+    crtc(board, 0x0e, 0);
+    crtc(board, 0x0f, 2);
+    const term = new TerminalRenderer({ columns: 80, rows: 25 });
+    const first = term.render(textScreen(vga));
+    expect(first.startsWith("\x1b[0m\x1b[2J")).toBe(true);
+    // VGA yellow (colour 14 = bright brown) is ANSI bright yellow 93; blue background 44.
+    expect(first).toContain("\x1b[1;1H\x1b[0;93;44mHi");
+    expect(first.endsWith("\x1b[0m\x1b[1;3H\x1b[?25h")).toBe(true);
+    expect(term.render(textScreen(vga))).toBe("");
+    write(board, 3, 10, "!", 0x4f); // white on red
+    const second = term.render(textScreen(vga));
+    expect(second).toBe("\x1b[4;11H\x1b[0;97;41m!\x1b[0m\x1b[1;3H\x1b[?25h");
+  });
+
+  it("blink attribute becomes SGR 5; truecolor sends the palette's RGB; clipped to the host size", () => {
+    const { vga, board } = setup();
+    setMode(board, MODES[0x03]);
+    write(board, 0, 0, "B", 0x87);
+    write(board, 0, 79, "Z", 0x07);
+    const term = new TerminalRenderer({ colors: "truecolor", columns: 40, rows: 10 });
+    const out = term.render(textScreen(vga));
+    expect(out).toContain("\x1b[0;38;2;168;168;168;48;2;0;0;0;5mB");
+    expect(out).not.toContain("Z");
+    expect(term.render(undefined)).toContain("graphics mode");
+  });
+});
