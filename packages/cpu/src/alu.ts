@@ -71,9 +71,12 @@ export function neg(s: CpuState, a: number, top: number): number {
   return r;
 }
 
-/** Sets CF/OF/AF concretely and SF/ZF/PF lazily from `r`. */
+/**
+ * Sets CF/OF/AF concretely and SF/ZF/PF lazily from `r`. AF is undefined for shifts; the host
+ * (native oracle) sets it for every nonzero count.
+ */
 function shiftFlags(s: CpuState, r: number, top: number, cf: number, of: boolean): void {
-  s.setLogic(r, top, cf | (of ? OF : 0));
+  s.setLogic(r, top, cf | (of ? OF : 0) | AF);
 }
 
 function msb(v: number, top: number): number {
@@ -97,8 +100,9 @@ export function shr(s: CpuState, a: number, count: number, top: number): number 
   const ua = top === 31 ? a >>> 0 : a;
   const r = wrap(ua >>> count, top);
   const cf = count <= top + 1 ? (ua >>> (count - 1)) & 1 : 0;
-  // OF is the original sign (SDM: defined for count 1; P6 computes it the same for any count).
-  shiftFlags(s, r, top, cf, msb(a, top) !== 0);
+  // OF: the original sign for count 1 (SDM); for other counts (undefined) the host gives
+  // the XOR of the result's two top bits, which is the same formula at count 1.
+  shiftFlags(s, r, top, cf, (msb(r, top) ^ ((r >>> (top - 1)) & 1)) !== 0);
   return r;
 }
 
@@ -181,7 +185,11 @@ export function rcr(s: CpuState, a: number, count: number, top: number): number 
   return r;
 }
 
-/** SHLD: `a` shifted left, filled from the top of `b`. Count masked to 5 bits. */
+/**
+ * SHLD: `a` shifted left, filled from the top of `b`. Count masked to 5 bits. OF is defined for
+ * count 1 only; the host gives MSB(result) XOR CF for every count (as for SHL). Counts 17-31 on
+ * 16-bit operands are undefined; the host shifts the pattern b:b into the result.
+ */
 export function shld(s: CpuState, a: number, b: number, count: number, top: number): number {
   count &= 31;
   if (count === 0) return a;
@@ -194,44 +202,53 @@ export function shld(s: CpuState, a: number, b: number, count: number, top: numb
     r = ((a << count) | (b >>> (16 - count))) & 0xffff;
     cf = (a >>> (16 - count)) & 1;
   } else {
-    // Counts 17-31 on 16-bit operands are undefined; P6 shifts the pattern a:b:a.
-    r = ((b << (count - 16)) | (a >>> (32 - count))) & 0xffff;
-    cf = (b >>> (32 - count)) & 1;
+    const x = ((b << 16) | b) >>> 0;
+    r = (x >>> (32 - count)) & 0xffff;
+    cf = (x >>> (48 - count)) & 1;
   }
-  shiftFlags(s, r, top, cf, (msb(r, top) ^ msb(a, top)) !== 0);
+  shiftFlags(s, r, top, cf, (msb(r, top) ^ cf) !== 0);
   return r;
 }
 
+/**
+ * SHRD: `a` shifted right, filled from the bottom of `b`. OF: the host gives the XOR of the
+ * result's two top bits (as for SHR). 16-bit counts 17-31: the host shifts b:b into the result.
+ */
 export function shrd(s: CpuState, a: number, b: number, count: number, top: number): number {
   count &= 31;
   if (count === 0) return a;
   let r: number;
   let cf: number;
   if (top === 31) {
-    r = ((a >>> count) | (b << (32 - count))) | 0;
+    r = (a >>> count) | (b << (32 - count)) | 0;
+    cf = (a >>> (count - 1)) & 1;
+  } else if (count <= 16) {
+    r = ((((b << 16) | a) >>> 0) >>> count) & 0xffff;
     cf = (a >>> (count - 1)) & 1;
   } else {
-    // 16-bit: shift the 48-bit a:b:a pattern right (P6 behaviour for counts 17-31).
-    const lo32 = ((b << 16) | a) >>> 0;
-    if (count <= 16) {
-      r = (lo32 >>> count) & 0xffff;
-      cf = (a >>> (count - 1)) & 1;
-    } else {
-      const hi32 = ((a << 16) | b) >>> 0;
-      r = (hi32 >>> (count - 16)) & 0xffff;
-      cf = (b >>> (count - 17)) & 1;
-    }
+    const x = ((b << 16) | b) >>> 0;
+    r = (x >>> (count - 16)) & 0xffff;
+    cf = (x >>> (count - 17)) & 1;
   }
-  shiftFlags(s, r, top, cf, (msb(r, top) ^ msb(a, top)) !== 0);
+  shiftFlags(s, r, top, cf, (msb(r, top) ^ ((r >>> (top - 1)) & 1)) !== 0);
   return r;
 }
 
 // ---- multiply and divide ----
-// MUL/IMUL: CF=OF=1 when the upper half is significant. SF/ZF/PF/AF are undefined; we set
-// them from the low half with AF=0 (checked against the native oracle).
+// MUL/IMUL: CF=OF=1 when the upper half is significant. SF/ZF/PF/AF are undefined; the host
+// (native oracle) leaves them unchanged.
 
 function mulFlags(s: CpuState, low: number, top: number, overflow: boolean): void {
-  s.setLogic(low, top, overflow ? CF | OF : 0);
+  void low;
+  void top;
+  s.materialize(CF | OF);
+  s.flags = (s.flags & ~(CF | OF)) | (overflow ? CF | OF : 0);
+}
+
+/** DIV/IDIV leave all six flags undefined; the host clears SF/ZF/PF, sets AF, keeps CF/OF. */
+function divFlags(s: CpuState): void {
+  s.materialize(ZF);
+  s.flags = (s.flags & ~(SF | ZF | PF)) | AF;
 }
 
 /** 8-bit MUL: AX = AL * src. Returns the 16-bit product. */
@@ -292,7 +309,7 @@ export function div8(s: CpuState, ax: number, d: number): void {
   if (q > 0xff) divideError();
   divResult.quotient = q;
   divResult.remainder = ax % d;
-  void s;
+  divFlags(s);
 }
 export function idiv8(s: CpuState, ax: number, d: number): void {
   const n = (ax << 16) >> 16;
@@ -302,7 +319,7 @@ export function idiv8(s: CpuState, ax: number, d: number): void {
   if (q > 127 || q < -128) divideError();
   divResult.quotient = q & 0xff;
   divResult.remainder = (n % dv) & 0xff;
-  void s;
+  divFlags(s);
 }
 export function div16(s: CpuState, dxax: number, d: number): void {
   if (d === 0) divideError();
@@ -310,7 +327,7 @@ export function div16(s: CpuState, dxax: number, d: number): void {
   if (q > 0xffff) divideError();
   divResult.quotient = q;
   divResult.remainder = dxax % d;
-  void s;
+  divFlags(s);
 }
 export function idiv16(s: CpuState, dxax: number, d: number): void {
   const n = dxax | 0;
@@ -320,7 +337,7 @@ export function idiv16(s: CpuState, dxax: number, d: number): void {
   if (q > 32767 || q < -32768) divideError();
   divResult.quotient = q & 0xffff;
   divResult.remainder = (n % dv) & 0xffff;
-  void s;
+  divFlags(s);
 }
 export function div32(s: CpuState, edx: number, eax: number, d: number): void {
   const ud = d >>> 0;
@@ -330,7 +347,7 @@ export function div32(s: CpuState, edx: number, eax: number, d: number): void {
   if (q > 0xffffffffn) divideError();
   divResult.quotient = Number(q) | 0;
   divResult.remainder = Number(n % BigInt(ud)) | 0;
-  void s;
+  divFlags(s);
 }
 export function idiv32(s: CpuState, edx: number, eax: number, d: number): void {
   const dv = d | 0;
@@ -340,7 +357,7 @@ export function idiv32(s: CpuState, edx: number, eax: number, d: number): void {
   if (q > 0x7fffffffn || q < -0x80000000n) divideError();
   divResult.quotient = Number(q) | 0;
   divResult.remainder = Number(n % BigInt(dv)) | 0;
-  void s;
+  divFlags(s);
 }
 
 // ---- decimal adjust (SDM vol. 2, DAA/DAS/AAA/AAS/AAM/AAD "Operation") ----
@@ -368,6 +385,8 @@ export function daa(s: CpuState, al: number): number {
   let af = 0;
   let cf = 0;
   if ((al & 0x0f) > 9 || s.getAF()) {
+    // CF <- old CF or the carry out of AL + 6 (SDM vol. 2, DAA "Operation").
+    if (al + 6 > 0xff) cf = CF;
     al = (al + 6) & 0xff;
     af = AF;
   }
@@ -386,6 +405,8 @@ export function das(s: CpuState, al: number): number {
   let af = 0;
   let cf = 0;
   if ((al & 0x0f) > 9 || s.getAF()) {
+    // CF <- old CF or the borrow of AL - 6 (SDM vol. 2, DAS "Operation").
+    if (al < 6) cf = CF;
     al = (al - 6) & 0xff;
     af = AF;
   }

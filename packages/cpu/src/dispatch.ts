@@ -22,14 +22,28 @@ const GROUPS: readonly Record<string, Handler>[] = [
   simdHandlers,
 ];
 
+/**
+ * Forms claimed by more than one group, or names the decoder does not know. Recorded rather
+ * than thrown so one helper's slip cannot break module loading for everyone; the dispatch test
+ * asserts both lists are empty. For a duplicate, the earlier group keeps the form.
+ */
+export const DUPLICATE_FORMS: string[] = [];
+export const UNKNOWN_FORMS: string[] = [];
+
 function buildTable(): Handler[] {
   const table = new Array<Handler>(CODE_COUNT).fill(undefinedOpcode);
   const owner = new Map<string, number>();
   GROUPS.forEach((group, index) => {
     for (const [name, handler] of Object.entries(group)) {
       const code = (Code as unknown as Record<string, number | undefined>)[name];
-      if (code === undefined) throw new Error(`dispatch: no decoder form named ${name}`);
-      if (owner.has(name)) throw new Error(`dispatch: ${name} is implemented twice`);
+      if (code === undefined) {
+        UNKNOWN_FORMS.push(name);
+        continue;
+      }
+      if (owner.has(name)) {
+        DUPLICATE_FORMS.push(name);
+        continue;
+      }
       owner.set(name, index);
       table[code] = handler;
     }

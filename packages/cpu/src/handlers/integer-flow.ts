@@ -13,7 +13,6 @@ import {
   adjustSp,
 } from "../access";
 import { CpuException, Vector } from "../exceptions";
-import { checkedLinear } from "../segments";
 import { type CpuState } from "../state/cpu-state";
 import { EBP, ECX, ESP, SegReg } from "../state/registers";
 import { COND_NAMES, jumpNear, testCondition } from "./integer-cond";
@@ -117,25 +116,6 @@ function pushImm(op32: boolean): Handler {
   return (s, i) => {
     if (op32) push32(s, i.immediate);
     else push16(s, i.immediate);
-  };
-}
-
-/**
- * PUSH Sreg. With a 32-bit operand size P6-and-later cores move only the 16-bit selector into
- * the 4-byte slot, leaving the upper half of the slot unchanged (SDM vol. 2, PUSH).
- */
-function pushSreg(seg: number, op32: boolean): Handler {
-  return (s) => {
-    const sel = s.segSel[seg]!;
-    if (!op32) {
-      push16(s, sel);
-      return;
-    }
-    const sp = s.ss32 ? (s.regs[ESP]! - 4) >>> 0 : (s.regs16[ESP << 1]! - 4) & 0xffff;
-    // The whole 4-byte slot is checked (it is a dword push); only the selector is written.
-    s.memory.write16(checkedLinear(s, SegReg.SS, sp, 4, true), sel);
-    if (s.ss32) s.regs[ESP] = sp;
-    else s.regs16[ESP << 1] = sp;
   };
 }
 
@@ -278,10 +258,4 @@ for (let cc = 0; cc < 16; cc++) {
   flowHandlers[`${name}_rel8_32`] = jcc(cc);
   flowHandlers[`${name}_rel16`] = jcc(cc);
   flowHandlers[`${name}_rel32_32`] = jcc(cc);
-}
-
-const SREG_NAMES = ["ES", "CS", "SS", "DS", "FS", "GS"];
-for (let seg = 0; seg < 6; seg++) {
-  flowHandlers[`Pushw_${SREG_NAMES[seg]!}`] = pushSreg(seg, false);
-  flowHandlers[`Pushd_${SREG_NAMES[seg]!}`] = pushSreg(seg, true);
 }

@@ -129,8 +129,8 @@ function bitForms(name: string, op: BitOp): Record<string, Handler> {
 
 /**
  * BSF/BSR: a zero source sets ZF and leaves the destination unchanged; otherwise ZF=0. The
- * other flags are undefined; P6-and-later cores derive them as the host records them (see
- * the native vectors).
+ * other flags are undefined; the host (native oracle) derives SF/PF from the bit index and
+ * clears CF/OF/AF.
  */
 function bitScan(top: number, reverse: boolean): Handler {
   return (s, i) => {
@@ -142,7 +142,7 @@ function bitScan(top: number, reverse: boolean): Handler {
     }
     const idx = reverse ? 31 - Math.clz32(v) : 31 - Math.clz32(v & -v);
     setReg(s, i.op0Register, idx, top);
-    s.setLogic(v, top, 0);
+    s.setLogic(idx, top, 0);
     s.writeFlagBits(ZF, 0);
   };
 }
