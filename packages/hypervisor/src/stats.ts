@@ -72,7 +72,11 @@ function pct(part: number, whole: number): string {
 }
 
 function row(label: string, value: string, share: string): string {
-  return `  ${label.padEnd(26)}${value.padStart(14)}${share.padStart(9)}`;
+  return `  ${label.padEnd(26)}${value.padStart(14)}${share.padStart(9)}`.trimEnd();
+}
+
+function heading(title: string, value: string, share: string): string {
+  return `${title.padEnd(28)}${value.padStart(14)}${share.padStart(9)}`.trimEnd();
 }
 
 function int(n: number): string {
@@ -92,12 +96,12 @@ export function formatStats(
 ): string {
   const lines: string[] = [];
   const exits = stats.totalExits;
-  lines.push("exits from guest context          count    share");
+  lines.push(heading("exits from guest context", "count", "share"));
   for (let i = 0; i < EXIT_NAMES.length; i++) {
     lines.push(row(EXIT_NAMES[i]!, int(stats.exits[i]!), pct(stats.exits[i]!, exits)));
   }
   lines.push(row("total", int(exits), ""));
-  lines.push("host context work                 count");
+  lines.push(heading("host context work", "count", ""));
   lines.push(row("timer events fired", int(stats.timerEvents), ""));
   lines.push(row("host I/O / jobs delivered", int(stats.hostJobs), ""));
   lines.push(row("resets", int(stats.resets), ""));
@@ -105,7 +109,7 @@ export function formatStats(
   lines.push(row("clock jumps (hlt)", int(stats.clockJumps), ""));
   lines.push(row("yields to host", int(stats.yields), ""));
   const wall = stats.wallMs;
-  lines.push("time                                 ms    share");
+  lines.push(heading("time", "ms", "share"));
   lines.push(row("guest context", stats.guestMs.toFixed(1), pct(stats.guestMs, wall)));
   lines.push(row("host context", stats.hostMs.toFixed(1), pct(stats.hostMs, wall)));
   lines.push(row("idle (hlt)", stats.idleMs.toFixed(1), pct(stats.idleMs, wall)));
