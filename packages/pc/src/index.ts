@@ -1,4 +1,28 @@
 // @ringvm/pc: the PC board, the composition root of RingVM.
+export { Pc, createPc, DEFAULT_MEMORY_SIZE } from "./pc";
+export type { PcConfig, BootDevice } from "./pc";
+export type { SerialSink } from "./serial";
+export { buildE820Map, encodeE820, E820Type, E820_ENTRY_SIZE } from "./e820";
+export type { E820Entry, E820MapOptions } from "./e820";
+export {
+  parseBzImage,
+  loadLinux,
+  LinuxBootError,
+  LINUX_BOOT_LAYOUT,
+  BOOT_CS,
+  BOOT_DS,
+} from "./linux-boot";
+export type { BzImageHeader, LinuxBootOptions, LinuxBootPlan, LoaderMemory } from "./linux-boot";
+export {
+  findMultibootHeader,
+  isMultiboot,
+  loadMultiboot,
+  MULTIBOOT_BOOTLOADER_MAGIC,
+} from "./multiboot";
+export type { MultibootOptions, MultibootPlan } from "./multiboot";
+export { FwCfg, FwCfgKey, FW_CFG_SELECTOR_PORT, FW_CFG_DATA_PORT } from "./fw-cfg";
+export type { ExitStats, RunEnd, HostPlatform } from "@ringvm/hypervisor";
+export { formatStats } from "@ringvm/hypervisor";
 
 /** The version of the RingVM board package. */
 export const VERSION = "0.1.0";

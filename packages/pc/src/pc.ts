@@ -1,0 +1,328 @@
+// The PC board: one i440FX/PIIX3-style machine built from a config. The only place that
+// knows which chip sits at which port, IRQ and address.
+import type { Device, DeviceContext, IrqLine, Logger } from "@ringvm/bus";
+import { Cpu, SegReg, ESI } from "@ringvm/cpu";
+import { PiixIde, PIIX3_IDE_PCI, AtaDisk, AtapiCdrom } from "@ringvm/devices/ata";
+import type { BlockDevice } from "@ringvm/devices/disk";
+import { I8237Dma } from "@ringvm/devices/dma";
+import { FloppyDrive, I82077Fdc } from "@ringvm/devices/floppy";
+import { I8042 } from "@ringvm/devices/i8042";
+import { I440fxHostBridge, PciBus, Piix3IsaBridge } from "@ringvm/devices/pci";
+import { I8259Pic } from "@ringvm/devices/pic";
+import { I8254Pit } from "@ringvm/devices/pit";
+import { Mc146818Rtc } from "@ringvm/devices/rtc";
+import {
+  EventScheduler,
+  Hypervisor,
+  VirtualClock,
+  type HostPlatform,
+  type RunEnd,
+} from "@ringvm/hypervisor";
+import { Mmu, PhysicalSpace, PortBus, createIoBus } from "@ringvm/memory";
+import { buildE820Map, type E820Entry } from "./e820";
+import { FwCfg, FwCfgKey } from "./fw-cfg";
+import { BOOT_CS, BOOT_DS, loadLinux, type LinuxBootPlan } from "./linux-boot";
+import { isMultiboot, loadMultiboot } from "./multiboot";
+import { SerialPort, type SerialSink } from "./serial";
+import { SystemPorts } from "./system-ports";
+
+/** A boot device for firmware boot (QEMU `-boot` letters: a floppy, c disk, d CD-ROM). */
+export type BootDevice = "floppy" | "disk" | "cdrom";
+
+/** Everything that describes one machine. Files are passed as bytes or block devices. */
+export interface PcConfig {
+  /** Guest RAM in bytes (default 128 MiB). */
+  readonly memorySize?: number;
+  /** System BIOS image (SeaBIOS bios.bin) for firmware boot. */
+  readonly bios?: Uint8Array;
+  /** VGA option ROM, mapped at 0xC0000 (firmware boot). */
+  readonly vgaBios?: Uint8Array;
+  /** A bzImage or Multiboot kernel: direct boot without firmware. */
+  readonly kernel?: Uint8Array;
+  readonly initrd?: Uint8Array;
+  readonly cmdline?: string;
+  readonly hda?: BlockDevice;
+  readonly hdb?: BlockDevice;
+  /** A CD image (2048-byte sectors) on the secondary master. */
+  readonly cdrom?: BlockDevice;
+  readonly fda?: BlockDevice;
+  readonly bootOrder?: readonly BootDevice[];
+  /** Where COM1 output goes (omit for none). */
+  readonly serial?: SerialSink;
+  /** Where port E9h (debugcon) output goes. */
+  readonly debugcon?: SerialSink;
+  /** Guest time from the instruction count: the same input gives the same output. */
+  readonly deterministic?: boolean;
+  /** Wall-clock time shown by the RTC at power-on (ms since the epoch). Default: now, or 2000-01-01 when deterministic. */
+  readonly startTime?: number;
+  readonly host?: HostPlatform;
+  readonly log?: Logger;
+}
+
+/** Default RAM: enough for the Debian 686 kernel and its initramfs. */
+export const DEFAULT_MEMORY_SIZE = 128 * 1024 * 1024;
+
+const COM1_BASE = 0x3f8;
+const COM1_IRQ = 4;
+/** PCI slots of the PIIX3 functions (QEMU's i440FX layout: 00:01.0 ISA, 00:01.1 IDE). */
+const PIIX3_DEVICE = 1;
+
+const quietLog: Logger = { debug: () => undefined, warn: () => undefined };
+
+/**
+ * A running (or ready-to-run) PC. Build it with {@link createPc}.
+ *
+ * @example
+ * const pc = createPc({ kernel, initrd, cmdline: "console=ttyS0", serial: { write: (b) => process.stdout.write(b) } });
+ * const end = await pc.start(); // { reason: "poweroff" } after the guest powers off
+ */
+export class Pc {
+  readonly config: PcConfig;
+  readonly physical: PhysicalSpace;
+  readonly ports: PortBus;
+  readonly mmu: Mmu;
+  readonly cpu: Cpu;
+  readonly clock: VirtualClock;
+  readonly scheduler: EventScheduler;
+  readonly hypervisor: Hypervisor;
+  readonly pic: I8259Pic;
+  readonly pit: I8254Pit;
+  readonly rtc: Mc146818Rtc;
+  readonly serial: SerialPort;
+  readonly i8042: I8042;
+  readonly pci: PciBus;
+  readonly ide: PiixIde;
+  readonly dma: I8237Dma;
+  readonly fdc: I82077Fdc;
+  readonly fwCfg: FwCfg;
+  readonly systemPorts: SystemPorts;
+  readonly e820: readonly E820Entry[];
+  /** Set after a direct Linux boot was prepared. */
+  readonly linuxBoot: LinuxBootPlan | undefined;
+  private readonly devices: Device[] = [];
+
+  constructor(config: PcConfig) {
+    this.config = config;
+    const log = config.log ?? quietLog;
+    const ramSize = config.memorySize ?? DEFAULT_MEMORY_SIZE;
+    this.physical = new PhysicalSpace({ ramSize });
+    this.ports = new PortBus({ log });
+    const io = createIoBus(this.ports, this.physical);
+    this.mmu = new Mmu(this.physical);
+    this.clock = new VirtualClock({
+      mode: config.deterministic === true ? "deterministic" : "realtime",
+    });
+    this.scheduler = new EventScheduler();
+
+    this.pic = new I8259Pic();
+    const pic = this.pic;
+    const context: DeviceContext = {
+      io,
+      irq: (line: number): IrqLine => pic.line(line),
+      clock: this.clock,
+      scheduler: this.scheduler,
+      log,
+      dma: this.physical,
+    };
+
+    this.cpu = new Cpu({ memory: this.mmu, io: this.ports, interrupts: pic, clock: this.clock });
+    // No local APIC on this board yet: with IA32_APIC_BASE.EN clear, CPUID reports none.
+    this.cpu.state.apicBase &= ~0x800;
+    this.clock.attach(this.cpu);
+    this.hypervisor = new Hypervisor({
+      cpu: this.cpu,
+      clock: this.clock,
+      scheduler: this.scheduler,
+      ...(config.host !== undefined ? { host: config.host } : {}),
+      onShutdown: () => "stop",
+      onReset: () => this.reset(),
+    });
+    const hv = this.hypervisor;
+    pic.onOutputChange = (isAsserted) => {
+      if (isAsserted) hv.wake();
+    };
+
+    this.pit = new I8254Pit();
+    const deterministic = config.deterministic === true;
+    this.rtc = new Mc146818Rtc({
+      startTime: config.startTime ?? (deterministic ? Date.UTC(2000, 0, 1) : Date.now()),
+    });
+    this.serial = new SerialPort(COM1_BASE, COM1_IRQ, config.serial);
+    this.i8042 = new I8042({
+      onA20: (isEnabled) => this.mmu.setA20(isEnabled),
+      onReset: () => hv.requestReset(),
+    });
+    this.systemPorts = new SystemPorts({
+      onA20: (isEnabled) => this.mmu.setA20(isEnabled),
+      onReset: () => hv.requestReset(),
+      ...(config.debugcon !== undefined ? { debugcon: config.debugcon } : {}),
+    });
+    this.pci = new PciBus({ onReset: () => hv.requestReset() });
+    new I440fxHostBridge(this.pci, {
+      onPam: (index, value) => this.physical.setPamRegister(index, value),
+    });
+    const isa = new Piix3IsaBridge(this.pci, { device: PIIX3_DEVICE });
+    this.ide = new PiixIde({
+      primary: [drive(config.hda), drive(config.hdb)],
+      secondary: [config.cdrom !== undefined ? new AtapiCdrom(config.cdrom) : undefined, undefined],
+    });
+    const ide = this.ide;
+    this.pci.register(PIIX3_DEVICE, 1, {
+      vendorId: PIIX3_IDE_PCI.vendorId,
+      deviceId: PIIX3_IDE_PCI.deviceId,
+      classCode: PIIX3_IDE_PCI.classCode,
+      subclass: PIIX3_IDE_PCI.subclass,
+      progIf: PIIX3_IDE_PCI.progIf,
+      bars: [
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        { kind: "io", size: PIIX3_IDE_PCI.busMasterSize, onMap: (base) => ide.mapBusMaster(base) },
+      ],
+    });
+    this.dma = new I8237Dma();
+    this.fdc = new I82077Fdc({
+      drives: [new FloppyDrive(config.fda), new FloppyDrive()],
+      dma: this.dma.channel(2),
+    });
+    this.fwCfg = new FwCfg();
+
+    this.devices.push(
+      pic,
+      this.pit,
+      this.rtc,
+      this.serial,
+      this.i8042,
+      this.systemPorts,
+      this.pci,
+      isa,
+      this.ide,
+      this.dma,
+      this.fdc,
+      this.fwCfg,
+    );
+    for (const device of this.devices) device.attach(context);
+
+    const biosRomSize = config.kernel === undefined ? (config.bios?.length ?? 0) : 0;
+    this.e820 = buildE820Map({ ramSize, biosRomSize });
+    const below4g = Math.min(ramSize, 0xe000_0000);
+    this.rtc.configure({
+      memoryBelow4G: below4g,
+      memoryAbove4G: 0,
+      floppyTypes: [config.fda !== undefined ? 4 : 0, 0],
+      hardDisks: [config.hda !== undefined, config.hdb !== undefined],
+      hasFpu: true,
+      hasPs2Mouse: true,
+      bootOrder: config.bootOrder ?? defaultBootOrder(config),
+    });
+    this.fwCfg.setU64(FwCfgKey.RamSize, ramSize);
+    this.fwCfg.setU16(FwCfgKey.NbCpus, 1);
+    this.fwCfg.setU16(FwCfgKey.MaxCpus, 1);
+    this.fwCfg.setE820(this.e820.filter((e) => e.base >= 0x10_0000 || e.type === 1));
+
+    this.linuxBoot = undefined;
+    if (config.kernel !== undefined) {
+      if (isMultiboot(config.kernel)) {
+        this.enterMultiboot(config);
+      } else {
+        const plan = loadLinux(this.physical, {
+          kernel: config.kernel,
+          ...(config.initrd !== undefined ? { initrd: config.initrd } : {}),
+          cmdline: config.cmdline ?? "",
+          e820: this.e820,
+        });
+        this.linuxBoot = plan;
+        this.enterProtectedMode(plan.gdtBase, plan.gdtLimit, plan.entry);
+        this.cpu.setReg32(ESI, plan.bootParams);
+      }
+    } else if (config.bios !== undefined) {
+      this.physical.mapBios(config.bios);
+      if (config.vgaBios !== undefined)
+        this.physical.mapRom(0xc_0000, padRom(config.vgaBios), "vgabios");
+    } else {
+      throw new Error("PcConfig needs a kernel (direct boot) or a BIOS image (firmware boot)");
+    }
+  }
+
+  /** Runs the machine until it powers off, stops, triple-faults (stop) or fails. */
+  start(): Promise<RunEnd> {
+    return this.hypervisor.start();
+  }
+
+  /** Ends {@link start} with `stopped`. */
+  stop(): void {
+    this.hypervisor.stop();
+  }
+
+  /** Host → guest bytes on COM1 (terminal input), delivered between guest slices. */
+  sendSerial(data: Uint8Array | string): void {
+    const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
+    this.hypervisor.post(() => this.serial.receive(bytes));
+  }
+
+  /** Power-on reset of every device and the CPU (keyboard controller, CF9h, port 92h). */
+  reset(): void {
+    for (const device of this.devices) device.reset("hardware");
+    this.mmu.setA20(true);
+    this.cpu.reset();
+    this.cpu.state.apicBase &= ~0x800;
+    if (this.config.kernel !== undefined) {
+      // A direct-booted kernel has no firmware to come back to: a reset ends the run.
+      this.hypervisor.stop();
+    }
+  }
+
+  /** Flat 32-bit protected mode with paging and interrupts off (Linux and Multiboot entry). */
+  private enterProtectedMode(gdtBase: number, gdtLimit: number, entry: number): void {
+    const cpu = this.cpu;
+    this.mmu.setA20(true);
+    cpu.state.gdtrBase = gdtBase;
+    cpu.state.gdtrLimit = gdtLimit;
+    cpu.setControlRegister(0, cpu.state.cr0 | 1);
+    cpu.loadSegmentCache(SegReg.CS, BOOT_CS, 0, 0xffff_ffff, 0xcf9b);
+    for (const seg of [SegReg.DS, SegReg.ES, SegReg.SS, SegReg.FS, SegReg.GS])
+      cpu.loadSegmentCache(seg, BOOT_DS, 0, 0xffff_ffff, 0xcf93);
+    cpu.eflags = 0x2;
+    for (let r = 0; r < 8; r++) cpu.setReg32(r, 0);
+    cpu.eip = entry;
+  }
+
+  private enterMultiboot(config: PcConfig): void {
+    const plan = loadMultiboot(this.physical, {
+      kernel: config.kernel!,
+      ...(config.initrd !== undefined ? { modules: [config.initrd] } : {}),
+      cmdline: config.cmdline ?? "",
+      e820: this.e820,
+    });
+    this.enterProtectedMode(plan.gdtBase, plan.gdtLimit, plan.entry);
+    this.cpu.setReg32(0, plan.eax);
+    this.cpu.setReg32(3, plan.ebx);
+  }
+}
+
+/** Builds a PC from its config (throws with a clear message on bad images or sizes). */
+export function createPc(config: PcConfig): Pc {
+  return new Pc(config);
+}
+
+function drive(disk: BlockDevice | undefined): AtaDisk | undefined {
+  return disk === undefined ? undefined : new AtaDisk(disk);
+}
+
+function defaultBootOrder(config: PcConfig): BootDevice[] {
+  const order: BootDevice[] = [];
+  if (config.cdrom !== undefined) order.push("cdrom");
+  if (config.hda !== undefined) order.push("disk");
+  if (config.fda !== undefined) order.push("floppy");
+  return order.length > 0 ? order : ["disk", "cdrom", "floppy"];
+}
+
+/** Option ROMs are mapped in 4 KiB pages: pad with zeros (the ROM's own length byte rules). */
+function padRom(image: Uint8Array): Uint8Array {
+  const size = Math.ceil(image.length / 4096) * 4096;
+  if (size === image.length) return image;
+  const padded = new Uint8Array(size);
+  padded.set(image);
+  return padded;
+}
