@@ -1,0 +1,337 @@
+// Local APIC behaviour from the Intel SDM vol. 3A chapter 10: 10.4.8 version register,
+// 10.5.1 LVT, 10.5.3 error handling, 10.5.4 APIC timer (figure 10-10 divide configuration),
+// 10.6.1 ICR, 10.6.2 destinations, 10.8.3 TPR/PPR, 10.8.4 INTA and IRR/ISR, 10.8.5 EOI,
+// 10.9 spurious interrupt. LINT0 reset value follows QEMU (virtual wire at reset).
+import { FakeDeviceContext } from "@ringvm/bus/testing";
+import { describe, expect, it } from "vitest";
+import { LocalApic } from "./index";
+import type { LocalApicOptions } from "./index";
+
+const BASE = 0xfee0_0000;
+
+function setup(options: LocalApicOptions = {}) {
+  const context = new FakeDeviceContext();
+  const eois: number[] = [];
+  let nmis = 0;
+  const outputs: boolean[] = [];
+  const pic = { pending: [] as number[] };
+  const apic = new LocalApic({
+    extInt: {
+      hasInterrupt: () => pic.pending.length > 0,
+      acknowledge: () => pic.pending.shift() ?? 0x0f,
+    },
+    onEoi: (v) => eois.push(v),
+    onNmi: () => nmis++,
+    onOutputChange: (on) => outputs.push(on),
+    ...options,
+  });
+  apic.attach(context);
+  apic.reset("power-on");
+  const rd = (offset: number) => context.io.readMmio(BASE + offset, 4);
+  const wr = (offset: number, value: number) => context.io.writeMmio(BASE + offset, value, 4);
+  const enable = () => wr(0xf0, 0x1ff);
+  const selfIpi = (vector: number, level = false) =>
+    wr(0x300, 0x4_0000 | vector | (level ? 0x8000 : 0));
+  return { context, apic, rd, wr, enable, selfIpi, eois, nmis: () => nmis, outputs, pic };
+}
+
+describe("registers at reset (SDM 10.4.7.1, 10.4.8)", () => {
+  it("version 14h with max LVT entry 5; ID; SVR FFh; DFR all ones; LVTs masked", () => {
+    const { rd } = setup({ id: 2 });
+    expect(rd(0x30)).toBe(0x0005_0014);
+    expect(rd(0x20)).toBe(0x0200_0000);
+    expect(rd(0xf0)).toBe(0xff);
+    expect(rd(0xe0)).toBe(0xffff_ffff);
+    expect(rd(0x80)).toBe(0);
+    expect(rd(0x320)).toBe(0x1_0000);
+    expect(rd(0x360)).toBe(0x1_0000);
+    expect(rd(0x370)).toBe(0x1_0000);
+    // QEMU's BSP reset: LINT0 ExtINT, unmasked (virtual wire).
+    expect(rd(0x350)).toBe(0x700);
+  });
+
+  it("while software-disabled, LVT mask bits stay set; clearing SVR bit 8 masks all", () => {
+    const { rd, wr, enable } = setup();
+    wr(0x320, 0x30);
+    expect(rd(0x320)).toBe(0x1_0030);
+    enable();
+    wr(0x320, 0x30);
+    expect(rd(0x320)).toBe(0x30);
+    wr(0xf0, 0xff);
+    expect(rd(0x320)).toBe(0x1_0030);
+    expect(rd(0x350)).toBe(0x1_0700);
+  });
+
+  it("reserved LVT bits read 0; remote IRR and delivery status are read-only", () => {
+    const { rd, wr, enable } = setup();
+    enable();
+    wr(0x350, 0xffff_ffff);
+    expect(rd(0x350)).toBe(0x1_a7ff);
+    wr(0x320, 0xffff_ffff);
+    expect(rd(0x320)).toBe(0x7_00ff);
+    wr(0x370, 0xffff_ffff);
+    expect(rd(0x370)).toBe(0x1_00ff);
+  });
+});
+
+describe("fixed interrupts, priorities and EOI (SDM 10.8)", () => {
+  it("a self IPI sets IRR; INTA moves it to ISR; EOI clears ISR", () => {
+    const { apic, rd, wr, enable, selfIpi, outputs } = setup();
+    enable();
+    selfIpi(0x41);
+    expect(rd(0x200 + 0x20)).toBe(0x2); // IRR bit 65 in the third dword
+    expect(apic.hasInterrupt()).toBe(true);
+    expect(apic.acknowledge()).toBe(0x41);
+    expect(rd(0x220)).toBe(0);
+    expect(rd(0x120)).toBe(0x2);
+    expect(apic.hasInterrupt()).toBe(false);
+    wr(0xb0, 0);
+    expect(rd(0x120)).toBe(0);
+    expect(outputs).toEqual([true, false]);
+  });
+
+  it("TPR blocks vectors whose class is not above it", () => {
+    const { apic, wr, enable, selfIpi } = setup();
+    enable();
+    wr(0x80, 0x50);
+    selfIpi(0x45);
+    selfIpi(0x5f);
+    expect(apic.hasInterrupt()).toBe(false);
+    selfIpi(0x61);
+    expect(apic.acknowledge()).toBe(0x61);
+    wr(0xb0, 0);
+    wr(0x80, 0x00);
+    expect(apic.acknowledge()).toBe(0x5f);
+  });
+
+  it("PPR is TPR or the in-service class, whichever is higher", () => {
+    const { apic, rd, wr, enable, selfIpi } = setup();
+    enable();
+    wr(0x80, 0x23);
+    expect(rd(0xa0)).toBe(0x23);
+    selfIpi(0x61);
+    apic.acknowledge();
+    expect(rd(0xa0)).toBe(0x60);
+    wr(0x80, 0x75);
+    expect(rd(0xa0)).toBe(0x75);
+  });
+
+  it("an in-service vector holds off its own class, not a higher one", () => {
+    const { apic, wr, enable, selfIpi } = setup();
+    enable();
+    selfIpi(0x31);
+    apic.acknowledge();
+    selfIpi(0x32);
+    expect(apic.hasInterrupt()).toBe(false);
+    selfIpi(0x41);
+    expect(apic.acknowledge()).toBe(0x41);
+    wr(0xb0, 0); // EOI 41h
+    expect(apic.hasInterrupt()).toBe(false);
+    wr(0xb0, 0); // EOI 31h
+    expect(apic.acknowledge()).toBe(0x32);
+  });
+
+  it("EOI of a level-triggered vector (TMR set) is broadcast; edge is not", () => {
+    const { apic, rd, wr, enable, eois } = setup();
+    enable();
+    apic.deliver(0x51, 0, true);
+    expect(rd(0x180 + 0x20)).toBe(0x2_0000);
+    apic.acknowledge();
+    wr(0xb0, 0);
+    expect(eois).toEqual([0x51]);
+    apic.deliver(0x52, 0, false);
+    apic.acknowledge();
+    wr(0xb0, 0);
+    expect(eois).toEqual([0x51]);
+  });
+
+  it("a software-disabled APIC holds IRR (no INTR) until enabled", () => {
+    const { apic, enable } = setup();
+    apic.deliver(0x40, 0, false);
+    expect(apic.hasInterrupt()).toBe(false);
+    enable();
+    expect(apic.acknowledge()).toBe(0x40);
+  });
+
+  it("INTA with nothing deliverable returns the spurious vector", () => {
+    const { apic, wr } = setup();
+    wr(0xf0, 0x1e7);
+    expect(apic.acknowledge()).toBe(0xe7);
+  });
+});
+
+describe("errors (SDM 10.5.3)", () => {
+  it("send illegal vector, receive illegal vector, illegal register; ESR latches on write", () => {
+    const { apic, rd, wr, enable } = setup();
+    enable();
+    wr(0x300, 0x4_0005); // fixed self IPI with vector 5
+    expect(rd(0x280)).toBe(0);
+    wr(0x280, 0);
+    expect(rd(0x280)).toBe(0x20);
+    apic.deliver(0x03, 0, false);
+    wr(0x30, 1); // version is read-only
+    wr(0x280, 0);
+    expect(rd(0x280)).toBe(0xc0);
+    wr(0x280, 0);
+    expect(rd(0x280)).toBe(0);
+  });
+
+  it("an unmasked LVT error entry raises its vector", () => {
+    const { apic, wr, enable } = setup();
+    enable();
+    wr(0x370, 0xfe);
+    wr(0x300, 0x4_0001);
+    expect(apic.acknowledge()).toBe(0xfe);
+  });
+});
+
+describe("timer (SDM 10.5.4)", () => {
+  it("divide configuration: 0,1,2,3,8,9,Ah,Bh = 2,4,8,16,32,64,128,1", () => {
+    const { rd, wr, context } = setup();
+    const periods: number[] = [];
+    for (const dcr of [0, 1, 2, 3, 8, 9, 0xa, 0xb]) {
+      wr(0x3e0, dcr);
+      wr(0x380, 1000);
+      context.advance(100);
+      periods.push(1000 - rd(0x390)); // ticks elapsed in 100 ns at 1 GHz / divisor
+    }
+    expect(periods).toEqual([50, 25, 12, 6, 3, 1, 0, 100]);
+  });
+
+  it("one-shot counts down, interrupts once at zero and stays at zero", () => {
+    const { apic, rd, wr, enable, context } = setup({ busFrequencyHz: 100_000_000 });
+    enable();
+    wr(0x320, 0x40);
+    wr(0x3e0, 0xb); // divide by 1: 10 ns per count
+    wr(0x380, 1000);
+    context.advance(4000);
+    expect(rd(0x390)).toBe(600);
+    context.advance(5999);
+    expect(apic.hasInterrupt()).toBe(false);
+    context.advance(1);
+    expect(context.scheduler.fired).toEqual([10_000]);
+    expect(apic.acknowledge()).toBe(0x40);
+    context.advance(100_000);
+    expect(rd(0x390)).toBe(0);
+    expect(context.scheduler.fired).toEqual([10_000]);
+  });
+
+  it("periodic reloads and interrupts every period", () => {
+    const { rd, wr, enable, context } = setup();
+    enable();
+    wr(0x320, 0x2_0040);
+    wr(0x3e0, 0x0); // divide by 2
+    wr(0x380, 100); // 200 ns period
+    context.advance(250);
+    expect(rd(0x390)).toBe(75);
+    context.advance(400);
+    expect(context.scheduler.fired).toEqual([200, 400, 600]);
+  });
+
+  it("a masked timer counts without interrupting; initial count 0 stops it", () => {
+    const { apic, rd, wr, enable, context } = setup();
+    enable();
+    wr(0x320, 0x1_0040);
+    wr(0x3e0, 0xb);
+    wr(0x380, 100);
+    context.advance(150);
+    expect(apic.hasInterrupt()).toBe(false);
+    wr(0x320, 0x2_0040);
+    wr(0x380, 100);
+    context.advance(50);
+    wr(0x380, 0);
+    context.advance(1000);
+    expect(rd(0x390)).toBe(0);
+    expect(apic.hasInterrupt()).toBe(false);
+  });
+});
+
+describe("LINT0/LINT1 and ICR destinations (SDM 10.5.1, 10.6.2)", () => {
+  it("ExtINT on LINT0 passes the PIC through; masking LINT0 stops it", () => {
+    const { apic, wr, enable, pic } = setup();
+    pic.pending.push(0x08);
+    expect(apic.hasInterrupt()).toBe(true);
+    expect(apic.acknowledge()).toBe(0x08);
+    enable();
+    wr(0x350, 0x1_0700);
+    pic.pending.push(0x09);
+    expect(apic.hasInterrupt()).toBe(false);
+    wr(0x350, 0x8700); // what SeaBIOS writes
+    expect(apic.acknowledge()).toBe(0x09);
+  });
+
+  it("a globally disabled APIC (IA32_APIC_BASE bit 11 clear) makes LINT0 plain INTR", () => {
+    const { apic, wr, enable, pic, context } = setup();
+    enable();
+    wr(0x350, 0x1_0700);
+    apic.setBaseMsr(0xfee0_0000);
+    expect(apic.getBaseMsr()).toBe(0xfee0_0100);
+    pic.pending.push(0x20);
+    expect(apic.acknowledge()).toBe(0x20);
+    expect(context.io.readMmio(BASE + 0x30, 4)).toBe(0xffff_ffff); // unmapped
+  });
+
+  it("IA32_APIC_BASE moves the register page", () => {
+    const { apic, context } = setup();
+    apic.setBaseMsr(0xfed0_0800);
+    expect(context.io.readMmio(0xfed0_0030, 4)).toBe(0x0005_0014);
+  });
+
+  it("LINT1 programmed as NMI signals an NMI on a rising edge", () => {
+    const { apic, wr, enable, nmis } = setup();
+    enable();
+    wr(0x360, 0x400);
+    apic.setLint1(true);
+    apic.setLint1(true);
+    apic.setLint1(false);
+    apic.setLint1(true);
+    expect(nmis()).toBe(2);
+  });
+
+  it("physical and flat logical destinations; all-excluding-self reaches nobody", () => {
+    const { apic, wr, enable } = setup({ id: 3 });
+    enable();
+    wr(0xd0, 0x0400_0000); // logical ID bit 2
+    wr(0x310, 0x0300_0000);
+    wr(0x300, 0x50); // physical dest 3
+    expect(apic.acknowledge()).toBe(0x50);
+    wr(0xb0, 0);
+    wr(0x310, 0x0200_0000);
+    wr(0x300, 0x51); // physical dest 2: not us
+    wr(0x310, 0x0600_0000);
+    wr(0x300, 0x852); // logical 06h & 04h
+    wr(0x310, 0x0100_0000);
+    wr(0x300, 0x853); // logical 01h: not us
+    wr(0x300, 0xc_0054); // all excluding self
+    expect(apic.acknowledge()).toBe(0x52);
+    expect(apic.hasInterrupt()).toBe(false);
+  });
+
+  it("an NMI IPI to self reaches onNmi", () => {
+    const { wr, enable, nmis } = setup();
+    enable();
+    wr(0x300, 0x4_0400);
+    expect(nmis()).toBe(1);
+  });
+});
+
+describe("snapshots", () => {
+  it("restores pending vectors and a running timer", () => {
+    const a = setup();
+    a.enable();
+    a.wr(0x320, 0x2_0040);
+    a.wr(0x3e0, 0xb);
+    a.wr(0x380, 1000);
+    a.selfIpi(0x61);
+    a.context.advance(300);
+    const saved = JSON.parse(JSON.stringify(a.apic.saveState())) as Record<string, unknown>;
+    const b = setup();
+    b.context.advance(300);
+    b.apic.loadState(saved);
+    expect(b.rd(0x390)).toBe(700);
+    expect(b.apic.acknowledge()).toBe(0x61);
+    b.wr(0xb0, 0);
+    b.context.advance(700);
+    expect(b.apic.acknowledge()).toBe(0x40);
+  });
+});
