@@ -7,6 +7,7 @@
 // reported, not timed. Ratios are printed against QEMU TCG (and RingVM against v86).
 //
 // Usage: node bench/compare.mjs [--only ringvm,v86,qemu] [--timeout SEC] [--memory MIB] [--json]
+//                               [--ringvm-args "--deterministic ..."]
 // `pnpm bench` runs it through turbo (after building the CLI). Results also go to bench/results/.
 import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from "node:fs";
@@ -27,6 +28,10 @@ const only = option("only", "ringvm,v86,qemu").split(",");
 const timeoutSec = Number(option("timeout", "900"));
 const memoryMiB = Number(option("memory", "128"));
 const isJson = args.includes("--json");
+/** Extra `ringvm run` options, space-separated (for example "--deterministic"). */
+const ringvmArgs = option("ringvm-args", "")
+  .split(" ")
+  .filter((a) => a !== "");
 
 // ---- the guest and the workload ----
 const KERNEL = join(guests, "vmlinuz");
@@ -133,6 +138,7 @@ const emulators = {
         "stdio",
         "--timeout",
         String(timeoutSec),
+        ...ringvmArgs,
       ]);
     },
   },
@@ -293,6 +299,7 @@ async function measure(name) {
     result.totalMs = performance.now() - t0;
     return result;
   } finally {
+    result.serial = output;
     await emu.stop();
   }
 }
@@ -347,7 +354,15 @@ if (byName.ringvm?.bootMs !== undefined && byName.v86?.bootMs !== undefined) {
 }
 lines.push("(one run each, wall-clock on this host; ratios > 1 mean slower than QEMU TCG)");
 const report = lines.join("\n");
-console.log(isJson ? JSON.stringify(results, null, 2) : report);
+console.log(
+  isJson
+    ? JSON.stringify(
+        results.map(({ serial: _, ...r }) => r),
+        null,
+        2,
+      )
+    : report,
+);
 
 mkdirSync(join(here, "results"), { recursive: true });
 const stamp = new Date().toISOString().replace(/[:.]/g, "-");
