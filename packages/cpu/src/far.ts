@@ -179,32 +179,47 @@ function callGate(
   const tdpl = (tar >>> AR_DPL_SHIFT) & 3;
   if ((tar & (AR_S | AR_CODE)) !== (AR_S | AR_CODE) || tdpl > s.cpl) gp(target);
   if ((tar & AR_PRESENT) === 0) throw new CpuException(Vector.NP, target & 0xfffc);
+  if (newEip >>> 0 > descLimit(desc.lo, desc.hi)) throw new CpuException(Vector.GP, 0);
   const csLo = desc.lo;
   const csHi = desc.hi;
   const push = gate32 ? push32 : push16;
   const oldCs = s.segSel[SegReg.CS]!;
-  if ((tar & AR_DIRECTION) === 0 && tdpl < s.cpl) {
-    // More privileged: new stack from the TSS, copy parameters (SDM 5.8.5, figure 5-13).
-    const oldSs = s.segSel[SegReg.SS]!;
-    const oldEsp = s.regs[ESP]!;
-    const params: number[] = [];
-    for (let i = 0; i < paramCount; i++) params.push(gate32 ? peek32(s, i * 4) : peek16(s, i * 2));
-    const tss = readTssStack(s, tdpl);
-    loadDataSegmentForStack(s, tss.ss, tdpl);
-    s.regs[ESP] = tss.esp;
-    setCpl(s, tdpl);
-    push(s, oldSs);
-    push(s, oldEsp);
-    for (let i = paramCount - 1; i >= 0; i--) push(s, params[i]!);
+  const oldCpl = s.cpl;
+  const oldSs = s.segSel[SegReg.SS]!;
+  const oldSsBase = s.segBase[SegReg.SS]!;
+  const oldSsLimit = s.segLimit[SegReg.SS]!;
+  const oldSsAr = s.segAr[SegReg.SS]!;
+  const oldEsp = s.regs[ESP]!;
+  try {
+    if ((tar & AR_DIRECTION) === 0 && tdpl < s.cpl) {
+      // More privileged: new stack from the TSS, copy parameters (SDM 5.8.5, figure 5-13).
+      for (let i = 0; i < paramCount; i++) params[i] = gate32 ? peek32(s, i * 4) : peek16(s, i * 2);
+      const tss = readTssStack(s, tdpl);
+      loadDataSegmentForStack(s, tss.ss, tdpl);
+      s.regs[ESP] = tss.esp;
+      setCpl(s, tdpl);
+      push(s, oldSs);
+      push(s, oldEsp);
+      for (let i = paramCount - 1; i >= 0; i--) push(s, params[i]!);
+    }
+    push(s, oldCs);
+    push(s, returnEip);
+  } catch (e) {
+    // A fault on the new stack leaves the caller's SS:ESP and CPL in place.
+    setSegmentCache(s, SegReg.SS, oldSs, oldSsBase, oldSsLimit, oldSsAr);
+    s.regs[ESP] = oldEsp;
+    if (s.cpl !== oldCpl) setCpl(s, oldCpl);
+    throw e;
   }
-  push(s, oldCs);
-  push(s, returnEip);
   desc.lo = csLo;
   desc.hi = csHi;
   const newCpl = tar & AR_DIRECTION ? s.cpl : tdpl;
   commitCs(s, target, newCpl);
   s.eip = newEip >>> 0;
 }
+
+/** Parameters copied through a call gate (at most 31). */
+const params = new Int32Array(32);
 
 const tssScratch = { ss: 0, esp: 0 };
 function readTssStack(s: CpuState, dpl: number): { ss: number; esp: number } {

@@ -33,16 +33,25 @@ function expectedSysarch(): string {
   return qemu.join("\n");
 }
 
+function compare(got: string, want: string): void {
+  const w = want.split("\n");
+  const g = got.split("\n");
+  for (let i = 0; i < Math.max(w.length, g.length); i++)
+    expect(`${i}: ${g[i]}`).toBe(`${i}: ${w[i]}`);
+}
+
 describe("guest images (expected output from QEMU)", () => {
   it("sysarch: real mode INT/IRET, protected-mode entry, segment faults, gates, rings, tasks, v8086, paging, unreal mode", () => {
     const image = readFileSync(new URL("sysarch.bin", dir));
     const run = runBiosImage(new Uint8Array(image));
     expect(run.exited).toBe(true);
     expect(run.stop).not.toBe(StopReason.Shutdown);
-    const want = expectedSysarch().split("\n");
-    const got = run.output.split("\n");
-    for (let i = 0; i < Math.max(want.length, got.length); i++) {
-      expect(`${i}: ${got[i]}`).toBe(`${i}: ${want[i]}`);
-    }
+    compare(run.output, expectedSysarch());
+  });
+
+  it("sysarch2: LMSW entry, SGDT/SIDT/SMSW, DR0-7, CLTS, 16-bit gate and TSS, LDT, #DF, #TS, TF, SYSENTER/SYSEXIT, INT3/INTO DPL, PSE", () => {
+    const run = runBiosImage(new Uint8Array(readFileSync(new URL("sysarch2.bin", dir))));
+    expect(run.exited).toBe(true);
+    compare(run.output, readFileSync(new URL("sysarch2.expected", dir), "latin1"));
   });
 });
