@@ -153,6 +153,47 @@ export class VgaDevice implements Device, PlaneState {
     }
   }
 
+  /**
+   * The PCI function the board registers for this adapter (Bochs/QEMU stdvga 1234:1111,
+   * class 0300): BAR0 is the prefetchable framebuffer of the whole video memory, and
+   * moving it moves the framebuffer. Shaped as the PCI bus's `PciFunctionSpec`.
+   *
+   * @example
+   * const vga = new VgaDevice({ lfbBase: null });
+   * pciBus.register(2, 0, vga.pciFunctionSpec());
+   */
+  pciFunctionSpec(): {
+    readonly vendorId: number;
+    readonly deviceId: number;
+    readonly revision: number;
+    readonly classCode: number;
+    readonly subclass: number;
+    readonly progIf: number;
+    readonly bars: readonly {
+      readonly kind: "memory";
+      readonly size: number;
+      readonly isPrefetchable: boolean;
+      readonly onMap: (base: number) => void;
+    }[];
+  } {
+    return {
+      vendorId: R.STDVGA_PCI.vendorId,
+      deviceId: R.STDVGA_PCI.deviceId,
+      revision: R.STDVGA_PCI.revision,
+      classCode: R.STDVGA_PCI.classCode,
+      subclass: R.STDVGA_PCI.subclass,
+      progIf: R.STDVGA_PCI.progIf,
+      bars: [
+        {
+          kind: "memory",
+          size: this.vram.length,
+          isPrefetchable: true,
+          onMap: (base) => this.mapLinearFramebuffer(base),
+        },
+      ],
+    };
+  }
+
   /** Where the linear framebuffer is mapped, or -1. */
   get linearFramebufferBase(): number {
     return this.lfbBase;
@@ -495,6 +536,12 @@ export class VgaDevice implements Device, PlaneState {
   }
 
   loadState(state: DeviceState): void {
+    // Everything is checked before anything changes.
+    if (state["vramSize"] !== this.vram.length) {
+      throw new RangeError(`vga state: video memory size differs (${String(state["vramSize"])})`);
+    }
+    const vram = decodeBase64(String(state["vram"] ?? ""));
+    if (vram.length > this.vram.length) throw new RangeError("vga state: video memory too large");
     const bytes = (key: string, into: Uint8Array | Uint16Array): void => {
       const value = state[key];
       if (!Array.isArray(value) || value.length !== into.length) {
@@ -529,11 +576,6 @@ export class VgaDevice implements Device, PlaneState {
     this.bankOffset = n[14]!;
     this.vbeLineOffset = n[15]!;
     this.vbeStartAddress = n[16]!;
-    if (state["vramSize"] !== this.vram.length) {
-      throw new RangeError(`vga state: video memory size differs (${String(state["vramSize"])})`);
-    }
-    const vram = decodeBase64(String(state["vram"] ?? ""));
-    if (vram.length > this.vram.length) throw new RangeError("vga state: video memory too large");
     this.vram.set(vram);
     this.vram.fill(0, vram.length);
     this.mapLinearFramebuffer(typeof state["lfbBase"] === "number" ? state["lfbBase"] : -1);

@@ -210,3 +210,19 @@ describe("VGA rendering", () => {
     expect(renderToRgba(vga, new Uint8ClampedArray(720 * 400 * 4)).isDrawn).toBe(true);
   });
 });
+
+describe("VGA snapshots", () => {
+  it("saveState/loadState keep video memory, registers and the picture (JSON, no Buffer)", () => {
+    const a = setup(2);
+    setMode(a.board, MODES[0x13]);
+    for (let i = 0; i < 64000; i += 97) a.board.io.writeMmio(0xa0000 + i, i & 0xff, 1);
+    const state = JSON.parse(JSON.stringify(a.vga.saveState())) as Record<string, unknown>;
+    const b = setup(2);
+    b.vga.loadState(state);
+    const fa = frameOf(a.vga).frame;
+    const fb = frameOf(b.vga).frame;
+    expect(Buffer.from(fb).equals(Buffer.from(fa))).toBe(true);
+    expect(b.vga.vram[97 * 3]).toBe((97 * 3) & 0xff);
+    expect(() => b.vga.loadState({ ...state, vramSize: 1 << 20 })).toThrow(/size/);
+  });
+});

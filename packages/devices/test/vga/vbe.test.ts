@@ -1,8 +1,9 @@
 // Bochs VBE DISPI (ports 1CEh/1CFh) as SeaBIOS' vgabios (bochsvga.c) and Linux' bochs-drm
 // drive it: version handshake, capabilities, mode set with the linear framebuffer, banks,
 // virtual width and panning. Behaviour per Bochs vbe.h and QEMU vbe_ioport_write_data.
-import type { FakeDeviceContext } from "@ringvm/bus/testing";
-import { STDVGA_PCI, VgaRenderer } from "@ringvm/devices/vga";
+import { FakeDeviceContext } from "@ringvm/bus/testing";
+import { PciBus } from "@ringvm/devices/pci";
+import { STDVGA_PCI, VgaDevice, VgaRenderer } from "@ringvm/devices/vga";
 import { describe, expect, it } from "vitest";
 import { pixel, setup } from "./vga-bios";
 
@@ -162,5 +163,33 @@ describe("Bochs VBE (DISPI)", () => {
     board.io.writeMmio(0xa0000, 0x11, 1);
     dispi(board, 5, 0);
     expect(board.io.readMmio(0xa0000, 1)).toBe(0x11);
+  });
+});
+
+describe("stdvga as a PCI function", () => {
+  it("firmware sizing and programming BAR0 places the framebuffer", () => {
+    const board = new FakeDeviceContext();
+    board.io.isRecording = false;
+    const vga = new VgaDevice({ vramMiB: 16, lfbBase: null });
+    const bus = new PciBus();
+    bus.attach(board);
+    vga.attach(board);
+    bus.register(2, 0, vga.pciFunctionSpec());
+    const config = (offset: number, value?: number) => {
+      board.io.out(0xcf8, (0x80000000 | (2 << 11) | offset) >>> 0, 4);
+      if (value !== undefined) board.io.out(0xcfc, value, 4);
+      return board.io.in(0xcfc, 4) >>> 0;
+    };
+    expect(config(0x00)).toBe(0x11111234);
+    expect(config(0x08) >>> 8).toBe(0x030000);
+    // Sizing: all ones reads back the size mask with the prefetchable memory flag.
+    expect(config(0x10, 0xffffffff)).toBe((0xff000000 | 0x08) >>> 0);
+    config(0x10, 0xfd000000);
+    config(0x04, 0x0002); // memory decode on
+    expect(vga.linearFramebufferBase).toBe(0xfd000000);
+    board.io.writeMmio(0xfd000010, 0x5a, 1);
+    expect(vga.vram[0x10]).toBe(0x5a);
+    config(0x04, 0x0000); // decode off: the framebuffer disappears
+    expect(vga.linearFramebufferBase).toBe(-1);
   });
 });
