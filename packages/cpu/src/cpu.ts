@@ -44,9 +44,30 @@ export interface CpuOptions {
   clock?: Clock;
 }
 
+/**
+ * Decoded-instruction cache: direct-mapped on the linear address of the first byte. An entry
+ * is reused only when the CPU mode and EIP match and every byte of the instruction, fetched
+ * again through the MMU, is unchanged: so self-modifying code, DMA into code pages, paging
+ * changes and fetch faults all behave exactly as without the cache (the re-fetch raises the
+ * same #PF the decoder's fetch would).
+ */
+const DECODE_CACHE_BITS = 12;
+const DECODE_CACHE_SIZE = 1 << DECODE_CACHE_BITS;
+const DECODE_CACHE_MASK = DECODE_CACHE_SIZE - 1;
+/** Mode tag of an empty entry. */
+const NO_MODE = 255;
+
 export class Cpu {
   readonly state: CpuState;
   private readonly insn = new Instruction();
+  private readonly cacheInsn: Instruction[] = Array.from(
+    { length: DECODE_CACHE_SIZE },
+    () => new Instruction(),
+  );
+  private readonly cacheLinear = new Int32Array(DECODE_CACHE_SIZE);
+  private readonly cacheMode = new Uint8Array(DECODE_CACHE_SIZE).fill(NO_MODE);
+  private readonly cacheBytes = new Uint8Array(DECODE_CACHE_SIZE * 16);
+  private readonly memory: LinearMemory;
   private readonly decoder16 = new Decoder(16);
   private readonly decoder32 = new Decoder(32);
   private readonly fetch: (address: number) => number;
@@ -55,6 +76,7 @@ export class Cpu {
 
   constructor(options: CpuOptions) {
     const memory = options.memory;
+    this.memory = memory;
     this.state = new CpuState(memory, options.io);
     this.state.clock = options.clock ?? null;
     this.interrupts = options.interrupts;
@@ -157,8 +179,6 @@ export class Cpu {
   run(maxInstructions: number): StopReason {
     if (this.isShutdown) return StopReason.Shutdown;
     const s = this.state;
-    const insn = this.insn;
-    const fetch = this.fetch;
     let remaining = maxInstructions;
     if (s.halted) {
       if (!this.wakeFromHalt()) return StopReason.Halt;
@@ -175,13 +195,7 @@ export class Cpu {
           const trapAfter = (s.flags & TF) !== 0;
           s.startEip = s.eip;
           s.startEsp = s.regs[ESP]!;
-          const eip = s.eip;
-          (s.cs32 ? this.decoder32 : this.decoder16).decodeFetch(
-            fetch,
-            (s.segBase[SegReg.CS]! + eip) | 0,
-            eip,
-            insn,
-          );
+          const insn = this.decode(s.eip);
           s.eip = insn.nextIp;
           // LOCK is valid only on the lockable forms with a memory destination (SDM vol. 2, LOCK).
           if (
@@ -211,6 +225,36 @@ export class Cpu {
       }
     }
     return StopReason.Budget;
+  }
+
+  /** The decoded instruction at CS:`eip`, from the cache when its bytes are unchanged. */
+  private decode(eip: number): Instruction {
+    const s = this.state;
+    const linear = (s.segBase[SegReg.CS]! + eip) | 0;
+    const mode = s.cs32 ? 1 : 0;
+    const slot = (linear ^ (linear >>> DECODE_CACHE_BITS)) & DECODE_CACHE_MASK;
+    const cached = this.cacheInsn[slot]!;
+    if (this.cacheLinear[slot] === linear && this.cacheMode[slot] === mode && cached.ip === eip) {
+      const memory = this.memory;
+      const bytes = this.cacheBytes;
+      const base = slot << 4;
+      const length = cached.length;
+      let k = 0;
+      while (k < length && memory.fetch8((linear + k) | 0) === bytes[base + k]) k++;
+      if (k === length) return cached;
+    }
+    // Miss: decode into the entry (marked empty first, in case the fetch faults).
+    this.cacheMode[slot] = NO_MODE;
+    (mode === 1 ? this.decoder32 : this.decoder16).decodeFetch(this.fetch, linear, eip, cached);
+    if (cached.code !== 0) {
+      const memory = this.memory;
+      const base = slot << 4;
+      for (let k = 0; k < cached.length; k++)
+        this.cacheBytes[base + k] = memory.fetch8((linear + k) | 0);
+      this.cacheLinear[slot] = linear;
+      this.cacheMode[slot] = mode;
+    }
+    return cached;
   }
 
   /** In HLT: returns true (and delivers) if an NMI or enabled interrupt is pending. */

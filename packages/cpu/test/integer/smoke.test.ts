@@ -82,3 +82,27 @@ describe("integer smoke programs", () => {
     expect(mem.bytes[0xffa]! | (mem.bytes[0xffb]! << 8)).toBe(0x500); // pushed IP: the faulting one
   });
 });
+
+describe("decoded-instruction cache", () => {
+  it("sees code the guest rewrites (self-modifying code runs the new bytes)", () => {
+    // l: mov eax, 1 / mov byte [l+1], 2 / dec ecx / jnz l  (second pass runs mov eax, 2)
+    // 0x1000: b8 01 00 00 00 / c6 05 01 10 00 00 02 / 49 / 75 f1
+    const mem = new FlatMemory(1 << 20);
+    const cpu = new Cpu({ memory: mem, io: new NullPorts() });
+    mem.bytes.set(hex("b801000000c6050110000002" + "4975f1"), 0x1000);
+    cpu.setControlRegister(0, 0x60000011);
+    cpu.loadSegmentCache(
+      SegReg.CS,
+      0x08,
+      0,
+      0xffffffff,
+      0x80 | 0x10 | 0x08 | 0x02 | 0x4000 | 0x8000,
+    );
+    cpu.loadSegmentCache(SegReg.DS, 0x10, 0, 0xffffffff, 0x80 | 0x10 | 0x02 | 0x4000 | 0x8000);
+    cpu.setReg32(ECX, 2);
+    cpu.eip = 0x1000;
+    runTo(cpu, 0x100f);
+    expect(cpu.getReg32(EAX)).toBe(2);
+    expect(cpu.getReg32(ECX)).toBe(0);
+  });
+});
