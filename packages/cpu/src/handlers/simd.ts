@@ -71,8 +71,16 @@ function sseCheck(s: CpuState): void {
 function fpFinish(s: CpuState): void {
   const f = FP.flags & 0x3f;
   const m = s.sse.mxcsr;
+  const masks = (m >>> 7) & 0x3f;
+  // An unmasked pre-computation exception (IE, DE, ZE) in any element faults before the
+  // computation: only those flags are recorded (SDM vol. 1 11.5.1). Otherwise every flag is.
+  const pre = f & 0x07;
+  if ((pre & ~masks) !== 0) {
+    s.sse.mxcsr = m | pre;
+    throw new CpuException((s.cr4 & CR4_OSXMMEXCPT) !== 0 ? V_XM : Vector.UD, 0);
+  }
   s.sse.mxcsr = m | f;
-  if ((f & ~(m >>> 7) & 0x3f) !== 0) {
+  if ((f & ~masks) !== 0) {
     throw new CpuException((s.cr4 & CR4_OSXMMEXCPT) !== 0 ? V_XM : Vector.UD, 0);
   }
 }

@@ -61,7 +61,9 @@ export function fpBegin(mxcsr: number): void {
 
 function begin(pc: number, single: boolean): FpContext {
   const m = FP.mxcsr;
-  ctx.begin((m >>> 13) & 3, pc, (m >>> 7) & 0x3f);
+  // The masked responses always: unmasked exceptions only decide whether the handler faults
+  // (the flags are then the masked ones, e.g. OE with PE; host-observed).
+  ctx.begin((m >>> 13) & 3, pc, 0x3f);
   if (pc === PC_24) {
     ctx.emin = single ? F32_EMIN : 1;
     ctx.emax = single ? F32_EMAX : 0x7ffe;
@@ -101,6 +103,7 @@ function pack32(r: F80): number {
 
 /** FTZ: a tiny result (underflow, or a denormal) with UE masked becomes zero with UE and PE. */
 function ftz32(x: number): number {
+  if ((FP.mxcsr & (FLAG_UE << 7)) === 0 && isDen32(x)) ctx.flags |= FLAG_UE; // unmasked: tiny
   if ((FP.mxcsr & MXCSR_FZ) === 0 || (FP.mxcsr & (FLAG_UE << 7)) === 0) return x;
   if (isDen32(x) || ((ctx.flags & FLAG_UE) !== 0 && (x & 0x7fffffff) === 0)) {
     ctx.flags |= FLAG_UE | FLAG_PE;
@@ -113,6 +116,12 @@ function ftz32(x: number): number {
 function nan32(a: number, b: number): number {
   if (isSNaN32(a) || isSNaN32(b)) FP.flags |= FLAG_IE;
   return (isNaN32(a) ? a | 0x400000 : b | 0x400000) >>> 0;
+}
+
+/** An element with an invalid operation or a division by zero does not also report its denormal
+ *  operand (host behaviour: DIVPS denormal/0 gives ZE alone, SQRTPS of -denormal IE alone). */
+function dropDe(f: number): number {
+  return (f & (FLAG_IE | FLAG_ZE)) !== 0 ? f & ~FLAG_DE : f;
 }
 
 /** ADD/SUB/MUL/DIV/MIN/MAX/SQRT single: a op b (SQRT uses b only, a is ignored). */
@@ -134,7 +143,7 @@ export function op32(kind: number, a: number, b: number): number {
     else f80Div(c, R, A, B);
   }
   const r = ftz32(pack32(R));
-  FP.flags |= c.flags;
+  FP.flags |= dropDe(c.flags);
   return r;
 }
 
@@ -242,6 +251,7 @@ function pack64(r: F80): void {
 }
 
 function ftz64(): void {
+  if ((FP.mxcsr & (FLAG_UE << 7)) === 0 && isDen64(FP.hi, FP.lo)) ctx.flags |= FLAG_UE;
   if ((FP.mxcsr & MXCSR_FZ) === 0 || (FP.mxcsr & (FLAG_UE << 7)) === 0) return;
   const h = FP.hi;
   const l = FP.lo;
@@ -313,7 +323,7 @@ export function op64(kind: number, ah: number, al: number, bh: number, bl: numbe
   }
   pack64(R);
   ftz64();
-  FP.flags |= c.flags;
+  FP.flags |= dropDe(c.flags);
 }
 
 export function cmp64(pred: number, ah: number, al: number, bh: number, bl: number): number {

@@ -131,8 +131,25 @@ export function fpuArithMem(
   if (s.isEmpty(0)) return underflow(s, 0, 0);
   s.begin();
   const m = loadMem(s, type, lo, hi);
+  const memDe = takeMemDe(s);
   compute(s, kind, s.readSt(0, A), m, R);
+  addMemDe(s, memDe);
   return commit(s, 0, R, 0);
+}
+
+/** DE raised by widening a narrower denormal memory operand, taken out of the flags. */
+function takeMemDe(s: X87State): boolean {
+  const de = (s.ctx.flags & FLAG_DE) !== 0;
+  s.ctx.flags &= ~FLAG_DE;
+  return de;
+}
+
+/** The memory operand's DE counts only when the operation raised no IE/ZE and ST(0) is not a
+ *  NaN (host behaviour: FDIVR m32 of a denormal by zero gives ZE alone, a NaN ST(0) no DE). */
+function addMemDe(s: X87State, memDe: boolean): void {
+  if (!memDe || (s.ctx.flags & (FLAG_IE | FLAG_ZE)) !== 0) return;
+  if ((A.se & 0x7fff) === 0x7fff && (A.hi & 0x7fffffff) !== 0) return;
+  s.ctx.flags |= FLAG_DE;
 }
 
 /** FCOM/FCOMP/FCOMPP/FUCOM* with ST(src) (`src` < 0: FTST against +0). Sets C0/C2/C3. */
@@ -164,7 +181,9 @@ export function fpuCompareMem(
   }
   s.begin();
   const m = loadMem(s, type, lo, hi);
+  const memDe = takeMemDe(s);
   s.setCc(f80Compare(s.ctx, s.readSt(0, A), m, false));
+  addMemDe(s, memDe);
   return commit(s, 0, null, pops);
 }
 
@@ -197,6 +216,11 @@ export function fpuExamine(s: X87State): void {
 
 /** FLD m32fp/m64fp/m16int/m32int (FILD), pushing the converted value. */
 export function fpuLoadMem(s: X87State, type: number, lo: number, hi: number): boolean {
+  // Stack overflow first: the operand is not examined (no IE/DE from it; host behaviour).
+  if (!s.isEmpty(7)) {
+    s.push(R2);
+    return s.pending();
+  }
   s.begin();
   const m = loadMem(s, type, lo, hi);
   if ((s.ctx.flags & ~s.cw & NO_WRITE) !== 0) return s.raise(s.ctx.flags);
@@ -369,7 +393,14 @@ function pushOverflow(s: X87State): boolean {
 
 /** FXTRACT: ST(0) becomes the exponent and the significand is pushed (SDM vol. 2 FXTRACT). */
 export function fpuExtract(s: X87State): boolean {
-  if (s.isEmpty(0)) return underflow(s, 0, 0);
+  if (s.isEmpty(0)) {
+    // Masked underflow: ST(0) and the pushed value are both the real indefinite (host).
+    if (s.underflow()) {
+      s.writeSt(0, setIndefinite(R));
+      s.push(R);
+    }
+    return s.pending();
+  }
   if (!s.isEmpty(7)) return pushOverflow(s);
   s.begin();
   f80Extract(s.ctx, R, R2, s.readSt(0, A));

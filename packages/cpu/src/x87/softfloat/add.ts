@@ -117,5 +117,17 @@ export function f80Add(ctx: FpContext, out: F80, a: F80, b: F80, subtract: boole
     out.lo = 0;
     return out;
   }
-  return normRoundPack(ctx, out, xn, xe, hi, lo, x, ctx.precisionBits, ctx.emin, ctx.emax, ctx.wrap);
+  return normRoundPack(
+    ctx,
+    out,
+    xn,
+    xe,
+    hi,
+    lo,
+    x,
+    ctx.precisionBits,
+    ctx.emin,
+    ctx.emax,
+    ctx.wrap,
+  );
 }

@@ -258,7 +258,19 @@ export function roundPackX87(
   lo: number,
   x: number,
 ): F80 {
-  return normRoundPack(ctx, out, neg, exp, hi, lo, x, ctx.precisionBits, ctx.emin, ctx.emax, ctx.wrap);
+  return normRoundPack(
+    ctx,
+    out,
+    neg,
+    exp,
+    hi,
+    lo,
+    x,
+    ctx.precisionBits,
+    ctx.emin,
+    ctx.emax,
+    ctx.wrap,
+  );
 }
 
 /** Rounding decision for integer conversions: hi:lo is the integer part and x the fraction
