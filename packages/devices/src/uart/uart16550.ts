@@ -405,7 +405,14 @@ export class Uart16550 implements Device {
   private pushRx(value: number, flags: number): void {
     const now = this.now();
     if (this.rx.length >= this.rxCapacity) {
-      this.lsrErrors |= R.LSR_OE; // overrun: the new character is lost
+      this.lsrErrors |= R.LSR_OE;
+      // Overrun. Without FIFOs the new character replaces the unread one in RBR ("thereby
+      // destroying the previous character"); with FIFOs the shift register's character is
+      // lost and the FIFO is kept.
+      if (!this.isFifo) {
+        this.rx[0] = value;
+        this.rxFlags[0] = flags;
+      }
     } else {
       this.rx.push(value);
       this.rxFlags.push(flags);
