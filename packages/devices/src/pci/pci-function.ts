@@ -16,12 +16,14 @@ import {
   CONFIG_SPACE_BYTES,
   DEVICE_ID,
   DEVICE_SPECIFIC,
+  EXPANSION_ROM,
   HEADER_TYPE,
   INTERRUPT_LINE,
   INTERRUPT_PIN,
   LATENCY_TIMER,
   PROG_IF,
   REVISION_ID,
+  ROM_ENABLE,
   STATUS,
   STATUS_INTERRUPT,
   STATUS_WRITE_ONE_TO_CLEAR,
@@ -79,6 +81,11 @@ export interface PciFunctionSpec {
   /** Power-on interrupt line (default 0); firmware writes the routed IRQ here. */
   readonly interruptLine?: number;
   readonly bars?: readonly (PciBarSpec | undefined)[];
+  /**
+   * Expansion ROM BAR at 30h (PCI 2.1 6.2.5.2): `size` a power of two >= 2 KiB; `onMap`
+   * receives the base while bit 0 (ROM enable) and the memory enable bit are set, else -1.
+   */
+  readonly rom?: { readonly size: number; readonly onMap?: (base: number) => void };
   readonly deviceSpecific?: PciDeviceSpecificRegisters;
 }
 
@@ -164,6 +171,11 @@ export class PciFunction {
       const addressMask = bar.kind === "io" ? 0xffff_fffc : 0xffff_fff0;
       put(BAR0 + 4 * i, 4, low, (addressMask & ~(bar.size - 1)) >>> 0);
     }
+    if (s.rom !== undefined) {
+      if (!isPowerOfTwo(s.rom.size) || s.rom.size < 2048)
+        throw new RangeError(`ROM size ${s.rom.size} is not a power of two >= 2048`);
+      put(EXPANSION_ROM, 4, 0, (0xffff_f800 & ~(s.rom.size - 1)) | ROM_ENABLE);
+    }
     put(SUBSYSTEM_VENDOR_ID, 2, s.subsystemVendorId ?? 0);
     put(SUBSYSTEM_ID, 2, s.subsystemId ?? 0);
     put(INTERRUPT_LINE, 1, s.interruptLine ?? 0, 0xff);
@@ -204,7 +216,12 @@ export class PciFunction {
       let next = ((this.config[at] ?? 0) & ~mask) | (byte & mask);
       next &= ~(byte & (this.writeOneToClear[at] ?? 0));
       this.config[at] = next;
-      if (at === COMMAND || at === COMMAND + 1 || (at >= BAR0 && at < BAR0 + 4 * BAR_COUNT))
+      if (
+        at === COMMAND ||
+        at === COMMAND + 1 ||
+        (at >= BAR0 && at < BAR0 + 4 * BAR_COUNT) ||
+        (at >= EXPANSION_ROM && at < EXPANSION_ROM + 4)
+      )
         touchesDecode = true;
     }
     if (touchesDecode) {
@@ -260,17 +277,44 @@ export class PciFunction {
       this.mapped[i] = next;
       this.report(i, bar, next);
     }
+    this.updateRomMapping();
   }
 
-  private report(index: number, bar: PciBarSpec, base: number): void {
+  /** The base the expansion ROM decodes at now, or -1. */
+  get romBase(): number {
+    return this.mappedRom;
+  }
+
+  private mappedRom = NOT_MAPPED;
+
+  private updateRomMapping(): void {
+    const rom = this.spec.rom;
+    if (rom === undefined) return;
+    const o = EXPANSION_ROM;
+    const value =
+      ((this.config[o] ?? 0) |
+        ((this.config[o + 1] ?? 0) << 8) |
+        ((this.config[o + 2] ?? 0) << 16) |
+        ((this.config[o + 3] ?? 0) << 24)) >>>
+      0;
+    const base = (value & 0xffff_f800) >>> 0;
+    const isEnabled = (value & ROM_ENABLE) !== 0 && (this.command & COMMAND_MEMORY) !== 0;
+    const next = isEnabled && base !== 0 && base + rom.size <= MEMORY_SPACE_END ? base : NOT_MAPPED;
+    if (next === this.mappedRom) return;
+    this.mappedRom = next;
+    this.report(-1, rom, next);
+  }
+
+  private report(index: number, bar: { onMap?: (base: number) => void }, base: number): void {
     if (bar.onMap === undefined) return;
     try {
       bar.onMap(base);
     } catch (error) {
       this.log()?.warn(
-        `pci ${this.device}.${this.function} BAR${index} at ${base.toString(16)}: ${String(error)}`,
+        `pci ${this.device}.${this.function} ${index >= 0 ? `BAR${index}` : "ROM"} at ${base.toString(16)}: ${String(error)}`,
       );
-      this.mapped[index] = NOT_MAPPED;
+      if (index >= 0) this.mapped[index] = NOT_MAPPED;
+      else this.mappedRom = NOT_MAPPED;
       try {
         bar.onMap(NOT_MAPPED);
       } catch {

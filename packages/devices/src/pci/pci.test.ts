@@ -218,6 +218,34 @@ describe("BAR sizing and decoding (PCI 2.1 6.2.5.1)", () => {
   });
 });
 
+describe("expansion ROM BAR (PCI 2.1 6.2.5.2)", () => {
+  it("sizes like a memory BAR with bit 0 as the decode enable, and maps with MEM on", () => {
+    const context = new FakeDeviceContext();
+    const bus = new PciBus();
+    const maps: number[] = [];
+    const fn = bus.register(2, 0, {
+      vendorId: 0x1234,
+      deviceId: 0x1111,
+      classCode: 0x03,
+      subclass: 0x00,
+      rom: { size: 0x1_0000, onMap: (b) => maps.push(b) },
+    });
+    bus.attach(context);
+    bus.writeConfig(2, 0, 0x30, 4, 0xffff_f800);
+    // SeaBIOS pci_bios_get_bar, ROM slot: size = ~(val & PCI_ROM_ADDRESS_MASK) + 1
+    const val = bus.readConfig(2, 0, 0x30, 4);
+    expect(val).toBe(0xffff_0000);
+    expect((~(val & 0xffff_f800) + 1) >>> 0).toBe(0x1_0000);
+    bus.writeConfig(2, 0, 0x30, 4, 0xfeb0_0001);
+    expect(maps).toEqual([]);
+    bus.writeConfig(2, 0, 0x04, 2, 0x0002);
+    expect(maps).toEqual([0xfeb0_0000]);
+    expect(fn.romBase).toBe(0xfeb0_0000);
+    bus.writeConfig(2, 0, 0x30, 4, 0xfeb0_0000);
+    expect(maps).toEqual([0xfeb0_0000, -1]);
+  });
+});
+
 describe("i440FX host bridge (82441FX 3.2.18, 3.2.22)", () => {
   it("PAM writes reach the board, PAM0 implements only its high nibble", () => {
     const { write, read, pams } = board();

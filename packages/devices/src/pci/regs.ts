@@ -68,3 +68,6 @@ export const HEADER_MULTI_FUNCTION = 0x80;
 /** BAR low bits: I/O space indicator; memory type 64-bit; prefetchable. */
 export const BAR_IO = 0x1;
 export const BAR_MEMORY_PREFETCHABLE = 0x8;
+
+/** Expansion ROM BAR bit 0: address decode enable. */
+export const ROM_ENABLE = 0x1;
