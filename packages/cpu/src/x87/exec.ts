@@ -141,6 +141,13 @@ export function fpuArithMem(
 function takeMemDe(s: X87State): boolean {
   const de = (s.ctx.flags & FLAG_DE) !== 0;
   s.ctx.flags &= ~FLAG_DE;
+  if ((s.ctx.flags & FLAG_IE) !== 0 && (MEMV.se & 0x7fff) === 0x7fff) {
+    // A signalling NaN operand stays signalling for the operation, whose NaN rules (a QNaN beats
+    // an SNaN, then the larger significand) see the unquieted significand and raise IE
+    // themselves (host behaviour).
+    MEMV.hi = (MEMV.hi & ~0x40000000) >>> 0;
+    s.ctx.flags &= ~FLAG_IE;
+  }
   return de;
 }
 
@@ -192,9 +199,9 @@ export function fpuCompareMem(
 export function fpuComi(s: X87State, src: number, unordered: boolean, pop: boolean): number {
   let cc: number;
   if (s.isEmpty(0) || s.isEmpty(src)) {
+    // Stack underflow: EFLAGS get "unordered" even when IE is unmasked (host behaviour).
     cc = CC_UNORDERED;
-    if (!s.underflow()) return -1;
-    if (pop) s.pop();
+    if (s.underflow() && pop) s.pop();
   } else {
     s.begin();
     cc = f80Compare(s.ctx, s.readSt(0, A), s.readSt(src, B), unordered);
