@@ -65,9 +65,18 @@ function checkLimit(s: CpuState, eip: number): void {
   void s;
 }
 
+/**
+ * Real and v8086 mode: a far target beyond the CS limit raises #GP(0) (SDM vol. 2 JMP/CALL/RET/
+ * IRET, "Real-Address Mode Exceptions"); the limit is the cached one, which real-mode loads keep.
+ */
+function checkRealLimit(s: CpuState, eip: number): void {
+  if (eip >>> 0 > s.segLimit[SegReg.CS]!) throw new CpuException(Vector.GP, 0);
+}
+
 /** JMP ptr16:16/32 or JMP m16:16/32. */
 export function jmpFar(s: CpuState, selector: number, offset: number, returnEip: number): void {
   if (!isProtected(s)) {
+    checkRealLimit(s, offset);
     loadSegmentReal(s, SegReg.CS, selector);
     s.eip = offset >>> 0;
     return;
@@ -123,10 +132,12 @@ export function callFar(
 ): void {
   const push = is32 ? push32 : push16;
   if (!isProtected(s)) {
+    const target = is32 ? offset >>> 0 : offset & 0xffff;
+    checkRealLimit(s, target);
     push(s, s.segSel[SegReg.CS]!);
     push(s, returnEip);
     loadSegmentReal(s, SegReg.CS, selector);
-    s.eip = is32 ? offset >>> 0 : offset & 0xffff;
+    s.eip = target;
     return;
   }
   if ((selector & 0xfffc) === 0) throw new CpuException(Vector.GP, 0);
@@ -273,6 +284,7 @@ export function retFar(s: CpuState, is32: boolean, release: number): void {
   const eip = is32 ? peek(s, 0) >>> 0 : peek(s, 0) & 0xffff;
   const cs = peek(s, size) & 0xffff;
   if (!isProtected(s)) {
+    checkRealLimit(s, eip);
     adjustSp(s, size * 2 + release);
     loadSegmentReal(s, SegReg.CS, cs);
     s.eip = eip;
@@ -315,6 +327,7 @@ export function iret(s: CpuState, is32: boolean): void {
     const eip = is32 ? pop32(s) >>> 0 : pop16(s);
     const cs = is32 ? pop32(s) & 0xffff : pop16(s);
     const fl = is32 ? pop32(s) : pop16(s);
+    checkRealLimit(s, eip);
     loadSegmentReal(s, SegReg.CS, cs);
     s.eip = eip;
     // Real mode: every writable flag may change (VM/RF/VIF/VIP stay clear in real mode).
@@ -328,6 +341,7 @@ export function iret(s: CpuState, is32: boolean): void {
     const eip = is32 ? pop32(s) >>> 0 : pop16(s);
     const cs = is32 ? pop32(s) & 0xffff : pop16(s);
     const fl = is32 ? pop32(s) : pop16(s);
+    checkRealLimit(s, eip);
     loadSegmentReal(s, SegReg.CS, cs);
     s.eip = eip;
     const mask = (is32 ? FLAGS_WRITABLE : 0xffff) & ~(IOPL | VM | VIF | VIP);

@@ -50,8 +50,21 @@ export function checkedLinear(
   } else if (last > limit) {
     segFault(seg, 0);
   }
-  return (s.segBase[seg]! + offset) | 0;
+  const linear = (s.segBase[seg]! + offset) | 0;
+  // Alignment check: CR0.AM and EFLAGS.AC (both bit 18) at CPL 3 (SDM vol. 3, 6.15 #AC).
+  if ((linear & ALIGN_MASK[size]!) !== 0 && (s.flags & s.cr0 & AC_AM) !== 0 && s.cpl === 3) {
+    throw new CpuException(Vector.AC, 0);
+  }
+  return linear;
 }
+
+/** EFLAGS.AC and CR0.AM are both bit 18. */
+const AC_AM = 1 << 18;
+/**
+ * Alignment each access size needs under #AC (SDM vol. 3, table 6-7): words 2, dwords and
+ * 48-bit pointers 4, qwords and 80-bit values 8, 128-bit values 16.
+ */
+const ALIGN_MASK = Uint8Array.from([0, 0, 1, 0, 3, 0, 3, 0, 7, 0, 7, 0, 0, 0, 0, 0, 15]);
 
 /** Sets a segment cache directly (loaders, debuggers, SMM-style state restore). */
 export function setSegmentCache(
