@@ -441,11 +441,8 @@ export class I8259Pic implements Device {
 
   private writeElcr(index: number, value: number): void {
     const chip = index === 0 ? this.master : this.slave;
-    const before = chip.elcr;
+    // IRR is left alone: a switched input's request follows its next transition (QEMU).
     chip.elcr = value & chip.elcrMask;
-    // Inputs switched to level follow their current level; to edge, keep what is latched.
-    const nowLevel = chip.elcr & ~before;
-    chip.irr = (chip.irr & ~nowLevel) | (chip.inputs & nowLevel);
     this.update();
   }
 

@@ -472,13 +472,13 @@ export class Mc146818Rtc implements Device {
   private reschedule(now: number): void {
     this.event?.cancel();
     this.event = undefined;
-    // Interrupt enables can be set while a flag is pending: IRQF follows at once.
+    // IRQF = PF.PIE + AF.AIE + UF.UIE (datasheet, Register C): enabling a pending flag
+    // raises IRQ 8 at once, disabling it drops the request.
     const c = this.cmos[R.REG_C]!;
     const b = this.cmos[R.REG_B]!;
-    if ((c & R.C_IRQF) === 0 && (c & b & (R.C_PF | R.C_AF | R.C_UF)) !== 0) {
-      this.cmos[R.REG_C] = c | R.C_IRQF;
-      this.setIrq(true);
-    }
+    const isRequest = (c & b & (R.C_PF | R.C_AF | R.C_UF)) !== 0;
+    this.cmos[R.REG_C] = isRequest ? c | R.C_IRQF : c & ~R.C_IRQF;
+    this.setIrq(isRequest);
     if ((this.cmos[R.REG_C]! & R.C_IRQF) !== 0 || this.scheduler === undefined) return;
     let at = Infinity;
     const period = this.periodTicks();
