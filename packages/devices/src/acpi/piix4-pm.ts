@@ -104,6 +104,9 @@ export class Piix4Pm implements Device {
     // relocation (which would spin on port B3h) when it finds APMC_EN already set.
     reg(R.DEVACTB, 4, R.DEVACTB_APMC_EN, 0xffff_ffff);
     for (let o = 0x5c; o < 0x80; o += 4) reg(o, 4, 0, 0xffff_ffff); // DEVRESA-J
+    // DEVRESA/DEVRESB power-on bytes as QEMU's piix4_pm sets them (test/oracle).
+    reg(0x5f, 1, 0x10, 0xff);
+    reg(0x63, 1, 0x60, 0xff);
     reg(R.PMREGMISC, 1, 0, R.PMIOSE);
     reg(R.SMBBA, 4, 0x0000_0001, 0xfff0);
     reg(R.SMBHSTCFG, 1, 0, 0x0f);

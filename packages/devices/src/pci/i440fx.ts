@@ -32,6 +32,8 @@ export interface I440fxOptions {
    * The board forwards it to its memory map (`PhysicalSpace.setPamRegister`).
    */
   readonly onPam?: (index: number, value: number) => void;
+  /** Guest RAM size; register 57h reads it in 8 MiB units, as on QEMU. */
+  readonly ramBytes?: number;
 }
 
 /**
@@ -48,21 +50,23 @@ export class I440fxHostBridge {
     for (let i = 0; i < I440FX_PAM_COUNT; i++)
       pam.push({ offset: I440FX_PAM0 + i, width: 1, value: 0, writable: i === 0 ? 0x30 : 0x33 });
     const drb: { offset: number; width: Width; value: number; writable: number }[] = [];
-    // DRB0-7 (60h-67h): DRAM row boundaries in 8 MB units; power-on 01h.
-    for (let i = 0; i < 8; i++)
-      drb.push({ offset: 0x60 + i, width: 1, value: 0x01, writable: 0xff });
+    // DRB0-7 (60h-67h): DRAM row boundaries, storage only (QEMU powers them on as 0).
+    for (let i = 0; i < 8; i++) drb.push({ offset: 0x60 + i, width: 1, value: 0, writable: 0xff });
+    // Power-on values follow QEMU's i440FX (recorded in test/oracle): zero, except 57h,
+    // where QEMU (and coreboot) keep the RAM size in 8 MiB units.
+    const ramUnits = Math.min(Math.floor((options.ramBytes ?? 0) / (8 << 20)), 0xff);
     this.registers = new ConfigRegisterBlock(
       [
         { offset: 0x50, width: 2, value: 0x0000, writable: 0x0370 }, // PMCCFG
-        { offset: 0x53, width: 1, value: 0x80, writable: 0xff }, // DETURBO
+        { offset: 0x53, width: 1, value: 0x00, writable: 0xff }, // DETURBO
         { offset: 0x55, width: 2, value: 0x0000, writable: 0xffff }, // DBC
-        { offset: 0x57, width: 1, value: 0x01, writable: 0xff }, // DRAMC
-        { offset: 0x58, width: 1, value: 0x10, writable: 0xff }, // DRAMT
+        { offset: 0x57, width: 1, value: ramUnits, writable: 0xff }, // DRAMC
+        { offset: 0x58, width: 1, value: 0x00, writable: 0xff }, // DRAMT
         ...pam,
         ...drb,
         { offset: 0x68, width: 1, value: 0x00, writable: 0xc0 }, // FDHC
         { offset: 0x70, width: 1, value: 0x00, writable: 0xff }, // MTT
-        { offset: 0x71, width: 1, value: 0x10, writable: 0xff }, // CLT
+        { offset: 0x71, width: 1, value: 0x00, writable: 0xff }, // CLT
         { offset: I440FX_SMRAM, width: 1, value: 0x02, writable: SMRAM_WRITABLE },
         { offset: 0x90, width: 1, value: 0x00, writable: 0xff }, // ERRCMD
         { offset: 0x91, width: 1, value: 0x00, writable: 0x00 }, // ERRSTS

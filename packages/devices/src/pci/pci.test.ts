@@ -262,7 +262,7 @@ describe("i440FX host bridge (82441FX 3.2.18, 3.2.22)", () => {
       [6, 0x33],
       [0, 0x30],
     ]);
-    expect(read(0, 0, 0x58)).toBe(0x3333_3010);
+    expect(read(0, 0, 0x58)).toBe(0x3333_3000);
   });
 
   it("a dword write over 58h-5Bh reports each PAM byte it covers", () => {
@@ -370,7 +370,7 @@ describe("reset and snapshots", () => {
     const b = board();
     b.bus.loadState(saved);
     expect(b.maps).toEqual([0xc040]);
-    expect(b.read(0, 0, 0x58)).toBe(0x0033_0010); // DRAMT 10h, PAM0 0, PAM1 33h
+    expect(b.read(0, 0, 0x58)).toBe(0x0033_0000); // DRAMT 0, PAM0 0, PAM1 33h
     expect(b.pams).toContainEqual([1, 0x33]);
   });
 });

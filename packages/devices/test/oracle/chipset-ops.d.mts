@@ -1,0 +1,10 @@
+// Types of chipset-ops.mjs (plain JS so the build script runs on Node without a compiler).
+export interface OracleOp {
+  readonly op: "in" | "out";
+  readonly port: number;
+  readonly width: 1 | 2 | 4;
+  readonly value?: number;
+  readonly note?: string;
+}
+declare const ops: readonly OracleOp[];
+export default ops;
