@@ -385,6 +385,7 @@ export class VgaRenderer {
         for (let x = 0; x < width; x++) {
           const a = address + 2 * x;
           const v = vram[a & mask]! | (vram[(a + 1) & mask]! << 8);
+          // 15 bpp: zero-filled low bits (QEMU draws it with vga_draw_line15).
           px[p + x] = rgb((v >> 7) & 0xf8, (v >> 2) & 0xf8, (v << 3) & 0xf8);
         }
         return;
@@ -392,7 +393,7 @@ export class VgaRenderer {
         for (let x = 0; x < width; x++) {
           const a = address + 2 * x;
           const v = vram[a & mask]! | (vram[(a + 1) & mask]! << 8);
-          px[p + x] = rgb((v >> 8) & 0xf8, (v >> 3) & 0xfc, (v << 3) & 0xf8);
+          px[p + x] = rgb(expand5(v >> 11), expand6((v >> 5) & 63), expand5(v & 31));
         }
         return;
       case 24:
@@ -408,6 +409,17 @@ export class VgaRenderer {
         }
     }
   }
+}
+
+/**
+ * 5- and 6-bit components widened by repeating their top bits, as the screendump of QEMU
+ * 7.2 shows 16 bpp modes (pixman converts the shared RGB565 surface), so 1Fh is FFh.
+ */
+function expand5(v: number): number {
+  return (v << 3) | (v >> 2);
+}
+function expand6(v: number): number {
+  return (v << 2) | (v >> 4);
 }
 
 function rgb(r: number, g: number, b: number): number {

@@ -73,8 +73,9 @@ describe("Bochs VBE (DISPI)", () => {
 
   it("16, 15, 24 and 8 bpp pixel formats", () => {
     const cases: [number, number, number, number[]][] = [
-      [16, 2, 0xf81f, [0xf8, 0x00, 0xf8, 0xff]], // RGB565 magenta
-      [15, 2, 0x03e0, [0x00, 0xf8, 0x00, 0xff]], // RGB555 green
+      [16, 2, 0xf81f, [0xff, 0x00, 0xff, 0xff]], // RGB565 magenta, top bits repeated
+      [15, 2, 0x03e0, [0x00, 0xf8, 0x00, 0xff]], // RGB555 green: low bits zero (as QEMU)
+      [16, 2, 0x0821, [0x08, 0x04, 0x08, 0xff]], // 1/1/1: 5-bit 1 -> 08h, 6-bit 1 -> 04h
       [24, 3, 0x123456, [0x12, 0x34, 0x56, 0xff]],
     ];
     for (const [bpp, bytes, value, rgba] of cases) {

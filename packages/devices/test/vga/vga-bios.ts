@@ -1,7 +1,7 @@
 // What a VGA BIOS does to the hardware, for tests: the standard mode register tables of the
 // IBM VGA Technical Reference (as SeaBIOS vgasrc/stdvgamodes.c carries them), programmed in
 // SeaBIOS' order (stdvga_set_mode), plus its font-loading plane switch (get_font_access).
-import { FakeDeviceContext } from "@ringvm/bus/testing";
+import { FakeDeviceContext, type FakeIoBus } from "@ringvm/bus/testing";
 import { VgaDevice } from "@ringvm/devices/vga";
 
 export interface ModeTable {
@@ -121,7 +121,12 @@ export function palette2Entry(i: number): [number, number, number] {
 }
 
 /** Programs a mode's registers as SeaBIOS stdvga_set_mode does, with a 64-entry DAC. */
-export function setMode(board: FakeDeviceContext, table: ModeTable): void {
+/** What the helpers drive: the fake board's bus, or a recorder of guest operations. */
+export interface GuestIo {
+  readonly io: Pick<FakeIoBus, "in" | "out" | "readMmio" | "writeMmio">;
+}
+
+export function setMode(board: GuestIo, table: ModeTable): void {
   const io = board.io;
   // Misc output first: input status 1 (which resets the attribute flip-flop) answers at
   // 3DAh only with colour addressing.
@@ -163,7 +168,7 @@ export function setMode(board: FakeDeviceContext, table: ModeTable): void {
 
 /** Loads 16-line glyphs into font map 0 of plane 2 as SeaBIOS' get/release_font_access do. */
 export function loadFont(
-  board: FakeDeviceContext,
+  board: GuestIo,
   glyphs: ReadonlyMap<number, readonly number[]>,
 ): void {
   const io = board.io;
