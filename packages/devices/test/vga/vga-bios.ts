@@ -167,10 +167,7 @@ export function setMode(board: GuestIo, table: ModeTable): void {
 }
 
 /** Loads 16-line glyphs into font map 0 of plane 2 as SeaBIOS' get/release_font_access do. */
-export function loadFont(
-  board: GuestIo,
-  glyphs: ReadonlyMap<number, readonly number[]>,
-): void {
+export function loadFont(board: GuestIo, glyphs: ReadonlyMap<number, readonly number[]>): void {
   const io = board.io;
   const seq = (i: number, v: number) => {
     io.out(0x3c4, i);
