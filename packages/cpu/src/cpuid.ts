@@ -53,12 +53,14 @@ export const FEATURES_EDX =
   (hasSse2 ? FEATURE_SSE2 : 0);
 
 /**
- * The processor signature (family 6): a Pentium III (model 7, stepping 3) when SSE is
- * implemented, a Pentium II (model 5, stepping 2) with MMX only, otherwise a Pentium Pro
- * (model 1, stepping 9), the P6 without MMX. Reset leaves it in EDX (SDM vol. 3, 9.1.4).
- * Linux keeps SEP for all three (it drops it only below model 3 with stepping < 3).
+ * The processor signature (family 6), the P6-family part with exactly the reported SIMD set:
+ * a Pentium M "Dothan" (model 13, stepping 8) with SSE2, a Pentium III (model 7, stepping 3)
+ * with SSE, a Pentium II (model 5, stepping 2) with MMX only, otherwise a Pentium Pro (model 1,
+ * stepping 9), the P6 without MMX. SSE3/SSSE3 handlers are not advertised: no P6 part below
+ * Core 2 has SSSE3, and Core 2 is a 64-bit part. Reset leaves the signature in EDX (SDM vol. 3,
+ * 9.1.4). Linux drops SEP below signature 0x633 (the Pentium Pro's broken SYSENTER).
  */
-export const CPU_SIGNATURE = hasSse ? 0x00000673 : hasMmx ? 0x00000652 : 0x00000619;
+export const CPU_SIGNATURE = hasSse2 ? 0x000006d8 : hasSse ? 0x00000673 : hasMmx ? 0x00000652 : 0x00000619;
 
 /** CR4 bits the reported features enable (OSFXSR with FXSR, OSXMMEXCPT with SSE). */
 export const CR4_FEATURE_BITS = (hasFxsr ? 1 << 9 : 0) | (hasSse ? 1 << 10 : 0);
