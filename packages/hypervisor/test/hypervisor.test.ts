@@ -85,6 +85,25 @@ describe("Hypervisor, deterministic clock", () => {
   });
 });
 
+describe("Hypervisor, deterministic clock with idle pacing", () => {
+  it("sleeps on the host until wall time catches up with the deadline, then jumps", async () => {
+    const host = new FakeHost();
+    const clock = new VirtualClock({ mode: "deterministic", nsPerInstruction: 10 });
+    const scheduler = new EventScheduler();
+    let hv: Hypervisor | null = null;
+    const guest = new FakeGuest(100, () => hv!.requestPowerOff(), host, 0.001);
+    clock.attach(guest);
+    scheduler.schedule(10 * MS, () => (guest.irq = true));
+    hv = new Hypervisor({ cpu: guest, clock, scheduler, host, idle: "pace" });
+    expect(await hv.start()).toEqual({ reason: "poweroff" });
+    // 101 instructions cost 0.101 ms of host time; the deadline is 10 ms of guest time.
+    expect(host.timerRequests).toHaveLength(1);
+    expect(host.timerRequests[0]).toBeCloseTo(10 - 0.101, 6);
+    expect(hv.stats.clockJumps).toBe(1);
+    expect(hv.stats.skippedNs).toBe(10 * MS - 1010);
+  });
+});
+
 describe("Hypervisor, realtime clock", () => {
   it("sleeps on the host until the next deadline when the guest halts, without spinning", async () => {
     const host = new FakeHost();
@@ -117,6 +136,27 @@ describe("Hypervisor, realtime clock", () => {
     expect(await done).toEqual({ reason: "poweroff" });
     expect(hv.stats.hostJobs).toBe(1);
     expect(host.timerRequests).toEqual([]);
+  });
+
+  it("an event scheduled by host code cuts a deadline sleep short", async () => {
+    const host = new FakeHost();
+    const clock = new VirtualClock({ mode: "realtime", hostNow: () => host.now() });
+    const scheduler = new EventScheduler();
+    let hv: Hypervisor | null = null;
+    const guest = new FakeGuest(10, () => hv!.requestPowerOff());
+    scheduler.schedule(1000 * MS, () => undefined); // far away: the loop sleeps toward it
+    // A host timer that never fires (and leaves host time alone): only the event can wake.
+    host.setTimer = (_callback, ms) => {
+      host.timerRequests.push(ms);
+      return 0;
+    };
+    hv = new Hypervisor({ cpu: guest, clock, scheduler, host });
+    const done = hv.start();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(guest.runCalls).toBe(1);
+    scheduler.schedule(clock.now(), () => (guest.irq = true)); // e.g. a disk completion
+    expect(await done).toEqual({ reason: "poweroff" });
+    expect(host.timerRequests).toEqual([1000]);
   });
 
   it("stop() ends a running loop and pause() holds guest time", async () => {
