@@ -59,7 +59,6 @@ const NO_MODE = 255;
 
 export class Cpu {
   readonly state: CpuState;
-  private readonly insn = new Instruction();
   private readonly cacheInsn: Instruction[] = Array.from(
     { length: DECODE_CACHE_SIZE },
     () => new Instruction(),
@@ -179,6 +178,13 @@ export class Cpu {
   run(maxInstructions: number): StopReason {
     if (this.isShutdown) return StopReason.Shutdown;
     const s = this.state;
+    const memory = this.memory;
+    const cacheInsn = this.cacheInsn;
+    const cacheLinear = this.cacheLinear;
+    const cacheMode = this.cacheMode;
+    const cacheBytes = this.cacheBytes;
+    const segBase = s.segBase;
+    const regs = s.regs;
     let remaining = maxInstructions;
     if (s.halted) {
       if (!this.wakeFromHalt()) return StopReason.Halt;
@@ -193,9 +199,23 @@ export class Cpu {
             this.checkEvents();
           }
           const trapAfter = (s.flags & TF) !== 0;
-          s.startEip = s.eip;
-          s.startEsp = s.regs[ESP]!;
-          const insn = this.decode(s.eip);
+          const eip = s.eip;
+          s.startEip = eip;
+          s.startEsp = regs[ESP]!;
+          // Decoded-instruction cache hit path (rules at DECODE_CACHE_BITS).
+          const linear = (segBase[SegReg.CS]! + eip) | 0;
+          const mode = s.cs32 ? 1 : 0;
+          const slot = (linear ^ (linear >>> DECODE_CACHE_BITS)) & DECODE_CACHE_MASK;
+          let insn = cacheInsn[slot]!;
+          let hit = false;
+          if (cacheLinear[slot] === linear && cacheMode[slot] === mode && insn.ip === eip) {
+            const base = slot << 4;
+            const length = insn.length;
+            let k = 0;
+            while (k < length && memory.fetch8((linear + k) | 0) === cacheBytes[base + k]) k++;
+            hit = k === length;
+          }
+          if (!hit) insn = this.decodeMiss(linear, eip, mode, slot);
           s.eip = insn.nextIp;
           // LOCK is valid only on the lockable forms with a memory destination (SDM vol. 2, LOCK).
           if (
@@ -227,34 +247,21 @@ export class Cpu {
     return StopReason.Budget;
   }
 
-  /** The decoded instruction at CS:`eip`, from the cache when its bytes are unchanged. */
-  private decode(eip: number): Instruction {
-    const s = this.state;
-    const linear = (s.segBase[SegReg.CS]! + eip) | 0;
-    const mode = s.cs32 ? 1 : 0;
-    const slot = (linear ^ (linear >>> DECODE_CACHE_BITS)) & DECODE_CACHE_MASK;
-    const cached = this.cacheInsn[slot]!;
-    if (this.cacheLinear[slot] === linear && this.cacheMode[slot] === mode && cached.ip === eip) {
-      const memory = this.memory;
-      const bytes = this.cacheBytes;
-      const base = slot << 4;
-      const length = cached.length;
-      let k = 0;
-      while (k < length && memory.fetch8((linear + k) | 0) === bytes[base + k]) k++;
-      if (k === length) return cached;
-    }
-    // Miss: decode into the entry (marked empty first, in case the fetch faults).
+  /** Cache miss: decodes at `linear` into the entry `slot` and records its bytes. */
+  private decodeMiss(linear: number, eip: number, mode: number, slot: number): Instruction {
+    const entry = this.cacheInsn[slot]!;
+    // Marked empty first, in case the fetch faults midway.
     this.cacheMode[slot] = NO_MODE;
-    (mode === 1 ? this.decoder32 : this.decoder16).decodeFetch(this.fetch, linear, eip, cached);
-    if (cached.code !== 0) {
+    (mode === 1 ? this.decoder32 : this.decoder16).decodeFetch(this.fetch, linear, eip, entry);
+    if (entry.code !== 0) {
       const memory = this.memory;
       const base = slot << 4;
-      for (let k = 0; k < cached.length; k++)
+      for (let k = 0; k < entry.length; k++)
         this.cacheBytes[base + k] = memory.fetch8((linear + k) | 0);
       this.cacheLinear[slot] = linear;
       this.cacheMode[slot] = mode;
     }
-    return cached;
+    return entry;
   }
 
   /** In HLT: returns true (and delivers) if an NMI or enabled interrupt is pending. */

@@ -2,7 +2,7 @@
 import { type Instruction } from "@ringvm/decoder";
 import * as alu from "../alu";
 import { type CpuState } from "../state/cpu-state";
-import { EAX, EDX } from "../state/registers";
+import { EAX, EDX, REG_EAX } from "../state/registers";
 import { aluForms, unaryForm } from "./binary-forms";
 import { getReg, imm, readRm, readRm1, setReg, type Handler } from "./operands";
 
@@ -67,17 +67,22 @@ function imul2(top: number, withImm: boolean): Handler {
 
 function incReg(top: number, dec: boolean): Handler {
   return (s, i) => {
+    if (top === 31) {
+      const r = i.op0Register - REG_EAX;
+      s.regs[r] = dec ? alu.dec(s, s.regs[r]!, 31) : alu.inc(s, s.regs[r]!, 31);
+      return;
+    }
     const a = getReg(s, i.op0Register, top);
     setReg(s, i.op0Register, dec ? alu.dec(s, a, top) : alu.inc(s, a, top), top);
   };
 }
 
 export const arithHandlers: Record<string, Handler> = {
-  ...aluForms("Add", alu.add, true),
-  ...aluForms("Adc", alu.adc, true),
-  ...aluForms("Sub", alu.sub, true),
-  ...aluForms("Sbb", alu.sbb, true),
-  ...aluForms("Cmp", alu.sub, false),
+  ...aluForms("Add", true),
+  ...aluForms("Adc", true),
+  ...aluForms("Sub", true),
+  ...aluForms("Sbb", true),
+  ...aluForms("Cmp", false),
   Inc_r16: incReg(15, false),
   Inc_r32: incReg(31, false),
   Dec_r16: incReg(15, true),

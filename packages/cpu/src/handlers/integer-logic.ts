@@ -5,7 +5,7 @@ import { effectiveAddress, memSeg } from "../access";
 import { checkedLinear } from "../segments";
 import { type CpuState } from "../state/cpu-state";
 import { CF, ZF } from "../state/flags";
-import { aluForms, testForms, type Alu2 } from "./binary-forms";
+import { aluForms, testForms } from "./binary-forms";
 import {
   getReg,
   memLinear,
@@ -15,10 +15,6 @@ import {
   writeLinear,
   type Handler,
 } from "./operands";
-
-const and: Alu2 = (s, a, b, top) => alu.logic(s, a & b, top);
-const or: Alu2 = (s, a, b, top) => alu.logic(s, a | b, top);
-const xor: Alu2 = (s, a, b, top) => alu.logic(s, a ^ b, top);
 
 type ShiftOp = (s: CpuState, a: number, count: number, top: number) => number;
 /** Where a shift count comes from: the immediate, the constant 1, or CL. */
@@ -148,10 +144,10 @@ function bitScan(top: number, reverse: boolean): Handler {
 }
 
 export const logicHandlers: Record<string, Handler> = {
-  ...aluForms("And", and, true),
-  ...aluForms("Or", or, true),
-  ...aluForms("Xor", xor, true),
-  ...testForms(and),
+  ...aluForms("And", true),
+  ...aluForms("Or", true),
+  ...aluForms("Xor", true),
+  ...testForms(),
   ...shiftForms("Rol", alu.rol),
   ...shiftForms("Ror", alu.ror),
   ...shiftForms("Rcl", alu.rcl),
