@@ -164,6 +164,7 @@ export class VgaRenderer {
     const isCursorOn = cursor.isEnabled && Math.floor(now / CURSOR_HALF_PERIOD_NS) % 2 === 0;
     const isBlinkEnabled = (vga.attr[ATTR_MODE]! & 0x08) !== 0;
     const isBlinkOn = Math.floor(now / BLINK_HALF_PERIOD_NS) % 2 === 0;
+    const cursorLast = Math.min(cursor.lastLine, g.cellHeight - 1);
     const vram = vga.vram;
     const mask = vram.length - 1;
     let top = this.height;
@@ -180,7 +181,7 @@ export class VgaRenderer {
         const index = row * g.columns + column;
         if (this.cells[index] === key) continue;
         this.cells[index] = key;
-        this.drawCell(g, column, row, key, isBlinkEnabled);
+        this.drawCell(g, column, row, key, isBlinkEnabled, cursor.firstLine, cursorLast);
         if (row * g.cellHeight < top) top = row * g.cellHeight;
         bottom = (row + 1) * g.cellHeight;
       }
@@ -199,6 +200,8 @@ export class VgaRenderer {
     row: number,
     key: number,
     isBlinkEnabled: boolean,
+    cursorFirst: number,
+    cursorLast: number,
   ): void {
     const vga = this.vga;
     const vram = vga.vram;
@@ -217,8 +220,6 @@ export class VgaRenderer {
     const isLineGraphics = (vga.attr[ATTR_MODE]! & 0x04) !== 0 && code >= 0xc0 && code <= 0xdf;
     const underline = vga.crtc[CRTC_UNDERLINE]! & 0x1f;
     const hasUnderline = (attribute & 0x77) === 0x01 && underline < g.cellHeight;
-    const cursor = cursorShape(vga);
-    const cursorLast = Math.min(cursor.lastLine, g.cellHeight - 1);
     const w = this.width;
     const px = this.pixels;
     const mask = vram.length - 1;
@@ -227,8 +228,7 @@ export class VgaRenderer {
       let bits = vram[(((fontBase + y) * 4) | 2) & mask]!;
       // The cursor fills its scan lines with the foreground colour, all nine dots wide.
       const isSolid =
-        (key & 0x20000 && y >= cursor.firstLine && y <= cursorLast) ||
-        (hasUnderline && y === underline);
+        (key & 0x20000 && y >= cursorFirst && y <= cursorLast) || (hasUnderline && y === underline);
       if (isSolid) bits = 0xff;
       if (g.cellWidth === 16) {
         for (let x = 0; x < 8; x++)

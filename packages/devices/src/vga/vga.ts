@@ -323,7 +323,11 @@ export class VgaDevice implements Device, PlaneState {
         return;
       case R.PORT_SEQ_DATA:
         this.seq[this.seqIndex] = value & R.SEQ_MASK[this.seqIndex]!;
-        this.generation++;
+        // The map mask and memory mode steer CPU accesses only; drawing programs rewrite
+        // them constantly, so they must not force a full redraw.
+        if (this.seqIndex !== R.SEQ_MAP_MASK && this.seqIndex !== R.SEQ_MEMORY_MODE) {
+          this.generation++;
+        }
         return;
       case R.PORT_DAC_MASK:
         this.dacMask = value;
@@ -347,7 +351,9 @@ export class VgaDevice implements Device, PlaneState {
         return;
       case R.PORT_GC_DATA:
         this.gc[this.gcIndex] = value & R.GC_MASK[this.gcIndex]!;
-        this.generation++;
+        // Only the shift mode (GR05) and graphics/text (GR06) change the picture; the rest
+        // of the graphics controller is the CPU data path.
+        if (this.gcIndex === R.GC_MODE || this.gcIndex === R.GC_MISC) this.generation++;
         return;
       case R.PORT_CRTC_INDEX_MONO:
       case R.PORT_CRTC_INDEX_COLOR:
@@ -376,7 +382,9 @@ export class VgaDevice implements Device, PlaneState {
       return;
     }
     this.crtc[index] = value;
-    this.generation++;
+    // The cursor location is drawn per cell from the registers; moving it (every character
+    // the BIOS prints) redraws only the two cells involved.
+    if (index !== R.CRTC_CURSOR_HIGH && index !== R.CRTC_CURSOR_LOW) this.generation++;
   }
 
   private writeAttr(value: number): void {

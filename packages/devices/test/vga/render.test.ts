@@ -226,3 +226,32 @@ describe("VGA snapshots", () => {
     expect(() => b.vga.loadState({ ...state, vramSize: 1 << 20 })).toThrow(/size/);
   });
 });
+
+describe("VGA dirty tracking with drawing programs", () => {
+  it("map mask, bit mask and cursor moves do not force full redraws", () => {
+    const { vga, board } = setup();
+    setMode(board, MODES[0x12]);
+    const renderer = new VgaRenderer(vga);
+    const frame = new Uint8ClampedArray(640 * 480 * 4);
+    renderer.render(frame, 0);
+    // A planar drawing routine: map mask, bit mask, latch read, write - near the bottom.
+    board.io.out(0x3c4, 2);
+    board.io.out(0x3c5, 0x05);
+    board.io.out(0x3ce, 8);
+    board.io.out(0x3cf, 0x81);
+    board.io.readMmio(0xa0000 + 470 * 80, 1);
+    board.io.writeMmio(0xa0000 + 470 * 80, 0xff, 1);
+    const r = renderer.render(frame, 0);
+    // Plane offset 470 * 80 is video memory byte 150400, in 4 KiB page 36: lines 460-473.
+    expect([r.dirtyTop, r.dirtyBottom]).toEqual([460, 474]);
+    // Text mode: moving the cursor redraws just the old and new cursor rows.
+    setMode(board, MODES[0x03]);
+    const text = new VgaRenderer(vga);
+    const frame2 = new Uint8ClampedArray(720 * 400 * 4);
+    text.render(frame2, 0);
+    board.io.out(0x3d4, 0x0f);
+    board.io.out(0x3d5, 80 * 3 + 5);
+    const t = text.render(frame2, 0);
+    expect([t.dirtyTop, t.dirtyBottom]).toEqual([0, 64]); // rows 0 (old) to 3 (new)
+  });
+});
