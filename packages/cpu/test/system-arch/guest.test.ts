@@ -54,4 +54,10 @@ describe("guest images (expected output from QEMU)", () => {
     expect(run.exited).toBe(true);
     compare(run.output, readFileSync(new URL("sysarch2.expected", dir), "latin1"));
   });
+
+  it("sysarch3: error codes of faults in interrupt delivery, far transfers, LTR/LLDT and nested-task IRET", () => {
+    const run = runBiosImage(new Uint8Array(readFileSync(new URL("sysarch3.bin", dir))));
+    expect(run.exited).toBe(true);
+    compare(run.output, readFileSync(new URL("sysarch3.expected", dir), "latin1"));
+  });
 });

@@ -1,0 +1,357 @@
+; RingVM system-architecture guest test 3 (issue 5): the error codes of faults raised by
+; interrupt delivery and far transfers (SDM vol. 2 INT n/CALL/JMP/RET/IRET/LTR/LLDT "Protected
+; Mode Exceptions"; vol. 3, 6.13 error codes). Same conventions as sysarch.asm.
+
+        cpu     686
+        org     0xF0000
+
+%define R(x)    ((x) - $$)
+%define LIN(x)  ((x) - $$ + 0xF0000)
+RESUME_EIP      equ 0x504
+RESUME_ESP      equ 0x500
+NVEC            equ 0x48
+
+%macro PUTC 1
+        mov     al, %1
+        out     0xE9, al
+%endmacro
+
+        bits    16
+start:
+        cli
+        xor     ax, ax
+        mov     ds, ax
+        mov     es, ax
+        mov     ss, ax
+        mov     sp, 0x7000
+        mov     al, 0xFF
+        out     0x21, al
+        out     0xA1, al
+        push    cs
+        pop     ds
+        mov     si, R(gdt)
+        mov     di, 0x1000
+        mov     cx, gdt_end - gdt
+        cld
+        rep movsb
+        xor     ax, ax
+        mov     ds, ax
+        lgdt    [cs:R(gdtr)]
+        mov     eax, cr0
+        or      al, 1
+        mov     cr0, eax
+        jmp     dword 0x08:pm32
+
+print16:
+        pushad
+        mov     cx, 8
+.l:     rol     eax, 4
+        mov     ebx, eax
+        and     bx, 0x0F
+        mov     dl, [cs:R(hexdigits)+bx]
+        xchg    al, dl
+        out     0xE9, al
+        xchg    al, dl
+        loop    .l
+        mov     al, ' '
+        out     0xE9, al
+        popad
+        ret
+
+hexdigits: db "0123456789ABCDEF"
+
+gdtr:   dw gdt_end - gdt - 1
+        dd 0x1000
+idtr:   dw NVEC*8 - 1
+        dd 0x2000
+
+        align 8
+gdt:
+        dq 0                                    ; 00
+        dq 0x00CF9B000000FFFF                   ; 08 code, ring 0
+        dq 0x00CF93000000FFFF                   ; 10 data, ring 0
+        dq 0x00CFFB000000FFFF                   ; 18 code, ring 3
+        dq 0x00CFF3000000FFFF                   ; 20 data, ring 3
+        dw 0x67, 0x3000
+        db 0, 0x89, 0, 0                        ; 28 TSS1
+        dw 0x67, 0x3100
+        db 0, 0x89, 0, 0                        ; 30 TSS2 (available)
+        dq 0x00CFBB000000FFFF                   ; 38 code, ring 1
+        dw 0xFFFF, 0
+        db 0x0F, 0x9B, 0, 0                     ; 40 16-bit code, base F0000, limit FFFF
+        dw 0xFFFF, 0
+        db 0, 0x1B, 0xCF, 0                     ; 48 code, not present
+        dw LIN(r0_target) & 0xFFFF, 0x08
+        db 0, 0xEC
+        dw LIN(r0_target) >> 16                 ; 50 call gate DPL 3 -> 08 (ring 0)
+        dw LIN(r0_target) & 0xFFFF, 0x08
+        db 0, 0x8C
+        dw LIN(r0_target) >> 16                 ; 58 call gate DPL 0
+        dw 0x0F, 0x3400
+        db 0, 0x82, 0, 0                        ; 60 LDT
+gdt_end:
+
+        bits    32
+%macro SETRESUME 1
+        mov     dword [RESUME_EIP], %1
+        mov     [RESUME_ESP], esp
+%endmacro
+
+%macro PRINT 1
+        mov     eax, %1
+        call    print32
+%endmacro
+
+%macro TO_R3 1
+        SETRESUME %%next
+        push    dword 0x23
+        push    dword 0x7F00
+        push    dword 0x0002
+        push    dword 0x1B
+        push    dword %1
+        iretd
+%%next:
+%endmacro
+
+%macro TO_V86 2
+        SETRESUME %%next
+        push    dword 0                         ; GS
+        push    dword 0                         ; FS
+        push    dword 0                         ; DS
+        push    dword 0                         ; ES
+        push    dword 0                         ; SS
+        push    dword 0x7000                    ; ESP
+        push    dword 0x20002 | (%2 << 12)      ; EFLAGS: VM, IOPL
+        push    dword 0xF000                    ; CS
+        push    dword R(%1)                     ; EIP
+        iretd
+%%next:
+%endmacro
+
+print32:
+        pushad
+        mov     ecx, 8
+.l:     rol     eax, 4
+        mov     ebx, eax
+        and     ebx, 0x0F
+        mov     dl, [cs:hexdigits+ebx]
+        xchg    al, dl
+        out     0xE9, al
+        xchg    al, dl
+        loop    .l
+        mov     al, ' '
+        out     0xE9, al
+        popad
+        ret
+
+
+pm32:
+        mov     ax, 0x10
+        mov     ds, ax
+        mov     es, ax
+        mov     fs, ax
+        mov     gs, ax
+        mov     ss, ax
+        mov     esp, 0x9000
+        mov     edi, 0x2000
+        mov     ebx, stubs
+        xor     ecx, ecx
+.idt:   mov     eax, ebx
+        mov     [edi], ax
+        mov     word [edi+2], 0x08
+        mov     word [edi+4], 0x8E00
+        shr     eax, 16
+        mov     [edi+6], ax
+        add     ebx, 16
+        add     edi, 8
+        inc     ecx
+        cmp     ecx, NVEC
+        jb      .idt
+        mov     word [0x2000+0x32*8+4], 0xEE00  ; 32: DPL 3 exit gate
+        mov     byte [0x2000+0x36*8+5], 0x0E    ; 36: not present
+        mov     byte [0x2000+0x37*8+5], 0x81    ; 37: a TSS type in the IDT
+        mov     word [0x2000+0x38*8+2], 0x10    ; 38: gate selector is data
+        mov     word [0x2000+0x3A*8+2], 0       ; 3A: null gate selector
+        mov     word [0x2000+0x39*8+2], 0x39    ; 39: DPL 3 gate -> ring-1 code (needs TSS.SS1)
+        mov     word [0x2000+0x39*8+4], 0xEE00
+        mov     word [0x2000+0x3B*8+2], 0x48    ; 3B: gate -> not-present code
+        lidt    [idtr]
+        mov     edi, 0x3000
+        xor     eax, eax
+        mov     ecx, 0x600/4
+        rep stosd
+        mov     dword [0x3004], 0x9000
+        mov     dword [0x3008], 0x10
+        mov     dword [0x300C], 0x8000          ; ESP1
+        mov     dword [0x3010], 0x21            ; SS1: RPL 1 but DPL 3 -> #TS
+        mov     word [0x3066], 0x68
+        mov     dword [0x3120], r0_target
+        mov     dword [0x3124], 2
+        mov     dword [0x3138], 0x6000
+        mov     dword [0x314C], 0x08
+        mov     dword [0x3150], 0x10
+        mov     word [0x3166], 0x68
+        mov     ax, 0x28
+        ltr     ax
+
+        PUTC    'i'
+        PUTC    10
+        SETRESUME .i1
+        int     0x36                            ; #NP(36*8+2)
+.i1:    SETRESUME .i2
+        int     0x37                            ; #GP(37*8+2)
+.i2:    SETRESUME .i3
+        int     0x38                            ; #GP(10)
+.i3:    SETRESUME .i4
+        int     0x3A                            ; #GP(0)
+.i4:    SETRESUME .i5
+        int     0x3B                            ; #NP(48)
+.i5:    TO_R3   r3_int_ring1                    ; #TS(20) from the TSS.SS1 check
+
+        PUTC    'j'
+        PUTC    10
+        SETRESUME .j1
+        jmp     0:0                             ; null selector: #GP(0)
+.j1:    SETRESUME .j2
+        call    0x10:0                          ; data segment: #GP(10)
+.j2:    SETRESUME .j3
+        call    0x48:0                          ; not present: #NP(48)
+.j3:    SETRESUME .j4
+        jmp     0x40:0x12345                    ; beyond the CS limit: #GP(0)
+.j4:    SETRESUME .j5
+        xor     ax, ax
+        mov     ss, ax                          ; null SS: #GP(0)
+.j5:    SETRESUME .j6
+        mov     ax, 0x28
+        ltr     ax                              ; busy TSS: #GP(28)
+.j6:    SETRESUME .j7
+        mov     ax, 0x10
+        ltr     ax                              ; not a TSS: #GP(10)
+.j7:    SETRESUME .j8
+        mov     ax, 0x28
+        lldt    ax                              ; not an LDT: #GP(28)
+.j8:    SETRESUME .j9
+        mov     word [0x3000], 0x30             ; back link -> TSS2, which is not busy
+        pushfd
+        or      dword [esp], 0x4000
+        popfd
+        iretd                                   ; #TS(30)
+.j9:    TO_R3   r3_jmp_gate                     ; JMP through a gate to ring 0: #GP(08)
+        TO_R3   r3_call_gate_dpl                ; gate DPL 0 < CPL 3: #GP(58)
+        TO_R3   r3_retf                         ; RETF to RPL 0 from CPL 3: #GP(08)
+        TO_R3   r3_iret                         ; IRET to a DPL-0 CS with RPL 3: #GP(08)
+        TO_R3   r3_call_gate                    ; a working call gate for contrast
+        mov     al, 0
+        out     0xF4, al
+.halt:  cli
+        hlt
+        jmp     .halt
+
+r0_target:
+        PUTC    'G'
+        mov     eax, cs
+        call    print32
+        PRINT   [esp+4]
+        PUTC    10
+        mov     ax, 0x10
+        mov     ss, ax
+        mov     ds, ax                          ; nulled by the IRET to ring 3
+        mov     esp, [RESUME_ESP]
+        jmp     [RESUME_EIP]
+
+r3_int_ring1:
+        int     0x39
+r3_jmp_gate:
+        jmp     0x53:0
+r3_call_gate_dpl:
+        call    0x5B:0
+r3_retf:
+        push    dword 0x08
+        push    dword r3_retf
+        retf
+r3_iret:
+        pushfd
+        pop     eax
+        push    dword 0x23
+        push    esp
+        push    eax
+        push    dword 0x0B
+        push    dword r3_iret
+        iretd
+r3_call_gate:
+        call    0x53:0
+
+; exception/interrupt stubs: 16 bytes each; those without an error code push 0
+%macro STUB 1
+%%s:
+%if %1 == 8 || (%1 >= 10 && %1 <= 14) || %1 == 17
+        push    byte %1
+%else
+        push    byte 0
+        push    byte %1
+%endif
+        jmp     exc_common
+        times 16 - ($ - %%s) db 0xCC
+%endmacro
+        align 16
+stubs:
+%assign v 0
+%rep NVEC
+        STUB v
+%assign v v+1
+%endrep
+
+; prints E vector error EIP CS EFLAGS(VM,NT,IOPL,IF) EAX [CR2] [ESP SS] [ES DS FS GS], resumes
+exc_common:
+        pushad
+        mov     ax, 0x10
+        mov     ds, ax
+        mov     es, ax
+        PUTC    'E'
+        PRINT   [esp+32]
+        PRINT   [esp+36]
+        PRINT   [esp+40]
+        mov     eax, [esp+44]
+        and     eax, 0xFFFF
+        call    print32
+        mov     eax, [esp+48]
+        and     eax, 0x27200
+        call    print32
+        PRINT   [esp+28]
+        cmp     dword [esp+32], 14
+        jne     .nopf
+        mov     eax, cr2
+        call    print32
+.nopf:  test    dword [esp+48], 0x20000
+        jnz     .v86
+        test    byte [esp+44], 3
+        jz      .done
+        PRINT   [esp+52]
+        mov     eax, [esp+56]
+        and     eax, 0xFFFF
+        call    print32
+        jmp     .done
+.v86:   PRINT   [esp+52]
+%assign o 56
+%rep 5
+        mov     eax, [esp+o]
+        and     eax, 0xFFFF
+        call    print32
+%assign o o+4
+%endrep
+.done:  PUTC    10
+        mov     ax, 0x10
+        mov     ss, ax
+        mov     esp, [RESUME_ESP]
+        mov     ds, ax
+        mov     es, ax
+        mov     fs, ax
+        mov     gs, ax
+        jmp     [RESUME_EIP]
+
+
+
+        bits    16
+        times 0xFFF0 - ($ - $$) db 0xFF
+        jmp     0xF000:R(start)
+        times 0x10000 - ($ - $$) db 0xFF
