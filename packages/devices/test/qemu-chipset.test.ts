@@ -1,5 +1,6 @@
 // QEMU as an oracle for the chipset: test/qemu/gen-chipset-vectors.py boots a script of
-// port I/O under SeaBIOS in qemu-system-i386 (PIC, PIT, RTC, two UARTs, port 92h, E9h) and
+// port I/O under SeaBIOS in qemu-system-i386 (CMOS configuration bytes, PIC, PIT, RTC, two
+// UARTs, port 92h, E9h) and
 // records every read; here the same script runs on RingVM's devices and each read must
 // agree under its mask. Masks hide only bits where QEMU departs from the datasheets or that
 // depend on host timing (explained in the generator).
@@ -33,9 +34,21 @@ function board(): FakeDeviceContext {
   pic.attach(context);
   for (let irq = 0; irq < 16; irq++)
     context.irqLine(irq).onChange = (isHigh) => pic.setIrq(irq, isHigh);
+  const rtc = new Mc146818Rtc();
+  // The machine the generator runs: -m 32, one IDE disk 2/16/63, no floppy, boot "cad".
+  rtc.configure({
+    memoryBelow4G: 32 << 20,
+    memoryAbove4G: 0,
+    floppyTypes: [0, 0],
+    hardDisks: [{ cylinders: 2, heads: 16, sectors: 63 }, false],
+    hasFpu: true,
+    hasPs2Mouse: true,
+    bootOrder: ["disk", "floppy", "cdrom"],
+    cpuCount: 1,
+  });
   const devices = [
     new I8254Pit(),
-    new Mc146818Rtc(),
+    rtc,
     new Uart16550({ com: 1, timing: "immediate" }),
     new Uart16550({ com: 2, timing: "immediate" }),
     new SystemControlPortA(),

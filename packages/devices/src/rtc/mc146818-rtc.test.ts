@@ -280,6 +280,11 @@ describe("ports 70h/71h and the CMOS RAM", () => {
     let sum = 0;
     for (let i = 0x10; i <= 0x2d; i++) sum += rtc.getByte(i);
     expect((rtc.getByte(0x2e) << 8) | rtc.getByte(0x2f)).toBe(sum);
+    rtc.configure({ hardDisks: [{ cylinders: 1024, heads: 16, sectors: 63 }, false], cpuCount: 2 });
+    expect(Array.from({ length: 9 }, (_, i) => rtc.getByte(0x1b + i))).toEqual([
+      0x00, 0x04, 16, 0xff, 0xff, 0xc8, 0x00, 0x04, 63,
+    ]);
+    expect(rtc.getByte(0x5f)).toBe(1);
     // 16 MiB: nothing above 16 MiB, 15 MiB extended.
     rtc.configure({ memoryBelow4G: 16 << 20 });
     expect(rtc.getByte(0x17) | (rtc.getByte(0x18) << 8)).toBe(15 * 1024);

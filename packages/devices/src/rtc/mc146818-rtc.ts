@@ -33,7 +33,7 @@ export interface Mc146818RtcState extends DeviceState {
 
 /** Options of an {@link Mc146818Rtc}. */
 export interface Mc146818RtcOptions {
-  /** Wall-clock time at virtual time 0, in ms since the Unix epoch (UTC). Default 2000-01-01. */
+  /** Wall-clock time when the device is attached, in ms since the Unix epoch (UTC). Default 2000-01-01. */
   readonly startTime?: number;
   /** Called when port 70h bit 7 (NMI disable) changes. */
   readonly onNmiMaskChange?: (isMasked: boolean) => void;
@@ -47,13 +47,25 @@ export interface CmosConfig {
   readonly memoryAbove4G?: number;
   /** Drive types of A: and B: (0 none, 1 360K, 2 1.2M, 3 720K, 4 1.44M, 5 2.88M). */
   readonly floppyTypes?: readonly [number, number];
-  /** Hard disks 0 and 1 present (type 47, "user defined", in 19h/1Ah). */
-  readonly hardDisks?: readonly [boolean, boolean];
+  /**
+   * Hard disks 0 and 1: present (type 47, "user defined", in 19h/1Ah), optionally with the
+   * geometry QEMU stores at 1Bh-23h / 24h-2Ch (read by older BIOSes; SeaBIOS probes ATA).
+   */
+  readonly hardDisks?: readonly [boolean | HardDiskGeometry, boolean | HardDiskGeometry];
+  /** Number of CPUs; QEMU's CMOS 5Fh holds the count minus one (SeaBIOS reads it). */
+  readonly cpuCount?: number;
   /** Equipment byte options (14h). */
   readonly hasFpu?: boolean;
   readonly hasPs2Mouse?: boolean;
   /** Up to three boot devices, first first (SeaBIOS/QEMU 3Dh/38h). */
   readonly bootOrder?: readonly ("floppy" | "disk" | "cdrom" | "network")[];
+}
+
+/** CHS geometry of a CMOS type-47 hard disk. */
+export interface HardDiskGeometry {
+  readonly cylinders: number;
+  readonly heads: number;
+  readonly sectors: number;
 }
 
 const BOOT_CODES = { floppy: 1, disk: 2, cdrom: 3, network: 4 } as const;
@@ -210,10 +222,14 @@ export class Mc146818Rtc implements Device {
     if (config.hardDisks !== undefined) {
       const [d0, d1] = config.hardDisks;
       // Type Fh in 12h means "see the extended type"; 47 is the user-defined type.
-      c[R.CMOS_DISK_TYPES] = (d0 ? 0xf0 : 0) | (d1 ? 0x0f : 0);
-      c[R.CMOS_DISK0_EXTENDED_TYPE] = d0 ? 47 : 0;
-      c[R.CMOS_DISK1_EXTENDED_TYPE] = d1 ? 47 : 0;
+      c[R.CMOS_DISK_TYPES] = (d0 !== false ? 0xf0 : 0) | (d1 !== false ? 0x0f : 0);
+      c[R.CMOS_DISK0_EXTENDED_TYPE] = d0 !== false ? 47 : 0;
+      c[R.CMOS_DISK1_EXTENDED_TYPE] = d1 !== false ? 47 : 0;
+      if (typeof d0 === "object") this.storeGeometry(R.CMOS_DISK0_GEOMETRY, d0);
+      if (typeof d1 === "object") this.storeGeometry(R.CMOS_DISK1_GEOMETRY, d1);
     }
+    if (config.cpuCount !== undefined)
+      c[R.CMOS_CPU_COUNT] = Math.max(0, Math.min(255, config.cpuCount - 1));
     if (config.bootOrder !== undefined) {
       const code = (i: number): number => {
         const device = config.bootOrder?.[i];
@@ -227,6 +243,22 @@ export class Mc146818Rtc implements Device {
     for (let i = 0x10; i <= 0x2d; i++) sum += c[i]!;
     c[R.CMOS_CHECKSUM] = (sum >> 8) & 0xff;
     c[R.CMOS_CHECKSUM + 1] = sum & 0xff;
+  }
+
+  /** The type-47 parameter block as QEMU's cmos_init_hd writes it (write precomp/landing FFFFh). */
+  private storeGeometry(at: number, g: HardDiskGeometry): void {
+    const c = this.cmos;
+    const cylinders = Math.max(0, Math.min(0xffff, g.cylinders));
+    const heads = Math.max(0, Math.min(0xff, g.heads));
+    c[at] = cylinders & 0xff;
+    c[at + 1] = cylinders >> 8;
+    c[at + 2] = heads;
+    c[at + 3] = 0xff;
+    c[at + 4] = 0xff;
+    c[at + 5] = 0xc0 | (heads > 8 ? 0x08 : 0);
+    c[at + 6] = cylinders & 0xff;
+    c[at + 7] = cylinders >> 8;
+    c[at + 8] = Math.max(0, Math.min(0xff, g.sectors));
   }
 
   saveState(): Mc146818RtcState {

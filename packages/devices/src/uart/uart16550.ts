@@ -137,6 +137,7 @@ export class Uart16550 implements Device {
       },
       { owner: this.name, widths },
     );
+    if (this.hostInput.length > 0 && !this.isImmediate) this.scheduleRx(this.now());
   }
 
   /** MR (master reset): every register to its reset value; the host input queue is kept. */

@@ -34,6 +34,13 @@ def com(base, reg, value):
 
 COM1, COM2 = 0x3F8, 0x2F8
 
+# --- CMOS configuration bytes as QEMU's pc_cmos_init filled them (-m 32, one IDE disk
+# with an explicit 2/16/63 geometry, no floppy drive, boot order "cad") --------------------
+CMOS_CONFIG = list(range(0x10, 0x2E)) + [0x30, 0x31, 0x34, 0x35, 0x38, 0x3D, 0x5B, 0x5C, 0x5D, 0x5F]
+for index in CMOS_CONFIG:
+    out(0x70, index)
+    inp(0x71, f"CMOS configuration byte {index:#04x}")
+
 # --- PIT: quiet IRQ 0 (mode 0, long count), then read-back status bytes -----------------
 out(0x43, 0x30)
 out(0x40, 0xFF)
@@ -376,12 +383,13 @@ def main():
         image = os.path.join(tmp, "disk.img")
         with open(image, "wb") as f:
             f.write(open(boot, "rb").read() + bytes(data))
-            f.write(bytes(64 * 1024))
+            f.write(bytes(2 * 16 * 63 * 512))
         log = os.path.join(tmp, "debugcon.bin")
         subprocess.run(
             [
                 "qemu-system-i386", "-machine", "pc", "-nodefaults", "-display", "none",
-                "-m", "32", "-drive", f"file={image},format=raw,if=ide",
+                "-m", "32", "-drive", f"file={image},format=raw,if=none,id=d0",
+                "-device", "ide-hd,drive=d0,bus=ide.0,cyls=2,heads=16,secs=63",
                 "-serial", "null", "-serial", "null", "-debugcon", f"file:{log}",
                 "-device", "isa-debug-exit,iobase=0xf4,iosize=1", "-no-reboot",
             ],
