@@ -1,7 +1,7 @@
 // Local APIC behaviour from the Intel SDM vol. 3A chapter 10: 10.4.8 version register,
 // 10.5.1 LVT, 10.5.3 error handling, 10.5.4 APIC timer (figure 10-10 divide configuration),
 // 10.6.1 ICR, 10.6.2 destinations, 10.8.3 TPR/PPR, 10.8.4 INTA and IRR/ISR, 10.8.5 EOI,
-// 10.9 spurious interrupt. LINT0 reset value follows QEMU (virtual wire at reset).
+// 10.9 spurious interrupt.
 import { FakeDeviceContext } from "@ringvm/bus/testing";
 import { describe, expect, it } from "vitest";
 import { LocalApic } from "./index";
@@ -46,8 +46,7 @@ describe("registers at reset (SDM 10.4.7.1, 10.4.8)", () => {
     expect(rd(0x320)).toBe(0x1_0000);
     expect(rd(0x360)).toBe(0x1_0000);
     expect(rd(0x370)).toBe(0x1_0000);
-    // QEMU's BSP reset: LINT0 ExtINT, unmasked (virtual wire).
-    expect(rd(0x350)).toBe(0x700);
+    expect(rd(0x350)).toBe(0x1_0000);
   });
 
   it("while software-disabled, LVT mask bits stay set; clearing SVR bit 8 masks all", () => {
@@ -56,6 +55,7 @@ describe("registers at reset (SDM 10.4.7.1, 10.4.8)", () => {
     expect(rd(0x320)).toBe(0x1_0030);
     enable();
     wr(0x320, 0x30);
+    wr(0x350, 0x700);
     expect(rd(0x320)).toBe(0x30);
     wr(0xf0, 0xff);
     expect(rd(0x320)).toBe(0x1_0030);
@@ -247,17 +247,19 @@ describe("timer (SDM 10.5.4)", () => {
 });
 
 describe("LINT0/LINT1 and ICR destinations (SDM 10.5.1, 10.6.2)", () => {
-  it("ExtINT on LINT0 passes the PIC through; masking LINT0 stops it", () => {
+  it("after reset (software-disabled) the PIC passes; enabled, only LINT0 ExtINT passes it", () => {
     const { apic, wr, enable, pic } = setup();
     pic.pending.push(0x08);
     expect(apic.hasInterrupt()).toBe(true);
     expect(apic.acknowledge()).toBe(0x08);
-    enable();
-    wr(0x350, 0x1_0700);
+    enable(); // LINT0 is still masked from reset
     pic.pending.push(0x09);
     expect(apic.hasInterrupt()).toBe(false);
-    wr(0x350, 0x8700); // what SeaBIOS writes
+    wr(0x350, 0x8700); // what SeaBIOS writes: ExtINT, level
     expect(apic.acknowledge()).toBe(0x09);
+    wr(0x350, 0x1_8700);
+    pic.pending.push(0x0a);
+    expect(apic.hasInterrupt()).toBe(false);
   });
 
   it("a globally disabled APIC (IA32_APIC_BASE bit 11 clear) makes LINT0 plain INTR", () => {

@@ -57,12 +57,6 @@ const LVT_WRITABLE = [
   R.LVT_WRITABLE_LINT,
   R.LVT_WRITABLE_ERROR,
 ];
-/**
- * LINT0 after reset is ExtINT and unmasked on the bootstrap processor, as QEMU resets it
- * ("virtual wire mode is entered at reset"), so the PIC works before firmware touches the
- * APIC. The SDM's reset value is masked (10.4.7.1); BIOSes rewrite it either way.
- */
-const LINT0_RESET = R.MODE_EXTINT << 8;
 
 /** Divide configuration (bits 0, 1, 3) to divisor: 000b = 2 ... 110b = 128, 111b = 1. */
 function divisor(dcr: number): number {
@@ -363,9 +357,16 @@ export class LocalApic implements Device, MmioHandler {
     }
   }
 
-  /** Whether LINT0 passes the PIC's INTR through (APIC disabled, or LINT0 ExtINT unmasked). */
+  /**
+   * Whether the PIC's INTR reaches the CPU: APIC globally disabled (LINT0 is then the INTR
+   * pin), LINT0 unmasked in ExtINT mode (virtual wire), or the APIC software-disabled as it
+   * is after reset. The last is RingVM's choice so that a board without firmware (or
+   * firmware that takes PIC interrupts before it sets up virtual wire) works; QEMU drops PIC
+   * interrupts while LINT0 is masked, which is only visible to a guest that enables
+   * interrupts before touching the APIC.
+   */
   private get isVirtualWire(): boolean {
-    if (!this.isHardwareEnabled) return true;
+    if (!this.isHardwareEnabled || !this.isSoftwareEnabled) return true;
     const lint0 = this.lvt[LVT_LINT0] ?? 0;
     return (lint0 & R.LVT_MASKED) === 0 && ((lint0 >>> 8) & 7) === R.MODE_EXTINT;
   }
@@ -556,8 +557,8 @@ export class LocalApic implements Device, MmioHandler {
     this.esrPending = 0;
     this.icrLow = 0;
     this.icrHigh = 0;
+    // Every LVT entry, LINT0 included, powers on masked (SDM 10.4.7.1; QEMU 7.2 agrees).
     this.lvt.fill(R.LVT_RESET);
-    this.lvt[LVT_LINT0] = LINT0_RESET;
     this.initialCount = 0;
     this.dcr = 0;
     this.deadline = -1;

@@ -6,6 +6,8 @@ const ops = [];
 const out = (port, value, width = 1) => ops.push({ op: "out", port, value, width });
 const inp = (port, width = 1, note) =>
   ops.push({ op: "in", port, width, ...(note ? { note } : {}) });
+const mmioWrite = (address, value) => ops.push({ op: "write", port: address, value, width: 4 });
+const mmioRead = (address, note) => ops.push({ op: "read", port: address, width: 4, note });
 const cfgAddr = (bdf, offset) => (0x8000_0000 | (bdf << 8) | (offset & 0xfc)) >>> 0;
 const cfgRead = (bdf, offset, width = 4, note) => {
   out(0xcf8, cfgAddr(bdf, offset), 4);
@@ -188,5 +190,73 @@ out(0x64, 0xd0);
 kbcData("output port after D1h DDh");
 out(0x64, 0xd1);
 out(0x60, 0xdf);
+
+// --- local APIC (FEE00000h) and IOAPIC (FEC00000h), interrupts off ---
+const APIC = 0xfee0_0000;
+const apicRead = (offset, note) => mmioRead(APIC + offset, note ?? `apic ${offset.toString(16)}`);
+for (const offset of [0x20, 0x30, 0x80, 0xa0, 0xd0, 0xe0, 0xf0, 0x280, 0x300, 0x310])
+  apicRead(offset);
+for (const offset of [0x320, 0x330, 0x340, 0x350, 0x360, 0x370, 0x380, 0x3e0])
+  apicRead(offset, `apic LVT/timer ${offset.toString(16)} power-on`);
+mmioWrite(APIC + 0xf0, 0x1ff);
+apicRead(0xf0, "SVR enabled");
+for (const offset of [0x320, 0x350, 0x360, 0x370]) {
+  mmioWrite(APIC + offset, 0xffff_ffff);
+  apicRead(offset, `LVT ${offset.toString(16)} writable bits`);
+}
+mmioWrite(APIC + 0x350, 0x0001_0700);
+mmioWrite(APIC + 0x360, 0x0001_0400);
+mmioWrite(APIC + 0x370, 0x0001_0000);
+mmioWrite(APIC + 0x320, 0x0001_0000);
+mmioWrite(APIC + 0x3e0, 0xffff_ffff);
+apicRead(0x3e0, "divide configuration writable bits");
+mmioWrite(APIC + 0x3e0, 0x0b);
+mmioWrite(APIC + 0xd0, 0xffff_ffff);
+apicRead(0xd0, "LDR writable bits");
+mmioWrite(APIC + 0xe0, 0x0000_0000);
+apicRead(0xe0, "DFR cluster");
+mmioWrite(APIC + 0xe0, 0xffff_ffff);
+mmioWrite(APIC + 0x80, 0x23);
+apicRead(0x80, "TPR");
+apicRead(0xa0, "PPR from TPR");
+mmioWrite(APIC + 0x80, 0x00);
+mmioWrite(APIC + 0x310, 0x0000_0000);
+mmioWrite(APIC + 0x300, 0x0004_0041); // fixed self IPI, vector 41h, interrupts are off
+apicRead(0x220, "IRR 40h-5Fh after self IPI");
+apicRead(0x1a0, "TMR 40h-5Fh (edge)");
+apicRead(0x300, "ICR low after send");
+mmioWrite(APIC + 0x300, 0x0004_8051); // level-triggered self IPI, vector 51h
+apicRead(0x220, "IRR after level self IPI");
+apicRead(0x1a0, "TMR after level self IPI");
+mmioWrite(APIC + 0x280, 0);
+apicRead(0x280, "ESR before errors");
+mmioWrite(APIC + 0x300, 0x0004_0005); // illegal vector
+mmioWrite(APIC + 0x280, 0);
+apicRead(0x280, "ESR after send illegal vector");
+mmioWrite(APIC + 0x280, 0);
+apicRead(0x280, "ESR cleared");
+mmioWrite(APIC + 0x20, 0x0f00_0000);
+apicRead(0x20, "ID writable bits");
+mmioWrite(APIC + 0x20, 0x0000_0000);
+const IOAPIC = 0xfec0_0000;
+const ioRead = (index, note) => {
+  mmioWrite(IOAPIC, index);
+  mmioRead(IOAPIC + 0x10, note ?? `ioapic ${index.toString(16)}`);
+};
+const ioWrite = (index, value) => {
+  mmioWrite(IOAPIC, index);
+  mmioWrite(IOAPIC + 0x10, value);
+};
+ioRead(0x00, "IOAPIC ID");
+ioRead(0x01, "IOAPIC version");
+ioRead(0x10, "RTE 0 low power-on");
+ioRead(0x11, "RTE 0 high power-on");
+ioRead(0x3e, "RTE 23 low power-on");
+ioWrite(0x12, 0xffff_ffff);
+ioRead(0x12, "RTE 1 low writable bits");
+ioWrite(0x13, 0xffff_ffff);
+ioRead(0x13, "RTE 1 high writable bits");
+ioWrite(0x00, 0xffff_ffff);
+ioRead(0x00, "IOAPIC ID writable bits");
 
 export default ops;
