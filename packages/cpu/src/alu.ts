@@ -277,20 +277,31 @@ export function imul16(s: CpuState, a: number, b: number): number {
 /** High half of the last 32-bit multiply (avoids allocating a pair). */
 export const mulHigh = { value: 0 };
 
+/** Unsigned 32x32 -> 64 product without BigInt: low half returned, high half in `mulHigh`. */
+function umul64(a: number, b: number): number {
+  const a0 = a & 0xffff;
+  const a1 = a >>> 16;
+  const b0 = b & 0xffff;
+  const b1 = b >>> 16;
+  const p00 = a0 * b0;
+  const mid = a1 * b0 + (p00 >>> 16) + ((a0 * b1) & 0xffff) * 1;
+  // mid < 2^33: exact; carry of the middle column into the high word.
+  const lo = ((mid & 0xffff) << 16) | (p00 & 0xffff);
+  mulHigh.value = (a1 * b1 + Math.floor(mid / 0x10000) + ((a0 * b1) >>> 16)) | 0;
+  return lo | 0;
+}
+
 export function mul32(s: CpuState, a: number, b: number): number {
-  const ua = BigInt(a >>> 0);
-  const ub = BigInt(b >>> 0);
-  const p = ua * ub;
-  const lo = Number(p & 0xffffffffn) | 0;
-  const hi = Number(p >> 32n) | 0;
-  mulHigh.value = hi;
-  mulFlags(s, lo, 31, hi !== 0);
+  const lo = umul64(a >>> 0, b >>> 0);
+  mulFlags(s, lo, 31, mulHigh.value !== 0);
   return lo;
 }
 export function imul32(s: CpuState, a: number, b: number): number {
-  const lo = Math.imul(a, b);
-  const p = BigInt(a | 0) * BigInt(b | 0);
-  const hi = Number(BigInt.asIntN(32, p >> 32n));
+  const lo = umul64(a >>> 0, b >>> 0);
+  // Signed high half = unsigned high half - (a < 0 ? b : 0) - (b < 0 ? a : 0) (mod 2^32).
+  let hi = mulHigh.value;
+  if ((a | 0) < 0) hi = (hi - b) | 0;
+  if ((b | 0) < 0) hi = (hi - a) | 0;
   mulHigh.value = hi;
   mulFlags(s, lo, 31, hi !== lo >> 31);
   return lo;
@@ -339,24 +350,50 @@ export function idiv16(s: CpuState, dxax: number, d: number): void {
   divResult.remainder = (n % dv) & 0xffff;
   divFlags(s);
 }
+/**
+ * Unsigned (hi:lo) / d for 32-bit values without BigInt, by 16-bit long division (every
+ * partial remainder * 65536 + digit stays below 2^48, exact in a double). Returns false when
+ * the quotient does not fit in 32 bits (#DE). Result in `divResult`.
+ */
+function udiv64(hi: number, lo: number, d: number): boolean {
+  if (hi >= d) return false;
+  let rem = hi;
+  const n1 = rem * 0x10000 + (lo >>> 16);
+  const q1 = Math.floor(n1 / d);
+  rem = n1 - q1 * d;
+  const n0 = rem * 0x10000 + (lo & 0xffff);
+  const q0 = Math.floor(n0 / d);
+  rem = n0 - q0 * d;
+  divResult.quotient = (q1 * 0x10000 + q0) | 0;
+  divResult.remainder = rem | 0;
+  return true;
+}
+
 export function div32(s: CpuState, edx: number, eax: number, d: number): void {
   const ud = d >>> 0;
   if (ud === 0) divideError();
-  const n = (BigInt(edx >>> 0) << 32n) | BigInt(eax >>> 0);
-  const q = n / BigInt(ud);
-  if (q > 0xffffffffn) divideError();
-  divResult.quotient = Number(q) | 0;
-  divResult.remainder = Number(n % BigInt(ud)) | 0;
+  if (!udiv64(edx >>> 0, eax >>> 0, ud)) divideError();
   divFlags(s);
 }
 export function idiv32(s: CpuState, edx: number, eax: number, d: number): void {
   const dv = d | 0;
   if (dv === 0) divideError();
-  const n = (BigInt(edx | 0) << 32n) | BigInt(eax >>> 0);
-  const q = n / BigInt(dv);
-  if (q > 0x7fffffffn || q < -0x80000000n) divideError();
-  divResult.quotient = Number(q) | 0;
-  divResult.remainder = Number(n % BigInt(dv)) | 0;
+  const negative = (edx | 0) < 0;
+  // |EDX:EAX| as hi:lo (two's complement negation of the 64-bit value).
+  let hi = edx >>> 0;
+  let lo = eax >>> 0;
+  if (negative) {
+    lo = (~lo + 1) >>> 0;
+    hi = (~hi + (lo === 0 ? 1 : 0)) >>> 0;
+  }
+  const ad = dv < 0 ? -dv : dv; // |d| <= 2^31, exact
+  if (!udiv64(hi, lo, ad)) divideError();
+  const uq = divResult.quotient >>> 0;
+  const ur = divResult.remainder >>> 0;
+  const qNegative = negative !== dv < 0;
+  if (qNegative ? uq > 0x80000000 : uq > 0x7fffffff) divideError();
+  divResult.quotient = qNegative ? -uq | 0 : uq | 0;
+  divResult.remainder = negative ? -ur | 0 : ur | 0;
   divFlags(s);
 }
 

@@ -90,6 +90,17 @@ for op in ["inc", "dec", "neg", "not", "mul", "imul", "div", "idiv"]:
             add(f"{op} {rng.choice(RS[size])}")
         for _ in range(4):
             add(f"{op} {SZ[size]} [ebx+20]", True)
+# 64/32 divides that fit: EDX below the divisor (unsigned) or a small signed EDX:EAX.
+for op in ("div", "idiv"):
+    for _ in range(30):
+        regs = [val() for _ in range(8)]
+        regs[3] = rng.choice([0xFFFFFFFF, 0x80000000, 0x7FFFFFFF, 0xFFFF0001, rng.getrandbits(32) | 0x40000000])
+        if op == "div":
+            regs[2] = rng.randrange(0, regs[3])
+        else:
+            regs[3] = rng.choice([regs[3], (-regs[3]) & 0xFFFFFFFF, 0x80000000, 3, 0xFFFFFFFD])
+            regs[2] = rng.choice([0, 0xFFFFFFFF, rng.randrange(0, 0x4000), (-rng.randrange(1, 0x4000)) & 0xFFFFFFFF])
+        add(f"{op} ebx", False, regs)
 for size in (16, 32):
     for _ in range(12):
         a, b = rng.choice(RS[size]), rng.choice(RS[size])
