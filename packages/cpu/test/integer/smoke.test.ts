@@ -106,3 +106,27 @@ describe("decoded-instruction cache", () => {
     expect(cpu.getReg32(ECX)).toBe(0);
   });
 });
+
+describe("REP string faults", () => {
+  it("a fault mid-REP leaves ECX/EDI at the progress made and IP on the instruction (SDM vol. 2, REP)", () => {
+    // Real mode, a32 rep stosb from EDI=0xFFF0, ECX=0x20: the 17th store (EDI=0x10000) is beyond
+    // the ES limit (0xFFFF) and raises #GP (SDM vol. 3, 20.1.5), after 16 completed iterations.
+    const mem = new FlatMemory(1 << 20);
+    const cpu = new Cpu({ memory: mem, io: new NullPorts() });
+    mem.bytes.set(hex("67f3aa"), 0x700); // a32 rep stosb
+    mem.bytes.set(hex("00900000"), 13 * 4); // IVT[13] = 0000:9000
+    for (const seg of [SegReg.CS, SegReg.SS, SegReg.DS]) cpu.loadSegmentReal(seg, 0);
+    cpu.loadSegmentReal(SegReg.ES, 0x2000);
+    cpu.setReg32(ESP, 0x600);
+    cpu.setReg32(EDI, 0xfff0);
+    cpu.setReg32(ECX, 0x20);
+    cpu.setReg32(EAX, 0x5a);
+    cpu.eip = 0x700;
+    for (let n = 0; n < 10 && cpu.eip !== 0x9000; n++) cpu.run(1);
+    expect(cpu.eip).toBe(0x9000);
+    expect(cpu.getReg32(ECX)).toBe(0x10);
+    expect(cpu.getReg32(EDI)).toBe(0x10000);
+    expect(mem.bytes[0x5fa]! | (mem.bytes[0x5fb]! << 8)).toBe(0x700); // pushed IP: the REP instruction
+    expect(Array.from(mem.bytes.subarray(0x2fff0, 0x30000))).toEqual(new Array(16).fill(0x5a));
+  });
+});
