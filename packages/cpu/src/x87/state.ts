@@ -69,6 +69,18 @@ export class X87State {
     this.fds = 0;
   }
 
+  /** Power-on RESET (SDM vol. 3 table 9-1): CW 0040H, SW 0, tag word 5555H (all registers hold
+   *  +0.0 and are valid), pointers zero. INIT leaves the x87 state alone. */
+  powerOnReset(): void {
+    this.reset();
+    this.cw = 0x0040;
+    this.se.fill(0);
+    this.hi.fill(0);
+    this.lo.fill(0);
+    this.emptyMask = 0;
+    this.clearFerr();
+  }
+
   /** The full status word with TOP merged in. */
   getSw(): number {
     return (this.sw & ~(7 << SW_TOP_SHIFT)) | (this.top << SW_TOP_SHIFT);
