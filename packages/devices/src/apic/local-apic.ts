@@ -58,6 +58,9 @@ const LVT_WRITABLE = [
   R.LVT_WRITABLE_ERROR,
 ];
 
+/** Shortest spacing of periodic timer interrupts (200 us, as KVM's min_timer_period_us). */
+const MIN_PERIODIC_NS = 200_000;
+
 /** Divide configuration (bits 0, 1, 3) to divisor: 000b = 2 ... 110b = 128, 111b = 1. */
 function divisor(dcr: number): number {
   const v = (dcr & 3) | ((dcr >>> 1) & 4);
@@ -520,9 +523,11 @@ export class LocalApic implements Device, MmioHandler {
     this.scheduleTimer();
   }
 
-  private scheduleTimer(): void {
+  /** `notBefore`: earliest time to fire (rate limit of periodic interrupts). */
+  private scheduleTimer(notBefore = 0): void {
     if (this.scheduler === undefined || this.deadline < 0) return;
-    this.timerEvent = this.scheduler.schedule(this.deadline, () => this.timerExpired());
+    const at = Math.max(this.deadline, notBefore);
+    this.timerEvent = this.scheduler.schedule(at, () => this.timerExpired());
   }
 
   private timerExpired(): void {
@@ -536,7 +541,9 @@ export class LocalApic implements Device, MmioHandler {
         const period = this.initialCount * this.tickNs;
         this.deadline += Math.ceil((now - this.deadline + 1) / period) * period;
       }
-      this.scheduleTimer();
+      // Periodic interrupts come at most every MIN_PERIODIC_NS (KVM's min_timer_period_us):
+      // a guest programming a period of a few ns cannot flood the host with events.
+      this.scheduleTimer(now + MIN_PERIODIC_NS);
     } else {
       this.deadline = -1;
     }
