@@ -241,6 +241,29 @@ pm32:
         TO_R3   r3_retf                         ; RETF to RPL 0 from CPL 3: #GP(08)
         TO_R3   r3_iret                         ; IRET to a DPL-0 CS with RPL 3: #GP(08)
         TO_R3   r3_call_gate                    ; a working call gate for contrast
+
+        ; --- #GP through a task gate: the error code goes on the new task's stack (SDM vol. 3,
+        ;     6.12.2); the handler task sets task 1's saved EIP past the fault, then IRETs
+        PUTC    'k'
+        mov     dword [0x3120], gp_task
+        mov     dword [0x3154], 0x10
+        mov     dword [0x3148], 0x10
+        mov     dword [0x2000+13*8], 0x00300000
+        mov     dword [0x2000+13*8+4], 0x00008500
+        mov     ax, 0x400
+        mov     ds, ax                          ; #GP(400) -> task 2
+.k1:    mov     ax, 0x10
+        mov     ds, ax
+        str     ax
+        movzx   eax, ax
+        call    print32
+        pushfd
+        pop     eax
+        and     eax, 0x4000
+        call    print32
+        movzx   eax, byte [0x1000+0x30+5]
+        call    print32
+        PUTC    10
         mov     al, 0
         out     0xF4, al
 .halt:  cli
@@ -258,6 +281,22 @@ r0_target:
         mov     ds, ax                          ; nulled by the IRET to ring 3
         mov     esp, [RESUME_ESP]
         jmp     [RESUME_EIP]
+
+gp_task:
+        PUTC    'K'
+        pop     eax                             ; the error code
+        call    print32
+        mov     eax, esp
+        call    print32
+        movzx   eax, word [0x3100]              ; back link
+        call    print32
+        pushfd
+        pop     eax
+        and     eax, 0x4000
+        call    print32
+        mov     dword [0x3020], pm32.k1         ; resume task 1 after the fault
+        iretd
+        jmp     gp_task
 
 r3_int_ring1:
         int     0x39
