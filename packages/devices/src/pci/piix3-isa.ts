@@ -147,13 +147,15 @@ export class Piix3IsaBridge implements Device {
     this.drive();
   }
 
+  /**
+   * The routes live in the bus's saved configuration space and the PIRQ levels come from
+   * the functions' INTx states the bus restores, so the bridge has nothing of its own.
+   */
   saveState(): DeviceState {
-    return { pirqLevels: [...this.pirqLevels] };
+    return {};
   }
 
-  loadState(state: DeviceState): void {
-    const levels = state["pirqLevels"];
-    if (Array.isArray(levels)) for (let p = 0; p < 4; p++) this.pirqLevels[p] = levels[p] === true;
+  loadState(_state: DeviceState): void {
     for (let p = 0; p < 4; p++) this.pirqLevels[p] = this.bus.isPirqAsserted(p);
     this.drive();
   }
