@@ -384,6 +384,10 @@ def main():
         with open(image, "wb") as f:
             f.write(open(boot, "rb").read() + bytes(data))
             f.write(bytes(2 * 16 * 63 * 512))
+        if os.environ.get("KEEP_IMAGE"):
+            # e.g. to boot the same script on RingVM: ringvm run --hda IMAGE --debugcon file:OUT
+            with open(os.environ["KEEP_IMAGE"], "wb") as f:
+                f.write(open(image, "rb").read())
         log = os.path.join(tmp, "debugcon.bin")
         subprocess.run(
             [
