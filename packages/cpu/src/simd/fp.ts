@@ -118,6 +118,131 @@ function nan32(a: number, b: number): number {
   return (isNaN32(a) ? a | 0x400000 : b | 0x400000) >>> 0;
 }
 
+// ---- fast paths: round to nearest, normal operands and a normal result ----
+// Single: the exact result of +, -, * of two singles fits a double when their exponents differ
+// by at most 29 (products always), and rounding the double quotient/square root to single is
+// innocuous (53 >= 2 * 24 + 2), so Math.fround gives the IEEE single result; exactness (PE) is
+// checked exactly in double. Double: error-free transformations (TwoSum, Dekker's product)
+// decide PE. Anything else (other rounding modes, zeros, denormals, NaNs, infinities, results
+// near the underflow or overflow thresholds) takes the soft-float path.
+
+const FAST = { bits: 0 };
+const FV = new Float64Array(2);
+const FU = new Uint32Array(FV.buffer);
+const SPLIT = 134217729; // 2^27 + 1
+const TWO_M126 = 2 ** -126;
+const F32_MAX = 3.4028234663852886e38;
+
+function f32val(bits: number): number {
+  F32[0] = 0;
+  U32[0] = bits;
+  return F32[0];
+}
+
+function fast32(kind: number, a: number, b: number): boolean {
+  const ea = (a >>> 23) & 0xff;
+  const eb = (b >>> 23) & 0xff;
+  if (eb === 0 || eb === 0xff) return false;
+  if (kind !== FOP_SQRT && (ea === 0 || ea === 0xff)) return false;
+  const y = f32val(b);
+  let r: number;
+  let inexact: boolean;
+  if (kind === FOP_SQRT) {
+    if (y < 0) return false;
+    r = Math.fround(Math.sqrt(y));
+    inexact = r * r !== y;
+  } else {
+    const x = f32val(a);
+    if (kind === FOP_MUL) {
+      const p = x * y;
+      r = Math.fround(p);
+      inexact = r !== p;
+    } else if (kind === FOP_DIV) {
+      r = Math.fround(x / y);
+      inexact = r * y !== x;
+    } else {
+      const sum = kind === FOP_ADD ? x + y : x - y;
+      r = Math.fround(sum);
+      inexact = r !== sum || Math.abs(ea - eb) > 29;
+    }
+  }
+  const m = Math.abs(r);
+  if (
+    m > F32_MAX ||
+    (m <= TWO_M126 && r !== 0) ||
+    (r === 0 && kind !== FOP_ADD && kind !== FOP_SUB)
+  )
+    return false;
+  F32[0] = r;
+  FAST.bits = U32[0]!;
+  if (inexact) FP.flags |= FLAG_PE;
+  return true;
+}
+
+/** hi/lo of Dekker's exact product x*y = p + e (no overflow in the splits: |x|,|y| < 2^900). */
+let prodErr = 0;
+function twoProduct(x: number, y: number, p: number): void {
+  let t = SPLIT * x;
+  const xh = t - (t - x);
+  const xl = x - xh;
+  t = SPLIT * y;
+  const yh = t - (t - y);
+  const yl = y - yh;
+  prodErr = xh * yh - p + xh * yl + xl * yh + xl * yl;
+}
+
+const LO = 2 ** -900;
+const HI = 2 ** 900;
+function inRange(v: number): boolean {
+  const m = Math.abs(v);
+  return m >= LO && m <= HI;
+}
+
+function fast64(kind: number, ah: number, al: number, bh: number, bl: number): boolean {
+  const ea = (ah >>> 20) & 0x7ff;
+  const eb = (bh >>> 20) & 0x7ff;
+  if (eb === 0 || eb === 0x7ff) return false;
+  if (kind !== FOP_SQRT && (ea === 0 || ea === 0x7ff)) return false;
+  FU[0] = al;
+  FU[1] = ah;
+  FU[2] = bl;
+  FU[3] = bh;
+  const x = FV[0]!;
+  const y = FV[1]!;
+  let r: number;
+  let inexact: boolean;
+  if (kind === FOP_ADD || kind === FOP_SUB) {
+    const yy = kind === FOP_ADD ? y : -y;
+    r = x + yy;
+    const bb = r - x;
+    inexact = x - (r - bb) + (yy - bb) !== 0;
+    const m = Math.abs(r);
+    if (m === Infinity || (m < 2 ** -1021 && r !== 0)) return false;
+  } else if (kind === FOP_MUL) {
+    if (!inRange(x) || !inRange(y)) return false;
+    r = x * y;
+    if (!inRange(r)) return false;
+    twoProduct(x, y, r);
+    inexact = prodErr !== 0;
+  } else if (kind === FOP_DIV) {
+    if (!inRange(x) || !inRange(y)) return false;
+    r = x / y;
+    if (!inRange(r)) return false;
+    twoProduct(r, y, r * y);
+    inexact = r * y !== x || prodErr !== 0;
+  } else {
+    if (y < 0 || !inRange(y)) return false;
+    r = Math.sqrt(y);
+    twoProduct(r, r, r * r);
+    inexact = r * r !== y || prodErr !== 0;
+  }
+  FV[0] = r;
+  FP.lo = FU[0]!;
+  FP.hi = FU[1]!;
+  if (inexact) FP.flags |= FLAG_PE;
+  return true;
+}
+
 /** An element with an invalid operation or a division by zero does not also report its denormal
  *  operand (host behaviour: DIVPS denormal/0 gives ZE alone, SQRTPS of -denormal IE alone). */
 function dropDe(f: number): number {
@@ -126,8 +251,11 @@ function dropDe(f: number): number {
 
 /** ADD/SUB/MUL/DIV/MIN/MAX/SQRT single: a op b (SQRT uses b only, a is ignored). */
 export function op32(kind: number, a: number, b: number): number {
-  a = daz32(a >>> 0);
-  b = daz32(b >>> 0);
+  a >>>= 0;
+  b >>>= 0;
+  if ((FP.mxcsr & 0x6000) === 0 && kind <= FOP_DIV && fast32(kind, a, b)) return FAST.bits;
+  a = daz32(a);
+  b = daz32(b);
   if (kind === FOP_MIN || kind === FOP_MAX) return minmax32(kind, a, b);
   if (kind === FOP_SQRT) {
     if (isNaN32(b)) return nan32(b, b);
@@ -284,6 +412,13 @@ function nan64(): void {
 
 /** Double a op b into FP.hi/FP.lo. */
 export function op64(kind: number, ah: number, al: number, bh: number, bl: number): void {
+  if (
+    (FP.mxcsr & 0x6000) === 0 &&
+    kind !== FOP_MIN &&
+    kind !== FOP_MAX &&
+    fast64(kind, ah, al, bh, bl)
+  )
+    return;
   load64(DA, ah, al);
   load64(DB, bh, bl);
   if (kind === FOP_MIN || kind === FOP_MAX) {
