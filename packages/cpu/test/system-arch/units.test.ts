@@ -243,4 +243,34 @@ describe("other SDM rules", () => {
     s.cpl = 0;
     expect(checkedLinear(s, SegReg.DS, 0x101, 2, false)).toBe(0x101);
   });
+
+  it("LSS/LFS load the segment and the offset; PUSHD FS writes 16 bits and moves ESP by 4; SMSW r32 is all of CR0", () => {
+    const { cpu, mem } = machine();
+    mem.write16(0x200, 0x1234);
+    mem.write16(0x202, 0x5678);
+    expect(exec(cpu, mem, [0x0f, 0xb2, 0x26, 0x00, 0x02])).toBe(-1); // lss sp,[0x200]
+    expect(cpu.getReg32(4) & 0xffff).toBe(0x1234);
+    expect(cpu.state.segSel[SegReg.SS]).toBe(0x5678);
+    expect(cpu.state.segBase[SegReg.SS]).toBe(0x56780);
+    cpu.loadSegmentReal(SegReg.SS, 0);
+    mem.write32(0x200, 0x89abcdef);
+    mem.write16(0x204, 0x4321);
+    expect(exec(cpu, mem, [0x66, 0x0f, 0xb4, 0x06, 0x00, 0x02])).toBe(-1); // lfs eax,[0x200]
+    expect(cpu.getReg32(EAX) >>> 0).toBe(0x89abcdef);
+    expect(cpu.state.segSel[SegReg.FS]).toBe(0x4321);
+    cpu.setReg32(4, 0x8000);
+    mem.write32(0x7ffc, 0xaaaaaaaa);
+    expect(exec(cpu, mem, [0x66, 0x0f, 0xa0])).toBe(-1); // push fs (32-bit operand size)
+    expect(cpu.getReg32(4)).toBe(0x7ffc);
+    expect(mem.read32(0x7ffc) >>> 0).toBe(0xaaaa4321);
+    expect(exec(cpu, mem, [0x66, 0x0f, 0x01, 0xe0])).toBe(-1); // smsw eax
+    expect(cpu.getReg32(EAX) >>> 0).toBe(0x60000010);
+  });
+
+  it("real-mode INT beyond the IDTR limit raises #GP (SDM vol. 2 INT n, real-address mode)", () => {
+    const { cpu, mem } = machine();
+    mem.write16(0x300, 0x3f); // limit: vectors 0-15
+    mem.write32(0x302, 0);
+    expect(exec(cpu, mem, [0x0f, 0x01, 0x1e, 0x00, 0x03, 0xcd, 0x21])).toBe(Vector.GP); // lidt [0x300]; int 21h
+  });
 });
