@@ -266,7 +266,8 @@ function loadDataSegmentForStack(s: CpuState, ss: number, dpl: number): void {
 
 /** After a return to an outer level, data segments the new CPL may not use become null. */
 function nullInaccessibleSegments(s: CpuState): void {
-  for (const seg of [SegReg.ES, SegReg.DS, SegReg.FS, SegReg.GS]) {
+  for (let seg = 0; seg < 6; seg++) {
+    if (seg === 1 || seg === 2) continue; // CS, SS
     const ar = s.segAr[seg]!;
     const dpl = (ar >>> AR_DPL_SHIFT) & 3;
     const conformingCode = (ar & (AR_CODE | AR_DIRECTION)) === (AR_CODE | AR_DIRECTION);

@@ -66,6 +66,8 @@ function setBusy(s: CpuState, selector: number, busy: boolean): void {
 }
 
 const regs = new Int32Array(8);
+/** Data segments reloaded after CS, in the order of SDM vol. 3, 7.3 step 13. */
+const TASK_DATA_SEGMENTS = [SegReg.SS, SegReg.DS, SegReg.ES, SegReg.FS, SegReg.GS];
 const sels = new Uint16Array(6);
 
 /** Switches to the task whose TSS selector is `selector`; `returnEip` is saved in the old TSS. */
@@ -184,7 +186,8 @@ function switchTask(s: CpuState, selector: number, source: TaskSource, returnEip
     for (let i = 0; i < 6; i++) loadSegmentReal(s, i, sels[i]!);
   } else {
     loadCodeSegmentForTask(s, sels[SegReg.CS]!);
-    for (const seg of [SegReg.SS, SegReg.DS, SegReg.ES, SegReg.FS, SegReg.GS]) {
+    for (let i = 0; i < TASK_DATA_SEGMENTS.length; i++) {
+      const seg = TASK_DATA_SEGMENTS[i]!;
       if (!new32 && (seg === SegReg.FS || seg === SegReg.GS)) continue;
       try {
         loadDataSegmentProtected(s, seg, sels[seg]!);
