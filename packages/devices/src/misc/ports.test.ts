@@ -4,7 +4,7 @@
 import { FakeDeviceContext } from "@ringvm/bus/testing";
 import { describe, expect, it } from "vitest";
 import { describeDeviceConformance } from "../../test/conformance";
-import { DebugConsole, PostCodePort, SystemControlPortA } from "./misc-ports";
+import { DebugConsole, PostCodePort, SystemControlPortA } from "./index";
 
 describe("port 80h POST codes", () => {
   it("records the last code and calls the host; reads float high", () => {
