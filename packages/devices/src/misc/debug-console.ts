@@ -5,7 +5,7 @@ const BYTE_ONLY: readonly Width[] = [1];
 
 /** Options of a {@link DebugConsole}. */
 export interface DebugConsoleOptions {
-  /** Host sink for the bytes written (the array is only valid during the call). */
+  /** Host sink for the bytes written (each call gets its own array). */
   readonly onOutput?: (bytes: Uint8Array) => void;
   /** Port (default E9h). */
   readonly port?: number;
@@ -20,7 +20,6 @@ export class DebugConsole implements Device {
   readonly name = "debugcon";
   readonly port: number;
   onOutput: ((bytes: Uint8Array) => void) | undefined;
-  private readonly byte = new Uint8Array(1);
 
   constructor(options: DebugConsoleOptions = {}) {
     this.port = options.port ?? 0xe9;
@@ -33,10 +32,8 @@ export class DebugConsole implements Device {
       1,
       {
         read: () => 0xe9,
-        write: (_p, _w, value) => {
-          this.byte[0] = value;
-          this.onOutput?.(this.byte);
-        },
+        // A fresh array per byte: hosts such as a Node stream queue it without copying.
+        write: (_p, _w, value) => this.onOutput?.(Uint8Array.of(value & 0xff)),
       },
       { owner: this.name, widths: BYTE_ONLY },
     );

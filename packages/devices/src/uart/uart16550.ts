@@ -27,7 +27,7 @@ export interface Uart16550Options {
   readonly irq?: number;
   /** "baud": characters take their time at the programmed rate; "immediate": no delay. */
   readonly timing?: "baud" | "immediate";
-  /** Host sink for transmitted bytes (the array is only valid during the call). */
+  /** Host sink for transmitted bytes (each call gets its own array). */
   readonly onTransmit?: (bytes: Uint8Array) => void;
   /**
    * PC wiring: the IRQ reaches the PIC only while MCR OUT2 is active (and not in loopback,
@@ -109,7 +109,6 @@ export class Uart16550 implements Device {
   private readonly onTxEvent = (now: number): void => this.transmitDone(now);
   private readonly onRxEvent = (now: number): void => this.receiveNext(now);
   private readonly onTimeoutEvent = (now: number): void => this.timeoutExpired(now);
-  private readonly oneByte = new Uint8Array(1);
 
   constructor(options: Uart16550Options = {}) {
     const com = options.com ?? 1;
@@ -396,9 +395,8 @@ export class Uart16550 implements Device {
       this.pushRx(value, 0);
       return;
     }
-    const out = this.oneByte;
-    out[0] = value;
-    this.onTransmit?.(out);
+    // A fresh array: hosts such as a Node stream queue it without copying.
+    this.onTransmit?.(Uint8Array.of(value));
   }
 
   // --- receive ---------------------------------------------------------------------------
