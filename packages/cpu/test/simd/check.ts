@@ -10,7 +10,7 @@ for (const g of groups) {
   let shown = 0;
   for (const c of cases) {
     const got = runCase(c);
-    const d = diff(got, c.expected);
+    const d = diff(got, c.expected, c.label);
     const p = per.get(c.label) ?? [0, 0];
     p[1]++;
     if (d.length === 0) p[0]++;

@@ -12,7 +12,7 @@ describe("host vectors", () => {
       const bad: string[] = [];
       for (const c of cases) {
         const got = runCase(c);
-        const d = diff(got, c.expected);
+        const d = diff(got, c.expected, c.label);
         if (d.length > 0 && bad.length < 10)
           bad.push(
             `${c.label}: ${d.map((k) => `${k} want ${c.expected[k]} got ${got[k]}`).join("; ")}`,
@@ -37,7 +37,7 @@ describe("host vectors", () => {
     let exact = 0;
     for (const c of loadGroup("sse-approx")) {
       const got = runCase(c);
-      const d = diff(got, c.expected).filter((k) => k !== "x0");
+      const d = diff(got, c.expected, c.label).filter((k) => k !== "x0");
       expect(d).toEqual([]);
       const scalar = c.label.endsWith("ss");
       for (let i = 0; i < (scalar ? 1 : 4); i++) {

@@ -690,6 +690,39 @@ for (const [name, code] of X87) {
   });
 }
 
+// FNSTENV/FLDENV in the 32-bit protected format (28 bytes at [edx]). FNSTENV's pointer bytes
+// 12-27 hold host addresses: the replay masks them (replay.ts, ENV_POINTERS).
+add("x87", "fnstenv", 24, () => {
+  const f = x87In();
+  f.tw = hex(rnd() & 0xff, 2);
+  f.sw = hex((rnd() & 0x3f7f) | ((rnd() & 7) << 11), 4);
+  f.cw = hex(parseInt(fcw(), 16) | 0x3f, 4); // masked: the loaded flags are not pending
+  f.st2 = f80v();
+  f.st3 = pick(["0".repeat(20), "8000" + "0".repeat(16), f80v()]);
+  f.st4 = pick(["7fff8000000000000000", "00001234567800000000", f80v()]);
+  return { code: [0xd9, 0x32], f };
+});
+add("x87", "fldenv", 24, () => {
+  const f = x87In();
+  const le16 = (v: number): string => hex(v & 0xff, 2) + hex((v >>> 8) & 0xff, 2);
+  const cw = parseInt(fcw(), 16) | (rnd() % 3 === 0 ? 0xe080 & rnd() : 0);
+  const sw = rnd() & 0xff7f;
+  const tw = rnd() & 0xffff;
+  f.mem =
+    le16(cw) +
+    "ffff" +
+    le16(sw) +
+    "ffff" +
+    le16(tw) +
+    "ffff" +
+    hex(rnd(), 8) +
+    hex(rnd(), 8) +
+    hex(rnd(), 8) +
+    hex(rnd(), 8) +
+    "0".repeat(72);
+  return { code: [0xd9, 0x22], f };
+});
+
 // ---- run natively ----
 
 const REC = 624;
