@@ -155,8 +155,10 @@ function switchTask(s: CpuState, selector: number, source: TaskSource, returnEip
   // Commit: TR, CR0.TS, CR3, registers, then segment loads (faults now belong to the new task).
   setSegmentCache(s, SEG_TR, selector, newBase, newLimit, descAr(hi) | (BUSY >>> 8));
   s.cr0 |= 8;
-  if (new32) {
-    s.cr3 = m.read32((newBase + 0x1c) | 0);
+  // CR3 comes from a 32-bit TSS only while paging is on (what QEMU and Bochs do; a 16-bit TSS
+  // has no CR3 field, SDM vol. 3, 7.6).
+  if (new32 && (s.cr0 & 0x80000000) !== 0) {
+    s.cr3 = m.read32((newBase + 0x1c) | 0) >>> 0;
     syncPaging(s);
   }
   s.flags = (newEflags | 2) >>> 0;

@@ -62,6 +62,12 @@ describe("guest images (expected output from QEMU)", () => {
     compare(run.output, readFileSync(new URL("sysarch3.expected", dir), "latin1"));
   });
 
+  it("sysarch5: 16-bit call gate with word parameters, task switch into and out of a v8086 task, TSS LDT", () => {
+    const run = runBiosImage(new Uint8Array(readFileSync(new URL("sysarch5.bin", dir))));
+    expect(run.exited).toBe(true);
+    compare(run.output, readFileSync(new URL("sysarch5.expected", dir), "latin1"));
+  });
+
   it("sysarch4: 64 random descriptors x every RPL/TI probed by LAR, LSL, VERR, VERW, MOV FS, MOV SS at CPL 0 and 3", () => {
     const run = runBiosImage(new Uint8Array(readFileSync(new URL("sysarch4.bin", dir))));
     expect(run.exited).toBe(true);
