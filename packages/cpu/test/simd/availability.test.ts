@@ -142,3 +142,25 @@ describe("MMX state", () => {
     expect(s.fpu.abridgedTag()).toBe(0);
   });
 });
+
+describe("x87 transcendentals through the dispatch table", () => {
+  it("FSIN, FCOS, F2XM1, FPATAN, FYL2X, FPTAN (within 1e-15 of Math)", () => {
+    const { s, mem } = makeState();
+    s.regs[0] = DATA;
+    const FLD1 = [0xd9, 0xe8];
+    const run = (...ops: number[][]): number => {
+      exec(s, mem, [0xdb, 0xe3]); // fninit
+      for (const b of ops) exec(s, mem, b);
+      exec(s, mem, [0xdd, 0x18]); // fstp qword [eax]
+      return new Float64Array(mem.bytes.slice(DATA, DATA + 8).buffer)[0]!;
+    };
+    const close = (a: number, b: number): boolean =>
+      Math.abs(a - b) <= 1e-15 * Math.max(1, Math.abs(b));
+    expect(close(run(FLD1, [0xd9, 0xfe]), Math.sin(1))).toBe(true);
+    expect(close(run(FLD1, [0xd9, 0xff]), Math.cos(1))).toBe(true);
+    expect(close(run(FLD1, [0xd9, 0xf0]), 1)).toBe(true); // F2XM1(1) = 2 - 1
+    expect(close(run(FLD1, FLD1, [0xd9, 0xf3]), Math.PI / 4)).toBe(true); // FPATAN atan(1/1)
+    expect(close(run(FLD1, FLD1, [0xd8, 0xc0], [0xd9, 0xf1]), 1)).toBe(true); // 1 * log2(2)
+    expect(close(run(FLD1, [0xd9, 0xf2], [0xdd, 0xd8]), Math.tan(1))).toBe(true); // FPTAN, drop 1.0
+  });
+});
