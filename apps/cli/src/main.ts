@@ -5,4 +5,5 @@ const code = await runCli(process.argv.slice(2), {
   stdout: (t) => process.stdout.write(t),
   stderr: (t) => process.stderr.write(t),
 });
-process.exitCode = code;
+// Exit once stdout has drained: a paused stdin (the guest console) must not keep us alive.
+process.stdout.write("", () => process.exit(code));

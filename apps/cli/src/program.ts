@@ -2,15 +2,30 @@
 import { Command, CommanderError } from "commander";
 import { VERSION } from "@ringvm/pc";
 import { registerDisasm } from "./disasm";
+import { defaultGuestOptions, registerRun, runMachine, type RunIo } from "./run";
 
 /** Where the CLI writes; tests pass their own. */
 export interface CliIo {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
+  /** Streams for the guest console (`ringvm run`); default: process stdin/stdout. */
+  console?: Omit<RunIo, "stderr">;
+}
+
+function consoleOf(io: CliIo): RunIo {
+  const streams = io.console ?? {
+    writeOut: (data: Uint8Array) => void process.stdout.write(data),
+    isOutputTty: process.stdout.isTTY,
+    input: process.stdin,
+  };
+  return { ...streams, stderr: io.stderr };
 }
 
 /** Builds the command tree. Each subcommand lives in its own module. */
-export function createProgram(io: CliIo): Command {
+export function createProgram(
+  io: CliIo,
+  setExit: (code: number) => void = () => undefined,
+): Command {
   const program = new Command("ringvm")
     .description("RingVM: an x86 PC emulator in TypeScript")
     .version(VERSION, "-V, --version")
@@ -18,20 +33,23 @@ export function createProgram(io: CliIo): Command {
     .exitOverride()
     .showHelpAfterError("(run `ringvm --help` for usage)");
   registerDisasm(program, io);
+  registerRun(program, () => consoleOf(io), setExit);
   return program;
 }
 
 /** Runs the CLI and returns the process exit code; never throws. */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
-  const program = createProgram(io);
+  let exitCode = 0;
+  const program = createProgram(io, (code) => {
+    exitCode = code;
+  });
   try {
     if (argv.length === 0) {
-      // The default guest is not wired yet: show what there is.
-      program.outputHelp();
-      return 0;
+      // The main job: boot the default guest from guests/ to a shell on this terminal.
+      return await runMachine(defaultGuestOptions(), consoleOf(io));
     }
     await program.parseAsync([...argv], { from: "user" });
-    return 0;
+    return exitCode;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode;
     io.stderr(`ringvm: ${err instanceof Error ? err.message : String(err)}\n`);

@@ -22,6 +22,8 @@ export {
 export type { MultibootOptions, MultibootPlan } from "./multiboot";
 export { FwCfg, FwCfgKey, FW_CFG_SELECTOR_PORT, FW_CFG_DATA_PORT } from "./fw-cfg";
 export type { ExitStats, RunEnd, HostPlatform } from "@ringvm/hypervisor";
+export { openDiskImage, OverlayDisk, DiskImageError } from "@ringvm/devices/disk";
+export type { BlockDevice, ByteSource, OpenedImage } from "@ringvm/devices/disk";
 export { formatStats } from "@ringvm/hypervisor";
 
 /** The version of the RingVM board package. */

@@ -56,6 +56,8 @@ export class SerialPort implements Device {
   private lsrErrors = 0;
   private isIrqHigh = false;
   private readonly out = new Uint8Array(1);
+  /** Called with each transmitted byte as well (an `--exit-on` matcher, a test's transcript). */
+  onOutput: ((data: Uint8Array) => void) | undefined;
 
   constructor(
     readonly base: number,
@@ -164,9 +166,10 @@ export class SerialPort implements Device {
         if ((this.mcr & MCR_LOOP) !== 0) {
           if (this.fifoCount < FIFO_SIZE) this.push(value);
           else this.lsrErrors |= LSR_OE;
-        } else if (this.sink !== undefined) {
+        } else {
           this.out[0] = value;
-          this.sink.write(this.out);
+          this.sink?.write(this.out);
+          this.onOutput?.(this.out);
         }
         // The byte leaves at once: THR is empty again.
         this.isThrePending = true;

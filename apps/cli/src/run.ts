@@ -1,0 +1,391 @@
+// `ringvm run`: options -> PcConfig -> createPc() -> run, with the serial console on the
+// terminal. `ringvm` without arguments runs the default guest from guests/.
+import { existsSync, openSync, readFileSync, writeSync, closeSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Command } from "commander";
+import { Option } from "commander";
+import {
+  createPc,
+  DiskImageError,
+  formatStats,
+  LinuxBootError,
+  openDiskImage,
+  OverlayDisk,
+  type BlockDevice,
+  type BootDevice,
+  type Pc,
+  type PcConfig,
+  type RunEnd,
+  type SerialSink,
+} from "@ringvm/pc";
+import { FileBlockSource } from "./file-block-source";
+import { TerminalConsole, type TerminalStreams } from "./terminal";
+
+/** Process exit codes of `ringvm run` (documented in the README and `ringvm run --help`). */
+export const ExitCode = {
+  /** The guest powered off, `--exit-on` matched, or the user quit (Ctrl-A X). */
+  Ok: 0,
+  /** Bad options, missing or unusable files, or an emulator failure. */
+  Error: 1,
+  /** `--timeout` ran out first. */
+  Timeout: 2,
+  /** The CPU triple-faulted (shutdown). */
+  TripleFault: 3,
+  /** Interrupted by SIGINT/SIGTERM on the host. */
+  Interrupted: 130,
+} as const;
+
+/** A user-facing failure: printed as one line, exit code 1. */
+export class RunError extends Error {
+  override readonly name = "RunError";
+}
+
+export interface RunOptions {
+  kernel?: string;
+  initrd?: string;
+  append?: string;
+  bios?: string;
+  vgaBios?: string;
+  hda?: string;
+  hdb?: string;
+  cdrom?: string;
+  fda?: string;
+  boot?: string;
+  memory?: string;
+  serial: string;
+  debugcon?: string;
+  timeout?: string;
+  exitOn?: string;
+  engine: string;
+  deterministic?: boolean;
+  stats?: boolean;
+}
+
+/** Where `run` talks to the host; tests pass their own streams. */
+export interface RunIo extends TerminalStreams {
+  stderr: (text: string) => void;
+}
+
+/** The command line the default guest boots with. */
+export const DEFAULT_APPEND = "console=ttyS0";
+
+/** Finds the repository's guests/ folder (env RINGVM_GUESTS overrides). */
+export function findGuestsDir(): string | undefined {
+  const env = process.env["RINGVM_GUESTS"];
+  if (env !== undefined && env !== "") return env;
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 6; i++) {
+    if (existsSync(join(dir, "guests", "vmlinuz"))) return join(dir, "guests");
+    dir = dirname(dir);
+  }
+  return undefined;
+}
+
+/** Options of the default guest (what `ringvm` with no arguments runs). */
+export function defaultGuestOptions(): RunOptions {
+  const dir = findGuestsDir();
+  if (dir === undefined) {
+    throw new RunError(
+      "cannot find the default guest (guests/vmlinuz); set RINGVM_GUESTS or pass --kernel",
+    );
+  }
+  return {
+    kernel: join(dir, "vmlinuz"),
+    initrd: join(dir, "initramfs.cpio.gz"),
+    append: DEFAULT_APPEND,
+    serial: "stdio",
+    engine: "interpreter",
+  };
+}
+
+export function registerRun(
+  program: Command,
+  makeIo: () => RunIo,
+  setExit: (code: number) => void,
+): void {
+  program
+    .command("run")
+    .description("boot a kernel (direct Linux/Multiboot boot) or disks through SeaBIOS")
+    .option("--kernel <file>", "bzImage or Multiboot kernel (direct boot, no firmware)")
+    .option("--initrd <file>", "initial ramdisk for --kernel")
+    .option("--append <cmdline>", "kernel command line", DEFAULT_APPEND)
+    .option("--bios <file>", "system BIOS image (default guests/bios.bin) for firmware boot")
+    .option("--vga-bios <file>", "VGA option ROM (default guests/vgabios-stdvga.bin)")
+    .option("--hda <image>", "primary master disk (raw or qcow2; guest writes stay in memory)")
+    .option("--hdb <image>", "primary slave disk")
+    .option("--cdrom <image>", "ISO 9660 image on the secondary master")
+    .option("--fda <image>", "floppy image for drive A:")
+    .option("--boot <order>", "firmware boot order: letters a (floppy), c (disk), d (CD-ROM)")
+    .option("-m, --memory <size>", "guest RAM, MiB or with a K/M/G suffix", "128")
+    .option("--serial <where>", "COM1: stdio, file:PATH or none", "stdio")
+    .option("--debugcon <where>", "port E9h output: stdio or file:PATH")
+    .option("--timeout <seconds>", "stop after this many seconds (exit code 2)")
+    .option("--exit-on <text>", "exit 0 as soon as the serial output contains TEXT")
+    .addOption(
+      new Option("--engine <engine>", "execution engine")
+        .choices(["interpreter"])
+        .default("interpreter"),
+    )
+    .option("--deterministic", "guest time from the instruction count (same input, same output)")
+    .option("--stats", "print exit statistics to stderr at the end")
+    .addHelpText(
+      "after",
+      [
+        "",
+        "Exit codes: 0 power-off, --exit-on match or Ctrl-A X; 1 error; 2 timeout; 3 triple fault;",
+        "130 interrupted (SIGINT/SIGTERM).",
+        "On a terminal the serial console is in raw mode: Ctrl-A X quits, Ctrl-A H shows help.",
+      ].join("\n"),
+    )
+    .action(async (options: RunOptions) => {
+      setExit(await runMachine(options, makeIo()));
+    });
+}
+
+/** Boots a machine from the options and returns the exit code; never throws. */
+export async function runMachine(options: RunOptions, io: RunIo): Promise<number> {
+  let pc: Pc;
+  const cleanups: (() => void)[] = [];
+  let terminal: TerminalConsole | undefined;
+  try {
+    const serialSink = await openSink(options.serial, "--serial", io, cleanups, true);
+    const debugSink =
+      options.debugcon !== undefined
+        ? await openSink(options.debugcon, "--debugcon", io, cleanups, false)
+        : undefined;
+    terminal = options.serial === "stdio" ? new TerminalConsole(io) : undefined;
+    const config = await buildConfig(options, terminal?.sink ?? serialSink, debugSink);
+    pc = createPc(config);
+  } catch (error) {
+    for (const c of cleanups) c();
+    io.stderr(`ringvm: ${describeError(error)}\n`);
+    return ExitCode.Error;
+  }
+
+  let exitCode: number | undefined;
+  const finish = (code: number): void => {
+    if (exitCode === undefined) exitCode = code;
+    pc.stop();
+  };
+  if (options.exitOn !== undefined && options.exitOn !== "") {
+    const needle = options.exitOn;
+    let tail = "";
+    const decoder = new TextDecoder();
+    pc.serial.onOutput = (data) => {
+      tail = (tail + decoder.decode(data, { stream: true })).slice(-4 * needle.length - 64);
+      if (tail.includes(needle)) finish(ExitCode.Ok);
+    };
+  }
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  if (options.timeout !== undefined) {
+    const seconds = Number(options.timeout);
+    if (!(seconds > 0)) {
+      io.stderr(`ringvm: --timeout ${options.timeout}: expected a positive number of seconds\n`);
+      return ExitCode.Error;
+    }
+    timer = setTimeout(() => finish(ExitCode.Timeout), seconds * 1000);
+  }
+  const onSignal = (): void => finish(ExitCode.Interrupted);
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+  terminal?.start({
+    input: (bytes) => pc.sendSerial(bytes),
+    quit: () => finish(ExitCode.Ok),
+    stats: () =>
+      formatStats(pc.hypervisor.snapshotStats(), {
+        engine: options.engine,
+        guestNs: pc.clock.now(),
+      }),
+  });
+
+  let end: RunEnd;
+  try {
+    end = await pc.start();
+  } finally {
+    if (timer !== undefined) clearTimeout(timer);
+    process.removeListener("SIGINT", onSignal);
+    process.removeListener("SIGTERM", onSignal);
+    terminal?.stop();
+    for (const c of cleanups) c();
+  }
+  if (options.stats === true) {
+    io.stderr(
+      `\n${formatStats(pc.hypervisor.snapshotStats(), { engine: options.engine, guestNs: pc.clock.now() })}\n`,
+    );
+  }
+  switch (end.reason) {
+    case "poweroff":
+      return exitCode ?? ExitCode.Ok;
+    case "shutdown":
+      io.stderr(
+        `\nringvm: the guest triple-faulted (CPU shutdown) at EIP 0x${pc.cpu.eip.toString(16)}\n`,
+      );
+      return ExitCode.TripleFault;
+    case "error":
+      io.stderr(`\nringvm: emulation failed: ${describeError(end.error)}\n`);
+      return ExitCode.Error;
+    default:
+      if (exitCode === ExitCode.Timeout)
+        io.stderr(`\nringvm: timeout after ${options.timeout} s\n`);
+      if (exitCode === ExitCode.Interrupted) io.stderr("\nringvm: interrupted\n");
+      return exitCode ?? ExitCode.Ok;
+  }
+}
+
+async function buildConfig(
+  options: RunOptions,
+  serial: SerialSink | undefined,
+  debugcon: SerialSink | undefined,
+): Promise<PcConfig> {
+  const memorySize = parseMemory(options.memory ?? "128");
+  const hasDisks = [options.hda, options.hdb, options.cdrom, options.fda].some(
+    (d) => d !== undefined,
+  );
+  let kernel: Uint8Array | undefined;
+  let initrd: Uint8Array | undefined;
+  let bios: Uint8Array | undefined;
+  let vgaBios: Uint8Array | undefined;
+  if (options.kernel !== undefined) {
+    kernel = readInput(options.kernel, "kernel");
+    if (options.initrd !== undefined) initrd = readInput(options.initrd, "initrd");
+  } else {
+    if (options.initrd !== undefined) throw new RunError("--initrd needs --kernel");
+    if (!hasDisks && options.bios === undefined) {
+      throw new RunError(
+        "nothing to boot: give --kernel, or a disk (--hda, --cdrom, --fda) for SeaBIOS",
+      );
+    }
+    const dir = findGuestsDir();
+    const biosPath = options.bios ?? (dir !== undefined ? join(dir, "bios.bin") : undefined);
+    if (biosPath === undefined) throw new RunError("no --bios given and guests/bios.bin not found");
+    bios = readInput(biosPath, "BIOS");
+    if (bios.length === 0 || bios.length % 0x1_0000 !== 0 || bios.length > 0x100_0000) {
+      throw new RunError(
+        `BIOS image ${biosPath} is ${bios.length} bytes; expected 64 KiB..16 MiB in 64 KiB steps`,
+      );
+    }
+    const vgaPath =
+      options.vgaBios ?? (dir !== undefined ? join(dir, "vgabios-stdvga.bin") : undefined);
+    if (vgaPath !== undefined) {
+      vgaBios = readInput(vgaPath, "VGA BIOS");
+      if (vgaBios.length < 512 || vgaBios[0] !== 0x55 || vgaBios[1] !== 0xaa) {
+        throw new RunError(`VGA BIOS ${vgaPath} has no 55AAh option ROM signature`);
+      }
+    }
+  }
+  const config: PcConfig = {
+    memorySize,
+    ...(kernel !== undefined ? { kernel, cmdline: options.append ?? DEFAULT_APPEND } : {}),
+    ...(initrd !== undefined ? { initrd } : {}),
+    ...(bios !== undefined ? { bios } : {}),
+    ...(vgaBios !== undefined ? { vgaBios } : {}),
+    ...(options.hda !== undefined ? { hda: await openDisk(options.hda, "--hda") } : {}),
+    ...(options.hdb !== undefined ? { hdb: await openDisk(options.hdb, "--hdb") } : {}),
+    ...(options.cdrom !== undefined ? { cdrom: await openDisk(options.cdrom, "--cdrom") } : {}),
+    ...(options.fda !== undefined ? { fda: await openDisk(options.fda, "--fda") } : {}),
+    ...(options.boot !== undefined ? { bootOrder: parseBootOrder(options.boot) } : {}),
+    ...(serial !== undefined ? { serial } : {}),
+    ...(debugcon !== undefined ? { debugcon } : {}),
+    deterministic: options.deterministic === true,
+  };
+  return config;
+}
+
+/** `-m 512`, `-m 512M`, `-m 1G`, `-m 65536K`. */
+export function parseMemory(text: string): number {
+  const match = /^(\d+(?:\.\d+)?)([KMG]?)i?B?$/i.exec(text.trim());
+  if (match === null) throw new RunError(`-m ${text}: expected a size such as 128, 512M or 1G`);
+  const unit = (match[2] ?? "").toUpperCase();
+  const scale = unit === "K" ? 1024 : unit === "G" ? 1024 ** 3 : 1024 ** 2;
+  const bytes = Math.round(Number(match[1]) * scale);
+  if (bytes < 0x10_0000 || bytes > 0xe000_0000 || bytes % 4096 !== 0) {
+    throw new RunError(`-m ${text}: guest RAM must be 1 MiB to 3.5 GiB in 4 KiB steps`);
+  }
+  return bytes;
+}
+
+/** QEMU-style boot letters: a floppy, c disk, d CD-ROM. */
+export function parseBootOrder(text: string): BootDevice[] {
+  const map: Record<string, BootDevice> = { a: "floppy", c: "disk", d: "cdrom" };
+  const order: BootDevice[] = [];
+  for (const letter of text.toLowerCase()) {
+    const device = map[letter];
+    if (device === undefined)
+      throw new RunError(`--boot ${text}: use the letters a (floppy), c (disk), d (CD-ROM)`);
+    if (!order.includes(device)) order.push(device);
+  }
+  return order;
+}
+
+function readInput(path: string, what: string): Uint8Array {
+  try {
+    return new Uint8Array(readFileSync(resolve(path)));
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason =
+      code === "ENOENT"
+        ? "no such file"
+        : code === "EISDIR"
+          ? "is a directory"
+          : (error as Error).message;
+    throw new RunError(`cannot read ${what} ${path}: ${reason}`);
+  }
+}
+
+async function openDisk(path: string, option: string): Promise<BlockDevice> {
+  let source: FileBlockSource;
+  try {
+    source = FileBlockSource.open(resolve(path));
+  } catch (error) {
+    throw new RunError(`${option}: ${(error as Error).message}`);
+  }
+  try {
+    const { disk } = await openDiskImage(source);
+    return new OverlayDisk(disk);
+  } catch (error) {
+    throw new RunError(`${option} ${path}: ${(error as Error).message}`);
+  }
+}
+
+async function openSink(
+  spec: string,
+  option: string,
+  io: RunIo,
+  cleanups: (() => void)[],
+  isSerial: boolean,
+): Promise<SerialSink | undefined> {
+  if (spec === "none") {
+    if (!isSerial) throw new RunError(`${option} none: omit the option instead`);
+    return undefined;
+  }
+  if (spec === "stdio") return { write: (data) => io.writeOut(data) };
+  if (spec.startsWith("file:") && spec.length > 5) {
+    const path = resolve(spec.slice(5));
+    let fd: number;
+    try {
+      fd = openSync(path, "w");
+    } catch (error) {
+      throw new RunError(`${option} ${spec}: cannot open for writing: ${(error as Error).message}`);
+    }
+    cleanups.push(() => closeSync(fd));
+    return { write: (data) => void writeSync(fd, data) };
+  }
+  await Promise.resolve();
+  throw new RunError(
+    `${option} ${spec}: expected ${isSerial ? "stdio, file:PATH or none" : "stdio or file:PATH"}`,
+  );
+}
+
+function describeError(error: unknown): string {
+  if (
+    error instanceof RunError ||
+    error instanceof LinuxBootError ||
+    error instanceof DiskImageError
+  ) {
+    return error.message;
+  }
+  if (error instanceof RangeError) return error.message;
+  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  return String(error);
+}
