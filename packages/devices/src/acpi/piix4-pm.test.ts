@@ -83,6 +83,29 @@ describe("PM timer (ACPI 4.8.2.1)", () => {
     expect(context.io.in(0x608, 4)).toBe((3600 * 3_579_545) % 2 ** 24);
   });
 
+  it("a 32-bit timer (TMR_VAL_EXT) wraps at 2^32 and flags TMROF on bit 31", () => {
+    const context = new FakeDeviceContext();
+    const pm = new Piix4Pm({ timerBits: 32 });
+    pm.attach(context);
+    pm.reset("power-on");
+    pm.pciConfig.write(0x40, 4, 0x601);
+    pm.pciConfig.write(0x80, 1, 0x01);
+    context.clock.set(5_000_000_000);
+    expect(context.io.in(0x608, 4)).toBe(5 * 3_579_545);
+    context.clock.set(3_600_000_000_000);
+    expect(context.io.in(0x608, 4)).toBe((3600 * 3_579_545) % 2 ** 32);
+    const fresh = new FakeDeviceContext();
+    const pm2 = new Piix4Pm({ timerBits: 32 });
+    pm2.attach(fresh);
+    pm2.reset("power-on");
+    pm2.pciConfig.write(0x40, 4, 0x601);
+    pm2.pciConfig.write(0x80, 1, 0x01);
+    fresh.advance(nsOfTick(2 ** 31) - 1);
+    expect(fresh.io.in(0x600, 2) & 1).toBe(0);
+    fresh.advance(1);
+    expect(fresh.io.in(0x600, 2) & 1).toBe(1);
+  });
+
   it("byte reads of the timer return its bytes", () => {
     const { context, enable } = setup();
     enable();

@@ -39,12 +39,15 @@ export interface Piix4PmOptions {
   readonly softOffType?: number;
   /** ISA IRQ of the SCI (default 9). */
   readonly sciIrq?: number;
+  /**
+   * PM timer width: 24 (the PIIX4's, default) or 32 (for ACPI tables that set the FADT's
+   * TMR_VAL_EXT flag). TMROF_STS sets when the top bit toggles (ACPI 4.8.2.1).
+   */
+  readonly timerBits?: 24 | 32;
 }
 
 const CONFIG_FIRST = 0x40;
 const CONFIG_BYTES = 0xc0;
-const TIMER_MASK = (1 << R.PM_TIMER_BITS) - 1;
-const TIMER_HALF = 1 << (R.PM_TIMER_BITS - 1);
 /** Ticks per second, split so tick arithmetic stays exact in doubles for centuries. */
 const NS_PER_SECOND = 1_000_000_000;
 
@@ -89,8 +92,11 @@ export class Piix4Pm implements Device {
   private scheduler: Scheduler | undefined;
   private context: DeviceContext | undefined;
   private log: Logger | undefined;
+  /** 2^(bits - 1): the period of the top bit's toggles, in ticks. */
+  private readonly timerHalf: number;
 
   constructor(private readonly options: Piix4PmOptions = {}) {
+    this.timerHalf = 2 ** ((options.timerBits ?? R.PM_TIMER_BITS) - 1);
     const reg = (offset: number, width: number, value: number, writable: number) => {
       for (let i = 0; i < width; i++) {
         this.configPowerOn[offset - CONFIG_FIRST + i] = (value >>> (8 * i)) & 0xff;
@@ -178,9 +184,9 @@ export class Piix4Pm implements Device {
 
   // --- PM I/O block ------------------------------------------------------------------------
 
-  /** PM timer value (24 bits) now. */
+  /** PM timer value (24 or 32 bits) now. */
   timerValue(): number {
-    return pmTimerTicks(this.clock?.now() ?? 0) & TIMER_MASK;
+    return (pmTimerTicks(this.clock?.now() ?? 0) % (2 * this.timerHalf)) >>> 0;
   }
 
   private readIo(offset: number, width: Width): number {
@@ -265,7 +271,7 @@ export class Piix4Pm implements Device {
     this.overflowEvent = undefined;
     if (this.scheduler === undefined || this.clock === undefined) return;
     const ticks = pmTimerTicks(this.clock.now());
-    const next = (Math.floor(ticks / TIMER_HALF) + 1) * TIMER_HALF;
+    const next = (Math.floor(ticks / this.timerHalf) + 1) * this.timerHalf;
     this.overflowEvent = this.scheduler.schedule(timeOfTick(next), () => {
       this.overflowEvent = undefined;
       this.pmsts |= R.TMROF;
