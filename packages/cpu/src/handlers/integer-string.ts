@@ -7,6 +7,7 @@ import { read16, read32, read8, write16, write32, write8 } from "../access";
 import { checkIoPermission } from "../io-permission";
 import { type CpuState } from "../state/cpu-state";
 import { DF } from "../state/flags";
+import { AR_CODE, AR_DB, AR_DIRECTION, AR_PRESENT, AR_WRITABLE } from "../segments";
 import { ECX, EDI, EDX, ESI, REG_ES, SegReg } from "../state/registers";
 import { getAcc, setAcc } from "./integer-move";
 import { type Handler } from "./operands";
@@ -62,6 +63,13 @@ function stringForm(op: Op, top: number): Handler {
     if (op === Op.Ins || op === Op.Outs) checkIoPermission(s, s.regs16[EDX << 1]!, size);
     const seg = usesSi ? sourceSeg(i) : 0;
     const step = (s.flags & DF) !== 0 ? -size : size;
+    if (
+      rep &&
+      !a16 &&
+      (op === Op.Stos || op === Op.Movs) &&
+      fastRep(s, op === Op.Movs, seg, step, top)
+    )
+      return;
     let budget = STRING_CHUNK;
     for (;;) {
       const si = a16 ? s.regs16[ESI << 1]! : s.regs[ESI]! >>> 0;
@@ -115,6 +123,67 @@ function stringForm(op: Op, top: number): Handler {
       }
     }
   };
+}
+
+/** Whether `count` accesses of `size` bytes from `offset` by `step` stay inside segment `seg`. */
+function rangeOk(
+  s: CpuState,
+  seg: number,
+  offset: number,
+  step: number,
+  count: number,
+  size: number,
+  write: boolean,
+): boolean {
+  const ar = s.segAr[seg]!;
+  if ((ar & AR_PRESENT) === 0) return false;
+  if (write && (ar & (AR_CODE | AR_WRITABLE)) !== AR_WRITABLE && (s.cr0 & 1) !== 0) return false;
+  const first = step > 0 ? offset : offset + step * (count - 1);
+  const last = (step > 0 ? offset + step * (count - 1) : offset) + size - 1;
+  if (first < 0 || last > 0xffffffff) return false; // the offset would wrap: take the slow path
+  const limit = s.segLimit[seg]!;
+  if ((ar & (AR_CODE | AR_DIRECTION)) === AR_DIRECTION) {
+    const upper = ar & AR_DB ? 0xffffffff : 0xffff;
+    return first > limit && last <= upper;
+  }
+  return last <= limit;
+}
+
+/**
+ * REP STOS/MOVS with 32-bit addressing when the whole chunk lies inside the segments: the
+ * segment checks are done once for the range instead of per element. Every element still goes
+ * through the MMU and the registers advance per element, so a page fault mid-way leaves exactly
+ * the state of the general loop. Returns false (nothing done) when the slow path must run.
+ */
+function fastRep(s: CpuState, movs: boolean, srcSeg: number, step: number, top: number): boolean {
+  const regs = s.regs;
+  const total = regs[ECX]! >>> 0;
+  const n = total < STRING_CHUNK ? total : STRING_CHUNK;
+  const size = (top + 1) >>> 3;
+  const di = regs[EDI]! >>> 0;
+  if (!rangeOk(s, SegReg.ES, di, step, n, size, true)) return false;
+  const si = regs[ESI]! >>> 0;
+  if (movs && !rangeOk(s, srcSeg, si, step, n, size, false)) return false;
+  const mem = s.memory;
+  let dst = (s.segBase[SegReg.ES]! + di) | 0;
+  let src = (s.segBase[srcSeg]! + si) | 0;
+  const v = getAcc(s, top);
+  for (let k = 0; k < n; k++) {
+    if (movs) {
+      if (top === 31) mem.write32(dst, mem.read32(src));
+      else if (top === 15) mem.write16(dst, mem.read16(src));
+      else mem.write8(dst, mem.read8(src));
+      src = (src + step) | 0;
+      regs[ESI] = regs[ESI]! + step;
+    } else if (top === 31) mem.write32(dst, v);
+    else if (top === 15) mem.write16(dst, v & 0xffff);
+    else mem.write8(dst, v & 0xff);
+    dst = (dst + step) | 0;
+    regs[EDI] = regs[EDI]! + step;
+    regs[ECX] = regs[ECX]! - 1;
+  }
+  if (regs[ECX] !== 0) s.eip = s.startEip;
+  return true;
 }
 
 function inForm(top: number, fromDx: boolean): Handler {
