@@ -13,8 +13,8 @@ export const DATA = 0x10000;
 const decoder = new Decoder(32);
 const insn = new Instruction();
 
-export function makeState(): { s: CpuState; mem: FlatMemory } {
-  const mem = new FlatMemory(1 << 20);
+export function makeState(size = 1 << 20): { s: CpuState; mem: FlatMemory } {
+  const mem = new FlatMemory(size);
   const s = new CpuState(mem, new NullPorts());
   s.cr0 = 0x60000031; // PE, ET, NE
   s.cr4 = 0x600; // OSFXSR, OSXMMEXCPT
