@@ -132,7 +132,11 @@ function deliver(
   if (kind === EventKind.Software && gateDpl < s.cpl) throw new CpuException(Vector.GP, idtCode);
   if ((hi & 0x8000) === 0) throw new CpuException(Vector.NP, idtCode);
   if (type === 5) {
-    taskSwitch(s, (lo >>> 16) & 0xffff, TaskSource.Interrupt, returnEip);
+    const tss = (lo >>> 16) & 0xffff;
+    // An LDT selector in an interrupt task gate is #TS (i386 manual INT "TASK-GATE"; QEMU and
+    // Bochs agree); JMP/CALL through a task gate report #GP instead.
+    if ((tss & 4) !== 0) throw new CpuException(Vector.TS, tss & 0xfffc);
+    taskSwitch(s, tss, TaskSource.Interrupt, returnEip);
     if (hasError) {
       if (s.cs32) push32(s, errorCode);
       else push16(s, errorCode);

@@ -68,6 +68,12 @@ describe("guest images (expected output from QEMU)", () => {
     compare(run.output, readFileSync(new URL("sysarch5.expected", dir), "latin1"));
   });
 
+  it("sysarch6: 64 random IDT gates (type, DPL, P, target) invoked by INT n from CPL 0 and 3", () => {
+    const run = runBiosImage(new Uint8Array(readFileSync(new URL("sysarch6.bin", dir))));
+    expect(run.exited).toBe(true);
+    compare(run.output, readFileSync(new URL("sysarch6.expected", dir), "latin1"));
+  });
+
   it("sysarch4: 64 random descriptors x every RPL/TI probed by LAR, LSL, VERR, VERW, MOV FS, MOV SS at CPL 0 and 3", () => {
     const run = runBiosImage(new Uint8Array(readFileSync(new URL("sysarch4.bin", dir))));
     expect(run.exited).toBe(true);
