@@ -251,10 +251,11 @@ export class VgaRenderer {
     const crtc = vga.crtc;
     const shift = (vga.gc[GC_MODE]! >> 5) & 3;
     const doubleScan = crtc[CRTC_MAX_SCAN]! >> 7;
-    // Each source line is shown (max scan line + 1) times, doubled again by CR09 bit 7;
-    // the CGA shifter ignores the max scan line (QEMU: "in CGA modes, multi_scan is ignored").
+    // Each source line is shown (max scan line + 1) times, doubled again by CR09 bit 7.
+    // With CGA row addressing (CR17 bit 0 clear) the row scan counter selects the bank
+    // instead, so only the doubling applies (QEMU 7.2 vga_draw_graphic).
     const multiScan =
-      shift !== 1 ? (((crtc[CRTC_MAX_SCAN]! & 0x1f) + 1) << doubleScan) - 1 : doubleScan;
+      crtc[CRTC_MODE]! & 1 ? (((crtc[CRTC_MAX_SCAN]! & 0x1f) + 1) << doubleScan) - 1 : doubleScan;
     const isHalfClock = (vga.seq[SEQ_CLOCKING]! & 8) !== 0;
     let bits: number;
     if (shift <= 1) {

@@ -4,6 +4,21 @@
 // QEMU and stores its `screendump` next to the recorded operations.
 import { MODES, loadFont, setMode, type GuestIo, type ModeTable } from "../vga-bios";
 
+/** Mode 06h (640x200 2-colour CGA), IBM VGA TR tables as in SeaBIOS stdvgamodes.c. */
+const MODE_06: ModeTable = {
+  misc: 0x63,
+  seq: [0x01, 0x01, 0x00, 0x06],
+  crtc: [
+    0x5f, 0x4f, 0x50, 0x82, 0x54, 0x80, 0xbf, 0x1f, 0x00, 0xc1, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x9c, 0x8e, 0x8f, 0x28, 0x00, 0x96, 0xb9, 0xc2, 0xff,
+  ],
+  attr: [
+    0x00, 0x17, 0x17, 0x17, 0x17, 0x17, 0x17, 0x17, 0x17, 0x17, 0x17, 0x17, 0x17, 0x17, 0x17, 0x17,
+    0x01, 0x00, 0x01, 0x00,
+  ],
+  gc: [0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x0d, 0x0f, 0xff],
+};
+
 /** o: OUT byte; w: byte writes from a physical address; r: byte read; i: IN byte; ow: OUT word. */
 export type GuestOp =
   | readonly ["o", number, number]
@@ -117,6 +132,35 @@ export function buildScenes(font: Font): Scene[] {
       crtc(r, 0x09, 0x47); // 8 scan lines a row: 50 rows
     }),
   );
+  scenes.push(
+    textScene("text-scrolled-split-bright", MODES[0x03], font, (r) => {
+      r.io.in(0x3da);
+      r.out(0x3c0, 0x10);
+      r.out(0x3c0, 0x04); // AR10: line graphics on, blink off -> attribute bit 7 = bright bg
+      r.out(0x3c0, 0x20);
+      text(r, 80, 6, 0, "Bright", 0x9e);
+      text(r, 80, 30, 0, "Line 30 (page 2)", 0x0a);
+      crtc(r, 0x0c, 0x00);
+      crtc(r, 0x0d, 80 * 2); // display starts at row 2
+      crtc(r, 0x18, 200); // split screen after scan line 200: restart at address 0
+    }),
+  );
+  for (const mode of [0x0d, 0x06] as const) {
+    const r = new OpRecorder();
+    const table = mode === 0x0d ? MODES[0x0d] : MODE_06;
+    setMode(r, table);
+    const base = mode === 0x0d ? 0xa0000 : 0xb8000;
+    for (let plane = 0; plane < 4; plane++) {
+      r.out(0x3c4, 0x02);
+      r.out(0x3c5, 1 << plane);
+      for (let y = 0; y < 30; y++) {
+        const line = Array.from({ length: 40 }, (_, x) => ((x + 1) * (plane + 5) * (y + 3)) & 0xff);
+        const offset = mode === 0x0d ? y * 40 : (y & 1) * 0x2000 + (y >> 1) * 80;
+        r.write(base + offset, line);
+      }
+    }
+    scenes.push({ name: `mode-${mode.toString(16).padStart(2, "0")}h`, ops: r.ops });
+  }
   {
     const r = new OpRecorder();
     setMode(r, MODES[0x13]);
@@ -227,7 +271,7 @@ export function buildScenes(font: Font): Scene[] {
 
 /** The characters the text scenes draw. */
 export const FONT_CHARACTERS = [
-  ..."RingVM VGA text Hello0123end!",
+  ..."RingVM VGA text Hello0123end!Bright Line30(page2)",
   "\xc9",
   "\xcd",
   "\xbb",
