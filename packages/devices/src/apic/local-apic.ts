@@ -102,6 +102,7 @@ export class LocalApic implements Device, MmioHandler {
 
   constructor(private readonly options: LocalApicOptions = {}) {
     this.id = (options.id ?? 0) & 0xff;
+    this.extInt = options.extInt;
     this.nsPerTick = 1e9 / (options.busFrequencyHz ?? 1e9);
     this.resetRegisters();
   }
@@ -374,7 +375,13 @@ export class LocalApic implements Device, MmioHandler {
     return (lint0 & R.LVT_MASKED) === 0 && ((lint0 >>> 8) & 7) === R.MODE_EXTINT;
   }
 
-  /** The highest IRR vector the CPU may take now, or -1. */
+  /**
+   * The highest IRR vector the CPU may take now, or -1, as of the last state change:
+   * `hasInterrupt` runs at every instruction boundary, so it reads this cache, which
+   * `updateOutput` refreshes after every change of IRR, ISR, TPR, SVR or the base MSR.
+   */
+  private deliverableVector = -1;
+
   private deliverable(): number {
     if (!this.isHardwareEnabled || !this.isSoftwareEnabled) return -1;
     const vector = this.irr.highest();
@@ -384,11 +391,20 @@ export class LocalApic implements Device, MmioHandler {
 
   /** INTR: an APIC vector above the processor priority, or the PIC through the virtual wire. */
   hasInterrupt(): boolean {
-    if (this.deliverable() >= 0) return true;
-    const extInt = this.options.extInt;
-    if (extInt === undefined) return false;
-    return (this.isVirtualWire || this.isExtIntPending) && extInt.hasInterrupt();
+    // Runs at every instruction boundary with IF set: cached fields only (no getters or
+    // cross-module constants, which dev-mode module transforms turn into calls).
+    if (this.deliverableVector >= 0) return true;
+    const extInt = this.extInt;
+    return (
+      extInt !== undefined &&
+      (this.isPicPassThrough || this.isExtIntPending) &&
+      extInt.hasInterrupt()
+    );
   }
+
+  /** `isVirtualWire` as of the last state change (see `deliverableVector`). */
+  private isPicPassThrough = true;
+  private readonly extInt: ExtIntSource | undefined;
 
   /** INTA: moves the vector from IRR to ISR, or runs the PIC's INTA; spurious if gone. */
   acknowledge(): number {
@@ -435,6 +451,8 @@ export class LocalApic implements Device, MmioHandler {
   }
 
   private updateOutput(): void {
+    this.deliverableVector = this.deliverable();
+    this.isPicPassThrough = this.isVirtualWire;
     const now = this.hasInterrupt();
     if (now === this.output) return;
     this.output = now;
@@ -572,6 +590,7 @@ export class LocalApic implements Device, MmioHandler {
     this.timerEvent?.cancel();
     this.timerEvent = undefined;
     this.isExtIntPending = false;
+    this.deliverableVector = -1;
   }
 
   reset(kind: ResetKind): void {
@@ -648,6 +667,8 @@ export class LocalApic implements Device, MmioHandler {
     this.isExtIntPending = state["isExtIntPending"] === true;
     this.lint1 = state["lint1"] === true;
     this.scheduleTimer();
+    this.deliverableVector = this.deliverable();
+    this.isPicPassThrough = this.isVirtualWire;
     this.output = this.hasInterrupt();
   }
 }
