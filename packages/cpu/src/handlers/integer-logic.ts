@@ -172,4 +172,11 @@ export const logicHandlers: Record<string, Handler> = {
   Bsf_r32_rm32: bitScan(31, false),
   Bsr_r16_rm16: bitScan(15, true),
   Bsr_r32_rm32: bitScan(31, true),
+  // F3 0F BC/BD on a CPU without BMI1/LZCNT (CPUID reports neither): the F3 prefix is ignored
+  // and the bytes execute as BSF/BSR (SDM vol. 2, TZCNT and LZCNT, "Operation"/notes). Linux
+  // uses the encoding in get_mtrr_state (__ffs via "rep; bsf").
+  Tzcnt_r16_rm16: bitScan(15, false),
+  Tzcnt_r32_rm32: bitScan(31, false),
+  Lzcnt_r16_rm16: bitScan(15, true),
+  Lzcnt_r32_rm32: bitScan(31, true),
 };
