@@ -147,9 +147,15 @@ export class VgaDevice implements Device, PlaneState {
     this.lfbRegistration = undefined;
     this.lfbBase = base;
     if (base >= 0 && this.context !== undefined) {
-      this.lfbRegistration = this.context.io.mapMmio(base, this.vram.length, this.lfb, {
-        owner: `${this.name}-lfb`,
-      });
+      try {
+        this.lfbRegistration = this.context.io.mapMmio(base, this.vram.length, this.lfb, {
+          owner: `${this.name}-lfb`,
+        });
+      } catch (error) {
+        // A BAR placed over RAM or another device: the framebuffer stays unmapped.
+        this.lfbBase = -1;
+        throw error;
+      }
     }
   }
 

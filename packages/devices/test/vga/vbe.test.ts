@@ -194,3 +194,19 @@ describe("stdvga as a PCI function", () => {
     expect(vga.linearFramebufferBase).toBe(-1);
   });
 });
+
+describe("framebuffer placement errors", () => {
+  it("a BAR over another mapping leaves the framebuffer unmapped", () => {
+    const { vga, board } = setup();
+    board.io.mapMmio(
+      0xfe000000,
+      0x1000,
+      { read: () => 0, write: () => undefined },
+      { owner: "other" },
+    );
+    expect(() => vga.mapLinearFramebuffer(0xfe000000)).toThrow(/overlaps/);
+    expect(vga.linearFramebufferBase).toBe(-1);
+    vga.mapLinearFramebuffer(0xfd000000);
+    expect(vga.linearFramebufferBase).toBe(0xfd000000);
+  });
+});
