@@ -1,0 +1,334 @@
+; RingVM system-architecture guest test 7 (issue 5): 64 pseudo-random GDT entries
+; (callgates.inc, fixed seed: call gates with random type/DPL/P/parameter count/target, task
+; gates, code segments) used by CALL FAR and JMP FAR from CPL 0 and CPL 3, with four known
+; parameters on the caller's stack. Records the fault or where the transfer landed (CS, SS,
+; ESP, the first stack words). SDM vol. 2 CALL/JMP operation; vol. 3, 5.8.
+
+        cpu     686
+        org     0xF0000
+
+%define R(x)    ((x) - $$)
+%define LIN(x)  ((x) - $$ + 0xF0000)
+RESUME_EIP      equ 0x504
+RESUME_ESP      equ 0x500
+NVEC            equ 0x48
+
+%macro PUTC 1
+        mov     al, %1
+        out     0xE9, al
+%endmacro
+
+        bits    16
+start:
+        cli
+        xor     ax, ax
+        mov     ds, ax
+        mov     es, ax
+        mov     ss, ax
+        mov     sp, 0x7000
+        mov     al, 0xFF
+        out     0x21, al
+        out     0xA1, al
+        push    cs
+        pop     ds
+        mov     si, R(gdt)
+        mov     di, 0x1000
+        mov     cx, gdt_end - gdt
+        cld
+        rep movsb
+        xor     ax, ax
+        mov     ds, ax
+        lgdt    [cs:R(gdtr)]
+        mov     eax, cr0
+        or      al, 1
+        mov     cr0, eax
+        jmp     dword 0x08:pm32
+
+print16:
+        pushad
+        mov     cx, 8
+.l:     rol     eax, 4
+        mov     ebx, eax
+        and     bx, 0x0F
+        mov     dl, [cs:R(hexdigits)+bx]
+        xchg    al, dl
+        out     0xE9, al
+        xchg    al, dl
+        loop    .l
+        mov     al, ' '
+        out     0xE9, al
+        popad
+        ret
+
+hexdigits: db "0123456789ABCDEF"
+
+gdtr:   dw gdt_end - gdt - 1
+        dd 0x1000
+idtr:   dw 0x81*8 - 1
+        dd 0x2000
+RECORDS equ 0x10000
+HANDLER equ 0x700
+
+        align 8
+gdt:
+        dq 0                                    ; 00
+        dq 0x00CF9B000000FFFF                   ; 08 code, ring 0
+        dq 0x00CF93000000FFFF                   ; 10 data, ring 0
+        dq 0x00CFFB000000FFFF                   ; 18 code, ring 3
+        dq 0x00CFF3000000FFFF                   ; 20 data, ring 3
+        dw 0x67, 0x3000
+        db 0, 0x89, 0, 0                        ; 28 TSS1
+        dq 0x00CFBB000000FFFF                   ; 30 code, ring 1
+        dq 0x00CFB3000000FFFF                   ; 38 data, ring 1
+        dq 0x00CFDB000000FFFF                   ; 40 code, ring 2
+        dq 0x00CFD3000000FFFF                   ; 48 data, ring 2
+        dq 0x00CF9F000000FFFF                   ; 50 conforming code, DPL 0
+        dq 0x00CFFF000000FFFF                   ; 58 conforming code, DPL 3
+        dq 0x00CF1B000000FFFF                   ; 60 code, ring 0, not present
+        dq 0x00CF7B000000FFFF                   ; 68 code, ring 3, not present
+%include "callgates.inc"
+gdt_end:
+
+        bits    32
+%macro SETRESUME 1
+        mov     dword [RESUME_EIP], %1
+        mov     [RESUME_ESP], esp
+%endmacro
+
+%macro PRINT 1
+        mov     eax, %1
+        call    print32
+%endmacro
+
+%macro TO_R3 1
+        SETRESUME %%next
+        push    dword 0x23
+        push    dword 0x7F00
+        push    dword 0x0002
+        push    dword 0x1B
+        push    dword %1
+        iretd
+%%next:
+%endmacro
+
+%macro TO_V86 2
+        SETRESUME %%next
+        push    dword 0                         ; GS
+        push    dword 0                         ; FS
+        push    dword 0                         ; DS
+        push    dword 0                         ; ES
+        push    dword 0                         ; SS
+        push    dword 0x7000                    ; ESP
+        push    dword 0x20002 | (%2 << 12)      ; EFLAGS: VM, IOPL
+        push    dword 0xF000                    ; CS
+        push    dword R(%1)                     ; EIP
+        iretd
+%%next:
+%endmacro
+
+print32:
+        pushad
+        mov     ecx, 8
+.l:     rol     eax, 4
+        mov     ebx, eax
+        and     ebx, 0x0F
+        mov     dl, [cs:hexdigits+ebx]
+        xchg    al, dl
+        out     0xE9, al
+        xchg    al, dl
+        loop    .l
+        mov     al, ' '
+        out     0xE9, al
+        popad
+        ret
+
+
+; the handler every random gate points at (copied to 0x700): reports where it runs
+handler_image:
+        mov     eax, cs
+        mov     ebx, ss
+        mov     ecx, esp
+        mov     edx, [ss:esp]
+        mov     esi, [ss:esp+8]
+        int     0x80
+handler_end:
+
+; CALL FAR sel:0700h for selectors 70h, 78h, ... (7 bytes each), then the same with JMP FAR
+call_table:
+%assign sel 0x70
+%rep 64
+        call    sel:HANDLER
+%assign sel sel+8
+%endrep
+jmp_table:
+%assign sel 0x70
+%rep 64
+        jmp     sel:HANDLER
+%assign sel sel+8
+%endrep
+
+pm32:
+        mov     ax, 0x10
+        mov     ds, ax
+        mov     es, ax
+        mov     fs, ax
+        mov     gs, ax
+        mov     ss, ax
+        mov     esp, 0x9000
+        mov     esi, handler_image
+        mov     edi, HANDLER
+        mov     ecx, handler_end - handler_image
+        rep movsb
+        ; IDT: 00-3F -> fault stubs; 40-7F random gates to HANDLER; 80 -> back (DPL 3)
+        mov     edi, 0x2000
+        mov     ebx, stubs
+        xor     ecx, ecx
+.idt:   mov     eax, ebx
+        mov     [edi], ax
+        mov     word [edi+2], 0x08
+        mov     word [edi+4], 0x8E00
+        shr     eax, 16
+        mov     [edi+6], ax
+        add     ebx, 16
+        add     edi, 8
+        inc     ecx
+        cmp     ecx, 0x40
+        jb      .idt
+        mov     eax, back
+        mov     [0x2000+0x80*8], ax
+        shr     eax, 16
+        mov     [0x2000+0x80*8+6], ax
+        mov     word [0x2000+0x80*8+2], 0x08
+        mov     word [0x2000+0x80*8+4], 0xEE00
+        lidt    [idtr]
+        mov     edi, 0x3000
+        xor     eax, eax
+        mov     ecx, 0x68/4
+        rep stosd
+        mov     dword [0x3004], 0x9000          ; ring-0 stack
+        mov     dword [0x3008], 0x10
+        mov     dword [0x300C], 0x8800          ; ring-1 stack
+        mov     dword [0x3010], 0x39
+        mov     dword [0x3014], 0x8400          ; ring-2 stack
+        mov     dword [0x3018], 0x4A
+        mov     word [0x3066], 0x68
+        mov     ax, 0x28
+        ltr     ax
+
+        mov     dword [0x600], RECORDS              ; record pointer
+        xor     ebp, ebp                        ; entry index 0..127 (call table, then jmp table)
+.cpl0:  SETRESUME .n0
+        push    dword 0x44444444                ; parameters (the gate copies 0-3 of them)
+        push    dword 0x33333333
+        push    dword 0x22222222
+        push    dword 0x11111111
+        lea     eax, [ebp*8]
+        sub     eax, ebp
+        add     eax, call_table
+        jmp     eax
+.n0:    inc     ebp
+        cmp     ebp, 128
+        jb      .cpl0
+        xor     ebp, ebp
+.cpl3:  SETRESUME .n3
+        mov     dword [0x7F00-4], 0x44444444
+        mov     dword [0x7F00-8], 0x33333333
+        mov     dword [0x7F00-12], 0x22222222
+        mov     dword [0x7F00-16], 0x11111111
+        push    dword 0x23
+        push    dword 0x7F00-16
+        push    dword 0x0002
+        push    dword 0x1B
+        lea     eax, [ebp*8]
+        sub     eax, ebp
+        add     eax, call_table
+        push    eax
+        iretd
+.n3:    inc     ebp
+        cmp     ebp, 128
+        jb      .cpl3
+
+        mov     esi, RECORDS                      ; print: vector, kind, four values
+        xor     ebp, ebp
+.dump:  mov     eax, ebp
+        and     eax, 63
+        lea     eax, [0x70 + eax*8]
+        call    print32
+        mov     ecx, 5
+.dw:    lodsd
+        call    print32
+        loop    .dw
+        PUTC    10
+        inc     ebp
+        cmp     ebp, 256
+        jb      .dump
+        mov     al, 0
+        out     0xF4, al
+.halt:  cli
+        hlt
+        jmp     .halt
+
+; INT 80h from the handler: record CS (kind 1 in the high half), SS, ESP, [ESP], [ESP+8]
+back:
+        mov     edi, 0x10
+        mov     ds, di
+        mov     edi, [0x600]
+        and     eax, 0xFFFF
+        or      eax, 0x10000
+        mov     [edi], eax
+        and     ebx, 0xFFFF
+        mov     [edi+4], ebx
+        mov     [edi+8], ecx
+        mov     [edi+12], edx
+        mov     [edi+16], esi
+        jmp     record_done
+
+; exceptions: record kind 2, vector, error code, faulting EIP, CS
+fault:
+        mov     esi, 0x10
+        mov     ds, si
+        mov     esi, [0x600]
+        mov     eax, [esp]
+        or      eax, 0x20000
+        mov     [esi], eax
+        mov     dword [esi+4], 0
+        mov     eax, [esp+4]
+        mov     [esi+8], eax
+        mov     eax, [esp+8]
+        mov     [esi+12], eax
+        mov     eax, [esp+12]
+        and     eax, 0xFFFF
+        mov     [esi+16], eax
+record_done:
+        add     dword [0x600], 20
+        mov     ax, 0x10
+        mov     ss, ax
+        mov     es, ax
+        mov     fs, ax
+        mov     gs, ax
+        mov     esp, [RESUME_ESP]
+        jmp     [RESUME_EIP]
+
+%macro STUB 1
+%%s:
+%if %1 == 8 || (%1 >= 10 && %1 <= 14) || %1 == 17
+        push    byte %1
+%else
+        push    byte 0
+        push    byte %1
+%endif
+        jmp     near fault
+        times 16 - ($ - %%s) db 0xCC
+%endmacro
+        align 16
+stubs:
+%assign v 0
+%rep 0x40
+        STUB v
+%assign v v+1
+%endrep
+
+        bits    16
+        times 0xFFF0 - ($ - $$) db 0xFF
+        jmp     0xF000:R(start)
+        times 0x10000 - ($ - $$) db 0xFF
