@@ -46,6 +46,16 @@ describe("PCI configuration (82371AB function 3)", () => {
     expect(pm.pmBase).toBe(-1);
   });
 
+  it("registers programmed before attach decode once attached", () => {
+    const context = new FakeDeviceContext();
+    const pm = new Piix4Pm();
+    pm.pciConfig.write(0x40, 4, 0x601);
+    pm.pciConfig.write(0x80, 1, 0x01);
+    pm.attach(context);
+    expect(pm.pmBase).toBe(0x600);
+    expect(context.io.ownerOf(0x604)).toBe("piix4-pm");
+  });
+
   it("DEVACTB reads APMC_EN set (no SMM: SeaBIOS skips its SMM relocation)", () => {
     const { pm } = setup();
     expect(pm.pciConfig.read(0x58, 4) & (1 << 25)).toBe(1 << 25);

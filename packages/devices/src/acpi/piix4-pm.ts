@@ -157,6 +157,8 @@ export class Piix4Pm implements Device {
   }
 
   private updateMapping(): void {
+    // Before attach there is no bus to decode on; attach maps what the registers say.
+    if (this.context === undefined) return;
     const isEnabled = ((this.config[R.PMREGMISC - CONFIG_FIRST] ?? 0) & R.PMIOSE) !== 0;
     const base = this.readConfig(R.PMBA, 2) & R.PMBA_MASK;
     const next = isEnabled && base !== 0 ? base : -1;
@@ -164,7 +166,7 @@ export class Piix4Pm implements Device {
     this.registration?.[Symbol.dispose]();
     this.registration = undefined;
     this.ioBase = next;
-    if (next < 0 || this.context === undefined) return;
+    if (next < 0) return;
     try {
       this.registration = this.context.io.registerPorts(
         next,
