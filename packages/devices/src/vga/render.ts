@@ -88,8 +88,10 @@ export class VgaRenderer {
   }
 
   /**
-   * Draws the current picture into `out` (RGBA, 4 bytes a pixel, rows packed). Only what
-   * changed since the previous call is redrawn unless `out` or the mode changed.
+   * Draws the current picture into `out` (RGBA, 4 bytes a pixel, rows packed, starting on
+   * a 4-byte boundary as ImageData does; pixels are written as little-endian words). Only
+   * what changed since the previous call is redrawn unless `out` or the mode changed.
+   * `now` (guest ns) drives cursor and character blinking.
    */
   render(out: Uint8Array | Uint8ClampedArray, now = this.vga.now()): RenderResult {
     const vga = this.vga;
@@ -97,6 +99,7 @@ export class VgaRenderer {
     if (out.length < width * height * 4 || width <= 0 || height <= 0) {
       return { width, height, dirtyTop: 0, dirtyBottom: 0, isDrawn: false };
     }
+    if ((out.byteOffset & 3) !== 0) throw new RangeError("render: out must start 4-byte aligned");
     const kind = displayKind(vga);
     let isFull =
       out !== this.lastOut ||
