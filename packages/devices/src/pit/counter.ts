@@ -229,7 +229,10 @@ export class Counter {
     let start = this.start;
     let period = this.period;
     if (tick < start) {
-      if (this.previousStart < 0) return this.frozenValue % this.modulus;
+      // Before the load clock a real read could see the old CE, but an ISA read takes about
+      // a microsecond, longer than the wait; software (Linux's quick_pit_calibrate) counts on
+      // reading the new count right after writing it.
+      if (this.previousStart < 0) return this.startValue % this.modulus;
       start = this.previousStart;
       period = this.previousPeriod;
     }

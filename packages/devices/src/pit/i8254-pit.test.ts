@@ -330,3 +330,63 @@ describeDeviceConformance({
     b.io.in(0x42);
   },
 });
+
+describe("Linux quick_pit_calibrate (arch/x86/kernel/tsc.c) against the model", () => {
+  /** Linux 6.1's algorithm; each port access costs `ioNs` of virtual time; TSC = ns. */
+  function quickPitCalibrate(ioNs: number): number {
+    const inb = (port: number): number => {
+      board.advance(ioNs);
+      return board.io.in(port);
+    };
+    const outb = (value: number, port: number): void => {
+      board.advance(ioNs);
+      board.io.out(port, value);
+    };
+    const rdtsc = (): number => board.now;
+    const verifyMsb = (value: number): boolean => {
+      inb(0x42);
+      return inb(0x42) === value;
+    };
+    const expectMsb = (value: number): { ok: boolean; tsc: number; delta: number } => {
+      let tsc = 0;
+      let prev = 0;
+      let count = 0;
+      for (; count < 50000; count++) {
+        if (!verifyMsb(value)) break;
+        prev = tsc;
+        tsc = rdtsc();
+      }
+      return { ok: count > 5, tsc, delta: rdtsc() - prev };
+    };
+    const MAX = Math.floor((50 * 1193182) / 1000 / 256);
+    outb((inb(0x61) & ~0x02) | 0x01, 0x61);
+    outb(0xb0, 0x43);
+    outb(0xff, 0x42);
+    outb(0xff, 0x42);
+    verifyMsb(0);
+    const first = expectMsb(0xff);
+    if (!first.ok) return 0;
+    for (let i = 1; i <= MAX; i++) {
+      const next = expectMsb(0xff - i);
+      if (!next.ok) break;
+      const delta = next.tsc - first.tsc;
+      if (i === 1 && first.delta + next.delta >= (delta * MAX) / 2048) return 0;
+      if (first.delta + next.delta >= delta / 2048) continue;
+      if (!verifyMsb(0xfe - i)) break;
+      // delta TSC cycles over i*256 PIT clocks: kHz = delta * PIT_TICK_RATE / (i * 256 * 1000)
+      return (delta * 1193182) / (i * 256 * 1000);
+    }
+    return 0;
+  }
+
+  // 10 ns is RingVM's deterministic instruction time (an IN costs no more): Linux's
+  // one-read "delay for a microsecond" then ends before the CR is loaded into CE.
+  it.each([10, 100, 1000])(
+    "succeeds and measures a 1 GHz TSC to within 500 ppm with %i ns per port access",
+    (ioNs) => {
+      const khz = quickPitCalibrate(ioNs);
+      expect(khz).toBeGreaterThan(1_000_000 * (1 - 5e-4));
+      expect(khz).toBeLessThan(1_000_000 * (1 + 5e-4));
+    },
+  );
+});
