@@ -134,6 +134,12 @@ describe("guest images (expected output from QEMU)", () => {
     compare(run.output, sdmConformingGateCpl(sdmJmpGateNotPresent(sdmTaskGateLdtSelector(qemu))));
   });
 
+  it("sysarch8: 64 random IRETD/RETF frames at CPL 0 and 3 (landing CS/SS/ESP/EFLAGS, segment nulling)", () => {
+    const run = runBiosImage(new Uint8Array(readFileSync(new URL("sysarch8.bin", dir))));
+    expect(run.exited).toBe(true);
+    compare(run.output, readFileSync(new URL("sysarch8.expected", dir), "latin1"));
+  });
+
   it("sysarch4: 64 random descriptors x every RPL/TI probed by LAR, LSL, VERR, VERW, MOV FS, MOV SS at CPL 0 and 3", () => {
     const run = runBiosImage(new Uint8Array(readFileSync(new URL("sysarch4.bin", dir))));
     expect(run.exited).toBe(true);
