@@ -192,13 +192,18 @@ export class Cpu {
     while (remaining > 0) {
       try {
         while (remaining > 0) {
-          // Instruction boundary: NMI, then INTR (unless shadowed by MOV SS/POP SS/STI).
-          if (s.interruptShadow) {
-            s.interruptShadow = false;
-          } else if (s.nmiPending || (s.flags & IF) !== 0) {
-            this.checkEvents();
+          // Instruction boundary: NMI, then INTR (unless shadowed by MOV SS/POP SS/STI), and
+          // TF sampled before the instruction. One test covers the common case of none of them.
+          let trapAfter = false;
+          if ((s.flags & (IF | TF)) !== 0 || s.interruptShadow || s.nmiPending) {
+            if (s.interruptShadow) {
+              s.interruptShadow = false;
+            } else if (s.nmiPending || (s.flags & IF) !== 0) {
+              this.checkEvents();
+              if (this.isShutdown) return StopReason.Shutdown;
+            }
+            trapAfter = (s.flags & TF) !== 0;
           }
-          const trapAfter = (s.flags & TF) !== 0;
           const eip = s.eip;
           s.startEip = eip;
           s.startEsp = regs[ESP]!;
@@ -230,11 +235,13 @@ export class Cpu {
           if (trapAfter) {
             s.dr[6] = s.dr[6]! | 0x4000; // DR6.BS: single-step trap
             this.deliver(Vector.DB, EventKind.Exception, false, 0, s.eip);
+            // (Only event delivery can shut down; handlers report faults by throwing.)
+            if (this.isShutdown) return StopReason.Shutdown;
           }
           if (s.halted) {
             if (!this.wakeFromHalt()) return StopReason.Halt;
+            if (this.isShutdown) return StopReason.Shutdown;
           }
-          if (this.isShutdown) return StopReason.Shutdown;
         }
       } catch (e) {
         if (!(e instanceof CpuException)) throw e;
