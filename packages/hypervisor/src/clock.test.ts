@@ -22,6 +22,16 @@ describe("VirtualClock", () => {
     expect(clock.now()).toBe(5003);
   });
 
+  it("realtime: starts paused at 0 by default until resumed (the hypervisor resumes it)", () => {
+    let hostMs = 100;
+    const clock = new VirtualClock({ mode: "realtime", hostNow: () => hostMs });
+    hostMs += 250; // building the board
+    expect(clock.now()).toBe(0);
+    clock.resume();
+    hostMs += 1;
+    expect(clock.now()).toBe(1_000_000);
+  });
+
   it("deterministic: TSC at 2 GHz is twice the nanoseconds", () => {
     const counter = { instructionCount: 0 };
     const clock = new VirtualClock({ mode: "deterministic", nsPerInstruction: 10, tscHz: 2e9 });
@@ -32,7 +42,7 @@ describe("VirtualClock", () => {
 
   it("realtime: follows the host clock and stands still while paused", () => {
     let hostMs = 500;
-    const clock = new VirtualClock({ mode: "realtime", hostNow: () => hostMs });
+    const clock = new VirtualClock({ mode: "realtime", hostNow: () => hostMs, isRunning: true });
     expect(clock.now()).toBe(0);
     hostMs += 2.5;
     expect(clock.now()).toBe(2_500_000);

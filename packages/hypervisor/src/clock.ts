@@ -28,13 +28,20 @@ export interface VirtualClockOptions {
   tscHz?: number;
   /** Realtime mode: the host's monotonic millisecond clock. Default `performance.now()`. */
   hostNow?: () => number;
+  /**
+   * Realtime mode: start running at once instead of paused at 0. Default false: guest time stays
+   * 0 while the board is built and starts when the hypervisor first runs (or on `resume()`), so
+   * loading files does not count as guest time.
+   */
+  isRunning?: boolean;
 }
 
 const NS_PER_MS = 1_000_000;
 const NS_PER_S = 1_000_000_000;
 
 /**
- * Guest time in nanoseconds since power-on.
+ * Guest time in nanoseconds since power-on. A realtime clock starts paused at 0; the
+ * `Hypervisor` resumes it when it first runs the guest.
  *
  * @example
  * const clock = new VirtualClock({ mode: "deterministic", nsPerInstruction: 10 });
@@ -62,6 +69,7 @@ export class VirtualClock implements Clock {
     this.tscHz = options.tscHz ?? NS_PER_S;
     this.hostNow = options.hostNow ?? defaultHost().now;
     this.originMs = this.hostNow();
+    if (this.mode === "realtime" && options.isRunning !== true) this.pausedAtNs = 0;
   }
 
   get isDeterministic(): boolean {

@@ -411,6 +411,8 @@ export class Hypervisor {
     if (this.hasStarted) return;
     this.hasStarted = true;
     this.startMs = this.host.now();
+    // Power-on: guest time starts now, not when the board was built (unless paused by the user).
+    if (!this.isPausedFlag) this.clock.resume();
   }
 
   /** The guest halted after host work ran: wait for the next deadline or a wake-up, never spin. */
