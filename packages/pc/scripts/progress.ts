@@ -16,8 +16,14 @@ for (let i = 0; i < Number(process.env.STEPS ?? 10); i++) {
   const u8 = pc.physical.u8;
   let last = 0;
   for (let p = 0; p < 0x8000000; p += 4096) {
-    for (let j = 0; j < 4096; j += 64) if (u8[p + j] !== 0) { last++; break; }
+    for (let j = 0; j < 4096; j += 64)
+      if (u8[p + j] !== 0) {
+        last++;
+        break;
+      }
   }
   const s = pc.cpu.state;
-  console.error(`insns=${pc.cpu.instructionCount} eip=${(s.eip >>> 0).toString(16)} nonzeroPages=${last} ${((performance.now() - t0) / 1000).toFixed(1)}s`);
+  console.error(
+    `insns=${pc.cpu.instructionCount} eip=${(s.eip >>> 0).toString(16)} nonzeroPages=${last} ${((performance.now() - t0) / 1000).toFixed(1)}s`,
+  );
 }

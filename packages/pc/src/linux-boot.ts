@@ -3,6 +3,7 @@
 // the command line and the boot_params "zero page" with an E820 map, and describe the 32-bit
 // entry state ("32-bit boot protocol": flat __BOOT_CS/__BOOT_DS, ESI = boot_params).
 import { encodeE820, E820_ENTRY_SIZE, type E820Entry } from "./e820";
+import { decodeXz } from "./xz";
 
 /** A bzImage, initrd or command line the loader cannot use; the message says why. */
 export class LinuxBootError extends Error {
@@ -30,6 +31,8 @@ const HDR = {
   relocatableKernel: 0x234,
   xloadflags: 0x236,
   cmdlineSize: 0x238,
+  payloadOffset: 0x248,
+  payloadLength: 0x24c,
   prefAddress: 0x258,
   initSize: 0x260,
 } as const;
@@ -91,6 +94,9 @@ export interface BzImageHeader {
   readonly initSize: number;
   /** The kernel version string (`6.1.0-50-686 (debian-kernel@...) #1 SMP ...`), or "". */
   readonly kernelVersion: string;
+  /** The compressed vmlinux inside the protected-mode part (protocol 2.08+): offset and length. */
+  readonly payloadOffset: number;
+  readonly payloadLength: number;
 }
 
 /**
@@ -158,6 +164,8 @@ export function parseBzImage(image: Uint8Array): BzImageHeader {
     prefAddress: isAtLeast(0x020a) ? view.getUint32(HDR.prefAddress, true) : 0,
     initSize: isAtLeast(0x020a) ? view.getUint32(HDR.initSize, true) : 0,
     kernelVersion: readKernelVersion(image, view.getUint16(HDR.kernelVersion, true)),
+    payloadOffset: isAtLeast(0x0208) ? view.getUint32(HDR.payloadOffset, true) : 0,
+    payloadLength: isAtLeast(0x0208) ? view.getUint32(HDR.payloadLength, true) : 0,
   };
 }
 
@@ -174,13 +182,21 @@ export interface LinuxBootOptions {
   readonly cmdline?: string;
   /** The memory map for boot_params (usually {@link buildE820Map}). */
   readonly e820: readonly E820Entry[];
+  /**
+   * Unpack an XZ-compressed payload on the host and enter the kernel proper (default true),
+   * instead of running the kernel's own decompressor in the guest (about 2.3 billion
+   * instructions for Debian's 686 kernel). Other payloads always use the guest decompressor.
+   */
+  readonly decompressOnHost?: boolean;
 }
 
 /** Where things went and how the CPU must enter the kernel. */
 export interface LinuxBootPlan {
   readonly header: BzImageHeader;
-  /** EIP of the 32-bit entry (code32_start). */
+  /** EIP of the 32-bit entry: code32_start, or the kernel proper's entry when unpacked. */
   readonly entry: number;
+  /** True when the payload was unpacked on the host (the guest skips the decompressor). */
+  readonly isUnpacked: boolean;
   /** Physical address of boot_params (the CPU's ESI at entry). */
   readonly bootParams: number;
   /** GDT base and limit to load (with {@link BOOT_CS} and {@link BOOT_DS}). */
@@ -223,8 +239,18 @@ export function loadLinux(memory: LoaderMemory, options: LinuxBootOptions): Linu
     );
   }
 
-  // Protected-mode kernel at 1 MiB.
+  // Protected-mode kernel at 1 MiB, or the kernel proper unpacked on the host.
   memory.writeBytes(layout.kernel, kernel.subarray(header.setupSize));
+  let entry: number = layout.kernel;
+  let isUnpacked = false;
+  if (options.decompressOnHost !== false) {
+    const unpacked = unpackOnHost(kernel, header, ramTop);
+    if (unpacked !== undefined) {
+      for (const segment of unpacked.segments) memory.writeBytes(segment.address, segment.bytes);
+      entry = unpacked.entry;
+      isUnpacked = true;
+    }
+  }
 
   // Initrd: as high as allowed, page aligned.
   let initrdAddress = 0;
@@ -279,13 +305,68 @@ export function loadLinux(memory: LoaderMemory, options: LinuxBootOptions): Linu
 
   return {
     header,
-    entry: layout.kernel,
+    entry,
+    isUnpacked,
     bootParams: layout.bootParams,
     gdtBase: layout.gdt,
     gdtLimit: gdt.length - 1,
     initrdAddress,
     initrdSize,
   };
+}
+
+interface Unpacked {
+  readonly entry: number;
+  readonly segments: { address: number; bytes: Uint8Array }[];
+}
+
+/**
+ * What the kernel's decompressor (arch/x86/boot/compressed/misc.c) does when it keeps the
+ * kernel at its link address: unpack the payload (an ELF vmlinux, relocations appended) and
+ * copy each PT_LOAD segment to its physical address. Returns undefined for payloads this
+ * loader does not unpack (not XZ, not ELF32), which then run the guest decompressor.
+ */
+function unpackOnHost(
+  image: Uint8Array,
+  header: BzImageHeader,
+  ramTop: number,
+): Unpacked | undefined {
+  if (header.payloadLength < 16) return undefined;
+  const start = header.setupSize + header.payloadOffset;
+  const payload = image.subarray(start, start + header.payloadLength);
+  if (payload[0] !== 0xfd || payload[1] !== 0x37 || payload[2] !== 0x7a) return undefined;
+  const size = new DataView(payload.buffer, payload.byteOffset).getUint32(payload.length - 4, true);
+  let elf: Uint8Array;
+  try {
+    elf = decodeXz(payload, size);
+  } catch (error) {
+    throw new LinuxBootError(`kernel payload does not decompress: ${(error as Error).message}`);
+  }
+  const view = new DataView(elf.buffer, elf.byteOffset, elf.byteLength);
+  if (elf.length < 52 || view.getUint32(0, false) !== 0x7f45_4c46 || elf[4] !== 1) return undefined;
+  const phoff = view.getUint32(28, true);
+  const phentsize = view.getUint16(42, true);
+  const phnum = view.getUint16(44, true);
+  const segments: { address: number; bytes: Uint8Array }[] = [];
+  let entry = view.getUint32(24, true);
+  for (let i = 0; i < phnum; i++) {
+    const ph = phoff + i * phentsize;
+    if (view.getUint32(ph, true) !== 1) continue; // PT_LOAD
+    const offset = view.getUint32(ph + 4, true);
+    const vaddr = view.getUint32(ph + 8, true);
+    const paddr = view.getUint32(ph + 12, true);
+    const filesz = view.getUint32(ph + 16, true);
+    const memsz = view.getUint32(ph + 20, true);
+    if (paddr + memsz > ramTop) {
+      throw new LinuxBootError(`kernel needs RAM up to ${mib(paddr + memsz)} (raise -m)`);
+    }
+    const bytes = new Uint8Array(memsz);
+    bytes.set(elf.subarray(offset, offset + filesz));
+    segments.push({ address: paddr, bytes });
+    // e_entry is virtual (0xC1000000 for a 3G/1G split): enter at its physical alias.
+    if (entry >= vaddr && entry < vaddr + memsz) entry = entry - vaddr + paddr;
+  }
+  return segments.length > 0 ? { entry, segments } : undefined;
 }
 
 /** The end of the first RAM range that starts at 1 MiB (where kernel and initrd must live). */

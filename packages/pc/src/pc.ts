@@ -19,6 +19,7 @@ import {
   type RunEnd,
 } from "@ringvm/hypervisor";
 import { Mmu, PhysicalSpace, PortBus, createIoBus } from "@ringvm/memory";
+import { AcpiPm, buildAcpiTables } from "./acpi";
 import { buildE820Map, type E820Entry } from "./e820";
 import { FwCfg, FwCfgKey } from "./fw-cfg";
 import { BOOT_CS, BOOT_DS, loadLinux, type LinuxBootPlan } from "./linux-boot";
@@ -67,6 +68,9 @@ const COM1_IRQ = 4;
 /** PCI slots of the PIIX3 functions (QEMU's i440FX layout: 00:01.0 ISA, 00:01.1 IDE). */
 const PIIX3_DEVICE = 1;
 
+/** RSDP and tables in the 0xF0000 segment, where the kernel scans for the RSDP. */
+const ACPI_TABLES_BASE = 0xf_0000;
+
 const quietLog: Logger = { debug: () => undefined, warn: () => undefined };
 
 /**
@@ -95,6 +99,7 @@ export class Pc {
   readonly dma: I8237Dma;
   readonly fdc: I82077Fdc;
   readonly fwCfg: FwCfg;
+  readonly acpiPm: AcpiPm;
   readonly systemPorts: SystemPorts;
   readonly e820: readonly E820Entry[];
   /** Set after a direct Linux boot was prepared. */
@@ -187,6 +192,7 @@ export class Pc {
       dma: this.dma.channel(2),
     });
     this.fwCfg = new FwCfg();
+    this.acpiPm = new AcpiPm(() => hv.requestPowerOff());
 
     this.devices.push(
       pic,
@@ -201,6 +207,7 @@ export class Pc {
       this.dma,
       this.fdc,
       this.fwCfg,
+      this.acpiPm,
     );
     for (const device of this.devices) device.attach(context);
 
@@ -233,6 +240,7 @@ export class Pc {
           e820: this.e820,
         });
         this.linuxBoot = plan;
+        this.installAcpiTables();
         this.enterProtectedMode(plan.gdtBase, plan.gdtLimit, plan.entry);
         this.cpu.setReg32(ESI, plan.bootParams);
       }
@@ -271,6 +279,15 @@ export class Pc {
       // A direct-booted kernel has no firmware to come back to: a reset ends the run.
       this.hypervisor.stop();
     }
+  }
+
+  /**
+   * Without firmware, the board provides the ACPI tables itself in the BIOS segment (RAM here,
+   * reserved in the E820 map): enough for the kernel to find the PM1 control block and power off.
+   */
+  private installAcpiTables(): void {
+    this.physical.setShadow(0xf_0000, 0x1_0000, true, true);
+    this.physical.writeBytes(ACPI_TABLES_BASE, buildAcpiTables(ACPI_TABLES_BASE));
   }
 
   /** Flat 32-bit protected mode with paging and interrupts off (Linux and Multiboot entry). */
