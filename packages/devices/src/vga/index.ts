@@ -10,3 +10,4 @@ export type { TerminalRendererOptions } from "./terminal";
 export { CP437_TO_UNICODE } from "./cp437";
 export { dac6To8 } from "./palette";
 export { STDVGA_PCI, VBE_LFB_DEFAULT_BASE } from "./regs";
+export { findVgaBiosFont, setTextMode3 } from "./text-mode";
