@@ -24,3 +24,23 @@ export {
   FLAGS_FIXED_ONE,
 } from "./state/flags";
 export { isImplemented } from "./dispatch";
+// For @ringvm/recompiler: the semantic routines and event delivery that translated blocks
+// reuse instead of re-implementing (ARCHITECTURE.md: "shared semantics go down into cpu/alu").
+export {
+  add as aluAdd,
+  adc as aluAdc,
+  sub as aluSub,
+  sbb as aluSbb,
+  logic as aluLogic,
+  inc as aluInc,
+  dec as aluDec,
+  shl as aluShl,
+  shr as aluShr,
+  sar as aluSar,
+} from "./alu";
+export { HANDLERS } from "./dispatch";
+export { checkedLinear } from "./segments";
+export { jumpNear, testCondition } from "./handlers/integer-cond";
+export { deliverInterrupt, EventKind } from "./interrupts";
+export { hasErrorCode, isContributory } from "./exceptions";
+export type { Handler } from "./handlers/operands";
