@@ -140,6 +140,12 @@ describe("guest images (expected output from QEMU)", () => {
     compare(run.output, readFileSync(new URL("sysarch8.expected", dir), "latin1"));
   });
 
+  it("sysarch9: CLI/STI/PUSHF/POPF/INT n/INT3/INTO/IRET at CPL 0, 1, 3 and v8086 for every IOPL", () => {
+    const run = runBiosImage(new Uint8Array(readFileSync(new URL("sysarch9.bin", dir))));
+    expect(run.exited).toBe(true);
+    compare(run.output, readFileSync(new URL("sysarch9.expected", dir), "latin1"));
+  });
+
   it("sysarch4: 64 random descriptors x every RPL/TI probed by LAR, LSL, VERR, VERW, MOV FS, MOV SS at CPL 0 and 3", () => {
     const run = runBiosImage(new Uint8Array(readFileSync(new URL("sysarch4.bin", dir))));
     expect(run.exited).toBe(true);
