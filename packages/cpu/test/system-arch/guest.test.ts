@@ -146,6 +146,12 @@ describe("guest images (expected output from QEMU)", () => {
     compare(run.output, readFileSync(new URL("sysarch9.expected", dir), "latin1"));
   });
 
+  it("sysarch10: ring 3 with the GDT/IDT/TSS in supervisor pages (implicit supervisor accesses)", () => {
+    const run = runBiosImage(new Uint8Array(readFileSync(new URL("sysarch10.bin", dir))));
+    expect(run.exited).toBe(true);
+    compare(run.output, readFileSync(new URL("sysarch10.expected", dir), "latin1"));
+  });
+
   it("sysarch4: 64 random descriptors x every RPL/TI probed by LAR, LSL, VERR, VERW, MOV FS, MOV SS at CPL 0 and 3", () => {
     const run = runBiosImage(new Uint8Array(readFileSync(new URL("sysarch4.bin", dir))));
     expect(run.exited).toBe(true);
