@@ -3,6 +3,7 @@ import type { Clock, LinearMemory, PortIo } from "@ringvm/bus";
 import { ATTR_LOCKABLE, Decoder, Instruction, OpKind } from "@ringvm/decoder";
 import { syncPaging, writeControlRegister } from "./control-regs";
 import { HANDLERS } from "./dispatch";
+import type { Handler } from "./handlers/operands";
 import { CpuException, hasErrorCode, isContributory, Vector } from "./exceptions";
 import { deliverInterrupt, EventKind } from "./interrupts";
 import {
@@ -54,6 +55,11 @@ export interface CpuOptions {
 const DECODE_CACHE_BITS = 12;
 const DECODE_CACHE_SIZE = 1 << DECODE_CACHE_BITS;
 const DECODE_CACHE_MASK = DECODE_CACHE_SIZE - 1;
+/** The handler of a form used with a LOCK prefix it does not allow. */
+const lockUd: Handler = () => {
+  throw new CpuException(Vector.UD);
+};
+
 /** Mode tag of an empty entry. */
 const NO_MODE = 255;
 
@@ -66,6 +72,8 @@ export class Cpu {
   private readonly cacheLinear = new Int32Array(DECODE_CACHE_SIZE);
   private readonly cacheMode = new Uint8Array(DECODE_CACHE_SIZE).fill(NO_MODE);
   private readonly cacheBytes = new Uint8Array(DECODE_CACHE_SIZE * 16);
+  /** Handler of each entry, with the LOCK validity check folded in at decode time. */
+  private readonly cacheHandler: Handler[] = new Array<Handler>(DECODE_CACHE_SIZE).fill(lockUd);
   private readonly memory: LinearMemory;
   private readonly decoder16 = new Decoder(16);
   private readonly decoder32 = new Decoder(32);
@@ -183,6 +191,7 @@ export class Cpu {
     const cacheLinear = this.cacheLinear;
     const cacheMode = this.cacheMode;
     const cacheBytes = this.cacheBytes;
+    const cacheHandler = this.cacheHandler;
     const segBase = s.segBase;
     const regs = s.regs;
     let remaining = maxInstructions;
@@ -222,14 +231,7 @@ export class Cpu {
           }
           if (!hit) insn = this.decodeMiss(linear, eip, mode, slot);
           s.eip = insn.nextIp;
-          // LOCK is valid only on the lockable forms with a memory destination (SDM vol. 2, LOCK).
-          if (
-            insn.hasLock &&
-            ((insn.attrs & ATTR_LOCKABLE) === 0 || insn.op0Kind !== OpKind.Memory)
-          ) {
-            throw new CpuException(Vector.UD);
-          }
-          HANDLERS[insn.code]!(s, insn);
+          cacheHandler[slot]!(s, insn);
           s.retired++;
           remaining--;
           if (trapAfter) {
@@ -260,6 +262,10 @@ export class Cpu {
     // Marked empty first, in case the fetch faults midway.
     this.cacheMode[slot] = NO_MODE;
     (mode === 1 ? this.decoder32 : this.decoder16).decodeFetch(this.fetch, linear, eip, entry);
+    // LOCK is valid only on the lockable forms with a memory destination (SDM vol. 2, LOCK).
+    const badLock =
+      entry.hasLock && ((entry.attrs & ATTR_LOCKABLE) === 0 || entry.op0Kind !== OpKind.Memory);
+    this.cacheHandler[slot] = badLock ? lockUd : HANDLERS[entry.code]!;
     if (entry.code !== 0) {
       const memory = this.memory;
       const base = slot << 4;
