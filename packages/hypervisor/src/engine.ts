@@ -33,4 +33,9 @@ export interface GuestCpu extends ExecutionEngine {
   readonly instructionCount: number;
   /** Power-on / INIT reset of the architectural state. */
   reset(): void;
+  /**
+   * EFLAGS, when the CPU can tell (`Cpu` does). A halt with IF clear can only end by NMI or
+   * reset, so the deterministic loop paces it to host time instead of racing through timers.
+   */
+  readonly eflags?: number;
 }

@@ -57,6 +57,8 @@ export interface HypervisorOptions {
 
 /** Default slice cap: about 1-10 ms of interpreter time; small enough for Ctrl-C to feel instant. */
 const DEFAULT_MAX_SLICE = 200_000;
+/** EFLAGS.IF (SDM vol. 1, 3.4.3). */
+const EFLAGS_IF = 0x200;
 /** Initial realtime guess before the first measurement (instructions per host ms). */
 const INITIAL_RATE = 20_000;
 
@@ -426,7 +428,7 @@ export class Hypervisor {
         await this.sleep(Infinity);
         return;
       }
-      if (this.options.idle === "pace") {
+      if (this.options.idle === "pace" || this.isDeadHalt()) {
         const ahead = deadline / 1e6 - (this.host.now() - this.startMs - stats.pausedMs);
         if (ahead > 0) await this.sleep(ahead);
         if (this.jobs.length > 0 || this.end !== null) return;
@@ -439,6 +441,15 @@ export class Hypervisor {
     }
     const ms = deadline === Infinity ? Infinity : (deadline - clock.now()) / 1e6;
     if (ms > 0) await this.sleep(ms);
+  }
+
+  /**
+   * HLT with IF clear (a panicked or stopped guest): only an NMI or a reset can end it. Timers
+   * still run (a UART may still be draining the last message) but at host pace.
+   */
+  private isDeadHalt(): boolean {
+    const eflags = this.cpu.eflags;
+    return eflags !== undefined && (eflags & EFLAGS_IF) === 0;
   }
 
   /** Host sleep until `ms` passes or {@link wake} is called; counted as idle time. */

@@ -45,6 +45,8 @@ export class FakeGuest implements GuestCpu {
   resets = 0;
   private halted = false;
   private remaining: number;
+  /** EFLAGS as the hypervisor sees it (IF set unless a test clears it). */
+  eflags = 0x202;
   /** Scripted stop reasons returned (once each) before normal behaviour, for stats tests. */
   script: number[] = [];
 

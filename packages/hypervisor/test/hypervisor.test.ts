@@ -104,6 +104,35 @@ describe("Hypervisor, deterministic clock with idle pacing", () => {
   });
 });
 
+describe("Hypervisor, deterministic clock, HLT with IF clear", () => {
+  it("keeps running timers but paces them to host time instead of racing", async () => {
+    const host = new FakeHost();
+    const clock = new VirtualClock({ mode: "deterministic", nsPerInstruction: 10 });
+    const scheduler = new EventScheduler();
+    const guest = new FakeGuest(100, () => undefined, host, 0.001);
+    guest.eflags = 0x002; // cli; hlt
+    clock.attach(guest);
+    let ticks = 0;
+    const tick = scheduler.createTimer((now) => {
+      ticks++;
+      tick.arm(now + MS);
+    });
+    tick.arm(MS);
+    const hv = new Hypervisor({ cpu: guest, clock, scheduler, host });
+    const done = hv.start();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    hv.stop();
+    expect(await done).toEqual({ reason: "stopped" });
+    // Every jump waited for host time to reach its deadline: guest time never ran ahead.
+    expect(clock.now() / MS).toBeLessThanOrEqual(host.now() + 1);
+    // (stop() may land between a jump and the slice that would fire its event)
+    expect(hv.stats.clockJumps - ticks).toBeGreaterThanOrEqual(0);
+    expect(hv.stats.clockJumps - ticks).toBeLessThanOrEqual(1);
+    expect(ticks).toBeGreaterThan(3);
+    expect(host.timerRequests.length).toBeGreaterThanOrEqual(ticks - 1);
+  });
+});
+
 describe("Hypervisor, realtime clock", () => {
   it("sleeps on the host until the next deadline when the guest halts, without spinning", async () => {
     const host = new FakeHost();
