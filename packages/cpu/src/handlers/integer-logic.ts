@@ -4,6 +4,7 @@ import * as alu from "../alu";
 import { effectiveAddress, memSeg } from "../access";
 import { checkedLinear } from "../segments";
 import { type CpuState } from "../state/cpu-state";
+import { REG_EAX } from "../state/registers";
 import { CF, ZF } from "../state/flags";
 import { aluForms, testForms } from "./binary-forms";
 import {
@@ -16,7 +17,36 @@ import {
   type Handler,
 } from "./operands";
 
-type ShiftOp = (s: CpuState, a: number, count: number, top: number) => number;
+/** Shift/rotate operations, switched on inside one routine so every ALU call is direct. */
+const enum Shift {
+  Rol,
+  Ror,
+  Rcl,
+  Rcr,
+  Shl,
+  Shr,
+  Sar,
+}
+
+function shiftOp(s: CpuState, op: Shift, a: number, count: number, top: number): number {
+  switch (op) {
+    case Shift.Rol:
+      return alu.rol(s, a, count, top);
+    case Shift.Ror:
+      return alu.ror(s, a, count, top);
+    case Shift.Rcl:
+      return alu.rcl(s, a, count, top);
+    case Shift.Rcr:
+      return alu.rcr(s, a, count, top);
+    case Shift.Shl:
+      return alu.shl(s, a, count, top);
+    case Shift.Shr:
+      return alu.shr(s, a, count, top);
+    default:
+      return alu.sar(s, a, count, top);
+  }
+}
+
 /** Where a shift count comes from: the immediate, the constant 1, or CL. */
 const enum CountFrom {
   Imm,
@@ -24,20 +54,25 @@ const enum CountFrom {
   Cl,
 }
 
-function shiftForm(op: ShiftOp, top: number, from: CountFrom): Handler {
+function shiftForm(op: Shift, top: number, from: CountFrom): Handler {
   return (s: CpuState, i: Instruction) => {
     const count =
       from === CountFrom.Imm ? i.immediate & 0xff : from === CountFrom.One ? 1 : s.regs8[4]!;
     if (i.op0Kind === OpKind.Register) {
-      setReg(s, i.op0Register, op(s, getReg(s, i.op0Register, top), count, top), top);
+      if (top === 31) {
+        const r = i.op0Register - REG_EAX;
+        s.regs[r] = shiftOp(s, op, s.regs[r]!, count, 31);
+      } else {
+        setReg(s, i.op0Register, shiftOp(s, op, getReg(s, i.op0Register, top), count, top), top);
+      }
     } else {
       const lin = memLinear(s, i, top, true);
-      writeLinear(s, lin, op(s, readLinear(s, lin, top), count, top), top);
+      writeLinear(s, lin, shiftOp(s, op, readLinear(s, lin, top), count, top), top);
     }
   };
 }
 
-function shiftForms(name: string, op: ShiftOp): Record<string, Handler> {
+function shiftForms(name: string, op: Shift): Record<string, Handler> {
   const out: Record<string, Handler> = {};
   for (const [size, top] of [
     [8, 7],
@@ -148,14 +183,14 @@ export const logicHandlers: Record<string, Handler> = {
   ...aluForms("Or", true),
   ...aluForms("Xor", true),
   ...testForms(),
-  ...shiftForms("Rol", alu.rol),
-  ...shiftForms("Ror", alu.ror),
-  ...shiftForms("Rcl", alu.rcl),
-  ...shiftForms("Rcr", alu.rcr),
-  ...shiftForms("Shl", alu.shl),
-  ...shiftForms("Sal", alu.shl),
-  ...shiftForms("Shr", alu.shr),
-  ...shiftForms("Sar", alu.sar),
+  ...shiftForms("Rol", Shift.Rol),
+  ...shiftForms("Ror", Shift.Ror),
+  ...shiftForms("Rcl", Shift.Rcl),
+  ...shiftForms("Rcr", Shift.Rcr),
+  ...shiftForms("Shl", Shift.Shl),
+  ...shiftForms("Sal", Shift.Shl),
+  ...shiftForms("Shr", Shift.Shr),
+  ...shiftForms("Sar", Shift.Sar),
   Shld_rm16_r16_imm8: doubleShift(alu.shld, 15, false),
   Shld_rm16_r16_CL: doubleShift(alu.shld, 15, true),
   Shld_rm32_r32_imm8: doubleShift(alu.shld, 31, false),
