@@ -351,6 +351,7 @@ export class I8259Pic implements Device {
 
   /** Drives IR input `irq` (0-15; IRQ 2 is the cascade and is ignored here). */
   setIrq(irq: number, isHigh: boolean): void {
+    if (!(irq >= 0 && irq < 16)) return; // no such input
     if (irq < 8) {
       if (irq === R.CASCADE_IRQ) return;
       this.master.setInput(irq, isHigh);

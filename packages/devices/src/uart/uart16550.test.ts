@@ -253,6 +253,25 @@ describe("modem status and loopback", () => {
   });
 });
 
+describe("break (LSR bit 4)", () => {
+  it("a host break delivers a zero character with BI, an RLS interrupt, and FIFO error (bit 7)", () => {
+    make({ timing: "immediate" });
+    wr(4, 0x08);
+    wr(2, 0x01);
+    wr(1, 0x05);
+    uart.receive([0x41]);
+    uart.receiveBreak();
+    expect(rd(2)).toBe(0xc4); // the top byte has no error yet: RDA
+    expect(rd(5)).toBe(0x80 | 0x61); // error somewhere in the FIFO
+    expect(rd(0)).toBe(0x41);
+    expect(rd(2)).toBe(0xc6); // the break character is on top: line status
+    expect(rd(5)).toBe(0x80 | 0x10 | 0x61);
+    expect(rd(2)).toBe(0xc4); // reading LSR cleared BI
+    expect(rd(0)).toBe(0x00);
+    expect(rd(5)).toBe(0x60);
+  });
+});
+
 describe("COM ports and guest misuse", () => {
   it("COM1-4 bases and IRQs are 3F8h/4, 2F8h/3, 3E8h/4, 2E8h/3", () => {
     const ports = ([1, 2, 3, 4] as const).map((com) => new Uart16550({ com }));

@@ -57,8 +57,9 @@ export interface Uart16550State extends DeviceState {
   readonly timeoutAt: number;
 }
 
-/** A byte in the RX FIFO with its error bits (PE, FE, BI). */
 const NO_EVENT = -1;
+/** Host input entry that stands for a break (bytes are 0-255). */
+const BREAK = 0x100;
 
 /**
  * A 16550A COM port.
@@ -175,6 +176,16 @@ export class Uart16550 implements Device {
   /** Bytes from the host (terminal, file, socket) into the RX side, paced at the baud rate. */
   receive(bytes: ArrayLike<number>): void {
     for (let i = 0; i < bytes.length; i++) this.hostInput.push(bytes[i]! & 0xff);
+    if (this.isImmediate) this.drainHostInput();
+    else if (this.rxAt === NO_EVENT) this.scheduleRx(this.now());
+  }
+
+  /**
+   * A break condition from the host (line held at spacing for longer than a character): a
+   * zero character with BI reaches the receiver in turn with the bytes before it.
+   */
+  receiveBreak(): void {
+    this.hostInput.push(BREAK);
     if (this.isImmediate) this.drainHostInput();
     else if (this.rxAt === NO_EVENT) this.scheduleRx(this.now());
   }
@@ -420,10 +431,15 @@ export class Uart16550 implements Device {
     if (this.isFifo) this.armTimeout(now);
   }
 
+  private pushHostEntry(entry: number): void {
+    if (entry === BREAK) this.pushRx(0, R.LSR_BI);
+    else this.pushRx(entry, 0);
+  }
+
   private drainHostInput(): void {
     if ((this.mcr & R.MCR_LOOP) !== 0) return; // the receiver hears only the transmitter
     while (this.hostInput.length > 0 && this.rx.length < this.rxCapacity)
-      this.pushRx(this.hostInput.shift()!, 0);
+      this.pushHostEntry(this.hostInput.shift()!);
     this.update();
   }
 
@@ -440,7 +456,7 @@ export class Uart16550 implements Device {
     if (this.hostInput.length === 0) return;
     // Flow control toward the host: a byte waits while the FIFO is full (or in loopback).
     if (this.rx.length >= this.rxCapacity || (this.mcr & R.MCR_LOOP) !== 0) return;
-    this.pushRx(this.hostInput.shift()!, 0);
+    this.pushHostEntry(this.hostInput.shift()!);
     if (this.hostInput.length > 0) this.scheduleRx(now);
     this.update();
   }
@@ -554,7 +570,9 @@ export class Uart16550 implements Device {
     this.rxFlags = bytes(s.rxFlags, R.FIFO_SIZE);
     while (this.rxFlags.length < this.rx.length) this.rxFlags.push(0);
     this.tx = bytes(s.tx, R.FIFO_SIZE);
-    this.hostInput = bytes(s.hostInput, Number.MAX_SAFE_INTEGER);
+    this.hostInput = Array.isArray(s.hostInput)
+      ? s.hostInput.map((b) => (typeof b === "number" ? Math.min(b >>> 0, BREAK) : 0))
+      : [];
     this.ier = r[0]! & 0x0f;
     this.lcr = r[1]! & 0xff;
     this.mcr = r[2]! & 0x1f;
