@@ -4,7 +4,7 @@
 // that capture the debug console (0xE9) and isa-debug-exit (0xF4). No TLB: INVLPG is a no-op,
 // so the images only test mappings after their INVLPG.
 import type { LinearMemory, PageFaultSink, PagingState, PortIo } from "@ringvm/bus";
-import { Cpu, StopReason } from "../../src/index";
+import { Cpu, StopReason, type InterruptSource } from "../../src/index";
 
 const SIZE = 1 << 24;
 const MASK = SIZE - 1;
@@ -129,6 +129,23 @@ export class DebugPorts implements PortIo {
   }
 }
 
+/**
+ * An INTR line driven by a mailbox byte in guest RAM (physical 0x4F0): a non-zero value is a
+ * pending interrupt with that vector; the INTA cycle clears it. Lets a guest request external
+ * interrupts from any mode without port I/O.
+ */
+export class MailboxInterrupts implements InterruptSource {
+  constructor(private readonly memory: PagedMemory) {}
+  hasInterrupt(): boolean {
+    return this.memory.ram[0x4f0] !== 0;
+  }
+  acknowledge(): number {
+    const v = this.memory.ram[0x4f0]!;
+    this.memory.ram[0x4f0] = 0;
+    return v;
+  }
+}
+
 export interface GuestRun {
   output: string;
   exited: boolean;
@@ -137,12 +154,12 @@ export interface GuestRun {
 }
 
 /** Runs a 64 KiB BIOS image from reset until it halts, shuts down or uses up `budget`. */
-export function runBiosImage(image: Uint8Array, budget = 2_000_000): GuestRun {
+export function runBiosImage(image: Uint8Array, budget = 2_000_000, withMailbox = false): GuestRun {
   const memory = new PagedMemory();
   memory.ram.set(image, 0xf0000);
   memory.ram.set(image, SIZE - image.length);
   const io = new DebugPorts();
-  const cpu = new Cpu({ memory, io });
+  const cpu = new Cpu({ memory, io, interrupts: withMailbox ? new MailboxInterrupts(memory) : undefined });
   let stop: StopReason = StopReason.Budget;
   let used = 0;
   while (used < budget) {

@@ -152,6 +152,34 @@ describe("guest images (expected output from QEMU)", () => {
     compare(run.output, readFileSync(new URL("sysarch10.expected", dir), "latin1"));
   });
 
+  it("sdm/intr: external interrupts (STI shadow, HLT wake-up, #NP with EXT, from CPL 3 and v8086)", () => {
+    const run = runBiosImage(
+      new Uint8Array(readFileSync(new URL("sdm/intr.bin", dir))),
+      100_000,
+      true,
+    );
+    expect(run.exited).toBe(true);
+    // Expected from the SDM and the nasm listing (EIPs are image offsets + F0000h):
+    compare(
+      run.output,
+      [
+        // sti; cli: the STI shadow covers the CLI, so no interrupt (vol. 3, 6.8.3)
+        "ab",
+        // sti; nop: taken after the NOP (at F0188), pushing the next EIP; interrupt gate
+        "E00000040 00000000 000F0189 00000008 00000200 0000000A ",
+        // sti; hlt (at F01A6): HLT wakes on INTR, pushed EIP is after the HLT (vol. 2 HLT)
+        "E00000040 00000000 000F01A7 00000008 00000200 000000D1 ",
+        // not-present gate after the NOP at F01C4: #NP(41h*8 + IDT(2) + EXT(1)) (vol. 3, 6.13)
+        "E0000000B 0000020B 000F01C5 00000008 00000200 000000C1 ",
+        // CPL 3, after the 7-byte store at F0233, through a DPL-0 gate: no DPL check (vol. 3, 6.12.1.1)
+        "E00000040 00000000 000F023A 0000001B 00000200 00000033 00007F00 00000023 ",
+        // v8086 (IOPL 0), after the store at F000:00AE: ring 0 with the v86 frame (vol. 3, 20.3.1.1)
+        "E00000040 00000000 000000B3 0000F000 00020200 00000086 00007000 00000000 00000000 00000000 00000000 00000000 ",
+        "",
+      ].join("\n"),
+    );
+  });
+
   it("sysarch4: 64 random descriptors x every RPL/TI probed by LAR, LSL, VERR, VERW, MOV FS, MOV SS at CPL 0 and 3", () => {
     const run = runBiosImage(new Uint8Array(readFileSync(new URL("sysarch4.bin", dir))));
     expect(run.exited).toBe(true);

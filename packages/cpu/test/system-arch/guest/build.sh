@@ -16,3 +16,7 @@ for src in *.asm; do
   if [ "$(wc -c <"$name.expected")" -gt 16384 ]; then gzip -9nf "$name.expected"; fi
   echo "$name: $(ls "$name".expected*)"
 done
+# SDM-checked images (no QEMU run: their expectations are written in guest.test.ts)
+for src in sdm/*.asm; do
+  nasm -f bin -o "${src%.asm}.bin" "$src"
+done
