@@ -239,19 +239,6 @@ export function loadLinux(memory: LoaderMemory, options: LinuxBootOptions): Linu
     );
   }
 
-  // Protected-mode kernel at 1 MiB, or the kernel proper unpacked on the host.
-  memory.writeBytes(layout.kernel, kernel.subarray(header.setupSize));
-  let entry: number = layout.kernel;
-  let isUnpacked = false;
-  if (options.decompressOnHost !== false) {
-    const unpacked = unpackOnHost(kernel, header, ramTop);
-    if (unpacked !== undefined) {
-      for (const segment of unpacked.segments) memory.writeBytes(segment.address, segment.bytes);
-      entry = unpacked.entry;
-      isUnpacked = true;
-    }
-  }
-
   // Initrd: as high as allowed, page aligned.
   let initrdAddress = 0;
   let initrdSize = 0;
@@ -266,6 +253,19 @@ export function loadLinux(memory: LoaderMemory, options: LinuxBootOptions): Linu
       );
     }
     memory.writeBytes(initrdAddress, initrd);
+  }
+
+  // Protected-mode kernel at 1 MiB, or the kernel proper unpacked on the host.
+  memory.writeBytes(layout.kernel, kernel.subarray(header.setupSize));
+  let entry: number = layout.kernel;
+  let isUnpacked = false;
+  if (options.decompressOnHost !== false) {
+    const unpacked = unpackOnHost(kernel, header, ramTop);
+    if (unpacked !== undefined) {
+      for (const segment of unpacked.segments) memory.writeBytes(segment.address, segment.bytes);
+      entry = unpacked.entry;
+      isUnpacked = true;
+    }
   }
 
   // Command line.

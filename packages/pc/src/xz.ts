@@ -161,6 +161,8 @@ class LzmaState {
   code = 0;
   input: Uint8Array = new Uint8Array(0);
   at = 0;
+  /** Output offset of the last dictionary reset: positions and distances count from here. */
+  dictStart = 0;
 
   resetState(): void {
     this.probs.fill(PROB_INIT);
@@ -270,15 +272,16 @@ class LzmaState {
   decode(out: Output, end: number): void {
     const bytes = out.reserve(end - out.length);
     let pos = out.length;
+    const dictStart = this.dictStart;
     const pbMask = (1 << this.pb) - 1;
     const lpMask = (1 << this.lp) - 1;
     const lc = this.lc;
     while (pos < end) {
-      const posState = pos & pbMask;
+      const posState = (pos - dictStart) & pbMask;
       const state = this.state;
       if (this.bit(IS_MATCH + state * POS_STATES_MAX + posState) === 0) {
-        const prev = pos > 0 ? bytes[pos - 1]! : 0;
-        const base = LITERAL + 0x300 * (((pos & lpMask) << lc) + (prev >>> (8 - lc)));
+        const prev = pos > dictStart ? bytes[pos - 1]! : 0;
+        const base = LITERAL + 0x300 * ((((pos - dictStart) & lpMask) << lc) + (prev >>> (8 - lc)));
         let symbol = 1;
         if (state >= 7) {
           let matchByte = bytes[pos - this.rep0 - 1]!;
@@ -308,7 +311,8 @@ class LzmaState {
         if (this.bit(IS_REP_G0 + state) === 0) {
           if (this.bit(IS_REP0_LONG + state * POS_STATES_MAX + posState) === 0) {
             this.state = state < 7 ? 9 : 11;
-            if (pos - this.rep0 - 1 < 0) throw new XzError("LZMA distance before the start");
+            if (pos - this.rep0 - 1 < dictStart)
+              throw new XzError("LZMA distance before the start");
             bytes[pos] = bytes[pos - this.rep0 - 1]!;
             pos++;
             continue;
@@ -334,7 +338,7 @@ class LzmaState {
       }
       let count = len + 2;
       let from = pos - this.rep0 - 1;
-      if (from < 0) throw new XzError("LZMA distance before the start");
+      if (from < dictStart) throw new XzError("LZMA distance before the start");
       if (count > end - pos) throw new XzError("LZMA match past the chunk end");
       while (count-- > 0) bytes[pos++] = bytes[from++]!;
     }
@@ -345,12 +349,14 @@ class LzmaState {
 /** LZMA2 chunks from `at`; returns the offset after the end marker. */
 function decodeLzma2(input: Uint8Array, at: number, out: Output): number {
   const lzma = new LzmaState();
+  lzma.dictStart = out.length;
   let hasProps = false;
   for (;;) {
     const control = input[at++];
     if (control === undefined) throw new XzError("LZMA2 data is truncated");
     if (control === 0x00) return at;
     if (control === 0x01 || control === 0x02) {
+      if (control === 0x01) lzma.dictStart = out.length;
       const size = ((input[at]! << 8) | input[at + 1]!) + 1;
       at += 2;
       if (at + size > input.length) throw new XzError("LZMA2 data is truncated");
@@ -364,6 +370,7 @@ function decodeLzma2(input: Uint8Array, at: number, out: Output): number {
     const packed = ((input[at + 2]! << 8) | input[at + 3]!) + 1;
     at += 4;
     const reset = (control >>> 5) & 3;
+    if (reset === 3) lzma.dictStart = out.length;
     if (reset >= 2) {
       lzma.setProps(input[at++]!);
       hasProps = true;

@@ -2,6 +2,7 @@
 // the image itself as the Linux boot protocol (Documentation/arch/x86/boot.rst) defines its
 // header, read independently here with a DataView, and from `file`/QEMU-visible facts:
 // Debian's 6.1.0-50-686 kernel is boot protocol 2.15, relocatable, 16 MiB aligned.
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import {
@@ -82,44 +83,65 @@ describe("buildE820Map", () => {
 describe("loadLinux", () => {
   const ramSize = 128 << 20;
   const e820 = buildE820Map({ ramSize });
-  it("places kernel, initrd, command line and boot_params per the boot protocol", () => {
+  // Unpacking the 5.6 MB payload takes a few seconds on a busy host.
+  it(
+    "places kernel, initrd, command line and boot_params per the boot protocol",
+    { timeout: 60_000 },
+    () => {
+      const ram = new RamImage(ramSize);
+      const plan = loadLinux(ram, { kernel, initrd, cmdline: "console=ttyS0 quiet", e820 });
+      const header = plan.header;
+      const bp = LINUX_BOOT_LAYOUT.bootParams;
+      // Protected-mode kernel at 1 MiB, byte for byte.
+      expect(
+        sameBytes(
+          ram.u8.subarray(0x10_0000, 0x10_0000 + header.kernelSize),
+          kernel.subarray(header.setupSize),
+        ),
+      ).toBe(true);
+      // Initrd: page aligned, ends at or below the top of RAM, bytes intact.
+      expect(plan.initrdAddress % 4096).toBe(0);
+      expect(plan.initrdAddress + initrd.length).toBeLessThanOrEqual(ramSize);
+      expect(plan.initrdAddress + initrd.length).toBeGreaterThan(ramSize - 4096);
+      expect(
+        sameBytes(ram.u8.subarray(plan.initrdAddress, plan.initrdAddress + initrd.length), initrd),
+      ).toBe(true);
+      // Setup header fields in the zero page.
+      expect(ram.u32(bp + 0x202)).toBe(0x5372_6448); // "HdrS" copied from the image
+      expect(ram.u8[bp + 0x210]).toBe(0xff); // type_of_loader
+      expect(ram.u8[bp + 0x211]! & 0x81).toBe(0x81); // LOADED_HIGH | CAN_USE_HEAP
+      expect(ram.u32(bp + 0x218)).toBe(plan.initrdAddress);
+      expect(ram.u32(bp + 0x21c)).toBe(initrd.length);
+      expect(ram.u32(bp + 0x228)).toBe(LINUX_BOOT_LAYOUT.cmdline);
+      const cmd = ram.u8.subarray(LINUX_BOOT_LAYOUT.cmdline, LINUX_BOOT_LAYOUT.cmdline + 20);
+      expect(new TextDecoder().decode(cmd.subarray(0, cmd.indexOf(0)))).toBe("console=ttyS0 quiet");
+      // E820: count at 0x1e8, 20-byte entries at 0x2d0.
+      expect(ram.u8[bp + 0x1e8]).toBe(4);
+      expect(ram.u32(bp + 0x2d0 + 3 * 20)).toBe(0x10_0000);
+      expect(ram.u32(bp + 0x2d0 + 3 * 20 + 8)).toBe(ramSize - 0x10_0000);
+      expect(ram.u32(bp + 0x2d0 + 3 * 20 + 16)).toBe(1);
+      // GDT: __BOOT_CS and __BOOT_DS flat 4 GiB.
+      expect(ram.u32(plan.gdtBase + 0x10)).toBe(0x0000_ffff);
+      expect(ram.u32(plan.gdtBase + 0x14)).toBe(0x00cf_9b00);
+      expect(ram.u32(plan.gdtBase + 0x1c)).toBe(0x00cf_9300);
+      // The XZ payload was unpacked on the host: the kernel proper's first PT_LOAD segment is at
+      // its physical address 16 MiB, equal to what xz(1) unpacks (SHA-256 from the host:
+      // the ELF's segment at file offset 0x1000, 0xc38bcc bytes).
+      expect(plan.isUnpacked).toBe(true);
+      expect(plan.entry).toBe(0x100_0000);
+      const segment = ram.u8.subarray(0x100_0000, 0x100_0000 + 0xc3_8bcc);
+      expect(createHash("sha256").update(segment).digest("hex")).toBe(
+        "3044f6666b7855bc09f7b3a9a86ef0b8127d2964387e22ecef5450686b0050f7",
+      );
+    },
+  );
+
+  it("enters code32_start and leaves the payload packed when asked to", () => {
     const ram = new RamImage(ramSize);
-    const plan = loadLinux(ram, { kernel, initrd, cmdline: "console=ttyS0 quiet", e820 });
-    const header = plan.header;
-    const bp = LINUX_BOOT_LAYOUT.bootParams;
-    // Protected-mode kernel at 1 MiB, byte for byte.
-    expect(
-      sameBytes(
-        ram.u8.subarray(0x10_0000, 0x10_0000 + header.kernelSize),
-        kernel.subarray(header.setupSize),
-      ),
-    ).toBe(true);
-    // Initrd: page aligned, ends at or below the top of RAM, bytes intact.
-    expect(plan.initrdAddress % 4096).toBe(0);
-    expect(plan.initrdAddress + initrd.length).toBeLessThanOrEqual(ramSize);
-    expect(plan.initrdAddress + initrd.length).toBeGreaterThan(ramSize - 4096);
-    expect(
-      sameBytes(ram.u8.subarray(plan.initrdAddress, plan.initrdAddress + initrd.length), initrd),
-    ).toBe(true);
-    // Setup header fields in the zero page.
-    expect(ram.u32(bp + 0x202)).toBe(0x5372_6448); // "HdrS" copied from the image
-    expect(ram.u8[bp + 0x210]).toBe(0xff); // type_of_loader
-    expect(ram.u8[bp + 0x211]! & 0x81).toBe(0x81); // LOADED_HIGH | CAN_USE_HEAP
-    expect(ram.u32(bp + 0x218)).toBe(plan.initrdAddress);
-    expect(ram.u32(bp + 0x21c)).toBe(initrd.length);
-    expect(ram.u32(bp + 0x228)).toBe(LINUX_BOOT_LAYOUT.cmdline);
-    const cmd = ram.u8.subarray(LINUX_BOOT_LAYOUT.cmdline, LINUX_BOOT_LAYOUT.cmdline + 20);
-    expect(new TextDecoder().decode(cmd.subarray(0, cmd.indexOf(0)))).toBe("console=ttyS0 quiet");
-    // E820: count at 0x1e8, 20-byte entries at 0x2d0.
-    expect(ram.u8[bp + 0x1e8]).toBe(4);
-    expect(ram.u32(bp + 0x2d0 + 3 * 20)).toBe(0x10_0000);
-    expect(ram.u32(bp + 0x2d0 + 3 * 20 + 8)).toBe(ramSize - 0x10_0000);
-    expect(ram.u32(bp + 0x2d0 + 3 * 20 + 16)).toBe(1);
-    // GDT: __BOOT_CS and __BOOT_DS flat 4 GiB.
-    expect(ram.u32(plan.gdtBase + 0x10)).toBe(0x0000_ffff);
-    expect(ram.u32(plan.gdtBase + 0x14)).toBe(0x00cf_9b00);
-    expect(ram.u32(plan.gdtBase + 0x1c)).toBe(0x00cf_9300);
+    const plan = loadLinux(ram, { kernel, e820, decompressOnHost: false });
+    expect(plan.isUnpacked).toBe(false);
     expect(plan.entry).toBe(0x10_0000);
+    expect(ram.u32(0x100_0000)).toBe(0);
   });
 
   it("refuses what cannot fit, naming the limit", () => {
