@@ -1,1 +1,14 @@
 // @ringvm/recompiler: public surface.
+export {
+  DEFAULT_HOT_THRESHOLD,
+  modeKey,
+  Recompiler,
+  type CodePageWatch,
+  type CodeTranslator,
+  type InterpretReasons,
+  type RecompilerOptions,
+  type RecompilerStats,
+} from "./engine";
+export { Block, MAX_BLOCK_INSNS, discover, generate } from "./block";
+export { RUNTIME_NAMES } from "./emit";
+export { createEngine, formatRecompilerStats, type EngineKind } from "./select";

@@ -1,0 +1,478 @@
+// The recompiling execution engine: runs translated blocks for hot code and hands everything
+// else to the interpreter (`Cpu.run`), with a code cache keyed by physical address and mode.
+import {
+  CpuException,
+  deliverInterrupt,
+  ESP,
+  EventKind,
+  hasErrorCode,
+  isContributory,
+  StopReason,
+  Vector,
+  type Cpu,
+  type CpuState,
+  type InterruptSource,
+} from "@ringvm/cpu";
+import { Decoder } from "@ringvm/decoder";
+import { buildBlock, discover, type Block } from "./block";
+
+/** What the recompiler needs from the MMU (`Mmu` from @ringvm/memory satisfies it). */
+export interface CodeTranslator {
+  /**
+   * Linear to physical for `kind` (2 = instruction fetch) at the current privilege; a fault
+   * calls the CPU's page-fault sink, which throws.
+   */
+  translate(linear: number, kind: number): number;
+}
+
+/** Write-watch of code pages (`PhysicalSpace` from @ringvm/memory satisfies it). */
+export interface CodePageWatch {
+  /** The next write (CPU or DMA) to RAM page `page` calls the listener once. */
+  watchPage(page: number): void;
+  /** False for pages that cannot be watched (not RAM): their code is always interpreted. */
+  isWatched(page: number): boolean;
+  onCodeWrite(listener: (page: number) => void): void;
+}
+
+export interface RecompilerOptions {
+  cpu: Cpu;
+  mmu: CodeTranslator;
+  physical: CodePageWatch;
+  /** The CPU's interrupt source (checked between blocks). */
+  interrupts?: InterruptSource;
+  /**
+   * Entries of an address before it is translated. 1 translates everything on first sight
+   * (`--engine recompiler`); the default suits `auto` (cold code stays in the interpreter).
+   */
+  hotThreshold?: number;
+}
+
+/** Why instructions ran in the interpreter, counted in instructions (budget units). */
+export interface InterpretReasons {
+  /** Not yet hot. */
+  cold: number;
+  /** The first instruction cannot start a block (invalid, bad LOCK, crosses the page). */
+  untranslatable: number;
+  /** Code outside watchable RAM (ROM, the legacy 0xA0000-0xFFFFF window, MMIO). */
+  nonRam: number;
+  /** Instruction fetch faulted (the interpreter delivers the #PF). */
+  fetchFault: number;
+  /** An interrupt, NMI or interrupt shadow at the boundary. */
+  event: number;
+  /** EFLAGS.TF single-stepping. */
+  trapFlag: number;
+  /** HLT. */
+  halted: number;
+  /** The next block is longer than the rest of the budget. */
+  budgetTail: number;
+}
+
+export interface RecompilerStats {
+  blocksTranslated: number;
+  blocksInvalidated: number;
+  blocksEvicted: number;
+  /** Block entries, and how many of them came through a chain link. */
+  blocksExecuted: number;
+  chained: number;
+  instructionsInBlocks: number;
+  instructionsInterpreted: number;
+  interpreted: InterpretReasons;
+}
+
+/**
+ * Size of the direct-mapped code cache (a power of two). A colliding translation evicts the
+ * resident one, which bounds memory: at most this many blocks of at most MAX_BLOCK_INSNS.
+ */
+const CACHE_BITS = 14;
+const CACHE_SIZE = 1 << CACHE_BITS;
+const CACHE_MASK = CACHE_SIZE - 1;
+/** Interpreted instructions per dispatch while code is cold. */
+const COLD_CHUNK = 8;
+/** Default hot threshold for `auto`: enough to skip run-once boot code, small for loops. */
+export const DEFAULT_HOT_THRESHOLD = 8;
+/** Heat values marking "never translatable here" and "not RAM" (checked before the threshold). */
+const NEVER = 0xffff;
+const NON_RAM = 0xfffe;
+
+const IF = 0x200;
+const TF = 0x100;
+const VM = 0x20000;
+const FETCH = 2;
+
+/** Mode bits that change what translated code means: CS size, SS size, CPL, paging, v8086. */
+export function modeKey(s: CpuState): number {
+  return (
+    (s.cs32 ? 1 : 0) |
+    (s.ss32 ? 2 : 0) |
+    (s.cpl << 2) |
+    ((s.cr0 >>> 31) << 4) |
+    ((s.flags & VM) !== 0 ? 32 : 0)
+  );
+}
+
+function newReasons(): InterpretReasons {
+  return {
+    cold: 0,
+    untranslatable: 0,
+    nonRam: 0,
+    fetchFault: 0,
+    event: 0,
+    trapFlag: 0,
+    halted: 0,
+    budgetTail: 0,
+  };
+}
+
+/**
+ * The recompiler as an execution engine: `run(n)` has the meaning of `Cpu.run(n)` (retires at
+ * most `n` instructions, returns a `StopReason`). It is also a `GuestCpu` for the hypervisor
+ * (`instructionCount`, `reset`), so it can be passed as both `cpu` and `engine`.
+ */
+export class Recompiler {
+  readonly name = "recompiler";
+  readonly stats: RecompilerStats = {
+    blocksTranslated: 0,
+    blocksInvalidated: 0,
+    blocksEvicted: 0,
+    blocksExecuted: 0,
+    chained: 0,
+    instructionsInBlocks: 0,
+    instructionsInterpreted: 0,
+    interpreted: newReasons(),
+  };
+  readonly cpu: Cpu;
+  private readonly s: CpuState;
+  private readonly mmu: CodeTranslator;
+  private readonly physical: CodePageWatch;
+  private readonly irq: InterruptSource | undefined;
+  private readonly threshold: number;
+  private readonly slots: (Block | null)[] = new Array<Block | null>(CACHE_SIZE).fill(null);
+  private readonly heat = new Uint16Array(CACHE_SIZE);
+  private readonly heatKey = new Float64Array(CACHE_SIZE).fill(-1);
+  /** Blocks by physical page, for invalidation (touched only when translating/invalidating). */
+  private readonly pageBlocks = new Map<number, Block[]>();
+  private readonly decoder16 = new Decoder(16);
+  private readonly decoder32 = new Decoder(32);
+  private readonly fetch8: (linear: number) => number;
+  private isShutdown = false;
+  private stepping = false;
+
+  constructor(options: RecompilerOptions) {
+    this.cpu = options.cpu;
+    this.s = options.cpu.state;
+    this.mmu = options.mmu;
+    this.physical = options.physical;
+    this.irq = options.interrupts;
+    this.threshold = Math.max(1, options.hotThreshold ?? DEFAULT_HOT_THRESHOLD);
+    const memory = this.s.memory;
+    this.fetch8 = (linear) => memory.fetch8(linear);
+    this.physical.onCodeWrite((page) => this.invalidatePage(page));
+  }
+
+  get instructionCount(): number {
+    return this.cpu.instructionCount;
+  }
+
+  reset(): void {
+    this.isShutdown = false;
+    this.cpu.reset();
+  }
+
+  /** Drops every translation (e.g. after restoring a snapshot). */
+  flush(): void {
+    for (const page of [...this.pageBlocks.keys()]) this.invalidatePage(page);
+    this.slots.fill(null);
+    this.heatKey.fill(-1);
+  }
+
+  /** A write hit a page holding translated code: its blocks (and links to them) are dead. */
+  invalidatePage(page: number): void {
+    const list = this.pageBlocks.get(page);
+    if (list === undefined) return;
+    this.pageBlocks.delete(page);
+    for (const b of list) {
+      if (!b.valid) continue;
+      b.valid = false;
+      this.stats.blocksInvalidated++;
+      const slot = this.slotOf(b.phys, b.eip);
+      if (this.slots[slot] === b) this.slots[slot] = null;
+    }
+  }
+
+  private slotOf(phys: number, eip: number): number {
+    return (phys ^ (phys >>> CACHE_BITS) ^ (eip << 3)) & CACHE_MASK;
+  }
+
+  /** Runs up to `maxInstructions` instructions (the `Cpu.run` contract). */
+  run(maxInstructions: number): number {
+    if (this.isShutdown) return StopReason.Shutdown;
+    const s = this.s;
+    const st = this.stats;
+    const why = st.interpreted;
+    const irq = this.irq;
+    let remaining = maxInstructions;
+    let prev: Block | null = null;
+    let dispatched = false;
+    while (remaining > 0) {
+      if (this.stepping) {
+        if (dispatched) break;
+        dispatched = true;
+      }
+      // Instruction-boundary events: the interpreter delivers them exactly.
+      if ((s.flags & (IF | TF)) !== 0 || s.interruptShadow || s.nmiPending || s.halted) {
+        let n = 0;
+        if ((s.flags & TF) !== 0) {
+          n = remaining;
+          why.trapFlag += n;
+        } else if (s.halted) {
+          n = 1;
+          why.halted++;
+        } else if (s.interruptShadow || s.nmiPending || (irq !== undefined && irq.hasInterrupt())) {
+          n = 1;
+          why.event++;
+        }
+        if (n !== 0) {
+          prev = null;
+          const stop = this.interpret(n);
+          if (stop !== StopReason.Budget) return stop;
+          remaining -= n;
+          continue;
+        }
+      }
+      const eip = s.eip >>> 0;
+      const linear = (s.segBase[1]! + eip) | 0;
+      let phys: number;
+      try {
+        phys = this.mmu.translate(linear, FETCH);
+      } catch (e) {
+        if (!(e instanceof CpuException)) throw e;
+        // The interpreter fetches again, faults the same way and delivers the #PF.
+        why.fetchFault++;
+        prev = null;
+        const stop = this.interpret(1);
+        if (stop !== StopReason.Budget) return stop;
+        remaining--;
+        continue;
+      }
+      const mode = modeKey(s);
+      const slot = this.slotOf(phys, eip);
+      let b = this.slots[slot]!;
+      if (b === null || b.phys !== phys || b.eip !== eip || b.mode !== mode) {
+        const found = this.miss(slot, phys, eip, linear, mode);
+        if (found === null) {
+          prev = null;
+          const heat = this.heat[slot];
+          const n = heat === NEVER ? 1 : Math.min(remaining, COLD_CHUNK);
+          if (heat === NEVER) why.untranslatable += n;
+          else if (heat === NON_RAM) why.nonRam += n;
+          else why.cold += n;
+          const stop = this.interpret(n);
+          if (stop !== StopReason.Budget) return stop;
+          remaining -= n;
+          continue;
+        }
+        b = found;
+      }
+      // Chain the previous block's exit to this one when the rules allow (see `link`).
+      if (prev !== null) this.link(prev, b, eip);
+      // Run blocks, following chain links, until an exit needs the dispatcher.
+      for (;;) {
+        if (b.count > remaining) {
+          why.budgetTail += remaining;
+          const stop = this.interpret(remaining);
+          return stop;
+        }
+        const rb = s.retired;
+        let next: Block | null;
+        st.blocksExecuted++;
+        b.runs++;
+        try {
+          next = b.fn(s);
+        } catch (e) {
+          if (!(e instanceof CpuException)) throw e;
+          remaining -= this.fault(e, b, rb);
+          st.instructionsInBlocks += s.retired - rb;
+          if (this.isShutdown) return StopReason.Shutdown;
+          prev = null;
+          break;
+        }
+        const used = s.retired - rb;
+        st.instructionsInBlocks += used;
+        remaining -= used;
+        if (
+          next === null ||
+          !next.valid ||
+          remaining <= 0 ||
+          (s.flags & TF) !== 0 ||
+          s.interruptShadow ||
+          s.nmiPending ||
+          s.halted ||
+          this.stepping ||
+          ((s.flags & IF) !== 0 && irq !== undefined && irq.hasInterrupt())
+        ) {
+          prev = b.chainable ? b : null;
+          break;
+        }
+        st.chained++;
+        b = next;
+      }
+    }
+    this.budgetLeft = remaining;
+    return StopReason.Budget;
+  }
+
+  /**
+   * Runs one dispatch: one block (without following chain links) or one interpreter slice.
+   * For lock-step comparison with the interpreter; returns the budget used, or -1 with the
+   * stop reason in `lastStop` when it stopped early (HLT, shutdown).
+   */
+  step(maxInstructions = 1 << 30): number {
+    this.stepping = true;
+    try {
+      this.lastStop = this.run(maxInstructions) as StopReason;
+    } finally {
+      this.stepping = false;
+    }
+    return this.lastStop === StopReason.Budget ? maxInstructions - this.budgetLeft : -1;
+  }
+  lastStop: StopReason = StopReason.Budget;
+  private budgetLeft = 0;
+
+  /** Runs `n` instructions in the interpreter, counted as interpreted. */
+  private interpret(n: number): number {
+    const before = this.s.retired;
+    const stop = this.cpu.run(n);
+    this.stats.instructionsInterpreted += this.s.retired - before;
+    return stop;
+  }
+
+  /** Stores a chain link from `prev` (which just exited to `eip`) to `b`, if allowed. */
+  private link(prev: Block, b: Block, eip: number): void {
+    // Same linear page (so the same translation) and the same mode: the link stays right
+    // until either block is invalidated, which the dispatcher checks (`valid`).
+    if (!prev.valid || prev.linearPage !== b.linearPage || prev.mode !== b.mode) return;
+    if (eip === prev.target0) prev.link0 = b;
+    else if (eip === prev.target1) prev.link1 = b;
+  }
+
+  /** Cache miss: counts heat and translates when hot. Null: interpret. */
+  private miss(
+    slot: number,
+    phys: number,
+    eip: number,
+    linear: number,
+    mode: number,
+  ): Block | null {
+    if (this.heatKey[slot] !== phys) {
+      this.heatKey[slot] = phys;
+      this.heat[slot] = 0;
+    }
+    const heat = this.heat[slot]!;
+    if (heat === NEVER || heat === NON_RAM) return null;
+    if (heat + 1 < this.threshold) {
+      this.heat[slot] = heat + 1;
+      return null;
+    }
+    const page = Math.floor(phys / 4096);
+    // Legacy window (VGA memory, option ROMs, BIOS shadow) and non-RAM: always interpreted.
+    if (phys >= 0xa0000 && phys < 0x100000) {
+      this.heat[slot] = NON_RAM;
+      return null;
+    }
+    this.physical.watchPage(page);
+    if (!this.physical.isWatched(page)) {
+      this.heat[slot] = NON_RAM;
+      return null;
+    }
+    const s = this.s;
+    const insns = discover(this.fetch8, s.cs32 ? this.decoder32 : this.decoder16, linear, eip);
+    if (insns.length === 0) {
+      this.heat[slot] = NEVER;
+      return null;
+    }
+    const block = buildBlock(insns, phys, eip, linear, mode, s.ss32);
+    const old = this.slots[slot];
+    if (old !== null && old !== undefined && old.valid) {
+      old.valid = false;
+      this.stats.blocksEvicted++;
+      const list = this.pageBlocks.get(Math.floor(old.phys / 4096));
+      if (list !== undefined) {
+        const at = list.indexOf(old);
+        if (at >= 0) list.splice(at, 1);
+      }
+    }
+    this.slots[slot] = block;
+    let list = this.pageBlocks.get(page);
+    if (list === undefined) {
+      list = [];
+      this.pageBlocks.set(page, list);
+    }
+    list.push(block);
+    this.stats.blocksTranslated++;
+    return block;
+  }
+
+  /**
+   * A block raised `e`. Mirrors the interpreter's loop: instructions before the faulting one
+   * retired, the faulting one used a budget unit; faults roll EIP and ESP back to its start.
+   * Returns the budget used.
+   */
+  private fault(e: CpuException, b: Block, rb: number): number {
+    const s = this.s;
+    const ips = b.ips;
+    const start = s.startEip >>> 0;
+    let k = 0;
+    while (k < ips.length && ips[k] !== start) k++;
+    if (k === ips.length) k = 0;
+    s.retired = rb + k;
+    if (!e.isTrap) {
+      s.eip = s.startEip;
+      s.regs[ESP] = s.startEsp;
+    }
+    this.deliver(e.vector, hasErrorCode(e.vector), e.errorCode, s.eip);
+    return k + 1;
+  }
+
+  // Event delivery as Cpu.raise/deliver/escalate do it (SDM vol. 3, table 6-5).
+  private deliver(vector: number, hasError: boolean, code: number, returnEip: number): void {
+    const s = this.s;
+    try {
+      deliverInterrupt(s, vector, EventKind.Exception, hasError, code, returnEip);
+    } catch (e) {
+      if (!(e instanceof CpuException)) throw e;
+      s.eip = returnEip;
+      this.escalate(vector, e);
+    }
+  }
+
+  private escalate(first: number, second: CpuException): void {
+    const s = this.s;
+    if (first === Vector.DF) {
+      this.isShutdown = true;
+      return;
+    }
+    const v = second.vector;
+    const isDouble =
+      (isContributory(first) && isContributory(v)) ||
+      (first === Vector.PF && (v === Vector.PF || isContributory(v)));
+    const next = isDouble ? Vector.DF : v;
+    try {
+      deliverInterrupt(
+        s,
+        next,
+        EventKind.Exception,
+        isDouble || hasErrorCode(v),
+        isDouble ? 0 : second.errorCode,
+        s.eip,
+      );
+    } catch (e) {
+      if (!(e instanceof CpuException)) throw e;
+      this.escalate(next, e);
+    }
+  }
+
+  /** Translated blocks currently in the cache (for tests and tools). */
+  *blocks(): IterableIterator<Block> {
+    for (const list of this.pageBlocks.values()) yield* list;
+  }
+}

@@ -1,0 +1,36 @@
+// The engine choice behind `--engine interpreter|recompiler|auto`.
+import type { Cpu } from "@ringvm/cpu";
+import {
+  DEFAULT_HOT_THRESHOLD,
+  Recompiler,
+  type RecompilerOptions,
+  type RecompilerStats,
+} from "./engine";
+
+export type EngineKind = "interpreter" | "recompiler" | "auto";
+
+/**
+ * The engine for `kind`: the interpreter is the `Cpu` itself; `recompiler` translates code on
+ * first sight; `auto` interprets cold code and translates code once it is hot.
+ */
+export function createEngine(kind: EngineKind, options: RecompilerOptions): Cpu | Recompiler {
+  if (kind === "interpreter") return options.cpu;
+  return new Recompiler({
+    ...options,
+    hotThreshold: kind === "recompiler" ? 1 : (options.hotThreshold ?? DEFAULT_HOT_THRESHOLD),
+  });
+}
+
+/** The `--stats` lines for the recompiler: blocks, and why code ran in the interpreter. */
+export function formatRecompilerStats(st: RecompilerStats): string {
+  const total = st.instructionsInBlocks + st.instructionsInterpreted;
+  const pct = (n: number): string => (total === 0 ? "0.0" : ((100 * n) / total).toFixed(1));
+  const lines = [
+    `recompiler: ${st.blocksTranslated} blocks translated, ${st.blocksInvalidated} invalidated, ${st.blocksEvicted} evicted`,
+    `  ${st.blocksExecuted} block runs (${st.chained} chained); instructions in blocks ${st.instructionsInBlocks} (${pct(st.instructionsInBlocks)}%), interpreted ${st.instructionsInterpreted} (${pct(st.instructionsInterpreted)}%)`,
+  ];
+  for (const [reason, n] of Object.entries(st.interpreted)) {
+    if (n > 0) lines.push(`  interpreted because ${reason}: ${n}`);
+  }
+  return lines.join("\n");
+}

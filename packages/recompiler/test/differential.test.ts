@@ -1,0 +1,64 @@
+// Differential tests: the same guest code under the interpreter (the oracle) and under the
+// recompiler, full architectural state compared after every block, memory at the end.
+import { StopReason } from "@ringvm/cpu";
+import { describe, expect, it } from "vitest";
+import { makeMachine, snapshot, type Machine } from "./support/machine";
+
+/** Runs both engines in lock-step; returns the number of blocks compared. */
+export function lockstep(
+  code: Uint8Array,
+  maxSteps = 20_000,
+  threshold = 1,
+): { steps: number; b: Machine } {
+  const a = makeMachine(code, false);
+  const b = makeMachine(code, true, threshold);
+  const engine = b.engine!;
+  let steps = 0;
+  for (; steps < maxSteps; steps++) {
+    const used = engine.step(5000);
+    if (used < 0) {
+      // B stopped early (HLT or shutdown): run A to the same stop.
+      let stop: number = StopReason.Budget;
+      for (let k = 0; k < 100 && stop === StopReason.Budget; k++) stop = a.cpu.run(5000);
+      expect(stop).toBe(engine.lastStop);
+      expect(snapshot(b.cpu)).toEqual(snapshot(a.cpu));
+      break;
+    }
+    const stop = a.cpu.run(used);
+    // HLT ends a block; the interpreter reports it as Halt within the same budget.
+    expect(stop === StopReason.Budget || (stop === StopReason.Halt && b.cpu.state.halted)).toBe(
+      true,
+    );
+    const sa = snapshot(a.cpu);
+    const sb = snapshot(b.cpu);
+    if (JSON.stringify(sa) !== JSON.stringify(sb)) {
+      expect({ step: steps, ...sb }).toEqual({ step: steps, ...sa });
+    }
+  }
+  expect(Buffer.compare(Buffer.from(b.mem.bytes), Buffer.from(a.mem.bytes))).toBe(0);
+  return { steps, b };
+}
+
+function hex(s: string): Uint8Array {
+  return Uint8Array.from(
+    s
+      .replace(/\s+/g, "")
+      .match(/../g)!
+      .map((h) => parseInt(h, 16)),
+  );
+}
+
+describe("recompiler vs interpreter", () => {
+  it("runs the CRC32 loop identically and translates it", () => {
+    // mov esi,0x40000 / mov ecx,0x100 / mov eax,-1
+    // outer: movzx edx,byte [esi] / xor eax,edx / mov ebx,8
+    // inner: shr eax,1 / jnc skip / xor eax,0xEDB88320 / skip: dec ebx / jnz inner
+    // inc esi / dec ecx / jnz outer / not eax / hlt
+    const code = hex(
+      "be00000400b900010000b8ffffffff0fb61631d0bb08000000d1e87305352083b8ed4b75f4464975e6f7d0f4",
+    );
+    const { b } = lockstep(code);
+    expect(b.engine!.stats.blocksTranslated).toBeGreaterThan(3);
+    expect(b.engine!.stats.instructionsInBlocks).toBeGreaterThan(10_000);
+  });
+});

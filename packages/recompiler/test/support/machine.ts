@@ -1,0 +1,152 @@
+// Test machines: a flat RAM with write-watch and optional not-present pages, and a CPU in flat
+// 32-bit protected mode (ring 0, GDT code 0x08/data 0x10, an IDT whose every gate runs HLT).
+import type { LinearMemory, PageFaultSink, PagingState } from "@ringvm/bus";
+import { Cpu, SegReg, type CpuState } from "@ringvm/cpu";
+import { NullPorts } from "@ringvm/cpu/testing";
+import { Recompiler } from "../../src/index";
+
+export const RAM_SIZE = 1 << 22;
+const MASK = RAM_SIZE - 1;
+export const GDT = 0x500;
+export const IDT = 0x800;
+/** Exception handlers: vector v at HANDLERS_AT + 16 * v holds `hlt; jmp $-1`. */
+export const HANDLERS_AT = 0x2000;
+export const CODE_AT = 0x10000;
+export const DATA_AT = 0x40000;
+export const STACK_TOP = 0x80000;
+/** A page that is never present: any access raises #PF. */
+export const HOLE = 0x300000;
+
+export class TestMemory implements LinearMemory {
+  readonly bytes = new Uint8Array(RAM_SIZE);
+  private readonly watched = new Uint8Array(RAM_SIZE >>> 12);
+  private listener: ((page: number) => void) | null = null;
+  private sink: PageFaultSink | null = null;
+  writesToWatched = 0;
+
+  private check(linear: number, write: boolean): number {
+    const a = linear >>> 0;
+    if (a >>> 12 === HOLE >>> 12 && this.sink !== null) this.sink(a, write ? 2 : 0);
+    return a & MASK;
+  }
+  private wrote(a: number): void {
+    const page = a >>> 12;
+    if (this.watched[page] === 1) {
+      this.watched[page] = 0;
+      this.writesToWatched++;
+      this.listener?.(page);
+    }
+  }
+  read8(linear: number): number {
+    return this.bytes[this.check(linear, false)]!;
+  }
+  read16(linear: number): number {
+    return this.read8(linear) | (this.read8(linear + 1) << 8);
+  }
+  read32(linear: number): number {
+    return (this.read16(linear) | (this.read16(linear + 2) << 16)) >>> 0;
+  }
+  write8(linear: number, value: number): void {
+    const a = this.check(linear, true);
+    this.wrote(a);
+    this.bytes[a] = value;
+  }
+  write16(linear: number, value: number): void {
+    this.check(linear + 1, true);
+    this.write8(linear, value & 0xff);
+    this.write8(linear + 1, (value >>> 8) & 0xff);
+  }
+  write32(linear: number, value: number): void {
+    this.check(linear + 3, true);
+    this.write16(linear, value & 0xffff);
+    this.write16(linear + 2, (value >>> 16) & 0xffff);
+  }
+  fetch8(linear: number): number {
+    return this.bytes[this.check(linear, false)]!;
+  }
+  setPaging(_state: PagingState): void {}
+  setUserMode(_isUser: boolean): void {}
+  invalidatePage(_linear: number): void {}
+  flushTlb(_global: boolean): void {}
+  setFaultSink(sink: PageFaultSink): void {
+    this.sink = sink;
+  }
+  // CodeTranslator / CodePageWatch
+  translate(linear: number, kind: number): number {
+    return this.check(linear, kind === 1);
+  }
+  watchPage(page: number): void {
+    if (page >= 0 && page < this.watched.length) this.watched[page] = 1;
+  }
+  isWatched(page: number): boolean {
+    return this.watched[page] === 1;
+  }
+  onCodeWrite(listener: (page: number) => void): void {
+    this.listener = listener;
+  }
+}
+
+export interface Machine {
+  cpu: Cpu;
+  mem: TestMemory;
+  engine: Recompiler | null;
+}
+
+/** A flat protected-mode machine with `code` at CODE_AT; `engine` null = interpreter only. */
+export function makeMachine(code: Uint8Array, useRecompiler: boolean, hotThreshold = 1): Machine {
+  const mem = new TestMemory();
+  const cpu = new Cpu({ memory: mem, io: new NullPorts() });
+  const b = mem.bytes;
+  // GDT: null, flat code, flat data.
+  b.set([0xff, 0xff, 0, 0, 0, 0x9a, 0xcf, 0], GDT + 8);
+  b.set([0xff, 0xff, 0, 0, 0, 0x92, 0xcf, 0], GDT + 16);
+  for (let v = 0; v < 32; v++) {
+    const h = HANDLERS_AT + 16 * v;
+    b.set([0xf4, 0xeb, 0xfd], h); // hlt; jmp $-1
+    b.set([h & 0xff, (h >>> 8) & 0xff, 0x08, 0, 0, 0x8e, (h >>> 16) & 0xff, h >>> 24], IDT + 8 * v);
+  }
+  b.set(code, CODE_AT);
+  cpu.setControlRegister(0, 0x60000011);
+  const s: CpuState = cpu.state;
+  s.gdtrBase = GDT;
+  s.gdtrLimit = 23;
+  s.idtrBase = IDT;
+  s.idtrLimit = 32 * 8 - 1;
+  cpu.loadSegmentCache(
+    SegReg.CS,
+    0x08,
+    0,
+    0xffffffff,
+    0x80 | 0x10 | 0x08 | 0x02 | 0x01 | 0x4000 | 0x8000,
+  );
+  for (const seg of [SegReg.SS, SegReg.DS, SegReg.ES, SegReg.FS, SegReg.GS]) {
+    cpu.loadSegmentCache(seg, 0x10, 0, 0xffffffff, 0x80 | 0x10 | 0x02 | 0x01 | 0x4000 | 0x8000);
+  }
+  cpu.eip = CODE_AT;
+  cpu.setReg32(4, STACK_TOP);
+  const engine = useRecompiler
+    ? new Recompiler({ cpu, mmu: mem, physical: mem, hotThreshold })
+    : null;
+  return { cpu, mem, engine };
+}
+
+/** Architectural state as a printable record (what the differential tests compare). */
+export function snapshot(cpu: Cpu): Record<string, number | boolean> {
+  const s = cpu.state;
+  const out: Record<string, number | boolean> = {};
+  const names = ["eax", "ecx", "edx", "ebx", "esp", "ebp", "esi", "edi"];
+  names.forEach((n, i) => (out[n] = s.regs[i]! >>> 0));
+  out.eip = s.eip >>> 0;
+  out.eflags = s.getEflags();
+  for (let i = 0; i < 6; i++) {
+    out[`sel${i}`] = s.segSel[i]!;
+    out[`base${i}`] = s.segBase[i]! >>> 0;
+  }
+  out.cr0 = s.cr0 >>> 0;
+  out.cr2 = s.cr2 >>> 0;
+  out.cpl = s.cpl;
+  out.halted = s.halted;
+  out.retired = s.retired;
+  out.shadow = s.interruptShadow;
+  return out;
+}
