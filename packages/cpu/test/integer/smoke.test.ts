@@ -2,7 +2,20 @@
 // mode. The programs (assembled with nasm; sources in the comments) compute values whose
 // results follow from their text: sum 1..n, a call/ret pair, REP STOS/MOVS, port I/O.
 import { describe, expect, it } from "vitest";
-import { Cpu, EAX, EBX, ECX, EDI, EDX, ESI, ESP, SegReg, StopReason } from "../../src/index";
+import {
+  Cpu,
+  CpuException,
+  EAX,
+  EBX,
+  ECX,
+  EDI,
+  EDX,
+  ESI,
+  ESP,
+  SegReg,
+  StopReason,
+  Vector,
+} from "../../src/index";
 import { FlatMemory, NullPorts } from "../../src/testing/index";
 
 function hex(s: string): Uint8Array {
@@ -129,4 +142,55 @@ describe("REP string faults", () => {
     expect(mem.bytes[0x5fa]! | (mem.bytes[0x5fb]! << 8)).toBe(0x700); // pushed IP: the REP instruction
     expect(Array.from(mem.bytes.subarray(0x2fff0, 0x30000))).toEqual(new Array(16).fill(0x5a));
   });
+});
+
+/** Flat memory whose pages from `faultFrom` on are not present (writes raise #PF). */
+class HoleMemory extends FlatMemory {
+  constructor(private readonly faultFrom: number) {
+    super(1 << 20);
+  }
+  override write8(linear: number, value: number): void {
+    if (linear >>> 0 >= this.faultFrom) this.sink!(linear, 0x2);
+    super.write8(linear, value);
+  }
+}
+
+describe("REP string page faults (32-bit addressing, flat segments)", () => {
+  for (const [name, code, setup] of [
+    ["rep stosd", "f3ab", (cpu: Cpu) => cpu.setReg32(EAX, 0x11223344)],
+    ["rep movsd", "f3a5", (cpu: Cpu) => cpu.setReg32(ESI, 0x2000)],
+  ] as const) {
+    it(`${name}: a #PF mid-string leaves ECX/ESI/EDI after the completed elements`, () => {
+      const mem = new HoleMemory(0x9000);
+      const cpu = new Cpu({ memory: mem, io: new NullPorts() });
+      mem.bytes.set(hex(code), 0x1000);
+      cpu.setControlRegister(0, 0x60000011);
+      cpu.loadSegmentCache(
+        SegReg.CS,
+        0x08,
+        0,
+        0xffffffff,
+        0x80 | 0x10 | 0x08 | 0x02 | 0x4000 | 0x8000,
+      );
+      for (const seg of [SegReg.SS, SegReg.DS, SegReg.ES]) {
+        cpu.loadSegmentCache(seg, 0x10, 0, 0xffffffff, 0x80 | 0x10 | 0x02 | 0x4000 | 0x8000);
+      }
+      cpu.setReg32(ESP, 0x7000);
+      cpu.setReg32(EDI, 0x8ff0);
+      cpu.setReg32(ECX, 10);
+      setup(cpu);
+      cpu.eip = 0x1000;
+      let fault = -1;
+      mem.setFaultSink((linear) => {
+        fault = linear;
+        throw new CpuException(Vector.PF, 2);
+      });
+      cpu.run(1); // the #PF cannot be delivered (no IDT): only the registers at the fault matter
+      // Four dwords fit below 0x9000; the fifth store faults.
+      expect(fault).toBe(0x9000);
+      expect(cpu.getReg32(ECX)).toBe(6);
+      expect(cpu.getReg32(EDI)).toBe(0x9000);
+      if (name === "rep movsd") expect(cpu.getReg32(ESI)).toBe(0x2010);
+    });
+  }
 });
