@@ -2,7 +2,7 @@
 export { VgaDevice } from "./vga";
 export type { VgaOptions } from "./vga";
 export { VgaRenderer, renderToRgba } from "./render";
-export type { RenderResult } from "./render";
+export type { RenderResult, VgaRendererOptions } from "./render";
 export { textScreen, textLines } from "./text";
 export type { TextScreen } from "./text";
 export { TerminalRenderer } from "./terminal";

@@ -50,6 +50,20 @@ const DEFAULT_HEIGHT = 480;
 /** QEMU draws text modes of more cells than this as blank (CH_ATTR_SIZE). */
 const MAX_TEXT_CELLS = 160 * 100;
 
+/** Options of {@link VgaRenderer}. */
+export interface VgaRendererOptions {
+  /**
+   * Text cursor: "blink" (default; 1/16 of the 60 Hz frame rate from guest time), "on" or
+   * "off" (reproducible screenshots).
+   */
+  readonly cursor?: "blink" | "on" | "off";
+  /**
+   * Attribute bit 7 while AR10 bit 3 is set: "blink" (default, as the VGA does) or
+   * "bright" (bright background, as QEMU draws it).
+   */
+  readonly attributeBit7?: "blink" | "bright";
+}
+
 /**
  * Converts a {@link VgaDevice}'s picture to RGBA. Keep one renderer per device and output
  * buffer: it consumes the device's dirty-page flags.
@@ -64,7 +78,16 @@ export class VgaRenderer {
   private cells = new Int32Array(0);
   private lastKind = "";
 
-  constructor(private readonly vga: VgaDevice) {}
+  private readonly cursorMode: "blink" | "on" | "off";
+  private readonly isBit7Bright: boolean;
+
+  constructor(
+    private readonly vga: VgaDevice,
+    options: VgaRendererOptions = {},
+  ) {
+    this.cursorMode = options.cursor ?? "blink";
+    this.isBit7Bright = options.attributeBit7 === "bright";
+  }
 
   /** The size the next frame will have. */
   size(): { width: number; height: number } {
@@ -164,8 +187,11 @@ export class VgaRenderer {
     }
     const cursor = cursorShape(vga);
     const location = cursor.offset + g.start;
-    const isCursorOn = cursor.isEnabled && Math.floor(now / CURSOR_HALF_PERIOD_NS) % 2 === 0;
-    const isBlinkEnabled = (vga.attr[ATTR_MODE]! & 0x08) !== 0;
+    const isCursorOn =
+      cursor.isEnabled &&
+      (this.cursorMode === "on" ||
+        (this.cursorMode === "blink" && Math.floor(now / CURSOR_HALF_PERIOD_NS) % 2 === 0));
+    const isBlinkEnabled = !this.isBit7Bright && (vga.attr[ATTR_MODE]! & 0x08) !== 0;
     const isBlinkOn = Math.floor(now / BLINK_HALF_PERIOD_NS) % 2 === 0;
     const cursorLast = Math.min(cursor.lastLine, g.cellHeight - 1);
     const vram = vga.vram;

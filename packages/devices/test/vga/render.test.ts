@@ -255,3 +255,24 @@ describe("VGA dirty tracking with drawing programs", () => {
     expect([t.dirtyTop, t.dirtyBottom]).toEqual([0, 64]); // rows 0 (old) to 3 (new)
   });
 });
+
+describe("VgaRenderer options", () => {
+  it("attributeBit7 'bright' draws bit 7 as QEMU 7.2 does; cursor 'on'/'off' ignore time", () => {
+    const { vga, board } = setup();
+    setMode(board, MODES[0x03]); // AR10 bit 3 set: bit 7 blinks on a VGA
+    loadFont(board, new Map([[0x41, GLYPH_A]]));
+    board.io.writeMmio(0xb8000 + 160 * 10, 0x9e41, 2);
+    board.io.writeMmio(0xb8000, 0x0720, 2); // the cursor cell: grey on black
+    const frame = new Uint8ClampedArray(720 * 400 * 4);
+    new VgaRenderer(vga, { attributeBit7: "bright", cursor: "off" }).render(frame, 0);
+    // Seen in QEMU 7.2's screendump of the same cell: background colour 9, foreground 14.
+    expect(pixel(frame, 720, 8, 160)).toEqual([87, 87, 255, 255]);
+    expect(pixel(frame, 720, 1, 167)).toEqual([255, 255, 87, 255]);
+    expect(pixel(frame, 720, 0, 13)).toEqual(BLACK); // cursor at 0,0 not drawn
+    new VgaRenderer(vga, { cursor: "on" }).render(frame, (8 * 1e9) / 60 + 1);
+    expect(pixel(frame, 720, 0, 13)).toEqual([0xa8, 0xa8, 0xa8, 0xff]);
+    // Default: blinking, so in the "off" half-period the character is background only.
+    new VgaRenderer(vga).render(frame, (16 * 1e9) / 60 + 1);
+    expect(pixel(frame, 720, 1, 167)).toEqual([0, 0, 0xa8, 0xff]);
+  });
+});
