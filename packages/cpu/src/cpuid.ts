@@ -60,7 +60,13 @@ export const FEATURES_EDX =
  * Core 2 has SSSE3, and Core 2 is a 64-bit part. Reset leaves the signature in EDX (SDM vol. 3,
  * 9.1.4). Linux drops SEP below signature 0x633 (the Pentium Pro's broken SYSENTER).
  */
-export const CPU_SIGNATURE = hasSse2 ? 0x000006d8 : hasSse ? 0x00000673 : hasMmx ? 0x00000652 : 0x00000619;
+export const CPU_SIGNATURE = hasSse2
+  ? 0x000006d8
+  : hasSse
+    ? 0x00000673
+    : hasMmx
+      ? 0x00000652
+      : 0x00000619;
 
 /** CR4 bits the reported features enable (OSFXSR with FXSR, OSXMMEXCPT with SSE). */
 export const CR4_FEATURE_BITS = (hasFxsr ? 1 << 9 : 0) | (hasSse ? 1 << 10 : 0);

@@ -159,7 +159,11 @@ export function runBiosImage(image: Uint8Array, budget = 2_000_000, withMailbox 
   memory.ram.set(image, 0xf0000);
   memory.ram.set(image, SIZE - image.length);
   const io = new DebugPorts();
-  const cpu = new Cpu({ memory, io, interrupts: withMailbox ? new MailboxInterrupts(memory) : undefined });
+  const cpu = new Cpu({
+    memory,
+    io,
+    interrupts: withMailbox ? new MailboxInterrupts(memory) : undefined,
+  });
   let stop: StopReason = StopReason.Budget;
   let used = 0;
   while (used < budget) {

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes callgates.inc: 64 pseudo-random GDT entries from selector 70h (fixed seed) for
+"""Writes callgates.nasm: 64 pseudo-random GDT entries from selector 70h (fixed seed) for
 sysarch7.asm: call gates (16/32-bit, random DPL/P/parameter count/target), task gates and
 other system types, and code segments used directly."""
 import random
@@ -26,4 +26,4 @@ for i in range(64):
     else:
         typ = rng.choice([0, 2, 8, 0xA, 0xD, 0xE, 0xF])
         lines.append(f"        dw 0xFFFF, 0\n        db 0, 0x{p | (dpl << 5) | typ:02X}, 0xCF, 0")
-open("callgates.inc", "w").write("\n".join(lines) + "\n")
+open("callgates.nasm", "w").write("\n".join(lines) + "\n")

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes descriptors.inc: 64 pseudo-random GDT descriptors (fixed seed) for sysarch4.asm."""
+"""Writes descriptors.nasm: 64 pseudo-random GDT descriptors (fixed seed) for sysarch4.asm."""
 import random
 
 rng = random.Random(20261130)
@@ -20,4 +20,4 @@ for i in range(64):
         f"        db 0x{(base >> 16) & 0xFF:02X}, 0x{access:02X}, 0x{flags:02X}, 0x{(base >> 24) & 0xFF:02X}"
         f"   ; {0x30 + i * 8:03X}"
     )
-open("descriptors.inc", "w").write("\n".join(lines) + "\n")
+open("descriptors.nasm", "w").write("\n".join(lines) + "\n")

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes gates.inc: 64 pseudo-random IDT gates (fixed seed) for vectors 40h-7Fh of sysarch6.asm."""
+"""Writes gates.nasm: 64 pseudo-random IDT gates (fixed seed) for vectors 40h-7Fh of sysarch6.asm."""
 import random
 
 rng = random.Random(6)
@@ -15,4 +15,4 @@ for v in range(0x40, 0x80):
         sel = rng.choice([0x10, 0x0C, 0x28, 0x400])
     access = (0x80 if present else 0) | (dpl << 5) | typ
     lines.append(f"        db 0x{v:02X}, 0x{access:02X}\n        dw 0x{sel:04X}")
-open("gates.inc", "w").write("\n".join(lines) + "\n")
+open("gates.nasm", "w").write("\n".join(lines) + "\n")

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes returns.inc: 64 pseudo-random IRETD/RETF frames per CPL (fixed seed) for sysarch8.asm."""
+"""Writes returns.nasm: 64 pseudo-random IRETD/RETF frames per CPL (fixed seed) for sysarch8.asm."""
 import random
 
 rng = random.Random(8)
@@ -29,4 +29,4 @@ for cpl in (0, 3):
 for cpl in (0, 3):
     out.append(f"rettable{cpl}:")
     out += [f"        dd      ret{cpl}_{i}" for i in range(64)]
-open("returns.inc", "w").write("\n".join(out) + "\n")
+open("returns.nasm", "w").write("\n".join(out) + "\n")

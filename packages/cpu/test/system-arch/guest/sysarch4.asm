@@ -1,5 +1,5 @@
 ; RingVM system-architecture guest test 4 (issue 5): 64 pseudo-random descriptors
-; (descriptors.inc, fixed seed) probed with LAR, LSL, VERR, VERW, MOV FS and MOV SS for every
+; (descriptors.nasm, fixed seed) probed with LAR, LSL, VERR, VERW, MOV FS and MOV SS for every
 ; RPL at CPL 0 and CPL 3 (SDM vol. 2 LAR/LSL/VERR/VERW/MOV "Operation" and "Protected Mode
 ; Exceptions"). Faults are recorded by a ring-0 handler that resumes at a stored address.
 ; Results are 8 dwords per selector, printed from ring 0 at the end.
@@ -81,7 +81,7 @@ gdt:
         dq 0x00CFF3000000FFFF                   ; 20 data, ring 3
         dw 0x67, 0x3000
         db 0, 0x89, 0, 0                        ; 28 TSS1
-%include "descriptors.inc"
+%include "descriptors.nasm"
 gdt_end:
 
         bits    32

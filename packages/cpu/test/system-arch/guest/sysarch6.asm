@@ -1,4 +1,4 @@
-; RingVM system-architecture guest test 6 (issue 5): 64 pseudo-random IDT gates (gates.inc,
+; RingVM system-architecture guest test 6 (issue 5): 64 pseudo-random IDT gates (gates.nasm,
 ; fixed seed: gate type, DPL, P and target selector) invoked by INT n from CPL 0 and CPL 3. For
 ; each, either the fault (vector, error code) or where delivery landed (CS, SS, ESP, EFLAGS) is
 ; recorded (SDM vol. 3, 6.12 and vol. 2 INT n "Protected Mode Exceptions").
@@ -88,7 +88,7 @@ gdt:
 gdt_end:
 
 gates:
-%include "gates.inc"
+%include "gates.nasm"
 gates_end:
 
         bits    32

@@ -1,5 +1,5 @@
 ; RingVM system-architecture guest test 7 (issue 5): 64 pseudo-random GDT entries
-; (callgates.inc, fixed seed: call gates with random type/DPL/P/parameter count/target, task
+; (callgates.nasm, fixed seed: call gates with random type/DPL/P/parameter count/target, task
 ; gates, code segments) used by CALL FAR and JMP FAR from CPL 0 and CPL 3, with four known
 ; parameters on the caller's stack. Records the fault or where the transfer landed (CS, SS,
 ; ESP, the first stack words). SDM vol. 2 CALL/JMP operation; vol. 3, 5.8.
@@ -86,7 +86,7 @@ gdt:
         dq 0x00CFFF000000FFFF                   ; 58 conforming code, DPL 3
         dq 0x00CF1B000000FFFF                   ; 60 code, ring 0, not present
         dq 0x00CF7B000000FFFF                   ; 68 code, ring 3, not present
-%include "callgates.inc"
+%include "callgates.nasm"
 gdt_end:
 
         bits    32

@@ -1,5 +1,5 @@
 ; RingVM system-architecture guest test 8 (issue 5): 64 pseudo-random IRETD/RETF/RETF 8 frames
-; (returns.inc, fixed seed: CS and SS selectors with any RPL, EFLAGS, ESP) executed at CPL 0 and
+; (returns.nasm, fixed seed: CS and SS selectors with any RPL, EFLAGS, ESP) executed at CPL 0 and
 ; at CPL 3. Records the fault or where the return landed: CS, SS, ESP, EFLAGS and the data
 ; segment registers (nulled on a return to an outer level). SDM vol. 2 IRET and RET operation.
 
@@ -157,7 +157,7 @@ handler_image:
         int     0x80
 handler_end:
 
-%include "returns.inc"
+%include "returns.nasm"
 
 r3_dispatch:
         jmp     [cs:rettable3 + ebp*4]

@@ -1,6 +1,6 @@
 ; RingVM system-architecture guest test 9 (issue 5): CLI, STI, PUSHF/PUSHFD, POPF/POPFD, INT n,
 ; INT3, INTO and IRET at CPL 0, 1, 3 and in virtual-8086 mode for every IOPL, with seeded
-; random POPF/IRET images (flags.inc from gen-flags.py). Every case starts by IRETD from ring 0
+; random POPF/IRET images (flags.nasm from gen-flags.py). Every case starts by IRETD from ring 0
 ; and ends with UD2 or the fault it raises; the fault frame (vector, error, EIP, CS, EFLAGS) and
 ; EAX are recorded. SDM vol. 2 CLI/STI/POPF/PUSHF/INT n/IRET; vol. 3, 20.2.7.
 
@@ -142,7 +142,7 @@ print32:
         ret
 
 
-%include "flags.inc"
+%include "flags.nasm"
 
 pm32:
         mov     ax, 0x10
