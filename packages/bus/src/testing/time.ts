@@ -57,7 +57,11 @@ export class ManualScheduler implements Scheduler {
     this.queue.splice(low, 0, entry);
     return {
       cancel: () => {
+        if (entry.isCancelled) return;
         entry.isCancelled = true;
+        // Drop it from the queue so devices that re-arm often do not grow it.
+        const i = this.queue.indexOf(entry);
+        if (i >= 0) this.queue.splice(i, 1);
       },
     };
   }

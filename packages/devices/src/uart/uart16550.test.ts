@@ -206,6 +206,22 @@ describe("receive and the interrupt identification register (Table IV)", () => {
     expect(rd(2)).toBe(0x02);
   });
 
+  it("a 64 KiB paste flows through the FIFO intact", () => {
+    make({ timing: "immediate" });
+    board.io.isRecording = false;
+    wr(2, 0x01);
+    const big = new Uint8Array(1 << 16).map((_, i) => i & 0xff);
+    uart.receive(big);
+    let count = 0;
+    let sum = 0;
+    while (rd(5) & 0x01) {
+      sum += rd(0);
+      count++;
+    }
+    expect(count).toBe(1 << 16);
+    expect(sum).toBe((1 << 8) * ((255 * 256) / 2));
+  });
+
   it("FCR bit 1 clears the RX FIFO", () => {
     make({ timing: "immediate" });
     wr(2, 0x01);

@@ -15,6 +15,7 @@ import type {
   Scheduler,
   Width,
 } from "@ringvm/bus";
+import { HostQueue } from "./host-queue";
 import * as R from "./regs";
 
 /** Options of a {@link Uart16550}. */
@@ -82,7 +83,7 @@ export class Uart16550 implements Device {
   private rx: number[] = [];
   private rxFlags: number[] = [];
   private tx: number[] = [];
-  private hostInput: number[] = [];
+  private hostInput = new HostQueue();
   private ier = 0;
   private lcr = 0;
   private mcr = 0;
@@ -534,7 +535,7 @@ export class Uart16550 implements Device {
       rx: [...this.rx],
       rxFlags: [...this.rxFlags],
       tx: [...this.tx],
-      hostInput: [...this.hostInput],
+      hostInput: this.hostInput.toArray(),
       regs: [
         this.ier,
         this.lcr,
@@ -570,9 +571,11 @@ export class Uart16550 implements Device {
     this.rxFlags = bytes(s.rxFlags, R.FIFO_SIZE);
     while (this.rxFlags.length < this.rx.length) this.rxFlags.push(0);
     this.tx = bytes(s.tx, R.FIFO_SIZE);
-    this.hostInput = Array.isArray(s.hostInput)
-      ? s.hostInput.map((b) => (typeof b === "number" ? Math.min(b >>> 0, BREAK) : 0))
-      : [];
+    this.hostInput = HostQueue.from(
+      Array.isArray(s.hostInput)
+        ? s.hostInput.map((b) => (typeof b === "number" ? Math.min(b >>> 0, BREAK) : 0))
+        : [],
+    );
     this.ier = r[0]! & 0x0f;
     this.lcr = r[1]! & 0xff;
     this.mcr = r[2]! & 0x1f;
