@@ -82,9 +82,6 @@ describe("SingleStepTests 80286 real mode: system opcodes", () => {
       expect(failures).toEqual([]);
       expect(passed).toBeGreaterThan(0);
       expect(passed + masked).toBeLessThanOrEqual(tests.length);
-      console.log(
-        `${file}: ${passed} passed, ${masked} masked by P6 rules, ${failures.length} failed`,
-      );
     });
   }
 });
