@@ -62,6 +62,11 @@ export interface VgaRendererOptions {
    * "bright" (bright background, as QEMU draws it).
    */
   readonly attributeBit7?: "blink" | "bright";
+  /**
+   * Characters whose 9th dot repeats the 8th with line graphics on (AR10 bit 2): "ibm"
+   * (default, C0h-DFh as the IBM VGA TR says) or "qemu" (B0h-DFh, as QEMU 7.2 draws).
+   */
+  readonly ninthDot?: "ibm" | "qemu";
 }
 
 /**
@@ -80,6 +85,7 @@ export class VgaRenderer {
 
   private readonly cursorMode: "blink" | "on" | "off";
   private readonly isBit7Bright: boolean;
+  private readonly firstLineGraphic: number;
 
   constructor(
     private readonly vga: VgaDevice,
@@ -87,6 +93,7 @@ export class VgaRenderer {
   ) {
     this.cursorMode = options.cursor ?? "blink";
     this.isBit7Bright = options.attributeBit7 === "bright";
+    this.firstLineGraphic = options.ninthDot === "qemu" ? 0xb0 : 0xc0;
   }
 
   /** The size the next frame will have. */
@@ -246,7 +253,8 @@ export class VgaRenderer {
       attribute & 0x08 ? ((map >> 2) & 3) | ((map >> 3) & 4) : (map & 3) | ((map >> 2) & 4);
     const fontBase = (((select & 3) << 1) | (select >> 2)) * 0x2000 + code * 32;
     // AR10 bit 2: the ninth dot of box-drawing characters C0h-DFh repeats the eighth.
-    const isLineGraphics = (vga.attr[ATTR_MODE]! & 0x04) !== 0 && code >= 0xc0 && code <= 0xdf;
+    const isLineGraphics =
+      (vga.attr[ATTR_MODE]! & 0x04) !== 0 && code >= this.firstLineGraphic && code <= 0xdf;
     const underline = vga.crtc[CRTC_UNDERLINE]! & 0x1f;
     const hasUnderline = (attribute & 0x77) === 0x01 && underline < g.cellHeight;
     const w = this.width;

@@ -104,7 +104,7 @@ function textScene(
   text(r, columns, 0, 0, "RingVM VGA text", 0x07);
   text(r, columns, 1, 2, "\xc9\xcd\xcd\xcd\xbb Hello", 0x1e);
   text(r, columns, 2, 2, "\xba 0123 \xba", 0x4f);
-  text(r, columns, 3, 2, "\xc8\xcd\xcd\xcd\xbc", 0x2a);
+  text(r, columns, 3, 2, "\xc8\xcd\xcd\xcd\xbc\xb0\xb1\xb2", 0x2a);
   for (let c = 0; c < 16; c++) text(r, columns, 5, c * 2, "\xdb\xc4", ((c & 7) << 4) | (15 - c));
   text(r, columns, 24, columns - 4, "end!", 0x70);
   extra?.(r);
@@ -280,4 +280,7 @@ export const FONT_CHARACTERS = [
   "\xbc",
   "\xdb",
   "\xc4",
+  "\xb0",
+  "\xb1",
+  "\xb2",
 ].map((c) => c.charCodeAt(0));
