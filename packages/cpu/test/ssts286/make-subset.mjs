@@ -23,5 +23,8 @@ for (const f of readdirSync(join(src, "v1_real_mode")).sort()) {
   out[key] = tests;
 }
 writeFileSync(join(here, "subset.json.gz"), gzipSync(JSON.stringify(out), { level: 9 }));
-copyFileSync(join(src, "metadata.json"), join(here, "metadata.json"));
+writeFileSync(
+  join(here, "metadata.json.gz"),
+  gzipSync(readFileSync(join(src, "metadata.json")), { level: 9 }),
+);
 copyFileSync(join(src, "LICENSE.upstream"), join(here, "LICENSE.upstream"));

@@ -5,7 +5,9 @@ import { describe, expect, it } from "vitest";
 import { SstRunner, sstFlagsMask, type SstMetadata, type SstTest } from "../../src/testing/ssts";
 
 const dir = new URL(".", import.meta.url);
-const metadata = JSON.parse(readFileSync(new URL("metadata.json", dir), "utf8")) as SstMetadata;
+const metadata = JSON.parse(
+  gunzipSync(readFileSync(new URL("metadata.json.gz", dir))).toString(),
+) as SstMetadata;
 const subset = JSON.parse(
   gunzipSync(readFileSync(new URL("subset.json.gz", dir))).toString(),
 ) as Record<string, SstTest[]>;
