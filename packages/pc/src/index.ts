@@ -25,6 +25,8 @@ export type { ExitStats, RunEnd, HostPlatform } from "@ringvm/hypervisor";
 export { openDiskImage, OverlayDisk, DiskImageError } from "@ringvm/devices/disk";
 export type { BlockDevice, ByteSource, OpenedImage } from "@ringvm/devices/disk";
 export { formatStats } from "@ringvm/hypervisor";
+export { createScreenPc, BlobSource, MemoryDisk } from "./browser";
+export type { ScreenPc, ScreenPcConfig, EngineShare, EngineKind, RenderResult } from "./browser";
 
 /** The version of the RingVM board package. */
 export const VERSION = "0.1.0";
