@@ -216,10 +216,16 @@ function callGate(
     push(s, oldCs);
     push(s, returnEip);
   } catch (e) {
-    // A fault on the new stack leaves the caller's SS:ESP and CPL in place.
+    // A fault on the new stack leaves the caller's SS:ESP and CPL in place. No room on the
+    // new stack is #SS(new SS selector) (SDM vol. 2 CALL, MORE-PRIVILEGE).
+    const switched = s.segSel[SegReg.SS] !== oldSs || s.cpl !== oldCpl;
+    const newSs = s.segSel[SegReg.SS]!;
     setSegmentCache(s, SegReg.SS, oldSs, oldSsBase, oldSsLimit, oldSsAr);
     s.regs[ESP] = oldEsp;
     if (s.cpl !== oldCpl) setCpl(s, oldCpl);
+    if (switched && e instanceof CpuException && e.vector === Vector.SS && e.errorCode === 0) {
+      throw new CpuException(Vector.SS, newSs & 0xfffc);
+    }
     throw e;
   }
   desc.lo = csLo;

@@ -166,6 +166,7 @@ function deliver(
   // From v8086 mode the handler must be a non-conforming ring-0 segment (SDM 20.3.1.1).
   if (isVm86 && (conforming || dpl !== 0))
     throw new CpuException(Vector.GP, (selector & 0xfffc) | ext);
+  let switchedSs = -1;
   if (!conforming && dpl < s.cpl) {
     // Inter-privilege: switch to the inner stack from the TSS (SDM 6.12.1).
     const st = innerStack(s, dpl, ext);
@@ -190,27 +191,40 @@ function deliver(
     );
     s.regs[ESP] = newEsp;
     setCpl(s, dpl);
-    if (isVm86) {
-      // The v8086 data segments are saved, then nulled (SDM 20.3.1.1, figure 20-5).
-      push(s, s.segSel[SegReg.GS]!);
-      push(s, s.segSel[SegReg.FS]!);
-      push(s, s.segSel[SegReg.DS]!);
-      push(s, s.segSel[SegReg.ES]!);
-      for (let seg = 0; seg < 6; seg++) {
-        if (seg === 1 || seg === 2) continue; // CS, SS
-        s.segSel[seg] = 0;
-        s.segAr[seg] = 0;
-        s.segBase[seg] = 0;
-        s.segLimit[seg] = 0;
-      }
-    }
-    push(s, oldSs);
-    push(s, oldEsp);
+    switchedSs = newSs;
   }
-  push(s, oldEflags);
-  push(s, oldCs);
-  push(s, returnEip);
-  if (hasError) push(s, errorCode);
+  try {
+    if (switchedSs >= 0) {
+      if (isVm86) {
+        // The v8086 data segments are saved (SDM 20.3.1.1, figure 20-5), nulled below.
+        push(s, s.segSel[SegReg.GS]!);
+        push(s, s.segSel[SegReg.FS]!);
+        push(s, s.segSel[SegReg.DS]!);
+        push(s, s.segSel[SegReg.ES]!);
+      }
+      push(s, oldSs);
+      push(s, oldEsp);
+    }
+    push(s, oldEflags);
+    push(s, oldCs);
+    push(s, returnEip);
+    if (hasError) push(s, errorCode);
+  } catch (e) {
+    // No room on the stack: #SS(new SS + EXT) after a stack switch, else #SS(EXT) (SDM INT n).
+    if (e instanceof CpuException && e.vector === Vector.SS) {
+      throw new CpuException(Vector.SS, switchedSs >= 0 ? (switchedSs & 0xfffc) | ext : ext);
+    }
+    throw e;
+  }
+  if (switchedSs >= 0 && isVm86) {
+    for (let seg = 0; seg < 6; seg++) {
+      if (seg === 1 || seg === 2) continue; // CS, SS
+      s.segSel[seg] = 0;
+      s.segAr[seg] = 0;
+      s.segBase[seg] = 0;
+      s.segLimit[seg] = 0;
+    }
+  }
   // Re-read the code descriptor: the stack switch overwrote the scratch copy.
   const newCpl = conforming ? s.cpl : dpl;
   setSegmentCache(

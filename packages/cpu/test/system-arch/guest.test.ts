@@ -180,6 +180,24 @@ describe("guest images (expected output from QEMU)", () => {
     );
   });
 
+  it("sdm/stackfault: #SS error codes when an interrupt or call-gate frame does not fit", () => {
+    const run = runBiosImage(
+      new Uint8Array(readFileSync(new URL("sdm/stackfault.bin", dir))),
+      100_000,
+    );
+    expect(run.exited).toBe(true);
+    // SDM vol. 2 INT n and CALL (error code, faulting EIP from the nasm listing, faulting CS):
+    compare(
+      run.output,
+      [
+        "S00000038 000F022B 0000001B ", // INT 32h at CPL 3, new SS 38h too small: #SS(NewSS + EXT 0)
+        "S00000000 000F0200 00000008 ", // INT 33h at CPL 0, no stack switch: #SS(EXT 0)
+        "S00000038 000F0232 0000001B ", // CALL through a call gate, new stack too small: #SS(SS selector)
+        "",
+      ].join("\n"),
+    );
+  });
+
   it("sysarch4: 64 random descriptors x every RPL/TI probed by LAR, LSL, VERR, VERW, MOV FS, MOV SS at CPL 0 and 3", () => {
     const run = runBiosImage(new Uint8Array(readFileSync(new URL("sysarch4.bin", dir))));
     expect(run.exited).toBe(true);
