@@ -246,6 +246,11 @@ export class Pc {
       }
     } else if (config.bios !== undefined) {
       this.physical.mapBios(config.bios);
+      // No VGA device on this board yet: SeaBIOS's serial console (sercon) shows its screen
+      // output on COM1, as QEMU arranges with -nographic.
+      const sercon = new Uint8Array(2);
+      new DataView(sercon.buffer).setUint16(0, COM1_BASE, true);
+      this.fwCfg.addFile("etc/sercon-port", sercon);
       if (config.vgaBios !== undefined)
         this.physical.mapRom(0xc_0000, padRom(config.vgaBios), "vgabios");
     } else {
