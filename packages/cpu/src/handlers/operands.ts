@@ -1,7 +1,16 @@
 // Operand access shared by the handlers: register or memory by size. `top` is the sign-bit
 // number (7, 15, 31); 32-bit values travel as int32, 8/16-bit ones zero-extended.
 import { OpKind, type Instruction } from "@ringvm/decoder";
-import { effectiveAddress, getReg16, getReg32, getReg8, memSeg, setReg16, setReg32, setReg8 } from "../access";
+import {
+  effectiveAddress,
+  getReg16,
+  getReg32,
+  getReg8,
+  memSeg,
+  setReg16,
+  setReg32,
+  setReg8,
+} from "../access";
 import { checkedLinear } from "../segments";
 import { type CpuState } from "../state/cpu-state";
 
@@ -18,7 +27,11 @@ export function setReg(s: CpuState, reg: number, v: number, top: number): void {
 }
 
 export function readLinear(s: CpuState, lin: number, top: number): number {
-  return top === 7 ? s.memory.read8(lin) : top === 15 ? s.memory.read16(lin) : s.memory.read32(lin) | 0;
+  return top === 7
+    ? s.memory.read8(lin)
+    : top === 15
+      ? s.memory.read16(lin)
+      : s.memory.read32(lin) | 0;
 }
 
 export function writeLinear(s: CpuState, lin: number, v: number, top: number): void {
@@ -52,7 +65,11 @@ export function writeRm(s: CpuState, insn: Instruction, v: number, top: number):
 
 /** The immediate as an operand of size `top`. */
 export function imm(insn: Instruction, top: number): number {
-  return top === 31 ? insn.immediate | 0 : top === 15 ? insn.immediate & 0xffff : insn.immediate & 0xff;
+  return top === 31
+    ? insn.immediate | 0
+    : top === 15
+      ? insn.immediate & 0xffff
+      : insn.immediate & 0xff;
 }
 
 /** Size of the operand-size attribute as a sign-bit number. */

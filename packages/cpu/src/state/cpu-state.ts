@@ -132,8 +132,10 @@ export class CpuState {
     const a = this.lazyDst;
     const b = this.lazySrc;
     const r = this.lazyRes;
-    if (this.lazyOp === LazyOp.Add) return (((a ^ r) & (b ^ r)) >>> this.lazyTop) & 1 ? true : false;
-    if (this.lazyOp === LazyOp.Sub) return (((a ^ b) & (a ^ r)) >>> this.lazyTop) & 1 ? true : false;
+    if (this.lazyOp === LazyOp.Add)
+      return (((a ^ r) & (b ^ r)) >>> this.lazyTop) & 1 ? true : false;
+    if (this.lazyOp === LazyOp.Sub)
+      return (((a ^ b) & (a ^ r)) >>> this.lazyTop) & 1 ? true : false;
     return false;
   }
 
