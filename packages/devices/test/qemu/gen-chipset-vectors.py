@@ -71,6 +71,35 @@ out(0x43, 0xE0 | 0x0E)
 inp(0x40, "8254 read-back status of counter 0 (multi-counter command)", 0xBF)
 inp(0x41, "8254 read-back status of counter 1 (multi-counter command)", 0xBF)
 inp(0x42, "8254 read-back status of counter 2 (multi-counter command)", 0x3F)
+# Modes 1 and 5 wait for a gate trigger. QEMU's OUT is the datasheet's for mode 1 before
+# the trigger only (it models the one-shot pulse high, and mode 5 like mode 4): OUT is
+# compared there alone.
+out(0x61, 0x00)
+for mode in (1, 5):
+    out(0x43, 0xB0 | (mode << 1))
+    out(0x42, 0x00)
+    out(0x42, 0x10)
+    out(0x43, 0xE8)
+    inp(0x42, f"8254 read-back status: mode {mode} waiting for a trigger", 0xBF if mode == 1 else 0x3F)
+out(0x61, 0x01)
+for mode in (1, 5):
+    out(0x43, 0xB0 | (mode << 1))
+    out(0x42, 0x00)
+    out(0x42, 0x10)
+    out(0x61, 0x00)
+    out(0x61, 0x01)
+    out(0x43, 0xE8)
+    inp(0x42, f"8254 read-back status: mode {mode} after a gate trigger", 0x3F)
+# Status and count latched together: status first, then the count; a second read-back
+# while both are latched changes nothing. The count reads as written right away.
+out(0x43, 0xB0)
+out(0x42, 0x34)
+out(0x42, 0x12)
+out(0x43, 0xC8)
+out(0x43, 0xC8)
+inp(0x42, "8254 read-back of status and count: status first", 0xBF)
+inp(0x42, "8254 read-back: latched count LSB")
+inp(0x42, "8254 read-back: latched count MSB")
 # Port 61h: QEMU keeps only bits 0-1 (the PIIX keeps 0-3); bit 4 refresh and 5 OUT2 vary.
 out(0x61, 0x03)
 inp(0x61, "port 61h gate 2 and speaker data read back", 0x03)
@@ -360,6 +389,8 @@ com(COM1, 4, 0x08)
 out(0x92, 0x02)
 inp(0x92, "port 92h: A20 bit reads back")
 inp(0xE9, "debug console readback")
+inp(0x80, "port 80h reads float high")
+inp(0x70, "port 70h (RTC index) is write-only")
 
 
 def main():
