@@ -24,7 +24,7 @@ import {
 import { SEG_TR, type CpuState } from "./state/cpu-state";
 import { AC, IF, NT, RF, TF, VM } from "./state/flags";
 import { ESP, SegReg } from "./state/registers";
-import { taskSwitch, TaskSource } from "./task";
+import { raiseTaskTrap, taskSwitch, TaskSource } from "./task";
 
 /** How an event reached the CPU: decides privilege checks and the pushed EIP. */
 export const EventKind = {
@@ -140,6 +140,7 @@ function deliver(
       if (s.cs32) push32(s, errorCode);
       else push16(s, errorCode);
     }
+    raiseTaskTrap(s);
     return;
   }
   const gate32 = (type & 8) !== 0;

@@ -17,6 +17,7 @@ import {
   readDescriptor,
   setCpl,
   setSegmentCache,
+  sysRead16,
   sysRead32,
   sysWrite32,
 } from "./segments";
@@ -87,6 +88,19 @@ export function taskSwitch(
     if (s.segSel[SEG_TR] !== selector) setCpl(s, oldCpl);
     throw e;
   }
+  if (source !== TaskSource.Interrupt) raiseTaskTrap(s);
+}
+
+/**
+ * The T (debug trap) flag of a 32-bit TSS (byte 64h, bit 0): after a switch into that task a
+ * #DB trap with DR6.BT is taken before its first instruction (SDM vol. 3, 17.3.1.5). Interrupt
+ * task switches call this after pushing their error code.
+ */
+export function raiseTaskTrap(s: CpuState): void {
+  if ((s.segAr[SEG_TR]! & 0x8) === 0 || s.segLimit[SEG_TR]! < 0x65) return;
+  if ((sysRead16(s, (s.segBase[SEG_TR]! + 0x64) | 0) & 1) === 0) return;
+  s.dr[6] = s.dr[6]! | 0x8000;
+  throw new CpuException(Vector.DB, 0, true);
 }
 
 function switchTask(s: CpuState, selector: number, source: TaskSource, returnEip: number): void {

@@ -198,6 +198,24 @@ describe("guest images (expected output from QEMU)", () => {
     );
   });
 
+  it("sdm/tasktrap: the TSS T flag raises #DB (DR6.BT) before the new task's first instruction", () => {
+    const run = runBiosImage(
+      new Uint8Array(readFileSync(new URL("sdm/tasktrap.bin", dir))),
+      100_000,
+    );
+    expect(run.exited).toBe(true);
+    compare(
+      run.output,
+      [
+        // #DB trap (no error code) at task2 (F01F2 in the nasm listing), in task 2 (EAX 7777)
+        "E00000001 00000000 000F01F2 00000008 00000000 00007777 ",
+        // DR6.BT (bit 15) set; TR is task 2's TSS (30h)
+        "00008000 00000030 ",
+        "",
+      ].join("\n"),
+    );
+  });
+
   it("sysarch4: 64 random descriptors x every RPL/TI probed by LAR, LSL, VERR, VERW, MOV FS, MOV SS at CPL 0 and 3", () => {
     const run = runBiosImage(new Uint8Array(readFileSync(new URL("sysarch4.bin", dir))));
     expect(run.exited).toBe(true);
