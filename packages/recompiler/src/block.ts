@@ -31,7 +31,7 @@ import {
 import { EMITTERS, Fuse, num, type EmitContext } from "./emit";
 
 /** A translated block returns the next block when it can chain to it, else null. */
-export type BlockFn = (s: CpuState) => Block | null;
+export type BlockFn = (s: CpuState, budget: number) => Block | null;
 
 /**
  * Longest block in instructions. Bounds compile time and the latency of interrupt delivery
@@ -44,12 +44,9 @@ const noBlock: BlockFn = () => null;
 export class Block {
   /** Cleared when the page is written, the entry is evicted or the cache is flushed. */
   valid = true;
-  /** Chained successor for exit 0 (branch taken / jump / fall-through) and exit 1 (not taken). */
-  link0: Block | null = null;
-  link1: Block | null = null;
+  /** Chained successor of each exit (null until the dispatcher links it). */
+  readonly links: (Block | null)[];
   fn: BlockFn = noBlock;
-  /** Times entered (statistics). */
-  runs = 0;
 
   constructor(
     /** Physical address of the first byte. */
@@ -60,21 +57,32 @@ export class Block {
     readonly linearPage: number,
     /** Mode key (see `modeKey`). */
     readonly mode: number,
-    /** EIP of each instruction (a fault's `startEip` tells how many completed). */
-    readonly ips: Float64Array,
-    readonly insns: readonly Instruction[],
-    /** EIPs reached by exits 0 and 1 (-1: none). */
-    readonly target0: number,
-    readonly target1: number,
-    /** Whether exits may chain (the block ends in a direct branch or the size limit). */
-    readonly chainable: boolean,
+    /**
+     * EIP of each instruction of each basic block of the region (block 0 is the entry): a
+     * fault's `startEip` in the current block tells how many instructions completed.
+     */
+    readonly ips: readonly Float64Array[],
+    readonly insns: readonly (readonly Instruction[])[],
+    /** EIP each exit leaves to (exits that may chain). */
+    readonly exitTargets: readonly number[],
     /** The generated source (for snapshot tests and the source-safety scan). */
     readonly source: string,
-  ) {}
-
-  get count(): number {
-    return this.ips.length;
+  ) {
+    this.links = exitTargets.map(() => null);
   }
+
+  /** Instructions of the entry block (the budget a call needs at least). */
+  get count(): number {
+    return this.ips[0]!.length;
+  }
+}
+
+/** Where the running region function is: the engine's fault path reads it. */
+export interface RegionCursor {
+  /** Retired count at the start of the current basic block. */
+  base: number;
+  /** Index of the current basic block. */
+  cur: number;
 }
 
 /**
@@ -163,6 +171,8 @@ const FACTORY_PARAMS = [
   "H",
   "I",
   "B",
+  "X",
+  "EV",
   "CK",
   "J",
   "TC",
@@ -178,99 +188,163 @@ const FACTORY_PARAMS = [
   "SAR",
 ] as const;
 
-/** Generates the body of the block function for `insns` (exported for snapshot tests). */
-export function generate(
-  insns: readonly Instruction[],
-  ss32: boolean,
-): {
-  source: string;
-  chainable: boolean;
-  target0: number;
-  target1: number;
-} {
-  const out: string[] = [];
-  const n = insns.length;
-  let target0 = -1;
-  let target1 = -1;
-  let chainable = false;
-  let ended = false;
-  let prev: Fuse = Fuse.None;
-  out.push("return function (s) {");
-  out.push("const r = s.regs, r16 = s.regs16, r8 = s.regs8, m = s.memory, rb = s.retired;");
-  out.push("let a = 0, b = 0, x = 0, l = 0;");
-  for (let k = 0; k < n; k++) {
-    const i = insns[k]!;
-    const emitter = EMITTERS[i.code];
-    const last = k === n - 1;
-    const c: EmitContext = { out: [], k, ss32, prev, fuse: Fuse.None, ended: false };
-    const inlined = emitter !== undefined && emitter(c, i);
-    prev = inlined ? c.fuse : Fuse.None;
-    if (inlined) {
-      out.push(...c.out);
-      ended = c.ended;
-    }
-    if (!inlined) {
-      const next = num(i.nextIp >>> 0);
-      out.push(
-        `s.startEip = ${num(i.ip >>> 0)}; s.startEsp = r[4]; s.eip = ${next}; s.retired = rb + ${num(k)};`,
-      );
-      out.push(`H[${num(i.code)}](s, I[${num(k)}]);`);
-      if (last) {
-        out.push(`s.retired = rb + ${num(k + 1)}; return null;`);
-        ended = true;
-      } else {
-        out.push(
-          `if (s.eip !== ${next} || B.valid === false) { s.retired = rb + ${num(k + 1)}; return null; }`,
-        );
-      }
-    } else if (ended) {
-      // A direct branch emitted its exits.
-      if (i.code !== Code.Retnd) {
-        chainable = true;
-        target0 = i.nearBranchTarget >>> 0;
-        if (i.flow === FlowControl.ConditionalBranch) target1 = i.nextIp >>> 0;
-      }
-    }
-    if (last && !ended) {
-      // Size limit or page end after an inlined instruction: fall through to the next block.
-      out.push(`s.eip = ${num(i.nextIp >>> 0)}; s.retired = rb + ${num(n)}; return B.link0;`);
-      chainable = true;
-      target0 = i.nextIp >>> 0;
-    }
-  }
-  out.push("};");
-  return { source: out.join("\n"), chainable, target0, target1 };
+/** Most basic blocks in one region function, and most instructions in all of them. */
+export const MAX_REGION_BLOCKS = 16;
+const MAX_REGION_INSNS = 256;
+
+/** Direct-branch targets and fall-through a region may follow from a basic block's end. */
+function successors(insns: readonly Instruction[]): number[] {
+  const last = insns[insns.length - 1]!;
+  if (last.flow === FlowControl.Next) return endsBlock(last) ? [] : [last.nextIp >>> 0];
+  if (EMITTERS[last.code] === undefined) return [];
+  if (last.flow === FlowControl.UnconditionalBranch) return [last.nearBranchTarget >>> 0];
+  if (last.flow === FlowControl.ConditionalBranch)
+    return [last.nearBranchTarget >>> 0, last.nextIp >>> 0];
+  return [];
 }
 
-/** Builds a block from discovered instructions. */
+/**
+ * Discovers a region: the basic block at `eip` and those reachable from it through direct
+ * branches and fall-through inside the same page, breadth first, within the limits.
+ */
+export function discoverRegion(
+  fetch8: (linear: number) => number,
+  decoder: Decoder,
+  linear: number,
+  eip: number,
+): Instruction[][] {
+  const blocks: Instruction[][] = [];
+  const seen = new Set<number>();
+  const queue = [eip];
+  let total = 0;
+  while (queue.length > 0 && blocks.length < MAX_REGION_BLOCKS && total < MAX_REGION_INSNS) {
+    const at = queue.shift()!;
+    if (seen.has(at)) continue;
+    seen.add(at);
+    const lin = (linear + (at - eip)) | 0;
+    if ((lin & ~0xfff) !== (linear & ~0xfff)) continue;
+    const insns = discover(fetch8, decoder, lin, at);
+    if (insns.length === 0) {
+      if (blocks.length === 0) return blocks;
+      continue;
+    }
+    blocks.push(insns);
+    total += insns.length;
+    queue.push(...successors(insns));
+  }
+  return blocks;
+}
+
+/**
+ * Generates the region function: a loop over a switch on the current basic block; a branch to
+ * a block of the region continues the loop while budget and events allow, any other exit
+ * returns (exported for snapshot tests).
+ */
+export function generate(
+  blocks: readonly (readonly Instruction[])[],
+  ss32: boolean,
+): { source: string; exitTargets: number[] } {
+  const out: string[] = [];
+  const exitTargets: number[] = [];
+  const index = new Map<number, number>();
+  blocks.forEach((b, j) => index.set(b[0]!.ip >>> 0, j));
+  // Always the loop form: a one-block region may still branch to itself.
+  const single = false;
+  out.push("return function (s, left) {");
+  out.push("const r = s.regs, r16 = s.regs16, r8 = s.regs8, m = s.memory;");
+  out.push("let rb = s.retired, a = 0, b = 0, x = 0, l = 0, pc = 0;");
+  out.push("X.base = rb; X.cur = 0;");
+  if (!single) out.push("for (;;) { switch (pc) {");
+  blocks.forEach((insns, j) => {
+    const n = insns.length;
+    if (!single) out.push(`case ${num(j)}: {`);
+    let prev: Fuse = Fuse.None;
+    let ended = false;
+    const exitTo = (target: number): string => {
+      const inner = index.get(target);
+      if (inner !== undefined && !single) {
+        const need = blocks[inner]!.length;
+        const g = exitTargets.length;
+        exitTargets.push(target);
+        return (
+          `rb += ${num(n)}; left -= ${num(n)}; ` +
+          `if (left >= ${num(need)} && ((s.flags & 768) === 0 || EV(s) === false)) ` +
+          `{ X.base = rb; X.cur = ${num(inner)}; pc = ${num(inner)}; continue; } ` +
+          `s.eip = ${num(target)}; s.retired = rb; return B.links[${num(g)}];`
+        );
+      }
+      const g = exitTargets.length;
+      exitTargets.push(target);
+      return `s.retired = rb + ${num(n)}; return B.links[${num(g)}];`;
+    };
+    for (let k = 0; k < n; k++) {
+      const i = insns[k]!;
+      const emitter = EMITTERS[i.code];
+      const last = k === n - 1;
+      const targets = [i.nearBranchTarget >>> 0, i.nextIp >>> 0];
+      const c: EmitContext = {
+        out: [],
+        k,
+        ss32,
+        prev,
+        fuse: Fuse.None,
+        ended: false,
+        exit: (e) => exitTo(targets[e]!),
+      };
+      const inlined = emitter !== undefined && emitter(c, i);
+      prev = inlined ? c.fuse : Fuse.None;
+      if (inlined) {
+        out.push(...c.out);
+        ended = c.ended;
+      } else {
+        const next = num(i.nextIp >>> 0);
+        out.push(
+          `s.startEip = ${num(i.ip >>> 0)}; s.startEsp = r[4]; s.eip = ${next}; s.retired = rb + ${num(k)};`,
+        );
+        out.push(`H[${num(i.code)}](s, I[${num(j)}][${num(k)}]);`);
+        if (last) {
+          out.push(`s.retired = rb + ${num(k + 1)}; return null;`);
+          ended = true;
+        } else {
+          out.push(
+            `if (s.eip !== ${next} || B.valid === false) { s.retired = rb + ${num(k + 1)}; return null; }`,
+          );
+        }
+      }
+      if (last && !ended) {
+        // Size limit or page end after an inlined instruction: fall through.
+        out.push(`s.eip = ${num(i.nextIp >>> 0)}; ${exitTo(i.nextIp >>> 0)}`);
+      }
+    }
+    if (!single) out.push("}");
+  });
+  if (!single) out.push("default: return null; } }");
+  out.push("};");
+  return { source: out.join("\n"), exitTargets };
+}
+
+/** Builds a region function from discovered basic blocks (block 0 is the entry). */
 export function buildBlock(
-  insns: Instruction[],
+  blocks: Instruction[][],
   phys: number,
   eip: number,
   linear: number,
   mode: number,
   ss32: boolean,
+  cursor: RegionCursor,
+  events: (s: CpuState) => boolean,
 ): Block {
-  const g = generate(insns, ss32);
-  const ips = Float64Array.from(insns, (i) => i.ip >>> 0);
-  const block = new Block(
-    phys,
-    eip,
-    linear >>> 12,
-    mode,
-    ips,
-    insns,
-    g.target0,
-    g.target1,
-    g.chainable,
-    g.source,
-  );
+  const g = generate(blocks, ss32);
+  const ips = blocks.map((insns) => Float64Array.from(insns, (i) => i.ip >>> 0));
+  const block = new Block(phys, eip, linear >>> 12, mode, ips, blocks, g.exitTargets, g.source);
   // The source holds only recompiler-chosen names and numbers (see emit.ts, RUNTIME_NAMES).
   const factory = new Function(...FACTORY_PARAMS, g.source) as (...args: unknown[]) => BlockFn;
   block.fn = factory(
     HANDLERS,
-    insns,
+    blocks,
     block,
+    cursor,
+    events,
     checkedLinear,
     jumpNear,
     testCondition,

@@ -40,6 +40,11 @@ export interface EmitContext {
   fuse: Fuse;
   /** The block ends with this instruction (control flow); the emitter wrote the exits. */
   ended: boolean;
+  /**
+   * Source that leaves the block after its last instruction, through exit 0 (branch taken,
+   * jump) or 1 (not taken), to the EIP already stored (or about to continue in-function).
+   */
+  exit: (e: 0 | 1) => string;
 }
 
 export type Emitter = (c: EmitContext, i: Instruction) => boolean;
@@ -53,64 +58,16 @@ export function num(v: number): string {
 /** Every identifier the generated source may contain (the source-safety test checks this). */
 export const RUNTIME_NAMES: readonly string[] = [
   // factory parameters and locals
-  "H",
-  "I",
-  "B",
-  "CK",
-  "J",
-  "TC",
-  "ADD",
-  "ADC",
-  "SUB",
-  "SBB",
-  "LOGIC",
-  "INC",
-  "DEC",
-  "SHL",
-  "SHR",
-  "SAR",
-  "s",
-  "r",
-  "r16",
-  "r8",
-  "m",
-  "rb",
-  "a",
-  "b",
-  "x",
-  "l",
-  "cf",
-  // CpuState / memory / block members
-  "regs",
-  "regs16",
-  "regs8",
-  "memory",
-  "eip",
-  "startEip",
-  "startEsp",
-  "retired",
-  "flags",
-  "lazyMask",
-  "getCF",
-  "valid",
-  "link0",
-  "link1",
-  "read8",
-  "read16",
-  "read32",
-  "write8",
-  "write16",
-  "write32",
+  ...["H", "I", "B", "X", "EV", "CK", "J", "TC", "ADD", "ADC", "SUB", "SBB", "LOGIC", "INC"],
+  ...["DEC", "SHL", "SHR", "SAR", "s", "r", "r16", "r8", "m", "rb", "a", "b", "x", "l"],
+  ...["left", "pc"],
+  // CpuState / memory / block / cursor members
+  ...["regs", "regs16", "regs8", "memory", "eip", "startEip", "startEsp", "retired", "flags"],
+  ...["valid", "links", "base", "cur", "read8", "read16", "read32", "write8", "write16"],
+  ...["write32"],
   // keywords
-  "return",
-  "function",
-  "const",
-  "let",
-  "if",
-  "else",
-  "true",
-  "false",
-  "null",
+  ...["return", "function", "const", "let", "if", "true", "false", "null", "for", "switch"],
+  ...["case", "continue", "default"],
 ];
 
 // ---- operand text ----
@@ -429,13 +386,14 @@ const nop: Emitter = () => true;
 
 // ---- control flow (the last instruction of a block) ----
 
-function exitText(c: EmitContext, n: number): string {
-  return `s.retired = rb + ${num(n)};`;
+/** Leaves through an indirect exit (the dispatcher looks the target up). */
+function indirectExit(c: EmitContext): string {
+  return `s.retired = rb + ${num(c.k + 1)}; return null;`;
 }
 
 const jmpRel: Emitter = (c, i) => {
   emitPre(c, i);
-  c.out.push(`J(s, ${num(i.nearBranchTarget >>> 0)}); ${exitText(c, c.k + 1)} return B.link0;`);
+  c.out.push(`J(s, ${num(i.nearBranchTarget >>> 0)}); ${c.exit(0)}`);
   c.ended = true;
   return true;
 };
@@ -443,7 +401,7 @@ const jmpRel: Emitter = (c, i) => {
 const callRel32: Emitter = (c, i) => {
   if (!c.ss32 || i.opSize !== 32) return false;
   pushText(c, i, num(i.nextIp | 0));
-  c.out.push(`J(s, ${num(i.nearBranchTarget >>> 0)}); ${exitText(c, c.k + 1)} return B.link0;`);
+  c.out.push(`J(s, ${num(i.nearBranchTarget >>> 0)}); ${c.exit(0)}`);
   c.ended = true;
   return true;
 };
@@ -452,7 +410,7 @@ const retNear32: Emitter = (c, i) => {
   if (!c.ss32) return false;
   emitPre(c, i);
   c.out.push(
-    `l = r[4] >>> 0; x = m.read32(CK(s, 2, l, 4, false)) | 0; r[4] = l + 4; J(s, x); ${exitText(c, c.k + 1)} return null;`,
+    `l = r[4] >>> 0; x = m.read32(CK(s, 2, l, 4, false)) | 0; r[4] = l + 4; J(s, x); ${indirectExit(c)}`,
   );
   c.ended = true;
   return true;
@@ -490,8 +448,8 @@ function jcc(cc: number): Emitter {
     const o = c.out;
     o.push(`if (${cond}) {`);
     emitPre(c, i);
-    o.push(`J(s, ${num(i.nearBranchTarget >>> 0)}); ${exitText(c, c.k + 1)} return B.link0; }`);
-    o.push(`s.eip = ${num(i.nextIp >>> 0)}; ${exitText(c, c.k + 1)} return B.link1;`);
+    o.push(`J(s, ${num(i.nearBranchTarget >>> 0)}); ${c.exit(0)} }`);
+    o.push(`s.eip = ${num(i.nextIp >>> 0)}; ${c.exit(1)}`);
     c.ended = true;
     return true;
   };

@@ -14,7 +14,7 @@ import {
   type InterruptSource,
 } from "@ringvm/cpu";
 import { Decoder } from "@ringvm/decoder";
-import { buildBlock, discover, type Block } from "./block";
+import { buildBlock, discoverRegion, type Block, type RegionCursor } from "./block";
 
 /** What the recompiler needs from the MMU (`Mmu` from @ringvm/memory satisfies it). */
 export interface CodeTranslator {
@@ -156,6 +156,10 @@ export class Recompiler {
   private readonly fetch8: (linear: number) => number;
   private isShutdown = false;
   private stepping = false;
+  /** Written by region functions at each basic block (read by the fault path). */
+  private readonly cursor: RegionCursor = { base: 0, cur: 0 };
+  /** Whether an event must end a region at a block boundary (IF or TF set). */
+  private readonly events: (s: CpuState) => boolean;
 
   constructor(options: RecompilerOptions) {
     this.cpu = options.cpu;
@@ -167,6 +171,13 @@ export class Recompiler {
     const memory = this.s.memory;
     this.fetch8 = (linear) => memory.fetch8(linear);
     this.physical.onCodeWrite((page) => this.invalidatePage(page));
+    const irq = this.irq;
+    this.events = (s) =>
+      (s.flags & TF) !== 0 ||
+      s.interruptShadow ||
+      s.nmiPending ||
+      s.halted ||
+      ((s.flags & IF) !== 0 && irq !== undefined && irq.hasInterrupt());
   }
 
   get instructionCount(): number {
@@ -285,9 +296,8 @@ export class Recompiler {
         const rb = s.retired;
         let next: Block | null;
         st.blocksExecuted++;
-        b.runs++;
         try {
-          next = b.fn(s);
+          next = b.fn(s, this.stepping ? b.count : remaining);
         } catch (e) {
           if (!(e instanceof CpuException)) throw e;
           remaining -= this.fault(e, b, rb);
@@ -310,7 +320,7 @@ export class Recompiler {
           this.stepping ||
           ((s.flags & IF) !== 0 && irq !== undefined && irq.hasInterrupt())
         ) {
-          prev = b.chainable ? b : null;
+          prev = b;
           break;
         }
         st.chained++;
@@ -351,8 +361,8 @@ export class Recompiler {
     // Same linear page (so the same translation) and the same mode: the link stays right
     // until either block is invalidated, which the dispatcher checks (`valid`).
     if (!prev.valid || prev.linearPage !== b.linearPage || prev.mode !== b.mode) return;
-    if (eip === prev.target0) prev.link0 = b;
-    else if (eip === prev.target1) prev.link1 = b;
+    const targets = prev.exitTargets;
+    for (let e = 0; e < targets.length; e++) if (targets[e] === eip) prev.links[e] = b;
   }
 
   /** Cache miss: counts heat and translates when hot. Null: interpret. */
@@ -385,12 +395,17 @@ export class Recompiler {
       return null;
     }
     const s = this.s;
-    const insns = discover(this.fetch8, s.cs32 ? this.decoder32 : this.decoder16, linear, eip);
-    if (insns.length === 0) {
+    const region = discoverRegion(
+      this.fetch8,
+      s.cs32 ? this.decoder32 : this.decoder16,
+      linear,
+      eip,
+    );
+    if (region.length === 0) {
       this.heat[slot] = NEVER;
       return null;
     }
-    const block = buildBlock(insns, phys, eip, linear, mode, s.ss32);
+    const block = buildBlock(region, phys, eip, linear, mode, s.ss32, this.cursor, this.events);
     const old = this.slots[slot];
     if (old !== null && old !== undefined && old.valid) {
       old.valid = false;
@@ -419,18 +434,19 @@ export class Recompiler {
    */
   private fault(e: CpuException, b: Block, rb: number): number {
     const s = this.s;
-    const ips = b.ips;
+    const ips = b.ips[this.cursor.cur]!;
+    const base = this.cursor.base;
     const start = s.startEip >>> 0;
     let k = 0;
     while (k < ips.length && ips[k] !== start) k++;
     if (k === ips.length) k = 0;
-    s.retired = rb + k;
+    s.retired = base + k;
     if (!e.isTrap) {
       s.eip = s.startEip;
       s.regs[ESP] = s.startEsp;
     }
     this.deliver(e.vector, hasErrorCode(e.vector), e.errorCode, s.eip);
-    return k + 1;
+    return base - rb + k + 1;
   }
 
   // Event delivery as Cpu.raise/deliver/escalate do it (SDM vol. 3, table 6-5).

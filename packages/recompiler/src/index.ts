@@ -9,6 +9,13 @@ export {
   type RecompilerOptions,
   type RecompilerStats,
 } from "./engine";
-export { Block, MAX_BLOCK_INSNS, discover, generate } from "./block";
+export {
+  Block,
+  MAX_BLOCK_INSNS,
+  MAX_REGION_BLOCKS,
+  discover,
+  discoverRegion,
+  generate,
+} from "./block";
 export { RUNTIME_NAMES } from "./emit";
 export { createEngine, formatRecompilerStats, type EngineKind } from "./select";
