@@ -60,14 +60,17 @@ const lockUd: Handler = () => {
   throw new CpuException(Vector.UD);
 };
 
+/** Placeholder of a never-used entry (its mode tag is NO_MODE, so it never hits). */
+const EMPTY_ENTRY = new Instruction();
+
 /** Mode tag of an empty entry. */
 const NO_MODE = 255;
 
 export class Cpu {
   readonly state: CpuState;
-  private readonly cacheInsn: Instruction[] = Array.from(
-    { length: DECODE_CACHE_SIZE },
-    () => new Instruction(),
+  /** Entries are allocated on their first miss (a Cpu stays cheap to construct in tests). */
+  private readonly cacheInsn: Instruction[] = new Array<Instruction>(DECODE_CACHE_SIZE).fill(
+    EMPTY_ENTRY,
   );
   private readonly cacheLinear = new Int32Array(DECODE_CACHE_SIZE);
   private readonly cacheMode = new Uint8Array(DECODE_CACHE_SIZE).fill(NO_MODE);
@@ -258,7 +261,11 @@ export class Cpu {
 
   /** Cache miss: decodes at `linear` into the entry `slot` and records its bytes. */
   private decodeMiss(linear: number, eip: number, mode: number, slot: number): Instruction {
-    const entry = this.cacheInsn[slot]!;
+    let entry = this.cacheInsn[slot]!;
+    if (entry === EMPTY_ENTRY) {
+      entry = new Instruction();
+      this.cacheInsn[slot] = entry;
+    }
     // Marked empty first, in case the fetch faults midway.
     this.cacheMode[slot] = NO_MODE;
     (mode === 1 ? this.decoder32 : this.decoder16).decodeFetch(this.fetch, linear, eip, entry);
