@@ -1,0 +1,3 @@
+import { quickConfig } from "@ringvm/vitest-config";
+
+export default quickConfig();

@@ -1,0 +1,3 @@
+import { systemConfig } from "@ringvm/vitest-config";
+
+export default systemConfig();
