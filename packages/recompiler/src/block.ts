@@ -251,9 +251,12 @@ export function generate(
   // Always the loop form: a one-block region may still branch to itself.
   const single = false;
   out.push("return function (s, left) {");
-  out.push("const r = s.regs, r16 = s.regs16, r8 = s.regs8, m = s.memory;");
+  // CS limit and IF/TF change only at barriers and far transfers, which end the region.
+  out.push("const r = s.regs, r16 = s.regs16, r8 = s.regs8, m = s.memory, lim = s.segLimit[1];");
+  out.push("const ev = (s.flags & 768) !== 0;");
   out.push("let rb = s.retired, a = 0, b = 0, x = 0, l = 0, pc = 0;");
-  out.push("X.base = rb; X.cur = 0;");
+  // A fault tells the engine where it happened (the basic block and its retired base).
+  out.push("try {");
   if (!single) out.push("for (;;) { switch (pc) {");
   blocks.forEach((insns, j) => {
     const n = insns.length;
@@ -268,14 +271,14 @@ export function generate(
         exitTargets.push(target);
         return (
           `rb += ${num(n)}; left -= ${num(n)}; ` +
-          `if (left >= ${num(need)} && ((s.flags & 768) === 0 || EV(s) === false)) ` +
-          `{ X.base = rb; X.cur = ${num(inner)}; pc = ${num(inner)}; continue; } ` +
+          `if (left >= ${num(need)} && (ev === false || EV(s) === false)) ` +
+          `{ pc = ${num(inner)}; continue; } ` +
           `s.eip = ${num(target)}; s.retired = rb; return B.links[${num(g)}];`
         );
       }
       const g = exitTargets.length;
       exitTargets.push(target);
-      return `s.retired = rb + ${num(n)}; return B.links[${num(g)}];`;
+      return `s.eip = ${num(target)}; s.retired = rb + ${num(n)}; return B.links[${num(g)}];`;
     };
     for (let k = 0; k < n; k++) {
       const i = insns[k]!;
@@ -319,6 +322,7 @@ export function generate(
     if (!single) out.push("}");
   });
   if (!single) out.push("default: return null; } }");
+  out.push("} catch (e) { X.base = rb; X.cur = pc; throw e; }");
   out.push("};");
   return { source: out.join("\n"), exitTargets };
 }

@@ -60,14 +60,14 @@ export const RUNTIME_NAMES: readonly string[] = [
   // factory parameters and locals
   ...["H", "I", "B", "X", "EV", "CK", "J", "TC", "ADD", "ADC", "SUB", "SBB", "LOGIC", "INC"],
   ...["DEC", "SHL", "SHR", "SAR", "s", "r", "r16", "r8", "m", "rb", "a", "b", "x", "l"],
-  ...["left", "pc"],
+  ...["left", "pc", "lim", "ev", "e", "segLimit"],
   // CpuState / memory / block / cursor members
   ...["regs", "regs16", "regs8", "memory", "eip", "startEip", "startEsp", "retired", "flags"],
   ...["valid", "links", "base", "cur", "read8", "read16", "read32", "write8", "write16"],
   ...["write32"],
   // keywords
   ...["return", "function", "const", "let", "if", "true", "false", "null", "for", "switch"],
-  ...["case", "continue", "default"],
+  ...["case", "continue", "default", "try", "catch", "throw"],
 ];
 
 // ---- operand text ----
@@ -391,9 +391,17 @@ function indirectExit(c: EmitContext): string {
   return `s.retired = rb + ${num(c.k + 1)}; return null;`;
 }
 
+/**
+ * The CS-limit check of jumpNear for a constant target (`lim` is CS's limit, constant while a
+ * region runs): only a target beyond it calls jumpNear, which raises #GP(0).
+ */
+function directJump(i: Instruction): string {
+  const t = num(i.nearBranchTarget >>> 0);
+  return `if (${t} > lim) { s.startEip = ${num(i.ip >>> 0)}; s.startEsp = r[4]; J(s, ${t}); } `;
+}
+
 const jmpRel: Emitter = (c, i) => {
-  emitPre(c, i);
-  c.out.push(`J(s, ${num(i.nearBranchTarget >>> 0)}); ${c.exit(0)}`);
+  c.out.push(`${directJump(i)}${c.exit(0)}`);
   c.ended = true;
   return true;
 };
@@ -401,7 +409,7 @@ const jmpRel: Emitter = (c, i) => {
 const callRel32: Emitter = (c, i) => {
   if (!c.ss32 || i.opSize !== 32) return false;
   pushText(c, i, num(i.nextIp | 0));
-  c.out.push(`J(s, ${num(i.nearBranchTarget >>> 0)}); ${c.exit(0)}`);
+  c.out.push(`${directJump(i)}${c.exit(0)}`);
   c.ended = true;
   return true;
 };
@@ -446,10 +454,8 @@ function jcc(cc: number): Emitter {
   return (c, i) => {
     const cond = fusedCondition(c.prev, cc) ?? `TC(s, ${num(cc)})`;
     const o = c.out;
-    o.push(`if (${cond}) {`);
-    emitPre(c, i);
-    o.push(`J(s, ${num(i.nearBranchTarget >>> 0)}); ${c.exit(0)} }`);
-    o.push(`s.eip = ${num(i.nextIp >>> 0)}; ${c.exit(1)}`);
+    o.push(`if (${cond}) { ${directJump(i)}${c.exit(0)} }`);
+    o.push(c.exit(1));
     c.ended = true;
     return true;
   };
