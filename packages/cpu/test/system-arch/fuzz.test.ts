@@ -45,12 +45,12 @@ function randomDescriptor(next: () => number): [number, number] {
 }
 
 describe("robustness under random system state", () => {
-  it("random code and tables never throw to the host (100 seeds x 2,000 instructions)", () => {
+  it("random code and tables never throw to the host (60 seeds x 2,000 instructions)", () => {
     const mem = new FlatMemory(1 << 20);
     const cpu = new Cpu({ memory: mem, io: new NullPorts() });
     const s = cpu.state;
     let total = 0;
-    for (let seed = 1; seed <= 100; seed++) {
+    for (let seed = 1; seed <= 60; seed++) {
       const next = rng(seed * 2654435761);
       mem.bytes.fill(0);
       for (let i = 0; i < 0x4000; i += 4) {
@@ -104,6 +104,6 @@ describe("robustness under random system state", () => {
       total += cpu.instructionCount - before;
     }
     // Most seeds run for a while before a shutdown (random IDTs make triple faults common).
-    expect(total).toBeGreaterThan(50_000);
+    expect(total).toBeGreaterThan(30_000);
   }, 30_000);
 });
