@@ -93,7 +93,7 @@ function compare(got: string, want: string): void {
 
 describe("guest images (expected output from QEMU)", () => {
   it("sysarch: real mode INT/IRET, protected-mode entry, segment faults, gates, rings, tasks, v8086, paging, unreal mode", () => {
-    const image = readFileSync(new URL("sysarch.bin", dir));
+    const image = gunzipSync(readFileSync(new URL("sysarch.bin.gz", dir)));
     const run = runBiosImage(new Uint8Array(image));
     expect(run.exited).toBe(true);
     expect(run.stop).not.toBe(StopReason.Shutdown);
@@ -101,25 +101,33 @@ describe("guest images (expected output from QEMU)", () => {
   });
 
   it("sysarch2: LMSW entry, SGDT/SIDT/SMSW, DR0-7, CLTS, 16-bit gate and TSS, LDT, #DF, #TS, TF, SYSENTER/SYSEXIT, INT3/INTO DPL, PSE", () => {
-    const run = runBiosImage(new Uint8Array(readFileSync(new URL("sysarch2.bin", dir))));
+    const run = runBiosImage(
+      new Uint8Array(gunzipSync(readFileSync(new URL("sysarch2.bin.gz", dir)))),
+    );
     expect(run.exited).toBe(true);
     compare(run.output, readFileSync(new URL("sysarch2.expected", dir), "latin1"));
   });
 
   it("sysarch3: error codes of faults in interrupt delivery, far transfers, LTR/LLDT and nested-task IRET", () => {
-    const run = runBiosImage(new Uint8Array(readFileSync(new URL("sysarch3.bin", dir))));
+    const run = runBiosImage(
+      new Uint8Array(gunzipSync(readFileSync(new URL("sysarch3.bin.gz", dir)))),
+    );
     expect(run.exited).toBe(true);
     compare(run.output, readFileSync(new URL("sysarch3.expected", dir), "latin1"));
   });
 
   it("sysarch5: 16-bit call gate with word parameters, task switch into and out of a v8086 task, TSS LDT", () => {
-    const run = runBiosImage(new Uint8Array(readFileSync(new URL("sysarch5.bin", dir))));
+    const run = runBiosImage(
+      new Uint8Array(gunzipSync(readFileSync(new URL("sysarch5.bin.gz", dir)))),
+    );
     expect(run.exited).toBe(true);
     compare(run.output, readFileSync(new URL("sysarch5.expected", dir), "latin1"));
   });
 
   it("sysarch6: 64 random IDT gates (type, DPL, P, target) invoked by INT n from CPL 0 and 3", () => {
-    const run = runBiosImage(new Uint8Array(readFileSync(new URL("sysarch6.bin", dir))));
+    const run = runBiosImage(
+      new Uint8Array(gunzipSync(readFileSync(new URL("sysarch6.bin.gz", dir)))),
+    );
     expect(run.exited).toBe(true);
     compare(
       run.output,
@@ -128,33 +136,41 @@ describe("guest images (expected output from QEMU)", () => {
   });
 
   it("sysarch7: 64 random GDT call gates, task gates and code segments used by CALL FAR and JMP FAR from CPL 0 and 3", () => {
-    const run = runBiosImage(new Uint8Array(readFileSync(new URL("sysarch7.bin", dir))));
+    const run = runBiosImage(
+      new Uint8Array(gunzipSync(readFileSync(new URL("sysarch7.bin.gz", dir)))),
+    );
     expect(run.exited).toBe(true);
     const qemu = readFileSync(new URL("sysarch7.expected", dir), "latin1");
     compare(run.output, sdmConformingGateCpl(sdmJmpGateNotPresent(sdmTaskGateLdtSelector(qemu))));
   });
 
   it("sysarch8: 64 random IRETD/RETF frames at CPL 0 and 3 (landing CS/SS/ESP/EFLAGS, segment nulling)", () => {
-    const run = runBiosImage(new Uint8Array(readFileSync(new URL("sysarch8.bin", dir))));
+    const run = runBiosImage(
+      new Uint8Array(gunzipSync(readFileSync(new URL("sysarch8.bin.gz", dir)))),
+    );
     expect(run.exited).toBe(true);
     compare(run.output, readFileSync(new URL("sysarch8.expected", dir), "latin1"));
   });
 
   it("sysarch9: CLI/STI/PUSHF/POPF/INT n/INT3/INTO/IRET at CPL 0, 1, 3 and v8086 for every IOPL", () => {
-    const run = runBiosImage(new Uint8Array(readFileSync(new URL("sysarch9.bin", dir))));
+    const run = runBiosImage(
+      new Uint8Array(gunzipSync(readFileSync(new URL("sysarch9.bin.gz", dir)))),
+    );
     expect(run.exited).toBe(true);
     compare(run.output, readFileSync(new URL("sysarch9.expected", dir), "latin1"));
   });
 
   it("sysarch10: ring 3 with the GDT/IDT/TSS in supervisor pages (implicit supervisor accesses)", () => {
-    const run = runBiosImage(new Uint8Array(readFileSync(new URL("sysarch10.bin", dir))));
+    const run = runBiosImage(
+      new Uint8Array(gunzipSync(readFileSync(new URL("sysarch10.bin.gz", dir)))),
+    );
     expect(run.exited).toBe(true);
     compare(run.output, readFileSync(new URL("sysarch10.expected", dir), "latin1"));
   });
 
   it("sdm/intr: external interrupts (STI shadow, HLT wake-up, #NP with EXT, from CPL 3 and v8086)", () => {
     const run = runBiosImage(
-      new Uint8Array(readFileSync(new URL("sdm/intr.bin", dir))),
+      new Uint8Array(gunzipSync(readFileSync(new URL("sdm/intr.bin.gz", dir)))),
       100_000,
       true,
     );
@@ -182,7 +198,7 @@ describe("guest images (expected output from QEMU)", () => {
 
   it("sdm/stackfault: #SS error codes when an interrupt or call-gate frame does not fit", () => {
     const run = runBiosImage(
-      new Uint8Array(readFileSync(new URL("sdm/stackfault.bin", dir))),
+      new Uint8Array(gunzipSync(readFileSync(new URL("sdm/stackfault.bin.gz", dir)))),
       100_000,
     );
     expect(run.exited).toBe(true);
@@ -200,7 +216,7 @@ describe("guest images (expected output from QEMU)", () => {
 
   it("sdm/tasktrap: the TSS T flag raises #DB (DR6.BT) before the new task's first instruction", () => {
     const run = runBiosImage(
-      new Uint8Array(readFileSync(new URL("sdm/tasktrap.bin", dir))),
+      new Uint8Array(gunzipSync(readFileSync(new URL("sdm/tasktrap.bin.gz", dir)))),
       100_000,
     );
     expect(run.exited).toBe(true);
@@ -217,7 +233,9 @@ describe("guest images (expected output from QEMU)", () => {
   });
 
   it("sysarch4: 64 random descriptors x every RPL/TI probed by LAR, LSL, VERR, VERW, MOV FS, MOV SS at CPL 0 and 3", () => {
-    const run = runBiosImage(new Uint8Array(readFileSync(new URL("sysarch4.bin", dir))));
+    const run = runBiosImage(
+      new Uint8Array(gunzipSync(readFileSync(new URL("sysarch4.bin.gz", dir)))),
+    );
     expect(run.exited).toBe(true);
     compare(
       run.output,
