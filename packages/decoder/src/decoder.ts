@@ -52,6 +52,22 @@ export type FetchByte = (address: number) => number;
 const MAX_LENGTH = 15;
 const EMPTY = new Uint8Array(0);
 
+/** Non-zero for legacy prefix bytes (26 2E 36 3E 64 65 66 67 F0 F2 F3); PREFIX64 adds REX. */
+const PREFIX_LEGACY = new Uint8Array(256);
+for (const b of [0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65, 0x66, 0x67, 0xf0, 0xf2, 0xf3])
+  PREFIX_LEGACY[b] = 1;
+const PREFIX64 = PREFIX_LEGACY.slice();
+for (let b = 0x40; b < 0x50; b++) PREFIX64[b] = 1;
+
+/** The ModRM byte's match-context bits (reg, mod == 11, rm), by ModRM value. */
+const MODRM_CTX = new Uint32Array(256);
+for (let m = 0; m < 256; m++) {
+  MODRM_CTX[m] =
+    (((m >> 3) & 7) << CTX_REG_SHIFT) |
+    ((m >> 6 === 3 ? 1 : 0) << CTX_MODREG_SHIFT) |
+    ((m & 7) << CTX_RM_SHIFT);
+}
+
 /** Segment register for prefix bytes 26/2E/36/3E/64/65. */
 function segmentOfPrefix(b: number): Register {
   switch (b) {
@@ -82,8 +98,12 @@ function segmentOfPrefix(b: number): Register {
  */
 export class Decoder {
   readonly bitness: 16 | 32 | 64;
-  // Byte source: either buf[pos] (bounded by limit) or fetch(fetchBase + pos).
+  // Byte source: buf[pos] for pos < avail (the fast path: one compare); past that, more() either
+  // fetches the next byte into `scratch` (decodeFetch) or reports an overrun (buffer end or the
+  // 15-byte limit). decode() reads the caller's buffer in place; decodeFetch() reads `scratch`.
   private buf: Uint8Array = EMPTY;
+  private avail = 0;
+  private readonly scratch = new Uint8Array(16);
   private fetch: FetchByte | null = null;
   private fetchBase = 0;
   private start = 0;
@@ -102,9 +122,14 @@ export class Decoder {
   opcode = 0;
   /** @internal the memory operand is RIP/EIP-relative (displacement fixed up at the end) */
   ripRelative = false;
+  // Per-mode constants: which bytes are prefixes, and the mode's fixed match-context bits.
+  private readonly prefixes: Uint8Array;
+  private readonly ctxMode: number;
 
   constructor(bitness: 16 | 32 | 64) {
     this.bitness = bitness;
+    this.prefixes = bitness === 64 ? PREFIX64 : PREFIX_LEGACY;
+    this.ctxMode = (bitness === 64 ? 1 : 0) << CTX_MODE64_SHIFT;
   }
 
   /** Decodes the instruction at `bytes[offset]`, whose address is `ip`, into `into`. */
@@ -114,7 +139,9 @@ export class Decoder {
     this.start = offset;
     this.pos = offset;
     this.end = bytes.length;
-    this.limit = Math.min(bytes.length, offset + MAX_LENGTH);
+    const limit = Math.min(bytes.length, offset + MAX_LENGTH);
+    this.limit = limit;
+    this.avail = limit;
     this.run(ip, into);
   }
 
@@ -125,26 +152,35 @@ export class Decoder {
    * propagate unchanged.
    */
   decodeFetch(fetch: FetchByte, address: number, ip: number, into: Instruction): void {
-    this.buf = EMPTY;
+    this.buf = this.scratch;
     this.fetch = fetch;
     this.fetchBase = address;
     this.start = 0;
     this.pos = 0;
     this.end = MAX_LENGTH;
     this.limit = MAX_LENGTH;
+    this.avail = 0;
     this.run(ip, into);
   }
 
   /** @internal next code byte (0 past the end, with `overrun` set) */
   u8(): number {
     const p = this.pos++;
-    if (p >= this.limit) {
-      this.overrun = true;
-      return 0;
-    }
+    if (p < this.avail) return this.buf[p] as number;
+    return this.more(p);
+  }
+
+  /** The slow half of u8(): fetch byte `p` (reads are sequential, so p === avail) or overrun. */
+  private more(p: number): number {
     const f = this.fetch;
-    if (f === null) return this.buf[p] as number;
-    return f(this.fetchBase + p) & 0xff;
+    if (f !== null && p < this.limit) {
+      const v = f(this.fetchBase + p) & 0xff;
+      this.scratch[p] = v;
+      this.avail = p + 1;
+      return v;
+    }
+    this.overrun = true;
+    return 0;
   }
 
   private run(ip: number, insn: Instruction): void {
@@ -157,8 +193,9 @@ export class Decoder {
     let lock = false;
     let rep = 0; // 0, 0xf2 or 0xf3: the last one wins
     let rex = 0;
+    const prefixes = this.prefixes;
     let b = this.u8();
-    for (;;) {
+    while (prefixes[b] !== 0) {
       switch (b) {
         case 0x26:
         case 0x2e:
@@ -199,14 +236,11 @@ export class Decoder {
           b = this.u8();
           continue;
         default:
-          if (is64 && (b & 0xf0) === 0x40) {
-            // REX counts only when it is the last prefix (SDM Vol. 2, 2.2.1).
-            rex = b;
-            b = this.u8();
-            continue;
-          }
+          // REX (only in PREFIX64) counts only when it is the last prefix (SDM Vol. 2, 2.2.1).
+          rex = b;
+          b = this.u8();
+          continue;
       }
-      break;
     }
     if (this.overrun) return this.fail(insn, ip);
     let map = 0;
@@ -294,18 +328,15 @@ export class Decoder {
       asz = has67 ? 1 : 2;
     }
     const mp = vexPp >= 0 ? vexPp : rep === 0xf3 ? 2 : rep === 0xf2 ? 3 : has66 ? 1 : 0;
-    const base =
+    let base =
       mp |
-      (((modrm >> 3) & 7) << CTX_REG_SHIFT) |
-      ((modrm >> 6 === 3 ? 1 : 0) << CTX_MODREG_SHIFT) |
-      ((modrm & 7) << CTX_RM_SHIFT) |
+      MODRM_CTX[modrm]! |
       (asz << CTX_ASZ_SHIFT) |
-      ((is64 ? 1 : 0) << CTX_MODE64_SHIFT) |
-      ((rex & 1) << CTX_REXB_SHIFT) |
-      (((rex >> 3) & 1) << CTX_REXW_SHIFT) |
+      this.ctxMode |
       ((has66 ? 0 : 1) << CTX_NO66_SHIFT) |
       (vexL << CTX_VEXL_SHIFT) |
       (noVvvv << CTX_NOVVVV_SHIFT);
+    if (rex !== 0) base |= ((rex & 1) << CTX_REXB_SHIFT) | (((rex >> 3) & 1) << CTX_REXW_SHIFT);
     const ctx = base | (osz << CTX_OSZ_SHIFT);
     const ctxD64 = base | (oszD64 << CTX_OSZ_SHIFT);
     const ctxF64 = base | (oszF64 << CTX_OSZ_SHIFT);

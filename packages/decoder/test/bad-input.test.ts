@@ -60,7 +60,7 @@ describe("bad input", () => {
         formatInstruction(insn);
       }
     }
-  });
+  }, 60_000); // ~200k decodes + formats: slow only on a loaded shared machine
 
   it("decodeFetch reads only the instruction's bytes and lets fetch exceptions through", () => {
     const code = [0x8b, 0x44, 0x24, 0x08, 0xcc, 0xcc];
