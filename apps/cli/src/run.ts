@@ -59,6 +59,7 @@ export interface RunOptions {
   exitOn?: string;
   engine: string;
   deterministic?: boolean;
+  realtime?: boolean;
   stats?: boolean;
 }
 
@@ -67,8 +68,11 @@ export interface RunIo extends TerminalStreams {
   stderr: (text: string) => void;
 }
 
-/** The command line the default guest boots with. */
-export const DEFAULT_APPEND = "console=ttyS0";
+/**
+ * The command line the default guest boots with: the console on COM1, and no crypto self-tests
+ * at boot (RSA test vectors cost the interpreter hundreds of millions of instructions).
+ */
+export const DEFAULT_APPEND = "console=ttyS0 cryptomgr.notests";
 
 /** Finds the repository's guests/ folder (env RINGVM_GUESTS overrides). */
 export function findGuestsDir(): string | undefined {
@@ -127,7 +131,14 @@ export function registerRun(
         .choices(["interpreter"])
         .default("interpreter"),
     )
-    .option("--deterministic", "guest time from the instruction count (same input, same output)")
+    .option(
+      "--deterministic",
+      "guest time from the instruction count only, idle time skipped (same input, same output)",
+    )
+    .option(
+      "--realtime",
+      "guest time follows the host clock (default: instruction count, paced while idle)",
+    )
     .option("--stats", "print exit statistics to stderr at the end")
     .addHelpText(
       "after",
@@ -239,6 +250,9 @@ async function buildConfig(
   debugcon: SerialSink | undefined,
 ): Promise<PcConfig> {
   const memorySize = parseMemory(options.memory ?? "128");
+  if (options.deterministic === true && options.realtime === true) {
+    throw new RunError("--deterministic and --realtime exclude each other");
+  }
   const hasDisks = [options.hda, options.hdb, options.cdrom, options.fda].some(
     (d) => d !== undefined,
   );
@@ -288,6 +302,7 @@ async function buildConfig(
     ...(serial !== undefined ? { serial } : {}),
     ...(debugcon !== undefined ? { debugcon } : {}),
     deterministic: options.deterministic === true,
+    clock: options.realtime === true ? "realtime" : "virtual",
   };
   return config;
 }

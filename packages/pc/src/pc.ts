@@ -54,6 +54,13 @@ export interface PcConfig {
   readonly debugcon?: SerialSink;
   /** Guest time from the instruction count: the same input gives the same output. */
   readonly deterministic?: boolean;
+  /**
+   * How guest time runs when not `deterministic`: `virtual` (default) derives it from the
+   * instruction count like deterministic mode but sleeps while the guest idles, so a slow
+   * interpreter is not flooded with timer interrupts and an idle guest costs no host CPU;
+   * `realtime` follows the host clock.
+   */
+  readonly clock?: "virtual" | "realtime";
   /** Wall-clock time shown by the RTC at power-on (ms since the epoch). Default: now, or 2000-01-01 when deterministic. */
   readonly startTime?: number;
   readonly host?: HostPlatform;
@@ -115,7 +122,8 @@ export class Pc {
     const io = createIoBus(this.ports, this.physical);
     this.mmu = new Mmu(this.physical);
     this.clock = new VirtualClock({
-      mode: config.deterministic === true ? "deterministic" : "realtime",
+      mode:
+        config.deterministic === true || config.clock !== "realtime" ? "deterministic" : "realtime",
     });
     this.scheduler = new EventScheduler();
 
@@ -139,6 +147,8 @@ export class Pc {
       clock: this.clock,
       scheduler: this.scheduler,
       ...(config.host !== undefined ? { host: config.host } : {}),
+      // Deterministic runs jump over idle time; virtual-time runs wait for the wall clock.
+      idle: config.deterministic === true ? "jump" : "pace",
       onShutdown: () => "stop",
       onReset: () => this.reset(),
     });
@@ -172,20 +182,28 @@ export class Pc {
       secondary: [config.cdrom !== undefined ? new AtapiCdrom(config.cdrom) : undefined, undefined],
     });
     const ide = this.ide;
-    this.pci.register(PIIX3_DEVICE, 1, {
-      vendorId: PIIX3_IDE_PCI.vendorId,
-      deviceId: PIIX3_IDE_PCI.deviceId,
-      classCode: PIIX3_IDE_PCI.classCode,
-      subclass: PIIX3_IDE_PCI.subclass,
-      progIf: PIIX3_IDE_PCI.progIf,
-      bars: [
-        undefined,
-        undefined,
-        undefined,
-        undefined,
-        { kind: "io", size: PIIX3_IDE_PCI.busMasterSize, onMap: (base) => ide.mapBusMaster(base) },
-      ],
-    });
+    // The IDE function appears on the bus only with a drive attached: a guest without disks
+    // then skips loading and probing the ATA drivers (the legacy ports answer "no device").
+    if (config.hda !== undefined || config.hdb !== undefined || config.cdrom !== undefined) {
+      this.pci.register(PIIX3_DEVICE, 1, {
+        vendorId: PIIX3_IDE_PCI.vendorId,
+        deviceId: PIIX3_IDE_PCI.deviceId,
+        classCode: PIIX3_IDE_PCI.classCode,
+        subclass: PIIX3_IDE_PCI.subclass,
+        progIf: PIIX3_IDE_PCI.progIf,
+        bars: [
+          undefined,
+          undefined,
+          undefined,
+          undefined,
+          {
+            kind: "io",
+            size: PIIX3_IDE_PCI.busMasterSize,
+            onMap: (base) => ide.mapBusMaster(base),
+          },
+        ],
+      });
+    }
     this.dma = new I8237Dma();
     this.fdc = new I82077Fdc({
       drives: [new FloppyDrive(config.fda), new FloppyDrive()],

@@ -2,15 +2,19 @@
 // interpreter, runs `uname -a` and a short workload on the serial console, checks the output
 // against values known independently of RingVM (the kernel's version string, SHA-256 and gzip
 // results computed by the host's coreutils for the same input), and powers off.
-import { readFileSync } from "node:fs";
+import { appendFileSync, readFileSync, writeFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { createPc } from "../../src/index";
 
 const guests = new URL("../../../../guests/", import.meta.url);
 const PROMPT = "~ # ";
+/** Set RINGVM_TRANSCRIPT=/path to follow the serial console while the test runs. */
+const transcriptFile = process.env["RINGVM_TRANSCRIPT"];
+if (transcriptFile !== undefined) writeFileSync(transcriptFile, "");
 
 describe("default guest", () => {
-  it("boots to a busybox shell, runs commands and powers off", async () => {
+  // About 2e9 guest instructions to the prompt: minutes with the interpreter on a shared host.
+  it("boots to a busybox shell, runs commands and powers off", { timeout: 3_600_000 }, async () => {
     let transcript = "";
     const decoder = new TextDecoder();
     const waiters: { text: string; from: number; resolve: () => void }[] = [];
@@ -21,7 +25,9 @@ describe("default guest", () => {
       deterministic: true,
       serial: {
         write: (data) => {
-          transcript += decoder.decode(data, { stream: true });
+          const text = decoder.decode(data, { stream: true });
+          transcript += text;
+          if (transcriptFile !== undefined) appendFileSync(transcriptFile, text);
           for (let i = waiters.length - 1; i >= 0; i--) {
             const w = waiters[i]!;
             if (transcript.indexOf(w.text, w.from) >= 0) {
