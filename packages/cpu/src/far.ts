@@ -60,9 +60,9 @@ function checkDirectCode(s: CpuState, selector: number): void {
   if ((ar & AR_PRESENT) === 0) throw new CpuException(Vector.NP, selector & 0xfffc);
 }
 
-function checkLimit(s: CpuState, eip: number): void {
+/** The target EIP must lie within the limit of the code descriptor in `desc`. */
+function checkLimit(eip: number): void {
   if (eip >>> 0 > descLimit(desc.lo, desc.hi)) throw new CpuException(Vector.GP, 0);
-  void s;
 }
 
 /**
@@ -87,7 +87,7 @@ export function jmpFar(s: CpuState, selector: number, offset: number, returnEip:
   if (ar & AR_S) {
     if ((ar & AR_CODE) === 0) gp(selector);
     checkDirectCode(s, selector);
-    checkLimit(s, offset);
+    checkLimit(offset);
     commitCs(s, selector, s.cpl);
     s.eip = offset >>> 0;
     return;
@@ -117,7 +117,7 @@ export function jmpFar(s: CpuState, selector: number, offset: number, returnEip:
   if ((tar & (AR_S | AR_CODE)) !== (AR_S | AR_CODE)) gp(target);
   if (tar & AR_DIRECTION ? tdpl > s.cpl : tdpl !== s.cpl) gp(target);
   if ((tar & AR_PRESENT) === 0) throw new CpuException(Vector.NP, target & 0xfffc);
-  checkLimit(s, newEip);
+  checkLimit(newEip);
   commitCs(s, target, s.cpl);
   s.eip = newEip >>> 0;
 }
@@ -146,7 +146,7 @@ export function callFar(
   if (ar & AR_S) {
     if ((ar & AR_CODE) === 0) gp(selector);
     checkDirectCode(s, selector);
-    checkLimit(s, offset);
+    checkLimit(offset);
     const lo = desc.lo;
     const hi = desc.hi;
     push(s, s.segSel[SegReg.CS]!);
@@ -305,7 +305,7 @@ export function retFar(s: CpuState, is32: boolean, release: number): void {
   if ((ar & (AR_S | AR_CODE)) !== (AR_S | AR_CODE) || rpl < s.cpl) gp(cs);
   if (ar & AR_DIRECTION ? dpl > rpl : dpl !== rpl) gp(cs);
   if ((ar & AR_PRESENT) === 0) throw new CpuException(Vector.NP, cs & 0xfffc);
-  checkLimit(s, eip);
+  checkLimit(eip);
   const csLo = desc.lo;
   const csHi = desc.hi;
   if (rpl === s.cpl) {
@@ -378,7 +378,7 @@ export function iret(s: CpuState, is32: boolean): void {
   if ((ar & (AR_S | AR_CODE)) !== (AR_S | AR_CODE) || rpl < s.cpl) gp(cs);
   if (ar & AR_DIRECTION ? dpl > rpl : dpl !== rpl) gp(cs);
   if ((ar & AR_PRESENT) === 0) throw new CpuException(Vector.NP, cs & 0xfffc);
-  checkLimit(s, eip);
+  checkLimit(eip);
   const csLo = desc.lo;
   const csHi = desc.hi;
   const oldCpl = s.cpl;

@@ -4,7 +4,6 @@ import { push16, push32 } from "./access";
 import { CpuException, Vector } from "./exceptions";
 import {
   AR_CODE,
-  AR_DB,
   AR_DIRECTION,
   AR_DPL_SHIFT,
   AR_PRESENT,
@@ -241,5 +240,4 @@ function deliver(
   let clear = TF | NT | RF | VM;
   if (isInterruptGate) clear |= IF;
   s.writeFlagBits(clear, 0);
-  void AR_DB;
 }
