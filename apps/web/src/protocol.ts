@@ -11,7 +11,7 @@ export type BootSource = "default" | "kernel" | "disk" | "cdrom" | "floppy";
 export type EngineChoice = "interpreter" | "auto" | "recompiler";
 
 /** The command line of the default guest: kernel log on the VGA and COM1, the shell on COM1. */
-export const DEFAULT_CMDLINE = "console=tty0 console=ttyS0";
+export const DEFAULT_CMDLINE = "console=tty0 console=ttyS0 cryptomgr.notests";
 
 /** Everything the worker needs to build a machine. Blobs/Files are passed by reference. */
 export interface BootRequest {

@@ -18,7 +18,7 @@ const dist = fileURLToPath(new URL("../../dist/", import.meta.url));
 const outDir = fileURLToPath(new URL("./out/", import.meta.url));
 const PROMPT = "~ # ";
 /** Boot to the shell in the interpreter, on a loaded 2-core machine, with margin. */
-const BOOT_TIMEOUT_MS = 480_000;
+const BOOT_TIMEOUT_MS = 540_000;
 
 if (!hasChromium) {
   console.warn(
@@ -178,5 +178,5 @@ describe.skipIf(!hasChromium)("web app in chromium", () => {
     writeFileSync(join(outDir, "serial.txt"), await serialTranscript(page));
     expect(pageErrors).toEqual([]);
     await context.close();
-  });
+  }, 780_000);
 });
