@@ -28,6 +28,15 @@ import {
   FATTR_HAS_MEM,
   FATTR_MANDATORY_PREFIX,
   FATTR_RM_IS_REG,
+  FINFO_ATTRS,
+  FINFO_CODE_MNEMONIC,
+  FINFO_FLAGS_READ_CPUID,
+  FINFO_FLAGS_UNDEFINED,
+  FINFO_FLAGS_WRITTEN,
+  FINFO_MASK,
+  FINFO_OPS01,
+  FINFO_STRIDE,
+  FINFO_VALUE,
   SIZE_RULE_D64,
   SIZE_RULE_F64,
   SIZE_RULE_NORMAL,
@@ -326,35 +335,37 @@ export function generate(): Record<string, string> {
   forms +=
     "// Maps: 0 one-byte, 1 0F, 2 0F 38, 3 0F 3A, 5..7 VEX 0F / 0F 38 / 0F 3A. See src/match-context.ts for mask/value.\n\n";
   forms += `export const FORM_COUNT = ${n};\n`;
-  forms += arr("Uint16Array", "FORM_CODE", formCode, "Code of each row.");
-  forms += arr("Uint16Array", "FORM_MNEMONIC", formMnemonic, "Mnemonic of each row.");
+  // One record per row (layout: FINFO_* in src/match-context.ts).
+  const info = new Array<number>(n * FINFO_STRIDE).fill(0);
+  for (let row = 0; row < n; row++) {
+    const w = row * FINFO_STRIDE;
+    const fits = (v: number, bits: number, what: string) => {
+      if (v < 0 || v >= 2 ** bits) throw new Error(`row ${row}: ${what} ${v} does not fit`);
+      return v;
+    };
+    info[w + FINFO_MASK] = formMask[row]! | 0;
+    info[w + FINFO_VALUE] = formValue[row]! | 0;
+    info[w + FINFO_CODE_MNEMONIC] =
+      fits(formCode[row]!, 16, "code") | (fits(formMnemonic[row]!, 15, "mnemonic") << 16);
+    info[w + FINFO_ATTRS] =
+      fits(formAttrs[row]!, 16, "attrs") |
+      (fits(formMem[row]!, 5, "memsize") << 16) |
+      (fits(formOpCount[row]!, 3, "opcount") << 21) |
+      (fits(formSizeRule[row]!, 2, "size rule") << 24) |
+      (fits(flow[row]!, 4, "flow") << 26);
+    info[w + FINFO_FLAGS_READ_CPUID] =
+      fits(fr[row]!, 20, "flags read") | (fits(cpuid[row]!, 8, "cpuid") << 20);
+    info[w + FINFO_FLAGS_WRITTEN] = fw[row]! | 0;
+    info[w + FINFO_FLAGS_UNDEFINED] = fu[row]! | 0;
+    info[w + FINFO_OPS01] = formOps[row * 4]! | (formOps[row * 4 + 1]! << 16);
+  }
+  forms += arr("Int32Array", "FORM_INFO", info, "Per-row records (FINFO_* layout).");
   forms += arr(
     "Uint16Array",
     "FORM_OPS",
     formOps,
     "Four operand specs per row (OpSpec or OP_FIXED_REG + Register).",
   );
-  forms += arr("Uint8Array", "FORM_OPCOUNT", formOpCount, "Operand count of each row.");
-  forms += arr("Uint32Array", "FORM_MASK", formMask, "Match-context mask of each row.");
-  forms += arr("Uint32Array", "FORM_VALUE", formValue, "Match-context value of each row.");
-  forms += arr(
-    "Uint8Array",
-    "FORM_SIZE_RULE",
-    formSizeRule,
-    "64-bit operand-size rule of each row.",
-  );
-  forms += arr("Uint16Array", "FORM_ATTRS", formAttrs, "ATTR_* and FATTR_* bits of each row.");
-  forms += arr("Uint8Array", "FORM_MEMSIZE", formMem, "MemSize of each row's memory operand.");
-  forms += arr("Uint32Array", "FORM_FLAGS_READ", fr, "EFLAGS read.");
-  forms += arr(
-    "Uint32Array",
-    "FORM_FLAGS_WRITTEN",
-    fw,
-    "EFLAGS written (including undefined ones).",
-  );
-  forms += arr("Uint32Array", "FORM_FLAGS_UNDEFINED", fu, "EFLAGS left undefined.");
-  forms += arr("Uint8Array", "FORM_FLOW", flow, "FlowControl of each row.");
-  forms += arr("Uint8Array", "FORM_CPUID", cpuid, "CpuidFeature of each row.");
   forms += arr("Uint8Array", "OPCODE_HAS_MODRM", hasModrm, "1 when the opcode takes a ModRM byte.");
   forms += arr(
     "Uint16Array",

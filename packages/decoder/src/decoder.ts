@@ -2,25 +2,7 @@
 // short candidate list of forms; the first form whose (mask, value) matches the context word
 // wins (see match-context.ts); its operand specs then drive operand decoding. No allocation on
 // this path and no exceptions of its own: invalid or truncated input comes back as Code.INVALID.
-import {
-  CAND_LIST,
-  CAND_START,
-  FORM_ATTRS,
-  FORM_CODE,
-  FORM_CPUID,
-  FORM_FLAGS_READ,
-  FORM_FLAGS_UNDEFINED,
-  FORM_FLAGS_WRITTEN,
-  FORM_FLOW,
-  FORM_MASK,
-  FORM_MEMSIZE,
-  FORM_MNEMONIC,
-  FORM_OPCOUNT,
-  FORM_OPS,
-  FORM_SIZE_RULE,
-  FORM_VALUE,
-  OPCODE_HAS_MODRM,
-} from "./generated/forms";
+import { CAND_LIST, CAND_START, FORM_INFO, FORM_OPS, OPCODE_HAS_MODRM } from "./generated/forms";
 import { ATTR_LOCKABLE, DecodeError, type Instruction } from "./instruction";
 import {
   CTX_ASZ_SHIFT,
@@ -37,6 +19,15 @@ import {
   FATTR_HAS_MEM,
   FATTR_MANDATORY_PREFIX,
   FATTR_RM_IS_REG,
+  FINFO_ATTRS,
+  FINFO_CODE_MNEMONIC,
+  FINFO_FLAGS_READ_CPUID,
+  FINFO_FLAGS_UNDEFINED,
+  FINFO_FLAGS_WRITTEN,
+  FINFO_MASK,
+  FINFO_OPS01,
+  FINFO_STRIDE,
+  FINFO_VALUE,
   SIZE_RULE_D64,
   SIZE_RULE_NORMAL,
 } from "./match-context";
@@ -348,7 +339,8 @@ export class Decoder {
       // Outside 64-bit mode the size rules coincide: one context word.
       for (let i = CAND_START[opIndex] as number; i < candEnd; i++) {
         const f = CAND_LIST[i] as number;
-        if ((ctx & (FORM_MASK[f] as number)) === FORM_VALUE[f]) {
+        const w = f * FINFO_STRIDE;
+        if ((ctx & (FORM_INFO[w + FINFO_MASK] as number)) === FORM_INFO[w + FINFO_VALUE]) {
           form = f;
           break;
         }
@@ -356,9 +348,10 @@ export class Decoder {
     } else {
       for (let i = CAND_START[opIndex] as number; i < candEnd; i++) {
         const f = CAND_LIST[i] as number;
-        const rule = FORM_SIZE_RULE[f] as number;
+        const w = f * FINFO_STRIDE;
+        const rule = ((FORM_INFO[w + FINFO_ATTRS] as number) >> 24) & 3;
         const c = rule === SIZE_RULE_NORMAL ? ctx : rule === SIZE_RULE_D64 ? ctxD64 : ctxF64;
-        if ((c & (FORM_MASK[f] as number)) === FORM_VALUE[f]) {
+        if ((c & (FORM_INFO[w + FINFO_MASK] as number)) === FORM_INFO[w + FINFO_VALUE]) {
           form = f;
           sizeCode = rule === SIZE_RULE_NORMAL ? osz : rule === SIZE_RULE_D64 ? oszD64 : oszF64;
           break;
@@ -367,9 +360,12 @@ export class Decoder {
     }
     if (form === 0 || this.overrun) return this.fail(insn, ip);
 
-    const attrs = FORM_ATTRS[form] as number;
-    insn.code = FORM_CODE[form] as number;
-    insn.mnemonic = FORM_MNEMONIC[form] as number;
+    const fw = form * FINFO_STRIDE;
+    const info = FORM_INFO[fw + FINFO_ATTRS] as number;
+    const attrs = info & 0xffff;
+    const codeMnemonic = FORM_INFO[fw + FINFO_CODE_MNEMONIC] as number;
+    insn.code = codeMnemonic & 0xffff;
+    insn.mnemonic = codeMnemonic >>> 16;
     insn.ip = ip;
     insn.bitness = bitness;
     insn.opSize = 16 << sizeCode;
@@ -387,33 +383,55 @@ export class Decoder {
     insn.memDisplacementHi = 0;
     insn.memDisplSize = 0;
     insn.memSegment = Register.None;
-    insn.memSize = FORM_MEMSIZE[form] as number;
+    insn.memSize = (info >> 16) & 31;
     insn.immediate = 0;
     insn.immediateHi = 0;
     insn.immediate2 = 0;
     insn.nearBranchTarget = 0;
     insn.farSelector = 0;
     insn.farOffset = 0;
-    insn.op0Register = Register.None;
-    insn.op1Register = Register.None;
-    insn.op2Register = Register.None;
-    insn.op3Register = Register.None;
-    insn.op0Kind = 0;
-    insn.op1Kind = 0;
-    insn.op2Kind = 0;
-    insn.op3Kind = 0;
 
     const isMem = hasModrm && modrm < 0xc0 && (attrs & FATTR_RM_IS_REG) === 0;
     if (isMem && (attrs & FATTR_HAS_MEM) !== 0) decodeMemory(this, insn, asz, seg);
 
-    const count = FORM_OPCOUNT[form] as number;
+    // Operands, unrolled: each slot gets its kind and register (Register/0 when unused).
+    const count = (info >> 21) & 7;
+    const ops01 = FORM_INFO[fw + FINFO_OPS01] as number;
     insn.opCount = count;
     const opBase = form << 2;
-    for (let i = 0; i < count; i++) {
-      if (!decodeOperand(this, insn, i, FORM_OPS[opBase + i] as number, isMem)) {
-        return this.fail(insn, ip);
-      }
+    let v = 0;
+    if (count > 0) {
+      v = decodeOperand(this, insn, 0, ops01 & 0xffff, isMem);
+      if (v < 0) return this.fail(insn, ip);
     }
+    insn.op0Kind = v >> 8;
+    insn.op0Register = v & 0xff;
+    v = 0;
+    if (count > 1) {
+      v = decodeOperand(this, insn, 1, ops01 >>> 16, isMem);
+      if (v < 0) return this.fail(insn, ip);
+    }
+    insn.op1Kind = v >> 8;
+    insn.op1Register = v & 0xff;
+    v = 0;
+    if (count > 2) {
+      v = decodeOperand(this, insn, 2, FORM_OPS[opBase + 2] as number, isMem);
+      if (v < 0) return this.fail(insn, ip);
+      if (count > 3) {
+        const v3 = decodeOperand(this, insn, 3, FORM_OPS[opBase + 3] as number, isMem);
+        if (v3 < 0) return this.fail(insn, ip);
+        insn.op3Kind = v3 >> 8;
+        insn.op3Register = v3 & 0xff;
+      } else {
+        insn.op3Kind = 0;
+        insn.op3Register = Register.None;
+      }
+    } else {
+      insn.op3Kind = 0;
+      insn.op3Register = Register.None;
+    }
+    insn.op2Kind = v >> 8;
+    insn.op2Register = v & 0xff;
     if (this.overrun) return this.fail(insn, ip);
     // LOCK is valid only on lockable forms with a memory destination (SDM Vol. 2, LOCK: #UD).
     if (lock && ((attrs & ATTR_LOCKABLE) === 0 || !isMem)) return this.fail(insn, ip);
@@ -422,11 +440,12 @@ export class Decoder {
     insn.length = len;
     const next = ip + len;
     insn.nextIp = bitness === 16 ? next & 0xffff : bitness === 32 ? next >>> 0 : next;
-    insn.flagsRead = FORM_FLAGS_READ[form] as number;
-    insn.flagsWritten = FORM_FLAGS_WRITTEN[form] as number;
-    insn.flagsUndefined = FORM_FLAGS_UNDEFINED[form] as number;
-    insn.flow = FORM_FLOW[form] as number;
-    insn.cpuid = FORM_CPUID[form] as number;
+    const readCpuid = FORM_INFO[fw + FINFO_FLAGS_READ_CPUID] as number;
+    insn.flagsRead = readCpuid & 0xfffff;
+    insn.flagsWritten = FORM_INFO[fw + FINFO_FLAGS_WRITTEN] as number;
+    insn.flagsUndefined = FORM_INFO[fw + FINFO_FLAGS_UNDEFINED] as number;
+    insn.flow = (info >> 26) & 15;
+    insn.cpuid = readCpuid >>> 20;
     insn.attrs = attrs & 0xff;
     const k = insn.op0Kind as number;
     if (k >= OpKind.NearBranch16 && k <= OpKind.NearBranch64) {

@@ -27,3 +27,17 @@ export const SIZE_RULE_F64 = 2; // always 64 (near branches; Intel ignores 66)
 export const FATTR_MANDATORY_PREFIX = 1 << 8; // the 66/F2/F3 selected the form (not a prefix)
 export const FATTR_RM_IS_REG = 1 << 9; // r/m is a register whatever mod says (MOV CR/DR)
 export const FATTR_HAS_MEM = 1 << 10; // an operand may address memory via ModRM
+
+// Per-form record in the generated FORM_INFO (Int32Array, FINFO_STRIDE words per row), so one
+// decode touches one cache line of table data instead of a dozen separate arrays.
+export const FINFO_STRIDE = 8;
+export const FINFO_MASK = 0; // match-context mask
+export const FINFO_VALUE = 1; // match-context value
+export const FINFO_CODE_MNEMONIC = 2; // Code | Mnemonic << 16
+// ATTR_*/FATTR_* (bits 0..15) | MemSize << 16 | operand count << 21 | size rule << 24 |
+// FlowControl << 26
+export const FINFO_ATTRS = 3;
+export const FINFO_FLAGS_READ_CPUID = 4; // EFLAGS read (bits 0..19) | CpuidFeature << 20
+export const FINFO_FLAGS_WRITTEN = 5; // EFLAGS written, including undefined ones
+export const FINFO_FLAGS_UNDEFINED = 6;
+export const FINFO_OPS01 = 7; // operand specs 0 and 1: op0 | op1 << 16 (2 and 3 in FORM_OPS)

@@ -6,24 +6,20 @@ import { OpKind } from "./op-kind";
 import { OP_FIXED_REG, OpSpec } from "./operand-spec";
 import { Register } from "./register";
 
-function setOp(insn: Instruction, i: number, kind: OpKind, reg: Register): void {
-  switch (i) {
-    case 0:
-      insn.op0Kind = kind;
-      insn.op0Register = reg;
-      return;
-    case 1:
-      insn.op1Kind = kind;
-      insn.op1Register = reg;
-      return;
-    case 2:
-      insn.op2Kind = kind;
-      insn.op2Register = reg;
-      return;
-    default:
-      insn.op3Kind = kind;
-      insn.op3Register = reg;
-  }
+/** A decoded operand: `OpKind << 8 | Register` (registers are < 256); OP_BAD when invalid. */
+export const OP_BAD = -1;
+const KIND_SHIFT = 8;
+const MEM = OpKind.Memory << KIND_SHIFT;
+/** Register operand (OpKind.Register is 0, so the value is the register itself). */
+function r(reg: Register): number {
+  return reg;
+}
+/** Register or memory, by `isMem`. */
+function regOrMem(isMem: boolean, reg: Register): number {
+  return isMem ? MEM : reg;
+}
+function k(kind: OpKind): number {
+  return kind << KIND_SHIFT;
 }
 
 /** 8-bit register n (0..15): without REX 4..7 are AH..BH, with any REX SPL..DIL (SDM 3.7.2.1). */
@@ -52,244 +48,175 @@ function xbeginKind(d: Decoder): OpKind {
   return d.bitness === 64 ? OpKind.NearBranch64 : OpKind.NearBranch32;
 }
 
-/** Decodes operand `i` with spec `spec`; false when the encoding is invalid (e.g. bad Sreg). */
+/**
+ * Decodes operand `i` with spec `spec` and returns `OpKind << 8 | Register`, or OP_BAD when the
+ * encoding is invalid (e.g. bad Sreg). Immediates, branch targets and memory fields are written
+ * into `insn`; the caller stores the kind and register.
+ */
 export function decodeOperand(
   d: Decoder,
   insn: Instruction,
   i: number,
   spec: number,
   isMem: boolean,
-): boolean {
-  if (spec >= OP_FIXED_REG) {
-    setOp(insn, i, OpKind.Register, spec - OP_FIXED_REG);
-    return true;
-  }
+): number {
+  if (spec >= OP_FIXED_REG) return spec - OP_FIXED_REG;
   const rex = d.rex;
   const modrm = d.modrm;
   const rm = (modrm & 7) | ((rex & 1) << 3);
   const reg = ((modrm >> 3) & 7) | ((rex & 4) << 1);
   switch (spec as OpSpec) {
     case OpSpec.Eb:
-      if (isMem) setOp(insn, i, OpKind.Memory, Register.None);
-      else setOp(insn, i, OpKind.Register, reg8(rm, rex));
-      return true;
+      return isMem ? MEM : reg8(rm, rex);
     case OpSpec.Ew:
-      setOp(insn, i, isMem ? OpKind.Memory : OpKind.Register, isMem ? 0 : Register.AX + rm);
-      return true;
+      return regOrMem(isMem, Register.AX + rm);
     case OpSpec.Ed:
     case OpSpec.Edw:
-      setOp(insn, i, isMem ? OpKind.Memory : OpKind.Register, isMem ? 0 : Register.EAX + rm);
-      return true;
+      return regOrMem(isMem, Register.EAX + rm);
     case OpSpec.Eq:
     case OpSpec.Eqw:
-      setOp(insn, i, isMem ? OpKind.Memory : OpKind.Register, isMem ? 0 : Register.RAX + rm);
-      return true;
+      return regOrMem(isMem, Register.RAX + rm);
     case OpSpec.M:
-      if (!isMem) return false;
-      setOp(insn, i, OpKind.Memory, Register.None);
-      return true;
+      if (!isMem) return OP_BAD;
+      return MEM;
     case OpSpec.Gb:
-      setOp(insn, i, OpKind.Register, reg8(reg, rex));
-      return true;
+      return r(reg8(reg, rex));
     case OpSpec.Gw:
-      setOp(insn, i, OpKind.Register, Register.AX + reg);
-      return true;
+      return r(Register.AX + reg);
     case OpSpec.Gd:
-      setOp(insn, i, OpKind.Register, Register.EAX + reg);
-      return true;
+      return r(Register.EAX + reg);
     case OpSpec.Gq:
-      setOp(insn, i, OpKind.Register, Register.RAX + reg);
-      return true;
+      return r(Register.RAX + reg);
     case OpSpec.Rd:
-      setOp(insn, i, OpKind.Register, Register.EAX + rm);
-      return true;
+      return r(Register.EAX + rm);
     case OpSpec.Rq:
-      setOp(insn, i, OpKind.Register, Register.RAX + rm);
-      return true;
+      return r(Register.RAX + rm);
     case OpSpec.Zb:
-      setOp(insn, i, OpKind.Register, reg8((d.opcode & 7) | ((rex & 1) << 3), rex));
-      return true;
+      return r(reg8((d.opcode & 7) | ((rex & 1) << 3), rex));
     case OpSpec.Zw:
-      setOp(insn, i, OpKind.Register, Register.AX + ((d.opcode & 7) | ((rex & 1) << 3)));
-      return true;
+      return r(Register.AX + ((d.opcode & 7) | ((rex & 1) << 3)));
     case OpSpec.Zd:
-      setOp(insn, i, OpKind.Register, Register.EAX + ((d.opcode & 7) | ((rex & 1) << 3)));
-      return true;
+      return r(Register.EAX + ((d.opcode & 7) | ((rex & 1) << 3)));
     case OpSpec.Zq:
-      setOp(insn, i, OpKind.Register, Register.RAX + ((d.opcode & 7) | ((rex & 1) << 3)));
-      return true;
+      return r(Register.RAX + ((d.opcode & 7) | ((rex & 1) << 3)));
     case OpSpec.Sw: {
       const s = (modrm >> 3) & 7;
       // Only ES..GS exist, and MOV CS, r/m is invalid (SDM Vol. 2, MOV: #UD if the destination is CS).
-      if (s > 5 || (s === 1 && i === 0)) return false;
-      setOp(insn, i, OpKind.Register, Register.ES + s);
-      return true;
+      if (s > 5 || (s === 1 && i === 0)) return OP_BAD;
+      return r(Register.ES + s);
     }
     case OpSpec.Cd:
     case OpSpec.Cq:
       // CR1, CR5..CR7 and CR9+ are reserved (#UD); CR8 exists in 64-bit mode.
-      if (reg === 1 || (reg >= 5 && reg !== 8) || (reg === 8 && d.bitness !== 64)) return false;
-      setOp(insn, i, OpKind.Register, Register.CR0 + reg);
-      return true;
+      if (reg === 1 || (reg >= 5 && reg !== 8) || (reg === 8 && d.bitness !== 64)) return OP_BAD;
+      return r(Register.CR0 + reg);
     case OpSpec.Dd:
     case OpSpec.Dq:
-      if (reg > 7) return false;
-      setOp(insn, i, OpKind.Register, Register.DR0 + reg);
-      return true;
+      if (reg > 7) return OP_BAD;
+      return r(Register.DR0 + reg);
     case OpSpec.Td:
-      setOp(insn, i, OpKind.Register, Register.TR0 + reg);
-      return true;
+      return r(Register.TR0 + reg);
     case OpSpec.STi:
-      setOp(insn, i, OpKind.Register, Register.ST0 + (modrm & 7));
-      return true;
+      return r(Register.ST0 + (modrm & 7));
     case OpSpec.Pq:
-      setOp(insn, i, OpKind.Register, Register.MM0 + ((modrm >> 3) & 7));
-      return true;
+      return r(Register.MM0 + ((modrm >> 3) & 7));
     case OpSpec.Nq:
-      setOp(insn, i, OpKind.Register, Register.MM0 + (modrm & 7));
-      return true;
+      return r(Register.MM0 + (modrm & 7));
     case OpSpec.Qq:
     case OpSpec.Qd:
-      setOp(
-        insn,
-        i,
-        isMem ? OpKind.Memory : OpKind.Register,
-        isMem ? 0 : Register.MM0 + (modrm & 7),
-      );
-      return true;
+      return regOrMem(isMem, Register.MM0 + (modrm & 7));
     case OpSpec.Vx:
-      setOp(insn, i, OpKind.Register, Register.XMM0 + reg);
-      return true;
+      return r(Register.XMM0 + reg);
     case OpSpec.Ux:
-      setOp(insn, i, OpKind.Register, Register.XMM0 + rm);
-      return true;
+      return r(Register.XMM0 + rm);
     case OpSpec.Wx:
     case OpSpec.Wq:
     case OpSpec.Wd:
     case OpSpec.Ww:
-      setOp(insn, i, isMem ? OpKind.Memory : OpKind.Register, isMem ? 0 : Register.XMM0 + rm);
-      return true;
+      return regOrMem(isMem, Register.XMM0 + rm);
     case OpSpec.Ey:
-      setOp(
-        insn,
-        i,
-        isMem ? OpKind.Memory : OpKind.Register,
-        isMem ? 0 : ((rex & 8) !== 0 ? Register.RAX : Register.EAX) + rm,
-      );
-      return true;
+      return regOrMem(isMem, ((rex & 8) !== 0 ? Register.RAX : Register.EAX) + rm);
     case OpSpec.Gy:
-      setOp(insn, i, OpKind.Register, ((rex & 8) !== 0 ? Register.RAX : Register.EAX) + reg);
-      return true;
+      return r(((rex & 8) !== 0 ? Register.RAX : Register.EAX) + reg);
     case OpSpec.Vy:
-      setOp(insn, i, OpKind.Register, Register.YMM0 + reg);
-      return true;
+      return r(Register.YMM0 + reg);
     case OpSpec.Uy:
-      setOp(insn, i, OpKind.Register, Register.YMM0 + rm);
-      return true;
+      return r(Register.YMM0 + rm);
     case OpSpec.Wy:
-      setOp(insn, i, isMem ? OpKind.Memory : OpKind.Register, isMem ? 0 : Register.YMM0 + rm);
-      return true;
+      return regOrMem(isMem, Register.YMM0 + rm);
     case OpSpec.Wb:
-      setOp(insn, i, isMem ? OpKind.Memory : OpKind.Register, isMem ? 0 : Register.XMM0 + rm);
-      return true;
+      return regOrMem(isMem, Register.XMM0 + rm);
     case OpSpec.Hx:
-      setOp(insn, i, OpKind.Register, Register.XMM0 + d.vvvv);
-      return true;
+      return r(Register.XMM0 + d.vvvv);
     case OpSpec.Hy:
-      setOp(insn, i, OpKind.Register, Register.YMM0 + d.vvvv);
-      return true;
+      return r(Register.YMM0 + d.vvvv);
     case OpSpec.Bd:
-      setOp(insn, i, OpKind.Register, Register.EAX + d.vvvv);
-      return true;
+      return r(Register.EAX + d.vvvv);
     case OpSpec.Bq:
-      setOp(insn, i, OpKind.Register, Register.RAX + d.vvvv);
-      return true;
+      return r(Register.RAX + d.vvvv);
     case OpSpec.Kg:
-      if ((rex & 4) !== 0) return false; // there is no k8..k15
-      setOp(insn, i, OpKind.Register, Register.K0 + ((modrm >> 3) & 7));
-      return true;
+      if ((rex & 4) !== 0) return OP_BAD; // there is no k8..k15
+      return r(Register.K0 + ((modrm >> 3) & 7));
     case OpSpec.Kr:
-      setOp(insn, i, OpKind.Register, Register.K0 + (modrm & 7));
-      return true;
+      return r(Register.K0 + (modrm & 7));
     case OpSpec.Km:
-      setOp(
-        insn,
-        i,
-        isMem ? OpKind.Memory : OpKind.Register,
-        isMem ? 0 : Register.K0 + (modrm & 7),
-      );
-      return true;
+      return regOrMem(isMem, Register.K0 + (modrm & 7));
     case OpSpec.Kh:
-      if (d.vvvv > 7) return false;
-      setOp(insn, i, OpKind.Register, Register.K0 + (d.vvvv & 7));
-      return true;
+      if (d.vvvv > 7) return OP_BAD;
+      return r(Register.K0 + (d.vvvv & 7));
     case OpSpec.Ib:
     case OpSpec.One:
       insn.immediate = spec === OpSpec.One ? 1 : d.u8();
-      setOp(insn, i, OpKind.Immediate8, Register.None);
-      return true;
+      return k(OpKind.Immediate8);
     case OpSpec.Ib2:
       insn.immediate2 = d.u8();
-      setOp(insn, i, OpKind.Immediate8_2nd, Register.None);
-      return true;
+      return k(OpKind.Immediate8_2nd);
     case OpSpec.Iw:
       insn.immediate = imm16(d);
-      setOp(insn, i, OpKind.Immediate16, Register.None);
-      return true;
+      return k(OpKind.Immediate16);
     case OpSpec.Id:
       insn.immediate = imm32(d);
-      setOp(insn, i, OpKind.Immediate32, Register.None);
-      return true;
+      return k(OpKind.Immediate32);
     case OpSpec.Iq:
       insn.immediate = imm32(d);
       insn.immediateHi = imm32(d);
-      setOp(insn, i, OpKind.Immediate64, Register.None);
-      return true;
+      return k(OpKind.Immediate64);
     case OpSpec.Ibw:
       insn.immediate = ((d.u8() << 24) >> 24) & 0xffff;
-      setOp(insn, i, OpKind.Immediate8to16, Register.None);
-      return true;
+      return k(OpKind.Immediate8to16);
     case OpSpec.Ibd:
       insn.immediate = ((d.u8() << 24) >> 24) >>> 0;
-      setOp(insn, i, OpKind.Immediate8to32, Register.None);
-      return true;
+      return k(OpKind.Immediate8to32);
     case OpSpec.Ibq: {
       const v = (d.u8() << 24) >> 24;
       insn.immediate = v >>> 0;
       insn.immediateHi = v < 0 ? 0xffffffff : 0;
-      setOp(insn, i, OpKind.Immediate8to64, Register.None);
-      return true;
+      return k(OpKind.Immediate8to64);
     }
     case OpSpec.Idq: {
       const v = imm32(d);
       insn.immediate = v;
       insn.immediateHi = v >= 0x80000000 ? 0xffffffff : 0;
-      setOp(insn, i, OpKind.Immediate32to64, Register.None);
-      return true;
+      return k(OpKind.Immediate32to64);
     }
     case OpSpec.Jb:
       insn.nearBranchTarget = (d.u8() << 24) >> 24;
-      setOp(insn, i, nearKind(insn), Register.None);
-      return true;
+      return k(nearKind(insn));
     case OpSpec.Jw:
       insn.nearBranchTarget = (imm16(d) << 16) >> 16;
       // XBEGIN rel16 still branches within a 32-bit EIP (iced reports NearBranch32).
-      setOp(insn, i, d.opcode === 0xc7 ? xbeginKind(d) : nearKind(insn), Register.None);
-      return true;
+      return k(d.opcode === 0xc7 ? xbeginKind(d) : nearKind(insn));
     case OpSpec.Jd:
       insn.nearBranchTarget = imm32(d) | 0;
-      setOp(insn, i, d.opcode === 0xc7 ? xbeginKind(d) : nearKind(insn), Register.None);
-      return true;
+      return k(d.opcode === 0xc7 ? xbeginKind(d) : nearKind(insn));
     case OpSpec.Aw:
       insn.farOffset = imm16(d);
       insn.farSelector = imm16(d);
-      setOp(insn, i, OpKind.FarBranch16, Register.None);
-      return true;
+      return k(OpKind.FarBranch16);
     case OpSpec.Ad:
       insn.farOffset = imm32(d);
       insn.farSelector = imm16(d);
-      setOp(insn, i, OpKind.FarBranch32, Register.None);
-      return true;
+      return k(OpKind.FarBranch32);
     case OpSpec.Ob: {
       const asz = insn.addrSize;
       if (asz === 16) {
@@ -304,56 +231,42 @@ export function decodeOperand(
         insn.memDisplSize = 8;
       }
       insn.memSegment = insn.segmentPrefix === Register.None ? Register.DS : insn.segmentPrefix;
-      setOp(insn, i, OpKind.Memory, Register.None);
-      return true;
+      return MEM;
     }
     case OpSpec.Xs:
       insn.memSegment = insn.segmentPrefix === Register.None ? Register.DS : insn.segmentPrefix;
-      setOp(
-        insn,
-        i,
+      return k(
         insn.addrSize === 16
           ? OpKind.MemorySegSI
           : insn.addrSize === 32
             ? OpKind.MemorySegESI
             : OpKind.MemorySegRSI,
-        Register.None,
       );
-      return true;
     case OpSpec.Yd:
       insn.memSegment = insn.segmentPrefix === Register.None ? Register.DS : insn.segmentPrefix;
-      setOp(
-        insn,
-        i,
+      return k(
         insn.addrSize === 16
           ? OpKind.MemorySegDI
           : insn.addrSize === 32
             ? OpKind.MemorySegEDI
             : OpKind.MemorySegRDI,
-        Register.None,
       );
-      return true;
     case OpSpec.Ys:
       // ES:[rDI] always uses ES (no override); memSegment stays the other operand's segment.
-      setOp(
-        insn,
-        i,
+      return k(
         insn.addrSize === 16
           ? OpKind.MemoryESDI
           : insn.addrSize === 32
             ? OpKind.MemoryESEDI
             : OpKind.MemoryESRDI,
-        Register.None,
       );
-      return true;
     case OpSpec.Xlat:
       insn.memBase =
         insn.addrSize === 16 ? Register.BX : insn.addrSize === 32 ? Register.EBX : Register.RBX;
       insn.memIndex = Register.AL;
       insn.memSegment = insn.segmentPrefix === Register.None ? Register.DS : insn.segmentPrefix;
-      setOp(insn, i, OpKind.Memory, Register.None);
-      return true;
+      return MEM;
     default:
-      return false;
+      return OP_BAD;
   }
 }
