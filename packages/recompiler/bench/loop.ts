@@ -38,13 +38,20 @@ function pass(recompile: boolean): number {
 }
 
 const runs = Number(process.env.RUNS ?? 5);
-let bestI = 0;
-let bestR = 0;
-for (let k = 0; k < runs; k++) {
+// The first pass shows warm-up: each translation is a new host function that V8 first runs
+// unoptimized; later passes (same source, V8's eval cache) show steady state.
+const firstI = pass(false);
+const firstR = pass(true);
+let bestI = firstI;
+let bestR = firstR;
+for (let k = 1; k < runs; k++) {
   bestI = Math.max(bestI, pass(false));
   bestR = Math.max(bestR, pass(true));
 }
-console.log(`interpreter: ${bestI.toFixed(1)} MIPS`);
-console.log(`recompiler:  ${bestR.toFixed(1)} MIPS`);
-console.log(`ratio recompiler/interpreter: ${(bestR / bestI).toFixed(2)}x`);
+console.log(
+  `first pass:  interpreter ${firstI.toFixed(1)} MIPS, recompiler ${firstR.toFixed(1)} MIPS (${(firstR / firstI).toFixed(2)}x)`,
+);
+console.log(
+  `best of ${runs}:   interpreter ${bestI.toFixed(1)} MIPS, recompiler ${bestR.toFixed(1)} MIPS (${(bestR / bestI).toFixed(2)}x)`,
+);
 console.log(`vs 900 MIPS floor target (2x v86's JIT): ${(bestR / 900).toFixed(2)}x`);
