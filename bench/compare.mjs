@@ -267,7 +267,10 @@ async function measure(name) {
   const result = { name, label: spec.label, version: spec.version?.() };
   try {
     if (!(await waitFor(PROMPT, 0))) {
-      result.error = `no shell prompt within ${timeoutSec} s; last output: ${JSON.stringify(output.slice(-300))}${
+      const why = hasExited
+        ? `exited after ${seconds(performance.now() - t0)} s before the shell prompt`
+        : `no shell prompt within ${timeoutSec} s`;
+      result.error = `${why}; last output: ${JSON.stringify(output.slice(-300))}${
         emu.stderr() ? `; stderr: ${emu.stderr().slice(-300)}` : ""
       }`;
       return result;
