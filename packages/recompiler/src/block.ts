@@ -212,12 +212,13 @@ export function discoverRegion(
   decoder: Decoder,
   linear: number,
   eip: number,
+  maxBlocks = MAX_REGION_BLOCKS,
 ): Instruction[][] {
   const blocks: Instruction[][] = [];
   const seen = new Set<number>();
   const queue = [eip];
   let total = 0;
-  while (queue.length > 0 && blocks.length < MAX_REGION_BLOCKS && total < MAX_REGION_INSNS) {
+  while (queue.length > 0 && blocks.length < maxBlocks && total < MAX_REGION_INSNS) {
     const at = queue.shift()!;
     if (seen.has(at)) continue;
     seen.add(at);

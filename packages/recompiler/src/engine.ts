@@ -14,7 +14,13 @@ import {
   type InterruptSource,
 } from "@ringvm/cpu";
 import { Decoder } from "@ringvm/decoder";
-import { buildBlock, discoverRegion, type Block, type RegionCursor } from "./block";
+import {
+  buildBlock,
+  discoverRegion,
+  MAX_REGION_BLOCKS,
+  type Block,
+  type RegionCursor,
+} from "./block";
 
 /** What the recompiler needs from the MMU (`Mmu` from @ringvm/memory satisfies it). */
 export interface CodeTranslator {
@@ -47,6 +53,8 @@ export interface RecompilerOptions {
   hotThreshold?: number;
   /** Instructions interpreted per dispatch while code is cold (default 8). */
   coldChunk?: number;
+  /** Basic blocks per translated region (default MAX_REGION_BLOCKS; 1 = one block each). */
+  maxRegionBlocks?: number;
 }
 
 /** Why instructions ran in the interpreter, counted in instructions (budget units). */
@@ -153,6 +161,7 @@ export class Recompiler {
   private readonly irq: InterruptSource | undefined;
   private readonly threshold: number;
   private readonly coldChunk: number;
+  private readonly maxRegionBlocks: number;
   private readonly slots: (Block | null)[] = new Array<Block | null>(CACHE_SIZE).fill(null);
   private readonly heat = new Uint16Array(CACHE_SIZE);
   private readonly heatKey = new Float64Array(CACHE_SIZE).fill(-1);
@@ -176,6 +185,7 @@ export class Recompiler {
     this.irq = options.interrupts;
     this.threshold = Math.max(1, options.hotThreshold ?? DEFAULT_HOT_THRESHOLD);
     this.coldChunk = Math.max(1, options.coldChunk ?? COLD_CHUNK);
+    this.maxRegionBlocks = Math.max(1, options.maxRegionBlocks ?? MAX_REGION_BLOCKS);
     const memory = this.s.memory;
     this.fetch8 = (linear) => memory.fetch8(linear);
     this.physical.onCodeWrite((page) => this.invalidatePage(page));
@@ -408,6 +418,7 @@ export class Recompiler {
       s.cs32 ? this.decoder32 : this.decoder16,
       linear,
       eip,
+      this.maxRegionBlocks,
     );
     if (region.length === 0) {
       this.heat[slot] = NEVER;

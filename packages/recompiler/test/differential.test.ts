@@ -50,7 +50,7 @@ function hex(s: string): Uint8Array {
 }
 
 describe("recompiler vs interpreter", () => {
-  it("runs the CRC32 loop identically and translates it", () => {
+  it("runs the CRC32 loop identically and translates it", { timeout: 60_000 }, () => {
     // mov esi,0x40000 / mov ecx,0x100 / mov eax,-1
     // outer: movzx edx,byte [esi] / xor eax,edx / mov ebx,8
     // inner: shr eax,1 / jnc skip / xor eax,0xEDB88320 / skip: dec ebx / jnz inner
@@ -67,7 +67,7 @@ describe("recompiler vs interpreter", () => {
   // operands, cmp/test + Jcc pairs, stack traffic, and interpreter-only forms between them,
   // looped so blocks become hot, chain and re-enter. Some seeds fault (#PF, #DE) mid-block.
   const SEEDS = Array.from({ length: 80 }, (_, k) => k + 1);
-  it.each(SEEDS)("random stream, seed %i", (seed) => {
+  it.each(SEEDS)("random stream, seed %i", { timeout: 30_000 }, (seed) => {
     const mixed = seed % 4 === 0; // hot threshold 3: cold code interpreted, hot code translated
     const { b } = lockstep(randomProgram(seed, 30, mixed ? 40 : 6), 20_000, mixed ? 3 : 1);
     // Seeds that fault (every 5th) may stop before any code got hot.

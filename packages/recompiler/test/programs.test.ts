@@ -35,15 +35,20 @@ const u32 = (bytes: Uint8Array, at: number): number =>
 describe("guest programs", () => {
   const workload = new Uint8Array(readFileSync(new URL("guests/workload.bin", import.meta.url)));
 
-  it.each([1, 8])("workload.asm agrees with the interpreter (hot threshold %i)", (threshold) => {
-    const { b } = lockstep(workload, threshold);
-    const mem = b.mem.bytes;
-    expect(u32(mem, RESULT)).toBe(564); // primes below 4096
-    expect(u32(mem, RESULT + 4)).toBe(2584); // fib(18)
-    expect(u32(mem, RESULT + 16)).toBe(55); // self-modified ADD immediates 10..1
-    expect(b.engine!.stats.blocksTranslated).toBeGreaterThan(10);
-    expect(b.engine!.stats.blocksInvalidated).toBeGreaterThan(0);
-  });
+  // Lock-step over ~1 M instructions: seconds, more on a loaded machine.
+  it.each([1, 8])(
+    "workload.asm agrees with the interpreter (hot threshold %i)",
+    { timeout: 60_000 },
+    (threshold) => {
+      const { b } = lockstep(workload, threshold);
+      const mem = b.mem.bytes;
+      expect(u32(mem, RESULT)).toBe(564); // primes below 4096
+      expect(u32(mem, RESULT + 4)).toBe(2584); // fib(18)
+      expect(u32(mem, RESULT + 16)).toBe(55); // self-modified ADD immediates 10..1
+      expect(b.engine!.stats.blocksTranslated).toBeGreaterThan(10);
+      expect(b.engine!.stats.blocksInvalidated).toBeGreaterThan(0);
+    },
+  );
 
   it("a block that rewrites its own next instruction runs the new bytes", () => {
     // mov ecx,5 / L: mov byte [P],0x40 / P: nop (becomes inc eax) / dec ecx / jnz L / hlt

@@ -29,16 +29,20 @@ function translate(code: Uint8Array, budget = 200_000): Block[] {
 }
 
 describe("generated source", () => {
-  it("uses only allow-listed names, numbers and operators (random programs)", () => {
-    let blocks = 0;
-    for (let seed = 1; seed <= 40; seed++) {
-      for (const b of translate(randomProgram(seed))) {
-        blocks++;
-        expect(scan(b.source)).toEqual([]);
+  it(
+    "uses only allow-listed names, numbers and operators (random programs)",
+    { timeout: 60_000 },
+    () => {
+      let blocks = 0;
+      for (let seed = 1; seed <= 40; seed++) {
+        for (const b of translate(randomProgram(seed))) {
+          blocks++;
+          expect(scan(b.source)).toEqual([]);
+        }
       }
-    }
-    expect(blocks).toBeGreaterThan(40);
-  });
+      expect(blocks).toBeGreaterThan(40);
+    },
+  );
 
   it("never contains guest bytes as text, even when the guest code spells JavaScript", () => {
     // "process.exit(1)//" and a quote, as raw code bytes and as immediates.
