@@ -41,5 +41,5 @@ describe("createScreenPc", () => {
     // The interpreter unless another engine is asked for.
     expect(s.engineShare()).toEqual({ engine: "interpreter", translated: 0, interpreted: 0 });
     expect(s.pc.hypervisor.engineLabel).toBe("interpreter");
-  });
+  }, 30_000); // unpacking the kernel's .xz payload takes seconds on a loaded machine
 });
