@@ -252,7 +252,9 @@ async function run(): Promise<void> {
       ? `error: ${describe(end.error)}`
       : end.reason === "poweroff"
         ? "powered off"
-        : end.reason;
+        : end.reason === "shutdown"
+          ? "triple fault"
+          : end.reason;
   if (end.reason === "error") send({ type: "error", message: describe(end.error) });
   send({ type: "state", state: "stopped", detail });
 }

@@ -69,11 +69,13 @@ async function waitForSerial(
         `no "${text}" on the serial console after ${timeoutMs / 1000} s; last output:\n${transcript.slice(-1500)}`,
       );
     }
+    mkdirSync(outDir, { recursive: true });
+    writeFileSync(join(outDir, "serial.txt"), transcript); // kept for a failing run
     const state = await page.textContent("#state");
     if (state?.startsWith("stopped") === true) {
       const error = await page.textContent("#error");
       throw new Error(
-        `machine stopped (${state}; ${error}) before "${text}":\n${transcript.slice(-1500)}`,
+        `machine stopped (${state}; ${error ?? ""}) before "${text}":\n${transcript.slice(-1500)}`,
       );
     }
     await page.waitForTimeout(500);
