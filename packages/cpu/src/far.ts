@@ -193,6 +193,9 @@ function callGate(
   if (newEip >>> 0 > descLimit(desc.lo, desc.hi)) throw new CpuException(Vector.GP, 0);
   const csLo = desc.lo;
   const csHi = desc.hi;
+  // Loading SS reads its descriptor into the same scratch: keep CS's address too, so the
+  // accessed bit is set in CS's descriptor, not written over SS's.
+  const csAddress = desc.address;
   const push = gate32 ? push32 : push16;
   const oldCs = s.segSel[SegReg.CS]!;
   const oldCpl = s.cpl;
@@ -230,6 +233,7 @@ function callGate(
   }
   desc.lo = csLo;
   desc.hi = csHi;
+  desc.address = csAddress;
   const newCpl = tar & AR_DIRECTION ? s.cpl : tdpl;
   commitCs(s, target, newCpl);
   s.eip = newEip >>> 0;
@@ -308,6 +312,9 @@ export function retFar(s: CpuState, is32: boolean, release: number): void {
   checkLimit(eip);
   const csLo = desc.lo;
   const csHi = desc.hi;
+  // Loading SS reads its descriptor into the same scratch: keep CS's address too, so the
+  // accessed bit is set in CS's descriptor, not written over SS's.
+  const csAddress = desc.address;
   if (rpl === s.cpl) {
     adjustSp(s, size * 2 + release);
     commitCs(s, cs, s.cpl);
@@ -321,6 +328,7 @@ export function retFar(s: CpuState, is32: boolean, release: number): void {
   s.regs[ESP] = is32 || s.ss32 ? newEsp + release : (newEsp + release) & 0xffff;
   desc.lo = csLo;
   desc.hi = csHi;
+  desc.address = csAddress;
   commitCs(s, cs, rpl);
   nullInaccessibleSegments(s);
   s.eip = eip;
@@ -381,6 +389,9 @@ export function iret(s: CpuState, is32: boolean): void {
   checkLimit(eip);
   const csLo = desc.lo;
   const csHi = desc.hi;
+  // Loading SS reads its descriptor into the same scratch: keep CS's address too, so the
+  // accessed bit is set in CS's descriptor, not written over SS's.
+  const csAddress = desc.address;
   const oldCpl = s.cpl;
   // Which flags the new image may change depends on the *old* CPL and IOPL (SDM IRET).
   let mask = (is32 ? FLAGS_WRITABLE : 0xffff) & ~(VM | VIF | VIP);
@@ -400,6 +411,7 @@ export function iret(s: CpuState, is32: boolean): void {
   s.regs[ESP] = is32 || s.ss32 ? newEsp : (s.regs[ESP]! & ~0xffff) | (newEsp & 0xffff);
   desc.lo = csLo;
   desc.hi = csHi;
+  desc.address = csAddress;
   commitCs(s, cs, rpl);
   s.writeFlagBits(mask & ~VM, fl);
   nullInaccessibleSegments(s);
