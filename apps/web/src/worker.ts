@@ -320,6 +320,7 @@ async function handle(message: ToWorker): Promise<void> {
       return;
     case "pause":
       machine?.pc.hypervisor.pause();
+      flushSerial(); // everything printed before the pause arrives before the state
       if (machine !== undefined) send({ type: "state", state: "paused" });
       return;
     case "resume":

@@ -111,6 +111,45 @@ describe.skipIf(!hasChromium)("web app in chromium", () => {
     await new Promise((resolve) => server?.close(resolve));
   });
 
+  it("runs the toolbar: start, status line, pause/resume, reset, kernel log on the VGA", async () => {
+    const { port } = server!.address() as AddressInfo;
+    const page = await browser!.newPage({ viewport: { width: 1280, height: 900 } });
+    const pageErrors: string[] = [];
+    page.on("pageerror", (error) => pageErrors.push(error.message));
+    await page.goto(`http://127.0.0.1:${port}/`);
+    await page.click("#start");
+    await waitForSerial(page, "Linux version 6.1.0-50-686", 0, 120_000);
+    await page.waitForFunction(() =>
+      /MIPS/.test(document.querySelector("#status")?.textContent ?? ""),
+    );
+    expect(await page.textContent("#status")).toMatch(
+      /^\d+\.\d MIPS · interpreter 100% · guest \d+% host \d+% idle \d+% · [\d,]+ exits\/s$/,
+    );
+    await page.click("#pause");
+    await page.waitForFunction(() => document.querySelector("#state")?.textContent === "paused");
+    const pausedAt = (await serialTranscript(page)).length;
+    await page.waitForTimeout(2000);
+    expect((await serialTranscript(page)).length).toBe(pausedAt); // nothing runs while paused
+    await page.click("#pause"); // now "Resume"
+    await page.waitForFunction(() => document.querySelector("#state")?.textContent === "running");
+    // The VGA text screen carries the kernel log (console=tty0) with its timestamps.
+    await page.waitForFunction(
+      async () => {
+        const lines = await (
+          window as unknown as { ringvm: { screenText(): Promise<string[] | undefined> } }
+        ).ringvm.screenText();
+        return lines !== undefined && lines.some((line) => /^\[\s*\d+\.\d{6}\] /.test(line));
+      },
+      undefined,
+      { timeout: 120_000, polling: 1000 },
+    );
+    // Reset boots the kernel again from the start.
+    await page.click("#reset");
+    await waitForSerial(page, "Linux version 6.1.0-50-686", pausedAt, 120_000);
+    expect(pageErrors).toEqual([]);
+    await page.close();
+  }, 600_000);
+
   it("boots the default guest, answers uname -a on the serial console, shows a screen", async () => {
     const { port } = server!.address() as AddressInfo;
     const context = await browser!.newContext({
