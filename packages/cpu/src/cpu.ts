@@ -13,6 +13,7 @@ import {
   loadSegmentReal,
   setSegmentCache,
 } from "./segments";
+import { EpochMemory, EpochPorts } from "./state/code-epoch";
 import { CpuState, SEG_LDTR, SEG_TR } from "./state/cpu-state";
 import { FLAGS_FIXED_ONE, IF, RF, TF } from "./state/flags";
 import { ESP, EDX, SegReg } from "./state/registers";
@@ -47,10 +48,12 @@ export interface CpuOptions {
 
 /**
  * Decoded-instruction cache: direct-mapped on the linear address of the first byte. An entry
- * is reused only when the CPU mode and EIP match and every byte of the instruction, fetched
- * again through the MMU, is unchanged: so self-modifying code, DMA into code pages, paging
- * changes and fetch faults all behave exactly as without the cache (the re-fetch raises the
- * same #PF the decoder's fetch would).
+ * is reused when the CPU mode and EIP match and its bytes are known to be unchanged: either no
+ * memory epoch event (any CPU write, port access, paging change or new `run` slice; see
+ * state/code-epoch.ts) happened since they were last checked, or every byte of the instruction,
+ * fetched again through the MMU, is unchanged. So self-modifying code, DMA into code pages,
+ * paging changes and fetch faults all behave exactly as without the cache (the re-fetch raises
+ * the same #PF the decoder's fetch would).
  */
 const DECODE_CACHE_BITS = 13;
 const DECODE_CACHE_SIZE = 1 << DECODE_CACHE_BITS;
@@ -60,11 +63,25 @@ const lockUd: Handler = () => {
   throw new CpuException(Vector.UD);
 };
 
-/** Placeholder of a never-used entry (its mode tag is NO_MODE, so it never hits). */
+/** Placeholder of a never-used entry (its tag is NaN, so it never hits). */
 const EMPTY_ENTRY = new Instruction();
 
-/** Mode tag of an empty entry. */
-const NO_MODE = 255;
+/** Added to the linear address in the tag of an entry decoded as 32-bit code. */
+const MODE32_KEY = 2 ** 32;
+
+/** Whether the `length` bytes at `linear` still equal the entry's recorded bytes. */
+function sameBytes(
+  memory: LinearMemory,
+  linear: number,
+  bytes: Uint8Array,
+  base: number,
+  length: number,
+): boolean {
+  for (let k = 0; k < length; k++) {
+    if (memory.fetch8((linear + k) | 0) !== bytes[base + k]) return false;
+  }
+  return true;
+}
 
 export class Cpu {
   readonly state: CpuState;
@@ -72,12 +89,14 @@ export class Cpu {
   private readonly cacheInsn: Instruction[] = new Array<Instruction>(DECODE_CACHE_SIZE).fill(
     EMPTY_ENTRY,
   );
-  private readonly cacheLinear = new Int32Array(DECODE_CACHE_SIZE);
-  private readonly cacheMode = new Uint8Array(DECODE_CACHE_SIZE).fill(NO_MODE);
+  /** Tag of each entry: the linear address, plus MODE32_KEY for 32-bit code; NaN when empty. */
+  private readonly cacheKey = new Float64Array(DECODE_CACHE_SIZE).fill(NaN);
   private readonly cacheBytes = new Uint8Array(DECODE_CACHE_SIZE * 16);
+  /** Memory epoch at which each entry's bytes were last known to match memory. */
+  private readonly cacheEpoch = new Float64Array(DECODE_CACHE_SIZE).fill(-1);
   /** Handler of each entry, with the LOCK validity check folded in at decode time. */
   private readonly cacheHandler: Handler[] = new Array<Handler>(DECODE_CACHE_SIZE).fill(lockUd);
-  private readonly memory: LinearMemory;
+  private readonly memory: EpochMemory;
   private readonly decoder16 = new Decoder(16);
   private readonly decoder32 = new Decoder(32);
   private readonly fetch: (address: number) => number;
@@ -85,9 +104,9 @@ export class Cpu {
   private isShutdown = false;
 
   constructor(options: CpuOptions) {
-    const memory = options.memory;
+    const memory = new EpochMemory(options.memory);
     this.memory = memory;
-    this.state = new CpuState(memory, options.io);
+    this.state = new CpuState(memory, new EpochPorts(options.io, memory));
     this.state.clock = options.clock ?? null;
     this.interrupts = options.interrupts;
     this.fetch = (address) => memory.fetch8(address);
@@ -190,14 +209,18 @@ export class Cpu {
     if (this.isShutdown) return StopReason.Shutdown;
     const s = this.state;
     const memory = this.memory;
+    // Re-checks fetch through the wrapped memory directly (fetches do not move the epoch).
+    const raw = memory.inner;
     const cacheInsn = this.cacheInsn;
-    const cacheLinear = this.cacheLinear;
-    const cacheMode = this.cacheMode;
+    const cacheKey = this.cacheKey;
     const cacheBytes = this.cacheBytes;
+    const cacheEpoch = this.cacheEpoch;
     const cacheHandler = this.cacheHandler;
     const segBase = s.segBase;
     const regs = s.regs;
     let remaining = maxInstructions;
+    // Devices, DMA and other engines may have written memory since the last slice.
+    memory.epoch++;
     if (s.halted) {
       if (!this.wakeFromHalt()) return StopReason.Halt;
     }
@@ -221,18 +244,18 @@ export class Cpu {
           s.startEsp = regs[ESP]!;
           // Decoded-instruction cache hit path (rules at DECODE_CACHE_BITS).
           const linear = (segBase[SegReg.CS]! + eip) | 0;
-          const mode = s.cs32 ? 1 : 0;
           const slot = (linear ^ (linear >>> DECODE_CACHE_BITS)) & DECODE_CACHE_MASK;
           let insn = cacheInsn[slot]!;
-          let hit = false;
-          if (cacheLinear[slot] === linear && cacheMode[slot] === mode && insn.ip === eip) {
-            const base = slot << 4;
-            const length = insn.length;
-            let k = 0;
-            while (k < length && memory.fetch8((linear + k) | 0) === cacheBytes[base + k]) k++;
-            hit = k === length;
+          if (cacheKey[slot] !== (s.cs32 ? linear + MODE32_KEY : linear) || insn.ip !== eip) {
+            insn = this.decodeMiss(linear, eip, s.cs32 ? 1 : 0, slot);
+          } else if (cacheEpoch[slot] !== memory.epoch) {
+            // Something may have changed since the entry was last checked: re-fetch its bytes.
+            if (sameBytes(raw, linear, cacheBytes, slot << 4, insn.length)) {
+              cacheEpoch[slot] = memory.epoch;
+            } else {
+              insn = this.decodeMiss(linear, eip, s.cs32 ? 1 : 0, slot);
+            }
           }
-          if (!hit) insn = this.decodeMiss(linear, eip, mode, slot);
           s.eip = insn.nextIp;
           cacheHandler[slot]!(s, insn);
           s.retired++;
@@ -267,7 +290,7 @@ export class Cpu {
       this.cacheInsn[slot] = entry;
     }
     // Marked empty first, in case the fetch faults midway.
-    this.cacheMode[slot] = NO_MODE;
+    this.cacheKey[slot] = NaN;
     (mode === 1 ? this.decoder32 : this.decoder16).decodeFetch(this.fetch, linear, eip, entry);
     // LOCK is valid only on the lockable forms with a memory destination (SDM vol. 2, LOCK).
     const badLock =
@@ -278,8 +301,8 @@ export class Cpu {
       const base = slot << 4;
       for (let k = 0; k < entry.length; k++)
         this.cacheBytes[base + k] = memory.fetch8((linear + k) | 0);
-      this.cacheLinear[slot] = linear;
-      this.cacheMode[slot] = mode;
+      this.cacheKey[slot] = mode === 1 ? linear + MODE32_KEY : linear;
+      this.cacheEpoch[slot] = memory.epoch;
     }
     return entry;
   }

@@ -1,0 +1,100 @@
+// The CPU's memory and port views, counting the events after which a cached decoded instruction
+// may no longer match memory (its bytes rewritten, its page remapped, its fetch rights changed).
+//
+// The decode cache in cpu.ts re-fetches an entry's bytes only when the epoch moved since the
+// entry was last checked. The epoch moves on: every write the CPU makes (any address: a write
+// through another linear alias of a code page must count too), every port access (a device may
+// start DMA into RAM from it), every paging change (setPaging, INVLPG, TLB flush, user/supervisor
+// switch), and at each entry to `Cpu.run` (devices, DMA and other engines run between slices).
+// Between two epoch moves, re-fetching an instruction through the MMU returns the same bytes
+// without a fault, so skipping the re-fetch is exact.
+import type { LinearMemory, PageFaultSink, PagingState, PortIo } from "@ringvm/bus";
+
+export class EpochMemory implements LinearMemory {
+  /** Moves on every event listed above (a double: it never wraps). */
+  epoch = 0;
+
+  constructor(readonly inner: LinearMemory) {}
+
+  /** Forwarded for control-regs.ts (the MMU's PAE PDPTE check after a CR3 load). */
+  get pdpteInvalid(): boolean {
+    return (this.inner as { pdpteInvalid?: boolean }).pdpteInvalid === true;
+  }
+
+  read8(linear: number): number {
+    return this.inner.read8(linear);
+  }
+  read16(linear: number): number {
+    return this.inner.read16(linear);
+  }
+  read32(linear: number): number {
+    return this.inner.read32(linear);
+  }
+  write8(linear: number, value: number): void {
+    this.epoch++;
+    this.inner.write8(linear, value);
+  }
+  write16(linear: number, value: number): void {
+    this.epoch++;
+    this.inner.write16(linear, value);
+  }
+  write32(linear: number, value: number): void {
+    this.epoch++;
+    this.inner.write32(linear, value);
+  }
+  fetch8(linear: number): number {
+    return this.inner.fetch8(linear);
+  }
+  setPaging(state: PagingState): void {
+    this.epoch++;
+    this.inner.setPaging(state);
+  }
+  setUserMode(isUser: boolean): void {
+    this.epoch++;
+    this.inner.setUserMode(isUser);
+  }
+  invalidatePage(linear: number): void {
+    this.epoch++;
+    this.inner.invalidatePage(linear);
+  }
+  flushTlb(global: boolean): void {
+    this.epoch++;
+    this.inner.flushTlb(global);
+  }
+  setFaultSink(sink: PageFaultSink): void {
+    this.inner.setFaultSink(sink);
+  }
+}
+
+/** Port I/O that moves the memory epoch on every access (reads included: devices act on them). */
+export class EpochPorts implements PortIo {
+  constructor(
+    readonly inner: PortIo,
+    private readonly memory: EpochMemory,
+  ) {}
+
+  in8(port: number): number {
+    this.memory.epoch++;
+    return this.inner.in8(port);
+  }
+  in16(port: number): number {
+    this.memory.epoch++;
+    return this.inner.in16(port);
+  }
+  in32(port: number): number {
+    this.memory.epoch++;
+    return this.inner.in32(port);
+  }
+  out8(port: number, value: number): void {
+    this.memory.epoch++;
+    this.inner.out8(port, value);
+  }
+  out16(port: number, value: number): void {
+    this.memory.epoch++;
+    this.inner.out16(port, value);
+  }
+  out32(port: number, value: number): void {
+    this.memory.epoch++;
+    this.inner.out32(port, value);
+  }
+}
