@@ -82,6 +82,26 @@ async function waitForSerial(
   }
 }
 
+/** Clicks Screenshot, saves the PNG and checks it is a 720x400 text screen that is not blank. */
+async function checkScreenshot(page: Page, name: string): Promise<void> {
+  const [download] = await Promise.all([page.waitForEvent("download"), page.click("#screenshot")]);
+  mkdirSync(outDir, { recursive: true });
+  const pngPath = join(outDir, name);
+  await download.saveAs(pngPath);
+  const png = decodePng(new Uint8Array(readFileSync(pngPath)));
+  expect([png.width, png.height]).toEqual([720, 400]); // 80x25 cells of 9x16 (QEMU's size)
+  let lit = 0;
+  const colours = new Set<number>();
+  for (let i = 0; i < png.rgba.length; i += 4) {
+    const rgb = (png.rgba[i]! << 16) | (png.rgba[i + 1]! << 8) | png.rgba[i + 2]!;
+    colours.add(rgb);
+    if (rgb !== 0) lit++;
+  }
+  console.log(`screenshot ${pngPath}: ${lit} lit pixels, ${colours.size} colours`);
+  expect(colours.size).toBeGreaterThanOrEqual(2);
+  expect(lit).toBeGreaterThan(png.width * png.height * 0.01);
+}
+
 describe.skipIf(!hasChromium)("web app in chromium", () => {
   let server: Server | undefined;
   let browser: Browser | undefined;
@@ -143,6 +163,8 @@ describe.skipIf(!hasChromium)("web app in chromium", () => {
       undefined,
       { timeout: 120_000, polling: 1000 },
     );
+    await page.click("#tab-screen");
+    await checkScreenshot(page, "screen-toolbar.png");
     // Reset boots the kernel again from the start.
     await page.click("#reset");
     await waitForSerial(page, "Linux version 6.1.0-50-686", pausedAt, 120_000);
@@ -197,25 +219,7 @@ describe.skipIf(!hasChromium)("web app in chromium", () => {
     );
     expect(screenText?.length).toBe(25);
     expect(screenText!.join("\n")).toMatch(/\[\s*\d+\.\d+\]/); // kernel log timestamps
-    const [download] = await Promise.all([
-      page.waitForEvent("download"),
-      page.click("#screenshot"),
-    ]);
-    mkdirSync(outDir, { recursive: true });
-    const pngPath = join(outDir, "screen.png");
-    await download.saveAs(pngPath);
-    const png = decodePng(new Uint8Array(readFileSync(pngPath)));
-    expect([png.width, png.height]).toEqual([720, 400]); // 80x25 cells of 9x16 (QEMU's size)
-    let lit = 0;
-    const colours = new Set<number>();
-    for (let i = 0; i < png.rgba.length; i += 4) {
-      const rgb = (png.rgba[i]! << 16) | (png.rgba[i + 1]! << 8) | png.rgba[i + 2]!;
-      colours.add(rgb);
-      if (rgb !== 0) lit++;
-    }
-    console.log(`screenshot ${pngPath}: ${lit} lit pixels, ${colours.size} colours`);
-    expect(colours.size).toBeGreaterThanOrEqual(2);
-    expect(lit).toBeGreaterThan(png.width * png.height * 0.01);
+    await checkScreenshot(page, "screen.png");
     writeFileSync(join(outDir, "serial.txt"), await serialTranscript(page));
     expect(pageErrors).toEqual([]);
     await context.close();
