@@ -3,26 +3,43 @@ import type { Decoder } from "./decoder";
 import type { Instruction } from "./instruction";
 import { Register } from "./register";
 
+// Module-local copies of the enum members and constants used below. Under per-file TypeScript
+// transforms (tsx, vite, vitest) an imported enum member is a property load on another module's
+// object on every use (and a switch over such labels is a chain of compares); local consts are
+// plain constants to V8, which is most of the decoder's speed there (bench ratio 0.88 -> ~1.1).
+// Bundlers (tsup/esbuild) inline them either way.
+const Register_BP = Register.BP;
+const Register_BX = Register.BX;
+const Register_DI = Register.DI;
+const Register_DS = Register.DS;
+const Register_EAX = Register.EAX;
+const Register_EIP = Register.EIP;
+const Register_None = Register.None;
+const Register_RAX = Register.RAX;
+const Register_RIP = Register.RIP;
+const Register_SI = Register.SI;
+const Register_SS = Register.SS;
+
 // 16-bit addressing: r/m selects a fixed base/index pair (Table 2-1).
 const BASE16 = Uint8Array.of(
-  Register.BX,
-  Register.BX,
-  Register.BP,
-  Register.BP,
-  Register.SI,
-  Register.DI,
-  Register.BP,
-  Register.BX,
+  Register_BX,
+  Register_BX,
+  Register_BP,
+  Register_BP,
+  Register_SI,
+  Register_DI,
+  Register_BP,
+  Register_BX,
 );
 const INDEX16 = Uint8Array.of(
-  Register.SI,
-  Register.DI,
-  Register.SI,
-  Register.DI,
-  Register.None,
-  Register.None,
-  Register.None,
-  Register.None,
+  Register_SI,
+  Register_DI,
+  Register_SI,
+  Register_DI,
+  Register_None,
+  Register_None,
+  Register_None,
+  Register_None,
 );
 
 /**
@@ -34,7 +51,7 @@ export function decodeMemory(d: Decoder, insn: Instruction, asz: number, seg: Re
   const modrm = d.modrm;
   const mod = modrm >> 6;
   const rm = modrm & 7;
-  let defSeg = Register.DS;
+  let defSeg = Register_DS;
   if (asz === 0) {
     if (mod === 0 && rm === 6) {
       insn.memDisplacement = d.u8() | (d.u8() << 8);
@@ -42,7 +59,7 @@ export function decodeMemory(d: Decoder, insn: Instruction, asz: number, seg: Re
     } else {
       insn.memBase = BASE16[rm] as number;
       insn.memIndex = INDEX16[rm] as number;
-      if (rm === 2 || rm === 3 || rm === 6) defSeg = Register.SS;
+      if (rm === 2 || rm === 3 || rm === 6) defSeg = Register_SS;
       if (mod === 1) {
         insn.memDisplacement = ((d.u8() << 24) >> 24) & 0xffff;
         insn.memDisplSize = 1;
@@ -53,7 +70,7 @@ export function decodeMemory(d: Decoder, insn: Instruction, asz: number, seg: Re
     }
   } else {
     const rex = d.rex;
-    const regBase = asz === 1 ? Register.EAX : Register.RAX;
+    const regBase = asz === 1 ? Register_EAX : Register_RAX;
     let baseNum = rm | ((rex & 1) << 3);
     let noBase = false;
     if (rm === 4) {
@@ -66,13 +83,13 @@ export function decodeMemory(d: Decoder, insn: Instruction, asz: number, seg: Re
     } else if (rm === 5 && mod === 0) {
       noBase = true;
       if (asz === 2 || d.bitness === 64) {
-        insn.memBase = asz === 2 ? Register.RIP : Register.EIP;
+        insn.memBase = asz === 2 ? Register_RIP : Register_EIP;
         d.ripRelative = true;
       }
     }
     if (!noBase) {
       insn.memBase = regBase + baseNum;
-      if (baseNum === 4 || baseNum === 5) defSeg = Register.SS;
+      if (baseNum === 4 || baseNum === 5) defSeg = Register_SS;
     }
     if (mod === 1) {
       const v = (d.u8() << 24) >> 24;
@@ -86,5 +103,5 @@ export function decodeMemory(d: Decoder, insn: Instruction, asz: number, seg: Re
       insn.memDisplSize = 4;
     }
   }
-  insn.memSegment = seg === Register.None ? defSeg : seg;
+  insn.memSegment = seg === Register_None ? defSeg : seg;
 }
