@@ -25,7 +25,7 @@ const OEM_TABLE_ID = "RINGVMPC";
 export function buildAcpiTables(base: number): Uint8Array {
   const rsdpAt = 0;
   const rsdtAt = 0x20;
-  const facpAt = 0x40;
+  const facpAt = 0x60; // after the 40-byte RSDT
   const facsAt = 0x100; // 64-byte aligned
   const dsdtAt = 0x140;
   const out = new Uint8Array(0x180);

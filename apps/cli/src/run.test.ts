@@ -1,0 +1,53 @@
+import { describe, expect, it } from "vitest";
+import { runCli } from "./program";
+import { parseBootOrder, parseMemory } from "./run";
+
+function capture() {
+  const out: string[] = [];
+  const err: string[] = [];
+  return {
+    io: {
+      stdout: (t: string) => out.push(t),
+      stderr: (t: string) => err.push(t),
+      console: { writeOut: () => undefined },
+    },
+    out,
+    err,
+  };
+}
+
+describe("ringvm run", () => {
+  it("reports a missing kernel in one line with exit code 1", async () => {
+    const c = capture();
+    expect(await runCli(["run", "--kernel", "/no/such/vmlinuz"], c.io)).toBe(1);
+    expect(c.err.join("")).toBe("ringvm: cannot read kernel /no/such/vmlinuz: no such file\n");
+  });
+
+  it("reports a file that is not a kernel", async () => {
+    const c = capture();
+    expect(await runCli(["run", "--kernel", "package.json"], c.io)).toBe(1);
+    expect(c.err.join("")).toMatch(
+      /^ringvm: kernel image is \d+ bytes: too small to be a bzImage\n$/,
+    );
+  });
+
+  it("rejects bad -m, --serial and --boot values", async () => {
+    for (const args of [
+      ["-m", "lots"],
+      ["--serial", "tcp:1234"],
+      ["--boot", "z"],
+    ]) {
+      const c = capture();
+      expect(await runCli(["run", "--kernel", "x", ...args], c.io)).toBe(1);
+      expect(c.err).toHaveLength(1);
+    }
+  });
+
+  it("parses sizes and boot letters", () => {
+    expect(parseMemory("128")).toBe(128 << 20);
+    expect(parseMemory("1G")).toBe(1 << 30);
+    expect(parseMemory("65536K")).toBe(64 << 20);
+    expect(() => parseMemory("0")).toThrow(/1 MiB to 3.5 GiB/);
+    expect(parseBootOrder("dca")).toEqual(["cdrom", "disk", "floppy"]);
+  });
+});
