@@ -187,7 +187,7 @@ function pushFrame(force: boolean): void {
 
 function sample(): StatsSample | undefined {
   if (machine === undefined) return undefined;
-  const stats = machine.pc.hypervisor.stats;
+  const stats = machine.pc.hypervisor.snapshotStats(); // brings wallMs up to now
   const share = machine.engineShare();
   return {
     at: performance.now(),

@@ -145,6 +145,14 @@ describe.skipIf(!hasChromium)("web app in chromium", () => {
     expect(await page.textContent("#status")).toMatch(
       /^\d+\.\d MIPS · interpreter 100% · guest \d+% host \d+% idle \d+% · [\d,]+ exits\/s$/,
     );
+    // Guest, host and idle shares split the running wall time: they add up to 100% (rounded).
+    await page.waitForTimeout(2500); // a second sample, so the figures cover a whole interval
+    const shares = /guest (\d+)% host (\d+)% idle (\d+)%/.exec(
+      (await page.textContent("#status"))!,
+    );
+    const total = Number(shares![1]) + Number(shares![2]) + Number(shares![3]);
+    expect(total).toBeGreaterThanOrEqual(98);
+    expect(total).toBeLessThanOrEqual(102);
     await page.click("#pause");
     await page.waitForFunction(() => document.querySelector("#state")?.textContent === "paused");
     const pausedAt = (await serialTranscript(page)).length;
