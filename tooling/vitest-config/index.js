@@ -11,6 +11,9 @@ export function quickConfig(overrides = {}) {
       include: ["src/**/*.test.ts", "test/**/*.test.ts", "*.test.{js,ts}"],
       exclude: ["test/system/**", "node_modules/**", "dist/**"],
       passWithNoTests: true,
+      // Generous: CI machines have 2 cores shared by every package's test run.
+      testTimeout: 60_000,
+      hookTimeout: 60_000,
       ...overrides,
     },
   });
