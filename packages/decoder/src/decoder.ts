@@ -95,6 +95,11 @@ for (const b of [0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65, 0x66, 0x67, 0xf0, 0xf2, 0xf
 const PREFIX64 = PREFIX_LEGACY.slice();
 for (let b = 0x40; b < 0x50; b++) PREFIX64[b] = 1;
 
+/** Memo of candidate scans: key (opcode index << 19 | ctx, -1 = empty) -> form | sizeCode << 16. */
+const MEMO_BITS = 12;
+const MEMO_KEY = new Int32Array(1 << MEMO_BITS).fill(-1);
+const MEMO_VALUE = new Int32Array(1 << MEMO_BITS);
+
 /** The ModRM byte's match-context bits (reg, mod == 11, rm), by ModRM value. */
 const MODRM_CTX = new Uint32Array(256);
 for (let m = 0; m < 256; m++) {
@@ -377,31 +382,45 @@ export class Decoder {
     const ctxD64 = base | (oszD64 << L_CTX_OSZ_SHIFT);
     const ctxF64 = base | (oszF64 << L_CTX_OSZ_SHIFT);
 
+    // The form and operand size depend only on (opcode, ctx): a direct-mapped memo of earlier
+    // candidate scans (module-wide, filled from the generated tables) skips the scan, which for
+    // group opcodes (80-83, FF, ...) walks up to ~24 rows.
+    const key = (opIndex << 19) | ctx; // ctx < 2^19, opIndex < 2^11
+    const slot = Math.imul(key, 0x9e3779b1) >>> (32 - MEMO_BITS);
     let form = 0;
     let sizeCode = osz;
-    const candEnd = CAND_START[opIndex + 1] as number;
-    if (!is64) {
-      // Outside 64-bit mode the size rules coincide: one context word.
-      for (let i = CAND_START[opIndex] as number; i < candEnd; i++) {
-        const f = CAND_LIST[i] as number;
-        const w = f * L_FINFO_STRIDE;
-        if ((ctx & (FORM_INFO[w + L_FINFO_MASK] as number)) === FORM_INFO[w + L_FINFO_VALUE]) {
-          form = f;
-          break;
-        }
-      }
+    if (MEMO_KEY[slot] === key) {
+      const m = MEMO_VALUE[slot] as number;
+      form = m & 0xffff;
+      sizeCode = m >> 16;
     } else {
-      for (let i = CAND_START[opIndex] as number; i < candEnd; i++) {
-        const f = CAND_LIST[i] as number;
-        const w = f * L_FINFO_STRIDE;
-        const rule = ((FORM_INFO[w + L_FINFO_ATTRS] as number) >> 24) & 3;
-        const c = rule === L_SIZE_RULE_NORMAL ? ctx : rule === L_SIZE_RULE_D64 ? ctxD64 : ctxF64;
-        if ((c & (FORM_INFO[w + L_FINFO_MASK] as number)) === FORM_INFO[w + L_FINFO_VALUE]) {
-          form = f;
-          sizeCode = rule === L_SIZE_RULE_NORMAL ? osz : rule === L_SIZE_RULE_D64 ? oszD64 : oszF64;
-          break;
+      const candEnd = CAND_START[opIndex + 1] as number;
+      if (!is64) {
+        // Outside 64-bit mode the size rules coincide: one context word.
+        for (let i = CAND_START[opIndex] as number; i < candEnd; i++) {
+          const f = CAND_LIST[i] as number;
+          const w = f * L_FINFO_STRIDE;
+          if ((ctx & (FORM_INFO[w + L_FINFO_MASK] as number)) === FORM_INFO[w + L_FINFO_VALUE]) {
+            form = f;
+            break;
+          }
+        }
+      } else {
+        for (let i = CAND_START[opIndex] as number; i < candEnd; i++) {
+          const f = CAND_LIST[i] as number;
+          const w = f * L_FINFO_STRIDE;
+          const rule = ((FORM_INFO[w + L_FINFO_ATTRS] as number) >> 24) & 3;
+          const c = rule === L_SIZE_RULE_NORMAL ? ctx : rule === L_SIZE_RULE_D64 ? ctxD64 : ctxF64;
+          if ((c & (FORM_INFO[w + L_FINFO_MASK] as number)) === FORM_INFO[w + L_FINFO_VALUE]) {
+            form = f;
+            sizeCode =
+              rule === L_SIZE_RULE_NORMAL ? osz : rule === L_SIZE_RULE_D64 ? oszD64 : oszF64;
+            break;
+          }
         }
       }
+      MEMO_KEY[slot] = key;
+      MEMO_VALUE[slot] = form | (sizeCode << 16);
     }
     if (form === 0 || this.overrun) return this.fail(insn, ip);
 
