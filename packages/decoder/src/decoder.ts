@@ -2,6 +2,7 @@
 // short candidate list of forms; the first form whose (mask, value) matches the context word
 // wins (see match-context.ts); its operand specs then drive operand decoding. No allocation on
 // this path and no exceptions of its own: invalid or truncated input comes back as Code.INVALID.
+import { walkEvex } from "./evex";
 import { CAND_LIST, CAND_START, FORM_INFO, FORM_OPS, OPCODE_HAS_MODRM } from "./generated/forms";
 import { ATTR_LOCKABLE, DecodeError, type Instruction } from "./instruction";
 import {
@@ -44,6 +45,7 @@ import { Register } from "./register";
 const DecodeError_InvalidInstruction = DecodeError.InvalidInstruction;
 const DecodeError_NoMoreBytes = DecodeError.NoMoreBytes;
 const DecodeError_None = DecodeError.None;
+const DecodeError_Unsupported = DecodeError.Unsupported;
 const L_ATTR_LOCKABLE = ATTR_LOCKABLE;
 const L_CTX_ASZ_SHIFT = CTX_ASZ_SHIFT;
 const L_CTX_MODE64_SHIFT = CTX_MODE64_SHIFT;
@@ -284,6 +286,22 @@ export class Decoder {
       }
     }
     if (this.overrun) return this.fail(insn, ip);
+    if (b === 0x62) {
+      // EVEX in 64-bit mode; outside it only when the next byte has its top two bits set (else
+      // BOUND with a memory ModRM) (SDM Vol. 2, 2.7.1). Not modelled yet: length only.
+      if (is64 || this.u8() >= 0xc0) {
+        if (!is64) this.pos--;
+        // EVEX after 66/F2/F3/LOCK/REX is #UD (SDM Vol. 2, 2.7.1).
+        const ok = !(has66 || rep !== 0 || lock || rex !== 0);
+        const asz =
+          bitness === 16 ? (has67 ? 1 : 0) : bitness === 32 ? (has67 ? 0 : 1) : has67 ? 1 : 2;
+        if (!walkEvex(this, asz) || !ok || this.overrun) return this.fail(insn, ip);
+        this.fail(insn, ip);
+        insn.error = DecodeError_Unsupported;
+        return;
+      }
+      this.pos--; // BOUND: that byte is its ModRM, read it again below
+    }
     let map = 0;
     let vexL = 0;
     let noVvvv = 1;

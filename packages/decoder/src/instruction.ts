@@ -10,6 +10,12 @@ export enum DecodeError {
   InvalidInstruction = 1,
   /** The buffer ended before the instruction did. */
   NoMoreBytes = 2,
+  /**
+   * A well-formed EVEX (AVX-512) encoding whose form this decoder does not model yet: `code` is
+   * 0 (`isInvalid`), but `length` is the encoding's real length, so a disassembler can step over
+   * it. Decoders may still reject some of these (reserved opcodes): treat it as "unknown".
+   */
+  Unsupported = 3,
 }
 
 /** `Instruction.attrs` bits: per-form facts from the table. */

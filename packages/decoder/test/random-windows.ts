@@ -41,3 +41,25 @@ export function randomVexWindows(
   }
   return w;
 }
+
+/**
+ * Random windows that start with 62h (EVEX in 64-bit mode; outside it when the next byte is
+ * C0-FF). Half get P1 bit 2 set and a map 1..3 in P0 so that most parse as EVEX.
+ */
+export function randomEvexWindows(
+  seed: number,
+  count: number,
+): { buf: Uint8Array; offsets: number[] } {
+  const w = randomWindows(seed, count);
+  const next = xorshift32(seed ^ 0x85ebca6b);
+  for (const off of w.offsets) {
+    const v = next();
+    w.buf[off] = 0x62;
+    if (v & 1) w.buf[off + 1]! |= 0xc0;
+    if (v & 2) {
+      w.buf[off + 1] = (w.buf[off + 1]! & 0xf0) | (1 + ((v >>> 4) % 3));
+      w.buf[off + 2]! |= 4;
+    }
+  }
+  return w;
+}
