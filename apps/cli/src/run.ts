@@ -128,7 +128,7 @@ export function registerRun(
     .option("--exit-on <text>", "exit 0 as soon as the serial output contains TEXT")
     .addOption(
       new Option("--engine <engine>", "execution engine")
-        .choices(["interpreter"])
+        .choices(["interpreter", "recompiler", "auto"])
         .default("interpreter"),
     )
     .option(
@@ -222,7 +222,7 @@ export async function runMachine(options: RunOptions, io: RunIo): Promise<number
   }
   if (options.stats === true) {
     io.stderr(
-      `\n${formatStats(pc.hypervisor.snapshotStats(), { engine: options.engine, guestNs: pc.clock.now() })}\n`,
+      `\n${formatStats(pc.hypervisor.snapshotStats(), { engine: options.engine, guestNs: pc.clock.now() })}\n${pc.engineStats() ?? ""}\n`,
     );
   }
   switch (end.reason) {
@@ -303,6 +303,7 @@ async function buildConfig(
     ...(debugcon !== undefined ? { debugcon } : {}),
     deterministic: options.deterministic === true,
     clock: options.realtime === true ? "realtime" : "virtual",
+    engine: options.engine as NonNullable<PcConfig["engine"]>,
   };
   return config;
 }

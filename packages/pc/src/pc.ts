@@ -19,6 +19,12 @@ import {
   type RunEnd,
 } from "@ringvm/hypervisor";
 import { Mmu, PhysicalSpace, PortBus, createIoBus } from "@ringvm/memory";
+import {
+  createEngine,
+  formatRecompilerStats,
+  type EngineKind,
+  type Recompiler,
+} from "@ringvm/recompiler";
 import { AcpiPm, buildAcpiTables } from "./acpi";
 import { buildE820Map, type E820Entry } from "./e820";
 import { FwCfg, FwCfgKey } from "./fw-cfg";
@@ -65,6 +71,8 @@ export interface PcConfig {
   readonly startTime?: number;
   readonly host?: HostPlatform;
   readonly log?: Logger;
+  /** Execution engine: the interpreter (default), the recompiler, or `auto` (hot code only). */
+  readonly engine?: EngineKind;
 }
 
 /** Default RAM: enough for the Debian 686 kernel and its initramfs. */
@@ -111,6 +119,8 @@ export class Pc {
   readonly e820: readonly E820Entry[];
   /** Set after a direct Linux boot was prepared. */
   readonly linuxBoot: LinuxBootPlan | undefined;
+  /** The recompiler when `engine` is `recompiler` or `auto`. */
+  readonly recompiler: Recompiler | undefined;
   private readonly devices: Device[] = [];
 
   constructor(config: PcConfig) {
@@ -153,6 +163,7 @@ export class Pc {
       onReset: () => this.reset(),
     });
     const hv = this.hypervisor;
+    this.recompiler = this.selectEngine(config.engine ?? "interpreter", pic);
     pic.onOutputChange = (isAsserted) => {
       if (isAsserted) hv.wake();
     };
@@ -276,6 +287,25 @@ export class Pc {
     }
   }
 
+  /** Installs the chosen engine in the run loop; the interpreter is the CPU itself. */
+  private selectEngine(kind: EngineKind, pic: I8259Pic): Recompiler | undefined {
+    if (kind === "interpreter") return undefined;
+    const engine = createEngine(kind, {
+      cpu: this.cpu,
+      mmu: this.mmu,
+      physical: this.physical,
+      interrupts: pic,
+    });
+    if (engine === this.cpu) return undefined;
+    const recompiler = engine as Recompiler;
+    this.hypervisor.setEngine(recompiler);
+    return recompiler;
+  }
+
+  /** The recompiler's `--stats` lines (blocks, why code was interpreted), if one runs. */
+  engineStats(): string | undefined {
+    return this.recompiler === undefined ? undefined : formatRecompilerStats(this.recompiler.stats);
+  }
   /** Runs the machine until it powers off, stops, triple-faults (stop) or fails. */
   start(): Promise<RunEnd> {
     return this.hypervisor.start();
