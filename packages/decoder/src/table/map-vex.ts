@@ -178,6 +178,42 @@ function kmask(): OpcodeForm[] {
     ops: ["Gq", "Kr"],
     cpuid: "AVX512BW",
   });
+  // Opmask logic (SDM Vol. 2, KANDW etc.): W/B/Q/D by VEX.pp/W like KMOV; the word forms are
+  // AVX512F except KADDW/KTESTW (AVX512DQ).
+  for (const [s, enc, , cpuid] of sizes) {
+    const feat = (name: string): string =>
+      s === "w" ? (name === "add" ? "AVX512DQ" : "AVX512F") : cpuid;
+    for (const [name, op] of [
+      ["and", "41"],
+      ["andn", "42"],
+      ["or", "45"],
+      ["xnor", "46"],
+      ["xor", "47"],
+      ["add", "4A"],
+    ] as const)
+      rows.push({
+        code: `VEX_K${name}${s}_kr_kr_kr`,
+        opcode: `VEX L1 ${enc} 0F ${op} /r reg`,
+        mnemonic: `K${name}${s}`,
+        ops: ["Kg", "Kh", "Kr"],
+        cpuid: feat(name),
+      });
+    rows.push({
+      code: `VEX_Knot${s}_kr_kr`,
+      opcode: `VEX L0 nov ${enc} 0F 44 /r reg`,
+      mnemonic: `Knot${s}`,
+      ops: ["Kg", "Kr"],
+      cpuid: feat("not"),
+    });
+    rows.push({
+      code: `VEX_Ktest${s}_kr_kr`,
+      opcode: `VEX L0 nov ${enc} 0F 99 /r reg`,
+      mnemonic: `Ktest${s}`,
+      ops: ["Kg", "Kr"],
+      cpuid: feat("add"),
+      flags: { written: "oszacp" },
+    });
+  }
   for (const [s, enc, cpuid] of [
     ["wd", "NP W0", "AVX512BW"],
     ["dq", "NP W1", "AVX512BW"],
