@@ -865,6 +865,20 @@ export const MAP_0F = freezeForms([
     cpuid: "CET_SS",
   },
   {
+    code: "Incsspd_r32",
+    opcode: "W0 F3 0F AE /5 reg",
+    mnemonic: "Incsspd",
+    ops: ["Ed"],
+    cpuid: "CET_SS",
+  },
+  {
+    code: "Incsspq_r64",
+    opcode: "W1 x64 F3 0F AE /5 reg",
+    mnemonic: "Incsspq",
+    ops: ["Eq"],
+    cpuid: "CET_SS",
+  },
+  {
     code: "Vmread_rm32_r32",
     opcode: "NP i64 0F 78 /r",
     mnemonic: "Vmread",
