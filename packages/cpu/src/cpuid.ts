@@ -30,6 +30,22 @@ const hasFxsr = "Fxsave_m512byte" in simdHandlers && "Fxrstor_m512byte" in simdH
 const hasSse = hasFxsr && "Addps_xmm_xmmm128" in simdHandlers && "Ldmxcsr_m32" in simdHandlers;
 const hasSse2 =
   hasSse && "Addpd_xmm_xmmm128" in simdHandlers && "Paddq_xmm_xmmm128" in simdHandlers;
+const hasSse3 =
+  hasSse2 &&
+  "Addsubps_xmm_xmmm128" in simdHandlers &&
+  "Haddps_xmm_xmmm128" in simdHandlers &&
+  "Lddqu_xmm_m128" in simdHandlers &&
+  "Movddup_xmm_xmmm64" in simdHandlers &&
+  "Fisttp_m16int" in x87Handlers;
+
+/** CPUID.1:ECX feature bits (SDM vol. 2, table 3-10). */
+export const FEATURE_ECX_SSE3 = 1 << 0;
+
+/**
+ * CPUID.1:ECX. SSE3 (with FISTTP) is reported when its forms are present; MONITOR/MWAIT are
+ * not implemented and SSSE3 is not advertised (see CPU_SIGNATURE).
+ */
+export const FEATURES_ECX = hasSse3 ? FEATURE_ECX_SSE3 : 0;
 
 /**
  * CPUID.1:EDX. APIC is added at run time while IA32_APIC_BASE.EN is set (SDM vol. 3, 10.4.3:
@@ -54,19 +70,22 @@ export const FEATURES_EDX =
 
 /**
  * The processor signature (family 6), the P6-family part with exactly the reported SIMD set:
- * a Pentium M "Dothan" (model 13, stepping 8) with SSE2, a Pentium III (model 7, stepping 3)
- * with SSE, a Pentium II (model 5, stepping 2) with MMX only, otherwise a Pentium Pro (model 1,
- * stepping 9), the P6 without MMX. SSE3/SSSE3 handlers are not advertised: no P6 part below
- * Core 2 has SSSE3, and Core 2 is a 64-bit part. Reset leaves the signature in EDX (SDM vol. 3,
- * 9.1.4). Linux drops SEP below signature 0x633 (the Pentium Pro's broken SYSENTER).
+ * a Core Duo "Yonah" (model 14, stepping 8) with SSE3, a Pentium M "Dothan" (model 13,
+ * stepping 8) with SSE2, a Pentium III (model 7, stepping 3) with SSE, a Pentium II (model 5,
+ * stepping 2) with MMX only, otherwise a Pentium Pro (model 1, stepping 9), the P6 without MMX.
+ * The SSSE3 handlers are not advertised: no 32-bit P6 part has SSSE3 (Core 2 is a 64-bit
+ * part). Reset leaves the signature in EDX (SDM vol. 3, 9.1.4). Linux drops SEP below
+ * signature 0x633 (the Pentium Pro's broken SYSENTER).
  */
-export const CPU_SIGNATURE = hasSse2
-  ? 0x000006d8
-  : hasSse
-    ? 0x00000673
-    : hasMmx
-      ? 0x00000652
-      : 0x00000619;
+export const CPU_SIGNATURE = hasSse3
+  ? 0x000006e8
+  : hasSse2
+    ? 0x000006d8
+    : hasSse
+      ? 0x00000673
+      : hasMmx
+        ? 0x00000652
+        : 0x00000619;
 
 /** CR4 bits the reported features enable (OSFXSR with FXSR, OSXMMEXCPT with SSE). */
 export const CR4_FEATURE_BITS = (hasFxsr ? 1 << 9 : 0) | (hasSse ? 1 << 10 : 0);
@@ -94,7 +113,7 @@ export function cpuid(s: CpuState): void {
   } else if (leaf === 1) {
     r[EAX] = CPU_SIGNATURE;
     r[EBX] = 0; // brand index 0, CLFLUSH size 0, one logical processor, APIC ID 0
-    r[ECX] = 0;
+    r[ECX] = FEATURES_ECX;
     r[EDX] = FEATURES_EDX | ((s.apicBase & 0x800) !== 0 ? FEATURE_APIC : 0);
   } else {
     // Leaf 2: AL = 1 (one iteration); descriptor 0x00 (null) everywhere else: no cache or
