@@ -1,5 +1,5 @@
 import { expect, test } from "vitest";
-import { DATA, exec, makeState } from "/work/main/packages/cpu/test/simd/harness";
+import { DATA, exec, makeState } from "./harness";
 test("smoke", () => {
   const { s, mem } = makeState();
   s.regs[0] = DATA;
