@@ -3,6 +3,7 @@ import { Command, CommanderError } from "commander";
 import { VERSION } from "@ringvm/pc";
 import { registerDisasm } from "./disasm";
 import { defaultGuestOptions, registerRun, runMachine, type RunIo } from "./run";
+import { registerSsts } from "./ssts";
 
 /** Where the CLI writes; tests pass their own. */
 export interface CliIo {
@@ -34,6 +35,7 @@ export function createProgram(
     .showHelpAfterError("(run `ringvm --help` for usage)");
   registerDisasm(program, io);
   registerRun(program, () => consoleOf(io), setExit);
+  registerSsts(program, io, setExit);
   return program;
 }
 
