@@ -51,6 +51,19 @@ describe("ringvm disasm", () => {
     expect(c.err.join("")).toMatch(/cut off/);
   });
 
+  it("walks past an EVEX instruction with its whole length", async () => {
+    // 62 F1 7D 48 6F 04 24 is VMOVDQA32 zmm0, [rsp] (SDM Vol. 2, EVEX.512.66.0F.W0 6F /r):
+    // 7 bytes, as iced-x86 decodes it; 90 is NOP.
+    const evex = join(dir, "evex.bin");
+    writeFileSync(evex, Uint8Array.from([0x62, 0xf1, 0x7d, 0x48, 0x6f, 0x04, 0x24, 0x90]));
+    const c = capture();
+    expect(await runCli(["disasm", evex, "--bits", "64"], c.io)).toBe(0);
+    expect(c.out.join("").trim().split("\n")).toEqual([
+      "00000000  62f17d486f0424                 (evex)",
+      "00000007  90                             nop",
+    ]);
+  });
+
   it("a missing file is one clear error and a non-zero exit", async () => {
     const c = capture();
     expect(await runCli(["disasm", join(dir, "nope.bin")], c.io)).not.toBe(0);

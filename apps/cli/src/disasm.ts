@@ -61,14 +61,17 @@ function disassembleRange(
     const ip = address + (off - start);
     d.decode(view, off, ip, insn);
     let len = insn.length;
-    if (insn.isInvalid) {
+    // EVEX (AVX-512) forms are walked with their real length but not decoded into operands.
+    const isUnsupported = insn.error === DecodeError.Unsupported;
+    if (insn.isInvalid && !isUnsupported) {
       if (insn.error === DecodeError.NoMoreBytes) truncated = true;
       len = 1; // step one byte past what is not an instruction
     }
     const hex = hexBytes(bytes, off, len);
-    const text = insn.isInvalid ? "(bad)" : formatInstruction(insn);
+    const bad = isUnsupported ? "(evex)" : "(bad)";
+    const text = insn.isInvalid ? bad : formatInstruction(insn);
     if (json) {
-      const mnemonic = insn.isInvalid ? "(bad)" : (Mnemonic[insn.mnemonic] ?? "").toLowerCase();
+      const mnemonic = insn.isInvalid ? bad : (Mnemonic[insn.mnemonic] ?? "").toLowerCase();
       out += `${JSON.stringify({ offset: off, address: ip, length: len, bytes: hex, mnemonic, text })}\n`;
     } else {
       out += `${ip.toString(16).padStart(8, "0")}  ${hex.padEnd(30)} ${text}\n`;
