@@ -183,7 +183,7 @@ export async function runMachine(options: RunOptions, io: RunIo): Promise<number
     const needle = options.exitOn;
     let tail = "";
     const decoder = new TextDecoder();
-    pc.serial.onOutput = (data) => {
+    pc.onSerialOutput = (data) => {
       tail = (tail + decoder.decode(data, { stream: true })).slice(-4 * needle.length - 64);
       if (tail.includes(needle)) finish(ExitCode.Ok);
     };

@@ -1,7 +1,7 @@
 // @ringvm/pc: the PC board, the composition root of RingVM.
 export { Pc, createPc, DEFAULT_MEMORY_SIZE } from "./pc";
 export type { PcConfig, BootDevice } from "./pc";
-export type { SerialSink } from "./serial";
+export type { SerialSink } from "./pc";
 export { buildE820Map, encodeE820, E820Type, E820_ENTRY_SIZE } from "./e820";
 export type { E820Entry, E820MapOptions } from "./e820";
 export {

@@ -10,7 +10,9 @@ import { I8042 } from "@ringvm/devices/i8042";
 import { I440fxHostBridge, PciBus, Piix3IsaBridge } from "@ringvm/devices/pci";
 import { I8259Pic } from "@ringvm/devices/pic";
 import { I8254Pit } from "@ringvm/devices/pit";
+import { DebugConsole, PostCodePort, SystemControlPortA } from "@ringvm/devices/misc";
 import { Mc146818Rtc } from "@ringvm/devices/rtc";
+import { Uart16550 } from "@ringvm/devices/uart";
 import {
   EventScheduler,
   Hypervisor,
@@ -30,13 +32,16 @@ import { buildE820Map, type E820Entry } from "./e820";
 import { FwCfg, FwCfgKey } from "./fw-cfg";
 import { BOOT_CS, BOOT_DS, loadLinux, type LinuxBootPlan } from "./linux-boot";
 import { isMultiboot, loadMultiboot } from "./multiboot";
-import { SerialPort, type SerialSink } from "./serial";
-import { SystemPorts } from "./system-ports";
 
 /** A boot device for firmware boot (QEMU `-boot` letters: a floppy, c disk, d CD-ROM). */
 export type BootDevice = "floppy" | "disk" | "cdrom";
 
 /** Everything that describes one machine. Files are passed as bytes or block devices. */
+/** Where a byte stream from the guest goes (COM1, port E9h). */
+export interface SerialSink {
+  write(data: Uint8Array): void;
+}
+
 export interface PcConfig {
   /** Guest RAM in bytes (default 128 MiB). */
   readonly memorySize?: number;
@@ -107,7 +112,10 @@ export class Pc {
   readonly pic: I8259Pic;
   readonly pit: I8254Pit;
   readonly rtc: Mc146818Rtc;
-  readonly serial: SerialPort;
+  /** COM1 (3F8h, IRQ 4). */
+  readonly serial: Uart16550;
+  /** Host tap on COM1 output, besides `config.serial` (the CLI's --exit-on watches it). */
+  onSerialOutput: ((data: Uint8Array) => void) | undefined;
   readonly i8042: I8042;
   readonly pci: PciBus;
   readonly ide: PiixIde;
@@ -115,7 +123,6 @@ export class Pc {
   readonly fdc: I82077Fdc;
   readonly fwCfg: FwCfg;
   readonly acpiPm: AcpiPm;
-  readonly systemPorts: SystemPorts;
   readonly e820: readonly E820Entry[];
   /** Set after a direct Linux boot was prepared. */
   readonly linuxBoot: LinuxBootPlan | undefined;
@@ -173,16 +180,31 @@ export class Pc {
     this.rtc = new Mc146818Rtc({
       startTime: config.startTime ?? (deterministic ? Date.UTC(2000, 0, 1) : Date.now()),
     });
-    this.serial = new SerialPort(COM1_BASE, COM1_IRQ, config.serial);
+    // Characters leave at once (no baud pacing): the host terminal is never the bottleneck.
+    this.serial = new Uart16550({
+      base: COM1_BASE,
+      irq: COM1_IRQ,
+      timing: "immediate",
+      onTransmit: (bytes) => {
+        config.serial?.write(bytes);
+        this.onSerialOutput?.(bytes);
+      },
+    });
+    // A host terminal is always there: CTS, DSR and DCD asserted.
+    this.serial.setModemInputs({ cts: true, dsr: true, dcd: true });
     this.i8042 = new I8042({
       onA20: (isEnabled) => this.mmu.setA20(isEnabled),
       onReset: () => hv.requestReset(),
     });
-    this.systemPorts = new SystemPorts({
-      onA20: (isEnabled) => this.mmu.setA20(isEnabled),
-      onReset: () => hv.requestReset(),
-      ...(config.debugcon !== undefined ? { debugcon: config.debugcon } : {}),
-    });
+    const debugcon = config.debugcon;
+    const systemPorts: Device[] = [
+      new SystemControlPortA({
+        onA20Change: (isEnabled) => this.mmu.setA20(isEnabled),
+        onReset: () => hv.requestReset(),
+      }),
+      new PostCodePort(),
+      new DebugConsole(debugcon !== undefined ? { onOutput: (b) => debugcon.write(b) } : {}),
+    ];
     this.pci = new PciBus({ onReset: () => hv.requestReset() });
     new I440fxHostBridge(this.pci, {
       onPam: (index, value) => this.physical.setPamRegister(index, value),
@@ -229,7 +251,7 @@ export class Pc {
       this.rtc,
       this.serial,
       this.i8042,
-      this.systemPorts,
+      ...systemPorts,
       this.pci,
       isa,
       this.ide,
