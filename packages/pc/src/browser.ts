@@ -5,6 +5,7 @@
 import type { DeviceContext, IrqLine, Logger } from "@ringvm/bus";
 import { Set2Encoder, ctrlAltDelete, ps2ButtonsFromDom } from "@ringvm/devices/input";
 import {
+  STDVGA_PCI,
   VgaDevice,
   findVgaBiosFont,
   renderToRgba,
@@ -81,7 +82,17 @@ export interface ScreenPc {
  */
 export function createScreenPc(config: ScreenPcConfig): ScreenPc {
   const pc = createPc(config);
-  const vga = boardVga(pc) ?? attachVga(pc, config.log ?? quietLog);
+  const boardDisplay = boardVga(pc);
+  const vga = boardDisplay ?? attachVga(pc, config.log ?? quietLog);
+  if (config.bios !== undefined && config.vgaBios !== undefined && boardDisplay === undefined) {
+    // SeaBIOS (QEMU build) runs a PCI display's option ROM from fw_cfg "pciVVVV,DDDD.rom"
+    // or the ROM BAR, not from a ROM already at C0000h: without this its VGA BIOS never runs.
+    const id = (n: number): string => n.toString(16).padStart(4, "0");
+    pc.fwCfg.addFile(
+      `pci${id(STDVGA_PCI.vendorId)},${id(STDVGA_PCI.deviceId)}.rom`,
+      config.vgaBios,
+    );
+  }
   if (pc.linuxBoot !== undefined && config.vgaBios !== undefined) {
     const font = findVgaBiosFont(config.vgaBios);
     if (font !== undefined) {
@@ -89,9 +100,10 @@ export function createScreenPc(config: ScreenPcConfig): ScreenPc {
       describeTextScreen(pc, pc.linuxBoot.bootParams);
     }
   }
-  let recompiler: Recompiler | undefined;
+  // The board installs config.engine itself now; build one here only if it did not.
+  let recompiler: Recompiler | undefined = pc.recompiler;
   const kind = config.engine ?? "interpreter";
-  if (kind !== "interpreter") {
+  if (kind !== "interpreter" && recompiler === undefined) {
     const engine = createEngine(kind, {
       cpu: pc.cpu,
       mmu: pc.mmu,

@@ -27,6 +27,10 @@ export type { BlockDevice, ByteSource, OpenedImage } from "@ringvm/devices/disk"
 export { formatStats } from "@ringvm/hypervisor";
 export { createScreenPc, BlobSource, MemoryDisk } from "./browser";
 export type { ScreenPc, ScreenPcConfig, EngineShare, EngineKind, RenderResult } from "./browser";
+// Host-side display and input helpers for front ends (the CLI's --display terminal).
+export { TerminalRenderer, textScreen } from "@ringvm/devices/vga";
+export type { TerminalRendererOptions, TextScreen } from "@ringvm/devices/vga";
+export { TerminalKeyDecoder } from "@ringvm/devices/input";
 
 /** The version of the RingVM board package. */
 export const VERSION = "0.1.0";
