@@ -10,6 +10,6 @@ export type {
   Width,
 } from "./io";
 export { AccessKind } from "./mmu";
-export type { LinearMemory, PageFault, PageFaultSink, PagingState } from "./mmu";
+export type { DataWatchHook, LinearMemory, PageFault, PageFaultSink, PagingState } from "./mmu";
 export type { Clock, ScheduledEvent, Scheduler } from "./time";
 export type { Device, DeviceContext, DeviceState, IrqLine, Logger, ResetKind } from "./device";

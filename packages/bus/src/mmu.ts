@@ -25,6 +25,13 @@ export interface PageFault {
  */
 export type PageFaultSink = (linear: number, errorCode: number) => never;
 
+/**
+ * Called for each data access (read or write, not instruction fetch) that touches a watched
+ * linear page, before the access is made: the CPU's debug-register data breakpoints (SDM
+ * vol. 3, 17.2.5) compare the bytes against DR0-DR3 there.
+ */
+export type DataWatchHook = (linear: number, width: number, isWrite: boolean) => void;
+
 /** The paging-relevant control state, pushed by the CPU whenever it changes. */
 export interface PagingState {
   readonly cr0: number;
@@ -57,4 +64,10 @@ export interface LinearMemory {
   /** Flush every non-global entry (MOV CR3) or everything (`global`). */
   flushTlb(global: boolean): void;
   setFaultSink(sink: PageFaultSink): void;
+  /**
+   * Routes data accesses to the 4 KiB linear pages `pages` (page numbers, linear >>> 12)
+   * through `hook`; `hook` null (or no pages) ends the watch. Accesses to other pages must
+   * cost nothing extra. Optional: without it the CPU has no data breakpoints.
+   */
+  setDataWatch?(pages: readonly number[], hook: DataWatchHook | null): void;
 }

@@ -2,7 +2,7 @@
 // out below) serves hits with one load, one mask test and one typed-array access; misses,
 // MMIO/ROM, page-crossing and permission changes go through the slow path, which walks the
 // paging structures as the SDM describes (paging-walk.ts) and reports faults to the sink.
-import type { LinearMemory, PageFaultSink, PagingState } from "@ringvm/bus";
+import type { DataWatchHook, LinearMemory, PageFaultSink, PagingState } from "@ringvm/bus";
 import { PagingMode, newWalkResult, walk, type WalkContext } from "./paging-walk";
 import { type PhysicalSpace } from "./physical-space";
 
@@ -115,6 +115,10 @@ export class Mmu implements LinearMemory {
   private sink: PageFaultSink = (linear, errorCode) => {
     throw new PageFaultError(linear, errorCode);
   };
+  // [debug] Data-breakpoint watch (setDataWatch): watched linear pages get T_SLOW in their TLB
+  // entries, so only their accesses reach the slow path, which calls the hook.
+  private watchHook: DataWatchHook | null = null;
+  private watchPages: readonly number[] = [];
   /** Set when a PAE PDPTE loaded by the last CR3 load had P=1 and a reserved bit (the CPU's #GP). */
   pdpteInvalid = false;
   readonly stats: TlbStats = {
@@ -154,9 +158,9 @@ export class Mmu implements LinearMemory {
       pdpteLo: new Int32Array(4),
       pdpteHi: new Int32Array(4),
     };
-    physical.onRouteChange((change) => {
+    physical.onRouteChange((change, page) => {
       if (change === "map") this.flushAll();
-      else this.revokeFastWrites();
+      else this.revokeFastWrites(page);
     });
   }
 
@@ -164,6 +168,17 @@ export class Mmu implements LinearMemory {
 
   setFaultSink(sink: PageFaultSink): void {
     this.sink = sink;
+  }
+
+  /**
+   * [debug] Data accesses (not fetches) touching the linear pages `pages` call `hook` before
+   * they are made (the CPU's data breakpoints). Only those pages leave the TLB fast path.
+   */
+  setDataWatch(pages: readonly number[], hook: DataWatchHook | null): void {
+    for (const p of this.watchPages) this.tlb[p] = 0;
+    this.watchPages = hook === null ? [] : pages.map((p) => p >>> 0);
+    this.watchHook = this.watchPages.length === 0 ? null : hook;
+    for (const p of this.watchPages) this.tlb[p] = 0;
   }
 
   setUserMode(isUser: boolean): void {
@@ -391,7 +406,20 @@ export class Mmu implements LinearMemory {
       return;
     }
     const pp = physical >>> 12;
-    this.tlb[page] = (pp << 12) | flags | this.routeFlags(pp);
+    this.tlb[page] = (pp << 12) | flags | this.routeFlags(pp) | this.watchRoute(page);
+  }
+
+  /** [debug] Calls the watch hook when the access touches a watched page. */
+  private watched(linear: number, width: number, isWrite: boolean): void {
+    const p = this.watchPages;
+    if (p.includes(linear >>> 12) || p.includes(((linear + width - 1) >>> 12) & 0xfffff))
+      this.watchHook!(linear, width, isWrite);
+  }
+
+  /** [debug] Watched linear pages take the slow path for every access. */
+  private watchRoute(page: number): number {
+    if (this.watchHook === null) return 0;
+    return this.watchPages.includes(page) ? T_SLOW | T_NO_FAST_WRITE : 0;
   }
 
   /** Which path accesses to physical page `pp` take (see T_SLOW, T_NO_FAST_WRITE). */
@@ -406,6 +434,7 @@ export class Mmu implements LinearMemory {
 
   private slowRead(linear: number, width: number, kind: number): number {
     linear >>>= 0;
+    if (this.watchHook !== null && kind !== FETCH) this.watched(linear, width, false); // [debug]
     const off = linear & 0xfff;
     const ph = this.physical;
     if (off + width <= 4096) {
@@ -424,6 +453,7 @@ export class Mmu implements LinearMemory {
 
   private slowWrite(linear: number, width: number, value: number): void {
     linear >>>= 0;
+    if (this.watchHook !== null) this.watched(linear, width, true); // [debug]
     const off = linear & 0xfff;
     const ph = this.physical;
     if (off + width <= 4096) {
@@ -447,7 +477,7 @@ export class Mmu implements LinearMemory {
   private refreshRoute(page: number): void {
     const e = this.tlb[page]!;
     if ((e & T_VALID) === 0 || (e & T_HIGH) !== 0) return;
-    this.tlb[page] = (e & ~T_ROUTE) | this.routeFlags(e >>> 12);
+    this.tlb[page] = (e & ~T_ROUTE) | this.routeFlags(e >>> 12) | this.watchRoute(page);
   }
 
   // ---- flushing ----
@@ -477,11 +507,21 @@ export class Mmu implements LinearMemory {
     this.largeCount = large;
   }
 
-  private revokeFastWrites(): void {
+  /** Sends later writes through the slow path: all of them, or those to physical `page`. */
+  private revokeFastWrites(page?: number): void {
     const f = this.filled;
+    const tlb = this.tlb;
+    if (page === undefined) {
+      for (let i = 0; i < this.filledCount; i++) {
+        const q = f[i]!;
+        if (tlb[q] !== 0) tlb[q] = tlb[q]! | T_NO_FAST_WRITE;
+      }
+      return;
+    }
     for (let i = 0; i < this.filledCount; i++) {
-      const q = f[i]!;
-      if (this.tlb[q] !== 0) this.tlb[q] = this.tlb[q]! | T_NO_FAST_WRITE;
+      const e = tlb[f[i]!]!;
+      // Entries at or above 4 GiB (T_HIGH) already take the slow path for every access.
+      if (e >>> 12 === page && (e & T_HIGH) === 0) tlb[f[i]!] = e | T_NO_FAST_WRITE;
     }
   }
 
