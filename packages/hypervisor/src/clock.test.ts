@@ -56,3 +56,53 @@ describe("VirtualClock", () => {
     expect(clock.now()).toBe(3_500_000);
   });
 });
+
+describe("VirtualClock, deterministic mode derives only from instruction counts", () => {
+  it("never reads the host clock, and equal counts give equal times whatever the host does", () => {
+    const hostNow = (): number => {
+      throw new Error("deterministic time read the host clock");
+    };
+    const counter = { instructionCount: 0 };
+    const clock = new VirtualClock({ mode: "deterministic", nsPerInstruction: 10, hostNow });
+    clock.attach(counter);
+    clock.resume(); // what the hypervisor does on its first slice
+    // Oracle by arithmetic: time = instructions * 10 ns (+ idle jumps), TSC at 1 GHz = ns.
+    const samples: number[] = [];
+    for (const count of [0, 1, 7, 1_000_000, 2 ** 40]) {
+      counter.instructionCount = count;
+      samples.push(clock.now(), clock.tsc());
+    }
+    expect(samples).toEqual([0, 0, 10, 10, 70, 70, 1e7, 1e7, 2 ** 40 * 10, 2 ** 40 * 10]);
+    clock.pause();
+    counter.instructionCount += 5; // pause does not freeze instruction time
+    expect(clock.now()).toBe(2 ** 40 * 10 + 50);
+    clock.resume();
+    expect(clock.instructionsUntil(clock.now() + 1000)).toBe(100);
+  });
+
+  it("two clocks fed the same counts agree exactly while the host clock moves differently", () => {
+    let hostA = 0;
+    let hostB = 1e9;
+    const a = { instructionCount: 0 };
+    const b = { instructionCount: 0 };
+    const clockA = new VirtualClock({ mode: "deterministic", hostNow: () => hostA });
+    const clockB = new VirtualClock({ mode: "deterministic", hostNow: () => hostB });
+    clockA.attach(a);
+    clockB.attach(b);
+    const seen: [number, number][] = [];
+    for (let step = 1; step <= 50; step++) {
+      a.instructionCount += step * 3;
+      b.instructionCount += step * 3;
+      hostA += 0.001;
+      hostB += 123.4 * step;
+      if (step % 10 === 0) {
+        clockA.advanceTo(clockA.now() + 5_000);
+        clockB.advanceTo(clockB.now() + 5_000);
+      }
+      seen.push([clockA.now(), clockB.now()]);
+    }
+    for (const [x, y] of seen) expect(x).toBe(y);
+    // 3 * (1 + ... + 50) = 3825 instructions at 10 ns, plus five 5 us jumps.
+    expect(seen.at(-1)![0]).toBe(3825 * 10 + 5 * 5_000);
+  });
+});

@@ -68,7 +68,8 @@ export class VirtualClock implements Clock {
     if (!(this.nsPerInstruction > 0)) throw new RangeError("nsPerInstruction must be positive");
     this.tscHz = options.tscHz ?? NS_PER_S;
     this.hostNow = options.hostNow ?? defaultHost().now;
-    this.originMs = this.hostNow();
+    // Deterministic time never reads the host clock, not even for its origin.
+    this.originMs = this.mode === "realtime" ? this.hostNow() : 0;
     if (this.mode === "realtime" && options.isRunning !== true) this.pausedAtNs = 0;
   }
 

@@ -53,6 +53,12 @@ export interface HypervisorOptions {
    * output is identical either way. Default `jump`.
    */
   idle?: "jump" | "pace";
+  /**
+   * Deterministic mode: posted host input still waiting after the guest retired this many
+   * instructions without halting is delivered at the next slice boundary anyway (a busy guest
+   * then sees it at a host-dependent point). Default 100,000,000 (1 s of guest time at 10 ns).
+   */
+  maxInputDelayInstructions?: number;
 }
 
 /** Default slice cap: about 1-10 ms of interpreter time; small enough for Ctrl-C to feel instant. */
@@ -61,6 +67,8 @@ const DEFAULT_MAX_SLICE = 200_000;
 const EFLAGS_IF = 0x200;
 /** Initial realtime guess before the first measurement (instructions per host ms). */
 const INITIAL_RATE = 20_000;
+/** Default {@link HypervisorOptions.maxInputDelayInstructions}. */
+const DEFAULT_MAX_INPUT_DELAY = 100_000_000;
 
 /**
  * The context switcher between guest and host.
@@ -95,6 +103,13 @@ export class Hypervisor {
   private lastExit: ExitReason = ExitReason.Budget;
   private outstandingJobs = 0;
   private readonly jobs: (() => void)[] = [];
+  /** Deterministic mode: posted host input, held until the guest halts (see {@link post}). */
+  private readonly inputs: (() => void)[] = [];
+  /** Instruction count when the oldest held input was posted. */
+  private inputSince = 0;
+  private readonly maxInputDelay: number;
+  /** Deterministic clock with idle `jump`: input is held until a halt (see {@link post}). */
+  private readonly holdsInput: boolean;
   private isWoken = false;
   private wakeResolve: (() => void) | null = null;
   private wakeTimer: unknown = null;
@@ -112,6 +127,8 @@ export class Hypervisor {
     this.maxSlice = options.maxSliceInstructions ?? DEFAULT_MAX_SLICE;
     this.sliceMs = options.sliceMs ?? 1;
     this.yieldMs = options.yieldMs ?? 4;
+    this.maxInputDelay = options.maxInputDelayInstructions ?? DEFAULT_MAX_INPUT_DELAY;
+    this.holdsInput = options.clock.isDeterministic && options.idle !== "pace";
     // Host code scheduling an earlier event (a disk completion) must end an HLT sleep.
     this.scheduler.onEarlierDeadline = () => {
       if (this.wakeResolve !== null) this.wake();
@@ -202,10 +219,30 @@ export class Hypervisor {
     }
   }
 
-  /** Runs `job` in host context between slices (for example feeding terminal input to the UART). */
+  /**
+   * Host input: runs `job` in host context between slices (for example feeding terminal input to
+   * the UART). Realtime mode and idle `pace`: at the next exit. Deterministic mode with idle
+   * `jump`: at the guest's next HLT (the loop gives the host event loop a turn at every halt
+   * before moving guest time on), so input sent in reaction to guest output within that host turn
+   * (as a test or an expect-style script in the same process does) lands at the same guest
+   * instruction on every run. A guest that does not halt gets it after
+   * {@link HypervisorOptions.maxInputDelayInstructions}.
+   */
   post(job: () => void): void {
-    this.jobs.push(job);
+    if (this.holdsInput) {
+      if (this.inputs.length === 0) this.inputSince = this.cpu.instructionCount;
+      this.inputs.push(job);
+    } else {
+      this.jobs.push(job);
+    }
     this.wake();
+  }
+
+  /** Deterministic mode: held input becomes host jobs, run before the next slice. */
+  private releaseInputs(): void {
+    const inputs = this.inputs;
+    for (let i = 0; i < inputs.length; i++) this.jobs.push(inputs[i]!);
+    inputs.length = 0;
   }
 
   /**
@@ -219,16 +256,18 @@ export class Hypervisor {
     work.then(
       (value) => {
         this.outstandingJobs--;
-        this.post(() => {
+        this.jobs.push(() => {
           complete(value);
         });
+        this.wake();
       },
       (error: unknown) => {
         this.outstandingJobs--;
-        this.post(() => {
+        this.jobs.push(() => {
           if (fail !== undefined) fail(error);
           else throw error;
         });
+        this.wake();
       },
     );
   }
@@ -274,6 +313,12 @@ export class Hypervisor {
   runSlice(): ExitReason {
     this.markStarted();
     this.isWoken = false;
+    if (
+      this.inputs.length > 0 &&
+      this.cpu.instructionCount - this.inputSince >= this.maxInputDelay
+    ) {
+      this.releaseInputs(); // a guest that does not halt still gets its input
+    }
     this.hostWork();
     if (this.end !== null || this.isPausedFlag) return this.lastExit;
 
@@ -421,11 +466,24 @@ export class Hypervisor {
   private async idle(): Promise<void> {
     if (this.jobs.length > 0 || this.isResetRequested) return;
     const clock = this.clock;
-    const deadline = this.scheduler.nextDeadline();
     const stats = this.stats;
     if (clock.isDeterministic) {
+      if (this.holdsInput) {
+        // Host input lands at a halt: first give the host a turn to react to guest output.
+        if (this.inputs.length === 0 && this.outstandingJobs === 0) {
+          stats.haltYields++;
+          await this.host.yieldToHost();
+        }
+        if (this.inputs.length > 0) {
+          this.releaseInputs();
+          return;
+        }
+        if (this.end !== null || this.jobs.length > 0 || this.isResetRequested) return;
+      }
+      const deadline = this.scheduler.nextDeadline();
       if (deadline === Infinity || this.outstandingJobs > 0) {
         await this.sleep(Infinity);
+        if (this.inputs.length > 0) this.releaseInputs();
         return;
       }
       if (this.options.idle === "pace" || this.isDeadHalt()) {
@@ -439,6 +497,7 @@ export class Hypervisor {
       stats.skippedNs += clock.now() - before;
       return;
     }
+    const deadline = this.scheduler.nextDeadline();
     const ms = deadline === Infinity ? Infinity : (deadline - clock.now()) / 1e6;
     if (ms > 0) await this.sleep(ms);
   }

@@ -39,6 +39,8 @@ export class ExitStats {
   skippedNs = 0;
   /** Yields to the host event loop. */
   yields = 0;
+  /** Deterministic mode: host turns given at a halt so held input can arrive (see `post`). */
+  haltYields = 0;
   /** Time inside the engine. */
   guestMs = 0;
   /** Time sleeping while the guest was halted. */
@@ -62,7 +64,7 @@ export class ExitStats {
   reset(): void {
     this.exits.fill(0);
     this.slices = this.instructions = this.timerEvents = this.hostJobs = this.resets = 0;
-    this.idleSleeps = this.clockJumps = this.skippedNs = this.yields = 0;
+    this.idleSleeps = this.clockJumps = this.skippedNs = this.yields = this.haltYields = 0;
     this.guestMs = this.idleMs = this.pausedMs = this.wallMs = 0;
   }
 }
@@ -108,6 +110,7 @@ export function formatStats(
   lines.push(row("idle sleeps (hlt)", int(stats.idleSleeps), ""));
   lines.push(row("clock jumps (hlt)", int(stats.clockJumps), ""));
   lines.push(row("yields to host", int(stats.yields), ""));
+  if (stats.haltYields > 0) lines.push(row("input turns at hlt", int(stats.haltYields), ""));
   const wall = stats.wallMs;
   lines.push(heading("time", "ms", "share"));
   lines.push(row("guest context", stats.guestMs.toFixed(1), pct(stats.guestMs, wall)));

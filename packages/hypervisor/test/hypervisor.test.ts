@@ -353,3 +353,84 @@ describe("Hypervisor exits and statistics", () => {
     expect(hv.stats.resets).toBe(1);
   });
 });
+
+/**
+ * A guest halting between 1 kHz ticks "prints" at 3 ms; the host reacts by posting input after
+ * `hops` microtask hops. Returns the guest time and instruction count the input was seen at.
+ */
+async function reactionRun(hops: number, yieldMs: number): Promise<string> {
+  const clock = new VirtualClock({ mode: "deterministic", nsPerInstruction: 10 });
+  const scheduler = new EventScheduler();
+  let hv: Hypervisor | null = null;
+  let printed: () => void = () => undefined;
+  const output = new Promise<void>((resolve) => (printed = resolve));
+  let seen = "";
+  let wakes = 0;
+  const guest = new FakeGuest(2000, () => {
+    wakes++;
+    if (wakes === 3) printed(); // guest output the host waits for
+  });
+  clock.attach(guest);
+  const tick = scheduler.createTimer((now) => {
+    guest.irq = true;
+    tick.arm(now + MS);
+  });
+  tick.arm(MS);
+  hv = new Hypervisor({ cpu: guest, clock, scheduler, yieldMs });
+  const done = hv.start();
+  await output;
+  for (let i = 0; i < hops; i++) await Promise.resolve();
+  hv.post(() => {
+    seen = `input at ${clock.now()} ns, insn ${guest.instructionCount}`;
+    hv!.requestPowerOff();
+  });
+  expect(await done).toEqual({ reason: "poweroff" });
+  return seen;
+}
+
+describe("Hypervisor, deterministic host input", () => {
+  it("input posted in reaction to guest output lands at the guest's next halt on every run", async () => {
+    const runs = [
+      await reactionRun(0, 0),
+      await reactionRun(25, 0),
+      await reactionRun(3, 1000),
+      await reactionRun(0, 4),
+    ];
+    // Oracle by arithmetic: the guest runs 2000 instructions and a HLT (2001) at power-on and
+    // after each tick. Wake 3 is the 3 ms tick; the next halt is 2001 instructions (20.01 us)
+    // later: input is delivered there, at 3,020,010 ns, instruction 4 * 2001.
+    expect(runs).toEqual(Array(4).fill("input at 3020010 ns, insn 8004"));
+  });
+
+  it("a guest that never halts still gets held input after maxInputDelayInstructions", async () => {
+    const clock = new VirtualClock({ mode: "deterministic", nsPerInstruction: 10 });
+    const guest = new FakeGuest(1e12, () => undefined); // never halts
+    clock.attach(guest);
+    let hv: Hypervisor | null = null;
+    hv = new Hypervisor({
+      cpu: guest,
+      clock,
+      scheduler: new EventScheduler(),
+      maxSliceInstructions: 1000,
+      maxInputDelayInstructions: 50_000,
+    });
+    let seenAt = -1;
+    hv.post(() => {
+      seenAt = guest.instructionCount;
+      hv!.requestPowerOff();
+    });
+    expect(await hv.start()).toEqual({ reason: "poweroff" });
+    expect(seenAt).toBe(50_000); // the first slice boundary at or after 50,000 instructions
+  });
+
+  it("idle pace (not reproducible by design) delivers input at the next exit, not at a halt", () => {
+    const clock = new VirtualClock({ mode: "deterministic", nsPerInstruction: 10 });
+    const guest = new FakeGuest(1e12, () => undefined);
+    clock.attach(guest);
+    const hv = new Hypervisor({ cpu: guest, clock, scheduler: new EventScheduler(), idle: "pace" });
+    let isDelivered = false;
+    hv.post(() => (isDelivered = true));
+    hv.runSlice();
+    expect(isDelivered).toBe(true);
+  });
+});
