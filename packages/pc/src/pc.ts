@@ -78,6 +78,11 @@ export interface PcConfig {
   readonly log?: Logger;
   /** Execution engine: the interpreter (default), the recompiler, or `auto` (hot code only). */
   readonly engine?: EngineKind;
+  /**
+   * Direct Linux boot: unpack an XZ kernel payload on the host (default true); false runs the
+   * kernel's own decompressor in the guest, as under firmware (the benchmark compares that way).
+   */
+  readonly decompressOnHost?: boolean;
 }
 
 /** Default RAM: enough for the Debian 686 kernel and its initramfs. */
@@ -289,6 +294,9 @@ export class Pc {
           ...(config.initrd !== undefined ? { initrd: config.initrd } : {}),
           cmdline: config.cmdline ?? "",
           e820: this.e820,
+          ...(config.decompressOnHost !== undefined
+            ? { decompressOnHost: config.decompressOnHost }
+            : {}),
         });
         this.linuxBoot = plan;
         this.installAcpiTables();
