@@ -1,0 +1,67 @@
+#!/usr/bin/env node
+// RingVM's side of bench/compare.mjs: builds the board from @ringvm/pc (as `ringvm run` does)
+// with a direct Linux boot, COM1 on stdout and stdin, and runs it until the guest powers off.
+// Unlike `ringvm run`, it lets the kernel's own XZ decompressor run in the guest
+// (`decompressOnHost: false`, the default here), as SeaBIOS's loader does under v86 and QEMU.
+//
+// Usage: node bench/ringvm-guest.mjs --kernel F --initrd F --append TEXT [-m MIB]
+//          [--engine interpreter|recompiler|auto] [--host-unpack] [--clock virtual|realtime]
+//          [--deterministic]
+// Prints the board's exit statistics to stderr at the end (one JSON line, prefix "ringvm-stats ").
+import { readFileSync } from "node:fs";
+import { createPc } from "@ringvm/pc";
+
+const args = process.argv.slice(2);
+function option(name, fallback) {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 && i + 1 < args.length ? args[i + 1] : fallback;
+}
+
+const engine = option("engine", "interpreter");
+const clock = option("clock", "virtual");
+if (
+  !["interpreter", "recompiler", "auto"].includes(engine) ||
+  !["virtual", "realtime"].includes(clock)
+) {
+  process.stderr.write(`ringvm-guest: bad --engine ${engine} or --clock ${clock}\n`);
+  process.exit(1);
+}
+
+let pc;
+try {
+  pc = createPc({
+    kernel: new Uint8Array(readFileSync(option("kernel", ""))),
+    initrd: new Uint8Array(readFileSync(option("initrd", ""))),
+    cmdline: option("append", "console=ttyS0"),
+    memorySize: Number(option("m", "128")) * 1024 * 1024,
+    engine,
+    clock,
+    deterministic: args.includes("--deterministic"),
+    decompressOnHost: args.includes("--host-unpack"),
+    serial: { write: (bytes) => process.stdout.write(bytes) },
+  });
+} catch (error) {
+  process.stderr.write(`ringvm-guest: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+}
+
+process.stdin.on("data", (data) => pc.sendSerial(new Uint8Array(data)));
+process.stdin.on("error", () => undefined);
+const stop = () => pc.stop();
+process.once("SIGTERM", stop);
+process.once("SIGINT", stop);
+
+const end = await pc.start();
+const s = pc.hypervisor.snapshotStats();
+process.stderr.write(
+  `ringvm-stats ${JSON.stringify({
+    end: end.reason,
+    engine,
+    instructions: s.instructions,
+    guestMs: Math.round(s.guestMs),
+    wallMs: Math.round(s.wallMs),
+    guestNs: pc.clock.now(),
+  })}\n`,
+);
+process.stdin.destroy();
+process.exit(end.reason === "poweroff" || end.reason === "stopped" ? 0 : 3);
