@@ -1,5 +1,6 @@
 // Control registers (SDM vol. 3, 2.5): CR0/CR3/CR4 writes push the paging state to the MMU.
 import { CR4_FEATURE_BITS } from "./cpuid";
+import { recomputeDebug } from "./debug";
 import { CpuException, Vector } from "./exceptions";
 import { type CpuState } from "./state/cpu-state";
 
@@ -89,9 +90,11 @@ export function writeControlRegister(s: CpuState, n: number, value: number): voi
       return;
     case 4: {
       if ((value & ~cr4Defined) !== 0) throw new CpuException(Vector.GP, 0);
+      const deChanged = ((s.cr4 ^ value) & CR4_DE) !== 0;
       if (((s.cr4 ^ value) & (CR4_PSE | CR4_PGE | CR4_PAE)) !== 0)
         commitPaging(s, s.cr0, s.cr3, value);
       else s.cr4 = value;
+      if (deChanged) recomputeDebug(s); // [debug] CR4.DE arms I/O breakpoints
       return;
     }
     default:
@@ -130,6 +133,7 @@ export function writeDebugRegister(s: CpuState, n: number, value: number): void 
   } else {
     s.dr[n] = value;
   }
+  if (n !== 6) recomputeDebug(s); // [debug] which breakpoints are armed (debug.ts)
 }
 
 export function readDebugRegister(s: CpuState, n: number): number {

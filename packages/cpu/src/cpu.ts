@@ -4,6 +4,7 @@ import { ATTR_LOCKABLE, Decoder, Instruction, OpKind } from "@ringvm/decoder";
 import { syncPaging, writeControlRegister } from "./control-regs";
 import { HANDLERS } from "./dispatch";
 import type { Handler } from "./handlers/operands";
+import { debugBefore, debugTrap, recomputeDebug } from "./debug";
 import { CpuException, hasErrorCode, isContributory, Vector } from "./exceptions";
 import { deliverInterrupt, EventKind } from "./interrupts";
 import {
@@ -141,6 +142,8 @@ export class Cpu {
     s.dr.fill(0);
     s.dr[6] = 0xffff0ff0;
     s.dr[7] = 0x400;
+    s.debugHits = 0; // [debug]
+    recomputeDebug(s); // [debug]
     s.cpl = 0;
     s.halted = false;
     s.nmiPending = false;
@@ -229,7 +232,7 @@ export class Cpu {
         while (remaining > 0) {
           // Instruction boundary: NMI, then INTR (unless shadowed by MOV SS/POP SS/STI), and
           // TF sampled before the instruction. One test covers the common case of none of them.
-          let trapAfter = false;
+          let trapAfter = 0;
           if ((s.flags & (IF | TF)) !== 0 || s.interruptShadow || s.nmiPending) {
             if (s.interruptShadow) {
               s.interruptShadow = false;
@@ -237,11 +240,13 @@ export class Cpu {
               this.checkEvents();
               if (this.isShutdown) return StopReason.Shutdown;
             }
-            trapAfter = (s.flags & TF) !== 0;
+            trapAfter = s.flags & TF;
           }
           const eip = s.eip;
           s.startEip = eip;
           s.startEsp = regs[ESP]!;
+          // [debug] Breakpoints armed or EFLAGS.RF set: instruction breakpoints (debug.ts).
+          if (s.debugMode !== 0 || (s.flags & RF) !== 0) trapAfter |= debugBefore(s);
           // Decoded-instruction cache hit path (rules at DECODE_CACHE_BITS).
           const linear = (segBase[SegReg.CS]! + eip) | 0;
           const slot = (linear ^ (linear >>> DECODE_CACHE_BITS)) & DECODE_CACHE_MASK;
@@ -260,8 +265,8 @@ export class Cpu {
           cacheHandler[slot]!(s, insn);
           s.retired++;
           remaining--;
-          if (trapAfter) {
-            s.dr[6] = s.dr[6]! | 0x4000; // DR6.BS: single-step trap
+          // [debug] #DB trap: DR6.BS for TF, B0-B3 for data/I-O breakpoint hits (debug.ts).
+          if (trapAfter !== 0 && debugTrap(s, trapAfter)) {
             this.deliver(Vector.DB, EventKind.Exception, false, 0, s.eip);
             // (Only event delivery can shut down; handlers report faults by throwing.)
             if (this.isShutdown) return StopReason.Shutdown;
@@ -385,8 +390,9 @@ export class Cpu {
       s.eip = s.startEip;
       s.regs[ESP] = s.startEsp;
     }
-    // Faults set RF in the pushed EFLAGS image so an instruction breakpoint does not re-fire.
-    void RF;
+    // [debug] Faults other than #DB push EFLAGS with RF set, so the restarted instruction's
+    // instruction breakpoint does not fire again (SDM vol. 3, 17.3.1.1); delivery clears RF.
+    if (!e.isTrap && e.vector !== Vector.DB) s.flags |= RF;
     this.deliver(e.vector, EventKind.Exception, hasErrorCode(e.vector), e.errorCode, s.eip);
   }
 }

@@ -1,6 +1,7 @@
 // Interrupt and exception delivery (SDM vol. 3, 6.12 "Exception and interrupt handling";
 // real mode: 20.1.4 "Interrupt and exception handling"; v8086: 20.3).
 import { push16, push32 } from "./access";
+import { DR7_GD } from "./debug";
 import { CpuException, Vector } from "./exceptions";
 import {
   AR_CODE,
@@ -111,6 +112,8 @@ function deliver(
   returnEip: number,
 ): void {
   s.halted = false;
+  // [debug] Entering the #DB handler clears DR7.GD (SDM vol. 3, 17.2.4), INT 1 excepted.
+  if (vector === Vector.DB && kind !== EventKind.Software) s.dr[7] = s.dr[7]! & ~DR7_GD;
   if ((s.cr0 & 1) === 0) {
     deliverReal(s, vector, returnEip);
     return;

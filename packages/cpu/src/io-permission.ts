@@ -1,11 +1,13 @@
 // I/O permission (SDM vol. 1, 19.5 "Protected-mode I/O"): in protected mode with CPL > IOPL, or
 // in virtual-8086 mode, every port of the access must be clear in the TSS I/O permission bitmap.
+import { DEBUG_IO, ioAccess } from "./debug";
 import { CpuException, Vector } from "./exceptions";
 import { SEG_TR, type CpuState } from "./state/cpu-state";
 import { VM } from "./state/flags";
 
 /** Throws #GP(0) unless the current task may access `width` bytes at `port`. */
 export function checkIoPermission(s: CpuState, port: number, width: number): void {
+  if ((s.debugMode & DEBUG_IO) !== 0) ioAccess(s, port, width); // [debug] I/O breakpoints
   if ((s.cr0 & 1) === 0) return;
   if ((s.flags & VM) === 0 && s.cpl <= ((s.flags >>> 12) & 3)) return;
   checkBitmap(s, port, width);

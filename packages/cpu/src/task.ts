@@ -1,5 +1,6 @@
 // Hardware task switching (SDM vol. 3, 7.3 "Task switching"): JMP/CALL to a TSS or task
 // gate, INT through a task gate, and IRET with NT set. 16- and 32-bit TSS layouts (7.2.1, 7.6).
+import { clearLocalBreakpoints } from "./debug";
 import { CpuException, Vector } from "./exceptions";
 import {
   AR_CODE,
@@ -86,8 +87,10 @@ export function taskSwitch(
     switchTask(s, selector, source, returnEip);
   } catch (e) {
     if (s.segSel[SEG_TR] !== selector) setCpl(s, oldCpl);
+    else clearLocalBreakpoints(s); // [debug]
     throw e;
   }
+  clearLocalBreakpoints(s); // [debug] DR7 L0-L3 (SDM 17.2.4)
   if (source !== TaskSource.Interrupt) raiseTaskTrap(s);
 }
 

@@ -6,7 +6,7 @@ import * as alu from "../alu";
 import { read16, read32, read8, write16, write32, write8 } from "../access";
 import { checkIoPermission } from "../io-permission";
 import { type CpuState } from "../state/cpu-state";
-import { DF } from "../state/flags";
+import { DF, RF } from "../state/flags";
 import { AR_CODE, AR_DB, AR_DIRECTION, AR_PRESENT, AR_WRITABLE } from "../segments";
 import { ECX, EDI, EDX, ESI, REG_ES, SegReg } from "../state/registers";
 import { getAcc, setAcc } from "./integer-move";
@@ -66,11 +66,14 @@ function stringForm(op: Op, top: number): Handler {
     if (
       rep &&
       !a16 &&
+      s.debugMode === 0 &&
       (op === Op.Stos || op === Op.Movs) &&
       fastRep(s, op === Op.Movs, seg, step, top)
     )
       return;
-    let budget = STRING_CHUNK;
+    // [debug] While breakpoints are armed, one iteration per execution: a data or I/O
+    // breakpoint trap is reported after the iteration that hit it (SDM vol. 3, 17.3.1.2).
+    let budget = s.debugMode === 0 ? STRING_CHUNK : 1;
     for (;;) {
       const si = a16 ? s.regs16[ESI << 1]! : s.regs[ESI]! >>> 0;
       const di = a16 ? s.regs16[EDI << 1]! : s.regs[EDI]! >>> 0;
@@ -119,6 +122,8 @@ function stringForm(op: Op, top: number): Handler {
       if (conditional && s.getZF() !== i.hasRep) return;
       if (--budget === 0) {
         s.eip = s.startEip;
+        // [debug] The continuation is the same instruction: its breakpoint does not fire again.
+        if (s.debugMode !== 0) s.flags |= RF;
         return;
       }
     }

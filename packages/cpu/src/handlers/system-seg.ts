@@ -15,7 +15,8 @@ import {
   readDescriptor,
 } from "../segments";
 import { type CpuState } from "../state/cpu-state";
-import { ZF } from "../state/flags";
+import { DEBUG_MOV_SS } from "../debug";
+import { TF, ZF } from "../state/flags";
 import { ESP, REG_EAX, REG_ES, SegReg } from "../state/registers";
 import type { Handler } from "./operands";
 import {
@@ -30,7 +31,11 @@ import {
 function loadSreg(s: CpuState, seg: number, selector: number): void {
   if (seg === SegReg.CS) throw new CpuException(Vector.UD);
   loadDataSegment(s, seg, selector);
-  if (seg === SegReg.SS) s.interruptShadow = true;
+  if (seg === SegReg.SS) {
+    s.interruptShadow = true;
+    // [debug] #DB traps of this instruction wait for the next one (debug.ts).
+    if ((s.flags & TF) !== 0 || s.debugMode !== 0) s.debugHits |= DEBUG_MOV_SS;
+  }
 }
 
 const movSreg: Handler = (s, i) => {

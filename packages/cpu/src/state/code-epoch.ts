@@ -8,7 +8,7 @@
 // switch), and at each entry to `Cpu.run` (devices, DMA and other engines run between slices).
 // Between two epoch moves, re-fetching an instruction through the MMU returns the same bytes
 // without a fault, so skipping the re-fetch is exact.
-import type { LinearMemory, PageFaultSink, PagingState, PortIo } from "@ringvm/bus";
+import type { DataWatchHook, LinearMemory, PageFaultSink, PagingState, PortIo } from "@ringvm/bus";
 
 export class EpochMemory implements LinearMemory {
   /** Moves on every event listed above (a double: it never wraps). */
@@ -63,6 +63,10 @@ export class EpochMemory implements LinearMemory {
   }
   setFaultSink(sink: PageFaultSink): void {
     this.inner.setFaultSink(sink);
+  }
+  /** [debug] Data-breakpoint watch (debug.ts); a no-op when the memory has none. */
+  setDataWatch(pages: readonly number[], hook: DataWatchHook | null): void {
+    this.inner.setDataWatch?.(pages, hook);
   }
 }
 

@@ -1,6 +1,6 @@
 // The architectural state the interpreter works on. Plain fields and typed arrays only: the
 // hot path reads them directly, nothing is allocated per instruction.
-import type { Clock, LinearMemory, PortIo } from "@ringvm/bus";
+import type { Clock, DataWatchHook, LinearMemory, PortIo } from "@ringvm/bus";
 import { ARITH_FLAGS, CF, FLAGS_FIXED_ONE, LazyOp, PF, AF, ZF, SF, OF } from "./flags";
 import { SseState } from "../simd/state";
 import { X87State } from "../x87/state";
@@ -69,6 +69,12 @@ export class CpuState {
   nmiPending = false;
   /** NMIs are blocked from delivery until the next IRET. */
   nmiBlocked = false;
+
+  // [debug] debug.ts: the armed breakpoint kinds (0: the run loop never enters debug.ts unless
+  // EFLAGS.RF is set), the #DB trap bits of the current instruction, the MMU watch hook.
+  debugMode = 0;
+  debugHits = 0;
+  debugHook: DataWatchHook | null = null;
 
   // Model-specific registers we implement (SDM vol. 4, table 2-2 "IA-32 architectural MSRs").
   sysenterCs = 0;
