@@ -71,6 +71,8 @@ export interface InterpretReasons {
   event: number;
   /** EFLAGS.TF single-stepping. */
   trapFlag: number;
+  /** Debug-register breakpoints armed, or EFLAGS.RF set (the interpreter checks them). */
+  debug: number;
   /** HLT. */
   halted: number;
   /** The next block is longer than the rest of the budget. */
@@ -110,6 +112,7 @@ const NON_RAM = 0xfffe;
 
 const IF = 0x200;
 const TF = 0x100;
+const RF = 0x10000;
 const VM = 0x20000;
 const FETCH = 2;
 
@@ -132,6 +135,7 @@ function newReasons(): InterpretReasons {
     fetchFault: 0,
     event: 0,
     trapFlag: 0,
+    debug: 0,
     halted: 0,
     budgetTail: 0,
   };
@@ -191,7 +195,8 @@ export class Recompiler {
     this.physical.onCodeWrite((page) => this.invalidatePage(page));
     const irq = this.irq;
     this.events = (s) =>
-      (s.flags & TF) !== 0 ||
+      (s.flags & (TF | RF)) !== 0 ||
+      s.debugMode !== 0 ||
       s.interruptShadow ||
       s.nmiPending ||
       s.halted ||
@@ -246,6 +251,16 @@ export class Recompiler {
       if (this.stepping) {
         if (dispatched) break;
         dispatched = true;
+      }
+      // [debug] Breakpoints armed: the interpreter runs everything; EFLAGS.RF: one instruction.
+      if (s.debugMode !== 0 || (s.flags & RF) !== 0) {
+        const n = s.debugMode !== 0 ? remaining : 1;
+        why.debug += n;
+        prev = null;
+        const stop = this.interpret(n);
+        if (stop !== StopReason.Budget) return stop;
+        remaining -= n;
+        continue;
       }
       // Instruction-boundary events: the interpreter delivers them exactly.
       if ((s.flags & (IF | TF)) !== 0 || s.interruptShadow || s.nmiPending || s.halted) {
@@ -331,7 +346,8 @@ export class Recompiler {
           next === null ||
           !next.valid ||
           remaining <= 0 ||
-          (s.flags & TF) !== 0 ||
+          (s.flags & (TF | RF)) !== 0 ||
+          s.debugMode !== 0 ||
           s.interruptShadow ||
           s.nmiPending ||
           s.halted ||
@@ -463,6 +479,8 @@ export class Recompiler {
     if (!e.isTrap) {
       s.eip = s.startEip;
       s.regs[ESP] = s.startEsp;
+      // Faults other than #DB push RF=1, as Cpu.raise does (SDM vol. 3, 17.3.1.1).
+      if (e.vector !== Vector.DB) s.flags |= RF;
     }
     this.deliver(e.vector, hasErrorCode(e.vector), e.errorCode, s.eip);
     return base - rb + k + 1;
