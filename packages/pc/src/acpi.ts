@@ -1,8 +1,25 @@
-// Minimal ACPI for a direct-booted kernel (no firmware to provide tables): RSDP, RSDT, FADT
-// (revision 1), FACS and a DSDT holding only \_S5, plus the fixed-hardware registers they
-// point at: PM1a event and control blocks and the 24-bit PM timer (ACPI 1.0b, sections 4.7
-// and 5.2; port layout as QEMU's PIIX4 PM at 600h). Writing SLP_TYP=5 with SLP_EN powers off.
+// ACPI for a direct-booted kernel (no firmware to provide tables): RSDP, RSDT, FADT
+// (revision 1), FACS, MADT and a DSDT, plus the fixed-hardware registers they point at:
+// PM1a event and control blocks and the 24-bit PM timer (ACPI 1.0b sections 4.7 and 5.2;
+// port layout as QEMU's PIIX4 PM at 600h). Writing SLP_TYP=5 with SLP_EN powers off.
+// The DSDT describes the PCI root bridge (\_SB.PCI0, PNP0A03) with its bus, I/O and memory
+// windows and a _PRT that maps every slot's INTA#-INTD# to the ISA IRQ the PIIX3 PIRQ
+// registers steer it to, so that Linux enumerates PCI through ACPI (ACPI 6.4, 6.1.5 _HID,
+// 6.2.13 _PRT, 6.4 resource data types; 5.2.12 MADT).
 import type { Clock, Device, DeviceContext, ResetKind } from "@ringvm/bus";
+import {
+  device,
+  dwordMemory,
+  eisaId,
+  integer,
+  ioPort,
+  name,
+  pkg,
+  resourceTemplate,
+  scope,
+  wordBusNumber,
+  wordIo,
+} from "./aml";
 
 /** Where the fixed ACPI registers live (QEMU's PIIX4 PM base). */
 export const ACPI_PM_BASE = 0x600;
@@ -10,7 +27,7 @@ const PM1_EVT = ACPI_PM_BASE; // PM1_STS (2) + PM1_EN (2)
 const PM1_CNT = ACPI_PM_BASE + 4; // 2 bytes
 const PM_TMR = ACPI_PM_BASE + 8; // 4 bytes
 /** The SCI on the ISA IRQ QEMU uses. */
-const SCI_IRQ = 9;
+export const SCI_IRQ = 9;
 /** \_S5 sleep type value this DSDT declares. */
 const S5_TYPE = 5;
 const SCI_EN = 0x0001;
@@ -21,36 +38,101 @@ const PM_TIMER_HZ = 3_579_545;
 const OEM_ID = "RINGVM";
 const OEM_TABLE_ID = "RINGVMPC";
 
+/** Default local and I/O APIC addresses (Intel MP spec, 82093AA). */
+export const LOCAL_APIC_BASE = 0xfee0_0000;
+export const IO_APIC_BASE = 0xfec0_0000;
+/** The ISA IRQs SeaBIOS steers PIRQA#-PIRQD# to on QEMU's i440FX board. */
+export const DEFAULT_PIRQ_IRQS: readonly number[] = [10, 10, 11, 11];
+/** Top of the 32-bit PCI memory window: just below the IOAPIC page. */
+const PCI_MMIO_END = 0xfebf_ffff;
+
+/** Options of {@link buildAcpiTables}. */
+export interface AcpiTablesOptions {
+  /** First byte above guest RAM below 4 GiB: where the PCI memory window starts. */
+  readonly ramTop?: number;
+  /** The ISA IRQ PIRQA#-PIRQD# are routed to (the PIIX3 registers 60h-63h). */
+  readonly pirqIrqs?: readonly number[];
+  /** Describe a local APIC and an IOAPIC (MADT). Default true. */
+  readonly hasApic?: boolean;
+}
+
+/** The PIRQ (0-3 for A-D) that INTx (pin 0-3 for A-D) of PCI device `slot` drives. */
+export function pirqOfSlotPin(slot: number, pin: number): number {
+  return (slot - 1 + pin) & 3;
+}
+
+/**
+ * The DSDT's AML (after the 36-byte header): \_S5 and \_SB.PCI0 with _HID, _UID,
+ * _CRS, _PRT and the PIIX3's ISA bridge and IDE functions (legacy mode: ports 1F0h/170h,
+ * IRQ 14/15, so they need no _PRT entry of their own).
+ */
+export function buildDsdtAml(options: AcpiTablesOptions = {}): number[] {
+  const ramTop = options.ramTop ?? 0x0800_0000;
+  const pirqIrqs = options.pirqIrqs ?? DEFAULT_PIRQ_IRQS;
+  const prt: number[][] = [];
+  for (let slot = 0; slot < 32; slot++)
+    for (let pin = 0; pin < 4; pin++)
+      prt.push(
+        pkg(
+          integer(((slot << 16) | 0xffff) >>> 0),
+          integer(pin),
+          integer(0),
+          integer(pirqIrqs[pirqOfSlotPin(slot, pin)] ?? 0),
+        ),
+      );
+  return [
+    ...name("_S5", pkg(integer(S5_TYPE), integer(S5_TYPE), integer(0), integer(0))),
+    // At the root a relative name is the root's child: "_SB" (iasl drops the backslash).
+    ...scope(
+      "_SB",
+      device(
+        "PCI0",
+        name("_HID", eisaId("PNP0A03")),
+        name("_UID", integer(0)),
+        name(
+          "_CRS",
+          resourceTemplate(
+            wordBusNumber(0x00, 0xff),
+            ioPort(0x0cf8, 0x0cf8, 0x01, 0x08),
+            wordIo(0x0000, 0x0cf7),
+            wordIo(0x0d00, 0xffff),
+            dwordMemory(0x000a_0000, 0x000b_ffff, true),
+            dwordMemory(ramTop, PCI_MMIO_END, false),
+          ),
+        ),
+        name("_PRT", pkg(...prt)),
+        device("ISA", name("_ADR", integer(0x0001_0000))),
+        device("IDE", name("_ADR", integer(0x0001_0001))),
+      ),
+    ),
+  ];
+}
+
 /** Builds the tables for physical address `base` (16-byte aligned); RSDP first. */
-export function buildAcpiTables(base: number): Uint8Array {
+export function buildAcpiTables(base: number, options: AcpiTablesOptions = {}): Uint8Array {
+  const hasApic = options.hasApic ?? true;
+  const aml = buildDsdtAml(options);
+  const madt = hasApic ? buildMadtBody() : [];
   const rsdpAt = 0;
   const rsdtAt = 0x20;
-  const facpAt = 0x60; // after the 40-byte RSDT
+  const rsdtLength = 36 + 4 * (hasApic ? 2 : 1);
+  const facpAt = 0x60; // after the RSDT
   const facsAt = 0x100; // 64-byte aligned
-  const dsdtAt = 0x140;
-  const out = new Uint8Array(0x180);
+  const madtAt = 0x140;
+  const dsdtAt = madtAt + align16(36 + madt.length);
+  const dsdtLength = 36 + aml.length;
+  const out = new Uint8Array(dsdtAt + align16(dsdtLength));
   const view = new DataView(out.buffer);
 
-  // DSDT: Name (_S5, Package (4) { 5, 5, 0, 0 }).
-  const aml = [
-    0x08,
-    0x5f,
-    0x53,
-    0x35,
-    0x5f,
-    0x12,
-    0x08,
-    0x04,
-    0x0a,
-    S5_TYPE,
-    0x0a,
-    S5_TYPE,
-    0x00,
-    0x00,
-  ];
-  header(out, dsdtAt, "DSDT", 36 + aml.length, 1);
+  header(out, dsdtAt, "DSDT", dsdtLength, 1);
   out.set(aml, dsdtAt + 36);
-  checksum(out, dsdtAt, 36 + aml.length, dsdtAt + 9);
+  checksum(out, dsdtAt, dsdtLength, dsdtAt + 9);
+
+  if (hasApic) {
+    header(out, madtAt, "APIC", 36 + madt.length, 1);
+    out.set(madt, madtAt + 36);
+    checksum(out, madtAt, 36 + madt.length, madtAt + 9);
+  }
 
   // FACS (64 bytes, no checksum).
   ascii(out, facsAt, "FACS");
@@ -60,6 +142,7 @@ export function buildAcpiTables(base: number): Uint8Array {
   header(out, facpAt, "FACP", 116, 1);
   view.setUint32(facpAt + 36, base + facsAt, true);
   view.setUint32(facpAt + 40, base + dsdtAt, true);
+  out[facpAt + 44] = hasApic ? 1 : 0; // INT_MODEL (ACPI 1.0b): 1 = multiple APIC
   view.setUint16(facpAt + 46, SCI_IRQ, true);
   view.setUint32(facpAt + 48, 0, true); // SMI_CMD 0: always in ACPI mode
   view.setUint32(facpAt + 56, PM1_EVT, true);
@@ -75,10 +158,11 @@ export function buildAcpiTables(base: number): Uint8Array {
   view.setUint32(facpAt + 112, 0x01 | 0x04 | 0x10 | 0x20, true);
   checksum(out, facpAt, 116, facpAt + 9);
 
-  // RSDT with one entry.
-  header(out, rsdtAt, "RSDT", 40, 1);
+  // RSDT: the FADT and the MADT.
+  header(out, rsdtAt, "RSDT", rsdtLength, 1);
   view.setUint32(rsdtAt + 36, base + facpAt, true);
-  checksum(out, rsdtAt, 40, rsdtAt + 9);
+  if (hasApic) view.setUint32(rsdtAt + 40, base + madtAt, true);
+  checksum(out, rsdtAt, rsdtLength, rsdtAt + 9);
 
   // RSDP (ACPI 1.0, 20 bytes).
   ascii(out, rsdpAt, "RSD PTR ");
@@ -87,6 +171,62 @@ export function buildAcpiTables(base: number): Uint8Array {
   view.setUint32(rsdpAt + 16, base + rsdtAt, true);
   checksum(out, rsdpAt, 20, rsdpAt + 8);
   return out;
+}
+
+/**
+ * The MADT after its header (ACPI 6.4, 5.2.12): local APIC address and PCAT_COMPAT (8259s
+ * present), processor local APIC 0, IOAPIC 0 at FEC00000h with GSI base 0, interrupt source
+ * overrides IRQ 0 -> GSI 2 (the PIT on IOAPIC pin 2) and IRQ 9 -> GSI 9 level, active high
+ * (the SCI), and LINT1 of every processor as NMI. As QEMU's i440FX board.
+ */
+function buildMadtBody(): number[] {
+  return [
+    ...le32(LOCAL_APIC_BASE),
+    ...le32(1), // PCAT_COMPAT
+    // Processor Local APIC: type 0, length 8, ACPI processor UID 0, APIC ID 0, enabled.
+    0,
+    8,
+    0,
+    0,
+    ...le32(1),
+    // I/O APIC: type 1, length 12, ID 0, reserved, address, GSI base 0.
+    1,
+    12,
+    0,
+    0,
+    ...le32(IO_APIC_BASE),
+    ...le32(0),
+    // Interrupt Source Override: type 2, length 10, bus 0 (ISA), source, GSI, MPS flags.
+    2,
+    10,
+    0,
+    0,
+    ...le32(2),
+    0,
+    0,
+    2,
+    10,
+    0,
+    SCI_IRQ,
+    ...le32(SCI_IRQ),
+    0x0d, // polarity 01 active high, trigger 11 level
+    0,
+    // Local APIC NMI: type 4, length 6, all processors (FFh), flags 0, LINT1.
+    4,
+    6,
+    0xff,
+    0,
+    0,
+    1,
+  ];
+}
+
+function align16(n: number): number {
+  return (n + 15) & ~15;
+}
+
+function le32(value: number): number[] {
+  return [value & 0xff, (value >>> 8) & 0xff, (value >>> 16) & 0xff, (value >>> 24) & 0xff];
 }
 
 function header(

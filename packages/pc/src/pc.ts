@@ -2,12 +2,20 @@
 // knows which chip sits at which port, IRQ and address.
 import type { Device, DeviceContext, IrqLine, Logger } from "@ringvm/bus";
 import { Cpu, SegReg, ESI } from "@ringvm/cpu";
+import { LocalApic } from "@ringvm/devices/apic";
 import { PiixIde, PIIX3_IDE_PCI, AtaDisk, AtapiCdrom } from "@ringvm/devices/ata";
 import type { BlockDevice } from "@ringvm/devices/disk";
 import { I8237Dma } from "@ringvm/devices/dma";
 import { FloppyDrive, I82077Fdc } from "@ringvm/devices/floppy";
 import { I8042 } from "@ringvm/devices/i8042";
-import { I440fxHostBridge, PciBus, Piix3IsaBridge } from "@ringvm/devices/pci";
+import { IoApic } from "@ringvm/devices/ioapic";
+import {
+  ConfigRegisterBlock,
+  I440fxHostBridge,
+  PciBus,
+  Piix3IsaBridge,
+  PIIX3_PIRQRC,
+} from "@ringvm/devices/pci";
 import { I8259Pic } from "@ringvm/devices/pic";
 import { I8254Pit } from "@ringvm/devices/pit";
 import { DebugConsole, PostCodePort, SystemControlPortA } from "@ringvm/devices/misc";
@@ -27,7 +35,7 @@ import {
   type EngineKind,
   type Recompiler,
 } from "@ringvm/recompiler";
-import { AcpiPm, buildAcpiTables } from "./acpi";
+import { AcpiPm, buildAcpiTables, DEFAULT_PIRQ_IRQS, IO_APIC_BASE } from "./acpi";
 import { buildE820Map, type E820Entry } from "./e820";
 import { FwCfg, FwCfgKey } from "./fw-cfg";
 import { BOOT_CS, BOOT_DS, loadLinux, type LinuxBootPlan } from "./linux-boot";
@@ -115,6 +123,10 @@ export class Pc {
   readonly scheduler: EventScheduler;
   readonly hypervisor: Hypervisor;
   readonly pic: I8259Pic;
+  /** The CPU's local APIC (FEE00000h); the PIC reaches the CPU through its LINT0. */
+  readonly lapic: LocalApic;
+  /** The 82093AA I/O APIC (FEC00000h): ISA IRQ n on pin n, except IRQ 0 on pin 2. */
+  readonly ioapic: IoApic;
   readonly pit: I8254Pit;
   readonly rtc: Mc146818Rtc;
   /** COM1 (3F8h, IRQ 4). */
@@ -134,6 +146,11 @@ export class Pc {
   /** The recompiler when `engine` is `recompiler` or `auto`. */
   readonly recompiler: Recompiler | undefined;
   private readonly devices: Device[] = [];
+  /** The i8042 output port's and port 92h's A20 gates: A20 is their OR. */
+  private a20Keyboard = true;
+  private a20Port92 = false;
+  /** A reset was requested and not yet performed: the CPU runs no further instruction. */
+  private isResetPending = false;
 
   constructor(config: PcConfig) {
     this.config = config;
@@ -151,18 +168,41 @@ export class Pc {
 
     this.pic = new I8259Pic();
     const pic = this.pic;
+    this.lapic = new LocalApic({
+      extInt: pic,
+      onEoi: (vector) => this.ioapic.eoi(vector),
+      onNmi: () => this.cpu.nmi(),
+      onOutputChange: (isAsserted) => {
+        if (isAsserted) this.hypervisor.wake();
+      },
+    });
+    const lapic = this.lapic;
+    this.ioapic = new IoApic({
+      base: IO_APIC_BASE,
+      // One CPU: every fixed, lowest-priority, NMI or ExtINT message is for it.
+      deliver: (vector, mode, isLevel) => lapic.deliver(vector, mode, isLevel),
+    });
+    const ioapic = this.ioapic;
+    const irqLines: IrqLine[] = [];
     const context: DeviceContext = {
       io,
-      irq: (line: number): IrqLine => pic.line(line),
+      irq: (line: number): IrqLine =>
+        (irqLines[line] ??= new SplitIrqLine(pic.line(line), ioapic.input(ioApicPin(line)))),
       clock: this.clock,
       scheduler: this.scheduler,
       log,
       dma: this.physical,
     };
 
-    this.cpu = new Cpu({ memory: this.mmu, io: this.ports, interrupts: pic, clock: this.clock });
-    // No local APIC on this board yet: with IA32_APIC_BASE.EN clear, CPUID reports none.
-    this.cpu.state.apicBase &= ~0x800;
+    this.cpu = new Cpu({
+      memory: this.mmu,
+      io: this.ports,
+      interrupts: lapic,
+      clock: this.clock,
+      // The decode cache watches its code pages instead of counting every store.
+      codeTranslator: this.mmu,
+      codePages: this.physical,
+    });
     this.clock.attach(this.cpu);
     this.hypervisor = new Hypervisor({
       cpu: this.cpu,
@@ -171,12 +211,14 @@ export class Pc {
       ...(config.host !== undefined ? { host: config.host } : {}),
       // Deterministic runs jump over idle time; virtual-time runs wait for the wall clock.
       idle: config.deterministic === true ? "jump" : "pace",
-      onShutdown: () => "stop",
+      // A reset requested before the triple fault wins: the machine resets.
+      onShutdown: () => (this.isResetPending ? "reset" : "stop"),
       onReset: () => this.reset(),
     });
     const hv = this.hypervisor;
-    this.recompiler = this.selectEngine(config.engine ?? "interpreter", pic);
+    this.recompiler = this.selectEngine(config.engine ?? "interpreter", lapic);
     pic.onOutputChange = (isAsserted) => {
+      lapic.extIntChanged();
       if (isAsserted) hv.wake();
     };
 
@@ -198,19 +240,25 @@ export class Pc {
     // A host terminal is always there: CTS, DSR and DCD asserted.
     this.serial.setModemInputs({ cts: true, dsr: true, dcd: true });
     this.i8042 = new I8042({
-      onA20: (isEnabled) => this.mmu.setA20(isEnabled),
-      onReset: () => hv.requestReset(),
+      onA20: (isEnabled) => {
+        this.a20Keyboard = isEnabled;
+        this.updateA20();
+      },
+      onReset: () => this.requestReset(),
     });
     const debugcon = config.debugcon;
     const systemPorts: Device[] = [
       new SystemControlPortA({
-        onA20Change: (isEnabled) => this.mmu.setA20(isEnabled),
-        onReset: () => hv.requestReset(),
+        onA20Change: (isEnabled) => {
+          this.a20Port92 = isEnabled;
+          this.updateA20();
+        },
+        onReset: () => this.requestReset(),
       }),
       new PostCodePort(),
       new DebugConsole(debugcon !== undefined ? { onOutput: (b) => debugcon.write(b) } : {}),
     ];
-    this.pci = new PciBus({ onReset: () => hv.requestReset() });
+    this.pci = new PciBus({ onReset: () => this.requestReset() });
     new I440fxHostBridge(this.pci, {
       onPam: (index, value) => this.physical.setPamRegister(index, value),
     });
@@ -229,6 +277,12 @@ export class Pc {
         classCode: PIIX3_IDE_PCI.classCode,
         subclass: PIIX3_IDE_PCI.subclass,
         progIf: PIIX3_IDE_PCI.progIf,
+        // IDETIM (40h, 42h) and the other timing registers: storage the guest programs.
+        deviceSpecific: new ConfigRegisterBlock([
+          { offset: PIIX3_IDE_PCI.idetimPrimary, width: 2, value: 0, writable: 0xf3ff },
+          { offset: PIIX3_IDE_PCI.idetimSecondary, width: 2, value: 0, writable: 0xf3ff },
+          { offset: 0x44, width: 1, value: 0, writable: 0xff }, // SIDETIM
+        ]),
         bars: [
           undefined,
           undefined,
@@ -252,6 +306,8 @@ export class Pc {
 
     this.devices.push(
       pic,
+      lapic,
+      ioapic,
       this.pit,
       this.rtc,
       this.serial,
@@ -299,7 +355,8 @@ export class Pc {
             : {}),
         });
         this.linuxBoot = plan;
-        this.installAcpiTables();
+        this.configureLikeFirmware();
+        this.installAcpiTables(below4g);
         this.enterProtectedMode(plan.gdtBase, plan.gdtLimit, plan.entry);
         this.cpu.setReg32(ESI, plan.bootParams);
       }
@@ -318,13 +375,13 @@ export class Pc {
   }
 
   /** Installs the chosen engine in the run loop; the interpreter is the CPU itself. */
-  private selectEngine(kind: EngineKind, pic: I8259Pic): Recompiler | undefined {
+  private selectEngine(kind: EngineKind, interrupts: LocalApic): Recompiler | undefined {
     if (kind === "interpreter") return undefined;
     const engine = createEngine(kind, {
       cpu: this.cpu,
       mmu: this.mmu,
       physical: this.physical,
-      interrupts: pic,
+      interrupts,
     });
     if (engine === this.cpu) return undefined;
     const recompiler = engine as Recompiler;
@@ -352,12 +409,34 @@ export class Pc {
     this.hypervisor.post(() => this.serial.receive(bytes));
   }
 
+  /**
+   * A reset request (i8042 FEh, CF9h, port 92h bit 0): the CPU executes no further
+   * instruction (it is parked in HLT with interrupts and NMIs shut out, which ends the run
+   * slice), and the hypervisor resets the board at the slice's exit, before it would act on
+   * a triple fault of the same slice.
+   */
+  private requestReset(): void {
+    this.isResetPending = true;
+    const state = this.cpu.state;
+    state.halted = true;
+    state.flags &= ~EFLAGS_IF;
+    state.nmiPending = false;
+    this.hypervisor.requestReset();
+  }
+
+  private updateA20(): void {
+    this.mmu.setA20(this.a20Keyboard || this.a20Port92);
+  }
+
   /** Power-on reset of every device and the CPU (keyboard controller, CF9h, port 92h). */
   reset(): void {
+    this.isResetPending = false;
     for (const device of this.devices) device.reset("hardware");
-    this.mmu.setA20(true);
+    // The i8042's output port comes out of reset with A20 enabled; port 92h keeps bit 1.
+    this.a20Keyboard = true;
+    this.updateA20();
     this.cpu.reset();
-    this.cpu.state.apicBase &= ~0x800;
+    this.lapic.setBaseMsr(this.cpu.state.apicBase);
     if (this.config.kernel !== undefined) {
       // A direct-booted kernel has no firmware to come back to: a reset ends the run.
       this.hypervisor.stop();
@@ -368,9 +447,28 @@ export class Pc {
    * Without firmware, the board provides the ACPI tables itself in the BIOS segment (RAM here,
    * reserved in the E820 map): enough for the kernel to find the PM1 control block and power off.
    */
-  private installAcpiTables(): void {
+  private installAcpiTables(ramTop: number): void {
     this.physical.setShadow(0xf_0000, 0x1_0000, true, true);
-    this.physical.writeBytes(ACPI_TABLES_BASE, buildAcpiTables(ACPI_TABLES_BASE));
+    this.physical.writeBytes(
+      ACPI_TABLES_BASE,
+      buildAcpiTables(ACPI_TABLES_BASE, { ramTop, pirqIrqs: DEFAULT_PIRQ_IRQS }),
+    );
+  }
+
+  /**
+   * What SeaBIOS does to the chipset before it boots a kernel, for a direct boot: PIRQA#-D#
+   * steered to IRQ 10, 10, 11, 11 (the routes the DSDT's _PRT names) and both IDE channels'
+   * legacy decode enabled (IDETIM bit 15).
+   */
+  private configureLikeFirmware(): void {
+    DEFAULT_PIRQ_IRQS.forEach((irq, pirq) =>
+      this.pci.writeConfig(PIIX3_DEVICE, 0, PIIX3_PIRQRC + pirq, 1, irq),
+    );
+    if (this.pci.functionAt(PIIX3_DEVICE, 1) !== undefined) {
+      const enable = PIIX3_IDE_PCI.idetimDecodeEnable;
+      this.pci.writeConfig(PIIX3_DEVICE, 1, PIIX3_IDE_PCI.idetimPrimary, 2, enable);
+      this.pci.writeConfig(PIIX3_DEVICE, 1, PIIX3_IDE_PCI.idetimSecondary, 2, enable);
+    }
   }
 
   /** Flat 32-bit protected mode with paging and interrupts off (Linux and Multiboot entry). */
@@ -404,6 +502,30 @@ export class Pc {
 /** Builds a PC from its config (throws with a clear message on bad images or sizes). */
 export function createPc(config: PcConfig): Pc {
   return new Pc(config);
+}
+
+/** EFLAGS.IF. */
+const EFLAGS_IF = 0x200;
+
+/** The IOAPIC pin of ISA IRQ `irq`: the PIT's IRQ 0 is wired to pin 2, as the MADT says. */
+function ioApicPin(irq: number): number {
+  return irq === 0 ? 2 : irq;
+}
+
+/** An ISA IRQ line wired to both the 8259 input and the IOAPIC input (the guest masks one). */
+class SplitIrqLine implements IrqLine {
+  constructor(
+    private readonly pic: IrqLine,
+    private readonly ioapic: IrqLine,
+  ) {}
+  raise(): void {
+    this.pic.raise();
+    this.ioapic.raise();
+  }
+  lower(): void {
+    this.pic.lower();
+    this.ioapic.lower();
+  }
 }
 
 function drive(disk: BlockDevice | undefined): AtaDisk | undefined {
