@@ -1,16 +1,23 @@
-// Text screen to ANSI/VT100 escape sequences for `--display terminal`: colours, blinking,
-// the hardware cursor, and only the cells that changed since the previous frame. Pure
-// string building; the caller writes the result to its terminal.
+// Text screen to ANSI/VT100 escape sequences for `--display terminal`: colours (16, 256 or
+// 24-bit), blinking, the hardware cursor's position and shape, and only the cells that
+// changed since the previous frame. Pure string building; the caller writes the result to
+// its terminal. Sequences: ECMA-48 CUP/ED/SGR, xterm 256-colour and direct-colour SGR,
+// DECTCEM (?25) and DECSCUSR (cursor style).
 import { CP437_TO_UNICODE } from "./cp437";
 import type { TextScreen } from "./text";
+
+/** Colour depth of the host terminal. */
+export type TerminalColors = "ansi16" | "ansi256" | "truecolor";
 
 /** Options of {@link TerminalRenderer}. */
 export interface TerminalRendererOptions {
   /**
    * "ansi16" maps the 16 attribute colours to the terminal's own 16 colours (readable on
-   * every terminal); "truecolor" sends the palette's exact RGB (24-bit SGR). Default ansi16.
+   * every terminal, whatever its theme); "ansi256" picks the nearest of xterm's 240 fixed
+   * colours (cube and grey ramp) to the palette's RGB; "truecolor" sends the exact RGB
+   * (24-bit SGR). Default ansi16.
    */
-  readonly colors?: "ansi16" | "truecolor";
+  readonly colors?: TerminalColors;
   /** Host terminal size; the guest screen is clipped to it. Default 80 x 25. */
   readonly columns?: number;
   readonly rows?: number;
@@ -19,6 +26,11 @@ export interface TerminalRendererOptions {
 const ESC = "\x1b[";
 /** VGA colour order (black, blue, green, cyan, red, magenta, brown, grey) to ANSI's. */
 const VGA_TO_ANSI = [0, 4, 2, 6, 1, 5, 3, 7] as const;
+/** xterm's 6x6x6 colour cube levels (indices 16-231). */
+const CUBE_LEVELS = [0, 95, 135, 175, 215, 255] as const;
+
+/** Resets attributes, shows the cursor with the terminal's default shape. */
+export const TERMINAL_RESET = `${ESC}0m${ESC}0 q${ESC}?25h`;
 
 /**
  * Keeps what the terminal shows and emits the escape sequences that bring it up to date.
@@ -28,7 +40,7 @@ const VGA_TO_ANSI = [0, 4, 2, 6, 1, 5, 3, 7] as const;
  * setInterval(() => process.stdout.write(term.render(textScreen(vga))), 50);
  */
 export class TerminalRenderer {
-  private readonly colors: "ansi16" | "truecolor";
+  private readonly colors: TerminalColors;
   private hostColumns: number;
   private hostRows: number;
   private shown: Uint16Array | undefined;
@@ -36,6 +48,9 @@ export class TerminalRenderer {
   private shownRows = 0;
   private shownPalette = new Uint32Array(16);
   private shownBlink = false;
+  /** Cursor as last sent: "row;column;style", or "" when hidden. */
+  private shownCursor = "";
+  private shownStyle = -1;
   private wasGraphics = false;
 
   constructor(options: TerminalRendererOptions = {}) {
@@ -54,6 +69,8 @@ export class TerminalRenderer {
   /** Forgets what the terminal shows, so the next frame is drawn in full. */
   invalidate(): void {
     this.shown = undefined;
+    this.shownCursor = "";
+    this.shownStyle = -1;
     this.wasGraphics = false;
   }
 
@@ -66,6 +83,7 @@ export class TerminalRenderer {
       if (this.wasGraphics) return "";
       this.wasGraphics = true;
       this.shown = undefined;
+      this.shownCursor = "";
       return `${ESC}0m${ESC}2J${ESC}H[graphics mode: no text to show]${ESC}?25l`;
     }
     this.wasGraphics = false;
@@ -74,7 +92,7 @@ export class TerminalRenderer {
       this.shownColumns !== screen.columns ||
       this.shownRows !== screen.rows ||
       this.shownBlink !== screen.isBlinkEnabled ||
-      (this.colors === "truecolor" && !sameWords(this.shownPalette, screen.palette));
+      (this.colors !== "ansi16" && !sameWords(this.shownPalette, screen.palette));
     const shown = isFull ? undefined : this.shown;
     let out = isFull ? `${ESC}0m${ESC}2J` : "";
     let sgr = isFull ? "" : undefined;
@@ -103,10 +121,19 @@ export class TerminalRenderer {
     this.shownRows = screen.rows;
     this.shownBlink = screen.isBlinkEnabled;
     this.shownPalette = screen.palette.slice();
-    if (out.length === 0 && !isFull) return "";
-    out += `${ESC}0m`;
-    if (screen.cursorRow >= 0 && screen.cursorRow < rows && screen.cursorColumn < columns) {
-      out += `${ESC}${screen.cursorRow + 1};${screen.cursorColumn + 1}H${ESC}?25h`;
+    const isCursorShown =
+      screen.cursorRow >= 0 && screen.cursorRow < rows && screen.cursorColumn < columns;
+    const style = isCursorShown ? cursorStyle(screen) : -1;
+    const cursor = isCursorShown ? `${screen.cursorRow};${screen.cursorColumn};${style}` : "";
+    // Cells written move the terminal's cursor: it is placed again whenever anything was.
+    if (out.length === 0 && cursor === this.shownCursor) return "";
+    this.shownCursor = cursor;
+    if (out.length > 0) out += `${ESC}0m`;
+    if (isCursorShown) {
+      out += `${ESC}${screen.cursorRow + 1};${screen.cursorColumn + 1}H`;
+      if (style !== this.shownStyle) out += `${ESC}${style} q`;
+      this.shownStyle = style;
+      out += `${ESC}?25h`;
     } else {
       out += `${ESC}?25l`;
     }
@@ -122,10 +149,43 @@ export class TerminalRenderer {
     if (this.colors === "truecolor") {
       return `${ESC}0;38;2;${rgbText(screen.palette[fg]!)};48;2;${rgbText(screen.palette[bg]!)}${blink}m`;
     }
+    if (this.colors === "ansi256") {
+      return `${ESC}0;38;5;${xterm256(screen.palette[fg]!)};48;5;${xterm256(screen.palette[bg]!)}${blink}m`;
+    }
     const fgCode = fg < 8 ? 30 + VGA_TO_ANSI[fg]! : 90 + VGA_TO_ANSI[fg - 8]!;
     const bgCode = bg < 8 ? 40 + VGA_TO_ANSI[bg]! : 100 + VGA_TO_ANSI[bg - 8]!;
     return `${ESC}0;${fgCode};${bgCode}${blink}m`;
   }
+}
+
+/**
+ * DECSCUSR style for the VGA cursor (which always blinks): 1 blinking block when its scan
+ * lines cover at least half the cell, else 3 blinking underline.
+ */
+function cursorStyle(screen: TextScreen): number {
+  const last = Math.min(screen.cursorLastLine, screen.cellHeight - 1);
+  const lines = last - screen.cursorFirstLine + 1;
+  return lines * 2 >= screen.cellHeight ? 1 : 3;
+}
+
+/** The nearest xterm 256-colour index (16-255: cube or grey ramp) to an RGBA word. */
+export function xterm256(color: number): number {
+  const r = color & 0xff;
+  const g = (color >>> 8) & 0xff;
+  const b = (color >>> 16) & 0xff;
+  const level = (v: number): number => (v < 48 ? 0 : v < 115 ? 1 : Math.floor((v - 35) / 40));
+  const ri = level(r);
+  const gi = level(g);
+  const bi = level(b);
+  const cube = 16 + 36 * ri + 6 * gi + bi;
+  const cubeDistance =
+    (r - CUBE_LEVELS[ri]!) ** 2 + (g - CUBE_LEVELS[gi]!) ** 2 + (b - CUBE_LEVELS[bi]!) ** 2;
+  // Grey ramp 232-255: 8, 18, ..., 238.
+  const average = (r + g + b) / 3;
+  const grey = Math.max(0, Math.min(23, Math.round((average - 8) / 10)));
+  const level8 = 8 + 10 * grey;
+  const greyDistance = (r - level8) ** 2 + (g - level8) ** 2 + (b - level8) ** 2;
+  return greyDistance < cubeDistance ? 232 + grey : cube;
 }
 
 function rgbText(color: number): string {

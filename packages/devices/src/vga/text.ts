@@ -15,6 +15,10 @@ export interface TextScreen {
   /** Cursor cell, or -1/-1 when it is off or outside the screen. */
   readonly cursorRow: number;
   readonly cursorColumn: number;
+  /** Cursor scan lines (CR0A/CR0B bits 4-0) within a cell of `cellHeight` lines. */
+  readonly cursorFirstLine: number;
+  readonly cursorLastLine: number;
+  readonly cellHeight: number;
   /** AR10 bit 3: attribute bit 7 blinks the character (else it brightens the background). */
   readonly isBlinkEnabled: boolean;
   /** RGBA (little-endian words) of the 16 attribute colours, through the palette and DAC. */
@@ -38,6 +42,11 @@ export function textScreen(vga: VgaDevice): TextScreen | undefined {
   const mask = vram.length - 1;
   const cursor = cursorShape(vga);
   const location = cursor.offset + g.start;
+  // The VGA draws no cursor when its start line is past its end line or the cell (as QEMU).
+  const isCursorShown =
+    cursor.isEnabled &&
+    cursor.firstLine < g.cellHeight &&
+    cursor.firstLine <= Math.min(cursor.lastLine, g.cellHeight - 1);
   let cursorRow = -1;
   let cursorColumn = -1;
   let offset = g.start;
@@ -47,7 +56,7 @@ export function textScreen(vga: VgaDevice): TextScreen | undefined {
       const cell = offset + column;
       const at = (cell * 4) & mask;
       cells[row * g.columns + column] = vram[at]! | (vram[at + 1]! << 8);
-      if (cell === location && cursor.isEnabled && cursor.firstLine < g.cellHeight) {
+      if (cell === location && isCursorShown) {
         cursorRow = row;
         cursorColumn = column;
       }
@@ -65,6 +74,9 @@ export function textScreen(vga: VgaDevice): TextScreen | undefined {
     cells,
     cursorRow,
     cursorColumn,
+    cursorFirstLine: cursor.firstLine,
+    cursorLastLine: cursor.lastLine,
+    cellHeight: g.cellHeight,
     isBlinkEnabled: (vga.attr[ATTR_MODE]! & 0x08) !== 0,
     palette,
   };

@@ -1,7 +1,14 @@
 // Text screen extraction (CP437 decoding, CRTC start address, cursor) and the ANSI terminal
 // renderer (VT100/ECMA-48 CUP and SGR sequences, only changed cells on later frames).
 import type { FakeDeviceContext } from "@ringvm/bus/testing";
-import { TerminalRenderer, VgaDevice, textLines, textScreen } from "@ringvm/devices/vga";
+import {
+  TERMINAL_RESET,
+  TerminalRenderer,
+  VgaDevice,
+  textLines,
+  textScreen,
+  xterm256,
+} from "@ringvm/devices/vga";
 import { describe, expect, it } from "vitest";
 import { MODES, setMode, setup } from "./vga-bios";
 
@@ -49,6 +56,16 @@ describe("textScreen", () => {
     expect(screen.cursorRow).toBe(-1);
   });
 
+  it("hides the cursor when its start line is past its end line (IBM VGA TR, as QEMU draws)", () => {
+    const { vga, board } = setup();
+    setMode(board, MODES[0x03]);
+    crtc(board, 0x0a, 0x0e);
+    crtc(board, 0x0b, 0x0d);
+    expect(textScreen(vga)!.cursorRow).toBe(-1);
+    crtc(board, 0x0b, 0x1f); // end past the cell: clipped to line 15, shown
+    expect(textScreen(vga)!.cursorRow).toBe(0);
+  });
+
   it("is undefined in graphics modes", () => {
     const { vga, board } = setup();
     setMode(board, MODES[0x13]);
@@ -69,7 +86,8 @@ describe("TerminalRenderer", () => {
     expect(first.startsWith("\x1b[0m\x1b[2J")).toBe(true);
     // VGA yellow (colour 14 = bright brown) is ANSI bright yellow 93; blue background 44.
     expect(first).toContain("\x1b[1;1H\x1b[0;93;44mHi");
-    expect(first.endsWith("\x1b[0m\x1b[1;3H\x1b[?25h")).toBe(true);
+    // Mode 3's cursor is scan lines 13-14 of 16: an underline (DECSCUSR 3, blinking).
+    expect(first.endsWith("\x1b[0m\x1b[1;3H\x1b[3 q\x1b[?25h")).toBe(true);
     expect(term.render(textScreen(vga))).toBe("");
     write(board, 3, 10, "!", 0x4f); // white on red
     const second = term.render(textScreen(vga));
@@ -86,5 +104,36 @@ describe("TerminalRenderer", () => {
     expect(out).toContain("\x1b[0;38;2;168;168;168;48;2;0;0;0;5mB");
     expect(out).not.toContain("Z");
     expect(term.render(undefined)).toContain("graphics mode");
+  });
+
+  it("moves the cursor without cells changing, and sends its shape when it changes", () => {
+    const { vga, board } = setup();
+    setMode(board, MODES[0x03]);
+    const term = new TerminalRenderer();
+    term.render(textScreen(vga));
+    crtc(board, 0x0f, 5);
+    expect(term.render(textScreen(vga))).toBe("\x1b[1;6H\x1b[?25h");
+    crtc(board, 0x0a, 0x00); // lines 0-14 of 16: a block (DECSCUSR 1)
+    expect(term.render(textScreen(vga))).toBe("\x1b[1;6H\x1b[1 q\x1b[?25h");
+    crtc(board, 0x0a, 0x20); // off
+    expect(term.render(textScreen(vga))).toBe("\x1b[?25l");
+    expect(term.render(textScreen(vga))).toBe("");
+    expect(TERMINAL_RESET).toBe("\x1b[0m\x1b[0 q\x1b[?25h");
+  });
+
+  it("ansi256 picks xterm's nearest cube or grey colour for the palette's RGB", () => {
+    // xterm 256colres: cube levels 0, 95, 135, 175, 215, 255 (16 + 36r + 6g + b); greys
+    // 232-255 are 8 + 10n. VGA mode 3 colours: grey A8h, blue (0, 0, A8h), bright blue
+    // (54h, 54h, FCh), black.
+    expect(xterm256(0xffa8a8a8)).toBe(248);
+    expect(xterm256(0xffa80000)).toBe(19);
+    expect(xterm256(0xfffc5454)).toBe(63);
+    expect(xterm256(0xff000000)).toBe(16);
+    expect(xterm256(0xffffffff)).toBe(231);
+    const { vga, board } = setup();
+    setMode(board, MODES[0x03]);
+    write(board, 0, 0, "A", 0x17); // grey on blue
+    const out = new TerminalRenderer({ colors: "ansi256" }).render(textScreen(vga));
+    expect(out).toContain("\x1b[1;1H\x1b[0;38;5;248;48;5;19mA");
   });
 });
