@@ -341,16 +341,72 @@ function ratio(a, b) {
   return a === undefined || b === undefined ? "-" : `${(a / b).toFixed(2)}x`;
 }
 
+// The fastest RingVM engines first, so a run cut short still has them.
 const order = [
   "qemu",
   "v86",
-  "ringvm-interpreter",
-  "ringvm-recompiler",
   "ringvm-auto",
+  "ringvm-recompiler",
+  "ringvm-interpreter",
   "ringvm-host-unpack",
 ];
 const loadBefore = loadavg()[0];
 const results = [];
+const resultsDir = join(here, "results");
+mkdirSync(resultsDir, { recursive: true });
+const startedAt = new Date().toISOString();
+const resultFile = join(resultsDir, `compare-${startedAt.replace(/[:.]/g, "-")}.json`);
+
+function buildReport(loadAfter) {
+  const byName = Object.fromEntries(results.map((r) => [r.name, r]));
+  const qemu = byName.qemu;
+  const v86 = byName.v86;
+  const lines = [];
+  lines.push(
+    `Guest: ${KERNEL.replace(root + "/", "")} + ${INITRD.replace(root + "/", "")}, ${memoryMiB} MiB, append "${APPEND}"`,
+  );
+  lines.push(
+    `Workload: sha256sum of 2 MiB, gzip of 1 MiB, a ${LOOP}-step shell loop (output checked against the host)`,
+  );
+  lines.push(
+    "Like for like: QEMU and v86 boot through SeaBIOS and the kernel's own XZ decompressor; RingVM",
+  );
+  lines.push(
+    "boots the same bzImage directly (no firmware) and runs the same decompressor in the guest",
+  );
+  lines.push(
+    "(decompressOnHost: false). A 'host unpack' line, if present, unpacked the kernel on the host.",
+  );
+  lines.push(
+    `RingVM clock: ${ringvmArgs.includes("--deterministic") ? "deterministic" : "virtual (instruction count, paced to the host while idle; the `ringvm run` default)"}.`,
+  );
+  lines.push("");
+  lines.push(
+    "emulator                    boot (s)  workload (s)  boot/v86  work/v86  boot/QEMU  work/QEMU",
+  );
+  for (const r of results) {
+    lines.push(
+      `${r.label.padEnd(26)}${seconds(r.bootMs).padStart(10)}${seconds(r.workloadMs).padStart(14)}` +
+        `${ratio(r.bootMs, v86?.bootMs).padStart(10)}${ratio(r.workloadMs, v86?.workloadMs).padStart(10)}` +
+        `${ratio(r.bootMs, qemu?.bootMs).padStart(11)}${ratio(r.workloadMs, qemu?.workloadMs).padStart(11)}` +
+        (r.skipped ? `   skipped: ${r.skipped}` : r.error ? `   error: ${r.error}` : ""),
+    );
+  }
+  lines.push(
+    `(one run each, one after the other, wall-clock on this host; ratio < 1 = faster; ` +
+      `load average ${loadBefore.toFixed(1)} before, ${loadAfter.toFixed(1)} after)`,
+  );
+  return lines.join("\n");
+}
+
+/** Saves what is measured so far (a run cut short keeps its finished rows). */
+function save(report, loadAfter) {
+  writeFileSync(
+    resultFile,
+    JSON.stringify({ date: startedAt, loadBefore, loadAfter, results, report }, null, 2),
+  );
+}
+
 for (const name of order) {
   if (!only.includes(name)) continue;
   process.stderr.write(`bench: ${name}...\n`);
@@ -360,48 +416,10 @@ for (const name of order) {
   process.stderr.write(
     `bench: ${name}: boot ${seconds(r.bootMs)} s, workload ${seconds(r.workloadMs)} s (${state})\n`,
   );
+  save(buildReport(loadavg()[0]), loadavg()[0]);
 }
 const loadAfter = loadavg()[0];
-
-const byName = Object.fromEntries(results.map((r) => [r.name, r]));
-const qemu = byName.qemu;
-const v86 = byName.v86;
-const lines = [];
-lines.push(
-  `Guest: ${KERNEL.replace(root + "/", "")} + ${INITRD.replace(root + "/", "")}, ${memoryMiB} MiB, append "${APPEND}"`,
-);
-lines.push(
-  `Workload: sha256sum of 2 MiB, gzip of 1 MiB, a ${LOOP}-step shell loop (output checked against the host)`,
-);
-lines.push(
-  "Like for like: QEMU and v86 boot through SeaBIOS and the kernel's own XZ decompressor; RingVM",
-);
-lines.push(
-  "boots the same bzImage directly (no firmware) and runs the same decompressor in the guest",
-);
-lines.push(
-  "(decompressOnHost: false). A 'host unpack' line, if present, unpacked the kernel on the host.",
-);
-lines.push(
-  `RingVM clock: ${ringvmArgs.includes("--deterministic") ? "deterministic" : "virtual (instruction count, paced to the host while idle; the `ringvm run` default)"}.`,
-);
-lines.push("");
-lines.push(
-  "emulator                    boot (s)  workload (s)  boot/v86  work/v86  boot/QEMU  work/QEMU",
-);
-for (const r of results) {
-  lines.push(
-    `${r.label.padEnd(26)}${seconds(r.bootMs).padStart(10)}${seconds(r.workloadMs).padStart(14)}` +
-      `${ratio(r.bootMs, v86?.bootMs).padStart(10)}${ratio(r.workloadMs, v86?.workloadMs).padStart(10)}` +
-      `${ratio(r.bootMs, qemu?.bootMs).padStart(11)}${ratio(r.workloadMs, qemu?.workloadMs).padStart(11)}` +
-      (r.skipped ? `   skipped: ${r.skipped}` : r.error ? `   error: ${r.error}` : ""),
-  );
-}
-lines.push(
-  `(one run each, one after the other, wall-clock on this host; ratio < 1 = faster; ` +
-    `load average ${loadBefore.toFixed(1)} before, ${loadAfter.toFixed(1)} after)`,
-);
-const report = lines.join("\n");
+const report = buildReport(loadAfter);
 console.log(
   isJson
     ? JSON.stringify(
@@ -411,18 +429,7 @@ console.log(
       )
     : report,
 );
-
-const resultsDir = join(here, "results");
-mkdirSync(resultsDir, { recursive: true });
-const stamp = new Date().toISOString().replace(/[:.]/g, "-");
-writeFileSync(
-  join(resultsDir, `compare-${stamp}.json`),
-  JSON.stringify(
-    { date: new Date().toISOString(), loadBefore, loadAfter, results, report },
-    null,
-    2,
-  ),
-);
+save(report, loadAfter);
 // Keep the folder bounded: the newest 10 results (names sort by time).
 const saved = readdirSync(resultsDir)
   .filter((f) => /^compare-.*\.json$/.test(f))
