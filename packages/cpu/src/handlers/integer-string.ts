@@ -6,7 +6,7 @@ import * as alu from "../alu";
 import { read16, read32, read8, write16, write32, write8 } from "../access";
 import { checkIoPermission } from "../io-permission";
 import { type CpuState } from "../state/cpu-state";
-import { DF, RF } from "../state/flags";
+import { DF } from "../state/flags";
 import { AR_CODE, AR_DB, AR_DIRECTION, AR_PRESENT, AR_WRITABLE } from "../segments";
 import { ECX, EDI, EDX, ESI, REG_ES, SegReg } from "../state/registers";
 import { getAcc, setAcc } from "./integer-move";
@@ -122,8 +122,6 @@ function stringForm(op: Op, top: number): Handler {
       if (conditional && s.getZF() !== i.hasRep) return;
       if (--budget === 0) {
         s.eip = s.startEip;
-        // [debug] The continuation is the same instruction: its breakpoint does not fire again.
-        if (s.debugMode !== 0) s.flags |= RF;
         return;
       }
     }

@@ -3,7 +3,7 @@
 // vol. 3, 4.3 and 4.6: U/S, R/W, CR0.WP, accessed/dirty bits, #PF error codes P/W/U), and ports
 // that capture the debug console (0xE9) and isa-debug-exit (0xF4). No TLB: INVLPG is a no-op,
 // so the images only test mappings after their INVLPG.
-import type { LinearMemory, PageFaultSink, PagingState, PortIo } from "@ringvm/bus";
+import type { DataWatchHook, LinearMemory, PageFaultSink, PagingState, PortIo } from "@ringvm/bus";
 import { Cpu, StopReason, type InterruptSource } from "../../src/index";
 
 const SIZE = 1 << 24;
@@ -64,6 +64,7 @@ export class PagedMemory implements LinearMemory {
   }
 
   read8(linear: number): number {
+    if (this.watch !== null) this.watched(linear, false);
     return this.ram[this.translate(linear, false)]!;
   }
   read16(linear: number): number {
@@ -73,6 +74,7 @@ export class PagedMemory implements LinearMemory {
     return this.read16(linear) | (this.read16(linear + 2) << 16) | 0;
   }
   write8(linear: number, value: number): void {
+    if (this.watch !== null) this.watched(linear, true);
     this.ram[this.translate(linear, true)] = value;
   }
   // Both pages are checked before any byte is written; the first byte's page faults first.
@@ -89,7 +91,18 @@ export class PagedMemory implements LinearMemory {
     this.write16(linear + 2, (value >>> 16) & 0xffff);
   }
   fetch8(linear: number): number {
-    return this.read8(linear);
+    return this.ram[this.translate(linear, false)]!;
+  }
+
+  /** Data-breakpoint watch (LinearMemory.setDataWatch), byte by byte on watched pages. */
+  private watch: DataWatchHook | null = null;
+  private watchPages: readonly number[] = [];
+  setDataWatch(pages: readonly number[], hook: DataWatchHook | null): void {
+    this.watchPages = [...pages];
+    this.watch = pages.length === 0 ? null : hook;
+  }
+  private watched(linear: number, isWrite: boolean): void {
+    if (this.watchPages.includes((linear >>> 12) & 0xfffff)) this.watch!(linear >>> 0, 1, isWrite);
   }
   setPaging(state: PagingState): void {
     this.paging = { ...state };
