@@ -147,7 +147,7 @@ print32:
 %endmacro
 
 ; exception/interrupt stubs: 16 bytes each; those without an error code push 0
-%macro STUB 1
+%macro COMMON_STUB 1
 %%s:
 %if %1 == 8 || (%1 >= 10 && %1 <= 14) || %1 == 17
         push    byte %1
@@ -164,7 +164,7 @@ print32:
 stubs:
 %assign v 0
 %rep NVEC
-        STUB v
+        COMMON_STUB v
 %assign v v+1
 %endrep
 %endmacro

@@ -3,19 +3,8 @@
 ; LDT, #DF from a fault during delivery, #TS, busy-TSS #GP, INT3/INTO/ICEBP from ring 3, TF
 ; single step, PSE 4-MiB pages. Same conventions as sysarch.asm (output on port 0xE9).
 
-        cpu     686
-        org     0xF0000
-
-%define R(x)    ((x) - $$)
-%define LIN(x)  ((x) - $$ + 0xF0000)
-RESUME_EIP      equ 0x504
-RESUME_ESP      equ 0x500
+%include "common.nasm"
 NVEC            equ 0x48
-
-%macro PUTC 1
-        mov     al, %1
-        out     0xE9, al
-%endmacro
 
         bits    16
 start:
@@ -70,10 +59,7 @@ print16:
 
 hexdigits: db "0123456789ABCDEF"
 
-gdtr:   dw gdt_end - gdt - 1
-        dd 0x1000
-idtr:   dw NVEC*8 - 1
-        dd 0x2000
+        GDTR_IDTR
 
         align 8
 gdt:
@@ -104,57 +90,11 @@ ldt_image:
         db 0, 0x93, 0x40, 0                     ; LDT 1 (selector 0C): data at 5000h, limit FFF
 
         bits    32
-%macro SETRESUME 1
-        mov     dword [RESUME_EIP], %1
-        mov     [RESUME_ESP], esp
-%endmacro
 
-%macro PRINT 1
-        mov     eax, %1
-        call    print32
-%endmacro
 
-%macro TO_R3 1
-        SETRESUME %%next
-        push    dword 0x23
-        push    dword 0x7F00
-        push    dword 0x0002
-        push    dword 0x1B
-        push    dword %1
-        iretd
-%%next:
-%endmacro
 
-%macro TO_V86 2
-        SETRESUME %%next
-        push    dword 0                         ; GS
-        push    dword 0                         ; FS
-        push    dword 0                         ; DS
-        push    dword 0                         ; ES
-        push    dword 0                         ; SS
-        push    dword 0x7000                    ; ESP
-        push    dword 0x20002 | (%2 << 12)      ; EFLAGS: VM, IOPL
-        push    dword 0xF000                    ; CS
-        push    dword R(%1)                     ; EIP
-        iretd
-%%next:
-%endmacro
 
-print32:
-        pushad
-        mov     ecx, 8
-.l:     rol     eax, 4
-        mov     ebx, eax
-        and     ebx, 0x0F
-        mov     dl, [cs:hexdigits+ebx]
-        xchg    al, dl
-        out     0xE9, al
-        xchg    al, dl
-        loop    .l
-        mov     al, ' '
-        out     0xE9, al
-        popad
-        ret
+        PRINT32_ROUTINE
 
 
 pm32:
@@ -174,20 +114,7 @@ pm32:
         PRINT   [0x602]
         PUTC    10
 
-        mov     edi, 0x2000
-        mov     ebx, stubs
-        xor     ecx, ecx
-.idt:   mov     eax, ebx
-        mov     [edi], ax
-        mov     word [edi+2], 0x08
-        mov     word [edi+4], 0x8E00
-        shr     eax, 16
-        mov     [edi+6], ax
-        add     ebx, 16
-        add     edi, 8
-        inc     ecx
-        cmp     ecx, NVEC
-        jb      .idt
+        IDT_STUBS
         mov     word [0x2000+0x32*8+4], 0xEE00  ; 32: DPL 3 exit gate
         mov     word [0x2000+0x35*8], R(gate16) ; 35: 16-bit interrupt gate -> 40:gate16
         mov     word [0x2000+0x35*8+2], 0x40
@@ -416,25 +343,7 @@ r3_into:
         add     al, 1
         into                                    ; gate DPL 0: #GP(4*8+2)
 
-; exception/interrupt stubs: 16 bytes each; those without an error code push 0
-%macro STUB 1
-%%s:
-%if %1 == 8 || (%1 >= 10 && %1 <= 14) || %1 == 17
-        push    byte %1
-%else
-        push    byte 0
-        push    byte %1
-%endif
-        jmp     exc_common
-        times 16 - ($ - %%s) db 0xCC
-%endmacro
-        align 16
-stubs:
-%assign v 0
-%rep NVEC
-        STUB v
-%assign v v+1
-%endrep
+        STUB_TABLE
 
 ; prints E vector error EIP CS EFLAGS(VM,NT,IOPL,IF) EAX [CR2] [ESP SS] [ES DS FS GS], resumes
 exc_common:

@@ -2,68 +2,12 @@
 ; interrupt delivery and far transfers (SDM vol. 2 INT n/CALL/JMP/RET/IRET/LTR/LLDT "Protected
 ; Mode Exceptions"; vol. 3, 6.13 error codes). Same conventions as sysarch.asm.
 
-        cpu     686
-        org     0xF0000
-
-%define R(x)    ((x) - $$)
-%define LIN(x)  ((x) - $$ + 0xF0000)
-RESUME_EIP      equ 0x504
-RESUME_ESP      equ 0x500
+%include "common.nasm"
 NVEC            equ 0x48
 
-%macro PUTC 1
-        mov     al, %1
-        out     0xE9, al
-%endmacro
+        REAL_ENTRY
 
-        bits    16
-start:
-        cli
-        xor     ax, ax
-        mov     ds, ax
-        mov     es, ax
-        mov     ss, ax
-        mov     sp, 0x7000
-        mov     al, 0xFF
-        out     0x21, al
-        out     0xA1, al
-        push    cs
-        pop     ds
-        mov     si, R(gdt)
-        mov     di, 0x1000
-        mov     cx, gdt_end - gdt
-        cld
-        rep movsb
-        xor     ax, ax
-        mov     ds, ax
-        lgdt    [cs:R(gdtr)]
-        mov     eax, cr0
-        or      al, 1
-        mov     cr0, eax
-        jmp     dword 0x08:pm32
-
-print16:
-        pushad
-        mov     cx, 8
-.l:     rol     eax, 4
-        mov     ebx, eax
-        and     bx, 0x0F
-        mov     dl, [cs:R(hexdigits)+bx]
-        xchg    al, dl
-        out     0xE9, al
-        xchg    al, dl
-        loop    .l
-        mov     al, ' '
-        out     0xE9, al
-        popad
-        ret
-
-hexdigits: db "0123456789ABCDEF"
-
-gdtr:   dw gdt_end - gdt - 1
-        dd 0x1000
-idtr:   dw NVEC*8 - 1
-        dd 0x2000
+        GDTR_IDTR
 
         align 8
 gdt:
@@ -92,57 +36,11 @@ gdt:
 gdt_end:
 
         bits    32
-%macro SETRESUME 1
-        mov     dword [RESUME_EIP], %1
-        mov     [RESUME_ESP], esp
-%endmacro
 
-%macro PRINT 1
-        mov     eax, %1
-        call    print32
-%endmacro
 
-%macro TO_R3 1
-        SETRESUME %%next
-        push    dword 0x23
-        push    dword 0x7F00
-        push    dword 0x0002
-        push    dword 0x1B
-        push    dword %1
-        iretd
-%%next:
-%endmacro
 
-%macro TO_V86 2
-        SETRESUME %%next
-        push    dword 0                         ; GS
-        push    dword 0                         ; FS
-        push    dword 0                         ; DS
-        push    dword 0                         ; ES
-        push    dword 0                         ; SS
-        push    dword 0x7000                    ; ESP
-        push    dword 0x20002 | (%2 << 12)      ; EFLAGS: VM, IOPL
-        push    dword 0xF000                    ; CS
-        push    dword R(%1)                     ; EIP
-        iretd
-%%next:
-%endmacro
 
-print32:
-        pushad
-        mov     ecx, 8
-.l:     rol     eax, 4
-        mov     ebx, eax
-        and     ebx, 0x0F
-        mov     dl, [cs:hexdigits+ebx]
-        xchg    al, dl
-        out     0xE9, al
-        xchg    al, dl
-        loop    .l
-        mov     al, ' '
-        out     0xE9, al
-        popad
-        ret
+        PRINT32_ROUTINE
 
 
 pm32:
@@ -153,20 +51,7 @@ pm32:
         mov     gs, ax
         mov     ss, ax
         mov     esp, 0x9000
-        mov     edi, 0x2000
-        mov     ebx, stubs
-        xor     ecx, ecx
-.idt:   mov     eax, ebx
-        mov     [edi], ax
-        mov     word [edi+2], 0x08
-        mov     word [edi+4], 0x8E00
-        shr     eax, 16
-        mov     [edi+6], ax
-        add     ebx, 16
-        add     edi, 8
-        inc     ecx
-        cmp     ecx, NVEC
-        jb      .idt
+        IDT_STUBS
         mov     word [0x2000+0x32*8+4], 0xEE00  ; 32: DPL 3 exit gate
         mov     byte [0x2000+0x36*8+5], 0x0E    ; 36: not present
         mov     byte [0x2000+0x37*8+5], 0x81    ; 37: a TSS type in the IDT
@@ -320,25 +205,7 @@ r3_iret:
 r3_call_gate:
         call    0x53:0
 
-; exception/interrupt stubs: 16 bytes each; those without an error code push 0
-%macro STUB 1
-%%s:
-%if %1 == 8 || (%1 >= 10 && %1 <= 14) || %1 == 17
-        push    byte %1
-%else
-        push    byte 0
-        push    byte %1
-%endif
-        jmp     exc_common
-        times 16 - ($ - %%s) db 0xCC
-%endmacro
-        align 16
-stubs:
-%assign v 0
-%rep NVEC
-        STUB v
-%assign v v+1
-%endrep
+        STUB_TABLE
 
 ; prints E vector error EIP CS EFLAGS(VM,NT,IOPL,IF) EAX [CR2] [ESP SS] [ES DS FS GS], resumes
 exc_common:
@@ -390,7 +257,4 @@ exc_common:
 
 
 
-        bits    16
-        times 0xFFF0 - ($ - $$) db 0xFF
-        jmp     0xF000:R(start)
-        times 0x10000 - ($ - $$) db 0xFF
+        RESET_VECTOR

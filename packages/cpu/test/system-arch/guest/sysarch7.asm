@@ -4,63 +4,10 @@
 ; parameters on the caller's stack. Records the fault or where the transfer landed (CS, SS,
 ; ESP, the first stack words). SDM vol. 2 CALL/JMP operation; vol. 3, 5.8.
 
-        cpu     686
-        org     0xF0000
-
-%define R(x)    ((x) - $$)
-%define LIN(x)  ((x) - $$ + 0xF0000)
-RESUME_EIP      equ 0x504
-RESUME_ESP      equ 0x500
+%include "common.nasm"
 NVEC            equ 0x48
 
-%macro PUTC 1
-        mov     al, %1
-        out     0xE9, al
-%endmacro
-
-        bits    16
-start:
-        cli
-        xor     ax, ax
-        mov     ds, ax
-        mov     es, ax
-        mov     ss, ax
-        mov     sp, 0x7000
-        mov     al, 0xFF
-        out     0x21, al
-        out     0xA1, al
-        push    cs
-        pop     ds
-        mov     si, R(gdt)
-        mov     di, 0x1000
-        mov     cx, gdt_end - gdt
-        cld
-        rep movsb
-        xor     ax, ax
-        mov     ds, ax
-        lgdt    [cs:R(gdtr)]
-        mov     eax, cr0
-        or      al, 1
-        mov     cr0, eax
-        jmp     dword 0x08:pm32
-
-print16:
-        pushad
-        mov     cx, 8
-.l:     rol     eax, 4
-        mov     ebx, eax
-        and     bx, 0x0F
-        mov     dl, [cs:R(hexdigits)+bx]
-        xchg    al, dl
-        out     0xE9, al
-        xchg    al, dl
-        loop    .l
-        mov     al, ' '
-        out     0xE9, al
-        popad
-        ret
-
-hexdigits: db "0123456789ABCDEF"
+        REAL_ENTRY
 
 gdtr:   dw gdt_end - gdt - 1
         dd 0x1000
@@ -90,57 +37,11 @@ gdt:
 gdt_end:
 
         bits    32
-%macro SETRESUME 1
-        mov     dword [RESUME_EIP], %1
-        mov     [RESUME_ESP], esp
-%endmacro
 
-%macro PRINT 1
-        mov     eax, %1
-        call    print32
-%endmacro
 
-%macro TO_R3 1
-        SETRESUME %%next
-        push    dword 0x23
-        push    dword 0x7F00
-        push    dword 0x0002
-        push    dword 0x1B
-        push    dword %1
-        iretd
-%%next:
-%endmacro
 
-%macro TO_V86 2
-        SETRESUME %%next
-        push    dword 0                         ; GS
-        push    dword 0                         ; FS
-        push    dword 0                         ; DS
-        push    dword 0                         ; ES
-        push    dword 0                         ; SS
-        push    dword 0x7000                    ; ESP
-        push    dword 0x20002 | (%2 << 12)      ; EFLAGS: VM, IOPL
-        push    dword 0xF000                    ; CS
-        push    dword R(%1)                     ; EIP
-        iretd
-%%next:
-%endmacro
 
-print32:
-        pushad
-        mov     ecx, 8
-.l:     rol     eax, 4
-        mov     ebx, eax
-        and     ebx, 0x0F
-        mov     dl, [cs:hexdigits+ebx]
-        xchg    al, dl
-        out     0xE9, al
-        xchg    al, dl
-        loop    .l
-        mov     al, ' '
-        out     0xE9, al
-        popad
-        ret
+        PRINT32_ROUTINE
 
 
 ; the handler every random gate points at (copied to 0x700): reports where it runs
@@ -328,7 +229,4 @@ stubs:
 %assign v v+1
 %endrep
 
-        bits    16
-        times 0xFFF0 - ($ - $$) db 0xFF
-        jmp     0xF000:R(start)
-        times 0x10000 - ($ - $$) db 0xFF
+        RESET_VECTOR
