@@ -14,10 +14,24 @@ export interface CliIo {
 }
 
 function consoleOf(io: CliIo): RunIo {
+  const stdout = process.stdout;
   const streams = io.console ?? {
-    writeOut: (data: Uint8Array) => void process.stdout.write(data),
-    isOutputTty: process.stdout.isTTY,
+    writeOut: (data: Uint8Array) => void stdout.write(data),
+    isOutputTty: stdout.isTTY,
     input: process.stdin,
+    terminal: {
+      get columns() {
+        return stdout.columns;
+      },
+      get rows() {
+        return stdout.rows;
+      },
+      colorDepth: stdout.isTTY ? stdout.getColorDepth() : 4,
+      onResize: (listener: () => void) => {
+        stdout.on("resize", listener);
+        return () => void stdout.removeListener("resize", listener);
+      },
+    },
   };
   return { ...streams, stderr: io.stderr };
 }

@@ -7,6 +7,7 @@ import type { Command } from "commander";
 import { Option } from "commander";
 import {
   createPc,
+  createScreenPc,
   DiskImageError,
   formatStats,
   LinuxBootError,
@@ -17,8 +18,10 @@ import {
   type Pc,
   type PcConfig,
   type RunEnd,
+  type ScreenPc,
   type SerialSink,
 } from "@ringvm/pc";
+import { checkScreenshotPath, pickColors, TerminalDisplay, writeScreenshot } from "./display";
 import { FileBlockSource } from "./file-block-source";
 import { TerminalConsole, type TerminalStreams } from "./terminal";
 
@@ -53,7 +56,11 @@ export interface RunOptions {
   fda?: string;
   boot?: string;
   memory?: string;
-  serial: string;
+  /** Default: stdio, or none with `--display terminal`. */
+  serial?: string;
+  display?: string;
+  colors?: string;
+  screenshot?: string;
   debugcon?: string;
   timeout?: string;
   exitOn?: string;
@@ -73,6 +80,8 @@ export interface RunIo extends TerminalStreams {
  * at boot (RSA test vectors cost the interpreter hundreds of millions of instructions).
  */
 export const DEFAULT_APPEND = "console=ttyS0 cryptomgr.notests";
+/** With `--display terminal` the kernel's console (and the guest's shell) is the VGA screen. */
+export const DISPLAY_APPEND = "console=ttyS0 console=tty0 cryptomgr.notests";
 
 /** Finds the repository's guests/ folder (env RINGVM_GUESTS overrides). */
 export function findGuestsDir(): string | undefined {
@@ -113,7 +122,10 @@ export function registerRun(
     .description("boot a kernel (direct Linux/Multiboot boot) or disks through SeaBIOS")
     .option("--kernel <file>", "bzImage or Multiboot kernel (direct boot, no firmware)")
     .option("--initrd <file>", "initial ramdisk for --kernel")
-    .option("--append <cmdline>", "kernel command line", DEFAULT_APPEND)
+    .option(
+      "--append <cmdline>",
+      `kernel command line (default: "${DEFAULT_APPEND}"; "${DISPLAY_APPEND}" with --display terminal)`,
+    )
     .option("--bios <file>", "system BIOS image (default guests/bios.bin) for firmware boot")
     .option("--vga-bios <file>", "VGA option ROM (default guests/vgabios-stdvga.bin)")
     .option("--hda <image>", "primary master disk (raw or qcow2; guest writes stay in memory)")
@@ -122,7 +134,21 @@ export function registerRun(
     .option("--fda <image>", "floppy image for drive A:")
     .option("--boot <order>", "firmware boot order: letters a (floppy), c (disk), d (CD-ROM)")
     .option("-m, --memory <size>", "guest RAM, MiB or with a K/M/G suffix", "128")
-    .option("--serial <where>", "COM1: stdio, file:PATH or none", "stdio")
+    .option(
+      "--serial <where>",
+      "COM1: stdio, file:PATH or none (default: stdio; none with --display terminal)",
+    )
+    .addOption(
+      new Option("--display <kind>", "VGA screen: none, or terminal (text modes drawn here)")
+        .choices(["none", "terminal"])
+        .default("none"),
+    )
+    .addOption(
+      new Option("--colors <depth>", "--display terminal colours (auto: what the terminal reports)")
+        .choices(["auto", "16", "256", "truecolor"])
+        .default("auto"),
+    )
+    .option("--screenshot <file.png>", "write the VGA screen as PNG when the run ends")
     .option("--debugcon <where>", "port E9h output: stdio or file:PATH")
     .option("--timeout <seconds>", "stop after this many seconds (exit code 2)")
     .option("--exit-on <text>", "exit 0 as soon as the serial output contains TEXT")
@@ -147,6 +173,9 @@ export function registerRun(
         "Exit codes: 0 power-off, --exit-on match or Ctrl-A X; 1 error; 2 timeout; 3 triple fault;",
         "130 interrupted (SIGINT/SIGTERM).",
         "On a terminal the serial console is in raw mode: Ctrl-A X quits, Ctrl-A H shows help.",
+        "--display terminal draws the VGA text screen here and types keys into the guest's PS/2",
+        "keyboard (Ctrl-C goes to the guest; Ctrl-A X quits); COM1 then goes to --serial file:PATH",
+        "or nowhere. Graphics modes show a notice; --screenshot captures any mode.",
       ].join("\n"),
     )
     .action(async (options: RunOptions) => {
@@ -157,17 +186,43 @@ export function registerRun(
 /** Boots a machine from the options and returns the exit code; never throws. */
 export async function runMachine(options: RunOptions, io: RunIo): Promise<number> {
   let pc: Pc;
+  let screen: ScreenPc | undefined;
   const cleanups: (() => void)[] = [];
   let terminal: TerminalConsole | undefined;
+  let display: TerminalDisplay | undefined;
+  let screenshotPath: string | undefined;
+  const isDisplay = options.display === "terminal";
   try {
-    const serialSink = await openSink(options.serial, "--serial", io, cleanups, true);
+    if (options.display !== undefined && options.display !== "none" && !isDisplay) {
+      throw new RunError(`--display ${options.display}: expected none or terminal`);
+    }
+    const serialSpec = options.serial ?? (isDisplay ? "none" : "stdio");
+    if (isDisplay && serialSpec === "stdio") {
+      throw new RunError(
+        "--serial stdio and --display terminal cannot share the terminal: use --serial file:PATH or none",
+      );
+    }
+    if (options.screenshot !== undefined) {
+      try {
+        screenshotPath = checkScreenshotPath(options.screenshot);
+      } catch (error) {
+        throw new RunError((error as Error).message);
+      }
+    }
+    const serialSink = await openSink(serialSpec, "--serial", io, cleanups, true);
     const debugSink =
       options.debugcon !== undefined
         ? await openSink(options.debugcon, "--debugcon", io, cleanups, false)
         : undefined;
-    terminal = options.serial === "stdio" ? new TerminalConsole(io) : undefined;
-    const config = await buildConfig(options, terminal?.sink ?? serialSink, debugSink);
-    pc = createPc(config);
+    terminal = serialSpec === "stdio" ? new TerminalConsole(io) : undefined;
+    const wantsScreen = isDisplay || screenshotPath !== undefined;
+    const config = await buildConfig(options, terminal?.sink ?? serialSink, debugSink, wantsScreen);
+    if (wantsScreen) {
+      screen = createScreenPc(config);
+      pc = screen.pc;
+    } else {
+      pc = createPc(config);
+    }
   } catch (error) {
     for (const c of cleanups) c();
     io.stderr(`ringvm: ${describeError(error)}\n`);
@@ -200,14 +255,34 @@ export async function runMachine(options: RunOptions, io: RunIo): Promise<number
   const onSignal = (): void => finish(ExitCode.Interrupted);
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
+  const stats = (): string =>
+    formatStats(pc.hypervisor.snapshotStats(), { engine: options.engine, guestNs: pc.clock.now() });
+  if (isDisplay && screen !== undefined) {
+    const shown = new TerminalDisplay(
+      screen,
+      {
+        write: (text) => io.writeOut(new TextEncoder().encode(text)),
+        ...sizeOf(io),
+        ...(io.terminal?.onResize !== undefined ? { onResize: io.terminal.onResize } : {}),
+      },
+      pickColors(options.colors, io.terminal?.colorDepth ?? 4),
+    );
+    display = shown;
+    // Keys go to the PS/2 keyboard; Ctrl-A escapes stay with the console (messages on screen).
+    terminal = new TerminalConsole({
+      writeOut: (data) => shown.message(new TextDecoder().decode(data)),
+      isOutputTty: true,
+      ...(io.input !== undefined ? { input: io.input } : {}),
+    });
+    shown.start();
+  }
+  // Whatever ends the process from here on, the terminal gets its defaults back.
+  const restore = (): void => display?.stop();
+  process.once("exit", restore);
   terminal?.start({
-    input: (bytes) => pc.sendSerial(bytes),
+    input: (bytes) => (display !== undefined ? display.input(bytes) : pc.sendSerial(bytes)),
     quit: () => finish(ExitCode.Ok),
-    stats: () =>
-      formatStats(pc.hypervisor.snapshotStats(), {
-        engine: options.engine,
-        guestNs: pc.clock.now(),
-      }),
+    stats,
   });
 
   let end: RunEnd;
@@ -218,13 +293,47 @@ export async function runMachine(options: RunOptions, io: RunIo): Promise<number
     process.removeListener("SIGINT", onSignal);
     process.removeListener("SIGTERM", onSignal);
     terminal?.stop();
+    display?.stop();
+    process.removeListener("exit", restore);
     for (const c of cleanups) c();
   }
-  if (options.stats === true) {
-    io.stderr(
-      `\n${formatStats(pc.hypervisor.snapshotStats(), { engine: options.engine, guestNs: pc.clock.now() })}\n${pc.engineStats() ?? ""}\n`,
-    );
+  let screenshotFailed = false;
+  if (screen !== undefined && screenshotPath !== undefined) {
+    try {
+      writeScreenshot(screen, screenshotPath);
+    } catch (error) {
+      io.stderr(`\nringvm: ${(error as Error).message}\n`);
+      screenshotFailed = true;
+    }
   }
+  if (options.stats === true) {
+    io.stderr(`\n${stats()}\n${pc.engineStats() ?? ""}\n`);
+  }
+  const code = outcome(end, exitCode, options, pc, io);
+  return screenshotFailed && code === ExitCode.Ok ? ExitCode.Error : code;
+}
+
+/** The terminal size for the display, read live (the terminal may be resized). */
+function sizeOf(io: RunIo): { readonly columns?: number; readonly rows?: number } {
+  const t = io.terminal;
+  if (t === undefined) return {};
+  return {
+    get columns() {
+      return t.columns;
+    },
+    get rows() {
+      return t.rows;
+    },
+  };
+}
+
+function outcome(
+  end: RunEnd,
+  exitCode: number | undefined,
+  options: RunOptions,
+  pc: Pc,
+  io: RunIo,
+): number {
   switch (end.reason) {
     case "poweroff":
       return exitCode ?? ExitCode.Ok;
@@ -248,6 +357,7 @@ async function buildConfig(
   options: RunOptions,
   serial: SerialSink | undefined,
   debugcon: SerialSink | undefined,
+  wantsScreen: boolean,
 ): Promise<PcConfig> {
   const memorySize = parseMemory(options.memory ?? "128");
   if (options.deterministic === true && options.realtime === true) {
@@ -263,6 +373,13 @@ async function buildConfig(
   if (options.kernel !== undefined) {
     kernel = readInput(options.kernel, "kernel");
     if (options.initrd !== undefined) initrd = readInput(options.initrd, "initrd");
+    if (wantsScreen) {
+      // Its font: the screen starts in text mode 3 as after a firmware boot (console=tty0).
+      const dir = findGuestsDir();
+      const vgaPath =
+        options.vgaBios ?? (dir !== undefined ? join(dir, "vgabios-stdvga.bin") : undefined);
+      if (vgaPath !== undefined) vgaBios = readVgaBios(vgaPath);
+    }
   } else {
     if (options.initrd !== undefined) throw new RunError("--initrd needs --kernel");
     if (!hasDisks && options.bios === undefined) {
@@ -281,16 +398,17 @@ async function buildConfig(
     }
     const vgaPath =
       options.vgaBios ?? (dir !== undefined ? join(dir, "vgabios-stdvga.bin") : undefined);
-    if (vgaPath !== undefined) {
-      vgaBios = readInput(vgaPath, "VGA BIOS");
-      if (vgaBios.length < 512 || vgaBios[0] !== 0x55 || vgaBios[1] !== 0xaa) {
-        throw new RunError(`VGA BIOS ${vgaPath} has no 55AAh option ROM signature`);
-      }
-    }
+    if (vgaPath !== undefined) vgaBios = readVgaBios(vgaPath);
   }
   const config: PcConfig = {
     memorySize,
-    ...(kernel !== undefined ? { kernel, cmdline: options.append ?? DEFAULT_APPEND } : {}),
+    ...(kernel !== undefined
+      ? {
+          kernel,
+          cmdline:
+            options.append ?? (options.display === "terminal" ? DISPLAY_APPEND : DEFAULT_APPEND),
+        }
+      : {}),
     ...(initrd !== undefined ? { initrd } : {}),
     ...(bios !== undefined ? { bios } : {}),
     ...(vgaBios !== undefined ? { vgaBios } : {}),
@@ -332,6 +450,14 @@ export function parseBootOrder(text: string): BootDevice[] {
     if (!order.includes(device)) order.push(device);
   }
   return order;
+}
+
+function readVgaBios(path: string): Uint8Array {
+  const rom = readInput(path, "VGA BIOS");
+  if (rom.length < 512 || rom[0] !== 0x55 || rom[1] !== 0xaa) {
+    throw new RunError(`VGA BIOS ${path} has no 55AAh option ROM signature`);
+  }
+  return rom;
 }
 
 function readInput(path: string, what: string): Uint8Array {

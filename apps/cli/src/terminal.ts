@@ -8,6 +8,14 @@ export interface TerminalStreams {
   writeOut: (data: Uint8Array) => void;
   /** True when stdout is a terminal (CRLF kept as is). */
   readonly isOutputTty?: boolean;
+  /** The terminal behind stdout, for `--display terminal` (size, resizes, colour depth). */
+  readonly terminal?: {
+    readonly columns?: number;
+    readonly rows?: number;
+    /** Bits per colour Node reports (tty.WriteStream.getColorDepth): 1, 4, 8 or 24. */
+    readonly colorDepth?: number;
+    onResize?(listener: () => void): () => void;
+  };
   /** Host input: stdin (raw mode is used when it is a TTY). */
   readonly input?: {
     readonly isTTY?: boolean;

@@ -28,8 +28,8 @@ export { formatStats } from "@ringvm/hypervisor";
 export { createScreenPc, BlobSource, MemoryDisk } from "./browser";
 export type { ScreenPc, ScreenPcConfig, EngineShare, EngineKind, RenderResult } from "./browser";
 // Host-side display and input helpers for front ends (the CLI's --display terminal).
-export { TerminalRenderer, textScreen } from "@ringvm/devices/vga";
-export type { TerminalRendererOptions, TextScreen } from "@ringvm/devices/vga";
+export { TerminalRenderer, TERMINAL_RESET, textScreen } from "@ringvm/devices/vga";
+export type { TerminalColors, TerminalRendererOptions, TextScreen } from "@ringvm/devices/vga";
 export { TerminalKeyDecoder } from "@ringvm/devices/input";
 
 /** The version of the RingVM board package. */

@@ -29,6 +29,9 @@ const VGA_TO_ANSI = [0, 4, 2, 6, 1, 5, 3, 7] as const;
 /** xterm's 6x6x6 colour cube levels (indices 16-231). */
 const CUBE_LEVELS = [0, 95, 135, 175, 215, 255] as const;
 
+/** Unchanged cells bridged by rewriting them rather than a cursor move (CUP is 6-8 bytes). */
+const GAP_CELLS = 4;
+
 /** Resets attributes, shows the cursor with the terminal's default shape. */
 export const TERMINAL_RESET = `${ESC}0m${ESC}0 q${ESC}?25h`;
 
@@ -102,8 +105,23 @@ export class TerminalRenderer {
     let atColumn = -1;
     for (let row = 0; row < rows; row++) {
       for (let column = 0; column < columns; column++) {
-        const cell = screen.cells[row * screen.columns + column]!;
-        if (shown !== undefined && shown[row * screen.columns + column] === cell) continue;
+        const at = row * screen.columns + column;
+        const cell = screen.cells[at]!;
+        if (shown !== undefined && shown[at] === cell) {
+          // An unchanged cell between changed ones is written again when that is shorter
+          // than moving the cursor over it (same colours, a change within the next cells).
+          if (row !== atRow || column !== atColumn || this.sgrOf(cell >> 8, screen) !== sgr) {
+            continue;
+          }
+          let isChangeAhead = false;
+          for (let k = 1; k <= GAP_CELLS && column + k < columns; k++) {
+            if (shown[at + k] !== screen.cells[at + k]) {
+              isChangeAhead = true;
+              break;
+            }
+          }
+          if (!isChangeAhead) continue;
+        }
         if (row !== atRow || column !== atColumn) out += `${ESC}${row + 1};${column + 1}H`;
         const wanted = this.sgrOf(cell >> 8, screen);
         if (wanted !== sgr) {

@@ -136,4 +136,21 @@ describe("TerminalRenderer", () => {
     const out = new TerminalRenderer({ colors: "ansi256" }).render(textScreen(vga));
     expect(out).toContain("\x1b[1;1H\x1b[0;38;5;248;48;5;19mA");
   });
+
+  it("writes short runs of unchanged cells between changes instead of moving the cursor", () => {
+    const { vga, board } = setup();
+    setMode(board, MODES[0x03]);
+    write(board, 2, 0, " ".repeat(80));
+    write(board, 4, 0, " ".repeat(80));
+    const term = new TerminalRenderer();
+    term.render(textScreen(vga));
+    write(board, 2, 0, "Press a key"); // the spaces were already there
+    expect(term.render(textScreen(vga))).toBe(
+      "\x1b[3;1H\x1b[0;37;40mPress a key\x1b[0m\x1b[1;1H\x1b[?25h",
+    );
+    write(board, 4, 0, "a          b"); // ten unchanged cells: a cursor move is shorter
+    expect(term.render(textScreen(vga))).toBe(
+      "\x1b[5;1H\x1b[0;37;40ma\x1b[5;12Hb\x1b[0m\x1b[1;1H\x1b[?25h",
+    );
+  });
 });
