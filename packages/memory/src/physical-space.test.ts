@@ -167,4 +167,21 @@ describe("PhysicalSpace", () => {
     m.write8(0x2_1000, 1);
     expect(fired).toEqual([0x20]);
   });
+
+  it("every code-write listener sees each fired watch; only a newly watched page is revoked", () => {
+    const m = new PhysicalSpace({ ramSize: 4 * MIB });
+    const a: number[] = [];
+    const b: number[] = [];
+    const changes: [string, number | undefined][] = [];
+    m.onCodeWrite((p) => a.push(p));
+    m.onCodeWrite((p) => b.push(p));
+    m.onRouteChange((change, page) => changes.push([change, page]));
+    m.watchPage(0x30);
+    m.watchPage(0x30); // already watched: no second notification
+    expect(changes).toEqual([["write", 0x30]]);
+    m.writeBytes(0x3_0004, new Uint8Array([1, 2])); // DMA fires it too
+    m.write8(0x3_0008, 3);
+    expect(a).toEqual([0x30]);
+    expect(b).toEqual([0x30]);
+  });
 });

@@ -75,8 +75,9 @@ export class PhysicalSpace implements PhysicalMemory {
   /** One bit per RAM page, set by the first write after a clear. */
   private readonly dirty: Int32Array;
   private readonly pageState: Uint8Array;
-  private codeWriteListener: ((page: number) => void) | undefined;
-  private readonly routeListeners: ((change: RouteChange) => void)[] = [];
+  /** Everyone told about writes to watched pages (the recompiler, the interpreter's decode cache). */
+  private readonly codeWriteListeners: ((page: number) => void)[] = [];
+  private readonly routeListeners: ((change: RouteChange, page?: number) => void)[] = [];
 
   constructor(options: PhysicalSpaceOptions) {
     const size = options.ramSize;
@@ -296,25 +297,34 @@ export class PhysicalSpace implements PhysicalMemory {
 
   // ---- change notification for MMUs ----
 
-  /** @internal An MMU subscribes so it can drop cached fast paths when routes change. */
-  onRouteChange(listener: (change: RouteChange) => void): void {
+  /**
+   * @internal An MMU subscribes so it can drop cached fast paths when routes change. With
+   * `page`, only fast writes to that RAM page must go (it became watched).
+   */
+  onRouteChange(listener: (change: RouteChange, page?: number) => void): void {
     this.routeListeners.push(listener);
   }
-  private notify(change: RouteChange): void {
-    for (const l of this.routeListeners) l(change);
+  private notify(change: RouteChange, page?: number): void {
+    for (const l of this.routeListeners) l(change, page);
   }
 
   // ---- write-watch and dirty tracking ----
 
-  /** Sets the callback run on the first write (CPU or DMA) to a watched page. */
+  /**
+   * Adds a callback run on the first write (CPU or DMA) to a watched page. Every listener is
+   * called for every fired watch (one watch bit per page is shared: a listener that still
+   * needs the page watches it again).
+   */
   onCodeWrite(listener: (page: number) => void): void {
-    this.codeWriteListener = listener;
+    this.codeWriteListeners.push(listener);
   }
-  /** Watches RAM page `page` (address / 4096): the next write to it calls the listener once. */
+  /** Watches RAM page `page` (address / 4096): the next write to it calls the listeners once. */
   watchPage(page: number): void {
     if (page < 0 || page >= this.ramPages) return;
-    this.pageState[page] = this.pageState[page]! | STATE_WATCHED;
-    this.notify("write");
+    const state = this.pageState[page]!;
+    if ((state & STATE_WATCHED) !== 0) return;
+    this.pageState[page] = state | STATE_WATCHED;
+    this.notify("write", page);
   }
   unwatchPage(page: number): void {
     if (page >= 0 && page < this.ramPages)
@@ -349,7 +359,8 @@ export class PhysicalSpace implements PhysicalMemory {
     this.dirty[page >>> 5] = this.dirty[page >>> 5]! | (1 << (page & 31));
     if ((this.pageState[page]! & STATE_WATCHED) !== 0) {
       this.pageState[page] = this.pageState[page]! & ~STATE_WATCHED;
-      this.codeWriteListener?.(page);
+      const listeners = this.codeWriteListeners;
+      for (let i = 0; i < listeners.length; i++) listeners[i]!(page);
     }
   }
 
