@@ -92,40 +92,40 @@ function sdmConformingGateCpl(text: string): string {
 const SYSARCH11_SDM_RULES: { rule: string; qemu: string[]; sdm: string[] }[] = [
   {
     // SDM 17.2.5: "the processor uses the LENn field bits to mask the low-order address bits";
-    // DR3 = 6011h with LEN=01 covers 6010h-6011h, so the read of 6010h (at F01E7h) hits. QEMU
+    // DR3 = 6011h with LEN=01 covers 6010h-6011h, so the read of 6010h (at F01F7h) hits. QEMU
     // watches 6011h-6012h and reports the read of 6012h instead.
     rule: "QEMU_UNALIGNED_BREAKPOINT_ADDRESS",
-    qemu: ["D00000008 000F01F1 00000000 00000000 "],
-    sdm: ["D00000008 000F01EC 00000000 00000000 "],
+    qemu: ["D00000008 000F0201 00000000 00000000 "],
+    sdm: ["D00000008 000F01FC 00000000 00000000 "],
   },
   {
     // SDM 17.3.1.4/17.2.3: the single-step trap and the data breakpoint of the same instruction
     // are one #DB reporting BS and B0 (DR6 "may be set along with other bits"). QEMU delivers
-    // the data #DB, then single-steps into the handler's first instruction (F03DEh).
+    // the data #DB, then single-steps into the handler's first instruction (F0493h).
     rule: "QEMU_STEP_AND_DATA_BREAKPOINT_SEPARATE",
-    qemu: ["D00004001 000F03DE 00000000 00000000 ", "D00000000 000F0275 00000100 00000000 "],
-    sdm: ["D00004001 000F0275 00000100 00000000 "],
+    qemu: ["D00004001 000F0493 00000000 00000000 ", "D00000000 000F0285 00000100 00000000 "],
+    sdm: ["D00004001 000F0285 00000100 00000000 "],
   },
   {
-    // SDM 17.2.4: with DR7.GD set, MOV from DR0 (F0295h) is a #DB fault with DR6.BD, and the
+    // SDM 17.2.4: with DR7.GD set, MOV from DR0 (F02A5h) is a #DB fault with DR6.BD, and the
     // processor clears GD on entering the handler. QEMU implements neither.
     rule: "QEMU_NO_GENERAL_DETECT",
     qemu: ["g", "00002000 "],
-    sdm: ["g", "D00002000 000F0295 00000000 00000000 ", "00000000 "],
+    sdm: ["g", "D00002000 000F02A5 00000000 00000000 ", "00000000 "],
   },
   {
     // SDM 17.2.4: GD is cleared on entry to any #DB handler (here a single-step trap).
     rule: "QEMU_NO_GENERAL_DETECT",
-    qemu: ["D00004000 000F02D2 00000100 00000000 ", "00002000 "],
-    sdm: ["D00004000 000F02D2 00000100 00000000 ", "00000000 "],
+    qemu: ["D00004000 000F02E2 00000100 00000000 ", "00002000 "],
+    sdm: ["D00004000 000F02E2 00000100 00000000 ", "00000000 "],
   },
   {
     // SDM vol. 2 MOV and vol. 3 6.8.3: MOV SS inhibits debug exceptions until after the next
     // instruction, including a data breakpoint hit by its own read: the #DB comes after the
-    // NOP at F03C7h. QEMU reports it right after MOV SS (it does delay the single-step trap).
+    // NOP at F03D7h. QEMU reports it right after MOV SS (it does delay the single-step trap).
     rule: "QEMU_MOV_SS_DATA_BREAKPOINT",
-    qemu: ["D00000001 000F03C7 00000000 00000000 "],
-    sdm: ["D00000001 000F03C8 00000000 00000000 "],
+    qemu: ["D00000001 000F03D7 00000000 00000000 "],
+    sdm: ["D00000001 000F03D8 00000000 00000000 "],
   },
 ];
 

@@ -2,7 +2,8 @@
 ; Instruction breakpoints (faults, RF), data write and read/write breakpoints with LEN masking
 ; (traps after the instruction), a REP MOVSB hit (after the iteration), TF merged with a data
 ; hit (BS and Bn in one #DB), DR7.GD (BD), GD on another #DB, I/O breakpoints (CR4.DE), RF in
-; the image of a fault, IRETD loading RF, and the MOV SS shadow delaying TF and data traps.
+; the image of a fault, IRETD loading RF, the MOV SS shadow delaying TF and data traps, and a
+; task switch clearing L0-L3.
 ; Every #DB prints: D DR6(E00Fh bits) EIP EFLAGS(RF,TF) ECX; other exceptions print E lines.
 
 %include "common.nasm"
@@ -28,6 +29,10 @@ gdt:
         dq 0                                    ; 00
         dq 0x00CF9B000000FFFF                   ; 08 code, ring 0
         dq 0x00CF93000000FFFF                   ; 10 data, ring 0
+        dw 0x67, 0x3000
+        db 0, 0x89, 0, 0                        ; 18 TSS1
+        dw 0x67, 0x3100
+        db 0, 0x89, 0, 0                        ; 20 TSS2
 gdt_end:
 
         bits    32
@@ -232,6 +237,35 @@ j_done:
         mov     ss, [VAR+0x40]
         nop
         nop
+        DISARM
+
+; m: a task switch clears DR7 L0-L3 and keeps G0-G3 (SDM 17.2.4); the new task prints DR7.
+        MARK    'm'
+        mov     edi, 0x3000
+        xor     eax, eax
+        mov     ecx, 0x200/4
+        rep stosd
+        mov     dword [0x3120], task2           ; EIP
+        mov     dword [0x3124], 2               ; EFLAGS
+        mov     dword [0x3138], 0x8000          ; ESP
+        mov     dword [0x3148], 0x10            ; ES
+        mov     dword [0x314C], 0x08            ; CS
+        mov     dword [0x3150], 0x10            ; SS
+        mov     dword [0x3154], 0x10            ; DS
+        mov     word [0x3066], 0x68
+        mov     word [0x3166], 0x68
+        mov     ax, 0x18
+        ltr     ax
+        mov     eax, 0xFFFFF000                 ; never reached: DR0/DR1 only need enables
+        mov     dr0, eax
+        mov     dr1, eax
+        mov     eax, 0x0000000F                 ; L0, G0, L1, G1
+        mov     dr7, eax
+        jmp     0x20:0
+task2:  mov     eax, dr7
+        and     eax, 0xFF
+        call    print32
+        PUTC    10
         DISARM
 
         MARK    'z'
