@@ -2,6 +2,13 @@
 // the payload of an XZ-compressed bzImage on the host. Written from the format description
 // (tukaani.org "The .xz File Format" and the LZMA SDK's lzma-specification.txt); checked
 // against xz(1) output in test/xz.test.ts.
+//
+// Why not a library (checked 2026-12 on npm): `xz-decompress` 0.2.3 (xz-embedded in wasm, MIT)
+// is built without the x86 BCJ filter every kernel payload uses (XZ_OPTIONS_ERROR on
+// guests/vmlinuz) and only offers an async stream, while `loadLinux` is synchronous; `xz-compat`
+// targets Node only and may install `lzma-native` at run time; `node-liblzma` (LGPL-3.0) and
+// `@napi-rs/lzma` are native addons (wasm-wasi in browsers). Speed of this decoder on the
+// 16 MB payload: about 1.2 s of CPU, about 1.5x xz-decompress on the same data without BCJ.
 
 /** A malformed or unsupported .xz stream. */
 export class XzError extends Error {
