@@ -96,7 +96,7 @@ int main(void) {
   }
 }
 
-const PASSES = 9;
+const PASSES = Number(process.env.PASSES ?? 9);
 const rates: number[] = [];
 let count = 0;
 for (let i = 0; i < PASSES; i++) {

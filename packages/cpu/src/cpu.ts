@@ -2,7 +2,8 @@
 import type { Clock, LinearMemory, PortIo } from "@ringvm/bus";
 import { ATTR_LOCKABLE, Decoder, Instruction, OpKind } from "@ringvm/decoder";
 import { syncPaging, writeControlRegister } from "./control-regs";
-import { HANDLERS } from "./dispatch";
+import { FAST_ANY, FAST_REGISTER, HANDLERS } from "./dispatch";
+import { hasNoMemoryOperand } from "./handlers/fast";
 import type { Handler } from "./handlers/operands";
 import { debugBefore, debugTrap, recomputeDebug } from "./debug";
 import { CpuException, hasErrorCode, isContributory, Vector } from "./exceptions";
@@ -14,7 +15,7 @@ import {
   loadSegmentReal,
   setSegmentCache,
 } from "./segments";
-import { EpochMemory, EpochPorts } from "./state/code-epoch";
+import { EpochMemory, EpochPorts, WriteCountingMemory } from "./state/code-epoch";
 import { CpuState, SEG_LDTR, SEG_TR } from "./state/cpu-state";
 import { FLAGS_FIXED_ONE, IF, RF, TF } from "./state/flags";
 import { ESP, EDX, SegReg } from "./state/registers";
@@ -40,12 +41,38 @@ export interface InterruptSource {
   acknowledge(): number;
 }
 
+/** Linear-to-physical translation of instruction fetches (`Mmu` from @ringvm/memory). */
+export interface CodeTranslator {
+  /** Physical address for `kind` (2 = instruction fetch); a fault calls the page-fault sink. */
+  translate(linear: number, kind: number): number;
+}
+
+/** Write-watch of physical code pages (`PhysicalSpace` from @ringvm/memory). */
+export interface CodePageWatch {
+  /** The next write (CPU or DMA, through any alias) to RAM page `page` calls the listeners. */
+  watchPage(page: number): void;
+  /** False for pages that cannot be watched (not RAM). */
+  isWatched(page: number): boolean;
+  /** Adds a listener (other engines may have their own). */
+  onCodeWrite(listener: (page: number) => void): void;
+}
+
 export interface CpuOptions {
   memory: LinearMemory;
   io: PortIo;
   interrupts?: InterruptSource;
   clock?: Clock;
+  /**
+   * With both: the decode cache watches the physical pages it holds code from, so ordinary
+   * stores cost it nothing (state/code-epoch.ts). Without: every CPU write counts as a
+   * possible code change.
+   */
+  codeTranslator?: CodeTranslator;
+  codePages?: CodePageWatch;
 }
+
+/** LinearMemory access kind of an instruction fetch (the MMU's translate `kind`). */
+const KIND_FETCH = 2;
 
 /**
  * Decoded-instruction cache: direct-mapped on the linear address of the first byte. An entry
@@ -56,7 +83,7 @@ export interface CpuOptions {
  * paging changes and fetch faults all behave exactly as without the cache (the re-fetch raises
  * the same #PF the decoder's fetch would).
  */
-const DECODE_CACHE_BITS = 13;
+const DECODE_CACHE_BITS = 16;
 const DECODE_CACHE_SIZE = 1 << DECODE_CACHE_BITS;
 const DECODE_CACHE_MASK = DECODE_CACHE_SIZE - 1;
 /** The handler of a form used with a LOCK prefix it does not allow. */
@@ -84,6 +111,16 @@ function sameBytes(
   return true;
 }
 
+/** The handler for a decoded instruction: a specialized form when one applies. */
+function pickHandler(insn: Instruction): Handler {
+  const code = insn.code;
+  const any = FAST_ANY[code];
+  if (any !== undefined) return any;
+  const reg = FAST_REGISTER[code];
+  if (reg !== undefined && hasNoMemoryOperand(insn)) return reg;
+  return HANDLERS[code]!;
+}
+
 export class Cpu {
   readonly state: CpuState;
   /** Entries are allocated on their first miss (a Cpu stays cheap to construct in tests). */
@@ -98,6 +135,11 @@ export class Cpu {
   /** Handler of each entry, with the LOCK validity check folded in at decode time. */
   private readonly cacheHandler: Handler[] = new Array<Handler>(DECODE_CACHE_SIZE).fill(lockUd);
   private readonly memory: EpochMemory;
+  /** The code-page watch, when the board provides one (see CpuOptions). */
+  private readonly translator: CodeTranslator | undefined;
+  private readonly codePages: CodePageWatch | undefined;
+  /** Per physical page: 1 while the decode cache relies on its watch. */
+  private readonly watchedPages: Uint8Array | undefined;
   private readonly decoder16 = new Decoder(16);
   private readonly decoder32 = new Decoder(32);
   private readonly fetch: (address: number) => number;
@@ -105,9 +147,24 @@ export class Cpu {
   private isShutdown = false;
 
   constructor(options: CpuOptions) {
-    const memory = new EpochMemory(options.memory);
+    const watching = options.codeTranslator !== undefined && options.codePages !== undefined;
+    const memory = watching
+      ? new EpochMemory(options.memory)
+      : new WriteCountingMemory(options.memory);
     this.memory = memory;
-    this.state = new CpuState(memory, new EpochPorts(options.io, memory));
+    if (watching) {
+      this.translator = options.codeTranslator;
+      this.codePages = options.codePages;
+      const watched = new Uint8Array(1 << 20);
+      this.watchedPages = watched;
+      options.codePages!.onCodeWrite((page) => {
+        if (watched[page] === 1) {
+          watched[page] = 0;
+          memory.epoch++;
+        }
+      });
+    }
+    this.state = new CpuState(memory, new EpochPorts(options.io, memory, !watching));
     this.state.clock = options.clock ?? null;
     this.interrupts = options.interrupts;
     this.fetch = (address) => memory.fetch8(address);
@@ -222,8 +279,9 @@ export class Cpu {
     const segBase = s.segBase;
     const regs = s.regs;
     let remaining = maxInstructions;
-    // Devices, DMA and other engines may have written memory since the last slice.
-    memory.epoch++;
+    // Devices, DMA and other engines may have written memory since the last slice (a code-page
+    // watch sees those writes itself).
+    if (this.watchedPages === undefined) memory.epoch++;
     if (s.halted) {
       if (!this.wakeFromHalt()) return StopReason.Halt;
     }
@@ -256,6 +314,7 @@ export class Cpu {
           } else if (cacheEpoch[slot] !== memory.epoch) {
             // Something may have changed since the entry was last checked: re-fetch its bytes.
             if (sameBytes(raw, linear, cacheBytes, slot << 4, insn.length)) {
+              if (this.watchedPages !== undefined) this.watchCode(linear, insn.length);
               cacheEpoch[slot] = memory.epoch;
             } else {
               insn = this.decodeMiss(linear, eip, s.cs32 ? 1 : 0, slot);
@@ -300,16 +359,38 @@ export class Cpu {
     // LOCK is valid only on the lockable forms with a memory destination (SDM vol. 2, LOCK).
     const badLock =
       entry.hasLock && ((entry.attrs & ATTR_LOCKABLE) === 0 || entry.op0Kind !== OpKind.Memory);
-    this.cacheHandler[slot] = badLock ? lockUd : HANDLERS[entry.code]!;
+    this.cacheHandler[slot] = badLock ? lockUd : pickHandler(entry);
     if (entry.code !== 0) {
       const memory = this.memory;
       const base = slot << 4;
       for (let k = 0; k < entry.length; k++)
         this.cacheBytes[base + k] = memory.fetch8((linear + k) | 0);
+      if (this.watchedPages !== undefined) this.watchCode(linear, entry.length);
       this.cacheKey[slot] = mode === 1 ? linear + MODE32_KEY : linear;
       this.cacheEpoch[slot] = memory.epoch;
     }
     return entry;
+  }
+
+  /**
+   * Watches the physical page(s) of the `length` instruction bytes at `linear` (just fetched,
+   * so the translation cannot fault). Pages that cannot be watched are not RAM: their bytes
+   * change only with a route change, which comes from a port access (it moves the epoch).
+   */
+  private watchCode(linear: number, length: number): void {
+    const first = this.translator!.translate(linear >>> 0, KIND_FETCH);
+    this.watchPhysicalPage(Math.floor(first / 4096));
+    const last = (linear + length - 1) >>> 0;
+    if (last >>> 12 !== linear >>> 12) {
+      this.watchPhysicalPage(Math.floor(this.translator!.translate(last, KIND_FETCH) / 4096));
+    }
+  }
+
+  private watchPhysicalPage(page: number): void {
+    const watched = this.watchedPages!;
+    if (page >= watched.length || watched[page] === 1) return;
+    this.codePages!.watchPage(page);
+    if (this.codePages!.isWatched(page)) watched[page] = 1;
   }
 
   /** In HLT: returns true (and delivers) if an NMI or enabled interrupt is pending. */

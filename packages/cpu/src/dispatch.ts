@@ -3,6 +3,7 @@
 import { CODE_COUNT, Code } from "@ringvm/decoder";
 import { CpuException, Vector } from "./exceptions";
 import { arithHandlers } from "./handlers/arith";
+import { fastAnyOperands, fastRegisterOperands } from "./handlers/fast";
 import { integerHandlers } from "./handlers/integer";
 import type { Handler } from "./handlers/operands";
 import { simdHandlers } from "./handlers/simd";
@@ -58,3 +59,20 @@ export const HANDLERS: readonly Handler[] = buildTable();
 export function isImplemented(code: number): boolean {
   return HANDLERS[code] !== undefinedOpcode;
 }
+
+function buildFastTable(forms: Record<string, Handler>): (Handler | undefined)[] {
+  const table = new Array<Handler | undefined>(CODE_COUNT).fill(undefined);
+  for (const [name, handler] of Object.entries(forms)) {
+    const code = (Code as unknown as Record<string, number | undefined>)[name];
+    if (code === undefined) UNKNOWN_FORMS.push(name);
+    else table[code] = handler;
+  }
+  return table;
+}
+
+/**
+ * Specialized equivalents of hot forms (handlers/fast.ts), used by the decode cache only:
+ * `FAST_ANY` for any operands, `FAST_REGISTER` when no operand is in memory.
+ */
+export const FAST_ANY: readonly (Handler | undefined)[] = buildFastTable(fastAnyOperands);
+export const FAST_REGISTER: readonly (Handler | undefined)[] = buildFastTable(fastRegisterOperands);

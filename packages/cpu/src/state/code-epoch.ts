@@ -2,10 +2,13 @@
 // may no longer match memory (its bytes rewritten, its page remapped, its fetch rights changed).
 //
 // The decode cache in cpu.ts re-fetches an entry's bytes only when the epoch moved since the
-// entry was last checked. The epoch moves on: every write the CPU makes (any address: a write
-// through another linear alias of a code page must count too), every port access (a device may
-// start DMA into RAM from it), every paging change (setPaging, INVLPG, TLB flush, user/supervisor
-// switch), and at each entry to `Cpu.run` (devices, DMA and other engines run between slices).
+// entry was last checked. The epoch moves on: every port access (a device may remap memory or
+// start DMA from it), every paging change (setPaging, INVLPG, TLB flush, user/supervisor switch),
+// and on writes, in one of two ways:
+// - with a code-page write watch (CpuOptions.codePages: the board's PhysicalSpace), only when a
+//   write (CPU or DMA, through any alias) reaches a physical page holding decoded code;
+// - without one (`WriteCountingMemory`), on every write the CPU makes and at each entry to
+//   `Cpu.run` (devices, DMA and other engines run between slices).
 // Between two epoch moves, re-fetching an instruction through the MMU returns the same bytes
 // without a fault, so skipping the re-fetch is exact.
 import type { DataWatchHook, LinearMemory, PageFaultSink, PagingState, PortIo } from "@ringvm/bus";
@@ -31,15 +34,12 @@ export class EpochMemory implements LinearMemory {
     return this.inner.read32(linear);
   }
   write8(linear: number, value: number): void {
-    this.epoch++;
     this.inner.write8(linear, value);
   }
   write16(linear: number, value: number): void {
-    this.epoch++;
     this.inner.write16(linear, value);
   }
   write32(linear: number, value: number): void {
-    this.epoch++;
     this.inner.write32(linear, value);
   }
   fetch8(linear: number): number {
@@ -70,23 +70,45 @@ export class EpochMemory implements LinearMemory {
   }
 }
 
-/** Port I/O that moves the memory epoch on every access (reads included: devices act on them). */
+/** Without a code-page watch: every CPU write moves the epoch (it may hit decoded code). */
+export class WriteCountingMemory extends EpochMemory {
+  override write8(linear: number, value: number): void {
+    this.epoch++;
+    this.inner.write8(linear, value);
+  }
+  override write16(linear: number, value: number): void {
+    this.epoch++;
+    this.inner.write16(linear, value);
+  }
+  override write32(linear: number, value: number): void {
+    this.epoch++;
+    this.inner.write32(linear, value);
+  }
+}
+
+/** Port I/O that moves the memory epoch on every access (reads too unless a watch sees DMA). */
 export class EpochPorts implements PortIo {
+  /**
+   * `countReads` false (with a code-page watch): only port writes move the epoch. A device's
+   * DMA is then seen by the watch; what a port access can do besides DMA is remap memory
+   * (PAM, PCI BARs, the A20 gate), and those are writes.
+   */
   constructor(
     readonly inner: PortIo,
     private readonly memory: EpochMemory,
+    private readonly countReads = true,
   ) {}
 
   in8(port: number): number {
-    this.memory.epoch++;
+    if (this.countReads) this.memory.epoch++;
     return this.inner.in8(port);
   }
   in16(port: number): number {
-    this.memory.epoch++;
+    if (this.countReads) this.memory.epoch++;
     return this.inner.in16(port);
   }
   in32(port: number): number {
-    this.memory.epoch++;
+    if (this.countReads) this.memory.epoch++;
     return this.inner.in32(port);
   }
   out8(port: number, value: number): void {
