@@ -18,6 +18,14 @@ import {
 export const DISPLAY_FPS = 20;
 /** A lone ESC is the Escape key if nothing follows it within this time. */
 const ESCAPE_KEY_MS = 50;
+/**
+ * Key events go to the keyboard one at a time, each once its output buffer is empty (checked
+ * this often): a real keyboard holds 16 bytes and answers an overflow with the overrun code
+ * (Linux logs "Unknown key pressed ... code 0x0" for a pasted line sent at once).
+ */
+const KEY_PACE_MS = 4;
+/** Keys typed ahead beyond this many events are dropped (a huge paste). */
+const MAX_PENDING_KEYS = 8192;
 /** How long a Ctrl-A message (help, stats) stays before the guest screen is redrawn. */
 const MESSAGE_MS = 3000;
 
@@ -46,6 +54,8 @@ export function pickColors(option: string | undefined, depth: number): TerminalC
 export class TerminalDisplay {
   private readonly renderer: TerminalRenderer;
   private readonly keys = new TerminalKeyDecoder();
+  private readonly pendingKeys: { readonly code: string; readonly isPressed: boolean }[] = [];
+  private keyTimer: ReturnType<typeof setTimeout> | undefined;
   private timer: ReturnType<typeof setInterval> | undefined;
   private escapeTimer: ReturnType<typeof setTimeout> | undefined;
   private messageTimer: ReturnType<typeof setTimeout> | undefined;
@@ -87,13 +97,36 @@ export class TerminalDisplay {
   input(bytes: Uint8Array): void {
     if (this.escapeTimer !== undefined) clearTimeout(this.escapeTimer);
     this.escapeTimer = undefined;
-    for (const event of this.keys.feed(bytes)) this.screen.key(event.code, event.isPressed);
+    this.type(this.keys.feed(bytes));
     // A lone ESC stays pending in the decoder until the next byte or a short quiet time.
     if (bytes.length > 0 && bytes[bytes.length - 1] === 0x1b) {
       this.escapeTimer = setTimeout(() => {
         this.escapeTimer = undefined;
-        for (const event of this.keys.flush()) this.screen.key(event.code, event.isPressed);
+        this.type(this.keys.flush());
       }, ESCAPE_KEY_MS);
+    }
+  }
+
+  private type(events: readonly { readonly code: string; readonly isPressed: boolean }[]): void {
+    for (const event of events) {
+      if (this.pendingKeys.length < MAX_PENDING_KEYS) this.pendingKeys.push(event);
+    }
+    if (this.keyTimer === undefined) this.pumpKeys();
+  }
+
+  /** Sends the next key event when the keyboard has nothing left to send; paces the rest. */
+  private pumpKeys(): void {
+    this.keyTimer = undefined;
+    // Without a board (tests) every event goes at once.
+    const keyboard = (this.screen.pc as ScreenPc["pc"] | undefined)?.i8042.keyboard;
+    while (this.pendingKeys.length > 0) {
+      if (keyboard?.hasData === true) break;
+      const event = this.pendingKeys.shift()!;
+      this.screen.key(event.code, event.isPressed);
+      if (keyboard !== undefined) break;
+    }
+    if (this.pendingKeys.length > 0 && this.isActive) {
+      this.keyTimer = setTimeout(() => this.pumpKeys(), KEY_PACE_MS);
     }
   }
 
@@ -116,7 +149,9 @@ export class TerminalDisplay {
     this.isPaused = false;
     this.frame();
     this.isActive = false;
-    for (const t of [this.escapeTimer, this.messageTimer]) if (t !== undefined) clearTimeout(t);
+    for (const t of [this.escapeTimer, this.messageTimer, this.keyTimer]) {
+      if (t !== undefined) clearTimeout(t);
+    }
     if (this.timer !== undefined) clearInterval(this.timer);
     this.unsubscribe?.();
     const rows = Math.min(textScreen(this.screen.vga)?.rows ?? 1, this.terminal.rows ?? 25);
