@@ -6,9 +6,9 @@
 // system lane: each guest runs a few million instructions (5-15 s on a shared 2-core host).
 //
 // Allowed differences, none of them in the guest state:
-// - QEMU blinks the text cursor from host time (250 ms phases), so the script keeps one dump
-//   with the cursor drawn and one without, and RingVM renders with its cursor forced on and
-//   forced off to match each (position and scan lines 14-15 of the cell are then checked).
+// - QEMU blinks the text cursor from host time, so the script keeps both phases (files
+//   *-cursor-a/b.png) and RingVM renders with its cursor forced on and forced off: each frame
+//   must equal one phase, and the two phases differ only in the cursor cell.
 // - RingVM renders with QEMU's conventions where QEMU departs from the IBM VGA (attribute
 //   bit 7 as bright background, 9th dot of B0h-DFh); these screens use neither.
 import { readFileSync } from "node:fs";
@@ -89,6 +89,35 @@ function compare(ours: Image, qemu: Image): { size: string; mismatches: number; 
   return { size, mismatches, first };
 }
 
+/** RingVM's cursor-on and cursor-off frames against QEMU's two cursor phases. */
+function compareCursorPhases(screen: ScreenPc, prefix: string): void {
+  const a = readReference(`${prefix}-cursor-a.png`);
+  const b = readReference(`${prefix}-cursor-b.png`);
+  const on = render(screen, "on");
+  const off = render(screen, "off");
+  const straight = [compare(on, a), compare(off, b)];
+  const crossed = [compare(on, b), compare(off, a)];
+  const isStraight = straight[0]!.mismatches + straight[1]!.mismatches === 0;
+  const best = isStraight ? straight : crossed;
+  const size = `${a.width}x${a.height}`;
+  expect(best).toEqual([
+    { size, mismatches: 0, first: "" },
+    { size, mismatches: 0, first: "" },
+  ]);
+}
+
+/** Cells (row,column of 9-dot cells `cellHeight` lines high) where two images differ. */
+function differingCells(x: Image, y: Image, cellHeight: number): string[] {
+  const cells = new Set<string>();
+  for (let p = 0; p < x.width * x.height; p++) {
+    const i = p * 3;
+    if (x.rgb[i] !== y.rgb[i] || x.rgb[i + 1] !== y.rgb[i + 1] || x.rgb[i + 2] !== y.rgb[i + 2]) {
+      cells.add(`${Math.floor(p / x.width / cellHeight)},${Math.floor((p % x.width) / 9)}`);
+    }
+  }
+  return [...cells];
+}
+
 describe("RingVM vs QEMU screendump", () => {
   it("text mode: SeaBIOS finds nothing to boot on a blank disk (720x400, both cursor phases)", async () => {
     // The screen is final ~1 s after power-on (both boards) and stays until the retry at 60 s.
@@ -96,24 +125,23 @@ describe("RingVM vs QEMU screendump", () => {
     expect(screen.screenText()?.[7]?.trimEnd()).toBe(
       "No bootable device.  Retrying in 60 seconds.",
     );
-    for (const cursor of ["on", "off"] as const) {
-      const qemu = readReference(`qemu-seabios-text-cursor-${cursor}.png`);
-      expect(compare(render(screen, cursor), qemu)).toEqual({
-        size: "720x400",
-        mismatches: 0,
-        first: "",
-      });
-    }
-    // The cursor phases differ exactly in the cursor: row 8, column 0, scan lines 14-15.
-    const on = readReference("qemu-seabios-text-cursor-on.png");
-    const off = readReference("qemu-seabios-text-cursor-off.png");
-    const cursorPixels = new Set<string>();
-    for (let p = 0; p < on.width * on.height; p++) {
-      if (on.rgb[p * 3] !== off.rgb[p * 3]) {
-        cursorPixels.add(`${Math.floor(p / on.width / 16)},${Math.floor((p % on.width) / 9)}`);
-      }
-    }
-    expect([...cursorPixels]).toEqual(["8,0"]);
+    compareCursorPhases(screen, "qemu-seabios-text");
+    // QEMU's two phases differ exactly in the cursor cell: row 8, column 0.
+    const a = readReference("qemu-seabios-text-cursor-a.png");
+    const b = readReference("qemu-seabios-text-cursor-b.png");
+    expect(differingCells(a, b, 16)).toEqual(["8,0"]);
+  }, 120_000);
+
+  it("text mode 80x50: the VGA BIOS's 8x8 font in plane 2, 256 characters x attributes, a block cursor", async () => {
+    const floppy = new Uint8Array(1_474_560);
+    floppy.set(readFileSync(new URL("text80x50.bin", FIXTURES)));
+    const screen = await bootTo({ fda: new MemoryDisk(floppy) }, 3e9);
+    expect(screen.screenText()?.length).toBe(50);
+    compareCursorPhases(screen, "qemu-text80x50");
+    // The cursor is after the printed line: row 25, column 60.
+    const a = readReference("qemu-text80x50-cursor-a.png");
+    const b = readReference("qemu-text80x50-cursor-b.png");
+    expect(differingCells(a, b, 8)).toEqual(["25,60"]);
   }, 120_000);
 
   it("mode 13h: a boot sector sets the mode, the DAC and a pattern through the VGA BIOS (640x400)", async () => {
