@@ -132,3 +132,12 @@ export function startFirmwareMachine(boot: FirmwareBoot): FirmwareMachine {
 export function secondsSince(t0: number): string {
   return ((performance.now() - t0) / 1000).toFixed(1);
 }
+
+/**
+ * This process's CPU seconds (user + system) since `start` (process.cpuUsage()): on a shared
+ * host the wall time mostly measures the other jobs, the CPU time what the guest cost.
+ */
+export function cpuSecondsSince(start: NodeJS.CpuUsage): string {
+  const used = process.cpuUsage(start);
+  return ((used.user + used.system) / 1e6).toFixed(1);
+}
