@@ -34,6 +34,12 @@ export const DEBUG_IO = 4;
  * inhibits interrupts, debug exceptions and single-step traps until the next instruction").
  */
 export const DEBUG_MOV_SS = 0x10;
+/**
+ * `s.debugHits` bit set when INT n/INT3/INTO/ICEBP delivered through a gate with TF set: the
+ * gate cleared TF, so no single-step trap follows the instruction (the handler is not stepped;
+ * QEMU agrees, sysarch11).
+ */
+export const DEBUG_NO_STEP = 0x20;
 /** Data hits carried over a MOV SS shadow live in bits 8-11 until the next instruction. */
 const CARRIED_SHIFT = 8;
 
@@ -157,11 +163,21 @@ export function debugTrap(s: CpuState, trap: number): boolean {
     return false;
   }
   s.debugHits = 0;
-  const step = (trap & TF) !== 0;
-  if ((hits & 0xf) === 0 && !step) return false;
-  let dr6 = s.dr[6]!;
-  if ((hits & 0xf) !== 0) dr6 = (dr6 & ~0xf) | (hits & 0xf);
+  const step = (trap & TF) !== 0 && (hits & DEBUG_NO_STEP) === 0;
+  let b = hits & 0xf;
+  if (b === 0 && !step) return false;
+  // B0-B3 report every breakpoint condition met when the #DB is generated (SDM 17.2.3),
+  // including an enabled instruction breakpoint at the instruction the trap returns to.
+  if ((s.debugMode & DEBUG_INSN) !== 0) {
+    b |= matches(s, (s.segBase[SegReg.CS]! + s.eip) >>> 0, 1, 0, 0);
+  }
+  let dr6 = (s.dr[6]! & ~0xf) | b;
   if (step) dr6 |= DR6_BS;
   s.dr[6] = dr6;
   return true;
+}
+
+/** INT n/INT3/INTO/ICEBP delivered with `flagsBefore` TF set: no single-step trap after it. */
+export function softwareInterruptDelivered(s: CpuState, flagsBefore: number): void {
+  if ((flagsBefore & TF) !== 0) s.debugHits |= DEBUG_NO_STEP;
 }

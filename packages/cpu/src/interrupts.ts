@@ -1,7 +1,7 @@
 // Interrupt and exception delivery (SDM vol. 3, 6.12 "Exception and interrupt handling";
 // real mode: 20.1.4 "Interrupt and exception handling"; v8086: 20.3).
 import { push16, push32 } from "./access";
-import { DR7_GD } from "./debug";
+import { DR7_GD, softwareInterruptDelivered } from "./debug";
 import { CpuException, Vector } from "./exceptions";
 import {
   AR_CODE,
@@ -91,8 +91,11 @@ export function deliverInterrupt(
   const esp = s.regs[ESP]!;
   const cpl = s.cpl;
   const trSel = s.segSel[SEG_TR]!;
+  const flagsBefore = s.flags;
   try {
     deliver(s, vector, kind, hasError, errorCode, returnEip);
+    // [debug] INT n/INT3/INTO cleared TF on the way in: no single-step trap after them.
+    if (kind === EventKind.Software) softwareInterruptDelivered(s, flagsBefore);
   } catch (e) {
     if (s.segSel[SEG_TR] === trSel) {
       setSegmentCache(s, SegReg.SS, ssSel, ssBase, ssLimit, ssAr);

@@ -4,6 +4,7 @@ import { type Instruction } from "@ringvm/decoder";
 import { pop16, pop32, push16, push32 } from "../access";
 import { CpuException, Vector } from "../exceptions";
 import { callFar, iret, jmpFar, retFar } from "../far";
+import { softwareInterruptDelivered } from "../debug";
 import { deliverInterrupt, EventKind } from "../interrupts";
 import { type CpuState } from "../state/cpu-state";
 import { FLAGS_WRITABLE, IF, IOPL, RF, VIF, VIP, VM } from "../state/flags";
@@ -51,7 +52,9 @@ const into: Handler = (s) => {
 };
 /** INT1 (ICEBP, F1): a #DB trap delivered like a hardware event (no gate DPL check). */
 const int1: Handler = (s) => {
+  const flags = s.flags;
   deliverInterrupt(s, Vector.DB, EventKind.External, false, 0, s.eip);
+  softwareInterruptDelivered(s, flags); // [debug] the gate cleared TF: no single-step trap
 };
 
 /** Whether CLI/STI may run: always in real mode, IOPL 3 in v8086 mode, CPL <= IOPL otherwise. */

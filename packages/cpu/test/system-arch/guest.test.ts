@@ -101,9 +101,9 @@ const SYSARCH11_SDM_RULES: { rule: string; qemu: string[]; sdm: string[] }[] = [
   {
     // SDM 17.3.1.4/17.2.3: the single-step trap and the data breakpoint of the same instruction
     // are one #DB reporting BS and B0 (DR6 "may be set along with other bits"). QEMU delivers
-    // the data #DB, then single-steps into the handler's first instruction (F0493h).
+    // the data #DB, then single-steps into the handler's first instruction (F04F9h).
     rule: "QEMU_STEP_AND_DATA_BREAKPOINT_SEPARATE",
-    qemu: ["D00004001 000F0493 00000000 00000000 ", "D00000000 000F0285 00000100 00000000 "],
+    qemu: ["D00004001 000F04F9 00000000 00000000 ", "D00000000 000F0285 00000100 00000000 "],
     sdm: ["D00004001 000F0285 00000100 00000000 "],
   },
   {

@@ -2,12 +2,12 @@
 ; Instruction breakpoints (faults, RF), data write and read/write breakpoints with LEN masking
 ; (traps after the instruction), a REP MOVSB hit (after the iteration), TF merged with a data
 ; hit (BS and Bn in one #DB), DR7.GD (BD), GD on another #DB, I/O breakpoints (CR4.DE), RF in
-; the image of a fault, IRETD loading RF, the MOV SS shadow delaying TF and data traps, and a
-; task switch clearing L0-L3.
+; the image of a fault, IRETD loading RF, the MOV SS shadow delaying TF and data traps, a task
+; switch clearing L0-L3, TF across INT n, and BS with B0 for a step onto an instruction breakpoint.
 ; Every #DB prints: D DR6(E00Fh bits) EIP EFLAGS(RF,TF) ECX; other exceptions print E lines.
 
 %include "common.nasm"
-NVEC            equ 0x20
+NVEC            equ 0x40
 DB_ACTION       equ 0x508               ; bit 0: resume with RF, 1: clear TF, 2: DR7 := 0
 VAR             equ 0x6000
 
@@ -268,6 +268,38 @@ task2:  mov     eax, dr7
         PUTC    10
         DISARM
 
+; n: TF and INT 30h: the gate clears TF, so neither INT nor the handler is stepped; IRETD
+;    restores TF and the trap comes after the instruction that follows it (SDM 17.3.1.4).
+        MARK    'n'
+        mov     dword [DB_ACTION], 2
+        mov     eax, int30
+        mov     [0x2000+0x30*8], ax
+        shr     eax, 16
+        mov     [0x2000+0x30*8+6], ax
+        pushfd
+        or      dword [esp], 0x100
+        popfd
+        int     0x30
+        nop
+        nop
+
+; o: a single-step trap returning to an instruction with an enabled instruction breakpoint:
+;    DR6 reports BS and B0 (the condition is met when the #DB is generated, SDM 17.2.3); the
+;    handler returns with RF, so the breakpoint does not fire again.
+        MARK    'o'
+        mov     eax, t_o
+        mov     dr0, eax
+        mov     eax, 1
+        mov     dr7, eax
+        mov     dword [DB_ACTION], 3
+        pushfd
+        or      dword [esp], 0x100
+        popfd
+        nop
+t_o:    nop
+        nop
+        DISARM
+
         MARK    'z'
         mov     al, 0
         out     0xF4, al
@@ -325,6 +357,10 @@ exc_common:
         mov     ss, ax
         mov     esp, [RESUME_ESP]
         jmp     [RESUME_EIP]
+
+int30:  PUTC    'I'
+        PUTC    10
+        iretd
 
         STUB_TABLE
         RESET_VECTOR
