@@ -17,6 +17,7 @@ import {
   jumpNear,
   testCondition,
   type CpuState,
+  type Handler,
 } from "@ringvm/cpu";
 import {
   ATTR_IOPL,
@@ -47,6 +48,24 @@ export class Block {
   /** Chained successor of each exit (null until the dispatcher links it). */
   readonly links: (Block | null)[];
   fn: BlockFn = noBlock;
+  /**
+   * False for a cold block: its one basic block runs decoded through the interpreter's
+   * handlers (`handlers`) until it has run `hotThreshold` times, then a region function
+   * replaces it.
+   */
+  compiled = true;
+  /** Entries so far (cold blocks only). */
+  runs = 0;
+  /**
+   * Invalidated by a write to its page but kept in the cache: the next lookup compares the
+   * bytes it was built from (`code`, from page offset `codeLo` relative to the entry) with
+   * memory and revives it when they are unchanged (a data write next to code).
+   */
+  stale = false;
+  codeLo = 0;
+  code: Uint8Array = new Uint8Array(0);
+  /** The interpreter's handler of each instruction of a cold block. */
+  handlers: readonly Handler[] = [];
 
   constructor(
     /** Physical address of the first byte. */
@@ -69,12 +88,11 @@ export class Block {
     readonly source: string,
   ) {
     this.links = exitTargets.map(() => null);
+    this.count = ips[0]!.length;
   }
 
   /** Instructions of the entry block (the budget a call needs at least). */
-  get count(): number {
-    return this.ips[0]!.length;
-  }
+  readonly count: number;
 }
 
 /** Where the running region function is: the engine's fault path reads it. */
@@ -193,7 +211,7 @@ export const MAX_REGION_BLOCKS = 16;
 const MAX_REGION_INSNS = 256;
 
 /** Direct-branch targets and fall-through a region may follow from a basic block's end. */
-function successors(insns: readonly Instruction[]): number[] {
+export function successors(insns: readonly Instruction[]): number[] {
   const last = insns[insns.length - 1]!;
   if (last.flow === FlowControl.Next) return endsBlock(last) ? [] : [last.nextIp >>> 0];
   if (EMITTERS[last.code] === undefined) return [];
@@ -364,5 +382,38 @@ export function buildBlock(
     aluShr,
     aluSar,
   );
+  return block;
+}
+
+/**
+ * A cold block: one basic block kept decoded, run instruction by instruction through the
+ * interpreter's handlers (no code generation), exits `[branch target, fall-through]` of its
+ * last instruction for chaining.
+ */
+export function buildColdBlock(
+  insns: Instruction[],
+  phys: number,
+  eip: number,
+  linear: number,
+  mode: number,
+): Block {
+  const last = insns[insns.length - 1]!;
+  // Near direct branches and calls, and fall-through out of a size- or page-limited block.
+  const near = last.op0Kind === OpKind.NearBranch16 || last.op0Kind === OpKind.NearBranch32;
+  const exits: number[] =
+    last.flow === FlowControl.Next
+      ? endsBlock(last)
+        ? []
+        : [last.nextIp >>> 0]
+      : near &&
+          (last.flow === FlowControl.UnconditionalBranch ||
+            last.flow === FlowControl.ConditionalBranch ||
+            last.flow === FlowControl.Call)
+        ? [last.nearBranchTarget >>> 0, last.nextIp >>> 0]
+        : [];
+  const ips = [Float64Array.from(insns, (i) => i.ip >>> 0)];
+  const block = new Block(phys, eip, linear >>> 12, mode, ips, [insns], exits, "");
+  block.compiled = false;
+  block.handlers = insns.map((i) => HANDLERS[i.code]!);
   return block;
 }

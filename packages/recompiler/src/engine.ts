@@ -16,6 +16,8 @@ import {
 import { Decoder } from "@ringvm/decoder";
 import {
   buildBlock,
+  buildColdBlock,
+  discover,
   discoverRegion,
   MAX_REGION_BLOCKS,
   type Block,
@@ -51,7 +53,7 @@ export interface RecompilerOptions {
    * (`--engine recompiler`); the default suits `auto` (cold code stays in the interpreter).
    */
   hotThreshold?: number;
-  /** Instructions interpreted per dispatch while code is cold (default 8). */
+  /** Unused (cold code runs as decoded blocks through the interpreter's handlers). */
   coldChunk?: number;
   /** Basic blocks per translated region (default MAX_REGION_BLOCKS; 1 = one block each). */
   maxRegionBlocks?: number;
@@ -83,6 +85,8 @@ export interface RecompilerStats {
   blocksTranslated: number;
   blocksInvalidated: number;
   blocksEvicted: number;
+  /** Invalidated blocks found unchanged at their next lookup and reused. */
+  blocksRevived: number;
   /** Block entries, and how many of them came through a chain link. */
   blocksExecuted: number;
   chained: number;
@@ -95,11 +99,8 @@ export interface RecompilerStats {
  * Size of the direct-mapped code cache (a power of two). A colliding translation evicts the
  * resident one, which bounds memory: at most this many blocks of at most MAX_BLOCK_INSNS.
  */
-const CACHE_BITS = 14;
+const CACHE_BITS = 17;
 const CACHE_SIZE = 1 << CACHE_BITS;
-const CACHE_MASK = CACHE_SIZE - 1;
-/** Interpreted instructions per dispatch while code is cold (default of `coldChunk`). */
-const COLD_CHUNK = 8;
 /**
  * Default hot threshold for `auto`. Each new host function starts cold in the JavaScript
  * engine too, so translating lukewarm code costs more than it saves: on the Linux boot a
@@ -127,6 +128,15 @@ export function modeKey(s: CpuState): number {
   );
 }
 
+/**
+ * Cache slot of a block at physical address `phys` entered at `eip` (multiplicative hash). The
+ * EIP takes part: one physical page runs at several linear addresses (a position-independent
+ * program in several processes), and those entries must not evict each other.
+ */
+function slotOf(phys: number, eip: number): number {
+  return Math.imul(phys ^ Math.imul(eip, 0x85ebca6b), 0x9e3779b1) >>> (32 - CACHE_BITS);
+}
+
 function newReasons(): InterpretReasons {
   return {
     cold: 0,
@@ -152,6 +162,7 @@ export class Recompiler {
     blocksTranslated: 0,
     blocksInvalidated: 0,
     blocksEvicted: 0,
+    blocksRevived: 0,
     blocksExecuted: 0,
     chained: 0,
     instructionsInBlocks: 0,
@@ -164,11 +175,12 @@ export class Recompiler {
   private readonly physical: CodePageWatch;
   private readonly irq: InterruptSource | undefined;
   private readonly threshold: number;
-  private readonly coldChunk: number;
   private readonly maxRegionBlocks: number;
   private readonly slots: (Block | null)[] = new Array<Block | null>(CACHE_SIZE).fill(null);
+  /** Per slot: NEVER or NON_RAM for the address in `heatPhys`/`heatEip`, else 0. */
   private readonly heat = new Uint16Array(CACHE_SIZE);
-  private readonly heatKey = new Float64Array(CACHE_SIZE).fill(-1);
+  private readonly heatPhys = new Int32Array(CACHE_SIZE);
+  private readonly heatEip = new Int32Array(CACHE_SIZE);
   /** Blocks by physical page, for invalidation (touched only when translating/invalidating). */
   private readonly pageBlocks = new Map<number, Block[]>();
   private readonly decoder16 = new Decoder(16);
@@ -188,7 +200,6 @@ export class Recompiler {
     this.physical = options.physical;
     this.irq = options.interrupts;
     this.threshold = Math.max(1, options.hotThreshold ?? DEFAULT_HOT_THRESHOLD);
-    this.coldChunk = Math.max(1, options.coldChunk ?? COLD_CHUNK);
     this.maxRegionBlocks = Math.max(1, options.maxRegionBlocks ?? MAX_REGION_BLOCKS);
     const memory = this.s.memory;
     this.fetch8 = (linear) => memory.fetch8(linear);
@@ -216,7 +227,7 @@ export class Recompiler {
   flush(): void {
     for (const page of [...this.pageBlocks.keys()]) this.invalidatePage(page);
     this.slots.fill(null);
-    this.heatKey.fill(-1);
+    this.heat.fill(0);
   }
 
   /** A write hit a page holding translated code: its blocks (and links to them) are dead. */
@@ -227,14 +238,51 @@ export class Recompiler {
     for (const b of list) {
       if (!b.valid) continue;
       b.valid = false;
+      // Stays in its slot: the next lookup revives it if its bytes did not change.
+      b.stale = true;
       this.stats.blocksInvalidated++;
-      const slot = this.slotOf(b.phys, b.eip);
-      if (this.slots[slot] === b) this.slots[slot] = null;
     }
   }
 
-  private slotOf(phys: number, eip: number): number {
-    return (phys ^ (phys >>> CACHE_BITS) ^ (eip << 3)) & CACHE_MASK;
+  /** Records the bytes `b` was built from (see `Block.stale`). */
+  private snapshotCode(b: Block, linear: number): void {
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const insns of b.insns) {
+      for (const i of insns) {
+        const off = (i.ip >>> 0) - b.eip;
+        if (off < lo) lo = off;
+        if (off + i.length > hi) hi = off + i.length;
+      }
+    }
+    const base = (linear + lo) | 0;
+    const code = new Uint8Array(hi - lo);
+    for (let k = 0; k < code.length; k++) code[k] = this.fetch8((base + k) | 0);
+    b.codeLo = lo;
+    b.code = code;
+  }
+
+  /** A stale block whose bytes are unchanged becomes valid again (and watched). */
+  private revive(b: Block, linear: number): boolean {
+    if (!b.stale) return false;
+    const code = b.code;
+    const base = (linear + b.codeLo) | 0;
+    for (let k = 0; k < code.length; k++) {
+      if (this.fetch8((base + k) | 0) !== code[k]) return false;
+    }
+    const page = Math.floor(b.phys / 4096);
+    this.physical.watchPage(page);
+    if (!this.physical.isWatched(page)) return false;
+    b.stale = false;
+    b.valid = true;
+    let list = this.pageBlocks.get(page);
+    if (list === undefined) {
+      list = [];
+      this.pageBlocks.set(page, list);
+    }
+    list.push(b);
+    this.stats.blocksRevived++;
+    return true;
   }
 
   /** Runs up to `maxInstructions` instructions (the `Cpu.run` contract). */
@@ -299,17 +347,21 @@ export class Recompiler {
         continue;
       }
       const mode = modeKey(s);
-      const slot = this.slotOf(phys, eip);
+      const slot = slotOf(phys, eip);
       let b = this.slots[slot]!;
-      if (b === null || b.phys !== phys || b.eip !== eip || b.mode !== mode) {
+      if (
+        b === null ||
+        b.phys !== phys ||
+        b.eip !== eip ||
+        b.mode !== mode ||
+        (!b.valid && !this.revive(b, linear))
+      ) {
         const found = this.miss(slot, phys, eip, linear, mode);
         if (found === null) {
           prev = null;
-          const heat = this.heat[slot];
-          const n = heat === NEVER ? 1 : Math.min(remaining, this.coldChunk);
-          if (heat === NEVER) why.untranslatable += n;
-          else if (heat === NON_RAM) why.nonRam += n;
-          else why.cold += n;
+          const n = 1;
+          if (this.heat[slot] === NEVER) why.untranslatable += n;
+          else why.nonRam += n;
           const stop = this.interpret(n);
           if (stop !== StopReason.Budget) return stop;
           remaining -= n;
@@ -323,25 +375,53 @@ export class Recompiler {
       for (;;) {
         if (b.count > remaining) {
           why.budgetTail += remaining;
-          const stop = this.interpret(remaining);
-          return stop;
+          return this.interpret(remaining);
         }
         const rb = s.retired;
         let next: Block | null;
         st.blocksExecuted++;
-        try {
-          next = b.fn(s, this.stepping ? b.count : remaining);
-        } catch (e) {
-          if (!(e instanceof CpuException)) throw e;
-          remaining -= this.fault(e, b, rb);
-          st.instructionsInBlocks += s.retired - rb;
-          if (this.isShutdown) return StopReason.Shutdown;
-          prev = null;
-          break;
+        if (!b.compiled) {
+          if (++b.runs >= this.threshold) {
+            const hot = this.compile(b);
+            if (hot !== null) b = hot;
+          }
         }
-        const used = s.retired - rb;
-        st.instructionsInBlocks += used;
-        remaining -= used;
+        if (b.compiled) {
+          try {
+            next = b.fn(s, this.stepping ? b.count : remaining);
+          } catch (e) {
+            if (!(e instanceof CpuException)) throw e;
+            remaining -= this.fault(e, b, rb);
+            st.instructionsInBlocks += s.retired - rb;
+            if (this.isShutdown) return StopReason.Shutdown;
+            prev = null;
+            break;
+          }
+          const used = s.retired - rb;
+          st.instructionsInBlocks += used;
+          remaining -= used;
+        } else {
+          const used = this.runCold(b);
+          const done = s.retired - rb;
+          st.instructionsInterpreted += done;
+          why.cold += done;
+          remaining -= used;
+          if (this.isShutdown) return StopReason.Shutdown;
+          next = null;
+          if (used === b.count) {
+            const targets = b.exitTargets;
+            const at = s.eip >>> 0;
+            for (let e = 0; e < targets.length; e++) {
+              if (targets[e] === at) {
+                next = b.links[e]!;
+                break;
+              }
+            }
+          } else {
+            prev = null;
+            break;
+          }
+        }
         if (
           next === null ||
           !next.valid ||
@@ -363,6 +443,44 @@ export class Recompiler {
     }
     this.budgetLeft = remaining;
     return StopReason.Budget;
+  }
+
+  /**
+   * Runs a cold block through the interpreter's handlers, one instruction at a time, as
+   * `Cpu.run` does (startEip/startEsp, EIP to the next instruction, handler, retire). Stops
+   * early when the block's page was written (self-modifying code) or an instruction faulted
+   * (delivered here). Returns the budget used.
+   */
+  private runCold(b: Block): number {
+    const s = this.s;
+    const regs = s.regs;
+    const insns = b.insns[0]!;
+    const handlers = b.handlers;
+    const n = insns.length;
+    let k = 0;
+    try {
+      for (; k < n; k++) {
+        const insn = insns[k]!;
+        s.startEip = insn.ip;
+        s.startEsp = regs[ESP]!;
+        s.eip = insn.nextIp;
+        handlers[k]!(s, insn);
+        s.retired++;
+        // A page write (self-modifying code) or a handler that moved EIP (a REP form that
+        // stopped early to repeat, a branch) ends the block here.
+        if (s.eip !== insn.nextIp || !b.valid) return k + 1;
+      }
+    } catch (e) {
+      if (!(e instanceof CpuException)) throw e;
+      if (!e.isTrap) {
+        s.eip = s.startEip;
+        regs[ESP] = s.startEsp;
+        if (e.vector !== Vector.DB) s.flags |= RF; // [debug] faults push RF=1 (Cpu.raise)
+      }
+      this.deliver(e.vector, hasErrorCode(e.vector), e.errorCode, s.eip);
+      return k + 1;
+    }
+    return n;
   }
 
   /**
@@ -399,7 +517,7 @@ export class Recompiler {
     for (let e = 0; e < targets.length; e++) if (targets[e] === eip) prev.links[e] = b;
   }
 
-  /** Cache miss: counts heat and translates when hot. Null: interpret. */
+  /** Cache miss: decodes a cold block at `phys` (null: interpret one instruction). */
   private miss(
     slot: number,
     phys: number,
@@ -407,16 +525,16 @@ export class Recompiler {
     linear: number,
     mode: number,
   ): Block | null {
-    if (this.heatKey[slot] !== phys) {
-      this.heatKey[slot] = phys;
-      this.heat[slot] = 0;
-    }
-    const heat = this.heat[slot]!;
-    if (heat === NEVER || heat === NON_RAM) return null;
-    if (heat + 1 < this.threshold) {
-      this.heat[slot] = heat + 1;
+    // An address known not to start a block: interpreted without another look.
+    if (
+      this.heat[slot] !== 0 &&
+      this.heatPhys[slot] === (phys | 0) &&
+      this.heatEip[slot] === (eip | 0)
+    )
       return null;
-    }
+    this.heat[slot] = 0;
+    this.heatPhys[slot] = phys | 0;
+    this.heatEip[slot] = eip | 0;
     const page = Math.floor(phys / 4096);
     // Legacy window (VGA memory, option ROMs, BIOS shadow) and non-RAM: always interpreted.
     if (phys >= 0xa0000 && phys < 0x100000) {
@@ -429,6 +547,27 @@ export class Recompiler {
       return null;
     }
     const s = this.s;
+    const insns = discover(this.fetch8, s.cs32 ? this.decoder32 : this.decoder16, linear, eip);
+    if (insns.length === 0) {
+      this.heat[slot] = NEVER;
+      return null;
+    }
+    const block =
+      this.threshold <= 1
+        ? this.translate(phys, eip, linear, mode)
+        : buildColdBlock(insns, phys, eip, linear, mode);
+    if (block === null) {
+      this.heat[slot] = NEVER;
+      return null;
+    }
+    this.snapshotCode(block, linear);
+    this.install(slot, page, block);
+    return block;
+  }
+
+  /** Translates the region at `eip` into a region function. */
+  private translate(phys: number, eip: number, linear: number, mode: number): Block | null {
+    const s = this.s;
     const region = discoverRegion(
       this.fetch8,
       s.cs32 ? this.decoder32 : this.decoder16,
@@ -436,15 +575,29 @@ export class Recompiler {
       eip,
       this.maxRegionBlocks,
     );
-    if (region.length === 0) {
-      this.heat[slot] = NEVER;
-      return null;
-    }
-    const block = buildBlock(region, phys, eip, linear, mode, s.ss32, this.cursor, this.events);
+    if (region.length === 0) return null;
+    this.stats.blocksTranslated++;
+    return buildBlock(region, phys, eip, linear, mode, s.ss32, this.cursor, this.events);
+  }
+
+  /** A cold block became hot: its region function replaces it in the cache. */
+  private compile(cold: Block): Block | null {
+    const linear = (cold.linearPage << 12) | (cold.phys & 0xfff);
+    const hot = this.translate(cold.phys, cold.eip, linear, cold.mode);
+    if (hot === null) return null;
+    this.snapshotCode(hot, linear);
+    const slot = slotOf(cold.phys, cold.eip);
+    this.install(slot, Math.floor(cold.phys / 4096), hot);
+    return hot;
+  }
+
+  /** Puts `block` in the cache (evicting the resident) and in its page's list. */
+  private install(slot: number, page: number, block: Block): void {
     const old = this.slots[slot];
     if (old !== null && old !== undefined && old.valid) {
       old.valid = false;
-      this.stats.blocksEvicted++;
+      if (old.phys !== block.phys || old.eip !== block.eip || old.mode !== block.mode)
+        this.stats.blocksEvicted++;
       const list = this.pageBlocks.get(Math.floor(old.phys / 4096));
       if (list !== undefined) {
         const at = list.indexOf(old);
@@ -458,8 +611,6 @@ export class Recompiler {
       this.pageBlocks.set(page, list);
     }
     list.push(block);
-    this.stats.blocksTranslated++;
-    return block;
   }
 
   /**

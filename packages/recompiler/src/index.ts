@@ -19,3 +19,13 @@ export {
 } from "./block";
 export { RUNTIME_NAMES } from "./emit";
 export { createEngine, formatRecompilerStats, type EngineKind } from "./select";
+export {
+  architecturalState,
+  diffStates,
+  formatDivergence,
+  runLockstep,
+  type ArchState,
+  type Divergence,
+  type LockstepOptions,
+  type LockstepResult,
+} from "./differential";
