@@ -228,7 +228,10 @@ describe("guest images (expected output from QEMU)", () => {
       new Uint8Array(gunzipSync(readFileSync(new URL("sysarch11.bin.gz", dir)))),
     );
     expect(run.exited).toBe(true);
-    compare(run.output, expectedSysarch11());
+    const want = expectedSysarch11();
+    compare(run.output, want);
+    // guest/sysarch11.sdm.expected is the same text, for the board test in @ringvm/pc.
+    expect(readFileSync(new URL("sysarch11.sdm.expected", dir), "latin1")).toBe(want);
   });
 
   it("sdm/intr: external interrupts (STI shadow, HLT wake-up, #NP with EXT, from CPL 3 and v8086)", () => {
