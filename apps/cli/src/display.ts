@@ -32,8 +32,10 @@ const MESSAGE_MS = 3000;
 /** The host terminal as the display sees it (process.stdout in the CLI; fakes in tests). */
 export interface DisplayTerminal {
   write: (text: string) => void;
-  readonly columns?: number;
-  readonly rows?: number;
+  readonly columns?: number | undefined;
+  readonly rows?: number | undefined;
+  /** False where DECSCUSR (cursor shape) would be printed, not obeyed (TERM=linux). */
+  readonly cursorStyle?: boolean;
   /** Subscribes to size changes (SIGWINCH); returns the unsubscribe function. */
   onResize?: (listener: () => void) => () => void;
 }
@@ -70,6 +72,7 @@ export class TerminalDisplay {
   ) {
     this.renderer = new TerminalRenderer({
       colors,
+      cursorStyle: terminal.cursorStyle ?? true,
       columns: terminal.columns ?? 80,
       rows: terminal.rows ?? 25,
     });
@@ -155,7 +158,8 @@ export class TerminalDisplay {
     if (this.timer !== undefined) clearInterval(this.timer);
     this.unsubscribe?.();
     const rows = Math.min(textScreen(this.screen.vga)?.rows ?? 1, this.terminal.rows ?? 25);
-    this.terminal.write(`\x1b[${rows};1H\r\n${TERMINAL_RESET}`);
+    const reset = this.terminal.cursorStyle === false ? "\x1b[0m\x1b[?25h" : TERMINAL_RESET;
+    this.terminal.write(`\x1b[${rows};1H\r\n${reset}`);
   }
 }
 

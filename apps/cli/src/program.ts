@@ -27,6 +27,7 @@ function consoleOf(io: CliIo): RunIo {
         return stdout.rows;
       },
       colorDepth: stdout.isTTY ? stdout.getColorDepth() : 4,
+      cursorStyle: process.env["TERM"] !== "linux",
       onResize: (listener: () => void) => {
         stdout.on("resize", listener);
         return () => void stdout.removeListener("resize", listener);

@@ -21,7 +21,13 @@ import {
   type ScreenPc,
   type SerialSink,
 } from "@ringvm/pc";
-import { checkScreenshotPath, pickColors, TerminalDisplay, writeScreenshot } from "./display";
+import {
+  checkScreenshotPath,
+  pickColors,
+  TerminalDisplay,
+  writeScreenshot,
+  type DisplayTerminal,
+} from "./display";
 import { FileBlockSource } from "./file-block-source";
 import { TerminalConsole, type TerminalStreams } from "./terminal";
 
@@ -258,14 +264,23 @@ export async function runMachine(options: RunOptions, io: RunIo): Promise<number
   const stats = (): string =>
     formatStats(pc.hypervisor.snapshotStats(), { engine: options.engine, guestNs: pc.clock.now() });
   if (isDisplay && screen !== undefined) {
+    const host = io.terminal;
+    // Getters, not copies: the size is read again after every resize.
+    const displayTerminal: DisplayTerminal = {
+      write: (text) => io.writeOut(new TextEncoder().encode(text)),
+      get columns() {
+        return host?.columns;
+      },
+      get rows() {
+        return host?.rows;
+      },
+      cursorStyle: host?.cursorStyle ?? true,
+      ...(host?.onResize !== undefined ? { onResize: host.onResize } : {}),
+    };
     const shown = new TerminalDisplay(
       screen,
-      {
-        write: (text) => io.writeOut(new TextEncoder().encode(text)),
-        ...sizeOf(io),
-        ...(io.terminal?.onResize !== undefined ? { onResize: io.terminal.onResize } : {}),
-      },
-      pickColors(options.colors, io.terminal?.colorDepth ?? 4),
+      displayTerminal,
+      pickColors(options.colors, host?.colorDepth ?? 4),
     );
     display = shown;
     // Keys go to the PS/2 keyboard; Ctrl-A escapes stay with the console (messages on screen).
@@ -311,20 +326,6 @@ export async function runMachine(options: RunOptions, io: RunIo): Promise<number
   }
   const code = outcome(end, exitCode, options, pc, io);
   return screenshotFailed && code === ExitCode.Ok ? ExitCode.Error : code;
-}
-
-/** The terminal size for the display, read live (the terminal may be resized). */
-function sizeOf(io: RunIo): { readonly columns?: number; readonly rows?: number } {
-  const t = io.terminal;
-  if (t === undefined) return {};
-  return {
-    get columns() {
-      return t.columns;
-    },
-    get rows() {
-      return t.rows;
-    },
-  };
 }
 
 function outcome(

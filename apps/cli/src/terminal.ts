@@ -14,6 +14,8 @@ export interface TerminalStreams {
     readonly rows?: number;
     /** Bits per colour Node reports (tty.WriteStream.getColorDepth): 1, 4, 8 or 24. */
     readonly colorDepth?: number;
+    /** False when the terminal prints DECSCUSR instead of shaping the cursor (TERM=linux). */
+    readonly cursorStyle?: boolean;
     onResize?(listener: () => void): () => void;
   };
   /** Host input: stdin (raw mode is used when it is a TTY). */

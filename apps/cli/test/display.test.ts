@@ -72,16 +72,35 @@ describe("ringvm run --display terminal --screenshot", () => {
     let screen = "";
     const listeners: ((chunk: Buffer | string) => void)[] = [];
     let isTyped = false;
+    let resizeAt = -1;
+    const size = { columns: 80, rows: 25 };
+    let onResize: (() => void) | undefined;
     const c = capture({
       writeOut: (data) => {
         screen += new TextDecoder().decode(data);
         if (!isTyped && screen.includes("Press a key")) {
           isTyped = true;
+          // The terminal shrinks to 40 columns first: a full redraw, clipped.
+          size.columns = 40;
+          resizeAt = screen.length;
+          onResize?.();
           setTimeout(() => listeners.forEach((l) => l("q")), 10);
         }
       },
       isOutputTty: true,
-      terminal: { columns: 80, rows: 25, colorDepth: 8 },
+      terminal: {
+        get columns() {
+          return size.columns;
+        },
+        get rows() {
+          return size.rows;
+        },
+        colorDepth: 8,
+        onResize: (listener) => {
+          onResize = listener;
+          return () => (onResize = undefined);
+        },
+      },
       input: {
         on: (_event, listener) => listeners.push(listener),
         removeListener: () => undefined,
@@ -100,6 +119,7 @@ describe("ringvm run --display terminal --screenshot", () => {
         png,
         "--exit-on",
         "KEY q",
+        "--deterministic",
         "--timeout",
         "50",
       ],
@@ -112,6 +132,13 @@ describe("ringvm run --display terminal --screenshot", () => {
     // The key reached the guest's INT 16h: it wrote "KEY q" to COM1 (--exit-on, exit 0). Its
     // "Key: q" line is gone into mode 13h within the same 50 ms frame, so it is not checked.
     expect(screen).toContain("[graphics mode: no text to show]");
+    const afterResize = screen.slice(resizeAt);
+    expect(afterResize.startsWith("\x1b[0m\x1b[2J")).toBe(true);
+    expect(afterResize).toContain("Press a key");
+    // Rows end at column 40 (the banner is exactly 40 characters), no cell drawn past it.
+    expect(afterResize).toContain("-debian-1.16.2-1)\x1b[2;1H");
+    expect(afterResize).not.toMatch(/\x1b\[\d+;(4[1-9]|[5-9]\d)H/);
+    expect(onResize).toBeUndefined(); // unsubscribed at the end
     // The terminal gets its defaults back at the end.
     expect(screen.endsWith("\x1b[0m\x1b[0 q\x1b[?25h")).toBe(true);
 

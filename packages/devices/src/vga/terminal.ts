@@ -18,6 +18,11 @@ export interface TerminalRendererOptions {
    * (24-bit SGR). Default ansi16.
    */
   readonly colors?: TerminalColors;
+  /**
+   * Send the cursor's shape (DECSCUSR, `CSI n SP q`). Default true; turn it off for terminals
+   * that print it instead (the Linux console, TERM=linux).
+   */
+  readonly cursorStyle?: boolean;
   /** Host terminal size; the guest screen is clipped to it. Default 80 x 25. */
   readonly columns?: number;
   readonly rows?: number;
@@ -44,6 +49,7 @@ export const TERMINAL_RESET = `${ESC}0m${ESC}0 q${ESC}?25h`;
  */
 export class TerminalRenderer {
   private readonly colors: TerminalColors;
+  private readonly isCursorStyled: boolean;
   private hostColumns: number;
   private hostRows: number;
   private shown: Uint16Array | undefined;
@@ -58,6 +64,7 @@ export class TerminalRenderer {
 
   constructor(options: TerminalRendererOptions = {}) {
     this.colors = options.colors ?? "ansi16";
+    this.isCursorStyled = options.cursorStyle ?? true;
     this.hostColumns = options.columns ?? 80;
     this.hostRows = options.rows ?? 25;
   }
@@ -141,7 +148,7 @@ export class TerminalRenderer {
     this.shownPalette = screen.palette.slice();
     const isCursorShown =
       screen.cursorRow >= 0 && screen.cursorRow < rows && screen.cursorColumn < columns;
-    const style = isCursorShown ? cursorStyle(screen) : -1;
+    const style = isCursorShown && this.isCursorStyled ? cursorStyle(screen) : -1;
     const cursor = isCursorShown ? `${screen.cursorRow};${screen.cursorColumn};${style}` : "";
     // Cells written move the terminal's cursor: it is placed again whenever anything was.
     if (out.length === 0 && cursor === this.shownCursor) return "";
@@ -149,7 +156,7 @@ export class TerminalRenderer {
     if (out.length > 0) out += `${ESC}0m`;
     if (isCursorShown) {
       out += `${ESC}${screen.cursorRow + 1};${screen.cursorColumn + 1}H`;
-      if (style !== this.shownStyle) out += `${ESC}${style} q`;
+      if (style !== this.shownStyle && style >= 0) out += `${ESC}${style} q`;
       this.shownStyle = style;
       out += `${ESC}?25h`;
     } else {

@@ -119,6 +119,9 @@ describe("TerminalRenderer", () => {
     expect(term.render(textScreen(vga))).toBe("\x1b[?25l");
     expect(term.render(textScreen(vga))).toBe("");
     expect(TERMINAL_RESET).toBe("\x1b[0m\x1b[0 q\x1b[?25h");
+    // Without DECSCUSR (the Linux console prints it): position and visibility only.
+    const plain = new TerminalRenderer({ cursorStyle: false });
+    expect(plain.render(textScreen(vga))).not.toContain(" q");
   });
 
   it("ansi256 picks xterm's nearest cube or grey colour for the palette's RGB", () => {
