@@ -234,6 +234,16 @@ describe("guest images (expected output from QEMU)", () => {
     expect(readFileSync(new URL("sysarch11.sdm.expected", dir), "latin1")).toBe(want);
   });
 
+  it("sdm/dbreal: a real-mode instruction breakpoint compares the linear address (CS base F0000h)", () => {
+    const run = runBiosImage(
+      new Uint8Array(gunzipSync(readFileSync(new URL("sdm/dbreal.bin.gz", dir)))),
+    );
+    expect(run.exited).toBe(true);
+    // SDM vol. 3, 17.2.1 (DR0 = linear F002Bh) and 17.3.1.1 (a fault: the pushed IP is the
+    // breakpointed NOP at offset 2Bh); the handler disarms DR7, so the second pass runs on.
+    expect(run.output).toBe("D002B\nz\n");
+  });
+
   it("sdm/intr: external interrupts (STI shadow, HLT wake-up, #NP with EXT, from CPL 3 and v8086)", () => {
     const run = runBiosImage(
       new Uint8Array(gunzipSync(readFileSync(new URL("sdm/intr.bin.gz", dir)))),
