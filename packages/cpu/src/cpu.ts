@@ -94,8 +94,11 @@ const lockUd: Handler = () => {
 /** Placeholder of a never-used entry (its tag is NaN, so it never hits). */
 const EMPTY_ENTRY = new Instruction();
 
-/** Added to the linear address in the tag of an entry decoded as 32-bit code. */
-const MODE32_KEY = 2 ** 32;
+const META_STRIDE = 4;
+const META_LINEAR = 0;
+const META_MODE = 1;
+const META_IP = 2;
+const META_NEXT = 3;
 
 /** Whether the `length` bytes at `linear` still equal the entry's recorded bytes. */
 function sameBytes(
@@ -127,11 +130,17 @@ export class Cpu {
   private readonly cacheInsn: Instruction[] = new Array<Instruction>(DECODE_CACHE_SIZE).fill(
     EMPTY_ENTRY,
   );
-  /** Tag of each entry: the linear address, plus MODE32_KEY for 32-bit code; NaN when empty. */
-  private readonly cacheKey = new Float64Array(DECODE_CACHE_SIZE).fill(NaN);
-  private readonly cacheBytes = new Uint8Array(DECODE_CACHE_SIZE * 16);
+  /**
+   * What the hit path reads, side by side as int32 (one host cache line per lookup, and no
+   * boxed number: an Instruction's `ip`/`nextIp` above 2^31, as in every kernel, are heap
+   * numbers the host would fetch from elsewhere). Per entry, at `slot * META_STRIDE`:
+   * META_LINEAR the linear address, META_MODE 2 for 32-bit code, 1 for 16-bit, 0 when empty
+   * (the zero-filled start), META_IP the EIP it was decoded at, META_NEXT its next EIP.
+   */
+  private readonly cacheMeta = new Int32Array(DECODE_CACHE_SIZE * META_STRIDE);
   /** Memory epoch at which each entry's bytes were last known to match memory. */
   private readonly cacheEpoch = new Float64Array(DECODE_CACHE_SIZE).fill(-1);
+  private readonly cacheBytes = new Uint8Array(DECODE_CACHE_SIZE * 16);
   /** Handler of each entry, with the LOCK validity check folded in at decode time. */
   private readonly cacheHandler: Handler[] = new Array<Handler>(DECODE_CACHE_SIZE).fill(lockUd);
   private readonly memory: EpochMemory;
@@ -272,9 +281,9 @@ export class Cpu {
     // Re-checks fetch through the wrapped memory directly (fetches do not move the epoch).
     const raw = memory.inner;
     const cacheInsn = this.cacheInsn;
-    const cacheKey = this.cacheKey;
-    const cacheBytes = this.cacheBytes;
+    const meta = this.cacheMeta;
     const cacheEpoch = this.cacheEpoch;
+    const cacheBytes = this.cacheBytes;
     const cacheHandler = this.cacheHandler;
     const segBase = s.segBase;
     const regs = s.regs;
@@ -308,19 +317,27 @@ export class Cpu {
           // Decoded-instruction cache hit path (rules at DECODE_CACHE_BITS).
           const linear = (segBase[SegReg.CS]! + eip) | 0;
           const slot = (linear ^ (linear >>> DECODE_CACHE_BITS)) & DECODE_CACHE_MASK;
-          let insn = cacheInsn[slot]!;
-          if (cacheKey[slot] !== (s.cs32 ? linear + MODE32_KEY : linear) || insn.ip !== eip) {
+          const m = slot * META_STRIDE;
+          let insn: Instruction;
+          if (
+            meta[m + META_LINEAR] !== linear ||
+            meta[m + META_MODE] !== (s.cs32 ? 2 : 1) ||
+            meta[m + META_IP] !== (eip | 0)
+          ) {
             insn = this.decodeMiss(linear, eip, s.cs32 ? 1 : 0, slot);
-          } else if (cacheEpoch[slot] !== memory.epoch) {
-            // Something may have changed since the entry was last checked: re-fetch its bytes.
-            if (sameBytes(raw, linear, cacheBytes, slot << 4, insn.length)) {
-              if (this.watchedPages !== undefined) this.watchCode(linear, insn.length);
-              cacheEpoch[slot] = memory.epoch;
-            } else {
-              insn = this.decodeMiss(linear, eip, s.cs32 ? 1 : 0, slot);
+          } else {
+            insn = cacheInsn[slot]!;
+            if (cacheEpoch[slot] !== memory.epoch) {
+              // Something may have changed since the entry was last checked: re-fetch its bytes.
+              if (sameBytes(raw, linear, cacheBytes, slot << 4, insn.length)) {
+                if (this.watchedPages !== undefined) this.watchCode(linear, insn.length);
+                cacheEpoch[slot] = memory.epoch;
+              } else {
+                insn = this.decodeMiss(linear, eip, s.cs32 ? 1 : 0, slot);
+              }
             }
           }
-          s.eip = insn.nextIp;
+          s.eip = meta[m + META_NEXT]! >>> 0;
           cacheHandler[slot]!(s, insn);
           s.retired++;
           remaining--;
@@ -354,19 +371,24 @@ export class Cpu {
       this.cacheInsn[slot] = entry;
     }
     // Marked empty first, in case the fetch faults midway.
-    this.cacheKey[slot] = NaN;
+    const meta = this.cacheMeta;
+    const m = slot * META_STRIDE;
+    meta[m + META_MODE] = 0;
     (mode === 1 ? this.decoder32 : this.decoder16).decodeFetch(this.fetch, linear, eip, entry);
     // LOCK is valid only on the lockable forms with a memory destination (SDM vol. 2, LOCK).
     const badLock =
       entry.hasLock && ((entry.attrs & ATTR_LOCKABLE) === 0 || entry.op0Kind !== OpKind.Memory);
     this.cacheHandler[slot] = badLock ? lockUd : pickHandler(entry);
+    meta[m + META_IP] = entry.ip;
+    meta[m + META_NEXT] = entry.nextIp;
     if (entry.code !== 0) {
       const memory = this.memory;
       const base = slot << 4;
       for (let k = 0; k < entry.length; k++)
         this.cacheBytes[base + k] = memory.fetch8((linear + k) | 0);
       if (this.watchedPages !== undefined) this.watchCode(linear, entry.length);
-      this.cacheKey[slot] = mode === 1 ? linear + MODE32_KEY : linear;
+      meta[m + META_LINEAR] = linear;
+      meta[m + META_MODE] = mode + 1;
       this.cacheEpoch[slot] = memory.epoch;
     }
     return entry;
