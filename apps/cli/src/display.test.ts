@@ -13,6 +13,7 @@ function fakeScreen(): { screen: ScreenPc; keys: string[] } {
   const keys: string[] = [];
   const screen = {
     vga: real.vga,
+    render: (out: Uint8Array) => real.render(out),
     key: (code: string, isPressed: boolean) => keys.push(`${isPressed ? "+" : "-"}${code}`),
   } as unknown as ScreenPc;
   return { screen, keys };
@@ -42,7 +43,11 @@ describe("TerminalDisplay", () => {
       "ansi16",
     );
     display.start();
-    expect(out).toEqual(["\x1b[0m\x1b[2J\x1b[H[graphics mode: no text to show]\x1b[?25l"]);
+    // A VGA without a mode is a black 640x480 picture: half blocks, aspect kept in 80x25
+    // (50 half rows: 640 x 50/480 = 66 columns).
+    expect(out).toHaveLength(1);
+    expect(out[0]!.startsWith("\x1b[0m\x1b[2J\x1b[?25l\x1b[1;1H\x1b[0;30;40m")).toBe(true);
+    expect(out[0]!.split("\u2580")).toHaveLength(66 * 25 + 1);
     display.frame();
     expect(out).toHaveLength(1); // nothing changed: nothing written
     size.columns = 100;

@@ -1,4 +1,4 @@
-// `--display terminal`: the VGA text screen drawn in the host terminal, the keyboard typed
+// `--display terminal`: the VGA text screen (graphics modes as half blocks) drawn in the host terminal, the keyboard typed
 // into it sent to the guest's PS/2 keyboard, and `--screenshot`: the VGA picture as PNG.
 // The drawing is done by @ringvm/devices' TerminalRenderer (only changed cells, colours,
 // cursor position and shape); this file paces it, follows resizes and restores the terminal.
@@ -64,6 +64,9 @@ export class TerminalDisplay {
   private unsubscribe: (() => void) | undefined;
   private isActive = false;
   private isPaused = false;
+  /** The guest's picture in graphics modes (RGBA), drawn with half blocks. */
+  private picture = new Uint8Array(0);
+  private isPictureStale = true;
 
   constructor(
     private readonly screen: ScreenPc,
@@ -83,6 +86,7 @@ export class TerminalDisplay {
     this.isActive = true;
     this.unsubscribe = this.terminal.onResize?.(() => {
       this.renderer.resize(this.terminal.columns ?? 80, this.terminal.rows ?? 25);
+      this.isPictureStale = true;
       this.frame();
     });
     this.frame();
@@ -92,7 +96,22 @@ export class TerminalDisplay {
   /** Draws what changed since the last frame. */
   frame(): void {
     if (!this.isActive || this.isPaused) return;
-    const out = this.renderer.render(textScreen(this.screen.vga));
+    const text = textScreen(this.screen.vga);
+    let out: string;
+    if (text !== undefined) {
+      out = this.renderer.render(text);
+      this.isPictureStale = true;
+    } else {
+      // Graphics modes (or a blank screen): the RGBA picture, redrawn where lines changed.
+      let result = this.screen.render(this.picture);
+      if (!result.isDrawn) {
+        this.picture = new Uint8Array(result.width * result.height * 4);
+        result = this.screen.render(this.picture);
+      }
+      const isChanged = result.dirtyBottom > result.dirtyTop || this.isPictureStale;
+      this.isPictureStale = false;
+      out = isChanged ? this.renderer.renderPicture(this.picture, result.width, result.height) : "";
+    }
     if (out !== "") this.terminal.write(out);
   }
 
@@ -142,6 +161,7 @@ export class TerminalDisplay {
     this.messageTimer = setTimeout(() => {
       this.isPaused = false;
       this.renderer.invalidate();
+      this.isPictureStale = true;
       this.frame();
     }, MESSAGE_MS);
   }

@@ -181,7 +181,7 @@ export function registerRun(
         "On a terminal the serial console is in raw mode: Ctrl-A X quits, Ctrl-A H shows help.",
         "--display terminal draws the VGA text screen here and types keys into the guest's PS/2",
         "keyboard (Ctrl-C goes to the guest; Ctrl-A X quits); COM1 then goes to --serial file:PATH",
-        "or nowhere. Graphics modes show a notice; --screenshot captures any mode.",
+        "or nowhere. Graphics modes are drawn with half blocks; --screenshot captures any mode.",
       ].join("\n"),
     )
     .action(async (options: RunOptions) => {

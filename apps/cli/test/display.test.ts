@@ -131,7 +131,9 @@ describe("ringvm run --display terminal --screenshot", () => {
     expect(screen).toContain("Press a key");
     // The key reached the guest's INT 16h: it wrote "KEY q" to COM1 (--exit-on, exit 0). Its
     // "Key: q" line is gone into mode 13h within the same 50 ms frame, so it is not checked.
-    expect(screen).toContain("[graphics mode: no text to show]");
+    // Mode 13h in half blocks, 256 colours: 640x400 scaled to 40x12 cells; the top left
+    // cell's upper half is the yellow square (227), its lower half red (124).
+    expect(screen).toContain("\x1b[1;1H\x1b[0;38;5;227;48;5;124m\u2580");
     const afterResize = screen.slice(resizeAt);
     expect(afterResize.startsWith("\x1b[0m\x1b[2J")).toBe(true);
     expect(afterResize).toContain("Press a key");

@@ -61,6 +61,10 @@ export class TerminalRenderer {
   private shownCursor = "";
   private shownStyle = -1;
   private wasGraphics = false;
+  /** Half-block picture as last sent: RGBA words of each cell's top and bottom half. */
+  private shownTop = new Uint32Array(0);
+  private shownBottom = new Uint32Array(0);
+  private pictureKey = "";
 
   constructor(options: TerminalRendererOptions = {}) {
     this.colors = options.colors ?? "ansi16";
@@ -82,6 +86,7 @@ export class TerminalRenderer {
     this.shownCursor = "";
     this.shownStyle = -1;
     this.wasGraphics = false;
+    this.pictureKey = "";
   }
 
   /**
@@ -165,6 +170,65 @@ export class TerminalRenderer {
     return out;
   }
 
+  /**
+   * Draws a picture (RGBA rows, e.g. from `renderToRgba`) with upper half blocks (U+2580):
+   * each cell shows two pixels, its top half in the foreground colour and its bottom half in
+   * the background colour, scaled down to fit the terminal with the aspect ratio kept (each
+   * half cell counted as square) and each half the average of the pixels it covers. Only
+   * cells whose colours changed are written. Empty when nothing changed.
+   */
+  renderPicture(rgba: Uint8Array | Uint8ClampedArray, width: number, height: number): string {
+    if (width <= 0 || height <= 0) return "";
+    const scale = Math.min(this.hostColumns / width, (this.hostRows * 2) / height, 1);
+    const columns = Math.max(1, Math.floor(width * scale));
+    const halves = Math.max(2, Math.floor(height * scale) & ~1);
+    const rows = halves >> 1;
+    const key = `${width}x${height}:${columns}x${rows}`;
+    const isFull = key !== this.pictureKey || this.shown !== undefined || !this.wasGraphics;
+    if (isFull) {
+      this.pictureKey = key;
+      this.shownTop = new Uint32Array(columns * rows);
+      this.shownBottom = new Uint32Array(columns * rows);
+      this.shown = undefined;
+      this.shownCursor = "";
+      this.wasGraphics = true;
+    }
+    const words = new Uint32Array(rgba.buffer, rgba.byteOffset, width * height);
+    let out = isFull ? `${ESC}0m${ESC}2J${ESC}?25l` : "";
+    let sgr = "";
+    let atRow = -1;
+    let atColumn = -1;
+    for (let row = 0; row < rows; row++) {
+      for (let column = 0; column < columns; column++) {
+        const top = average(words, width, height, column, columns, 2 * row, halves);
+        const bottom = average(words, width, height, column, columns, 2 * row + 1, halves);
+        const at = row * columns + column;
+        if (!isFull && this.shownTop[at] === top && this.shownBottom[at] === bottom) continue;
+        this.shownTop[at] = top;
+        this.shownBottom[at] = bottom;
+        if (row !== atRow || column !== atColumn) out += `${ESC}${row + 1};${column + 1}H`;
+        const wanted = this.sgrOfColors(top, bottom);
+        if (wanted !== sgr) {
+          out += wanted;
+          sgr = wanted;
+        }
+        out += "\u2580";
+        atRow = row;
+        atColumn = column + 1;
+      }
+    }
+    return out.length === 0 ? "" : `${out}${ESC}0m`;
+  }
+
+  /** SGR for a foreground and background RGBA word in this renderer's colour depth. */
+  private sgrOfColors(fg: number, bg: number): string {
+    if (this.colors === "truecolor") return `${ESC}0;38;2;${rgbText(fg)};48;2;${rgbText(bg)}m`;
+    if (this.colors === "ansi256") return `${ESC}0;38;5;${xterm256(fg)};48;5;${xterm256(bg)}m`;
+    const f = nearestAnsi16(fg);
+    const b = nearestAnsi16(bg);
+    return `${ESC}0;${f < 8 ? 30 + f : 82 + f};${b < 8 ? 40 + b : 92 + b}m`;
+  }
+
   /** The complete SGR sequence for an attribute byte. */
   private sgrOf(attribute: number, screen: TextScreen): string {
     const fg = attribute & 0x0f;
@@ -211,6 +275,77 @@ export function xterm256(color: number): number {
   const level8 = 8 + 10 * grey;
   const greyDistance = (r - level8) ** 2 + (g - level8) ** 2 + (b - level8) ** 2;
   return greyDistance < cubeDistance ? 232 + grey : cube;
+}
+
+/**
+ * The average colour of the source pixels under one half cell: column `cx` of `cw` and half
+ * row `hy` of `hh` over a `width` x `height` picture.
+ */
+function average(
+  words: Uint32Array,
+  width: number,
+  height: number,
+  cx: number,
+  cw: number,
+  hy: number,
+  hh: number,
+): number {
+  const x0 = Math.floor((cx * width) / cw);
+  const x1 = Math.max(x0 + 1, Math.floor(((cx + 1) * width) / cw));
+  const y0 = Math.floor((hy * height) / hh);
+  const y1 = Math.max(y0 + 1, Math.floor(((hy + 1) * height) / hh));
+  let r = 0;
+  let g = 0;
+  let b = 0;
+  for (let y = y0; y < y1; y++) {
+    for (let x = x0; x < x1; x++) {
+      const c = words[y * width + x]!;
+      r += c & 0xff;
+      g += (c >>> 8) & 0xff;
+      b += (c >>> 16) & 0xff;
+    }
+  }
+  const n = (x1 - x0) * (y1 - y0);
+  return (
+    (Math.round(r / n) | (Math.round(g / n) << 8) | (Math.round(b / n) << 16) | 0xff000000) >>> 0
+  );
+}
+
+/** The default VGA text colours (IBM VGA TR) in ANSI order: black, red, green, ... white. */
+const ANSI16_RGB = [
+  [0, 0, 0],
+  [0xaa, 0, 0],
+  [0, 0xaa, 0],
+  [0xaa, 0x55, 0],
+  [0, 0, 0xaa],
+  [0xaa, 0, 0xaa],
+  [0, 0xaa, 0xaa],
+  [0xaa, 0xaa, 0xaa],
+  [0x55, 0x55, 0x55],
+  [0xff, 0x55, 0x55],
+  [0x55, 0xff, 0x55],
+  [0xff, 0xff, 0x55],
+  [0x55, 0x55, 0xff],
+  [0xff, 0x55, 0xff],
+  [0x55, 0xff, 0xff],
+  [0xff, 0xff, 0xff],
+] as const;
+
+/** The ANSI colour number (0-15) nearest to an RGBA word. */
+function nearestAnsi16(color: number): number {
+  const r = color & 0xff;
+  const g = (color >>> 8) & 0xff;
+  const b = (color >>> 16) & 0xff;
+  let best = 0;
+  let bestDistance = Infinity;
+  ANSI16_RGB.forEach(([cr, cg, cb], i) => {
+    const d = (r - cr) ** 2 + (g - cg) ** 2 + (b - cb) ** 2;
+    if (d < bestDistance) {
+      bestDistance = d;
+      best = i;
+    }
+  });
+  return best;
 }
 
 function rgbText(color: number): string {

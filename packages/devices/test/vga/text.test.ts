@@ -156,4 +156,30 @@ describe("TerminalRenderer", () => {
       "\x1b[5;1H\x1b[0;37;40ma\x1b[5;12Hb\x1b[0m\x1b[1;1H\x1b[?25h",
     );
   });
+
+  it("draws pictures with half blocks: top pixel as foreground, bottom as background, averaged", () => {
+    // 4x2 RGBA: top row red red blue blue, bottom row green; 2x1 terminal: each cell covers
+    // 2x1 source pixels per half.
+    const rgba = new Uint8Array(4 * 2 * 4);
+    const put = (x: number, y: number, r: number, g: number, b: number) =>
+      rgba.set([r, g, b, 255], (y * 4 + x) * 4);
+    for (let x = 0; x < 4; x++) put(x, 1, 0, 255, 0);
+    put(0, 0, 255, 0, 0);
+    put(1, 0, 255, 0, 0);
+    put(2, 0, 0, 0, 255);
+    put(3, 0, 0, 0, 255);
+    const term = new TerminalRenderer({ colors: "truecolor", columns: 2, rows: 1 });
+    expect(term.renderPicture(rgba, 4, 2)).toBe(
+      "\x1b[0m\x1b[2J\x1b[?25l\x1b[1;1H\x1b[0;38;2;255;0;0;48;2;0;255;0m\u2580" +
+        "\x1b[0;38;2;0;0;255;48;2;0;255;0m\u2580\x1b[0m",
+    );
+    expect(term.renderPicture(rgba, 4, 2)).toBe("");
+    put(3, 0, 255, 255, 255); // the right cell's top half averages blue and white
+    expect(term.renderPicture(rgba, 4, 2)).toBe(
+      "\x1b[1;2H\x1b[0;38;2;128;128;255;48;2;0;255;0m\u2580\x1b[0m",
+    );
+    // 16 colours: nearest default VGA colour in ANSI numbering (bright blue 94 on green 42: (0, FFh, 0) is nearer AAh than 55h, FFh, 55h).
+    const ansi = new TerminalRenderer({ columns: 2, rows: 1 });
+    expect(ansi.renderPicture(rgba, 4, 2)).toContain("\x1b[0;94;42m\u2580");
+  });
 });
