@@ -329,7 +329,7 @@ export function generate(
           ended = true;
         } else {
           out.push(
-            `if (s.eip !== ${next} || B.valid === false) { s.retired = rb + ${num(k + 1)}; return null; }`,
+            `if (s.eip !== ${next} || B.valid === false || (ev === true && EV(s) === true)) { s.retired = rb + ${num(k + 1)}; return null; }`,
           );
         }
       }

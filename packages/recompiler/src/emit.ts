@@ -128,10 +128,14 @@ export function emitPre(c: EmitContext, i: Instruction): void {
   c.out.push(`s.startEip = ${num(i.ip >>> 0)}; s.startEsp = r[4];`);
 }
 
-/** After a memory write: leave the block if the write invalidated it (self-modifying code). */
+/**
+ * After a memory write: leave the block if the write invalidated it (self-modifying code) or
+ * raised an interrupt (an MMIO write such as an APIC EOI), so the event is taken before the
+ * next instruction, where the interpreter takes it.
+ */
 export function emitWriteCheck(c: EmitContext, i: Instruction): void {
   c.out.push(
-    `if (B.valid === false) { s.eip = ${num(i.nextIp >>> 0)}; s.retired = rb + ${num(c.k + 1)}; return null; }`,
+    `if (B.valid === false || (ev === true && EV(s) === true)) { s.eip = ${num(i.nextIp >>> 0)}; s.retired = rb + ${num(c.k + 1)}; return null; }`,
   );
 }
 

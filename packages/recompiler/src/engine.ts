@@ -457,6 +457,9 @@ export class Recompiler {
     const insns = b.insns[0]!;
     const handlers = b.handlers;
     const n = insns.length;
+    // An interrupt raised by the block itself (an APIC EOI or other MMIO write unmasking a
+    // pending request) is taken before the next instruction, as the interpreter takes it.
+    const irq = (s.flags & IF) !== 0 ? this.irq : undefined;
     let k = 0;
     try {
       for (; k < n; k++) {
@@ -466,9 +469,10 @@ export class Recompiler {
         s.eip = insn.nextIp;
         handlers[k]!(s, insn);
         s.retired++;
-        // A page write (self-modifying code) or a handler that moved EIP (a REP form that
-        // stopped early to repeat, a branch) ends the block here.
-        if (s.eip !== insn.nextIp || !b.valid) return k + 1;
+        // A page write (self-modifying code), a handler that moved EIP (a REP form that
+        // stopped early to repeat, a branch) or a new interrupt ends the block here.
+        if (s.eip !== insn.nextIp || !b.valid || (irq !== undefined && irq.hasInterrupt()))
+          return k + 1;
       }
     } catch (e) {
       if (!(e instanceof CpuException)) throw e;
