@@ -2,7 +2,7 @@
 import type { Clock, LinearMemory, PortIo } from "@ringvm/bus";
 import { ATTR_LOCKABLE, Decoder, Instruction, OpKind } from "@ringvm/decoder";
 import { syncPaging, writeControlRegister } from "./control-regs";
-import { FAST_ANY, FAST_REGISTER, HANDLERS } from "./dispatch";
+import { FAST_ANY, FAST_MEMORY, FAST_REGISTER, HANDLERS } from "./dispatch";
 import { hasNoMemoryOperand } from "./handlers/fast";
 import type { Handler } from "./handlers/operands";
 import { debugBefore, debugTrap, recomputeDebug } from "./debug";
@@ -119,9 +119,8 @@ function pickHandler(insn: Instruction): Handler {
   const code = insn.code;
   const any = FAST_ANY[code];
   if (any !== undefined) return any;
-  const reg = FAST_REGISTER[code];
-  if (reg !== undefined && hasNoMemoryOperand(insn)) return reg;
-  return HANDLERS[code]!;
+  const fast = hasNoMemoryOperand(insn) ? FAST_REGISTER[code] : FAST_MEMORY[code];
+  return fast ?? HANDLERS[code]!;
 }
 
 export class Cpu {
@@ -287,6 +286,7 @@ export class Cpu {
     const cacheHandler = this.cacheHandler;
     const segBase = s.segBase;
     const regs = s.regs;
+    const irq = this.interrupts;
     let remaining = maxInstructions;
     // Devices, DMA and other engines may have written memory since the last slice (a code-page
     // watch sees those writes itself).
@@ -303,7 +303,11 @@ export class Cpu {
           if ((s.flags & (IF | TF)) !== 0 || s.interruptShadow || s.nmiPending) {
             if (s.interruptShadow) {
               s.interruptShadow = false;
-            } else if (s.nmiPending || (s.flags & IF) !== 0) {
+            } else if (
+              s.nmiPending ||
+              ((s.flags & IF) !== 0 && irq !== undefined && irq.hasInterrupt())
+            ) {
+              // (With IF set and nothing pending, only the INTR line is sampled, inline.)
               this.checkEvents();
               if (this.isShutdown) return StopReason.Shutdown;
             }

@@ -3,7 +3,7 @@
 import { CODE_COUNT, Code } from "@ringvm/decoder";
 import { CpuException, Vector } from "./exceptions";
 import { arithHandlers } from "./handlers/arith";
-import { fastAnyOperands, fastRegisterOperands } from "./handlers/fast";
+import { fastAnyOperands, fastMemoryOperand, fastRegisterOperands } from "./handlers/fast";
 import { integerHandlers } from "./handlers/integer";
 import type { Handler } from "./handlers/operands";
 import { simdHandlers } from "./handlers/simd";
@@ -76,3 +76,5 @@ function buildFastTable(forms: Record<string, Handler>): (Handler | undefined)[]
  */
 export const FAST_ANY: readonly (Handler | undefined)[] = buildFastTable(fastAnyOperands);
 export const FAST_REGISTER: readonly (Handler | undefined)[] = buildFastTable(fastRegisterOperands);
+/** ...and `FAST_MEMORY` when an operand is in memory (the forms listed in handlers/fast.ts). */
+export const FAST_MEMORY: readonly (Handler | undefined)[] = buildFastTable(fastMemoryOperand);

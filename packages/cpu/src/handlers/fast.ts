@@ -11,7 +11,7 @@ import * as alu from "../alu";
 import { pop32, push32 } from "../access";
 import { REG_EAX } from "../state/registers";
 import { jumpNear } from "./integer-cond";
-import { type Handler } from "./operands";
+import { memLinear, type Handler } from "./operands";
 
 // ---- Jcc: one function per condition (SDM vol. 1, appendix B) ----
 
@@ -77,6 +77,15 @@ for (let cc = 0; cc < 16; cc++) {
     fastAnyOperands[name + form] = JCC[cc]!;
   }
 }
+
+/** CALL rel32 and RET in 32-bit code (a fault in the jump leaves ESP to the run loop's rollback). */
+fastAnyOperands.Call_rel32_32 = (s, i) => {
+  push32(s, i.nextIp);
+  jumpNear(s, i.nearBranchTarget);
+};
+fastAnyOperands.Retnd = (s) => {
+  jumpNear(s, pop32(s));
+};
 
 // ---- 32-bit forms whose operands are all registers or immediates ----
 
@@ -183,6 +192,27 @@ const popR32: Handler = (s, i) => {
   // The value is popped (ESP incremented) before the register is written: POP ESP loads it.
   const v = pop32(s);
   s.regs[r0(i)] = v;
+};
+
+// ---- 32-bit loads and stores (any addressing form) ----
+
+/** MOV r32, m32. */
+const movLoad32: Handler = (s, i) => {
+  s.regs[r0(i)] = s.memory.read32(memLinear(s, i, 31, false)) | 0;
+};
+/** MOV m32, r32 and MOV m32, imm32. */
+const movStore32: Handler = (s, i) => {
+  s.memory.write32(memLinear(s, i, 31, true), s.regs[r1(i)]! | 0);
+};
+const movStoreImm32: Handler = (s, i) => {
+  s.memory.write32(memLinear(s, i, 31, true), i.immediate | 0);
+};
+
+/** Forms valid when operand 0 (`Mov_rm32_*`) or 1 (`Mov_r32_rm32`) is in memory. */
+export const fastMemoryOperand: Record<string, Handler> = {
+  Mov_r32_rm32: movLoad32,
+  Mov_rm32_r32: movStore32,
+  Mov_rm32_imm32: movStoreImm32,
 };
 
 /** Forms valid when no operand is in memory (chosen per instruction at decode time). */
