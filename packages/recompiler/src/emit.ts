@@ -123,9 +123,13 @@ function immValue(i: Instruction, top: number): number {
   return top === 31 ? i.immediate | 0 : top === 15 ? i.immediate & 0xffff : i.immediate & 0xff;
 }
 
-/** Records the instruction start for precise faults (what the interpreter's loop does). */
+/**
+ * Records the instruction start for precise faults (what the interpreter's loop does), and the
+ * retired count before it: a memory access may reach a device whose clock is the instruction
+ * count (an HPET counter read), which must see what it sees under the interpreter.
+ */
 export function emitPre(c: EmitContext, i: Instruction): void {
-  c.out.push(`s.startEip = ${num(i.ip >>> 0)}; s.startEsp = r[4];`);
+  c.out.push(`s.startEip = ${num(i.ip >>> 0)}; s.startEsp = r[4]; s.retired = rb + ${num(c.k)};`);
 }
 
 /**

@@ -102,11 +102,13 @@ export interface RecompilerStats {
 const CACHE_BITS = 17;
 const CACHE_SIZE = 1 << CACHE_BITS;
 /**
- * Default hot threshold for `auto`. Each new host function starts cold in the JavaScript
- * engine too, so translating lukewarm code costs more than it saves: on the Linux boot a
- * threshold of 1000 entries measured better than 8 or 200 (README, Benchmark).
+ * Default hot threshold for `auto`, in runs of a cold block. Each new host function costs V8 a
+ * parse, a slow start in its bytecode interpreter and an optimizing compile, which lukewarm
+ * code never repays: on the busybox workload (CPU time, same booted guest) a threshold of
+ * 20000 ran at parity with the interpreter (31.6 s vs 31.4 s) where 2000 took 39.3 s and
+ * 2000 with 16-block regions 48.4 s (README, Benchmark).
  */
-export const DEFAULT_HOT_THRESHOLD = 1000;
+export const DEFAULT_HOT_THRESHOLD = 20000;
 /** Heat values marking "never translatable here" and "not RAM" (checked before the threshold). */
 const NEVER = 0xffff;
 const NON_RAM = 0xfffe;

@@ -11,12 +11,14 @@ export type EngineKind = "interpreter" | "recompiler" | "auto";
 
 /**
  * The engine for `kind`: the interpreter is the `Cpu` itself; `recompiler` translates code on
- * first sight; `auto` interprets cold code and translates code once it is hot.
+ * first sight; `auto` runs cold code as decoded blocks through the interpreter's handlers and
+ * translates a block once it has run DEFAULT_HOT_THRESHOLD times.
  */
 export function createEngine(kind: EngineKind, options: RecompilerOptions): Cpu | Recompiler {
   if (kind === "interpreter") return options.cpu;
-  // `auto` translates one basic block per function by default: on the Linux boot that measured
-  // better than 16-block regions, whose V8 warm-up costs more than their loops save (README).
+  // `auto` translates one basic block per function by default: on the Linux boot and the busybox
+  // workload that measured better than 16-block regions, whose V8 compile costs more than their
+  // loops save (README).
   return new Recompiler({
     ...options,
     hotThreshold: kind === "recompiler" ? 1 : (options.hotThreshold ?? DEFAULT_HOT_THRESHOLD),
