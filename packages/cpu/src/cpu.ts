@@ -83,7 +83,7 @@ const KIND_FETCH = 2;
  * paging changes and fetch faults all behave exactly as without the cache (the re-fetch raises
  * the same #PF the decoder's fetch would).
  */
-const DECODE_CACHE_BITS = 16;
+const DECODE_CACHE_BITS = 17;
 const DECODE_CACHE_SIZE = 1 << DECODE_CACHE_BITS;
 const DECODE_CACHE_MASK = DECODE_CACHE_SIZE - 1;
 /** The handler of a form used with a LOCK prefix it does not allow. */
