@@ -26,6 +26,10 @@ export function systemConfig(overrides = {}) {
     ssr: { resolve: { conditions: ["@ringvm/source"] } },
     test: {
       include: ["test/system/**/*.test.ts"],
+      // turbo runs one package's system lane at a time (--concurrency=1), and each guest boot is
+      // single-threaded, so two files at once use both cores of a 2-core CI machine (vitest's
+      // default would be one worker there).
+      maxWorkers: 2,
       testTimeout: 600_000,
       hookTimeout: 600_000,
       passWithNoTests: true,
