@@ -5,12 +5,9 @@
 // expected values are what the program computes without any cache (SDM vol. 3, 11.6).
 import type { PortIo } from "@ringvm/bus";
 import { describe, expect, it } from "vitest";
-import { Cpu, EAX, EBX, ECX, ESP, SegReg, StopReason } from "../../src/index";
+import { type Cpu, EAX, EBX, ECX, StopReason } from "../../src/index";
 import { FlatMemory, NullPorts } from "../../src/testing/index";
-
-function hex(s: string): Uint8Array {
-  return Uint8Array.from(s.match(/../g)!.map((b) => parseInt(b, 16)));
-}
+import { flatCpu, hex } from "./flat-cpu";
 
 /** FlatMemory with PhysicalSpace-style watches: physical = linear modulo the size. */
 class WatchedMemory extends FlatMemory {
@@ -51,19 +48,8 @@ class WatchedMemory extends FlatMemory {
   }
 }
 
-const CODE32 = 0x80 | 0x10 | 0x08 | 0x02 | 0x4000 | 0x8000;
-const DATA32 = 0x80 | 0x10 | 0x02 | 0x4000 | 0x8000;
-
-function flat(mem: WatchedMemory, io: PortIo = new NullPorts()): Cpu {
-  const cpu = new Cpu({ memory: mem, io, codeTranslator: mem, codePages: mem });
-  cpu.setControlRegister(0, 0x60000011);
-  cpu.loadSegmentCache(SegReg.CS, 0x08, 0, 0xffffffff, CODE32);
-  for (const seg of [SegReg.SS, SegReg.DS, SegReg.ES]) {
-    cpu.loadSegmentCache(seg, 0x10, 0, 0xffffffff, DATA32);
-  }
-  cpu.setReg32(ESP, 0x8000);
-  cpu.eip = 0x1000;
-  return cpu;
+function flat(mem: WatchedMemory, io?: PortIo): Cpu {
+  return flatCpu(mem, io, { codeTranslator: mem, codePages: mem });
 }
 
 describe("decoded-instruction cache with a code-page watch", () => {

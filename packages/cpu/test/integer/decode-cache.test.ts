@@ -6,27 +6,12 @@
 // Each guest runs its loop twice in ONE `run` call, so the second pass hits the cache.
 import type { PagingState, PortIo } from "@ringvm/bus";
 import { describe, expect, it } from "vitest";
-import { Cpu, EAX, EBX, ECX, ESP, SegReg, StopReason } from "../../src/index";
+import { type Cpu, EAX, EBX, ECX, StopReason } from "../../src/index";
 import { FlatMemory, NullPorts } from "../../src/testing/index";
+import { flatCpu, hex } from "./flat-cpu";
 
-function hex(s: string): Uint8Array {
-  return Uint8Array.from(s.match(/../g)!.map((b) => parseInt(b, 16)));
-}
-
-const CODE32 = 0x80 | 0x10 | 0x08 | 0x02 | 0x4000 | 0x8000;
-const DATA32 = 0x80 | 0x10 | 0x02 | 0x4000 | 0x8000;
-
-/** Flat 32-bit protected mode (CPL 0), code at 0x1000, stack at 0x8000. */
-function flat(mem: FlatMemory, io: PortIo = new NullPorts()): Cpu {
-  const cpu = new Cpu({ memory: mem, io });
-  cpu.setControlRegister(0, 0x60000011);
-  cpu.loadSegmentCache(SegReg.CS, 0x08, 0, 0xffffffff, CODE32);
-  for (const seg of [SegReg.SS, SegReg.DS, SegReg.ES]) {
-    cpu.loadSegmentCache(seg, 0x10, 0, 0xffffffff, DATA32);
-  }
-  cpu.setReg32(ESP, 0x8000);
-  cpu.eip = 0x1000;
-  return cpu;
+function flat(mem: FlatMemory, io?: PortIo): Cpu {
+  return flatCpu(mem, io);
 }
 
 describe("decoded-instruction cache invalidation", () => {

@@ -1,0 +1,28 @@
+// Shared set-up for the decode-cache tests: flat 32-bit protected mode at CPL 0.
+import type { PortIo } from "@ringvm/bus";
+import { Cpu, type CpuOptions, ESP, SegReg } from "../../src/index";
+import { type FlatMemory, NullPorts } from "../../src/testing/index";
+
+export function hex(s: string): Uint8Array {
+  return Uint8Array.from(s.match(/../g)!.map((b) => parseInt(b, 16)));
+}
+
+const CODE32 = 0x80 | 0x10 | 0x08 | 0x02 | 0x4000 | 0x8000;
+const DATA32 = 0x80 | 0x10 | 0x02 | 0x4000 | 0x8000;
+
+/** Flat 32-bit protected mode (CPL 0), code at 0x1000, stack at 0x8000. */
+export function flatCpu(
+  mem: FlatMemory,
+  io: PortIo = new NullPorts(),
+  extra: Partial<CpuOptions> = {},
+): Cpu {
+  const cpu = new Cpu({ memory: mem, io, ...extra });
+  cpu.setControlRegister(0, 0x60000011);
+  cpu.loadSegmentCache(SegReg.CS, 0x08, 0, 0xffffffff, CODE32);
+  for (const seg of [SegReg.SS, SegReg.DS, SegReg.ES]) {
+    cpu.loadSegmentCache(seg, 0x10, 0, 0xffffffff, DATA32);
+  }
+  cpu.setReg32(ESP, 0x8000);
+  cpu.eip = 0x1000;
+  return cpu;
+}
