@@ -1,12 +1,14 @@
-// ACPI for a direct-booted kernel (no firmware to provide tables): RSDP, RSDT, FADT
-// (revision 1), FACS, MADT and a DSDT, plus the fixed-hardware registers they point at:
-// PM1a event and control blocks and the 24-bit PM timer (ACPI 1.0b sections 4.7 and 5.2;
-// port layout as QEMU's PIIX4 PM at 600h). Writing SLP_TYP=5 with SLP_EN powers off.
+// ACPI tables for the board (ACPI 1.0b 5.2, 6.4 5.2.12 MADT): RSDP, RSDT, FADT (revision 1),
+// FACS, MADT and a DSDT. They are built once as QEMU-style fw_cfg files (`etc/acpi/tables`,
+// `etc/acpi/rsdp`) with BIOS linker/loader commands (`etc/table-loader`): SeaBIOS allocates,
+// links and checksums them in a firmware boot, and the board links them itself at 0xF0000 for
+// a direct boot. The FADT's fixed registers are the PIIX4 PM function's I/O block at 600h
+// (@ringvm/devices/acpi, PCI 00:01.3, programmed there by SeaBIOS or by the board), and \_S5
+// names the PIIX4's soft-off SUS_TYP, so `poweroff` reaches the one PM implementation.
 // The DSDT describes the PCI root bridge (\_SB.PCI0, PNP0A03) with its bus, I/O and memory
 // windows and a _PRT that maps every slot's INTA#-INTD# to the ISA IRQ the PIIX3 PIRQ
 // registers steer it to, so that Linux enumerates PCI through ACPI (ACPI 6.4, 6.1.5 _HID,
-// 6.2.13 _PRT, 6.4 resource data types; 5.2.12 MADT).
-import type { Clock, Device, DeviceContext, ResetKind } from "@ringvm/bus";
+// 6.2.13 _PRT, 6.4 resource data types).
 import {
   device,
   dwordMemory,
@@ -20,20 +22,23 @@ import {
   wordBusNumber,
   wordIo,
 } from "./aml";
+import { linkTables, LoaderZone, type LoaderCommand } from "./table-loader";
 
-/** Where the fixed ACPI registers live (QEMU's PIIX4 PM base). */
+/**
+ * Where the fixed ACPI registers live: the PIIX4 PM base (PMBA) QEMU's SeaBIOS programs
+ * when fw_cfg has `etc/table-loader` (paravirt.c "Moving pm_base to 0x600").
+ */
 export const ACPI_PM_BASE = 0x600;
 const PM1_EVT = ACPI_PM_BASE; // PM1_STS (2) + PM1_EN (2)
 const PM1_CNT = ACPI_PM_BASE + 4; // 2 bytes
 const PM_TMR = ACPI_PM_BASE + 8; // 4 bytes
 /** The SCI on the ISA IRQ QEMU uses. */
 export const SCI_IRQ = 9;
-/** \_S5 sleep type value this DSDT declares. */
-const S5_TYPE = 5;
-const SCI_EN = 0x0001;
-const SLP_EN = 0x2000;
-/** PM timer frequency, 3.579545 MHz (ACPI 4.7.2.1). */
-const PM_TIMER_HZ = 3_579_545;
+/**
+ * \_S5's SLP_TYP: the PIIX4's SUS_TYP for soft off (82371AB "suspend type" 000b; QEMU's
+ * i440FX DSDT also declares \_S5 as 0). The board's PM function is built with it.
+ */
+export const ACPI_S5_TYPE = 0;
 
 const OEM_ID = "RINGVM";
 const OEM_TABLE_ID = "RINGVMPC";
@@ -81,7 +86,7 @@ export function buildDsdtAml(options: AcpiTablesOptions = {}): number[] {
         ),
       );
   return [
-    ...name("_S5", pkg(integer(S5_TYPE), integer(S5_TYPE), integer(0), integer(0))),
+    ...name("_S5", pkg(integer(ACPI_S5_TYPE), integer(ACPI_S5_TYPE), integer(0), integer(0))),
     // At the root a relative name is the root's child: "_SB" (iasl drops the backslash).
     ...scope(
       "_SB",
@@ -108,68 +113,147 @@ export function buildDsdtAml(options: AcpiTablesOptions = {}): number[] {
   ];
 }
 
-/** Builds the tables for physical address `base` (16-byte aligned); RSDP first. */
-export function buildAcpiTables(base: number, options: AcpiTablesOptions = {}): Uint8Array {
+/** fw_cfg file names QEMU uses for its ACPI tables (hw/i386/acpi-build.c). */
+export const ACPI_TABLES_FILE = "etc/acpi/tables";
+export const ACPI_RSDP_FILE = "etc/acpi/rsdp";
+export const TABLE_LOADER_FILE = "etc/table-loader";
+
+/** The ACPI tables as fw_cfg files, with the linker/loader commands that place them. */
+export interface AcpiFiles {
+  /** The 20-byte ACPI 1.0 RSDP (its RSDT pointer an offset into `tables`). */
+  readonly rsdp: Uint8Array;
+  /** RSDT, FACP, FACS, MADT and DSDT; pointers are offsets into this file, checksums 0. */
+  readonly tables: Uint8Array;
+  /** ALLOCATE both, ADD_POINTER every pointer, ADD_CHECKSUM every checksum. */
+  readonly commands: readonly LoaderCommand[];
+}
+
+/** Offsets in the tables file: FACS 64-byte aligned (ACPI 5.2.10) with the file at 64. */
+const RSDT_AT = 0;
+const FACP_AT = 0x40;
+const FACS_AT = 0xc0;
+const MADT_AT = 0x100;
+/** The tables file's alignment (the FACS needs 64). */
+const TABLES_ALIGN = 64;
+
+/**
+ * Builds the tables as QEMU publishes them to SeaBIOS: unlinked files plus loader commands.
+ * Firmware (or {@link buildAcpiTables} for a direct boot) allocates, links and checksums them.
+ */
+export function buildAcpiFiles(options: AcpiTablesOptions = {}): AcpiFiles {
   const hasApic = options.hasApic ?? true;
   const aml = buildDsdtAml(options);
   const madt = hasApic ? buildMadtBody() : [];
-  const rsdpAt = 0;
-  const rsdtAt = 0x20;
   const rsdtLength = 36 + 4 * (hasApic ? 2 : 1);
-  const facpAt = 0x60; // after the RSDT
-  const facsAt = 0x100; // 64-byte aligned
-  const madtAt = 0x140;
-  const dsdtAt = madtAt + align16(36 + madt.length);
+  const dsdtAt = hasApic ? MADT_AT + align16(36 + madt.length) : MADT_AT;
   const dsdtLength = 36 + aml.length;
   const out = new Uint8Array(dsdtAt + align16(dsdtLength));
   const view = new DataView(out.buffer);
+  const commands: LoaderCommand[] = [
+    { command: "allocate", file: ACPI_TABLES_FILE, align: TABLES_ALIGN, zone: LoaderZone.High },
+  ];
+  const pointer = (at: number, target: number) => {
+    view.setUint32(at, target, true);
+    commands.push({
+      command: "add-pointer",
+      destFile: ACPI_TABLES_FILE,
+      sourceFile: ACPI_TABLES_FILE,
+      offset: at,
+      size: 4,
+    });
+  };
+  const sum = (at: number, length: number) =>
+    commands.push({
+      command: "add-checksum",
+      file: ACPI_TABLES_FILE,
+      offset: at + 9,
+      start: at,
+      length,
+    });
+
+  // FACS (64 bytes, no checksum).
+  ascii(out, FACS_AT, "FACS");
+  view.setUint32(FACS_AT + 4, 64, true);
 
   header(out, dsdtAt, "DSDT", dsdtLength, 1);
   out.set(aml, dsdtAt + 36);
-  checksum(out, dsdtAt, dsdtLength, dsdtAt + 9);
+  sum(dsdtAt, dsdtLength);
 
   if (hasApic) {
-    header(out, madtAt, "APIC", 36 + madt.length, 1);
-    out.set(madt, madtAt + 36);
-    checksum(out, madtAt, 36 + madt.length, madtAt + 9);
+    header(out, MADT_AT, "APIC", 36 + madt.length, 1);
+    out.set(madt, MADT_AT + 36);
+    sum(MADT_AT, 36 + madt.length);
   }
 
-  // FACS (64 bytes, no checksum).
-  ascii(out, facsAt, "FACS");
-  view.setUint32(facsAt + 4, 64, true);
-
   // FADT revision 1 (116 bytes).
-  header(out, facpAt, "FACP", 116, 1);
-  view.setUint32(facpAt + 36, base + facsAt, true);
-  view.setUint32(facpAt + 40, base + dsdtAt, true);
-  out[facpAt + 44] = hasApic ? 1 : 0; // INT_MODEL (ACPI 1.0b): 1 = multiple APIC
-  view.setUint16(facpAt + 46, SCI_IRQ, true);
-  view.setUint32(facpAt + 48, 0, true); // SMI_CMD 0: always in ACPI mode
-  view.setUint32(facpAt + 56, PM1_EVT, true);
-  view.setUint32(facpAt + 64, PM1_CNT, true);
-  view.setUint32(facpAt + 76, PM_TMR, true);
-  out[facpAt + 88] = 4; // PM1_EVT_LEN
-  out[facpAt + 89] = 2; // PM1_CNT_LEN
-  out[facpAt + 91] = 4; // PM_TMR_LEN
-  view.setUint16(facpAt + 96, 0x65, true); // P_LVL2_LAT > 100: no C2
-  view.setUint16(facpAt + 98, 0x3e9, true); // P_LVL3_LAT > 1000: no C3
-  out[facpAt + 108] = 0x32; // CENTURY: CMOS index
-  // WBINVD, PROC_C1, PWR_BUTTON and SLP_BUTTON as control methods (none), TMR_VAL_EXT clear.
-  view.setUint32(facpAt + 112, 0x01 | 0x04 | 0x10 | 0x20, true);
-  checksum(out, facpAt, 116, facpAt + 9);
+  const facp = FACP_AT;
+  header(out, facp, "FACP", 116, 1);
+  pointer(facp + 36, FACS_AT);
+  pointer(facp + 40, dsdtAt);
+  out[facp + 44] = hasApic ? 1 : 0; // INT_MODEL (ACPI 1.0b): 1 = multiple APIC
+  view.setUint16(facp + 46, SCI_IRQ, true);
+  view.setUint32(facp + 48, 0, true); // SMI_CMD 0: always in ACPI mode
+  view.setUint32(facp + 56, PM1_EVT, true);
+  view.setUint32(facp + 64, PM1_CNT, true);
+  view.setUint32(facp + 76, PM_TMR, true);
+  out[facp + 88] = 4; // PM1_EVT_LEN
+  out[facp + 89] = 2; // PM1_CNT_LEN
+  out[facp + 91] = 4; // PM_TMR_LEN
+  view.setUint16(facp + 96, 0x65, true); // P_LVL2_LAT > 100: no C2
+  view.setUint16(facp + 98, 0x3e9, true); // P_LVL3_LAT > 1000: no C3
+  out[facp + 108] = 0x32; // CENTURY: CMOS index
+  // WBINVD, PROC_C1, PWR_BUTTON and SLP_BUTTON as control methods (none), TMR_VAL_EXT clear
+  // (the PIIX4's timer is 24 bits).
+  view.setUint32(facp + 112, 0x01 | 0x04 | 0x10 | 0x20, true);
+  sum(facp, 116);
 
   // RSDT: the FADT and the MADT.
-  header(out, rsdtAt, "RSDT", rsdtLength, 1);
-  view.setUint32(rsdtAt + 36, base + facpAt, true);
-  if (hasApic) view.setUint32(rsdtAt + 40, base + madtAt, true);
-  checksum(out, rsdtAt, rsdtLength, rsdtAt + 9);
+  header(out, RSDT_AT, "RSDT", rsdtLength, 1);
+  pointer(RSDT_AT + 36, facp);
+  if (hasApic) pointer(RSDT_AT + 40, MADT_AT);
+  sum(RSDT_AT, rsdtLength);
 
-  // RSDP (ACPI 1.0, 20 bytes).
-  ascii(out, rsdpAt, "RSD PTR ");
-  ascii(out, rsdpAt + 9, OEM_ID);
-  out[rsdpAt + 15] = 0;
-  view.setUint32(rsdpAt + 16, base + rsdtAt, true);
-  checksum(out, rsdpAt, 20, rsdpAt + 8);
+  // RSDP (ACPI 1.0, 20 bytes), in its own file for the F segment.
+  const rsdp = new Uint8Array(20);
+  ascii(rsdp, 0, "RSD PTR ");
+  ascii(rsdp, 9, OEM_ID);
+  rsdp[15] = 0; // revision 0: ACPI 1.0
+  new DataView(rsdp.buffer).setUint32(16, RSDT_AT, true);
+  commands.push(
+    { command: "allocate", file: ACPI_RSDP_FILE, align: 16, zone: LoaderZone.FSeg },
+    {
+      command: "add-pointer",
+      destFile: ACPI_RSDP_FILE,
+      sourceFile: ACPI_TABLES_FILE,
+      offset: 16,
+      size: 4,
+    },
+    { command: "add-checksum", file: ACPI_RSDP_FILE, offset: 8, start: 0, length: 20 },
+  );
+  return { rsdp, tables: out, commands };
+}
+
+/**
+ * The linked tables for physical address `base` (16-byte aligned), as a direct boot writes
+ * them: the RSDP at `base`, the tables file 64 bytes after it.
+ */
+export function buildAcpiTables(base: number, options: AcpiTablesOptions = {}): Uint8Array {
+  const files = buildAcpiFiles(options);
+  const tablesAt = base + TABLES_ALIGN;
+  const linked = linkTables(
+    files.commands,
+    new Map([
+      [ACPI_TABLES_FILE, files.tables],
+      [ACPI_RSDP_FILE, files.rsdp],
+    ]),
+    new Map([
+      [ACPI_TABLES_FILE, tablesAt],
+      [ACPI_RSDP_FILE, base],
+    ]),
+  );
+  const out = new Uint8Array(TABLES_ALIGN + files.tables.length);
+  out.set(linked.get(ACPI_RSDP_FILE)!, 0);
+  out.set(linked.get(ACPI_TABLES_FILE)!, TABLES_ALIGN);
   return out;
 }
 
@@ -249,75 +333,4 @@ function header(
 
 function ascii(out: Uint8Array, at: number, text: string): void {
   for (let i = 0; i < text.length; i++) out[at + i] = text.charCodeAt(i);
-}
-
-function checksum(out: Uint8Array, at: number, length: number, field: number): void {
-  out[field] = 0;
-  let sum = 0;
-  for (let i = at; i < at + length; i++) sum += out[i]!;
-  out[field] = (256 - (sum & 0xff)) & 0xff;
-}
-
-/** The fixed ACPI registers the FADT names. */
-export class AcpiPm implements Device {
-  readonly specificationVersion = "v1";
-  readonly name = "acpi-pm";
-  private status = 0;
-  private enable = 0;
-  private control = SCI_EN;
-  private clock: Clock | undefined;
-
-  constructor(private readonly onPowerOff: () => void) {}
-
-  attach(context: DeviceContext): void {
-    this.clock = context.clock;
-    context.io.registerPorts(
-      ACPI_PM_BASE,
-      12,
-      {
-        read: (port, width) => this.read(port - ACPI_PM_BASE, width),
-        write: (port, width, value) => this.write(port - ACPI_PM_BASE, width, value),
-      },
-      { owner: this.name, widths: [1, 2, 4] },
-    );
-  }
-
-  reset(_kind: ResetKind): void {
-    this.status = 0;
-    this.enable = 0;
-    this.control = SCI_EN;
-  }
-
-  private read(offset: number, width: number): number {
-    let value: number;
-    if (offset >= 8) {
-      const ns = this.clock?.now() ?? 0;
-      value = Math.floor((ns / 1e9) * PM_TIMER_HZ) & 0xff_ffff;
-      return (value >>> ((offset - 8) * 8)) & widthMask(width);
-    }
-    if (offset < 4) value = this.status | (this.enable << 16);
-    else value = this.control;
-    const shift = (offset & 3) * 8;
-    return (value >>> shift) & widthMask(width);
-  }
-
-  private write(offset: number, width: number, value: number): void {
-    const v = value & widthMask(width);
-    if (offset < 2) {
-      this.status &= ~(v << (offset * 8)) & 0xffff; // write 1 to clear
-      if (width === 4) this.enable = (v >>> 16) & 0xffff;
-    } else if (offset < 4) {
-      const shift = (offset - 2) * 8;
-      this.enable = ((this.enable & ~(widthMask(width) << shift)) | (v << shift)) & 0xffff;
-    } else if (offset < 6) {
-      const shift = (offset - 4) * 8;
-      const full = ((this.control & ~(widthMask(width) << shift)) | (v << shift)) & 0xffff;
-      if ((full & SLP_EN) !== 0 && ((full >>> 10) & 7) === S5_TYPE) this.onPowerOff();
-      this.control = full & ~SLP_EN;
-    }
-  }
-}
-
-function widthMask(width: number): number {
-  return width === 1 ? 0xff : width === 2 ? 0xffff : 0xffff_ffff;
 }

@@ -2,6 +2,7 @@
 // knows which chip sits at which port, IRQ and address.
 import type { Device, DeviceContext, IrqLine, Logger } from "@ringvm/bus";
 import { Cpu, SegReg, ESI } from "@ringvm/cpu";
+import { Piix4Pm, PIIX4_PM_PCI } from "@ringvm/devices/acpi";
 import { LocalApic } from "@ringvm/devices/apic";
 import { PiixIde, PIIX3_IDE_PCI, AtaDisk, AtapiCdrom } from "@ringvm/devices/ata";
 import type { BlockDevice } from "@ringvm/devices/disk";
@@ -35,11 +36,23 @@ import {
   type EngineKind,
   type Recompiler,
 } from "@ringvm/recompiler";
-import { AcpiPm, buildAcpiTables, DEFAULT_PIRQ_IRQS, IO_APIC_BASE } from "./acpi";
+import {
+  ACPI_PM_BASE,
+  ACPI_RSDP_FILE,
+  ACPI_S5_TYPE,
+  ACPI_TABLES_FILE,
+  buildAcpiFiles,
+  buildAcpiTables,
+  DEFAULT_PIRQ_IRQS,
+  IO_APIC_BASE,
+  SCI_IRQ,
+  TABLE_LOADER_FILE,
+} from "./acpi";
 import { buildE820Map, type E820Entry } from "./e820";
 import { FwCfg, FwCfgKey } from "./fw-cfg";
 import { BOOT_CS, BOOT_DS, loadLinux, type LinuxBootPlan } from "./linux-boot";
 import { isMultiboot, loadMultiboot } from "./multiboot";
+import { encodeTableLoader } from "./table-loader";
 
 /** A boot device for firmware boot (QEMU `-boot` letters: a floppy, c disk, d CD-ROM). */
 export type BootDevice = "floppy" | "disk" | "cdrom";
@@ -98,8 +111,15 @@ export const DEFAULT_MEMORY_SIZE = 128 * 1024 * 1024;
 
 const COM1_BASE = 0x3f8;
 const COM1_IRQ = 4;
-/** PCI slots of the PIIX3 functions (QEMU's i440FX layout: 00:01.0 ISA, 00:01.1 IDE). */
+/**
+ * PCI slot of the PIIX3/PIIX4 functions (QEMU's i440FX layout: 00:01.0 ISA, 00:01.1 IDE,
+ * 00:01.3 ACPI PM).
+ */
 const PIIX3_DEVICE = 1;
+const PM_FUNCTION = 3;
+/** PIIX4 PM configuration: PMBA (40h) and PMREGMISC (80h) bit 0, PM I/O space enable. */
+const PIIX4_PMBA = 0x40;
+const PIIX4_PMREGMISC = 0x80;
 
 /** RSDP and tables in the 0xF0000 segment, where the kernel scans for the RSDP. */
 const ACPI_TABLES_BASE = 0xf_0000;
@@ -139,7 +159,11 @@ export class Pc {
   readonly dma: I8237Dma;
   readonly fdc: I82077Fdc;
   readonly fwCfg: FwCfg;
-  readonly acpiPm: AcpiPm;
+  /**
+   * The PIIX4 ACPI PM function (00:01.3): PM1 blocks, PM timer and SCI at the PMBA the
+   * firmware (or, for a direct boot, the board) programs; the FADT points there.
+   */
+  readonly acpiPm: Piix4Pm;
   readonly e820: readonly E820Entry[];
   /** Set after a direct Linux boot was prepared. */
   readonly linuxBoot: LinuxBootPlan | undefined;
@@ -302,7 +326,16 @@ export class Pc {
       dma: this.dma.channel(2),
     });
     this.fwCfg = new FwCfg();
-    this.acpiPm = new AcpiPm(() => hv.requestPowerOff());
+    this.acpiPm = new Piix4Pm({
+      onPowerOff: () => hv.requestPowerOff(),
+      // S1-S4 are not modelled (and not declared in the DSDT): such requests are ignored.
+      softOffType: ACPI_S5_TYPE,
+      sciIrq: SCI_IRQ,
+    });
+    this.pci.register(PIIX3_DEVICE, PM_FUNCTION, {
+      ...PIIX4_PM_PCI,
+      deviceSpecific: this.acpiPm.pciConfig,
+    });
 
     this.devices.push(
       pic,
@@ -367,6 +400,11 @@ export class Pc {
       const sercon = new Uint8Array(2);
       new DataView(sercon.buffer).setUint16(0, COM1_BASE, true);
       this.fwCfg.addFile("etc/sercon-port", sercon);
+      // The ACPI tables as QEMU hands them to SeaBIOS, which then builds none of its own.
+      const acpi = buildAcpiFiles({ ramTop: below4g, pirqIrqs: DEFAULT_PIRQ_IRQS });
+      this.fwCfg.addFile(ACPI_RSDP_FILE, acpi.rsdp);
+      this.fwCfg.addFile(ACPI_TABLES_FILE, acpi.tables);
+      this.fwCfg.addFile(TABLE_LOADER_FILE, encodeTableLoader(acpi.commands));
       if (config.vgaBios !== undefined)
         this.physical.mapRom(0xc_0000, padRom(config.vgaBios), "vgabios");
     } else {
@@ -457,10 +495,13 @@ export class Pc {
 
   /**
    * What SeaBIOS does to the chipset before it boots a kernel, for a direct boot: PIRQA#-D#
-   * steered to IRQ 10, 10, 11, 11 (the routes the DSDT's _PRT names) and both IDE channels'
-   * legacy decode enabled (IDETIM bit 15).
+   * steered to IRQ 10, 10, 11, 11 (the routes the DSDT's _PRT names), both IDE channels'
+   * legacy decode enabled (IDETIM bit 15) and the PM block at 600h (pciinit.c
+   * piix4_pm_config_setup: PMBA, PMREGMISC).
    */
   private configureLikeFirmware(): void {
+    this.pci.writeConfig(PIIX3_DEVICE, PM_FUNCTION, PIIX4_PMBA, 4, ACPI_PM_BASE | 1);
+    this.pci.writeConfig(PIIX3_DEVICE, PM_FUNCTION, PIIX4_PMREGMISC, 1, 1);
     DEFAULT_PIRQ_IRQS.forEach((irq, pirq) =>
       this.pci.writeConfig(PIIX3_DEVICE, 0, PIIX3_PIRQRC + pirq, 1, irq),
     );

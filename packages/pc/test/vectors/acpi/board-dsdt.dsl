@@ -5,13 +5,13 @@
  * 
  * Disassembling to symbolic ASL+ operators
  *
- * Disassembly of board-dsdt.aml, Tue Dec  1 01:36:17 2026
+ * Disassembly of board-dsdt.aml, Tue Dec  1 04:33:54 2026
  *
  * Original Table Header:
  *     Signature        "DSDT"
- *     Length           0x0000072C (1836)
+ *     Length           0x0000072A (1834)
  *     Revision         0x01 **** 32-bit table (V1), no 64-bit math support
- *     Checksum         0x28
+ *     Checksum         0x4A
  *     OEM ID           "RINGVM"
  *     OEM Table ID     "RINGVMPC"
  *     OEM Revision     0x00000001 (1)
@@ -22,8 +22,8 @@ DefinitionBlock ("", "DSDT", 1, "RINGVM", "RINGVMPC", 0x00000001)
 {
     Name (_S5, Package (0x04)  // _S5_: S5 System State
     {
-        0x05, 
-        0x05, 
+        Zero, 
+        Zero, 
         Zero, 
         Zero
     })

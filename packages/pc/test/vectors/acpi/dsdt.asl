@@ -7,7 +7,7 @@
  */
 DefinitionBlock ("", "DSDT", 1, "RINGVM", "RINGVMPC", 0x00000001)
 {
-    Name (_S5, Package (0x04) { 0x05, 0x05, Zero, Zero })
+    Name (_S5, Package (0x04) { Zero, Zero, Zero, Zero })
     Scope (\_SB)
     {
         Device (PCI0)
