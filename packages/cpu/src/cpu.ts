@@ -5,6 +5,7 @@ import { syncPaging, writeControlRegister } from "./control-regs";
 import { FAST_ANY, FAST_MEMORY, FAST_REGISTER, HANDLERS } from "./dispatch";
 import { hasNoMemoryOperand } from "./handlers/fast";
 import type { Handler } from "./handlers/operands";
+import { Block, BLOCK_BODY, BLOCK_BRANCH, BLOCK_MAX, EMPTY_BLOCK } from "./block-cache";
 import { debugBefore, debugTrap, recomputeDebug } from "./debug";
 import { CpuException, hasErrorCode, isContributory, Vector } from "./exceptions";
 import { deliverInterrupt, EventKind } from "./interrupts";
@@ -86,6 +87,10 @@ const KIND_FETCH = 2;
 const DECODE_CACHE_BITS = 17;
 const DECODE_CACHE_SIZE = 1 << DECODE_CACHE_BITS;
 const DECODE_CACHE_MASK = DECODE_CACHE_SIZE - 1;
+/** Block cache entries (direct-mapped on the block's first linear address). */
+const BLOCK_BITS = 15;
+const BLOCK_CACHE_SIZE = 1 << BLOCK_BITS;
+const BLOCK_MASK = BLOCK_CACHE_SIZE - 1;
 /** The handler of a form used with a LOCK prefix it does not allow. */
 const lockUd: Handler = () => {
   throw new CpuException(Vector.UD);
@@ -142,6 +147,10 @@ export class Cpu {
   private readonly cacheBytes = new Uint8Array(DECODE_CACHE_SIZE * 16);
   /** Handler of each entry, with the LOCK validity check folded in at decode time. */
   private readonly cacheHandler: Handler[] = new Array<Handler>(DECODE_CACHE_SIZE).fill(lockUd);
+  /** Block cache (block-cache.ts): direct-mapped like the decode cache, same record layout. */
+  private readonly blocks: Block[] = new Array<Block>(BLOCK_CACHE_SIZE).fill(EMPTY_BLOCK);
+  private readonly blockMeta = new Int32Array(BLOCK_CACHE_SIZE * META_STRIDE);
+  private readonly blockEpoch = new Float64Array(BLOCK_CACHE_SIZE).fill(-1);
   private readonly memory: EpochMemory;
   /** The code-page watch, when the board provides one (see CpuOptions). */
   private readonly translator: CodeTranslator | undefined;
@@ -284,6 +293,9 @@ export class Cpu {
     const cacheEpoch = this.cacheEpoch;
     const cacheBytes = this.cacheBytes;
     const cacheHandler = this.cacheHandler;
+    const blocks = this.blocks;
+    const blockMeta = this.blockMeta;
+    const blockEpoch = this.blockEpoch;
     const segBase = s.segBase;
     const regs = s.regs;
     const irq = this.interrupts;
@@ -300,9 +312,11 @@ export class Cpu {
           // Instruction boundary: NMI, then INTR (unless shadowed by MOV SS/POP SS/STI), and
           // TF sampled before the instruction. One test covers the common case of none of them.
           let trapAfter = 0;
+          let single = false;
           if ((s.flags & (IF | TF)) !== 0 || s.interruptShadow || s.nmiPending) {
             if (s.interruptShadow) {
               s.interruptShadow = false;
+              single = true;
             } else if (
               s.nmiPending ||
               ((s.flags & IF) !== 0 && irq !== undefined && irq.hasInterrupt())
@@ -310,16 +324,85 @@ export class Cpu {
               // (With IF set and nothing pending, only the INTR line is sampled, inline.)
               this.checkEvents();
               if (this.isShutdown) return StopReason.Shutdown;
+              single = true;
             }
             trapAfter = s.flags & TF;
           }
           const eip = s.eip;
           s.startEip = eip;
           s.startEsp = regs[ESP]!;
+          const linear = (segBase[SegReg.CS]! + eip) | 0;
+          if (!single && trapAfter === 0 && s.debugMode === 0 && (s.flags & RF) === 0) {
+            // Block path (block-cache.ts): look the block up, check its bytes like a decode-cache
+            // entry, run up to `remaining` of its instructions.
+            const bslot = (linear ^ (linear >>> BLOCK_BITS)) & BLOCK_MASK;
+            const bm = bslot * META_STRIDE;
+            const mode = s.cs32 ? 2 : 1;
+            let block: Block;
+            if (
+              blockMeta[bm + META_LINEAR] !== linear ||
+              blockMeta[bm + META_MODE] !== mode ||
+              blockMeta[bm + META_IP] !== (eip | 0)
+            ) {
+              block = this.buildBlock(linear, eip, mode, bslot);
+            } else {
+              block = blocks[bslot]!;
+              if (blockEpoch[bslot] !== memory.epoch) {
+                if (sameBytes(raw, linear, block.bytes, 0, block.byteLength)) {
+                  if (this.watchedPages !== undefined) this.watchCode(linear, block.byteLength);
+                  blockEpoch[bslot] = memory.epoch;
+                } else {
+                  block = this.buildBlock(linear, eip, mode, bslot);
+                }
+              }
+            }
+            const n = block.count < remaining ? block.count : remaining;
+            const epoch = memory.epoch;
+            const sampleIntr = (s.flags & IF) !== 0 && irq !== undefined;
+            const insns = block.insns;
+            const handlers = block.handlers;
+            const kinds = block.kinds;
+            const nexts = block.nexts;
+            let k = 0;
+            try {
+              while (k < n) {
+                s.startEsp = regs[ESP]!;
+                if (kinds[k] === 0) {
+                  // A body form: it reads neither EIP nor startEip (set below when it faults).
+                  handlers[k]!(s, insns[k]!);
+                  s.retired++;
+                  remaining--;
+                  k++;
+                } else {
+                  // A branch that may leave the block, or the block's last instruction.
+                  const next = nexts[k]! >>> 0;
+                  s.startEip = block.eips[k]! >>> 0;
+                  s.eip = next;
+                  handlers[k]!(s, insns[k]!);
+                  s.retired++;
+                  remaining--;
+                  k++;
+                  if (s.eip !== next) break;
+                }
+                // An event raised by this instruction's own access, or changed code: leave.
+                if (memory.epoch !== epoch || s.nmiPending || (sampleIntr && irq.hasInterrupt()))
+                  break;
+              }
+            } catch (e) {
+              s.startEip = block.eips[k]! >>> 0;
+              throw e;
+            }
+            // Left after a body form (an event, or the budget): EIP is the next instruction's.
+            if (kinds[k - 1] === 0) s.eip = nexts[k - 1]! >>> 0;
+            if (s.halted) {
+              if (!this.wakeFromHalt()) return StopReason.Halt;
+              if (this.isShutdown) return StopReason.Shutdown;
+            }
+            continue;
+          }
           // [debug] Breakpoints armed or EFLAGS.RF set: instruction breakpoints (debug.ts).
           if (s.debugMode !== 0 || (s.flags & RF) !== 0) trapAfter |= debugBefore(s);
           // Decoded-instruction cache hit path (rules at DECODE_CACHE_BITS).
-          const linear = (segBase[SegReg.CS]! + eip) | 0;
           const slot = (linear ^ (linear >>> DECODE_CACHE_BITS)) & DECODE_CACHE_MASK;
           const m = slot * META_STRIDE;
           let insn: Instruction;
@@ -396,6 +479,61 @@ export class Cpu {
       this.cacheEpoch[slot] = memory.epoch;
     }
     return entry;
+  }
+
+  /** Block miss: decodes the block at `linear` (rules in block-cache.ts) into `slot`. */
+  private buildBlock(linear: number, eip: number, mode: number, slot: number): Block {
+    const block = new Block();
+    const meta = this.blockMeta;
+    const m = slot * META_STRIDE;
+    // Marked empty first, in case the first fetch faults.
+    meta[m + META_MODE] = 0;
+    const decoder = mode === 2 ? this.decoder32 : this.decoder16;
+    const memory = this.memory;
+    let lin = linear;
+    let ip = eip;
+    for (;;) {
+      // Only the first instruction may fetch outside the block's first page.
+      if (block.count !== 0 && (lin & 0xfff) > 0x1000 - 15) break;
+      const insn = new Instruction();
+      decoder.decodeFetch(this.fetch, lin, ip, insn);
+      if (block.count !== 0 && insn.code === 0) break;
+      const badLock =
+        insn.hasLock && ((insn.attrs & ATTR_LOCKABLE) === 0 || insn.op0Kind !== OpKind.Memory);
+      const k = block.count++;
+      const branch = BLOCK_BRANCH[insn.code] === 1 && !badLock;
+      block.insns.push(insn);
+      block.handlers.push(badLock ? lockUd : pickHandler(insn));
+      block.eips[k] = ip;
+      block.nexts[k] = insn.nextIp;
+      const next = (ip + insn.length) >>> 0;
+      lin = (lin + insn.length) | 0;
+      if (
+        (BLOCK_BODY[insn.code] !== 1 && !branch) ||
+        badLock ||
+        block.count === BLOCK_MAX ||
+        insn.nextIp >>> 0 !== next ||
+        lin >>> 12 !== linear >>> 12
+      ) {
+        block.kinds[k] = 1;
+        break;
+      }
+      block.kinds[k] = branch ? 1 : 0;
+      ip = next;
+    }
+    const length = (lin - linear) | 0;
+    block.byteLength = length;
+    block.bytes = new Uint8Array(length);
+    for (let k = 0; k < length; k++) block.bytes[k] = memory.fetch8((linear + k) | 0);
+    this.blocks[slot] = block;
+    if (block.insns[0]!.code !== 0) {
+      if (this.watchedPages !== undefined) this.watchCode(linear, length);
+      meta[m + META_LINEAR] = linear;
+      meta[m + META_MODE] = mode;
+      meta[m + META_IP] = eip | 0;
+      this.blockEpoch[slot] = memory.epoch;
+    }
+    return block;
   }
 
   /**

@@ -1,0 +1,77 @@
+// Decoded basic blocks for the run loop (cpu.ts). A block is a run of instructions decoded
+// once, starting at one linear address in one code mode: zero or more "body" instructions
+// (forms that only compute on registers, flags and data memory; listed below), ended by the
+// first instruction that is not a body form (any control transfer, anything that can change
+// IF/TF/mode/CS/paging, port I/O, HLT, INT, strings, x87/SSE...), which is the block's last.
+//
+// What makes running a block instead of single instructions exact:
+// - Instruction-boundary events are taken where a real CPU may take them. Only the CPU's own
+//   accesses can raise one inside a `run` slice (devices and timers run between slices; a port
+//   access ends the block; an MMIO access is a memory access), so the loop samples NMI and,
+//   with IF=1, INTR after each instruction of the block and leaves it when one is pending.
+//   TF, armed debug registers, EFLAGS.RF, an interrupt shadow or an event delivered at this
+//   boundary make the loop run single instructions instead.
+// - Code changes: the block's bytes are checked like a decode-cache entry's (one memory-epoch
+//   compare, else a re-fetch of every byte), and the loop leaves the block as soon as the epoch
+//   moves (a store to a watched code page, or any store without a watch).
+// - A block never fetches outside the page of its first instruction (only a first instruction
+//   may cross into the next page), so building or re-checking it faults exactly when fetching
+//   its first instruction would.
+// - Each instruction still sets startEip/startEsp, EIP and the retired count before the next
+//   one runs, so a fault mid-block rolls back to the faulting instruction with the earlier ones
+//   retired, and `run(n)` stops after exactly n instructions (a block is cut short).
+import { Code, CODE_COUNT, Instruction } from "@ringvm/decoder";
+import type { Handler } from "./handlers/operands";
+
+/** Longest block, in instructions. */
+export const BLOCK_MAX = 32;
+
+export class Block {
+  count = 0;
+  /** Bytes from the first instruction's first byte to the last one's last byte. */
+  byteLength = 0;
+  readonly insns: Instruction[] = [];
+  readonly handlers: Handler[] = [];
+  /** 1 for a branch that may leave the block (Jcc) and for the last instruction, else 0. */
+  readonly kinds = new Uint8Array(BLOCK_MAX);
+  /** EIP and next EIP of each instruction (int32). */
+  readonly eips = new Int32Array(BLOCK_MAX);
+  readonly nexts = new Int32Array(BLOCK_MAX);
+  /** The bytes the block was decoded from (to re-check them after an epoch move). */
+  bytes = new Uint8Array(0);
+}
+
+/** Placeholder of never-used entries. */
+export const EMPTY_BLOCK = new Block();
+
+/**
+ * Body forms: no control transfer, no effect on IF/TF/IOPL/mode/segments/paging/ports/halting,
+ * no use of startEip (strings), no x87/SSE state. They may fault (the fault is exact) and may
+ * touch data memory.
+ */
+const BODY_NAME =
+  /^(Add|Or|Adc|Sbb|And|Sub|Xor|Cmp|Test|Inc|Dec|Neg|Not|Mov|Movzx|Movsx|Lea|Push|Pushd|Pushw|Pop|Shl|Shr|Sar|Rol|Ror|Rcl|Rcr|Shld|Shrd|Imul|Mul|Xchg|Cmov[a-z]+|Set[a-z]+|Bt|Bts|Btr|Btc|Bsf|Bsr|Bswap|Cbw|Cwde|Cdq|Cwd|Xadd|Cmpxchg|Nopw|Nopd|Nop|Lahf|Sahf|Clc|Stc|Cmc|Cld|Std|Xlat)(_|$)/;
+/** ...except the segment-register and control/debug/test-register forms. */
+const NOT_BODY = /Sreg|_cr|_dr|_tr|_(ES|CS|SS|DS|FS|GS)(_|$)/;
+
+/** 1 for the body forms, indexed by `Code`. */
+export const BLOCK_BODY: Uint8Array = (() => {
+  const table = new Uint8Array(CODE_COUNT);
+  for (const [name, code] of Object.entries(Code as unknown as Record<string, number>)) {
+    if (typeof code === "number" && BODY_NAME.test(name) && !NOT_BODY.test(name)) table[code] = 1;
+  }
+  return table;
+})();
+
+/**
+ * Conditional near branches: inside a block when not taken (the block goes on with the next
+ * instruction), the block is left when taken.
+ */
+export const BLOCK_BRANCH: Uint8Array = (() => {
+  const table = new Uint8Array(CODE_COUNT);
+  for (const [name, code] of Object.entries(Code as unknown as Record<string, number>)) {
+    if (typeof code === "number" && /^J(n?[oszcp]|n?[bel]|ae|be|a|ge|le|g|ne)_rel/.test(name))
+      table[code] = 1;
+  }
+  return table;
+})();
