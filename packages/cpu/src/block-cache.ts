@@ -20,8 +20,9 @@
 // - Each instruction still sets startEip/startEsp, EIP and the retired count before the next
 //   one runs, so a fault mid-block rolls back to the faulting instruction with the earlier ones
 //   retired, and `run(n)` stops after exactly n instructions (a block is cut short).
-import { Code, CODE_COUNT, Instruction } from "@ringvm/decoder";
+import { Code, CODE_COUNT, OpKind, type Instruction } from "@ringvm/decoder";
 import type { Handler } from "./handlers/operands";
+import { REG_AX, REG_EAX } from "./state/registers";
 
 /** Longest block, in instructions. */
 export const BLOCK_MAX = 32;
@@ -32,13 +33,37 @@ export class Block {
   byteLength = 0;
   readonly insns: Instruction[] = [];
   readonly handlers: Handler[] = [];
-  /** 1 for a branch that may leave the block (Jcc) and for the last instruction, else 0. */
+  /** What the run loop does around each instruction: K_* bits (0 for register-only forms). */
   readonly kinds = new Uint8Array(BLOCK_MAX);
   /** EIP and next EIP of each instruction (int32). */
   readonly eips = new Int32Array(BLOCK_MAX);
   readonly nexts = new Int32Array(BLOCK_MAX);
   /** The bytes the block was decoded from (to re-check them after an epoch move). */
   bytes = new Uint8Array(0);
+}
+
+/** Set EIP and startEip first, leave the block if EIP is not the next one's after (Jcc, last). */
+export const K_EIP = 1;
+/** Set startEsp first: the form may change ESP before it faults (PUSH/POP, ESP operands). */
+export const K_ESP = 2;
+/** Touches memory: a store may hit code, an MMIO access may raise an event; check after. */
+export const K_MEM = 4;
+
+/** K_ESP/K_MEM of a body form (0 for forms that only compute on registers and flags). */
+export function blockKind(insn: Instruction): number {
+  let kind = 0;
+  if (PUSH_POP[insn.code] === 1) kind |= K_ESP | K_MEM;
+  for (let i = 0; i < insn.opCount; i++) {
+    const k = insn.opKind(i);
+    if (k === OpKind.Register) {
+      const r = insn.opRegister(i);
+      if (r === REG_ESP || r === REG_SP) kind |= K_ESP;
+    } else if (k < OpKind.Immediate8 || k > OpKind.Immediate32to64) {
+      // Memory operands (including the implicit ones of XLAT/MOV moffs) and anything else.
+      kind |= K_MEM;
+    }
+  }
+  return kind;
 }
 
 /** Placeholder of never-used entries. */
@@ -75,3 +100,16 @@ export const BLOCK_BRANCH: Uint8Array = (() => {
   }
   return table;
 })();
+
+/** PUSH/POP forms (implicit stack access and ESP update). */
+const PUSH_POP: Uint8Array = (() => {
+  const table = new Uint8Array(CODE_COUNT);
+  for (const [name, code] of Object.entries(Code as unknown as Record<string, number>)) {
+    if (typeof code === "number" && /^(Push|Pop)/.test(name)) table[code] = 1;
+  }
+  return table;
+})();
+
+/** ESP and SP as iced register numbers (EAX..EDI and AX..DI run in encoding order). */
+const REG_ESP = REG_EAX + 4;
+const REG_SP = REG_AX + 4;

@@ -5,7 +5,17 @@ import { syncPaging, writeControlRegister } from "./control-regs";
 import { FAST_ANY, FAST_MEMORY, FAST_REGISTER, HANDLERS } from "./dispatch";
 import { hasNoMemoryOperand } from "./handlers/fast";
 import type { Handler } from "./handlers/operands";
-import { Block, BLOCK_BODY, BLOCK_BRANCH, BLOCK_MAX, EMPTY_BLOCK } from "./block-cache";
+import {
+  Block,
+  BLOCK_BODY,
+  BLOCK_BRANCH,
+  BLOCK_MAX,
+  blockKind,
+  EMPTY_BLOCK,
+  K_EIP,
+  K_ESP,
+  K_MEM,
+} from "./block-cache";
 import { debugBefore, debugTrap, recomputeDebug } from "./debug";
 import { CpuException, hasErrorCode, isContributory, Vector } from "./exceptions";
 import { deliverInterrupt, EventKind } from "./interrupts";
@@ -310,10 +320,16 @@ export class Cpu {
       try {
         while (remaining > 0) {
           // Instruction boundary: NMI, then INTR (unless shadowed by MOV SS/POP SS/STI), and
-          // TF sampled before the instruction. One test covers the common case of none of them.
+          // TF sampled before the instruction. One test covers the common case of none of them
+          // (and of no armed debug register and EFLAGS.RF clear).
           let trapAfter = 0;
           let single = false;
-          if ((s.flags & (IF | TF)) !== 0 || s.interruptShadow || s.nmiPending) {
+          if (
+            (s.flags & (IF | TF | RF)) !== 0 ||
+            s.interruptShadow ||
+            s.nmiPending ||
+            s.debugMode !== 0
+          ) {
             if (s.interruptShadow) {
               s.interruptShadow = false;
               single = true;
@@ -327,14 +343,14 @@ export class Cpu {
               single = true;
             }
             trapAfter = s.flags & TF;
+            if (trapAfter !== 0 || s.debugMode !== 0 || (s.flags & RF) !== 0) single = true;
           }
           const eip = s.eip;
-          s.startEip = eip;
-          s.startEsp = regs[ESP]!;
           const linear = (segBase[SegReg.CS]! + eip) | 0;
-          if (!single && trapAfter === 0 && s.debugMode === 0 && (s.flags & RF) === 0) {
+          if (!single) {
             // Block path (block-cache.ts): look the block up, check its bytes like a decode-cache
-            // entry, run up to `remaining` of its instructions.
+            // entry, run up to `remaining` of its instructions. startEip/startEsp are set where
+            // a fault may come from (the fetches below, or an instruction).
             const bslot = (linear ^ (linear >>> BLOCK_BITS)) & BLOCK_MASK;
             const bm = bslot * META_STRIDE;
             const mode = s.cs32 ? 2 : 1;
@@ -344,10 +360,14 @@ export class Cpu {
               blockMeta[bm + META_MODE] !== mode ||
               blockMeta[bm + META_IP] !== (eip | 0)
             ) {
+              s.startEip = eip;
+              s.startEsp = regs[ESP]!;
               block = this.buildBlock(linear, eip, mode, bslot);
             } else {
               block = blocks[bslot]!;
               if (blockEpoch[bslot] !== memory.epoch) {
+                s.startEip = eip;
+                s.startEsp = regs[ESP]!;
                 if (sameBytes(raw, linear, block.bytes, 0, block.byteLength)) {
                   if (this.watchedPages !== undefined) this.watchCode(linear, block.byteLength);
                   blockEpoch[bslot] = memory.epoch;
@@ -363,43 +383,60 @@ export class Cpu {
             const handlers = block.handlers;
             const kinds = block.kinds;
             const nexts = block.nexts;
+            // The retired count is stored before each instruction that may read it (through a
+            // device's clock: memory, ports, RDTSC) and when the block is left.
+            const retired = s.retired;
             let k = 0;
             try {
               while (k < n) {
-                s.startEsp = regs[ESP]!;
-                if (kinds[k] === 0) {
-                  // A body form: it reads neither EIP nor startEip (set below when it faults).
+                const kind = kinds[k]!;
+                if (kind === 0) {
+                  // A register-only body form: no EIP, startEip/startEsp use (set on a fault).
                   handlers[k]!(s, insns[k]!);
-                  s.retired++;
-                  remaining--;
                   k++;
-                } else {
+                  continue;
+                }
+                s.retired = retired + k;
+                if ((kind & K_ESP) !== 0) s.startEsp = regs[ESP]!;
+                if ((kind & K_EIP) !== 0) {
                   // A branch that may leave the block, or the block's last instruction.
                   const next = nexts[k]! >>> 0;
                   s.startEip = block.eips[k]! >>> 0;
                   s.eip = next;
                   handlers[k]!(s, insns[k]!);
-                  s.retired++;
-                  remaining--;
                   k++;
                   if (s.eip !== next) break;
+                } else {
+                  handlers[k]!(s, insns[k]!);
+                  k++;
                 }
-                // An event raised by this instruction's own access, or changed code: leave.
-                if (memory.epoch !== epoch || s.nmiPending || (sampleIntr && irq.hasInterrupt()))
+                // An event raised by this instruction's own memory access, or changed code.
+                if (
+                  (kind & K_MEM) !== 0 &&
+                  (memory.epoch !== epoch || s.nmiPending || (sampleIntr && irq.hasInterrupt()))
+                )
                   break;
               }
             } catch (e) {
+              // Forms without K_ESP leave ESP alone: it is still the faulting one's start ESP.
+              if ((kinds[k]! & K_ESP) === 0) s.startEsp = regs[ESP]!;
               s.startEip = block.eips[k]! >>> 0;
+              s.retired = retired + k;
+              remaining -= k;
               throw e;
             }
+            s.retired = retired + k;
+            remaining -= k;
             // Left after a body form (an event, or the budget): EIP is the next instruction's.
-            if (kinds[k - 1] === 0) s.eip = nexts[k - 1]! >>> 0;
+            if ((kinds[k - 1]! & K_EIP) === 0) s.eip = nexts[k - 1]! >>> 0;
             if (s.halted) {
               if (!this.wakeFromHalt()) return StopReason.Halt;
               if (this.isShutdown) return StopReason.Shutdown;
             }
             continue;
           }
+          s.startEip = eip;
+          s.startEsp = regs[ESP]!;
           // [debug] Breakpoints armed or EFLAGS.RF set: instruction breakpoints (debug.ts).
           if (s.debugMode !== 0 || (s.flags & RF) !== 0) trapAfter |= debugBefore(s);
           // Decoded-instruction cache hit path (rules at DECODE_CACHE_BITS).
@@ -502,6 +539,7 @@ export class Cpu {
         insn.hasLock && ((insn.attrs & ATTR_LOCKABLE) === 0 || insn.op0Kind !== OpKind.Memory);
       const k = block.count++;
       const branch = BLOCK_BRANCH[insn.code] === 1 && !badLock;
+      const kind = blockKind(insn);
       block.insns.push(insn);
       block.handlers.push(badLock ? lockUd : pickHandler(insn));
       block.eips[k] = ip;
@@ -515,10 +553,10 @@ export class Cpu {
         insn.nextIp >>> 0 !== next ||
         lin >>> 12 !== linear >>> 12
       ) {
-        block.kinds[k] = 1;
+        block.kinds[k] = K_EIP | K_ESP | K_MEM;
         break;
       }
-      block.kinds[k] = branch ? 1 : 0;
+      block.kinds[k] = branch ? K_EIP | K_ESP : kind;
       ip = next;
     }
     const length = (lin - linear) | 0;
