@@ -37,6 +37,7 @@ export {
   shl as aluShl,
   shr as aluShr,
   sar as aluSar,
+  imul32 as aluImul32,
 } from "./alu";
 export { HANDLERS } from "./dispatch";
 export { checkedLinear } from "./segments";

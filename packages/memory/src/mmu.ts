@@ -105,6 +105,8 @@ export class Mmu implements LinearMemory {
   private readMask = T_VALID | T_SLOW;
   private writeMask = T_VALID | T_SLOW | T_CLEAN | T_NO_FAST_WRITE;
   private fetchMask = T_VALID | T_SLOW | T_NO_FETCH;
+  /** [readMask, writeMask] for {@link fastPath} users (kept current by updateMasks). */
+  private readonly fastMasks = Int32Array.of(this.readMask, this.writeMask);
   private readonly u8: Uint8Array;
   private readonly u16: Uint16Array;
   private readonly i32: Int32Array;
@@ -267,6 +269,23 @@ export class Mmu implements LinearMemory {
   }
   getA20(): boolean {
     return this.ctx.a20 === -1;
+  }
+
+  /**
+   * The TLB fast path for code generators (@ringvm/recompiler): the entries (physical page in
+   * bits 31:12, flags in 11:0), the RAM views and [readMask, writeMask]. An access to linear
+   * `a` may use RAM directly when `(tlb[a >>> 12] & mask) === 1` and it does not cross the page;
+   * everything else must go through read8..write32 (misses, MMIO/ROM, watched code pages,
+   * clean pages for dirty tracking). Read-only for the caller; the arrays stay the same.
+   */
+  fastPath(): {
+    readonly tlb: Int32Array;
+    readonly u8: Uint8Array;
+    readonly u16: Uint16Array;
+    readonly i32: Int32Array;
+    readonly masks: Int32Array;
+  } {
+    return { tlb: this.tlb, u8: this.u8, u16: this.u16, i32: this.i32, masks: this.fastMasks };
   }
 
   // ---- hot path ----
@@ -536,6 +555,8 @@ export class Mmu implements LinearMemory {
       T_CLEAN |
       (user ? T_NO_USER | T_NO_WRITE : wp ? T_NO_WRITE : 0);
     this.fetchMask = T_VALID | T_SLOW | T_NO_FETCH | (user ? T_NO_USER : 0);
+    this.fastMasks[0] = this.readMask;
+    this.fastMasks[1] = this.writeMask;
   }
 
   /** SDM 4.4.1: MOV CR3 (and the CR0/CR4 writes that enter PAE paging) load the 4 PDPTEs. */

@@ -4,14 +4,13 @@
 import {
   aluAdc,
   aluAdd,
-  aluDec,
-  aluInc,
-  aluLogic,
+  aluImul32,
   aluSar,
   aluSbb,
   aluShl,
   aluShr,
   aluSub,
+  CF,
   checkedLinear,
   HANDLERS,
   jumpNear,
@@ -29,7 +28,7 @@ import {
   Instruction,
   OpKind,
 } from "@ringvm/decoder";
-import { EMITTERS, Fuse, num, type EmitContext } from "./emit";
+import { EMITTERS, FLUSH_FLAGS, FlagOp, LOAD_REGS, num, SAVE_REGS, type EmitContext } from "./emit";
 
 /** A translated block returns the next block when it can chain to it, else null. */
 export type BlockFn = (s: CpuState, budget: number) => Block | null;
@@ -194,17 +193,69 @@ const FACTORY_PARAMS = [
   "CK",
   "J",
   "TC",
-  "ADD",
   "ADC",
-  "SUB",
   "SBB",
-  "LOGIC",
-  "INC",
-  "DEC",
   "SHL",
   "SHR",
   "SAR",
+  "IMUL",
+  "FL",
+  "PAR",
+  "V",
 ] as const;
+
+/**
+ * The MMU's software-TLB fast path, read-only (`Mmu.fastPath()` of @ringvm/memory): one entry
+ * per 4 KiB linear page (physical page in bits 31:12, flags in 11:0), the RAM views, and the
+ * current read/write masks (`(entry & mask) === 1` is a plain-RAM hit).
+ */
+export interface FastMemoryView {
+  readonly tlb: Int32Array;
+  readonly u8: Uint8Array;
+  readonly u16: Uint16Array;
+  readonly i32: Int32Array;
+  /** [read mask, write mask], kept current by the MMU. */
+  readonly masks: Int32Array;
+}
+
+/** 1 for bytes with even parity (PF set), for conditions on PF. */
+const PARITY = Uint8Array.from({ length: 256 }, (_, v) => {
+  let bits = 0;
+  for (let b = v; b !== 0; b >>= 1) bits += b & 1;
+  return (bits & 1) === 0 ? 1 : 0;
+});
+
+/**
+ * Writes a pending flag record (kind `fk = op << 5 | top`, see emit.ts FlagOp) into CpuState
+ * through the interpreter's own routines, so EFLAGS end up as the interpreter leaves them.
+ */
+function materializeFlags(
+  s: CpuState,
+  fk: number,
+  a: number,
+  b: number,
+  r: number,
+  c: number,
+): void {
+  const top = fk & 31;
+  switch (fk >> 5) {
+    case FlagOp.Add:
+      aluAdd(s, a, b, top);
+      break;
+    case FlagOp.Sub:
+      aluSub(s, a, b, top);
+      break;
+    case FlagOp.Logic:
+      s.setLogic(r, top, c);
+      break;
+    default:
+      // INC/DEC: ADD/SUB of 1 with CF kept (alu.ts inc/dec).
+      if (fk >> 5 === FlagOp.Inc) aluAdd(s, a, 1, top);
+      else aluSub(s, a, 1, top);
+      s.flags = (s.flags & ~CF) | c;
+      s.lazyMask &= ~CF;
+  }
+}
 
 /** Most basic blocks in one region function, and most instructions in all of them. */
 export const MAX_REGION_BLOCKS = 16;
@@ -254,94 +305,117 @@ export function discoverRegion(
   return blocks;
 }
 
+/** What the generated code may assume beyond the instructions (part of the mode key). */
+export interface GenerateOptions {
+  /** Bit `1 << seg` (ES 0 .. GS 5): the segment is flat while the region runs. */
+  flat?: number;
+  /** The MMU fast path (`V`) is bound: inline TLB lookups. */
+  fast?: boolean;
+}
+
 /**
  * Generates the region function: a loop over a switch on the current basic block; a branch to
  * a block of the region continues the loop while budget and events allow, any other exit
- * returns (exported for snapshot tests).
+ * writes registers and flags back and returns (exported for snapshot tests).
  */
 export function generate(
   blocks: readonly (readonly Instruction[])[],
   ss32: boolean,
+  options: GenerateOptions = {},
 ): { source: string; exitTargets: number[] } {
+  const flat = options.flat ?? 0;
+  const fast = options.fast ?? false;
   const out: string[] = [];
   const exitTargets: number[] = [];
   const index = new Map<number, number>();
   blocks.forEach((b, j) => index.set(b[0]!.ip >>> 0, j));
-  // Always the loop form: a one-block region may still branch to itself.
-  const single = false;
   out.push("return function (s, left) {");
   // CS limit and IF/TF change only at barriers and far transfers, which end the region.
-  out.push("const r = s.regs, r16 = s.regs16, r8 = s.regs8, m = s.memory, lim = s.segLimit[1];");
-  out.push("const ev = (s.flags & 768) !== 0;");
-  out.push("let rb = s.retired, a = 0, b = 0, x = 0, l = 0, pc = 0;");
-  // A fault tells the engine where it happened (the basic block and its retired base).
-  out.push("try {");
-  if (!single) out.push("for (;;) { switch (pc) {");
+  out.push("const r = s.regs, m = s.memory, lim = s.segLimit[1], ev = (s.flags & 768) !== 0;");
+  if (fast)
+    out.push(
+      "const T = V.tlb, U8 = V.u8, U16 = V.u16, I32 = V.i32, RM = V.masks[0], WM = V.masks[1];",
+    );
+  out.push(`let ${[0, 1, 2, 3, 4, 5, 6, 7].map((n) => `r${n} = r[${n}]`).join(", ")};`);
+  out.push(
+    "let rb = s.retired, x = 0, l = 0, e = 0, pc = 0, ip = -1, fk = 0, fa = 0, fb = 0, fr = 0, fc = 0;",
+  );
+  out.push("try { for (;;) { switch (pc) {");
   blocks.forEach((insns, j) => {
     const n = insns.length;
-    if (!single) out.push(`case ${num(j)}: {`);
-    let prev: Fuse = Fuse.None;
+    out.push(`case ${num(j)}: {`);
     let ended = false;
+    const leave = (target: number, retired: string, g: number): string =>
+      `${SAVE_REGS} ${FLUSH_FLAGS} s.eip = ${num(target)}; s.retired = ${retired}; return B.links[${num(g)}];`;
     const exitTo = (target: number): string => {
       const inner = index.get(target);
-      if (inner !== undefined && !single) {
+      const g = exitTargets.length;
+      exitTargets.push(target);
+      if (inner !== undefined) {
         const need = blocks[inner]!.length;
-        const g = exitTargets.length;
-        exitTargets.push(target);
         return (
           `rb += ${num(n)}; left -= ${num(n)}; ` +
           `if (left >= ${num(need)} && (ev === false || EV(s) === false)) ` +
-          `{ pc = ${num(inner)}; continue; } ` +
-          `s.eip = ${num(target)}; s.retired = rb; return B.links[${num(g)}];`
+          `{ pc = ${num(inner)}; continue; } ${leave(target, "rb", g)}`
         );
       }
-      const g = exitTargets.length;
-      exitTargets.push(target);
-      return `s.eip = ${num(target)}; s.retired = rb + ${num(n)}; return B.links[${num(g)}];`;
+      return leave(target, `rb + ${num(n)}`, g);
+    };
+    const c: EmitContext = {
+      out: [],
+      k: 0,
+      ss32,
+      flat,
+      fast,
+      fl: { kind: 0, op: 0, top: 0, fcZero: false },
+      ended: false,
+      exit: () => "",
     };
     for (let k = 0; k < n; k++) {
       const i = insns[k]!;
       const emitter = EMITTERS[i.code];
       const last = k === n - 1;
       const targets = [i.nearBranchTarget >>> 0, i.nextIp >>> 0];
-      const c: EmitContext = {
-        out: [],
-        k,
-        ss32,
-        prev,
-        fuse: Fuse.None,
-        ended: false,
-        exit: (e) => exitTo(targets[e]!),
-      };
+      const mark = c.out.length;
+      const fl = c.fl;
+      c.k = k;
+      c.ended = false;
+      c.exit = (e) => exitTo(targets[e]!);
       const inlined = emitter !== undefined && emitter(c, i);
-      prev = inlined ? c.fuse : Fuse.None;
       if (inlined) {
-        out.push(...c.out);
         ended = c.ended;
       } else {
+        // Not inlined (or the emitter declined): drop what it wrote, call the handler.
+        c.out.length = mark;
+        c.fl = fl;
         const next = num(i.nextIp >>> 0);
-        out.push(
-          `s.startEip = ${num(i.ip >>> 0)}; s.startEsp = r[4]; s.eip = ${next}; s.retired = rb + ${num(k)};`,
+        if (c.fl.kind !== 1) c.out.push(FLUSH_FLAGS);
+        c.fl = { kind: 1, op: 0, top: 0, fcZero: false };
+        c.out.push(
+          `${SAVE_REGS} s.startEip = ${num(i.ip >>> 0)}; s.startEsp = r4; s.eip = ${next}; s.retired = rb + ${num(k)}; ip = -1;`,
         );
-        out.push(`H[${num(i.code)}](s, I[${num(j)}][${num(k)}]);`);
+        c.out.push(`H[${num(i.code)}](s, I[${num(j)}][${num(k)}]); ${LOAD_REGS}`);
         if (last) {
-          out.push(`s.retired = rb + ${num(k + 1)}; return null;`);
+          c.out.push(`s.retired = rb + ${num(k + 1)}; return null;`);
           ended = true;
         } else {
-          out.push(
+          c.out.push(
             `if (s.eip !== ${next} || B.valid === false || (ev === true && EV(s) === true)) { s.retired = rb + ${num(k + 1)}; return null; }`,
           );
         }
       }
       if (last && !ended) {
         // Size limit or page end after an inlined instruction: fall through.
-        out.push(`s.eip = ${num(i.nextIp >>> 0)}; ${exitTo(i.nextIp >>> 0)}`);
+        c.out.push(exitTo(i.nextIp >>> 0));
       }
     }
-    if (!single) out.push("}");
+    out.push(...c.out);
+    out.push("}");
   });
-  if (!single) out.push("default: return null; } }");
-  out.push("} catch (e) { X.base = rb; X.cur = pc; throw e; }");
+  out.push("default: return null; } } } catch (err) {");
+  // A fault in inlined code (ip >= 0): registers and flags as they were at that instruction.
+  out.push(`if (ip >= 0) { ${SAVE_REGS} s.startEip = ip; s.startEsp = r4; }`);
+  out.push(`${FLUSH_FLAGS} X.base = rb; X.cur = pc; throw err; }`);
   out.push("};");
   return { source: out.join("\n"), exitTargets };
 }
@@ -356,8 +430,10 @@ export function buildBlock(
   ss32: boolean,
   cursor: RegionCursor,
   events: (s: CpuState) => boolean,
+  view: FastMemoryView | null = null,
+  flat = 0,
 ): Block {
-  const g = generate(blocks, ss32);
+  const g = generate(blocks, ss32, { flat, fast: view !== null });
   const ips = blocks.map((insns) => Float64Array.from(insns, (i) => i.ip >>> 0));
   const block = new Block(phys, eip, linear >>> 12, mode, ips, blocks, g.exitTargets, g.source);
   // The source holds only recompiler-chosen names and numbers (see emit.ts, RUNTIME_NAMES).
@@ -371,16 +447,15 @@ export function buildBlock(
     checkedLinear,
     jumpNear,
     testCondition,
-    aluAdd,
     aluAdc,
-    aluSub,
     aluSbb,
-    aluLogic,
-    aluInc,
-    aluDec,
     aluShl,
     aluShr,
     aluSar,
+    aluImul32,
+    materializeFlags,
+    PARITY,
+    view,
   );
   return block;
 }

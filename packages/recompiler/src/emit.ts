@@ -1,8 +1,23 @@
-// Emitters: JavaScript source for the common instruction forms, inlined into a block function.
-// Each emitter mirrors its interpreter handler step by step (same order of segment checks,
-// reads, flag updates and writes, so a fault leaves the same partial state) and calls the same
-// semantic routines from @ringvm/cpu (aluAdd, aluShr, checkedLinear, jumpNear, testCondition...)
-// under short names bound by the block factory. Everything else is a call into HANDLERS.
+// Emitters: JavaScript source for the common instruction forms, inlined into a region function.
+//
+// The region function keeps the guest's general registers in locals (`r0`..`r7`) and the lazy
+// flag record of the last flag-writing instruction in locals too (`fk` kind, `fa`/`fb` operands,
+// `fr` result, `fc` the CF/OF/AF bits or the kept CF); both are written back to CpuState
+// (registers into `regs`, the record through `FL`, which calls the interpreter's own `aluAdd`,
+// `aluSub` or `setLogic`, so EFLAGS end up exactly as the interpreter leaves them) at every exit,
+// before every interpreter handler call and in the fault path. A Jcc/SETcc/CMOVcc after a
+// flag writer of the same basic block tests the condition directly on those locals.
+//
+// Memory operands use the MMU's software TLB inline when the board provides its fast-path view
+// (`FastMemoryView`), and skip segment checks for the segments the region's mode key says are
+// flat (base 0, 4 GiB limit, present, writable, expand-up); anything else (a TLB miss, MMIO,
+// a watched code page, a misaligned or page-crossing access) takes the interpreter's path
+// (`checkedLinear` + `s.memory`), with the retired count synced first (a device may read the
+// instruction clock) and, after a slow write, the self-modifying-code and interrupt checks.
+//
+// Each emitter mirrors its interpreter handler's order of reads, flag update and writes, so a
+// fault leaves the same partial state; instructions that may fault store their EIP in `ip`
+// first, which the fault path turns into `startEip`/`startEsp`.
 //
 // The source may contain only: the names in RUNTIME_NAMES, JavaScript keywords and operators,
 // and numbers formatted by `num()`. No text derived from guest memory is ever emitted.
@@ -15,34 +30,36 @@ const REG_AX = 21;
 const REG_EAX = 37;
 const REG_ES = 71;
 
-/** What the previous inlined instruction left in the locals a, b, x for a fused Jcc. */
-export const Fuse = {
-  None: 0,
-  /** 32-bit SUB/CMP: a - b = x. */
-  Sub: 1,
-  /** 32-bit AND/OR/XOR/TEST: x is the result, CF = OF = 0. */
-  Logic: 2,
-  /** 32-bit ADD/INC/DEC: x is the result (only ZF/SF conditions fuse). */
-  Result: 3,
-} as const;
-export type Fuse = (typeof Fuse)[keyof typeof Fuse];
+/** Kinds of the pending flag record (`fk = op << 5 | top`). */
+export const FlagOp = { Add: 1, Sub: 2, Logic: 3, Inc: 4, Dec: 5 } as const;
 
-/** State of one block's emission. */
+/** What the emitter knows about the flags at the current point (compile time). */
+export interface FlagState {
+  /** 0: unknown (a record may be pending in the locals), 1: all in CpuState, 2: known pending. */
+  kind: 0 | 1 | 2;
+  op: number;
+  top: number;
+  /** For a Logic record: fc is known to be 0 (AND/OR/XOR/TEST). */
+  fcZero: boolean;
+}
+
+/** State of one basic block's emission. */
 export interface EmitContext {
   readonly out: string[];
-  /** Index of the instruction in the block. */
+  /** Index of the instruction in its basic block. */
   k: number;
   /** Stack segment is 32-bit (part of the block's mode key). */
   ss32: boolean;
-  /** What the previous instruction left in a, b, x (read by Jcc). */
-  prev: Fuse;
-  /** Set by an emitter whose instruction leaves a fusable result in a, b, x. */
-  fuse: Fuse;
+  /** Bit `1 << seg` set: that segment is flat (no limit checks, base 0). */
+  flat: number;
+  /** The MMU's TLB fast path is available (T, U8, U16, I32, RM, WM). */
+  fast: boolean;
+  fl: FlagState;
   /** The block ends with this instruction (control flow); the emitter wrote the exits. */
   ended: boolean;
   /**
    * Source that leaves the block after its last instruction, through exit 0 (branch taken,
-   * jump) or 1 (not taken), to the EIP already stored (or about to continue in-function).
+   * jump) or 1 (not taken), to that target (or continues in-function).
    */
   exit: (e: 0 | 1) => string;
 }
@@ -58,26 +75,27 @@ export function num(v: number): string {
 /** Every identifier the generated source may contain (the source-safety test checks this). */
 export const RUNTIME_NAMES: readonly string[] = [
   // factory parameters and locals
-  ...["H", "I", "B", "X", "EV", "CK", "J", "TC", "ADD", "ADC", "SUB", "SBB", "LOGIC", "INC"],
-  ...["DEC", "SHL", "SHR", "SAR", "s", "r", "r16", "r8", "m", "rb", "a", "b", "x", "l"],
-  ...["left", "pc", "lim", "ev", "e", "segLimit"],
-  // CpuState / memory / block / cursor members
-  ...["regs", "regs16", "regs8", "memory", "eip", "startEip", "startEsp", "retired", "flags"],
-  ...["valid", "links", "base", "cur", "read8", "read16", "read32", "write8", "write16"],
-  ...["write32"],
+  ...["H", "I", "B", "X", "EV", "CK", "J", "TC", "ADC", "SBB", "SHL", "SHR", "SAR", "IMUL"],
+  ...["FL", "PAR", "V", "T", "U8", "U16", "I32", "RM", "WM", "s", "r", "m", "rb", "x", "l"],
+  ...["e", "ip", "fk", "fa", "fb", "fr", "fc", "left", "pc", "lim", "ev", "err", "segLimit"],
+  ...["r0", "r1", "r2", "r3", "r4", "r5", "r6", "r7"],
+  // CpuState / memory / view / block / cursor members
+  ...["regs", "memory", "eip", "startEip", "startEsp", "retired", "flags", "getCF", "tlb"],
+  ...["u8", "u16", "i32", "masks", "valid", "links", "base", "cur", "read8", "read16"],
+  ...["read32", "write8", "write16", "write32"],
   // keywords
-  ...["return", "function", "const", "let", "if", "true", "false", "null", "for", "switch"],
-  ...["case", "continue", "default", "try", "catch", "throw"],
+  ...["return", "function", "const", "let", "if", "else", "true", "false", "null", "for"],
+  ...["switch", "case", "continue", "default", "try", "catch", "throw"],
 ];
 
-// ---- operand text ----
+// ---- registers ----
 
-function regText(reg: number, top: number): string {
-  if (top === 31) return `r[${num(reg - REG_EAX)}]`;
-  if (top === 15) return `r16[${num((reg - REG_AX) << 1)}]`;
-  const off = reg < REG_AH ? (reg - REG_AL) << 2 : ((reg - REG_AH) << 2) | 1;
-  return `r8[${num(off)}]`;
-}
+export const SAVE_REGS =
+  "r[0] = r0; r[1] = r1; r[2] = r2; r[3] = r3; r[4] = r4; r[5] = r5; r[6] = r6; r[7] = r7;";
+export const LOAD_REGS =
+  "r0 = r[0]; r1 = r[1]; r2 = r[2]; r3 = r[3]; r4 = r[4]; r5 = r[5]; r6 = r[6]; r7 = r[7];";
+/** Writes a pending flag record back to CpuState. */
+export const FLUSH_FLAGS = "if (fk !== 0) { FL(s, fk, fa, fb, fr, fc); fk = 0; }";
 
 function isGpr(reg: number, top: number): boolean {
   if (top === 31) return reg >= REG_EAX && reg < REG_EAX + 8;
@@ -85,62 +103,226 @@ function isGpr(reg: number, top: number): boolean {
   return reg >= REG_AL && reg < REG_AL + 8;
 }
 
-/** Effective address with 32-bit addressing, as access.ts `effectiveAddress` computes it. */
-function eaText(i: Instruction): string | null {
-  if (i.addrSize !== 32) return null;
-  let t = num(i.memDisplacement >>> 0);
-  if (i.memBase !== 0) t += ` + r[${num(i.memBase - REG_EAX)}]`;
-  if (i.memIndex !== 0) t += ` + r[${num(i.memIndex - REG_EAX)}] * ${num(i.memScale)}`;
-  return `(${t}) >>> 0`;
+/** The register's value (zero-extended for 8/16 bits, int32 for 32). */
+function regRead(reg: number, top: number): string {
+  if (top === 31) return `r${reg - REG_EAX}`;
+  if (top === 15) return `(r${reg - REG_AX} & 65535)`;
+  if (reg < REG_AH) return `(r${reg - REG_AL} & 255)`;
+  return `((r${reg - REG_AH} >> 8) & 255)`;
 }
 
-/** `checkedLinear(s, seg, ea, size, write)` for the memory operand, or null if not inlinable. */
-function linText(i: Instruction, top: number, write: boolean): string | null {
-  const ea = eaText(i);
-  if (ea === null) return null;
-  const seg = i.memSegment - REG_ES;
-  if (seg < 0 || seg > 5) return null;
-  return `CK(s, ${num(seg)}, ${ea}, ${num((top + 1) >>> 3)}, ${write ? "true" : "false"})`;
+/** Statement writing `v` (in range for its size, int32 for 32 bits) to the register. */
+function regWrite(reg: number, top: number, v: string): string {
+  if (top === 31) return `r${reg - REG_EAX} = ${v};`;
+  if (top === 15) {
+    const n = `r${reg - REG_AX}`;
+    return `${n} = (${n} & ${num(-65536)}) | (${v});`;
+  }
+  if (reg < REG_AH) {
+    const n = `r${reg - REG_AL}`;
+    return `${n} = (${n} & ${num(-256)}) | (${v});`;
+  }
+  const n = `r${reg - REG_AH}`;
+  return `${n} = (${n} & ${num(-65281)}) | ((${v}) << 8);`;
 }
 
-function loadText(top: number, lin: string): string {
-  return top === 31
-    ? `(m.read32(${lin}) | 0)`
-    : top === 15
-      ? `m.read16(${lin})`
-      : `m.read8(${lin})`;
-}
-
-function storeText(top: number, lin: string, v: string): string {
-  return top === 31
-    ? `m.write32(${lin}, ${v})`
-    : top === 15
-      ? `m.write16(${lin}, ${v})`
-      : `m.write8(${lin}, ${v})`;
+function wrap(v: string, top: number): string {
+  return top === 31 ? `(${v}) | 0` : `(${v}) & ${num(top === 15 ? 65535 : 255)}`;
 }
 
 function immValue(i: Instruction, top: number): number {
   return top === 31 ? i.immediate | 0 : top === 15 ? i.immediate & 0xffff : i.immediate & 0xff;
 }
 
+// ---- flags ----
+
+function setKnown(c: EmitContext, op: number, top: number, fcZero: boolean): void {
+  c.fl = { kind: 2, op, top, fcZero };
+}
+function setClean(c: EmitContext): void {
+  c.fl = { kind: 1, op: 0, top: 0, fcZero: false };
+}
+
+/** Makes CpuState's flags current (before a helper that reads or writes them). */
+function flush(c: EmitContext): void {
+  if (c.fl.kind !== 1) c.out.push(FLUSH_FLAGS);
+  setClean(c);
+}
+
+function signBit(top: number): string {
+  return num(top === 31 ? -2147483648 : 1 << top);
+}
+
+function sx(v: string, top: number): string {
+  return top === 31 ? v : `((${v}) << ${num(31 - top)} >> ${num(31 - top)})`;
+}
+
+function isNeg(v: string, top: number): string {
+  return top === 31 ? `((${v}) < 0)` : `(((${v}) & ${signBit(top)}) !== 0)`;
+}
+
+/** The flag (CF, ZF, SF, OF, PF) of the known pending record as a boolean expression. */
+function flagExpr(f: FlagState, which: "C" | "Z" | "S" | "O" | "P"): string {
+  const t = f.top;
+  const op = f.op;
+  switch (which) {
+    case "Z":
+      return "(fr === 0)";
+    case "S":
+      return isNeg("fr", t);
+    case "P":
+      return "(PAR[fr & 255] !== 0)";
+    case "C":
+      if (op === FlagOp.Add) return t === 31 ? "((fr >>> 0) < (fa >>> 0))" : "(fr < fa)";
+      if (op === FlagOp.Sub) return t === 31 ? "((fa >>> 0) < (fb >>> 0))" : "(fa < fb)";
+      if (op === FlagOp.Logic) return f.fcZero ? "false" : "((fc & 1) !== 0)";
+      return "(fc !== 0)";
+    default:
+      if (op === FlagOp.Add) return isNeg("(fa ^ fr) & (fb ^ fr)", t);
+      if (op === FlagOp.Inc) return isNeg("(fa ^ fr) & (1 ^ fr)", t);
+      if (op === FlagOp.Sub) return isNeg("(fa ^ fb) & (fa ^ fr)", t);
+      if (op === FlagOp.Dec) return isNeg("(fa ^ 1) & (fa ^ fr)", t);
+      return f.fcZero ? "false" : "((fc & 2048) !== 0)";
+  }
+}
+
+/** Condition `cc` (Jcc encoding order) over the known pending record. */
+function knownCondition(f: FlagState, cc: number): string {
+  const kind = cc >> 1;
+  let t: string;
+  if (f.op === FlagOp.Sub && (kind === 1 || kind === 3 || kind === 6 || kind === 7)) {
+    const ua = f.top === 31 ? "(fa >>> 0)" : "fa";
+    const ub = f.top === 31 ? "(fb >>> 0)" : "fb";
+    const sa = sx("fa", f.top);
+    const sb = sx("fb", f.top);
+    t = ["", `${ua} < ${ub}`, "", `${ua} <= ${ub}`, "", "", `${sa} < ${sb}`, `${sa} <= ${sb}`][
+      kind
+    ]!;
+  } else {
+    const C = flagExpr(f, "C");
+    const Z = flagExpr(f, "Z");
+    const S = flagExpr(f, "S");
+    const O = flagExpr(f, "O");
+    const P = flagExpr(f, "P");
+    t = [O, C, Z, `${C} || ${Z}`, S, P, `${S} !== ${O}`, `${Z} || ${S} !== ${O}`][kind]!;
+  }
+  return (cc & 1) !== 0 ? `(!(${t}))` : `(${t})`;
+}
+
+/** The condition as an expression; flushes the record first when it is not known. */
+function condition(c: EmitContext, cc: number): string {
+  if (c.fl.kind === 2) return knownCondition(c.fl, cc);
+  flush(c);
+  return `(TC(s, ${num(cc)}))`;
+}
+
+/** CF of the current flags as 0/1, for INC/DEC (which keep it). */
+function carryNow(c: EmitContext): string {
+  if (c.fl.kind === 2) {
+    const f = c.fl;
+    if (f.op === FlagOp.Inc || f.op === FlagOp.Dec) return "fc";
+    if (f.op === FlagOp.Logic) return f.fcZero ? "0" : "(fc & 1)";
+    return `(${flagExpr(f, "C")} ? 1 : 0)`;
+  }
+  flush(c);
+  return "s.getCF()";
+}
+
+// ---- memory ----
+
+/** Effective address (32-bit addressing) as an int32 expression, or null. */
+function eaText(i: Instruction): string | null {
+  if (i.addrSize !== 32) return null;
+  let t = num(i.memDisplacement | 0);
+  if (i.memBase !== 0) {
+    if (i.memBase < REG_EAX || i.memBase >= REG_EAX + 8) return null;
+    t += ` + r${i.memBase - REG_EAX}`;
+  }
+  if (i.memIndex !== 0) {
+    if (i.memIndex < REG_EAX || i.memIndex >= REG_EAX + 8) return null;
+    const sh = [0, 0, 1, 0, 2, 0, 0, 0, 3][i.memScale]!;
+    t += sh === 0 ? ` + r${i.memIndex - REG_EAX}` : ` + (r${i.memIndex - REG_EAX} << ${num(sh)})`;
+  }
+  return `(${t}) | 0`;
+}
+
+function segOf(i: Instruction): number {
+  const seg = i.memSegment - REG_ES;
+  return seg >= 0 && seg <= 5 ? seg : -1;
+}
+
+const SIZE = (top: number): number => (top + 1) >>> 3;
+
 /**
- * Records the instruction start for precise faults (what the interpreter's loop does), and the
- * retired count before it: a memory access may reach a device whose clock is the instruction
- * count (an HPET counter read), which must see what it sees under the interpreter.
+ * Statements that compute the operand's linear address into `l`: the offset itself for a flat
+ * segment (the slow path checks it), `checkedLinear` otherwise. Also stores `ip`.
  */
-export function emitPre(c: EmitContext, i: Instruction): void {
-  c.out.push(`s.startEip = ${num(i.ip >>> 0)}; s.startEsp = r[4]; s.retired = rb + ${num(c.k)};`);
+function linearInto(
+  c: EmitContext,
+  i: Instruction,
+  seg: number,
+  ea: string,
+  top: number,
+  write: boolean,
+): string {
+  const pre = `ip = ${num(i.ip >>> 0)}; `;
+  if ((c.flat & (1 << seg)) !== 0) return `${pre}l = ${ea};`;
+  return `${pre}l = CK(s, ${num(seg)}, (${ea}) >>> 0, ${num(SIZE(top))}, ${write ? "true" : "false"});`;
+}
+
+/** The slow path's linear address (checked here when the segment was taken as flat). */
+function slowLinear(c: EmitContext, seg: number, top: number, write: boolean): string {
+  if ((c.flat & (1 << seg)) === 0) return "l";
+  return `CK(s, ${num(seg)}, l >>> 0, ${num(SIZE(top))}, ${write ? "true" : "false"})`;
+}
+
+function fastIndex(top: number): string {
+  const a = `(e & ${num(-4096)}) | (l & 4095)`;
+  return top === 31 ? `(${a}) >> 2` : top === 15 ? `(${a}) >> 1` : a;
+}
+
+function alignTest(top: number): string {
+  return top === 31 ? " && (l & 3) === 0" : top === 15 ? " && (l & 1) === 0" : "";
+}
+
+/** Statement reading the operand at `l` (linear, from linearInto) into `x`. */
+function loadAt(c: EmitContext, seg: number, top: number): string {
+  const slowRead = top === 31 ? "m.read32" : top === 15 ? "m.read16" : "m.read8";
+  const slow = `s.retired = rb + ${num(c.k)}; x = ${slowRead}(${slowLinear(c, seg, top, false)})${top === 31 ? " | 0" : ""};`;
+  if (!c.fast) return slow;
+  const arr = top === 31 ? "I32" : top === 15 ? "U16" : "U8";
+  return `e = T[l >>> 12]; if ((e & RM) === 1${alignTest(top)}) x = ${arr}[${fastIndex(top)}]; else { ${slow} }`;
+}
+
+/** Leaves the function after the current instruction (registers and flags written back). */
+function leaveAfter(c: EmitContext, i: Instruction): string {
+  return `${SAVE_REGS} ${FLUSH_FLAGS} s.eip = ${num(i.nextIp >>> 0)}; s.retired = rb + ${num(c.k + 1)}; return null;`;
 }
 
 /**
- * After a memory write: leave the block if the write invalidated it (self-modifying code) or
- * raised an interrupt (an MMIO write such as an APIC EOI), so the event is taken before the
- * next instruction, where the interpreter takes it.
+ * Statement writing `v` (a local or constant) to the operand at `l`. A slow write may have hit
+ * this region's own code (self-modifying code) or raised an interrupt (MMIO): leave then.
  */
-export function emitWriteCheck(c: EmitContext, i: Instruction): void {
-  c.out.push(
-    `if (B.valid === false || (ev === true && EV(s) === true)) { s.eip = ${num(i.nextIp >>> 0)}; s.retired = rb + ${num(c.k + 1)}; return null; }`,
-  );
+function storeAt(c: EmitContext, i: Instruction, seg: number, top: number, v: string): string {
+  const slowWrite = top === 31 ? "m.write32" : top === 15 ? "m.write16" : "m.write8";
+  const slow =
+    `s.retired = rb + ${num(c.k)}; ${slowWrite}(${slowLinear(c, seg, top, true)}, ${v}); ` +
+    `if (B.valid === false || (ev === true && EV(s) === true)) { ${leaveAfter(c, i)} }`;
+  if (!c.fast) return slow;
+  const arr = top === 31 ? "I32" : top === 15 ? "U16" : "U8";
+  return `e = T[l >>> 12]; if ((e & WM) === 1${alignTest(top)}) ${arr}[${fastIndex(top)}] = ${v}; else { ${slow} }`;
+}
+
+interface MemOperand {
+  seg: number;
+  ea: string;
+}
+
+function memOperand(i: Instruction): MemOperand | null {
+  const ea = eaText(i);
+  const seg = segOf(i);
+  if (ea === null || seg < 0) return null;
+  return { seg, ea };
 }
 
 // ---- ALU ----
@@ -148,34 +330,32 @@ export function emitWriteCheck(c: EmitContext, i: Instruction): void {
 const ALU_NAMES = ["Add", "Or", "Adc", "Sbb", "And", "Sub", "Xor", "Cmp", "Test"] as const;
 type AluName = (typeof ALU_NAMES)[number];
 
-function aluExpr(op: AluName, top: number): string {
+/**
+ * Statements computing `op` of `a` and `b` into `x` with the flag record (in the locals, or in
+ * CpuState for ADC/SBB, which read CF).
+ */
+function aluText(c: EmitContext, op: AluName, top: number, a: string, b: string): string {
   const t = num(top);
   switch (op) {
     case "Add":
-      return `ADD(s, a, b, ${t})`;
-    case "Adc":
-      return `ADC(s, a, b, ${t})`;
+      setKnown(c, FlagOp.Add, top, false);
+      return `fa = ${a}; fb = ${b}; x = fr = ${wrap("fa + fb", top)}; fk = ${num((FlagOp.Add << 5) | top)};`;
     case "Sub":
     case "Cmp":
-      return `SUB(s, a, b, ${t})`;
-    case "Sbb":
-      return `SBB(s, a, b, ${t})`;
-    case "And":
-    case "Test":
-      return `LOGIC(s, a & b, ${t})`;
-    case "Or":
-      return `LOGIC(s, a | b, ${t})`;
-    default:
-      return `LOGIC(s, a ^ b, ${t})`;
+      setKnown(c, FlagOp.Sub, top, false);
+      return `fa = ${a}; fb = ${b}; x = fr = ${wrap("fa - fb", top)}; fk = ${num((FlagOp.Sub << 5) | top)};`;
+    case "Adc":
+    case "Sbb": {
+      const pre = c.fl.kind === 1 ? "" : FLUSH_FLAGS + " ";
+      setClean(c);
+      return `${pre}x = ${op === "Adc" ? "ADC" : "SBB"}(s, ${a}, ${b}, ${t});`;
+    }
+    default: {
+      const o = op === "And" || op === "Test" ? "&" : op === "Or" ? "|" : "^";
+      setKnown(c, FlagOp.Logic, top, true);
+      return `x = fr = ${a} ${o} ${b}; fc = 0; fk = ${num((FlagOp.Logic << 5) | top)};`;
+    }
   }
-}
-
-function aluFuse(op: AluName, top: number): Fuse {
-  if (top !== 31) return Fuse.None;
-  if (op === "Sub" || op === "Cmp") return Fuse.Sub;
-  if (op === "And" || op === "Or" || op === "Xor" || op === "Test") return Fuse.Logic;
-  if (op === "Add") return Fuse.Result;
-  return Fuse.None;
 }
 
 /** `op rm, src` (binary-forms.ts rmForm): src = register op1 or the immediate. */
@@ -184,24 +364,21 @@ function aluRm(op: AluName, top: number, fromImm: boolean): Emitter {
   return (c, i) => {
     let src: string;
     if (fromImm) src = num(immValue(i, top));
-    else if (isGpr(i.op1Register, top)) src = regText(i.op1Register, top);
+    else if (isGpr(i.op1Register, top)) src = regRead(i.op1Register, top);
     else return false;
     const o = c.out;
     if (i.op0Kind === OpKind.Register) {
       if (!isGpr(i.op0Register, top)) return false;
-      const d = regText(i.op0Register, top);
-      o.push(`b = ${src}; a = ${d}; x = ${aluExpr(op, top)};${store ? ` ${d} = x;` : ""}`);
+      o.push(aluText(c, op, top, regRead(i.op0Register, top), src));
+      if (store) o.push(regWrite(i.op0Register, top, "x"));
     } else {
-      const lin = linText(i, top, store);
-      if (lin === null) return false;
-      emitPre(c, i);
-      o.push(`b = ${src}; l = ${lin}; a = ${loadText(top, "l")}; x = ${aluExpr(op, top)};`);
-      if (store) {
-        o.push(`${storeText(top, "l", "x")};`);
-        emitWriteCheck(c, i);
-      }
+      const mo = memOperand(i);
+      if (mo === null) return false;
+      o.push(linearInto(c, i, mo.seg, mo.ea, top, store));
+      o.push(loadAt(c, mo.seg, top));
+      o.push(aluText(c, op, top, "x", src));
+      if (store) o.push(storeAt(c, i, mo.seg, top, "x"));
     }
-    c.fuse = aluFuse(op, top);
     return true;
   };
 }
@@ -211,19 +388,20 @@ function aluRegRm(op: AluName, top: number): Emitter {
   const store = op !== "Cmp";
   return (c, i) => {
     if (!isGpr(i.op0Register, top)) return false;
-    const d = regText(i.op0Register, top);
+    const o = c.out;
     let src: string;
     if (i.op1Kind === OpKind.Register) {
       if (!isGpr(i.op1Register, top)) return false;
-      src = regText(i.op1Register, top);
+      src = regRead(i.op1Register, top);
     } else {
-      const lin = linText(i, top, false);
-      if (lin === null) return false;
-      emitPre(c, i);
-      src = loadText(top, lin);
+      const mo = memOperand(i);
+      if (mo === null) return false;
+      o.push(linearInto(c, i, mo.seg, mo.ea, top, false));
+      o.push(loadAt(c, mo.seg, top));
+      src = "x";
     }
-    c.out.push(`b = ${src}; a = ${d}; x = ${aluExpr(op, top)};${store ? ` ${d} = x;` : ""}`);
-    c.fuse = aluFuse(op, top);
+    o.push(aluText(c, op, top, regRead(i.op0Register, top), src));
+    if (store) o.push(regWrite(i.op0Register, top, "x"));
     return true;
   };
 }
@@ -232,21 +410,34 @@ function aluRegRm(op: AluName, top: number): Emitter {
 function aluAcc(op: AluName, top: number): Emitter {
   const store = op !== "Cmp" && op !== "Test";
   return (c, i) => {
-    const d = regText(top === 31 ? REG_EAX : top === 15 ? REG_AX : REG_AL, top);
-    c.out.push(
-      `a = ${d}; b = ${num(immValue(i, top))}; x = ${aluExpr(op, top)};${store ? ` ${d} = x;` : ""}`,
-    );
-    c.fuse = aluFuse(op, top);
+    const d = top === 31 ? REG_EAX : top === 15 ? REG_AX : REG_AL;
+    c.out.push(aluText(c, op, top, regRead(d, top), num(immValue(i, top))));
+    if (store) c.out.push(regWrite(d, top, "x"));
     return true;
   };
 }
 
 // ---- moves ----
 
+/** Writes `v` to operand 0 (register or memory). */
+function writeRm(c: EmitContext, i: Instruction, v: string, top: number): boolean {
+  if (i.op0Kind === OpKind.Register) {
+    if (!isGpr(i.op0Register, top)) return false;
+    c.out.push(regWrite(i.op0Register, top, v));
+    return true;
+  }
+  const mo = memOperand(i);
+  if (mo === null) return false;
+  c.out.push(`x = ${v};`);
+  c.out.push(linearInto(c, i, mo.seg, mo.ea, top, true));
+  c.out.push(storeAt(c, i, mo.seg, top, "x"));
+  return true;
+}
+
 function movRmReg(top: number): Emitter {
   return (c, i) => {
     if (!isGpr(i.op1Register, top)) return false;
-    return writeRm(c, i, regText(i.op1Register, top), top);
+    return writeRm(c, i, regRead(i.op1Register, top), top);
   };
 }
 
@@ -254,38 +445,24 @@ function movRmImm(top: number): Emitter {
   return (c, i) => writeRm(c, i, num(immValue(i, top)), top);
 }
 
-function writeRm(c: EmitContext, i: Instruction, v: string, top: number): boolean {
-  if (i.op0Kind === OpKind.Register) {
-    if (!isGpr(i.op0Register, top)) return false;
-    c.out.push(`${regText(i.op0Register, top)} = ${v};`);
-    return true;
-  }
-  const lin = linText(i, top, true);
-  if (lin === null) return false;
-  emitPre(c, i);
-  c.out.push(`x = ${v}; ${storeText(top, lin, "x")};`);
-  emitWriteCheck(c, i);
-  return true;
-}
-
 /** Reads operand 1 (register or memory) into `x`; false if not inlinable. */
 function readRm1(c: EmitContext, i: Instruction, top: number): boolean {
   if (i.op1Kind === OpKind.Register) {
     if (!isGpr(i.op1Register, top)) return false;
-    c.out.push(`x = ${regText(i.op1Register, top)};`);
+    c.out.push(`x = ${regRead(i.op1Register, top)};`);
     return true;
   }
-  const lin = linText(i, top, false);
-  if (lin === null) return false;
-  emitPre(c, i);
-  c.out.push(`x = ${loadText(top, lin)};`);
+  const mo = memOperand(i);
+  if (mo === null) return false;
+  c.out.push(linearInto(c, i, mo.seg, mo.ea, top, false));
+  c.out.push(loadAt(c, mo.seg, top));
   return true;
 }
 
 function movRegRm(top: number): Emitter {
   return (c, i) => {
     if (!isGpr(i.op0Register, top) || !readRm1(c, i, top)) return false;
-    c.out.push(`${regText(i.op0Register, top)} = x;`);
+    c.out.push(regWrite(i.op0Register, top, "x"));
     return true;
   };
 }
@@ -293,18 +470,16 @@ function movRegRm(top: number): Emitter {
 function movRegImm(top: number): Emitter {
   return (c, i) => {
     if (!isGpr(i.op0Register, top)) return false;
-    c.out.push(`${regText(i.op0Register, top)} = ${num(immValue(i, top))};`);
+    c.out.push(regWrite(i.op0Register, top, num(immValue(i, top))));
     return true;
   };
 }
 
 /** MOVZX/MOVSX r32, rm8/rm16. */
 function movExtend(srcTop: number, signed: boolean): Emitter {
-  const shift = 31 - srcTop;
   return (c, i) => {
     if (!isGpr(i.op0Register, 31) || !readRm1(c, i, srcTop)) return false;
-    const v = signed ? `(x << ${num(shift)}) >> ${num(shift)}` : "x";
-    c.out.push(`${regText(i.op0Register, 31)} = ${v};`);
+    c.out.push(regWrite(i.op0Register, 31, signed ? sx("x", srcTop) : "x"));
     return true;
   };
 }
@@ -312,81 +487,176 @@ function movExtend(srcTop: number, signed: boolean): Emitter {
 const lea32: Emitter = (c, i) => {
   const ea = eaText(i);
   if (ea === null || !isGpr(i.op0Register, 31)) return false;
-  c.out.push(`${regText(i.op0Register, 31)} = (${ea}) | 0;`);
+  c.out.push(regWrite(i.op0Register, 31, ea));
   return true;
 };
 
-// ---- INC/DEC and shifts ----
+/** CMOVcc r32, r32 (the memory form reads its source whatever the condition: handler). */
+function cmov(cc: number): Emitter {
+  return (c, i) => {
+    if (i.op1Kind !== OpKind.Register || !isGpr(i.op1Register, 31) || !isGpr(i.op0Register, 31))
+      return false;
+    c.out.push(
+      `if ${condition(c, cc)} { ${regWrite(i.op0Register, 31, regRead(i.op1Register, 31))} }`,
+    );
+    return true;
+  };
+}
+
+function setcc(cc: number): Emitter {
+  return (c, i) => {
+    if (i.op0Kind === OpKind.Register && !isGpr(i.op0Register, 7)) return false;
+    if (i.op0Kind !== OpKind.Register && memOperand(i) === null) return false;
+    const cond = condition(c, cc);
+    return writeRm(c, i, `(${cond} ? 1 : 0)`, 7);
+  };
+}
+
+// ---- INC/DEC, NEG/NOT, shifts, IMUL ----
 
 function incDec(dec: boolean, top: number): Emitter {
-  const fn = dec ? "DEC" : "INC";
+  const op = dec ? FlagOp.Dec : FlagOp.Inc;
+  const calc = (c: EmitContext, a: string): string => {
+    const cf = carryNow(c);
+    setKnown(c, op, top, false);
+    return `fc = ${cf}; fa = ${a}; x = fr = ${wrap(dec ? "fa - 1" : "fa + 1", top)}; fk = ${num((op << 5) | top)};`;
+  };
   return (c, i) => {
     if (i.op0Kind === OpKind.Register) {
       if (!isGpr(i.op0Register, top)) return false;
-      const d = regText(i.op0Register, top);
-      c.out.push(`x = ${fn}(s, ${d}, ${num(top)}); ${d} = x;`);
+      c.out.push(calc(c, regRead(i.op0Register, top)));
+      c.out.push(regWrite(i.op0Register, top, "x"));
     } else {
-      const lin = linText(i, top, true);
-      if (lin === null) return false;
-      emitPre(c, i);
-      c.out.push(
-        `l = ${lin}; x = ${fn}(s, ${loadText(top, "l")}, ${num(top)}); ${storeText(top, "l", "x")};`,
-      );
-      emitWriteCheck(c, i);
+      const mo = memOperand(i);
+      if (mo === null) return false;
+      c.out.push(linearInto(c, i, mo.seg, mo.ea, top, true));
+      c.out.push(loadAt(c, mo.seg, top));
+      c.out.push(calc(c, "x"));
+      c.out.push(storeAt(c, i, mo.seg, top, "x"));
     }
-    c.fuse = top === 31 ? Fuse.Result : Fuse.None;
     return true;
   };
+}
+
+/** NEG r/m32: 0 - a (a SUB record with dst 0, as alu.neg records it). */
+const neg32: Emitter = (c, i) => {
+  const calc = (a: string): string => {
+    setKnown(c, FlagOp.Sub, 31, false);
+    return `fa = 0; fb = ${a}; x = fr = (0 - fb) | 0; fk = ${num((FlagOp.Sub << 5) | 31)};`;
+  };
+  if (i.op0Kind === OpKind.Register) {
+    if (!isGpr(i.op0Register, 31)) return false;
+    c.out.push(calc(regRead(i.op0Register, 31)));
+    c.out.push(regWrite(i.op0Register, 31, "x"));
+    return true;
+  }
+  const mo = memOperand(i);
+  if (mo === null) return false;
+  c.out.push(linearInto(c, i, mo.seg, mo.ea, 31, true));
+  c.out.push(loadAt(c, mo.seg, 31));
+  c.out.push(calc("x"));
+  c.out.push(storeAt(c, i, mo.seg, 31, "x"));
+  return true;
+};
+
+const not32: Emitter = (c, i) => {
+  if (i.op0Kind !== OpKind.Register || !isGpr(i.op0Register, 31)) return false;
+  c.out.push(regWrite(i.op0Register, 31, `~${regRead(i.op0Register, 31)}`));
+  return true;
+};
+
+/**
+ * A 32-bit SHL/SHR/SAR by a constant nonzero count, as alu.ts computes it: SF/ZF/PF lazy from
+ * the result, CF/OF/AF concrete (AF set, as the host sets it), i.e. a Logic record with fc.
+ */
+function shiftConst32(c: EmitContext, fn: "SHL" | "SHR" | "SAR", n: number, a: string): string {
+  setKnown(c, FlagOp.Logic, 31, false);
+  const k = num((FlagOp.Logic << 5) | 31);
+  if (fn === "SHL")
+    return `fa = ${a}; x = fr = fa << ${num(n)}; e = (fa >>> ${num(32 - n)}) & 1; fc = e | ((((fr >>> 31) ^ e)) << 11) | 16; fk = ${k};`;
+  if (fn === "SHR")
+    return `fa = ${a}; x = fr = (fa >>> ${num(n)}) | 0; fc = ((fa >>> ${num(n - 1)}) & 1) | ((((fr >>> 31) ^ ((fr >>> 30) & 1))) << 11) | 16; fk = ${k};`;
+  return `fa = ${a}; x = fr = fa >> ${num(n)}; fc = ((fa >> ${num(n - 1)}) & 1) | 16; fk = ${k};`;
 }
 
 /** SHL/SHR/SAR rm, imm8 | 1 | CL (integer-logic.ts shiftForm). */
 function shift(fn: "SHL" | "SHR" | "SAR", top: number, from: "imm" | "one" | "cl"): Emitter {
   return (c, i) => {
-    const count = from === "imm" ? num(i.immediate & 0xff) : from === "one" ? "1" : "r8[4]";
+    const n = from === "imm" ? i.immediate & 31 : from === "one" ? 1 : -1;
+    // A zero count changes nothing (the memory form still reads and writes: the handler).
+    if (n === 0 && i.op0Kind !== OpKind.Register) return false;
+    const inline = top === 31 && n > 0;
+    const calc = (a: string): string => {
+      if (n === 0) return `x = ${a};`;
+      if (inline) return shiftConst32(c, fn, n, a);
+      const count = n > 0 ? num(n) : "(r1 & 255)";
+      const pre = c.fl.kind === 1 ? "" : FLUSH_FLAGS + " ";
+      setClean(c);
+      return `${pre}x = ${fn}(s, ${a}, ${count}, ${num(top)});`;
+    };
     if (i.op0Kind === OpKind.Register) {
       if (!isGpr(i.op0Register, top)) return false;
-      const d = regText(i.op0Register, top);
-      c.out.push(`${d} = ${fn}(s, ${d}, ${count}, ${num(top)});`);
+      if (n === 0) return true;
+      c.out.push(calc(regRead(i.op0Register, top)));
+      c.out.push(regWrite(i.op0Register, top, "x"));
     } else {
-      const lin = linText(i, top, true);
-      if (lin === null) return false;
-      emitPre(c, i);
-      c.out.push(
-        `l = ${lin}; x = ${fn}(s, ${loadText(top, "l")}, ${count}, ${num(top)}); ${storeText(top, "l", "x")};`,
-      );
-      emitWriteCheck(c, i);
+      const mo = memOperand(i);
+      if (mo === null) return false;
+      c.out.push(linearInto(c, i, mo.seg, mo.ea, top, true));
+      c.out.push(loadAt(c, mo.seg, top));
+      c.out.push(calc("x"));
+      c.out.push(storeAt(c, i, mo.seg, top, "x"));
     }
+    return true;
+  };
+}
+
+/** IMUL r32, rm32 [, imm]: the product and flags through alu.imul32 (it reads the flags). */
+function imul32(withImm: boolean): Emitter {
+  return (c, i) => {
+    if (!isGpr(i.op0Register, 31) || !readRm1(c, i, 31)) return false;
+    const pre = c.fl.kind === 1 ? "" : FLUSH_FLAGS + " ";
+    setClean(c);
+    const [a, b] = withImm ? ["x", num(i.immediate | 0)] : [regRead(i.op0Register, 31), "x"];
+    c.out.push(`${pre}x = IMUL(s, ${a}, ${b}) | 0;`);
+    c.out.push(regWrite(i.op0Register, 31, "x"));
     return true;
   };
 }
 
 // ---- stack (32-bit operand and stack size only) ----
 
+/** Pushes `v` (a local or constant): `l` = new ESP, written, then ESP updated. */
 function pushText(c: EmitContext, i: Instruction, v: string): void {
-  emitPre(c, i);
-  c.out.push(`x = ${v}; l = (r[4] - 4) >>> 0; m.write32(CK(s, 2, l, 4, true), x); r[4] = l;`);
+  c.out.push(`ip = ${num(i.ip >>> 0)}; l = (r4 - 4) | 0;`);
+  c.out.push(storeAt(c, i, 2, 31, v));
+}
+
+/** Stack forms are inlined for a flat 32-bit stack segment only (ESP is the linear address). */
+function flatStack(c: EmitContext): boolean {
+  return c.ss32 && (c.flat & 4) !== 0;
 }
 
 const pushReg32: Emitter = (c, i) => {
-  if (!c.ss32 || !isGpr(i.op0Register, 31)) return false;
-  pushText(c, i, regText(i.op0Register, 31));
-  emitWriteCheck(c, i);
+  if (!flatStack(c) || !isGpr(i.op0Register, 31)) return false;
+  c.out.push(`x = ${regRead(i.op0Register, 31)};`);
+  pushText(c, i, "x");
+  c.out.push("r4 = l;");
   return true;
 };
 
 const pushImm32: Emitter = (c, i) => {
-  if (!c.ss32) return false;
+  if (!flatStack(c)) return false;
   pushText(c, i, num(i.immediate | 0));
-  emitWriteCheck(c, i);
+  c.out.push("r4 = l;");
   return true;
 };
 
 const popReg32: Emitter = (c, i) => {
-  if (!c.ss32 || !isGpr(i.op0Register, 31)) return false;
-  emitPre(c, i);
-  c.out.push(
-    `l = r[4] >>> 0; x = m.read32(CK(s, 2, l, 4, false)) | 0; r[4] = l + 4; ${regText(i.op0Register, 31)} = x;`,
-  );
+  if (!flatStack(c) || !isGpr(i.op0Register, 31)) return false;
+  c.out.push(`ip = ${num(i.ip >>> 0)}; l = r4;`);
+  c.out.push(loadAt(c, 2, 31));
+  c.out.push(`r4 = (r4 + 4) | 0; ${regWrite(i.op0Register, 31, "x")}`);
   return true;
 };
 
@@ -394,18 +664,13 @@ const nop: Emitter = () => true;
 
 // ---- control flow (the last instruction of a block) ----
 
-/** Leaves through an indirect exit (the dispatcher looks the target up). */
-function indirectExit(c: EmitContext): string {
-  return `s.retired = rb + ${num(c.k + 1)}; return null;`;
-}
-
 /**
- * The CS-limit check of jumpNear for a constant target (`lim` is CS's limit, constant while a
- * region runs): only a target beyond it calls jumpNear, which raises #GP(0).
+ * The CS-limit check of jumpNear for a constant target (`lim` is CS's limit): only a target
+ * beyond it calls jumpNear, which raises #GP(0).
  */
 function directJump(i: Instruction): string {
   const t = num(i.nearBranchTarget >>> 0);
-  return `if (${t} > lim) { s.startEip = ${num(i.ip >>> 0)}; s.startEsp = r[4]; J(s, ${t}); } `;
+  return `if (${t} > lim) { ip = ${num(i.ip >>> 0)}; J(s, ${t}); } `;
 }
 
 const jmpRel: Emitter = (c, i) => {
@@ -414,55 +679,31 @@ const jmpRel: Emitter = (c, i) => {
   return true;
 };
 
+/** CALL rel32: push, then the jump's limit check (a #GP rolls ESP back), then ESP. */
 const callRel32: Emitter = (c, i) => {
-  if (!c.ss32 || i.opSize !== 32) return false;
+  if (!flatStack(c) || i.opSize !== 32) return false;
   pushText(c, i, num(i.nextIp | 0));
-  c.out.push(`${directJump(i)}${c.exit(0)}`);
+  c.out.push(`${directJump(i)}r4 = l; ${c.exit(0)}`);
   c.ended = true;
   return true;
 };
 
 const retNear32: Emitter = (c, i) => {
-  if (!c.ss32) return false;
-  emitPre(c, i);
+  if (!flatStack(c)) return false;
+  c.out.push(`ip = ${num(i.ip >>> 0)}; l = r4;`);
+  c.out.push(loadAt(c, 2, 31));
   c.out.push(
-    `l = r[4] >>> 0; x = m.read32(CK(s, 2, l, 4, false)) | 0; r[4] = l + 4; J(s, x); ${indirectExit(c)}`,
+    `if ((x >>> 0) > lim) J(s, x); r4 = (r4 + 4) | 0; ${SAVE_REGS} ${FLUSH_FLAGS} s.eip = x >>> 0; s.retired = rb + ${num(c.k + 1)}; return null;`,
   );
   c.ended = true;
   return true;
 };
 
-/** The condition as a JavaScript expression over a, b, x when the previous instruction fuses. */
-function fusedCondition(fuse: Fuse, cc: number): string | null {
-  const neg = (cc & 1) !== 0;
-  let t: string | null = null;
-  const kind = cc >> 1;
-  if (fuse === Fuse.Sub) {
-    t =
-      [
-        null,
-        "(a >>> 0) < (b >>> 0)",
-        "a === b",
-        "(a >>> 0) <= (b >>> 0)",
-        "x < 0",
-        null,
-        "a < b",
-        "a <= b",
-      ][kind] ?? null;
-  } else if (fuse === Fuse.Logic) {
-    t = ["false", "false", "x === 0", "x === 0", "x < 0", null, "x < 0", "x <= 0"][kind] ?? null;
-  } else if (fuse === Fuse.Result) {
-    t = kind === 2 ? "x === 0" : kind === 4 ? "x < 0" : null;
-  }
-  if (t === null) return null;
-  return neg ? `!(${t})` : t;
-}
-
 function jcc(cc: number): Emitter {
   return (c, i) => {
-    const cond = fusedCondition(c.prev, cc) ?? `TC(s, ${num(cc)})`;
+    const cond = condition(c, cc);
     const o = c.out;
-    o.push(`if (${cond}) { ${directJump(i)}${c.exit(0)} }`);
+    o.push(`if ${cond} { ${directJump(i)}${c.exit(0)} }`);
     o.push(c.exit(1));
     c.ended = true;
     return true;
@@ -543,6 +784,11 @@ function buildEmitters(): (Emitter | undefined)[] {
   set("Inc_r32", incDec(false, 31));
   set("Dec_r16", incDec(true, 15));
   set("Dec_r32", incDec(true, 31));
+  set("Neg_rm32", neg32);
+  set("Not_rm32", not32);
+  set("Imul_r32_rm32", imul32(false));
+  set("Imul_r32_rm32_imm32", imul32(true));
+  set("Imul_r32_rm32_imm8", imul32(true));
   set("Movzx_r32_rm8", movExtend(7, false));
   set("Movzx_r32_rm16", movExtend(15, false));
   set("Movsx_r32_rm8", movExtend(7, true));
@@ -560,6 +806,8 @@ function buildEmitters(): (Emitter | undefined)[] {
     const name = cn.charAt(0).toUpperCase() + cn.slice(1);
     for (const form of ["rel8_16", "rel8_32", "rel16", "rel32_32"])
       set(`J${name.toLowerCase()}_${form}`, jcc(cc));
+    set(`Set${name.toLowerCase()}_rm8`, setcc(cc));
+    set(`Cmov${name.toLowerCase()}_r32_rm32`, cmov(cc));
   });
   return t;
 }

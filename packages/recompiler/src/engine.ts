@@ -21,6 +21,7 @@ import {
   discoverRegion,
   MAX_REGION_BLOCKS,
   type Block,
+  type FastMemoryView,
   type RegionCursor,
 } from "./block";
 
@@ -31,6 +32,11 @@ export interface CodeTranslator {
    * calls the CPU's page-fault sink, which throws.
    */
   translate(linear: number, kind: number): number;
+  /**
+   * The software TLB's fast path (`Mmu.fastPath()`), for inlined memory accesses; without it
+   * translated code reaches memory through `CpuState.memory`.
+   */
+  fastPath?(): FastMemoryView;
 }
 
 /** Write-watch of code pages (`PhysicalSpace` from @ringvm/memory satisfies it). */
@@ -57,6 +63,8 @@ export interface RecompilerOptions {
   coldChunk?: number;
   /** Basic blocks per translated region (default MAX_REGION_BLOCKS; 1 = one block each). */
   maxRegionBlocks?: number;
+  /** Inline the MMU's TLB fast path when `mmu.fastPath` exists (default true). */
+  fastMemory?: boolean;
 }
 
 /** Why instructions ran in the interpreter, counted in instructions (budget units). */
@@ -119,14 +127,41 @@ const RF = 0x10000;
 const VM = 0x20000;
 const FETCH = 2;
 
-/** Mode bits that change what translated code means: CS size, SS size, CPL, paging, v8086. */
+/** Present, writable, expand-up data segment (access-rights bits of `segAr`). */
+const AR_FLAT_MASK = 0x80 | 0x08 | 0x04 | 0x02;
+const AR_FLAT = 0x80 | 0x02;
+/** EFLAGS.AC and CR0.AM (both bit 18): alignment checks at CPL 3. */
+const AC_AM = 1 << 18;
+
+function isFlat(s: CpuState, seg: number): boolean {
+  return (
+    s.segBase[seg] === 0 &&
+    s.segLimit[seg] === 0xffffffff &&
+    (s.segAr[seg]! & AR_FLAT_MASK) === AR_FLAT
+  );
+}
+
+/**
+ * Segments (bit `1 << seg`, ES/SS/DS) whose checks translated code may skip: base 0, 4 GiB
+ * limit, present, writable, expand-up, and no alignment checking (#AC) in force.
+ */
+export function flatSegments(s: CpuState): number {
+  if ((s.flags & s.cr0 & AC_AM) !== 0 && s.cpl === 3) return 0;
+  return (isFlat(s, 0) ? 1 : 0) | (isFlat(s, 2) ? 4 : 0) | (isFlat(s, 3) ? 8 : 0);
+}
+
+/**
+ * Mode bits that change what translated code means: CS size, SS size, CPL, paging, v8086,
+ * and which of ES/SS/DS are flat (bits 6..9: `flatSegments << 6`).
+ */
 export function modeKey(s: CpuState): number {
   return (
     (s.cs32 ? 1 : 0) |
     (s.ss32 ? 2 : 0) |
     (s.cpl << 2) |
     ((s.cr0 >>> 31) << 4) |
-    ((s.flags & VM) !== 0 ? 32 : 0)
+    ((s.flags & VM) !== 0 ? 32 : 0) |
+    (flatSegments(s) << 6)
   );
 }
 
@@ -188,6 +223,7 @@ export class Recompiler {
   private readonly decoder16 = new Decoder(16);
   private readonly decoder32 = new Decoder(32);
   private readonly fetch8: (linear: number) => number;
+  private readonly view: FastMemoryView | null;
   private isShutdown = false;
   private stepping = false;
   /** Written by region functions at each basic block (read by the fault path). */
@@ -206,6 +242,10 @@ export class Recompiler {
     const memory = this.s.memory;
     this.fetch8 = (linear) => memory.fetch8(linear);
     this.physical.onCodeWrite((page) => this.invalidatePage(page));
+    this.view =
+      options.fastMemory === false || options.mmu.fastPath === undefined
+        ? null
+        : options.mmu.fastPath();
     const irq = this.irq;
     this.events = (s) =>
       (s.flags & (TF | RF)) !== 0 ||
@@ -583,7 +623,18 @@ export class Recompiler {
     );
     if (region.length === 0) return null;
     this.stats.blocksTranslated++;
-    return buildBlock(region, phys, eip, linear, mode, s.ss32, this.cursor, this.events);
+    return buildBlock(
+      region,
+      phys,
+      eip,
+      linear,
+      mode,
+      s.ss32,
+      this.cursor,
+      this.events,
+      this.view,
+      (mode >> 6) & 0x3f,
+    );
   }
 
   /** A cold block became hot: its region function replaces it in the cache. */

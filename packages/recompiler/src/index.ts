@@ -1,6 +1,7 @@
 // @ringvm/recompiler: public surface.
 export {
   DEFAULT_HOT_THRESHOLD,
+  flatSegments,
   modeKey,
   Recompiler,
   type CodePageWatch,
@@ -16,6 +17,8 @@ export {
   discover,
   discoverRegion,
   generate,
+  type FastMemoryView,
+  type GenerateOptions,
 } from "./block";
 export { RUNTIME_NAMES } from "./emit";
 export { createEngine, formatRecompilerStats, type EngineKind } from "./select";

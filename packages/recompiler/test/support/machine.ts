@@ -3,7 +3,7 @@
 import type { LinearMemory, PageFaultSink, PagingState } from "@ringvm/bus";
 import { Cpu, SegReg, type CpuState } from "@ringvm/cpu";
 import { NullPorts } from "@ringvm/cpu/testing";
-import { Recompiler } from "../../src/index";
+import { Recompiler, type FastMemoryView } from "../../src/index";
 
 export const RAM_SIZE = 1 << 22;
 const MASK = RAM_SIZE - 1;
@@ -21,6 +21,12 @@ export class TestMemory implements LinearMemory {
   readonly bytes = new Uint8Array(RAM_SIZE);
   private readonly watched = new Uint8Array(RAM_SIZE >>> 12);
   private listener: ((page: number) => void) | null = null;
+  /**
+   * A software TLB in the layout of @ringvm/memory's Mmu (physical page | flags, 1 = valid,
+   * 64 = writes take the slow path): identity for RAM pages, 0 (slow path) for the hole and
+   * everything past RAM_SIZE; watched pages get 64, as the Mmu routes watched pages.
+   */
+  readonly tlb = new Int32Array(1 << 20);
   private sink: PageFaultSink | null = null;
   writesToWatched = 0;
 
@@ -29,10 +35,25 @@ export class TestMemory implements LinearMemory {
     if (a >>> 12 === HOLE >>> 12 && this.sink !== null) this.sink(a, write ? 2 : 0);
     return a & MASK;
   }
+  constructor() {
+    for (let p = 0; p < RAM_SIZE >>> 12; p++) this.tlb[p] = p === HOLE >>> 12 ? 0 : (p << 12) | 1;
+  }
+  /** The Mmu's fast-path view (see `tlb`): translated code reads and writes `bytes` directly. */
+  fastPath(): FastMemoryView {
+    const buf = this.bytes.buffer;
+    return {
+      tlb: this.tlb,
+      u8: this.bytes,
+      u16: new Uint16Array(buf),
+      i32: new Int32Array(buf),
+      masks: Int32Array.of(1 | 32, 1 | 32 | 64),
+    };
+  }
   private wrote(a: number): void {
     const page = a >>> 12;
     if (this.watched[page] === 1) {
       this.watched[page] = 0;
+      if (page !== HOLE >>> 12) this.tlb[page] = (page << 12) | 1;
       this.writesToWatched++;
       this.listener?.(page);
     }
@@ -76,7 +97,10 @@ export class TestMemory implements LinearMemory {
     return this.check(linear, kind === 1);
   }
   watchPage(page: number): void {
-    if (page >= 0 && page < this.watched.length) this.watched[page] = 1;
+    if (page >= 0 && page < this.watched.length) {
+      this.watched[page] = 1;
+      if (page !== HOLE >>> 12) this.tlb[page] = (page << 12) | 1 | 64;
+    }
   }
   isWatched(page: number): boolean {
     return this.watched[page] === 1;
@@ -93,7 +117,12 @@ export interface Machine {
 }
 
 /** A flat protected-mode machine with `code` at CODE_AT; `engine` null = interpreter only. */
-export function makeMachine(code: Uint8Array, useRecompiler: boolean, hotThreshold = 1): Machine {
+export function makeMachine(
+  code: Uint8Array,
+  useRecompiler: boolean,
+  hotThreshold = 1,
+  fastMemory = true,
+): Machine {
   const mem = new TestMemory();
   const cpu = new Cpu({ memory: mem, io: new NullPorts() });
   const b = mem.bytes;
@@ -125,7 +154,7 @@ export function makeMachine(code: Uint8Array, useRecompiler: boolean, hotThresho
   cpu.eip = CODE_AT;
   cpu.setReg32(4, STACK_TOP);
   const engine = useRecompiler
-    ? new Recompiler({ cpu, mmu: mem, physical: mem, hotThreshold })
+    ? new Recompiler({ cpu, mmu: mem, physical: mem, hotThreshold, fastMemory })
     : null;
   return { cpu, mem, engine };
 }
