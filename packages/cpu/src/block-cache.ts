@@ -22,6 +22,7 @@
 //   retired, and `run(n)` stops after exactly n instructions (a block is cut short).
 import { Code, CODE_COUNT, OpKind, type Instruction } from "@ringvm/decoder";
 import type { Handler } from "./handlers/operands";
+import { COND_NAMES } from "./handlers/integer-cond";
 import { REG_AX, REG_EAX } from "./state/registers";
 
 /** Longest block, in instructions. */
@@ -35,6 +36,8 @@ export class Block {
   readonly handlers: Handler[] = [];
   /** What the run loop does around each instruction: K_* bits (0 for register-only forms). */
   readonly kinds = new Uint8Array(BLOCK_MAX);
+  /** Condition code of each K_JCC instruction. */
+  readonly conds = new Uint8Array(BLOCK_MAX);
   /** EIP and next EIP of each instruction (int32). */
   readonly eips = new Int32Array(BLOCK_MAX);
   readonly nexts = new Int32Array(BLOCK_MAX);
@@ -66,6 +69,9 @@ export function blockKind(insn: Instruction): number {
   return kind;
 }
 
+/** A Jcc inside the block (condition code in `conds`): the loop tests it and jumps itself. */
+export const K_JCC = 8;
+
 /** Placeholder of never-used entries. */
 export const EMPTY_BLOCK = new Block();
 
@@ -89,14 +95,16 @@ export const BLOCK_BODY: Uint8Array = (() => {
 })();
 
 /**
- * Conditional near branches: inside a block when not taken (the block goes on with the next
- * instruction), the block is left when taken.
+ * Conditional near branches (Jcc), as condition code + 1 (0: not a Jcc). Inside a block, a Jcc
+ * is evaluated by the run loop itself: not taken, the block goes on with the next instruction;
+ * taken, the block is left at the target.
  */
 export const BLOCK_BRANCH: Uint8Array = (() => {
   const table = new Uint8Array(CODE_COUNT);
   for (const [name, code] of Object.entries(Code as unknown as Record<string, number>)) {
-    if (typeof code === "number" && /^J(n?[oszcp]|n?[bel]|ae|be|a|ge|le|g|ne)_rel/.test(name))
-      table[code] = 1;
+    const m = /^J([a-z]+)_rel/.exec(name);
+    const cc = m === null ? -1 : COND_NAMES.indexOf(m[1]!);
+    if (typeof code === "number" && cc >= 0) table[code] = cc + 1;
   }
   return table;
 })();

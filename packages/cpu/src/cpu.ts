@@ -4,6 +4,7 @@ import { ATTR_LOCKABLE, Decoder, Instruction, OpKind } from "@ringvm/decoder";
 import { syncPaging, writeControlRegister } from "./control-regs";
 import { FAST_ANY, FAST_MEMORY, FAST_REGISTER, HANDLERS } from "./dispatch";
 import { hasNoMemoryOperand } from "./handlers/fast";
+import { jumpNear, testCondition } from "./handlers/integer-cond";
 import type { Handler } from "./handlers/operands";
 import {
   Block,
@@ -14,6 +15,7 @@ import {
   EMPTY_BLOCK,
   K_EIP,
   K_ESP,
+  K_JCC,
   K_MEM,
 } from "./block-cache";
 import { debugBefore, debugTrap, recomputeDebug } from "./debug";
@@ -386,13 +388,26 @@ export class Cpu {
             // The retired count is stored before each instruction that may read it (through a
             // device's clock: memory, ports, RDTSC) and when the block is left.
             const retired = s.retired;
+            const conds = block.conds;
             let k = 0;
+            let jumped = false;
             try {
               while (k < n) {
                 const kind = kinds[k]!;
                 if (kind === 0) {
                   // A register-only body form: no EIP, startEip/startEsp use (set on a fault).
                   handlers[k]!(s, insns[k]!);
+                  k++;
+                  continue;
+                }
+                if (kind === K_JCC) {
+                  // A Jcc inside the block: not taken, go on (EIP is set when the block is left).
+                  if (testCondition(s, conds[k]!)) {
+                    jumpNear(s, insns[k]!.nearBranchTarget);
+                    k++;
+                    jumped = true;
+                    break;
+                  }
                   k++;
                   continue;
                 }
@@ -428,7 +443,7 @@ export class Cpu {
             s.retired = retired + k;
             remaining -= k;
             // Left after a body form (an event, or the budget): EIP is the next instruction's.
-            if ((kinds[k - 1]! & K_EIP) === 0) s.eip = nexts[k - 1]! >>> 0;
+            if (!jumped && (kinds[k - 1]! & K_EIP) === 0) s.eip = nexts[k - 1]! >>> 0;
             if (s.halted) {
               if (!this.wakeFromHalt()) return StopReason.Halt;
               if (this.isShutdown) return StopReason.Shutdown;
@@ -538,7 +553,7 @@ export class Cpu {
       const badLock =
         insn.hasLock && ((insn.attrs & ATTR_LOCKABLE) === 0 || insn.op0Kind !== OpKind.Memory);
       const k = block.count++;
-      const branch = BLOCK_BRANCH[insn.code] === 1 && !badLock;
+      const cc = badLock ? 0 : BLOCK_BRANCH[insn.code]!;
       const kind = blockKind(insn);
       block.insns.push(insn);
       block.handlers.push(badLock ? lockUd : pickHandler(insn));
@@ -547,7 +562,7 @@ export class Cpu {
       const next = (ip + insn.length) >>> 0;
       lin = (lin + insn.length) | 0;
       if (
-        (BLOCK_BODY[insn.code] !== 1 && !branch) ||
+        (BLOCK_BODY[insn.code] !== 1 && cc === 0) ||
         badLock ||
         block.count === BLOCK_MAX ||
         insn.nextIp >>> 0 !== next ||
@@ -556,7 +571,8 @@ export class Cpu {
         block.kinds[k] = K_EIP | K_ESP | K_MEM;
         break;
       }
-      block.kinds[k] = branch ? K_EIP | K_ESP : kind;
+      block.kinds[k] = cc !== 0 ? K_JCC : kind;
+      block.conds[k] = cc - 1;
       ip = next;
     }
     const length = (lin - linear) | 0;
