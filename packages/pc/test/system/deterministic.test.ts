@@ -3,17 +3,12 @@
 // kernel's timestamps, `date`, /proc/uptime, and bytes from /dev/urandom (whose pool Linux seeds
 // from RDTSC, interrupt timing and the RTC: all derived from the instruction count here). Input
 // is typed in reaction to the prompt, so it reaches the guest at the same instruction each time.
-import { appendFileSync, readFileSync, writeFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { createPc, type PcConfig } from "../../src/index";
+import type { PcConfig } from "../../src/index";
+import { PROMPT, startLinuxMachine } from "../linux-machine";
 
-const guests = new URL("../../../../guests/", import.meta.url);
-const PROMPT = "~ # ";
 /** Engine for both runs (RINGVM_DET_ENGINE=interpreter|recompiler|auto); auto is the fastest. */
 const engine = (process.env["RINGVM_DET_ENGINE"] ?? "auto") as NonNullable<PcConfig["engine"]>;
-/** Set RINGVM_TRANSCRIPT=/path to follow the serial console while the test runs. */
-const transcriptFile = process.env["RINGVM_TRANSCRIPT"];
-if (transcriptFile !== undefined) writeFileSync(transcriptFile, "");
 
 /** Time-dependent commands (and a little work between them), one per prompt. */
 const COMMANDS = [
@@ -32,51 +27,17 @@ interface Run {
   guestNs: number;
 }
 
-async function bootAndRun(kernel: Uint8Array, initrd: Uint8Array): Promise<Run> {
-  const chunks: Buffer[] = [];
-  let transcript = "";
-  const waiters: { text: string; from: number; resolve: () => void }[] = [];
-  const pc = createPc({
-    kernel,
-    initrd,
-    cmdline: "console=ttyS0 cryptomgr.notests",
-    deterministic: true,
-    engine,
-    serial: {
-      write: (data) => {
-        chunks.push(Buffer.from(data));
-        const text = Buffer.from(data).toString("latin1");
-        transcript += text;
-        if (transcriptFile !== undefined) appendFileSync(transcriptFile, text);
-        for (let i = waiters.length - 1; i >= 0; i--) {
-          const w = waiters[i]!;
-          if (transcript.indexOf(w.text, w.from) >= 0) {
-            waiters.splice(i, 1);
-            w.resolve();
-          }
-        }
-      },
-    },
-  });
-  const waitFor = (text: string, from: number): Promise<void> =>
-    new Promise((resolve) => {
-      if (transcript.indexOf(text, from) >= 0) resolve();
-      else waiters.push({ text, from, resolve });
-    });
-  const ended = pc.start();
-  await Promise.race([waitFor(PROMPT, 0), ended]);
-  for (const command of COMMANDS) {
-    const from = transcript.length;
-    pc.sendSerial(`${command}\n`);
-    await Promise.race([waitFor(`\n${PROMPT}`, from), ended]);
-  }
-  pc.sendSerial("poweroff\n");
-  const end = await ended;
+async function bootAndRun(): Promise<Run> {
+  const m = startLinuxMachine({ cmdline: "console=ttyS0 cryptomgr.notests", engine });
+  await m.waitFor(PROMPT, 0);
+  for (const command of COMMANDS) await m.run(command);
+  m.pc.sendSerial("poweroff\n");
+  const end = await m.ended;
   expect(end.reason).toBe("poweroff");
   return {
-    serial: Buffer.concat(chunks),
-    instructions: pc.cpu.instructionCount,
-    guestNs: pc.clock.now(),
+    serial: m.serialBytes(),
+    instructions: m.pc.cpu.instructionCount,
+    guestNs: m.pc.clock.now(),
   };
 }
 
@@ -86,10 +47,8 @@ describe("deterministic mode", () => {
     "gives byte-identical serial output on two runs of the default guest",
     { timeout: 3_600_000 },
     async () => {
-      const kernel = new Uint8Array(readFileSync(new URL("vmlinuz", guests)));
-      const initrd = new Uint8Array(readFileSync(new URL("initramfs.cpio.gz", guests)));
-      const first = await bootAndRun(kernel, initrd);
-      const second = await bootAndRun(kernel, initrd);
+      const first = await bootAndRun();
+      const second = await bootAndRun();
 
       const text = first.serial.toString("latin1");
       // The commands really ran and printed time-dependent values (oracles independent of

@@ -4,34 +4,15 @@
 // byte-identical serial output up to the shell prompt (kernel timestamps included).
 // Any divergence in architectural state that reaches the console (a different interrupt point,
 // a wrong flag, a missed self-modifying write) shows up as a different transcript or timestamp.
-import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { createPc, type PcConfig } from "../../src/index";
-
-const guests = new URL("../../../../guests/", import.meta.url);
-const PROMPT = "~ # ";
+import type { PcConfig } from "../../src/index";
+import { PROMPT, startLinuxMachine } from "../linux-machine";
 
 async function bootToPrompt(engine: NonNullable<PcConfig["engine"]>): Promise<string> {
-  let transcript = "";
-  const decoder = new TextDecoder();
-  let reached: () => void = () => {};
-  const prompt = new Promise<void>((resolve) => (reached = resolve));
-  const pc = createPc({
-    kernel: new Uint8Array(readFileSync(new URL("vmlinuz", guests))),
-    initrd: new Uint8Array(readFileSync(new URL("initramfs.cpio.gz", guests))),
-    cmdline: "console=ttyS0 cryptomgr.notests",
-    deterministic: true,
-    engine,
-    serial: {
-      write: (data) => {
-        transcript += decoder.decode(data, { stream: true });
-        if (transcript.includes(PROMPT)) reached();
-      },
-    },
-  });
-  const ended = pc.start();
-  await Promise.race([prompt, ended]);
-  pc.stop();
+  const m = startLinuxMachine({ cmdline: "console=ttyS0 cryptomgr.notests", engine });
+  await m.waitFor(PROMPT, 0);
+  m.pc.stop();
+  const transcript = m.transcript();
   // Whatever the board printed after the prompt depends on where the run loop yielded.
   const at = transcript.indexOf(PROMPT);
   return at < 0 ? transcript : transcript.slice(0, at + PROMPT.length);

@@ -2,58 +2,18 @@
 // interpreter, runs `uname -a` and a short workload on the serial console, checks the output
 // against values known independently of RingVM (the kernel's version string, SHA-256 and gzip
 // results computed by the host's coreutils for the same input), and powers off.
-import { appendFileSync, readFileSync, writeFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { createPc } from "../../src/index";
-
-const guests = new URL("../../../../guests/", import.meta.url);
-const PROMPT = "~ # ";
-/** Set RINGVM_TRANSCRIPT=/path to follow the serial console while the test runs. */
-const transcriptFile = process.env["RINGVM_TRANSCRIPT"];
-if (transcriptFile !== undefined) writeFileSync(transcriptFile, "");
+import { PROMPT, startLinuxMachine } from "../linux-machine";
 
 describe("default guest", () => {
   // About 2e9 guest instructions to the prompt: minutes with the interpreter on a shared host.
   it("boots to a busybox shell, runs commands and powers off", { timeout: 3_600_000 }, async () => {
-    let transcript = "";
-    const decoder = new TextDecoder();
-    const waiters: { text: string; from: number; resolve: () => void }[] = [];
-    const pc = createPc({
-      kernel: new Uint8Array(readFileSync(new URL("vmlinuz", guests))),
-      initrd: new Uint8Array(readFileSync(new URL("initramfs.cpio.gz", guests))),
-      cmdline: "console=ttyS0 quiet cryptomgr.notests",
-      deterministic: true,
-      serial: {
-        write: (data) => {
-          const text = decoder.decode(data, { stream: true });
-          transcript += text;
-          if (transcriptFile !== undefined) appendFileSync(transcriptFile, text);
-          for (let i = waiters.length - 1; i >= 0; i--) {
-            const w = waiters[i]!;
-            if (transcript.indexOf(w.text, w.from) >= 0) {
-              waiters.splice(i, 1);
-              w.resolve();
-            }
-          }
-        },
-      },
-    });
-    const waitFor = (text: string, from = transcript.length): Promise<void> =>
-      new Promise((resolve) => {
-        if (transcript.indexOf(text, from) >= 0) resolve();
-        else waiters.push({ text, from, resolve });
-      });
-    const run = async (command: string): Promise<string> => {
-      const from = transcript.length;
-      pc.sendSerial(`${command}\n`);
-      await waitFor(`\n${PROMPT}`, from);
-      return transcript.slice(from);
-    };
     const t0 = performance.now();
-    const ended = pc.start();
-    await Promise.race([waitFor(PROMPT, 0), ended]);
+    const m = startLinuxMachine({ cmdline: "console=ttyS0 quiet cryptomgr.notests" });
+    const { pc, ended, run } = m;
+    await m.waitFor(PROMPT, 0);
     const bootMs = performance.now() - t0;
-    expect(transcript).toContain("RingVM guest: Linux 6.1.0-50-686");
+    expect(m.transcript()).toContain("RingVM guest: Linux 6.1.0-50-686");
 
     const uname = await run("uname -a");
     expect(uname).toMatch(

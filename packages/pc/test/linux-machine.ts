@@ -1,0 +1,91 @@
+// Boots the default guest (Debian's 686 kernel + busybox initramfs from guests/) directly on
+// the board in deterministic mode and follows its COM1 output, for the Linux system tests
+// (linux-boot, deterministic, engines, disk). firmware-machine.ts is the SeaBIOS counterpart.
+import { appendFileSync, readFileSync, writeFileSync } from "node:fs";
+import { createPc, type BlockDevice, type Pc, type PcConfig, type RunEnd } from "../src/index";
+
+/** The busybox shell's prompt on ttyS0. */
+export const PROMPT = "~ # ";
+
+const guests = new URL("../../../guests/", import.meta.url);
+/** Set RINGVM_TRANSCRIPT=/path to follow the serial console while a test runs. */
+const transcriptFile = process.env["RINGVM_TRANSCRIPT"];
+
+let kernel: Uint8Array | undefined;
+let initrd: Uint8Array | undefined;
+
+/** What a Linux system test gives the board besides the default guest's kernel and initramfs. */
+export interface LinuxBoot {
+  readonly cmdline: string;
+  readonly engine?: NonNullable<PcConfig["engine"]>;
+  readonly hda?: BlockDevice;
+}
+
+/** A started machine: its serial output and waits on it. */
+export interface LinuxMachine {
+  readonly pc: Pc;
+  readonly ended: Promise<RunEnd>;
+  /** COM1 output so far as text (UTF-8). */
+  transcript(): string;
+  /** Every byte the guest wrote to COM1 so far. */
+  serialBytes(): Buffer;
+  /** Resolves when the transcript holds `text` at or after `from`, or when the run ends. */
+  waitFor(text: string, from?: number): Promise<void>;
+  /** Types `command` on COM1 and returns the output up to the next prompt (or the run's end). */
+  run(command: string): Promise<string>;
+}
+
+/** Builds the board with the default guest and starts it (deterministic: true). */
+export function startLinuxMachine(boot: LinuxBoot): LinuxMachine {
+  kernel ??= new Uint8Array(readFileSync(new URL("vmlinuz", guests)));
+  initrd ??= new Uint8Array(readFileSync(new URL("initramfs.cpio.gz", guests)));
+  if (transcriptFile !== undefined) writeFileSync(transcriptFile, "");
+  let transcript = "";
+  const chunks: Buffer[] = [];
+  const decoder = new TextDecoder();
+  const waiters: { text: string; from: number; resolve: () => void }[] = [];
+  const pc = createPc({
+    kernel,
+    initrd,
+    cmdline: boot.cmdline,
+    deterministic: true,
+    ...(boot.engine !== undefined ? { engine: boot.engine } : {}),
+    ...(boot.hda !== undefined ? { hda: boot.hda } : {}),
+    serial: {
+      write: (data) => {
+        chunks.push(Buffer.from(data));
+        const text = decoder.decode(data, { stream: true });
+        transcript += text;
+        if (transcriptFile !== undefined) appendFileSync(transcriptFile, text);
+        for (let i = waiters.length - 1; i >= 0; i--) {
+          const w = waiters[i]!;
+          if (transcript.indexOf(w.text, w.from) >= 0) {
+            waiters.splice(i, 1);
+            w.resolve();
+          }
+        }
+      },
+    },
+  });
+  const ended = pc.start();
+  const waitFor = (text: string, from = transcript.length): Promise<void> => {
+    const seen = new Promise<void>((resolve) => {
+      if (transcript.indexOf(text, from) >= 0) resolve();
+      else waiters.push({ text, from, resolve });
+    });
+    return Promise.race([seen, ended.then(() => undefined)]);
+  };
+  return {
+    pc,
+    ended,
+    transcript: () => transcript,
+    serialBytes: () => Buffer.concat(chunks),
+    waitFor,
+    run: async (command) => {
+      const from = transcript.length;
+      pc.sendSerial(`${command}\n`);
+      await waitFor(`\n${PROMPT}`, from);
+      return transcript.slice(from);
+    },
+  };
+}
