@@ -19,20 +19,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
-import {
-  createPc,
-  openDiskImage,
-  OverlayDisk,
-  type BlockDevice,
-  type ByteSource,
-} from "../../src/index";
+import { openDiskImage, OverlayDisk, type BlockDevice, type ByteSource } from "../../src/index";
+import { PROMPT, startLinuxMachine } from "../linux-machine";
 
-const guests = new URL("../../../../guests/", import.meta.url);
-const PROMPT = "~ # ";
 const MARKER = "written by Linux on the RingVM IDE disk";
-/** Set RINGVM_TRANSCRIPT=/path to follow the serial console while the test runs. */
+/** Set RINGVM_TRANSCRIPT=/path to follow the serial console (and progress) while it runs. */
 const transcriptFile = process.env["RINGVM_TRANSCRIPT"];
-if (transcriptFile !== undefined) writeFileSync(transcriptFile, "");
 
 /** A read-only image file (no writeSync: the backend cannot write it even if asked). */
 function fileSource(path: string): ByteSource & { close(): void } {
@@ -74,45 +66,14 @@ describe("IDE disk", () => {
         expect(opened.disk.isReadOnly).toBe(true);
         const overlay = new OverlayDisk(opened.disk);
 
-        let transcript = "";
-        const decoder = new TextDecoder();
-        const waiters: { text: string; from: number; resolve: () => void }[] = [];
-        const pc = createPc({
-          kernel: new Uint8Array(readFileSync(new URL("vmlinuz", guests))),
-          initrd: new Uint8Array(readFileSync(new URL("initramfs.cpio.gz", guests))),
+        const m = startLinuxMachine({
           cmdline: "console=ttyS0 quiet cryptomgr.notests",
-          deterministic: true,
           // Hot code recompiled (the firmware-boot tests' choice): this boot also loads the
           // ATA, SCSI and Minix modules, twice the instructions of the plain boot.
           engine: "auto",
           hda: overlay,
-          serial: {
-            write: (data) => {
-              const text = decoder.decode(data, { stream: true });
-              transcript += text;
-              if (transcriptFile !== undefined) appendFileSync(transcriptFile, text);
-              for (let i = waiters.length - 1; i >= 0; i--) {
-                const w = waiters[i]!;
-                if (transcript.indexOf(w.text, w.from) >= 0) {
-                  waiters.splice(i, 1);
-                  w.resolve();
-                }
-              }
-            },
-          },
         });
-        const waitFor = (text: string, from = transcript.length): Promise<void> =>
-          new Promise((resolve) => {
-            if (transcript.indexOf(text, from) >= 0) resolve();
-            else waiters.push({ text, from, resolve });
-          });
-        const run = async (command: string): Promise<string> => {
-          const from = transcript.length;
-          pc.sendSerial(`${command}\n`);
-          await waitFor(`\n${PROMPT}`, from);
-          return transcript.slice(from);
-        };
-        const ended = pc.start();
+        const { pc, ended, run } = m;
         const progress =
           transcriptFile === undefined
             ? undefined
@@ -123,8 +84,8 @@ describe("IDE disk", () => {
                   `\n[progress ${c.instructionCount} eip ${c.eip.toString(16)}]\n`,
                 );
               }, 10_000);
-        await Promise.race([waitFor(PROMPT, 0), ended]);
-        expect(transcript).toContain("RingVM guest");
+        await m.waitFor(PROMPT, 0);
+        expect(m.transcript()).toContain("RingVM guest");
 
         // ata_piix probed the primary channel and sd attached the 256 KiB disk.
         const dmesg = await run("dmesg | grep -E 'ata1|sda|IOAPIC'");
