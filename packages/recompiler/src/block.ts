@@ -28,7 +28,16 @@ import {
   Instruction,
   OpKind,
 } from "@ringvm/decoder";
-import { EMITTERS, FLUSH_FLAGS, FlagOp, LOAD_REGS, num, SAVE_REGS, type EmitContext } from "./emit";
+import {
+  EMITTERS,
+  FLUSH_FLAGS,
+  FlagOp,
+  leaveText,
+  LOAD_REGS,
+  num,
+  SAVE_REGS,
+  type EmitContext,
+} from "./emit";
 
 /** A translated block returns the next block when it can chain to it, else null. */
 export type BlockFn = (s: CpuState, budget: number) => Block | null;
@@ -340,13 +349,14 @@ export function generate(
   out.push(
     "let rb = s.retired, x = 0, l = 0, e = 0, pc = 0, ip = -1, fk = 0, fa = 0, fb = 0, fr = 0, fc = 0;",
   );
-  out.push("try { for (;;) { switch (pc) {");
+  out.push("let ne = 0, nr = 0, ng = -1;");
+  out.push("try { run: for (;;) { switch (pc) {");
   blocks.forEach((insns, j) => {
     const n = insns.length;
     out.push(`case ${num(j)}: {`);
     let ended = false;
     const leave = (target: number, retired: string, g: number): string =>
-      `${SAVE_REGS} ${FLUSH_FLAGS} s.eip = ${num(target)}; s.retired = ${retired}; return B.links[${num(g)}];`;
+      leaveText(num(target), retired, g);
     const exitTo = (target: number): string => {
       const inner = index.get(target);
       const g = exitTargets.length;
@@ -395,12 +405,13 @@ export function generate(
           `${SAVE_REGS} s.startEip = ${num(i.ip >>> 0)}; s.startEsp = r4; s.eip = ${next}; s.retired = rb + ${num(k)}; ip = -1;`,
         );
         c.out.push(`H[${num(i.code)}](s, I[${num(j)}][${num(k)}]); ${LOAD_REGS}`);
+        const out1 = leaveText("s.eip", `rb + ${num(k + 1)}`, -1);
         if (last) {
-          c.out.push(`s.retired = rb + ${num(k + 1)}; return null;`);
+          c.out.push(out1);
           ended = true;
         } else {
           c.out.push(
-            `if (s.eip !== ${next} || B.valid === false || (ev === true && EV(s) === true)) { s.retired = rb + ${num(k + 1)}; return null; }`,
+            `if (s.eip !== ${next} || B.valid === false || (ev === true && EV(s) === true)) { ${out1} }`,
           );
         }
       }
@@ -416,6 +427,9 @@ export function generate(
   // A fault in inlined code (ip >= 0): registers and flags as they were at that instruction.
   out.push(`if (ip >= 0) { ${SAVE_REGS} s.startEip = ip; s.startEsp = r4; }`);
   out.push(`${FLUSH_FLAGS} X.base = rb; X.cur = pc; throw err; }`);
+  // The shared exit: registers and the flag record back into CpuState.
+  out.push(`${SAVE_REGS} ${FLUSH_FLAGS} s.eip = ne; s.retired = nr;`);
+  out.push("return ng < 0 ? null : B.links[ng];");
   out.push("};");
   return { source: out.join("\n"), exitTargets };
 }

@@ -78,6 +78,7 @@ export const RUNTIME_NAMES: readonly string[] = [
   ...["H", "I", "B", "X", "EV", "CK", "J", "TC", "ADC", "SBB", "SHL", "SHR", "SAR", "IMUL"],
   ...["FL", "PAR", "V", "T", "U8", "U16", "I32", "RM", "WM", "s", "r", "m", "rb", "x", "l"],
   ...["e", "ip", "fk", "fa", "fb", "fr", "fc", "left", "pc", "lim", "ev", "err", "segLimit"],
+  ...["ne", "nr", "ng", "run", "break"],
   ...["r0", "r1", "r2", "r3", "r4", "r5", "r6", "r7"],
   // CpuState / memory / view / block / cursor members
   ...["regs", "memory", "eip", "startEip", "startEsp", "retired", "flags", "getCF", "tlb"],
@@ -294,9 +295,17 @@ function loadAt(c: EmitContext, seg: number, top: number): string {
   return `e = T[l >>> 12]; if ((e & RM) === 1${alignTest(top)}) x = ${arr}[${fastIndex(top)}]; else { ${slow} }`;
 }
 
-/** Leaves the function after the current instruction (registers and flags written back). */
+/**
+ * Leaves the function through the shared epilogue (which writes registers and flags back):
+ * `ne` the next EIP, `nr` the retired count, `ng` the exit's link (-1: none).
+ */
+export function leaveText(eip: string, retired: string, link: number): string {
+  return `ne = ${eip}; nr = ${retired}; ng = ${num(link)}; break run;`;
+}
+
+/** Leaves after the current instruction (no chain link). */
 function leaveAfter(c: EmitContext, i: Instruction): string {
-  return `${SAVE_REGS} ${FLUSH_FLAGS} s.eip = ${num(i.nextIp >>> 0)}; s.retired = rb + ${num(c.k + 1)}; return null;`;
+  return leaveText(num(i.nextIp >>> 0), `rb + ${num(c.k + 1)}`, -1);
 }
 
 /**
@@ -693,7 +702,7 @@ const retNear32: Emitter = (c, i) => {
   c.out.push(`ip = ${num(i.ip >>> 0)}; l = r4;`);
   c.out.push(loadAt(c, 2, 31));
   c.out.push(
-    `if ((x >>> 0) > lim) J(s, x); r4 = (r4 + 4) | 0; ${SAVE_REGS} ${FLUSH_FLAGS} s.eip = x >>> 0; s.retired = rb + ${num(c.k + 1)}; return null;`,
+    `if ((x >>> 0) > lim) J(s, x); r4 = (r4 + 4) | 0; ${leaveText("x >>> 0", `rb + ${num(c.k + 1)}`, -1)}`,
   );
   c.ended = true;
   return true;
