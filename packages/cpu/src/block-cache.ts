@@ -34,13 +34,11 @@ export class Block {
   byteLength = 0;
   readonly insns: Instruction[] = [];
   readonly handlers: Handler[] = [];
-  /** What the run loop does around each instruction: K_* bits (0 for register-only forms). */
-  readonly kinds = new Uint8Array(BLOCK_MAX);
-  /** Condition code of each K_JCC instruction. */
-  readonly conds = new Uint8Array(BLOCK_MAX);
-  /** EIP and next EIP of each instruction (int32). */
-  readonly eips = new Int32Array(BLOCK_MAX);
-  readonly nexts = new Int32Array(BLOCK_MAX);
+  /**
+   * Per instruction, three int32: its K_* kind bits | condition code << 8 (K_JCC), its EIP and
+   * its next EIP (one array, so a block's hot data is one object).
+   */
+  data = new Int32Array(0);
   /** The bytes the block was decoded from (to re-check them after an epoch move). */
   bytes = new Uint8Array(0);
 }
@@ -69,7 +67,7 @@ export function blockKind(insn: Instruction): number {
   return kind;
 }
 
-/** A Jcc inside the block (condition code in `conds`): the loop tests it and jumps itself. */
+/** A Jcc inside the block (condition code in `data`): the loop tests it and jumps itself. */
 export const K_JCC = 8;
 
 /** Placeholder of never-used entries. */

@@ -150,7 +150,8 @@ export class Cpu {
    * What the hit path reads, side by side as int32 (one host cache line per lookup, and no
    * boxed number: an Instruction's `ip`/`nextIp` above 2^31, as in every kernel, are heap
    * numbers the host would fetch from elsewhere). Per entry, at `slot * META_STRIDE`:
-   * META_LINEAR the linear address, META_MODE 2 for 32-bit code, 1 for 16-bit, 0 when empty
+   * META_LINEAR the linear address, META_MODE 2 for 32-bit code, 1 for 16-bit, plus 4 for user-mode
+   * fetch rights (the MMU's user mode, see EpochMemory.isUser), 0 when empty
    * (the zero-filled start), META_IP the EIP it was decoded at, META_NEXT its next EIP.
    */
   private readonly cacheMeta = new Int32Array(DECODE_CACHE_SIZE * META_STRIDE);
@@ -163,6 +164,8 @@ export class Cpu {
   private readonly blocks: Block[] = new Array<Block>(BLOCK_CACHE_SIZE).fill(EMPTY_BLOCK);
   private readonly blockMeta = new Int32Array(BLOCK_CACHE_SIZE * META_STRIDE);
   private readonly blockEpoch = new Float64Array(BLOCK_CACHE_SIZE).fill(-1);
+  /** A block's `data` while it is decoded. */
+  private readonly blockScratch = new Int32Array(BLOCK_MAX * 3);
   private readonly memory: EpochMemory;
   /** The code-page watch, when the board provides one (see CpuOptions). */
   private readonly translator: CodeTranslator | undefined;
@@ -355,7 +358,7 @@ export class Cpu {
             // a fault may come from (the fetches below, or an instruction).
             const bslot = (linear ^ (linear >>> BLOCK_BITS)) & BLOCK_MASK;
             const bm = bslot * META_STRIDE;
-            const mode = s.cs32 ? 2 : 1;
+            const mode = (s.cs32 ? 2 : 1) | (memory.isUser ? 4 : 0);
             let block: Block;
             if (
               blockMeta[bm + META_LINEAR] !== linear ||
@@ -383,17 +386,15 @@ export class Cpu {
             const sampleIntr = (s.flags & IF) !== 0 && irq !== undefined;
             const insns = block.insns;
             const handlers = block.handlers;
-            const kinds = block.kinds;
-            const nexts = block.nexts;
+            const data = block.data;
             // The retired count is stored before each instruction that may read it (through a
             // device's clock: memory, ports, RDTSC) and when the block is left.
             const retired = s.retired;
-            const conds = block.conds;
             let k = 0;
             let jumped = false;
             try {
               while (k < n) {
-                const kind = kinds[k]!;
+                const kind = data[k * 3]! & 0xff;
                 if (kind === 0) {
                   // A register-only body form: no EIP, startEip/startEsp use (set on a fault).
                   handlers[k]!(s, insns[k]!);
@@ -402,7 +403,7 @@ export class Cpu {
                 }
                 if (kind === K_JCC) {
                   // A Jcc inside the block: not taken, go on (EIP is set when the block is left).
-                  if (testCondition(s, conds[k]!)) {
+                  if (testCondition(s, data[k * 3]! >>> 8)) {
                     jumpNear(s, insns[k]!.nearBranchTarget);
                     k++;
                     jumped = true;
@@ -415,8 +416,8 @@ export class Cpu {
                 if ((kind & K_ESP) !== 0) s.startEsp = regs[ESP]!;
                 if ((kind & K_EIP) !== 0) {
                   // A branch that may leave the block, or the block's last instruction.
-                  const next = nexts[k]! >>> 0;
-                  s.startEip = block.eips[k]! >>> 0;
+                  const next = data[k * 3 + 2]! >>> 0;
+                  s.startEip = data[k * 3 + 1]! >>> 0;
                   s.eip = next;
                   handlers[k]!(s, insns[k]!);
                   k++;
@@ -434,8 +435,8 @@ export class Cpu {
               }
             } catch (e) {
               // Forms without K_ESP leave ESP alone: it is still the faulting one's start ESP.
-              if ((kinds[k]! & K_ESP) === 0) s.startEsp = regs[ESP]!;
-              s.startEip = block.eips[k]! >>> 0;
+              if ((data[k * 3]! & K_ESP) === 0) s.startEsp = regs[ESP]!;
+              s.startEip = data[k * 3 + 1]! >>> 0;
               s.retired = retired + k;
               remaining -= k;
               throw e;
@@ -443,7 +444,7 @@ export class Cpu {
             s.retired = retired + k;
             remaining -= k;
             // Left after a body form (an event, or the budget): EIP is the next instruction's.
-            if (!jumped && (kinds[k - 1]! & K_EIP) === 0) s.eip = nexts[k - 1]! >>> 0;
+            if (!jumped && (data[k * 3 - 3]! & K_EIP) === 0) s.eip = data[k * 3 - 1]! >>> 0;
             if (s.halted) {
               if (!this.wakeFromHalt()) return StopReason.Halt;
               if (this.isShutdown) return StopReason.Shutdown;
@@ -455,15 +456,16 @@ export class Cpu {
           // [debug] Breakpoints armed or EFLAGS.RF set: instruction breakpoints (debug.ts).
           if (s.debugMode !== 0 || (s.flags & RF) !== 0) trapAfter |= debugBefore(s);
           // Decoded-instruction cache hit path (rules at DECODE_CACHE_BITS).
+          const mode = (s.cs32 ? 2 : 1) | (memory.isUser ? 4 : 0);
           const slot = (linear ^ (linear >>> DECODE_CACHE_BITS)) & DECODE_CACHE_MASK;
           const m = slot * META_STRIDE;
           let insn: Instruction;
           if (
             meta[m + META_LINEAR] !== linear ||
-            meta[m + META_MODE] !== (s.cs32 ? 2 : 1) ||
+            meta[m + META_MODE] !== mode ||
             meta[m + META_IP] !== (eip | 0)
           ) {
-            insn = this.decodeMiss(linear, eip, s.cs32 ? 1 : 0, slot);
+            insn = this.decodeMiss(linear, eip, mode, slot);
           } else {
             insn = cacheInsn[slot]!;
             if (cacheEpoch[slot] !== memory.epoch) {
@@ -472,7 +474,7 @@ export class Cpu {
                 if (this.watchedPages !== undefined) this.watchCode(linear, insn.length);
                 cacheEpoch[slot] = memory.epoch;
               } else {
-                insn = this.decodeMiss(linear, eip, s.cs32 ? 1 : 0, slot);
+                insn = this.decodeMiss(linear, eip, mode, slot);
               }
             }
           }
@@ -513,7 +515,12 @@ export class Cpu {
     const meta = this.cacheMeta;
     const m = slot * META_STRIDE;
     meta[m + META_MODE] = 0;
-    (mode === 1 ? this.decoder32 : this.decoder16).decodeFetch(this.fetch, linear, eip, entry);
+    ((mode & 2) !== 0 ? this.decoder32 : this.decoder16).decodeFetch(
+      this.fetch,
+      linear,
+      eip,
+      entry,
+    );
     // LOCK is valid only on the lockable forms with a memory destination (SDM vol. 2, LOCK).
     const badLock =
       entry.hasLock && ((entry.attrs & ATTR_LOCKABLE) === 0 || entry.op0Kind !== OpKind.Memory);
@@ -527,7 +534,7 @@ export class Cpu {
         this.cacheBytes[base + k] = memory.fetch8((linear + k) | 0);
       if (this.watchedPages !== undefined) this.watchCode(linear, entry.length);
       meta[m + META_LINEAR] = linear;
-      meta[m + META_MODE] = mode + 1;
+      meta[m + META_MODE] = mode;
       this.cacheEpoch[slot] = memory.epoch;
     }
     return entry;
@@ -540,7 +547,7 @@ export class Cpu {
     const m = slot * META_STRIDE;
     // Marked empty first, in case the first fetch faults.
     meta[m + META_MODE] = 0;
-    const decoder = mode === 2 ? this.decoder32 : this.decoder16;
+    const decoder = (mode & 2) !== 0 ? this.decoder32 : this.decoder16;
     const memory = this.memory;
     let lin = linear;
     let ip = eip;
@@ -557,8 +564,9 @@ export class Cpu {
       const kind = blockKind(insn);
       block.insns.push(insn);
       block.handlers.push(badLock ? lockUd : pickHandler(insn));
-      block.eips[k] = ip;
-      block.nexts[k] = insn.nextIp;
+      const scratch = this.blockScratch;
+      scratch[k * 3 + 1] = ip;
+      scratch[k * 3 + 2] = insn.nextIp;
       const next = (ip + insn.length) >>> 0;
       lin = (lin + insn.length) | 0;
       if (
@@ -568,14 +576,14 @@ export class Cpu {
         insn.nextIp >>> 0 !== next ||
         lin >>> 12 !== linear >>> 12
       ) {
-        block.kinds[k] = K_EIP | K_ESP | K_MEM;
+        scratch[k * 3] = K_EIP | K_ESP | K_MEM;
         break;
       }
-      block.kinds[k] = cc !== 0 ? K_JCC : kind;
-      block.conds[k] = cc - 1;
+      scratch[k * 3] = cc !== 0 ? K_JCC | ((cc - 1) << 8) : kind;
       ip = next;
     }
     const length = (lin - linear) | 0;
+    block.data = this.blockScratch.slice(0, block.count * 3);
     block.byteLength = length;
     block.bytes = new Uint8Array(length);
     for (let k = 0; k < length; k++) block.bytes[k] = memory.fetch8((linear + k) | 0);

@@ -3,19 +3,23 @@
 //
 // The decode cache in cpu.ts re-fetches an entry's bytes only when the epoch moved since the
 // entry was last checked. The epoch moves on: every port access (a device may remap memory or
-// start DMA from it), every paging change (setPaging, INVLPG, TLB flush, user/supervisor switch),
-// and on writes, in one of two ways:
+// start DMA from it), every paging change (setPaging, INVLPG, TLB flush), and on writes, in one
+// of two ways:
 // - with a code-page write watch (CpuOptions.codePages: the board's PhysicalSpace), only when a
 //   write (CPU or DMA, through any alias) reaches a physical page holding decoded code;
 // - without one (`WriteCountingMemory`), on every write the CPU makes and at each entry to
 //   `Cpu.run` (devices, DMA and other engines run between slices).
-// Between two epoch moves, re-fetching an instruction through the MMU returns the same bytes
-// without a fault, so skipping the re-fetch is exact.
+// Between two epoch moves, re-fetching an instruction through the MMU at the same privilege
+// returns the same bytes without a fault, so skipping the re-fetch is exact. The privilege
+// (user or supervisor fetch rights) is part of each cache key instead (`isUser`), so the
+// user/supervisor switches of every system call and interrupt do not move the epoch.
 import type { DataWatchHook, LinearMemory, PageFaultSink, PagingState, PortIo } from "@ringvm/bus";
 
 export class EpochMemory implements LinearMemory {
   /** Moves on every event listed above (a double: it never wraps). */
   epoch = 0;
+  /** The MMU's user mode as last set (fetch rights: part of the decode and block cache keys). */
+  isUser = false;
 
   constructor(readonly inner: LinearMemory) {}
 
@@ -50,7 +54,7 @@ export class EpochMemory implements LinearMemory {
     this.inner.setPaging(state);
   }
   setUserMode(isUser: boolean): void {
-    this.epoch++;
+    this.isUser = isUser;
     this.inner.setUserMode(isUser);
   }
   invalidatePage(linear: number): void {
