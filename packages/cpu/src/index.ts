@@ -22,6 +22,7 @@ export {
   VM,
   ZF,
   FLAGS_FIXED_ONE,
+  LazyOp,
 } from "./state/flags";
 export { isImplemented } from "./dispatch";
 // For @ringvm/recompiler: the semantic routines and event delivery that translated blocks

@@ -12,6 +12,7 @@ import {
   aluSub,
   CF,
   checkedLinear,
+  LazyOp,
   HANDLERS,
   jumpNear,
   testCondition,
@@ -256,6 +257,12 @@ function materializeFlags(
       break;
     case FlagOp.Logic:
       s.setLogic(r, top, c);
+      break;
+    case FlagOp.Adc:
+      s.setLazy(LazyOp.Add, a, b, r, top);
+      break;
+    case FlagOp.Sbb:
+      s.setLazy(LazyOp.Sub, a, b, r, top);
       break;
     default:
       // INC/DEC: ADD/SUB of 1 with CF kept (alu.ts inc/dec).

@@ -31,7 +31,7 @@ const REG_EAX = 37;
 const REG_ES = 71;
 
 /** Kinds of the pending flag record (`fk = op << 5 | top`). */
-export const FlagOp = { Add: 1, Sub: 2, Logic: 3, Inc: 4, Dec: 5 } as const;
+export const FlagOp = { Add: 1, Sub: 2, Logic: 3, Inc: 4, Dec: 5, Adc: 6, Sbb: 7 } as const;
 
 /** What the emitter knows about the flags at the current point (compile time). */
 export interface FlagState {
@@ -177,11 +177,14 @@ function flagExpr(f: FlagState, which: "C" | "Z" | "S" | "O" | "P"): string {
       if (op === FlagOp.Add) return t === 31 ? "((fr >>> 0) < (fa >>> 0))" : "(fr < fa)";
       if (op === FlagOp.Sub) return t === 31 ? "((fa >>> 0) < (fb >>> 0))" : "(fa < fb)";
       if (op === FlagOp.Logic) return f.fcZero ? "false" : "((fc & 1) !== 0)";
+      // With a carry in, the lazy formulas of CpuState.getCF (the carry out of the sign bit).
+      if (op === FlagOp.Adc) return isNeg("(fa & fb) | ((fa | fb) & ~fr)", t);
+      if (op === FlagOp.Sbb) return isNeg("(~fa & fb) | (~(fa ^ fb) & fr)", t);
       return "(fc !== 0)";
     default:
-      if (op === FlagOp.Add) return isNeg("(fa ^ fr) & (fb ^ fr)", t);
+      if (op === FlagOp.Add || op === FlagOp.Adc) return isNeg("(fa ^ fr) & (fb ^ fr)", t);
       if (op === FlagOp.Inc) return isNeg("(fa ^ fr) & (1 ^ fr)", t);
-      if (op === FlagOp.Sub) return isNeg("(fa ^ fb) & (fa ^ fr)", t);
+      if (op === FlagOp.Sub || op === FlagOp.Sbb) return isNeg("(fa ^ fb) & (fa ^ fr)", t);
       if (op === FlagOp.Dec) return isNeg("(fa ^ 1) & (fa ^ fr)", t);
       return f.fcZero ? "false" : "((fc & 2048) !== 0)";
   }
@@ -339,12 +342,8 @@ function memOperand(i: Instruction): MemOperand | null {
 const ALU_NAMES = ["Add", "Or", "Adc", "Sbb", "And", "Sub", "Xor", "Cmp", "Test"] as const;
 type AluName = (typeof ALU_NAMES)[number];
 
-/**
- * Statements computing `op` of `a` and `b` into `x` with the flag record (in the locals, or in
- * CpuState for ADC/SBB, which read CF).
- */
+/** Statements computing `op` of `a` and `b` into `x` with its flag record in the locals. */
 function aluText(c: EmitContext, op: AluName, top: number, a: string, b: string): string {
-  const t = num(top);
   switch (op) {
     case "Add":
       setKnown(c, FlagOp.Add, top, false);
@@ -355,9 +354,12 @@ function aluText(c: EmitContext, op: AluName, top: number, a: string, b: string)
       return `fa = ${a}; fb = ${b}; x = fr = ${wrap("fa - fb", top)}; fk = ${num((FlagOp.Sub << 5) | top)};`;
     case "Adc":
     case "Sbb": {
-      const pre = c.fl.kind === 1 ? "" : FLUSH_FLAGS + " ";
-      setClean(c);
-      return `${pre}x = ${op === "Adc" ? "ADC" : "SBB"}(s, ${a}, ${b}, ${t});`;
+      // alu.ts adc/sbb: the carry in from the current CF, an ADD/SUB record with that result.
+      const fop = op === "Adc" ? FlagOp.Adc : FlagOp.Sbb;
+      const cf = carryNow(c);
+      setKnown(c, fop, top, false);
+      const sum = op === "Adc" ? "fa + fb + e" : "fa - fb - e";
+      return `e = ${cf}; fa = ${a}; fb = ${b}; x = fr = ${wrap(sum, top)}; fk = ${num((fop << 5) | top)};`;
     }
     default: {
       const o = op === "And" || op === "Test" ? "&" : op === "Or" ? "|" : "^";

@@ -21,8 +21,12 @@ export function createEngine(kind: EngineKind, options: RecompilerOptions): Cpu 
   // loops save (README).
   return new Recompiler({
     ...options,
-    hotThreshold: kind === "recompiler" ? 1 : (options.hotThreshold ?? DEFAULT_HOT_THRESHOLD),
-    maxRegionBlocks: options.maxRegionBlocks ?? (kind === "auto" ? 1 : undefined),
+    maxRegionBlocks:
+      options.maxRegionBlocks ?? (kind === "auto" ? Number(process.env.RC_MRB ?? 1) : undefined),
+    hotThreshold:
+      kind === "recompiler"
+        ? 1
+        : Number(process.env.RC_HT ?? options.hotThreshold ?? DEFAULT_HOT_THRESHOLD),
   });
 }
 
