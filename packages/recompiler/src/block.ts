@@ -4,7 +4,6 @@
 import {
   aluAdc,
   aluAdd,
-  aluImul32,
   aluSar,
   aluSbb,
   aluShl,
@@ -13,6 +12,7 @@ import {
   CF,
   checkedLinear,
   LazyOp,
+  OF,
   HANDLERS,
   jumpNear,
   testCondition,
@@ -208,7 +208,7 @@ const FACTORY_PARAMS = [
   "SHL",
   "SHR",
   "SAR",
-  "IMUL",
+  "MF",
   "FL",
   "PAR",
   "V",
@@ -234,6 +234,12 @@ const PARITY = Uint8Array.from({ length: 256 }, (_, v) => {
   for (let b = v; b !== 0; b >>= 1) bits += b & 1;
   return (bits & 1) === 0 ? 1 : 0;
 });
+
+/** CF and OF of a multiply (alu.ts mulFlags): every flag made concrete, then CF = OF = `ov`. */
+function mulFlags(s: CpuState, ov: boolean): void {
+  s.materialize(CF | OF);
+  s.flags = (s.flags & ~(CF | OF)) | (ov ? CF | OF : 0);
+}
 
 /**
  * Writes a pending flag record (kind `fk = op << 5 | top`, see emit.ts FlagOp) into CpuState
@@ -354,7 +360,7 @@ export function generate(
     );
   out.push(`let ${[0, 1, 2, 3, 4, 5, 6, 7].map((n) => `r${n} = r[${n}]`).join(", ")};`);
   out.push(
-    "let rb = s.retired, x = 0, l = 0, e = 0, pc = 0, ip = -1, fk = 0, fa = 0, fb = 0, fr = 0, fc = 0;",
+    "let rb = s.retired, x = 0, l = 0, e = 0, p = 0, pc = 0, ip = -1, fk = 0, fa = 0, fb = 0, fr = 0, fc = 0;",
   );
   out.push("let ne = 0, nr = 0, ng = -1;");
   out.push("try { run: for (;;) { switch (pc) {");
@@ -473,7 +479,7 @@ export function buildBlock(
     aluShl,
     aluShr,
     aluSar,
-    aluImul32,
+    mulFlags,
     materializeFlags,
     PARITY,
     view,

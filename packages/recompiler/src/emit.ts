@@ -75,10 +75,10 @@ export function num(v: number): string {
 /** Every identifier the generated source may contain (the source-safety test checks this). */
 export const RUNTIME_NAMES: readonly string[] = [
   // factory parameters and locals
-  ...["H", "I", "B", "X", "EV", "CK", "J", "TC", "ADC", "SBB", "SHL", "SHR", "SAR", "IMUL"],
+  ...["H", "I", "B", "X", "EV", "CK", "J", "TC", "ADC", "SBB", "SHL", "SHR", "SAR"],
   ...["FL", "PAR", "V", "T", "U8", "U16", "I32", "RM", "WM", "s", "r", "m", "rb", "x", "l"],
   ...["e", "ip", "fk", "fa", "fb", "fr", "fc", "left", "pc", "lim", "ev", "err", "segLimit"],
-  ...["ne", "nr", "ng", "run", "break"],
+  ...["ne", "nr", "ng", "run", "break", "p", "Math", "imul", "MF"],
   ...["r0", "r1", "r2", "r3", "r4", "r5", "r6", "r7"],
   // CpuState / memory / view / block / cursor members
   ...["regs", "memory", "eip", "startEip", "startEsp", "retired", "flags", "getCF", "tlb"],
@@ -622,14 +622,20 @@ function shift(fn: "SHL" | "SHR" | "SAR", top: number, from: "imm" | "one" | "cl
   };
 }
 
-/** IMUL r32, rm32 [, imm]: the product and flags through alu.imul32 (it reads the flags). */
+/**
+ * IMUL r32, rm32 [, imm]: the low half by Math.imul; CF = OF = the signed product does not fit
+ * in 32 bits (the double product is exact near the +-2^31 bounds), set as alu.ts mulFlags does
+ * (`MF`: materialize the flags, then CF/OF).
+ */
 function imul32(withImm: boolean): Emitter {
   return (c, i) => {
     if (!isGpr(i.op0Register, 31) || !readRm1(c, i, 31)) return false;
     const pre = c.fl.kind === 1 ? "" : FLUSH_FLAGS + " ";
     setClean(c);
     const [a, b] = withImm ? ["x", num(i.immediate | 0)] : [regRead(i.op0Register, 31), "x"];
-    c.out.push(`${pre}x = IMUL(s, ${a}, ${b}) | 0;`);
+    c.out.push(
+      `${pre}p = ${a} * ${b}; x = Math.imul(${a}, ${b}); MF(s, p > 2147483647 || p < ${num(-2147483648)});`,
+    );
     c.out.push(regWrite(i.op0Register, 31, "x"));
     return true;
   };
