@@ -16,17 +16,12 @@ export type EngineKind = "interpreter" | "recompiler" | "auto";
  */
 export function createEngine(kind: EngineKind, options: RecompilerOptions): Cpu | Recompiler {
   if (kind === "interpreter") return options.cpu;
-  // `auto` translates one basic block per function by default: on the Linux boot and the busybox
-  // workload that measured better than 16-block regions, whose V8 compile costs more than their
-  // loops save (README).
+  // Both translate regions of up to MAX_REGION_BLOCKS basic blocks: with registers and flags
+  // in locals, a loop that stays inside one region function runs faster than one bouncing
+  // between one-block functions through the dispatcher (Linux boot, README).
   return new Recompiler({
     ...options,
-    maxRegionBlocks:
-      options.maxRegionBlocks ?? (kind === "auto" ? Number(process.env.RC_MRB ?? 1) : undefined),
-    hotThreshold:
-      kind === "recompiler"
-        ? 1
-        : Number(process.env.RC_HT ?? options.hotThreshold ?? DEFAULT_HOT_THRESHOLD),
+    hotThreshold: kind === "recompiler" ? 1 : (options.hotThreshold ?? DEFAULT_HOT_THRESHOLD),
   });
 }
 
