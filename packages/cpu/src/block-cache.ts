@@ -35,8 +35,8 @@ export class Block {
   readonly insns: Instruction[] = [];
   readonly handlers: Handler[] = [];
   /**
-   * Per instruction, three int32: its K_* kind bits | condition code << 8 (K_JCC), its EIP and
-   * its next EIP (one array, so a block's hot data is one object).
+   * Per instruction, four int32: its K_* kind bits | condition code << 8 (K_JCC), its EIP, its
+   * next EIP and its near-branch target (one array, so a block's hot data is one object).
    */
   data = new Int32Array(0);
   /** The bytes the block was decoded from (to re-check them after an epoch move). */

@@ -3,6 +3,7 @@ import type { Clock, LinearMemory, PortIo } from "@ringvm/bus";
 import { ATTR_LOCKABLE, Decoder, Instruction, OpKind } from "@ringvm/decoder";
 import { syncPaging, writeControlRegister } from "./control-regs";
 import { FAST_ANY, FAST_MEMORY, FAST_REGISTER, HANDLERS } from "./dispatch";
+import { bake } from "./handlers/baked";
 import { hasNoMemoryOperand } from "./handlers/fast";
 import { jumpNear, testCondition } from "./handlers/integer-cond";
 import type { Handler } from "./handlers/operands";
@@ -165,7 +166,7 @@ export class Cpu {
   private readonly blockMeta = new Int32Array(BLOCK_CACHE_SIZE * META_STRIDE);
   private readonly blockEpoch = new Float64Array(BLOCK_CACHE_SIZE).fill(-1);
   /** A block's `data` while it is decoded. */
-  private readonly blockScratch = new Int32Array(BLOCK_MAX * 3);
+  private readonly blockScratch = new Int32Array(BLOCK_MAX * 4);
   private readonly memory: EpochMemory;
   /** The code-page watch, when the board provides one (see CpuOptions). */
   private readonly translator: CodeTranslator | undefined;
@@ -394,7 +395,7 @@ export class Cpu {
             let jumped = false;
             try {
               while (k < n) {
-                const kind = data[k * 3]! & 0xff;
+                const kind = data[k * 4]! & 0xff;
                 if (kind === 0) {
                   // A register-only body form: no EIP, startEip/startEsp use (set on a fault).
                   handlers[k]!(s, insns[k]!);
@@ -403,8 +404,8 @@ export class Cpu {
                 }
                 if (kind === K_JCC) {
                   // A Jcc inside the block: not taken, go on (EIP is set when the block is left).
-                  if (testCondition(s, data[k * 3]! >>> 8)) {
-                    jumpNear(s, insns[k]!.nearBranchTarget);
+                  if (testCondition(s, data[k * 4]! >>> 8)) {
+                    jumpNear(s, data[k * 4 + 3]!);
                     k++;
                     jumped = true;
                     break;
@@ -416,8 +417,8 @@ export class Cpu {
                 if ((kind & K_ESP) !== 0) s.startEsp = regs[ESP]!;
                 if ((kind & K_EIP) !== 0) {
                   // A branch that may leave the block, or the block's last instruction.
-                  const next = data[k * 3 + 2]! >>> 0;
-                  s.startEip = data[k * 3 + 1]! >>> 0;
+                  const next = data[k * 4 + 2]! >>> 0;
+                  s.startEip = data[k * 4 + 1]! >>> 0;
                   s.eip = next;
                   handlers[k]!(s, insns[k]!);
                   k++;
@@ -435,8 +436,8 @@ export class Cpu {
               }
             } catch (e) {
               // Forms without K_ESP leave ESP alone: it is still the faulting one's start ESP.
-              if ((data[k * 3]! & K_ESP) === 0) s.startEsp = regs[ESP]!;
-              s.startEip = data[k * 3 + 1]! >>> 0;
+              if ((data[k * 4]! & K_ESP) === 0) s.startEsp = regs[ESP]!;
+              s.startEip = data[k * 4 + 1]! >>> 0;
               s.retired = retired + k;
               remaining -= k;
               throw e;
@@ -444,7 +445,7 @@ export class Cpu {
             s.retired = retired + k;
             remaining -= k;
             // Left after a body form (an event, or the budget): EIP is the next instruction's.
-            if (!jumped && (data[k * 3 - 3]! & K_EIP) === 0) s.eip = data[k * 3 - 1]! >>> 0;
+            if (!jumped && (data[k * 4 - 4]! & K_EIP) === 0) s.eip = data[k * 4 - 2]! >>> 0;
             if (s.halted) {
               if (!this.wakeFromHalt()) return StopReason.Halt;
               if (this.isShutdown) return StopReason.Shutdown;
@@ -563,10 +564,11 @@ export class Cpu {
       const cc = badLock ? 0 : BLOCK_BRANCH[insn.code]!;
       const kind = blockKind(insn);
       block.insns.push(insn);
-      block.handlers.push(badLock ? lockUd : pickHandler(insn));
+      block.handlers.push(badLock ? lockUd : (bake(insn) ?? pickHandler(insn)));
       const scratch = this.blockScratch;
-      scratch[k * 3 + 1] = ip;
-      scratch[k * 3 + 2] = insn.nextIp;
+      scratch[k * 4 + 1] = ip;
+      scratch[k * 4 + 2] = insn.nextIp;
+      scratch[k * 4 + 3] = insn.nearBranchTarget;
       const next = (ip + insn.length) >>> 0;
       lin = (lin + insn.length) | 0;
       if (
@@ -576,14 +578,14 @@ export class Cpu {
         insn.nextIp >>> 0 !== next ||
         lin >>> 12 !== linear >>> 12
       ) {
-        scratch[k * 3] = K_EIP | K_ESP | K_MEM;
+        scratch[k * 4] = K_EIP | K_ESP | K_MEM;
         break;
       }
-      scratch[k * 3] = cc !== 0 ? K_JCC | ((cc - 1) << 8) : kind;
+      scratch[k * 4] = cc !== 0 ? K_JCC | ((cc - 1) << 8) : kind;
       ip = next;
     }
     const length = (lin - linear) | 0;
-    block.data = this.blockScratch.slice(0, block.count * 3);
+    block.data = this.blockScratch.slice(0, block.count * 4);
     block.byteLength = length;
     block.bytes = new Uint8Array(length);
     for (let k = 0; k < length; k++) block.bytes[k] = memory.fetch8((linear + k) | 0);

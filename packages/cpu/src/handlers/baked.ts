@@ -1,0 +1,408 @@
+// Closure threading for the block cache (block-cache.ts): for the hottest forms, a handler made
+// ONCE when a block is decoded, with the instruction's operands (register numbers, immediate,
+// addressing form, segment) captured as constants, so running it reads nothing from the
+// `Instruction` (a large object: on a kernel-sized code footprint, touching it is a cache miss).
+// Each factory's closure has its own compiled body and type feedback. The semantics are those of
+// handlers/fast.ts and the generic handlers for the same instruction: the same alu.ts routines,
+// the same segment check (checkedLinear) and memory calls in the same order.
+import { Code, OpKind, type Instruction } from "@ringvm/decoder";
+import * as alu from "../alu";
+import { pop32, push32 } from "../access";
+import { checkedLinear } from "../segments";
+import { type CpuState } from "../state/cpu-state";
+import { REG_AL, REG_EAX, REG_ES } from "../state/registers";
+import { aluOp, AluOp } from "./binary-forms";
+import type { Handler } from "./operands";
+
+/** Effective address of a 32-bit addressing form (-1: no base / no index). */
+function ea32(s: CpuState, base: number, index: number, scale: number, disp: number): number {
+  let ea = disp;
+  if (base >= 0) ea += s.regs[base]!;
+  if (index >= 0) ea += s.regs[index]! * scale;
+  return ea >>> 0;
+}
+
+/** Byte offset in `regs8` of an 8-bit register (AL CL DL BL AH CH DH BH). */
+function reg8Index(reg: number): number {
+  const i = reg - REG_AL;
+  return i < 4 ? i << 2 : ((i - 4) << 2) | 1;
+}
+
+/** Register number 0-7 of a 32-bit register operand, or -1. */
+function reg32(reg: number): number {
+  const r = reg - REG_EAX;
+  return r >= 0 && r < 8 ? r : -1;
+}
+
+// ---- register-only 32-bit forms ----
+
+function aluRR(op: number, store: boolean, d: number, r: number): Handler {
+  if (!store) return (s) => void aluOp(s, op, s.regs[d]!, s.regs[r]!, 31);
+  switch (op) {
+    case AluOp.Add:
+      return (s) => {
+        s.regs[d] = alu.add(s, s.regs[d]!, s.regs[r]!, 31);
+      };
+    case AluOp.Sub:
+      return (s) => {
+        s.regs[d] = alu.sub(s, s.regs[d]!, s.regs[r]!, 31);
+      };
+    case AluOp.Xor:
+      return (s) => {
+        s.regs[d] = alu.logic(s, s.regs[d]! ^ s.regs[r]!, 31);
+      };
+    default:
+      return (s) => {
+        s.regs[d] = aluOp(s, op, s.regs[d]!, s.regs[r]!, 31);
+      };
+  }
+}
+
+function aluRI(op: number, store: boolean, d: number, v: number): Handler {
+  if (!store) {
+    if (op === AluOp.Sub) return (s) => void alu.sub(s, s.regs[d]!, v, 31);
+    return (s) => void aluOp(s, op, s.regs[d]!, v, 31);
+  }
+  switch (op) {
+    case AluOp.Add:
+      return (s) => {
+        s.regs[d] = alu.add(s, s.regs[d]!, v, 31);
+      };
+    case AluOp.Sub:
+      return (s) => {
+        s.regs[d] = alu.sub(s, s.regs[d]!, v, 31);
+      };
+    case AluOp.And:
+      return (s) => {
+        s.regs[d] = alu.logic(s, s.regs[d]! & v, 31);
+      };
+    default:
+      return (s) => {
+        s.regs[d] = aluOp(s, op, s.regs[d]!, v, 31);
+      };
+  }
+}
+
+// ---- memory forms, 32-bit addressing ----
+
+interface Mem {
+  seg: number;
+  base: number;
+  index: number;
+  scale: number;
+  disp: number;
+}
+
+function memOf(insn: Instruction): Mem | undefined {
+  if (insn.addrSize !== 32) return undefined;
+  const base = insn.memBase === 0 ? -1 : reg32(insn.memBase);
+  const index = insn.memIndex === 0 ? -1 : reg32(insn.memIndex);
+  if ((insn.memBase !== 0 && base < 0) || (insn.memIndex !== 0 && index < 0)) return undefined;
+  return {
+    seg: insn.memSegment - REG_ES,
+    base,
+    index,
+    scale: insn.memScale,
+    disp: insn.memDisplacement | 0,
+  };
+}
+
+function load32(m: Mem, d: number): Handler {
+  const { seg, base, index, scale, disp } = m;
+  return (s) => {
+    const lin = checkedLinear(s, seg, ea32(s, base, index, scale, disp), 4, false);
+    s.regs[d] = s.memory.read32(lin) | 0;
+  };
+}
+function store32(m: Mem, r: number): Handler {
+  const { seg, base, index, scale, disp } = m;
+  return (s) => {
+    const lin = checkedLinear(s, seg, ea32(s, base, index, scale, disp), 4, true);
+    s.memory.write32(lin, s.regs[r]! | 0);
+  };
+}
+function store32Imm(m: Mem, v: number): Handler {
+  const { seg, base, index, scale, disp } = m;
+  return (s) => {
+    const lin = checkedLinear(s, seg, ea32(s, base, index, scale, disp), 4, true);
+    s.memory.write32(lin, v);
+  };
+}
+function loadExtend(m: Mem, d: number, size: number, signed: boolean): Handler {
+  const { seg, base, index, scale, disp } = m;
+  if (size === 1) {
+    return signed
+      ? (s) => {
+          const lin = checkedLinear(s, seg, ea32(s, base, index, scale, disp), 1, false);
+          s.regs[d] = (s.memory.read8(lin) << 24) >> 24;
+        }
+      : (s) => {
+          const lin = checkedLinear(s, seg, ea32(s, base, index, scale, disp), 1, false);
+          s.regs[d] = s.memory.read8(lin);
+        };
+  }
+  return signed
+    ? (s) => {
+        const lin = checkedLinear(s, seg, ea32(s, base, index, scale, disp), 2, false);
+        s.regs[d] = (s.memory.read16(lin) << 16) >> 16;
+      }
+    : (s) => {
+        const lin = checkedLinear(s, seg, ea32(s, base, index, scale, disp), 2, false);
+        s.regs[d] = s.memory.read16(lin);
+      };
+}
+function load8(m: Mem, b: number): Handler {
+  const { seg, base, index, scale, disp } = m;
+  return (s) => {
+    const lin = checkedLinear(s, seg, ea32(s, base, index, scale, disp), 1, false);
+    s.regs8[b] = s.memory.read8(lin);
+  };
+}
+function store8(m: Mem, b: number): Handler {
+  const { seg, base, index, scale, disp } = m;
+  return (s) => {
+    const lin = checkedLinear(s, seg, ea32(s, base, index, scale, disp), 1, true);
+    s.memory.write8(lin, s.regs8[b]!);
+  };
+}
+function store8Imm(m: Mem, v: number): Handler {
+  const { seg, base, index, scale, disp } = m;
+  return (s) => {
+    const lin = checkedLinear(s, seg, ea32(s, base, index, scale, disp), 1, true);
+    s.memory.write8(lin, v);
+  };
+}
+/** `op r32, m32` (CMP included: `store` false). */
+function aluRM32(m: Mem, op: number, store: boolean, d: number): Handler {
+  const { seg, base, index, scale, disp } = m;
+  return (s) => {
+    const lin = checkedLinear(s, seg, ea32(s, base, index, scale, disp), 4, false);
+    const r = aluOp(s, op, s.regs[d]!, s.memory.read32(lin) | 0, 31);
+    if (store) s.regs[d] = r;
+  };
+}
+/** CMP/TEST m, r-or-imm without a store (8- or 32-bit). */
+function cmpMem(m: Mem, op: number, size: number, reg: number, v: number): Handler {
+  const { seg, base, index, scale, disp } = m;
+  if (size === 4) {
+    return (s) => {
+      const lin = checkedLinear(s, seg, ea32(s, base, index, scale, disp), 4, false);
+      aluOp(s, op, s.memory.read32(lin) | 0, reg >= 0 ? s.regs[reg]! : v, 31);
+    };
+  }
+  return (s) => {
+    const lin = checkedLinear(s, seg, ea32(s, base, index, scale, disp), 1, false);
+    aluOp(s, op, s.memory.read8(lin), reg >= 0 ? s.regs8[reg]! : v, 7);
+  };
+}
+
+const ALU_NAMES: readonly [string, number, boolean][] = [
+  ["Add", AluOp.Add, true],
+  ["Or", AluOp.Or, true],
+  ["Adc", AluOp.Adc, true],
+  ["Sbb", AluOp.Sbb, true],
+  ["And", AluOp.And, true],
+  ["Sub", AluOp.Sub, true],
+  ["Xor", AluOp.Xor, true],
+  ["Cmp", AluOp.Cmp, false],
+];
+
+/** Per `Code`: [form, op, store] of the forms below (form 0: not baked). */
+const FORM = new Int32Array(Object.keys(Code).length * 2 + 1024);
+const F_RM_R = 1; // op rm32, r32
+const F_R_RM = 2; // op r32, rm32
+const F_RM_I = 3; // op rm32, imm (also EAX, imm)
+const F_RM8_I = 4; // op rm8, imm8 (CMP/TEST only when in memory)
+const F_RM8_R = 5; // op rm8, r8 (CMP/TEST only when in memory)
+const FORM_OP = new Int32Array(FORM.length);
+const FORM_STORE = new Uint8Array(FORM.length);
+function form(name: string, f: number, op: number, store: boolean): void {
+  const code = (Code as unknown as Record<string, number | undefined>)[name];
+  if (code === undefined) return;
+  FORM[code] = f;
+  FORM_OP[code] = op;
+  FORM_STORE[code] = store ? 1 : 0;
+}
+for (const [name, op, store] of ALU_NAMES) {
+  form(`${name}_rm32_r32`, F_RM_R, op, store);
+  form(`${name}_r32_rm32`, F_R_RM, op, store);
+  form(`${name}_rm32_imm8`, F_RM_I, op, store);
+  form(`${name}_rm32_imm32`, F_RM_I, op, store);
+  form(`${name}_EAX_imm32`, F_RM_I, op, store);
+}
+form("Test_rm32_r32", F_RM_R, AluOp.Test, false);
+form("Test_rm32_imm32", F_RM_I, AluOp.Test, false);
+form("Test_rm32_imm32_F7r1", F_RM_I, AluOp.Test, false);
+form("Test_EAX_imm32", F_RM_I, AluOp.Test, false);
+form("Cmp_rm8_imm8", F_RM8_I, AluOp.Cmp, false);
+form("Cmp_rm8_imm8_82", F_RM8_I, AluOp.Cmp, false);
+form("Test_rm8_imm8", F_RM8_I, AluOp.Test, false);
+form("Test_rm8_imm8_F6r1", F_RM8_I, AluOp.Test, false);
+form("Cmp_rm8_r8", F_RM8_R, AluOp.Cmp, false);
+form("Test_rm8_r8", F_RM8_R, AluOp.Test, false);
+
+/**
+ * A handler with `insn`'s operands baked in, for the forms covered here (32-bit operand size;
+ * memory operands with 32-bit addressing), else undefined (the caller keeps the table handler).
+ * `insn` must not have a LOCK prefix (the caller checks LOCK validity first).
+ */
+export function bake(insn: Instruction): Handler | undefined {
+  if (insn.hasLock) return undefined;
+  const code = insn.code;
+  const op0 = insn.op0Kind;
+  const op1 = insn.op1Kind;
+  const isMem0 = op0 === OpKind.Memory;
+  const isMem1 = insn.opCount > 1 && op1 === OpKind.Memory;
+  const r0 = op0 === OpKind.Register ? reg32(insn.op0Register) : -1;
+  const r1 = insn.opCount > 1 && op1 === OpKind.Register ? reg32(insn.op1Register) : -1;
+  const f = FORM[code]!;
+  if (f !== 0) {
+    const op = FORM_OP[code]!;
+    const store = FORM_STORE[code] === 1;
+    if (f === F_RM_R || f === F_R_RM) {
+      if (r0 >= 0 && r1 >= 0) return aluRR(op, store, r0, r1);
+      if (f === F_R_RM && r0 >= 0 && isMem1) {
+        const m = memOf(insn);
+        return m === undefined ? undefined : aluRM32(m, op, store, r0);
+      }
+      if (f === F_RM_R && !store && isMem0 && r1 >= 0) {
+        const m = memOf(insn);
+        return m === undefined ? undefined : cmpMem(m, op, 4, r1, 0);
+      }
+      return undefined;
+    }
+    if (f === F_RM_I) {
+      if (r0 >= 0) return aluRI(op, store, r0, insn.immediate | 0);
+      if (!store && isMem0) {
+        const m = memOf(insn);
+        return m === undefined ? undefined : cmpMem(m, op, 4, -1, insn.immediate | 0);
+      }
+      return undefined;
+    }
+    if (!isMem0) return undefined;
+    const m = memOf(insn);
+    if (m === undefined) return undefined;
+    if (f === F_RM8_I) return cmpMem(m, op, 1, -1, insn.immediate & 0xff);
+    return cmpMem(m, op, 1, reg8Index(insn.op1Register), 0);
+  }
+  switch (code) {
+    case Code.Mov_r32_rm32:
+    case Code.Mov_rm32_r32:
+      if (r0 >= 0 && r1 >= 0) return movRR(r0, r1);
+      if (r0 >= 0 && isMem1) return withMem(insn, (m) => load32(m, r0));
+      if (isMem0 && r1 >= 0) return withMem(insn, (m) => store32(m, r1));
+      return undefined;
+    case Code.Mov_r32_imm32:
+    case Code.Mov_rm32_imm32: {
+      const v = insn.immediate | 0;
+      if (r0 >= 0) return movRI(r0, v);
+      if (isMem0) return withMem(insn, (m) => store32Imm(m, v));
+      return undefined;
+    }
+    case Code.Movzx_r32_rm8:
+    case Code.Movsx_r32_rm8:
+    case Code.Movzx_r32_rm16:
+    case Code.Movsx_r32_rm16: {
+      if (r0 < 0 || !isMem1) return undefined;
+      const size = code === Code.Movzx_r32_rm8 || code === Code.Movsx_r32_rm8 ? 1 : 2;
+      const signed = code === Code.Movsx_r32_rm8 || code === Code.Movsx_r32_rm16;
+      return withMem(insn, (m) => loadExtend(m, r0, size, signed));
+    }
+    case Code.Mov_r8_rm8:
+      if (op0 === OpKind.Register && isMem1) {
+        const b = reg8Index(insn.op0Register);
+        return withMem(insn, (m) => load8(m, b));
+      }
+      return undefined;
+    case Code.Mov_rm8_r8:
+      if (isMem0 && op1 === OpKind.Register) {
+        const b = reg8Index(insn.op1Register);
+        return withMem(insn, (m) => store8(m, b));
+      }
+      return undefined;
+    case Code.Mov_rm8_imm8:
+      if (isMem0) {
+        const v = insn.immediate & 0xff;
+        return withMem(insn, (m) => store8Imm(m, v));
+      }
+      return undefined;
+    case Code.Inc_r32:
+    case Code.Inc_rm32:
+      return r0 >= 0 ? inc32(r0) : undefined;
+    case Code.Dec_r32:
+    case Code.Dec_rm32:
+      return r0 >= 0 ? dec32(r0) : undefined;
+    case Code.Push_r32:
+      return r0 >= 0 ? pushR(r0) : undefined;
+    case Code.Pop_r32:
+      return r0 >= 0 ? popR(r0) : undefined;
+    case Code.Shl_rm32_1:
+    case Code.Shl_rm32_imm8:
+    case Code.Shr_rm32_1:
+    case Code.Shr_rm32_imm8:
+    case Code.Sar_rm32_1:
+    case Code.Sar_rm32_imm8: {
+      if (r0 < 0) return undefined;
+      const count =
+        code === Code.Shl_rm32_1 || code === Code.Shr_rm32_1 || code === Code.Sar_rm32_1
+          ? 1
+          : insn.immediate & 0xff;
+      if (code === Code.Shl_rm32_1 || code === Code.Shl_rm32_imm8) return shl32(r0, count);
+      if (code === Code.Shr_rm32_1 || code === Code.Shr_rm32_imm8) return shr32(r0, count);
+      return sar32(r0, count);
+    }
+    default:
+      return undefined;
+  }
+}
+
+function withMem(insn: Instruction, make: (m: Mem) => Handler): Handler | undefined {
+  const m = memOf(insn);
+  return m === undefined ? undefined : make(m);
+}
+
+function movRR(d: number, r: number): Handler {
+  return (s) => {
+    s.regs[d] = s.regs[r]!;
+  };
+}
+function movRI(d: number, v: number): Handler {
+  return (s) => {
+    s.regs[d] = v;
+  };
+}
+function inc32(d: number): Handler {
+  return (s) => {
+    s.regs[d] = alu.inc(s, s.regs[d]!, 31);
+  };
+}
+function dec32(d: number): Handler {
+  return (s) => {
+    s.regs[d] = alu.dec(s, s.regs[d]!, 31);
+  };
+}
+function pushR(r: number): Handler {
+  return (s) => push32(s, s.regs[r]!);
+}
+function popR(d: number): Handler {
+  // The value is popped (ESP incremented) before the register is written: POP ESP loads it.
+  return (s) => {
+    const v = pop32(s);
+    s.regs[d] = v;
+  };
+}
+function shl32(d: number, count: number): Handler {
+  return (s) => {
+    s.regs[d] = alu.shl(s, s.regs[d]!, count, 31);
+  };
+}
+function shr32(d: number, count: number): Handler {
+  return (s) => {
+    s.regs[d] = alu.shr(s, s.regs[d]!, count, 31);
+  };
+}
+function sar32(d: number, count: number): Handler {
+  return (s) => {
+    s.regs[d] = alu.sar(s, s.regs[d]!, count, 31);
+  };
+}
