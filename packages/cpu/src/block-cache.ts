@@ -39,6 +39,17 @@ export class Block {
    * next EIP and its near-branch target (one array, so a block's hot data is one object).
    */
   data = new Int32Array(0);
+  /**
+   * Memory epoch at which the bytes were last known to match memory; -1 while not in the cache
+   * (never cached, or replaced), so links to it are stale.
+   */
+  epoch = -1;
+  /**
+   * Per instruction: for a Jcc, the block its taken branch led to last time (EMPTY_BLOCK until
+   * then). Followed only while that block's epoch is the memory epoch (it is still cached and
+   * its bytes checked); the target and mode are fixed by this block's own key.
+   */
+  links: Block[] = [];
   /** The bytes the block was decoded from (to re-check them after an epoch move). */
   bytes = new Uint8Array(0);
 }

@@ -164,7 +164,6 @@ export class Cpu {
   /** Block cache (block-cache.ts): direct-mapped like the decode cache, same record layout. */
   private readonly blocks: Block[] = new Array<Block>(BLOCK_CACHE_SIZE).fill(EMPTY_BLOCK);
   private readonly blockMeta = new Int32Array(BLOCK_CACHE_SIZE * META_STRIDE);
-  private readonly blockEpoch = new Float64Array(BLOCK_CACHE_SIZE).fill(-1);
   /** A block's `data` while it is decoded. */
   private readonly blockScratch = new Int32Array(BLOCK_MAX * 4);
   private readonly memory: EpochMemory;
@@ -311,11 +310,13 @@ export class Cpu {
     const cacheHandler = this.cacheHandler;
     const blocks = this.blocks;
     const blockMeta = this.blockMeta;
-    const blockEpoch = this.blockEpoch;
     const segBase = s.segBase;
     const regs = s.regs;
     const irq = this.interrupts;
     let remaining = maxInstructions;
+    // A block left by a taken Jcc whose link (Block.links) to the next block is to be filled.
+    let linkFrom = EMPTY_BLOCK;
+    let linkAt = 0;
     // Devices, DMA and other engines may have written memory since the last slice (a code-page
     // watch sees those writes itself).
     if (this.watchedPages === undefined) memory.epoch++;
@@ -339,6 +340,7 @@ export class Cpu {
             if (s.interruptShadow) {
               s.interruptShadow = false;
               single = true;
+              linkFrom = EMPTY_BLOCK;
             } else if (
               s.nmiPending ||
               ((s.flags & IF) !== 0 && irq !== undefined && irq.hasInterrupt())
@@ -347,9 +349,13 @@ export class Cpu {
               this.checkEvents();
               if (this.isShutdown) return StopReason.Shutdown;
               single = true;
+              linkFrom = EMPTY_BLOCK;
             }
             trapAfter = s.flags & TF;
-            if (trapAfter !== 0 || s.debugMode !== 0 || (s.flags & RF) !== 0) single = true;
+            if (trapAfter !== 0 || s.debugMode !== 0 || (s.flags & RF) !== 0) {
+              single = true;
+              linkFrom = EMPTY_BLOCK;
+            }
           }
           const eip = s.eip;
           const linear = (segBase[SegReg.CS]! + eip) | 0;
@@ -371,81 +377,102 @@ export class Cpu {
               block = this.buildBlock(linear, eip, mode, bslot);
             } else {
               block = blocks[bslot]!;
-              if (blockEpoch[bslot] !== memory.epoch) {
+              if (block.epoch !== memory.epoch) {
                 s.startEip = eip;
                 s.startEsp = regs[ESP]!;
                 if (sameBytes(raw, linear, block.bytes, 0, block.byteLength)) {
                   if (this.watchedPages !== undefined) this.watchCode(linear, block.byteLength);
-                  blockEpoch[bslot] = memory.epoch;
+                  block.epoch = memory.epoch;
                 } else {
                   block = this.buildBlock(linear, eip, mode, bslot);
                 }
               }
             }
-            const n = block.count < remaining ? block.count : remaining;
-            const epoch = memory.epoch;
-            const sampleIntr = (s.flags & IF) !== 0 && irq !== undefined;
-            const insns = block.insns;
-            const handlers = block.handlers;
-            const data = block.data;
-            // The retired count is stored before each instruction that may read it (through a
-            // device's clock: memory, ports, RDTSC) and when the block is left.
-            const retired = s.retired;
-            let k = 0;
-            let jumped = false;
-            try {
-              while (k < n) {
-                const kind = data[k * 4]! & 0xff;
-                if (kind === 0) {
-                  // A register-only body form: no EIP, startEip/startEsp use (set on a fault).
-                  handlers[k]!(s, insns[k]!);
-                  k++;
-                  continue;
-                }
-                if (kind === K_JCC) {
-                  // A Jcc inside the block: not taken, go on (EIP is set when the block is left).
-                  if (testCondition(s, data[k * 4]! >>> 8)) {
-                    jumpNear(s, data[k * 4 + 3]!);
+            // Reached by a taken Jcc of `linkFrom` with no event in between: link the two.
+            if (linkFrom !== EMPTY_BLOCK && linkFrom.data[linkAt * 4 + 3] === (eip | 0)) {
+              linkFrom.links[linkAt] = block;
+            }
+            linkFrom = EMPTY_BLOCK;
+            for (;;) {
+              const n = block.count < remaining ? block.count : remaining;
+              const epoch = memory.epoch;
+              const sampleIntr = (s.flags & IF) !== 0 && irq !== undefined;
+              const insns = block.insns;
+              const handlers = block.handlers;
+              const data = block.data;
+              // The retired count is stored before each instruction that may read it (through a
+              // device's clock: memory, ports, RDTSC) and when the block is left.
+              const retired = s.retired;
+              let k = 0;
+              let jumped = false;
+              try {
+                while (k < n) {
+                  const kind = data[k * 4]! & 0xff;
+                  if (kind === 0) {
+                    // A register-only body form: no EIP, startEip/startEsp use (set on a fault).
+                    handlers[k]!(s, insns[k]!);
                     k++;
-                    jumped = true;
-                    break;
+                    continue;
                   }
-                  k++;
-                  continue;
+                  if (kind === K_JCC) {
+                    // A Jcc inside the block: not taken, go on (EIP is set when the block is left).
+                    if (testCondition(s, data[k * 4]! >>> 8)) {
+                      jumpNear(s, data[k * 4 + 3]!);
+                      k++;
+                      jumped = true;
+                      break;
+                    }
+                    k++;
+                    continue;
+                  }
+                  s.retired = retired + k;
+                  if ((kind & K_ESP) !== 0) s.startEsp = regs[ESP]!;
+                  if ((kind & K_EIP) !== 0) {
+                    // A branch that may leave the block, or the block's last instruction.
+                    const next = data[k * 4 + 2]! >>> 0;
+                    s.startEip = data[k * 4 + 1]! >>> 0;
+                    s.eip = next;
+                    handlers[k]!(s, insns[k]!);
+                    k++;
+                    if (s.eip !== next) break;
+                  } else {
+                    handlers[k]!(s, insns[k]!);
+                    k++;
+                  }
+                  // An event raised by this instruction's own memory access, or changed code.
+                  if (
+                    (kind & K_MEM) !== 0 &&
+                    (memory.epoch !== epoch || s.nmiPending || (sampleIntr && irq.hasInterrupt()))
+                  )
+                    break;
                 }
+              } catch (e) {
+                // Forms without K_ESP leave ESP alone: it is still the faulting one's start ESP.
+                if ((data[k * 4]! & K_ESP) === 0) s.startEsp = regs[ESP]!;
+                s.startEip = data[k * 4 + 1]! >>> 0;
                 s.retired = retired + k;
-                if ((kind & K_ESP) !== 0) s.startEsp = regs[ESP]!;
-                if ((kind & K_EIP) !== 0) {
-                  // A branch that may leave the block, or the block's last instruction.
-                  const next = data[k * 4 + 2]! >>> 0;
-                  s.startEip = data[k * 4 + 1]! >>> 0;
-                  s.eip = next;
-                  handlers[k]!(s, insns[k]!);
-                  k++;
-                  if (s.eip !== next) break;
-                } else {
-                  handlers[k]!(s, insns[k]!);
-                  k++;
-                }
-                // An event raised by this instruction's own memory access, or changed code.
-                if (
-                  (kind & K_MEM) !== 0 &&
-                  (memory.epoch !== epoch || s.nmiPending || (sampleIntr && irq.hasInterrupt()))
-                )
-                  break;
+                remaining -= k;
+                throw e;
               }
-            } catch (e) {
-              // Forms without K_ESP leave ESP alone: it is still the faulting one's start ESP.
-              if ((data[k * 4]! & K_ESP) === 0) s.startEsp = regs[ESP]!;
-              s.startEip = data[k * 4 + 1]! >>> 0;
               s.retired = retired + k;
               remaining -= k;
-              throw e;
+              if (!jumped) {
+                // Left after a body form (an event, or the budget): EIP is the next one's.
+                if ((data[k * 4 - 4]! & K_EIP) === 0) s.eip = data[k * 4 - 2]! >>> 0;
+                break;
+              }
+              // Left by a taken Jcc: nothing but EIP changed (no memory access, so no event and
+              // no code change since the last check), so the next block needs no boundary test;
+              // follow the link when it is still current.
+              if (remaining <= 0) break;
+              const next = block.links[k - 1]!;
+              if (next.epoch !== memory.epoch) {
+                linkFrom = block;
+                linkAt = k - 1;
+                break;
+              }
+              block = next;
             }
-            s.retired = retired + k;
-            remaining -= k;
-            // Left after a body form (an event, or the budget): EIP is the next instruction's.
-            if (!jumped && (data[k * 4 - 4]! & K_EIP) === 0) s.eip = data[k * 4 - 2]! >>> 0;
             if (s.halted) {
               if (!this.wakeFromHalt()) return StopReason.Halt;
               if (this.isShutdown) return StopReason.Shutdown;
@@ -589,13 +616,16 @@ export class Cpu {
     block.byteLength = length;
     block.bytes = new Uint8Array(length);
     for (let k = 0; k < length; k++) block.bytes[k] = memory.fetch8((linear + k) | 0);
+    block.links = new Array<Block>(block.count).fill(EMPTY_BLOCK);
+    // The block it replaces may still be linked to: its epoch -1 makes every link to it stale.
+    this.blocks[slot]!.epoch = -1;
     this.blocks[slot] = block;
     if (block.insns[0]!.code !== 0) {
       if (this.watchedPages !== undefined) this.watchCode(linear, length);
       meta[m + META_LINEAR] = linear;
       meta[m + META_MODE] = mode;
       meta[m + META_IP] = eip | 0;
-      this.blockEpoch[slot] = memory.epoch;
+      block.epoch = memory.epoch;
     }
     return block;
   }
