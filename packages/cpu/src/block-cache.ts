@@ -103,16 +103,19 @@ export const BLOCK_BODY: Uint8Array = (() => {
   return table;
 })();
 
+/** The "condition" of JMP rel: always taken (it ends its block). */
+export const COND_ALWAYS = 16;
+
 /**
- * Conditional near branches (Jcc), as condition code + 1 (0: not a Jcc). Inside a block, a Jcc
- * is evaluated by the run loop itself: not taken, the block goes on with the next instruction;
- * taken, the block is left at the target.
+ * Conditional near branches (Jcc) and JMP rel, as condition code + 1 (0: neither). Inside a
+ * block, they are evaluated by the run loop itself: not taken, the block goes on with the next
+ * instruction; taken, the block is left at the target.
  */
 export const BLOCK_BRANCH: Uint8Array = (() => {
   const table = new Uint8Array(CODE_COUNT);
   for (const [name, code] of Object.entries(Code as unknown as Record<string, number>)) {
     const m = /^J([a-z]+)_rel/.exec(name);
-    const cc = m === null ? -1 : COND_NAMES.indexOf(m[1]!);
+    const cc = m === null ? -1 : m[1] === "mp" ? COND_ALWAYS : COND_NAMES.indexOf(m[1]!);
     if (typeof code === "number" && cc >= 0) table[code] = cc + 1;
   }
   return table;

@@ -13,6 +13,7 @@ import {
   BLOCK_BRANCH,
   BLOCK_MAX,
   blockKind,
+  COND_ALWAYS,
   EMPTY_BLOCK,
   K_EIP,
   K_ESP,
@@ -416,7 +417,8 @@ export class Cpu {
                   }
                   if (kind === K_JCC) {
                     // A Jcc inside the block: not taken, go on (EIP is set when the block is left).
-                    if (testCondition(s, data[k * 4]! >>> 8)) {
+                    const cc = data[k * 4]! >>> 8;
+                    if (cc === COND_ALWAYS || testCondition(s, cc)) {
                       jumpNear(s, data[k * 4 + 3]!);
                       k++;
                       jumped = true;
@@ -609,6 +611,8 @@ export class Cpu {
         break;
       }
       scratch[k * 4] = cc !== 0 ? K_JCC | ((cc - 1) << 8) : kind;
+      // JMP rel ends its block (what follows it is not its successor).
+      if (cc - 1 === COND_ALWAYS) break;
       ip = next;
     }
     const length = (lin - linear) | 0;
