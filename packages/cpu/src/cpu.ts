@@ -13,12 +13,12 @@ import {
   BLOCK_BRANCH,
   BLOCK_MAX,
   blockKind,
-  COND_ALWAYS,
+  COND_ALWAYS as BLOCK_COND_ALWAYS,
   EMPTY_BLOCK,
-  K_EIP,
-  K_ESP,
-  K_JCC,
-  K_MEM,
+  K_EIP as BLOCK_K_EIP,
+  K_ESP as BLOCK_K_ESP,
+  K_JCC as BLOCK_K_JCC,
+  K_MEM as BLOCK_K_MEM,
 } from "./block-cache";
 import { debugBefore, debugTrap, recomputeDebug } from "./debug";
 import { CpuException, hasErrorCode, isContributory, Vector } from "./exceptions";
@@ -101,6 +101,14 @@ const KIND_FETCH = 2;
 const DECODE_CACHE_BITS = 17;
 const DECODE_CACHE_SIZE = 1 << DECODE_CACHE_BITS;
 const DECODE_CACHE_MASK = DECODE_CACHE_SIZE - 1;
+// block-cache.ts's kind bits as module-local constants: V8 folds these into the hot loop, while
+// an imported binding costs a check per use (measured: under tsx, whose per-module transform
+// keeps imports live, the CRC32 bench ran at either ~58 or ~93 MIPS from one process to the next).
+const K_EIP = BLOCK_K_EIP | 0;
+const K_ESP = BLOCK_K_ESP | 0;
+const K_JCC = BLOCK_K_JCC | 0;
+const K_MEM = BLOCK_K_MEM | 0;
+const COND_ALWAYS = BLOCK_COND_ALWAYS | 0;
 /** Block cache entries (direct-mapped on the block's first linear address). */
 const BLOCK_BITS = 15;
 const BLOCK_CACHE_SIZE = 1 << BLOCK_BITS;
@@ -304,11 +312,6 @@ export class Cpu {
     const memory = this.memory;
     // Re-checks fetch through the wrapped memory directly (fetches do not move the epoch).
     const raw = memory.inner;
-    const cacheInsn = this.cacheInsn;
-    const meta = this.cacheMeta;
-    const cacheEpoch = this.cacheEpoch;
-    const cacheBytes = this.cacheBytes;
-    const cacheHandler = this.cacheHandler;
     const blocks = this.blocks;
     const blockMeta = this.blockMeta;
     const segBase = s.segBase;
@@ -481,47 +484,10 @@ export class Cpu {
             }
             continue;
           }
-          s.startEip = eip;
-          s.startEsp = regs[ESP]!;
-          // [debug] Breakpoints armed or EFLAGS.RF set: instruction breakpoints (debug.ts).
-          if (s.debugMode !== 0 || (s.flags & RF) !== 0) trapAfter |= debugBefore(s);
-          // Decoded-instruction cache hit path (rules at DECODE_CACHE_BITS).
-          const mode = (s.cs32 ? 2 : 1) | (memory.isUser ? 4 : 0);
-          const slot = (linear ^ (linear >>> DECODE_CACHE_BITS)) & DECODE_CACHE_MASK;
-          const m = slot * META_STRIDE;
-          let insn: Instruction;
-          if (
-            meta[m + META_LINEAR] !== linear ||
-            meta[m + META_MODE] !== mode ||
-            meta[m + META_IP] !== (eip | 0)
-          ) {
-            insn = this.decodeMiss(linear, eip, mode, slot);
-          } else {
-            insn = cacheInsn[slot]!;
-            if (cacheEpoch[slot] !== memory.epoch) {
-              // Something may have changed since the entry was last checked: re-fetch its bytes.
-              if (sameBytes(raw, linear, cacheBytes, slot << 4, insn.length)) {
-                if (this.watchedPages !== undefined) this.watchCode(linear, insn.length);
-                cacheEpoch[slot] = memory.epoch;
-              } else {
-                insn = this.decodeMiss(linear, eip, mode, slot);
-              }
-            }
-          }
-          s.eip = meta[m + META_NEXT]! >>> 0;
-          cacheHandler[slot]!(s, insn);
-          s.retired++;
+          // One instruction through the decode cache (TF, debug, shadow, event just delivered).
+          const stop = this.step(eip, linear, trapAfter);
           remaining--;
-          // [debug] #DB trap: DR6.BS for TF, B0-B3 for data/I-O breakpoint hits (debug.ts).
-          if (trapAfter !== 0 && debugTrap(s, trapAfter)) {
-            this.deliver(Vector.DB, EventKind.Exception, false, 0, s.eip);
-            // (Only event delivery can shut down; handlers report faults by throwing.)
-            if (this.isShutdown) return StopReason.Shutdown;
-          }
-          if (s.halted) {
-            if (!this.wakeFromHalt()) return StopReason.Halt;
-            if (this.isShutdown) return StopReason.Shutdown;
-          }
+          if (stop >= 0) return stop as StopReason;
         }
       } catch (e) {
         if (!(e instanceof CpuException)) throw e;
@@ -532,6 +498,63 @@ export class Cpu {
       }
     }
     return StopReason.Budget;
+  }
+
+  /**
+   * Runs the single instruction at `eip` (`linear`) through the decoded-instruction cache, for
+   * the boundaries where blocks do not apply; returns a StopReason, or -1 to go on.
+   */
+  private step(eip: number, linear: number, trapAfter: number): number {
+    const s = this.state;
+    const memory = this.memory;
+    const raw = memory.inner;
+    const meta = this.cacheMeta;
+    const cacheInsn = this.cacheInsn;
+    const cacheEpoch = this.cacheEpoch;
+    const cacheBytes = this.cacheBytes;
+    const cacheHandler = this.cacheHandler;
+    const regs = s.regs;
+    s.startEip = eip;
+    s.startEsp = regs[ESP]!;
+    // [debug] Breakpoints armed or EFLAGS.RF set: instruction breakpoints (debug.ts).
+    if (s.debugMode !== 0 || (s.flags & RF) !== 0) trapAfter |= debugBefore(s);
+    // Decoded-instruction cache hit path (rules at DECODE_CACHE_BITS).
+    const mode = (s.cs32 ? 2 : 1) | (memory.isUser ? 4 : 0);
+    const slot = (linear ^ (linear >>> DECODE_CACHE_BITS)) & DECODE_CACHE_MASK;
+    const m = slot * META_STRIDE;
+    let insn: Instruction;
+    if (
+      meta[m + META_LINEAR] !== linear ||
+      meta[m + META_MODE] !== mode ||
+      meta[m + META_IP] !== (eip | 0)
+    ) {
+      insn = this.decodeMiss(linear, eip, mode, slot);
+    } else {
+      insn = cacheInsn[slot]!;
+      if (cacheEpoch[slot] !== memory.epoch) {
+        // Something may have changed since the entry was last checked: re-fetch its bytes.
+        if (sameBytes(raw, linear, cacheBytes, slot << 4, insn.length)) {
+          if (this.watchedPages !== undefined) this.watchCode(linear, insn.length);
+          cacheEpoch[slot] = memory.epoch;
+        } else {
+          insn = this.decodeMiss(linear, eip, mode, slot);
+        }
+      }
+    }
+    s.eip = meta[m + META_NEXT]! >>> 0;
+    cacheHandler[slot]!(s, insn);
+    s.retired++;
+    // [debug] #DB trap: DR6.BS for TF, B0-B3 for data/I-O breakpoint hits (debug.ts).
+    if (trapAfter !== 0 && debugTrap(s, trapAfter)) {
+      this.deliver(Vector.DB, EventKind.Exception, false, 0, s.eip);
+      // (Only event delivery can shut down; handlers report faults by throwing.)
+      if (this.isShutdown) return StopReason.Shutdown;
+    }
+    if (s.halted) {
+      if (!this.wakeFromHalt()) return StopReason.Halt;
+      if (this.isShutdown) return StopReason.Shutdown;
+    }
+    return -1;
   }
 
   /** Cache miss: decodes at `linear` into the entry `slot` and records its bytes. */
