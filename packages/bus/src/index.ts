@@ -10,6 +10,13 @@ export type {
   Width,
 } from "./io";
 export { AccessKind } from "./mmu";
-export type { DataWatchHook, LinearMemory, PageFault, PageFaultSink, PagingState } from "./mmu";
+export type {
+  DataWatchHook,
+  LinearFastPath,
+  LinearMemory,
+  PageFault,
+  PageFaultSink,
+  PagingState,
+} from "./mmu";
 export type { Clock, ScheduledEvent, Scheduler } from "./time";
 export type { Device, DeviceContext, DeviceState, IrqLine, Logger, ResetKind } from "./device";

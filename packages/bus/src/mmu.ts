@@ -70,4 +70,24 @@ export interface LinearMemory {
    * cost nothing extra. Optional: without it the CPU has no data breakpoints.
    */
   setDataWatch?(pages: readonly number[], hook: DataWatchHook | null): void;
+  /**
+   * Optional: the software TLB's fast path, for callers that inline plain-RAM hits (the CPU's
+   * hottest memory forms, the recompiler). Read-only; see {@link LinearFastPath}.
+   */
+  fastPath?(): LinearFastPath;
+}
+
+/**
+ * A software TLB's fast path: one int32 entry per 4 KiB linear page (physical page in bits
+ * 31:12, flags in 11:0), the RAM views, and [read mask, write mask] kept current by the owner
+ * (privilege, CR0.WP). `(entry & mask) === 1` means the access is a plain-RAM hit at
+ * `(entry & ~0xfff) | (linear & 0xfff)` with no other effect (no fault, no watch, no MMIO, no
+ * dirty/accessed update); anything else must take the owner's read/write methods.
+ */
+export interface LinearFastPath {
+  readonly tlb: Int32Array;
+  readonly u8: Uint8Array;
+  readonly u16: Uint16Array;
+  readonly i32: Int32Array;
+  readonly masks: Int32Array;
 }

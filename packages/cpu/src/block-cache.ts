@@ -21,6 +21,7 @@
 //   one runs, so a fault mid-block rolls back to the faulting instruction with the earlier ones
 //   retired, and `run(n)` stops after exactly n instructions (a block is cut short).
 import { Code, CODE_COUNT, OpKind, type Instruction } from "@ringvm/decoder";
+import type { FusedHandler } from "./handlers/baked";
 import type { Handler } from "./handlers/operands";
 import { COND_NAMES } from "./handlers/integer-cond";
 import { REG_AX, REG_EAX } from "./state/registers";
@@ -50,6 +51,8 @@ export class Block {
    * its bytes checked); the target and mode are fixed by this block's own key.
    */
   links: Block[] = [];
+  /** Per instruction: for a K_FUSED form, the form fused with the Jcc after it (else unused). */
+  fused: FusedHandler[] = [];
   /** The bytes the block was decoded from (to re-check them after an epoch move). */
   bytes = new Uint8Array(0);
 }
@@ -80,6 +83,12 @@ export function blockKind(insn: Instruction): number {
 
 /** A Jcc inside the block (condition code in `data`): the loop tests it and jumps itself. */
 export const K_JCC = 8;
+
+/**
+ * A register-only form (kind 0) followed by a Jcc in the block: the loop runs both with one
+ * call (Block.fused: the form, then the Jcc's condition) when both are within the budget.
+ */
+export const K_FUSED = 16;
 
 /** Placeholder of never-used entries. */
 export const EMPTY_BLOCK = new Block();

@@ -1,9 +1,9 @@
 // The Cpu: owns the state, the reused decoded instruction and the run loop.
-import type { Clock, LinearMemory, PortIo } from "@ringvm/bus";
+import type { Clock, LinearFastPath, LinearMemory, PortIo } from "@ringvm/bus";
 import { ATTR_LOCKABLE, Decoder, Instruction, OpKind } from "@ringvm/decoder";
 import { syncPaging, writeControlRegister } from "./control-regs";
 import { FAST_ANY, FAST_MEMORY, FAST_REGISTER, HANDLERS } from "./dispatch";
-import { bake } from "./handlers/baked";
+import { bake, bakeFused, type FusedHandler } from "./handlers/baked";
 import { hasNoMemoryOperand } from "./handlers/fast";
 import { jumpNear, testCondition } from "./handlers/integer-cond";
 import type { Handler } from "./handlers/operands";
@@ -17,6 +17,7 @@ import {
   EMPTY_BLOCK,
   K_EIP as BLOCK_K_EIP,
   K_ESP as BLOCK_K_ESP,
+  K_FUSED as BLOCK_K_FUSED,
   K_JCC as BLOCK_K_JCC,
   K_MEM as BLOCK_K_MEM,
 } from "./block-cache";
@@ -107,6 +108,9 @@ const DECODE_CACHE_MASK = DECODE_CACHE_SIZE - 1;
 const K_EIP = BLOCK_K_EIP | 0;
 const K_ESP = BLOCK_K_ESP | 0;
 const K_JCC = BLOCK_K_JCC | 0;
+const K_FUSED = BLOCK_K_FUSED | 0;
+/** Block.fused entries of forms that are not fused (never called). */
+const noFused: FusedHandler = () => false;
 const K_MEM = BLOCK_K_MEM | 0;
 const COND_ALWAYS = BLOCK_COND_ALWAYS | 0;
 /** Block cache entries (direct-mapped on the block's first linear address). */
@@ -186,6 +190,8 @@ export class Cpu {
   private readonly fetch: (address: number) => number;
   private readonly interrupts: InterruptSource | undefined;
   private isShutdown = false;
+  private readonly fastRead: LinearFastPath | undefined;
+  private readonly fastWrite: LinearFastPath | undefined;
 
   constructor(options: CpuOptions) {
     const watching = options.codeTranslator !== undefined && options.codePages !== undefined;
@@ -193,6 +199,10 @@ export class Cpu {
       ? new EpochMemory(options.memory)
       : new WriteCountingMemory(options.memory);
     this.memory = memory;
+    // The baked memory forms inline the memory's TLB fast path (reads always; writes only with
+    // the watch: without it every CPU write moves the epoch through WriteCountingMemory).
+    this.fastRead = options.memory.fastPath?.();
+    this.fastWrite = watching ? this.fastRead : undefined;
     if (watching) {
       this.translator = options.codeTranslator;
       this.codePages = options.codePages;
@@ -418,6 +428,25 @@ export class Cpu {
                     k++;
                     continue;
                   }
+                  if (kind === K_FUSED) {
+                    // A register-only form and the Jcc after it (block-cache.ts K_FUSED); the
+                    // form alone when the Jcc is past the budget.
+                    if (k + 1 < n) {
+                      const taken = block.fused[k]!(s);
+                      k++;
+                      if (taken) {
+                        jumpNear(s, data[k * 4 + 3]!);
+                        k++;
+                        jumped = true;
+                        break;
+                      }
+                      k++;
+                      continue;
+                    }
+                    handlers[k]!(s, insns[k]!);
+                    k++;
+                    continue;
+                  }
                   if (kind === K_JCC) {
                     // A Jcc inside the block: not taken, go on (EIP is set when the block is left).
                     const cc = data[k * 4]! >>> 8;
@@ -616,7 +645,9 @@ export class Cpu {
       const cc = badLock ? 0 : BLOCK_BRANCH[insn.code]!;
       const kind = blockKind(insn);
       block.insns.push(insn);
-      block.handlers.push(badLock ? lockUd : (bake(insn) ?? pickHandler(insn)));
+      block.handlers.push(
+        badLock ? lockUd : (bake(insn, this.fastRead, this.fastWrite) ?? pickHandler(insn)),
+      );
       const scratch = this.blockScratch;
       scratch[k * 4 + 1] = ip;
       scratch[k * 4 + 2] = insn.nextIp;
@@ -644,6 +675,18 @@ export class Cpu {
     block.bytes = new Uint8Array(length);
     for (let k = 0; k < length; k++) block.bytes[k] = memory.fetch8((linear + k) | 0);
     block.links = new Array<Block>(block.count).fill(EMPTY_BLOCK);
+    // Register-only forms followed by a Jcc: fused (K_FUSED) when baked.ts has the pair.
+    const data = block.data;
+    for (let k = 0; k + 1 < block.count; k++) {
+      const next = data[k * 4 + 4]!;
+      if (data[k * 4] !== 0 || (next & 0xff) !== K_JCC || next >>> 8 === COND_ALWAYS) continue;
+      const fused = bakeFused(block.insns[k]!, next >>> 8);
+      if (fused === undefined) continue;
+      if (block.fused.length === 0)
+        block.fused = new Array<FusedHandler>(block.count).fill(noFused);
+      block.fused[k] = fused;
+      data[k * 4] = K_FUSED;
+    }
     // The block it replaces may still be linked to: its epoch -1 makes every link to it stale.
     this.blocks[slot]!.epoch = -1;
     this.blocks[slot] = block;

@@ -5,6 +5,7 @@
 // Each factory's closure has its own compiled body and type feedback. The semantics are those of
 // handlers/fast.ts and the generic handlers for the same instruction: the same alu.ts routines,
 // the same segment check (checkedLinear) and memory calls in the same order.
+import type { LinearFastPath } from "@ringvm/bus";
 import { Code, OpKind, type Instruction } from "@ringvm/decoder";
 import * as alu from "../alu";
 import { pop32, push32 } from "../access";
@@ -12,6 +13,7 @@ import { checkedLinear } from "../segments";
 import { type CpuState } from "../state/cpu-state";
 import { REG_AL, REG_EAX, REG_ES } from "../state/registers";
 import { aluOp, AluOp } from "./binary-forms";
+import { testCondition } from "./integer-cond";
 import type { Handler } from "./operands";
 
 /** Effective address of a 32-bit addressing form (-1: no base / no index). */
@@ -37,7 +39,11 @@ function reg32(reg: number): number {
 // ---- register-only 32-bit forms ----
 
 function aluRR(op: number, store: boolean, d: number, r: number): Handler {
-  if (!store) return (s) => void aluOp(s, op, s.regs[d]!, s.regs[r]!, 31);
+  if (!store) {
+    if (op === AluOp.Sub) return (s) => void alu.sub(s, s.regs[d]!, s.regs[r]!, 31);
+    if (op === AluOp.Test) return (s) => void alu.logic(s, s.regs[d]! & s.regs[r]!, 31);
+    return (s) => void aluOp(s, op, s.regs[d]!, s.regs[r]!, 31);
+  }
   switch (op) {
     case AluOp.Add:
       return (s) => {
@@ -50,6 +56,14 @@ function aluRR(op: number, store: boolean, d: number, r: number): Handler {
     case AluOp.Xor:
       return (s) => {
         s.regs[d] = alu.logic(s, s.regs[d]! ^ s.regs[r]!, 31);
+      };
+    case AluOp.And:
+      return (s) => {
+        s.regs[d] = alu.logic(s, s.regs[d]! & s.regs[r]!, 31);
+      };
+    case AluOp.Or:
+      return (s) => {
+        s.regs[d] = alu.logic(s, s.regs[d]! | s.regs[r]!, 31);
       };
     default:
       return (s) => {
@@ -76,6 +90,14 @@ function aluRI(op: number, store: boolean, d: number, v: number): Handler {
       return (s) => {
         s.regs[d] = alu.logic(s, s.regs[d]! & v, 31);
       };
+    case AluOp.Xor:
+      return (s) => {
+        s.regs[d] = alu.logic(s, s.regs[d]! ^ v, 31);
+      };
+    case AluOp.Or:
+      return (s) => {
+        s.regs[d] = alu.logic(s, s.regs[d]! | v, 31);
+      };
     default:
       return (s) => {
         s.regs[d] = aluOp(s, op, s.regs[d]!, v, 31);
@@ -91,7 +113,19 @@ interface Mem {
   index: number;
   scale: number;
   disp: number;
+  /** The memory's TLB fast path for reads (undefined: always call the memory). */
+  fr: LinearFastPath | undefined;
+  /** ...and for writes (undefined when a CPU write must move the code epoch itself). */
+  fw: LinearFastPath | undefined;
 }
+
+// The fast paths below are the MMU's own read/write fast paths (Mmu.read32 etc.), inlined:
+// `(entry & mask) === 1` is a plain-RAM hit with no other effect (watched code pages, MMIO,
+// clean pages, data breakpoints and every fault fail it), anything else calls the memory, so
+// the accesses, their order and their faults are exactly those of `s.memory.readN/writeN`.
+
+let fastRead: LinearFastPath | undefined;
+let fastWrite: LinearFastPath | undefined;
 
 function memOf(insn: Instruction): Mem | undefined {
   if (insn.addrSize !== 32) return undefined;
@@ -104,32 +138,86 @@ function memOf(insn: Instruction): Mem | undefined {
     index,
     scale: insn.memScale,
     disp: insn.memDisplacement | 0,
+    fr: fastRead,
+    fw: fastWrite,
   };
 }
 
 function load32(m: Mem, d: number): Handler {
-  const { seg, base, index, scale, disp } = m;
+  const { seg, base, index, scale, disp, fr } = m;
+  if (fr !== undefined) {
+    const { tlb, i32, masks } = fr;
+    return (s) => {
+      const lin = checkedLinear(s, seg, ea32(s, base, index, scale, disp), 4, false);
+      const e = tlb[lin >>> 12]!;
+      if ((e & masks[0]!) === 1 && (lin & 3) === 0) {
+        s.regs[d] = i32[((e & ~0xfff) | (lin & 0xfff)) >> 2]!;
+      } else {
+        s.regs[d] = s.memory.read32(lin) | 0;
+      }
+    };
+  }
   return (s) => {
     const lin = checkedLinear(s, seg, ea32(s, base, index, scale, disp), 4, false);
     s.regs[d] = s.memory.read32(lin) | 0;
   };
 }
 function store32(m: Mem, r: number): Handler {
-  const { seg, base, index, scale, disp } = m;
+  const { seg, base, index, scale, disp, fw } = m;
+  if (fw !== undefined) {
+    const { tlb, i32, masks } = fw;
+    return (s) => {
+      const lin = checkedLinear(s, seg, ea32(s, base, index, scale, disp), 4, true);
+      const e = tlb[lin >>> 12]!;
+      if ((e & masks[1]!) === 1 && (lin & 3) === 0) {
+        i32[((e & ~0xfff) | (lin & 0xfff)) >> 2] = s.regs[r]!;
+      } else {
+        s.memory.write32(lin, s.regs[r]! | 0);
+      }
+    };
+  }
   return (s) => {
     const lin = checkedLinear(s, seg, ea32(s, base, index, scale, disp), 4, true);
     s.memory.write32(lin, s.regs[r]! | 0);
   };
 }
 function store32Imm(m: Mem, v: number): Handler {
-  const { seg, base, index, scale, disp } = m;
+  const { seg, base, index, scale, disp, fw } = m;
+  if (fw !== undefined) {
+    const { tlb, i32, masks } = fw;
+    return (s) => {
+      const lin = checkedLinear(s, seg, ea32(s, base, index, scale, disp), 4, true);
+      const e = tlb[lin >>> 12]!;
+      if ((e & masks[1]!) === 1 && (lin & 3) === 0) {
+        i32[((e & ~0xfff) | (lin & 0xfff)) >> 2] = v;
+      } else {
+        s.memory.write32(lin, v);
+      }
+    };
+  }
   return (s) => {
     const lin = checkedLinear(s, seg, ea32(s, base, index, scale, disp), 4, true);
     s.memory.write32(lin, v);
   };
 }
 function loadExtend(m: Mem, d: number, size: number, signed: boolean): Handler {
-  const { seg, base, index, scale, disp } = m;
+  const { seg, base, index, scale, disp, fr } = m;
+  if (size === 1 && fr !== undefined) {
+    const { tlb, u8, masks } = fr;
+    return signed
+      ? (s) => {
+          const lin = checkedLinear(s, seg, ea32(s, base, index, scale, disp), 1, false);
+          const e = tlb[lin >>> 12]!;
+          const v = (e & masks[0]!) === 1 ? u8[(e & ~0xfff) | (lin & 0xfff)]! : s.memory.read8(lin);
+          s.regs[d] = (v << 24) >> 24;
+        }
+      : (s) => {
+          const lin = checkedLinear(s, seg, ea32(s, base, index, scale, disp), 1, false);
+          const e = tlb[lin >>> 12]!;
+          s.regs[d] =
+            (e & masks[0]!) === 1 ? u8[(e & ~0xfff) | (lin & 0xfff)]! : s.memory.read8(lin);
+        };
+  }
   if (size === 1) {
     return signed
       ? (s) => {
@@ -152,21 +240,47 @@ function loadExtend(m: Mem, d: number, size: number, signed: boolean): Handler {
       };
 }
 function load8(m: Mem, b: number): Handler {
-  const { seg, base, index, scale, disp } = m;
+  const { seg, base, index, scale, disp, fr } = m;
+  if (fr !== undefined) {
+    const { tlb, u8, masks } = fr;
+    return (s) => {
+      const lin = checkedLinear(s, seg, ea32(s, base, index, scale, disp), 1, false);
+      const e = tlb[lin >>> 12]!;
+      s.regs8[b] = (e & masks[0]!) === 1 ? u8[(e & ~0xfff) | (lin & 0xfff)]! : s.memory.read8(lin);
+    };
+  }
   return (s) => {
     const lin = checkedLinear(s, seg, ea32(s, base, index, scale, disp), 1, false);
     s.regs8[b] = s.memory.read8(lin);
   };
 }
 function store8(m: Mem, b: number): Handler {
-  const { seg, base, index, scale, disp } = m;
+  const { seg, base, index, scale, disp, fw } = m;
+  if (fw !== undefined) {
+    const { tlb, u8, masks } = fw;
+    return (s) => {
+      const lin = checkedLinear(s, seg, ea32(s, base, index, scale, disp), 1, true);
+      const e = tlb[lin >>> 12]!;
+      if ((e & masks[1]!) === 1) u8[(e & ~0xfff) | (lin & 0xfff)] = s.regs8[b]!;
+      else s.memory.write8(lin, s.regs8[b]!);
+    };
+  }
   return (s) => {
     const lin = checkedLinear(s, seg, ea32(s, base, index, scale, disp), 1, true);
     s.memory.write8(lin, s.regs8[b]!);
   };
 }
 function store8Imm(m: Mem, v: number): Handler {
-  const { seg, base, index, scale, disp } = m;
+  const { seg, base, index, scale, disp, fw } = m;
+  if (fw !== undefined) {
+    const { tlb, u8, masks } = fw;
+    return (s) => {
+      const lin = checkedLinear(s, seg, ea32(s, base, index, scale, disp), 1, true);
+      const e = tlb[lin >>> 12]!;
+      if ((e & masks[1]!) === 1) u8[(e & ~0xfff) | (lin & 0xfff)] = v;
+      else s.memory.write8(lin, v);
+    };
+  }
   return (s) => {
     const lin = checkedLinear(s, seg, ea32(s, base, index, scale, disp), 1, true);
     s.memory.write8(lin, v);
@@ -174,7 +288,20 @@ function store8Imm(m: Mem, v: number): Handler {
 }
 /** `op r32, m32` (CMP included: `store` false). */
 function aluRM32(m: Mem, op: number, store: boolean, d: number): Handler {
-  const { seg, base, index, scale, disp } = m;
+  const { seg, base, index, scale, disp, fr } = m;
+  if (fr !== undefined) {
+    const { tlb, i32, masks } = fr;
+    return (s) => {
+      const lin = checkedLinear(s, seg, ea32(s, base, index, scale, disp), 4, false);
+      const e = tlb[lin >>> 12]!;
+      const v =
+        (e & masks[0]!) === 1 && (lin & 3) === 0
+          ? i32[((e & ~0xfff) | (lin & 0xfff)) >> 2]!
+          : s.memory.read32(lin) | 0;
+      const r = aluOp(s, op, s.regs[d]!, v, 31);
+      if (store) s.regs[d] = r;
+    };
+  }
   return (s) => {
     const lin = checkedLinear(s, seg, ea32(s, base, index, scale, disp), 4, false);
     const r = aluOp(s, op, s.regs[d]!, s.memory.read32(lin) | 0, 31);
@@ -183,7 +310,27 @@ function aluRM32(m: Mem, op: number, store: boolean, d: number): Handler {
 }
 /** CMP/TEST m, r-or-imm without a store (8- or 32-bit). */
 function cmpMem(m: Mem, op: number, size: number, reg: number, v: number): Handler {
-  const { seg, base, index, scale, disp } = m;
+  const { seg, base, index, scale, disp, fr } = m;
+  if (fr !== undefined) {
+    const { tlb, u8, i32, masks } = fr;
+    if (size === 4) {
+      return (s) => {
+        const lin = checkedLinear(s, seg, ea32(s, base, index, scale, disp), 4, false);
+        const e = tlb[lin >>> 12]!;
+        const a =
+          (e & masks[0]!) === 1 && (lin & 3) === 0
+            ? i32[((e & ~0xfff) | (lin & 0xfff)) >> 2]!
+            : s.memory.read32(lin) | 0;
+        aluOp(s, op, a, reg >= 0 ? s.regs[reg]! : v, 31);
+      };
+    }
+    return (s) => {
+      const lin = checkedLinear(s, seg, ea32(s, base, index, scale, disp), 1, false);
+      const e = tlb[lin >>> 12]!;
+      const a = (e & masks[0]!) === 1 ? u8[(e & ~0xfff) | (lin & 0xfff)]! : s.memory.read8(lin);
+      aluOp(s, op, a, reg >= 0 ? s.regs8[reg]! : v, 7);
+    };
+  }
   if (size === 4) {
     return (s) => {
       const lin = checkedLinear(s, seg, ea32(s, base, index, scale, disp), 4, false);
@@ -244,10 +391,18 @@ form("Test_rm8_r8", F_RM8_R, AluOp.Test, false);
 /**
  * A handler with `insn`'s operands baked in, for the forms covered here (32-bit operand size;
  * memory operands with 32-bit addressing), else undefined (the caller keeps the table handler).
- * `insn` must not have a LOCK prefix (the caller checks LOCK validity first).
+ * `insn` must not have a LOCK prefix (the caller checks LOCK validity first). `read`/`write`:
+ * the memory's TLB fast path (LinearMemory.fastPath) when reads / writes may use it directly
+ * (writes only when a CPU write needs no epoch move of its own: with a code-page watch).
  */
-export function bake(insn: Instruction): Handler | undefined {
+export function bake(
+  insn: Instruction,
+  read?: LinearFastPath,
+  write?: LinearFastPath,
+): Handler | undefined {
   if (insn.hasLock) return undefined;
+  fastRead = read;
+  fastWrite = write;
   const code = insn.code;
   const op0 = insn.op0Kind;
   const op1 = insn.op1Kind;
@@ -405,4 +560,164 @@ function sar32(d: number, count: number): Handler {
   return (s) => {
     s.regs[d] = alu.sar(s, s.regs[d]!, count, 31);
   };
+}
+
+// ---- fused "flag-setting register form + Jcc" pairs ----
+
+/**
+ * A register-only form fused with the Jcc right after it in a block: runs the form (the same
+ * alu.ts routine and register write as its baked handler) and returns whether the Jcc with
+ * condition `cc` is taken, tested on the flags the form just recorded (testCondition, as the run
+ * loop tests a Jcc). Register-only forms cannot fault, so the pair needs no rollback between the
+ * two. The run loop retires both (block-cache.ts K_FUSED).
+ */
+export type FusedHandler = (s: CpuState) => boolean;
+
+/** The fused form of `insn` + Jcc `cc`, for the forms below, else undefined. */
+export function bakeFused(insn: Instruction, cc: number): FusedHandler | undefined {
+  if (insn.hasLock) return undefined;
+  const code = insn.code;
+  const r0 = insn.op0Kind === OpKind.Register ? reg32(insn.op0Register) : -1;
+  if (r0 < 0) return undefined;
+  const r1 = insn.opCount > 1 && insn.op1Kind === OpKind.Register ? reg32(insn.op1Register) : -1;
+  const f = FORM[code]!;
+  if (f === F_RM_R || f === F_R_RM) {
+    return r1 >= 0 ? fusedAlu(FORM_OP[code]!, FORM_STORE[code] === 1, r0, r1, 0, cc) : undefined;
+  }
+  if (f === F_RM_I) {
+    return fusedAlu(FORM_OP[code]!, FORM_STORE[code] === 1, r0, -1, insn.immediate | 0, cc);
+  }
+  switch (code) {
+    case Code.Inc_r32:
+    case Code.Inc_rm32:
+      return (s) => {
+        s.regs[r0] = alu.inc(s, s.regs[r0]!, 31);
+        return testCondition(s, cc);
+      };
+    case Code.Dec_r32:
+    case Code.Dec_rm32:
+      return (s) => {
+        s.regs[r0] = alu.dec(s, s.regs[r0]!, 31);
+        return testCondition(s, cc);
+      };
+    case Code.Shr_rm32_1:
+    case Code.Shr_rm32_imm8: {
+      const count = code === Code.Shr_rm32_1 ? 1 : insn.immediate & 0xff;
+      return (s) => {
+        s.regs[r0] = alu.shr(s, s.regs[r0]!, count, 31);
+        return testCondition(s, cc);
+      };
+    }
+    case Code.Shl_rm32_1:
+    case Code.Shl_rm32_imm8: {
+      const count = code === Code.Shl_rm32_1 ? 1 : insn.immediate & 0xff;
+      return (s) => {
+        s.regs[r0] = alu.shl(s, s.regs[r0]!, count, 31);
+        return testCondition(s, cc);
+      };
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** `op r32, r32` (`r` >= 0) or `op r32, imm` (`v`), then the Jcc test. */
+function fusedAlu(
+  op: number,
+  store: boolean,
+  d: number,
+  r: number,
+  v: number,
+  cc: number,
+): FusedHandler | undefined {
+  if (r >= 0) {
+    if (!store) {
+      if (op === AluOp.Sub) {
+        return (s) => {
+          alu.sub(s, s.regs[d]!, s.regs[r]!, 31);
+          return testCondition(s, cc);
+        };
+      }
+      if (op === AluOp.And) {
+        return (s) => {
+          alu.logic(s, s.regs[d]! & s.regs[r]!, 31);
+          return testCondition(s, cc);
+        };
+      }
+      return undefined;
+    }
+    switch (op) {
+      case AluOp.Add:
+        return (s) => {
+          s.regs[d] = alu.add(s, s.regs[d]!, s.regs[r]!, 31);
+          return testCondition(s, cc);
+        };
+      case AluOp.Sub:
+        return (s) => {
+          s.regs[d] = alu.sub(s, s.regs[d]!, s.regs[r]!, 31);
+          return testCondition(s, cc);
+        };
+      case AluOp.And:
+        return (s) => {
+          s.regs[d] = alu.logic(s, s.regs[d]! & s.regs[r]!, 31);
+          return testCondition(s, cc);
+        };
+      case AluOp.Or:
+        return (s) => {
+          s.regs[d] = alu.logic(s, s.regs[d]! | s.regs[r]!, 31);
+          return testCondition(s, cc);
+        };
+      case AluOp.Xor:
+        return (s) => {
+          s.regs[d] = alu.logic(s, s.regs[d]! ^ s.regs[r]!, 31);
+          return testCondition(s, cc);
+        };
+      default:
+        return undefined;
+    }
+  }
+  if (!store) {
+    if (op === AluOp.Sub) {
+      return (s) => {
+        alu.sub(s, s.regs[d]!, v, 31);
+        return testCondition(s, cc);
+      };
+    }
+    if (op === AluOp.And) {
+      return (s) => {
+        alu.logic(s, s.regs[d]! & v, 31);
+        return testCondition(s, cc);
+      };
+    }
+    return undefined;
+  }
+  switch (op) {
+    case AluOp.Add:
+      return (s) => {
+        s.regs[d] = alu.add(s, s.regs[d]!, v, 31);
+        return testCondition(s, cc);
+      };
+    case AluOp.Sub:
+      return (s) => {
+        s.regs[d] = alu.sub(s, s.regs[d]!, v, 31);
+        return testCondition(s, cc);
+      };
+    case AluOp.And:
+      return (s) => {
+        s.regs[d] = alu.logic(s, s.regs[d]! & v, 31);
+        return testCondition(s, cc);
+      };
+    case AluOp.Or:
+      return (s) => {
+        s.regs[d] = alu.logic(s, s.regs[d]! | v, 31);
+        return testCondition(s, cc);
+      };
+    case AluOp.Xor:
+      return (s) => {
+        s.regs[d] = alu.logic(s, s.regs[d]! ^ v, 31);
+        return testCondition(s, cc);
+      };
+    default:
+      return undefined;
+  }
 }
