@@ -30,12 +30,14 @@ import {
   OpKind,
 } from "@ringvm/decoder";
 import {
+  deadFlags,
   EMITTERS,
   FLUSH_FLAGS,
   FlagOp,
   leaveText,
   LOAD_REGS,
   num,
+  observesAllFlags,
   SAVE_REGS,
   type EmitContext,
 } from "./emit";
@@ -351,7 +353,7 @@ export function generate(
   const exitTargets: number[] = [];
   const index = new Map<number, number>();
   blocks.forEach((b, j) => index.set(b[0]!.ip >>> 0, j));
-  out.push("return function (s, left) {");
+  out.push("return function region(s, left) {");
   // CS limit and IF/TF change only at barriers and far transfers, which end the region.
   out.push("const r = s.regs, m = s.memory, lim = s.segLimit[1], ev = (s.flags & 768) !== 0;");
   if (fast)
@@ -384,55 +386,67 @@ export function generate(
       }
       return leave(target, `rb + ${num(n)}`, g);
     };
-    const c: EmitContext = {
-      out: [],
-      k: 0,
-      ss32,
-      flat,
-      fast,
-      fl: { kind: 0, op: 0, top: 0, fcZero: false },
-      ended: false,
-      exit: () => "",
-    };
-    for (let k = 0; k < n; k++) {
-      const i = insns[k]!;
-      const emitter = EMITTERS[i.code];
-      const last = k === n - 1;
-      const targets = [i.nearBranchTarget >>> 0, i.nextIp >>> 0];
-      const mark = c.out.length;
-      const fl = c.fl;
-      c.k = k;
-      c.ended = false;
-      c.exit = (e) => exitTo(targets[e]!);
-      const inlined = emitter !== undefined && emitter(c, i);
-      if (inlined) {
-        ended = c.ended;
-      } else {
-        // Not inlined (or the emitter declined): drop what it wrote, call the handler.
-        c.out.length = mark;
-        c.fl = fl;
-        const next = num(i.nextIp >>> 0);
-        if (c.fl.kind !== 1) c.out.push(FLUSH_FLAGS);
-        c.fl = { kind: 1, op: 0, top: 0, fcZero: false };
-        c.out.push(
-          `${SAVE_REGS} s.startEip = ${num(i.ip >>> 0)}; s.startEsp = r4; s.eip = ${next}; s.retired = rb + ${num(k)}; ip = -1;`,
-        );
-        c.out.push(`H[${num(i.code)}](s, I[${num(j)}][${num(k)}]); ${LOAD_REGS}`);
-        const out1 = leaveText("s.eip", `rb + ${num(k + 1)}`, -1);
-        if (last) {
-          c.out.push(out1);
-          ended = true;
+    const firstExit = exitTargets.length;
+    const emitBlock = (dead: readonly boolean[]): EmitContext | null => {
+      exitTargets.length = firstExit;
+      ended = false;
+      const c: EmitContext = {
+        out: [],
+        k: 0,
+        ss32,
+        flat,
+        fast,
+        fl: { kind: 0, op: 0, top: 0, fcZero: false },
+        dead: false,
+        ended: false,
+        exit: () => "",
+      };
+      for (let k = 0; k < n; k++) {
+        const i = insns[k]!;
+        const emitter = EMITTERS[i.code];
+        const last = k === n - 1;
+        const targets = [i.nearBranchTarget >>> 0, i.nextIp >>> 0];
+        const mark = c.out.length;
+        const fl = c.fl;
+        c.k = k;
+        c.ended = false;
+        c.exit = (e) => exitTo(targets[e]!);
+        c.dead = dead[k]!;
+        const inlined = emitter !== undefined && emitter(c, i);
+        if (inlined) {
+          ended = c.ended;
         } else {
+          // The dead-flag analysis took this form as inlined (it reads and writes fixed flags);
+          // a handler call observes every flag: emit the block again without dead flags.
+          if (!observesAllFlags(i) && dead.includes(true)) return null;
+          // Not inlined (or the emitter declined): drop what it wrote, call the handler.
+          c.out.length = mark;
+          c.fl = fl;
+          const next = num(i.nextIp >>> 0);
+          if (c.fl.kind !== 1) c.out.push(FLUSH_FLAGS);
+          c.fl = { kind: 1, op: 0, top: 0, fcZero: false };
           c.out.push(
-            `if (s.eip !== ${next} || B.valid === false || (ev === true && EV(s) === true)) { ${out1} }`,
+            `${SAVE_REGS} s.startEip = ${num(i.ip >>> 0)}; s.startEsp = r4; s.eip = ${next}; s.retired = rb + ${num(k)}; ip = -1;`,
           );
+          c.out.push(`H[${num(i.code)}](s, I[${num(j)}][${num(k)}]); ${LOAD_REGS}`);
+          const out1 = leaveText("s.eip", `rb + ${num(k + 1)}`, -1);
+          if (last) {
+            c.out.push(out1);
+            ended = true;
+          } else {
+            c.out.push(
+              `if (s.eip !== ${next} || B.valid === false || (ev === true && EV(s) === true)) { ${out1} }`,
+            );
+          }
+        }
+        if (last && !ended) {
+          // Size limit or page end after an inlined instruction: fall through.
+          c.out.push(exitTo(i.nextIp >>> 0));
         }
       }
-      if (last && !ended) {
-        // Size limit or page end after an inlined instruction: fall through.
-        c.out.push(exitTo(i.nextIp >>> 0));
-      }
-    }
+      return c;
+    };
+    const c = emitBlock(deadFlags(insns)) ?? emitBlock(new Array<boolean>(n).fill(false))!;
     out.push(...c.out);
     out.push("}");
   });

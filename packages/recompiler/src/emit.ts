@@ -55,6 +55,12 @@ export interface EmitContext {
   /** The MMU's TLB fast path is available (T, U8, U16, I32, RM, WM). */
   fast: boolean;
   fl: FlagState;
+  /**
+   * The flags this instruction writes are never observed (a later instruction of the block
+   * overwrites them before any reader, memory access, handler call or exit; see `deadFlags`):
+   * compute the result only.
+   */
+  dead: boolean;
   /** The block ends with this instruction (control flow); the emitter wrote the exits. */
   ended: boolean;
   /**
@@ -78,7 +84,7 @@ export const RUNTIME_NAMES: readonly string[] = [
   ...["H", "I", "B", "X", "EV", "CK", "J", "TC", "ADC", "SBB", "SHL", "SHR", "SAR"],
   ...["FL", "PAR", "V", "T", "U8", "U16", "I32", "RM", "WM", "s", "r", "m", "rb", "x", "l"],
   ...["e", "ip", "fk", "fa", "fb", "fr", "fc", "left", "pc", "lim", "ev", "err", "segLimit"],
-  ...["ne", "nr", "ng", "run", "break", "p", "Math", "imul", "MF"],
+  ...["ne", "nr", "ng", "run", "break", "p", "Math", "imul", "MF", "region"],
   ...["r0", "r1", "r2", "r3", "r4", "r5", "r6", "r7"],
   // CpuState / memory / view / block / cursor members
   ...["regs", "memory", "eip", "startEip", "startEsp", "retired", "flags", "getCF", "tlb"],
@@ -344,6 +350,7 @@ type AluName = (typeof ALU_NAMES)[number];
 
 /** Statements computing `op` of `a` and `b` into `x` with its flag record in the locals. */
 function aluText(c: EmitContext, op: AluName, top: number, a: string, b: string): string {
+  if (c.dead) return aluDeadText(c, op, top, a, b);
   switch (op) {
     case "Add":
       setKnown(c, FlagOp.Add, top, false);
@@ -366,6 +373,24 @@ function aluText(c: EmitContext, op: AluName, top: number, a: string, b: string)
       setKnown(c, FlagOp.Logic, top, true);
       return `x = fr = ${a} ${o} ${b}; fc = 0; fk = ${num((FlagOp.Logic << 5) | top)};`;
     }
+  }
+}
+
+/** The result only (the flags are dead; ADC/SBB still read CF). The flag state is unchanged. */
+function aluDeadText(c: EmitContext, op: AluName, top: number, a: string, b: string): string {
+  switch (op) {
+    case "Add":
+      return `x = ${wrap(`${a} + ${b}`, top)};`;
+    case "Sub":
+    case "Cmp":
+      return `x = ${wrap(`${a} - ${b}`, top)};`;
+    case "Adc":
+    case "Sbb": {
+      const cf = carryNow(c);
+      return `e = ${cf}; x = ${wrap(op === "Adc" ? `${a} + ${b} + e` : `${a} - ${b} - e`, top)};`;
+    }
+    default:
+      return `x = ${a} ${op === "And" || op === "Test" ? "&" : op === "Or" ? "|" : "^"} ${b};`;
   }
 }
 
@@ -502,14 +527,11 @@ const lea32: Emitter = (c, i) => {
   return true;
 };
 
-/** CMOVcc r32, r32 (the memory form reads its source whatever the condition: handler). */
+/** CMOVcc r32, r/m32: the source is read (and may fault) whatever the condition, as the handler does. */
 function cmov(cc: number): Emitter {
   return (c, i) => {
-    if (i.op1Kind !== OpKind.Register || !isGpr(i.op1Register, 31) || !isGpr(i.op0Register, 31))
-      return false;
-    c.out.push(
-      `if ${condition(c, cc)} { ${regWrite(i.op0Register, 31, regRead(i.op1Register, 31))} }`,
-    );
+    if (!isGpr(i.op0Register, 31) || !readRm1(c, i, 31)) return false;
+    c.out.push(`if ${condition(c, cc)} { ${regWrite(i.op0Register, 31, "x")} }`);
     return true;
   };
 }
@@ -528,6 +550,7 @@ function setcc(cc: number): Emitter {
 function incDec(dec: boolean, top: number): Emitter {
   const op = dec ? FlagOp.Dec : FlagOp.Inc;
   const calc = (c: EmitContext, a: string): string => {
+    if (c.dead) return `x = ${wrap(dec ? `${a} - 1` : `${a} + 1`, top)};`;
     const cf = carryNow(c);
     setKnown(c, op, top, false);
     return `fc = ${cf}; fa = ${a}; x = fr = ${wrap(dec ? "fa - 1" : "fa + 1", top)}; fk = ${num((op << 5) | top)};`;
@@ -552,6 +575,7 @@ function incDec(dec: boolean, top: number): Emitter {
 /** NEG r/m32: 0 - a (a SUB record with dst 0, as alu.neg records it). */
 const neg32: Emitter = (c, i) => {
   const calc = (a: string): string => {
+    if (c.dead) return `x = (0 - ${a}) | 0;`;
     setKnown(c, FlagOp.Sub, 31, false);
     return `fa = 0; fb = ${a}; x = fr = (0 - fb) | 0; fk = ${num((FlagOp.Sub << 5) | 31)};`;
   };
@@ -581,6 +605,10 @@ const not32: Emitter = (c, i) => {
  * the result, CF/OF/AF concrete (AF set, as the host sets it), i.e. a Logic record with fc.
  */
 function shiftConst32(c: EmitContext, fn: "SHL" | "SHR" | "SAR", n: number, a: string): string {
+  if (c.dead) {
+    const op = fn === "SHL" ? "<<" : fn === "SHR" ? ">>>" : ">>";
+    return `x = (${a} ${op} ${num(n)}) | 0;`;
+  }
   setKnown(c, FlagOp.Logic, 31, false);
   const k = num((FlagOp.Logic << 5) | 31);
   if (fn === "SHL")
@@ -630,9 +658,15 @@ function shift(fn: "SHL" | "SHR" | "SAR", top: number, from: "imm" | "one" | "cl
 function imul32(withImm: boolean): Emitter {
   return (c, i) => {
     if (!isGpr(i.op0Register, 31) || !readRm1(c, i, 31)) return false;
+    const [a, b] = withImm ? ["x", num(i.immediate | 0)] : [regRead(i.op0Register, 31), "x"];
+    if (c.dead) {
+      // CF/OF dead: the product only; the other flags stay as they are (mulFlags keeps them).
+      c.out.push(`x = Math.imul(${a}, ${b});`);
+      c.out.push(regWrite(i.op0Register, 31, "x"));
+      return true;
+    }
     const pre = c.fl.kind === 1 ? "" : FLUSH_FLAGS + " ";
     setClean(c);
-    const [a, b] = withImm ? ["x", num(i.immediate | 0)] : [regRead(i.op0Register, 31), "x"];
     c.out.push(
       `${pre}p = ${a} * ${b}; x = Math.imul(${a}, ${b}); MF(s, p > 2147483647 || p < ${num(-2147483648)});`,
     );
@@ -831,3 +865,135 @@ function buildEmitters(): (Emitter | undefined)[] {
 
 /** Inline emitter of each form, indexed by `Code` (undefined: call the interpreter's handler). */
 export const EMITTERS: readonly (Emitter | undefined)[] = buildEmitters();
+
+// ---- dead flags ----
+
+/** EFLAGS bits of the six status flags (CF, PF, AF, ZF, SF, OF). */
+const F_C = 0x1;
+const F_P = 0x4;
+const F_Z = 0x40;
+const F_S = 0x80;
+const F_O = 0x800;
+export const STATUS_FLAGS = 0x8d5;
+/** Flags each condition (Jcc encoding order) reads. */
+const COND_READS = [F_O, F_O, F_C, F_C, F_Z, F_Z, F_C | F_Z, F_C | F_Z].concat([
+  F_S,
+  F_S,
+  F_P,
+  F_P,
+  F_S | F_O,
+  F_S | F_O,
+  F_Z | F_S | F_O,
+  F_Z | F_S | F_O,
+]);
+
+/**
+ * Flag use of the register forms whose effect on the status flags is fixed by the form: bits
+ * 0..11 the flags read, bits 16..27 the flags written whatever their old values. Forms not in
+ * the table (handlers, anything the emitters may decline) read all flags and write none.
+ */
+const FLAG_USE: Int32Array = (() => {
+  const t = new Int32Array(EMITTERS.length).fill(STATUS_FLAGS);
+  const set = (name: string, reads: number, writes: number): void => {
+    t[codeOf(name)] = reads | (writes << 16);
+  };
+  const sizes = [
+    [8, 7],
+    [16, 15],
+    [32, 31],
+  ] as const;
+  for (const op of ALU_NAMES) {
+    const reads = op === "Adc" || op === "Sbb" ? F_C : 0;
+    for (const [size, top] of sizes) {
+      set(`${op}_rm${size}_r${size}`, reads, STATUS_FLAGS);
+      set(`${op}_${top === 7 ? "AL" : top === 15 ? "AX" : "EAX"}_imm${size}`, reads, STATUS_FLAGS);
+      set(`${op}_rm${size}_imm${size}`, reads, STATUS_FLAGS);
+      if (op !== "Test") set(`${op}_r${size}_rm${size}`, reads, STATUS_FLAGS);
+    }
+    if (op !== "Test") {
+      set(`${op}_rm16_imm8`, reads, STATUS_FLAGS);
+      set(`${op}_rm32_imm8`, reads, STATUS_FLAGS);
+      set(`${op}_rm8_imm8_82`, reads, STATUS_FLAGS);
+    }
+  }
+  for (const name of ["Test_rm8_imm8_F6r1", "Test_rm16_imm16_F7r1", "Test_rm32_imm32_F7r1"])
+    set(name, 0, STATUS_FLAGS);
+  for (const [size] of sizes) {
+    set(`Mov_rm${size}_r${size}`, 0, 0);
+    set(`Mov_r${size}_rm${size}`, 0, 0);
+    set(`Mov_r${size}_imm${size}`, 0, 0);
+    set(`Mov_rm${size}_imm${size}`, 0, 0);
+    set(`Inc_rm${size}`, 0, STATUS_FLAGS & ~F_C);
+    set(`Dec_rm${size}`, 0, STATUS_FLAGS & ~F_C);
+  }
+  for (const name of ["Inc_r16", "Inc_r32", "Dec_r16", "Dec_r32"])
+    set(name, 0, STATUS_FLAGS & ~F_C);
+  set("Neg_rm32", 0, STATUS_FLAGS);
+  set("Not_rm32", 0, 0);
+  // 32-bit shifts by a constant (a zero count writes nothing: see flagUse).
+  for (const name of ["Shl", "Shr", "Sar"]) {
+    set(`${name}_rm32_imm8`, 0, STATUS_FLAGS);
+    set(`${name}_rm32_1`, 0, STATUS_FLAGS);
+  }
+  for (const name of ["Imul_r32_rm32", "Imul_r32_rm32_imm32", "Imul_r32_rm32_imm8"])
+    set(name, 0, F_C | F_O);
+  for (const name of ["Movzx_r32_rm8", "Movzx_r32_rm16", "Movsx_r32_rm8", "Movsx_r32_rm16"])
+    set(name, 0, 0);
+  set("Lea_r32_m", 0, 0);
+  for (const name of ["Nopw", "Nopd", "Nop_rm16", "Nop_rm32"]) set(name, 0, 0);
+  COND_NAMES.forEach((cn, cc) => {
+    for (const form of ["rel8_16", "rel8_32", "rel16", "rel32_32"])
+      set(`J${cn}_${form}`, COND_READS[cc]!, 0);
+    set(`Set${cn}_rm8`, COND_READS[cc]!, 0);
+    set(`Cmov${cn}_r32_rm32`, COND_READS[cc]!, 0);
+  });
+  return t;
+})();
+
+/** Reads (bits 0..11) and writes (16..27) of `i`; a memory access may fault: reads all. */
+function flagUse(i: Instruction): number {
+  const u = FLAG_USE[i.code] ?? STATUS_FLAGS;
+  const mem =
+    (i.op0Kind === OpKind.Memory || i.op1Kind === OpKind.Memory) &&
+    i.code !== Code.Lea_r32_m &&
+    !isNop(i);
+  if (mem) return STATUS_FLAGS | (u & ~0xffff);
+  // A zero shift count changes no flag.
+  if (u >>> 16 === STATUS_FLAGS && isConstShift(i) && (i.immediate & 31) === 0) return u & 0xffff;
+  return u;
+}
+
+function isNop(i: Instruction): boolean {
+  return i.code === Code.Nop_rm16 || i.code === Code.Nop_rm32;
+}
+
+function isConstShift(i: Instruction): boolean {
+  return (
+    i.code === Code.Shl_rm32_imm8 || i.code === Code.Shr_rm32_imm8 || i.code === Code.Sar_rm32_imm8
+  );
+}
+
+/**
+ * For each instruction of a basic block, whether the flags it writes are dead: overwritten by
+ * later instructions of the block before any instruction reads them, any memory access (which
+ * may fault and so observe them), any handler call and the block's end (all flags are live
+ * there). Only register destinations qualify (a read-modify-write of memory stores after its
+ * flag update, and that store may fault).
+ */
+/** The instruction reads (observes) every flag: see `deadFlags`. */
+export function observesAllFlags(i: Instruction): boolean {
+  return (flagUse(i) & 0xffff) === STATUS_FLAGS;
+}
+
+export function deadFlags(insns: readonly Instruction[]): boolean[] {
+  const out = new Array<boolean>(insns.length).fill(false);
+  let live = STATUS_FLAGS;
+  for (let k = insns.length - 1; k >= 0; k--) {
+    const i = insns[k]!;
+    const u = flagUse(i);
+    const writes = u >>> 16;
+    out[k] = writes !== 0 && (live & writes) === 0 && i.op0Kind === OpKind.Register;
+    live = (live & ~writes) | (u & 0xffff);
+  }
+  return out;
+}
