@@ -20,9 +20,6 @@ const PROMPT = "~ # ";
 /** Boot to the shell in the interpreter, on a loaded 2-core machine, with margin. */
 const BOOT_TIMEOUT_MS = 540_000;
 
-if (hasChromium && process.env["RINGVM_WEB_DISK_E2E"] !== "1") {
-  console.warn("SKIPPED: the local-disk e2e test (set RINGVM_WEB_DISK_E2E=1 to run it)");
-}
 if (!hasChromium) {
   console.warn(
     "SKIPPED: chromium not installed (/usr/bin/chromium missing; apt-get install -y chromium)",
@@ -236,50 +233,39 @@ describe.skipIf(!hasChromium)("web app in chromium", () => {
     await context.close();
   }, 780_000);
 
-  // Opt-in until Linux finds IDE disks on the board (today ata_piix loads but ata1 never
-  // reports a device, so /dev/sda does not appear): RINGVM_WEB_DISK_E2E=1 runs it.
-  it.skipIf(process.env["RINGVM_WEB_DISK_E2E"] !== "1")(
-    "gives a local disk image to the guest and downloads its writes from the overlay",
-    async () => {
-      const { port } = server!.address() as AddressInfo;
-      const page = await browser!.newPage({ viewport: { width: 1280, height: 900 } });
-      await page.goto(`http://127.0.0.1:${port}/`);
-      const image = Buffer.alloc(1 << 20);
-      image.write("RINGVM-BASE", 0, "latin1");
-      await page.setInputFiles("#files", {
-        name: "disk.img",
-        mimeType: "application/octet-stream",
-        buffer: image,
-      });
-      expect(await page.inputValue("#boot")).toBe("disk"); // the picked file chose the boot source
-      await page.selectOption("#boot", "default"); // the default guest, with the disk as hda
-      // The board's DSDT has no PCI root bridge yet: let the kernel scan PCI itself.
-      await page.fill("#cmdline", `${await page.inputValue("#cmdline")} pci=noacpi`);
-      await page.click("#start");
-      await waitForSerial(page, PROMPT, 0, BOOT_TIMEOUT_MS);
-      await page.click("#tab-serial");
-      await page.click("#terminal");
-      const from = (await serialTranscript(page)).length;
-      await page.keyboard.type(
-        "i=0; while [ ! -b /dev/sda ] && [ $i -lt 90 ]; do sleep 1; i=$((i+1)); done; head -c 11 /dev/sda; echo; printf RINGVM-OVERLAY | dd of=/dev/sda bs=512 seek=2 conv=notrunc; sync; echo written",
-      );
-      await page.keyboard.press("Enter");
-      const transcript = await waitForSerial(page, "\nwritten", from, 240_000);
-      expect(transcript.slice(from)).toContain("\nRINGVM-BASE");
-      const [download] = await Promise.all([
-        page.waitForEvent("download"),
-        page.click("#save-disk"),
-      ]);
-      const saved = join(outDir, "disk.modified.img");
-      mkdirSync(outDir, { recursive: true });
-      await download.saveAs(saved);
-      const bytes = readFileSync(saved);
-      expect(bytes.length).toBe(image.length);
-      expect(bytes.toString("latin1", 0, 11)).toBe("RINGVM-BASE");
-      expect(bytes.toString("latin1", 1024, 1024 + 14)).toBe("RINGVM-OVERLAY");
-      expect(image.toString("latin1", 1024, 1024 + 14)).toBe("\0".repeat(14)); // the original is untouched
-      await page.close();
-    },
-    780_000,
-  );
+  it("gives a local disk image to the guest and downloads its writes from the overlay", async () => {
+    const { port } = server!.address() as AddressInfo;
+    const page = await browser!.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(`http://127.0.0.1:${port}/`);
+    const image = Buffer.alloc(1 << 20);
+    image.write("RINGVM-BASE", 0, "latin1");
+    await page.setInputFiles("#files", {
+      name: "disk.img",
+      mimeType: "application/octet-stream",
+      buffer: image,
+    });
+    expect(await page.inputValue("#boot")).toBe("disk"); // the picked file chose the boot source
+    await page.selectOption("#boot", "default"); // the default guest, with the disk as hda
+    await page.click("#start");
+    await waitForSerial(page, PROMPT, 0, BOOT_TIMEOUT_MS);
+    await page.click("#tab-serial");
+    await page.click("#terminal");
+    const from = (await serialTranscript(page)).length;
+    await page.keyboard.type(
+      "i=0; while [ ! -b /dev/sda ] && [ $i -lt 90 ]; do sleep 1; i=$((i+1)); done; head -c 11 /dev/sda; echo; printf RINGVM-OVERLAY | dd of=/dev/sda bs=512 seek=2 conv=notrunc; sync; echo written",
+    );
+    await page.keyboard.press("Enter");
+    const transcript = await waitForSerial(page, "\nwritten", from, 240_000);
+    expect(transcript.slice(from)).toContain("\nRINGVM-BASE");
+    const [download] = await Promise.all([page.waitForEvent("download"), page.click("#save-disk")]);
+    const saved = join(outDir, "disk.modified.img");
+    mkdirSync(outDir, { recursive: true });
+    await download.saveAs(saved);
+    const bytes = readFileSync(saved);
+    expect(bytes.length).toBe(image.length);
+    expect(bytes.toString("latin1", 0, 11)).toBe("RINGVM-BASE");
+    expect(bytes.toString("latin1", 1024, 1024 + 14)).toBe("RINGVM-OVERLAY");
+    expect(image.toString("latin1", 1024, 1024 + 14)).toBe("\0".repeat(14)); // the original is untouched
+    await page.close();
+  }, 780_000);
 });
