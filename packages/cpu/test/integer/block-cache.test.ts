@@ -9,35 +9,15 @@
 import { describe, expect, it } from "vitest";
 import { type Cpu, EAX, EBX, ECX, ESP, SegReg, StopReason } from "../../src/index";
 import { FlatMemory } from "../../src/testing/index";
-import { flatCpu, hex } from "./flat-cpu";
+import { flatCpu, hex, WatchedFlatMemory } from "./flat-cpu";
 
-/** FlatMemory with a code-page watch (ordinary stores do not move the epoch) and an "MMIO"
- * byte at 0x5000 whose write raises the interrupt line. */
-class DeviceMemory extends FlatMemory {
-  private readonly watched = new Uint8Array(this.bytes.length >>> 12);
-  private readonly listeners: ((page: number) => void)[] = [];
+/** A code-page-watched memory with an "MMIO" byte at 0x5000 whose write raises the interrupt line. */
+class DeviceMemory extends WatchedFlatMemory {
   pending = false;
 
   override write8(linear: number, value: number): void {
+    if ((linear & (this.bytes.length - 1)) === 0x5000) this.pending = true;
     super.write8(linear, value);
-    const physical = linear & (this.bytes.length - 1);
-    if (physical === 0x5000) this.pending = true;
-    const page = physical >>> 12;
-    if (this.watched[page] !== 1) return;
-    this.watched[page] = 0;
-    for (const l of this.listeners) l(page);
-  }
-  translate(linear: number, _kind: number): number {
-    return linear & (this.bytes.length - 1);
-  }
-  watchPage(page: number): void {
-    this.watched[page] = 1;
-  }
-  isWatched(page: number): boolean {
-    return this.watched[page] === 1;
-  }
-  onCodeWrite(listener: (page: number) => void): void {
-    this.listeners.push(listener);
   }
 }
 

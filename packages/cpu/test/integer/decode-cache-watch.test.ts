@@ -6,19 +6,13 @@
 import type { PortIo } from "@ringvm/bus";
 import { describe, expect, it } from "vitest";
 import { type Cpu, EAX, EBX, ECX, StopReason } from "../../src/index";
-import { FlatMemory, NullPorts } from "../../src/testing/index";
-import { flatCpu, hex } from "./flat-cpu";
+import { NullPorts } from "../../src/testing/index";
+import { flatCpu, hex, WatchedFlatMemory } from "./flat-cpu";
 
-/** FlatMemory with PhysicalSpace-style watches: physical = linear modulo the size. */
-class WatchedMemory extends FlatMemory {
-  private readonly watched = new Uint8Array(this.bytes.length >>> 12);
-  private readonly listeners: ((page: number) => void)[] = [];
+/** The shared watched memory, counting fetches, with a DMA-style write. */
+class WatchedMemory extends WatchedFlatMemory {
   fetches = 0;
 
-  override write8(linear: number, value: number): void {
-    super.write8(linear, value);
-    this.noteWrite(this.translate(linear, 1));
-  }
   override fetch8(linear: number): number {
     this.fetches++;
     return super.fetch8(linear);
@@ -27,24 +21,6 @@ class WatchedMemory extends FlatMemory {
   dmaWrite(physical: number, value: number): void {
     this.bytes[physical] = value;
     this.noteWrite(physical);
-  }
-  translate(linear: number, _kind: number): number {
-    return linear & (this.bytes.length - 1);
-  }
-  watchPage(page: number): void {
-    this.watched[page] = 1;
-  }
-  isWatched(page: number): boolean {
-    return this.watched[page] === 1;
-  }
-  onCodeWrite(listener: (page: number) => void): void {
-    this.listeners.push(listener);
-  }
-  private noteWrite(physical: number): void {
-    const page = physical >>> 12;
-    if (this.watched[page] !== 1) return;
-    this.watched[page] = 0;
-    for (const l of this.listeners) l(page);
   }
 }
 

@@ -1,7 +1,7 @@
 // Shared set-up for the decode-cache tests: flat 32-bit protected mode at CPL 0.
 import type { PortIo } from "@ringvm/bus";
 import { Cpu, type CpuOptions, ESP, SegReg } from "../../src/index";
-import { type FlatMemory, NullPorts } from "../../src/testing/index";
+import { FlatMemory, NullPorts } from "../../src/testing/index";
 
 export function hex(s: string): Uint8Array {
   return Uint8Array.from(s.match(/../g)!.map((b) => parseInt(b, 16)));
@@ -25,4 +25,36 @@ export function flatCpu(
   cpu.setReg32(ESP, 0x8000);
   cpu.eip = 0x1000;
   return cpu;
+}
+
+/**
+ * FlatMemory with PhysicalSpace-style code-page watches (CpuOptions.codeTranslator/codePages):
+ * physical = linear modulo the size; the first write to a watched page notifies the listeners.
+ */
+export class WatchedFlatMemory extends FlatMemory {
+  private readonly watched = new Uint8Array(this.bytes.length >>> 12);
+  private readonly listeners: ((page: number) => void)[] = [];
+
+  override write8(linear: number, value: number): void {
+    super.write8(linear, value);
+    this.noteWrite(this.translate(linear, 1));
+  }
+  translate(linear: number, _kind: number): number {
+    return linear & (this.bytes.length - 1);
+  }
+  watchPage(page: number): void {
+    this.watched[page] = 1;
+  }
+  isWatched(page: number): boolean {
+    return this.watched[page] === 1;
+  }
+  onCodeWrite(listener: (page: number) => void): void {
+    this.listeners.push(listener);
+  }
+  protected noteWrite(physical: number): void {
+    const page = physical >>> 12;
+    if (this.watched[page] !== 1) return;
+    this.watched[page] = 0;
+    for (const l of this.listeners) l(page);
+  }
 }
