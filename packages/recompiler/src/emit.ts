@@ -788,18 +788,20 @@ function codeOf(name: string): number {
   return v;
 }
 
+/** Operand sizes with their sign-bit index (`top`), as the emitters take them. */
+const OPERAND_SIZES = [
+  [8, 7],
+  [16, 15],
+  [32, 31],
+] as const;
+
 function buildEmitters(): (Emitter | undefined)[] {
   const t: (Emitter | undefined)[] = [];
   const set = (name: string, e: Emitter): void => {
     t[codeOf(name)] = e;
   };
-  const sizes = [
-    [8, 7],
-    [16, 15],
-    [32, 31],
-  ] as const;
   for (const op of ALU_NAMES) {
-    for (const [size, top] of sizes) {
+    for (const [size, top] of OPERAND_SIZES) {
       set(`${op}_rm${size}_r${size}`, aluRm(op, top, false));
       set(`${op}_${top === 7 ? "AL" : top === 15 ? "AX" : "EAX"}_imm${size}`, aluAcc(op, top));
       set(`${op}_rm${size}_imm${size}`, aluRm(op, top, true));
@@ -814,7 +816,7 @@ function buildEmitters(): (Emitter | undefined)[] {
   set("Test_rm8_imm8_F6r1", aluRm("Test", 7, true));
   set("Test_rm16_imm16_F7r1", aluRm("Test", 15, true));
   set("Test_rm32_imm32_F7r1", aluRm("Test", 31, true));
-  for (const [size, top] of sizes) {
+  for (const [size, top] of OPERAND_SIZES) {
     set(`Mov_rm${size}_r${size}`, movRmReg(top));
     set(`Mov_r${size}_rm${size}`, movRegRm(top));
     set(`Mov_r${size}_imm${size}`, movRegImm(top));
@@ -897,14 +899,9 @@ const FLAG_USE: Int32Array = (() => {
   const set = (name: string, reads: number, writes: number): void => {
     t[codeOf(name)] = reads | (writes << 16);
   };
-  const sizes = [
-    [8, 7],
-    [16, 15],
-    [32, 31],
-  ] as const;
   for (const op of ALU_NAMES) {
     const reads = op === "Adc" || op === "Sbb" ? F_C : 0;
-    for (const [size, top] of sizes) {
+    for (const [size, top] of OPERAND_SIZES) {
       set(`${op}_rm${size}_r${size}`, reads, STATUS_FLAGS);
       set(`${op}_${top === 7 ? "AL" : top === 15 ? "AX" : "EAX"}_imm${size}`, reads, STATUS_FLAGS);
       set(`${op}_rm${size}_imm${size}`, reads, STATUS_FLAGS);
@@ -918,7 +915,7 @@ const FLAG_USE: Int32Array = (() => {
   }
   for (const name of ["Test_rm8_imm8_F6r1", "Test_rm16_imm16_F7r1", "Test_rm32_imm32_F7r1"])
     set(name, 0, STATUS_FLAGS);
-  for (const [size] of sizes) {
+  for (const [size] of OPERAND_SIZES) {
     set(`Mov_rm${size}_r${size}`, 0, 0);
     set(`Mov_r${size}_rm${size}`, 0, 0);
     set(`Mov_r${size}_imm${size}`, 0, 0);
