@@ -1,6 +1,5 @@
 // Runs SeaBIOS (guests/bios.bin + vgabios-stdvga.bin) on the board with test images and
 // follows its COM1 output and VGA text screen, for the firmware-boot system tests.
-import { appendFileSync, writeFileSync } from "node:fs";
 import {
   MemoryDisk,
   createPc,
@@ -11,9 +10,7 @@ import {
 } from "../src/index";
 import type { PcConfig } from "../src/index";
 import { guestFile } from "./firmware-images";
-
-/** Set RINGVM_TRANSCRIPT=/path to follow the serial console while a test runs. */
-const transcriptFile = process.env["RINGVM_TRANSCRIPT"];
+import { SerialLog } from "./serial-log";
 
 /** What a firmware-boot test gives the board. */
 export interface FirmwareBoot {
@@ -44,10 +41,7 @@ export interface FirmwareMachine {
 
 /** Builds the board with SeaBIOS and the given images and starts it (non-deterministic clock off). */
 export function startFirmwareMachine(boot: FirmwareBoot): FirmwareMachine {
-  let transcript = "";
-  const decoder = new TextDecoder();
-  const waiters: { text: string; from: number; resolve: () => void }[] = [];
-  if (transcriptFile !== undefined) writeFileSync(transcriptFile, "");
+  const serial = new SerialLog();
   const config: PcConfig = {
     bios: guestFile("bios.bin"),
     vgaBios: guestFile("vgabios-stdvga.bin"),
@@ -60,20 +54,7 @@ export function startFirmwareMachine(boot: FirmwareBoot): FirmwareMachine {
     bootOrder: boot.bootOrder,
     deterministic: true,
     ...(boot.engine !== undefined ? { engine: boot.engine } : {}),
-    serial: {
-      write: (data) => {
-        const text = decoder.decode(data, { stream: true });
-        transcript += text;
-        if (transcriptFile !== undefined) appendFileSync(transcriptFile, text);
-        for (let i = waiters.length - 1; i >= 0; i--) {
-          const w = waiters[i]!;
-          if (transcript.indexOf(w.text, w.from) >= 0) {
-            waiters.splice(i, 1);
-            w.resolve();
-          }
-        }
-      },
-    },
+    serial: { write: serial.write },
   };
   const screenPc = boot.screen === true ? createScreenPc(config) : undefined;
   const pc = screenPc?.pc ?? createPc(config);
@@ -81,15 +62,11 @@ export function startFirmwareMachine(boot: FirmwareBoot): FirmwareMachine {
   const screenText = (): string[] => screenPc?.screenText() ?? [];
   const waitFor = (text: string, from = 0): Promise<void> =>
     new Promise((resolve, reject) => {
-      if (transcript.indexOf(text, from) >= 0) {
-        resolve();
-        return;
-      }
-      waiters.push({ text, from, resolve });
+      void serial.seen(text, from).then(resolve);
       void ended.then((end) =>
         reject(
           new Error(
-            `the run ended (${end.reason}) before the serial output showed ${JSON.stringify(text)}; last output: ${JSON.stringify(transcript.slice(-400))}`,
+            `the run ended (${end.reason}) before the serial output showed ${JSON.stringify(text)}; last output: ${JSON.stringify(serial.text().slice(-400))}`,
           ),
         ),
       );
@@ -97,13 +74,13 @@ export function startFirmwareMachine(boot: FirmwareBoot): FirmwareMachine {
   return {
     pc,
     ended,
-    transcript: () => transcript,
+    transcript: () => serial.text(),
     waitFor,
     run: async (command, prompt) => {
-      const from = transcript.length;
+      const from = serial.text().length;
       pc.sendSerial(`${command}\n`);
       await waitFor(`\n${prompt}`, from);
-      return transcript.slice(from);
+      return serial.text().slice(from);
     },
     screenText,
     waitForScreen: (predicate, everyMs = 500) =>

@@ -1,15 +1,14 @@
 // Boots the default guest (Debian's 686 kernel + busybox initramfs from guests/) directly on
 // the board in deterministic mode and follows its COM1 output, for the Linux system tests
 // (linux-boot, deterministic, engines, disk). firmware-machine.ts is the SeaBIOS counterpart.
-import { appendFileSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { createPc, type BlockDevice, type Pc, type PcConfig, type RunEnd } from "../src/index";
+import { SerialLog } from "./serial-log";
 
 /** The busybox shell's prompt on ttyS0. */
 export const PROMPT = "~ # ";
 
 const guests = new URL("../../../guests/", import.meta.url);
-/** Set RINGVM_TRANSCRIPT=/path to follow the serial console while a test runs. */
-const transcriptFile = process.env["RINGVM_TRANSCRIPT"];
 
 let kernel: Uint8Array | undefined;
 let initrd: Uint8Array | undefined;
@@ -39,11 +38,7 @@ export interface LinuxMachine {
 export function startLinuxMachine(boot: LinuxBoot): LinuxMachine {
   kernel ??= new Uint8Array(readFileSync(new URL("vmlinuz", guests)));
   initrd ??= new Uint8Array(readFileSync(new URL("initramfs.cpio.gz", guests)));
-  if (transcriptFile !== undefined) writeFileSync(transcriptFile, "");
-  let transcript = "";
-  const chunks: Buffer[] = [];
-  const decoder = new TextDecoder();
-  const waiters: { text: string; from: number; resolve: () => void }[] = [];
+  const serial = new SerialLog();
   const pc = createPc({
     kernel,
     initrd,
@@ -51,41 +46,22 @@ export function startLinuxMachine(boot: LinuxBoot): LinuxMachine {
     deterministic: true,
     ...(boot.engine !== undefined ? { engine: boot.engine } : {}),
     ...(boot.hda !== undefined ? { hda: boot.hda } : {}),
-    serial: {
-      write: (data) => {
-        chunks.push(Buffer.from(data));
-        const text = decoder.decode(data, { stream: true });
-        transcript += text;
-        if (transcriptFile !== undefined) appendFileSync(transcriptFile, text);
-        for (let i = waiters.length - 1; i >= 0; i--) {
-          const w = waiters[i]!;
-          if (transcript.indexOf(w.text, w.from) >= 0) {
-            waiters.splice(i, 1);
-            w.resolve();
-          }
-        }
-      },
-    },
+    serial: { write: serial.write },
   });
   const ended = pc.start();
-  const waitFor = (text: string, from = transcript.length): Promise<void> => {
-    const seen = new Promise<void>((resolve) => {
-      if (transcript.indexOf(text, from) >= 0) resolve();
-      else waiters.push({ text, from, resolve });
-    });
-    return Promise.race([seen, ended.then(() => undefined)]);
-  };
+  const waitFor = (text: string, from = serial.text().length): Promise<void> =>
+    Promise.race([serial.seen(text, from), ended.then(() => undefined)]);
   return {
     pc,
     ended,
-    transcript: () => transcript,
-    serialBytes: () => Buffer.concat(chunks),
+    transcript: () => serial.text(),
+    serialBytes: () => serial.bytes(),
     waitFor,
     run: async (command) => {
-      const from = transcript.length;
+      const from = serial.text().length;
       pc.sendSerial(`${command}\n`);
       await waitFor(`\n${PROMPT}`, from);
-      return transcript.slice(from);
+      return serial.text().slice(from);
     },
   };
 }
