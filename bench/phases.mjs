@@ -1,0 +1,102 @@
+#!/usr/bin/env node
+// Where RingVM's time goes, in one process: boots the default guest (crypto self-tests off,
+// payload unpacked on the host, so the boot phase is the kernel's cold init), then runs
+// bench/compare.mjs's busybox workload, and prints per phase: host seconds, guest instructions,
+// MIPS, and the recompiler's counters. `--prof FILE` writes a V8 CPU profile of the workload
+// phase (open it in Chrome DevTools or summarise it by self time).
+//
+// Usage: node bench/phases.mjs [--engine interpreter|recompiler|auto] [--prof FILE]
+// Needs the packages built (`pnpm -s build`): the board is read from packages' dist/.
+import { readFileSync, writeFileSync } from "node:fs";
+import { Session } from "node:inspector/promises";
+import { createPc } from "@ringvm/pc";
+
+const args = process.argv.slice(2);
+const option = (name, fallback) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 && i + 1 < args.length ? args[i + 1] : fallback;
+};
+const engine = option("engine", "auto");
+const profileFile = option("prof", undefined);
+const WORKLOAD =
+  "dd if=/dev/zero bs=1024 count=2048 2>/dev/null | sha256sum; " +
+  "dd if=/dev/zero bs=1024 count=1024 2>/dev/null | gzip -c | wc -c; " +
+  "i=0; while [ $i -lt 5000 ]; do i=$((i+1)); done; echo loop=$i; echo BENCH-$((6*7))-DONE\n";
+
+let output = "";
+let onOutput = () => {};
+const pc = createPc({
+  kernel: new Uint8Array(readFileSync(new URL("../guests/vmlinuz", import.meta.url))),
+  initrd: new Uint8Array(readFileSync(new URL("../guests/initramfs.cpio.gz", import.meta.url))),
+  cmdline: "console=ttyS0 cryptomgr.notests",
+  memorySize: 128 << 20,
+  engine,
+  decompressOnHost: true,
+  serial: {
+    write: (bytes) => {
+      output += Buffer.from(bytes).toString("latin1");
+      onOutput();
+    },
+  },
+});
+const until = (text, from, seconds) =>
+  new Promise((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`no "${text}" in ${seconds} s`)),
+      seconds * 1000,
+    );
+    onOutput = () => {
+      if (output.indexOf(text, from) < 0) return;
+      clearTimeout(timer);
+      onOutput = () => {};
+      resolve();
+    };
+    onOutput();
+  });
+/** A copy of the counters that matter (snapshotStats returns the live object). */
+const counters = () => {
+  const s = pc.hypervisor.snapshotStats();
+  return { instructions: s.instructions, guestMs: s.guestMs, at: performance.now() };
+};
+const phase = (name, a, b) => {
+  const seconds = (b.at - a.at) / 1000;
+  const n = b.instructions - a.instructions;
+  process.stdout.write(
+    `${name.padEnd(9)} ${seconds.toFixed(2).padStart(7)} s  ${(n / 1e6).toFixed(1).padStart(8)} M instructions` +
+      `  ${(n / seconds / 1e6).toFixed(1).padStart(6)} MIPS\n`,
+  );
+};
+
+const run = pc.start();
+try {
+  const start = counters();
+  await until("~ # ", 0, 600);
+  const booted = counters();
+  await new Promise((resolve) => setTimeout(resolve, 300)); // let the shell settle
+  const session = new Session();
+  if (profileFile !== undefined) {
+    session.connect();
+    await session.post("Profiler.enable");
+    await session.post("Profiler.start");
+  }
+  const before = counters();
+  const mark = output.length;
+  pc.sendSerial(new TextEncoder().encode(WORKLOAD));
+  await until("BENCH-42-DONE", mark, 600);
+  const after = counters();
+  if (profileFile !== undefined) {
+    const { profile } = await session.post("Profiler.stop");
+    writeFileSync(profileFile, JSON.stringify(profile));
+  }
+  process.stdout.write(`engine ${engine}\n`);
+  phase("boot", start, booted);
+  phase("workload", before, after);
+  const stats = pc.engineStats();
+  if (stats !== undefined) process.stdout.write(`${stats}\n`);
+} catch (error) {
+  process.stderr.write(`phases: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
+}
+pc.stop();
+await run;
+process.exit();
