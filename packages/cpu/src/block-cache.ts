@@ -90,6 +90,112 @@ export const K_JCC = 8;
  */
 export const K_FUSED = 16;
 
+/**
+ * A 32-bit register-only form the run loop executes itself, without a handler call (an "inline
+ * op": add/sub/and/or/xor/cmp/test/mov with a register or immediate source, inc/dec, shifts by
+ * an immediate). `data` holds the op (U_*) at bits 8-13, U_IMM for an immediate source (in the
+ * entry's fourth int32, which only Jcc entries use otherwise), the destination register at bits
+ * 16-18 and the source register at 19-21. Register forms cannot fault, so neither EIP nor ESP
+ * needs storing first (also for ESP operands). The flags are recorded exactly as alu.ts records
+ * them (same lazy record), so everything that reads them later sees the same EFLAGS.
+ */
+export const K_OP = 32;
+/** K_OP followed by a Jcc in the block: the loop runs the op, then tests the Jcc itself. */
+export const K_OPJ = 64;
+
+export const U_ADD = 1;
+export const U_SUB = 2;
+export const U_CMP = 3;
+export const U_AND = 4;
+export const U_OR = 5;
+export const U_XOR = 6;
+export const U_TEST = 7;
+export const U_INC = 8;
+export const U_DEC = 9;
+export const U_MOV = 10;
+export const U_SHL = 11;
+export const U_SHR = 12;
+export const U_SAR = 13;
+/** The source is the immediate (data[k * 4 + 3]). */
+export const U_IMM = 1 << 14;
+
+const ALU_U: Record<string, number> = {
+  Add: U_ADD,
+  Sub: U_SUB,
+  Cmp: U_CMP,
+  And: U_AND,
+  Or: U_OR,
+  Xor: U_XOR,
+  Test: U_TEST,
+};
+
+/** Per `Code`: the inline op of its 32-bit register forms, | 64 when the source is an imm. */
+const INLINE: Uint8Array = (() => {
+  const table = new Uint8Array(CODE_COUNT);
+  const set = (name: string, op: number): void => {
+    const code = (Code as unknown as Record<string, number | undefined>)[name];
+    if (code !== undefined) table[code] = op;
+  };
+  for (const [name, op] of Object.entries(ALU_U)) {
+    set(`${name}_rm32_r32`, op);
+    set(`${name}_r32_rm32`, op);
+    set(`${name}_rm32_imm8`, op | 64);
+    set(`${name}_rm32_imm32`, op | 64);
+    set(`${name}_EAX_imm32`, op | 64);
+  }
+  set("Test_rm32_imm32_F7r1", U_TEST | 64);
+  set("Inc_r32", U_INC);
+  set("Inc_rm32", U_INC);
+  set("Dec_r32", U_DEC);
+  set("Dec_rm32", U_DEC);
+  set("Mov_r32_rm32", U_MOV);
+  set("Mov_rm32_r32", U_MOV);
+  set("Mov_r32_imm32", U_MOV | 64);
+  set("Mov_rm32_imm32", U_MOV | 64);
+  for (const [name, op] of [
+    ["Shl", U_SHL],
+    ["Sal", U_SHL],
+    ["Shr", U_SHR],
+    ["Sar", U_SAR],
+  ] as const) {
+    set(`${name}_rm32_1`, op | 128);
+    set(`${name}_rm32_imm8`, op | 64);
+  }
+  return table;
+})();
+
+/** Register number 0-7 of a 32-bit register operand, or -1. */
+function reg32(reg: number): number {
+  const r = reg - REG_EAX;
+  return r >= 0 && r < 8 ? r : -1;
+}
+
+/**
+ * The `data` word (without kind) and immediate of `insn` as an inline op (K_OP), or -1 when it
+ * is not one (memory operands, other sizes, LOCK: the caller checks LOCK validity first).
+ */
+export function inlineOp(insn: Instruction): number {
+  const t = INLINE[insn.code]!;
+  if (t === 0 || insn.hasLock || insn.op0Kind !== OpKind.Register) return -1;
+  const d = reg32(insn.op0Register);
+  if (d < 0) return -1;
+  const op = t & 63;
+  // A shift count of 0 (mod 32) changes nothing, not even the flags: left to its handler.
+  if (op >= U_SHL && (t & 64) !== 0 && (insn.immediate & 31) === 0) return -1;
+  if ((t & 192) !== 0) return (op << 8) | U_IMM | (d << 16);
+  if (op === U_INC || op === U_DEC) return (op << 8) | (d << 16);
+  if (insn.opCount < 2 || insn.op1Kind !== OpKind.Register) return -1;
+  const r = reg32(insn.op1Register);
+  return r < 0 ? -1 : (op << 8) | (d << 16) | (r << 19);
+}
+
+/** The immediate of an inline op with U_IMM (shift counts: 1 for the `_1` forms). */
+export function inlineImmediate(insn: Instruction): number {
+  const t = INLINE[insn.code]!;
+  if ((t & 128) !== 0) return 1;
+  return (t & 63) >= U_SHL ? insn.immediate & 31 : insn.immediate | 0;
+}
+
 /** Placeholder of never-used entries. */
 export const EMPTY_BLOCK = new Block();
 

@@ -20,6 +20,10 @@ import {
   K_FUSED as BLOCK_K_FUSED,
   K_JCC as BLOCK_K_JCC,
   K_MEM as BLOCK_K_MEM,
+  K_OP as BLOCK_K_OP,
+  K_OPJ as BLOCK_K_OPJ,
+  inlineImmediate,
+  inlineOp,
 } from "./block-cache";
 import { debugBefore, debugTrap, recomputeDebug } from "./debug";
 import { CpuException, hasErrorCode, isContributory, Vector } from "./exceptions";
@@ -33,7 +37,7 @@ import {
 } from "./segments";
 import { EpochMemory, EpochPorts, WriteCountingMemory } from "./state/code-epoch";
 import { CpuState, SEG_LDTR, SEG_TR } from "./state/cpu-state";
-import { FLAGS_FIXED_ONE, IF, RF, TF } from "./state/flags";
+import { AF, CF, FLAGS_FIXED_ONE, IF, LazyOp, OF, PF, RF, SF, TF, ZF } from "./state/flags";
 import { ESP, EDX, SegReg } from "./state/registers";
 import { CPU_SIGNATURE } from "./cpuid";
 
@@ -112,6 +116,29 @@ const K_FUSED = BLOCK_K_FUSED | 0;
 /** Block.fused entries of forms that are not fused (never called). */
 const noFused: FusedHandler = () => false;
 const K_MEM = BLOCK_K_MEM | 0;
+const K_OP = BLOCK_K_OP | 0;
+const K_OPJ = BLOCK_K_OPJ | 0;
+// block-cache.ts's inline ops (U_*), as literals for the same reason (a test checks they match).
+const U_ADD = 1;
+const U_SUB = 2;
+const U_CMP = 3;
+const U_AND = 4;
+const U_OR = 5;
+const U_XOR = 6;
+const U_TEST = 7;
+const U_INC = 8;
+const U_DEC = 9;
+const U_MOV = 10;
+const U_SHL = 11;
+const U_SHR = 12;
+const U_SAR = 13;
+const U_IMM = 1 << 14;
+const LAZY_ADD: LazyOp = LazyOp.Add;
+const LAZY_SUB: LazyOp = LazyOp.Sub;
+const LAZY_LOGIC: LazyOp = LazyOp.Logic;
+const ARITH = CF | PF | AF | ZF | SF | OF | 0;
+const SZP = SF | ZF | PF | 0;
+const NOT_COA = ~(CF | OF | AF);
 const COND_ALWAYS = BLOCK_COND_ALWAYS | 0;
 /** Block cache entries (direct-mapped on the block's first linear address). */
 const BLOCK_BITS = 15;
@@ -421,10 +448,133 @@ export class Cpu {
               let jumped = false;
               try {
                 while (k < n) {
-                  const kind = data[k * 4]! & 0xff;
+                  const w = data[k * 4]!;
+                  const kind = w & 0xff;
                   if (kind === 0) {
                     // A register-only body form: no EIP, startEip/startEsp use (set on a fault).
                     handlers[k]!(s, insns[k]!);
+                    k++;
+                    continue;
+                  }
+                  if (kind === K_OP || kind === K_OPJ) {
+                    // An inline op (block-cache.ts K_OP): the same results and lazy flag record
+                    // as alu.ts's add/sub/logic/inc/dec/shl/shr/sar.
+                    const d = (w >>> 16) & 7;
+                    const a = regs[d]!;
+                    const b = (w & U_IMM) !== 0 ? data[k * 4 + 3]! : regs[(w >>> 19) & 7]!;
+                    let r = 0;
+                    // CF when the op sets it from its operands (for a Jcc on it), else -1.
+                    let cf = -1;
+                    switch ((w >>> 8) & 63) {
+                      case U_ADD:
+                        r = (a + b) | 0;
+                        cf = r >>> 0 < a >>> 0 ? 1 : 0;
+                        regs[d] = r;
+                        s.lazyOp = LAZY_ADD;
+                        s.lazyDst = a;
+                        s.lazySrc = b;
+                        s.lazyRes = r;
+                        s.lazyTop = 31;
+                        s.lazyMask = ARITH;
+                        break;
+                      case U_SUB:
+                        r = (a - b) | 0;
+                        cf = a >>> 0 < b >>> 0 ? 1 : 0;
+                        regs[d] = r;
+                        s.lazyOp = LAZY_SUB;
+                        s.lazyDst = a;
+                        s.lazySrc = b;
+                        s.lazyRes = r;
+                        s.lazyTop = 31;
+                        s.lazyMask = ARITH;
+                        break;
+                      case U_CMP:
+                        r = (a - b) | 0;
+                        cf = a >>> 0 < b >>> 0 ? 1 : 0;
+                        s.lazyOp = LAZY_SUB;
+                        s.lazyDst = a;
+                        s.lazySrc = b;
+                        s.lazyRes = r;
+                        s.lazyTop = 31;
+                        s.lazyMask = ARITH;
+                        break;
+                      case U_AND:
+                      case U_TEST:
+                      case U_OR:
+                      case U_XOR: {
+                        const op = (w >>> 8) & 63;
+                        r = op === U_OR ? a | b : op === U_XOR ? a ^ b : a & b;
+                        if (op !== U_TEST) regs[d] = r;
+                        cf = 0;
+                        s.lazyOp = LAZY_LOGIC;
+                        s.lazyRes = r;
+                        s.lazyTop = 31;
+                        s.lazyMask = SZP;
+                        s.flags = s.flags & NOT_COA;
+                        break;
+                      }
+                      case U_INC:
+                      case U_DEC: {
+                        const cf = s.getCF();
+                        const inc = ((w >>> 8) & 63) === U_INC;
+                        r = inc ? (a + 1) | 0 : (a - 1) | 0;
+                        regs[d] = r;
+                        s.lazyOp = inc ? LAZY_ADD : LAZY_SUB;
+                        s.lazyDst = a;
+                        s.lazySrc = 1;
+                        s.lazyRes = r;
+                        s.lazyTop = 31;
+                        s.flags = (s.flags & ~CF) | cf;
+                        s.lazyMask = ARITH & ~CF;
+                        break;
+                      }
+                      case U_SHL:
+                      case U_SHR:
+                      case U_SAR: {
+                        // Counts 1-31 only (block-cache.ts inlineOp): alu.ts's shl/shr/sar.
+                        const op = (w >>> 8) & 63;
+                        let of = 0;
+                        if (op === U_SHL) {
+                          r = a << b;
+                          cf = (a >>> (32 - b)) & 1;
+                          of = (r >>> 31) ^ cf;
+                        } else if (op === U_SHR) {
+                          r = (a >>> b) | 0;
+                          cf = (a >>> (b - 1)) & 1;
+                          of = (r >>> 31) ^ ((r >>> 30) & 1);
+                        } else {
+                          r = a >> b;
+                          cf = (a >> (b - 1)) & 1;
+                        }
+                        regs[d] = r;
+                        s.lazyOp = LAZY_LOGIC;
+                        s.lazyRes = r;
+                        s.lazyTop = 31;
+                        s.lazyMask = SZP;
+                        s.flags = (s.flags & NOT_COA) | cf | (of !== 0 ? OF : 0) | AF;
+                        break;
+                      }
+                      default:
+                        regs[d] = b;
+                        break;
+                    }
+                    k++;
+                    if (kind === K_OP || k >= n) continue;
+                    // K_OPJ: the Jcc after it. Every op but MOV sets ZF from its result; CF
+                    // as computed above (inc/dec keep it, MOV sets nothing: the lazy flags).
+                    const cc = data[k * 4]! >>> 8;
+                    const cond = cc >> 1;
+                    let taken: boolean;
+                    if (cond === 2 && ((w >>> 8) & 63) !== U_MOV)
+                      taken = (r === 0) !== ((cc & 1) !== 0);
+                    else if (cond === 1 && cf >= 0) taken = (cf !== 0) !== ((cc & 1) !== 0);
+                    else taken = testCondition(s, cc);
+                    if (taken) {
+                      jumpNear(s, data[k * 4 + 3]!);
+                      k++;
+                      jumped = true;
+                      break;
+                    }
                     k++;
                     continue;
                   }
@@ -675,8 +825,20 @@ export class Cpu {
     block.bytes = new Uint8Array(length);
     for (let k = 0; k < length; k++) block.bytes[k] = memory.fetch8((linear + k) | 0);
     block.links = new Array<Block>(block.count).fill(EMPTY_BLOCK);
-    // Register-only forms followed by a Jcc: fused (K_FUSED) when baked.ts has the pair.
     const data = block.data;
+    // 32-bit register forms the loop runs inline (K_OP), K_OPJ when a Jcc follows.
+    for (let k = 0; k < block.count; k++) {
+      const kind = data[k * 4]!;
+      if ((kind & ~K_ESP) !== 0) continue;
+      const insn = block.insns[k]!;
+      const op = inlineOp(insn);
+      if (op < 0) continue;
+      const next = k + 1 < block.count ? data[k * 4 + 4]! : 0;
+      const fuse = (next & 0xff) === K_JCC && next >>> 8 !== COND_ALWAYS;
+      data[k * 4] = op | (fuse ? K_OPJ : K_OP);
+      data[k * 4 + 3] = inlineImmediate(insn);
+    }
+    // Register-only forms followed by a Jcc: fused (K_FUSED) when baked.ts has the pair.
     for (let k = 0; k + 1 < block.count; k++) {
       const next = data[k * 4 + 4]!;
       if (data[k * 4] !== 0 || (next & 0xff) !== K_JCC || next >>> 8 === COND_ALWAYS) continue;
