@@ -93,7 +93,11 @@ export class Block {
      */
     readonly ips: readonly Float64Array[],
     readonly insns: readonly (readonly Instruction[])[],
-    /** EIP each exit leaves to (exits that may chain). */
+    /**
+     * EIP each exit leaves to (exits that may chain). A dynamic exit's entry (RET, indirect
+     * JMP/CALL: `EmitContext.dynamicExit`) is rewritten by the region function to the last
+     * EIP it left to, its link cleared when that changes (-1: none yet).
+     */
     readonly exitTargets: readonly number[],
     /** The generated source (for snapshot tests and the source-safety scan). */
     readonly source: string,
@@ -145,6 +149,19 @@ const IS_BARRIER: Uint8Array = (() => {
   }
   // SAHF only writes arithmetic flags: not a barrier after all.
   t[Code.Sahf] = 0;
+  return t;
+})();
+
+/**
+ * Near indirect transfers run by their handler (they keep the mode): a region leaves after them
+ * through a dynamic exit, which the dispatcher may chain while the target repeats.
+ */
+const NEAR_INDIRECT: Uint8Array = (() => {
+  const t = new Uint8Array(HANDLERS.length);
+  for (const name of ["Jmp_rm32", "Call_rm32", "Retnd", "Retnd_imm16", "Call_rel32_32"]) {
+    const v = (Code as unknown as Record<string, number | undefined>)[name];
+    if (v !== undefined) t[v] = 1;
+  }
   return t;
 })();
 
@@ -214,6 +231,7 @@ const FACTORY_PARAMS = [
   "FL",
   "PAR",
   "V",
+  "XT",
 ] as const;
 
 /**
@@ -311,7 +329,8 @@ export function discoverRegion(
   const seen = new Set<number>();
   const queue = [eip];
   let total = 0;
-  while (queue.length > 0 && blocks.length < maxBlocks && total < MAX_REGION_INSNS) {
+  const most = Math.min(maxBlocks, 255); // labels L1..L255 (emit.ts RUNTIME_NAMES)
+  while (queue.length > 0 && blocks.length < most && total < MAX_REGION_INSNS) {
     const at = queue.shift()!;
     if (seen.has(at)) continue;
     seen.add(at);
@@ -326,7 +345,44 @@ export function discoverRegion(
     total += insns.length;
     queue.push(...successors(insns));
   }
-  return blocks;
+  return layout(blocks);
+}
+
+/**
+ * Orders a region's basic blocks in reverse postorder from the entry (block 0 stays first), the
+ * fall-through successor of a block right after it where possible: `generate` turns edges to a
+ * later block into forward jumps and only edges to an earlier one (loop back edges) into a
+ * dispatch through the region's switch.
+ */
+export function layout(blocks: Instruction[][]): Instruction[][] {
+  const index = new Map<number, number>();
+  blocks.forEach((b, j) => index.set(b[0]!.ip >>> 0, j));
+  const seen = new Uint8Array(blocks.length);
+  const post: number[] = [];
+  // Iterative DFS; successors are visited in `successors` order ([taken, fall-through]), so the
+  // fall-through, finished first, comes right after its block in reverse postorder.
+  const stack: [number, number[]][] = [];
+  const push = (j: number): void => {
+    seen[j] = 1;
+    const next: number[] = [];
+    for (const t of successors(blocks[j]!)) {
+      const k = index.get(t);
+      if (k !== undefined) next.push(k);
+    }
+    stack.push([j, next]);
+  };
+  if (blocks.length > 0) push(0);
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1]!;
+    const k = top[1].shift();
+    if (k === undefined) {
+      post.push(top[0]);
+      stack.pop();
+    } else if (seen[k] === 0) push(k);
+  }
+  // Blocks not reachable through in-region edges (none, by construction) keep their place.
+  for (let j = 0; j < blocks.length; j++) if (seen[j] === 0) post.unshift(j);
+  return post.reverse().map((j) => blocks[j]!);
 }
 
 /** What the generated code may assume beyond the instructions (part of the mode key). */
@@ -365,11 +421,24 @@ export function generate(
     "let rb = s.retired, x = 0, l = 0, e = 0, p = 0, pc = 0, ip = -1, fk = 0, fa = 0, fb = 0, fr = 0, fc = 0;",
   );
   out.push("let ne = 0, nr = 0, ng = -1;");
-  out.push("try { run: for (;;) { switch (pc) {");
+  // Layout: block j's code follows the close of the labeled statement `Lj` (j >= 1), the labels
+  // nested with L(n-1) outermost, so an edge to a later block is `break Lk` and falling off a
+  // block's end reaches the next one; an edge to an earlier block sets `pc` and continues the
+  // loop, whose switch breaks to that block's label. A block that branches to itself runs in its
+  // own loop (`S`). Every path through a block ends in an explicit jump or exit.
+  const nb = blocks.length;
+  out.push("try { run: for (;;) {");
+  for (let j = nb - 1; j >= 1; j--) out.push(`L${num(j)}: {`);
+  if (nb > 1) {
+    const cases: string[] = [];
+    for (let j = 1; j < nb; j++) cases.push(`case ${num(j)}: break L${num(j)};`);
+    out.push(`switch (pc) { ${cases.join(" ")} }`);
+  }
   blocks.forEach((insns, j) => {
     const n = insns.length;
-    out.push(`case ${num(j)}: {`);
+    if (j > 0) out.push(`} pc = ${num(j)};`);
     let ended = false;
+    let selfLoop = false;
     const leave = (target: number, retired: string, g: number): string =>
       leaveText(num(target), retired, g);
     const exitTo = (target: number): string => {
@@ -377,19 +446,32 @@ export function generate(
       const g = exitTargets.length;
       exitTargets.push(target);
       if (inner !== undefined) {
-        const need = blocks[inner]!.length;
-        return (
-          `rb += ${num(n)}; left -= ${num(n)}; ` +
-          `if (left >= ${num(need)} && (ev === false || EV(s) === false)) ` +
-          `{ pc = ${num(inner)}; continue; } ${leave(target, "rb", g)}`
-        );
+        const need = num(blocks[inner]!.length);
+        const count = `rb += ${num(n)}; left -= ${num(n)}; `;
+        const out1 = leave(target, "rb", g);
+        // Forward: no event check (only a handler call or a slow write can raise one, and
+        // those check right after); backward: once per loop iteration.
+        if (inner > j) return `${count}if (left >= ${need}) break L${num(inner)}; ${out1}`;
+        const go = inner === j ? "continue S;" : `{ pc = ${num(inner)}; continue run; }`;
+        if (inner === j) selfLoop = true;
+        return `${count}if (left >= ${need} && (ev === false || EV(s) === false)) ${go} ${out1}`;
       }
       return leave(target, `rb + ${num(n)}`, g);
+    };
+    /** An exit to a run-time EIP through a slot caching the last one (see dynamicExit). */
+    const dynamicExit = (eip: string, retired: string): string => {
+      const g = exitTargets.length;
+      exitTargets.push(-1);
+      return (
+        `ne = ${eip}; if (ne !== XT[${num(g)}]) { XT[${num(g)}] = ne; B.links[${num(g)}] = null; } ` +
+        `nr = ${retired}; ng = ${num(g)}; break run;`
+      );
     };
     const firstExit = exitTargets.length;
     const emitBlock = (dead: readonly boolean[]): EmitContext | null => {
       exitTargets.length = firstExit;
       ended = false;
+      selfLoop = false;
       const c: EmitContext = {
         out: [],
         k: 0,
@@ -400,6 +482,7 @@ export function generate(
         dead: false,
         ended: false,
         exit: () => "",
+        dynamicExit: () => "",
       };
       for (let k = 0; k < n; k++) {
         const i = insns[k]!;
@@ -411,6 +494,7 @@ export function generate(
         c.k = k;
         c.ended = false;
         c.exit = (e) => exitTo(targets[e]!);
+        c.dynamicExit = (eip) => dynamicExit(eip, `rb + ${num(k + 1)}`);
         c.dead = dead[k]!;
         const inlined = emitter !== undefined && emitter(c, i);
         if (inlined) {
@@ -431,7 +515,9 @@ export function generate(
           c.out.push(`H[${num(i.code)}](s, I[${num(j)}][${num(k)}]); ${LOAD_REGS}`);
           const out1 = leaveText("s.eip", `rb + ${num(k + 1)}`, -1);
           if (last) {
-            c.out.push(out1);
+            c.out.push(
+              NEAR_INDIRECT[i.code] === 1 ? dynamicExit("s.eip", `rb + ${num(k + 1)}`) : out1,
+            );
             ended = true;
           } else {
             c.out.push(
@@ -447,10 +533,10 @@ export function generate(
       return c;
     };
     const c = emitBlock(deadFlags(insns)) ?? emitBlock(new Array<boolean>(n).fill(false))!;
-    out.push(...c.out);
-    out.push("}");
+    if (selfLoop) out.push("S: for (;;) {", ...c.out, "}");
+    else out.push(...c.out);
   });
-  out.push("default: return null; } } } catch (err) {");
+  out.push("} } catch (err) {");
   // A fault in inlined code (ip >= 0): registers and flags as they were at that instruction.
   out.push(`if (ip >= 0) { ${SAVE_REGS} s.startEip = ip; s.startEsp = r4; }`);
   out.push(`${FLUSH_FLAGS} X.base = rb; X.cur = pc; throw err; }`);
@@ -497,6 +583,7 @@ export function buildBlock(
     materializeFlags,
     PARITY,
     view,
+    block.exitTargets,
   );
   return block;
 }

@@ -68,6 +68,13 @@ export interface EmitContext {
    * jump) or 1 (not taken), to that target (or continues in-function).
    */
   exit: (e: 0 | 1) => string;
+  /**
+   * Source that leaves after the current instruction to the EIP `eip` (an expression) computed
+   * at run time, through an exit slot whose target is the last EIP it left to (a one-entry
+   * inline cache: the dispatcher links the slot while the target stays the same). Only for
+   * near control transfers (RET, indirect JMP/CALL), which keep the mode.
+   */
+  dynamicExit: (eip: string) => string;
 }
 
 export type Emitter = (c: EmitContext, i: Instruction) => boolean;
@@ -84,8 +91,11 @@ export const RUNTIME_NAMES: readonly string[] = [
   ...["H", "I", "B", "X", "EV", "CK", "J", "TC", "ADC", "SBB", "SHL", "SHR", "SAR"],
   ...["FL", "PAR", "V", "T", "U8", "U16", "I32", "RM", "WM", "s", "r", "m", "rb", "x", "l"],
   ...["e", "ip", "fk", "fa", "fb", "fr", "fc", "left", "pc", "lim", "ev", "err", "segLimit"],
-  ...["ne", "nr", "ng", "run", "break", "p", "Math", "imul", "MF", "region"],
+  ...["ne", "nr", "ng", "run", "break", "p", "Math", "imul", "MF", "region", "XT"],
   ...["r0", "r1", "r2", "r3", "r4", "r5", "r6", "r7"],
+  // statement labels: `S` (a block's own loop), `L1`..`L255` (the start of each basic block)
+  "S",
+  ...Array.from({ length: 255 }, (_, k) => `L${String(k + 1)}`),
   // CpuState / memory / view / block / cursor members
   ...["regs", "memory", "eip", "startEip", "startEsp", "retired", "flags", "getCF", "tlb"],
   ...["u8", "u16", "i32", "masks", "valid", "links", "base", "cur", "read8", "read16"],
@@ -743,9 +753,7 @@ const retNear32: Emitter = (c, i) => {
   if (!flatStack(c)) return false;
   c.out.push(`ip = ${num(i.ip >>> 0)}; l = r4;`);
   c.out.push(loadAt(c, 2, 31));
-  c.out.push(
-    `if ((x >>> 0) > lim) J(s, x); r4 = (r4 + 4) | 0; ${leaveText("x >>> 0", `rb + ${num(c.k + 1)}`, -1)}`,
-  );
+  c.out.push(`if ((x >>> 0) > lim) J(s, x); r4 = (r4 + 4) | 0; ${c.dynamicExit("x >>> 0")}`);
   c.ended = true;
   return true;
 };
