@@ -46,3 +46,17 @@ export { jumpNear, testCondition } from "./handlers/integer-cond";
 export { deliverInterrupt, EventKind } from "./interrupts";
 export { hasErrorCode, isContributory } from "./exceptions";
 export type { Handler } from "./handlers/operands";
+// For @ringvm/recompiler's cold blocks: the block cache's handler choice (closure-threaded
+// baked forms, the specialized fast forms) and its per-instruction kind bits.
+export { bake, bakeFused, type FusedHandler } from "./handlers/baked";
+export { FAST_ANY, FAST_MEMORY, FAST_REGISTER } from "./dispatch";
+export { hasNoMemoryOperand } from "./handlers/fast";
+export {
+  BLOCK_BODY,
+  BLOCK_BRANCH,
+  blockKind,
+  COND_ALWAYS as BLOCK_COND_ALWAYS,
+  K_EIP as BLOCK_K_EIP,
+  K_ESP as BLOCK_K_ESP,
+  K_MEM as BLOCK_K_MEM,
+} from "./block-cache";

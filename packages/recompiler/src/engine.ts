@@ -7,7 +7,9 @@ import {
   EventKind,
   hasErrorCode,
   isContributory,
+  jumpNear,
   StopReason,
+  testCondition,
   Vector,
   type Cpu,
   type CpuState,
@@ -16,7 +18,6 @@ import {
 import { Decoder } from "@ringvm/decoder";
 import {
   buildBlock,
-  buildColdBlock,
   discover,
   discoverRegion,
   MAX_REGION_BLOCKS,
@@ -24,6 +25,16 @@ import {
   type FastMemoryView,
   type RegionCursor,
 } from "./block";
+import {
+  buildCold,
+  COND_ALWAYS,
+  K_EIP,
+  K_ESP,
+  K_FUSED,
+  K_JCC,
+  K_MEM,
+  type ColdBlock,
+} from "./cold";
 
 /** What the recompiler needs from the MMU (`Mmu` from @ringvm/memory satisfies it). */
 export interface CodeTranslator {
@@ -90,6 +101,8 @@ export interface InterpretReasons {
 }
 
 export interface RecompilerStats {
+  /** Cold blocks decoded (cache misses that found code to run). */
+  blocksDecoded: number;
   blocksTranslated: number;
   blocksInvalidated: number;
   blocksEvicted: number;
@@ -107,7 +120,7 @@ export interface RecompilerStats {
  * Size of the direct-mapped code cache (a power of two). A colliding translation evicts the
  * resident one, which bounds memory: at most this many blocks of at most MAX_BLOCK_INSNS.
  */
-const CACHE_BITS = 17;
+const CACHE_BITS = 18;
 const CACHE_SIZE = 1 << CACHE_BITS;
 /**
  * Default hot threshold for `auto`, in runs of a cold block. Each new host function costs V8 a
@@ -120,6 +133,12 @@ export const DEFAULT_HOT_THRESHOLD = 20000;
 /** Heat values marking "never translatable here" and "not RAM" (checked before the threshold). */
 const NEVER = 0xffff;
 const NON_RAM = 0xfffe;
+
+/**
+ * TLB entry flags (the `Mmu` layout, @ringvm/memory mmu.ts) that the read mask leaves out but a
+ * fetch must respect: no-execute (8) and a physical address above 4 GiB (256).
+ */
+const TLB_NO_FETCH_HIGH = 8 | 256;
 
 const IF = 0x200;
 const TF = 0x100;
@@ -170,7 +189,7 @@ export function modeKey(s: CpuState): number {
  * EIP takes part: one physical page runs at several linear addresses (a position-independent
  * program in several processes), and those entries must not evict each other.
  */
-function slotOf(phys: number, eip: number): number {
+export function slotOf(phys: number, eip: number): number {
   return Math.imul(phys ^ Math.imul(eip, 0x85ebca6b), 0x9e3779b1) >>> (32 - CACHE_BITS);
 }
 
@@ -196,6 +215,7 @@ function newReasons(): InterpretReasons {
 export class Recompiler {
   readonly name = "recompiler";
   readonly stats: RecompilerStats = {
+    blocksDecoded: 0,
     blocksTranslated: 0,
     blocksInvalidated: 0,
     blocksEvicted: 0,
@@ -391,6 +411,15 @@ export class Recompiler {
       const mode = modeKey(s);
       const slot = slotOf(phys, eip);
       let b = this.slots[slot]!;
+      if (b === null || b.phys !== phys || b.eip !== eip || b.mode !== mode) {
+        // The other way of the set: found there, it becomes the most recent (slot `slot`).
+        const other = this.slots[slot ^ 1]!;
+        if (other !== null && other.phys === phys && other.eip === eip && other.mode === mode) {
+          this.slots[slot ^ 1] = b;
+          this.slots[slot] = other;
+          b = other;
+        }
+      }
       if (
         b === null ||
         b.phys !== phys ||
@@ -443,26 +472,50 @@ export class Recompiler {
           st.instructionsInBlocks += used;
           remaining -= used;
         } else {
-          const used = this.runCold(b);
+          this.coldEvent = false;
+          const used = this.runCold(b as ColdBlock);
           const done = s.retired - rb;
           st.instructionsInterpreted += done;
           why.cold += done;
           remaining -= used;
           if (this.isShutdown) return StopReason.Shutdown;
-          next = null;
-          if (used === b.count) {
-            const targets = b.exitTargets;
-            const at = s.eip >>> 0;
-            for (let e = 0; e < targets.length; e++) {
-              if (targets[e] === at) {
-                next = b.links[e]!;
-                break;
-              }
-            }
-          } else {
+          if (used !== b.count) {
             prev = null;
             break;
           }
+          // A cold block that ran whole without a code write or event changed nothing the
+          // boundary test looks at (TF, RF, IF, debug registers, shadow and HLT come only from
+          // barriers, which end a block without exits): follow its link if it still holds.
+          if (this.coldEvent || remaining <= 0 || this.stepping) {
+            prev = b;
+            break;
+          }
+          const at = s.eip >>> 0;
+          next = null;
+          const targets = b.exitTargets;
+          for (let e = 0; e < targets.length; e++) {
+            if (targets[e] === at) {
+              next = b.links[e]!;
+              break;
+            }
+          }
+          if (next === null) {
+            // A near RET/JMP/CALL through a register or memory: where it went last time.
+            const cb = b as ColdBlock;
+            if (cb.indEip === at && (s.segBase[1]! + at) >>> 12 === cb.indBlock!.linearPage)
+              next = cb.indBlock;
+          }
+          if (
+            next === null ||
+            !next.valid ||
+            (next.linearPage !== b.linearPage && !this.mapped(next))
+          ) {
+            prev = b;
+            break;
+          }
+          st.chained++;
+          b = next;
+          continue;
         }
         if (
           next === null ||
@@ -474,7 +527,8 @@ export class Recompiler {
           s.nmiPending ||
           s.halted ||
           this.stepping ||
-          ((s.flags & IF) !== 0 && irq !== undefined && irq.hasInterrupt())
+          ((s.flags & IF) !== 0 && irq !== undefined && irq.hasInterrupt()) ||
+          (next.linearPage !== b.linearPage && !this.mapped(next))
         ) {
           prev = b;
           break;
@@ -488,36 +542,85 @@ export class Recompiler {
   }
 
   /**
-   * Runs a cold block through the interpreter's handlers, one instruction at a time, as
-   * `Cpu.run` does (startEip/startEsp, EIP to the next instruction, handler, retire). Stops
-   * early when the block's page was written (self-modifying code) or an instruction faulted
-   * (delivered here). Returns the budget used.
+   * Runs a cold block through the interpreter's block-cache handlers as the interpreter's block
+   * loop does (cold.ts kind bits): a register-only form is one call; a memory form first stores
+   * the retired count (a device may read the clock) and is followed by a check for a write to
+   * this block's page (self-modifying code), an NMI or a new interrupt; a branch or any
+   * non-body form gets startEip/startEsp/EIP and leaves when it moved EIP. The closing Jcc is
+   * tested here (fused with a register-only form before it when the interpreter has the pair).
+   * A fault is delivered here as `Cpu.raise` does. Returns the budget used.
    */
-  private runCold(b: Block): number {
+  private runCold(b: ColdBlock): number {
     const s = this.s;
     const regs = s.regs;
     const insns = b.insns[0]!;
     const handlers = b.handlers;
+    const data = b.data;
     const n = insns.length;
     // An interrupt raised by the block itself (an APIC EOI or other MMIO write unmasking a
     // pending request) is taken before the next instruction, as the interpreter takes it.
     const irq = (s.flags & IF) !== 0 ? this.irq : undefined;
+    const retired = s.retired;
     let k = 0;
     try {
-      for (; k < n; k++) {
-        const insn = insns[k]!;
-        s.startEip = insn.ip;
-        s.startEsp = regs[ESP]!;
-        s.eip = insn.nextIp;
-        handlers[k]!(s, insn);
-        s.retired++;
-        // A page write (self-modifying code), a handler that moved EIP (a REP form that
-        // stopped early to repeat, a branch) or a new interrupt ends the block here.
-        if (s.eip !== insn.nextIp || !b.valid || (irq !== undefined && irq.hasInterrupt()))
-          return k + 1;
+      while (k < n) {
+        const kind = data[k * 4]!;
+        if (kind === 0) {
+          handlers[k]!(s, insns[k]!);
+          k++;
+          continue;
+        }
+        if (kind === K_FUSED) {
+          // The form and the closing Jcc (k + 1) in one call.
+          const taken = b.fused[k]!(s);
+          k++;
+          if (taken) jumpNear(s, data[k * 4 + 3]!);
+          else s.eip = data[k * 4 + 2]! >>> 0;
+          k++;
+          break;
+        }
+        if ((kind & 0xff) === K_JCC) {
+          const cc = kind >>> 8;
+          if (cc === COND_ALWAYS || testCondition(s, cc)) jumpNear(s, data[k * 4 + 3]!);
+          else s.eip = data[k * 4 + 2]! >>> 0;
+          k++;
+          break;
+        }
+        s.retired = retired + k;
+        if ((kind & K_ESP) !== 0) s.startEsp = regs[ESP]!;
+        if ((kind & K_EIP) !== 0) {
+          const next = data[k * 4 + 2]! >>> 0;
+          s.startEip = data[k * 4 + 1]! >>> 0;
+          s.eip = next;
+          handlers[k]!(s, insns[k]!);
+          k++;
+          if (
+            (kind & K_MEM) !== 0 &&
+            (!b.valid || s.nmiPending || (irq !== undefined && irq.hasInterrupt()))
+          ) {
+            this.coldEvent = true;
+            break;
+          }
+          // A handler that moved EIP (a branch, a REP form stopped early to repeat).
+          if (s.eip !== next) break;
+          continue;
+        }
+        handlers[k]!(s, insns[k]!);
+        k++;
+        if (
+          (kind & K_MEM) !== 0 &&
+          (!b.valid || s.nmiPending || (irq !== undefined && irq.hasInterrupt()))
+        ) {
+          this.coldEvent = true;
+          break;
+        }
       }
     } catch (e) {
       if (!(e instanceof CpuException)) throw e;
+      // Forms without K_ESP leave ESP alone: it is still the faulting one's start ESP.
+      if ((data[k * 4]! & K_ESP) === 0) s.startEsp = regs[ESP]!;
+      s.startEip = data[k * 4 + 1]! >>> 0;
+      s.retired = retired + k;
       if (!e.isTrap) {
         s.eip = s.startEip;
         regs[ESP] = s.startEsp;
@@ -526,7 +629,10 @@ export class Recompiler {
       this.deliver(e.vector, hasErrorCode(e.vector), e.errorCode, s.eip);
       return k + 1;
     }
-    return n;
+    s.retired = retired + k;
+    // Left after a body form (the block's end, a code write or an event): EIP is the next one's.
+    if ((data[k * 4 - 4]! & (K_EIP | K_JCC)) === 0) s.eip = data[k * 4 - 2]! >>> 0;
+    return k;
   }
 
   /**
@@ -545,6 +651,8 @@ export class Recompiler {
   }
   lastStop: StopReason = StopReason.Budget;
   private budgetLeft = 0;
+  /** Set by `runCold` when a code write, NMI or interrupt made it leave (or end) its block. */
+  private coldEvent = false;
 
   /** Runs `n` instructions in the interpreter, counted as interpreted. */
   private interpret(n: number): number {
@@ -554,13 +662,32 @@ export class Recompiler {
     return stop;
   }
 
-  /** Stores a chain link from `prev` (which just exited to `eip`) to `b`, if allowed. */
+  /**
+   * Stores a chain link from `prev` (which just exited to `eip`) to `b`, if allowed: same mode
+   * (no barrier ran in between, so CS base, CS/SS size and CPL are unchanged), and either the
+   * same linear page (so the same translation) or, with the TLB fast path, any page: following
+   * a cross-page link first checks that the TLB still maps `b`'s linear page to its physical
+   * page (`mapped`). The link stays right until either block is invalidated, which the
+   * dispatcher checks (`valid`). A cold block ending in a near indirect branch remembers its
+   * last target the same way (one entry).
+   */
   private link(prev: Block, b: Block, eip: number): void {
-    // Same linear page (so the same translation) and the same mode: the link stays right
-    // until either block is invalidated, which the dispatcher checks (`valid`).
-    if (!prev.valid || prev.linearPage !== b.linearPage || prev.mode !== b.mode) return;
+    if (!prev.valid || prev.mode !== b.mode) return;
+    if (prev.linearPage !== b.linearPage && this.view === null) return;
     const targets = prev.exitTargets;
     for (let e = 0; e < targets.length; e++) if (targets[e] === eip) prev.links[e] = b;
+    if (!prev.compiled && (prev as ColdBlock).indirect) {
+      (prev as ColdBlock).indEip = eip;
+      (prev as ColdBlock).indBlock = b;
+    }
+  }
+
+  /** Whether the TLB maps `b`'s linear page to its physical page for reads (and fetches). */
+  private mapped(b: Block): boolean {
+    const view = this.view;
+    if (view === null) return false;
+    const e = view.tlb[b.linearPage]!;
+    return (e & (view.masks[0]! | TLB_NO_FETCH_HIGH)) === 1 && e >>> 12 === b.phys >>> 12;
   }
 
   /** Cache miss: decodes a cold block at `phys` (null: interpret one instruction). */
@@ -601,11 +728,12 @@ export class Recompiler {
     const block =
       this.threshold <= 1
         ? this.translate(phys, eip, linear, mode)
-        : buildColdBlock(insns, phys, eip, linear, mode);
+        : buildCold(insns, phys, eip, linear, mode, this.view);
     if (block === null) {
       this.heat[slot] = NEVER;
       return null;
     }
+    this.stats.blocksDecoded++;
     this.snapshotCode(block, linear);
     this.install(slot, page, block);
     return block;
@@ -648,26 +776,52 @@ export class Recompiler {
     return hot;
   }
 
-  /** Puts `block` in the cache (evicting the resident) and in its page's list. */
+  /**
+   * Puts `block` in the cache and in its page's list. The cache is two-way set-associative
+   * (slots `slot` and `slot ^ 1`, the most recently used in `slot`, where lookups look first):
+   * an entry with the same key is replaced in place; otherwise the new block goes to `slot`.
+   */
   private install(slot: number, page: number, block: Block): void {
-    const old = this.slots[slot];
-    if (old !== null && old !== undefined && old.valid) {
-      old.valid = false;
-      if (old.phys !== block.phys || old.eip !== block.eip || old.mode !== block.mode)
-        this.stats.blocksEvicted++;
-      const list = this.pageBlocks.get(Math.floor(old.phys / 4096));
-      if (list !== undefined) {
-        const at = list.indexOf(old);
-        if (at >= 0) list.splice(at, 1);
+    const slots = this.slots;
+    const same = (b: Block | null): boolean =>
+      b !== null && b.phys === block.phys && b.eip === block.eip && b.mode === block.mode;
+    if (same(slots[slot ^ 1]!)) {
+      this.kill(slots[slot ^ 1]!, false);
+      slots[slot ^ 1] = block;
+    } else if (same(slots[slot]!)) {
+      this.kill(slots[slot]!, false);
+      slots[slot] = block;
+    } else {
+      // The resident of `slot` moves to the other way (evicting a live entry there); a stale
+      // resident only moves to a free or dead way (to keep its chance to be revived).
+      const here = slots[slot]!;
+      const there = slots[slot ^ 1]!;
+      if (here !== null && here.valid) {
+        this.kill(there, true);
+        slots[slot ^ 1] = here;
+      } else if (here !== null && (there === null || !there.valid)) {
+        slots[slot ^ 1] = here;
       }
+      slots[slot] = block;
     }
-    this.slots[slot] = block;
     let list = this.pageBlocks.get(page);
     if (list === undefined) {
       list = [];
       this.pageBlocks.set(page, list);
     }
     list.push(block);
+  }
+
+  /** Drops a cache entry that is being replaced (`evicted`: by another address or mode). */
+  private kill(old: Block | null, evicted: boolean): void {
+    if (old === null || !old.valid) return;
+    old.valid = false;
+    if (evicted) this.stats.blocksEvicted++;
+    const list = this.pageBlocks.get(Math.floor(old.phys / 4096));
+    if (list !== undefined) {
+      const at = list.indexOf(old);
+      if (at >= 0) list.splice(at, 1);
+    }
   }
 
   /**

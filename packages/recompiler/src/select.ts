@@ -30,7 +30,7 @@ export function formatRecompilerStats(st: RecompilerStats): string {
   const total = st.instructionsInBlocks + st.instructionsInterpreted;
   const pct = (n: number): string => (total === 0 ? "0.0" : ((100 * n) / total).toFixed(1));
   const lines = [
-    `recompiler: ${st.blocksTranslated} blocks translated, ${st.blocksInvalidated} invalidated (${st.blocksRevived} revived unchanged), ${st.blocksEvicted} evicted`,
+    `recompiler: ${st.blocksDecoded} blocks decoded, ${st.blocksTranslated} translated, ${st.blocksInvalidated} invalidated (${st.blocksRevived} revived unchanged), ${st.blocksEvicted} evicted`,
     `  ${st.blocksExecuted} block runs (${st.chained} chained); instructions in blocks ${st.instructionsInBlocks} (${pct(st.instructionsInBlocks)}%), interpreted ${st.instructionsInterpreted} (${pct(st.instructionsInterpreted)}%)`,
   ];
   for (const [reason, n] of Object.entries(st.interpreted)) {

@@ -30,10 +30,21 @@ export class TestMemory implements LinearMemory {
   private sink: PageFaultSink | null = null;
   writesToWatched = 0;
 
+  /** Linear page -> physical page for remapped pages (`remap`); identity elsewhere. */
+  private readonly remapped = new Map<number, number>();
   private check(linear: number, write: boolean): number {
     const a = linear >>> 0;
     if (a >>> 12 === HOLE >>> 12 && this.sink !== null) this.sink(a, write ? 2 : 0);
-    return a & MASK;
+    const page = this.remapped.get(a >>> 12);
+    return page === undefined ? a & MASK : ((page << 12) | (a & 0xfff)) & MASK;
+  }
+  /**
+   * Maps linear page `linearPage` to physical page `physPage` (what a page-table edit plus
+   * TLB flush does), TLB entry included (kept on the write slow path when that page is watched).
+   */
+  remap(linearPage: number, physPage: number): void {
+    this.remapped.set(linearPage, physPage);
+    this.tlb[linearPage] = (physPage << 12) | 1 | (this.watched[physPage] === 1 ? 64 : 0);
   }
   constructor() {
     for (let p = 0; p < RAM_SIZE >>> 12; p++) this.tlb[p] = p === HOLE >>> 12 ? 0 : (p << 12) | 1;

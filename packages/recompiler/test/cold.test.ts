@@ -1,0 +1,147 @@
+// The `auto` engine's cold tier and dispatcher: cold blocks run through the interpreter's baked
+// block handlers, chain across pages and through near indirect branches, and live in a two-way
+// code cache. Each test runs the recompiler with a high hot threshold (nothing translated) with
+// `run` (chaining on), against the interpreter on the same program.
+import { StopReason } from "@ringvm/cpu";
+import { describe, expect, it } from "vitest";
+import { slotOf } from "../src/engine";
+import { CODE_AT, makeMachine, snapshot, type Machine } from "./support/machine";
+
+const COLD = 1_000_000;
+
+/** Runs to HLT: the interpreter, or the recompiler with `run` (chaining) or `step` (none). */
+function runToHalt(m: Machine, stepping = false): void {
+  const engine = m.engine;
+  const run = (n: number) =>
+    engine === null
+      ? m.cpu.run(n)
+      : stepping
+        ? engine.step(n) < 0
+          ? engine.lastStop
+          : StopReason.Budget
+        : engine.run(n);
+  let stop: number = StopReason.Budget;
+  for (let k = 0; k < 100_000 && stop === StopReason.Budget; k++) stop = run(7919);
+  expect(stop).toBe(StopReason.Halt);
+}
+
+/** Runs `code` (plus `extra` bytes at their addresses) in both engines; same end state. */
+function both(
+  code: number[],
+  extra: [number, number[]][] = [],
+  stepping = false,
+): { a: Machine; b: Machine } {
+  const a = makeMachine(Uint8Array.from(code), false);
+  const b = makeMachine(Uint8Array.from(code), true, COLD);
+  for (const [at, bytes] of extra) {
+    a.mem.bytes.set(bytes, at);
+    b.mem.bytes.set(bytes, at);
+  }
+  runToHalt(a);
+  runToHalt(b, stepping);
+  expect(snapshot(b.cpu)).toEqual(snapshot(a.cpu));
+  expect(Buffer.compare(Buffer.from(b.mem.bytes), Buffer.from(a.mem.bytes))).toBe(0);
+  expect(b.engine!.stats.blocksTranslated).toBe(0);
+  return { a, b };
+}
+
+const le32 = (v: number): number[] => [v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, v >>> 24];
+/** CALL rel32 at `at` to `target`. */
+const call = (at: number, target: number): number[] => [0xe8, ...le32(target - (at + 5))];
+
+describe("cold blocks (auto engine below the hot threshold)", () => {
+  it("a cold block that stores into its own next instruction runs the new bytes", () => {
+    // mov ecx,5 / L: mov byte [P],0x40 / P: nop (becomes inc eax) / add ebx,ecx / dec ecx /
+    // jnz L / hlt. The store and the patched byte are in one cold block: the block must leave
+    // right after the store (and must not chain back into its stale self).
+    const p = CODE_AT + 5 + 7;
+    const code = [0xb9, 5, 0, 0, 0, 0xc6, 0x05, ...le32(p), 0x40, 0x90, 0x01, 0xcb, 0x49, 0x75];
+    code.push(-(code.length + 1 - 5) & 0xff, 0xf4);
+    const { b } = both(code);
+    expect(b.cpu.getReg32(0)).toBe(5); // `inc eax` from the first pass on
+    expect(b.cpu.getReg32(3)).toBe(15);
+    expect(b.engine!.stats.blocksInvalidated).toBeGreaterThan(0);
+  });
+
+  it("chains cold blocks, also across pages and through RET, with the interpreter's results", () => {
+    // F (next page): add eax,ecx / ret. Main: mov ecx,300 / L: call F / add ebx,eax /
+    // dec ecx / jnz L / hlt.
+    const f = CODE_AT + 0x1000;
+    const code = [0xb9, ...le32(300)];
+    const loop = code.length;
+    code.push(...call(CODE_AT + code.length, f), 0x01, 0xc3, 0x49, 0x75);
+    code.push(-(code.length + 1 - loop) & 0xff, 0xf4);
+    const { b } = both(code, [[f, [0x01, 0xc8, 0xc3]]]);
+    expect(b.cpu.getReg32(0)).toBe((300 * 301) / 2);
+    const st = b.engine!.stats;
+    // Nearly every block entry after the first iteration comes through a link.
+    expect(st.chained).toBeGreaterThan(st.blocksExecuted * 0.9);
+  });
+
+  it("a RET whose target alternates returns to the right caller each time", () => {
+    // F: add eax,ecx / ret. Main: mov ecx,300 / L: call F / add ebx,eax / call F /
+    // sub ebx,ecx / dec ecx / jnz L / hlt.
+    const f = CODE_AT + 0x1000;
+    const code = [0xb9, ...le32(300)];
+    const loop = code.length;
+    code.push(...call(CODE_AT + code.length, f), 0x01, 0xc3);
+    code.push(...call(CODE_AT + code.length, f), 0x29, 0xcb, 0x49, 0x75);
+    code.push(-(code.length + 1 - loop) & 0xff, 0xf4);
+    const { b } = both(code, [[f, [0x01, 0xc8, 0xc3]]]);
+    expect(b.cpu.getReg32(0)).toBe(300 * 301);
+  });
+
+  it("a cross-page link is not followed once the page maps elsewhere", () => {
+    // mov ecx,10 / L: call F / dec ecx / jnz L / hlt, F at linear page Y; physical page P1 holds
+    // `add eax,1 / ret`, P2 `add eax,100 / ret`.
+    const y = 0x200;
+    const p1 = 0x210;
+    const p2 = 0x220;
+    const code = [0xb9, ...le32(10), ...call(CODE_AT + 5, y << 12), 0x49, 0x75, 0xf8, 0xf4];
+    const m = makeMachine(Uint8Array.from(code), true, COLD);
+    m.mem.bytes.set([0x83, 0xc0, 1, 0xc3], p1 << 12);
+    m.mem.bytes.set([0x83, 0xc0, 100, 0xc3], p2 << 12);
+    m.mem.remap(y, p1);
+    runToHalt(m);
+    expect(m.cpu.getReg32(0)).toBe(10);
+    const chainedBefore = m.engine!.stats.chained;
+    expect(chainedBefore).toBeGreaterThan(10);
+    // The guest's page tables change (and its TLB is flushed): the call must now reach P2.
+    m.mem.remap(y, p2);
+    m.cpu.state.halted = false;
+    m.cpu.eip = CODE_AT;
+    runToHalt(m);
+    expect(m.cpu.getReg32(0)).toBe(10 + 10 * 100);
+  });
+
+  it("two-way cache: two blocks of one set both stay; a third evicts, and comes back right", () => {
+    // Find three addresses whose blocks fall in one set (slots s, s^1).
+    const base = CODE_AT + 0x2000;
+    const set = slotOf(base, base) >>> 1;
+    const same: number[] = [base];
+    for (let at = base + 16; same.length < 3 && at < 0x3f0000; at++) {
+      if (slotOf(at, at) >>> 1 === set && at >= same[same.length - 1]! + 16) same.push(at);
+    }
+    expect(same).toHaveLength(3);
+    // Each target: add eax,k / ret (k = 1, 10, 100).
+    const extra: [number, number[]][] = same.map((at, k) => [at, [0x83, 0xc0, 10 ** k, 0xc3]]);
+    const program = (targets: number[]): number[] => {
+      const code = [0xb9, ...le32(50)];
+      const loop = code.length;
+      for (const t of targets) code.push(...call(CODE_AT + code.length, t));
+      code.push(0x49, 0x75);
+      code.push(-(code.length + 1 - loop) & 0xff, 0xf4);
+      return code;
+    };
+    // Stepping: one block per dispatch, so every entry is a cache lookup (no links).
+    const two = both(program(same.slice(0, 2)), extra, true);
+    expect(two.b.cpu.getReg32(0)).toBe(50 * 11);
+    expect(two.b.engine!.stats.blocksEvicted).toBe(0);
+    // Decoded once each: main's 5 blocks ([mov ecx + call A], [call B], [dec + jnz],
+    // [call A] at the loop head, [hlt]) and the 2 targets.
+    expect(two.b.engine!.stats.blocksDecoded).toBe(7);
+    const three = both(program(same), extra, true);
+    expect(three.b.cpu.getReg32(0)).toBe(50 * 111);
+    expect(three.b.engine!.stats.blocksEvicted).toBeGreaterThan(50);
+  });
+});
