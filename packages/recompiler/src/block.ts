@@ -42,8 +42,11 @@ import {
   type EmitContext,
 } from "./emit";
 
-/** A translated block returns the next block when it can chain to it, else null. */
-export type BlockFn = (s: CpuState, budget: number) => Block | null;
+/**
+ * A translated block returns the next block when it can chain to it, else null. A region
+ * function takes the basic block to start at as a third argument (default 0).
+ */
+export type BlockFn = (s: CpuState, budget: number, entry?: number) => Block | null;
 
 /**
  * Longest block in instructions. Bounds compile time and the latency of interrupt delivery
@@ -101,9 +104,15 @@ export class Block {
     readonly exitTargets: readonly number[],
     /** The generated source (for snapshot tests and the source-safety scan). */
     readonly source: string,
+    /**
+     * The basic block this entry starts at: 0 for a region's own entry, k > 0 for an entry
+     * into another block of an existing region function (same function, links and exits).
+     */
+    readonly entry = 0,
+    links?: (Block | null)[],
   ) {
-    this.links = exitTargets.map(() => null);
-    this.count = ips[0]!.length;
+    this.links = links ?? exitTargets.map(() => null);
+    this.count = ips[entry]!.length;
   }
 
   /** Instructions of the entry block (the budget a call needs at least). */
@@ -232,6 +241,8 @@ const FACTORY_PARAMS = [
   "PAR",
   "V",
   "XT",
+  "LD",
+  "ST",
 ] as const;
 
 /**
@@ -297,6 +308,32 @@ function materializeFlags(
       s.flags = (s.flags & ~CF) | c;
       s.lazyMask &= ~CF;
   }
+}
+
+/**
+ * The inlined accesses' slow path (a TLB miss, MMIO, a watched page, a misaligned access), as
+ * `CpuState.memory` does it: the retired count synced first (a device may read the clock), the
+ * segment limit checked here when the region took the segment as flat (`code` bits 4+: seg + 1;
+ * bits 0-2: the size). Loads return int32 for 4 bytes, zero-extended otherwise.
+ */
+function slowLoad(s: CpuState, l: number, code: number, retired: number): number {
+  s.retired = retired;
+  const size = code & 7;
+  const lin = code > 7 ? checkedLinear(s, (code >> 4) - 1, l >>> 0, size, false) : l;
+  return size === 4
+    ? s.memory.read32(lin) | 0
+    : size === 2
+      ? s.memory.read16(lin)
+      : s.memory.read8(lin);
+}
+
+function slowStore(s: CpuState, l: number, v: number, code: number, retired: number): void {
+  s.retired = retired;
+  const size = code & 7;
+  const lin = code > 7 ? checkedLinear(s, (code >> 4) - 1, l >>> 0, size, true) : l;
+  if (size === 4) s.memory.write32(lin, v);
+  else if (size === 2) s.memory.write16(lin, v);
+  else s.memory.write8(lin, v);
 }
 
 /** Most basic blocks in one region function, and most instructions in all of them. */
@@ -409,7 +446,7 @@ export function generate(
   const exitTargets: number[] = [];
   const index = new Map<number, number>();
   blocks.forEach((b, j) => index.set(b[0]!.ip >>> 0, j));
-  out.push("return function region(s, left) {");
+  out.push("return function region(s, left, pc0) {");
   // CS limit and IF/TF change only at barriers and far transfers, which end the region.
   out.push("const r = s.regs, m = s.memory, lim = s.segLimit[1], ev = (s.flags & 768) !== 0;");
   if (fast)
@@ -421,6 +458,7 @@ export function generate(
     "let rb = s.retired, x = 0, l = 0, e = 0, p = 0, pc = 0, ip = -1, fk = 0, fa = 0, fb = 0, fr = 0, fc = 0;",
   );
   out.push("let ne = 0, nr = 0, ng = -1;");
+  out.push("pc = pc0 | 0;");
   // Layout: block j's code follows the close of the labeled statement `Lj` (j >= 1), the labels
   // nested with L(n-1) outermost, so an edge to a later block is `break Lk` and falling off a
   // block's end reaches the next one; an edge to an earlier block sets `pc` and continues the
@@ -547,6 +585,33 @@ export function generate(
   return { source: out.join("\n"), exitTargets };
 }
 
+/**
+ * Region functions by physical page, per engine (its cursor): a block that becomes hot inside a
+ * valid region of the same page and mode enters that region's function at its basic block
+ * instead of compiling another overlapping one (V8's optimizing compile of a region costs tens
+ * of milliseconds).
+ */
+const REGIONS = new WeakMap<RegionCursor, Map<number, Block[]>>();
+
+/** An entry into region `r` at its basic block `k` (shares its function, exits and links). */
+function enterAt(r: Block, k: number, phys: number, eip: number): Block {
+  const fn = r.fn;
+  const b = new Block(
+    phys,
+    eip,
+    r.linearPage,
+    r.mode,
+    r.ips,
+    r.insns,
+    r.exitTargets,
+    r.source,
+    k,
+    r.links,
+  );
+  b.fn = (s, left) => fn(s, left, k);
+  return b;
+}
+
 /** Builds a region function from discovered basic blocks (block 0 is the entry). */
 export function buildBlock(
   blocks: Instruction[][],
@@ -560,6 +625,21 @@ export function buildBlock(
   view: FastMemoryView | null = null,
   flat = 0,
 ): Block {
+  const page = Math.floor(phys / 4096);
+  let byPage = REGIONS.get(cursor);
+  if (byPage === undefined) {
+    byPage = new Map();
+    REGIONS.set(cursor, byPage);
+  }
+  const known = (byPage.get(page) ?? []).filter((r) => r.valid);
+  byPage.set(page, known);
+  for (const r of known) {
+    // Same mode (so the same segment and stack assumptions), page and EIP-to-physical offset.
+    if (r.mode !== mode || r.linearPage !== linear >>> 12 || r.phys - r.eip !== phys - eip)
+      continue;
+    for (let k = 1; k < r.ips.length; k++)
+      if (r.ips[k]![0] === eip) return enterAt(r, k, phys, eip);
+  }
   const g = generate(blocks, ss32, { flat, fast: view !== null });
   const ips = blocks.map((insns) => Float64Array.from(insns, (i) => i.ip >>> 0));
   const block = new Block(phys, eip, linear >>> 12, mode, ips, blocks, g.exitTargets, g.source);
@@ -584,7 +664,10 @@ export function buildBlock(
     PARITY,
     view,
     block.exitTargets,
+    slowLoad,
+    slowStore,
   );
+  known.push(block);
   return block;
 }
 

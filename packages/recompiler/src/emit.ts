@@ -89,9 +89,27 @@ export function num(v: number): string {
 export const RUNTIME_NAMES: readonly string[] = [
   // factory parameters and locals
   ...["H", "I", "B", "X", "EV", "CK", "J", "TC", "ADC", "SBB", "SHL", "SHR", "SAR"],
-  ...["FL", "PAR", "V", "T", "U8", "U16", "I32", "RM", "WM", "s", "r", "m", "rb", "x", "l"],
+  ...[
+    "LD",
+    "ST",
+    "FL",
+    "PAR",
+    "V",
+    "T",
+    "U8",
+    "U16",
+    "I32",
+    "RM",
+    "WM",
+    "s",
+    "r",
+    "m",
+    "rb",
+    "x",
+    "l",
+  ],
   ...["e", "ip", "fk", "fa", "fb", "fr", "fc", "left", "pc", "lim", "ev", "err", "segLimit"],
-  ...["ne", "nr", "ng", "run", "break", "p", "Math", "imul", "MF", "region", "XT"],
+  ...["ne", "nr", "ng", "run", "break", "p", "Math", "imul", "MF", "region", "XT", "pc0"],
   ...["r0", "r1", "r2", "r3", "r4", "r5", "r6", "r7"],
   // statement labels: `S` (a block's own loop), `L1`..`L255` (the start of each basic block)
   "S",
@@ -290,10 +308,12 @@ function linearInto(
   return `${pre}l = CK(s, ${num(seg)}, (${ea}) >>> 0, ${num(SIZE(top))}, ${write ? "true" : "false"});`;
 }
 
-/** The slow path's linear address (checked here when the segment was taken as flat). */
-function slowLinear(c: EmitContext, seg: number, top: number, write: boolean): string {
-  if ((c.flat & (1 << seg)) === 0) return "l";
-  return `CK(s, ${num(seg)}, l >>> 0, ${num(SIZE(top))}, ${write ? "true" : "false"})`;
+/**
+ * The slow-path helpers' access code: the size in bytes, plus `(seg + 1) << 4` when the segment
+ * was taken as flat (the helper checks the offset against it; see `slowLoad` in block.ts).
+ */
+function slowCode(c: EmitContext, seg: number, top: number): string {
+  return num(SIZE(top) | ((c.flat & (1 << seg)) !== 0 ? (seg + 1) << 4 : 0));
 }
 
 function fastIndex(top: number): string {
@@ -307,8 +327,8 @@ function alignTest(top: number): string {
 
 /** Statement reading the operand at `l` (linear, from linearInto) into `x`. */
 function loadAt(c: EmitContext, seg: number, top: number): string {
-  const slowRead = top === 31 ? "m.read32" : top === 15 ? "m.read16" : "m.read8";
-  const slow = `s.retired = rb + ${num(c.k)}; x = ${slowRead}(${slowLinear(c, seg, top, false)})${top === 31 ? " | 0" : ""};`;
+  // One helper call (retired count, segment check, read) keeps the region's graph small.
+  const slow = `x = LD(s, l, ${slowCode(c, seg, top)}, rb + ${num(c.k)});`;
   if (!c.fast) return slow;
   const arr = top === 31 ? "I32" : top === 15 ? "U16" : "U8";
   return `e = T[l >>> 12]; if ((e & RM) === 1${alignTest(top)}) x = ${arr}[${fastIndex(top)}]; else { ${slow} }`;
@@ -332,9 +352,8 @@ function leaveAfter(c: EmitContext, i: Instruction): string {
  * this region's own code (self-modifying code) or raised an interrupt (MMIO): leave then.
  */
 function storeAt(c: EmitContext, i: Instruction, seg: number, top: number, v: string): string {
-  const slowWrite = top === 31 ? "m.write32" : top === 15 ? "m.write16" : "m.write8";
   const slow =
-    `s.retired = rb + ${num(c.k)}; ${slowWrite}(${slowLinear(c, seg, top, true)}, ${v}); ` +
+    `ST(s, l, ${v}, ${slowCode(c, seg, top)}, rb + ${num(c.k)}); ` +
     `if (B.valid === false || (ev === true && EV(s) === true)) { ${leaveAfter(c, i)} }`;
   if (!c.fast) return slow;
   const arr = top === 31 ? "I32" : top === 15 ? "U16" : "U8";
