@@ -20,6 +20,7 @@ import {
   setSegmentCache,
   sysRead16,
   sysRead32,
+  updateFlat,
 } from "./segments";
 import { type CpuState } from "./state/cpu-state";
 import { AC, FLAGS_WRITABLE, ID, IF, IOPL, NT, RF, VIF, VIP, VM } from "./state/flags";
@@ -284,6 +285,7 @@ function nullInaccessibleSegments(s: CpuState): void {
     if ((ar & AR_PRESENT) !== 0 && !conformingCode && dpl < s.cpl) {
       s.segSel[seg] = 0;
       s.segAr[seg] = 0;
+      updateFlat(s, seg);
     }
   }
 }

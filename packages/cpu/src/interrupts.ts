@@ -20,6 +20,7 @@ import {
   setSegmentCache,
   sysRead16,
   sysRead32,
+  updateFlat,
 } from "./segments";
 import { SEG_TR, type CpuState } from "./state/cpu-state";
 import { AC, IF, NT, RF, TF, VM } from "./state/flags";
@@ -229,6 +230,7 @@ function deliver(
       s.segAr[seg] = 0;
       s.segBase[seg] = 0;
       s.segLimit[seg] = 0;
+      updateFlat(s, seg);
     }
   }
   // Re-read the code descriptor: the stack switch overwrote the scratch copy.

@@ -27,6 +27,20 @@ function segFault(seg: number, code: number): never {
   throw new CpuException(seg === SegReg.SS ? Vector.SS : Vector.GP, code);
 }
 
+/** Recomputes segment `seg`'s bits of `CpuState.flatSegs` after its cache changed. */
+export function updateFlat(s: CpuState, seg: number): void {
+  if (seg > 5) return;
+  const ar = s.segAr[seg]!;
+  const flat =
+    (ar & AR_PRESENT) !== 0 &&
+    (ar & (AR_CODE | AR_DIRECTION)) !== AR_DIRECTION &&
+    s.segLimit[seg] === 0xffffffff &&
+    s.segBase[seg] === 0;
+  const writable = flat && (ar & (AR_CODE | AR_WRITABLE)) === AR_WRITABLE;
+  s.flatSegs =
+    (s.flatSegs & ~(0x101 << seg)) | (flat ? 1 << seg : 0) | (writable ? 0x100 << seg : 0);
+}
+
 /**
  * Checks an access of `size` bytes at `offset` in segment `seg` and returns the linear
  * address. Expand-down data segments allow offsets above the limit only.
@@ -81,6 +95,7 @@ export function setSegmentCache(
   s.segAr[seg] = ar;
   if (seg === SegReg.CS) s.cs32 = (ar & AR_DB) !== 0;
   else if (seg === SegReg.SS) s.ss32 = (ar & AR_DB) !== 0;
+  updateFlat(s, seg);
 }
 
 /** Sets the CPL and tells the MMU whether accesses are now user-mode (CPL 3). */
@@ -151,6 +166,11 @@ export function sysWrite32(s: CpuState, address: number, value: number): void {
  * unreal mode); the segment becomes present, accessed read/write data (or code for CS).
  */
 export function loadSegmentReal(s: CpuState, seg: number, selector: number): void {
+  loadReal(s, seg, selector);
+  updateFlat(s, seg);
+}
+
+function loadReal(s: CpuState, seg: number, selector: number): void {
   selector &= 0xffff;
   s.segSel[seg] = selector;
   s.segBase[seg] = selector << 4;
@@ -237,6 +257,7 @@ export function loadDataSegmentProtected(
     s.segAr[seg] = 0;
     s.segBase[seg] = 0;
     s.segLimit[seg] = 0;
+    updateFlat(s, seg);
     return;
   }
   const code = selector & 0xfffc;

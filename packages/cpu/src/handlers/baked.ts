@@ -11,7 +11,7 @@ import * as alu from "../alu";
 import { pop32, push32 } from "../access";
 import { checkedLinear } from "../segments";
 import { type CpuState } from "../state/cpu-state";
-import { REG_AL, REG_EAX, REG_ES } from "../state/registers";
+import { ESP, REG_AL, REG_EAX, REG_ES } from "../state/registers";
 import { aluOp, AluOp } from "./binary-forms";
 import { testCondition } from "./integer-cond";
 import type { Handler } from "./operands";
@@ -117,6 +117,27 @@ interface Mem {
   fr: LinearFastPath | undefined;
   /** ...and for writes (undefined when a CPU write must move the code epoch itself). */
   fw: LinearFastPath | undefined;
+  /** The segment's bits in CpuState.flatSegs: flat for reads, flat for writes. */
+  rbit: number;
+  wbit: number;
+}
+
+/**
+ * `checkedLinear` with a shortcut: an aligned access through a flat segment (CpuState.flatSegs
+ * `bit`, kept by segments.ts) passes every check it makes (present, type, limit, expand-down,
+ * #AC), and its linear address is the offset.
+ */
+function segLinear(
+  s: CpuState,
+  seg: number,
+  bit: number,
+  ea: number,
+  size: number,
+  write: boolean,
+): number {
+  return (s.flatSegs & bit) !== 0 && (ea & (size - 1)) === 0
+    ? ea | 0
+    : checkedLinear(s, seg, ea, size, write);
 }
 
 // The fast paths below are the MMU's own read/write fast paths (Mmu.read32 etc.), inlined:
@@ -140,15 +161,17 @@ function memOf(insn: Instruction): Mem | undefined {
     disp: insn.memDisplacement | 0,
     fr: fastRead,
     fw: fastWrite,
+    rbit: 1 << (insn.memSegment - REG_ES),
+    wbit: 0x100 << (insn.memSegment - REG_ES),
   };
 }
 
 function load32(m: Mem, d: number): Handler {
-  const { seg, base, index, scale, disp, fr } = m;
+  const { seg, base, index, scale, disp, fr, rbit } = m;
   if (fr !== undefined) {
     const { tlb, i32, masks } = fr;
     return (s) => {
-      const lin = checkedLinear(s, seg, ea32(s, base, index, scale, disp), 4, false);
+      const lin = segLinear(s, seg, rbit, ea32(s, base, index, scale, disp), 4, false);
       const e = tlb[lin >>> 12]!;
       if ((e & masks[0]!) === 1 && (lin & 3) === 0) {
         s.regs[d] = i32[((e & ~0xfff) | (lin & 0xfff)) >> 2]!;
@@ -158,16 +181,16 @@ function load32(m: Mem, d: number): Handler {
     };
   }
   return (s) => {
-    const lin = checkedLinear(s, seg, ea32(s, base, index, scale, disp), 4, false);
+    const lin = segLinear(s, seg, rbit, ea32(s, base, index, scale, disp), 4, false);
     s.regs[d] = s.memory.read32(lin) | 0;
   };
 }
 function store32(m: Mem, r: number): Handler {
-  const { seg, base, index, scale, disp, fw } = m;
+  const { seg, base, index, scale, disp, fw, wbit } = m;
   if (fw !== undefined) {
     const { tlb, i32, masks } = fw;
     return (s) => {
-      const lin = checkedLinear(s, seg, ea32(s, base, index, scale, disp), 4, true);
+      const lin = segLinear(s, seg, wbit, ea32(s, base, index, scale, disp), 4, true);
       const e = tlb[lin >>> 12]!;
       if ((e & masks[1]!) === 1 && (lin & 3) === 0) {
         i32[((e & ~0xfff) | (lin & 0xfff)) >> 2] = s.regs[r]!;
@@ -177,16 +200,16 @@ function store32(m: Mem, r: number): Handler {
     };
   }
   return (s) => {
-    const lin = checkedLinear(s, seg, ea32(s, base, index, scale, disp), 4, true);
+    const lin = segLinear(s, seg, wbit, ea32(s, base, index, scale, disp), 4, true);
     s.memory.write32(lin, s.regs[r]! | 0);
   };
 }
 function store32Imm(m: Mem, v: number): Handler {
-  const { seg, base, index, scale, disp, fw } = m;
+  const { seg, base, index, scale, disp, fw, wbit } = m;
   if (fw !== undefined) {
     const { tlb, i32, masks } = fw;
     return (s) => {
-      const lin = checkedLinear(s, seg, ea32(s, base, index, scale, disp), 4, true);
+      const lin = segLinear(s, seg, wbit, ea32(s, base, index, scale, disp), 4, true);
       const e = tlb[lin >>> 12]!;
       if ((e & masks[1]!) === 1 && (lin & 3) === 0) {
         i32[((e & ~0xfff) | (lin & 0xfff)) >> 2] = v;
@@ -196,23 +219,23 @@ function store32Imm(m: Mem, v: number): Handler {
     };
   }
   return (s) => {
-    const lin = checkedLinear(s, seg, ea32(s, base, index, scale, disp), 4, true);
+    const lin = segLinear(s, seg, wbit, ea32(s, base, index, scale, disp), 4, true);
     s.memory.write32(lin, v);
   };
 }
 function loadExtend(m: Mem, d: number, size: number, signed: boolean): Handler {
-  const { seg, base, index, scale, disp, fr } = m;
+  const { seg, base, index, scale, disp, fr, rbit } = m;
   if (size === 1 && fr !== undefined) {
     const { tlb, u8, masks } = fr;
     return signed
       ? (s) => {
-          const lin = checkedLinear(s, seg, ea32(s, base, index, scale, disp), 1, false);
+          const lin = segLinear(s, seg, rbit, ea32(s, base, index, scale, disp), 1, false);
           const e = tlb[lin >>> 12]!;
           const v = (e & masks[0]!) === 1 ? u8[(e & ~0xfff) | (lin & 0xfff)]! : s.memory.read8(lin);
           s.regs[d] = (v << 24) >> 24;
         }
       : (s) => {
-          const lin = checkedLinear(s, seg, ea32(s, base, index, scale, disp), 1, false);
+          const lin = segLinear(s, seg, rbit, ea32(s, base, index, scale, disp), 1, false);
           const e = tlb[lin >>> 12]!;
           s.regs[d] =
             (e & masks[0]!) === 1 ? u8[(e & ~0xfff) | (lin & 0xfff)]! : s.memory.read8(lin);
@@ -221,78 +244,78 @@ function loadExtend(m: Mem, d: number, size: number, signed: boolean): Handler {
   if (size === 1) {
     return signed
       ? (s) => {
-          const lin = checkedLinear(s, seg, ea32(s, base, index, scale, disp), 1, false);
+          const lin = segLinear(s, seg, rbit, ea32(s, base, index, scale, disp), 1, false);
           s.regs[d] = (s.memory.read8(lin) << 24) >> 24;
         }
       : (s) => {
-          const lin = checkedLinear(s, seg, ea32(s, base, index, scale, disp), 1, false);
+          const lin = segLinear(s, seg, rbit, ea32(s, base, index, scale, disp), 1, false);
           s.regs[d] = s.memory.read8(lin);
         };
   }
   return signed
     ? (s) => {
-        const lin = checkedLinear(s, seg, ea32(s, base, index, scale, disp), 2, false);
+        const lin = segLinear(s, seg, rbit, ea32(s, base, index, scale, disp), 2, false);
         s.regs[d] = (s.memory.read16(lin) << 16) >> 16;
       }
     : (s) => {
-        const lin = checkedLinear(s, seg, ea32(s, base, index, scale, disp), 2, false);
+        const lin = segLinear(s, seg, rbit, ea32(s, base, index, scale, disp), 2, false);
         s.regs[d] = s.memory.read16(lin);
       };
 }
 function load8(m: Mem, b: number): Handler {
-  const { seg, base, index, scale, disp, fr } = m;
+  const { seg, base, index, scale, disp, fr, rbit } = m;
   if (fr !== undefined) {
     const { tlb, u8, masks } = fr;
     return (s) => {
-      const lin = checkedLinear(s, seg, ea32(s, base, index, scale, disp), 1, false);
+      const lin = segLinear(s, seg, rbit, ea32(s, base, index, scale, disp), 1, false);
       const e = tlb[lin >>> 12]!;
       s.regs8[b] = (e & masks[0]!) === 1 ? u8[(e & ~0xfff) | (lin & 0xfff)]! : s.memory.read8(lin);
     };
   }
   return (s) => {
-    const lin = checkedLinear(s, seg, ea32(s, base, index, scale, disp), 1, false);
+    const lin = segLinear(s, seg, rbit, ea32(s, base, index, scale, disp), 1, false);
     s.regs8[b] = s.memory.read8(lin);
   };
 }
 function store8(m: Mem, b: number): Handler {
-  const { seg, base, index, scale, disp, fw } = m;
+  const { seg, base, index, scale, disp, fw, wbit } = m;
   if (fw !== undefined) {
     const { tlb, u8, masks } = fw;
     return (s) => {
-      const lin = checkedLinear(s, seg, ea32(s, base, index, scale, disp), 1, true);
+      const lin = segLinear(s, seg, wbit, ea32(s, base, index, scale, disp), 1, true);
       const e = tlb[lin >>> 12]!;
       if ((e & masks[1]!) === 1) u8[(e & ~0xfff) | (lin & 0xfff)] = s.regs8[b]!;
       else s.memory.write8(lin, s.regs8[b]!);
     };
   }
   return (s) => {
-    const lin = checkedLinear(s, seg, ea32(s, base, index, scale, disp), 1, true);
+    const lin = segLinear(s, seg, wbit, ea32(s, base, index, scale, disp), 1, true);
     s.memory.write8(lin, s.regs8[b]!);
   };
 }
 function store8Imm(m: Mem, v: number): Handler {
-  const { seg, base, index, scale, disp, fw } = m;
+  const { seg, base, index, scale, disp, fw, wbit } = m;
   if (fw !== undefined) {
     const { tlb, u8, masks } = fw;
     return (s) => {
-      const lin = checkedLinear(s, seg, ea32(s, base, index, scale, disp), 1, true);
+      const lin = segLinear(s, seg, wbit, ea32(s, base, index, scale, disp), 1, true);
       const e = tlb[lin >>> 12]!;
       if ((e & masks[1]!) === 1) u8[(e & ~0xfff) | (lin & 0xfff)] = v;
       else s.memory.write8(lin, v);
     };
   }
   return (s) => {
-    const lin = checkedLinear(s, seg, ea32(s, base, index, scale, disp), 1, true);
+    const lin = segLinear(s, seg, wbit, ea32(s, base, index, scale, disp), 1, true);
     s.memory.write8(lin, v);
   };
 }
 /** `op r32, m32` (CMP included: `store` false). */
 function aluRM32(m: Mem, op: number, store: boolean, d: number): Handler {
-  const { seg, base, index, scale, disp, fr } = m;
+  const { seg, base, index, scale, disp, fr, rbit } = m;
   if (fr !== undefined) {
     const { tlb, i32, masks } = fr;
     return (s) => {
-      const lin = checkedLinear(s, seg, ea32(s, base, index, scale, disp), 4, false);
+      const lin = segLinear(s, seg, rbit, ea32(s, base, index, scale, disp), 4, false);
       const e = tlb[lin >>> 12]!;
       const v =
         (e & masks[0]!) === 1 && (lin & 3) === 0
@@ -303,19 +326,19 @@ function aluRM32(m: Mem, op: number, store: boolean, d: number): Handler {
     };
   }
   return (s) => {
-    const lin = checkedLinear(s, seg, ea32(s, base, index, scale, disp), 4, false);
+    const lin = segLinear(s, seg, rbit, ea32(s, base, index, scale, disp), 4, false);
     const r = aluOp(s, op, s.regs[d]!, s.memory.read32(lin) | 0, 31);
     if (store) s.regs[d] = r;
   };
 }
 /** CMP/TEST m, r-or-imm without a store (8- or 32-bit). */
 function cmpMem(m: Mem, op: number, size: number, reg: number, v: number): Handler {
-  const { seg, base, index, scale, disp, fr } = m;
+  const { seg, base, index, scale, disp, fr, rbit } = m;
   if (fr !== undefined) {
     const { tlb, u8, i32, masks } = fr;
     if (size === 4) {
       return (s) => {
-        const lin = checkedLinear(s, seg, ea32(s, base, index, scale, disp), 4, false);
+        const lin = segLinear(s, seg, rbit, ea32(s, base, index, scale, disp), 4, false);
         const e = tlb[lin >>> 12]!;
         const a =
           (e & masks[0]!) === 1 && (lin & 3) === 0
@@ -325,7 +348,7 @@ function cmpMem(m: Mem, op: number, size: number, reg: number, v: number): Handl
       };
     }
     return (s) => {
-      const lin = checkedLinear(s, seg, ea32(s, base, index, scale, disp), 1, false);
+      const lin = segLinear(s, seg, rbit, ea32(s, base, index, scale, disp), 1, false);
       const e = tlb[lin >>> 12]!;
       const a = (e & masks[0]!) === 1 ? u8[(e & ~0xfff) | (lin & 0xfff)]! : s.memory.read8(lin);
       aluOp(s, op, a, reg >= 0 ? s.regs8[reg]! : v, 7);
@@ -333,12 +356,12 @@ function cmpMem(m: Mem, op: number, size: number, reg: number, v: number): Handl
   }
   if (size === 4) {
     return (s) => {
-      const lin = checkedLinear(s, seg, ea32(s, base, index, scale, disp), 4, false);
+      const lin = segLinear(s, seg, rbit, ea32(s, base, index, scale, disp), 4, false);
       aluOp(s, op, s.memory.read32(lin) | 0, reg >= 0 ? s.regs[reg]! : v, 31);
     };
   }
   return (s) => {
-    const lin = checkedLinear(s, seg, ea32(s, base, index, scale, disp), 1, false);
+    const lin = segLinear(s, seg, rbit, ea32(s, base, index, scale, disp), 1, false);
     aluOp(s, op, s.memory.read8(lin), reg >= 0 ? s.regs8[reg]! : v, 7);
   };
 }
@@ -536,13 +559,54 @@ function dec32(d: number): Handler {
     s.regs[d] = alu.dec(s, s.regs[d]!, 31);
   };
 }
+/** SS's bits in CpuState.flatSegs. */
+const SS_READ = 1 << 2;
+const SS_WRITE = 0x100 << 2;
+
 function pushR(r: number): Handler {
-  return (s) => push32(s, s.regs[r]!);
+  const fw = fastWrite;
+  if (fw === undefined) return (s) => push32(s, s.regs[r]!);
+  // access.ts push32 with a 32-bit stack, its write32 through the TLB fast path.
+  const { tlb, i32, masks } = fw;
+  return (s) => {
+    const v = s.regs[r]!;
+    if (!s.ss32) {
+      push32(s, v);
+      return;
+    }
+    const sp = (s.regs[ESP]! - 4) >>> 0;
+    const lin = segLinear(s, 2, SS_WRITE, sp, 4, true);
+    const e = tlb[lin >>> 12]!;
+    if ((e & masks[1]!) === 1 && (lin & 3) === 0) i32[((e & ~0xfff) | (lin & 0xfff)) >> 2] = v;
+    else s.memory.write32(lin, v | 0);
+    s.regs[ESP] = sp;
+  };
 }
 function popR(d: number): Handler {
+  const fr = fastRead;
   // The value is popped (ESP incremented) before the register is written: POP ESP loads it.
+  if (fr === undefined) {
+    return (s) => {
+      const v = pop32(s);
+      s.regs[d] = v;
+    };
+  }
+  // access.ts pop32 with a 32-bit stack, its read32 through the TLB fast path.
+  const { tlb, i32, masks } = fr;
   return (s) => {
-    const v = pop32(s);
+    if (!s.ss32) {
+      const v = pop32(s);
+      s.regs[d] = v;
+      return;
+    }
+    const sp = s.regs[ESP]! >>> 0;
+    const lin = segLinear(s, 2, SS_READ, sp, 4, false);
+    const e = tlb[lin >>> 12]!;
+    const v =
+      (e & masks[0]!) === 1 && (lin & 3) === 0
+        ? i32[((e & ~0xfff) | (lin & 0xfff)) >> 2]!
+        : s.memory.read32(lin) | 0;
+    s.regs[ESP] = sp + 4;
     s.regs[d] = v;
   };
 }

@@ -43,6 +43,13 @@ export class CpuState {
   readonly segBase = new Int32Array(8);
   readonly segLimit = new Uint32Array(8);
   readonly segAr = new Uint32Array(8);
+  /**
+   * Flat data segments, kept by segments.ts (`updateFlat`) whenever a segment cache changes:
+   * bit `seg` when segment `seg` (ES..GS) is present, not expand-down, with base 0 and limit
+   * 0xFFFFFFFF (so an aligned access of any size passes every check of `checkedLinear`, the
+   * alignment check included); bit `8 + seg` when it is also a writable data segment.
+   */
+  flatSegs = 0;
 
   gdtrBase = 0;
   gdtrLimit = 0xffff;
