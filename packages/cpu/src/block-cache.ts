@@ -116,8 +116,12 @@ export const U_MOV = 10;
 export const U_SHL = 11;
 export const U_SHR = 12;
 export const U_SAR = 13;
+export const U_ROL = 14;
+export const U_ROR = 15;
 /** The source is the immediate (data[k * 4 + 3]). */
 export const U_IMM = 1 << 14;
+/** A shift or rotate by CL (the source register is ECX; the count is CL & 31, maybe 0). */
+export const U_CL = 1 << 15;
 
 const ALU_U: Record<string, number> = {
   Add: U_ADD,
@@ -129,7 +133,10 @@ const ALU_U: Record<string, number> = {
   Test: U_TEST,
 };
 
-/** Per `Code`: the inline op of its 32-bit register forms, | 64 when the source is an imm. */
+/**
+ * Per `Code`: the inline op of its 32-bit register forms (bits 0-4), | 64 when the source is an
+ * immediate, | 128 for a shift/rotate by 1, | 32 for one by CL.
+ */
 const INLINE: Uint8Array = (() => {
   const table = new Uint8Array(CODE_COUNT);
   const set = (name: string, op: number): void => {
@@ -157,9 +164,12 @@ const INLINE: Uint8Array = (() => {
     ["Sal", U_SHL],
     ["Shr", U_SHR],
     ["Sar", U_SAR],
+    ["Rol", U_ROL],
+    ["Ror", U_ROR],
   ] as const) {
     set(`${name}_rm32_1`, op | 128);
     set(`${name}_rm32_imm8`, op | 64);
+    set(`${name}_rm32_CL`, op | 32);
   }
   return table;
 })();
@@ -179,10 +189,11 @@ export function inlineOp(insn: Instruction): number {
   if (t === 0 || insn.hasLock || insn.op0Kind !== OpKind.Register) return -1;
   const d = reg32(insn.op0Register);
   if (d < 0) return -1;
-  const op = t & 63;
+  const op = t & 31;
   // A shift count of 0 (mod 32) changes nothing, not even the flags: left to its handler.
   if (op >= U_SHL && (t & 64) !== 0 && (insn.immediate & 31) === 0) return -1;
   if ((t & 192) !== 0) return (op << 8) | U_IMM | (d << 16);
+  if ((t & 32) !== 0) return (op << 8) | U_CL | (d << 16) | (1 << 19);
   if (op === U_INC || op === U_DEC) return (op << 8) | (d << 16);
   if (insn.opCount < 2 || insn.op1Kind !== OpKind.Register) return -1;
   const r = reg32(insn.op1Register);
@@ -193,7 +204,7 @@ export function inlineOp(insn: Instruction): number {
 export function inlineImmediate(insn: Instruction): number {
   const t = INLINE[insn.code]!;
   if ((t & 128) !== 0) return 1;
-  return (t & 63) >= U_SHL ? insn.immediate & 31 : insn.immediate | 0;
+  return (t & 31) >= U_SHL ? insn.immediate & 31 : insn.immediate | 0;
 }
 
 /** Placeholder of never-used entries. */

@@ -118,7 +118,8 @@ const noFused: FusedHandler = () => false;
 const K_MEM = BLOCK_K_MEM | 0;
 const K_OP = BLOCK_K_OP | 0;
 const K_OPJ = BLOCK_K_OPJ | 0;
-// block-cache.ts's inline ops (U_*), as literals for the same reason (a test checks they match).
+// block-cache.ts's inline ops (U_*; anything else is MOV), as literals for the same reason (a
+// mismatch fails test/integer/inline-ops.test.ts).
 const U_ADD = 1;
 const U_SUB = 2;
 const U_CMP = 3;
@@ -128,10 +129,12 @@ const U_XOR = 6;
 const U_TEST = 7;
 const U_INC = 8;
 const U_DEC = 9;
-const U_MOV = 10;
 const U_SHL = 11;
 const U_SHR = 12;
 const U_SAR = 13;
+const U_ROL = 14;
+const U_ROR = 15;
+const U_CL = 1 << 15;
 const U_IMM = 1 << 14;
 const LAZY_ADD: LazyOp = LazyOp.Add;
 const LAZY_SUB: LazyOp = LazyOp.Sub;
@@ -465,6 +468,8 @@ export class Cpu {
                     let r = 0;
                     // CF when the op sets it from its operands (for a Jcc on it), else -1.
                     let cf = -1;
+                    // ZF is (r === 0) (every op but MOV, rotates and shifts by a CL of 0).
+                    let zfOfR = true;
                     switch ((w >>> 8) & 63) {
                       case U_ADD:
                         r = (a + b) | 0;
@@ -530,21 +535,46 @@ export class Cpu {
                       }
                       case U_SHL:
                       case U_SHR:
-                      case U_SAR: {
-                        // Counts 1-31 only (block-cache.ts inlineOp): alu.ts's shl/shr/sar.
+                      case U_SAR:
+                      case U_ROL:
+                      case U_ROR: {
+                        // Counts 1-31 (an immediate 0 is left to the handler, block-cache.ts
+                        // inlineOp); by CL, a count of 0 changes nothing, not even the flags.
+                        const c = (w & U_CL) !== 0 ? b & 31 : b;
+                        if (c === 0) {
+                          r = a;
+                          zfOfR = false;
+                          break;
+                        }
                         const op = (w >>> 8) & 63;
                         let of = 0;
                         if (op === U_SHL) {
-                          r = a << b;
-                          cf = (a >>> (32 - b)) & 1;
+                          r = a << c;
+                          cf = (a >>> (32 - c)) & 1;
                           of = (r >>> 31) ^ cf;
                         } else if (op === U_SHR) {
-                          r = (a >>> b) | 0;
-                          cf = (a >>> (b - 1)) & 1;
+                          r = (a >>> c) | 0;
+                          cf = (a >>> (c - 1)) & 1;
                           of = (r >>> 31) ^ ((r >>> 30) & 1);
+                        } else if (op === U_SAR) {
+                          r = a >> c;
+                          cf = (a >> (c - 1)) & 1;
                         } else {
-                          r = a >> b;
-                          cf = (a >> (b - 1)) & 1;
+                          // alu.ts rol/ror: only CF and OF change (rotFlags).
+                          if (op === U_ROL) {
+                            r = (a << c) | (a >>> (32 - c));
+                            cf = r & 1;
+                            of = (r >>> 31) ^ cf;
+                          } else {
+                            r = (a >>> c) | (a << (32 - c));
+                            cf = r >>> 31;
+                            of = cf ^ ((r >>> 30) & 1);
+                          }
+                          regs[d] = r;
+                          s.materialize(CF | OF);
+                          s.flags = (s.flags & ~(CF | OF)) | cf | (of !== 0 ? OF : 0);
+                          zfOfR = false;
+                          break;
                         }
                         regs[d] = r;
                         s.lazyOp = LAZY_LOGIC;
@@ -556,17 +586,17 @@ export class Cpu {
                       }
                       default:
                         regs[d] = b;
+                        zfOfR = false;
                         break;
                     }
                     k++;
                     if (kind === K_OP || k >= n) continue;
-                    // K_OPJ: the Jcc after it. Every op but MOV sets ZF from its result; CF
-                    // as computed above (inc/dec keep it, MOV sets nothing: the lazy flags).
+                    // K_OPJ: the Jcc after it, on ZF and CF as computed above when known (inc/dec
+                    // keep CF, MOV sets nothing, rotates keep ZF), else the lazy flags.
                     const cc = data[k * 4]! >>> 8;
                     const cond = cc >> 1;
                     let taken: boolean;
-                    if (cond === 2 && ((w >>> 8) & 63) !== U_MOV)
-                      taken = (r === 0) !== ((cc & 1) !== 0);
+                    if (cond === 2 && zfOfR) taken = (r === 0) !== ((cc & 1) !== 0);
                     else if (cond === 1 && cf >= 0) taken = (cf !== 0) !== ((cc & 1) !== 0);
                     else taken = testCondition(s, cc);
                     if (taken) {

@@ -504,6 +504,14 @@ export function bake(
         return withMem(insn, (m) => store8Imm(m, v));
       }
       return undefined;
+    case Code.Lea_r32_m:
+      // handlers/integer-move.ts lea with 32-bit operand and address sizes.
+      if (r0 >= 0 && isMem1) {
+        return withMem(insn, ({ base, index, scale, disp }) => (s) => {
+          s.regs[r0] = ea32(s, base, index, scale, disp) | 0;
+        });
+      }
+      return undefined;
     case Code.Inc_r32:
     case Code.Inc_rm32:
       return r0 >= 0 ? inc32(r0) : undefined;

@@ -1,6 +1,7 @@
-// The block loop's inline ops (block-cache.ts K_OP/K_OPJ: 32-bit register ALU/MOV/INC/DEC/shift
-// forms the run loop executes itself, and the Jcc after one, tested on flags the loop computes
-// directly) must leave exactly the state the instruction's own handler leaves. The reference is
+// The block loop's inline ops (block-cache.ts K_OP/K_OPJ: 32-bit register ALU/MOV/INC/DEC/shift/
+// rotate forms the run loop executes itself, and the Jcc after one, tested on flags the loop
+// computes directly) and the baked LEA must leave exactly the state the instruction's own
+// handler leaves. The reference is
 // the same program run one instruction at a time through the decode cache and the generic
 // handlers (an armed DR7 instruction breakpoint elsewhere makes the loop single-step; those
 // handlers are checked against the host CPU by test/native). Every form is run on edge operands
@@ -13,7 +14,7 @@ import { flatCpu, hex } from "./flat-cpu";
 
 const VALUES = [0, 1, -1, 0x7fffffff, -0x80000000, 0x12345678, -2, -0x7fffffff, 0x80, 31];
 /** Source operands (register or immediate). */
-const SOURCES = [0, 1, -1, 0x7fffffff, -0x80000000, 31];
+const SOURCES = [0, 1, -1, 0x7fffffff, -0x80000000, 31, 33, 16];
 const FLAGS = [0x2, 0x8d7];
 const EAX = 0;
 const ECX = 1;
@@ -65,15 +66,31 @@ const FORMS: Form[] = [
   { name: "mov r32,rm32", code: (d, r) => "8b" + modrm(d, r) },
   { name: "mov r32,imm32", imm: true, code: (d, _r, v) => b(0xb8 + d) + imm32(v) },
   { name: "mov rm32,imm32", imm: true, code: (d, _r, v) => "c7" + modrm(0, d) + imm32(v) },
+  // LEA (baked, not inline): [d + r*2 + disp32] and [disp32].
+  {
+    name: "lea r32,[base+index*2+disp32]",
+    code: (d, r, v) => "8d" + b(0x84 | (d << 3)) + b(0x40 | (r << 3) | d) + imm32(v),
+  },
+  { name: "lea r32,[disp32]", imm: true, code: (d, _r, v) => "8d" + b(0x05 | (d << 3)) + imm32(v) },
   ...(
     [
       ["shl", 4],
       ["sal", 6],
       ["shr", 5],
       ["sar", 7],
+      ["rol", 0],
+      ["ror", 1],
     ] as const
   ).flatMap(([name, n]): Form[] => [
     { name: `${name} rm32,1`, code: (d) => "d1" + modrm(n, d) },
+    // After an ADD (lazy flags): a rotate changes only CF and OF of the materialized flags.
+    { name: `add, ${name} rm32,5`, code: (d, r) => "03" + modrm(d, r) + "c1" + modrm(n, d) + "05" },
+    // By CL: the source operand goes to ECX first (mov ecx, y: counts 0, 1, 31, 0x80000000...).
+    {
+      name: `${name} rm32,cl`,
+      imm: true,
+      code: (d, _r, v) => "b9" + imm32(v) + "d3" + modrm(n, d),
+    },
     ...[1, 5, 31, 32, 33, 0].map((count): Form => ({
       name: `${name} rm32,${count}`,
       code: (d) => "c1" + modrm(n, d) + b(count),
