@@ -55,6 +55,16 @@ export class Block {
   fused: FusedHandler[] = [];
   /** The bytes the block was decoded from (to re-check them after an epoch move). */
   bytes = new Uint8Array(0);
+  /**
+   * With a code-page watch (cpu.ts samePages): the physical page of the first byte and of the
+   * last one (-1: the same page), their write generations when last checked (gen0 -1: a page
+   * cannot be watched, always re-fetch), and the route epoch then.
+   */
+  page0 = -1;
+  page1 = -1;
+  gen0 = -1;
+  gen1 = -1;
+  routeEpoch = -1;
 }
 
 /** Set EIP and startEip first, leave the block if EIP is not the next one's after (Jcc, last). */

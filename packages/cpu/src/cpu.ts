@@ -75,6 +75,11 @@ export interface CodePageWatch {
   isWatched(page: number): boolean;
   /** Adds a listener (other engines may have their own). */
   onCodeWrite(listener: (page: number) => void): void;
+  /**
+   * Optional: reports physical memory map changes (`PhysicalSpace` reports "map"), so port
+   * writes need not count as possible remaps of code (EpochMemory.routeEpoch).
+   */
+  onRouteChange?(listener: (change: string) => void): void;
 }
 
 export interface CpuOptions {
@@ -215,6 +220,8 @@ export class Cpu {
   private readonly codePages: CodePageWatch | undefined;
   /** Per physical page: 1 while the decode cache relies on its watch. */
   private readonly watchedPages: Uint8Array | undefined;
+  /** Per physical page: write notifications so far (a block re-check by page compares it). */
+  private readonly pageGen: Int32Array | undefined;
   private readonly decoder16 = new Decoder(16);
   private readonly decoder32 = new Decoder(32);
   private readonly fetch: (address: number) => number;
@@ -237,15 +244,24 @@ export class Cpu {
       this.translator = options.codeTranslator;
       this.codePages = options.codePages;
       const watched = new Uint8Array(1 << 20);
+      const pageGen = new Int32Array(1 << 20);
       this.watchedPages = watched;
+      this.pageGen = pageGen;
       options.codePages!.onCodeWrite((page) => {
         if (watched[page] === 1) {
           watched[page] = 0;
+          pageGen[page]!++;
           memory.epoch++;
         }
       });
+      options.codePages!.onRouteChange?.((change) => {
+        if (change !== "map") return;
+        memory.routeEpoch++;
+        memory.epoch++;
+      });
     }
-    this.state = new CpuState(memory, new EpochPorts(options.io, memory, !watching));
+    const routeReports = watching && options.codePages!.onRouteChange !== undefined;
+    this.state = new CpuState(memory, new EpochPorts(options.io, memory, !watching, !routeReports));
     this.state.clock = options.clock ?? null;
     this.interrupts = options.interrupts;
     this.fetch = (address) => memory.fetch8(address);
@@ -424,8 +440,10 @@ export class Cpu {
               if (block.epoch !== memory.epoch) {
                 s.startEip = eip;
                 s.startEsp = regs[ESP]!;
-                if (sameBytes(raw, linear, block.bytes, 0, block.byteLength)) {
-                  if (this.watchedPages !== undefined) this.watchCode(linear, block.byteLength);
+                if (block.routeEpoch === memory.routeEpoch && this.samePages(block, linear)) {
+                  block.epoch = memory.epoch;
+                } else if (sameBytes(raw, linear, block.bytes, 0, block.byteLength)) {
+                  if (this.watchedPages !== undefined) this.watchBlock(block, linear);
                   block.epoch = memory.epoch;
                 } else {
                   block = this.buildBlock(linear, eip, mode, bslot);
@@ -883,13 +901,56 @@ export class Cpu {
     this.blocks[slot]!.epoch = -1;
     this.blocks[slot] = block;
     if (block.insns[0]!.code !== 0) {
-      if (this.watchedPages !== undefined) this.watchCode(linear, length);
+      if (this.watchedPages !== undefined) this.watchBlock(block, linear);
       meta[m + META_LINEAR] = linear;
       meta[m + META_MODE] = mode;
       meta[m + META_IP] = eip | 0;
       block.epoch = memory.epoch;
     }
     return block;
+  }
+
+  /**
+   * Whether a cached block's bytes are known unchanged without re-fetching them (with a code-page
+   * watch): its linear page(s) still translate to the physical page(s) it was checked on, and no
+   * write reached them since (the watch was armed then and has not fired: same `pageGen`), and no
+   * route change happened (the caller compares `routeEpoch`). The translation faults as the
+   * fetch of the block's first byte on each page would.
+   */
+  private samePages(block: Block, linear: number): boolean {
+    const gen0 = block.gen0;
+    if (gen0 < 0) return false;
+    const gen = this.pageGen!;
+    const t = this.translator!;
+    const p0 = Math.floor(t.translate(linear >>> 0, KIND_FETCH) / 4096);
+    if (p0 !== block.page0 || gen[p0] !== gen0 || this.watchedPages![p0] !== 1) return false;
+    if (block.page1 < 0) return true;
+    const p1 = Math.floor(t.translate(((linear | 0xfff) + 1) >>> 0, KIND_FETCH) / 4096);
+    return p1 === block.page1 && gen[p1] === block.gen1 && this.watchedPages![p1] === 1;
+  }
+
+  /**
+   * Watches a block's code pages (watchCode) and records them for `samePages`: its physical
+   * page(s) and their write generation, -1 when a page cannot be watched (not RAM).
+   */
+  private watchBlock(block: Block, linear: number): void {
+    const length = block.byteLength;
+    this.watchCode(linear, length);
+    const t = this.translator!;
+    const watched = this.watchedPages!;
+    const gen = this.pageGen!;
+    const p0 = Math.floor(t.translate(linear >>> 0, KIND_FETCH) / 4096);
+    block.page0 = p0;
+    block.gen0 = p0 < watched.length && watched[p0] === 1 ? gen[p0]! : -1;
+    block.page1 = -1;
+    const last = (linear + length - 1) >>> 0;
+    if (last >>> 12 !== linear >>> 12) {
+      const p1 = Math.floor(t.translate(last, KIND_FETCH) / 4096);
+      block.page1 = p1;
+      if (!(p1 < watched.length && watched[p1] === 1)) block.gen0 = -1;
+      else block.gen1 = gen[p1]!;
+    }
+    block.routeEpoch = this.memory.routeEpoch;
   }
 
   /**

@@ -20,6 +20,12 @@ export class EpochMemory implements LinearMemory {
   epoch = 0;
   /** The MMU's user mode as last set (fetch rights: part of the decode and block cache keys). */
   isUser = false;
+  /**
+   * Moves when the physical memory map may have changed (a route change the code-page watch
+   * reports, or without such reports every port write): what a physical page reads may then
+   * differ without any write to it (cpu.ts's block re-check by physical page relies on this).
+   */
+  routeEpoch = 0;
 
   constructor(readonly inner: LinearMemory) {}
 
@@ -95,12 +101,14 @@ export class EpochPorts implements PortIo {
   /**
    * `countReads` false (with a code-page watch): only port writes move the epoch. A device's
    * DMA is then seen by the watch; what a port access can do besides DMA is remap memory
-   * (PAM, PCI BARs, the A20 gate), and those are writes.
+   * (PAM, PCI BARs, the A20 gate), and those are writes. `countRoutes`: port writes also move
+   * `routeEpoch` (when nothing reports route changes).
    */
   constructor(
     readonly inner: PortIo,
     private readonly memory: EpochMemory,
     private readonly countReads = true,
+    private readonly countRoutes = true,
   ) {}
 
   in8(port: number): number {
@@ -117,14 +125,17 @@ export class EpochPorts implements PortIo {
   }
   out8(port: number, value: number): void {
     this.memory.epoch++;
+    if (this.countRoutes) this.memory.routeEpoch++;
     this.inner.out8(port, value);
   }
   out16(port: number, value: number): void {
     this.memory.epoch++;
+    if (this.countRoutes) this.memory.routeEpoch++;
     this.inner.out16(port, value);
   }
   out32(port: number, value: number): void {
     this.memory.epoch++;
+    if (this.countRoutes) this.memory.routeEpoch++;
     this.inner.out32(port, value);
   }
 }
