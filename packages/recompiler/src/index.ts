@@ -1,5 +1,6 @@
 // @ringvm/recompiler: public surface.
 export {
+  DEFAULT_HOT_INSTRUCTIONS,
   DEFAULT_HOT_THRESHOLD,
   flatSegments,
   modeKey,

@@ -4,7 +4,7 @@
 // `run` (chaining on), against the interpreter on the same program.
 import { StopReason } from "@ringvm/cpu";
 import { describe, expect, it } from "vitest";
-import { slotOf } from "../src/engine";
+import { Recompiler, slotOf } from "../src/engine";
 import { CODE_AT, makeMachine, snapshot, type Machine } from "./support/machine";
 
 const COLD = 1_000_000;
@@ -143,5 +143,22 @@ describe("cold blocks (auto engine below the hot threshold)", () => {
     const three = both(program(same), extra, true);
     expect(three.b.cpu.getReg32(0)).toBe(50 * 111);
     expect(three.b.engine!.stats.blocksEvicted).toBeGreaterThan(50);
+  });
+
+  it("hotInstructions counts heat in instructions (entries times the block's length)", () => {
+    // mov ecx,1000 / L: add eax,1 / add ebx,2 / dec ecx / jnz L / hlt: the loop block has 4
+    // instructions and runs 1000 times (4000 instructions).
+    const code = [0xb9, ...le32(1000), 0x83, 0xc0, 1, 0x83, 0xc3, 2, 0x49, 0x75, 0xf7, 0xf4];
+    const translated = (hotInstructions: number): number => {
+      const m = makeMachine(Uint8Array.from(code), false);
+      const engine = new Recompiler({ cpu: m.cpu, mmu: m.mem, physical: m.mem, hotInstructions });
+      let stop: number = StopReason.Budget;
+      while (stop === StopReason.Budget) stop = engine.run(100_000);
+      expect(m.cpu.getReg32(0)).toBe(1000);
+      expect(m.cpu.getReg32(3)).toBe(2000);
+      return engine.stats.blocksTranslated;
+    };
+    expect(translated(2000)).toBeGreaterThan(0); // hot after 500 entries (not 2000)
+    expect(translated(4100)).toBe(0); // would need 1025 entries
   });
 });
