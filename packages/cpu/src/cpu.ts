@@ -843,8 +843,14 @@ export class Cpu {
       const cc = badLock ? 0 : BLOCK_BRANCH[insn.code]!;
       const kind = blockKind(insn);
       block.insns.push(insn);
+      // Inline ops (K_OP below) need no baked closure: only a block's last instruction runs
+      // their handler.
       block.handlers.push(
-        badLock ? lockUd : (bake(insn, this.fastRead, this.fastWrite) ?? pickHandler(insn)),
+        badLock
+          ? lockUd
+          : inlineOp(insn) >= 0
+            ? pickHandler(insn)
+            : (bake(insn, this.fastRead, this.fastWrite) ?? pickHandler(insn)),
       );
       const scratch = this.blockScratch;
       scratch[k * 4 + 1] = ip;
