@@ -47,9 +47,15 @@ export class ColdBlock extends Block {
   fused: FusedHandler[] = [];
   /** The block ends in a near RET, or a near JMP/CALL through a register or memory. */
   indirect = false;
-  /** Where that branch went last time (EIP, -1: nowhere yet) and the block found there. */
-  indEip = -1;
-  indBlock: Block | null = null;
+  /**
+   * Exits and their chained blocks in fields (the run loop loads no array): the branch target
+   * and the fall-through (`exitTargets`; -1 when absent), or for an indirect branch, where it
+   * went last time (exit0, one entry).
+   */
+  exit0 = -1;
+  exit1 = -1;
+  next0: Block | null = null;
+  next1: Block | null = null;
 }
 
 /** Near indirect branches (RET, RET imm16, JMP/CALL r/m): they stay in the same mode. */
@@ -129,5 +135,7 @@ export function buildCold(
   }
   b.data = data;
   b.indirect = NEAR_INDIRECT.has(insns[n - 1]!.code);
+  b.exit0 = plain.exitTargets[0] ?? -1;
+  b.exit1 = plain.exitTargets[1] ?? -1;
   return b;
 }

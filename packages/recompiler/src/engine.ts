@@ -510,25 +510,15 @@ export class Recompiler {
             prev = b;
             break;
           }
+          // Exits in the block's own fields (no array to load): the branch target and the
+          // fall-through, or the last target of a near indirect branch.
           const at = s.eip >>> 0;
-          next = null;
-          const targets = b.exitTargets;
-          for (let e = 0; e < targets.length; e++) {
-            if (targets[e] === at) {
-              next = b.links[e]!;
-              break;
-            }
-          }
-          if (next === null) {
-            // A near RET/JMP/CALL through a register or memory: where it went last time.
-            const cb = b as ColdBlock;
-            if (cb.indEip === at && (s.segBase[1]! + at) >>> 12 === cb.indBlock!.linearPage)
-              next = cb.indBlock;
-          }
+          const cb = b as ColdBlock;
+          next = at === cb.exit0 ? cb.next0 : at === cb.exit1 ? cb.next1 : null;
           if (
             next === null ||
             !next.valid ||
-            (next.linearPage !== b.linearPage && !this.mapped(next))
+            (next.linearPage !== b.linearPage && !this.mapped(next, at))
           ) {
             prev = b;
             break;
@@ -548,7 +538,7 @@ export class Recompiler {
           s.halted ||
           this.stepping ||
           ((s.flags & IF) !== 0 && irq !== undefined && irq.hasInterrupt()) ||
-          (next.linearPage !== b.linearPage && !this.mapped(next))
+          (next.linearPage !== b.linearPage && !this.mapped(next, s.eip >>> 0))
         ) {
           prev = b;
           break;
@@ -694,19 +684,30 @@ export class Recompiler {
   private link(prev: Block, b: Block, eip: number): void {
     if (!prev.valid || prev.mode !== b.mode) return;
     if (prev.linearPage !== b.linearPage && this.view === null) return;
+    if (!prev.compiled) {
+      const cb = prev as ColdBlock;
+      if (eip === cb.exit0) cb.next0 = b;
+      else if (eip === cb.exit1) cb.next1 = b;
+      else if (cb.indirect) {
+        cb.exit0 = eip;
+        cb.next0 = b;
+      }
+      return;
+    }
     const targets = prev.exitTargets;
     for (let e = 0; e < targets.length; e++) if (targets[e] === eip) prev.links[e] = b;
-    if (!prev.compiled && (prev as ColdBlock).indirect) {
-      (prev as ColdBlock).indEip = eip;
-      (prev as ColdBlock).indBlock = b;
-    }
   }
 
-  /** Whether the TLB maps `b`'s linear page to its physical page for reads (and fetches). */
-  private mapped(b: Block): boolean {
+  /**
+   * Whether `b` is what the code at `eip` of the current CS is: its linear page is where that
+   * EIP is now, and the TLB maps that page to `b`'s physical page for reads (and fetches).
+   */
+  private mapped(b: Block, eip: number): boolean {
     const view = this.view;
     if (view === null) return false;
-    const e = view.tlb[b.linearPage]!;
+    const page = (this.s.segBase[1]! + eip) >>> 12;
+    if (page !== b.linearPage) return false;
+    const e = view.tlb[page]!;
     return (e & (view.masks[0]! | TLB_NO_FETCH_HIGH)) === 1 && e >>> 12 === b.phys >>> 12;
   }
 
