@@ -101,13 +101,20 @@ export class CpuState {
 
   /** Guest time source for RDTSC; without one the TSC counts retired instructions. */
   clock: Clock | null = null;
-  /** Instructions retired, kept here so RDTSC can use it without a clock. */
-  retired = 0;
+  /**
+   * Instructions retired, kept here so RDTSC can use it without a clock. Declared with a
+   * non-small-integer value (reset to 0 in the constructor) so V8 stores it as a double from the
+   * start: a boot passes 2^31 instructions, and a field that began as a small integer would
+   * then change representation and deoptimize every compiled function that touches it.
+   */
+  retired = 2 ** 31;
 
   constructor(
     readonly memory: LinearMemory,
     readonly io: PortIo,
-  ) {}
+  ) {
+    this.retired = 0;
+  }
 
   // ---- lazy flags ----
 
