@@ -598,22 +598,12 @@ export class Recompiler {
         }
         s.retired = retired + k;
         if ((kind & K_ESP) !== 0) s.startEsp = regs[ESP]!;
+        // -1: the form cannot move EIP (no K_EIP), so nothing to compare after the handler.
+        let next = -1;
         if ((kind & K_EIP) !== 0) {
-          const next = data[k * 4 + 2]! >>> 0;
+          next = data[k * 4 + 2]! >>> 0;
           s.startEip = data[k * 4 + 1]! >>> 0;
           s.eip = next;
-          handlers[k]!(s, insns[k]!);
-          k++;
-          if (
-            (kind & K_MEM) !== 0 &&
-            (!b.valid || s.nmiPending || (irq !== undefined && irq.hasInterrupt()))
-          ) {
-            this.coldEvent = true;
-            break;
-          }
-          // A handler that moved EIP (a branch, a REP form stopped early to repeat).
-          if (s.eip !== next) break;
-          continue;
         }
         handlers[k]!(s, insns[k]!);
         k++;
@@ -624,6 +614,8 @@ export class Recompiler {
           this.coldEvent = true;
           break;
         }
+        // A handler that moved EIP (a branch, a REP form stopped early to repeat).
+        if (next !== -1 && s.eip !== next) break;
       }
     } catch (e) {
       if (!(e instanceof CpuException)) throw e;
