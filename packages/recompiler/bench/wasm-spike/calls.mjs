@@ -45,7 +45,25 @@ const callLoop = {
     "local.get 1",
   ),
 };
-const bytes = buildModule([{ name: "h", params: [0], results: [0] }], [region, callLoop], 1);
+// The dispatcher inside wasm: entry k of N calls region (k & 7) through a funcref table.
+const regions8 = Array.from({ length: 8 }, (_, k) => ({ ...region, name: `r${k}` }));
+const wasmDispatch = {
+  name: "dispatch",
+  params: [0],
+  results: [0],
+  locals: 1,
+  body: code(
+    "block 0 loop 0 local.get 0 i32.eqz br_if 1 local.get 1 i32.const 1",
+    "local.get 0 i32.const 7 i32.and call_indirect 0 i32.add local.set 1",
+    "local.get 0 i32.const 1 i32.sub local.set 0 br 0 end end local.get 1",
+  ),
+};
+const helperType = { name: "h", params: [0], results: [0] };
+const bytes = buildModule([helperType], [region, callLoop], 1);
+const tableBytes = buildModule([helperType], [...regions8, wasmDispatch], 1, true);
+const inWasm = new WebAssembly.Instance(new WebAssembly.Module(tableBytes), {
+  env: { mem, h: helper },
+}).exports.dispatch;
 const ex = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { mem, h: helper } })
   .exports;
 
@@ -104,10 +122,11 @@ const rows = [
   ["dispatcher -> wasm region (8 regs in/out)", ns(() => dispatch(ex.region))],
   ["dispatcher -> 8 JS regions round-robin", ns(() => dispatchMany(jsMany))],
   ["dispatcher -> 8 wasm regions round-robin", ns(() => dispatchMany(wasmMany))],
+  ["wasm dispatcher -> 8 wasm regions (call_indirect)", ns(() => inWasm(N))],
   ["JS loop -> JS helper", ns(() => jsCallLoop(N))],
   ["wasm loop -> imported JS helper", ns(() => ex.callLoop(N))],
 ];
 for (const [name, v] of rows) console.log(`${name}: ${v.toFixed(2)} ns/call`);
 console.log(
-  `wasm/JS: region entry ${(rows[1][1] / rows[0][1]).toFixed(2)}x, 8 regions ${(rows[3][1] / rows[2][1]).toFixed(2)}x, helper call ${(rows[5][1] / rows[4][1]).toFixed(2)}x (${helperCalls} helper calls, S[0]=${S[0]})`,
+  `wasm/JS: region entry ${(rows[1][1] / rows[0][1]).toFixed(2)}x, 8 regions ${(rows[3][1] / rows[2][1]).toFixed(2)}x, in-wasm dispatch ${(rows[4][1] / rows[2][1]).toFixed(2)}x, helper call ${(rows[6][1] / rows[5][1]).toFixed(2)}x (${helperCalls} helper calls, S[0]=${S[0]})`,
 );

@@ -56,9 +56,10 @@ function wasmOnce(opsList) {
 }
 
 function jsOnce(ops) {
+  const src = genJs(ops);
   const t0 = performance.now();
   const c0 = process.cpuUsage();
-  const f = makeJsRegion(ops, env);
+  const f = makeJsRegion(src, env);
   f(0);
   const first = performance.now() - t0;
   let calls = 1;
@@ -68,9 +69,11 @@ function jsOnce(ops) {
     f(ops.length * 4);
     calls++;
   }
-  return { first, tf: performance.now() - t0, cpu: cpuMs(c0), calls, chars: genJs(ops).length };
+  return { first, tf: performance.now() - t0, cpu: cpuMs(c0), calls, chars: src.length };
 }
 
+wasmOnce([fresh(50)]); // one-time engine start-up off the books
+jsOnce(fresh(50));
 for (const n of SIZES) {
   const w = [];
   const j = [];
@@ -85,6 +88,35 @@ for (const n of SIZES) {
     line += ` until TurboFan ${m(j, "tf")} ms wall, ${m(j, "cpu")} ms cpu, ${m(j, "calls")} calls`;
   }
   console.log(line);
+}
+
+// Lukewarm: a fresh 120-form region entered with budget 480 until it has run 1e4..1e7 guest
+// instructions; ms from the start of code generation (compile included) to each mark.
+const MARKS = [1e4, 1e5, 1e6, 1e7];
+function curve([prep, make]) {
+  const code = prep(fresh(120));
+  const t0 = performance.now();
+  const f = make(code);
+  const at = [];
+  for (let n = 0, m = 0; m < MARKS.length;) {
+    env.S[5] = 0x20000;
+    env.S[1] = 1 << 30;
+    f(480);
+    n += env.S[12];
+    if (n >= MARKS[m]) at[m++] = performance.now() - t0;
+  }
+  return at;
+}
+const makers = {
+  JS: [genJs, (src) => makeJsRegion(src, env)],
+  wasm: [(ops) => wasmBytes([ops]), (bytes) => instantiate(bytes, env).region0],
+};
+for (const [name, make] of Object.entries(makers)) {
+  const runs = Array.from({ length: REPS }, () => curve(make));
+  const cols = MARKS.map(
+    (mk, k) => `${mk.toExponential(0)}: ${med(runs.map((r) => r[k])).toFixed(2)} ms`,
+  );
+  console.log(`lukewarm ${name}: ${cols.join(", ")}`);
 }
 
 // Batching: 16 regions of 120 forms in one module vs 16 modules (each region called once).

@@ -68,8 +68,10 @@ export function genJs(ops) {
   return o.join("\n");
 }
 
+/** `ops`: guest IR, or the source genJs made (to time the compile without the generation). */
 export function makeJsRegion(ops, env) {
-  const f = new Function("S", "T", "U8", "I32", "LD", "STR", genJs(ops));
+  const src = typeof ops === "string" ? ops : genJs(ops);
+  const f = new Function("S", "T", "U8", "I32", "LD", "STR", src);
   return f(env.S, new Int32Array(env.mem.buffer, TLB, 1024), env.u8, env.i32, env.LD, env.STR);
 }
 

@@ -12,6 +12,7 @@ const OPS = {
   br_if: 0x0d,
   return: 0x0f,
   call: 0x10,
+  call_indirect: 0x11,
   drop: 0x1a,
   "local.get": 0x20,
   "local.set": 0x21,
@@ -81,6 +82,8 @@ export function code(...parts) {
     if (op === undefined) throw new Error(`wasm: unknown op ${name}`);
     out.push(op);
     if (ONE_U.has(name)) uleb(items[++k], out);
+    else if (name === "call_indirect")
+      out.push(...uleb(items[++k]), 0x00); // type, table 0
     else if (name === "i32.const") sleb(items[++k], out);
     else if (BLOCKS.has(name)) out.push(items[++k] === 1 ? 0x7f : 0x40);
     else if (name.includes("load") || name.includes("store")) {
@@ -100,9 +103,10 @@ const I32 = 0x7f;
 /**
  * Builds a module. imports: [{ name, params, results }] (module "env"); the memory is imported
  * as env.mem. funcs: [{ name, params, results, locals, body }] (body from `code`, without end).
- * Returns the bytes; function index = imports first, then funcs.
+ * Returns the bytes; function index = imports first, then funcs. `table`: a funcref table
+ * holding the defined functions in order (for call_indirect; type index 0 = the first func's).
  */
-export function buildModule(imports, funcs, memPages = 1) {
+export function buildModule(imports, funcs, memPages = 1, table = false) {
   const types = [];
   const typeOf = (f) => {
     const t = [0x60, ...vec(f.params.map(() => [I32])), ...vec(f.results.map(() => [I32]))];
@@ -125,7 +129,11 @@ export function buildModule(imports, funcs, memPages = 1) {
     ...section(1, vec(types)),
     ...section(2, vec(imp)),
     ...section(3, vec(fsec)),
+    ...(table ? section(4, vec([[0x70, 0x00, ...uleb(funcs.length)]])) : []),
     ...section(7, vec(exp)),
+    ...(table
+      ? section(9, [1, 0, 0x41, 0, 0x0b, ...vec(funcs.map((_, i) => uleb(imports.length + i)))])
+      : []),
     ...section(10, vec(bodies)),
   ]);
 }
