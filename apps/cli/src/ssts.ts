@@ -41,6 +41,15 @@ function readJson<T>(path: string): T {
   }
 }
 
+/** A vector file's tests: a JSON array (other JSON, such as a suite's manifest, is refused). */
+function readVectors(path: string): SstTest[] {
+  const tests = readJson<unknown>(path);
+  if (!Array.isArray(tests)) {
+    throw new Error(`ssts: ${path} is not a vector file (expected a JSON array of tests)`);
+  }
+  return tests as SstTest[];
+}
+
 /** The suite's metadata.json: beside the file or in the folder above it. */
 function metadataFor(file: string, cache: Map<string, SstMetadata>): SstMetadata {
   for (const dir of [dirname(file), join(dirname(file), "..")]) {
@@ -73,7 +82,7 @@ export function registerSsts(program: Command, io: CliIo, setExit: (code: number
       for (const file of vectorFiles(paths)) {
         const key = basename(file).replace(VECTOR_FILE, "");
         const mask = sstFlagsMask(metadataFor(file, metadataCache), key);
-        for (const test of readJson<SstTest[]>(file)) {
+        for (const test of readVectors(file)) {
           const result = runner.run(test, mask);
           if (result.status === "pass") passed++;
           else if (result.status === "masked") {

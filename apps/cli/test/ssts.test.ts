@@ -44,6 +44,18 @@ describe("ringvm ssts", () => {
     expect(out).toMatch(/^2 passed, 1 failed/m);
   });
 
+  it("refuses a JSON file that is not a list of vectors in one line (a suite's manifest)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "ringvm-ssts-"));
+    cpSync(FIXTURES, dir, { recursive: true });
+    const manifest = join(dir, "subset-manifest.json");
+    writeFileSync(manifest, JSON.stringify({ files: ["v1_real_mode/00.json"] }));
+    const c = capture();
+    expect(await runCli(["ssts", dir], c.io)).toBe(1);
+    expect(c.err.join("")).toBe(
+      `ringvm: ssts: ${manifest} is not a vector file (expected a JSON array of tests)\n`,
+    );
+  });
+
   it("reports a missing path in one line", async () => {
     const c = capture();
     expect(await runCli(["ssts", "/no/such/vectors"], c.io)).toBe(1);
