@@ -114,7 +114,7 @@ export function defaultGuestOptions(): RunOptions {
     initrd: join(dir, "initramfs.cpio.gz"),
     append: DEFAULT_APPEND,
     serial: "stdio",
-    engine: "interpreter",
+    engine: "auto",
   };
 }
 
@@ -159,9 +159,12 @@ export function registerRun(
     .option("--timeout <seconds>", "stop after this many seconds (exit code 2)")
     .option("--exit-on <text>", "exit 0 as soon as the serial output contains TEXT")
     .addOption(
-      new Option("--engine <engine>", "execution engine")
+      new Option(
+        "--engine <engine>",
+        "execution engine (auto: interpreter for cold code, recompiler for hot code)",
+      )
         .choices(["interpreter", "recompiler", "auto"])
-        .default("interpreter"),
+        .default("auto"),
     )
     .option(
       "--deterministic",
