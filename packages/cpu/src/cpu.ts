@@ -181,7 +181,7 @@ function sameBytes(
 }
 
 /** The handler for a decoded instruction: a specialized form when one applies. */
-function pickHandler(insn: Instruction): Handler {
+export function pickHandler(insn: Instruction): Handler {
   const code = insn.code;
   const any = FAST_ANY[code];
   if (any !== undefined) return any;

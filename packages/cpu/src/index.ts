@@ -1,5 +1,5 @@
 // @ringvm/cpu: public surface.
-export { Cpu, StopReason, type CpuOptions, type InterruptSource } from "./cpu";
+export { Cpu, pickHandler, StopReason, type CpuOptions, type InterruptSource } from "./cpu";
 export { CpuException, Vector } from "./exceptions";
 export { CpuState, SEG_LDTR, SEG_TR } from "./state/cpu-state";
 export { EAX, ECX, EDX, EBX, ESP, EBP, ESI, EDI, SegReg } from "./state/registers";
@@ -49,8 +49,6 @@ export type { Handler } from "./handlers/operands";
 // For @ringvm/recompiler's cold blocks: the block cache's handler choice (closure-threaded
 // baked forms, the specialized fast forms) and its per-instruction kind bits.
 export { bake, bakeFused, type FusedHandler } from "./handlers/baked";
-export { FAST_ANY, FAST_MEMORY, FAST_REGISTER } from "./dispatch";
-export { hasNoMemoryOperand } from "./handlers/fast";
 export {
   BLOCK_BODY,
   BLOCK_BRANCH,
@@ -58,5 +56,7 @@ export {
   COND_ALWAYS as BLOCK_COND_ALWAYS,
   K_EIP as BLOCK_K_EIP,
   K_ESP as BLOCK_K_ESP,
+  K_FUSED as BLOCK_K_FUSED,
+  K_JCC as BLOCK_K_JCC,
   K_MEM as BLOCK_K_MEM,
 } from "./block-cache";

@@ -11,13 +11,11 @@ import {
   BLOCK_COND_ALWAYS,
   BLOCK_K_EIP,
   BLOCK_K_ESP,
+  BLOCK_K_FUSED,
+  BLOCK_K_JCC,
   BLOCK_K_MEM,
   blockKind,
-  FAST_ANY,
-  FAST_MEMORY,
-  FAST_REGISTER,
-  HANDLERS,
-  hasNoMemoryOperand,
+  pickHandler,
   type FusedHandler,
   type Handler,
 } from "@ringvm/cpu";
@@ -29,9 +27,9 @@ export const K_EIP = BLOCK_K_EIP | 0;
 export const K_ESP = BLOCK_K_ESP | 0;
 export const K_MEM = BLOCK_K_MEM | 0;
 /** A Jcc or JMP rel ending the block: tested and taken by the cold loop itself. */
-export const K_JCC = 8;
+export const K_JCC = BLOCK_K_JCC | 0;
 /** A register-only form and the Jcc after it, run as one call (`ColdBlock.fused`). */
-export const K_FUSED = 16;
+export const K_FUSED = BLOCK_K_FUSED | 0;
 /** The condition of JMP rel (always taken). */
 export const COND_ALWAYS = BLOCK_COND_ALWAYS | 0;
 
@@ -74,13 +72,7 @@ const NEAR_INDIRECT: ReadonlySet<number> = new Set(
 
 /** The interpreter's handler choice for a decoded form (as its block cache makes it). */
 function handlerOf(insn: Instruction, view: FastMemoryView | null): Handler {
-  const baked = view === null ? bake(insn) : bake(insn, view, view);
-  if (baked !== undefined) return baked;
-  const code = insn.code;
-  const any = FAST_ANY[code];
-  if (any !== undefined) return any;
-  const fast = hasNoMemoryOperand(insn) ? FAST_REGISTER[code] : FAST_MEMORY[code];
-  return fast ?? HANDLERS[code]!;
+  return (view === null ? bake(insn) : bake(insn, view, view)) ?? pickHandler(insn);
 }
 
 /**
