@@ -13,6 +13,7 @@ export { AccessKind } from "./mmu";
 export type {
   DataWatchHook,
   LinearFastPath,
+  WasmGuestMemory,
   LinearMemory,
   PageFault,
   PageFaultSink,

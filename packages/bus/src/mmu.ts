@@ -90,4 +90,28 @@ export interface LinearFastPath {
   readonly u16: Uint16Array;
   readonly i32: Int32Array;
   readonly masks: Int32Array;
+  /**
+   * Present when the RAM views, `tlb` and `masks` all lie in one WebAssembly.Memory with RAM
+   * at byte 0: generated WebAssembly may import that memory and use the views' `byteOffset`s
+   * as addresses.
+   */
+  readonly wasm?: WasmGuestMemory;
+}
+
+/**
+ * One WebAssembly.Memory holding guest RAM (from byte 0), the software TLB and its masks, the
+ * CPU's general registers and a scratch area, so code generated as WebAssembly and the
+ * TypeScript interpreter share one copy of the state. It never grows (growing would detach
+ * every view over its buffer).
+ */
+export interface WasmGuestMemory {
+  /** A `WebAssembly.Memory` (typed by the one member used here: these packages' TypeScript libs do not declare WebAssembly). */
+  readonly memory: { readonly buffer: ArrayBuffer };
+  /** Bytes of guest RAM at offset 0. */
+  readonly ramSize: number;
+  /** 32 bytes for a CPU's eight 32-bit registers (see @ringvm/cpu's `CpuOptions.registers`). */
+  readonly registersOffset: number;
+  /** A zeroed area only a code generator uses (its own state words). */
+  readonly scratchOffset: number;
+  readonly scratchSize: number;
 }

@@ -94,6 +94,11 @@ export interface CpuOptions {
    */
   codeTranslator?: CodeTranslator;
   codePages?: CodePageWatch;
+  /**
+   * Eight int32 to keep EAX..EDI in (`CpuState.regs`), e.g. a view of the WebAssembly memory
+   * generated code shares (`WasmGuestMemory.registersOffset`); a fresh array by default.
+   */
+  registers?: Int32Array;
 }
 
 /** LinearMemory access kind of an instruction fetch (the MMU's translate `kind`). */
@@ -261,7 +266,11 @@ export class Cpu {
       });
     }
     const routeReports = watching && options.codePages!.onRouteChange !== undefined;
-    this.state = new CpuState(memory, new EpochPorts(options.io, memory, !watching, !routeReports));
+    this.state = new CpuState(
+      memory,
+      new EpochPorts(options.io, memory, !watching, !routeReports),
+      options.registers,
+    );
     this.state.clock = options.clock ?? null;
     this.interrupts = options.interrupts;
     this.fetch = (address) => memory.fetch8(address);

@@ -7,6 +7,8 @@ export {
   SHADOW_SEGMENT,
 } from "./physical-space";
 export type { PhysicalSpaceOptions } from "./physical-space";
+export { createWasmGuestMemory } from "./wasm-memory";
+export type { GuestMemoryLayout } from "./wasm-memory";
 export { PortBus } from "./port-bus";
 export type { PortBusOptions } from "./port-bus";
 export { createIoBus } from "./io-bus";

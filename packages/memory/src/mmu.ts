@@ -2,7 +2,13 @@
 // out below) serves hits with one load, one mask test and one typed-array access; misses,
 // MMIO/ROM, page-crossing and permission changes go through the slow path, which walks the
 // paging structures as the SDM describes (paging-walk.ts) and reports faults to the sink.
-import type { DataWatchHook, LinearMemory, PageFaultSink, PagingState } from "@ringvm/bus";
+import type {
+  DataWatchHook,
+  LinearFastPath,
+  LinearMemory,
+  PageFaultSink,
+  PagingState,
+} from "@ringvm/bus";
 import { PagingMode, newWalkResult, walk, type WalkContext } from "./paging-walk";
 import { type PhysicalSpace } from "./physical-space";
 
@@ -98,7 +104,7 @@ export interface TlbStats {
 }
 
 export class Mmu implements LinearMemory {
-  private readonly tlb = new Int32Array(TLB_ENTRIES);
+  private readonly tlb: Int32Array;
   private readonly filled = new Int32Array(FILLED_CAPACITY);
   private filledCount = 0;
   private largeCount = 0;
@@ -106,7 +112,7 @@ export class Mmu implements LinearMemory {
   private writeMask = T_VALID | T_SLOW | T_CLEAN | T_NO_FAST_WRITE;
   private fetchMask = T_VALID | T_SLOW | T_NO_FETCH;
   /** [readMask, writeMask] for {@link fastPath} users (kept current by updateMasks). */
-  private readonly fastMasks = Int32Array.of(this.readMask, this.writeMask);
+  private readonly fastMasks: Int32Array;
   private readonly u8: Uint8Array;
   private readonly u16: Uint16Array;
   private readonly i32: Int32Array;
@@ -141,6 +147,19 @@ export class Mmu implements LinearMemory {
     this.u8 = physical.u8;
     this.u16 = physical.u16;
     this.i32 = physical.i32;
+    // With a shared WebAssembly memory, the TLB and the masks live in it too (generated code
+    // reads them there); it starts zeroed like a fresh Int32Array.
+    const wasm = physical.wasm;
+    this.tlb =
+      wasm === undefined
+        ? new Int32Array(TLB_ENTRIES)
+        : new Int32Array(wasm.memory.buffer, wasm.tlbOffset, TLB_ENTRIES);
+    this.fastMasks =
+      wasm === undefined
+        ? new Int32Array(2)
+        : new Int32Array(wasm.memory.buffer, wasm.masksOffset, 2);
+    this.fastMasks[0] = this.readMask;
+    this.fastMasks[1] = this.writeMask;
     // High-dword masks of bits 62:M (PAE, SDM 4.4.2) and 51:M (4-level, SDM 4.5.4).
     const paeHigh = (0x7fff_ffff & ~((1 << (m - 32)) - 1)) | 0;
     const level4High = (0x000f_ffff & ~((1 << (m - 32)) - 1)) | 0;
@@ -278,14 +297,15 @@ export class Mmu implements LinearMemory {
    * everything else must go through read8..write32 (misses, MMIO/ROM, watched code pages,
    * clean pages for dirty tracking). Read-only for the caller; the arrays stay the same.
    */
-  fastPath(): {
-    readonly tlb: Int32Array;
-    readonly u8: Uint8Array;
-    readonly u16: Uint16Array;
-    readonly i32: Int32Array;
-    readonly masks: Int32Array;
-  } {
-    return { tlb: this.tlb, u8: this.u8, u16: this.u16, i32: this.i32, masks: this.fastMasks };
+  fastPath(): LinearFastPath {
+    const view = {
+      tlb: this.tlb,
+      u8: this.u8,
+      u16: this.u16,
+      i32: this.i32,
+      masks: this.fastMasks,
+    };
+    return this.physical.wasm === undefined ? view : { ...view, wasm: this.physical.wasm };
   }
 
   // ---- hot path ----

@@ -2,6 +2,7 @@
 // legacy PC holes, routed per 4 KiB page through dense typed arrays (no Map on any path).
 import type { MmioHandler, MmioRegistration, PhysicalMemory, Width } from "@ringvm/bus";
 import { disposable } from "./disposable";
+import type { GuestMemoryLayout } from "./wasm-memory";
 
 /** 4 KiB: the granularity of paging, of the MMIO table and of dirty/watch tracking. */
 export const PAGE_SIZE = 4096;
@@ -33,6 +34,11 @@ const STATE_WATCHED = 1;
 export interface PhysicalSpaceOptions {
   /** Guest RAM in bytes: a multiple of 4 KiB from 1 MiB to 3.5 GiB, mapped from address 0. */
   readonly ramSize: number;
+  /**
+   * Put RAM at byte 0 of this memory (from `createWasmGuestMemory(ramSize)`) instead of an
+   * ArrayBuffer of its own; the MMU then places its TLB there too.
+   */
+  readonly wasm?: GuestMemoryLayout;
 }
 
 interface MmioSlot {
@@ -46,6 +52,17 @@ interface RomSlot {
   readonly owner: string;
 }
 
+function allocateRam(size: number): ArrayBuffer {
+  try {
+    return new ArrayBuffer(size);
+  } catch (cause) {
+    throw new RangeError(
+      `cannot allocate ${size / 0x10_0000} MiB of guest RAM in one ArrayBuffer on this host; choose a smaller ramSize`,
+      { cause },
+    );
+  }
+}
+
 /** Why the fast paths cached by an MMU must be revisited. */
 export type RouteChange = "map" | "write";
 
@@ -56,6 +73,8 @@ export type RouteChange = "map" | "write";
  */
 export class PhysicalSpace implements PhysicalMemory {
   readonly ramSize: number;
+  /** The shared WebAssembly memory RAM lives in, when the options gave one. */
+  readonly wasm: GuestMemoryLayout | undefined;
   readonly ramPages: number;
   /** Views over the one RAM buffer; index with physical addresses below `ramSize`. */
   readonly u8: Uint8Array;
@@ -91,20 +110,18 @@ export class PhysicalSpace implements PhysicalMemory {
         `ramSize ${size} must be a multiple of 4 KiB between 1 MiB and 3.5 GiB (0x${MAX_RAM_SIZE.toString(16)})`,
       );
     }
-    let buffer: ArrayBuffer;
-    try {
-      buffer = new ArrayBuffer(size);
-    } catch (cause) {
+    this.wasm = options.wasm;
+    const buffer = options.wasm === undefined ? allocateRam(size) : options.wasm.memory.buffer;
+    if (options.wasm !== undefined && options.wasm.ramSize !== size) {
       throw new RangeError(
-        `cannot allocate ${size / 0x10_0000} MiB of guest RAM in one ArrayBuffer on this host; choose a smaller ramSize`,
-        { cause },
+        `ramSize ${size} differs from the WebAssembly memory's ${options.wasm.ramSize}`,
       );
     }
     this.ramSize = size;
     this.ramPages = size / PAGE_SIZE;
-    this.u8 = new Uint8Array(buffer);
-    this.u16 = new Uint16Array(buffer);
-    this.i32 = new Int32Array(buffer);
+    this.u8 = new Uint8Array(buffer, 0, size);
+    this.u16 = new Uint16Array(buffer, 0, size >>> 1);
+    this.i32 = new Int32Array(buffer, 0, size >>> 2);
     this.dirty = new Int32Array((this.ramPages + 31) >>> 5);
     this.pageState = new Uint8Array(this.ramPages);
     // Bulk start: RAM pages route to themselves, everything else is unmapped; then the

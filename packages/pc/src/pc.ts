@@ -29,7 +29,14 @@ import {
   type HostPlatform,
   type RunEnd,
 } from "@ringvm/hypervisor";
-import { Mmu, PhysicalSpace, PortBus, createIoBus } from "@ringvm/memory";
+import {
+  Mmu,
+  PhysicalSpace,
+  PortBus,
+  createIoBus,
+  createWasmGuestMemory,
+  type GuestMemoryLayout,
+} from "@ringvm/memory";
 import {
   createEngine,
   formatRecompilerStats,
@@ -99,6 +106,11 @@ export interface PcConfig {
   readonly log?: Logger;
   /** Execution engine: the interpreter (default), the recompiler, or `auto` (hot code only). */
   readonly engine?: EngineKind;
+  /**
+   * What the recompiler generates: JavaScript functions (default) or WebAssembly, for which
+   * guest RAM, the TLB and the registers live in one WebAssembly.Memory.
+   */
+  readonly backend?: "js" | "wasm";
   /**
    * Direct Linux boot: unpack an XZ kernel payload on the host (default true); false runs the
    * kernel's own decompressor in the guest, as under firmware (the benchmark compares that way).
@@ -180,7 +192,9 @@ export class Pc {
     this.config = config;
     const log = config.log ?? quietLog;
     const ramSize = config.memorySize ?? DEFAULT_MEMORY_SIZE;
-    this.physical = new PhysicalSpace({ ramSize });
+    const wasm: GuestMemoryLayout | undefined =
+      config.backend === "wasm" ? createWasmGuestMemory(ramSize) : undefined;
+    this.physical = new PhysicalSpace({ ramSize, ...(wasm !== undefined ? { wasm } : {}) });
     this.ports = new PortBus({ log });
     const io = createIoBus(this.ports, this.physical);
     this.mmu = new Mmu(this.physical);
@@ -226,6 +240,9 @@ export class Pc {
       // The decode cache watches its code pages instead of counting every store.
       codeTranslator: this.mmu,
       codePages: this.physical,
+      ...(wasm !== undefined
+        ? { registers: new Int32Array(wasm.memory.buffer, wasm.registersOffset, 8) }
+        : {}),
     });
     this.clock.attach(this.cpu);
     this.hypervisor = new Hypervisor({

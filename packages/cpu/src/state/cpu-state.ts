@@ -19,9 +19,9 @@ for (let i = 0; i < 256; i++) {
 
 export class CpuState {
   /** General-purpose registers EAX..EDI, with 16- and 8-bit views (host is little-endian). */
-  readonly regs = new Int32Array(8);
-  readonly regs16 = new Uint16Array(this.regs.buffer);
-  readonly regs8 = new Uint8Array(this.regs.buffer);
+  readonly regs: Int32Array;
+  readonly regs16: Uint16Array;
+  readonly regs8: Uint8Array;
   eip = 0;
   /** EIP of the instruction being executed: faults report it and restart from it. */
   startEip = 0;
@@ -109,10 +109,21 @@ export class CpuState {
    */
   retired = 2 ** 31;
 
+  /**
+   * `registers`: eight int32 where the general registers live (e.g. in a WebAssembly memory
+   * shared with generated code); a fresh array by default.
+   */
   constructor(
     readonly memory: LinearMemory,
     readonly io: PortIo,
+    registers?: Int32Array,
   ) {
+    if (registers !== undefined && registers.length !== 8)
+      throw new RangeError(`registers must be 8 int32, got ${registers.length}`);
+    const regs = registers ?? new Int32Array(8);
+    this.regs = regs;
+    this.regs16 = new Uint16Array(regs.buffer, regs.byteOffset, 16);
+    this.regs8 = new Uint8Array(regs.buffer, regs.byteOffset, 32);
     this.retired = 0;
   }
 

@@ -1,0 +1,66 @@
+// Guest RAM, the MMU's software TLB and the CPU's registers in one WebAssembly.Memory, so that
+// code generated as WebAssembly (@ringvm/recompiler) and the TypeScript interpreter share one
+// copy of the state. Opt-in: without it every part keeps its own ArrayBuffer.
+import type { WasmGuestMemory } from "@ringvm/bus";
+import { MAX_RAM_SIZE, MIN_RAM_SIZE, PAGE_SIZE } from "./physical-space";
+
+/** Bytes of the software TLB (one int32 per 4 KiB linear page). */
+const TLB_BYTES = 4 << 20;
+/** WebAssembly page size. */
+const WASM_PAGE = 0x1_0000;
+const SCRATCH_SIZE = 60 * 1024;
+
+/** Where each part lives in the memory (byte offsets); RAM is at 0. */
+export interface GuestMemoryLayout extends WasmGuestMemory {
+  /** The MMU's TLB (`Int32Array` of 2^20 entries). */
+  readonly tlbOffset: number;
+  /** The MMU's [read mask, write mask] (two int32). */
+  readonly masksOffset: number;
+}
+
+interface WasmMemoryApi {
+  Memory: new (descriptor: { initial: number; maximum: number }) => {
+    readonly buffer: ArrayBuffer;
+  };
+}
+
+/**
+ * Creates the memory for `ramSize` bytes of RAM: RAM, then the TLB, then one 64 KiB page with
+ * the masks, the registers and a scratch area. Its size is fixed (never grown: growing would
+ * detach every view). Throws a RangeError when the host cannot provide it.
+ */
+export function createWasmGuestMemory(ramSize: number): GuestMemoryLayout {
+  if (
+    !Number.isInteger(ramSize) ||
+    ramSize < MIN_RAM_SIZE ||
+    ramSize > MAX_RAM_SIZE ||
+    ramSize % PAGE_SIZE !== 0
+  ) {
+    throw new RangeError(
+      `ramSize ${ramSize} must be a multiple of 4 KiB between 1 MiB and 3.5 GiB`,
+    );
+  }
+  const api = (globalThis as { WebAssembly?: WasmMemoryApi }).WebAssembly;
+  if (api === undefined) throw new RangeError("this host has no WebAssembly");
+  const tlbOffset = Math.ceil(ramSize / WASM_PAGE) * WASM_PAGE;
+  const stateOffset = tlbOffset + TLB_BYTES;
+  const pages = (stateOffset + WASM_PAGE) / WASM_PAGE;
+  let memory;
+  try {
+    memory = new api.Memory({ initial: pages, maximum: pages });
+  } catch (cause) {
+    throw new RangeError(
+      `cannot allocate ${ramSize / 0x10_0000} MiB of guest RAM as WebAssembly memory on this host; choose a smaller ramSize`,
+      { cause },
+    );
+  }
+  return {
+    memory,
+    ramSize,
+    tlbOffset,
+    masksOffset: stateOffset,
+    registersOffset: stateOffset + 64,
+    scratchOffset: stateOffset + WASM_PAGE - SCRATCH_SIZE,
+    scratchSize: SCRATCH_SIZE,
+  };
+}
