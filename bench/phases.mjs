@@ -3,9 +3,10 @@
 // payload unpacked on the host, so the boot phase is the kernel's cold init), then runs
 // bench/compare.mjs's busybox workload, and prints per phase: host seconds, guest instructions,
 // MIPS, and the recompiler's counters. `--prof FILE` writes a V8 CPU profile of the workload
+// phase, `--prof-boot FILE` one of the boot phase
 // phase (open it in Chrome DevTools or summarise it by self time).
 //
-// Usage: node bench/phases.mjs [--engine interpreter|recompiler|auto] [--prof FILE]
+// Usage: node bench/phases.mjs [--engine interpreter|recompiler|auto] [--backend js|wasm] [--prof FILE] [--prof-boot FILE]
 // Needs the packages built (`pnpm -s build`): the board is read from packages' dist/.
 import { readFileSync, writeFileSync } from "node:fs";
 import { Session } from "node:inspector/promises";
@@ -17,7 +18,9 @@ const option = (name, fallback) => {
   return i >= 0 && i + 1 < args.length ? args[i + 1] : fallback;
 };
 const engine = option("engine", "auto");
+const backend = option("backend", "js");
 const profileFile = option("prof", undefined);
+const bootProfileFile = option("prof-boot", undefined);
 const WORKLOAD =
   "dd if=/dev/zero bs=1024 count=2048 2>/dev/null | sha256sum; " +
   "dd if=/dev/zero bs=1024 count=1024 2>/dev/null | gzip -c | wc -c; " +
@@ -31,6 +34,7 @@ const pc = createPc({
   cmdline: "console=ttyS0 cryptomgr.notests",
   memorySize: 128 << 20,
   engine,
+  backend,
   decompressOnHost: true,
   serial: {
     write: (bytes) => {
@@ -67,15 +71,24 @@ const phase = (name, a, b) => {
   );
 };
 
+const session = new Session();
+if (bootProfileFile !== undefined) {
+  session.connect();
+  await session.post("Profiler.enable");
+  await session.post("Profiler.start");
+}
 const run = pc.start();
 try {
   const start = counters();
   await until("~ # ", 0, 600);
   const booted = counters();
+  if (bootProfileFile !== undefined) {
+    const { profile } = await session.post("Profiler.stop");
+    writeFileSync(bootProfileFile, JSON.stringify(profile));
+  }
   await new Promise((resolve) => setTimeout(resolve, 300)); // let the shell settle
-  const session = new Session();
   if (profileFile !== undefined) {
-    session.connect();
+    if (bootProfileFile === undefined) session.connect();
     await session.post("Profiler.enable");
     await session.post("Profiler.start");
   }
@@ -88,7 +101,7 @@ try {
     const { profile } = await session.post("Profiler.stop");
     writeFileSync(profileFile, JSON.stringify(profile));
   }
-  process.stdout.write(`engine ${engine}\n`);
+  process.stdout.write(`engine ${engine}, backend ${backend}\n`);
   phase("boot", start, booted);
   phase("workload", before, after);
   const stats = pc.engineStats();

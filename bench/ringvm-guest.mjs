@@ -5,7 +5,7 @@
 // (`decompressOnHost: false`, the default here), as SeaBIOS's loader does under v86 and QEMU.
 //
 // Usage: node bench/ringvm-guest.mjs --kernel F --initrd F --append TEXT [-m MIB]
-//          [--engine interpreter|recompiler|auto] [--host-unpack] [--clock virtual|realtime]
+//          [--engine interpreter|recompiler|auto] [--backend js|wasm] [--host-unpack] [--clock virtual|realtime]
 //          [--deterministic]
 // Prints the board's exit statistics to stderr at the end (one JSON line, prefix "ringvm-stats ").
 import { readFileSync } from "node:fs";
@@ -18,12 +18,16 @@ function option(name, fallback) {
 }
 
 const engine = option("engine", "interpreter");
+const backend = option("backend", "js");
 const clock = option("clock", "virtual");
 if (
   !["interpreter", "recompiler", "auto"].includes(engine) ||
+  !["js", "wasm"].includes(backend) ||
   !["virtual", "realtime"].includes(clock)
 ) {
-  process.stderr.write(`ringvm-guest: bad --engine ${engine} or --clock ${clock}\n`);
+  process.stderr.write(
+    `ringvm-guest: bad --engine ${engine}, --backend ${backend} or --clock ${clock}\n`,
+  );
   process.exit(1);
 }
 
@@ -35,6 +39,7 @@ try {
     cmdline: option("append", "console=ttyS0"),
     memorySize: Number(option("m", "128")) * 1024 * 1024,
     engine,
+    backend,
     clock,
     deterministic: args.includes("--deterministic"),
     decompressOnHost: args.includes("--host-unpack"),
