@@ -41,6 +41,9 @@ import {
   SAVE_REGS,
   type EmitContext,
 } from "./emit";
+import { lowerRegion, type WasmLayout } from "./wasm/lower";
+import type { WasmMemoryLike } from "./wasm/api";
+import { wasmRegionFn, type WasmMemoryInfo } from "./wasm/region";
 
 /**
  * A translated block returns the next block when it can chain to it, else null. A region
@@ -55,6 +58,9 @@ export type BlockFn = (s: CpuState, budget: number, entry?: number) => Block | n
 export const MAX_BLOCK_INSNS = 64;
 
 const noBlock: BlockFn = () => null;
+/** Shared initial values (a field initializer allocating per block costs a heap object each). */
+const NO_BYTES = new Uint8Array(0);
+const NO_HANDLERS: readonly Handler[] = [];
 
 export class Block {
   /** Cleared when the page is written, the entry is evicted or the cache is flushed. */
@@ -77,9 +83,11 @@ export class Block {
    */
   stale = false;
   codeLo = 0;
-  code: Uint8Array = new Uint8Array(0);
+  code: Uint8Array = NO_BYTES;
   /** The interpreter's handler of each instruction of a cold block. */
-  handlers: readonly Handler[] = [];
+  handlers: readonly Handler[] = NO_HANDLERS;
+  /** The WebAssembly module of a region lowered by the wasm back end (null: JavaScript). */
+  wasm: Uint8Array | null = null;
 
   constructor(
     /** Physical address of the first byte. */
@@ -92,7 +100,8 @@ export class Block {
     readonly mode: number,
     /**
      * EIP of each instruction of each basic block of the region (block 0 is the entry): a
-     * fault's `startEip` in the current block tells how many instructions completed.
+     * fault's `startEip` in the current block tells how many instructions completed. Empty for
+     * a cold block (cold.ts: its EIPs are in `data`).
      */
     readonly ips: readonly Float64Array[],
     readonly insns: readonly (readonly Instruction[])[],
@@ -112,7 +121,7 @@ export class Block {
     links?: (Block | null)[],
   ) {
     this.links = links ?? exitTargets.map(() => null);
-    this.count = ips[entry]!.length;
+    this.count = insns[entry]!.length;
   }
 
   /** Instructions of the entry block (the budget a call needs at least). */
@@ -257,6 +266,17 @@ export interface FastMemoryView {
   readonly i32: Int32Array;
   /** [read mask, write mask], kept current by the MMU. */
   readonly masks: Int32Array;
+  /**
+   * Present when RAM (at byte 0), `tlb` and `masks` lie in one WebAssembly.Memory (@ringvm/bus
+   * `WasmGuestMemory`): the wasm back end imports it.
+   */
+  readonly wasm?: WasmMemoryInfo;
+}
+
+/** What the wasm back end needs to lower regions (see RecompilerOptions.backend). */
+export interface WasmTarget {
+  readonly layout: WasmLayout;
+  readonly memory: WasmMemoryLike;
 }
 
 /** 1 for bytes with even parity (PF set), for conditions on PF. */
@@ -609,6 +629,7 @@ function enterAt(r: Block, k: number, phys: number, eip: number): Block {
     r.links,
   );
   b.fn = (s, left) => fn(s, left, k);
+  b.wasm = r.wasm;
   return b;
 }
 
@@ -624,6 +645,7 @@ export function buildBlock(
   events: (s: CpuState) => boolean,
   view: FastMemoryView | null = null,
   flat = 0,
+  wasm: WasmTarget | null = null,
 ): Block {
   const page = Math.floor(phys / 4096);
   let byPage = REGIONS.get(cursor);
@@ -640,8 +662,25 @@ export function buildBlock(
     for (let k = 1; k < r.ips.length; k++)
       if (r.ips[k]![0] === eip) return enterAt(r, k, phys, eip);
   }
-  const g = generate(blocks, ss32, { flat, fast: view !== null });
   const ips = blocks.map((insns) => Float64Array.from(insns, (i) => i.ip >>> 0));
+  if (wasm !== null && view !== null) {
+    // The wasm back end takes regions whose every form it lowers; the others stay JavaScript.
+    const lowered = lowerRegion(blocks, ss32, flat, wasm.layout);
+    if (lowered !== null) {
+      const lb = lowered.blocks as Instruction[][];
+      const lips = lb.map((insns) => Float64Array.from(insns, (i) => i.ip >>> 0));
+      const block = new Block(phys, eip, linear >>> 12, mode, lips, lb, lowered.exitTargets, "");
+      block.wasm = lowered.bytes;
+      block.fn = wasmRegionFn(lowered, wasm.layout, wasm.memory, block, cursor, events, {
+        materializeFlags,
+        slowLoad,
+        slowStore,
+      });
+      known.push(block);
+      return block;
+    }
+  }
+  const g = generate(blocks, ss32, { flat, fast: view !== null });
   const block = new Block(phys, eip, linear >>> 12, mode, ips, blocks, g.exitTargets, g.source);
   // The source holds only recompiler-chosen names and numbers (see emit.ts, RUNTIME_NAMES).
   const factory = new Function(...FACTORY_PARAMS, g.source) as (...args: unknown[]) => BlockFn;
@@ -672,34 +711,19 @@ export function buildBlock(
 }
 
 /**
- * A cold block: one basic block kept decoded, run instruction by instruction through the
- * interpreter's handlers (no code generation), exits `[branch target, fall-through]` of its
- * last instruction for chaining.
+ * Exits of a cold block ending in `last`, for chaining: `[branch target, fall-through]` of a
+ * near direct branch or call, the fall-through out of a size- or page-limited block, else none.
  */
-export function buildColdBlock(
-  insns: Instruction[],
-  phys: number,
-  eip: number,
-  linear: number,
-  mode: number,
-): Block {
-  const last = insns[insns.length - 1]!;
-  // Near direct branches and calls, and fall-through out of a size- or page-limited block.
+export function coldExits(last: Instruction): number[] {
   const near = last.op0Kind === OpKind.NearBranch16 || last.op0Kind === OpKind.NearBranch32;
-  const exits: number[] =
-    last.flow === FlowControl.Next
-      ? endsBlock(last)
-        ? []
-        : [last.nextIp >>> 0]
-      : near &&
-          (last.flow === FlowControl.UnconditionalBranch ||
-            last.flow === FlowControl.ConditionalBranch ||
-            last.flow === FlowControl.Call)
-        ? [last.nearBranchTarget >>> 0, last.nextIp >>> 0]
-        : [];
-  const ips = [Float64Array.from(insns, (i) => i.ip >>> 0)];
-  const block = new Block(phys, eip, linear >>> 12, mode, ips, [insns], exits, "");
-  block.compiled = false;
-  block.handlers = insns.map((i) => HANDLERS[i.code]!);
-  return block;
+  return last.flow === FlowControl.Next
+    ? endsBlock(last)
+      ? []
+      : [last.nextIp >>> 0]
+    : near &&
+        (last.flow === FlowControl.UnconditionalBranch ||
+          last.flow === FlowControl.ConditionalBranch ||
+          last.flow === FlowControl.Call)
+      ? [last.nearBranchTarget >>> 0, last.nextIp >>> 0]
+      : [];
 }

@@ -24,7 +24,9 @@ import {
   type Block,
   type FastMemoryView,
   type RegionCursor,
+  type WasmTarget,
 } from "./block";
+import { wasmLayout } from "./wasm/region";
 import {
   buildCold,
   COND_ALWAYS,
@@ -81,6 +83,12 @@ export interface RecompilerOptions {
   maxRegionBlocks?: number;
   /** Inline the MMU's TLB fast path when `mmu.fastPath` exists (default true). */
   fastMemory?: boolean;
+  /**
+   * Code generator for regions (default "js": `new Function`). "wasm" lowers each region whose
+   * every form is in the wasm back end's subset to a WebAssembly function (src/wasm/), when the
+   * fast-path view has a shared `wasm` memory; other regions stay JavaScript.
+   */
+  backend?: "js" | "wasm";
 }
 
 /** Why instructions ran in the interpreter, counted in instructions (budget units). */
@@ -119,6 +127,8 @@ export interface RecompilerStats {
   instructionsInBlocks: number;
   instructionsInterpreted: number;
   interpreted: InterpretReasons;
+  /** Translations (regions, or entries into them) that run as WebAssembly (backend "wasm"). */
+  translatedWasm: number;
 }
 
 /**
@@ -238,6 +248,7 @@ export class Recompiler {
     instructionsInBlocks: 0,
     instructionsInterpreted: 0,
     interpreted: newReasons(),
+    translatedWasm: 0,
   };
   readonly cpu: Cpu;
   private readonly s: CpuState;
@@ -259,6 +270,8 @@ export class Recompiler {
   private readonly decoder32 = new Decoder(32);
   private readonly fetch8: (linear: number) => number;
   private readonly view: FastMemoryView | null;
+  /** The wasm back end's target (backend "wasm" with a shared memory), else null. */
+  private readonly wasm: WasmTarget | null;
   private isShutdown = false;
   private stepping = false;
   /** Written by region functions at each basic block (read by the fault path). */
@@ -285,6 +298,11 @@ export class Recompiler {
       options.fastMemory === false || options.mmu.fastPath === undefined
         ? null
         : options.mmu.fastPath();
+    const layout = options.backend === "wasm" ? wasmLayout(this.view, this.s) : null;
+    this.wasm =
+      layout === null || this.view?.wasm === undefined
+        ? null
+        : { layout, memory: this.view.wasm.memory };
     const irq = this.irq;
     this.events = (s) =>
       (s.flags & (TF | RF)) !== 0 ||
@@ -327,6 +345,10 @@ export class Recompiler {
 
   /** Records the bytes `b` was built from (see `Block.stale`). */
   private snapshotCode(b: Block, linear: number): void {
+    if (!b.compiled) {
+      (b as ColdBlock).snapshot(this.fetch8, linear);
+      return;
+    }
     let lo = Infinity;
     let hi = -Infinity;
     for (const insns of b.insns) {
@@ -346,10 +368,14 @@ export class Recompiler {
   /** A stale block whose bytes are unchanged becomes valid again (and watched). */
   private revive(b: Block, linear: number): boolean {
     if (!b.stale) return false;
-    const code = b.code;
-    const base = (linear + b.codeLo) | 0;
-    for (let k = 0; k < code.length; k++) {
-      if (this.fetch8((base + k) | 0) !== code[k]) return false;
+    if (!b.compiled) {
+      if (!(b as ColdBlock).sameCode(this.fetch8, linear)) return false;
+    } else {
+      const code = b.code;
+      const base = (linear + b.codeLo) | 0;
+      for (let k = 0; k < code.length; k++) {
+        if (this.fetch8((base + k) | 0) !== code[k]) return false;
+      }
     }
     const page = Math.floor(b.phys / 4096);
     this.physical.watchPage(page);
@@ -563,10 +589,10 @@ export class Recompiler {
   private runCold(b: ColdBlock): number {
     const s = this.s;
     const regs = s.regs;
-    const insns = b.insns[0]!;
+    const args = b.args;
     const handlers = b.handlers;
     const data = b.data;
-    const n = insns.length;
+    const n = b.count;
     // An interrupt raised by the block itself (an APIC EOI or other MMIO write unmasking a
     // pending request) is taken before the next instruction, as the interpreter takes it.
     const irq = (s.flags & IF) !== 0 ? this.irq : undefined;
@@ -576,13 +602,13 @@ export class Recompiler {
       while (k < n) {
         const kind = data[k * 4]!;
         if (kind === 0) {
-          handlers[k]!(s, insns[k]!);
+          handlers[k]!(s, args[k]!);
           k++;
           continue;
         }
         if (kind === K_FUSED) {
           // The form and the closing Jcc (k + 1) in one call.
-          const taken = b.fused[k]!(s);
+          const taken = b.fused(s);
           k++;
           if (taken) jumpNear(s, data[k * 4 + 3]!);
           else s.eip = data[k * 4 + 2]! >>> 0;
@@ -605,7 +631,7 @@ export class Recompiler {
           s.startEip = data[k * 4 + 1]! >>> 0;
           s.eip = next;
         }
-        handlers[k]!(s, insns[k]!);
+        handlers[k]!(s, args[k]!);
         k++;
         if (
           (kind & K_MEM) !== 0 &&
@@ -764,7 +790,7 @@ export class Recompiler {
     );
     if (region.length === 0) return null;
     this.stats.blocksTranslated++;
-    return buildBlock(
+    const block = buildBlock(
       region,
       phys,
       eip,
@@ -775,7 +801,10 @@ export class Recompiler {
       this.events,
       this.view,
       (mode >> 6) & 0x3f,
+      this.wasm,
     );
+    if (block.wasm !== null) this.stats.translatedWasm++;
+    return block;
   }
 
   /** A cold block became hot: its region function replaces it in the cache. */

@@ -17,8 +17,15 @@ export const STACK_TOP = 0x80000;
 /** A page that is never present: any access raises #PF. */
 export const HOLE = 0x300000;
 
+/** Layout of the test machine's WebAssembly memory (RAM at 0, as @ringvm/memory lays it out). */
+const WASM_TLB = RAM_SIZE;
+const WASM_STATE = WASM_TLB + (4 << 20);
+const WASM_PAGES = (WASM_STATE + 0x10000) / 0x10000;
+
+type WasmMemoryCtor = new (d: { initial: number; maximum: number }) => { buffer: ArrayBuffer };
+
 export class TestMemory implements LinearMemory {
-  readonly bytes = new Uint8Array(RAM_SIZE);
+  readonly bytes: Uint8Array;
   private readonly watched = new Uint8Array(RAM_SIZE >>> 12);
   private listener: ((page: number) => void) | null = null;
   /**
@@ -26,7 +33,10 @@ export class TestMemory implements LinearMemory {
    * 64 = writes take the slow path): identity for RAM pages, 0 (slow path) for the hole and
    * everything past RAM_SIZE; watched pages get 64, as the Mmu routes watched pages.
    */
-  readonly tlb = new Int32Array(1 << 20);
+  readonly tlb: Int32Array;
+  private readonly masks: Int32Array;
+  /** The shared memory (`wasm` machines): RAM, TLB, masks, registers and scratch in one. */
+  readonly wasm: FastMemoryView["wasm"];
   private sink: PageFaultSink | null = null;
   writesToWatched = 0;
 
@@ -46,7 +56,29 @@ export class TestMemory implements LinearMemory {
     this.remapped.set(linearPage, physPage);
     this.tlb[linearPage] = (physPage << 12) | 1 | (this.watched[physPage] === 1 ? 64 : 0);
   }
-  constructor() {
+  constructor(wasm = false) {
+    if (wasm) {
+      const api = (globalThis as unknown as { WebAssembly: { Memory: WasmMemoryCtor } })
+        .WebAssembly;
+      const memory = new api.Memory({ initial: WASM_PAGES, maximum: WASM_PAGES });
+      const buf = memory.buffer;
+      this.bytes = new Uint8Array(buf, 0, RAM_SIZE);
+      this.tlb = new Int32Array(buf, WASM_TLB, 1 << 20);
+      this.masks = new Int32Array(buf, WASM_STATE, 2);
+      this.wasm = {
+        memory,
+        ramSize: RAM_SIZE,
+        registersOffset: WASM_STATE + 64,
+        scratchOffset: WASM_STATE + 1024,
+        scratchSize: 4096,
+      };
+    } else {
+      this.bytes = new Uint8Array(RAM_SIZE);
+      this.tlb = new Int32Array(1 << 20);
+      this.masks = new Int32Array(2);
+      this.wasm = undefined;
+    }
+    this.masks.set([1 | 32, 1 | 32 | 64]);
     for (let p = 0; p < RAM_SIZE >>> 12; p++) this.tlb[p] = p === HOLE >>> 12 ? 0 : (p << 12) | 1;
   }
   /** The Mmu's fast-path view (see `tlb`): translated code reads and writes `bytes` directly. */
@@ -55,9 +87,10 @@ export class TestMemory implements LinearMemory {
     return {
       tlb: this.tlb,
       u8: this.bytes,
-      u16: new Uint16Array(buf),
-      i32: new Int32Array(buf),
-      masks: Int32Array.of(1 | 32, 1 | 32 | 64),
+      u16: new Uint16Array(buf, 0, RAM_SIZE >>> 1),
+      i32: new Int32Array(buf, 0, RAM_SIZE >>> 2),
+      masks: this.masks,
+      ...(this.wasm === undefined ? {} : { wasm: this.wasm }),
     };
   }
   private wrote(a: number): void {
@@ -127,15 +160,27 @@ export interface Machine {
   engine: Recompiler | null;
 }
 
+/**
+ * Back end of the recompiler: "js", "wasm" (RAM/TLB in one WebAssembly.Memory, registers copied
+ * in and out of it by the region wrapper) or "wasm-shared" (CpuState.regs in that memory too).
+ */
+export type TestBackend = "js" | "wasm" | "wasm-shared";
+
 /** A flat protected-mode machine with `code` at CODE_AT; `engine` null = interpreter only. */
 export function makeMachine(
   code: Uint8Array,
   useRecompiler: boolean,
   hotThreshold = 1,
   fastMemory = true,
+  backend: TestBackend = "js",
 ): Machine {
-  const mem = new TestMemory();
-  const cpu = new Cpu({ memory: mem, io: new NullPorts() });
+  const mem = new TestMemory(backend !== "js");
+  const w = mem.wasm;
+  const registers =
+    backend === "wasm-shared" && w !== undefined
+      ? new Int32Array(w.memory.buffer, w.registersOffset, 8)
+      : undefined;
+  const cpu = new Cpu({ memory: mem, io: new NullPorts(), ...(registers ? { registers } : {}) });
   const b = mem.bytes;
   // GDT: null, flat code, flat data.
   b.set([0xff, 0xff, 0, 0, 0, 0x9a, 0xcf, 0], GDT + 8);
@@ -165,7 +210,14 @@ export function makeMachine(
   cpu.eip = CODE_AT;
   cpu.setReg32(4, STACK_TOP);
   const engine = useRecompiler
-    ? new Recompiler({ cpu, mmu: mem, physical: mem, hotThreshold, fastMemory })
+    ? new Recompiler({
+        cpu,
+        mmu: mem,
+        physical: mem,
+        hotThreshold,
+        fastMemory,
+        backend: backend === "js" ? "js" : "wasm",
+      })
     : null;
   return { cpu, mem, engine };
 }

@@ -1,0 +1,267 @@
+// A small WebAssembly binary writer for the wasm back end: one function body at a time as a
+// byte list (i32 only, plus the few i64 ops IMUL needs), structured-control labels tracked by
+// nesting level, and a module builder (one imported memory, imported helper functions, one
+// exported function). Every byte written is an opcode, a LEB128 number or a name chosen here.
+
+/** Opcodes used by the lowering. */
+export const Op = {
+  unreachable: 0x00,
+  block: 0x02,
+  loop: 0x03,
+  if: 0x04,
+  else: 0x05,
+  end: 0x0b,
+  br: 0x0c,
+  brIf: 0x0d,
+  brTable: 0x0e,
+  return: 0x0f,
+  call: 0x10,
+  drop: 0x1a,
+  select: 0x1b,
+  localGet: 0x20,
+  localSet: 0x21,
+  localTee: 0x22,
+  i32Load: 0x28,
+  i32Load8U: 0x2d,
+  i32Load16U: 0x2f,
+  i32Store: 0x36,
+  i32Store8: 0x3a,
+  i32Store16: 0x3b,
+  i32Const: 0x41,
+  i32Eqz: 0x45,
+  i32Eq: 0x46,
+  i32Ne: 0x47,
+  i32LtS: 0x48,
+  i32LtU: 0x49,
+  i32GtS: 0x4a,
+  i32GtU: 0x4b,
+  i32LeS: 0x4c,
+  i32LeU: 0x4d,
+  i32GeS: 0x4e,
+  i32GeU: 0x4f,
+  i64Ne: 0x52,
+  i32Popcnt: 0x69,
+  i32Add: 0x6a,
+  i32Sub: 0x6b,
+  i32Mul: 0x6c,
+  i32And: 0x71,
+  i32Or: 0x72,
+  i32Xor: 0x73,
+  i32Shl: 0x74,
+  i32ShrS: 0x75,
+  i32ShrU: 0x76,
+  i64Mul: 0x7e,
+  i32WrapI64: 0xa7,
+  i64ExtendI32S: 0xac,
+} as const;
+
+const I32 = 0x7f;
+const VOID = 0x40;
+
+export function uleb(v: number, out: number[]): void {
+  let x = v >>> 0;
+  do {
+    let b = x & 0x7f;
+    x >>>= 7;
+    if (x !== 0) b |= 0x80;
+    out.push(b);
+  } while (x !== 0);
+}
+
+export function sleb(v: number, out: number[]): void {
+  let x = v | 0;
+  for (;;) {
+    const b = x & 0x7f;
+    x >>= 7;
+    if ((x === 0 && (b & 0x40) === 0) || (x === -1 && (b & 0x40) !== 0)) {
+      out.push(b);
+      return;
+    }
+    out.push(b | 0x80);
+  }
+}
+
+/** A structured-control label: the nesting level of the block/loop it names. */
+export interface Label {
+  readonly level: number;
+}
+
+/** Writes one function body. */
+export class Asm {
+  readonly out: number[] = [];
+  /** Current nesting depth of block/loop/if. */
+  level = 0;
+
+  op(code: number): this {
+    this.out.push(code);
+    return this;
+  }
+  get(local: number): this {
+    this.out.push(Op.localGet);
+    uleb(local, this.out);
+    return this;
+  }
+  set(local: number): this {
+    this.out.push(Op.localSet);
+    uleb(local, this.out);
+    return this;
+  }
+  tee(local: number): this {
+    this.out.push(Op.localTee);
+    uleb(local, this.out);
+    return this;
+  }
+  i32(v: number): this {
+    this.out.push(Op.i32Const);
+    sleb(v, this.out);
+    return this;
+  }
+  call(fn: number): this {
+    this.out.push(Op.call);
+    uleb(fn, this.out);
+    return this;
+  }
+  /** A memory access at constant `offset` (alignment hint: the natural one). */
+  mem(code: number, offset: number): this {
+    const align =
+      code === Op.i32Load8U || code === Op.i32Store8
+        ? 0
+        : code === Op.i32Load16U || code === Op.i32Store16
+          ? 1
+          : 2;
+    this.out.push(code, align);
+    uleb(offset, this.out);
+    return this;
+  }
+  /** Opens a block/loop/if (no result); returns its label. */
+  open(code: number): Label {
+    this.out.push(code, VOID);
+    this.level++;
+    return { level: this.level };
+  }
+  /** An `if` with an i32 result. */
+  ifI32(): Label {
+    this.out.push(Op.if, I32);
+    this.level++;
+    return { level: this.level };
+  }
+  else(): this {
+    this.out.push(Op.else);
+    return this;
+  }
+  end(): this {
+    this.out.push(Op.end);
+    this.level--;
+    return this;
+  }
+  private depth(l: Label): number {
+    const d = this.level - l.level;
+    if (d < 0) throw new Error("recompiler wasm: branch to a closed label");
+    return d;
+  }
+  br(l: Label): this {
+    this.out.push(Op.br);
+    uleb(this.depth(l), this.out);
+    return this;
+  }
+  brIf(l: Label): this {
+    this.out.push(Op.brIf);
+    uleb(this.depth(l), this.out);
+    return this;
+  }
+  brTable(targets: readonly Label[], fallback: Label): this {
+    this.out.push(Op.brTable);
+    uleb(targets.length, this.out);
+    for (const t of targets) uleb(this.depth(t), this.out);
+    uleb(this.depth(fallback), this.out);
+    return this;
+  }
+}
+
+/** A function type: parameter and result counts (all i32). */
+export interface FuncType {
+  readonly params: number;
+  readonly results: number;
+}
+
+export interface ImportedFunc extends FuncType {
+  readonly name: string;
+}
+
+function name(s: string, out: number[]): void {
+  uleb(s.length, out);
+  for (let k = 0; k < s.length; k++) out.push(s.charCodeAt(k) & 0x7f);
+}
+
+function section(id: number, body: number[], out: number[]): void {
+  out.push(id);
+  uleb(body.length, out);
+  for (const b of body) out.push(b);
+}
+
+/**
+ * Builds a module: imports from module "e" (the functions, then memory "m" with `pages`
+ * minimum), one function `f` of type `fn` with `locals` extra i32 locals and body `body`
+ * (without the final `end`), exported as "f".
+ */
+export function buildModule(
+  imports: readonly ImportedFunc[],
+  pages: number,
+  fn: FuncType,
+  locals: number,
+  body: readonly number[],
+): Uint8Array {
+  const types: FuncType[] = [];
+  const typeOf = (t: FuncType): number => {
+    let i = types.findIndex((x) => x.params === t.params && x.results === t.results);
+    if (i < 0) i = types.push({ params: t.params, results: t.results }) - 1;
+    return i;
+  };
+  const importTypes = imports.map(typeOf);
+  const fnType = typeOf(fn);
+  const out: number[] = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
+  const ts: number[] = [];
+  uleb(types.length, ts);
+  for (const t of types) {
+    ts.push(0x60);
+    uleb(t.params, ts);
+    for (let k = 0; k < t.params; k++) ts.push(I32);
+    uleb(t.results, ts);
+    for (let k = 0; k < t.results; k++) ts.push(I32);
+  }
+  section(1, ts, out);
+  const im: number[] = [];
+  uleb(imports.length + 1, im);
+  imports.forEach((f, k) => {
+    name("e", im);
+    name(f.name, im);
+    im.push(0x00);
+    uleb(importTypes[k]!, im);
+  });
+  name("e", im);
+  name("m", im);
+  im.push(0x02, 0x00);
+  uleb(pages, im);
+  section(2, im, out);
+  const fs: number[] = [1];
+  uleb(fnType, fs);
+  section(3, fs, out);
+  const ex: number[] = [1];
+  name("f", ex);
+  ex.push(0x00);
+  uleb(imports.length, ex);
+  section(7, ex, out);
+  const fb: number[] = [];
+  if (locals > 0) {
+    fb.push(1);
+    uleb(locals, fb);
+    fb.push(I32);
+  } else fb.push(0);
+  for (const b of body) fb.push(b);
+  fb.push(Op.end);
+  const code: number[] = [1];
+  uleb(fb.length, code);
+  for (const b of fb) code.push(b);
+  section(10, code, out);
+  return Uint8Array.from(out);
+}

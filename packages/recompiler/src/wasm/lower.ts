@@ -1,0 +1,1238 @@
+// Lowering of a region (the basic blocks `discoverRegion` found, laid out as `generate` takes
+// them) to one WebAssembly function, for the forms emit.ts inlines and with the same semantics:
+// registers r0..r7 and the lazy flag record (fk fa fb fr fc) in locals, loaded from / stored to
+// the shared memory at entry and exit; memory operands through the software TLB in the same
+// memory (`(tlb[l >>> 12] & mask) === 1` and no page crossing: a direct load/store at
+// `(e & -4096) | (l & 4095)`, RAM being at byte 0), else an imported slow-path helper, before
+// which registers, flag record, `ip` and the cursor are stored (the helper may throw: the JS
+// wrapper's catch then does what generate()'s catch does). A region with any other form (or an
+// operand the lowering does not take) is not lowered: `lowerRegion` returns null and the region
+// keeps the JS back end. The module holds only opcodes and numbers chosen here: guest
+// immediates and addresses appear as i32.const operands, never as code.
+import { Code, FlowControl, OpKind, type Instruction } from "@ringvm/decoder";
+import { deadFlags, FlagOp, type FlagState } from "../emit";
+import { Asm, buildModule, Op, type ImportedFunc, type Label } from "./asm";
+
+/** Parameters of the region function: budget, entry block, CS limit, IF|TF set. */
+const P_LEFT = 0;
+const P_PC0 = 1;
+const P_LIM = 2;
+const P_EV = 3;
+/** Locals. */
+const R0 = 4; // r0..r7: 4..11
+const FK = 12;
+const FA = 13;
+const FB = 14;
+const FR = 15;
+const FC = 16;
+const X = 17;
+const L = 18;
+const E = 19;
+const RB = 20;
+const PC = 21;
+const NE = 22;
+const NR = 23;
+const NG = 24;
+const RM = 25;
+const WM = 26;
+const NUM_PARAMS = 4;
+const NUM_LOCALS = 27 - NUM_PARAMS;
+
+/** Scratch words (byte offsets from `WasmLayout.scratch`) the JS wrapper reads. */
+export const SCR_REGS = 0; // 8 words, when CpuState.regs is not in the memory
+export const SCR_NE = 32;
+export const SCR_NR = 36;
+export const SCR_FK = 40; // fk fa fb fr fc
+export const SCR_IP = 60;
+export const SCR_RB = 64;
+export const SCR_PC = 68;
+/** Bytes of scratch the back end uses. */
+export const SCRATCH_BYTES = 72;
+
+/** Imported helpers (module "e"), in index order. */
+export const IMPORTS: readonly ImportedFunc[] = [
+  { name: "fl", params: 5, results: 0 }, // materialize a flag record into CpuState
+  { name: "tc", params: 1, results: 1 }, // testCondition(s, cc) on CpuState's flags
+  { name: "cf", params: 0, results: 1 }, // s.getCF()
+  { name: "ev", params: 0, results: 1 }, // an event must end the region
+  { name: "ld", params: 3, results: 1 }, // slow load (l, code, retired since entry)
+  { name: "st", params: 4, results: 1 }, // slow store (l, v, code, retired): 1 = leave
+  { name: "j", params: 1, results: 0 }, // jumpNear beyond the CS limit (#GP)
+];
+const F_FL = 0;
+const F_TC = 1;
+const F_CF = 2;
+const F_EV = 3;
+const F_LD = 4;
+const F_ST = 5;
+const F_J = 6;
+
+/** Where things are in the shared memory (byte offsets). */
+export interface WasmLayout {
+  /** 64 KiB pages the memory has (the import's minimum). */
+  readonly pages: number;
+  readonly tlb: number;
+  /** [read mask, write mask]. */
+  readonly masks: number;
+  /** The eight registers (CpuState.regs, or SCR_REGS of the scratch when not shared). */
+  readonly regs: number;
+  readonly scratch: number;
+}
+
+export interface LoweredRegion {
+  readonly bytes: Uint8Array;
+  /** As generate(): the EIP of each exit, -1 for a dynamic exit (RET). */
+  readonly exitTargets: number[];
+  /** The basic blocks lowered (the region's, without those the lowering left out). */
+  readonly blocks: readonly (readonly Instruction[])[];
+}
+
+const REG_AL = 1;
+const REG_AH = 5;
+const REG_AX = 21;
+const REG_EAX = 37;
+const REG_ES = 71;
+
+type Push = (a: Asm) => void;
+const local =
+  (n: number): Push =>
+  (a) =>
+    a.get(n);
+const konst =
+  (v: number): Push =>
+  (a) =>
+    a.i32(v);
+
+function isGpr(reg: number, top: number): boolean {
+  if (top === 31) return reg >= REG_EAX && reg < REG_EAX + 8;
+  if (top === 15) return reg >= REG_AX && reg < REG_AX + 8;
+  return reg >= REG_AL && reg < REG_AL + 8;
+}
+
+function regRead(reg: number, top: number): Push {
+  if (top === 31) return local(R0 + reg - REG_EAX);
+  if (top === 15)
+    return (a) =>
+      a
+        .get(R0 + reg - REG_AX)
+        .i32(65535)
+        .op(Op.i32And);
+  if (reg < REG_AH)
+    return (a) =>
+      a
+        .get(R0 + reg - REG_AL)
+        .i32(255)
+        .op(Op.i32And);
+  return (a) =>
+    a
+      .get(R0 + reg - REG_AH)
+      .i32(8)
+      .op(Op.i32ShrU)
+      .i32(255)
+      .op(Op.i32And);
+}
+
+function regWrite(a: Asm, reg: number, top: number, v: Push): void {
+  if (top === 31) {
+    v(a);
+    a.set(R0 + reg - REG_EAX);
+    return;
+  }
+  const n = top === 15 ? R0 + reg - REG_AX : reg < REG_AH ? R0 + reg - REG_AL : R0 + reg - REG_AH;
+  const keep = top === 15 ? -65536 : reg < REG_AH ? -256 : -65281;
+  a.get(n).i32(keep).op(Op.i32And);
+  v(a);
+  if (top === 7 && reg >= REG_AH) a.i32(8).op(Op.i32Shl);
+  a.op(Op.i32Or).set(n);
+}
+
+function wrap(a: Asm, top: number): void {
+  if (top !== 31) a.i32(top === 15 ? 65535 : 255).op(Op.i32And);
+}
+
+function immValue(i: Instruction, top: number): number {
+  return top === 31 ? i.immediate | 0 : top === 15 ? i.immediate & 0xffff : i.immediate & 0xff;
+}
+
+const SIZE = (top: number): number => (top + 1) >>> 3;
+
+/** Pushes 1 when the value pushed by `v` is negative at size `top`. */
+function isNeg(a: Asm, v: Push, top: number): void {
+  v(a);
+  if (top === 31) a.i32(31).op(Op.i32ShrU);
+  else a.i32(top).op(Op.i32ShrU).i32(1).op(Op.i32And);
+}
+
+function sx(a: Asm, v: Push, top: number): void {
+  v(a);
+  if (top !== 31)
+    a.i32(31 - top)
+      .op(Op.i32Shl)
+      .i32(31 - top)
+      .op(Op.i32ShrS);
+}
+
+/** The per-region lowering state. */
+class Lowering {
+  readonly a = new Asm();
+  fl: FlagState = { kind: 0, op: 0, top: 0, fcZero: false };
+  dead = false;
+  /** Index of the instruction in its block, and the block. */
+  k = 0;
+  j = 0;
+  exit!: Label;
+  run!: Label;
+  starts: Label[] = [];
+  readonly exitTargets: number[] = [];
+  readonly index = new Map<number, number>();
+
+  constructor(
+    readonly blocks: readonly (readonly Instruction[])[],
+    readonly layout: WasmLayout,
+    readonly ss32: boolean,
+    readonly flat: number,
+  ) {
+    blocks.forEach((b, j) => this.index.set(b[0]!.ip >>> 0, j));
+  }
+
+  // ---- state spills ----
+
+  storeWord(offset: number, v: Push): void {
+    this.a.i32(0);
+    v(this.a);
+    this.a.mem(Op.i32Store, offset);
+  }
+
+  /** Registers and the flag record into memory (before a call that may throw, and at exit). */
+  spillState(): void {
+    const lay = this.layout;
+    for (let r = 0; r < 8; r++) this.storeWord(lay.regs + 4 * r, local(R0 + r));
+    for (let f = 0; f < 5; f++) this.storeWord(lay.scratch + SCR_FK + 4 * f, local(FK + f));
+  }
+
+  /** Before a helper that may throw: state, the instruction's EIP and the cursor. */
+  spillForFault(ip: number): void {
+    const sc = this.layout.scratch;
+    this.spillState();
+    this.storeWord(sc + SCR_IP, konst(ip | 0));
+    this.storeWord(sc + SCR_RB, local(RB));
+    this.storeWord(sc + SCR_PC, local(PC));
+  }
+
+  // ---- flags ----
+
+  setKnown(op: number, top: number, fcZero: boolean): void {
+    this.fl = { kind: 2, op, top, fcZero };
+  }
+  setClean(): void {
+    this.fl = { kind: 1, op: 0, top: 0, fcZero: false };
+  }
+  flush(): void {
+    if (this.fl.kind !== 1) {
+      const a = this.a;
+      a.get(FK);
+      a.open(Op.if);
+      a.get(FK).get(FA).get(FB).get(FR).get(FC).call(F_FL);
+      a.i32(0).set(FK);
+      a.end();
+    }
+    this.setClean();
+  }
+
+  /** Pushes the flag of the known record (0/1). */
+  flag(which: "C" | "Z" | "S" | "O" | "P"): void {
+    const a = this.a;
+    const f = this.fl;
+    const t = f.top;
+    const op = f.op;
+    const fa = local(FA);
+    const fb = local(FB);
+    const fr = local(FR);
+    switch (which) {
+      case "Z":
+        a.get(FR).op(Op.i32Eqz);
+        return;
+      case "S":
+        isNeg(a, fr, t);
+        return;
+      case "P":
+        a.get(FR).i32(255).op(Op.i32And).op(Op.i32Popcnt).i32(1).op(Op.i32And).op(Op.i32Eqz);
+        return;
+      case "C":
+        if (op === FlagOp.Add) a.get(FR).get(FA).op(Op.i32LtU);
+        else if (op === FlagOp.Sub) a.get(FA).get(FB).op(Op.i32LtU);
+        else if (op === FlagOp.Logic) {
+          if (f.fcZero) a.i32(0);
+          else a.get(FC).i32(1).op(Op.i32And);
+        } else if (op === FlagOp.Adc)
+          // (fa & fb) | ((fa | fb) & ~fr)
+          isNeg(
+            a,
+            (b) =>
+              b
+                .get(FA)
+                .get(FB)
+                .op(Op.i32And)
+                .get(FA)
+                .get(FB)
+                .op(Op.i32Or)
+                .get(FR)
+                .i32(-1)
+                .op(Op.i32Xor)
+                .op(Op.i32And)
+                .op(Op.i32Or),
+            t,
+          );
+        else if (op === FlagOp.Sbb)
+          // (~fa & fb) | (~(fa ^ fb) & fr)
+          isNeg(
+            a,
+            (b) =>
+              b
+                .get(FA)
+                .i32(-1)
+                .op(Op.i32Xor)
+                .get(FB)
+                .op(Op.i32And)
+                .get(FA)
+                .get(FB)
+                .op(Op.i32Xor)
+                .i32(-1)
+                .op(Op.i32Xor)
+                .get(FR)
+                .op(Op.i32And)
+                .op(Op.i32Or),
+            t,
+          );
+        else a.get(FC).i32(0).op(Op.i32Ne);
+        return;
+      default: {
+        const xorAnd = (p: Push, q: Push, r: Push, s: Push): Push => {
+          return (b) => {
+            p(b);
+            q(b);
+            b.op(Op.i32Xor);
+            r(b);
+            s(b);
+            b.op(Op.i32Xor).op(Op.i32And);
+          };
+        };
+        if (op === FlagOp.Add || op === FlagOp.Adc) isNeg(a, xorAnd(fa, fr, fb, fr), t);
+        else if (op === FlagOp.Inc) isNeg(a, xorAnd(fa, fr, konst(1), fr), t);
+        else if (op === FlagOp.Sub || op === FlagOp.Sbb) isNeg(a, xorAnd(fa, fb, fa, fr), t);
+        else if (op === FlagOp.Dec) isNeg(a, xorAnd(fa, konst(1), fa, fr), t);
+        else if (f.fcZero) a.i32(0);
+        else a.get(FC).i32(11).op(Op.i32ShrU).i32(1).op(Op.i32And);
+      }
+    }
+  }
+
+  /** Pushes condition `cc` (Jcc order) as 0/1. */
+  condition(cc: number): void {
+    const a = this.a;
+    if (this.fl.kind !== 2) {
+      this.flush();
+      a.i32(cc).call(F_TC);
+      return;
+    }
+    const f = this.fl;
+    const kind = cc >> 1;
+    if (f.op === FlagOp.Sub && (kind === 1 || kind === 3 || kind === 6 || kind === 7)) {
+      if (kind === 1 || kind === 3) {
+        a.get(FA)
+          .get(FB)
+          .op(kind === 1 ? Op.i32LtU : Op.i32LeU);
+      } else {
+        sx(a, local(FA), f.top);
+        sx(a, local(FB), f.top);
+        a.op(kind === 6 ? Op.i32LtS : Op.i32LeS);
+      }
+    } else {
+      switch (kind) {
+        case 0:
+          this.flag("O");
+          break;
+        case 1:
+          this.flag("C");
+          break;
+        case 2:
+          this.flag("Z");
+          break;
+        case 3:
+          this.flag("C");
+          this.flag("Z");
+          a.op(Op.i32Or);
+          break;
+        case 4:
+          this.flag("S");
+          break;
+        case 5:
+          this.flag("P");
+          break;
+        case 6:
+          this.flag("S");
+          this.flag("O");
+          a.op(Op.i32Ne);
+          break;
+        default:
+          this.flag("Z");
+          this.flag("S");
+          this.flag("O");
+          a.op(Op.i32Ne).op(Op.i32Or);
+      }
+    }
+    if ((cc & 1) !== 0) a.op(Op.i32Eqz);
+  }
+
+  /** Pushes the current CF as 0/1 (INC/DEC keep it, ADC/SBB read it). */
+  carryNow(): void {
+    const a = this.a;
+    if (this.fl.kind === 2) {
+      const f = this.fl;
+      if (f.op === FlagOp.Inc || f.op === FlagOp.Dec) a.get(FC);
+      else if (f.op === FlagOp.Logic) {
+        if (f.fcZero) a.i32(0);
+        else a.get(FC).i32(1).op(Op.i32And);
+      } else this.flag("C");
+      return;
+    }
+    this.flush();
+    a.call(F_CF);
+  }
+
+  // ---- exits ----
+
+  leave(eip: Push, retiredExtra: number, link: number): void {
+    const a = this.a;
+    eip(a);
+    a.set(NE);
+    a.get(RB);
+    if (retiredExtra !== 0) a.i32(retiredExtra).op(Op.i32Add);
+    a.set(NR);
+    a.i32(link).set(NG);
+    a.br(this.exit);
+  }
+
+  /** Leaves after the current instruction (no link). */
+  leaveAfter(i: Instruction): void {
+    this.leave(konst(i.nextIp | 0), this.k + 1, -1);
+  }
+
+  /** The end of the current block to `target` (in-region: continue while budget allows). */
+  exitTo(target: number): void {
+    const a = this.a;
+    const n = this.blocks[this.j]!.length;
+    const inner = this.index.get(target);
+    const g = this.exitTargets.length;
+    this.exitTargets.push(target);
+    if (inner === undefined) {
+      this.leave(konst(target | 0), n, g);
+      return;
+    }
+    const need = this.blocks[inner]!.length;
+    a.get(RB).i32(n).op(Op.i32Add).set(RB);
+    a.get(P_LEFT).i32(n).op(Op.i32Sub).set(P_LEFT);
+    a.get(P_LEFT).i32(need).op(Op.i32GeS);
+    if (inner > this.j) {
+      a.brIf(this.starts[inner]!);
+    } else {
+      a.open(Op.if);
+      a.get(P_EV);
+      a.ifI32();
+      a.call(F_EV);
+      a.else();
+      a.i32(0);
+      a.end();
+      a.op(Op.i32Eqz);
+      a.open(Op.if);
+      a.i32(inner).set(PC);
+      a.br(this.run);
+      a.end();
+      a.end();
+    }
+    this.leave(konst(target | 0), 0, g);
+  }
+
+  /**
+   * Leaves before the current instruction `k` (outside the subset) to its EIP `target`, through
+   * a static exit the dispatcher may chain.
+   */
+  exitOut(target: number): void {
+    const g = this.exitTargets.length;
+    this.exitTargets.push(target);
+    this.leave(konst(target | 0), this.k, g);
+  }
+
+  /** Leaves to the EIP in `eip` through a dynamic exit slot (the wrapper caches the target). */
+  dynamicExit(eip: Push): void {
+    const g = this.exitTargets.length;
+    this.exitTargets.push(-1);
+    this.leave(eip, this.k + 1, g);
+  }
+
+  // ---- memory ----
+
+  /** Pushes `l` = the effective address; false if not lowerable (16-bit addressing, ...). */
+  ea(i: Instruction): Push | null {
+    if (i.addrSize !== 32) return null;
+    const base = i.memBase;
+    const index = i.memIndex;
+    if (base !== 0 && (base < REG_EAX || base >= REG_EAX + 8)) return null;
+    if (index !== 0 && (index < REG_EAX || index >= REG_EAX + 8)) return null;
+    const sh = [0, 0, 1, 0, 2, 0, 0, 0, 3][i.memScale]!;
+    const disp = i.memDisplacement | 0;
+    return (a) => {
+      a.i32(disp);
+      if (base !== 0) a.get(R0 + base - REG_EAX).op(Op.i32Add);
+      if (index !== 0) {
+        a.get(R0 + index - REG_EAX);
+        if (sh !== 0) a.i32(sh).op(Op.i32Shl);
+        a.op(Op.i32Add);
+      }
+    };
+  }
+
+  /** Flat segment of the memory operand (only flat ones are lowered), or -1. */
+  seg(i: Instruction): number {
+    const seg = i.memSegment - REG_ES;
+    if (seg < 0 || seg > 5 || (this.flat & (1 << seg)) === 0) return -1;
+    return seg;
+  }
+
+  /** Memory operand of `i` into `l`; false if not lowerable. */
+  linear(i: Instruction): number {
+    const seg = this.seg(i);
+    const ea = this.ea(i);
+    if (seg < 0 || ea === null) return -1;
+    ea(this.a);
+    this.a.set(L);
+    return seg;
+  }
+
+  slowCode(seg: number, top: number): number {
+    return SIZE(top) | ((seg + 1) << 4);
+  }
+
+  /** Pushes the TLB test for `l` against mask local `mask` (1 = direct access). */
+  tlbTest(mask: number, top: number): void {
+    const a = this.a;
+    a.get(L).i32(12).op(Op.i32ShrU).i32(2).op(Op.i32Shl);
+    a.mem(Op.i32Load, this.layout.tlb);
+    a.tee(E).get(mask).op(Op.i32And).i32(1).op(Op.i32Eq);
+    if (top !== 7) {
+      a.get(L)
+        .i32(4095)
+        .op(Op.i32And)
+        .i32(4096 - SIZE(top))
+        .op(Op.i32LeU)
+        .op(Op.i32And);
+    }
+  }
+
+  physAddr(): void {
+    this.a.get(E).i32(-4096).op(Op.i32And).get(L).i32(4095).op(Op.i32And).op(Op.i32Or);
+  }
+
+  /** `x` = the operand at `l`. */
+  loadAt(i: Instruction, seg: number, top: number): void {
+    const a = this.a;
+    this.tlbTest(RM, top);
+    a.ifI32();
+    this.physAddr();
+    a.mem(top === 31 ? Op.i32Load : top === 15 ? Op.i32Load16U : Op.i32Load8U, 0);
+    a.else();
+    this.spillForFault(i.ip);
+    a.get(L).i32(this.slowCode(seg, top)).get(RB).i32(this.k).op(Op.i32Add).call(F_LD);
+    a.end();
+    a.set(X);
+  }
+
+  /** Writes `v` to the operand at `l`; a slow write that hit this region or raised an event leaves. */
+  storeAt(i: Instruction, seg: number, top: number, v: Push): void {
+    const a = this.a;
+    this.tlbTest(WM, top);
+    a.open(Op.if);
+    this.physAddr();
+    v(a);
+    a.mem(top === 31 ? Op.i32Store : top === 15 ? Op.i32Store16 : Op.i32Store8, 0);
+    a.else();
+    this.spillForFault(i.ip);
+    a.get(L);
+    v(a);
+    a.i32(this.slowCode(seg, top)).get(RB).i32(this.k).op(Op.i32Add).call(F_ST);
+    a.open(Op.if);
+    this.leaveAfter(i);
+    a.end();
+    a.end();
+  }
+
+  directJump(i: Instruction): void {
+    const a = this.a;
+    const t = i.nearBranchTarget | 0;
+    a.i32(t).get(P_LIM).op(Op.i32GtU);
+    a.open(Op.if);
+    this.spillForFault(i.ip);
+    a.i32(t).call(F_J);
+    a.end();
+  }
+}
+
+// ---- the forms ----
+
+type Lower = (c: Lowering, i: Instruction) => boolean;
+
+const ALU_NAMES = ["Add", "Or", "Adc", "Sbb", "And", "Sub", "Xor", "Cmp", "Test"] as const;
+type AluName = (typeof ALU_NAMES)[number];
+
+/** `x` = a op b with the flag record (as emit.ts aluText / aluDeadText). */
+function alu(c: Lowering, op: AluName, top: number, pa: Push, pb: Push): void {
+  const a = c.a;
+  const logic = op === "And" || op === "Test" ? Op.i32And : op === "Or" ? Op.i32Or : Op.i32Xor;
+  if (c.dead) {
+    if (op === "Adc" || op === "Sbb") {
+      c.carryNow();
+      a.set(E);
+    }
+    pa(a);
+    pb(a);
+    if (op === "Add" || op === "Adc") a.op(Op.i32Add);
+    else if (op === "Sub" || op === "Cmp" || op === "Sbb") a.op(Op.i32Sub);
+    else a.op(logic);
+    if (op === "Adc") a.get(E).op(Op.i32Add);
+    if (op === "Sbb") a.get(E).op(Op.i32Sub);
+    wrap(a, top);
+    a.set(X);
+    return;
+  }
+  switch (op) {
+    case "Add":
+    case "Sub":
+    case "Cmp": {
+      const fop = op === "Add" ? FlagOp.Add : FlagOp.Sub;
+      c.setKnown(fop, top, false);
+      pa(a);
+      a.set(FA);
+      pb(a);
+      a.set(FB);
+      a.get(FA)
+        .get(FB)
+        .op(op === "Add" ? Op.i32Add : Op.i32Sub);
+      wrap(a, top);
+      a.tee(FR).set(X);
+      a.i32((fop << 5) | top).set(FK);
+      return;
+    }
+    case "Adc":
+    case "Sbb": {
+      const fop = op === "Adc" ? FlagOp.Adc : FlagOp.Sbb;
+      c.carryNow();
+      a.set(E);
+      c.setKnown(fop, top, false);
+      pa(a);
+      a.set(FA);
+      pb(a);
+      a.set(FB);
+      const o = op === "Adc" ? Op.i32Add : Op.i32Sub;
+      a.get(FA).get(FB).op(o).get(E).op(o);
+      wrap(a, top);
+      a.tee(FR).set(X);
+      a.i32((fop << 5) | top).set(FK);
+      return;
+    }
+    default:
+      c.setKnown(FlagOp.Logic, top, true);
+      pa(a);
+      pb(a);
+      a.op(logic).tee(FR).set(X);
+      a.i32(0).set(FC);
+      a.i32((FlagOp.Logic << 5) | top).set(FK);
+  }
+}
+
+function aluRm(op: AluName, top: number, fromImm: boolean): Lower {
+  const store = op !== "Cmp" && op !== "Test";
+  return (c, i) => {
+    let src: Push;
+    if (fromImm) src = konst(immValue(i, top));
+    else if (isGpr(i.op1Register, top)) src = regRead(i.op1Register, top);
+    else return false;
+    if (i.op0Kind === OpKind.Register) {
+      if (!isGpr(i.op0Register, top)) return false;
+      alu(c, op, top, regRead(i.op0Register, top), src);
+      if (store) regWrite(c.a, i.op0Register, top, local(X));
+      return true;
+    }
+    const seg = c.linear(i);
+    if (seg < 0) return false;
+    c.loadAt(i, seg, top);
+    alu(c, op, top, local(X), src);
+    if (store) c.storeAt(i, seg, top, local(X));
+    return true;
+  };
+}
+
+function aluRegRm(op: AluName, top: number): Lower {
+  const store = op !== "Cmp";
+  return (c, i) => {
+    if (!isGpr(i.op0Register, top)) return false;
+    let src: Push;
+    if (i.op1Kind === OpKind.Register) {
+      if (!isGpr(i.op1Register, top)) return false;
+      src = regRead(i.op1Register, top);
+    } else {
+      const seg = c.linear(i);
+      if (seg < 0) return false;
+      c.loadAt(i, seg, top);
+      src = local(X);
+    }
+    alu(c, op, top, regRead(i.op0Register, top), src);
+    if (store) regWrite(c.a, i.op0Register, top, local(X));
+    return true;
+  };
+}
+
+function aluAcc(op: AluName, top: number): Lower {
+  const store = op !== "Cmp" && op !== "Test";
+  return (c, i) => {
+    const d = top === 31 ? REG_EAX : top === 15 ? REG_AX : REG_AL;
+    alu(c, op, top, regRead(d, top), konst(immValue(i, top)));
+    if (store) regWrite(c.a, d, top, local(X));
+    return true;
+  };
+}
+
+/** Writes `v` to operand 0 (register or memory). */
+function writeRm(c: Lowering, i: Instruction, v: Push, top: number): boolean {
+  if (i.op0Kind === OpKind.Register) {
+    if (!isGpr(i.op0Register, top)) return false;
+    regWrite(c.a, i.op0Register, top, v);
+    return true;
+  }
+  if (c.seg(i) < 0 || c.ea(i) === null) return false;
+  v(c.a);
+  c.a.set(X);
+  const seg = c.linear(i);
+  c.storeAt(i, seg, top, local(X));
+  return true;
+}
+
+/** Reads operand 1 into `x`. */
+function readRm1(c: Lowering, i: Instruction, top: number): boolean {
+  if (i.op1Kind === OpKind.Register) {
+    if (!isGpr(i.op1Register, top)) return false;
+    regRead(i.op1Register, top)(c.a);
+    c.a.set(X);
+    return true;
+  }
+  const seg = c.linear(i);
+  if (seg < 0) return false;
+  c.loadAt(i, seg, top);
+  return true;
+}
+
+const movRmReg =
+  (top: number): Lower =>
+  (c, i) =>
+    isGpr(i.op1Register, top) && writeRm(c, i, regRead(i.op1Register, top), top);
+const movRmImm =
+  (top: number): Lower =>
+  (c, i) =>
+    writeRm(c, i, konst(immValue(i, top)), top);
+const movRegRm =
+  (top: number): Lower =>
+  (c, i) => {
+    if (!isGpr(i.op0Register, top) || !readRm1(c, i, top)) return false;
+    regWrite(c.a, i.op0Register, top, local(X));
+    return true;
+  };
+const movRegImm =
+  (top: number): Lower =>
+  (c, i) => {
+    if (!isGpr(i.op0Register, top)) return false;
+    regWrite(c.a, i.op0Register, top, konst(immValue(i, top)));
+    return true;
+  };
+
+function movExtend(srcTop: number, signed: boolean): Lower {
+  return (c, i) => {
+    if (!isGpr(i.op0Register, 31) || !readRm1(c, i, srcTop)) return false;
+    regWrite(c.a, i.op0Register, 31, signed ? (a) => sx(a, local(X), srcTop) : local(X));
+    return true;
+  };
+}
+
+const lea32: Lower = (c, i) => {
+  const ea = c.ea(i);
+  if (ea === null || !isGpr(i.op0Register, 31)) return false;
+  regWrite(c.a, i.op0Register, 31, ea);
+  return true;
+};
+
+function cmov(cc: number): Lower {
+  return (c, i) => {
+    if (!isGpr(i.op0Register, 31) || !readRm1(c, i, 31)) return false;
+    c.condition(cc);
+    c.a.open(Op.if);
+    regWrite(c.a, i.op0Register, 31, local(X));
+    c.a.end();
+    return true;
+  };
+}
+
+function setcc(cc: number): Lower {
+  return (c, i) => {
+    if (i.op0Kind === OpKind.Register && !isGpr(i.op0Register, 7)) return false;
+    if (i.op0Kind !== OpKind.Register && (c.seg(i) < 0 || c.ea(i) === null)) return false;
+    c.condition(cc);
+    c.a.set(E);
+    return writeRm(c, i, local(E), 7);
+  };
+}
+
+function incDec(dec: boolean, top: number): Lower {
+  const fop = dec ? FlagOp.Dec : FlagOp.Inc;
+  const calc = (c: Lowering, pa: Push): void => {
+    const a = c.a;
+    const o = dec ? Op.i32Sub : Op.i32Add;
+    if (c.dead) {
+      pa(a);
+      a.i32(1).op(o);
+      wrap(a, top);
+      a.set(X);
+      return;
+    }
+    c.carryNow();
+    a.set(FC);
+    c.setKnown(fop, top, false);
+    pa(a);
+    a.tee(FA).i32(1).op(o);
+    wrap(a, top);
+    a.tee(FR).set(X);
+    a.i32((fop << 5) | top).set(FK);
+  };
+  return (c, i) => {
+    if (i.op0Kind === OpKind.Register) {
+      if (!isGpr(i.op0Register, top)) return false;
+      calc(c, regRead(i.op0Register, top));
+      regWrite(c.a, i.op0Register, top, local(X));
+      return true;
+    }
+    const seg = c.linear(i);
+    if (seg < 0) return false;
+    c.loadAt(i, seg, top);
+    calc(c, local(X));
+    c.storeAt(i, seg, top, local(X));
+    return true;
+  };
+}
+
+const neg32: Lower = (c, i) => {
+  const calc = (pa: Push): void => {
+    const a = c.a;
+    if (c.dead) {
+      a.i32(0);
+      pa(a);
+      a.op(Op.i32Sub).set(X);
+      return;
+    }
+    c.setKnown(FlagOp.Sub, 31, false);
+    a.i32(0).set(FA);
+    pa(a);
+    a.set(FB);
+    a.i32(0).get(FB).op(Op.i32Sub).tee(FR).set(X);
+    a.i32((FlagOp.Sub << 5) | 31).set(FK);
+  };
+  if (i.op0Kind === OpKind.Register) {
+    if (!isGpr(i.op0Register, 31)) return false;
+    calc(regRead(i.op0Register, 31));
+    regWrite(c.a, i.op0Register, 31, local(X));
+    return true;
+  }
+  const seg = c.linear(i);
+  if (seg < 0) return false;
+  c.loadAt(i, seg, 31);
+  calc(local(X));
+  c.storeAt(i, seg, 31, local(X));
+  return true;
+};
+
+const not32: Lower = (c, i) => {
+  if (i.op0Kind !== OpKind.Register || !isGpr(i.op0Register, 31)) return false;
+  const r = regRead(i.op0Register, 31);
+  regWrite(c.a, i.op0Register, 31, (a) => {
+    r(a);
+    a.i32(-1).op(Op.i32Xor);
+  });
+  return true;
+};
+
+/** 32-bit SHL/SHR/SAR by a constant 1..31 (emit.ts shiftConst32). */
+function shiftConst32(c: Lowering, fn: "SHL" | "SHR" | "SAR", n: number, pa: Push): void {
+  const a = c.a;
+  const o = fn === "SHL" ? Op.i32Shl : fn === "SHR" ? Op.i32ShrU : Op.i32ShrS;
+  if (c.dead) {
+    pa(a);
+    a.i32(n).op(o).set(X);
+    return;
+  }
+  c.setKnown(FlagOp.Logic, 31, false);
+  pa(a);
+  a.tee(FA).i32(n).op(o).tee(FR).set(X);
+  if (fn === "SHL") {
+    // e = (fa >>> (32 - n)) & 1; fc = e | (((fr >>> 31) ^ e) << 11) | 16
+    a.get(FA)
+      .i32(32 - n)
+      .op(Op.i32ShrU)
+      .i32(1)
+      .op(Op.i32And)
+      .tee(E);
+    a.get(FR).i32(31).op(Op.i32ShrU).get(E).op(Op.i32Xor).i32(11).op(Op.i32Shl);
+    a.op(Op.i32Or).i32(16).op(Op.i32Or).set(FC);
+  } else if (fn === "SHR") {
+    a.get(FA)
+      .i32(n - 1)
+      .op(Op.i32ShrU)
+      .i32(1)
+      .op(Op.i32And);
+    a.get(FR).i32(31).op(Op.i32ShrU);
+    a.get(FR).i32(30).op(Op.i32ShrU).i32(1).op(Op.i32And);
+    a.op(Op.i32Xor).i32(11).op(Op.i32Shl).op(Op.i32Or).i32(16).op(Op.i32Or).set(FC);
+  } else {
+    a.get(FA)
+      .i32(n - 1)
+      .op(Op.i32ShrS)
+      .i32(1)
+      .op(Op.i32And)
+      .i32(16)
+      .op(Op.i32Or)
+      .set(FC);
+  }
+  a.i32((FlagOp.Logic << 5) | 31).set(FK);
+}
+
+function shift(fn: "SHL" | "SHR" | "SAR", top: number, one: boolean): Lower {
+  return (c, i) => {
+    const n = one ? 1 : i.immediate & 31;
+    if (i.op0Kind === OpKind.Register) {
+      if (!isGpr(i.op0Register, top)) return false;
+      if (n === 0) return true;
+      if (top !== 31) return false;
+      shiftConst32(c, fn, n, regRead(i.op0Register, 31));
+      regWrite(c.a, i.op0Register, 31, local(X));
+      return true;
+    }
+    if (n === 0 || top !== 31) return false;
+    const seg = c.linear(i);
+    if (seg < 0) return false;
+    c.loadAt(i, seg, 31);
+    shiftConst32(c, fn, n, local(X));
+    c.storeAt(i, seg, 31, local(X));
+    return true;
+  };
+}
+
+/** Stack forms: a flat 32-bit stack only (ESP is the linear address). */
+function flatStack(c: Lowering): boolean {
+  return c.ss32 && (c.flat & 4) !== 0;
+}
+
+function pushValue(c: Lowering, i: Instruction, v: Push): void {
+  c.a
+    .get(R0 + 4)
+    .i32(4)
+    .op(Op.i32Sub)
+    .set(L);
+  c.storeAt(i, 2, 31, v);
+}
+
+const pushReg32: Lower = (c, i) => {
+  if (!flatStack(c) || !isGpr(i.op0Register, 31)) return false;
+  regRead(i.op0Register, 31)(c.a);
+  c.a.set(X);
+  pushValue(c, i, local(X));
+  c.a.get(L).set(R0 + 4);
+  return true;
+};
+
+const pushImm32: Lower = (c, i) => {
+  if (!flatStack(c)) return false;
+  pushValue(c, i, konst(i.immediate | 0));
+  c.a.get(L).set(R0 + 4);
+  return true;
+};
+
+const popReg32: Lower = (c, i) => {
+  if (!flatStack(c) || !isGpr(i.op0Register, 31)) return false;
+  c.a.get(R0 + 4).set(L);
+  c.loadAt(i, 2, 31);
+  c.a
+    .get(R0 + 4)
+    .i32(4)
+    .op(Op.i32Add)
+    .set(R0 + 4);
+  regWrite(c.a, i.op0Register, 31, local(X));
+  return true;
+};
+
+const nop: Lower = () => true;
+
+const jmpRel: Lower = (c, i) => {
+  c.directJump(i);
+  c.exitTo(i.nearBranchTarget >>> 0);
+  return true;
+};
+
+const callRel32: Lower = (c, i) => {
+  if (!flatStack(c) || i.opSize !== 32) return false;
+  pushValue(c, i, konst(i.nextIp | 0));
+  c.directJump(i);
+  c.a.get(L).set(R0 + 4);
+  c.exitTo(i.nearBranchTarget >>> 0);
+  return true;
+};
+
+const retNear32: Lower = (c, i) => {
+  if (!flatStack(c)) return false;
+  const a = c.a;
+  a.get(R0 + 4).set(L);
+  c.loadAt(i, 2, 31);
+  a.get(X).get(P_LIM).op(Op.i32GtU);
+  a.open(Op.if);
+  c.spillForFault(i.ip);
+  a.get(X).call(F_J);
+  a.end();
+  a.get(R0 + 4)
+    .i32(4)
+    .op(Op.i32Add)
+    .set(R0 + 4);
+  c.dynamicExit(local(X));
+  return true;
+};
+
+function jcc(cc: number): Lower {
+  return (c, i) => {
+    c.condition(cc);
+    c.a.open(Op.if);
+    c.directJump(i);
+    c.exitTo(i.nearBranchTarget >>> 0);
+    c.a.end();
+    c.exitTo(i.nextIp >>> 0);
+    return true;
+  };
+}
+
+const COND_NAMES = ["o", "no", "b", "ae", "e", "ne", "be", "a"].concat([
+  "s",
+  "ns",
+  "p",
+  "np",
+  "l",
+  "ge",
+  "le",
+  "g",
+]);
+
+function codeOf(name: string): number {
+  const v = (Code as unknown as Record<string, number | undefined>)[name];
+  if (v === undefined) throw new Error(`recompiler: unknown form ${name}`);
+  return v;
+}
+
+const OPERAND_SIZES = [
+  [8, 7],
+  [16, 15],
+  [32, 31],
+] as const;
+
+/** Forms that end a block through an exit the lowering writes (control flow). */
+const ENDS = new Set<number>();
+
+function buildLowerings(): (Lower | undefined)[] {
+  const t: (Lower | undefined)[] = [];
+  const set = (name: string, e: Lower): void => {
+    t[codeOf(name)] = e;
+  };
+  for (const op of ALU_NAMES) {
+    for (const [size, top] of OPERAND_SIZES) {
+      set(`${op}_rm${size}_r${size}`, aluRm(op, top, false));
+      set(`${op}_${top === 7 ? "AL" : top === 15 ? "AX" : "EAX"}_imm${size}`, aluAcc(op, top));
+      set(`${op}_rm${size}_imm${size}`, aluRm(op, top, true));
+      if (op !== "Test") set(`${op}_r${size}_rm${size}`, aluRegRm(op, top));
+    }
+    if (op !== "Test") {
+      set(`${op}_rm16_imm8`, aluRm(op, 15, true));
+      set(`${op}_rm32_imm8`, aluRm(op, 31, true));
+      set(`${op}_rm8_imm8_82`, aluRm(op, 7, true));
+    }
+  }
+  set("Test_rm8_imm8_F6r1", aluRm("Test", 7, true));
+  set("Test_rm16_imm16_F7r1", aluRm("Test", 15, true));
+  set("Test_rm32_imm32_F7r1", aluRm("Test", 31, true));
+  for (const [size, top] of OPERAND_SIZES) {
+    set(`Mov_rm${size}_r${size}`, movRmReg(top));
+    set(`Mov_r${size}_rm${size}`, movRegRm(top));
+    set(`Mov_r${size}_imm${size}`, movRegImm(top));
+    set(`Mov_rm${size}_imm${size}`, movRmImm(top));
+    set(`Inc_rm${size}`, incDec(false, top));
+    set(`Dec_rm${size}`, incDec(true, top));
+    for (const [name, fn] of [
+      ["Shl", "SHL"],
+      ["Shr", "SHR"],
+      ["Sar", "SAR"],
+    ] as const) {
+      set(`${name}_rm${size}_imm8`, shift(fn, top, false));
+      set(`${name}_rm${size}_1`, shift(fn, top, true));
+    }
+  }
+  set("Inc_r16", incDec(false, 15));
+  set("Inc_r32", incDec(false, 31));
+  set("Dec_r16", incDec(true, 15));
+  set("Dec_r32", incDec(true, 31));
+  set("Neg_rm32", neg32);
+  set("Not_rm32", not32);
+  set("Movzx_r32_rm8", movExtend(7, false));
+  set("Movzx_r32_rm16", movExtend(15, false));
+  set("Movsx_r32_rm8", movExtend(7, true));
+  set("Movsx_r32_rm16", movExtend(15, true));
+  set("Lea_r32_m", lea32);
+  set("Push_r32", pushReg32);
+  set("Pop_r32", popReg32);
+  set("Pushd_imm32", pushImm32);
+  set("Pushd_imm8", pushImm32);
+  for (const name of ["Nopw", "Nopd", "Nop_rm16", "Nop_rm32"]) set(name, nop);
+  for (const name of ["Jmp_rel8_16", "Jmp_rel8_32", "Jmp_rel16", "Jmp_rel32_32"]) {
+    set(name, jmpRel);
+    ENDS.add(codeOf(name));
+  }
+  set("Call_rel32_32", callRel32);
+  set("Retnd", retNear32);
+  ENDS.add(codeOf("Call_rel32_32"));
+  ENDS.add(codeOf("Retnd"));
+  COND_NAMES.forEach((cn, cc) => {
+    for (const form of ["rel8_16", "rel8_32", "rel16", "rel32_32"]) {
+      set(`J${cn}_${form}`, jcc(cc));
+      ENDS.add(codeOf(`J${cn}_${form}`));
+    }
+    set(`Set${cn}_rm8`, setcc(cc));
+    set(`Cmov${cn}_r32_rm32`, cmov(cc));
+  });
+  return t;
+}
+
+/** Lowering of each form, indexed by `Code` (undefined: the region stays JavaScript). */
+const LOWERINGS: readonly (Lower | undefined)[] = buildLowerings();
+
+/** Where a lowering attempt stopped: block `j` cannot lower its instruction `k`. */
+interface Cut {
+  j: number;
+  k: number;
+}
+
+/**
+ * Lowers a region to a module exporting `f(left, pc0, lim, ev) -> exit` (the exit index, -1:
+ * no link), or null when its first instruction is outside the subset. A basic block is lowered
+ * up to its first form (or operand) outside the subset, and leaves there through an exit to that
+ * instruction (the dispatcher runs it and may chain the exit to whatever block runs it).
+ */
+export function lowerRegion(
+  region: readonly (readonly Instruction[])[],
+  ss32: boolean,
+  flat: number,
+  layout: WasmLayout,
+): LoweredRegion | null {
+  // Basic blocks (other than the entry) whose first form is outside the subset are left out:
+  // edges to them leave the region (a block that could only leave to itself would never run).
+  let blocks = region.filter((insns, j) => j === 0 || LOWERINGS[insns[0]!.code] !== undefined);
+  for (;;) {
+    if (blocks.length === 0) return null;
+    const cuts = blocks.map((insns) => {
+      const k = insns.findIndex((i) => LOWERINGS[i.code] === undefined);
+      return k < 0 ? insns.length : k;
+    });
+    for (;;) {
+      if (cuts[0] === 0) return null;
+      const r = attempt(blocks, ss32, flat, layout, cuts);
+      if ("bytes" in r) return r;
+      if (r.k === 0) {
+        if (r.j === 0) return null;
+        // Its first operand is outside the subset: drop the block and start again.
+        blocks = blocks.filter((_, j) => j !== r.j);
+        break;
+      }
+      // An operand outside the subset: cut there and lower again (the dead-flag analysis of
+      // the block must see the cut).
+      cuts[r.j] = r.k;
+    }
+  }
+}
+
+function attempt(
+  blocks: readonly (readonly Instruction[])[],
+  ss32: boolean,
+  flat: number,
+  layout: WasmLayout,
+  cuts: readonly number[],
+): LoweredRegion | Cut {
+  const c = new Lowering(blocks, layout, ss32, flat);
+  const a = c.a;
+  const nb = blocks.length;
+  // Entry: registers and the masks from memory, no pending flag record, pc = pc0.
+  for (let r = 0; r < 8; r++)
+    a.i32(0)
+      .mem(Op.i32Load, layout.regs + 4 * r)
+      .set(R0 + r);
+  a.i32(0).mem(Op.i32Load, layout.masks).set(RM);
+  a.i32(0)
+    .mem(Op.i32Load, layout.masks + 4)
+    .set(WM);
+  a.get(P_PC0).set(PC);
+  a.i32(-1).set(NG);
+  c.exit = a.open(Op.block);
+  c.run = a.open(Op.loop);
+  // Block k's code follows the end of label starts[k]; starts[0] holds only the dispatch.
+  const starts = new Array<Label>(nb);
+  for (let k = nb - 1; k >= 0; k--) starts[k] = a.open(Op.block);
+  c.starts = starts;
+  if (nb > 1) a.get(PC).brTable(starts, starts[0]!);
+  for (let j = 0; j < nb; j++) {
+    a.end(); // closes starts[j]
+    const insns = blocks[j]!;
+    const cut = cuts[j]!;
+    c.j = j;
+    c.fl = { kind: 0, op: 0, top: 0, fcZero: false };
+    if (j > 0) a.i32(j).set(PC);
+    const dead = deadFlags(insns.slice(0, cut));
+    for (let k = 0; k < cut; k++) {
+      const i = insns[k]!;
+      c.k = k;
+      c.dead = dead[k]!;
+      if (!LOWERINGS[i.code]!(c, i)) return { j, k };
+      const last = k === insns.length - 1;
+      if (last && !ENDS.has(i.code)) {
+        // Size limit or page end after a straight-line form: fall through.
+        if (i.flow !== FlowControl.Next) return { j, k };
+        c.exitTo(i.nextIp >>> 0);
+      }
+    }
+    if (cut < insns.length) {
+      if (cut === 0) return { j, k: 0 };
+      c.k = cut;
+      c.exitOut(insns[cut]!.ip >>> 0);
+    }
+  }
+  a.end(); // loop
+  a.end(); // exit block
+  // The shared exit: registers, flag record, next EIP and retired count into memory.
+  c.spillState();
+  c.storeWord(layout.scratch + SCR_NE, local(NE));
+  c.storeWord(layout.scratch + SCR_NR, local(NR));
+  a.get(NG);
+  const bytes = buildModule(
+    IMPORTS,
+    layout.pages,
+    { params: NUM_PARAMS, results: 1 },
+    NUM_LOCALS,
+    a.out,
+  );
+  return { bytes, exitTargets: c.exitTargets, blocks };
+}

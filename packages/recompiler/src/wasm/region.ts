@@ -1,0 +1,144 @@
+// The JavaScript side of a WebAssembly region: compiles the lowered module, binds its helpers
+// (the same slow paths generate()'s source calls) and wraps its function as a `BlockFn` that
+// does what generate()'s prologue, shared exit and catch do: registers in (unless CpuState.regs
+// already lies in the shared memory), then the pending flag record materialized through the
+// interpreter's own routines, next EIP and retired count, the dynamic-exit cache, the chain link;
+// on a fault thrown by a helper, startEip/startEsp of the faulting instruction and the cursor.
+import { jumpNear, testCondition, type CpuState } from "@ringvm/cpu";
+import { wasmApi, type WasmMemoryLike } from "./api";
+import type { Block, BlockFn, FastMemoryView, RegionCursor } from "../block";
+import {
+  SCR_FK,
+  SCR_IP,
+  SCR_NE,
+  SCR_NR,
+  SCR_PC,
+  SCR_RB,
+  SCR_REGS,
+  SCRATCH_BYTES,
+  type LoweredRegion,
+  type WasmLayout,
+} from "./lower";
+
+/**
+ * The shared memory the back end needs (as @ringvm/bus `WasmGuestMemory`): guest RAM at byte 0,
+ * and the fast-path view's `tlb`/`masks` views over the same buffer.
+ */
+export interface WasmMemoryInfo {
+  readonly memory: WasmMemoryLike;
+  readonly ramSize: number;
+  readonly registersOffset: number;
+  readonly scratchOffset: number;
+  readonly scratchSize: number;
+}
+
+/** The interpreter-side routines block.ts binds into generated JS too. */
+export interface WasmRuntime {
+  materializeFlags(s: CpuState, fk: number, a: number, b: number, r: number, c: number): void;
+  slowLoad(s: CpuState, l: number, code: number, retired: number): number;
+  slowStore(s: CpuState, l: number, v: number, code: number, retired: number): void;
+}
+
+/** Where the back end's words are, or null when the view and registers do not allow wasm. */
+export function wasmLayout(view: FastMemoryView | null, s: CpuState): WasmLayout | null {
+  const w = view?.wasm;
+  if (view === null || w === undefined || wasmApi() === undefined) return null;
+  const buf = w.memory.buffer;
+  if (view.tlb.buffer !== buf || view.masks.buffer !== buf || view.u8.buffer !== buf) return null;
+  if (view.u8.byteOffset !== 0 || w.scratchSize < SCRATCH_BYTES) return null;
+  const shared = s.regs.buffer === buf;
+  return {
+    pages: buf.byteLength >>> 16,
+    tlb: view.tlb.byteOffset,
+    masks: view.masks.byteOffset,
+    regs: shared ? s.regs.byteOffset : w.scratchOffset + SCR_REGS,
+    scratch: w.scratchOffset,
+  };
+}
+
+type RegionExport = (left: number, pc0: number, lim: number, ev: number) => number;
+
+/** Instantiates `lowered` and returns the region's BlockFn for `block`. */
+export function wasmRegionFn(
+  lowered: LoweredRegion,
+  layout: WasmLayout,
+  memory: WasmMemoryLike,
+  block: Block,
+  cursor: RegionCursor,
+  events: (s: CpuState) => boolean,
+  rt: WasmRuntime,
+): BlockFn {
+  const M = new Int32Array(memory.buffer);
+  const sc = layout.scratch >> 2;
+  const rg = layout.regs >> 2;
+  // Per entry: the CPU state, retired count at entry, whether IF/TF were set.
+  let S: CpuState | null = null;
+  let base = 0;
+  let ev = false;
+  const imports = {
+    e: {
+      m: memory,
+      fl: (fk: number, a: number, b: number, r: number, c: number): void =>
+        rt.materializeFlags(S!, fk, a, b, r, c),
+      tc: (cc: number): number => (testCondition(S!, cc) ? 1 : 0),
+      cf: (): number => S!.getCF(),
+      ev: (): number => (events(S!) ? 1 : 0),
+      ld: (l: number, code: number, n: number): number => rt.slowLoad(S!, l, code, base + n),
+      st: (l: number, v: number, code: number, n: number): number => {
+        rt.slowStore(S!, l, v, code, base + n);
+        return !block.valid || (ev && events(S!)) ? 1 : 0;
+      },
+      j: (t: number): void => jumpNear(S!, t),
+    },
+  };
+  const api = wasmApi()!;
+  const instance = new api.Instance(new api.Module(lowered.bytes), imports);
+  const f = instance.exports.f as RegionExport;
+  const XT = block.exitTargets as number[];
+  const dynamic = Uint8Array.from(lowered.exitTargets, (t) => (t === -1 ? 1 : 0));
+  const links = block.links;
+  const copy = rg === sc + (SCR_REGS >> 2);
+  const flags = (s: CpuState): void => {
+    const fk = M[sc + (SCR_FK >> 2)]!;
+    if (fk !== 0)
+      rt.materializeFlags(
+        s,
+        fk,
+        M[sc + (SCR_FK >> 2) + 1]!,
+        M[sc + (SCR_FK >> 2) + 2]!,
+        M[sc + (SCR_FK >> 2) + 3]!,
+        M[sc + (SCR_FK >> 2) + 4]!,
+      );
+  };
+  return (s, left, pc0 = 0) => {
+    const r = s.regs;
+    if (copy) for (let k = 0; k < 8; k++) M[rg + k] = r[k]!;
+    S = s;
+    base = s.retired;
+    ev = (s.flags & 768) !== 0;
+    let g: number;
+    try {
+      g = f(left > 0x7fffffff ? 0x7fffffff : left, pc0, s.segLimit[1]! | 0, ev ? 1 : 0);
+    } catch (err) {
+      // A helper threw (registers, flag record, ip and cursor were stored before the call).
+      if (copy) for (let k = 0; k < 8; k++) r[k] = M[rg + k]!;
+      s.startEip = M[sc + (SCR_IP >> 2)]! >>> 0;
+      s.startEsp = r[4]!;
+      flags(s);
+      cursor.base = base + M[sc + (SCR_RB >> 2)]!;
+      cursor.cur = M[sc + (SCR_PC >> 2)]!;
+      throw err;
+    }
+    if (copy) for (let k = 0; k < 8; k++) r[k] = M[rg + k]!;
+    flags(s);
+    const ne = M[sc + (SCR_NE >> 2)]! >>> 0;
+    s.eip = ne;
+    s.retired = base + M[sc + (SCR_NR >> 2)]!;
+    if (g < 0) return null;
+    if (dynamic[g] === 1 && ne !== XT[g]) {
+      XT[g] = ne;
+      links[g] = null;
+    }
+    return links[g]!;
+  };
+}

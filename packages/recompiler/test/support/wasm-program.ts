@@ -1,0 +1,153 @@
+// Seeded random x86 programs for the wasm back end's differential tests: mostly forms the wasm
+// lowering takes (src/wasm/lower.ts), with 8/16/32-bit memory operands, read-modify-write forms,
+// page-crossing accesses (slow path), CALL/POP and PUSH/POP pairs, Jcc over one form, and on
+// some seeds loads and stores to the not-present page (#PF from a wasm region). Encodings from
+// the SDM opcode tables; EBP/ESI/ESP are never destinations (memory stays in the data area).
+import { DATA_AT, HOLE } from "./machine";
+
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const le32 = (v: number): number[] => [v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, v >>> 24];
+const DST = [0, 1, 2, 3, 7]; // eax ecx edx ebx edi
+const COUNTER = DATA_AT + 0x3000;
+
+export function wasmProgram(seed: number, bodyLength = 40, loops = 6): Uint8Array {
+  const rnd = mulberry32(seed ^ 0x5a5a5a5a);
+  const int = (n: number): number => Math.floor(rnd() * n);
+  const pick = <T>(a: readonly T[]): T => a[int(a.length)]!;
+  const dst = (): number => pick(DST);
+  const src = (): number => int(8);
+  const imm32 = (): number =>
+    (rnd() < 0.3 ? pick([0, 1, -1, 0x80000000, 0x7fffffff, 0xff, 0x8000]) : int(2 ** 32)) >>> 0;
+  const d8 = (): number => int(32) * 2 + int(2); // some misaligned
+  const mem = (reg: number): number[] => [0x45 | (reg << 3), d8()]; // [ebp+d8]
+  const out: number[] = [];
+  for (const r of DST) out.push(0xb8 + r, ...le32(imm32()));
+  out.push(0xbd, ...le32(DATA_AT + 0x100)); // mov ebp, DATA+0x100
+  out.push(0xbe, ...le32(DATA_AT + 0x800)); // mov esi, DATA+0x800
+  out.push(0xc7, 0x05, ...le32(COUNTER), ...le32(loops)); // mov dword [COUNTER], loops
+  const body = out.length;
+  const faulty = seed % 4 === 0;
+  for (let n = 0; n < bodyLength; n++) {
+    const op = int(8);
+    switch (int(28)) {
+      case 0:
+        out.push((op << 3) | 1, 0xc0 | (src() << 3) | dst());
+        break;
+      case 1:
+        out.push((op << 3) | 3, ...mem(dst()));
+        break;
+      case 2:
+        out.push((op << 3) | 0, ...mem(src())); // op byte [ebp+d8], r8
+        break;
+      case 3:
+        out.push(0x66, (op << 3) | 1, ...mem(src())); // op word [ebp+d8], r16
+        break;
+      case 4:
+        out.push((op << 3) | 2, ...mem(int(8))); // op r8, byte [ebp+d8]
+        break;
+      case 5:
+        out.push(0x83, ...mem(op), int(256)); // op dword [ebp+d8], imm8
+        break;
+      case 6:
+        out.push(0x66, 0x83, ...mem(op), int(256)); // op word [ebp+d8], imm8
+        break;
+      case 7:
+        out.push(0x80, ...mem(op), int(256)); // op byte [ebp+d8], imm8
+        break;
+      case 8: {
+        const f = int(6);
+        if (f === 0) out.push(0x88, ...mem(src()));
+        else if (f === 1) out.push(0x66, 0x89, ...mem(src()));
+        else if (f === 2) out.push(0x89, ...mem(src()));
+        else if (f === 3) out.push(0x8a, ...mem(int(8)));
+        else if (f === 4) out.push(0x66, 0x8b, ...mem(dst()));
+        else out.push(0x8b, ...mem(dst()));
+        break;
+      }
+      case 9:
+        out.push(0x0f, pick([0xb6, 0xb7, 0xbe, 0xbf]), ...mem(dst()));
+        break;
+      case 10: {
+        const f = int(3);
+        if (f === 0) out.push(0xfe, ...mem(int(2)));
+        else if (f === 1) out.push(0x66, 0xff, ...mem(int(2)));
+        else out.push(0xff, ...mem(int(2)));
+        break;
+      }
+      case 11:
+        if (rnd() < 0.5) out.push(0xc1, ...mem(pick([4, 5, 7])), int(32));
+        else out.push(0xd1, ...mem(pick([4, 5, 7])));
+        break;
+      case 12:
+        out.push(0xc1, 0xc0 | (pick([4, 5, 7]) << 3) | dst(), int(32));
+        break;
+      case 13:
+        out.push(0x0f, 0x90 + int(16), ...mem(0)); // setcc byte [ebp+d8]
+        break;
+      case 14:
+        out.push(pick([0x85, 0x39, 0x3b, 0x38, 0x84]), 0xc0 | (src() << 3) | src());
+        out.push(0x70 + int(16), 2, 0x01, 0xc0 | (src() << 3) | dst()); // jcc +2 over add r,r
+        break;
+      case 15:
+        out.push(0x50 + src(), 0x58 + dst()); // push r; pop r
+        break;
+      case 16:
+        if (rnd() < 0.5) out.push(0x6a, int(256), 0x58 + dst());
+        else out.push(0x68, ...le32(imm32()), 0x58 + dst());
+        break;
+      case 17:
+        out.push(0x8d, 0x44 | (dst() << 3), 0x8e, int(128)); // lea r, [esi+ecx*4+d8]
+        break;
+      case 18:
+        if (rnd() < 0.5) out.push(0xf7, 0xc0 | (pick([2, 3]) << 3) | dst());
+        else out.push(0xf7, ...mem(3)); // neg dword [ebp+d8]
+        break;
+      case 19:
+        out.push(0x0f, 0x40 + int(16), ...mem(dst())); // cmovcc r, [ebp+d8]
+        break;
+      case 20:
+        out.push(0xe8, 0, 0, 0, 0, 0x58 + dst()); // call next; pop r
+        break;
+      case 21: // a load or store crossing a page (the slow path): [esi+0x7fd..0x7ff]
+        out.push(pick([0x8b, 0x89, 0x03, 0x01]), 0x86 | (dst() << 3), ...le32(0x7fd + int(3)));
+        break;
+      case 22:
+        out.push((op << 3) | pick([0, 2]), 0xc0 | (int(8) << 3) | int(8)); // 8-bit reg forms
+        break;
+      case 23:
+        out.push(0x66, (op << 3) | 1, 0xc0 | (src() << 3) | dst()); // 16-bit reg forms
+        break;
+      case 24:
+        if (rnd() < 0.5)
+          out.push((op << 3) | 4, int(256)); // op al, imm8
+        else out.push((op << 3) | 5, ...le32(imm32())); // op eax, imm32
+        break;
+      case 25:
+        out.push(pick([0x40, 0x48]) + dst(), 0x66, pick([0x40, 0x48]) + dst());
+        break;
+      case 26:
+        out.push(0x0f, 0xaf, 0xc0 | (dst() << 3) | src()); // imul r, r: not lowered (a cut)
+        break;
+      default:
+        if (faulty && rnd() < 0.4) {
+          // mov r, [hole+x] / mov [hole+x], r through ModRM (lowered): #PF inside a wasm region
+          out.push(pick([0x8b, 0x89]), 0x05 | (dst() << 3), ...le32(HOLE + int(4096)));
+        } else {
+          out.push(0x8b, 0xc0 | (dst() << 3) | src()); // mov r, r
+        }
+    }
+  }
+  out.push(0x83, 0x2d, ...le32(COUNTER), 1);
+  const rel = body - (out.length + 6);
+  out.push(0x0f, 0x85, ...le32(rel >>> 0), 0xf4);
+  return Uint8Array.from(out);
+}
