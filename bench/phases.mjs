@@ -6,7 +6,7 @@
 // phase, `--prof-boot FILE` one of the boot phase
 // phase (open it in Chrome DevTools or summarise it by self time).
 //
-// Usage: node bench/phases.mjs [--engine interpreter|recompiler|auto] [--backend js|wasm] [--prof FILE] [--prof-boot FILE]
+// Usage: node bench/phases.mjs [--engine interpreter|recompiler|auto] [--backend js|wasm] [--hot N] [--prof FILE] [--prof-boot FILE]
 // Needs the packages built (`pnpm -s build`): the board is read from packages' dist/.
 import { readFileSync, writeFileSync } from "node:fs";
 import { Session } from "node:inspector/promises";
@@ -21,6 +21,8 @@ const engine = option("engine", "auto");
 const backend = option("backend", "js");
 const profileFile = option("prof", undefined);
 const bootProfileFile = option("prof-boot", undefined);
+// --hot N: the recompiler's hot threshold (entries of a cold block before it is translated).
+const hot = option("hot", undefined);
 const WORKLOAD =
   "dd if=/dev/zero bs=1024 count=2048 2>/dev/null | sha256sum; " +
   "dd if=/dev/zero bs=1024 count=1024 2>/dev/null | gzip -c | wc -c; " +
@@ -43,6 +45,8 @@ const pc = createPc({
     },
   },
 });
+// The board has no threshold option: set the engine's (TypeScript-private) field directly.
+if (hot !== undefined && pc.recompiler !== undefined) pc.recompiler.threshold = Number(hot);
 const until = (text, from, seconds) =>
   new Promise((resolve, reject) => {
     const timer = setTimeout(
@@ -101,7 +105,7 @@ try {
     const { profile } = await session.post("Profiler.stop");
     writeFileSync(profileFile, JSON.stringify(profile));
   }
-  process.stdout.write(`engine ${engine}, backend ${backend}\n`);
+  process.stdout.write(`engine ${engine}, backend ${backend}${hot ? `, hot ${hot}` : ""}\n`);
   phase("boot", start, booted);
   phase("workload", before, after);
   const stats = pc.engineStats();

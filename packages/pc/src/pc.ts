@@ -437,6 +437,7 @@ export class Pc {
       mmu: this.mmu,
       physical: this.physical,
       interrupts,
+      backend: this.config.backend ?? "js",
     });
     if (engine === this.cpu) return undefined;
     const recompiler = engine as Recompiler;

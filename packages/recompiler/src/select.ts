@@ -30,6 +30,8 @@ export function formatRecompilerStats(st: RecompilerStats): string {
     `recompiler: ${st.blocksDecoded} blocks decoded, ${st.blocksTranslated} translated, ${st.blocksInvalidated} invalidated (${st.blocksRevived} revived unchanged), ${st.blocksEvicted} evicted`,
     `  ${st.blocksExecuted} block runs (${st.chained} chained); instructions in blocks ${st.instructionsInBlocks} (${pct(st.instructionsInBlocks)}%), interpreted ${st.instructionsInterpreted} (${pct(st.instructionsInterpreted)}%)`,
   ];
+  if (st.translatedWasm > 0)
+    lines.push(`  translations running as WebAssembly: ${st.translatedWasm}`);
   for (const [reason, n] of Object.entries(st.interpreted)) {
     if (n > 0) lines.push(`  interpreted because ${reason}: ${n}`);
   }
