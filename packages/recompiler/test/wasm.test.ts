@@ -2,6 +2,7 @@
 // and under the recompiler with backend "wasm", full architectural state compared after every
 // dispatch, memory at the end; regions must really run as WebAssembly (counted).
 import { StopReason } from "@ringvm/cpu";
+import { readFileSync } from "node:fs";
 import { crc32 } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import {
@@ -13,8 +14,11 @@ import {
   type Machine,
   type TestBackend,
 } from "./support/machine";
+import { runLockstep } from "../src/index";
 import { randomProgram } from "./support/random-program";
 import { wasmProgram } from "./support/wasm-program";
+
+const workload = new Uint8Array(readFileSync(new URL("guests/workload.bin", import.meta.url)));
 
 function lockstep(
   code: Uint8Array,
@@ -92,6 +96,27 @@ describe("wasm back end vs interpreter", () => {
   });
 });
 
+describe("runLockstep with the wasm back end", () => {
+  it.each(["wasm", "wasm-shared"] as const)(
+    "finds no divergence on workload.asm (%s)",
+    { timeout: 60_000 },
+    (backend) => {
+      const a = makeMachine(workload, false);
+      const b = makeMachine(workload, true, 4, true, backend);
+      const result = runLockstep(a.cpu, b.engine!, {
+        compareMemory: (step) =>
+          step % 1000 !== 0 || Buffer.compare(a.mem.bytes, b.mem.bytes) === 0
+            ? null
+            : "RAM differs",
+      });
+      expect(result.divergence).toBeNull();
+      expect(Buffer.compare(a.mem.bytes, b.mem.bytes)).toBe(0);
+      expect(b.cpu.state.halted).toBe(true);
+      expect(b.engine!.stats.translatedWasm).toBeGreaterThan(0);
+    },
+  );
+});
+
 const le = (v: number): number[] => [v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, v >>> 24];
 
 function wasmBlocks(m: Machine): number {
@@ -162,7 +187,7 @@ describe("wasm back end: faults, self-modifying code, module contents", () => {
   });
 
   it("modules import only the back end's helpers and memory, export only the region", () => {
-    const names = new Set(["fl", "tc", "cf", "ev", "ld", "st", "j", "m"]);
+    const names = new Set(["fl", "tc", "cf", "ev", "ld", "st", "j", "h", "m"]);
     const api = (globalThis as unknown as { WebAssembly: WasmStatics }).WebAssembly;
     let modules = 0;
     for (let seed = 1; seed <= 10; seed++) {

@@ -10,7 +10,7 @@
 // keeps the JS back end. The module holds only opcodes and numbers chosen here: guest
 // immediates and addresses appear as i32.const operands, never as code.
 import { Code, FlowControl, OpKind, type Instruction } from "@ringvm/decoder";
-import { deadFlags, FlagOp, type FlagState } from "../emit";
+import { deadFlags, FlagOp, observesAllFlags, type FlagState } from "../emit";
 import { Asm, buildModule, Op, type ImportedFunc, type Label } from "./asm";
 
 /** Parameters of the region function: budget, entry block, CS limit, IF|TF set. */
@@ -58,6 +58,7 @@ export const IMPORTS: readonly ImportedFunc[] = [
   { name: "ld", params: 3, results: 1 }, // slow load (l, code, retired since entry)
   { name: "st", params: 4, results: 1 }, // slow store (l, v, code, retired): 1 = leave
   { name: "j", params: 1, results: 0 }, // jumpNear beyond the CS limit (#GP)
+  { name: "h", params: 3, results: 1 }, // the interpreter's handler of (block, index): 1 = leave
 ];
 const F_FL = 0;
 const F_TC = 1;
@@ -66,6 +67,7 @@ const F_EV = 3;
 const F_LD = 4;
 const F_ST = 5;
 const F_J = 6;
+const F_H = 7;
 
 /** Where things are in the shared memory (byte offsets). */
 export interface WasmLayout {
@@ -454,13 +456,31 @@ class Lowering {
   }
 
   /**
-   * Leaves before the current instruction `k` (outside the subset) to its EIP `target`, through
-   * a static exit the dispatcher may chain.
+   * Runs instruction `k` of block `j` through the interpreter's handler (imported `h`, which
+   * sets startEip/startEsp/EIP/retired as generate() does, and says whether to leave): flags
+   * flushed and registers stored first, registers reloaded after. The last instruction of a
+   * block leaves to the EIP the handler left (a dynamic exit for near indirect transfers).
    */
-  exitOut(target: number): void {
-    const g = this.exitTargets.length;
-    this.exitTargets.push(target);
-    this.leave(konst(target | 0), this.k, g);
+  handlerCall(i: Instruction, last: boolean): void {
+    const a = this.a;
+    const lay = this.layout;
+    this.flush();
+    this.spillForFault(-1);
+    a.i32(this.j).i32(this.k).get(RB).i32(this.k).op(Op.i32Add).call(F_H);
+    for (let r = 0; r < 8; r++)
+      a.i32(0)
+        .mem(Op.i32Load, lay.regs + 4 * r)
+        .set(R0 + r);
+    const next: Push = (b) => b.i32(0).mem(Op.i32Load, lay.scratch + SCR_NE);
+    if (last) {
+      a.op(Op.drop);
+      if (NEAR_INDIRECT.has(i.code)) this.dynamicExit(next);
+      else this.leave(next, this.k + 1, -1);
+      return;
+    }
+    a.open(Op.if);
+    this.leave(next, this.k + 1, -1);
+    a.end();
   }
 
   /** Leaves to the EIP in `eip` through a dynamic exit slot (the wrapper caches the target). */
@@ -1044,6 +1064,11 @@ const OPERAND_SIZES = [
   [32, 31],
 ] as const;
 
+/** Near indirect transfers run by their handler leave through a dynamic exit (block.ts). */
+const NEAR_INDIRECT = new Set(
+  ["Jmp_rm32", "Call_rm32", "Retnd", "Retnd_imm16", "Call_rel32_32"].map(codeOf),
+);
+
 /** Forms that end a block through an exit the lowering writes (control flow). */
 const ENDS = new Set<number>();
 
@@ -1130,39 +1155,23 @@ interface Cut {
 
 /**
  * Lowers a region to a module exporting `f(left, pc0, lim, ev) -> exit` (the exit index, -1:
- * no link), or null when its first instruction is outside the subset. A basic block is lowered
- * up to its first form (or operand) outside the subset, and leaves there through an exit to that
- * instruction (the dispatcher runs it and may chain the exit to whatever block runs it).
+ * no link). Forms outside the subset (and operands a lowering declines) call the interpreter's
+ * handler through the imported `h`, as generate() does.
  */
 export function lowerRegion(
-  region: readonly (readonly Instruction[])[],
+  blocks: readonly (readonly Instruction[])[],
   ss32: boolean,
   flat: number,
   layout: WasmLayout,
 ): LoweredRegion | null {
-  // Basic blocks (other than the entry) whose first form is outside the subset are left out:
-  // edges to them leave the region (a block that could only leave to itself would never run).
-  let blocks = region.filter((insns, j) => j === 0 || LOWERINGS[insns[0]!.code] !== undefined);
+  if (blocks.length === 0) return null;
+  const handled = blocks.map((insns) => insns.map((i) => LOWERINGS[i.code] === undefined));
   for (;;) {
-    if (blocks.length === 0) return null;
-    const cuts = blocks.map((insns) => {
-      const k = insns.findIndex((i) => LOWERINGS[i.code] === undefined);
-      return k < 0 ? insns.length : k;
-    });
-    for (;;) {
-      if (cuts[0] === 0) return null;
-      const r = attempt(blocks, ss32, flat, layout, cuts);
-      if ("bytes" in r) return r;
-      if (r.k === 0) {
-        if (r.j === 0) return null;
-        // Its first operand is outside the subset: drop the block and start again.
-        blocks = blocks.filter((_, j) => j !== r.j);
-        break;
-      }
-      // An operand outside the subset: cut there and lower again (the dead-flag analysis of
-      // the block must see the cut).
-      cuts[r.j] = r.k;
-    }
+    const r = attempt(blocks, ss32, flat, layout, handled);
+    if ("bytes" in r) return r;
+    // A lowering declined its operands: that instruction calls its handler; lower again (the
+    // dead-flag analysis of the block must see the handler call).
+    handled[r.j]![r.k] = true;
   }
 }
 
@@ -1171,7 +1180,7 @@ function attempt(
   ss32: boolean,
   flat: number,
   layout: WasmLayout,
-  cuts: readonly number[],
+  handled: readonly (readonly boolean[])[],
 ): LoweredRegion | Cut {
   const c = new Lowering(blocks, layout, ss32, flat);
   const a = c.a;
@@ -1197,27 +1206,30 @@ function attempt(
   for (let j = 0; j < nb; j++) {
     a.end(); // closes starts[j]
     const insns = blocks[j]!;
-    const cut = cuts[j]!;
+    const calls = handled[j]!;
     c.j = j;
     c.fl = { kind: 0, op: 0, top: 0, fcZero: false };
     if (j > 0) a.i32(j).set(PC);
-    const dead = deadFlags(insns.slice(0, cut));
-    for (let k = 0; k < cut; k++) {
+    // A handler observes every flag: with a handler call of a form the dead-flag analysis takes
+    // as inlined (fixed flag use), no flags are dead (as generate() retries).
+    const dead = insns.some((i, k) => calls[k] && !observesAllFlags(i))
+      ? insns.map(() => false)
+      : deadFlags(insns);
+    for (let k = 0; k < insns.length; k++) {
       const i = insns[k]!;
+      const last = k === insns.length - 1;
       c.k = k;
       c.dead = dead[k]!;
+      if (calls[k]) {
+        c.handlerCall(i, last);
+        continue;
+      }
       if (!LOWERINGS[i.code]!(c, i)) return { j, k };
-      const last = k === insns.length - 1;
       if (last && !ENDS.has(i.code)) {
         // Size limit or page end after a straight-line form: fall through.
         if (i.flow !== FlowControl.Next) return { j, k };
         c.exitTo(i.nextIp >>> 0);
       }
-    }
-    if (cut < insns.length) {
-      if (cut === 0) return { j, k: 0 };
-      c.k = cut;
-      c.exitOut(insns[cut]!.ip >>> 0);
     }
   }
   a.end(); // loop

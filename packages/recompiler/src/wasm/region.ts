@@ -4,7 +4,7 @@
 // already lies in the shared memory), then the pending flag record materialized through the
 // interpreter's own routines, next EIP and retired count, the dynamic-exit cache, the chain link;
 // on a fault thrown by a helper, startEip/startEsp of the faulting instruction and the cursor.
-import { jumpNear, testCondition, type CpuState } from "@ringvm/cpu";
+import { HANDLERS, jumpNear, testCondition, type CpuState } from "@ringvm/cpu";
 import { wasmApi, type WasmMemoryLike } from "./api";
 import type { Block, BlockFn, FastMemoryView, RegionCursor } from "../block";
 import {
@@ -69,6 +69,7 @@ export function wasmRegionFn(
   rt: WasmRuntime,
 ): BlockFn {
   const M = new Int32Array(memory.buffer);
+  const insns = lowered.blocks;
   const sc = layout.scratch >> 2;
   const rg = layout.regs >> 2;
   // Per entry: the CPU state, retired count at entry, whether IF/TF were set.
@@ -89,6 +90,24 @@ export function wasmRegionFn(
         return !block.valid || (ev && events(S!)) ? 1 : 0;
       },
       j: (t: number): void => jumpNear(S!, t),
+      h: (j: number, k: number, n: number): number => {
+        const s = S!;
+        const i = insns[j]![k]!;
+        const r = s.regs;
+        if (copy) for (let q = 0; q < 8; q++) r[q] = M[rg + q]!;
+        s.startEip = i.ip >>> 0;
+        s.startEsp = r[4]!;
+        const next = i.nextIp >>> 0;
+        s.eip = next;
+        s.retired = base + n;
+        try {
+          HANDLERS[i.code]!(s, i);
+        } finally {
+          if (copy) for (let q = 0; q < 8; q++) M[rg + q] = r[q]!;
+        }
+        M[sc + (SCR_NE >> 2)] = s.eip;
+        return s.eip !== next || !block.valid || (ev && events(s)) ? 1 : 0;
+      },
     },
   };
   const api = wasmApi()!;
@@ -122,8 +141,12 @@ export function wasmRegionFn(
     } catch (err) {
       // A helper threw (registers, flag record, ip and cursor were stored before the call).
       if (copy) for (let k = 0; k < 8; k++) r[k] = M[rg + k]!;
-      s.startEip = M[sc + (SCR_IP >> 2)]! >>> 0;
-      s.startEsp = r[4]!;
+      // ip -1: a handler threw (it set startEip/startEsp itself).
+      const ip = M[sc + (SCR_IP >> 2)]!;
+      if (ip !== -1) {
+        s.startEip = ip >>> 0;
+        s.startEsp = r[4]!;
+      }
       flags(s);
       cursor.base = base + M[sc + (SCR_RB >> 2)]!;
       cursor.cur = M[sc + (SCR_PC >> 2)]!;
