@@ -64,9 +64,10 @@ export class ColdBlock extends Block {
   byteLength = 0;
   /**
    * Exits and their chained blocks in fields (the run loop loads no array): the branch target
-   * and the fall-through (-1 when absent), or for an indirect branch, where it went last time
-   * (exit0, one entry).
+   * and the fall-through (`exits` of them; EIPs as int32, so no heap number), or for an
+   * indirect branch, where it went last time (exit0, one entry).
    */
+  exits = 0;
   exit0 = -1;
   exit1 = -1;
   next0: Block | null = null;
@@ -142,9 +143,9 @@ export function buildCold(
   let byteLength = 0;
   for (let k = 0; k < n; k++) byteLength += insns[k]!.length;
   const data = new Int32Array(n * 4 + ((byteLength + 3) >> 2));
-  // Filled by push: packed arrays (the run loop's loads need no hole check).
-  const args: Instruction[] = [];
-  const handlers: Handler[] = [];
+  // Exactly sized (an array grown by push gets room for 17 more).
+  const args = new Array<Instruction>(n);
+  const handlers = new Array<Handler>(n);
   for (let k = 0; k < n; k++) {
     const i = insns[k]!;
     const cc = BLOCK_BRANCH[i.code]!;
@@ -159,8 +160,8 @@ export function buildCold(
     // The interpreter's handler choice (as its block cache makes it); a baked closure reads
     // nothing from the instruction, and the loop runs a closing Jcc itself.
     const baked = view === null ? bake(i) : bake(i, view, view);
-    handlers.push(baked ?? pickHandler(i));
-    args.push(baked !== undefined || (kind & 0xff) === K_JCC ? NO_INSN : i);
+    handlers[k] = baked ?? pickHandler(i);
+    args[k] = baked !== undefined || (kind & 0xff) === K_JCC ? NO_INSN : i;
   }
   const b = new ColdBlock(phys, eip, linear >>> 12, mode, args, data);
   b.handlers = handlers;
@@ -177,7 +178,8 @@ export function buildCold(
   }
   b.indirect = NEAR_INDIRECT.has(last.code);
   const exits = coldExits(last);
-  b.exit0 = exits[0] ?? -1;
-  b.exit1 = exits[1] ?? -1;
+  b.exits = exits.length;
+  b.exit0 = (exits[0] ?? -1) | 0;
+  b.exit1 = (exits[1] ?? -1) | 0;
   return b;
 }

@@ -537,14 +537,15 @@ export class Recompiler {
             break;
           }
           // Exits in the block's own fields (no array to load): the branch target and the
-          // fall-through, or the last target of a near indirect branch.
-          const at = s.eip >>> 0;
+          // fall-through, or the last target of a near indirect branch (int32: no boxed number
+          // to load for a kernel address; an exit never linked has a null block).
+          const at = s.eip | 0;
           const cb = b as ColdBlock;
           next = at === cb.exit0 ? cb.next0 : at === cb.exit1 ? cb.next1 : null;
           if (
             next === null ||
             !next.valid ||
-            (next.linearPage !== b.linearPage && !this.mapped(next, at))
+            (next.linearPage !== b.linearPage && !this.mapped(next, s.eip >>> 0))
           ) {
             prev = b;
             break;
@@ -704,10 +705,11 @@ export class Recompiler {
     if (prev.linearPage !== b.linearPage && this.view === null) return;
     if (!prev.compiled) {
       const cb = prev as ColdBlock;
-      if (eip === cb.exit0) cb.next0 = b;
-      else if (eip === cb.exit1) cb.next1 = b;
+      const at = eip | 0;
+      if (at === cb.exit0 && cb.exits > 0) cb.next0 = b;
+      else if (at === cb.exit1 && cb.exits > 1) cb.next1 = b;
       else if (cb.indirect) {
-        cb.exit0 = eip;
+        cb.exit0 = at;
         cb.next0 = b;
       }
       return;
