@@ -50,6 +50,8 @@ export const Op = {
   i32Shl: 0x74,
   i32ShrS: 0x75,
   i32ShrU: 0x76,
+  i32Rotl: 0x77,
+  i32Rotr: 0x78,
   i64Mul: 0x7e,
   i32WrapI64: 0xa7,
   i64ExtendI32S: 0xac,

@@ -59,6 +59,7 @@ export const IMPORTS: readonly ImportedFunc[] = [
   { name: "st", params: 4, results: 1 }, // slow store (l, v, code, retired): 1 = leave
   { name: "j", params: 1, results: 0 }, // jumpNear beyond the CS limit (#GP)
   { name: "h", params: 3, results: 1 }, // the interpreter's handler of (block, index): 1 = leave
+  { name: "rf", params: 2, results: 0 }, // CF and OF of a rotate into CpuState (alu.ts rotFlags)
 ];
 const F_FL = 0;
 const F_TC = 1;
@@ -68,6 +69,7 @@ const F_LD = 4;
 const F_ST = 5;
 const F_J = 6;
 const F_H = 7;
+const F_RF = 8;
 
 /** Where things are in the shared memory (byte offsets). */
 export interface WasmLayout {
@@ -187,6 +189,8 @@ class Lowering {
   starts: Label[] = [];
   readonly exitTargets: number[] = [];
   readonly index = new Map<number, number>();
+  /** Whether each instruction of the current block calls its handler. */
+  calls: readonly boolean[] = [];
 
   constructor(
     readonly blocks: readonly (readonly Instruction[])[],
@@ -951,6 +955,61 @@ function shift(fn: "SHL" | "SHR" | "SAR", top: number, one: boolean): Lower {
   };
 }
 
+/** Register-only forms that neither read nor write flags (MOV, LEA, MOVZX/MOVSX). */
+const NO_FLAGS = new Set<number>();
+/** Register forms writing all six status flags without reading any. */
+const ALL_FLAGS = new Set<number>();
+/** ROL/ROR r32 by a constant (write CF/OF only). */
+const ROTATES = new Set<number>();
+
+/**
+ * Whether the CF/OF a rotate at `k` writes are dead: a later instruction of the block overwrites
+ * them (a register ALU form writing all flags, or another rotate) with only register forms that
+ * do not touch flags in between (a memory access may fault, a handler observes all flags).
+ */
+function rotateFlagsDead(c: Lowering, k: number): boolean {
+  const insns = c.blocks[c.j]!;
+  for (let m = k + 1; m < insns.length; m++) {
+    const i = insns[m]!;
+    if (c.calls[m] || i.op0Kind === OpKind.Memory || i.op1Kind === OpKind.Memory) {
+      if (!(i.code === Code.Lea_r32_m && !c.calls[m])) return false;
+    }
+    if (ALL_FLAGS.has(i.code) || (ROTATES.has(i.code) && (i.immediate & 31) !== 0)) return true;
+    if (!NO_FLAGS.has(i.code)) return false;
+  }
+  return false;
+}
+
+/** ROL/ROR r32 by a constant (alu.ts rol/ror: CF/OF from the result, other flags kept). */
+function rotate(left: boolean, one: boolean): Lower {
+  return (c, i) => {
+    if (i.op0Kind !== OpKind.Register || !isGpr(i.op0Register, 31)) return false;
+    const n = one ? 1 : i.immediate & 31;
+    if (n === 0) return true;
+    const a = c.a;
+    const dead = rotateFlagsDead(c, c.k);
+    if (!dead) c.flush();
+    regRead(i.op0Register, 31)(a);
+    a.i32(n)
+      .op(left ? Op.i32Rotl : Op.i32Rotr)
+      .set(X);
+    if (!dead) {
+      if (left) {
+        // cf = r & 1; of = msb(r) ^ cf
+        a.get(X).i32(1).op(Op.i32And).tee(E);
+        a.get(X).i32(31).op(Op.i32ShrU).get(E).op(Op.i32Xor);
+      } else {
+        // cf = msb(r); of = cf ^ bit 30
+        a.get(X).i32(31).op(Op.i32ShrU).tee(E);
+        a.get(E).get(X).i32(30).op(Op.i32ShrU).i32(1).op(Op.i32And).op(Op.i32Xor);
+      }
+      a.call(F_RF);
+    }
+    regWrite(a, i.op0Register, 31, local(X));
+    return true;
+  };
+}
+
 /** Stack forms: a flat 32-bit stack only (ESP is the linear address). */
 function flatStack(c: Lowering): boolean {
   return c.ss32 && (c.flat & 4) !== 0;
@@ -1113,6 +1172,30 @@ function buildLowerings(): (Lower | undefined)[] {
   set("Inc_r32", incDec(false, 31));
   set("Dec_r16", incDec(true, 15));
   set("Dec_r32", incDec(true, 31));
+  set("Rol_rm32_imm8", rotate(true, false));
+  set("Ror_rm32_imm8", rotate(false, false));
+  set("Rol_rm32_1", rotate(true, true));
+  set("Ror_rm32_1", rotate(false, true));
+  for (const name of ["Rol_rm32_imm8", "Ror_rm32_imm8", "Rol_rm32_1", "Ror_rm32_1"])
+    ROTATES.add(codeOf(name));
+  for (const [size] of OPERAND_SIZES) {
+    NO_FLAGS.add(codeOf(`Mov_rm${size}_r${size}`));
+    NO_FLAGS.add(codeOf(`Mov_r${size}_rm${size}`));
+    NO_FLAGS.add(codeOf(`Mov_r${size}_imm${size}`));
+    NO_FLAGS.add(codeOf(`Mov_rm${size}_imm${size}`));
+  }
+  for (const name of ["Lea_r32_m", "Movzx_r32_rm8", "Movzx_r32_rm16", "Movsx_r32_rm8"])
+    NO_FLAGS.add(codeOf(name));
+  NO_FLAGS.add(codeOf("Movsx_r32_rm16"));
+  for (const op of ["Add", "Or", "And", "Sub", "Xor", "Cmp"]) {
+    for (const [size, top] of OPERAND_SIZES) {
+      ALL_FLAGS.add(codeOf(`${op}_rm${size}_r${size}`));
+      ALL_FLAGS.add(codeOf(`${op}_r${size}_rm${size}`));
+      ALL_FLAGS.add(codeOf(`${op}_rm${size}_imm${size}`));
+      ALL_FLAGS.add(codeOf(`${op}_${top === 7 ? "AL" : top === 15 ? "AX" : "EAX"}_imm${size}`));
+    }
+    ALL_FLAGS.add(codeOf(`${op}_rm32_imm8`));
+  }
   set("Neg_rm32", neg32);
   set("Not_rm32", not32);
   set("Movzx_r32_rm8", movExtend(7, false));
@@ -1207,6 +1290,7 @@ function attempt(
     a.end(); // closes starts[j]
     const insns = blocks[j]!;
     const calls = handled[j]!;
+    c.calls = calls;
     c.j = j;
     c.fl = { kind: 0, op: 0, top: 0, fcZero: false };
     if (j > 0) a.i32(j).set(PC);

@@ -4,7 +4,7 @@
 // already lies in the shared memory), then the pending flag record materialized through the
 // interpreter's own routines, next EIP and retired count, the dynamic-exit cache, the chain link;
 // on a fault thrown by a helper, startEip/startEsp of the faulting instruction and the cursor.
-import { HANDLERS, jumpNear, testCondition, type CpuState } from "@ringvm/cpu";
+import { CF, HANDLERS, jumpNear, OF, testCondition, type CpuState } from "@ringvm/cpu";
 import { wasmApi, type WasmMemoryLike } from "./api";
 import type { Block, BlockFn, FastMemoryView, RegionCursor } from "../block";
 import {
@@ -90,6 +90,11 @@ export function wasmRegionFn(
         return !block.valid || (ev && events(S!)) ? 1 : 0;
       },
       j: (t: number): void => jumpNear(S!, t),
+      rf: (cf: number, of: number): void => {
+        const s = S!;
+        s.materialize(CF | OF);
+        s.flags = (s.flags & ~(CF | OF)) | cf | (of !== 0 ? OF : 0);
+      },
       h: (j: number, k: number, n: number): number => {
         const s = S!;
         const i = insns[j]![k]!;

@@ -38,7 +38,7 @@ export function wasmProgram(seed: number, bodyLength = 40, loops = 6): Uint8Arra
   const faulty = seed % 4 === 0;
   for (let n = 0; n < bodyLength; n++) {
     const op = int(8);
-    switch (int(28)) {
+    switch (int(30)) {
       case 0:
         out.push((op << 3) | 1, 0xc0 | (src() << 3) | dst());
         break;
@@ -134,8 +134,23 @@ export function wasmProgram(seed: number, bodyLength = 40, loops = 6): Uint8Arra
       case 25:
         out.push(pick([0x40, 0x48]) + dst(), 0x66, pick([0x40, 0x48]) + dst());
         break;
+      case 27: // rol/ror r32 by a constant, then flags read (setcc) or overwritten (xor)
+      case 28: {
+        const r = dst();
+        if (rnd() < 0.7) out.push(0xc1, 0xc0 | (int(2) << 3) | r, int(40));
+        else out.push(0xd1, 0xc0 | (int(2) << 3) | r);
+        const f = int(4);
+        const mov = [0x89, 0xc0 | (src() << 3) | dst()];
+        const setcc = [0x0f, 0x90 + int(4), 0xc0 | dst()]; // seto/setno/setb/setae r8
+        const xor = [0x31, 0xc0 | (src() << 3) | dst()];
+        if (f === 0) out.push(...setcc);
+        else if (f === 1) out.push(...xor);
+        else if (f === 2) out.push(...mov, ...xor);
+        else out.push(...mov, ...setcc);
+        break;
+      }
       case 26:
-        out.push(0x0f, 0xaf, 0xc0 | (dst() << 3) | src()); // imul r, r: not lowered (a cut)
+        out.push(0x0f, 0xaf, 0xc0 | (dst() << 3) | src()); // imul r, r: not lowered (a handler call)
         break;
       default:
         if (faulty && rnd() < 0.4) {
