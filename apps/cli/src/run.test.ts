@@ -43,6 +43,12 @@ describe("ringvm run", () => {
     }
   });
 
+  it("rejects an unknown --backend, naming the choices", async () => {
+    const c = capture();
+    expect(await runCli(["run", "--kernel", "x", "--backend", "llvm"], c.io)).toBe(1);
+    expect(c.err[0]).toMatch(/'llvm' is invalid\. Allowed choices are js, wasm\./);
+  });
+
   it("parses sizes and boot letters", () => {
     expect(parseMemory("128")).toBe(128 << 20);
     expect(parseMemory("1G")).toBe(1 << 30);

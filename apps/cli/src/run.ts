@@ -71,6 +71,7 @@ export interface RunOptions {
   timeout?: string;
   exitOn?: string;
   engine: string;
+  backend: string;
   deterministic?: boolean;
   realtime?: boolean;
   stats?: boolean;
@@ -115,6 +116,7 @@ export function defaultGuestOptions(): RunOptions {
     append: DEFAULT_APPEND,
     serial: "stdio",
     engine: "auto",
+    backend: "js",
   };
 }
 
@@ -165,6 +167,14 @@ export function registerRun(
       )
         .choices(["interpreter", "recompiler", "auto"])
         .default("auto"),
+    )
+    .addOption(
+      new Option(
+        "--backend <backend>",
+        "what the recompiler generates: JavaScript functions or WebAssembly (guest RAM in a WebAssembly.Memory)",
+      )
+        .choices(["js", "wasm"])
+        .default("js"),
     )
     .option(
       "--deterministic",
@@ -426,6 +436,7 @@ async function buildConfig(
     deterministic: options.deterministic === true,
     clock: options.realtime === true ? "realtime" : "virtual",
     engine: options.engine as NonNullable<PcConfig["engine"]>,
+    backend: options.backend as NonNullable<PcConfig["backend"]>,
   };
   return config;
 }
