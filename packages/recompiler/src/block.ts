@@ -200,6 +200,8 @@ export function discover(
   decoder: Decoder,
   linear: number,
   eip: number,
+  /** Decode into these objects (created as needed) instead of new ones: the next call reuses them. */
+  pool?: Instruction[],
 ): Instruction[] {
   const page = linear & ~0xfff;
   const fetch = (address: number): number => {
@@ -210,7 +212,7 @@ export function discover(
   let lin = linear;
   let ip = eip;
   while (out.length < MAX_BLOCK_INSNS) {
-    const insn = new Instruction();
+    const insn = pool === undefined ? new Instruction() : (pool[out.length] ??= new Instruction());
     try {
       decoder.decodeFetch(fetch, lin, ip, insn);
     } catch (e) {

@@ -127,7 +127,8 @@ const NEAR_INDIRECT: ReadonlySet<number> = new Set(
  * A cold block for the discovered instructions `insns` (one basic block: only its last
  * instruction may transfer control or be a barrier). Memory forms use the MMU's TLB fast path
  * when `view` is given (writes to watched code pages take the slow path, which invalidates).
- * Its code bytes are recorded by `snapshot` (the caller's fetch).
+ * Its code bytes are recorded by `snapshot` (the caller's fetch). `pool`: the objects `insns`
+ * were decoded into (discover's `pool`), to be reused by the next decode except those kept here.
  */
 export function buildCold(
   insns: Instruction[],
@@ -136,6 +137,7 @@ export function buildCold(
   linear: number,
   mode: number,
   view: FastMemoryView | null,
+  pool?: Instruction[],
 ): ColdBlock {
   const n = insns.length;
   const last = insns[n - 1]!;
@@ -163,6 +165,11 @@ export function buildCold(
     handlers[k] = baked ?? pickHandler(i);
     args[k] = baked !== undefined || (kind & 0xff) === K_JCC ? NO_INSN : i;
   }
+  // The block keeps what it passes to handlers: the pool gets new objects in their place (the
+  // fused form below takes only the instruction's operands).
+  if (pool !== undefined)
+    for (let k = 0; k < n; k++)
+      if (args[k] !== NO_INSN && pool[k] === args[k]) pool[k] = new Instruction();
   const b = new ColdBlock(phys, eip, linear >>> 12, mode, args, data);
   b.handlers = handlers;
   b.byteLength = byteLength;

@@ -15,7 +15,7 @@ import {
   type CpuState,
   type InterruptSource,
 } from "@ringvm/cpu";
-import { Decoder } from "@ringvm/decoder";
+import { Decoder, type Instruction } from "@ringvm/decoder";
 import {
   buildBlock,
   discover,
@@ -268,6 +268,8 @@ export class Recompiler {
   private readonly pageBlocks = new Map<number, Block[]>();
   private readonly decoder16 = new Decoder(16);
   private readonly decoder32 = new Decoder(32);
+  /** Instructions a miss decodes into (a cold block keeps few of them; see buildCold). */
+  private readonly decodePool: Instruction[] = [];
   private readonly fetch8: (linear: number) => number;
   private readonly view: FastMemoryView | null;
   /** The wasm back end's target (backend "wasm" with a shared memory), else null. */
@@ -486,7 +488,7 @@ export class Recompiler {
         b = found;
       }
       // Chain the previous block's exit to this one when the rules allow (see `link`).
-      if (prev !== null) this.link(prev, b, eip);
+      if (prev !== null) this.link(prev, b);
       // Run blocks, following chain links, until an exit needs the dispatcher.
       for (;;) {
         if (b.count > remaining) {
@@ -508,19 +510,21 @@ export class Recompiler {
             next = b.fn(s, this.stepping ? b.count : remaining);
           } catch (e) {
             if (!(e instanceof CpuException)) throw e;
-            remaining -= this.fault(e, b, rb);
-            st.instructionsInBlocks += s.retired - rb;
+            remaining -= this.fault(e, b, rb) | 0;
+            st.instructionsInBlocks += (s.retired - rb) | 0;
             if (this.isShutdown) return StopReason.Shutdown;
             prev = null;
             break;
           }
-          const used = s.retired - rb;
+          // int32 (retired is a double field): `remaining` stays a small integer, so passing it
+          // to a region function boxes no number.
+          const used = (s.retired - rb) | 0;
           st.instructionsInBlocks += used;
           remaining -= used;
         } else {
           this.coldEvent = false;
           const used = this.runCold(b as ColdBlock);
-          const done = s.retired - rb;
+          const done = (s.retired - rb) | 0;
           st.instructionsInterpreted += done;
           why.cold += done;
           remaining -= used;
@@ -545,7 +549,7 @@ export class Recompiler {
           if (
             next === null ||
             !next.valid ||
-            (next.linearPage !== b.linearPage && !this.mapped(next, s.eip >>> 0))
+            (next.linearPage !== b.linearPage && !this.mapped(next, at))
           ) {
             prev = b;
             break;
@@ -565,7 +569,7 @@ export class Recompiler {
           s.halted ||
           this.stepping ||
           ((s.flags & IF) !== 0 && irq !== undefined && irq.hasInterrupt()) ||
-          (next.linearPage !== b.linearPage && !this.mapped(next, s.eip >>> 0))
+          (next.linearPage !== b.linearPage && !this.mapped(next, s.eip | 0))
         ) {
           prev = b;
           break;
@@ -692,7 +696,7 @@ export class Recompiler {
   }
 
   /**
-   * Stores a chain link from `prev` (which just exited to `eip`) to `b`, if allowed: same mode
+   * Stores a chain link from `prev` (which just exited to `b.eip`) to `b`, if allowed: same mode
    * (no barrier ran in between, so CS base, CS/SS size and CPL are unchanged), and either the
    * same linear page (so the same translation) or, with the TLB fast path, any page: following
    * a cross-page link first checks that the TLB still maps `b`'s linear page to its physical
@@ -700,8 +704,10 @@ export class Recompiler {
    * dispatcher checks (`valid`). A cold block ending in a near indirect branch remembers its
    * last target the same way (one entry).
    */
-  private link(prev: Block, b: Block, eip: number): void {
+  private link(prev: Block, b: Block): void {
     if (!prev.valid || prev.mode !== b.mode) return;
+    // `b` was found at the EIP `prev` left to (read here: an argument above 2^31 is boxed).
+    const eip = b.eip;
     if (prev.linearPage !== b.linearPage && this.view === null) return;
     if (!prev.compiled) {
       const cb = prev as ColdBlock;
@@ -719,8 +725,9 @@ export class Recompiler {
   }
 
   /**
-   * Whether `b` is what the code at `eip` of the current CS is: its linear page is where that
-   * EIP is now, and the TLB maps that page to `b`'s physical page for reads (and fetches).
+   * Whether `b` is what the code at `eip` (int32 or uint32) of the current CS is: its linear
+   * page is where that EIP is now, and the TLB maps that page to `b`'s physical page for reads
+   * (and fetches).
    */
   private mapped(b: Block, eip: number): boolean {
     const view = this.view;
@@ -761,7 +768,13 @@ export class Recompiler {
       return null;
     }
     const s = this.s;
-    const insns = discover(this.fetch8, s.cs32 ? this.decoder32 : this.decoder16, linear, eip);
+    const insns = discover(
+      this.fetch8,
+      s.cs32 ? this.decoder32 : this.decoder16,
+      linear,
+      eip,
+      this.decodePool,
+    );
     if (insns.length === 0) {
       this.heat[slot] = NEVER;
       return null;
@@ -769,7 +782,7 @@ export class Recompiler {
     const block =
       this.threshold <= 1
         ? this.translate(phys, eip, linear, mode)
-        : buildCold(insns, phys, eip, linear, mode, this.view);
+        : buildCold(insns, phys, eip, linear, mode, this.view, this.decodePool);
     if (block === null) {
       this.heat[slot] = NEVER;
       return null;
