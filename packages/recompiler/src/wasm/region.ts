@@ -48,7 +48,7 @@ export function wasmLayout(view: FastMemoryView | null, s: CpuState): WasmLayout
   if (view.u8.byteOffset !== 0 || w.scratchSize < SCRATCH_BYTES) return null;
   const shared = s.regs.buffer === buf;
   return {
-    pages: buf.byteLength >>> 16,
+    pages: Math.floor(buf.byteLength / 0x10000),
     tlb: view.tlb.byteOffset,
     masks: view.masks.byteOffset,
     regs: shared ? s.regs.byteOffset : w.scratchOffset + SCR_REGS,
@@ -70,8 +70,8 @@ export function wasmRegionFn(
 ): BlockFn {
   const M = new Int32Array(memory.buffer);
   const insns = lowered.blocks;
-  const sc = layout.scratch >> 2;
-  const rg = layout.regs >> 2;
+  const sc = layout.scratch >>> 2;
+  const rg = layout.regs >>> 2;
   // Per entry: the CPU state, retired count at entry, whether IF/TF were set.
   let S: CpuState | null = null;
   let base = 0;
