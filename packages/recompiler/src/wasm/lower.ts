@@ -58,9 +58,15 @@ export const IMPORTS: readonly ImportedFunc[] = [
   { name: "ld", params: 3, results: 1 }, // slow load (l, code, retired since entry)
   { name: "st", params: 4, results: 1 }, // slow store (l, v, code, retired): 1 = leave
   { name: "j", params: 1, results: 0 }, // jumpNear beyond the CS limit (#GP)
-  { name: "h", params: 3, results: 1 }, // the interpreter's handler of (block, index): 1 = leave
   { name: "rf", params: 2, results: 0 }, // CF and OF of a rotate into CpuState (alu.ts rotFlags)
 ];
+/**
+ * Then one import per handler call site, `h0`, `h1`, ... (retired since entry) -> 1 = leave:
+ * the interpreter's handler of that instruction, each import its own JS function (region.ts), so
+ * the call to the handler inside it sees one target (one shared `h` indexing a table was a
+ * megamorphic call).
+ */
+const HANDLER_SITE: ImportedFunc = { name: "h", params: 1, results: 1 };
 const F_FL = 0;
 const F_TC = 1;
 const F_CF = 2;
@@ -68,8 +74,7 @@ const F_EV = 3;
 const F_LD = 4;
 const F_ST = 5;
 const F_J = 6;
-const F_H = 7;
-const F_RF = 8;
+const F_RF = 7;
 
 /** Where things are in the shared memory (byte offsets). */
 export interface WasmLayout {
@@ -89,6 +94,8 @@ export interface LoweredRegion {
   readonly exitTargets: number[];
   /** The basic blocks lowered (the region's, without those the lowering left out). */
   readonly blocks: readonly (readonly Instruction[])[];
+  /** The instruction each handler import `h<n>` runs, by n. */
+  readonly handlerSites: readonly Instruction[];
 }
 
 const REG_AL = 1;
@@ -188,6 +195,8 @@ class Lowering {
   run!: Label;
   starts: Label[] = [];
   readonly exitTargets: number[] = [];
+  /** The instruction of each handler call site (import IMPORTS.length + n). */
+  readonly handlerSites: Instruction[] = [];
   readonly index = new Map<number, number>();
   /** Whether each instruction of the current block calls its handler. */
   calls: readonly boolean[] = [];
@@ -460,7 +469,7 @@ class Lowering {
   }
 
   /**
-   * Runs instruction `k` of block `j` through the interpreter's handler (imported `h`, which
+   * Runs instruction `k` of block `j` through the interpreter's handler (its own import `h<n>`, which
    * sets startEip/startEsp/EIP/retired as generate() does, and says whether to leave): flags
    * flushed and registers stored first, registers reloaded after. The last instruction of a
    * block leaves to the EIP the handler left (a dynamic exit for near indirect transfers).
@@ -470,7 +479,11 @@ class Lowering {
     const lay = this.layout;
     this.flush();
     this.spillForFault(-1);
-    a.i32(this.j).i32(this.k).get(RB).i32(this.k).op(Op.i32Add).call(F_H);
+    const site = this.handlerSites.push(i) - 1;
+    a.get(RB)
+      .i32(this.k)
+      .op(Op.i32Add)
+      .call(IMPORTS.length + site);
     for (let r = 0; r < 8; r++)
       a.i32(0)
         .mem(Op.i32Load, lay.regs + 4 * r)
@@ -955,6 +968,78 @@ function shift(fn: "SHL" | "SHR" | "SAR", top: number, one: boolean): Lower {
   };
 }
 
+/**
+ * SHL/SHR/SAR r32, CL (alu.ts shl/shr/sar): the count is ECX & 31; a zero count changes neither
+ * the register nor the flags, else the flags are shiftConst32's Logic record with the count in a
+ * local. The record after it is one or the other, known only at run time (kind 0).
+ */
+function shiftCl32(fn: "SHL" | "SHR" | "SAR"): Lower {
+  return (c, i) => {
+    if (i.op0Kind !== OpKind.Register || !isGpr(i.op0Register, 31)) return false;
+    const a = c.a;
+    const o = fn === "SHL" ? Op.i32Shl : fn === "SHR" ? Op.i32ShrU : Op.i32ShrS;
+    a.get(R0 + 1)
+      .i32(31)
+      .op(Op.i32And)
+      .tee(L);
+    a.open(Op.if);
+    regRead(i.op0Register, 31)(a);
+    a.tee(FA).get(L).op(o).tee(FR).set(X);
+    if (fn === "SHL") {
+      // e = (fa >>> (32 - n)) & 1; fc = e | (((fr >>> 31) ^ e) << 11) | 16
+      a.get(FA).i32(32).get(L).op(Op.i32Sub).op(Op.i32ShrU).i32(1).op(Op.i32And).tee(E);
+      a.get(FR).i32(31).op(Op.i32ShrU).get(E).op(Op.i32Xor).i32(11).op(Op.i32Shl);
+      a.op(Op.i32Or).i32(16).op(Op.i32Or).set(FC);
+    } else if (fn === "SHR") {
+      a.get(FA).get(L).i32(1).op(Op.i32Sub).op(Op.i32ShrU).i32(1).op(Op.i32And);
+      a.get(FR).i32(31).op(Op.i32ShrU);
+      a.get(FR).i32(30).op(Op.i32ShrU).i32(1).op(Op.i32And);
+      a.op(Op.i32Xor).i32(11).op(Op.i32Shl).op(Op.i32Or).i32(16).op(Op.i32Or).set(FC);
+    } else {
+      a.get(FA).get(L).i32(1).op(Op.i32Sub).op(Op.i32ShrS).i32(1).op(Op.i32And);
+      a.i32(16).op(Op.i32Or).set(FC);
+    }
+    a.i32((FlagOp.Logic << 5) | 31).set(FK);
+    regWrite(a, i.op0Register, 31, local(X));
+    a.end();
+    c.fl = { kind: 0, op: 0, top: 0, fcZero: false };
+    return true;
+  };
+}
+
+/**
+ * IMUL r32, r/m32 [, imm] (alu.ts imul32 + mulFlags): the low half by i32.mul; CF = OF = the
+ * signed 64-bit product differs from the sign-extended low half, set into CpuState through `rf`
+ * after a flush (mulFlags materializes the other flags and keeps them); with CF/OF dead, the
+ * product only (emit.ts imul32).
+ */
+function imul32(withImm: boolean): Lower {
+  return (c, i) => {
+    if (!isGpr(i.op0Register, 31) || !readRm1(c, i, 31)) return false;
+    const a = c.a;
+    const pa = withImm ? local(X) : regRead(i.op0Register, 31);
+    const pb = withImm ? konst(i.immediate | 0) : local(X);
+    if (c.dead) {
+      regWrite(a, i.op0Register, 31, (b) => {
+        pa(b);
+        pb(b);
+        b.op(Op.i32Mul);
+      });
+      return true;
+    }
+    c.flush();
+    pa(a);
+    a.op(Op.i64ExtendI32S);
+    pb(a);
+    a.op(Op.i64ExtendI32S).op(Op.i64Mul);
+    pa(a);
+    pb(a);
+    a.op(Op.i32Mul).tee(E).op(Op.i64ExtendI32S).op(Op.i64Ne).tee(L).get(L).call(F_RF);
+    regWrite(a, i.op0Register, 31, local(E));
+    return true;
+  };
+}
+
 /** Register-only forms that neither read nor write flags (MOV, LEA, MOVZX/MOVSX). */
 const NO_FLAGS = new Set<number>();
 /** Register forms writing all six status flags without reading any. */
@@ -1198,6 +1283,12 @@ function buildLowerings(): (Lower | undefined)[] {
   }
   set("Neg_rm32", neg32);
   set("Not_rm32", not32);
+  set("Imul_r32_rm32", imul32(false));
+  set("Imul_r32_rm32_imm32", imul32(true));
+  set("Imul_r32_rm32_imm8", imul32(true));
+  set("Shl_rm32_CL", shiftCl32("SHL"));
+  set("Shr_rm32_CL", shiftCl32("SHR"));
+  set("Sar_rm32_CL", shiftCl32("SAR"));
   set("Movzx_r32_rm8", movExtend(7, false));
   set("Movzx_r32_rm16", movExtend(15, false));
   set("Movsx_r32_rm8", movExtend(7, true));
@@ -1239,7 +1330,7 @@ interface Cut {
 /**
  * Lowers a region to a module exporting `f(left, pc0, lim, ev) -> exit` (the exit index, -1:
  * no link). Forms outside the subset (and operands a lowering declines) call the interpreter's
- * handler through the imported `h`, as generate() does.
+ * handler through its own import `h<n>`, as generate() does.
  */
 export function lowerRegion(
   blocks: readonly (readonly Instruction[])[],
@@ -1324,11 +1415,11 @@ function attempt(
   c.storeWord(layout.scratch + SCR_NR, local(NR));
   a.get(NG);
   const bytes = buildModule(
-    IMPORTS,
+    IMPORTS.concat(c.handlerSites.map((_, n) => ({ ...HANDLER_SITE, name: `h${n}` }))),
     layout.pages,
     { params: NUM_PARAMS, results: 1 },
     NUM_LOCALS,
     a.out,
   );
-  return { bytes, exitTargets: c.exitTargets, blocks };
+  return { bytes, exitTargets: c.exitTargets, blocks, handlerSites: c.handlerSites };
 }

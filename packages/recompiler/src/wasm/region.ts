@@ -6,6 +6,7 @@
 // on a fault thrown by a helper, startEip/startEsp of the faulting instruction and the cursor.
 import { CF, HANDLERS, jumpNear, OF, testCondition, type CpuState } from "@ringvm/cpu";
 import { wasmApi, type WasmMemoryLike } from "./api";
+import type { Instruction } from "@ringvm/decoder";
 import type { Block, BlockFn, FastMemoryView, RegionCursor } from "../block";
 import {
   SCR_FK,
@@ -69,13 +70,24 @@ export function wasmRegionFn(
   rt: WasmRuntime,
 ): BlockFn {
   const M = new Int32Array(memory.buffer);
-  const insns = lowered.blocks;
   const sc = layout.scratch >>> 2;
   const rg = layout.regs >>> 2;
   // Per entry: the CPU state, retired count at entry, whether IF/TF were set.
   let S: CpuState | null = null;
   let base = 0;
   let ev = false;
+  const copy = rg === sc + (SCR_REGS >> 2);
+  const R: CallerContext = {
+    s: null,
+    base: 0,
+    ev: false,
+    M,
+    rg,
+    ne: sc + (SCR_NE >> 2),
+    copy,
+    block,
+    events,
+  };
   const imports = {
     e: {
       m: memory,
@@ -95,33 +107,18 @@ export function wasmRegionFn(
         s.materialize(CF | OF);
         s.flags = (s.flags & ~(CF | OF)) | cf | (of !== 0 ? OF : 0);
       },
-      h: (j: number, k: number, n: number): number => {
-        const s = S!;
-        const i = insns[j]![k]!;
-        const r = s.regs;
-        if (copy) for (let q = 0; q < 8; q++) r[q] = M[rg + q]!;
-        s.startEip = i.ip >>> 0;
-        s.startEsp = r[4]!;
-        const next = i.nextIp >>> 0;
-        s.eip = next;
-        s.retired = base + n;
-        try {
-          HANDLERS[i.code]!(s, i);
-        } finally {
-          if (copy) for (let q = 0; q < 8; q++) M[rg + q] = r[q]!;
-        }
-        M[sc + (SCR_NE >> 2)] = s.eip;
-        return s.eip !== next || !block.valid || (ev && events(s)) ? 1 : 0;
-      },
     },
   };
+  const e = imports.e as Record<string, unknown>;
+  lowered.handlerSites.forEach((i, n) => {
+    e[`h${n}`] = handlerCaller(i.code)(HANDLERS[i.code]!, R, i);
+  });
   const api = wasmApi()!;
   const instance = new api.Instance(new api.Module(lowered.bytes), imports);
   const f = instance.exports.f as RegionExport;
   const XT = block.exitTargets as number[];
   const dynamic = Uint8Array.from(lowered.exitTargets, (t) => (t === -1 ? 1 : 0));
   const links = block.links;
-  const copy = rg === sc + (SCR_REGS >> 2);
   const flags = (s: CpuState): void => {
     const fk = M[sc + (SCR_FK >> 2)]!;
     if (fk !== 0)
@@ -140,6 +137,9 @@ export function wasmRegionFn(
     S = s;
     base = s.retired;
     ev = (s.flags & 768) !== 0;
+    R.s = s;
+    R.base = base;
+    R.ev = ev;
     let g: number;
     try {
       g = f(left > 0x7fffffff ? 0x7fffffff : left, pc0, s.segLimit[1]! | 0, ev ? 1 : 0);
@@ -169,4 +169,92 @@ export function wasmRegionFn(
     }
     return links[g]!;
   };
+}
+
+/** What a handler import reads of its region's entry (region.ts's per-entry state). */
+interface CallerContext {
+  s: CpuState | null;
+  base: number;
+  ev: boolean;
+  readonly M: Int32Array;
+  /** Word index of the registers, of the scratch's next-EIP word. */
+  readonly rg: number;
+  readonly ne: number;
+  /** Registers are a scratch copy (CpuState.regs is not in the memory). */
+  readonly copy: boolean;
+  readonly block: Block;
+  readonly events: (s: CpuState) => boolean;
+}
+
+type Handler = (s: CpuState, i: Instruction) => void;
+type CallerFactory = (h: Handler, R: CallerContext, i: Instruction) => (n: number) => number;
+
+/**
+ * The import body of one handler call site: sets startEip/startEsp/EIP/retired as generate()
+ * does, runs the handler, stores the EIP it left and says whether to leave (EIP moved, region
+ * invalidated, event). Its source is fixed text (no guest data); one copy is compiled per
+ * handler code so that the call `h(s, i)` in each copy sees a single target (closures of one
+ * function literal share their call feedback). Without `Function` (a page's policy), all codes
+ * share the plain one.
+ */
+const CALLER_SOURCE = `return function (h, R, i) {
+  const ip = i.ip >>> 0;
+  const next = i.nextIp >>> 0;
+  return function (n) {
+    const s = R.s;
+    const r = s.regs;
+    const M = R.M;
+    if (R.copy) for (let q = 0; q < 8; q++) r[q] = M[R.rg + q];
+    s.startEip = ip;
+    s.startEsp = r[4];
+    s.eip = next;
+    s.retired = R.base + n;
+    try {
+      h(s, i);
+    } finally {
+      if (R.copy) for (let q = 0; q < 8; q++) M[R.rg + q] = r[q];
+    }
+    M[R.ne] = s.eip;
+    return s.eip !== next || !R.block.valid || (R.ev && R.events(s)) ? 1 : 0;
+  };
+};`;
+
+const plainCaller: CallerFactory = (h, R, i) => {
+  const ip = i.ip >>> 0;
+  const next = i.nextIp >>> 0;
+  return (n) => {
+    const s = R.s!;
+    const r = s.regs;
+    const M = R.M;
+    if (R.copy) for (let q = 0; q < 8; q++) r[q] = M[R.rg + q]!;
+    s.startEip = ip;
+    s.startEsp = r[4]!;
+    s.eip = next;
+    s.retired = R.base + n;
+    try {
+      h(s, i);
+    } finally {
+      if (R.copy) for (let q = 0; q < 8; q++) M[R.rg + q] = r[q]!;
+    }
+    M[R.ne] = s.eip;
+    return s.eip !== next || !R.block.valid || (R.ev && R.events(s)) ? 1 : 0;
+  };
+};
+
+const callers: (CallerFactory | undefined)[] = [];
+let noEval = false;
+
+function handlerCaller(code: number): CallerFactory {
+  let f = callers[code];
+  if (f === undefined) {
+    f = plainCaller;
+    if (!noEval)
+      try {
+        f = new Function(CALLER_SOURCE)() as CallerFactory;
+      } catch {
+        noEval = true;
+      }
+    callers[code] = f;
+  }
+  return f;
 }

@@ -166,3 +166,63 @@ export function wasmProgram(seed: number, bodyLength = 40, loops = 6): Uint8Arra
   out.push(0x0f, 0x85, ...le32(rel >>> 0), 0xf4);
   return Uint8Array.from(out);
 }
+
+/**
+ * IMUL r32, r/m32 (, imm8 / imm32) and SHL/SHR/SAR r32, CL (counts 0, 1, 31, 32, 33, random,
+ * and whatever ECX holds), each after a flag writer and followed by a flag reader (SETcc, ADC,
+ * Jcc, PUSHFD) or an overwriting ALU form, in a counted loop.
+ */
+export function mulShiftProgram(seed: number, bodyLength = 40, loops = 6): Uint8Array {
+  const rnd = mulberry32(seed ^ 0x3c3c3c3c);
+  const int = (n: number): number => Math.floor(rnd() * n);
+  const pick = <T>(a: readonly T[]): T => a[int(a.length)]!;
+  const dst = (): number => pick(DST);
+  const src = (): number => int(8);
+  const imm32 = (): number =>
+    (rnd() < 0.4
+      ? pick([0, 1, -1, 2, 0x80000000, 0x7fffffff, 0x10000, 0xffff, 0x8000, 0x40000000])
+      : int(2 ** 32)) >>> 0;
+  const mem = (reg: number): number[] => [0x45 | (reg << 3), int(32) * 4]; // [ebp+d8]
+  const out: number[] = [];
+  for (const r of DST) out.push(0xb8 + r, ...le32(imm32()));
+  out.push(0xbd, ...le32(DATA_AT + 0x100)); // mov ebp, DATA+0x100
+  out.push(0xbe, ...le32(DATA_AT + 0x800)); // mov esi, DATA+0x800
+  out.push(0xc7, 0x05, ...le32(COUNTER), ...le32(loops)); // mov dword [COUNTER], loops
+  const body = out.length;
+  for (let n = 0; n < bodyLength; n++) {
+    // A flag writer first (its record is what a zero-count shift must leave).
+    if (rnd() < 0.5) out.push(pick([0x01, 0x29, 0x21, 0x39]), 0xc0 | (src() << 3) | dst());
+    const r = dst();
+    switch (int(6)) {
+      case 0:
+        out.push(0x0f, 0xaf, 0xc0 | (r << 3) | src()); // imul r, r
+        break;
+      case 1:
+        out.push(0x0f, 0xaf, ...mem(r)); // imul r, [ebp+d8]
+        break;
+      case 2:
+        out.push(0x6b, 0xc0 | (r << 3) | src(), int(256)); // imul r, r, imm8
+        break;
+      case 3:
+        out.push(0x69, ...mem(r), ...le32(imm32())); // imul r, [ebp+d8], imm32
+        break;
+      default:
+        // shl/shr/sar r, cl; cl set first on most
+        if (rnd() < 0.7) out.push(0xb1, pick([0, 0, 1, 31, 32, 33, 64, int(256)]));
+        out.push(0xd3, 0xc0 | (pick([4, 5, 7]) << 3) | r);
+    }
+    const f = int(6);
+    if (f === 0)
+      out.push(0x0f, 0x90 + int(16), 0xc0 | dst()); // setcc r8
+    else if (f === 1)
+      out.push(0x11, 0xc0 | (src() << 3) | dst()); // adc r, r
+    else if (f === 2) out.push(0x70 + int(16), 2, 0x01, 0xc0 | (src() << 3) | dst());
+    else if (f === 3)
+      out.push(0x9c, 0x58 + dst()); // pushfd; pop r
+    else if (f === 4) out.push(0x31, 0xc0 | (src() << 3) | dst()); // xor: overwrites all
+  }
+  out.push(0x83, 0x2d, ...le32(COUNTER), 1);
+  const rel = body - (out.length + 6);
+  out.push(0x0f, 0x85, ...le32(rel >>> 0), 0xf4);
+  return Uint8Array.from(out);
+}
