@@ -18,6 +18,7 @@ export interface LinuxBoot {
   readonly cmdline: string;
   readonly engine?: NonNullable<PcConfig["engine"]>;
   readonly hda?: BlockDevice;
+  readonly backend?: PcConfig["backend"];
 }
 
 /** A started machine: its serial output and waits on it. */
@@ -45,6 +46,7 @@ export function startLinuxMachine(boot: LinuxBoot): LinuxMachine {
     cmdline: boot.cmdline,
     deterministic: true,
     ...(boot.engine !== undefined ? { engine: boot.engine } : {}),
+    ...(boot.backend !== undefined ? { backend: boot.backend } : {}),
     ...(boot.hda !== undefined ? { hda: boot.hda } : {}),
     serial: { write: serial.write },
   });

@@ -1,17 +1,26 @@
 // The execution engines against each other on the default guest: in deterministic mode (guest
 // time from the instruction count only) the interpreter and the recompiler (`auto`: hot code
 // translated, cold code run as decoded blocks through the interpreter's handlers) must print
-// byte-identical serial output up to the shell prompt (kernel timestamps included).
+// byte-identical serial output up to the shell prompt (kernel timestamps included), with the
+// recompiler generating JavaScript and WebAssembly (`backend: "wasm"`: guest RAM, TLB and
+// registers in one WebAssembly.Memory).
 // Any divergence in architectural state that reaches the console (a different interrupt point,
 // a wrong flag, a missed self-modifying write) shows up as a different transcript or timestamp.
 import { describe, expect, it } from "vitest";
 import type { PcConfig } from "../../src/index";
 import { PROMPT, startLinuxMachine } from "../linux-machine";
 
-async function bootToPrompt(engine: NonNullable<PcConfig["engine"]>): Promise<string> {
-  const m = startLinuxMachine({ cmdline: "console=ttyS0 cryptomgr.notests", engine });
+async function bootToPrompt(
+  engine: NonNullable<PcConfig["engine"]>,
+  backend: NonNullable<PcConfig["backend"]> = "js",
+): Promise<string> {
+  const m = startLinuxMachine({ cmdline: "console=ttyS0 cryptomgr.notests", engine, backend });
   await m.waitFor(PROMPT, 0);
   m.pc.stop();
+  if (backend === "wasm") {
+    // The test cannot pass by falling back to JavaScript: regions really ran as WebAssembly.
+    expect(m.pc.recompiler?.stats.translatedWasm).toBeGreaterThan(0);
+  }
   const transcript = m.transcript();
   // Whatever the board printed after the prompt depends on where the run loop yielded.
   const at = transcript.indexOf(PROMPT);
@@ -19,7 +28,7 @@ async function bootToPrompt(engine: NonNullable<PcConfig["engine"]>): Promise<st
 }
 
 describe("engines on the default guest", () => {
-  // Two boots of ~4.3e8 instructions each: about half a minute each on a quiet machine, many
+  // Three boots of ~4.3e8 instructions each: about half a minute each on a quiet machine, many
   // minutes on a loaded one (hence the generous timeout).
   it(
     "interpreter and recompiler print byte-identical serial output to the prompt",
@@ -30,6 +39,8 @@ describe("engines on the default guest", () => {
       const b = await bootToPrompt("auto");
       // Timestamps come from the instruction count: equal lines mean equal counts there too.
       expect(b.split("\n")).toEqual(a.split("\n"));
+      const c = await bootToPrompt("auto", "wasm");
+      expect(c.split("\n")).toEqual(a.split("\n"));
     },
   );
 });
