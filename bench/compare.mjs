@@ -15,8 +15,9 @@
 //
 // Usage: node bench/compare.mjs [--only qemu,v86,ringvm] [--timeout SEC] [--memory MIB] [--json]
 //          [--host-unpack] [--ringvm-args "--deterministic ..."]
-//   --only names: qemu, v86, ringvm (all three RingVM engines), ringvm-interpreter,
-//   ringvm-recompiler, ringvm-auto, ringvm-host-unpack.
+//   --only names: qemu, v86, ringvm (all RingVM engines), ringvm-interpreter,
+//   ringvm-recompiler, ringvm-auto, ringvm-wasm (auto with the WebAssembly back end),
+//   ringvm-host-unpack.
 // `pnpm bench` runs it through turbo (after building the packages). Results go to bench/results/
 // (ignored by git; the newest 10 are kept).
 import { spawn, spawnSync } from "node:child_process";
@@ -38,7 +39,9 @@ function option(name, fallback) {
 const only = option("only", "qemu,v86,ringvm")
   .split(",")
   .flatMap((n) =>
-    n === "ringvm" ? ["ringvm-interpreter", "ringvm-recompiler", "ringvm-auto"] : [n],
+    n === "ringvm"
+      ? ["ringvm-interpreter", "ringvm-recompiler", "ringvm-auto", "ringvm-wasm"]
+      : [n],
   );
 if (args.includes("--host-unpack")) only.push("ringvm-host-unpack");
 const timeoutSec = Number(option("timeout", "1800"));
@@ -167,6 +170,7 @@ const emulators = {
   "ringvm-interpreter": ringvmEmulator("interpreter", "RingVM interpreter"),
   "ringvm-recompiler": ringvmEmulator("recompiler", "RingVM recompiler"),
   "ringvm-auto": ringvmEmulator("auto", "RingVM auto"),
+  "ringvm-wasm": ringvmEmulator("auto", "RingVM auto, wasm back end", ["--backend", "wasm"]),
   "ringvm-host-unpack": ringvmEmulator("auto", "RingVM auto, host unpack", ["--host-unpack"]),
   qemu: {
     label: "QEMU TCG",
@@ -346,6 +350,7 @@ const order = [
   "qemu",
   "v86",
   "ringvm-auto",
+  "ringvm-wasm",
   "ringvm-recompiler",
   "ringvm-interpreter",
   "ringvm-host-unpack",
