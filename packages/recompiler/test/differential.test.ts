@@ -1,8 +1,8 @@
 // Differential tests: the same guest code under the interpreter (the oracle) and under the
 // recompiler, full architectural state compared after every block, memory at the end.
-import { StopReason } from "@ringvm/cpu";
 import { describe, expect, it } from "vitest";
-import { makeMachine, snapshot, type Machine } from "./support/machine";
+import { hex, lockstep as runBoth } from "./support/lockstep";
+import type { Machine } from "./support/machine";
 import { randomProgram } from "./support/random-program";
 
 /** Runs both engines in lock-step; returns the number of blocks compared. */
@@ -12,42 +12,7 @@ function lockstep(
   threshold = 1,
   fastMemory = true,
 ): { steps: number; b: Machine } {
-  const a = makeMachine(code, false);
-  const b = makeMachine(code, true, threshold, fastMemory);
-  const engine = b.engine!;
-  let steps = 0;
-  for (; steps < maxSteps; steps++) {
-    const used = engine.step(5000);
-    if (used < 0) {
-      // B stopped early (HLT or shutdown): run A to the same stop.
-      let stop: number = StopReason.Budget;
-      for (let k = 0; k < 100 && stop === StopReason.Budget; k++) stop = a.cpu.run(5000);
-      expect(stop).toBe(engine.lastStop);
-      expect(snapshot(b.cpu)).toEqual(snapshot(a.cpu));
-      break;
-    }
-    const stop = a.cpu.run(used);
-    // HLT ends a block; the interpreter reports it as Halt within the same budget.
-    expect(stop === StopReason.Budget || (stop === StopReason.Halt && b.cpu.state.halted)).toBe(
-      true,
-    );
-    const sa = snapshot(a.cpu);
-    const sb = snapshot(b.cpu);
-    if (JSON.stringify(sa) !== JSON.stringify(sb)) {
-      expect({ step: steps, ...sb }).toEqual({ step: steps, ...sa });
-    }
-  }
-  expect(Buffer.compare(Buffer.from(b.mem.bytes), Buffer.from(a.mem.bytes))).toBe(0);
-  return { steps, b };
-}
-
-function hex(s: string): Uint8Array {
-  return Uint8Array.from(
-    s
-      .replace(/\s+/g, "")
-      .match(/../g)!
-      .map((h) => parseInt(h, 16)),
-  );
+  return runBoth(code, { maxSteps, threshold, fastMemory });
 }
 
 describe("recompiler vs interpreter", () => {

@@ -1,7 +1,6 @@
 // The WebAssembly back end (src/wasm/): the same guest code under the interpreter (the oracle)
 // and under the recompiler with backend "wasm", full architectural state compared after every
 // dispatch, memory at the end; regions must really run as WebAssembly (counted).
-import { StopReason } from "@ringvm/cpu";
 import { readFileSync } from "node:fs";
 import { crc32 } from "node:zlib";
 import { describe, expect, it } from "vitest";
@@ -10,56 +9,24 @@ import {
   DATA_AT,
   HOLE,
   makeMachine,
-  snapshot,
   type Machine,
   type TestBackend,
 } from "./support/machine";
 import { runLockstep } from "../src/index";
+import { hex, lockstep as runBoth } from "./support/lockstep";
 import { randomProgram } from "./support/random-program";
 import { mulShiftProgram, wasmProgram } from "./support/wasm-program";
 
 const workload = new Uint8Array(readFileSync(new URL("guests/workload.bin", import.meta.url)));
 
+/** Lock-step against the interpreter with the given back end. */
 function lockstep(
   code: Uint8Array,
   backend: TestBackend,
   maxSteps = 20_000,
   threshold = 1,
 ): { steps: number; b: Machine } {
-  const a = makeMachine(code, false);
-  const b = makeMachine(code, true, threshold, true, backend);
-  const engine = b.engine!;
-  let steps = 0;
-  for (; steps < maxSteps; steps++) {
-    const used = engine.step(5000);
-    if (used < 0) {
-      let stop: number = StopReason.Budget;
-      for (let k = 0; k < 100 && stop === StopReason.Budget; k++) stop = a.cpu.run(5000);
-      expect(stop).toBe(engine.lastStop);
-      expect(snapshot(b.cpu)).toEqual(snapshot(a.cpu));
-      break;
-    }
-    const stop = a.cpu.run(used);
-    expect(stop === StopReason.Budget || (stop === StopReason.Halt && b.cpu.state.halted)).toBe(
-      true,
-    );
-    const sa = snapshot(a.cpu);
-    const sb = snapshot(b.cpu);
-    if (JSON.stringify(sa) !== JSON.stringify(sb)) {
-      expect({ step: steps, ...sb }).toEqual({ step: steps, ...sa });
-    }
-  }
-  expect(Buffer.compare(Buffer.from(b.mem.bytes), Buffer.from(a.mem.bytes))).toBe(0);
-  return { steps, b };
-}
-
-function hex(s: string): Uint8Array {
-  return Uint8Array.from(
-    s
-      .replace(/\s+/g, "")
-      .match(/../g)!
-      .map((h) => parseInt(h, 16)),
-  );
+  return runBoth(code, { backend, maxSteps, threshold });
 }
 
 const CRC32 = hex(
