@@ -1,21 +1,8 @@
 // Seeded random x86 programs for the differential tests. Instructions are encoded here from the
 // SDM opcode tables; base registers EBP/ESI and ESP are never destinations, so memory operands
 // stay in the data area (except the deliberate faults).
+import { COUNTER, DST, le32, mulberry32 } from "./program-parts";
 import { DATA_AT, HOLE } from "./machine";
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const le32 = (v: number): number[] => [v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, v >>> 24];
-const DST = [0, 1, 2, 3, 7]; // eax ecx edx ebx edi
-const COUNTER = DATA_AT + 0x3000;
 
 export function randomProgram(seed: number, bodyLength = 30, loops = 6): Uint8Array {
   const rnd = mulberry32(seed);

@@ -3,21 +3,8 @@
 // page-crossing accesses (slow path), CALL/POP and PUSH/POP pairs, Jcc over one form, and on
 // some seeds loads and stores to the not-present page (#PF from a wasm region). Encodings from
 // the SDM opcode tables; EBP/ESI/ESP are never destinations (memory stays in the data area).
+import { COUNTER, DST, le32, mulberry32 } from "./program-parts";
 import { DATA_AT, HOLE } from "./machine";
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const le32 = (v: number): number[] => [v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, v >>> 24];
-const DST = [0, 1, 2, 3, 7]; // eax ecx edx ebx edi
-const COUNTER = DATA_AT + 0x3000;
 
 export function wasmProgram(seed: number, bodyLength = 40, loops = 6): Uint8Array {
   const rnd = mulberry32(seed ^ 0x5a5a5a5a);
