@@ -374,7 +374,8 @@ function memOperand(i: Instruction): MemOperand | null {
 
 // ---- ALU ----
 
-const ALU_NAMES = ["Add", "Or", "Adc", "Sbb", "And", "Sub", "Xor", "Cmp", "Test"] as const;
+/** ALU form name stems in group-1 order (shared with the wasm lowering). */
+export const ALU_NAMES = ["Add", "Or", "Adc", "Sbb", "And", "Sub", "Xor", "Cmp", "Test"] as const;
 type AluName = (typeof ALU_NAMES)[number];
 
 /** Statements computing `op` of `a` and `b` into `x` with its flag record in the locals. */
@@ -790,7 +791,8 @@ function jcc(cc: number): Emitter {
 
 // ---- the table ----
 
-const COND_NAMES = [
+/** Condition suffixes of Jcc/SETcc/CMOVcc form names, by condition code 0..15. */
+export const COND_NAMES = [
   "o",
   "no",
   "b",
@@ -809,14 +811,15 @@ const COND_NAMES = [
   "g",
 ];
 
-function codeOf(name: string): number {
+/** The iced `Code` of a form name (throws for a name iced does not have). */
+export function codeOf(name: string): number {
   const v = (Code as unknown as Record<string, number | undefined>)[name];
   if (v === undefined) throw new Error(`recompiler: unknown form ${name}`);
   return v;
 }
 
 /** Operand sizes with their sign-bit index (`top`), as the emitters take them. */
-const OPERAND_SIZES = [
+export const OPERAND_SIZES = [
   [8, 7],
   [16, 15],
   [32, 31],

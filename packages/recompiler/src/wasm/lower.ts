@@ -10,7 +10,16 @@
 // keeps the JS back end. The module holds only opcodes and numbers chosen here: guest
 // immediates and addresses appear as i32.const operands, never as code.
 import { Code, FlowControl, OpKind, type Instruction } from "@ringvm/decoder";
-import { deadFlags, FlagOp, observesAllFlags, type FlagState } from "../emit";
+import {
+  ALU_NAMES,
+  codeOf,
+  COND_NAMES,
+  deadFlags,
+  FlagOp,
+  observesAllFlags,
+  OPERAND_SIZES,
+  type FlagState,
+} from "../emit";
 import { Asm, buildModule, Op, type ImportedFunc, type Label } from "./asm";
 
 /** Parameters of the region function: budget, entry block, CS limit, IF|TF set. */
@@ -618,7 +627,6 @@ class Lowering {
 
 type Lower = (c: Lowering, i: Instruction) => boolean;
 
-const ALU_NAMES = ["Add", "Or", "Adc", "Sbb", "And", "Sub", "Xor", "Cmp", "Test"] as const;
 type AluName = (typeof ALU_NAMES)[number];
 
 /** `x` = a op b with the flag record (as emit.ts aluText / aluDeadText). */
@@ -1184,29 +1192,6 @@ function jcc(cc: number): Lower {
     return true;
   };
 }
-
-const COND_NAMES = ["o", "no", "b", "ae", "e", "ne", "be", "a"].concat([
-  "s",
-  "ns",
-  "p",
-  "np",
-  "l",
-  "ge",
-  "le",
-  "g",
-]);
-
-function codeOf(name: string): number {
-  const v = (Code as unknown as Record<string, number | undefined>)[name];
-  if (v === undefined) throw new Error(`recompiler: unknown form ${name}`);
-  return v;
-}
-
-const OPERAND_SIZES = [
-  [8, 7],
-  [16, 15],
-  [32, 31],
-] as const;
 
 /** Near indirect transfers run by their handler leave through a dynamic exit (block.ts). */
 const NEAR_INDIRECT = new Set(
