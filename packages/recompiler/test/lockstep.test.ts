@@ -8,12 +8,12 @@ import { makeMachine } from "./support/machine";
 const workload = new Uint8Array(readFileSync(new URL("guests/workload.bin", import.meta.url)));
 
 describe("runLockstep", () => {
-  it(
-    "finds no divergence on workload.asm (cold blocks and translations)",
+  it.each(["js", "wasm", "wasm-shared"] as const)(
+    "finds no divergence on workload.asm (cold blocks and translations, %s back end)",
     { timeout: 60_000 },
-    () => {
+    (backend) => {
       const a = makeMachine(workload, false);
-      const b = makeMachine(workload, true, 4);
+      const b = makeMachine(workload, true, 4, true, backend);
       const result = runLockstep(a.cpu, b.engine!, {
         // All of RAM every 1000 steps (4 MiB each time), and at the end below.
         compareMemory: (step) =>
@@ -25,6 +25,7 @@ describe("runLockstep", () => {
       expect(Buffer.compare(a.mem.bytes, b.mem.bytes)).toBe(0);
       expect(b.cpu.state.halted).toBe(true);
       expect(b.engine!.stats.blocksTranslated).toBeGreaterThan(0);
+      if (backend !== "js") expect(b.engine!.stats.translatedWasm).toBeGreaterThan(0);
     },
   );
 

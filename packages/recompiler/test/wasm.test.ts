@@ -1,7 +1,7 @@
 // The WebAssembly back end (src/wasm/): the same guest code under the interpreter (the oracle)
 // and under the recompiler with backend "wasm", full architectural state compared after every
-// dispatch, memory at the end; regions must really run as WebAssembly (counted).
-import { readFileSync } from "node:fs";
+// dispatch, memory at the end; regions must really run as WebAssembly (counted). The
+// runLockstep case on workload.asm is in lockstep.test.ts, for every back end.
 import { crc32 } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import {
@@ -12,12 +12,9 @@ import {
   type Machine,
   type TestBackend,
 } from "./support/machine";
-import { runLockstep } from "../src/index";
 import { hex, lockstep as runBoth } from "./support/lockstep";
 import { randomProgram } from "./support/random-program";
 import { mulShiftProgram, wasmProgram } from "./support/wasm-program";
-
-const workload = new Uint8Array(readFileSync(new URL("guests/workload.bin", import.meta.url)));
 
 /** Lock-step against the interpreter with the given back end. */
 function lockstep(
@@ -69,27 +66,6 @@ describe("wasm back end vs interpreter", () => {
     const { b } = lockstep(randomProgram(seed, 30, mixed ? 40 : 6), backend, 20_000, mixed ? 3 : 1);
     if (seed % 5 !== 0) expect(b.engine!.stats.translatedWasm).toBeGreaterThan(0);
   });
-});
-
-describe("runLockstep with the wasm back end", () => {
-  it.each(["wasm", "wasm-shared"] as const)(
-    "finds no divergence on workload.asm (%s)",
-    { timeout: 60_000 },
-    (backend) => {
-      const a = makeMachine(workload, false);
-      const b = makeMachine(workload, true, 4, true, backend);
-      const result = runLockstep(a.cpu, b.engine!, {
-        compareMemory: (step) =>
-          step % 1000 !== 0 || Buffer.compare(a.mem.bytes, b.mem.bytes) === 0
-            ? null
-            : "RAM differs",
-      });
-      expect(result.divergence).toBeNull();
-      expect(Buffer.compare(a.mem.bytes, b.mem.bytes)).toBe(0);
-      expect(b.cpu.state.halted).toBe(true);
-      expect(b.engine!.stats.translatedWasm).toBeGreaterThan(0);
-    },
-  );
 });
 
 const le = (v: number): number[] => [v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, v >>> 24];
