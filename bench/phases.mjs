@@ -3,10 +3,12 @@
 // payload unpacked on the host, so the boot phase is the kernel's cold init), then runs
 // bench/compare.mjs's busybox workload, and prints per phase: host seconds, guest instructions,
 // MIPS, and the recompiler's counters. `--prof FILE` writes a V8 CPU profile of the workload
-// phase, `--prof-boot FILE` one of the boot phase
-// phase (open it in Chrome DevTools or summarise it by self time).
+// phase, `--prof-boot FILE` one of the boot phase (open them in Chrome DevTools or summarise
+// them by self time). `--full-boot` boots as compare.mjs does instead (self-tests on, payload
+// unpacked in the guest).
 //
-// Usage: node bench/phases.mjs [--engine interpreter|recompiler|auto] [--backend js|wasm] [--hot N] [--prof FILE] [--prof-boot FILE]
+// Usage: node bench/phases.mjs [--engine interpreter|recompiler|auto] [--backend js|wasm] [--hot N]
+//        [--full-boot] [--prof FILE] [--prof-boot FILE]
 // Needs the packages built (`pnpm -s build`): the board is read from packages' dist/.
 import { readFileSync, writeFileSync } from "node:fs";
 import { Session } from "node:inspector/promises";
@@ -23,6 +25,8 @@ const profileFile = option("prof", undefined);
 const bootProfileFile = option("prof-boot", undefined);
 // --hot N: the recompiler's hot threshold (entries of a cold block before it is translated).
 const hot = option("hot", undefined);
+// --full-boot: boot as bench/compare.mjs does (crypto self-tests on, payload unpacked in the guest).
+const fullBoot = args.includes("--full-boot");
 const WORKLOAD =
   "dd if=/dev/zero bs=1024 count=2048 2>/dev/null | sha256sum; " +
   "dd if=/dev/zero bs=1024 count=1024 2>/dev/null | gzip -c | wc -c; " +
@@ -36,11 +40,11 @@ let onOutput = () => {};
 const pc = createPc({
   kernel: new Uint8Array(readFileSync(new URL("../guests/vmlinuz", import.meta.url))),
   initrd: new Uint8Array(readFileSync(new URL("../guests/initramfs.cpio.gz", import.meta.url))),
-  cmdline: "console=ttyS0 cryptomgr.notests",
+  cmdline: fullBoot ? "console=ttyS0" : "console=ttyS0 cryptomgr.notests",
   memorySize: 128 << 20,
   engine,
   backend,
-  decompressOnHost: true,
+  decompressOnHost: !fullBoot,
   serial: {
     write: (bytes) => {
       recent = (recent + Buffer.from(bytes).toString("latin1")).slice(-256);
