@@ -45,6 +45,7 @@ const pc = createPc({
   engine,
   backend,
   decompressOnHost: !fullBoot,
+  ...(hot !== undefined ? { hotThreshold: Number(hot) } : {}),
   serial: {
     write: (bytes) => {
       recent = (recent + Buffer.from(bytes).toString("latin1")).slice(-256);
@@ -52,8 +53,6 @@ const pc = createPc({
     },
   },
 });
-// The board has no threshold option: set the engine's (TypeScript-private) field directly.
-if (hot !== undefined && pc.recompiler !== undefined) pc.recompiler.threshold = Number(hot);
 /** Waits for `text` in the output that follows the call. */
 const until = (text, seconds) =>
   new Promise((resolve, reject) => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { runCli } from "./program";
-import { parseBootOrder, parseMemory } from "./run";
+import { parseBootOrder, parseHotThreshold, parseMemory } from "./run";
 
 function capture() {
   const out: string[] = [];
@@ -36,6 +36,8 @@ describe("ringvm run", () => {
       ["-m", "lots"],
       ["--serial", "tcp:1234"],
       ["--boot", "z"],
+      ["--hot-threshold", "0"],
+      ["--hot-threshold", "1e3"],
     ]) {
       const c = capture();
       expect(await runCli(["run", "--kernel", "x", ...args], c.io)).toBe(1);
@@ -54,6 +56,8 @@ describe("ringvm run", () => {
     expect(parseMemory("1G")).toBe(1 << 30);
     expect(parseMemory("65536K")).toBe(64 << 20);
     expect(() => parseMemory("0")).toThrow(/1 MiB to 3.5 GiB/);
+    expect(parseHotThreshold("500")).toBe(500);
+    expect(() => parseHotThreshold("-5")).toThrow(/--hot-threshold -5: expected a whole number/);
     expect(parseBootOrder("dca")).toEqual(["cdrom", "disk", "floppy"]);
   });
 });

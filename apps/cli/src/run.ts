@@ -72,6 +72,7 @@ export interface RunOptions {
   exitOn?: string;
   engine: string;
   backend: string;
+  hotThreshold?: string;
   deterministic?: boolean;
   realtime?: boolean;
   stats?: boolean;
@@ -175,6 +176,10 @@ export function registerRun(
       )
         .choices(["js", "wasm"])
         .default("js"),
+    )
+    .option(
+      "--hot-threshold <runs>",
+      "auto engine: runs of a cold block before it is translated (default: the recompiler's)",
     )
     .option(
       "--deterministic",
@@ -374,6 +379,8 @@ async function buildConfig(
   wantsScreen: boolean,
 ): Promise<PcConfig> {
   const memorySize = parseMemory(options.memory ?? "128");
+  const hotThreshold =
+    options.hotThreshold !== undefined ? parseHotThreshold(options.hotThreshold) : undefined;
   if (options.deterministic === true && options.realtime === true) {
     throw new RunError("--deterministic and --realtime exclude each other");
   }
@@ -437,8 +444,20 @@ async function buildConfig(
     clock: options.realtime === true ? "realtime" : "virtual",
     engine: options.engine as NonNullable<PcConfig["engine"]>,
     backend: options.backend as NonNullable<PcConfig["backend"]>,
+    ...(hotThreshold !== undefined ? { hotThreshold } : {}),
   };
   return config;
+}
+
+/** `--hot-threshold N`: a whole number of block runs, 1 .. 2^31-1. */
+export function parseHotThreshold(text: string): number {
+  const n = /^\d+$/.test(text) ? Number(text) : NaN;
+  if (!(n >= 1 && n <= 0x7fff_ffff)) {
+    throw new RunError(
+      `--hot-threshold ${text}: expected a whole number of runs from 1 to 2147483647`,
+    );
+  }
+  return n;
 }
 
 /** `-m 512`, `-m 512M`, `-m 1G`, `-m 65536K`. */

@@ -112,6 +112,11 @@ export interface PcConfig {
    */
   readonly backend?: "js" | "wasm";
   /**
+   * `auto` only: entries of a cold block before it is translated (default: the recompiler's
+   * DEFAULT_HOT_THRESHOLD). Lower translates lukewarm code too, at a compile cost per region.
+   */
+  readonly hotThreshold?: number;
+  /**
    * Direct Linux boot: unpack an XZ kernel payload on the host (default true); false runs the
    * kernel's own decompressor in the guest, as under firmware (the benchmark compares that way).
    */
@@ -438,6 +443,7 @@ export class Pc {
       physical: this.physical,
       interrupts,
       backend: this.config.backend ?? "js",
+      ...(this.config.hotThreshold !== undefined ? { hotThreshold: this.config.hotThreshold } : {}),
     });
     if (engine === this.cpu) return undefined;
     const recompiler = engine as Recompiler;
