@@ -1,5 +1,5 @@
 // A small WebAssembly binary writer for the wasm back end: one function body at a time as a
-// byte list (i32 only, plus the few i64 ops IMUL needs), structured-control labels tracked by
+// byte list (i32 only, plus the few i64 ops IMUL, MUL and DIV need), structured-control labels tracked by
 // nesting level, and a module builder (one imported memory, imported helper functions, one
 // exported function). Every byte written is an opcode, a LEB128 number or a name chosen here.
 
@@ -53,8 +53,14 @@ export const Op = {
   i32Rotl: 0x77,
   i32Rotr: 0x78,
   i64Mul: 0x7e,
+  i64DivU: 0x80,
+  i64RemU: 0x82,
+  i64Or: 0x84,
+  i64Shl: 0x86,
+  i64ShrU: 0x88,
   i32WrapI64: 0xa7,
   i64ExtendI32S: 0xac,
+  i64ExtendI32U: 0xad,
 } as const;
 
 const I32 = 0x7f;

@@ -68,6 +68,8 @@ export const IMPORTS: readonly ImportedFunc[] = [
   { name: "st", params: 4, results: 1 }, // slow store (l, v, code, retired): 1 = leave
   { name: "j", params: 1, results: 0 }, // jumpNear beyond the CS limit (#GP)
   { name: "rf", params: 2, results: 0 }, // CF and OF of a rotate into CpuState (alu.ts rotFlags)
+  { name: "ck", params: 4, results: 1 }, // checkedLinear(s, seg, offset, size, write) -> linear
+  { name: "df", params: 0, results: 1 }, // EFLAGS.DF (0/1)
 ];
 /**
  * Then one import per handler call site, `h0`, `h1`, ... (retired since entry) -> 1 = leave:
@@ -84,6 +86,8 @@ const F_LD = 4;
 const F_ST = 5;
 const F_J = 6;
 const F_RF = 7;
+const F_CK = 8;
+const F_DF = 9;
 
 /** Where things are in the shared memory (byte offsets). */
 export interface WasmLayout {
@@ -538,25 +542,47 @@ class Lowering {
     };
   }
 
-  /** Flat segment of the memory operand (only flat ones are lowered), or -1. */
+  /** Segment (ES 0 .. GS 5) of the memory operand, or -1. */
   seg(i: Instruction): number {
     const seg = i.memSegment - REG_ES;
-    if (seg < 0 || seg > 5 || (this.flat & (1 << seg)) === 0) return -1;
-    return seg;
+    return seg < 0 || seg > 5 ? -1 : seg;
   }
 
-  /** Memory operand of `i` into `l`; false if not lowerable. */
-  linear(i: Instruction): number {
+  /**
+   * The linear address of the memory operand of `i` (an access of size `top`, a write when
+   * `write`: the interpreter's memLinear) into `l`; returns its segment, -1 if not lowerable.
+   * A flat segment (the mode key says so) needs only the offset (the slow path checks it); any
+   * other (FS/GS with a per-CPU base, a limit below 4 GiB) goes through `ck`, the interpreter's
+   * checkedLinear (limit, rights and base from CpuState at run time), as emit.ts's CK does.
+   */
+  linear(i: Instruction, top: number, write: boolean): number {
     const seg = this.seg(i);
     const ea = this.ea(i);
     if (seg < 0 || ea === null) return -1;
-    ea(this.a);
-    this.a.set(L);
+    this.offsetLinear(i.ip, seg, ea, top, write);
     return seg;
   }
 
+  /** `l` = the linear address of offset `off` in segment `seg` (see `linear`). */
+  offsetLinear(ip: number, seg: number, off: Push, top: number, write: boolean): void {
+    const a = this.a;
+    if ((this.flat & (1 << seg)) !== 0) {
+      off(a);
+      a.set(L);
+      return;
+    }
+    this.spillForFault(ip);
+    a.i32(seg);
+    off(a);
+    a.i32(SIZE(top))
+      .i32(write ? 1 : 0)
+      .call(F_CK)
+      .set(L);
+  }
+
+  /** The slow-path code: size, plus the segment to check when it was taken as flat. */
   slowCode(seg: number, top: number): number {
-    return SIZE(top) | ((seg + 1) << 4);
+    return SIZE(top) | ((this.flat & (1 << seg)) !== 0 ? (seg + 1) << 4 : 0);
   }
 
   /** Pushes the TLB test for `l` against mask local `mask` (1 = direct access). */
@@ -707,7 +733,7 @@ function aluRm(op: AluName, top: number, fromImm: boolean): Lower {
       if (store) regWrite(c.a, i.op0Register, top, local(X));
       return true;
     }
-    const seg = c.linear(i);
+    const seg = c.linear(i, top, store);
     if (seg < 0) return false;
     c.loadAt(i, seg, top);
     alu(c, op, top, local(X), src);
@@ -725,7 +751,7 @@ function aluRegRm(op: AluName, top: number): Lower {
       if (!isGpr(i.op1Register, top)) return false;
       src = regRead(i.op1Register, top);
     } else {
-      const seg = c.linear(i);
+      const seg = c.linear(i, top, false);
       if (seg < 0) return false;
       c.loadAt(i, seg, top);
       src = local(X);
@@ -756,7 +782,7 @@ function writeRm(c: Lowering, i: Instruction, v: Push, top: number): boolean {
   if (c.seg(i) < 0 || c.ea(i) === null) return false;
   v(c.a);
   c.a.set(X);
-  const seg = c.linear(i);
+  const seg = c.linear(i, top, true);
   c.storeAt(i, seg, top, local(X));
   return true;
 }
@@ -769,7 +795,7 @@ function readRm1(c: Lowering, i: Instruction, top: number): boolean {
     c.a.set(X);
     return true;
   }
-  const seg = c.linear(i);
+  const seg = c.linear(i, top, false);
   if (seg < 0) return false;
   c.loadAt(i, seg, top);
   return true;
@@ -862,7 +888,7 @@ function incDec(dec: boolean, top: number): Lower {
       regWrite(c.a, i.op0Register, top, local(X));
       return true;
     }
-    const seg = c.linear(i);
+    const seg = c.linear(i, top, true);
     if (seg < 0) return false;
     c.loadAt(i, seg, top);
     calc(c, local(X));
@@ -893,7 +919,7 @@ const neg32: Lower = (c, i) => {
     regWrite(c.a, i.op0Register, 31, local(X));
     return true;
   }
-  const seg = c.linear(i);
+  const seg = c.linear(i, 31, true);
   if (seg < 0) return false;
   c.loadAt(i, seg, 31);
   calc(local(X));
@@ -955,23 +981,106 @@ function shiftConst32(c: Lowering, fn: "SHL" | "SHR" | "SAR", n: number, pa: Pus
   a.i32((FlagOp.Logic << 5) | 31).set(FK);
 }
 
-function shift(fn: "SHL" | "SHR" | "SAR", top: number, one: boolean): Lower {
-  return (c, i) => {
-    const n = one ? 1 : i.immediate & 31;
-    if (i.op0Kind === OpKind.Register) {
-      if (!isGpr(i.op0Register, top)) return false;
-      if (n === 0) return true;
-      if (top !== 31) return false;
-      shiftConst32(c, fn, n, regRead(i.op0Register, 31));
-      regWrite(c.a, i.op0Register, 31, local(X));
-      return true;
+/**
+ * The Logic record of SHL/SHR/SAR of `fa` (zero-extended for 8/16 bits) by `n` (1..31, a
+ * constant or a local) at size `top`, as alu.ts shl/shr/sar compute it: `fr` = `x` = the result,
+ * `fc` = CF | OF << 11 | AF (set, as the host sets it for a nonzero count), `fk` Logic. CF of an
+ * 8/16-bit SHL is bit `top + 1` of the unmasked `fa << n` (0 once n exceeds the width).
+ */
+function shiftRecord(c: Lowering, fn: "SHL" | "SHR" | "SAR", top: number, n: Push): void {
+  const a = c.a;
+  const bits = top + 1;
+  if (fn === "SHL") {
+    a.get(FA);
+    n(a);
+    a.op(Op.i32Shl).set(FR);
+    if (top === 31) {
+      a.get(FA).i32(32);
+      n(a);
+      a.op(Op.i32Sub).op(Op.i32ShrU).i32(1).op(Op.i32And).set(FC);
+    } else {
+      a.get(FR).i32(bits).op(Op.i32ShrU).i32(1).op(Op.i32And).set(FC);
+      a.get(FR)
+        .i32(top === 15 ? 65535 : 255)
+        .op(Op.i32And)
+        .set(FR);
     }
-    if (n === 0 || top !== 31) return false;
-    const seg = c.linear(i);
-    if (seg < 0) return false;
-    c.loadAt(i, seg, 31);
-    shiftConst32(c, fn, n, local(X));
-    c.storeAt(i, seg, 31, local(X));
+    // fc |= ((msb(fr) ^ cf) << 11) | 16
+    a.get(FC).get(FR).i32(top).op(Op.i32ShrU).i32(1).op(Op.i32And).get(FC).op(Op.i32Xor);
+    a.i32(11).op(Op.i32Shl).op(Op.i32Or).i32(16).op(Op.i32Or).set(FC);
+  } else if (fn === "SHR") {
+    a.get(FA);
+    n(a);
+    a.op(Op.i32ShrU).set(FR);
+    a.get(FA);
+    n(a);
+    a.i32(1).op(Op.i32Sub).op(Op.i32ShrU).i32(1).op(Op.i32And);
+    // OF: msb(fr) ^ the bit below it
+    a.get(FR)
+      .i32(top)
+      .op(Op.i32ShrU)
+      .get(FR)
+      .i32(top - 1)
+      .op(Op.i32ShrU)
+      .op(Op.i32Xor);
+    a.i32(1).op(Op.i32And).i32(11).op(Op.i32Shl).op(Op.i32Or).i32(16).op(Op.i32Or).set(FC);
+  } else {
+    sx(a, local(FA), top);
+    n(a);
+    a.op(Op.i32ShrS);
+    if (top !== 31) a.i32(top === 15 ? 65535 : 255).op(Op.i32And);
+    a.set(FR);
+    sx(a, local(FA), top);
+    n(a);
+    a.i32(1).op(Op.i32Sub).op(Op.i32ShrS).i32(1).op(Op.i32And).i32(16).op(Op.i32Or).set(FC);
+  }
+  a.get(FR).set(X);
+  a.i32((FlagOp.Logic << 5) | top).set(FK);
+}
+
+/**
+ * SHL/SAL/SHR/SAR r/m8/16/32 by imm8, 1 or CL (integer-logic.ts shiftForm): the count is masked
+ * to 5 bits; a zero count changes neither the register nor the flags, while the memory form
+ * still reads and writes the operand back. 32-bit register forms by a constant keep
+ * shiftConst32 (dead-flag aware); a CL count leaves the record known only at run time (kind 0).
+ */
+function shift(fn: "SHL" | "SHR" | "SAR", top: number, from: "imm" | "one" | "cl"): Lower {
+  return (c, i) => {
+    const a = c.a;
+    const n = from === "imm" ? i.immediate & 31 : from === "one" ? 1 : -1;
+    const reg = i.op0Kind === OpKind.Register;
+    if (reg && !isGpr(i.op0Register, top)) return false;
+    if (reg && n === 0) return true;
+    let seg = -1;
+    if (!reg) {
+      seg = c.linear(i, top, true);
+      if (seg < 0) return false;
+      c.loadAt(i, seg, top);
+    }
+    const pa = reg ? regRead(i.op0Register, top) : local(X);
+    if (n > 0) {
+      if (top === 31) shiftConst32(c, fn, n, pa);
+      else {
+        c.setKnown(FlagOp.Logic, top, false);
+        pa(a);
+        a.set(FA);
+        shiftRecord(c, fn, top, konst(n));
+      }
+      if (reg) regWrite(a, i.op0Register, top, local(X));
+    } else if (n < 0) {
+      a.get(R0 + 1)
+        .i32(31)
+        .op(Op.i32And)
+        .tee(E);
+      a.open(Op.if);
+      pa(a);
+      a.set(FA);
+      shiftRecord(c, fn, top, local(E));
+      if (reg) regWrite(a, i.op0Register, top, local(X));
+      a.end();
+      c.fl = { kind: 0, op: 0, top: 0, fcZero: false };
+    }
+    if (!reg) c.storeAt(i, seg, top, local(X));
     return true;
   };
 }
@@ -1108,13 +1217,64 @@ function flatStack(c: Lowering): boolean {
   return c.ss32 && (c.flat & 4) !== 0;
 }
 
-function pushValue(c: Lowering, i: Instruction, v: Push): void {
+/**
+ * `storeAt`, then `after` (the form's register updates after its write), then, when a slow write
+ * hit this region's code or raised an event, `leave` (default: leave after the instruction): the
+ * state the region leaves with includes those updates.
+ */
+function storeThen(
+  c: Lowering,
+  i: Instruction,
+  seg: number,
+  top: number,
+  v: Push,
+  after: () => void,
+  leave: () => void = () => c.leaveAfter(i),
+): void {
+  const a = c.a;
+  c.tlbTest(WM, top);
+  a.open(Op.if);
+  c.physAddr();
+  v(a);
+  a.mem(top === 31 ? Op.i32Store : top === 15 ? Op.i32Store16 : Op.i32Store8, 0);
+  after();
+  a.else();
+  c.spillForFault(i.ip);
+  a.get(L);
+  v(a);
+  a.i32(c.slowCode(seg, top)).get(RB).i32(c.k).op(Op.i32Add).call(F_ST);
+  after();
+  a.open(Op.if);
+  leave();
+  a.end();
+  a.end();
+}
+
+/** Pushes `v` (ESP - 4 into `l`, the write, then ESP = `l` and `after`). */
+function pushValue(
+  c: Lowering,
+  i: Instruction,
+  v: Push,
+  after: () => void = () => undefined,
+  leave?: () => void,
+): void {
   c.a
     .get(R0 + 4)
     .i32(4)
     .op(Op.i32Sub)
     .set(L);
-  c.storeAt(i, 2, 31, v);
+  storeThen(
+    c,
+    i,
+    2,
+    31,
+    v,
+    () => {
+      after();
+      c.a.get(L).set(R0 + 4);
+    },
+    leave,
+  );
 }
 
 const pushReg32: Lower = (c, i) => {
@@ -1122,14 +1282,12 @@ const pushReg32: Lower = (c, i) => {
   regRead(i.op0Register, 31)(c.a);
   c.a.set(X);
   pushValue(c, i, local(X));
-  c.a.get(L).set(R0 + 4);
   return true;
 };
 
 const pushImm32: Lower = (c, i) => {
   if (!flatStack(c)) return false;
   pushValue(c, i, konst(i.immediate | 0));
-  c.a.get(L).set(R0 + 4);
   return true;
 };
 
@@ -1146,6 +1304,286 @@ const popReg32: Lower = (c, i) => {
   return true;
 };
 
+/** Reads operand 0 (register or memory, a read only) into `x`. */
+function readRm0(c: Lowering, i: Instruction, top: number): boolean {
+  if (i.op0Kind === OpKind.Register) {
+    if (!isGpr(i.op0Register, top)) return false;
+    regRead(i.op0Register, top)(c.a);
+    c.a.set(X);
+    return true;
+  }
+  const seg = c.linear(i, top, false);
+  if (seg < 0) return false;
+  c.loadAt(i, seg, top);
+  return true;
+}
+
+function usesEsp(i: Instruction): boolean {
+  return i.memBase === REG_EAX + 4 || i.memIndex === REG_EAX + 4;
+}
+
+/** PUSH r/m32 (integer-flow.ts pushRm: the operand is read first, then pushed). */
+const pushRm32: Lower = (c, i) => {
+  if (!flatStack(c) || !readRm0(c, i, 31)) return false;
+  pushValue(c, i, local(X));
+  return true;
+};
+
+/**
+ * POP r/m32 (popRm): the stack is read, then the operand (its address computed with ESP already
+ * incremented) written. ESP is updated after the write so a faulting write spills the ESP the
+ * fault must restore; an address using ESP is left to the handler.
+ */
+const popRm32: Lower = (c, i) => {
+  if (!flatStack(c)) return false;
+  if (i.op0Kind === OpKind.Register) return popReg32(c, i);
+  if (usesEsp(i) || c.seg(i) < 0 || c.ea(i) === null) return false;
+  const a = c.a;
+  a.get(R0 + 4).set(L);
+  c.loadAt(i, 2, 31);
+  const seg = c.linear(i, 31, true);
+  storeThen(c, i, seg, 31, local(X), () => {
+    a.get(R0 + 4)
+      .i32(4)
+      .op(Op.i32Add)
+      .set(R0 + 4);
+  });
+  return true;
+};
+
+/** LEAVE (32-bit operand, flat 32-bit stack): ESP = EBP, then EBP = pop. */
+const leave32: Lower = (c, i) => {
+  if (!flatStack(c) || i.opSize !== 32) return false;
+  const a = c.a;
+  a.get(R0 + 5).set(L);
+  c.loadAt(i, 2, 31);
+  a.get(R0 + 5)
+    .i32(4)
+    .op(Op.i32Add)
+    .set(R0 + 4);
+  a.get(X).set(R0 + 5);
+  return true;
+};
+
+/** BSWAP r32 (bytes reversed: two masked rotates); BSWAP r16 clears the register (P6). */
+const bswap: Lower = (c, i) => {
+  const a = c.a;
+  if (isGpr(i.op0Register, 15)) {
+    regWrite(a, i.op0Register, 15, konst(0));
+    return true;
+  }
+  if (!isGpr(i.op0Register, 31)) return false;
+  const r = regRead(i.op0Register, 31);
+  regWrite(a, i.op0Register, 31, (b) => {
+    r(b);
+    b.i32(0x00ff00ff).op(Op.i32And).i32(8).op(Op.i32Rotr);
+    r(b);
+    b.i32(-16711936).op(Op.i32And).i32(8).op(Op.i32Rotl).op(Op.i32Or);
+  });
+  return true;
+};
+
+/** XCHG r/m, r and XCHG r, eAX (integer-move.ts xchgRm / xchgAcc). */
+function xchg(top: number): Lower {
+  return (c, i) => {
+    const a = c.a;
+    if (!isGpr(i.op1Register, top)) return false;
+    if (i.op0Kind === OpKind.Register) {
+      if (!isGpr(i.op0Register, top)) return false;
+      regRead(i.op0Register, top)(a);
+      a.set(X);
+      regWrite(a, i.op0Register, top, regRead(i.op1Register, top));
+      regWrite(a, i.op1Register, top, local(X));
+      return true;
+    }
+    const seg = c.linear(i, top, true);
+    if (seg < 0) return false;
+    c.loadAt(i, seg, top);
+    storeThen(c, i, seg, top, regRead(i.op1Register, top), () =>
+      regWrite(a, i.op1Register, top, local(X)),
+    );
+    return true;
+  };
+}
+
+/**
+ * CMPXCHG r/m, r (integer-move.ts cmpxchg): flags of CMP acc, dest (a Sub record); equal: dest
+ * = src, else acc = dest, and the memory form writes the old value back (as the processor does).
+ */
+function cmpxchg(top: number): Lower {
+  return (c, i) => {
+    const a = c.a;
+    if (!isGpr(i.op1Register, top)) return false;
+    const acc = top === 31 ? REG_EAX : top === 15 ? REG_AX : REG_AL;
+    const reg = i.op0Kind === OpKind.Register;
+    let seg = -1;
+    if (reg) {
+      if (!isGpr(i.op0Register, top)) return false;
+      regRead(i.op0Register, top)(a);
+      a.set(X);
+    } else {
+      seg = c.linear(i, top, true);
+      if (seg < 0) return false;
+      c.loadAt(i, seg, top);
+    }
+    c.setKnown(FlagOp.Sub, top, false);
+    regRead(acc, top)(a);
+    a.tee(FA).get(X).tee(FB).op(Op.i32Sub);
+    wrap(a, top);
+    a.set(FR);
+    a.i32((FlagOp.Sub << 5) | top).set(FK);
+    if (reg) {
+      a.get(FA).get(FB).op(Op.i32Eq);
+      a.open(Op.if);
+      regWrite(a, i.op0Register, top, regRead(i.op1Register, top));
+      a.else();
+      regWrite(a, acc, top, local(FB));
+      a.end();
+      return true;
+    }
+    // x = equal ? src : old value
+    regRead(i.op1Register, top)(a);
+    a.get(FB).get(FA).get(FB).op(Op.i32Eq).op(Op.select).set(X);
+    storeThen(c, i, seg, top, local(X), () => {
+      a.get(FA).get(FB).op(Op.i32Ne);
+      a.open(Op.if);
+      regWrite(a, acc, top, local(FB));
+      a.end();
+    });
+    return true;
+  };
+}
+
+/** Pushes the unsigned 64-bit EDX:EAX. */
+function edxEax(a: Asm): void {
+  a.get(R0 + 2)
+    .op(Op.i64ExtendI32U)
+    .i32(32)
+    .op(Op.i64ExtendI32U)
+    .op(Op.i64Shl)
+    .get(R0)
+    .op(Op.i64ExtendI32U)
+    .op(Op.i64Or);
+}
+
+/**
+ * MUL r/m32 (alu.ts mul32 + mulFlags): EDX:EAX = EAX * src unsigned; CF = OF = high half
+ * nonzero, set into CpuState through `rf` after a flush (the other flags materialized, kept).
+ */
+const mul32: Lower = (c, i) => {
+  if (!readRm0(c, i, 31)) return false;
+  const a = c.a;
+  c.flush();
+  const product = (b: Asm): void => {
+    b.get(R0).op(Op.i64ExtendI32U).get(X).op(Op.i64ExtendI32U).op(Op.i64Mul);
+  };
+  product(a);
+  a.i32(32).op(Op.i64ExtendI32U).op(Op.i64ShrU).op(Op.i32WrapI64).set(E);
+  a.get(E).i32(0).op(Op.i32Ne).tee(L).get(L).call(F_RF);
+  product(a);
+  a.op(Op.i32WrapI64).set(R0);
+  a.get(E).set(R0 + 2);
+  return true;
+};
+
+/**
+ * DIV r/m32 (alu.ts div32): EDX >= divisor (unsigned; a zero divisor included) is #DE, raised by
+ * the interpreter's handler (which reads the operand again and throws at this EIP; the region
+ * leaves should it not). Else EAX = quotient, EDX = remainder, and the flags as divFlags leaves
+ * them: SF/ZF/PF clear, AF set, CF/OF kept, i.e. a Logic record of result 1 with fc = CF | OF | AF.
+ */
+const div32: Lower = (c, i) => {
+  if (!readRm0(c, i, 31)) return false;
+  const a = c.a;
+  a.get(R0 + 2)
+    .get(X)
+    .op(Op.i32GeU);
+  a.open(Op.if);
+  const fl = c.fl;
+  c.handlerCall(i, true);
+  c.fl = fl;
+  a.end();
+  // CF and OF as they are now, before the record is replaced.
+  c.carryNow();
+  if (c.fl.kind === 2) c.flag("O");
+  else a.i32(0).call(F_TC);
+  a.i32(11).op(Op.i32Shl).op(Op.i32Or).i32(16).op(Op.i32Or).set(FC);
+  a.i32(1).set(FR);
+  a.i32((FlagOp.Logic << 5) | 31).set(FK);
+  c.setKnown(FlagOp.Logic, 31, false);
+  edxEax(a);
+  a.get(X).op(Op.i64ExtendI32U).op(Op.i64RemU).op(Op.i32WrapI64).set(E);
+  edxEax(a);
+  a.get(X).op(Op.i64ExtendI32U).op(Op.i64DivU).op(Op.i32WrapI64).set(R0);
+  a.get(E).set(R0 + 2);
+  return true;
+};
+
+/** Pushes the string step for an element of `size` bytes: -size when EFLAGS.DF is set. */
+function stringStep(a: Asm, size: number): void {
+  a.i32(size)
+    .call(F_DF)
+    .i32(2 * size)
+    .op(Op.i32Mul)
+    .op(Op.i32Sub);
+}
+
+/** Adds the step (in local `e`) to ESI (6) or EDI (7). */
+function advance(a: Asm, r: number): void {
+  a.get(R0 + r)
+    .get(E)
+    .op(Op.i32Add)
+    .set(R0 + r);
+}
+
+/** Source segment of a string form: DS or the override (integer-string.ts sourceSeg). */
+function sourceSeg(i: Instruction): number {
+  return i.segmentPrefix !== 0 ? i.segmentPrefix - REG_ES : 3;
+}
+
+/**
+ * LODS/STOS/SCAS/MOVS without a repeat prefix and with 32-bit addressing (integer-string.ts
+ * stringForm, one iteration): the access(es) first (a fault leaves ESI/EDI unchanged), then
+ * ESI/EDI step by the element size, backwards when DF is set (read through `df`).
+ */
+function stringOp(op: "LODS" | "STOS" | "SCAS" | "MOVS", top: number): Lower {
+  return (c, i) => {
+    if (i.addrSize !== 32 || i.hasRep || i.hasRepne) return false;
+    const a = c.a;
+    const size = SIZE(top);
+    const acc = top === 31 ? REG_EAX : top === 15 ? REG_AX : REG_AL;
+    const src = sourceSeg(i);
+    if (src < 0 || src > 5) return false;
+    if (op === "LODS" || op === "MOVS") {
+      c.offsetLinear(i.ip, src, local(R0 + 6), top, false);
+      c.loadAt(i, src, top);
+    }
+    const step = (): void => {
+      stringStep(a, size);
+      a.set(E);
+      if (op !== "STOS" && op !== "SCAS") advance(a, 6);
+      if (op !== "LODS") advance(a, 7);
+    };
+    if (op === "LODS") regWrite(a, acc, top, local(X));
+    else if (op === "MOVS" || op === "STOS") {
+      c.offsetLinear(i.ip, 0, local(R0 + 7), top, true);
+      storeThen(c, i, 0, top, op === "MOVS" ? local(X) : regRead(acc, top), step);
+      return true;
+    } else {
+      c.offsetLinear(i.ip, 0, local(R0 + 7), top, false);
+      c.loadAt(i, 0, top);
+      c.setKnown(FlagOp.Sub, top, false);
+      regRead(acc, top)(a);
+      a.tee(FA).get(X).tee(FB).op(Op.i32Sub);
+      wrap(a, top);
+      a.set(FR);
+      a.i32((FlagOp.Sub << 5) | top).set(FK);
+    }
+    step();
+    return true;
+  };
+}
+
 const nop: Lower = () => true;
 
 const jmpRel: Lower = (c, i) => {
@@ -1156,9 +1594,15 @@ const jmpRel: Lower = (c, i) => {
 
 const callRel32: Lower = (c, i) => {
   if (!flatStack(c) || i.opSize !== 32) return false;
-  pushValue(c, i, konst(i.nextIp | 0));
-  c.directJump(i);
-  c.a.get(L).set(R0 + 4);
+  // The push, the jump's limit check (a #GP restores ESP), ESP; a slow write that must leave
+  // leaves to the target.
+  pushValue(
+    c,
+    i,
+    konst(i.nextIp | 0),
+    () => c.directJump(i),
+    () => c.leave(konst(i.nearBranchTarget | 0), c.k + 1, -1),
+  );
   c.exitTo(i.nearBranchTarget >>> 0);
   return true;
 };
@@ -1231,11 +1675,13 @@ function buildLowerings(): (Lower | undefined)[] {
     set(`Dec_rm${size}`, incDec(true, top));
     for (const [name, fn] of [
       ["Shl", "SHL"],
+      ["Sal", "SHL"],
       ["Shr", "SHR"],
       ["Sar", "SAR"],
     ] as const) {
-      set(`${name}_rm${size}_imm8`, shift(fn, top, false));
-      set(`${name}_rm${size}_1`, shift(fn, top, true));
+      set(`${name}_rm${size}_imm8`, shift(fn, top, "imm"));
+      set(`${name}_rm${size}_1`, shift(fn, top, "one"));
+      set(`${name}_rm${size}_CL`, shift(fn, top, "cl"));
     }
   }
   set("Inc_r16", incDec(false, 15));
@@ -1271,15 +1717,47 @@ function buildLowerings(): (Lower | undefined)[] {
   set("Imul_r32_rm32", imul32(false));
   set("Imul_r32_rm32_imm32", imul32(true));
   set("Imul_r32_rm32_imm8", imul32(true));
-  set("Shl_rm32_CL", shiftCl32("SHL"));
-  set("Shr_rm32_CL", shiftCl32("SHR"));
-  set("Sar_rm32_CL", shiftCl32("SAR"));
+  // 32-bit register by CL: shiftCl32 (the memory form: shift above).
+  for (const [name, fn] of [
+    ["Shl", "SHL"],
+    ["Sal", "SHL"],
+    ["Shr", "SHR"],
+    ["Sar", "SAR"],
+  ] as const) {
+    const mem = shift(fn, 31, "cl");
+    const reg = shiftCl32(fn);
+    set(`${name}_rm32_CL`, (c, i) => (i.op0Kind === OpKind.Register ? reg(c, i) : mem(c, i)));
+  }
   set("Movzx_r32_rm8", movExtend(7, false));
   set("Movzx_r32_rm16", movExtend(15, false));
   set("Movsx_r32_rm8", movExtend(7, true));
   set("Movsx_r32_rm16", movExtend(15, true));
   set("Lea_r32_m", lea32);
   set("Push_r32", pushReg32);
+  set("Push_rm32", pushRm32);
+  set("Pop_rm32", popRm32);
+  set("Leaved", leave32);
+  set("Bswap_r16", bswap);
+  set("Bswap_r32", bswap);
+  for (const [size, top] of OPERAND_SIZES) {
+    const acc = top === 7 ? "AL" : top === 15 ? "AX" : "EAX";
+    set(`Mov_${acc}_moffs${size}`, movRegRm(top));
+    set(`Mov_moffs${size}_${acc}`, movRmReg(top));
+    set(`Xchg_rm${size}_r${size}`, xchg(top));
+    set(`Cmpxchg_rm${size}_r${size}`, cmpxchg(top));
+    const w = top === 7 ? "b" : top === 15 ? "w" : "d";
+    set(`Lods${w}_${acc}_m${size}`, stringOp("LODS", top));
+    set(`Stos${w}_m${size}_${acc}`, stringOp("STOS", top));
+    set(`Scas${w}_${acc}_m${size}`, stringOp("SCAS", top));
+    set(`Movs${w}_m${size}_m${size}`, stringOp("MOVS", top));
+  }
+  set("Xchg_r16_AX", xchg(15));
+  set("Xchg_r32_EAX", xchg(31));
+  set("Mul_rm32", mul32);
+  set("Div_rm32", div32);
+  // PAUSE and the fences are no-ops in the interpreter (integer-move.ts, simd.ts fence).
+  for (const [name, value] of Object.entries(Code))
+    if (typeof value === "number" && /^(Pause$|[LMS]fence($|_))/.test(name)) t[value] = nop;
   set("Pop_r32", popReg32);
   set("Pushd_imm32", pushImm32);
   set("Pushd_imm8", pushImm32);

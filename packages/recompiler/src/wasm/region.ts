@@ -4,7 +4,15 @@
 // already lies in the shared memory), then the pending flag record materialized through the
 // interpreter's own routines, next EIP and retired count, the dynamic-exit cache, the chain link;
 // on a fault thrown by a helper, startEip/startEsp of the faulting instruction and the cursor.
-import { CF, HANDLERS, jumpNear, OF, testCondition, type CpuState } from "@ringvm/cpu";
+import {
+  CF,
+  checkedLinear,
+  HANDLERS,
+  jumpNear,
+  OF,
+  testCondition,
+  type CpuState,
+} from "@ringvm/cpu";
 import { wasmApi, type WasmMemoryLike } from "./api";
 import type { Instruction } from "@ringvm/decoder";
 import type { Block, BlockFn, FastMemoryView, RegionCursor } from "../block";
@@ -107,6 +115,9 @@ export function wasmRegionFn(
         s.materialize(CF | OF);
         s.flags = (s.flags & ~(CF | OF)) | cf | (of !== 0 ? OF : 0);
       },
+      ck: (seg: number, off: number, size: number, w: number): number =>
+        checkedLinear(S!, seg, off >>> 0, size, w !== 0),
+      df: (): number => (S!.flags >>> 10) & 1,
     },
   };
   const e = imports.e as Record<string, unknown>;

@@ -10,15 +10,25 @@ export interface LockstepOptions {
   threshold?: number;
   fastMemory?: boolean;
   backend?: TestBackend;
+  /** Runs on both machines before the first step (segment caches, memory contents). */
+  setup?: (m: Machine) => void;
 }
 
 /** Runs both engines on `code`; returns the dispatches compared and the recompiler's machine. */
 export function lockstep(
   code: Uint8Array,
-  { maxSteps = 20_000, threshold = 1, fastMemory = true, backend = "js" }: LockstepOptions = {},
+  {
+    maxSteps = 20_000,
+    threshold = 1,
+    fastMemory = true,
+    backend = "js",
+    setup,
+  }: LockstepOptions = {},
 ): { steps: number; b: Machine } {
   const a = makeMachine(code, false);
   const b = makeMachine(code, true, threshold, fastMemory, backend);
+  setup?.(a);
+  setup?.(b);
   const engine = b.engine!;
   let steps = 0;
   for (; steps < maxSteps; steps++) {
