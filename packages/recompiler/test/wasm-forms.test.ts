@@ -11,7 +11,7 @@ import { describe, expect, it } from "vitest";
 import { Code } from "@ringvm/decoder";
 import { HANDLERS, SegReg, type CpuState } from "@ringvm/cpu";
 import { lowerRegion, type WasmLayout } from "../src/wasm/lower";
-import { DATA_AT, type Machine, type TestBackend } from "./support/machine";
+import { CODE_AT, DATA_AT, HOLE, type Machine, type TestBackend } from "./support/machine";
 import { lockstep, type LockstepOptions } from "./support/lockstep";
 import { COUNTER, DST, le32, mulberry32 } from "./support/program-parts";
 
@@ -410,5 +410,76 @@ describe("wasm lowering: DIV without #DE runs inline", () => {
     }
     // (The first run of the loop's block is cold: interpreted through the handler.)
     expect(calls).toBeLessThan(3);
+  });
+});
+
+describe("wasm lowering: REP STOS / REP MOVS (the ECX loop inside the region)", () => {
+  const REP = names(["Stos", "Movsb", "Movsw_m", "Movsd_m"]);
+  const at = (v: number): number[] => le32(v);
+  // mov ecx, n; mov esi, s; mov edi, d; (std); rep op; cld; plus a flag writer before
+  const rep = (n: number, src: number, dst: number, op: number[], std = false): number[] => [
+    ...[0xb9, ...at(n), 0xbe, ...at(src), 0xbf, ...at(dst)],
+    ...[0x39, 0xd8], // cmp eax, ebx
+    ...(std ? [0xfd] : []),
+    0xf3,
+    ...op,
+    0xfc,
+  ];
+  it.each([
+    ["ECX = 0", rep(0, DATA_AT, DATA_AT + 0x100, [0xab])],
+    ["stosb 37", rep(37, 0, DATA_AT + 3, [0xaa])],
+    ["stosw 100, DF=1", rep(100, 0, DATA_AT + 0x400, [0x66, 0xab], true)],
+    ["stosd 5000 (two chunks)", rep(5000, 0, DATA_AT + 0x1000, [0xab])],
+    ["movsb 300 overlapping", rep(300, DATA_AT + 0x10, DATA_AT + 0x13, [0xa4])],
+    ["movsd 9000 (three chunks)", rep(9000, DATA_AT, DATA_AT + 0x10000, [0xa5])],
+    ["movsw 64, DF=1", rep(64, DATA_AT + 0x300, DATA_AT + 0x801, [0x66, 0xa5], true)],
+    // (A non-flat source segment: left to the handler, which must agree.)
+    ["movsd with an FS override", rep(40, DATA_AT, DATA_AT + 0x900, [0x64, 0xa5])],
+  ])("%s", (name, program) => {
+    const code = Uint8Array.from([
+      ...[0xb8, ...at(0x11223344)], // mov eax, 0x11223344
+      // fill the data area with a pattern (through the interpreter's stosd too)
+      ...[0xbb, ...at(0x12345678)],
+      ...program,
+      ...program, // again: the block is translated by now
+      0xf4,
+    ]);
+    run(code, "wasm", name.includes("FS") ? [] : REP, { setup: fsSetup });
+  });
+
+  // SDM vol. 2 REP: a fault mid-string leaves ECX/ESI/EDI of the elements done; #PF with CR2 and
+  // the REP instruction's EIP. The interpreter (per-element register updates) is the oracle.
+  it.each([
+    ["rep movsd into the hole", rep(0x100, DATA_AT, HOLE - 0x40, [0xa5])],
+    ["rep movsb from the hole", rep(0x100, HOLE - 0x21, DATA_AT, [0xa4])],
+    ["rep stosd down into the hole (DF=1)", rep(0x100, 0, HOLE + 0x1000 + 0x30, [0xab], true)],
+  ])("a #PF mid-REP leaves the interpreter's ECX/ESI/EDI: %s", (_, program) => {
+    const code = Uint8Array.from([...program, ...program, 0xf4]);
+    const b = run(code, "wasm-shared", REP);
+    expect(b.cpu.state.regs[1]).not.toBe(0); // stopped mid-way
+    expect(b.cpu.state.cr2 >>> 12).toBe(HOLE >>> 12);
+  });
+
+  it("REP STOS into the region's own code, PUSH/CALL onto its page: slow writes that leave", () => {
+    // Each iteration stores DL over the immediate of the `mov ebx` after it, and pushes onto the
+    // code page (watched: every write takes the slow path and invalidates the region). The
+    // region must leave after the chunk with its registers updated, so the next iteration runs
+    // the new immediate.
+    const P = CODE_AT + 25;
+    const code = Uint8Array.from([
+      ...[0xbc, ...at(CODE_AT + 0xf00)], // mov esp, CODE+0xf00
+      ...[0xba, ...at(20)], // mov edx, 20
+      ...[0xb9, ...at(1), 0xbf, ...at(P)], // loop: mov ecx, 1; mov edi, P
+      ...[0x89, 0xd0, 0xf3, 0xaa], // mov eax, edx; rep stosb
+      ...[0xbb, ...at(0x11)], // mov ebx, 0x11 (its immediate at P)
+      ...[0x01, 0xde], // add esi, ebx
+      ...[0x52, 0xe8, 0, 0, 0, 0, 0x58, 0x5b], // push edx; call next; next: pop eax; pop ebx
+      ...[0x4a, 0x75, 0xe0], // dec edx; jnz loop (-32)
+      0xf4,
+    ]);
+    const b = run(code, "wasm", [...REP, Code.Push_r32]);
+    // Oracle: every iteration added the DL it stored: 20 + 19 + ... + 1.
+    expect(b.cpu.state.regs[6]).toBe(210);
+    expect(b.engine!.stats.blocksInvalidated).toBeGreaterThan(0);
   });
 });

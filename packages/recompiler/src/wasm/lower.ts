@@ -44,8 +44,12 @@ const NR = 23;
 const NG = 24;
 const RM = 25;
 const WM = 26;
+/** REP STOS/MOVS: ECX where the chunk ends, the step, a slow write asked to leave. */
+const T0 = 27;
+const T1 = 28;
+const T2 = 29;
 const NUM_PARAMS = 4;
-const NUM_LOCALS = 27 - NUM_PARAMS;
+const NUM_LOCALS = 30 - NUM_PARAMS;
 
 /** Scratch words (byte offsets from `WasmLayout.scratch`) the JS wrapper reads. */
 export const SCR_REGS = 0; // 8 words, when CpuState.regs is not in the memory
@@ -1548,7 +1552,11 @@ function sourceSeg(i: Instruction): number {
  */
 function stringOp(op: "LODS" | "STOS" | "SCAS" | "MOVS", top: number): Lower {
   return (c, i) => {
-    if (i.addrSize !== 32 || i.hasRep || i.hasRepne) return false;
+    if (i.addrSize !== 32) return false;
+    if (i.hasRep || i.hasRepne) {
+      if (op === "STOS" || op === "MOVS") return repString(op, top)(c, i);
+      return false;
+    }
     const a = c.a;
     const size = SIZE(top);
     const acc = top === 31 ? REG_EAX : top === 15 ? REG_AX : REG_AL;
@@ -1580,6 +1588,89 @@ function stringOp(op: "LODS" | "STOS" | "SCAS" | "MOVS", top: number): Lower {
       a.i32((FlagOp.Sub << 5) | top).set(FK);
     }
     step();
+    return true;
+  };
+}
+
+/** Iterations of a repeated string form per execution (integer-string.ts STRING_CHUNK). */
+const STRING_CHUNK = 4096;
+
+/**
+ * REP STOS / REP MOVS with 32-bit addressing and flat segments, the ECX loop inside the region
+ * (integer-string.ts stringForm / fastRep): ECX = 0 does nothing; else at most STRING_CHUNK
+ * elements, each a load (MOVS) and a store through the TLB (the slow paths per element), then
+ * ESI/EDI step and ECX counts down, so a fault leaves exactly the registers of the elements
+ * done. After a chunk with ECX left, the region leaves to the instruction itself (the next
+ * execution, one more retired instruction, as the interpreter's EIP = startEip); a slow write
+ * that hit this region or raised an event makes it leave after the chunk (the handler does not
+ * stop mid-chunk either).
+ */
+function repString(op: "STOS" | "MOVS", top: number): Lower {
+  return (c, i) => {
+    if (i.addrSize !== 32) return false;
+    const src = sourceSeg(i);
+    if ((c.flat & 1) === 0 || (op === "MOVS" && (c.flat & (1 << src)) === 0)) return false;
+    const a = c.a;
+    const acc = top === 31 ? REG_EAX : top === 15 ? REG_AX : REG_AL;
+    const v = op === "MOVS" ? local(X) : regRead(acc, top);
+    a.get(R0 + 1);
+    a.open(Op.if);
+    stringStep(a, SIZE(top));
+    a.set(T1);
+    a.get(R0 + 1)
+      .i32(STRING_CHUNK)
+      .op(Op.i32Sub)
+      .set(T0);
+    a.i32(0).set(T2);
+    const next = a.open(Op.loop);
+    if (op === "MOVS") {
+      a.get(R0 + 6).set(L);
+      c.loadAt(i, src, top);
+    }
+    a.get(R0 + 7).set(L);
+    c.tlbTest(WM, top);
+    a.open(Op.if);
+    c.physAddr();
+    v(a);
+    a.mem(top === 31 ? Op.i32Store : top === 15 ? Op.i32Store16 : Op.i32Store8, 0);
+    a.else();
+    c.spillForFault(i.ip);
+    a.get(L);
+    v(a);
+    a.i32(c.slowCode(0, top)).get(RB).i32(c.k).op(Op.i32Add).call(F_ST);
+    a.get(T2).op(Op.i32Or).set(T2);
+    a.end();
+    if (op === "MOVS") {
+      a.get(R0 + 6)
+        .get(T1)
+        .op(Op.i32Add)
+        .set(R0 + 6);
+    }
+    a.get(R0 + 7)
+      .get(T1)
+      .op(Op.i32Add)
+      .set(R0 + 7);
+    a.get(R0 + 1)
+      .i32(1)
+      .op(Op.i32Sub)
+      .tee(R0 + 1)
+      .i32(0)
+      .op(Op.i32Ne);
+    a.get(R0 + 1)
+      .get(T0)
+      .op(Op.i32Ne)
+      .op(Op.i32And);
+    a.brIf(next);
+    a.end();
+    a.get(R0 + 1);
+    a.open(Op.if);
+    c.leave(konst(i.ip | 0), c.k + 1, -1);
+    a.end();
+    a.get(T2);
+    a.open(Op.if);
+    c.leaveAfter(i);
+    a.end();
+    a.end();
     return true;
   };
 }
