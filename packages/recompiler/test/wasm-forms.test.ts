@@ -144,6 +144,37 @@ describe("wasm lowering: shifts of 8/16/32-bit operands by imm8, 1 and CL", () =
   });
 });
 
+/** SHLD/SHRD r/m32, r32 by imm8 and CL (counts as above), CDQ/CWDE/CWD/CBW, flag readers after. */
+function doubleShiftProgram(seed: number): Uint8Array {
+  const rnd = mulberry32(seed ^ 0xd5d5);
+  const int = (n: number): number => Math.floor(rnd() * n);
+  const pick = <T>(a: readonly T[]): T => a[int(a.length)]!;
+  const body: number[] = [];
+  for (let n = 0; n < 40; n++) {
+    if (rnd() < 0.5) body.push(pick([0x01, 0x29, 0x21, 0x39]), 0xc0 | (int(8) << 3) | pick(DST));
+    if (rnd() < 0.2) {
+      body.push(...pick([[0x99], [0x98], [0x66, 0x99], [0x66, 0x98]]));
+      continue;
+    }
+    const count = rnd() < 0.7 ? pick(COUNTS) : int(256);
+    const cl = rnd() < 0.5;
+    if (cl && rnd() < 0.8) body.push(0xb1, count); // mov cl, count
+    const r = int(8);
+    const modrm = rnd() < 0.6 ? [0xc0 | (r << 3) | pick(DST)] : [0x45 | (r << 3), int(64)];
+    const op = pick([0xa4, 0xac]) + (cl ? 1 : 0);
+    body.push(0x0f, op, ...modrm, ...(cl ? [] : [count]));
+    flagUse(rnd, body);
+  }
+  return loop(rnd, body);
+}
+
+describe("wasm lowering: SHLD/SHRD r/m32 and accumulator sign extension", () => {
+  const FORMS = names(["Shld_rm32", "Shrd_rm32", "Cdq", "Cwde", "Cwd", "Cbw"]);
+  it.each(Array.from({ length: 12 }, (_, k) => k + 1))("stream, seed %i", (seed) => {
+    run(doubleShiftProgram(seed), seed % 3 === 0 ? "wasm-shared" : "wasm", FORMS);
+  });
+});
+
 /** Access rights of a present, writable, expand-up data segment, 32-bit. */
 const DATA_AR = 0x80 | 0x10 | 0x02 | 0x01 | 0x4000 | 0x8000;
 
@@ -482,4 +513,21 @@ describe("wasm lowering: REP STOS / REP MOVS (the ECX loop inside the region)", 
     expect(b.cpu.state.regs[6]).toBe(210);
     expect(b.engine!.stats.blocksInvalidated).toBeGreaterThan(0);
   });
+});
+
+describe("wasm lowering: RDTSC through the handler's import (no flag flush)", () => {
+  it.each(["wasm", "wasm-shared"] as const)(
+    "RDTSC between a flag writer and reader reads the retired count (no clock) (%s)",
+    (backend) => {
+      const code = Uint8Array.from([
+        ...[0xb9, ...le32(200), 0xbd, ...le32(DATA_AT + 0x100)], // mov ecx, 200; mov ebp, ...
+        ...[0x39, 0xcb, 0x0f, 0x31], // loop: cmp ebx, ecx; rdtsc
+        ...[0x0f, 0x92, 0xc3, 0x01, 0xc6, 0x89, 0x45, 0x10], // setb bl; add esi, eax; mov [ebp+16], eax
+        ...[0x49, 0x75, 0xf1, 0xf4], // dec ecx; jnz loop (-15); hlt
+      ]);
+      const b = run(code, backend, [Code.Rdtsc]);
+      expect(b.cpu.state.regs[1]).toBe(0); // the loop ran to its end
+      expect(b.cpu.state.halted).toBe(true);
+    },
+  );
 });

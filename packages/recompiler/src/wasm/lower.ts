@@ -74,6 +74,8 @@ export const IMPORTS: readonly ImportedFunc[] = [
   { name: "rf", params: 2, results: 0 }, // CF and OF of a rotate into CpuState (alu.ts rotFlags)
   { name: "ck", params: 4, results: 1 }, // checkedLinear(s, seg, offset, size, write) -> linear
   { name: "df", params: 0, results: 1 }, // EFLAGS.DF (0/1)
+  // RDTSC: the interpreter's handler (retired since entry set first), EAX/EDX into the registers
+  { name: "ts", params: 1, results: 0 },
 ];
 /**
  * Then one import per handler call site, `h0`, `h1`, ... (retired since entry) -> 1 = leave:
@@ -92,6 +94,7 @@ const F_J = 6;
 const F_RF = 7;
 const F_CK = 8;
 const F_DF = 9;
+const F_TS = 10;
 
 /** Where things are in the shared memory (byte offsets). */
 export interface WasmLayout {
@@ -1592,6 +1595,114 @@ function stringOp(op: "LODS" | "STOS" | "SCAS" | "MOVS", top: number): Lower {
   };
 }
 
+/**
+ * SHLD/SHRD r/m32, r32, imm8|CL (alu.ts shld/shrd, integer-logic.ts doubleShift): the register
+ * is read first, then the operand; count masked to 5 bits, a zero count changes nothing (the
+ * memory form writes the value back). The flags: a Logic record with CF, OF (MSB(r) ^ CF for
+ * SHLD, the result's top two bits XOR for SHRD, as the host gives them) and AF set.
+ */
+function doubleShift32(left: boolean, fromCl: boolean): Lower {
+  return (c, i) => {
+    const a = c.a;
+    if (!isGpr(i.op1Register, 31)) return false;
+    const reg = i.op0Kind === OpKind.Register;
+    if (reg && !isGpr(i.op0Register, 31)) return false;
+    const n = fromCl ? -1 : i.immediate & 31;
+    if (reg && n === 0) return true;
+    let seg = -1;
+    if (!reg) {
+      seg = c.linear(i, 31, true);
+      if (seg < 0) return false;
+      c.loadAt(i, seg, 31);
+    }
+    const pa = reg ? regRead(i.op0Register, 31) : local(X);
+    const pb = regRead(i.op1Register, 31);
+    const count: Push = n < 0 ? local(E) : konst(n);
+    const calc = (): void => {
+      pa(a);
+      a.set(FA);
+      // fr = fa << n | fb >>> (32 - n)  (SHLD), fa >>> n | fb << (32 - n)  (SHRD)
+      a.get(FA);
+      count(a);
+      a.op(left ? Op.i32Shl : Op.i32ShrU);
+      pb(a);
+      a.i32(32);
+      count(a);
+      a.op(Op.i32Sub)
+        .op(left ? Op.i32ShrU : Op.i32Shl)
+        .op(Op.i32Or)
+        .tee(FR)
+        .set(X);
+      a.get(FA);
+      if (left) {
+        a.i32(32);
+        count(a);
+        a.op(Op.i32Sub).op(Op.i32ShrU).i32(1).op(Op.i32And).set(FC);
+        a.get(FC).get(FR).i32(31).op(Op.i32ShrU).get(FC).op(Op.i32Xor);
+      } else {
+        count(a);
+        a.i32(1).op(Op.i32Sub).op(Op.i32ShrU).i32(1).op(Op.i32And).set(FC);
+        a.get(FC).get(FR).i32(31).op(Op.i32ShrU).get(FR).i32(30).op(Op.i32ShrU);
+        a.op(Op.i32Xor).i32(1).op(Op.i32And);
+      }
+      a.i32(11).op(Op.i32Shl).op(Op.i32Or).i32(16).op(Op.i32Or).set(FC);
+      a.i32((FlagOp.Logic << 5) | 31).set(FK);
+      if (reg) regWrite(a, i.op0Register, 31, local(X));
+    };
+    if (n > 0) {
+      c.setKnown(FlagOp.Logic, 31, false);
+      calc();
+    } else if (n < 0) {
+      a.get(R0 + 1)
+        .i32(31)
+        .op(Op.i32And)
+        .tee(E);
+      a.open(Op.if);
+      calc();
+      a.end();
+      c.fl = { kind: 0, op: 0, top: 0, fcZero: false };
+    }
+    if (!reg) c.storeAt(i, seg, 31, local(X));
+    return true;
+  };
+}
+
+/** CDQ, CWDE, CWD, CBW (arith.ts): sign extension of the accumulator. */
+const signExtendAcc: Lower = (c, i) => {
+  const a = c.a;
+  if (i.code === Code.Cdq)
+    regWrite(a, REG_EAX + 2, 31, (b) => {
+      b.get(R0).i32(31).op(Op.i32ShrS);
+    });
+  else if (i.code === Code.Cwde) regWrite(a, REG_EAX, 31, (b) => sx(b, regRead(REG_AX, 15), 15));
+  else if (i.code === Code.Cbw)
+    regWrite(a, REG_AX, 15, (b) => {
+      sx(b, regRead(REG_AL, 7), 7);
+      b.i32(65535).op(Op.i32And);
+    });
+  else
+    regWrite(a, REG_AX + 2, 15, (b) => {
+      sx(b, regRead(REG_AX, 15), 15);
+      b.i32(16).op(Op.i32ShrS).i32(65535).op(Op.i32And);
+    });
+  return true;
+};
+
+/**
+ * RDTSC: the interpreter's handler through `ts` (no flag flush, no full register reload: it
+ * writes EAX/EDX only, reloaded after; it may raise #GP (CR4.TSD), hence the spill).
+ */
+const rdtsc: Lower = (c, i) => {
+  const a = c.a;
+  c.spillForFault(i.ip);
+  a.get(RB).i32(c.k).op(Op.i32Add).call(F_TS);
+  a.i32(0).mem(Op.i32Load, c.layout.regs).set(R0);
+  a.i32(0)
+    .mem(Op.i32Load, c.layout.regs + 8)
+    .set(R0 + 2);
+  return true;
+};
+
 /** Iterations of a repeated string form per execution (integer-string.ts STRING_CHUNK). */
 const STRING_CHUNK = 4096;
 
@@ -1845,6 +1956,12 @@ function buildLowerings(): (Lower | undefined)[] {
   set("Xchg_r16_AX", xchg(15));
   set("Xchg_r32_EAX", xchg(31));
   set("Mul_rm32", mul32);
+  set("Rdtsc", rdtsc);
+  set("Shld_rm32_r32_imm8", doubleShift32(true, false));
+  set("Shld_rm32_r32_CL", doubleShift32(true, true));
+  set("Shrd_rm32_r32_imm8", doubleShift32(false, false));
+  set("Shrd_rm32_r32_CL", doubleShift32(false, true));
+  for (const name of ["Cdq", "Cwde", "Cwd", "Cbw"]) set(name, signExtendAcc);
   set("Div_rm32", div32);
   // PAUSE and the fences are no-ops in the interpreter (integer-move.ts, simd.ts fence).
   for (const [name, value] of Object.entries(Code))

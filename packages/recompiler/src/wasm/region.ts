@@ -14,7 +14,7 @@ import {
   type CpuState,
 } from "@ringvm/cpu";
 import { wasmApi, type WasmMemoryLike } from "./api";
-import type { Instruction } from "@ringvm/decoder";
+import { Code, Instruction } from "@ringvm/decoder";
 import type { Block, BlockFn, FastMemoryView, RegionCursor } from "../block";
 import {
   SCR_FK,
@@ -64,6 +64,10 @@ export function wasmLayout(view: FastMemoryView | null, s: CpuState): WasmLayout
     scratch: w.scratchOffset,
   };
 }
+
+/** RDTSC's handler (it reads no operand: any instruction will do as its argument). */
+const RDTSC = HANDLERS[Code.Rdtsc]!;
+const NO_OPERANDS = new Instruction();
 
 type RegionExport = (left: number, pc0: number, lim: number, ev: number) => number;
 
@@ -118,6 +122,15 @@ export function wasmRegionFn(
       ck: (seg: number, off: number, size: number, w: number): number =>
         checkedLinear(S!, seg, off >>> 0, size, w !== 0),
       df: (): number => (S!.flags >>> 10) & 1,
+      ts: (n: number): void => {
+        const s = S!;
+        s.retired = base + n;
+        RDTSC(s, NO_OPERANDS);
+        if (copy) {
+          M[rg] = s.regs[0]!;
+          M[rg + 2] = s.regs[2]!;
+        }
+      },
     },
   };
   const e = imports.e as Record<string, unknown>;
