@@ -1827,6 +1827,41 @@ const retNear32: Lower = (c, i) => {
   return true;
 };
 
+/** jumpNear's CS-limit check of the target in `x` (#GP(0) beyond it, through `j`). */
+function limitCheckX(c: Lowering, i: Instruction): void {
+  const a = c.a;
+  a.get(X).get(P_LIM).op(Op.i32GtU);
+  a.open(Op.if);
+  c.spillForFault(i.ip);
+  a.get(X).call(F_J);
+  a.end();
+}
+
+/** JMP r/m32 (integer-flow.ts jmpRm): the target read, checked, left to by a dynamic exit. */
+const jmpRm32: Lower = (c, i) => {
+  if (!readRm0(c, i, 31)) return false;
+  limitCheckX(c, i);
+  c.dynamicExit(local(X));
+  return true;
+};
+
+/**
+ * CALL r/m32 (callRm): the target read first, the return address pushed, the limit check (a
+ * #GP restores ESP), ESP, then a dynamic exit to the target.
+ */
+const callRm32: Lower = (c, i) => {
+  if (!flatStack(c) || i.opSize !== 32 || !readRm0(c, i, 31)) return false;
+  pushValue(
+    c,
+    i,
+    konst(i.nextIp | 0),
+    () => limitCheckX(c, i),
+    () => c.leave(local(X), c.k + 1, -1),
+  );
+  c.dynamicExit(local(X));
+  return true;
+};
+
 function jcc(cc: number): Lower {
   return (c, i) => {
     c.condition(cc);
@@ -1978,6 +2013,10 @@ function buildLowerings(): (Lower | undefined)[] {
   set("Retnd", retNear32);
   ENDS.add(codeOf("Call_rel32_32"));
   ENDS.add(codeOf("Retnd"));
+  set("Jmp_rm32", jmpRm32);
+  set("Call_rm32", callRm32);
+  ENDS.add(codeOf("Jmp_rm32"));
+  ENDS.add(codeOf("Call_rm32"));
   COND_NAMES.forEach((cn, cc) => {
     for (const form of ["rel8_16", "rel8_32", "rel16", "rel32_32"]) {
       set(`J${cn}_${form}`, jcc(cc));
