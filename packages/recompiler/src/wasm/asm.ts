@@ -16,11 +16,14 @@ export const Op = {
   brTable: 0x0e,
   return: 0x0f,
   call: 0x10,
+  returnCall: 0x12,
+  returnCallIndirect: 0x13,
   drop: 0x1a,
   select: 0x1b,
   localGet: 0x20,
   localSet: 0x21,
   localTee: 0x22,
+  globalGet: 0x23,
   i32Load: 0x28,
   i32Load8U: 0x2d,
   i32Load16U: 0x2f,
@@ -123,6 +126,24 @@ export class Asm {
     uleb(fn, this.out);
     return this;
   }
+  /** Tail call of function `fn` (the tail-call proposal: the caller's frame is replaced). */
+  returnCall(fn: number): this {
+    this.out.push(Op.returnCall);
+    uleb(fn, this.out);
+    return this;
+  }
+  /** Tail call through table 0 with signature `type` (index popped last). */
+  returnCallIndirect(type: number): this {
+    this.out.push(Op.returnCallIndirect);
+    uleb(type, this.out);
+    this.out.push(0);
+    return this;
+  }
+  globalGet(g: number): this {
+    this.out.push(Op.globalGet);
+    uleb(g, this.out);
+    return this;
+  }
   /** A memory access at constant `offset` (alignment hint: the natural one). */
   mem(code: number, offset: number): this {
     const align =
@@ -202,17 +223,23 @@ function section(id: number, body: number[], out: number[]): void {
 }
 
 /**
- * Builds a module: imports from module "e" (the functions, then memory "m" with `pages`
- * minimum), one function `f` of type `fn` with `locals` extra i32 locals and body `body`
- * (without the final `end`), exported as "f".
+ * What a chaining region module has besides `f` (wasm/chain.ts): it imports the shared funcref
+ * table "t" and an immutable i32 global "sb" (its exit-slot base), and exports one extra
+ * function per entry, `c0`, `c1`, ..., each of `fn`'s type without extra locals.
  */
-export function buildModule(
+export interface ChainParts {
+  readonly entries: readonly (readonly number[])[];
+}
+
+/** Index of the function type `fn` in a module built by `buildModule` (for call_indirect). */
+export function typeIndex(imports: readonly ImportedFunc[], fn: FuncType): number {
+  return collectTypes(imports, fn).fnType;
+}
+
+function collectTypes(
   imports: readonly ImportedFunc[],
-  pages: number,
   fn: FuncType,
-  locals: number,
-  body: readonly number[],
-): Uint8Array {
+): { types: FuncType[]; importTypes: number[]; fnType: number } {
   const types: FuncType[] = [];
   const typeOf = (t: FuncType): number => {
     let i = types.findIndex((x) => x.params === t.params && x.results === t.results);
@@ -221,6 +248,37 @@ export function buildModule(
   };
   const importTypes = imports.map(typeOf);
   const fnType = typeOf(fn);
+  return { types, importTypes, fnType };
+}
+
+function body(locals: number, code: readonly number[], out: number[]): void {
+  const fb: number[] = [];
+  if (locals > 0) {
+    fb.push(1);
+    uleb(locals, fb);
+    fb.push(I32);
+  } else fb.push(0);
+  for (const b of code) fb.push(b);
+  fb.push(Op.end);
+  uleb(fb.length, out);
+  for (const b of fb) out.push(b);
+}
+
+/**
+ * Builds a module: imports from module "e" (the functions, then memory "m" with `pages`
+ * minimum, then with `chain` table "t" and global "sb"), one function `f` of type `fn` with
+ * `locals` extra i32 locals and body `code` (without the final `end`), exported as "f" (and
+ * with `chain` the entry functions `c<k>` after it).
+ */
+export function buildModule(
+  imports: readonly ImportedFunc[],
+  pages: number,
+  fn: FuncType,
+  locals: number,
+  code: readonly number[],
+  chain?: ChainParts,
+): Uint8Array {
+  const { types, importTypes, fnType } = collectTypes(imports, fn);
   const out: number[] = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
   const ts: number[] = [];
   uleb(types.length, ts);
@@ -233,7 +291,7 @@ export function buildModule(
   }
   section(1, ts, out);
   const im: number[] = [];
-  uleb(imports.length + 1, im);
+  uleb(imports.length + (chain === undefined ? 1 : 3), im);
   imports.forEach((f, k) => {
     name("e", im);
     name(f.name, im);
@@ -244,26 +302,35 @@ export function buildModule(
   name("m", im);
   im.push(0x02, 0x00);
   uleb(pages, im);
+  if (chain !== undefined) {
+    name("e", im);
+    name("t", im);
+    im.push(0x01, 0x70, 0x00, 0x01); // table funcref, minimum 1
+    name("e", im);
+    name("sb", im);
+    im.push(0x03, I32, 0x00); // immutable i32 global
+  }
   section(2, im, out);
-  const fs: number[] = [1];
-  uleb(fnType, fs);
+  const entries = chain?.entries ?? [];
+  const fs: number[] = [];
+  uleb(1 + entries.length, fs);
+  for (let k = 0; k <= entries.length; k++) uleb(fnType, fs);
   section(3, fs, out);
-  const ex: number[] = [1];
+  const ex: number[] = [];
+  uleb(1 + entries.length, ex);
   name("f", ex);
   ex.push(0x00);
   uleb(imports.length, ex);
+  entries.forEach((_, k) => {
+    name(`c${k}`, ex);
+    ex.push(0x00);
+    uleb(imports.length + 1 + k, ex);
+  });
   section(7, ex, out);
-  const fb: number[] = [];
-  if (locals > 0) {
-    fb.push(1);
-    uleb(locals, fb);
-    fb.push(I32);
-  } else fb.push(0);
-  for (const b of body) fb.push(b);
-  fb.push(Op.end);
-  const code: number[] = [1];
-  uleb(fb.length, code);
-  for (const b of fb) code.push(b);
-  section(10, code, out);
+  const cs: number[] = [];
+  uleb(1 + entries.length, cs);
+  body(locals, code, cs);
+  for (const e of entries) body(0, e, cs);
+  section(10, cs, out);
   return Uint8Array.from(out);
 }
