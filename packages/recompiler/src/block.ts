@@ -44,7 +44,7 @@ import {
 import { lowerRegion, type WasmLayout } from "./wasm/lower";
 import type { WasmMemoryLike } from "./wasm/api";
 import { wasmRegionFn, type WasmMemoryInfo, type WasmShared } from "./wasm/region";
-import type { WasmChain } from "./wasm/chain";
+import type { FuncTable, WasmChain } from "./wasm/chain";
 
 /**
  * A translated block returns the next block when it can chain to it, else null. A region
@@ -90,19 +90,20 @@ export class Block {
   /** The WebAssembly module of a region lowered by the wasm back end (null: JavaScript). */
   wasm: Uint8Array | null = null;
   /**
-   * Chaining inside WebAssembly (wasm/chain.ts): the first of the region's exit slots in the
-   * shared table (also the region's id; 0: the region does not chain), the entry function that
-   * enters this block from a linked exit slot, the slots linked to this block, the region block
-   * whose function this entry runs (itself, or the region of `enterAt`), and which exits are
-   * dynamic (1).
+   * Chaining inside WebAssembly (wasm/chain.ts): the region's id (0: the region does not
+   * chain), the entry function that enters this block from a linked exit slot, the exit slots
+   * linked to this block (pairs: region block, exit index), the region block whose function
+   * this entry runs (itself, or the region of `enterAt`), and which exits are dynamic (1).
    */
-  chainSlots = 0;
+  chainId = 0;
   chainFn: unknown = null;
-  inbound: number[] | null = null;
+  inbound: (Block | number)[] | null = null;
   home: Block = this;
   dynamicExits: Uint8Array | null = null;
-  /** A chaining region's entry functions, by basic block (region blocks only). */
+  /** A chaining region's entry functions by basic block, its exit table and what it links. */
   chainEntries: readonly unknown[] | null = null;
+  chainTable: FuncTable | null = null;
+  chainTargets: (Block | undefined)[] | null = null;
 
   constructor(
     /** Physical address of the first byte. */
@@ -657,7 +658,7 @@ function enterAt(r: Block, k: number, phys: number, eip: number): Block {
   b.fn = (s, left) => fn(s, left, k);
   b.wasm = r.wasm;
   b.home = r;
-  b.chainSlots = r.chainSlots;
+  b.chainId = r.chainId;
   b.dynamicExits = r.dynamicExits;
   b.chainFn = r.chainEntries?.[k] ?? null;
   return b;
@@ -696,7 +697,9 @@ export function buildBlock(
   if (wasm !== null && view !== null) {
     // The wasm back end takes regions whose every form it lowers; the others stay JavaScript.
     const place =
-      wasm.chain === null ? undefined : { linearPage: linear >>> 12, physPage: phys >>> 12 };
+      wasm.chain === null
+        ? undefined
+        : { linearPage: linear >>> 12, physPage: phys >>> 12, id: wasm.chain.alloc() };
     const lowered = lowerRegion(blocks, ss32, flat, wasm.layout, place);
     if (lowered !== null) {
       const lb = lowered.blocks as Instruction[][];

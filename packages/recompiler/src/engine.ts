@@ -367,7 +367,7 @@ export class Recompiler {
       // Stays in its slot: the next lookup revives it if its bytes did not change.
       b.stale = true;
       this.stats.blocksInvalidated++;
-      if (b.chainSlots !== 0) this.unchain(b);
+      if (b.chainId !== 0) this.unchain(b);
     }
   }
 
@@ -379,7 +379,7 @@ export class Recompiler {
     const chain = this.chain;
     if (chain === null) return;
     chain.unlinkTo(b);
-    if (b.home === b) chain.regions.delete(b.chainSlots);
+    if (b.home === b) chain.regions.delete(b.chainId);
   }
 
   /** Records the bytes `b` was built from (see `Block.stale`). */
@@ -421,7 +421,7 @@ export class Recompiler {
     if (!this.physical.isWatched(page)) return false;
     b.stale = false;
     b.valid = true;
-    if (b.chainSlots !== 0) this.chain?.regions.set(b.chainSlots, b.home);
+    if (b.chainId !== 0) this.chain?.regions.set(b.chainId, b.home);
     let list = this.pageBlocks.get(page);
     if (list === undefined) {
       list = [];
@@ -763,12 +763,12 @@ export class Recompiler {
       return;
     }
     const targets = prev.exitTargets;
-    const chain = prev.chainSlots !== 0 && b.chainFn !== null ? this.chain : null;
+    const chain = prev.chainId !== 0 && b.chainFn !== null ? this.chain : null;
     for (let e = 0; e < targets.length; e++) {
       if (targets[e] !== eip) continue;
       prev.links[e] = b;
       // Both WebAssembly: the exit's slot enters `b` without the dispatcher (wasm/chain.ts).
-      if (chain !== null && b.valid) chain.link(prev.chainSlots + e, b);
+      if (chain !== null && b.valid) chain.link(prev.home, e, b);
     }
   }
 
@@ -921,7 +921,7 @@ export class Recompiler {
   private kill(old: Block | null, evicted: boolean): void {
     if (old === null || !old.valid) return;
     old.valid = false;
-    if (old.chainSlots !== 0) this.unchain(old);
+    if (old.chainId !== 0) this.unchain(old);
     if (evicted) this.stats.blocksEvicted++;
     const list = this.pageBlocks.get(Math.floor(old.phys / 4096));
     if (list !== undefined) {

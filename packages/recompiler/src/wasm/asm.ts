@@ -23,7 +23,6 @@ export const Op = {
   localGet: 0x20,
   localSet: 0x21,
   localTee: 0x22,
-  globalGet: 0x23,
   i32Load: 0x28,
   i32Load8U: 0x2d,
   i32Load16U: 0x2f,
@@ -132,16 +131,11 @@ export class Asm {
     uleb(fn, this.out);
     return this;
   }
-  /** Tail call through table 0 with signature `type` (index popped last). */
+  /** Tail call through table 0 with signature `type` (the slot index is on top). */
   returnCallIndirect(type: number): this {
     this.out.push(Op.returnCallIndirect);
     uleb(type, this.out);
     this.out.push(0);
-    return this;
-  }
-  globalGet(g: number): this {
-    this.out.push(Op.globalGet);
-    uleb(g, this.out);
     return this;
   }
   /** A memory access at constant `offset` (alignment hint: the natural one). */
@@ -223,11 +217,12 @@ function section(id: number, body: number[], out: number[]): void {
 }
 
 /**
- * What a chaining region module has besides `f` (wasm/chain.ts): it imports the shared funcref
- * table "t" and an immutable i32 global "sb" (its exit-slot base), and exports one extra
- * function per entry, `c0`, `c1`, ..., each of `fn`'s type without extra locals.
+ * What a chaining region module has besides `f` (wasm/chain.ts): its own funcref table of
+ * `slots` entries (one per exit), exported as "t", and one extra exported function per entry,
+ * `c0`, `c1`, ..., each of `fn`'s type without extra locals.
  */
 export interface ChainParts {
+  readonly slots: number;
   readonly entries: readonly (readonly number[])[];
 }
 
@@ -266,9 +261,9 @@ function body(locals: number, code: readonly number[], out: number[]): void {
 
 /**
  * Builds a module: imports from module "e" (the functions, then memory "m" with `pages`
- * minimum, then with `chain` table "t" and global "sb"), one function `f` of type `fn` with
- * `locals` extra i32 locals and body `code` (without the final `end`), exported as "f" (and
- * with `chain` the entry functions `c<k>` after it).
+ * minimum), one function `f` of type `fn` with `locals` extra i32 locals and body `code`
+ * (without the final `end`), exported as "f" (and with `chain` the entry functions `c<k>` after
+ * it, and its table "t").
  */
 export function buildModule(
   imports: readonly ImportedFunc[],
@@ -291,7 +286,7 @@ export function buildModule(
   }
   section(1, ts, out);
   const im: number[] = [];
-  uleb(imports.length + (chain === undefined ? 1 : 3), im);
+  uleb(imports.length + 1, im);
   imports.forEach((f, k) => {
     name("e", im);
     name(f.name, im);
@@ -302,22 +297,19 @@ export function buildModule(
   name("m", im);
   im.push(0x02, 0x00);
   uleb(pages, im);
-  if (chain !== undefined) {
-    name("e", im);
-    name("t", im);
-    im.push(0x01, 0x70, 0x00, 0x01); // table funcref, minimum 1
-    name("e", im);
-    name("sb", im);
-    im.push(0x03, I32, 0x00); // immutable i32 global
-  }
   section(2, im, out);
   const entries = chain?.entries ?? [];
   const fs: number[] = [];
   uleb(1 + entries.length, fs);
   for (let k = 0; k <= entries.length; k++) uleb(fnType, fs);
   section(3, fs, out);
+  if (chain !== undefined) {
+    const tb: number[] = [1, 0x70, 0x00]; // one funcref table, minimum only
+    uleb(chain.slots, tb);
+    section(4, tb, out);
+  }
   const ex: number[] = [];
-  uleb(1 + entries.length, ex);
+  uleb(1 + entries.length + (chain === undefined ? 0 : 1), ex);
   name("f", ex);
   ex.push(0x00);
   uleb(imports.length, ex);
@@ -326,6 +318,10 @@ export function buildModule(
     ex.push(0x00);
     uleb(imports.length + 1 + k, ex);
   });
+  if (chain !== undefined) {
+    name("t", ex);
+    ex.push(0x01, 0x00);
+  }
   section(7, ex, out);
   const cs: number[] = [];
   uleb(1 + entries.length, cs);

@@ -59,7 +59,7 @@ export const SCR_FK = 40; // fk fa fb fr fc
 export const SCR_IP = 60;
 export const SCR_RB = 64;
 export const SCR_PC = 68;
-/** Chaining (wasm/chain.ts): exit-slot base of the region that ran last (its id). */
+/** Chaining (wasm/chain.ts): the id of the region that ran last. */
 export const SCR_ID = 72;
 /** Chaining: the exit index the last region left by (what a refused chain entry returns). */
 export const SCR_G = 76;
@@ -82,6 +82,8 @@ export const REGION_TYPE = { params: NUM_PARAMS, results: 1 } as const;
 export interface ChainPlace {
   readonly linearPage: number;
   readonly physPage: number;
+  /** The region's id (wasm/chain.ts `WasmChain.regions`). */
+  readonly id: number;
 }
 
 /** Imported helpers (module "e"), in index order. */
@@ -131,6 +133,8 @@ export interface LoweredRegion {
   readonly blocks: readonly (readonly Instruction[])[];
   /** The instruction each handler import `h<n>` runs, by n. */
   readonly handlerSites: readonly Instruction[];
+  /** The region's chaining id (`ChainPlace.id`; 0: the module does not chain). */
+  readonly id: number;
 }
 
 const REG_AL = 1;
@@ -1396,7 +1400,7 @@ function attempt(
   if (c.chained) {
     // This region is the one running (the JS wrapper reads which one exited), and the flag
     // record a chaining region left pending is its own (the wrapper zeroes fk after each exit).
-    c.storeWord(sc + SCR_ID, (b) => b.globalGet(0));
+    c.storeWord(sc + SCR_ID, konst(place!.id));
     for (let f = 0; f < 5; f++)
       a.i32(0)
         .mem(Op.i32Load, sc + SCR_FK + 4 * f)
@@ -1449,15 +1453,15 @@ function attempt(
     c.handlerSites.map((_, n) => ({ ...HANDLER_SITE, name: `h${n}` })),
   );
   if (c.chained) {
-    // Exit g continues in the table's slot sb + g: a linked region's entry function (which
-    // checks what the dispatcher's chaining test checks) or the refusal stub, which returns
-    // the exit index stored here (wasm/chain.ts). The budget and retired count go along.
+    // Exit g continues in slot g of the module's table: a linked region's entry function
+    // (which checks what the dispatcher's chaining test checks) or the refusal stub, which
+    // returns the exit index stored here (wasm/chain.ts). The budget and retired count go along.
     c.storeWord(sc + SCR_G, local(NG));
     a.get(NG).i32(0).op(Op.i32GeS);
     a.open(Op.if);
     a.get(P_LEFT).get(RB).op(Op.i32Add).get(NR).op(Op.i32Sub);
     a.i32(0).get(P_LIM).get(P_EV).get(NR);
-    a.get(NG).globalGet(0).op(Op.i32Add);
+    a.get(NG);
     a.returnCallIndirect(typeIndex(imports, REGION_TYPE));
     a.end();
   }
@@ -1465,9 +1469,13 @@ function attempt(
   const entries =
     place === undefined
       ? undefined
-      : { entries: blocks.map((insns, k) => chainEntry(layout, place, insns, k, imports.length)) };
+      : {
+          slots: Math.max(1, c.exitTargets.length),
+          entries: blocks.map((insns, k) => chainEntry(layout, place, insns, k, imports.length)),
+        };
   const bytes = buildModule(imports, layout.pages, REGION_TYPE, NUM_LOCALS, a.out, entries);
-  return { bytes, exitTargets: c.exitTargets, blocks, handlerSites: c.handlerSites };
+  const id = place?.id ?? 0;
+  return { bytes, exitTargets: c.exitTargets, blocks, handlerSites: c.handlerSites, id };
 }
 
 /** TLB entry bits a fetch must see clear besides the read mask (engine.ts TLB_NO_FETCH_HIGH). */

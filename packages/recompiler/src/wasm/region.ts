@@ -6,6 +6,7 @@
 // on a fault thrown by a helper, startEip/startEsp of the faulting instruction and the cursor.
 import { CF, HANDLERS, jumpNear, OF, testCondition, type CpuState } from "@ringvm/cpu";
 import { wasmApi, type WasmMemoryLike } from "./api";
+import type { FuncTable } from "./chain";
 import type { Instruction } from "@ringvm/decoder";
 import type { Block, BlockFn, FastMemoryView, RegionCursor } from "../block";
 import type { WasmTarget } from "../block";
@@ -153,17 +154,17 @@ export function wasmRegionFn(
   lowered.handlerSites.forEach((i, n) => {
     e[`h${n}`] = handlerCaller(i.code)(HANDLERS[i.code]!, X, i, block);
   });
-  const sb = chain === null ? 0 : chain.alloc(Math.max(1, lowered.exitTargets.length));
-  if (chain !== null) {
-    e.t = chain.table;
-    e.sb = sb;
-  }
   const api = wasmApi()!;
   const instance = new api.Instance(new api.Module(lowered.bytes), imports);
   const f = instance.exports.f as RegionExport;
   block.dynamicExits = Uint8Array.from(lowered.exitTargets, (t) => (t === -1 ? 1 : 0));
-  if (chain !== null) {
-    block.chainSlots = sb;
+  const sb = lowered.id;
+  if (chain !== null && sb !== 0) {
+    const t = instance.exports.t as FuncTable;
+    for (let g = 0; g < t.length; g++) t.set(g, chain.stub);
+    block.chainId = sb;
+    block.chainTable = t;
+    block.chainTargets = [];
     block.chainEntries = lowered.blocks.map((_, k) => instance.exports[`c${k}`]);
     block.chainFn = block.chainEntries[0]!;
     chain.regions.set(sb, block);
