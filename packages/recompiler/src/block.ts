@@ -100,10 +100,11 @@ export class Block {
   inbound: (Block | number)[] | null = null;
   home: Block = this;
   dynamicExits: Uint8Array | null = null;
-  /** A chaining region's entry functions by basic block, its exit table and what it links. */
-  chainEntries: readonly unknown[] | null = null;
+  /** A chaining region's exit table and what its exits link to. */
   chainTable: FuncTable | null = null;
   chainTargets: (Block | undefined)[] | null = null;
+  /** Per exit: how often its slot was relinked to another target (wasm/chain.ts `link`). */
+  chainRelinks: Uint8Array | null = null;
 
   constructor(
     /** Physical address of the first byte. */
@@ -660,7 +661,7 @@ function enterAt(r: Block, k: number, phys: number, eip: number): Block {
   b.home = r;
   b.chainId = r.chainId;
   b.dynamicExits = r.dynamicExits;
-  b.chainFn = r.chainEntries?.[k] ?? null;
+  b.chainFn = r.chainFn;
   return b;
 }
 

@@ -218,12 +218,12 @@ function section(id: number, body: number[], out: number[]): void {
 
 /**
  * What a chaining region module has besides `f` (wasm/chain.ts): its own funcref table of
- * `slots` entries (one per exit), exported as "t", and one extra exported function per entry,
- * `c0`, `c1`, ..., each of `fn`'s type without extra locals.
+ * `slots` entries (one per exit), exported as "t", and the entry function "c", of `fn`'s type
+ * with one extra i32 local.
  */
 export interface ChainParts {
   readonly slots: number;
-  readonly entries: readonly (readonly number[])[];
+  readonly entry: readonly number[];
 }
 
 /** Index of the function type `fn` in a module built by `buildModule` (for call_indirect). */
@@ -262,8 +262,8 @@ function body(locals: number, code: readonly number[], out: number[]): void {
 /**
  * Builds a module: imports from module "e" (the functions, then memory "m" with `pages`
  * minimum), one function `f` of type `fn` with `locals` extra i32 locals and body `code`
- * (without the final `end`), exported as "f" (and with `chain` the entry functions `c<k>` after
- * it, and its table "t").
+ * (without the final `end`), exported as "f" (and with `chain` the entry function "c" and
+ * its table "t").
  */
 export function buildModule(
   imports: readonly ImportedFunc[],
@@ -298,10 +298,10 @@ export function buildModule(
   im.push(0x02, 0x00);
   uleb(pages, im);
   section(2, im, out);
-  const entries = chain?.entries ?? [];
+  const nf = chain === undefined ? 1 : 2;
   const fs: number[] = [];
-  uleb(1 + entries.length, fs);
-  for (let k = 0; k <= entries.length; k++) uleb(fnType, fs);
+  uleb(nf, fs);
+  for (let k = 0; k < nf; k++) uleb(fnType, fs);
   section(3, fs, out);
   if (chain !== undefined) {
     const tb: number[] = [1, 0x70, 0x00]; // one funcref table, minimum only
@@ -309,24 +309,22 @@ export function buildModule(
     section(4, tb, out);
   }
   const ex: number[] = [];
-  uleb(1 + entries.length + (chain === undefined ? 0 : 1), ex);
+  uleb(nf === 1 ? 1 : 3, ex);
   name("f", ex);
   ex.push(0x00);
   uleb(imports.length, ex);
-  entries.forEach((_, k) => {
-    name(`c${k}`, ex);
-    ex.push(0x00);
-    uleb(imports.length + 1 + k, ex);
-  });
   if (chain !== undefined) {
+    name("c", ex);
+    ex.push(0x00);
+    uleb(imports.length + 1, ex);
     name("t", ex);
     ex.push(0x01, 0x00);
   }
   section(7, ex, out);
   const cs: number[] = [];
-  uleb(1 + entries.length, cs);
+  uleb(nf, cs);
   body(locals, code, cs);
-  for (const e of entries) body(0, e, cs);
+  if (chain !== undefined) body(1, chain.entry, cs);
   section(10, cs, out);
   return Uint8Array.from(out);
 }

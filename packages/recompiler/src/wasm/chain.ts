@@ -1,6 +1,6 @@
 // Region-to-region chaining inside WebAssembly. Every chaining region module defines and exports
 // a small funcref table, one slot per exit. A slot holds either the refusal stub (nothing
-// linked) or the entry function `c<k>` of the region entry the dispatcher linked that exit to
+// linked) or the entry function `c` of the region entry the dispatcher linked that exit to
 // (engine.ts `link`); the region's shared exit stores its state and tail-calls the slot
 // (`return_call_indirect`), so a chain of linked regions runs without returning to JavaScript.
 // The entry function re-checks what the dispatcher's chaining test checks (budget, EIP, events,
@@ -19,6 +19,9 @@ export interface FuncTable {
   readonly length: number;
   set(index: number, value: unknown): void;
 }
+
+/** Relinks of one exit after which it stops chaining inside WebAssembly (see `link`). */
+const RELINKS = 8;
 
 export class WasmChain {
   /** The refusal stub: returns the exit index the caller stored (SCR_G). */
@@ -46,7 +49,7 @@ export class WasmChain {
       body.i32(0).returnCallIndirect(0);
       const probe = buildModule([], layout.pages, REGION_TYPE, 0, body.out, {
         slots: 1,
-        entries: [],
+        entry: body.out,
       });
       const t = new api.Instance(new api.Module(probe), { e: { m: memory } }).exports
         .t as FuncTable;
@@ -62,19 +65,26 @@ export class WasmChain {
     return this.next++;
   }
 
-  /** Exit `g` of region `r` (a home region block) now enters `b` (valid, with an entry function). */
+  /**
+   * Exit `g` of region `r` (a home region block) now enters `b` (valid, with an entry function).
+   * An exit relinked RELINKS times (a RET returning to many callers) keeps the stub from then on:
+   * each relink is a `Table.set` plus a refused entry, more than the dispatcher costs.
+   * The target's `inbound` list is cleaned lazily (`unlinkTo` checks `chainTargets`).
+   */
   link(r: Block, g: number, b: Block): void {
     const targets = r.chainTargets!;
     const old = targets[g];
     if (old === b) return;
-    if (old !== undefined) {
-      const list = old.inbound;
-      if (list !== null)
-        for (let k = 0; k < list.length; k += 2)
-          if (list[k] === r && list[k + 1] === g) {
-            list.splice(k, 2);
-            break;
-          }
+    const relinks = r.chainRelinks!;
+    if (old !== undefined || relinks[g]! !== 0) {
+      if (relinks[g]! >= RELINKS) {
+        if (old !== undefined) {
+          r.chainTable!.set(g, this.stub);
+          targets[g] = undefined;
+        }
+        return;
+      }
+      relinks[g]!++;
     }
     r.chainTable!.set(g, b.chainFn);
     targets[g] = b;

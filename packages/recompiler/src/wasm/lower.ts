@@ -1471,7 +1471,7 @@ function attempt(
       ? undefined
       : {
           slots: Math.max(1, c.exitTargets.length),
-          entries: blocks.map((insns, k) => chainEntry(layout, place, insns, k, imports.length)),
+          entry: chainEntry(layout, place, blocks, imports.length),
         };
   const bytes = buildModule(imports, layout.pages, REGION_TYPE, NUM_LOCALS, a.out, entries);
   const id = place?.id ?? 0;
@@ -1482,56 +1482,58 @@ function attempt(
 const TLB_NO_FETCH_HIGH = 8 | 256;
 
 /**
- * The body of entry function `c<k>` (params as f's): entered from another region's exit slot,
- * it runs f at block `k` only when the dispatcher would chain there: budget for the block, the
- * exit's EIP is this block's (a dynamic exit's slot keeps its last target), no event seen by an
- * import, and the CS-relative EIP is on this linear page, mapped by the TLB (for fetches) to
- * this physical page. Otherwise it returns the exit index the caller stored: the JS wrapper
- * then sees the caller's exit (its state is in memory already).
+ * The body of the entry function `c` (params as f's, one local): entered from another region's
+ * exit slot, it runs f at the block whose first EIP is the exit's next EIP only when the
+ * dispatcher would chain there: no event seen by an import, the CS-relative EIP on this linear
+ * page, mapped by the TLB (for fetches) to this physical page, a block starting there (a
+ * dynamic exit's slot keeps its last target) and budget for it. Otherwise it returns the exit
+ * index the caller stored: the JS wrapper then sees the caller's exit (its state is in memory).
  */
 function chainEntry(
   layout: WasmLayout,
   place: ChainPlace,
-  insns: readonly Instruction[],
-  k: number,
+  blocks: readonly (readonly Instruction[])[],
   f: number,
 ): number[] {
   const a = new Asm();
   const sc = layout.scratch;
-  const eip = insns[0]!.ip | 0;
   const lp = place.linearPage;
   const slot = layout.tlb + 4 * lp;
+  const ne = NUM_PARAMS;
   const refuse = a.open(Op.block);
-  a.get(P_LEFT).i32(insns.length).op(Op.i32LtS).brIf(refuse);
-  a.i32(0)
-    .mem(Op.i32Load, sc + SCR_NE)
-    .i32(eip)
-    .op(Op.i32Ne)
-    .brIf(refuse);
   a.i32(0)
     .mem(Op.i32Load, sc + SCR_EVW)
     .brIf(refuse);
   a.i32(0)
+    .mem(Op.i32Load, sc + SCR_NE)
+    .set(ne);
+  a.i32(0)
     .mem(Op.i32Load, sc + SCR_CSB)
-    .i32(eip)
+    .get(ne)
     .op(Op.i32Add)
     .i32(12)
-    .op(Op.i32ShrU)
-    .i32(lp)
-    .op(Op.i32Ne)
-    .brIf(refuse);
+    .op(Op.i32ShrU);
+  a.i32(lp).op(Op.i32Ne).brIf(refuse);
   a.i32(0).mem(Op.i32Load, slot);
   a.i32(0).mem(Op.i32Load, layout.masks).i32(TLB_NO_FETCH_HIGH).op(Op.i32Or).op(Op.i32And);
   a.i32(1).op(Op.i32Ne).brIf(refuse);
   a.i32(0).mem(Op.i32Load, slot).i32(12).op(Op.i32ShrU).i32(place.physPage).op(Op.i32Ne);
   a.brIf(refuse);
-  a.i32(0)
-    .i32(0)
-    .mem(Op.i32Load, sc + SCR_CNT)
-    .i32(1)
-    .op(Op.i32Add)
-    .mem(Op.i32Store, sc + SCR_CNT);
-  a.get(P_LEFT).i32(k).get(P_LIM).get(P_EV).get(P_RB0).returnCall(f);
+  blocks.forEach((insns, k) => {
+    a.get(ne)
+      .i32(insns[0]!.ip | 0)
+      .op(Op.i32Eq);
+    a.open(Op.if);
+    a.get(P_LEFT).i32(insns.length).op(Op.i32LtS).brIf(refuse);
+    a.i32(0)
+      .i32(0)
+      .mem(Op.i32Load, sc + SCR_CNT)
+      .i32(1)
+      .op(Op.i32Add);
+    a.mem(Op.i32Store, sc + SCR_CNT);
+    a.get(P_LEFT).i32(k).get(P_LIM).get(P_EV).get(P_RB0).returnCall(f);
+    a.end();
+  });
   a.end();
   a.i32(0).mem(Op.i32Load, sc + SCR_G);
   return a.out;

@@ -165,8 +165,8 @@ export function wasmRegionFn(
     block.chainId = sb;
     block.chainTable = t;
     block.chainTargets = [];
-    block.chainEntries = lowered.blocks.map((_, k) => instance.exports[`c${k}`]);
-    block.chainFn = block.chainEntries[0]!;
+    block.chainRelinks = new Uint8Array(t.length);
+    block.chainFn = instance.exports.c;
     chain.regions.set(sb, block);
   }
   const fk = sc + (SCR_FK >> 2);
