@@ -43,7 +43,8 @@ import {
 } from "./emit";
 import { lowerRegion, type WasmLayout } from "./wasm/lower";
 import type { WasmMemoryLike } from "./wasm/api";
-import { wasmRegionFn, type WasmMemoryInfo } from "./wasm/region";
+import { wasmRegionFn, type WasmMemoryInfo, type WasmShared } from "./wasm/region";
+import type { FuncTable, WasmChain } from "./wasm/chain";
 
 /**
  * A translated block returns the next block when it can chain to it, else null. A region
@@ -88,6 +89,22 @@ export class Block {
   handlers: readonly Handler[] = NO_HANDLERS;
   /** The WebAssembly module of a region lowered by the wasm back end (null: JavaScript). */
   wasm: Uint8Array | null = null;
+  /**
+   * Chaining inside WebAssembly (wasm/chain.ts): the region's id (0: the region does not
+   * chain), the entry function that enters this block from a linked exit slot, the exit slots
+   * linked to this block (pairs: region block, exit index), the region block whose function
+   * this entry runs (itself, or the region of `enterAt`), and which exits are dynamic (1).
+   */
+  chainId = 0;
+  chainFn: unknown = null;
+  inbound: (Block | number)[] | null = null;
+  home: Block = this;
+  dynamicExits: Uint8Array | null = null;
+  /** A chaining region's exit table and what its exits link to. */
+  chainTable: FuncTable | null = null;
+  chainTargets: (Block | undefined)[] | null = null;
+  /** Per exit: how often its slot was relinked to another target (wasm/chain.ts `link`). */
+  chainRelinks: Uint8Array | null = null;
 
   constructor(
     /** Physical address of the first byte. */
@@ -134,6 +151,11 @@ export interface RegionCursor {
   base: number;
   /** Index of the current basic block. */
   cur: number;
+  /**
+   * Set by a WebAssembly region's wrapper after each entry (wasm/region.ts): the region a chain
+   * inside WebAssembly ended in (exited or faulted in), when not the one entered; else null.
+   */
+  last?: Block | null;
 }
 
 /**
@@ -279,6 +301,10 @@ export interface FastMemoryView {
 export interface WasmTarget {
   readonly layout: WasmLayout;
   readonly memory: WasmMemoryLike;
+  /** Per-engine state the region wrappers and their imports share (wasm/region.ts). */
+  readonly shared: WasmShared;
+  /** The shared table of chaining regions, or null: every exit returns to the dispatcher. */
+  readonly chain: WasmChain | null;
 }
 
 /** 1 for bytes with even parity (PF set), for conditions on PF. */
@@ -632,6 +658,10 @@ function enterAt(r: Block, k: number, phys: number, eip: number): Block {
   );
   b.fn = (s, left) => fn(s, left, k);
   b.wasm = r.wasm;
+  b.home = r;
+  b.chainId = r.chainId;
+  b.dynamicExits = r.dynamicExits;
+  b.chainFn = r.chainFn;
   return b;
 }
 
@@ -667,13 +697,17 @@ export function buildBlock(
   const ips = blocks.map((insns) => Float64Array.from(insns, (i) => i.ip >>> 0));
   if (wasm !== null && view !== null) {
     // The wasm back end takes regions whose every form it lowers; the others stay JavaScript.
-    const lowered = lowerRegion(blocks, ss32, flat, wasm.layout);
+    const place =
+      wasm.chain === null
+        ? undefined
+        : { linearPage: linear >>> 12, physPage: phys >>> 12, id: wasm.chain.alloc() };
+    const lowered = lowerRegion(blocks, ss32, flat, wasm.layout, place);
     if (lowered !== null) {
       const lb = lowered.blocks as Instruction[][];
       const lips = lb.map((insns) => Float64Array.from(insns, (i) => i.ip >>> 0));
       const block = new Block(phys, eip, linear >>> 12, mode, lips, lb, lowered.exitTargets, "");
       block.wasm = lowered.bytes;
-      block.fn = wasmRegionFn(lowered, wasm.layout, wasm.memory, block, cursor, events, {
+      block.fn = wasmRegionFn(lowered, wasm, block, cursor, events, {
         materializeFlags,
         slowLoad,
         slowStore,

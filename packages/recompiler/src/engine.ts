@@ -26,7 +26,8 @@ import {
   type RegionCursor,
   type WasmTarget,
 } from "./block";
-import { wasmLayout } from "./wasm/region";
+import { wasmLayout, WasmShared } from "./wasm/region";
+import { WasmChain } from "./wasm/chain";
 import {
   buildCold,
   COND_ALWAYS,
@@ -89,6 +90,13 @@ export interface RecompilerOptions {
    * fast-path view has a shared `wasm` memory; other regions stay JavaScript.
    */
   backend?: "js" | "wasm";
+  /**
+   * With backend "wasm": a region exit linked to another WebAssembly region continues in it
+   * inside WebAssembly (a shared function table and tail calls, src/wasm/chain.ts) instead of
+   * returning to the dispatcher (default true; off, or a host without tail calls: every exit
+   * returns).
+   */
+  wasmChain?: boolean;
 }
 
 /** Why instructions ran in the interpreter, counted in instructions (budget units). */
@@ -129,6 +137,11 @@ export interface RecompilerStats {
   interpreted: InterpretReasons;
   /** Translations (regions, or entries into them) that run as WebAssembly (backend "wasm"). */
   translatedWasm: number;
+  /**
+   * Region entries made inside WebAssembly through a linked exit (`wasmChain`), without the
+   * dispatcher; also counted in `blocksExecuted` and `chained`.
+   */
+  chainedInWasm: number;
 }
 
 /**
@@ -249,6 +262,7 @@ export class Recompiler {
     instructionsInterpreted: 0,
     interpreted: newReasons(),
     translatedWasm: 0,
+    chainedInWasm: 0,
   };
   readonly cpu: Cpu;
   private readonly s: CpuState;
@@ -274,10 +288,12 @@ export class Recompiler {
   private readonly view: FastMemoryView | null;
   /** The wasm back end's target (backend "wasm" with a shared memory), else null. */
   private readonly wasm: WasmTarget | null;
+  /** Its chaining table (option `wasmChain`), else null. */
+  private readonly chain: WasmChain | null;
   private isShutdown = false;
   private stepping = false;
   /** Written by region functions at each basic block (read by the fault path). */
-  private readonly cursor: RegionCursor = { base: 0, cur: 0 };
+  private readonly cursor: RegionCursor = { base: 0, cur: 0, last: null };
   /** Whether an event must end a region at a block boundary (IF or TF set). */
   private readonly events: (s: CpuState) => boolean;
 
@@ -300,11 +316,6 @@ export class Recompiler {
       options.fastMemory === false || options.mmu.fastPath === undefined
         ? null
         : options.mmu.fastPath();
-    const layout = options.backend === "wasm" ? wasmLayout(this.view, this.s) : null;
-    this.wasm =
-      layout === null || this.view?.wasm === undefined
-        ? null
-        : { layout, memory: this.view.wasm.memory };
     const irq = this.irq;
     this.events = (s) =>
       (s.flags & (TF | RF)) !== 0 ||
@@ -313,6 +324,20 @@ export class Recompiler {
       s.nmiPending ||
       s.halted ||
       ((s.flags & IF) !== 0 && irq !== undefined && irq.hasInterrupt());
+    const layout = options.backend === "wasm" ? wasmLayout(this.view, this.s) : null;
+    const wmem = this.view?.wasm?.memory;
+    if (layout === null || wmem === undefined) {
+      this.wasm = null;
+      this.chain = null;
+    } else {
+      this.chain = options.wasmChain === false ? null : WasmChain.create(layout, wmem);
+      this.wasm = {
+        layout,
+        memory: wmem,
+        shared: new WasmShared(layout, wmem, this.events, this.stats),
+        chain: this.chain,
+      };
+    }
   }
 
   get instructionCount(): number {
@@ -342,7 +367,19 @@ export class Recompiler {
       // Stays in its slot: the next lookup revives it if its bytes did not change.
       b.stale = true;
       this.stats.blocksInvalidated++;
+      if (b.chainId !== 0) this.unchain(b);
     }
+  }
+
+  /**
+   * `b` stopped being valid: no exit slot may enter it any more, and (a region) the wrappers no
+   * longer find it as the region a chain ended in (they return no link then).
+   */
+  private unchain(b: Block): void {
+    const chain = this.chain;
+    if (chain === null) return;
+    chain.unlinkTo(b);
+    if (b.home === b) chain.regions.delete(b.chainId);
   }
 
   /** Records the bytes `b` was built from (see `Block.stale`). */
@@ -384,6 +421,7 @@ export class Recompiler {
     if (!this.physical.isWatched(page)) return false;
     b.stale = false;
     b.valid = true;
+    if (b.chainId !== 0) this.chain?.regions.set(b.chainId, b.home);
     let list = this.pageBlocks.get(page);
     if (list === undefined) {
       list = [];
@@ -510,12 +548,16 @@ export class Recompiler {
             next = b.fn(s, this.stepping ? b.count : remaining);
           } catch (e) {
             if (!(e instanceof CpuException)) throw e;
+            // A chain inside WebAssembly faulted in a later region (its cursor, its EIPs).
+            if (b.wasm !== null && this.cursor.last != null) b = this.cursor.last;
             remaining -= this.fault(e, b, rb) | 0;
             st.instructionsInBlocks += (s.retired - rb) | 0;
             if (this.isShutdown) return StopReason.Shutdown;
             prev = null;
             break;
           }
+          // A chain inside WebAssembly ended in another region: it is the one that exited.
+          if (b.wasm !== null && this.cursor.last != null) b = this.cursor.last;
           // int32 (retired is a double field): `remaining` stays a small integer, so passing it
           // to a region function boxes no number.
           const used = (s.retired - rb) | 0;
@@ -721,7 +763,13 @@ export class Recompiler {
       return;
     }
     const targets = prev.exitTargets;
-    for (let e = 0; e < targets.length; e++) if (targets[e] === eip) prev.links[e] = b;
+    const chain = prev.chainId !== 0 && b.chainFn !== null ? this.chain : null;
+    for (let e = 0; e < targets.length; e++) {
+      if (targets[e] !== eip) continue;
+      prev.links[e] = b;
+      // Both WebAssembly: the exit's slot enters `b` without the dispatcher (wasm/chain.ts).
+      if (chain !== null && b.valid) chain.link(prev.home, e, b);
+    }
   }
 
   /**
@@ -873,6 +921,7 @@ export class Recompiler {
   private kill(old: Block | null, evicted: boolean): void {
     if (old === null || !old.valid) return;
     old.valid = false;
+    if (old.chainId !== 0) this.unchain(old);
     if (evicted) this.stats.blocksEvicted++;
     const list = this.pageBlocks.get(Math.floor(old.phys / 4096));
     if (list !== undefined) {

@@ -31,7 +31,9 @@ export function formatRecompilerStats(st: RecompilerStats): string {
     `  ${st.blocksExecuted} block runs (${st.chained} chained); instructions in blocks ${st.instructionsInBlocks} (${pct(st.instructionsInBlocks)}%), interpreted ${st.instructionsInterpreted} (${pct(st.instructionsInterpreted)}%)`,
   ];
   if (st.translatedWasm > 0)
-    lines.push(`  translations running as WebAssembly: ${st.translatedWasm}`);
+    lines.push(
+      `  translations running as WebAssembly: ${st.translatedWasm}; entries chained inside WebAssembly: ${st.chainedInWasm}`,
+    );
   for (const [reason, n] of Object.entries(st.interpreted)) {
     if (n > 0) lines.push(`  interpreted because ${reason}: ${n}`);
   }

@@ -16,6 +16,8 @@ export const Op = {
   brTable: 0x0e,
   return: 0x0f,
   call: 0x10,
+  returnCall: 0x12,
+  returnCallIndirect: 0x13,
   drop: 0x1a,
   select: 0x1b,
   localGet: 0x20,
@@ -129,6 +131,19 @@ export class Asm {
     uleb(fn, this.out);
     return this;
   }
+  /** Tail call of function `fn` (the tail-call proposal: the caller's frame is replaced). */
+  returnCall(fn: number): this {
+    this.out.push(Op.returnCall);
+    uleb(fn, this.out);
+    return this;
+  }
+  /** Tail call through table 0 with signature `type` (the slot index is on top). */
+  returnCallIndirect(type: number): this {
+    this.out.push(Op.returnCallIndirect);
+    uleb(type, this.out);
+    this.out.push(0);
+    return this;
+  }
   /** A memory access at constant `offset` (alignment hint: the natural one). */
   mem(code: number, offset: number): this {
     const align =
@@ -208,17 +223,24 @@ function section(id: number, body: number[], out: number[]): void {
 }
 
 /**
- * Builds a module: imports from module "e" (the functions, then memory "m" with `pages`
- * minimum), one function `f` of type `fn` with `locals` extra i32 locals and body `body`
- * (without the final `end`), exported as "f".
+ * What a chaining region module has besides `f` (wasm/chain.ts): its own funcref table of
+ * `slots` entries (one per exit), exported as "t", and the entry function "c", of `fn`'s type
+ * with one extra i32 local.
  */
-export function buildModule(
+export interface ChainParts {
+  readonly slots: number;
+  readonly entry: readonly number[];
+}
+
+/** Index of the function type `fn` in a module built by `buildModule` (for call_indirect). */
+export function typeIndex(imports: readonly ImportedFunc[], fn: FuncType): number {
+  return collectTypes(imports, fn).fnType;
+}
+
+function collectTypes(
   imports: readonly ImportedFunc[],
-  pages: number,
   fn: FuncType,
-  locals: number,
-  body: readonly number[],
-): Uint8Array {
+): { types: FuncType[]; importTypes: number[]; fnType: number } {
   const types: FuncType[] = [];
   const typeOf = (t: FuncType): number => {
     let i = types.findIndex((x) => x.params === t.params && x.results === t.results);
@@ -227,6 +249,37 @@ export function buildModule(
   };
   const importTypes = imports.map(typeOf);
   const fnType = typeOf(fn);
+  return { types, importTypes, fnType };
+}
+
+function body(locals: number, code: readonly number[], out: number[]): void {
+  const fb: number[] = [];
+  if (locals > 0) {
+    fb.push(1);
+    uleb(locals, fb);
+    fb.push(I32);
+  } else fb.push(0);
+  for (const b of code) fb.push(b);
+  fb.push(Op.end);
+  uleb(fb.length, out);
+  for (const b of fb) out.push(b);
+}
+
+/**
+ * Builds a module: imports from module "e" (the functions, then memory "m" with `pages`
+ * minimum), one function `f` of type `fn` with `locals` extra i32 locals and body `code`
+ * (without the final `end`), exported as "f" (and with `chain` the entry function "c" and
+ * its table "t").
+ */
+export function buildModule(
+  imports: readonly ImportedFunc[],
+  pages: number,
+  fn: FuncType,
+  locals: number,
+  code: readonly number[],
+  chain?: ChainParts,
+): Uint8Array {
+  const { types, importTypes, fnType } = collectTypes(imports, fn);
   const out: number[] = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
   const ts: number[] = [];
   uleb(types.length, ts);
@@ -251,25 +304,33 @@ export function buildModule(
   im.push(0x02, 0x00);
   uleb(pages, im);
   section(2, im, out);
-  const fs: number[] = [1];
-  uleb(fnType, fs);
+  const nf = chain === undefined ? 1 : 2;
+  const fs: number[] = [];
+  uleb(nf, fs);
+  for (let k = 0; k < nf; k++) uleb(fnType, fs);
   section(3, fs, out);
-  const ex: number[] = [1];
+  if (chain !== undefined) {
+    const tb: number[] = [1, 0x70, 0x00]; // one funcref table, minimum only
+    uleb(chain.slots, tb);
+    section(4, tb, out);
+  }
+  const ex: number[] = [];
+  uleb(nf === 1 ? 1 : 3, ex);
   name("f", ex);
   ex.push(0x00);
   uleb(imports.length, ex);
+  if (chain !== undefined) {
+    name("c", ex);
+    ex.push(0x00);
+    uleb(imports.length + 1, ex);
+    name("t", ex);
+    ex.push(0x01, 0x00);
+  }
   section(7, ex, out);
-  const fb: number[] = [];
-  if (locals > 0) {
-    fb.push(1);
-    uleb(locals, fb);
-    fb.push(I32);
-  } else fb.push(0);
-  for (const b of body) fb.push(b);
-  fb.push(Op.end);
-  const code: number[] = [1];
-  uleb(fb.length, code);
-  for (const b of fb) code.push(b);
-  section(10, code, out);
+  const cs: number[] = [];
+  uleb(nf, cs);
+  body(locals, code, cs);
+  if (chain !== undefined) body(1, chain.entry, cs);
+  section(10, cs, out);
   return Uint8Array.from(out);
 }

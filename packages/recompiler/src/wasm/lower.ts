@@ -20,36 +20,40 @@ import {
   OPERAND_SIZES,
   type FlagState,
 } from "../emit";
-import { Asm, buildModule, Op, type ImportedFunc, type Label } from "./asm";
+import { Asm, buildModule, Op, typeIndex, type ImportedFunc, type Label } from "./asm";
 
-/** Parameters of the region function: budget, entry block, CS limit, IF|TF set. */
+/**
+ * Parameters of the region function: budget, entry block, CS limit, IF|TF set, and the retired
+ * count at entry relative to the JS entry of the chain (0 from JS; wasm/chain.ts).
+ */
 const P_LEFT = 0;
 const P_PC0 = 1;
 const P_LIM = 2;
 const P_EV = 3;
+const P_RB0 = 4;
 /** Locals. */
-const R0 = 4; // r0..r7: 4..11
-const FK = 12;
-const FA = 13;
-const FB = 14;
-const FR = 15;
-const FC = 16;
-const X = 17;
-const L = 18;
-const E = 19;
-const RB = 20;
-const PC = 21;
-const NE = 22;
-const NR = 23;
-const NG = 24;
-const RM = 25;
-const WM = 26;
+const R0 = 5; // r0..r7: 5..12
+const FK = 13;
+const FA = 14;
+const FB = 15;
+const FR = 16;
+const FC = 17;
+const X = 18;
+const L = 19;
+const E = 20;
+const RB = 21;
+const PC = 22;
+const NE = 23;
+const NR = 24;
+const NG = 25;
+const RM = 26;
+const WM = 27;
 /** REP STOS/MOVS: ECX where the chunk ends, the step, a slow write asked to leave. */
-const T0 = 27;
-const T1 = 28;
-const T2 = 29;
-const NUM_PARAMS = 4;
-const NUM_LOCALS = 30 - NUM_PARAMS;
+const T0 = 28;
+const T1 = 29;
+const T2 = 30;
+const NUM_PARAMS = 5;
+const NUM_LOCALS = 31 - NUM_PARAMS;
 
 /** Scratch words (byte offsets from `WasmLayout.scratch`) the JS wrapper reads. */
 export const SCR_REGS = 0; // 8 words, when CpuState.regs is not in the memory
@@ -59,8 +63,32 @@ export const SCR_FK = 40; // fk fa fb fr fc
 export const SCR_IP = 60;
 export const SCR_RB = 64;
 export const SCR_PC = 68;
+/** Chaining (wasm/chain.ts): the id of the region that ran last. */
+export const SCR_ID = 72;
+/** Chaining: the exit index the last region left by (what a refused chain entry returns). */
+export const SCR_G = 76;
+/** Chaining: nonzero when an import saw an event (interrupt, NMI) the boundary must take. */
+export const SCR_EVW = 80;
+/** Chaining: the CS base (for the entry's linear-page check). */
+export const SCR_CSB = 84;
+/** Chaining: regions entered through the table since the JS entry (stats). */
+export const SCR_CNT = 88;
 /** Bytes of scratch the back end uses. */
-export const SCRATCH_BYTES = 72;
+export const SCRATCH_BYTES = 92;
+
+/** The region function's type (budget, entry, limit, ev, rb0) -> exit. */
+export const REGION_TYPE = { params: NUM_PARAMS, results: 1 } as const;
+
+/**
+ * Chaining a region (wasm/chain.ts) needs where its code is: the entry functions check that the
+ * CS-relative EIP still maps to this linear page and that the TLB maps it to this physical page.
+ */
+export interface ChainPlace {
+  readonly linearPage: number;
+  readonly physPage: number;
+  /** The region's id (wasm/chain.ts `WasmChain.regions`). */
+  readonly id: number;
+}
 
 /** Imported helpers (module "e"), in index order. */
 export const IMPORTS: readonly ImportedFunc[] = [
@@ -116,6 +144,8 @@ export interface LoweredRegion {
   readonly blocks: readonly (readonly Instruction[])[];
   /** The instruction each handler import `h<n>` runs, by n. */
   readonly handlerSites: readonly Instruction[];
+  /** The region's chaining id (`ChainPlace.id`; 0: the module does not chain). */
+  readonly id: number;
 }
 
 const REG_AL = 1;
@@ -220,6 +250,8 @@ class Lowering {
   readonly index = new Map<number, number>();
   /** Whether each instruction of the current block calls its handler. */
   calls: readonly boolean[] = [];
+  /** Exits may continue in a linked region (wasm/chain.ts); back edges test SCR_EVW. */
+  chained = false;
 
   constructor(
     readonly blocks: readonly (readonly Instruction[])[],
@@ -472,12 +504,17 @@ class Lowering {
       a.brIf(this.starts[inner]!);
     } else {
       a.open(Op.if);
-      a.get(P_EV);
-      a.ifI32();
-      a.call(F_EV);
-      a.else();
-      a.i32(0);
-      a.end();
+      if (this.chained) {
+        // An import that saw an event set the word (region.ts): the same test, no call.
+        a.i32(0).mem(Op.i32Load, this.layout.scratch + SCR_EVW);
+      } else {
+        a.get(P_EV);
+        a.ifI32();
+        a.call(F_EV);
+        a.else();
+        a.i32(0);
+        a.end();
+      }
       a.op(Op.i32Eqz);
       a.open(Op.if);
       a.i32(inner).set(PC);
@@ -2047,11 +2084,12 @@ export function lowerRegion(
   ss32: boolean,
   flat: number,
   layout: WasmLayout,
+  place?: ChainPlace,
 ): LoweredRegion | null {
   if (blocks.length === 0) return null;
   const handled = blocks.map((insns) => insns.map((i) => LOWERINGS[i.code] === undefined));
   for (;;) {
-    const r = attempt(blocks, ss32, flat, layout, handled);
+    const r = attempt(blocks, ss32, flat, layout, handled, place);
     if ("bytes" in r) return r;
     // A lowering declined its operands: that instruction calls its handler; lower again (the
     // dead-flag analysis of the block must see the handler call).
@@ -2065,10 +2103,13 @@ function attempt(
   flat: number,
   layout: WasmLayout,
   handled: readonly (readonly boolean[])[],
+  place?: ChainPlace,
 ): LoweredRegion | Cut {
   const c = new Lowering(blocks, layout, ss32, flat);
+  c.chained = place !== undefined;
   const a = c.a;
   const nb = blocks.length;
+  const sc = layout.scratch;
   // Entry: registers and the masks from memory, no pending flag record, pc = pc0.
   for (let r = 0; r < 8; r++)
     a.i32(0)
@@ -2079,7 +2120,17 @@ function attempt(
     .mem(Op.i32Load, layout.masks + 4)
     .set(WM);
   a.get(P_PC0).set(PC);
+  a.get(P_RB0).set(RB);
   a.i32(-1).set(NG);
+  if (c.chained) {
+    // This region is the one running (the JS wrapper reads which one exited), and the flag
+    // record a chaining region left pending is its own (the wrapper zeroes fk after each exit).
+    c.storeWord(sc + SCR_ID, konst(place!.id));
+    for (let f = 0; f < 5; f++)
+      a.i32(0)
+        .mem(Op.i32Load, sc + SCR_FK + 4 * f)
+        .set(FK + f);
+  }
   c.exit = a.open(Op.block);
   c.run = a.open(Op.loop);
   // Block k's code follows the end of label starts[k]; starts[0] holds only the dispatch.
@@ -2123,13 +2174,92 @@ function attempt(
   c.spillState();
   c.storeWord(layout.scratch + SCR_NE, local(NE));
   c.storeWord(layout.scratch + SCR_NR, local(NR));
-  a.get(NG);
-  const bytes = buildModule(
-    IMPORTS.concat(c.handlerSites.map((_, n) => ({ ...HANDLER_SITE, name: `h${n}` }))),
-    layout.pages,
-    { params: NUM_PARAMS, results: 1 },
-    NUM_LOCALS,
-    a.out,
+  const imports = IMPORTS.concat(
+    c.handlerSites.map((_, n) => ({ ...HANDLER_SITE, name: `h${n}` })),
   );
-  return { bytes, exitTargets: c.exitTargets, blocks, handlerSites: c.handlerSites };
+  if (c.chained) {
+    // Exit g continues in slot g of the module's table: a linked region's entry function
+    // (which checks what the dispatcher's chaining test checks) or the refusal stub, which
+    // returns the exit index stored here (wasm/chain.ts). The budget and retired count go along.
+    c.storeWord(sc + SCR_G, local(NG));
+    a.get(NG).i32(0).op(Op.i32GeS);
+    a.open(Op.if);
+    a.get(P_LEFT).get(RB).op(Op.i32Add).get(NR).op(Op.i32Sub);
+    a.i32(0).get(P_LIM).get(P_EV).get(NR);
+    a.get(NG);
+    a.returnCallIndirect(typeIndex(imports, REGION_TYPE));
+    a.end();
+  }
+  a.get(NG);
+  const entries =
+    place === undefined
+      ? undefined
+      : {
+          slots: Math.max(1, c.exitTargets.length),
+          entry: chainEntry(layout, place, blocks, imports.length),
+        };
+  const bytes = buildModule(imports, layout.pages, REGION_TYPE, NUM_LOCALS, a.out, entries);
+  const id = place?.id ?? 0;
+  return { bytes, exitTargets: c.exitTargets, blocks, handlerSites: c.handlerSites, id };
+}
+
+/** TLB entry bits a fetch must see clear besides the read mask (engine.ts TLB_NO_FETCH_HIGH). */
+const TLB_NO_FETCH_HIGH = 8 | 256;
+
+/**
+ * The body of the entry function `c` (params as f's, one local): entered from another region's
+ * exit slot, it runs f at the block whose first EIP is the exit's next EIP only when the
+ * dispatcher would chain there: no event seen by an import, the CS-relative EIP on this linear
+ * page, mapped by the TLB (for fetches) to this physical page, a block starting there (a
+ * dynamic exit's slot keeps its last target) and budget for it. Otherwise it returns the exit
+ * index the caller stored: the JS wrapper then sees the caller's exit (its state is in memory).
+ */
+function chainEntry(
+  layout: WasmLayout,
+  place: ChainPlace,
+  blocks: readonly (readonly Instruction[])[],
+  f: number,
+): number[] {
+  const a = new Asm();
+  const sc = layout.scratch;
+  const lp = place.linearPage;
+  const slot = layout.tlb + 4 * lp;
+  const ne = NUM_PARAMS;
+  const refuse = a.open(Op.block);
+  a.i32(0)
+    .mem(Op.i32Load, sc + SCR_EVW)
+    .brIf(refuse);
+  a.i32(0)
+    .mem(Op.i32Load, sc + SCR_NE)
+    .set(ne);
+  a.i32(0)
+    .mem(Op.i32Load, sc + SCR_CSB)
+    .get(ne)
+    .op(Op.i32Add)
+    .i32(12)
+    .op(Op.i32ShrU);
+  a.i32(lp).op(Op.i32Ne).brIf(refuse);
+  a.i32(0).mem(Op.i32Load, slot);
+  a.i32(0).mem(Op.i32Load, layout.masks).i32(TLB_NO_FETCH_HIGH).op(Op.i32Or).op(Op.i32And);
+  a.i32(1).op(Op.i32Ne).brIf(refuse);
+  a.i32(0).mem(Op.i32Load, slot).i32(12).op(Op.i32ShrU).i32(place.physPage).op(Op.i32Ne);
+  a.brIf(refuse);
+  blocks.forEach((insns, k) => {
+    a.get(ne)
+      .i32(insns[0]!.ip | 0)
+      .op(Op.i32Eq);
+    a.open(Op.if);
+    a.get(P_LEFT).i32(insns.length).op(Op.i32LtS).brIf(refuse);
+    a.i32(0)
+      .i32(0)
+      .mem(Op.i32Load, sc + SCR_CNT)
+      .i32(1)
+      .op(Op.i32Add);
+    a.mem(Op.i32Store, sc + SCR_CNT);
+    a.get(P_LEFT).i32(k).get(P_LIM).get(P_EV).get(P_RB0).returnCall(f);
+    a.end();
+  });
+  a.end();
+  a.i32(0).mem(Op.i32Load, sc + SCR_G);
+  return a.out;
 }

@@ -14,10 +14,16 @@ import {
   type CpuState,
 } from "@ringvm/cpu";
 import { wasmApi, type WasmMemoryLike } from "./api";
+import type { FuncTable } from "./chain";
 import { Code, Instruction } from "@ringvm/decoder";
 import type { Block, BlockFn, FastMemoryView, RegionCursor } from "../block";
+import type { WasmTarget } from "../block";
 import {
+  SCR_CNT,
+  SCR_CSB,
+  SCR_EVW,
   SCR_FK,
+  SCR_ID,
   SCR_IP,
   SCR_NE,
   SCR_NR,
@@ -69,106 +75,167 @@ export function wasmLayout(view: FastMemoryView | null, s: CpuState): WasmLayout
 const RDTSC = HANDLERS[Code.Rdtsc]!;
 const NO_OPERANDS = new Instruction();
 
-type RegionExport = (left: number, pc0: number, lim: number, ev: number) => number;
+type RegionExport = (left: number, pc0: number, lim: number, ev: number, rb0: number) => number;
+
+/**
+ * What every region wrapper and import of one engine shares: the entry's CPU state, retired
+ * count at the JS entry (a chain's regions count from it: their `n` arguments are relative to
+ * it), whether IF/TF were set, and the region whose import ran last (a fault's region).
+ */
+export class WasmShared {
+  s: CpuState | null = null;
+  base = 0;
+  ev = false;
+  cur: Block | null = null;
+  readonly M: Int32Array;
+  /** Word index of the registers, of the scratch's next-EIP word. */
+  readonly rg: number;
+  readonly ne: number;
+  /** Registers are a scratch copy (CpuState.regs is not in the memory). */
+  readonly copy: boolean;
+
+  constructor(
+    layout: WasmLayout,
+    memory: WasmMemoryLike,
+    readonly events: (s: CpuState) => boolean,
+    /** Counters the wrappers add chains to (RecompilerStats). */
+    readonly stats: { blocksExecuted: number; chained: number; chainedInWasm: number },
+  ) {
+    this.M = new Int32Array(memory.buffer);
+    const sc = layout.scratch >>> 2;
+    this.rg = layout.regs >>> 2;
+    this.ne = sc + (SCR_NE >> 2);
+    this.copy = this.rg === sc + (SCR_REGS >> 2);
+  }
+
+  /** Whether an event must end the chain (IF/TF set at entry: any; else an NMI). */
+  pending(s: CpuState): boolean {
+    return this.ev ? this.events(s) : s.nmiPending;
+  }
+}
 
 /** Instantiates `lowered` and returns the region's BlockFn for `block`. */
 export function wasmRegionFn(
   lowered: LoweredRegion,
-  layout: WasmLayout,
-  memory: WasmMemoryLike,
+  target: WasmTarget,
   block: Block,
   cursor: RegionCursor,
   events: (s: CpuState) => boolean,
   rt: WasmRuntime,
 ): BlockFn {
-  const M = new Int32Array(memory.buffer);
+  const { layout, memory, shared: X, chain } = target;
+  const M = X.M;
   const sc = layout.scratch >>> 2;
-  const rg = layout.regs >>> 2;
-  // Per entry: the CPU state, retired count at entry, whether IF/TF were set.
-  let S: CpuState | null = null;
-  let base = 0;
-  let ev = false;
-  const copy = rg === sc + (SCR_REGS >> 2);
-  const R: CallerContext = {
-    s: null,
-    base: 0,
-    ev: false,
-    M,
-    rg,
-    ne: sc + (SCR_NE >> 2),
-    copy,
-    block,
-    events,
-  };
+  const copy = X.copy;
+  const rg = X.rg;
+  const evw = sc + (SCR_EVW >> 2);
   const imports = {
     e: {
       m: memory,
       fl: (fk: number, a: number, b: number, r: number, c: number): void =>
-        rt.materializeFlags(S!, fk, a, b, r, c),
-      tc: (cc: number): number => (testCondition(S!, cc) ? 1 : 0),
-      cf: (): number => S!.getCF(),
-      ev: (): number => (events(S!) ? 1 : 0),
-      ld: (l: number, code: number, n: number): number => rt.slowLoad(S!, l, code, base + n),
-      st: (l: number, v: number, code: number, n: number): number => {
-        rt.slowStore(S!, l, v, code, base + n);
-        return !block.valid || (ev && events(S!)) ? 1 : 0;
+        rt.materializeFlags(X.s!, fk, a, b, r, c),
+      tc: (cc: number): number => (testCondition(X.s!, cc) ? 1 : 0),
+      cf: (): number => X.s!.getCF(),
+      ev: (): number => (events(X.s!) ? 1 : 0),
+      ld: (l: number, code: number, n: number): number => {
+        const s = X.s!;
+        X.cur = block;
+        const v = rt.slowLoad(s, l, code, X.base + n);
+        // A device read may raise an interrupt: the next block boundary must see it.
+        if (X.pending(s)) M[evw] = 1;
+        return v;
       },
-      j: (t: number): void => jumpNear(S!, t),
+      st: (l: number, v: number, code: number, n: number): number => {
+        const s = X.s!;
+        X.cur = block;
+        rt.slowStore(s, l, v, code, X.base + n);
+        return !block.valid || X.pending(s) ? 1 : 0;
+      },
+      j: (t: number): void => {
+        X.cur = block;
+        jumpNear(X.s!, t);
+      },
       rf: (cf: number, of: number): void => {
-        const s = S!;
+        const s = X.s!;
         s.materialize(CF | OF);
         s.flags = (s.flags & ~(CF | OF)) | cf | (of !== 0 ? OF : 0);
       },
-      ck: (seg: number, off: number, size: number, w: number): number =>
-        checkedLinear(S!, seg, off >>> 0, size, w !== 0),
-      df: (): number => (S!.flags >>> 10) & 1,
+      ck: (seg: number, off: number, size: number, w: number): number => {
+        X.cur = block;
+        return checkedLinear(X.s!, seg, off >>> 0, size, w !== 0);
+      },
+      df: (): number => (X.s!.flags >>> 10) & 1,
       ts: (n: number): void => {
-        const s = S!;
-        s.retired = base + n;
+        const s = X.s!;
+        X.cur = block;
+        s.retired = X.base + n;
         RDTSC(s, NO_OPERANDS);
         if (copy) {
           M[rg] = s.regs[0]!;
           M[rg + 2] = s.regs[2]!;
         }
       },
-    },
+    } as Record<string, unknown>,
   };
-  const e = imports.e as Record<string, unknown>;
+  const e = imports.e;
   lowered.handlerSites.forEach((i, n) => {
-    e[`h${n}`] = handlerCaller(i.code)(HANDLERS[i.code]!, R, i);
+    e[`h${n}`] = handlerCaller(i.code)(HANDLERS[i.code]!, X, i, block);
   });
   const api = wasmApi()!;
   const instance = new api.Instance(new api.Module(lowered.bytes), imports);
   const f = instance.exports.f as RegionExport;
-  const XT = block.exitTargets as number[];
-  const dynamic = Uint8Array.from(lowered.exitTargets, (t) => (t === -1 ? 1 : 0));
-  const links = block.links;
+  block.dynamicExits = Uint8Array.from(lowered.exitTargets, (t) => (t === -1 ? 1 : 0));
+  const sb = lowered.id;
+  if (chain !== null && sb !== 0) {
+    const t = instance.exports.t as FuncTable;
+    for (let g = 0; g < t.length; g++) t.set(g, chain.stub);
+    block.chainId = sb;
+    block.chainTable = t;
+    block.chainTargets = [];
+    block.chainRelinks = new Uint8Array(t.length);
+    block.chainFn = instance.exports.c;
+    chain.regions.set(sb, block);
+  }
+  const fk = sc + (SCR_FK >> 2);
   const flags = (s: CpuState): void => {
-    const fk = M[sc + (SCR_FK >> 2)]!;
-    if (fk !== 0)
-      rt.materializeFlags(
-        s,
-        fk,
-        M[sc + (SCR_FK >> 2) + 1]!,
-        M[sc + (SCR_FK >> 2) + 2]!,
-        M[sc + (SCR_FK >> 2) + 3]!,
-        M[sc + (SCR_FK >> 2) + 4]!,
-      );
+    if (M[fk] !== 0) {
+      rt.materializeFlags(s, M[fk]!, M[fk + 1]!, M[fk + 2]!, M[fk + 3]!, M[fk + 4]!);
+      // The next entry starts without a pending record (a chaining region loads it).
+      M[fk] = 0;
+    }
   };
+  const cnt = sc + (SCR_CNT >> 2);
+  const counted = (): void => {
+    const c = M[cnt]!;
+    if (c !== 0) {
+      M[cnt] = 0;
+      const st = X.stats;
+      st.chainedInWasm += c;
+      st.chained += c;
+      st.blocksExecuted += c;
+    }
+  };
+  const csb = sc + (SCR_CSB >> 2);
+  const id = sc + (SCR_ID >> 2);
   return (s, left, pc0 = 0) => {
     const r = s.regs;
     if (copy) for (let k = 0; k < 8; k++) M[rg + k] = r[k]!;
-    S = s;
-    base = s.retired;
-    ev = (s.flags & 768) !== 0;
-    R.s = s;
-    R.base = base;
-    R.ev = ev;
+    const base = s.retired;
+    const ev = (s.flags & 768) !== 0;
+    X.s = s;
+    X.base = base;
+    X.ev = ev;
+    X.cur = block;
+    if (chain !== null) {
+      M[evw] = 0;
+      M[csb] = s.segBase[1]! | 0;
+    }
     let g: number;
     try {
-      g = f(left > 0x7fffffff ? 0x7fffffff : left, pc0, s.segLimit[1]! | 0, ev ? 1 : 0);
+      g = f(left > 0x7fffffff ? 0x7fffffff : left, pc0, s.segLimit[1]! | 0, ev ? 1 : 0, 0);
     } catch (err) {
-      // A helper threw (registers, flag record, ip and cursor were stored before the call).
+      // A helper threw (registers, flag record, ip and cursor were stored before the call),
+      // in this region or in one the chain went on to (the import said which: X.cur).
       if (copy) for (let k = 0; k < 8; k++) r[k] = M[rg + k]!;
       // ip -1: a handler threw (it set startEip/startEsp itself).
       const ip = M[sc + (SCR_IP >> 2)]!;
@@ -179,6 +246,8 @@ export function wasmRegionFn(
       flags(s);
       cursor.base = base + M[sc + (SCR_RB >> 2)]!;
       cursor.cur = M[sc + (SCR_PC >> 2)]!;
+      cursor.last = X.cur === block ? null : X.cur;
+      if (chain !== null) counted();
       throw err;
     }
     if (copy) for (let k = 0; k < 8; k++) r[k] = M[rg + k]!;
@@ -186,32 +255,31 @@ export function wasmRegionFn(
     const ne = M[sc + (SCR_NE >> 2)]! >>> 0;
     s.eip = ne;
     s.retired = base + M[sc + (SCR_NR >> 2)]!;
-    if (g < 0) return null;
-    if (dynamic[g] === 1 && ne !== XT[g]) {
-      XT[g] = ne;
-      links[g] = null;
+    let B = block;
+    cursor.last = null;
+    if (chain !== null) {
+      counted();
+      const last = M[id]!;
+      if (last !== sb) {
+        // The chain ended in another region: its exit, links and dynamic-exit cache.
+        const other = chain.regions.get(last);
+        if (other === undefined) return null;
+        B = other;
+        cursor.last = B;
+      }
     }
-    return links[g]!;
+    if (g < 0) return null;
+    const XT = B.exitTargets as number[];
+    if (B.dynamicExits![g] === 1 && ne !== XT[g]) {
+      XT[g] = ne;
+      B.links[g] = null;
+    }
+    return B.links[g]!;
   };
 }
 
-/** What a handler import reads of its region's entry (region.ts's per-entry state). */
-interface CallerContext {
-  s: CpuState | null;
-  base: number;
-  ev: boolean;
-  readonly M: Int32Array;
-  /** Word index of the registers, of the scratch's next-EIP word. */
-  readonly rg: number;
-  readonly ne: number;
-  /** Registers are a scratch copy (CpuState.regs is not in the memory). */
-  readonly copy: boolean;
-  readonly block: Block;
-  readonly events: (s: CpuState) => boolean;
-}
-
 type Handler = (s: CpuState, i: Instruction) => void;
-type CallerFactory = (h: Handler, R: CallerContext, i: Instruction) => (n: number) => number;
+type CallerFactory = (h: Handler, R: WasmShared, i: Instruction, B: Block) => (n: number) => number;
 
 /**
  * The import body of one handler call site: sets startEip/startEsp/EIP/retired as generate()
@@ -221,7 +289,7 @@ type CallerFactory = (h: Handler, R: CallerContext, i: Instruction) => (n: numbe
  * function literal share their call feedback). Without `Function` (a page's policy), all codes
  * share the plain one.
  */
-const CALLER_SOURCE = `return function (h, R, i) {
+const CALLER_SOURCE = `return function (h, R, i, B) {
   const ip = i.ip >>> 0;
   const next = i.nextIp >>> 0;
   return function (n) {
@@ -233,17 +301,18 @@ const CALLER_SOURCE = `return function (h, R, i) {
     s.startEsp = r[4];
     s.eip = next;
     s.retired = R.base + n;
+    R.cur = B;
     try {
       h(s, i);
     } finally {
       if (R.copy) for (let q = 0; q < 8; q++) M[R.rg + q] = r[q];
     }
     M[R.ne] = s.eip;
-    return s.eip !== next || !R.block.valid || (R.ev && R.events(s)) ? 1 : 0;
+    return s.eip !== next || !B.valid || (R.ev ? R.events(s) : s.nmiPending) ? 1 : 0;
   };
 };`;
 
-const plainCaller: CallerFactory = (h, R, i) => {
+const plainCaller: CallerFactory = (h, R, i, B) => {
   const ip = i.ip >>> 0;
   const next = i.nextIp >>> 0;
   return (n) => {
@@ -255,13 +324,14 @@ const plainCaller: CallerFactory = (h, R, i) => {
     s.startEsp = r[4]!;
     s.eip = next;
     s.retired = R.base + n;
+    R.cur = B;
     try {
       h(s, i);
     } finally {
       if (R.copy) for (let q = 0; q < 8; q++) M[R.rg + q] = r[q]!;
     }
     M[R.ne] = s.eip;
-    return s.eip !== next || !R.block.valid || (R.ev && R.events(s)) ? 1 : 0;
+    return s.eip !== next || !B.valid || (R.ev ? R.events(s) : s.nmiPending) ? 1 : 0;
   };
 };
 

@@ -1,7 +1,7 @@
 // Test machines: a flat RAM with write-watch and optional not-present pages, and a CPU in flat
 // 32-bit protected mode (ring 0, GDT code 0x08/data 0x10, an IDT whose every gate runs HLT).
-import type { LinearMemory, PageFaultSink, PagingState } from "@ringvm/bus";
-import { Cpu, SegReg, type CpuState } from "@ringvm/cpu";
+import type { LinearMemory, PageFaultSink, PagingState, PortIo } from "@ringvm/bus";
+import { Cpu, SegReg, type CpuState, type InterruptSource } from "@ringvm/cpu";
 import { NullPorts } from "@ringvm/cpu/testing";
 import { Recompiler, type FastMemoryView } from "../../src/index";
 
@@ -102,8 +102,12 @@ export class TestMemory implements LinearMemory {
       this.listener?.(page);
     }
   }
+  /** Called with the physical address of every read (a device register's side effect). */
+  onRead: ((phys: number) => void) | null = null;
   read8(linear: number): number {
-    return this.bytes[this.check(linear, false)]!;
+    const a = this.check(linear, false);
+    this.onRead?.(a);
+    return this.bytes[a]!;
   }
   read16(linear: number): number {
     return this.read8(linear) | (this.read8(linear + 1) << 8);
@@ -166,6 +170,14 @@ export interface Machine {
  */
 export type TestBackend = "js" | "wasm" | "wasm-shared";
 
+/** Optional parts of a test machine (defaults: NullPorts, no interrupts, engine defaults). */
+export interface MachineExtras {
+  io?: PortIo;
+  interrupts?: InterruptSource;
+  maxRegionBlocks?: number;
+  wasmChain?: boolean;
+}
+
 /** A flat protected-mode machine with `code` at CODE_AT; `engine` null = interpreter only. */
 export function makeMachine(
   code: Uint8Array,
@@ -173,6 +185,7 @@ export function makeMachine(
   hotThreshold = 1,
   fastMemory = true,
   backend: TestBackend = "js",
+  extras: MachineExtras = {},
 ): Machine {
   const mem = new TestMemory(backend !== "js");
   const w = mem.wasm;
@@ -180,7 +193,12 @@ export function makeMachine(
     backend === "wasm-shared" && w !== undefined
       ? new Int32Array(w.memory.buffer, w.registersOffset, 8)
       : undefined;
-  const cpu = new Cpu({ memory: mem, io: new NullPorts(), ...(registers ? { registers } : {}) });
+  const cpu = new Cpu({
+    memory: mem,
+    io: extras.io ?? new NullPorts(),
+    ...(registers ? { registers } : {}),
+    ...(extras.interrupts ? { interrupts: extras.interrupts } : {}),
+  });
   const b = mem.bytes;
   // GDT: null, flat code, flat data.
   b.set([0xff, 0xff, 0, 0, 0, 0x9a, 0xcf, 0], GDT + 8);
@@ -217,6 +235,11 @@ export function makeMachine(
         hotThreshold,
         fastMemory,
         backend: backend === "js" ? "js" : "wasm",
+        ...(extras.interrupts ? { interrupts: extras.interrupts } : {}),
+        ...(extras.maxRegionBlocks !== undefined
+          ? { maxRegionBlocks: extras.maxRegionBlocks }
+          : {}),
+        ...(extras.wasmChain !== undefined ? { wasmChain: extras.wasmChain } : {}),
       })
     : null;
   return { cpu, mem, engine };

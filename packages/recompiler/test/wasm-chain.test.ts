@@ -1,0 +1,271 @@
+// Region-to-region chaining inside WebAssembly (src/wasm/chain.ts): guest programs whose regions
+// chain (code spread over several pages, calls and returns, a region patching its successor, a
+// #PF in a chained region, an interrupt raised by an OUT inside a chain), run under the
+// interpreter (the oracle) and the recompiler with backend "wasm" through `run(n)` with budgets
+// that end chains anywhere; the full architectural state is compared after every `run`, memory
+// at the end, and chains inside WebAssembly must really have happened (`chainedInWasm`).
+// Programs were assembled with nasm (sources in the comments; `nasm -f bin`, org 0x10000).
+import { NullPorts } from "@ringvm/cpu/testing";
+import { describe, expect, it } from "vitest";
+import {
+  CODE_AT,
+  DATA_AT,
+  HANDLERS_AT,
+  makeMachine,
+  snapshot,
+  type Machine,
+  type MachineExtras,
+  type TestBackend,
+} from "./support/machine";
+import { hex, lockstep } from "./support/lockstep";
+
+/** A program: code runs at CODE_AT + offset; the rest is INT3 (0xcc). */
+function program(parts: [number, string][]): Uint8Array {
+  const end = Math.max(...parts.map(([off, h]) => off + h.length / 2));
+  const code = new Uint8Array(end).fill(0xcc);
+  for (const [off, h] of parts) code.set(hex(h), off);
+  return code;
+}
+
+/*
+ * start: mov ecx, 300 / xor eax, eax / xor edx, edx
+ * loop1: add eax, ecx / jmp page2
+ * back1: dec ecx / jnz loop1 / mov ebx, [DATA] / hlt
+ * page2 (+0x1000): xor edx, eax / shl edx, 1 / cmp eax, 1000 / jb .s / sub eax, 7
+ *   .s: call fn3 / adc edx, 0 / jmp back1
+ * fn3 (+0x2000): inc dword [DATA] / add edx, [DATA] / cmp edx, 0x80000000 / ret
+ */
+const PAGES = program([
+  [0, "b92c01000031c031d201c8e9f00f00004975f68b1d00000400f4"],
+  [0x1000, "31c2d1e23de8030000720383e807e8ed0f000083d200e9f5efffff"],
+  [0x2000, "ff050000040003150000040081fa00000080c3"],
+]);
+
+/*
+ * start: mov ecx, 50 / xor edx, edx
+ * L: mov [0x11001], ecx (the immediate of page2's mov) / jmp page2
+ * back: add edx, eax / dec ecx / jnz L / hlt
+ * page2 (+0x1000): mov eax, 0x11111111 / jmp back
+ */
+const PATCHER = program([
+  [0, "b93200000031d2890d01100100e9ee0f000001c24975f0f4"],
+  [0x1000, "b811111111e908f0ffff"],
+]);
+
+/*
+ * start: mov ecx, 40 / mov esi, DATA / xor ebx, ebx
+ * L: jmp page2
+ * back: dec ecx / jnz L / hlt
+ * page2 (+0x1000): add ebx, 3 / cmp ecx, 5 / jne .ok / mov esi, HOLE
+ *   .ok: add ebx, -3 / mov eax, [esi] (#PF when ecx = 5) / add ebx, eax / jmp back
+ */
+const FAULTER = program([
+  [0, "b928000000be0000040031dbe9ef0f00004975f8f4"],
+  [0x1000, "83c30383f9057505be0000300083c3fd8b0601c3e9f8efffff"],
+]);
+
+/*
+ * start: mov ecx, 60 / xor edx, edx / sti
+ * L: jmp page2
+ * back: add edx, ecx / dec ecx / jnz L / cli / hlt
+ * page2 (+0x1000): inc dword [DATA] / cmp ecx, 20 / jne .s / out 0x80, al / add edx, 5
+ *   .s: jmp back
+ * The OUT raises IRQ vector 30, whose handler is `inc dword [DATA + 8]; iret`.
+ */
+const IRQ_VECTOR = 30;
+const OUTER = program([
+  [0, "b93c00000031d2fbe9f30f000001ca4975f6faf4"],
+  [0x1000, "ff050000040083f9147505e68083c205e9f8efffff"],
+]);
+
+/*
+ * start: mov ecx, 60 / xor edx, edx / sti
+ * L: jmp page2
+ * back: add edx, ecx / dec ecx / jnz L / cli / hlt
+ * page2 (+0x1000): inc dword [DATA] / mov esi, DEV / jmp tail
+ * tail (+0x1ffe, the last instruction of the page): mov eax, [esi]
+ * page3 (+0x2000): add edx, eax / jmp back
+ * DEV (0x50000) is a page the TLB sends to the slow path; its 20th read raises the IRQ, due
+ * right at the page boundary, where the region's exit would chain into page3.
+ */
+const DEV = 0x50000;
+const READER = program([
+  [0, "b93c00000031d2fbe9f30f000001ca4975f6faf4"],
+  [0x1000, "ff0500000400be00000500e9ee0f0000"],
+  [0x1ffe, "8b0601c2e906e0ffff"],
+]);
+
+/** An interrupt line raised by `out 0x80` (a device inside the chain's OUT). */
+class IrqPort extends NullPorts {
+  pending = false;
+  override out8(port: number, value: number): void {
+    super.out8(port, value);
+    if (port === 0x80) this.pending = true;
+  }
+  hasInterrupt(): boolean {
+    return this.pending;
+  }
+  acknowledge(): number {
+    this.pending = false;
+    return IRQ_VECTOR;
+  }
+}
+
+function withIrq(): MachineExtras {
+  const dev = new IrqPort();
+  return { io: dev, interrupts: dev };
+}
+
+/** Budgets for `run(n)`: chains end by budget anywhere, also inside a block's entry check. */
+const BUDGETS = [1, 7, 33, 100, 5, 250, 64, 3, 1000, 17, 2, 400];
+
+interface ChainRun {
+  b: Machine;
+  runs: number;
+}
+
+/**
+ * Runs `code` under the interpreter and under the recompiler (`run(n)`, chaining on), the
+ * same budgets, comparing the architectural state after every run and memory at the end.
+ */
+function chainLockstep(
+  code: Uint8Array,
+  backend: TestBackend,
+  {
+    threshold = 1,
+    extras = (): MachineExtras => ({}),
+    between,
+    setup,
+  }: {
+    threshold?: number;
+    extras?: () => MachineExtras;
+    between?: (m: Machine, run: number) => void;
+    setup?: (m: Machine, x: MachineExtras) => void;
+  } = {},
+): ChainRun {
+  const xa = extras();
+  const xb = extras();
+  const a = makeMachine(code, false, 1, true, "js", xa);
+  const b = makeMachine(code, true, threshold, true, backend, xb);
+  setup?.(a, xa);
+  setup?.(b, xb);
+  const engine = b.engine!;
+  let runs = 0;
+  for (; runs < 2000; runs++) {
+    const n = BUDGETS[runs % BUDGETS.length]!;
+    engine.run(n);
+    a.cpu.run(n);
+    const sa = snapshot(a.cpu);
+    const sb = snapshot(b.cpu);
+    if (JSON.stringify(sa) !== JSON.stringify(sb)) {
+      expect({ run: runs, n, ...sb }).toEqual({ run: runs, n, ...sa });
+    }
+    if (a.cpu.state.halted && (a.cpu.state.flags & 0x200) === 0) break;
+    between?.(a, runs);
+    between?.(b, runs);
+  }
+  expect(runs).toBeLessThan(2000);
+  expect(Buffer.compare(Buffer.from(b.mem.bytes), Buffer.from(a.mem.bytes))).toBe(0);
+  return { b, runs };
+}
+
+const BACKENDS = ["wasm", "wasm-shared"] as const;
+
+describe("chaining inside WebAssembly vs the interpreter (run(n), varied budgets)", () => {
+  it.each(BACKENDS)("a loop over three pages with calls and returns (%s)", (backend) => {
+    const { b } = chainLockstep(PAGES, backend);
+    const st = b.engine!.stats;
+    expect(st.translatedWasm).toBeGreaterThan(2);
+    expect(st.chainedInWasm).toBeGreaterThan(300);
+    // Oracle: fn3 ran once per iteration (300), as the interpreter's run agrees.
+    expect(b.cpu.state.regs[3]).toBe(300);
+  });
+
+  it.each(BACKENDS)("one basic block per region (maxRegionBlocks 1) (%s)", (backend) => {
+    const { b } = chainLockstep(PAGES, backend, { extras: () => ({ maxRegionBlocks: 1 }) });
+    expect(b.engine!.stats.chainedInWasm).toBeGreaterThan(1000);
+  });
+
+  it.each(BACKENDS)("a hot threshold of 3 (cold blocks between regions) (%s)", (backend) => {
+    const { b } = chainLockstep(PAGES, backend, { threshold: 3 });
+    expect(b.engine!.stats.chainedInWasm).toBeGreaterThan(100);
+  });
+
+  it.each(BACKENDS)("a region patching the code of the region it chains to (%s)", (backend) => {
+    const { b } = chainLockstep(PATCHER, backend);
+    // Every iteration saw its own store: sum of 1..50.
+    expect(b.cpu.state.regs[2]).toBe(1275);
+    expect(b.engine!.stats.blocksInvalidated).toBeGreaterThan(10);
+  });
+
+  it.each(BACKENDS)("a #PF inside a chained region (%s)", (backend) => {
+    const { b } = chainLockstep(FAULTER, backend);
+    const s = b.cpu.state;
+    // The #PF handler (HLT) ran with CR2 = the hole, after 35 iterations of 3 - 3 + 0.
+    expect(s.cr2 >>> 0).toBe(0x300000);
+    expect(s.regs[1]).toBe(5);
+    expect(b.engine!.stats.chainedInWasm).toBeGreaterThan(20);
+  });
+
+  it.each(BACKENDS)("an interrupt raised by an OUT inside a chain (%s)", (backend) => {
+    const poke = (m: Machine): void => {
+      // Vector 30's handler: inc dword [DATA + 8]; iret.
+      m.mem.bytes.set(hex("ff0508000400cf"), HANDLERS_AT + 16 * IRQ_VECTOR);
+    };
+    const { b } = chainLockstep(OUTER, backend, { extras: withIrq, setup: poke });
+    const bytes = b.mem.bytes;
+    expect(bytes[DATA_AT + 8]).toBe(1); // the handler ran once
+    expect(bytes[DATA_AT]).toBe(60);
+    expect(b.engine!.stats.chainedInWasm).toBeGreaterThan(20);
+  });
+
+  it.each(BACKENDS)("an interrupt raised by a device read at a chaining exit (%s)", (backend) => {
+    const setup = (m: Machine, x: MachineExtras): void => {
+      m.mem.bytes.set(hex("ff0508000400cf"), HANDLERS_AT + 16 * IRQ_VECTOR);
+      const port = x.io as IrqPort;
+      m.mem.tlb[DEV >>> 12] = 0; // reads go through the slow path (a device page)
+      let reads = 0;
+      m.mem.onRead = (at) => {
+        if (at === DEV && ++reads === 20) port.pending = true;
+      };
+    };
+    const { b } = chainLockstep(READER, backend, { extras: withIrq, setup });
+    expect(b.mem.bytes[DATA_AT + 8]).toBe(1); // the handler ran once
+    expect(b.engine!.stats.chainedInWasm).toBeGreaterThan(20);
+  });
+
+  it.each(BACKENDS)("flush() and outside code writes between runs (%s)", (backend) => {
+    const { b } = chainLockstep(PAGES, backend, {
+      between: (m, run) => {
+        if (run % 5 === 2) m.engine?.flush();
+        // Rewrite fn3's `cmp edx, imm32` immediate (same bytes: the blocks stay revivable).
+        if (run % 7 === 3) m.mem.write8(CODE_AT + 0x200e, 0x00);
+      },
+    });
+    expect(b.engine!.stats.chainedInWasm).toBeGreaterThan(100);
+    expect(b.engine!.stats.blocksInvalidated).toBeGreaterThan(0);
+  });
+});
+
+describe("chaining inside WebAssembly: stepping and the option", () => {
+  it.each(BACKENDS)("step() still runs one block per dispatch (%s)", (backend) => {
+    for (const code of [PAGES, PATCHER, FAULTER]) {
+      const { b } = lockstep(code, { backend, maxSteps: 5000 });
+      expect(b.engine!.stats.translatedWasm).toBeGreaterThan(0);
+      expect(b.engine!.stats.chainedInWasm).toBe(0);
+    }
+  });
+
+  it("wasmChain: false keeps every exit in the dispatcher", () => {
+    const { b } = chainLockstep(PAGES, "wasm", { extras: () => ({ wasmChain: false }) });
+    expect(b.engine!.stats.translatedWasm).toBeGreaterThan(2);
+    expect(b.engine!.stats.chainedInWasm).toBe(0);
+    expect(b.engine!.stats.chained).toBeGreaterThan(300);
+  });
+
+  it("the js back end is unchanged (no chaining inside WebAssembly)", () => {
+    const { b } = chainLockstep(PAGES, "js");
+    expect(b.engine!.stats.translatedWasm).toBe(0);
+    expect(b.engine!.stats.chainedInWasm).toBe(0);
+  });
+});
