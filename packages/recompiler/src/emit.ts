@@ -352,12 +352,31 @@ function leaveAfter(c: EmitContext, i: Instruction): string {
  * this region's own code (self-modifying code) or raised an interrupt (MMIO): leave then.
  */
 function storeAt(c: EmitContext, i: Instruction, seg: number, top: number, v: string): string {
+  return storeThen(c, i, seg, top, v, "");
+}
+
+/**
+ * `storeAt`, then `after` (statements: the form's register updates after its write, e.g. a
+ * push's ESP), on both paths. When a slow write hit this region's code or raised an event, the
+ * region leaves with `after` done first (the instruction completes, as the interpreter
+ * completes it before the next boundary), through `leave` (default: after the instruction).
+ */
+function storeThen(
+  c: EmitContext,
+  i: Instruction,
+  seg: number,
+  top: number,
+  v: string,
+  after: string,
+  leave: string = leaveAfter(c, i),
+): string {
+  const done = after === "" ? "" : ` ${after}`;
   const slow =
     `ST(s, l, ${v}, ${slowCode(c, seg, top)}, rb + ${num(c.k)}); ` +
-    `if (B.valid === false || (ev === true && EV(s) === true)) { ${leaveAfter(c, i)} }`;
-  if (!c.fast) return slow;
+    `if (B.valid === false || (ev === true && EV(s) === true)) {${done} ${leave} }`;
+  if (!c.fast) return `${slow}${done}`;
   const arr = top === 31 ? "I32" : top === 15 ? "U16" : "U8";
-  return `e = T[l >>> 12]; if ((e & WM) === 1${alignTest(top)}) ${arr}[${fastIndex(top)}] = ${v}; else { ${slow} }`;
+  return `e = T[l >>> 12]; if ((e & WM) === 1${alignTest(top)}) ${arr}[${fastIndex(top)}] = ${v}; else { ${slow} }${done}`;
 }
 
 interface MemOperand {
@@ -707,10 +726,19 @@ function imul32(withImm: boolean): Emitter {
 
 // ---- stack (32-bit operand and stack size only) ----
 
-/** Pushes `v` (a local or constant): `l` = new ESP, written, then ESP updated. */
-function pushText(c: EmitContext, i: Instruction, v: string): void {
+/**
+ * Pushes `v` (a local or constant): `l` = new ESP, written, then `after` and ESP = `l` (also
+ * before a slow write's leave, through `leave`: see storeThen).
+ */
+function pushText(
+  c: EmitContext,
+  i: Instruction,
+  v: string,
+  after = "",
+  leave: string = leaveAfter(c, i),
+): void {
   c.out.push(`ip = ${num(i.ip >>> 0)}; l = (r4 - 4) | 0;`);
-  c.out.push(storeAt(c, i, 2, 31, v));
+  c.out.push(storeThen(c, i, 2, 31, v, `${after}r4 = l;`, leave));
 }
 
 /** Stack forms are inlined for a flat 32-bit stack segment only (ESP is the linear address). */
@@ -722,14 +750,12 @@ const pushReg32: Emitter = (c, i) => {
   if (!flatStack(c) || !isGpr(i.op0Register, 31)) return false;
   c.out.push(`x = ${regRead(i.op0Register, 31)};`);
   pushText(c, i, "x");
-  c.out.push("r4 = l;");
   return true;
 };
 
 const pushImm32: Emitter = (c, i) => {
   if (!flatStack(c)) return false;
   pushText(c, i, num(i.immediate | 0));
-  c.out.push("r4 = l;");
   return true;
 };
 
@@ -760,11 +786,15 @@ const jmpRel: Emitter = (c, i) => {
   return true;
 };
 
-/** CALL rel32: push, then the jump's limit check (a #GP rolls ESP back), then ESP. */
+/**
+ * CALL rel32: push, then the jump's limit check (a #GP rolls ESP back), then ESP. A slow write
+ * that must leave leaves to the call target, the call complete.
+ */
 const callRel32: Emitter = (c, i) => {
   if (!flatStack(c) || i.opSize !== 32) return false;
-  pushText(c, i, num(i.nextIp | 0));
-  c.out.push(`${directJump(i)}r4 = l; ${c.exit(0)}`);
+  const target = num(i.nearBranchTarget >>> 0);
+  pushText(c, i, num(i.nextIp | 0), directJump(i), leaveText(target, `rb + ${num(c.k + 1)}`, -1));
+  c.out.push(c.exit(0));
   c.ended = true;
   return true;
 };
