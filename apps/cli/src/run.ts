@@ -117,7 +117,7 @@ export function defaultGuestOptions(): RunOptions {
     append: DEFAULT_APPEND,
     serial: "stdio",
     engine: "auto",
-    backend: "js",
+    backend: "wasm",
   };
 }
 
@@ -172,10 +172,10 @@ export function registerRun(
     .addOption(
       new Option(
         "--backend <backend>",
-        "what the recompiler generates: JavaScript functions or WebAssembly (guest RAM in a WebAssembly.Memory)",
+        "what the recompiler generates: WebAssembly (guest RAM in a WebAssembly.Memory) or JavaScript functions",
       )
         .choices(["js", "wasm"])
-        .default("js"),
+        .default("wasm"),
     )
     .option(
       "--hot-threshold <runs>",

@@ -107,8 +107,8 @@ export interface PcConfig {
   /** Execution engine: the interpreter (default), the recompiler, or `auto` (hot code only). */
   readonly engine?: EngineKind;
   /**
-   * What the recompiler generates: JavaScript functions (default) or WebAssembly, for which
-   * guest RAM, the TLB and the registers live in one WebAssembly.Memory.
+   * What the recompiler generates: WebAssembly (default where the host has it), for which guest
+   * RAM, the TLB and the registers live in one WebAssembly.Memory, or JavaScript functions.
    */
   readonly backend?: "js" | "wasm";
   /**
@@ -193,12 +193,18 @@ export class Pc {
   /** A reset was requested and not yet performed: the CPU runs no further instruction. */
   private isResetPending = false;
 
+  /** The recompiler's back end: the configured one, else WebAssembly when the host has it. */
+  private get backend(): "js" | "wasm" {
+    const hostHasWasm = (globalThis as { WebAssembly?: unknown }).WebAssembly !== undefined;
+    return this.config.backend ?? (hostHasWasm ? "wasm" : "js");
+  }
+
   constructor(config: PcConfig) {
     this.config = config;
     const log = config.log ?? quietLog;
     const ramSize = config.memorySize ?? DEFAULT_MEMORY_SIZE;
     const wasm: GuestMemoryLayout | undefined =
-      config.backend === "wasm" ? createWasmGuestMemory(ramSize) : undefined;
+      this.backend === "wasm" ? createWasmGuestMemory(ramSize) : undefined;
     this.physical = new PhysicalSpace({ ramSize, ...(wasm !== undefined ? { wasm } : {}) });
     this.ports = new PortBus({ log });
     const io = createIoBus(this.ports, this.physical);
@@ -442,7 +448,7 @@ export class Pc {
       mmu: this.mmu,
       physical: this.physical,
       interrupts,
-      backend: this.config.backend ?? "js",
+      backend: this.backend,
       ...(this.config.hotThreshold !== undefined ? { hotThreshold: this.config.hotThreshold } : {}),
     });
     if (engine === this.cpu) return undefined;
