@@ -16,7 +16,8 @@
 // Usage: node bench/compare.mjs [--only qemu,v86,ringvm] [--timeout SEC] [--memory MIB] [--json]
 //          [--host-unpack] [--ringvm-args "--deterministic ..."]
 //   --only names: qemu, v86, ringvm (all RingVM engines), ringvm-interpreter,
-//   ringvm-recompiler, ringvm-auto, ringvm-wasm (auto with the WebAssembly back end),
+//   ringvm-recompiler, ringvm-auto (the board's default WebAssembly back end), ringvm-js (auto
+//   with the JavaScript back end),
 //   ringvm-host-unpack.
 // `pnpm bench` runs it through turbo (after building the packages). Results go to bench/results/
 // (ignored by git; the newest 10 are kept).
@@ -39,9 +40,7 @@ function option(name, fallback) {
 const only = option("only", "qemu,v86,ringvm")
   .split(",")
   .flatMap((n) =>
-    n === "ringvm"
-      ? ["ringvm-interpreter", "ringvm-recompiler", "ringvm-auto", "ringvm-wasm"]
-      : [n],
+    n === "ringvm" ? ["ringvm-interpreter", "ringvm-recompiler", "ringvm-auto", "ringvm-js"] : [n],
   );
 if (args.includes("--host-unpack")) only.push("ringvm-host-unpack");
 const timeoutSec = Number(option("timeout", "1800"));
@@ -170,7 +169,7 @@ const emulators = {
   "ringvm-interpreter": ringvmEmulator("interpreter", "RingVM interpreter"),
   "ringvm-recompiler": ringvmEmulator("recompiler", "RingVM recompiler"),
   "ringvm-auto": ringvmEmulator("auto", "RingVM auto"),
-  "ringvm-wasm": ringvmEmulator("auto", "RingVM auto, wasm back end", ["--backend", "wasm"]),
+  "ringvm-js": ringvmEmulator("auto", "RingVM auto, JS back end", ["--backend", "js"]),
   "ringvm-host-unpack": ringvmEmulator("auto", "RingVM auto, host unpack", ["--host-unpack"]),
   qemu: {
     label: "QEMU TCG",
@@ -350,7 +349,7 @@ const order = [
   "qemu",
   "v86",
   "ringvm-auto",
-  "ringvm-wasm",
+  "ringvm-js",
   "ringvm-recompiler",
   "ringvm-interpreter",
   "ringvm-host-unpack",

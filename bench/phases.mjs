@@ -20,7 +20,8 @@ const option = (name, fallback) => {
   return i >= 0 && i + 1 < args.length ? args[i + 1] : fallback;
 };
 const engine = option("engine", "auto");
-const backend = option("backend", "js");
+// Unset: the board's default back end (WebAssembly where the host has it).
+const backend = option("backend", undefined);
 const profileFile = option("prof", undefined);
 const bootProfileFile = option("prof-boot", undefined);
 // --hot N: the recompiler's hot threshold (entries of a cold block before it is translated).
@@ -43,7 +44,7 @@ const pc = createPc({
   cmdline: fullBoot ? "console=ttyS0" : "console=ttyS0 cryptomgr.notests",
   memorySize: 128 << 20,
   engine,
-  backend,
+  ...(backend !== undefined ? { backend } : {}),
   decompressOnHost: !fullBoot,
   ...(hot !== undefined ? { hotThreshold: Number(hot) } : {}),
   serial: {
@@ -111,7 +112,9 @@ try {
     const { profile } = await session.post("Profiler.stop");
     writeFileSync(profileFile, JSON.stringify(profile));
   }
-  process.stdout.write(`engine ${engine}, backend ${backend}${hot ? `, hot ${hot}` : ""}\n`);
+  process.stdout.write(
+    `engine ${engine}, backend ${backend ?? "default"}${hot ? `, hot ${hot}` : ""}\n`,
+  );
   phase("boot", start, booted);
   phase("workload", before, after);
   const stats = pc.engineStats();

@@ -18,11 +18,12 @@ function option(name, fallback) {
 }
 
 const engine = option("engine", "interpreter");
-const backend = option("backend", "js");
+// Unset: the board's default back end (WebAssembly where the host has it).
+const backend = option("backend", undefined);
 const clock = option("clock", "virtual");
 if (
   !["interpreter", "recompiler", "auto"].includes(engine) ||
-  !["js", "wasm"].includes(backend) ||
+  (backend !== undefined && !["js", "wasm"].includes(backend)) ||
   !["virtual", "realtime"].includes(clock)
 ) {
   process.stderr.write(
@@ -39,7 +40,7 @@ try {
     cmdline: option("append", "console=ttyS0"),
     memorySize: Number(option("m", "128")) * 1024 * 1024,
     engine,
-    backend,
+    ...(backend !== undefined ? { backend } : {}),
     clock,
     deterministic: args.includes("--deterministic"),
     decompressOnHost: args.includes("--host-unpack"),
