@@ -107,8 +107,9 @@ export interface PcConfig {
   /** Execution engine: the interpreter (default), the recompiler, or `auto` (hot code only). */
   readonly engine?: EngineKind;
   /**
-   * What the recompiler generates: WebAssembly (default where the host has it), for which guest
-   * RAM, the TLB and the registers live in one WebAssembly.Memory, or JavaScript functions.
+   * What the recompiler generates: WebAssembly (default with a recompiling engine, where the host
+   * has it), for which guest RAM, the TLB and the registers live in one WebAssembly.Memory, or
+   * JavaScript functions.
    */
   readonly backend?: "js" | "wasm";
   /**
@@ -193,10 +194,14 @@ export class Pc {
   /** A reset was requested and not yet performed: the CPU runs no further instruction. */
   private isResetPending = false;
 
-  /** The recompiler's back end: the configured one, else WebAssembly when the host has it. */
+  /**
+   * The recompiler's back end: the configured one, else WebAssembly when a recompiling engine
+   * runs and the host has it (the interpreter alone keeps RAM in a plain ArrayBuffer).
+   */
   private get backend(): "js" | "wasm" {
     const hostHasWasm = (globalThis as { WebAssembly?: unknown }).WebAssembly !== undefined;
-    return this.config.backend ?? (hostHasWasm ? "wasm" : "js");
+    const recompiles = (this.config.engine ?? "interpreter") !== "interpreter";
+    return this.config.backend ?? (hostHasWasm && recompiles ? "wasm" : "js");
   }
 
   constructor(config: PcConfig) {

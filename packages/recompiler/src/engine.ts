@@ -90,6 +90,8 @@ export interface RecompilerOptions {
    * fast-path view has a shared `wasm` memory; other regions stay JavaScript.
    */
   backend?: "js" | "wasm";
+  /** WebAssembly regions alive at once before new ones are JavaScript (MAX_LIVE_WASM_REGIONS). */
+  maxWasmRegions?: number;
   /**
    * With backend "wasm": a region exit linked to another WebAssembly region continues in it
    * inside WebAssembly (a shared function table and tail calls, src/wasm/chain.ts) instead of
@@ -166,6 +168,13 @@ export const DEFAULT_HOT_THRESHOLD = 20000;
  * host function (whose cost, mostly V8's tier-up after the parse, does not shrink with it).
  */
 export const DEFAULT_HOT_INSTRUCTIONS = 400_000;
+
+/**
+ * WebAssembly regions alive at once (see `liveWasm`): Linux maps at most 65,530 regions per
+ * process (vm.max_map_count) and V8 maps each wasm module's code space separately; the `auto`
+ * boot holds a few thousand.
+ */
+export const MAX_LIVE_WASM_REGIONS = 16384;
 /** Heat values marking "never translatable here" and "not RAM" (checked before the threshold). */
 const NEVER = 0xffff;
 const NON_RAM = 0xfffe;
@@ -288,6 +297,14 @@ export class Recompiler {
   private readonly view: FastMemoryView | null;
   /** The wasm back end's target (backend "wasm" with a shared memory), else null. */
   private readonly wasm: WasmTarget | null;
+  /**
+   * WebAssembly regions the cache still holds (created, not yet killed or dropped). Each is its
+   * own V8 module with its own code-space mapping; past MAX_LIVE_WASM_REGIONS new regions are
+   * JavaScript, so translating everything (`--engine recompiler`) cannot exhaust the process's
+   * memory mappings (V8 aborts the process then: "Commit wasm code space ... out of memory").
+   */
+  private liveWasm = 0;
+  private readonly maxWasmRegions: number;
   /** Its chaining table (option `wasmChain`), else null. */
   private readonly chain: WasmChain | null;
   private isShutdown = false;
@@ -304,6 +321,7 @@ export class Recompiler {
     this.physical = options.physical;
     this.irq = options.interrupts;
     this.byInstructions = options.hotInstructions !== undefined;
+    this.maxWasmRegions = options.maxWasmRegions ?? MAX_LIVE_WASM_REGIONS;
     this.threshold = Math.max(
       1,
       options.hotInstructions ?? options.hotThreshold ?? DEFAULT_HOT_THRESHOLD,
@@ -354,6 +372,7 @@ export class Recompiler {
     for (const page of [...this.pageBlocks.keys()]) this.invalidatePage(page);
     this.slots.fill(null);
     this.heat.fill(0);
+    this.liveWasm = 0;
   }
 
   /** A write hit a page holding translated code: its blocks (and links to them) are dead. */
@@ -864,9 +883,12 @@ export class Recompiler {
       this.events,
       this.view,
       (mode >> 6) & 0x3f,
-      this.wasm,
+      this.liveWasm < this.maxWasmRegions ? this.wasm : null,
     );
-    if (block.wasm !== null) this.stats.translatedWasm++;
+    if (block.wasm !== null) {
+      this.stats.translatedWasm++;
+      this.liveWasm++;
+    }
     return block;
   }
 
@@ -905,7 +927,10 @@ export class Recompiler {
         this.kill(there, true);
         slots[slot ^ 1] = here;
       } else if (here !== null && (there === null || !there.valid)) {
+        this.drop(there);
         slots[slot ^ 1] = here;
+      } else {
+        this.drop(here);
       }
       slots[slot] = block;
     }
@@ -917,10 +942,22 @@ export class Recompiler {
     list.push(block);
   }
 
+  /** A stale entry leaves the cache for good (it can no longer be revived). */
+  private drop(b: Block | null): void {
+    if (b === null || b.valid || !b.stale) return;
+    b.stale = false;
+    if (b.wasm !== null) this.liveWasm--;
+  }
+
   /** Drops a cache entry that is being replaced (`evicted`: by another address or mode). */
   private kill(old: Block | null, evicted: boolean): void {
-    if (old === null || !old.valid) return;
+    if (old === null) return;
+    if (!old.valid) {
+      this.drop(old);
+      return;
+    }
     old.valid = false;
+    if (old.wasm !== null) this.liveWasm--;
     if (old.chainId !== 0) this.unchain(old);
     if (evicted) this.stats.blocksEvicted++;
     const list = this.pageBlocks.get(Math.floor(old.phys / 4096));

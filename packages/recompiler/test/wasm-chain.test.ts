@@ -263,6 +263,15 @@ describe("chaining inside WebAssembly: stepping and the option", () => {
     expect(b.engine!.stats.chained).toBeGreaterThan(300);
   });
 
+  it("past maxWasmRegions live WebAssembly regions, new regions are JavaScript (same results)", () => {
+    // PAGES needs more than two regions; with room for two, the rest must run as JavaScript
+    // functions, and the lock-step comparison with the interpreter must still hold.
+    const { b } = chainLockstep(PAGES, "wasm", { extras: () => ({ maxWasmRegions: 2 }) });
+    const st = b.engine!.stats;
+    expect(st.translatedWasm).toBe(2);
+    expect(st.blocksTranslated).toBeGreaterThan(2);
+  });
+
   it("the js back end is unchanged (no chaining inside WebAssembly)", () => {
     const { b } = chainLockstep(PAGES, "js");
     expect(b.engine!.stats.translatedWasm).toBe(0);

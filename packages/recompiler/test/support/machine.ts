@@ -176,6 +176,7 @@ export interface MachineExtras {
   interrupts?: InterruptSource;
   maxRegionBlocks?: number;
   wasmChain?: boolean;
+  maxWasmRegions?: number;
 }
 
 /** A flat protected-mode machine with `code` at CODE_AT; `engine` null = interpreter only. */
@@ -240,6 +241,7 @@ export function makeMachine(
           ? { maxRegionBlocks: extras.maxRegionBlocks }
           : {}),
         ...(extras.wasmChain !== undefined ? { wasmChain: extras.wasmChain } : {}),
+        ...(extras.maxWasmRegions !== undefined ? { maxWasmRegions: extras.maxWasmRegions } : {}),
       })
     : null;
   return { cpu, mem, engine };
