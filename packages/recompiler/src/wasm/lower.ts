@@ -665,21 +665,29 @@ class Lowering {
 
   /** Writes `v` to the operand at `l`; a slow write that hit this region or raised an event leaves. */
   storeAt(i: Instruction, seg: number, top: number, v: Push): void {
+    storeThen(this, i, seg, top, v, () => undefined);
+  }
+
+  /**
+   * The write of `v` to the operand at `l`: the TLB fast path, else the imported slow store,
+   * whose result (1: it hit this region or raised an event) stays on the stack in the else
+   * branch left open; `after` (the form's register updates) runs on both paths after the write.
+   * The caller consumes the result and closes the branch.
+   */
+  storeOpen(i: Instruction, seg: number, top: number, v: Push, after: () => void): void {
     const a = this.a;
     this.tlbTest(WM, top);
     a.open(Op.if);
     this.physAddr();
     v(a);
     a.mem(top === 31 ? Op.i32Store : top === 15 ? Op.i32Store16 : Op.i32Store8, 0);
+    after();
     a.else();
     this.spillForFault(i.ip);
     a.get(L);
     v(a);
     a.i32(this.slowCode(seg, top)).get(RB).i32(this.k).op(Op.i32Add).call(F_ST);
-    a.open(Op.if);
-    this.leaveAfter(i);
-    a.end();
-    a.end();
+    after();
   }
 
   directJump(i: Instruction): void {
@@ -831,11 +839,12 @@ function writeRm(c: Lowering, i: Instruction, v: Push, top: number): boolean {
   return true;
 }
 
-/** Reads operand 1 into `x`. */
-function readRm1(c: Lowering, i: Instruction, top: number): boolean {
-  if (i.op1Kind === OpKind.Register) {
-    if (!isGpr(i.op1Register, top)) return false;
-    regRead(i.op1Register, top)(c.a);
+/** Reads operand `n` (0 or 1: a register or the memory operand, a read only) into `x`. */
+function readRm(c: Lowering, i: Instruction, n: 0 | 1, top: number): boolean {
+  if ((n === 0 ? i.op0Kind : i.op1Kind) === OpKind.Register) {
+    const reg = n === 0 ? i.op0Register : i.op1Register;
+    if (!isGpr(reg, top)) return false;
+    regRead(reg, top)(c.a);
     c.a.set(X);
     return true;
   }
@@ -856,7 +865,7 @@ const movRmImm =
 const movRegRm =
   (top: number): Lower =>
   (c, i) => {
-    if (!isGpr(i.op0Register, top) || !readRm1(c, i, top)) return false;
+    if (!isGpr(i.op0Register, top) || !readRm(c, i, 1, top)) return false;
     regWrite(c.a, i.op0Register, top, local(X));
     return true;
   };
@@ -870,7 +879,7 @@ const movRegImm =
 
 function movExtend(srcTop: number, signed: boolean): Lower {
   return (c, i) => {
-    if (!isGpr(i.op0Register, 31) || !readRm1(c, i, srcTop)) return false;
+    if (!isGpr(i.op0Register, 31) || !readRm(c, i, 1, srcTop)) return false;
     regWrite(c.a, i.op0Register, 31, signed ? (a) => sx(a, local(X), srcTop) : local(X));
     return true;
   };
@@ -885,7 +894,7 @@ const lea32: Lower = (c, i) => {
 
 function cmov(cc: number): Lower {
   return (c, i) => {
-    if (!isGpr(i.op0Register, 31) || !readRm1(c, i, 31)) return false;
+    if (!isGpr(i.op0Register, 31) || !readRm(c, i, 1, 31)) return false;
     c.condition(cc);
     c.a.open(Op.if);
     regWrite(c.a, i.op0Register, 31, local(X));
@@ -1176,7 +1185,7 @@ function shiftCl32(fn: "SHL" | "SHR" | "SAR"): Lower {
  */
 function imul32(withImm: boolean): Lower {
   return (c, i) => {
-    if (!isGpr(i.op0Register, 31) || !readRm1(c, i, 31)) return false;
+    if (!isGpr(i.op0Register, 31) || !readRm(c, i, 1, 31)) return false;
     const a = c.a;
     const pa = withImm ? local(X) : regRead(i.op0Register, 31);
     const pb = withImm ? konst(i.immediate | 0) : local(X);
@@ -1276,18 +1285,7 @@ function storeThen(
   leave: () => void = () => c.leaveAfter(i),
 ): void {
   const a = c.a;
-  c.tlbTest(WM, top);
-  a.open(Op.if);
-  c.physAddr();
-  v(a);
-  a.mem(top === 31 ? Op.i32Store : top === 15 ? Op.i32Store16 : Op.i32Store8, 0);
-  after();
-  a.else();
-  c.spillForFault(i.ip);
-  a.get(L);
-  v(a);
-  a.i32(c.slowCode(seg, top)).get(RB).i32(c.k).op(Op.i32Add).call(F_ST);
-  after();
+  c.storeOpen(i, seg, top, v, after);
   a.open(Op.if);
   leave();
   a.end();
@@ -1348,27 +1346,13 @@ const popReg32: Lower = (c, i) => {
   return true;
 };
 
-/** Reads operand 0 (register or memory, a read only) into `x`. */
-function readRm0(c: Lowering, i: Instruction, top: number): boolean {
-  if (i.op0Kind === OpKind.Register) {
-    if (!isGpr(i.op0Register, top)) return false;
-    regRead(i.op0Register, top)(c.a);
-    c.a.set(X);
-    return true;
-  }
-  const seg = c.linear(i, top, false);
-  if (seg < 0) return false;
-  c.loadAt(i, seg, top);
-  return true;
-}
-
 function usesEsp(i: Instruction): boolean {
   return i.memBase === REG_EAX + 4 || i.memIndex === REG_EAX + 4;
 }
 
 /** PUSH r/m32 (integer-flow.ts pushRm: the operand is read first, then pushed). */
 const pushRm32: Lower = (c, i) => {
-  if (!flatStack(c) || !readRm0(c, i, 31)) return false;
+  if (!flatStack(c) || !readRm(c, i, 0, 31)) return false;
   pushValue(c, i, local(X));
   return true;
 };
@@ -1515,7 +1499,7 @@ function edxEax(a: Asm): void {
  * nonzero, set into CpuState through `rf` after a flush (the other flags materialized, kept).
  */
 const mul32: Lower = (c, i) => {
-  if (!readRm0(c, i, 31)) return false;
+  if (!readRm(c, i, 0, 31)) return false;
   const a = c.a;
   c.flush();
   const product = (b: Asm): void => {
@@ -1537,7 +1521,7 @@ const mul32: Lower = (c, i) => {
  * them: SF/ZF/PF clear, AF set, CF/OF kept, i.e. a Logic record of result 1 with fc = CF | OF | AF.
  */
 const div32: Lower = (c, i) => {
-  if (!readRm0(c, i, 31)) return false;
+  if (!readRm(c, i, 0, 31)) return false;
   const a = c.a;
   a.get(R0 + 2)
     .get(X)
@@ -1776,16 +1760,7 @@ function repString(op: "STOS" | "MOVS", top: number): Lower {
       c.loadAt(i, src, top);
     }
     a.get(R0 + 7).set(L);
-    c.tlbTest(WM, top);
-    a.open(Op.if);
-    c.physAddr();
-    v(a);
-    a.mem(top === 31 ? Op.i32Store : top === 15 ? Op.i32Store16 : Op.i32Store8, 0);
-    a.else();
-    c.spillForFault(i.ip);
-    a.get(L);
-    v(a);
-    a.i32(c.slowCode(0, top)).get(RB).i32(c.k).op(Op.i32Add).call(F_ST);
+    c.storeOpen(i, 0, top, v, () => undefined);
     a.get(T2).op(Op.i32Or).set(T2);
     a.end();
     if (op === "MOVS") {
@@ -1876,7 +1851,7 @@ function limitCheckX(c: Lowering, i: Instruction): void {
 
 /** JMP r/m32 (integer-flow.ts jmpRm): the target read, checked, left to by a dynamic exit. */
 const jmpRm32: Lower = (c, i) => {
-  if (!readRm0(c, i, 31)) return false;
+  if (!readRm(c, i, 0, 31)) return false;
   limitCheckX(c, i);
   c.dynamicExit(local(X));
   return true;
@@ -1887,7 +1862,7 @@ const jmpRm32: Lower = (c, i) => {
  * #GP restores ESP), ESP, then a dynamic exit to the target.
  */
 const callRm32: Lower = (c, i) => {
-  if (!flatStack(c) || i.opSize !== 32 || !readRm0(c, i, 31)) return false;
+  if (!flatStack(c) || i.opSize !== 32 || !readRm(c, i, 0, 31)) return false;
   pushValue(
     c,
     i,
