@@ -114,7 +114,8 @@ export interface PcConfig {
   readonly backend?: "js" | "wasm";
   /**
    * `auto` only: entries of a cold block before it is translated (default: the recompiler's
-   * DEFAULT_HOT_THRESHOLD). Lower translates lukewarm code too, at a compile cost per region.
+   * DEFAULT_HOT_THRESHOLD_WASM with the wasm back end, else DEFAULT_HOT_THRESHOLD). Lower
+   * translates lukewarm code too, at a compile cost per region.
    */
   readonly hotThreshold?: number;
   /**

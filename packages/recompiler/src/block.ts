@@ -41,9 +41,10 @@ import {
   SAVE_REGS,
   type EmitContext,
 } from "./emit";
-import { lowerRegion, type WasmLayout } from "./wasm/lower";
+import { buildModule } from "./wasm/asm";
+import { lowerPart, REGION_TYPE, type LoweredPart, type WasmLayout } from "./wasm/lower";
 import type { WasmMemoryLike } from "./wasm/api";
-import { wasmRegionFn, type WasmMemoryInfo, type WasmShared } from "./wasm/region";
+import { wasmRegionFns, type WasmMemoryInfo, type WasmShared } from "./wasm/region";
 import type { FuncTable, WasmChain } from "./wasm/chain";
 
 /**
@@ -77,6 +78,8 @@ export class Block {
   compiled = true;
   /** Entries so far (cold blocks only). */
   runs = 0;
+  /** In the engine's list of warm blocks (engine.ts `warmBlocks`). */
+  warm = false;
   /**
    * Invalidated by a write to its page but kept in the cache: the next lookup compares the
    * bytes it was built from (`code`, from page offset `codeLo` relative to the entry) with
@@ -665,6 +668,15 @@ function enterAt(r: Block, k: number, phys: number, eip: number): Block {
   return b;
 }
 
+/** A region to build: its basic blocks (block 0 is the entry) and where it is. */
+export interface RegionSpec {
+  readonly blocks: Instruction[][];
+  readonly phys: number;
+  readonly eip: number;
+  readonly linear: number;
+  readonly mode: number;
+}
+
 /** Builds a region function from discovered basic blocks (block 0 is the entry). */
 export function buildBlock(
   blocks: Instruction[][],
@@ -679,43 +691,116 @@ export function buildBlock(
   flat = 0,
   wasm: WasmTarget | null = null,
 ): Block {
-  const page = Math.floor(phys / 4096);
+  const spec = { blocks, phys, eip, linear, mode };
+  return buildBlocks([spec], ss32, cursor, events, view, flat, wasm)[0]!;
+}
+
+/**
+ * Builds the region functions of `specs` (all of one mode: `ss32`, `flat`). With the wasm back
+ * end, the regions it lowers share one module (one compile and one code space in V8 for all).
+ * A region entry inside a region built before becomes an entry into that region's function.
+ */
+export function buildBlocks(
+  specs: readonly RegionSpec[],
+  ss32: boolean,
+  cursor: RegionCursor,
+  events: (s: CpuState) => boolean,
+  view: FastMemoryView | null,
+  flat: number,
+  wasm: WasmTarget | null,
+): Block[] {
   let byPage = REGIONS.get(cursor);
   if (byPage === undefined) {
     byPage = new Map();
     REGIONS.set(cursor, byPage);
   }
-  const known = (byPage.get(page) ?? []).filter((r) => r.valid);
-  byPage.set(page, known);
+  const out: Block[] = [];
+  const parts: LoweredPart[] = [];
+  const lowered: Block[] = [];
+  let imports = 0;
+  for (const { blocks, phys, eip, linear, mode } of specs) {
+    const page = Math.floor(phys / 4096);
+    const known = (byPage.get(page) ?? []).filter((r) => r.valid);
+    byPage.set(page, known);
+    const inner = entryInto(known, phys, eip, linear, mode);
+    if (inner !== null) {
+      out.push(inner);
+      continue;
+    }
+    if (wasm !== null && view !== null) {
+      // The wasm back end takes regions whose every form it lowers; the others stay JavaScript.
+      const place =
+        wasm.chain === null
+          ? undefined
+          : { linearPage: linear >>> 12, physPage: phys >>> 12, id: wasm.chain.alloc() };
+      const part = lowerPart(blocks, ss32, flat, wasm.layout, place, imports, parts.length);
+      if (part !== null) {
+        imports += part.part.imports.length;
+        parts.push(part);
+        const lb = part.blocks as Instruction[][];
+        const lips = lb.map((insns) => Float64Array.from(insns, (i) => i.ip >>> 0));
+        const block = new Block(phys, eip, linear >>> 12, mode, lips, lb, part.exitTargets, "");
+        lowered.push(block);
+        out.push(block);
+        continue;
+      }
+    }
+    const block = jsRegion(blocks, phys, eip, linear, mode, ss32, cursor, events, view, flat);
+    known.push(block);
+    out.push(block);
+  }
+  if (parts.length > 0) {
+    const bytes = buildModule(
+      parts.map((p) => p.part),
+      wasm!.layout.pages,
+      REGION_TYPE,
+    );
+    const fns = wasmRegionFns(bytes, parts, wasm!, lowered, cursor, events, {
+      materializeFlags,
+      slowLoad,
+      slowStore,
+    });
+    lowered.forEach((b, k) => {
+      b.wasm = bytes;
+      b.fn = fns[k]!;
+      // Known only now (an entry into it needs its function).
+      byPage.get(Math.floor(b.phys / 4096))!.push(b);
+    });
+  }
+  return out;
+}
+
+/** An entry at `eip` into a known region of the same mode, page and EIP-to-physical offset. */
+function entryInto(
+  known: readonly Block[],
+  phys: number,
+  eip: number,
+  linear: number,
+  mode: number,
+): Block | null {
   for (const r of known) {
-    // Same mode (so the same segment and stack assumptions), page and EIP-to-physical offset.
     if (r.mode !== mode || r.linearPage !== linear >>> 12 || r.phys - r.eip !== phys - eip)
       continue;
     for (let k = 1; k < r.ips.length; k++)
       if (r.ips[k]![0] === eip) return enterAt(r, k, phys, eip);
   }
+  return null;
+}
+
+/** A region compiled to JavaScript (generate() source through `new Function`). */
+function jsRegion(
+  blocks: Instruction[][],
+  phys: number,
+  eip: number,
+  linear: number,
+  mode: number,
+  ss32: boolean,
+  cursor: RegionCursor,
+  events: (s: CpuState) => boolean,
+  view: FastMemoryView | null,
+  flat: number,
+): Block {
   const ips = blocks.map((insns) => Float64Array.from(insns, (i) => i.ip >>> 0));
-  if (wasm !== null && view !== null) {
-    // The wasm back end takes regions whose every form it lowers; the others stay JavaScript.
-    const place =
-      wasm.chain === null
-        ? undefined
-        : { linearPage: linear >>> 12, physPage: phys >>> 12, id: wasm.chain.alloc() };
-    const lowered = lowerRegion(blocks, ss32, flat, wasm.layout, place);
-    if (lowered !== null) {
-      const lb = lowered.blocks as Instruction[][];
-      const lips = lb.map((insns) => Float64Array.from(insns, (i) => i.ip >>> 0));
-      const block = new Block(phys, eip, linear >>> 12, mode, lips, lb, lowered.exitTargets, "");
-      block.wasm = lowered.bytes;
-      block.fn = wasmRegionFn(lowered, wasm, block, cursor, events, {
-        materializeFlags,
-        slowLoad,
-        slowStore,
-      });
-      known.push(block);
-      return block;
-    }
-  }
   const g = generate(blocks, ss32, { flat, fast: view !== null });
   const block = new Block(phys, eip, linear >>> 12, mode, ips, blocks, g.exitTargets, g.source);
   // The source holds only recompiler-chosen names and numbers (see emit.ts, RUNTIME_NAMES).
@@ -742,7 +827,6 @@ export function buildBlock(
     slowLoad,
     slowStore,
   );
-  known.push(block);
   return block;
 }
 

@@ -17,7 +17,7 @@ import {
 } from "@ringvm/cpu";
 import { Decoder, type Instruction } from "@ringvm/decoder";
 import {
-  buildBlock,
+  buildBlocks,
   discover,
   discoverRegion,
   MAX_REGION_BLOCKS,
@@ -25,6 +25,7 @@ import {
   type FastMemoryView,
   type RegionCursor,
   type WasmTarget,
+  type RegionSpec,
 } from "./block";
 import { wasmLayout, WasmShared } from "./wasm/region";
 import { WasmChain } from "./wasm/chain";
@@ -82,6 +83,12 @@ export interface RecompilerOptions {
   coldChunk?: number;
   /** Basic blocks per translated region (default MAX_REGION_BLOCKS; 1 = one block each). */
   maxRegionBlocks?: number;
+  /**
+   * Regions translated together when a block gets hot (default BATCH_SIZE): the hot one and
+   * warm cold blocks (WARM_FRACTION of the threshold) of the same mode and address space.
+   * 1: each hot block alone.
+   */
+  batchSize?: number;
   /** Inline the MMU's TLB fast path when `mmu.fastPath` exists (default true). */
   fastMemory?: boolean;
   /**
@@ -163,6 +170,12 @@ const CACHE_SIZE = 1 << CACHE_BITS;
  */
 export const DEFAULT_HOT_THRESHOLD = 20000;
 /**
+ * The same with the wasm back end, whose regions cost less to make (batched modules, no JS
+ * parse and tier-up): on bench/phases.mjs --full-boot (boot, then workload) 2000 took
+ * 20.7 / 4.1 s where 20000 took 21.9 / 4.8 s, 1000 23.2 / 4.1 s and 500 24.4 / 4.6 s.
+ */
+export const DEFAULT_HOT_THRESHOLD_WASM = 2000;
+/**
  * Default heat of `auto` when counted in instructions (`hotInstructions`): runs times the
  * block's length, so a short block must run longer than a long one before it pays for its
  * host function (whose cost, mostly V8's tier-up after the parse, does not shrink with it).
@@ -175,6 +188,18 @@ export const DEFAULT_HOT_INSTRUCTIONS = 400_000;
  * boot holds a few thousand.
  */
 export const MAX_LIVE_WASM_REGIONS = 16384;
+/**
+ * Regions translated at once (the hot block and warm ones, see `warmBlocks`): with the wasm
+ * back end they share one module. V8 gives each module its own code space, and its mapping and
+ * protection changes cost ~0.5 ms per module on this 2-core VM (strace: mmap, mprotect, munmap),
+ * 20x the compile of a region's code; a batch pays it once.
+ */
+export const BATCH_SIZE = 32;
+/** Share of the hot threshold from which a cold block is warm (a batch may take it). */
+export const WARM_FRACTION = 0.25;
+/** Warm blocks waiting at most (see `warmBatch`). */
+const WARM_LIMIT = 256;
+
 /** Heat values marking "never translatable here" and "not RAM" (checked before the threshold). */
 const NEVER = 0xffff;
 const NON_RAM = 0xfffe;
@@ -282,6 +307,13 @@ export class Recompiler {
   /** Heat in instructions (`hotInstructions`) rather than entries. */
   private readonly byInstructions: boolean;
   private readonly maxRegionBlocks: number;
+  /**
+   * Heat from which a cold block waits in `warmBlocks` to be translated along with the next
+   * block that gets hot (one WebAssembly module for the batch), and the batch's size.
+   */
+  private readonly warmAt: number;
+  private readonly batchSize: number;
+  private warmBlocks: Block[] = [];
   private readonly slots: (Block | null)[] = new Array<Block | null>(CACHE_SIZE).fill(null);
   /** Per slot: NEVER or NON_RAM for the address in `heatPhys`/`heatEip`, else 0. */
   private readonly heat = new Uint16Array(CACHE_SIZE);
@@ -322,10 +354,6 @@ export class Recompiler {
     this.irq = options.interrupts;
     this.byInstructions = options.hotInstructions !== undefined;
     this.maxWasmRegions = options.maxWasmRegions ?? MAX_LIVE_WASM_REGIONS;
-    this.threshold = Math.max(
-      1,
-      options.hotInstructions ?? options.hotThreshold ?? DEFAULT_HOT_THRESHOLD,
-    );
     this.maxRegionBlocks = Math.max(1, options.maxRegionBlocks ?? MAX_REGION_BLOCKS);
     const memory = this.s.memory;
     this.fetch8 = (linear) => memory.fetch8(linear);
@@ -356,6 +384,10 @@ export class Recompiler {
         chain: this.chain,
       };
     }
+    const fallback = this.wasm !== null ? DEFAULT_HOT_THRESHOLD_WASM : DEFAULT_HOT_THRESHOLD;
+    this.threshold = Math.max(1, options.hotInstructions ?? options.hotThreshold ?? fallback);
+    this.batchSize = Math.max(1, options.batchSize ?? BATCH_SIZE);
+    this.warmAt = this.batchSize > 1 ? Math.ceil(this.threshold * WARM_FRACTION) : this.threshold;
   }
 
   get instructionCount(): number {
@@ -373,6 +405,7 @@ export class Recompiler {
     this.slots.fill(null);
     this.heat.fill(0);
     this.liveWasm = 0;
+    this.warmBlocks = [];
   }
 
   /** A write hit a page holding translated code: its blocks (and links to them) are dead. */
@@ -557,9 +590,14 @@ export class Recompiler {
         st.blocksExecuted++;
         if (!b.compiled) {
           b.runs += this.byInstructions ? b.count : 1;
-          if (b.runs >= this.threshold) {
-            const hot = this.compile(b);
-            if (hot !== null) b = hot;
+          if (b.runs >= this.warmAt) {
+            if (b.runs >= this.threshold) {
+              const hot = this.compile(b);
+              if (hot !== null) b = hot;
+            } else if (!b.warm) {
+              b.warm = true;
+              this.warmBlocks.push(b);
+            }
           }
         }
         if (b.compiled) {
@@ -862,45 +900,99 @@ export class Recompiler {
 
   /** Translates the region at `eip` into a region function. */
   private translate(phys: number, eip: number, linear: number, mode: number): Block | null {
+    return this.translateAll([{ phys, eip, linear, mode }])[0] ?? null;
+  }
+
+  /**
+   * Translates the regions at `entries` (all of the current mode and mapped now) together
+   * (buildBlocks: one wasm module); an entry whose code does not decode is left out.
+   */
+  private translateAll(
+    entries: readonly { phys: number; eip: number; linear: number; mode: number }[],
+  ): Block[] {
     const s = this.s;
-    const region = discoverRegion(
-      this.fetch8,
-      s.cs32 ? this.decoder32 : this.decoder16,
-      linear,
-      eip,
-      this.maxRegionBlocks,
-    );
-    if (region.length === 0) return null;
-    this.stats.blocksTranslated++;
-    const block = buildBlock(
-      region,
-      phys,
-      eip,
-      linear,
-      mode,
+    const decoder = s.cs32 ? this.decoder32 : this.decoder16;
+    const specs: RegionSpec[] = [];
+    for (const { phys, eip, linear, mode } of entries) {
+      const blocks = discoverRegion(this.fetch8, decoder, linear, eip, this.maxRegionBlocks);
+      if (blocks.length > 0) specs.push({ blocks, phys, eip, linear, mode });
+    }
+    if (specs.length === 0) return [];
+    this.stats.blocksTranslated += specs.length;
+    const room = this.liveWasm + specs.length <= this.maxWasmRegions;
+    const mode = specs[0]!.mode;
+    const built = buildBlocks(
+      specs,
       s.ss32,
       this.cursor,
       this.events,
       this.view,
       (mode >> 6) & 0x3f,
-      this.liveWasm < this.maxWasmRegions ? this.wasm : null,
+      room ? this.wasm : null,
     );
-    if (block.wasm !== null) {
-      this.stats.translatedWasm++;
-      this.liveWasm++;
+    for (const block of built) {
+      if (block.wasm !== null) {
+        this.stats.translatedWasm++;
+        this.liveWasm++;
+      }
     }
-    return block;
+    return built;
   }
 
-  /** A cold block became hot: its region function replaces it in the cache. */
+  /**
+   * A cold block became hot: its region function (translated with the warm blocks that can go
+   * along, see `warmBatch`) replaces it in the cache, as theirs replace them.
+   */
   private compile(cold: Block): Block | null {
-    const linear = (cold.linearPage << 12) | (cold.phys & 0xfff);
-    const hot = this.translate(cold.phys, cold.eip, linear, cold.mode);
-    if (hot === null) return null;
-    this.snapshotCode(hot, linear);
-    const slot = slotOf(cold.phys, cold.eip);
-    this.install(slot, Math.floor(cold.phys / 4096), hot);
+    const batch = this.warmBatch(cold);
+    const built = this.translateAll(
+      batch.map((b) => ({
+        phys: b.phys,
+        eip: b.eip,
+        linear: (b.linearPage << 12) | (b.phys & 0xfff),
+        mode: b.mode,
+      })),
+    );
+    let hot: Block | null = null;
+    for (const b of built) {
+      const linear = (b.linearPage << 12) | (b.phys & 0xfff);
+      this.snapshotCode(b, linear);
+      this.install(slotOf(b.phys, b.eip), Math.floor(b.phys / 4096), b);
+      if (b.phys === cold.phys && b.eip === cold.eip) hot = b;
+    }
     return hot;
+  }
+
+  /**
+   * `cold` and up to batchSize - 1 warm blocks that can be translated now: still valid, cold
+   * and in the cache, of `cold`'s mode, and mapped by the TLB as when they were decoded (their
+   * code is fetched through the current address space). The others stay warm while they are
+   * valid and cold.
+   */
+  private warmBatch(cold: Block): Block[] {
+    const batch = [cold];
+    const keep: Block[] = [];
+    for (const b of this.warmBlocks) {
+      if (b === cold || !b.valid || b.compiled) continue;
+      if (
+        batch.length < this.batchSize &&
+        b.mode === cold.mode &&
+        this.resident(b) &&
+        this.mapped(b, b.eip)
+      )
+        batch.push(b);
+      else keep.push(b);
+    }
+    for (const b of batch) b.warm = false;
+    // Bounded: the oldest warm blocks go first.
+    this.warmBlocks = keep.length > WARM_LIMIT ? keep.slice(keep.length - WARM_LIMIT) : keep;
+    return batch;
+  }
+
+  /** Whether `b` is the cache's entry for its address and mode. */
+  private resident(b: Block): boolean {
+    const slot = slotOf(b.phys, b.eip);
+    return this.slots[slot] === b || this.slots[slot ^ 1] === b;
   }
 
   /**

@@ -2,6 +2,9 @@
 export {
   DEFAULT_HOT_INSTRUCTIONS,
   DEFAULT_HOT_THRESHOLD,
+  DEFAULT_HOT_THRESHOLD_WASM,
+  BATCH_SIZE,
+  WARM_FRACTION,
   flatSegments,
   modeKey,
   Recompiler,

@@ -7,7 +7,8 @@ export type EngineKind = "interpreter" | "recompiler" | "auto";
 /**
  * The engine for `kind`: the interpreter is the `Cpu` itself; `recompiler` translates code on
  * first sight; `auto` runs cold code as decoded blocks through the interpreter's handlers and
- * translates a block once it has run DEFAULT_HOT_THRESHOLD times (`hotThreshold`; or, with
+ * translates a block once it has run DEFAULT_HOT_THRESHOLD_WASM times with the wasm back end,
+ * DEFAULT_HOT_THRESHOLD with the JS one (`hotThreshold`; or, with
  * `hotInstructions`, once it has run that many instructions).
  */
 export function createEngine(kind: EngineKind, options: RecompilerOptions): Cpu | Recompiler {
@@ -17,7 +18,7 @@ export function createEngine(kind: EngineKind, options: RecompilerOptions): Cpu 
   // between one-block functions through the dispatcher (Linux boot, README).
   if (kind === "recompiler")
     return new Recompiler({ ...options, hotThreshold: 1, hotInstructions: undefined });
-  // `auto`: DEFAULT_HOT_THRESHOLD entries unless the caller chose (`hotInstructions` counts
+  // `auto`: DEFAULT_HOT_THRESHOLD(_WASM) entries unless the caller chose (`hotInstructions` counts
   // heat in instructions instead; not the default: no measurable gain, README Benchmark).
   return new Recompiler(options);
 }

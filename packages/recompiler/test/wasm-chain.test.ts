@@ -191,6 +191,25 @@ describe("chaining inside WebAssembly vs the interpreter (run(n), varied budgets
     expect(b.engine!.stats.chainedInWasm).toBeGreaterThan(100);
   });
 
+  it.each(BACKENDS)("warm blocks translated with a hot one share its module (%s)", (backend) => {
+    for (const [code, threshold] of [
+      [PAGES, 8],
+      [PATCHER, 4],
+      [FAULTER, 4],
+    ] as const) {
+      const { b } = chainLockstep(code, backend, { threshold });
+      const regions = [...b.engine!.blocks()].filter((x) => x.wasm !== null && x.home === x);
+      const modules = new Set(regions.map((x) => x.wasm));
+      expect(regions.length).toBeGreaterThan(1);
+      // Batches (the default batchSize) put several regions in one module.
+      expect(modules.size).toBeLessThan(regions.length);
+    }
+    // batchSize 1: a module per region, as before batching.
+    const { b } = chainLockstep(PAGES, backend, { threshold: 8, extras: () => ({ batchSize: 1 }) });
+    const regions = [...b.engine!.blocks()].filter((x) => x.wasm !== null && x.home === x);
+    expect(new Set(regions.map((x) => x.wasm)).size).toBe(regions.length);
+  });
+
   it.each(BACKENDS)("a region patching the code of the region it chains to (%s)", (backend) => {
     const { b } = chainLockstep(PATCHER, backend);
     // Every iteration saw its own store: sum of 1..50.

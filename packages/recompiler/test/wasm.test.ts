@@ -137,24 +137,37 @@ describe("wasm back end: faults, self-modifying code, module contents", () => {
     expect(b.engine!.stats.translatedWasm).toBeGreaterThan(1);
   });
 
-  it("modules import only the back end's helpers and memory, export only the region, its entries and exit table", () => {
-    const names = new Set(["fl", "tc", "cf", "ev", "ld", "st", "j", "rf", "ck", "df", "ts", "m"]);
+  it("modules import only the back end's helpers and memory, export only regions, their entries and exit tables", () => {
+    const names = new Set(["fl", "tc", "cf", "ev", "ld", "st", "j", "rf", "ck", "df", "ts"]);
     const api = (globalThis as unknown as { WebAssembly: WasmStatics }).WebAssembly;
     let modules = 0;
     for (let seed = 1; seed <= 10; seed++) {
       const m = makeMachine(wasmProgram(seed), true, 1, true, "wasm");
       m.engine!.run(100_000);
+      const seen = new Set<Uint8Array>();
       for (const blk of m.engine!.blocks()) {
-        if (blk.wasm === null) continue;
+        if (blk.wasm === null || seen.has(blk.wasm)) continue;
+        seen.add(blk.wasm);
         modules++;
         const mod = new api.Module(blk.wasm);
+        let regions = 0;
         for (const i of api.Module.imports(mod)) {
-          expect(i.module).toBe("e");
-          // h0, h1, ...: one import per handler call site.
+          if (i.module === "e") {
+            expect(i.name).toBe("m");
+            continue;
+          }
+          // Region k's helpers come from module r<k>; h0, h1, ...: one per handler call site.
+          expect(i.module).toMatch(/^r(0|[1-9][0-9]*)$/);
           expect(names.has(i.name) || /^h(0|[1-9][0-9]*)$/.test(i.name)).toBe(true);
+          regions = Math.max(regions, Number(i.module.slice(1)) + 1);
         }
-        // f, the chain entry and the exits' table (src/wasm/chain.ts).
-        expect(api.Module.exports(mod).map((e) => e.name)).toEqual(["f", "c", "t"]);
+        // Per region k: f<k>, the chain entry c<k> and the exits' table t<k> (src/wasm/chain.ts).
+        const exported = api.Module.exports(mod).map((e) => e.name);
+        expect(exported.length % 3).toBe(0);
+        const count = exported.length / 3;
+        expect(count).toBeGreaterThanOrEqual(regions);
+        for (let k = 0; k < count; k++)
+          expect(exported.slice(3 * k, 3 * k + 3)).toEqual([`f${k}`, `c${k}`, `t${k}`]);
         expect(api.Module.customSections(mod, "name")).toEqual([]);
       }
     }

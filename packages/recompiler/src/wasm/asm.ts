@@ -99,6 +99,12 @@ export interface Label {
 /** Writes one function body. */
 export class Asm {
   readonly out: number[] = [];
+
+  /**
+   * `importBase`: where this code's imports start among the module's functions (a module of
+   * several regions gives each its own imports, `call(k)` meaning the code's import k).
+   */
+  constructor(readonly importBase = 0) {}
   /** Current nesting depth of block/loop/if. */
   level = 0;
 
@@ -126,9 +132,10 @@ export class Asm {
     sleb(v, this.out);
     return this;
   }
+  /** Call of this code's import `fn` (see `importBase`). */
   call(fn: number): this {
     this.out.push(Op.call);
-    uleb(fn, this.out);
+    uleb(fn + this.importBase, this.out);
     return this;
   }
   /** Tail call of function `fn` (the tail-call proposal: the caller's frame is replaced). */
@@ -137,11 +144,11 @@ export class Asm {
     uleb(fn, this.out);
     return this;
   }
-  /** Tail call through table 0 with signature `type` (the slot index is on top). */
-  returnCallIndirect(type: number): this {
+  /** Tail call through table `table` with signature `type` (the slot index is on top). */
+  returnCallIndirect(type: number, table = 0): this {
     this.out.push(Op.returnCallIndirect);
     uleb(type, this.out);
-    this.out.push(0);
+    uleb(table, this.out);
     return this;
   }
   /** A memory access at constant `offset` (alignment hint: the natural one). */
@@ -222,64 +229,76 @@ function section(id: number, body: number[], out: number[]): void {
   for (const b of body) out.push(b);
 }
 
+const END: readonly number[] = [Op.end];
+
 /**
- * What a chaining region module has besides `f` (wasm/chain.ts): its own funcref table of
- * `slots` entries (one per exit), exported as "t", and the entry function "c", of `fn`'s type
- * with one extra i32 local.
+ * One function of a module built by `buildModule`, exported as `f<k>` (k: its index among the
+ * parts), with its own imports (import module `r<k>`: the code's `call(n)` is its import n,
+ * `Asm.importBase` being where they start) and, for a chaining region (wasm/chain.ts), its own
+ * funcref table of `slots` entries (table k, exported as `t<k>`) and an entry function
+ * (exported as `c<k>`, of `fn`'s type with one extra i32 local) whose body `entry` builds from
+ * the index of `f<k>`.
  */
-export interface ChainParts {
-  readonly slots: number;
-  readonly entry: readonly number[];
+export interface ModulePart {
+  readonly imports: readonly ImportedFunc[];
+  readonly locals: number;
+  readonly code: readonly number[];
+  readonly chain?: {
+    readonly slots: number;
+    readonly entry: (f: number) => readonly number[];
+  };
 }
 
-/** Index of the function type `fn` in a module built by `buildModule` (for call_indirect). */
-export function typeIndex(imports: readonly ImportedFunc[], fn: FuncType): number {
-  return collectTypes(imports, fn).fnType;
-}
+/** Index of the parts' function type in a module built by `buildModule` (always the first). */
+export const FN_TYPE_INDEX = 0;
 
 function collectTypes(
-  imports: readonly ImportedFunc[],
+  parts: readonly ModulePart[],
   fn: FuncType,
-): { types: FuncType[]; importTypes: number[]; fnType: number } {
-  const types: FuncType[] = [];
+): { types: FuncType[]; importTypes: number[][] } {
+  const types: FuncType[] = [{ params: fn.params, results: fn.results }];
   const typeOf = (t: FuncType): number => {
     let i = types.findIndex((x) => x.params === t.params && x.results === t.results);
     if (i < 0) i = types.push({ params: t.params, results: t.results }) - 1;
     return i;
   };
-  const importTypes = imports.map(typeOf);
-  const fnType = typeOf(fn);
-  return { types, importTypes, fnType };
-}
-
-function body(locals: number, code: readonly number[], out: number[]): void {
-  const fb: number[] = [];
-  if (locals > 0) {
-    fb.push(1);
-    uleb(locals, fb);
-    fb.push(I32);
-  } else fb.push(0);
-  for (const b of code) fb.push(b);
-  fb.push(Op.end);
-  uleb(fb.length, out);
-  for (const b of fb) out.push(b);
+  return { types, importTypes: parts.map((p) => p.imports.map(typeOf)) };
 }
 
 /**
- * Builds a module: imports from module "e" (the functions, then memory "m" with `pages`
- * minimum), one function `f` of type `fn` with `locals` extra i32 locals and body `code`
- * (without the final `end`), exported as "f" (and with `chain` the entry function "c" and
- * its table "t").
+ * A function body's head: its size (of head rest, code and the final `end`) and its locals
+ * (`locals` extra i32). The code itself is not copied (see `buildModule`).
  */
-export function buildModule(
-  imports: readonly ImportedFunc[],
-  pages: number,
-  fn: FuncType,
-  locals: number,
-  code: readonly number[],
-  chain?: ChainParts,
-): Uint8Array {
-  const { types, importTypes, fnType } = collectTypes(imports, fn);
+function bodyHead(locals: number, codeLength: number): number[] {
+  const decl: number[] = [];
+  if (locals > 0) {
+    decl.push(1);
+    uleb(locals, decl);
+    decl.push(I32);
+  } else decl.push(0);
+  const head: number[] = [];
+  uleb(decl.length + codeLength + 1, head);
+  return head.concat(decl);
+}
+
+/** Where each part's imports start among the module's functions (see `Asm.importBase`). */
+export function importBases(parts: readonly { readonly imports: readonly unknown[] }[]): number[] {
+  let n = 0;
+  return parts.map((p) => {
+    const base = n;
+    n += p.imports.length;
+    return base;
+  });
+}
+
+/**
+ * Builds a module of `parts` (functions of type `fn`): imports of each part from module
+ * `r<k>`, then memory "m" from module "e" with `pages` minimum; functions `f<k>` (and `c<k>`,
+ * table `t<k>` of a chaining part). One module for many regions costs V8 one code space (a
+ * mapping and its protection changes), which a module per region paid each time.
+ */
+export function buildModule(parts: readonly ModulePart[], pages: number, fn: FuncType): Uint8Array {
+  const { types, importTypes } = collectTypes(parts, fn);
   const out: number[] = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
   const ts: number[] = [];
   uleb(types.length, ts);
@@ -292,45 +311,86 @@ export function buildModule(
   }
   section(1, ts, out);
   const im: number[] = [];
-  uleb(imports.length + 1, im);
-  imports.forEach((f, k) => {
-    name("e", im);
-    name(f.name, im);
-    im.push(0x00);
-    uleb(importTypes[k]!, im);
+  const nImports = parts.reduce((n, p) => n + p.imports.length, 0);
+  uleb(nImports + 1, im);
+  parts.forEach((p, k) => {
+    p.imports.forEach((f, j) => {
+      name(`r${k}`, im);
+      name(f.name, im);
+      im.push(0x00);
+      uleb(importTypes[k]![j]!, im);
+    });
   });
   name("e", im);
   name("m", im);
   im.push(0x02, 0x00);
   uleb(pages, im);
   section(2, im, out);
-  const nf = chain === undefined ? 1 : 2;
+  // Function indices: f<k>, then c<k> of a chaining part, in part order after the imports.
+  const fIndex: number[] = [];
+  let nf = 0;
+  for (const p of parts) {
+    fIndex.push(nImports + nf);
+    nf += p.chain === undefined ? 1 : 2;
+  }
   const fs: number[] = [];
   uleb(nf, fs);
-  for (let k = 0; k < nf; k++) uleb(fnType, fs);
+  for (let k = 0; k < nf; k++) uleb(FN_TYPE_INDEX, fs);
   section(3, fs, out);
-  if (chain !== undefined) {
-    const tb: number[] = [1, 0x70, 0x00]; // one funcref table, minimum only
-    uleb(chain.slots, tb);
+  const chained = parts.filter((p) => p.chain !== undefined);
+  if (chained.length > 0) {
+    const tb: number[] = [];
+    uleb(parts.length, tb);
+    // Table k belongs to part k (a part without chaining gets an empty one).
+    for (const p of parts) {
+      tb.push(0x70, 0x00); // funcref, minimum only
+      uleb(p.chain?.slots ?? 0, tb);
+    }
     section(4, tb, out);
   }
   const ex: number[] = [];
-  uleb(nf === 1 ? 1 : 3, ex);
-  name("f", ex);
-  ex.push(0x00);
-  uleb(imports.length, ex);
-  if (chain !== undefined) {
-    name("c", ex);
+  uleb(parts.length + chained.length + (chained.length > 0 ? parts.length : 0), ex);
+  parts.forEach((p, k) => {
+    name(`f${k}`, ex);
     ex.push(0x00);
-    uleb(imports.length + 1, ex);
-    name("t", ex);
-    ex.push(0x01, 0x00);
-  }
+    uleb(fIndex[k]!, ex);
+    if (p.chain !== undefined) {
+      name(`c${k}`, ex);
+      ex.push(0x00);
+      uleb(fIndex[k]! + 1, ex);
+    }
+    if (chained.length > 0) {
+      name(`t${k}`, ex);
+      ex.push(0x01);
+      uleb(k, ex);
+    }
+  });
   section(7, ex, out);
-  const cs: number[] = [];
-  uleb(nf, cs);
-  body(locals, code, cs);
-  if (chain !== undefined) body(1, chain.entry, cs);
-  section(10, cs, out);
-  return Uint8Array.from(out);
+  // The code section: bodies of many regions are most of the module; they are copied once,
+  // into the result, not pushed byte by byte through intermediate arrays.
+  const chunks: (readonly number[])[] = [];
+  const add = (head: number[], code: readonly number[]): void => {
+    chunks.push(head, code, END);
+  };
+  parts.forEach((p, k) => {
+    add(bodyHead(p.locals, p.code.length), p.code);
+    if (p.chain !== undefined) {
+      const entry = p.chain.entry(fIndex[k]!);
+      add(bodyHead(1, entry.length), entry);
+    }
+  });
+  const count: number[] = [];
+  uleb(nf, count);
+  const codeSize = chunks.reduce((n, c) => n + c.length, count.length);
+  out.push(10);
+  uleb(codeSize, out);
+  for (const b of count) out.push(b);
+  const bytes = new Uint8Array(out.length + codeSize - count.length);
+  bytes.set(out);
+  let at = out.length;
+  for (const c of chunks) {
+    bytes.set(c, at);
+    at += c.length;
+  }
+  return bytes;
 }

@@ -1,5 +1,5 @@
-// Region-to-region chaining inside WebAssembly. Every chaining region module defines and exports
-// a small funcref table, one slot per exit. A slot holds either the refusal stub (nothing
+// Region-to-region chaining inside WebAssembly. Every chaining region defines and exports (in
+// its module, which may hold other regions) a small funcref table, one slot per exit. A slot holds either the refusal stub (nothing
 // linked) or the entry function `c` of the region entry the dispatcher linked that exit to
 // (engine.ts `link`); the region's shared exit stores its state and tail-calls the slot
 // (`return_call_indirect`), so a chain of linked regions runs without returning to JavaScript.
@@ -41,18 +41,23 @@ export class WasmChain {
     if (api === undefined) return null;
     try {
       const a = new Asm().i32(0).mem(Op.i32Load, layout.scratch + SCR_G);
-      const bytes = buildModule([], layout.pages, REGION_TYPE, 0, a.out);
-      const stub = new api.Instance(new api.Module(bytes), { e: { m: memory } }).exports.f;
+      const bytes = buildModule(
+        [{ imports: [], locals: 0, code: a.out }],
+        layout.pages,
+        REGION_TYPE,
+      );
+      const stub = new api.Instance(new api.Module(bytes), { e: { m: memory } }).exports.f0;
       // A probe: a module with a table and a `return_call_indirect` must compile and link.
       const body = new Asm();
       for (let k = 0; k < REGION_TYPE.params; k++) body.get(k);
       body.i32(0).returnCallIndirect(0);
-      const probe = buildModule([], layout.pages, REGION_TYPE, 0, body.out, {
-        slots: 1,
-        entry: body.out,
-      });
+      const probe = buildModule(
+        [{ imports: [], locals: 0, code: body.out, chain: { slots: 1, entry: () => body.out } }],
+        layout.pages,
+        REGION_TYPE,
+      );
       const t = new api.Instance(new api.Module(probe), { e: { m: memory } }).exports
-        .t as FuncTable;
+        .t0 as FuncTable;
       t.set(0, stub);
       return new WasmChain(stub);
     } catch {

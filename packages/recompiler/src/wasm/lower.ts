@@ -20,7 +20,15 @@ import {
   OPERAND_SIZES,
   type FlagState,
 } from "../emit";
-import { Asm, buildModule, Op, typeIndex, type ImportedFunc, type Label } from "./asm";
+import {
+  Asm,
+  buildModule,
+  FN_TYPE_INDEX,
+  Op,
+  type ImportedFunc,
+  type Label,
+  type ModulePart,
+} from "./asm";
 
 /**
  * Parameters of the region function: budget, entry block, CS limit, IF|TF set, and the retired
@@ -136,8 +144,9 @@ export interface WasmLayout {
   readonly scratch: number;
 }
 
-export interface LoweredRegion {
-  readonly bytes: Uint8Array;
+/** A region lowered to one function of a module that may hold other regions (`buildModule`). */
+export interface LoweredPart {
+  readonly part: ModulePart;
   /** As generate(): the EIP of each exit, -1 for a dynamic exit (RET). */
   readonly exitTargets: number[];
   /** The basic blocks lowered (the region's, without those the lowering left out). */
@@ -146,6 +155,11 @@ export interface LoweredRegion {
   readonly handlerSites: readonly Instruction[];
   /** The region's chaining id (`ChainPlace.id`; 0: the module does not chain). */
   readonly id: number;
+}
+
+/** A region lowered to a module of its own. */
+export interface LoweredRegion extends LoweredPart {
+  readonly bytes: Uint8Array;
 }
 
 const REG_AL = 1;
@@ -235,7 +249,7 @@ function sx(a: Asm, v: Push, top: number): void {
 
 /** The per-region lowering state. */
 class Lowering {
-  readonly a = new Asm();
+  readonly a: Asm;
   fl: FlagState = { kind: 0, op: 0, top: 0, fcZero: false };
   dead = false;
   /** Index of the instruction in its block, and the block. */
@@ -258,7 +272,9 @@ class Lowering {
     readonly layout: WasmLayout,
     readonly ss32: boolean,
     readonly flat: number,
+    importBase: number,
   ) {
+    this.a = new Asm(importBase);
     blocks.forEach((b, j) => this.index.set(b[0]!.ip >>> 0, j));
   }
 
@@ -2050,9 +2066,8 @@ interface Cut {
 }
 
 /**
- * Lowers a region to a module exporting `f(left, pc0, lim, ev) -> exit` (the exit index, -1:
- * no link). Forms outside the subset (and operands a lowering declines) call the interpreter's
- * handler through its own import `h<n>`, as generate() does.
+ * Lowers a region to a module of its own exporting `f0(left, pc0, lim, ev, rb0) -> exit` (the
+ * exit index, -1: no link), with `c0` and `t0` when it chains (`place`).
  */
 export function lowerRegion(
   blocks: readonly (readonly Instruction[])[],
@@ -2061,11 +2076,29 @@ export function lowerRegion(
   layout: WasmLayout,
   place?: ChainPlace,
 ): LoweredRegion | null {
+  const p = lowerPart(blocks, ss32, flat, layout, place, 0, 0);
+  return p === null ? null : { ...p, bytes: buildModule([p.part], layout.pages, REGION_TYPE) };
+}
+
+/**
+ * Lowers a region to part `table` of a module whose earlier parts have `importBase` imports
+ * (`buildModule`). Forms outside the subset (and operands a lowering declines) call the
+ * interpreter's handler through the region's own import `h<n>`, as generate() does.
+ */
+export function lowerPart(
+  blocks: readonly (readonly Instruction[])[],
+  ss32: boolean,
+  flat: number,
+  layout: WasmLayout,
+  place: ChainPlace | undefined,
+  importBase: number,
+  table: number,
+): LoweredPart | null {
   if (blocks.length === 0) return null;
   const handled = blocks.map((insns) => insns.map((i) => LOWERINGS[i.code] === undefined));
   for (;;) {
-    const r = attempt(blocks, ss32, flat, layout, handled, place);
-    if ("bytes" in r) return r;
+    const r = attempt(blocks, ss32, flat, layout, handled, place, importBase, table);
+    if ("part" in r) return r;
     // A lowering declined its operands: that instruction calls its handler; lower again (the
     // dead-flag analysis of the block must see the handler call).
     handled[r.j]![r.k] = true;
@@ -2078,9 +2111,11 @@ function attempt(
   flat: number,
   layout: WasmLayout,
   handled: readonly (readonly boolean[])[],
-  place?: ChainPlace,
-): LoweredRegion | Cut {
-  const c = new Lowering(blocks, layout, ss32, flat);
+  place: ChainPlace | undefined,
+  importBase: number,
+  table: number,
+): LoweredPart | Cut {
+  const c = new Lowering(blocks, layout, ss32, flat, importBase);
   c.chained = place !== undefined;
   const a = c.a;
   const nb = blocks.length;
@@ -2162,20 +2197,25 @@ function attempt(
     a.get(P_LEFT).get(RB).op(Op.i32Add).get(NR).op(Op.i32Sub);
     a.i32(0).get(P_LIM).get(P_EV).get(NR);
     a.get(NG);
-    a.returnCallIndirect(typeIndex(imports, REGION_TYPE));
+    a.returnCallIndirect(FN_TYPE_INDEX, table);
     a.end();
   }
   a.get(NG);
-  const entries =
-    place === undefined
-      ? undefined
+  const part: ModulePart = {
+    imports,
+    locals: NUM_LOCALS,
+    code: a.out,
+    ...(place === undefined
+      ? {}
       : {
-          slots: Math.max(1, c.exitTargets.length),
-          entry: chainEntry(layout, place, blocks, imports.length),
-        };
-  const bytes = buildModule(imports, layout.pages, REGION_TYPE, NUM_LOCALS, a.out, entries);
+          chain: {
+            slots: Math.max(1, c.exitTargets.length),
+            entry: (f: number) => chainEntry(layout, place, blocks, f),
+          },
+        }),
+  };
   const id = place?.id ?? 0;
-  return { bytes, exitTargets: c.exitTargets, blocks, handlerSites: c.handlerSites, id };
+  return { part, exitTargets: c.exitTargets, blocks, handlerSites: c.handlerSites, id };
 }
 
 /** TLB entry bits a fetch must see clear besides the read mask (engine.ts TLB_NO_FETCH_HIGH). */

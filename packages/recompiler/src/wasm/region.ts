@@ -1,4 +1,5 @@
-// The JavaScript side of a WebAssembly region: compiles the lowered module, binds its helpers
+// The JavaScript side of WebAssembly regions: compiles a module of lowered regions, binds each
+// region's helpers
 // (the same slow paths generate()'s source calls) and wraps its function as a `BlockFn` that
 // does what generate()'s prologue, shared exit and catch do: registers in (unless CpuState.regs
 // already lies in the shared memory), then the pending flag record materialized through the
@@ -31,6 +32,7 @@ import {
   SCR_RB,
   SCR_REGS,
   SCRATCH_BYTES,
+  type LoweredPart,
   type LoweredRegion,
   type WasmLayout,
 } from "./lower";
@@ -114,7 +116,7 @@ export class WasmShared {
   }
 }
 
-/** Instantiates `lowered` and returns the region's BlockFn for `block`. */
+/** Instantiates `lowered` (a module of its own) and returns the region's BlockFn for `block`. */
 export function wasmRegionFn(
   lowered: LoweredRegion,
   target: WasmTarget,
@@ -123,77 +125,128 @@ export function wasmRegionFn(
   events: (s: CpuState) => boolean,
   rt: WasmRuntime,
 ): BlockFn {
-  const { layout, memory, shared: X, chain } = target;
+  return wasmRegionFns(lowered.bytes, [lowered], target, [block], cursor, events, rt)[0]!;
+}
+
+/**
+ * Instantiates `bytes`, the module of the regions `parts` (part k for `blocks[k]`), and returns
+ * each region's BlockFn.
+ */
+export function wasmRegionFns(
+  bytes: Uint8Array,
+  parts: readonly LoweredPart[],
+  target: WasmTarget,
+  blocks: readonly Block[],
+  cursor: RegionCursor,
+  events: (s: CpuState) => boolean,
+  rt: WasmRuntime,
+): BlockFn[] {
+  const imports: Record<string, Record<string, unknown>> = { e: { m: target.memory } };
+  parts.forEach((p, k) => {
+    imports[`r${k}`] = regionImports(p, target, blocks[k]!, events, rt);
+  });
+  const api = wasmApi()!;
+  const exports = new api.Instance(new api.Module(bytes), imports).exports;
+  return parts.map((p, k) =>
+    regionFn(p, target, blocks[k]!, cursor, rt, {
+      f: exports[`f${k}`] as RegionExport,
+      c: exports[`c${k}`],
+      t: exports[`t${k}`] as FuncTable | undefined,
+    }),
+  );
+}
+
+/** The helpers region `block` imports (lower.ts IMPORTS, then one per handler call site). */
+function regionImports(
+  lowered: LoweredPart,
+  target: WasmTarget,
+  block: Block,
+  events: (s: CpuState) => boolean,
+  rt: WasmRuntime,
+): Record<string, unknown> {
+  const { layout, shared: X } = target;
   const M = X.M;
   const sc = layout.scratch >>> 2;
   const copy = X.copy;
   const rg = X.rg;
   const evw = sc + (SCR_EVW >> 2);
-  const imports = {
-    e: {
-      m: memory,
-      fl: (fk: number, a: number, b: number, r: number, c: number): void =>
-        rt.materializeFlags(X.s!, fk, a, b, r, c),
-      tc: (cc: number): number => (testCondition(X.s!, cc) ? 1 : 0),
-      cf: (): number => X.s!.getCF(),
-      ev: (): number => (events(X.s!) ? 1 : 0),
-      ld: (l: number, code: number, n: number): number => {
-        const s = X.s!;
-        X.cur = block;
-        const v = rt.slowLoad(s, l, code, X.base + n);
-        // A device read may raise an interrupt: the next block boundary must see it.
-        if (X.pending(s)) M[evw] = 1;
-        return v;
-      },
-      st: (l: number, v: number, code: number, n: number): number => {
-        const s = X.s!;
-        X.cur = block;
-        rt.slowStore(s, l, v, code, X.base + n);
-        return !block.valid || X.pending(s) ? 1 : 0;
-      },
-      j: (t: number): void => {
-        X.cur = block;
-        jumpNear(X.s!, t);
-      },
-      rf: (cf: number, of: number): void => {
-        const s = X.s!;
-        s.materialize(CF | OF);
-        s.flags = (s.flags & ~(CF | OF)) | cf | (of !== 0 ? OF : 0);
-      },
-      ck: (seg: number, off: number, size: number, w: number): number => {
-        X.cur = block;
-        return checkedLinear(X.s!, seg, off >>> 0, size, w !== 0);
-      },
-      df: (): number => (X.s!.flags >>> 10) & 1,
-      ts: (n: number): void => {
-        const s = X.s!;
-        X.cur = block;
-        s.retired = X.base + n;
-        RDTSC(s, NO_OPERANDS);
-        if (copy) {
-          M[rg] = s.regs[0]!;
-          M[rg + 2] = s.regs[2]!;
-        }
-      },
-    } as Record<string, unknown>,
+  const e: Record<string, unknown> = {
+    fl: (fk: number, a: number, b: number, r: number, c: number): void =>
+      rt.materializeFlags(X.s!, fk, a, b, r, c),
+    tc: (cc: number): number => (testCondition(X.s!, cc) ? 1 : 0),
+    cf: (): number => X.s!.getCF(),
+    ev: (): number => (events(X.s!) ? 1 : 0),
+    ld: (l: number, code: number, n: number): number => {
+      const s = X.s!;
+      X.cur = block;
+      const v = rt.slowLoad(s, l, code, X.base + n);
+      // A device read may raise an interrupt: the next block boundary must see it.
+      if (X.pending(s)) M[evw] = 1;
+      return v;
+    },
+    st: (l: number, v: number, code: number, n: number): number => {
+      const s = X.s!;
+      X.cur = block;
+      rt.slowStore(s, l, v, code, X.base + n);
+      return !block.valid || X.pending(s) ? 1 : 0;
+    },
+    j: (t: number): void => {
+      X.cur = block;
+      jumpNear(X.s!, t);
+    },
+    rf: (cf: number, of: number): void => {
+      const s = X.s!;
+      s.materialize(CF | OF);
+      s.flags = (s.flags & ~(CF | OF)) | cf | (of !== 0 ? OF : 0);
+    },
+    ck: (seg: number, off: number, size: number, w: number): number => {
+      X.cur = block;
+      return checkedLinear(X.s!, seg, off >>> 0, size, w !== 0);
+    },
+    df: (): number => (X.s!.flags >>> 10) & 1,
+    ts: (n: number): void => {
+      const s = X.s!;
+      X.cur = block;
+      s.retired = X.base + n;
+      RDTSC(s, NO_OPERANDS);
+      if (copy) {
+        M[rg] = s.regs[0]!;
+        M[rg + 2] = s.regs[2]!;
+      }
+    },
   };
-  const e = imports.e;
   lowered.handlerSites.forEach((i, n) => {
     e[`h${n}`] = handlerCaller(i.code)(HANDLERS[i.code]!, X, i, block);
   });
-  const api = wasmApi()!;
-  const instance = new api.Instance(new api.Module(lowered.bytes), imports);
-  const f = instance.exports.f as RegionExport;
+  return e;
+}
+
+/** The BlockFn of region `block` over its exports (`c`, `t`: when it chains). */
+function regionFn(
+  lowered: LoweredPart,
+  target: WasmTarget,
+  block: Block,
+  cursor: RegionCursor,
+  rt: WasmRuntime,
+  ex: { f: RegionExport; c: unknown; t: FuncTable | undefined },
+): BlockFn {
+  const { layout, shared: X, chain } = target;
+  const M = X.M;
+  const sc = layout.scratch >>> 2;
+  const copy = X.copy;
+  const rg = X.rg;
+  const evw = sc + (SCR_EVW >> 2);
+  const f = ex.f;
   block.dynamicExits = Uint8Array.from(lowered.exitTargets, (t) => (t === -1 ? 1 : 0));
   const sb = lowered.id;
   if (chain !== null && sb !== 0) {
-    const t = instance.exports.t as FuncTable;
+    const t = ex.t!;
     for (let g = 0; g < t.length; g++) t.set(g, chain.stub);
     block.chainId = sb;
     block.chainTable = t;
     block.chainTargets = [];
     block.chainRelinks = new Uint8Array(t.length);
-    block.chainFn = instance.exports.c;
+    block.chainFn = ex.c;
     chain.regions.set(sb, block);
   }
   const fk = sc + (SCR_FK >> 2);

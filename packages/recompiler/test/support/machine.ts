@@ -176,6 +176,8 @@ export interface MachineExtras {
   interrupts?: InterruptSource;
   maxRegionBlocks?: number;
   wasmChain?: boolean;
+  /** Regions translated together when a block gets hot (RecompilerOptions.batchSize). */
+  batchSize?: number;
   maxWasmRegions?: number;
 }
 
@@ -242,6 +244,7 @@ export function makeMachine(
           : {}),
         ...(extras.wasmChain !== undefined ? { wasmChain: extras.wasmChain } : {}),
         ...(extras.maxWasmRegions !== undefined ? { maxWasmRegions: extras.maxWasmRegions } : {}),
+        ...(extras.batchSize !== undefined ? { batchSize: extras.batchSize } : {}),
       })
     : null;
   return { cpu, mem, engine };
