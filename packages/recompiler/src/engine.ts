@@ -330,8 +330,9 @@ export class Recompiler {
   /** The wasm back end's target (backend "wasm" with a shared memory), else null. */
   private readonly wasm: WasmTarget | null;
   /**
-   * WebAssembly regions the cache still holds (created, not yet killed or dropped). Each is its
-   * own V8 module with its own code-space mapping; past MAX_LIVE_WASM_REGIONS new regions are
+   * WebAssembly regions the cache still holds (created, not yet killed or dropped). A module (one
+   * region, or a batch of them) has its own V8 code-space mapping; past MAX_LIVE_WASM_REGIONS
+   * new regions are
    * JavaScript, so translating everything (`--engine recompiler`) cannot exhaust the process's
    * memory mappings (V8 aborts the process then: "Commit wasm code space ... out of memory").
    */
