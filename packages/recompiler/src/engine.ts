@@ -332,9 +332,8 @@ export class Recompiler {
   /**
    * WebAssembly regions the cache still holds (created, not yet killed or dropped). A module (one
    * region, or a batch of them) has its own V8 code-space mapping; past MAX_LIVE_WASM_REGIONS
-   * new regions are
-   * JavaScript, so translating everything (`--engine recompiler`) cannot exhaust the process's
-   * memory mappings (V8 aborts the process then: "Commit wasm code space ... out of memory").
+   * new regions are JavaScript, so translating everything (`--engine recompiler`) cannot exhaust
+   * the process's memory mappings (V8 aborts the process then: "Commit wasm code space ... out of memory").
    */
   private liveWasm = 0;
   private readonly maxWasmRegions: number;
