@@ -169,6 +169,39 @@ function chainLockstep(
   return { b, runs };
 }
 
+/*
+ * Two address spaces (CR3 = 0x1000: A, CR3 = 0x2000: B, see `twoSpaces`) map linear page
+ * 0x20000 to physical 0x210000 (A: `add eax, 1 / ret`) or 0x220000 (B: `add eax, 100 / ret`).
+ * start: xor eax, eax / mov ecx, 4
+ *   la: call 0x20000 / dec ecx / jnz la (A's function runs 4 times: warm, not hot)
+ *   mov edx, 0x2000 / mov cr3, edx / mov ecx, 20
+ *   lb: call 0x20000 / dec ecx / jnz lb (B's function and this loop get hot: a batch)
+ *   mov edx, 0x1000 / mov cr3, edx / mov ecx, 20
+ *   lc: call 0x20000 / dec ecx / jnz lc / hlt (A's function again: eax = 4 + 2000 + 20)
+ */
+const SPACES = program([
+  [
+    0,
+    "31c0b904000000e8f4ff00004975f8ba002000000f22dab914000000e8dfff00004975f8" +
+      "ba001000000f22dab914000000e8caff00004975f8f4",
+  ],
+]);
+const SHARED_PAGE = 0x20;
+const PHYS_A = 0x210;
+const PHYS_B = 0x220;
+
+/**
+ * Paging on, and a CR3 write switching what SHARED_PAGE maps to (the page-table walk and TLB
+ * flush a real Mmu would do; every other page stays identity-mapped in both spaces).
+ */
+function twoSpaces(m: Machine): void {
+  m.mem.bytes.set(hex("83c001c3"), PHYS_A << 12);
+  m.mem.bytes.set(hex("83c064c3"), PHYS_B << 12);
+  m.mem.setPaging = (st): void => m.mem.remap(SHARED_PAGE, st.cr3 === 0x2000 ? PHYS_B : PHYS_A);
+  m.cpu.setControlRegister(0, 0xe0000011);
+  m.cpu.setControlRegister(3, 0x1000);
+}
+
 const BACKENDS = ["wasm", "wasm-shared"] as const;
 
 describe("chaining inside WebAssembly vs the interpreter (run(n), varied budgets)", () => {
@@ -209,6 +242,22 @@ describe("chaining inside WebAssembly vs the interpreter (run(n), varied budgets
     const regions = [...b.engine!.blocks()].filter((x) => x.wasm !== null && x.home === x);
     expect(new Set(regions.map((x) => x.wasm)).size).toBe(regions.length);
   });
+
+  it.each(BACKENDS)(
+    "a warm block of another address space is not batched (CR3 switch) (%s)",
+    (backend) => {
+      // A's function is warm when CR3 switches to B, where the same linear page holds B's
+      // code; the batch made when B's code gets hot must not decode A's block through B's
+      // mapping (it would install B's code under A's physical page).
+      const { b } = chainLockstep(SPACES, backend, { threshold: 8, setup: twoSpaces });
+      expect(b.cpu.getReg32(0)).toBe(4 + 20 * 100 + 20);
+      const regions = [...b.engine!.blocks()].filter((x) => x.wasm !== null && x.home === x);
+      const perModule = new Map<unknown, number>();
+      for (const x of regions) perModule.set(x.wasm, (perModule.get(x.wasm) ?? 0) + 1);
+      // A batch happened: some module holds several regions.
+      expect(Math.max(...perModule.values())).toBeGreaterThan(1);
+    },
+  );
 
   it.each(BACKENDS)("a region patching the code of the region it chains to (%s)", (backend) => {
     const { b } = chainLockstep(PATCHER, backend);
