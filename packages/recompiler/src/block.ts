@@ -718,7 +718,8 @@ export function buildBlocks(
   const parts: LoweredPart[] = [];
   const lowered: Block[] = [];
   let imports = 0;
-  for (const { blocks, phys, eip, linear, mode } of specs) {
+  for (const spec of specs) {
+    const { blocks, phys, eip, linear, mode } = spec;
     const page = Math.floor(phys / 4096);
     const known = (byPage.get(page) ?? []).filter((r) => r.valid);
     byPage.set(page, known);
@@ -745,7 +746,7 @@ export function buildBlocks(
         continue;
       }
     }
-    const block = jsRegion(blocks, phys, eip, linear, mode, ss32, cursor, events, view, flat);
+    const block = jsRegion(spec, ss32, cursor, events, view, flat);
     known.push(block);
     out.push(block);
   }
@@ -789,11 +790,7 @@ function entryInto(
 
 /** A region compiled to JavaScript (generate() source through `new Function`). */
 function jsRegion(
-  blocks: Instruction[][],
-  phys: number,
-  eip: number,
-  linear: number,
-  mode: number,
+  { blocks, phys, eip, linear, mode }: RegionSpec,
   ss32: boolean,
   cursor: RegionCursor,
   events: (s: CpuState) => boolean,
