@@ -668,31 +668,13 @@ function enterAt(r: Block, k: number, phys: number, eip: number): Block {
   return b;
 }
 
-/** A region to build: its basic blocks (block 0 is the entry) and where it is. */
+/** A region to build (`buildBlocks`): its basic blocks (block 0 is the entry) and where it is. */
 export interface RegionSpec {
   readonly blocks: Instruction[][];
   readonly phys: number;
   readonly eip: number;
   readonly linear: number;
   readonly mode: number;
-}
-
-/** Builds a region function from discovered basic blocks (block 0 is the entry). */
-export function buildBlock(
-  blocks: Instruction[][],
-  phys: number,
-  eip: number,
-  linear: number,
-  mode: number,
-  ss32: boolean,
-  cursor: RegionCursor,
-  events: (s: CpuState) => boolean,
-  view: FastMemoryView | null = null,
-  flat = 0,
-  wasm: WasmTarget | null = null,
-): Block {
-  const spec = { blocks, phys, eip, linear, mode };
-  return buildBlocks([spec], ss32, cursor, events, view, flat, wasm)[0]!;
 }
 
 /**

@@ -200,6 +200,11 @@ export const WARM_FRACTION = 0.25;
 /** Warm blocks waiting at most (see `warmBatch`). */
 const WARM_LIMIT = 256;
 
+/** The linear address of a block's entry (its linear page and its page offset). */
+function linearOf(b: Block): number {
+  return (b.linearPage << 12) | (b.phys & 0xfff);
+}
+
 /** Heat values marking "never translatable here" and "not RAM" (checked before the threshold). */
 const NEVER = 0xffff;
 const NON_RAM = 0xfffe;
@@ -333,7 +338,8 @@ export class Recompiler {
    * WebAssembly regions the cache still holds (created, not yet killed or dropped). A module (one
    * region, or a batch of them) has its own V8 code-space mapping; past MAX_LIVE_WASM_REGIONS
    * new regions are JavaScript, so translating everything (`--engine recompiler`) cannot exhaust
-   * the process's memory mappings (V8 aborts the process then: "Commit wasm code space ... out of memory").
+   * the process's memory mappings (V8 aborts the process then: "Commit wasm code space ... out
+   * of memory").
    */
   private liveWasm = 0;
   private readonly maxWasmRegions: number;
@@ -948,17 +954,11 @@ export class Recompiler {
   private compile(cold: Block): Block | null {
     const batch = this.warmBatch(cold);
     const built = this.translateAll(
-      batch.map((b) => ({
-        phys: b.phys,
-        eip: b.eip,
-        linear: (b.linearPage << 12) | (b.phys & 0xfff),
-        mode: b.mode,
-      })),
+      batch.map((b) => ({ phys: b.phys, eip: b.eip, linear: linearOf(b), mode: b.mode })),
     );
     let hot: Block | null = null;
     for (const b of built) {
-      const linear = (b.linearPage << 12) | (b.phys & 0xfff);
-      this.snapshotCode(b, linear);
+      this.snapshotCode(b, linearOf(b));
       this.install(slotOf(b.phys, b.eip), Math.floor(b.phys / 4096), b);
       if (b.phys === cold.phys && b.eip === cold.eip) hot = b;
     }

@@ -281,16 +281,6 @@ function bodyHead(locals: number, codeLength: number): number[] {
   return head.concat(decl);
 }
 
-/** Where each part's imports start among the module's functions (see `Asm.importBase`). */
-export function importBases(parts: readonly { readonly imports: readonly unknown[] }[]): number[] {
-  let n = 0;
-  return parts.map((p) => {
-    const base = n;
-    n += p.imports.length;
-    return base;
-  });
-}
-
 /**
  * Builds a module of `parts` (functions of type `fn`): imports of each part from module
  * `r<k>`, then memory "m" from module "e" with `pages` minimum; functions `f<k>` (and `c<k>`,

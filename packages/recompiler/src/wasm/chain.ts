@@ -1,12 +1,12 @@
-// Region-to-region chaining inside WebAssembly. Every chaining region defines and exports (in
-// its module, which may hold other regions) a small funcref table, one slot per exit. A slot holds either the refusal stub (nothing
-// linked) or the entry function `c` of the region entry the dispatcher linked that exit to
-// (engine.ts `link`); the region's shared exit stores its state and tail-calls the slot
-// (`return_call_indirect`), so a chain of linked regions runs without returning to JavaScript.
-// The entry function re-checks what the dispatcher's chaining test checks (budget, EIP, events,
-// TLB mapping: lower.ts `chainEntry`); validity is kept by the slots themselves: when a block
-// stops being valid (page write, eviction, flush), every slot linked to it gets the stub back
-// (`unlinkTo`). One table per module, not one shared table: V8 (11.3) updates, on each
+// Region-to-region chaining inside WebAssembly. Every chaining region defines and exports (in its
+// module, which may hold other regions) a small funcref table, one slot per exit. A slot holds
+// either the refusal stub (nothing linked) or the entry function `c` of the region entry the
+// dispatcher linked that exit to (engine.ts `link`); the region's shared exit stores its state and
+// tail-calls the slot (`return_call_indirect`), so a chain of linked regions runs without returning
+// to JavaScript. The entry function re-checks what the dispatcher's chaining test checks (budget,
+// EIP, events, TLB mapping: lower.ts `chainEntry`); validity is kept by the slots themselves: when
+// a block stops being valid (page write, eviction, flush), every slot linked to it gets the stub
+// back (`unlinkTo`). One table per region, not one shared table: V8 (11.3) updates, on each
 // `Table.set`, the dispatch table of every instance importing the table, so with thousands of
 // region modules relinking a dynamic exit (RET to another caller) cost more than it saved.
 import { wasmApi, type WasmMemoryLike } from "./api";

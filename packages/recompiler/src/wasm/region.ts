@@ -1,10 +1,10 @@
 // The JavaScript side of WebAssembly regions: compiles a module of lowered regions, binds each
-// region's helpers
-// (the same slow paths generate()'s source calls) and wraps its function as a `BlockFn` that
-// does what generate()'s prologue, shared exit and catch do: registers in (unless CpuState.regs
-// already lies in the shared memory), then the pending flag record materialized through the
-// interpreter's own routines, next EIP and retired count, the dynamic-exit cache, the chain link;
-// on a fault thrown by a helper, startEip/startEsp of the faulting instruction and the cursor.
+// region's helpers (the same slow paths generate()'s source calls) and wraps its function as a
+// `BlockFn` that does what generate()'s prologue, shared exit and catch do: registers in (unless
+// CpuState.regs already lies in the shared memory), then the pending flag record materialized
+// through the interpreter's own routines, next EIP and retired count, the dynamic-exit cache, the
+// chain link; on a fault thrown by a helper, startEip/startEsp of the faulting instruction and the
+// cursor.
 import {
   CF,
   checkedLinear,
@@ -33,7 +33,6 @@ import {
   SCR_REGS,
   SCRATCH_BYTES,
   type LoweredPart,
-  type LoweredRegion,
   type WasmLayout,
 } from "./lower";
 
@@ -114,18 +113,6 @@ export class WasmShared {
   pending(s: CpuState): boolean {
     return this.ev ? this.events(s) : s.nmiPending;
   }
-}
-
-/** Instantiates `lowered` (a module of its own) and returns the region's BlockFn for `block`. */
-export function wasmRegionFn(
-  lowered: LoweredRegion,
-  target: WasmTarget,
-  block: Block,
-  cursor: RegionCursor,
-  events: (s: CpuState) => boolean,
-  rt: WasmRuntime,
-): BlockFn {
-  return wasmRegionFns(lowered.bytes, [lowered], target, [block], cursor, events, rt)[0]!;
 }
 
 /**
