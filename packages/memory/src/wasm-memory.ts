@@ -8,7 +8,10 @@ import { MAX_RAM_SIZE, MIN_RAM_SIZE, PAGE_SIZE } from "./physical-space";
 const TLB_BYTES = 4 << 20;
 /** WebAssembly page size. */
 const WASM_PAGE = 0x1_0000;
-const SCRATCH_SIZE = 60 * 1024;
+/** WebAssembly pages after the TLB: masks and registers in the first 4 KiB, then the scratch. */
+const STATE_PAGES = 4;
+/** The scratch: a code generator's state words and tables (the recompiler's dynamic-exit hash). */
+const SCRATCH_SIZE = STATE_PAGES * WASM_PAGE - 4096;
 
 /** Where each part lives in the memory (byte offsets); RAM is at 0. */
 export interface GuestMemoryLayout extends WasmGuestMemory {
@@ -25,8 +28,8 @@ interface WasmMemoryApi {
 }
 
 /**
- * Creates the memory for `ramSize` bytes of RAM: RAM, then the TLB, then one 64 KiB page with
- * the masks, the registers and a scratch area. Its size is fixed (never grown: growing would
+ * Creates the memory for `ramSize` bytes of RAM: RAM, then the TLB, then STATE_PAGES 64 KiB pages
+ * with the masks, the registers and a scratch area. Its size is fixed (never grown: growing would
  * detach every view). Throws a RangeError when the host cannot provide it.
  */
 export function createWasmGuestMemory(ramSize: number): GuestMemoryLayout {
@@ -44,7 +47,7 @@ export function createWasmGuestMemory(ramSize: number): GuestMemoryLayout {
   if (api === undefined) throw new RangeError("this host has no WebAssembly");
   const tlbOffset = Math.ceil(ramSize / WASM_PAGE) * WASM_PAGE;
   const stateOffset = tlbOffset + TLB_BYTES;
-  const pages = (stateOffset + WASM_PAGE) / WASM_PAGE;
+  const pages = stateOffset / WASM_PAGE + STATE_PAGES;
   let memory;
   try {
     memory = new api.Memory({ initial: pages, maximum: pages });
@@ -60,7 +63,7 @@ export function createWasmGuestMemory(ramSize: number): GuestMemoryLayout {
     tlbOffset,
     masksOffset: stateOffset,
     registersOffset: stateOffset + 64,
-    scratchOffset: stateOffset + WASM_PAGE - SCRATCH_SIZE,
+    scratchOffset: stateOffset + STATE_PAGES * WASM_PAGE - SCRATCH_SIZE,
     scratchSize: SCRATCH_SIZE,
   };
 }

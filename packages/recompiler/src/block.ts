@@ -108,6 +108,8 @@ export class Block {
   chainTargets: (Block | undefined)[] | null = null;
   /** Per exit: how often its slot was relinked to another target (wasm/chain.ts `link`). */
   chainRelinks: Uint8Array | null = null;
+  /** The region's slot in the chain's shared table while it is valid (-1: none). */
+  dynSlot = -1;
 
   constructor(
     /** Physical address of the first byte. */
@@ -715,7 +717,12 @@ export function buildBlocks(
       const place =
         wasm.chain === null
           ? undefined
-          : { linearPage: linear >>> 12, physPage: phys >>> 12, id: wasm.chain.alloc() };
+          : {
+              linearPage: linear >>> 12,
+              physPage: phys >>> 12,
+              id: wasm.chain.alloc(),
+              mode,
+            };
       const part = lowerPart(blocks, ss32, flat, wasm.layout, place, imports, parts.length);
       if (part !== null) {
         imports += part.part.imports.length;

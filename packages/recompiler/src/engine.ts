@@ -439,7 +439,7 @@ export class Recompiler {
     const chain = this.chain;
     if (chain === null) return;
     chain.unlinkTo(b);
-    if (b.home === b) chain.regions.delete(b.chainId);
+    if (b.home === b) chain.leave(b);
   }
 
   /** Records the bytes `b` was built from (see `Block.stale`). */
@@ -481,7 +481,9 @@ export class Recompiler {
     if (!this.physical.isWatched(page)) return false;
     b.stale = false;
     b.valid = true;
-    if (b.chainId !== 0) this.chain?.regions.set(b.chainId, b.home);
+    // The home region registers (and takes its hash entries) only while itself valid.
+    if (b.chainId !== 0 && b.home === b) this.chain?.enter(b);
+    else if (b.chainId !== 0) this.chain?.regions.set(b.chainId, b.home);
     let list = this.pageBlocks.get(page);
     if (list === undefined) {
       list = [];
@@ -833,7 +835,9 @@ export class Recompiler {
       if (targets[e] !== eip) continue;
       prev.links[e] = b;
       // Both WebAssembly: the exit's slot enters `b` without the dispatcher (wasm/chain.ts).
-      if (chain !== null && b.valid) chain.link(prev.home, e, b);
+      // A dynamic exit goes through the trampoline instead when the chain has one.
+      if (chain !== null && b.valid && !(chain.dynamic && prev.dynamicExits![e] === 1))
+        chain.link(prev.home, e, b);
     }
   }
 

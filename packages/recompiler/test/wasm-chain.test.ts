@@ -95,6 +95,32 @@ const READER = program([
   [0x1ffe, "8b0601c2e906e0ffff"],
 ]);
 
+/*
+ * start: mov ecx, 200 / xor eax, eax / xor edx, edx
+ * L: (12 times, k = 1..12) call f / add eax, k
+ *   dec ecx / jnz L / hlt
+ * f (+0x1000): add edx, eax / ret (one RET returning to 12 callers)
+ */
+const RETURNS = program([
+  [
+    0,
+    "b9c800000031c031d2e8f20f000083c001e8ea0f000083c002e8e20f000083c003e8da0f000083c004" +
+      "e8d20f000083c005e8ca0f000083c006e8c20f000083c007e8ba0f000083c008e8b20f000083c009" +
+      "e8aa0f000083c00ae8a20f000083c00be89a0f000083c00c49759df4",
+  ],
+  [0x1000, "01c2c3"],
+]);
+
+/**
+ * RETURNS with f patching the immediate of the first return site's `add eax, 1` (at 0x10010)
+ * every 16th iteration (in between, that return site gets hot):
+ * f (+0x1000): test cl, 15 / jnz .s / inc byte [0x10010] / .s: add edx, eax / ret.
+ */
+const PATCHED_RETURNS = program([
+  [0, RETURNS.subarray(0, 0x1000).reduce((h, x) => h + x.toString(16).padStart(2, "0"), "")],
+  [0x1000, "f6c10f7506fe051000010001c2c3"],
+]);
+
 /** An interrupt line raised by `out 0x80` (a device inside the chain's OUT). */
 class IrqPort extends NullPorts {
   pending = false;
@@ -212,6 +238,28 @@ describe("chaining inside WebAssembly vs the interpreter (run(n), varied budgets
     expect(st.chainedInWasm).toBeGreaterThan(300);
     // Oracle: fn3 ran once per iteration (300), as the interpreter's run agrees.
     expect(b.cpu.state.regs[3]).toBe(300);
+  });
+
+  it.each(BACKENDS)(
+    "a RET returning to many callers continues inside WebAssembly (the dynamic-exit hash) (%s)",
+    (backend) => {
+      const { b, runs } = chainLockstep(RETURNS, backend, { threshold: 2 });
+      const st = b.engine!.stats;
+      // Oracle: 200 iterations of adds 1..12.
+      expect(b.cpu.getReg32(0)).toBe(200 * 78);
+      // 2,400 RETs to 12 return addresses: after warming up, each continues in its caller's
+      // region without the dispatcher (one exit slot relinked to 12 targets would not).
+      expect(st.chainedInWasm).toBeGreaterThan(4000);
+      expect(st.blocksExecuted - st.chained).toBeLessThan(runs + 200);
+    },
+  );
+
+  it.each(BACKENDS)("a RET into code its callee patched (%s)", (backend) => {
+    const { b } = chainLockstep(PATCHED_RETURNS, backend, { threshold: 2 });
+    // Each write invalidates the return sites' regions: no RET may enter their old code.
+    expect(b.engine!.stats.blocksInvalidated).toBeGreaterThan(12);
+    // Oracle: 12 iterations (ECX = 192, 176, ..., 16) patch it 12 times each.
+    expect(b.mem.bytes[0x10010]).toBe(1 + 12 * 12);
   });
 
   it.each(BACKENDS)("one basic block per region (maxRegionBlocks 1) (%s)", (backend) => {

@@ -16,7 +16,7 @@ import { lockstep, type LockstepOptions } from "./support/lockstep";
 import { COUNTER, DST, le32, mulberry32 } from "./support/program-parts";
 
 /** Any layout: only the handler sites of the lowering are looked at. */
-const LAYOUT: WasmLayout = { pages: 1, tlb: 0, masks: 0, regs: 0, scratch: 0 };
+const LAYOUT: WasmLayout = { pages: 1, tlb: 0, masks: 0, regs: 0, scratch: 0, dyn: -1 };
 
 /** Codes of the instructions the machine's WebAssembly regions call handlers for. */
 function handlerCodes(m: Machine): Set<number> {

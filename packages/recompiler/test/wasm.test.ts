@@ -138,7 +138,7 @@ describe("wasm back end: faults, self-modifying code, module contents", () => {
   });
 
   it("modules import only the back end's helpers and memory, export only regions, their entries and exit tables", () => {
-    const names = new Set(["fl", "tc", "cf", "ev", "ld", "st", "j", "rf", "ck", "df", "ts"]);
+    const names = new Set(["fl", "tc", "cf", "ev", "ld", "st", "j", "rf", "ck", "df", "ts", "d"]);
     const api = (globalThis as unknown as { WebAssembly: WasmStatics }).WebAssembly;
     let modules = 0;
     for (let seed = 1; seed <= 10; seed++) {

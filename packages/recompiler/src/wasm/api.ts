@@ -8,6 +8,10 @@ export interface WasmMemoryLike {
 
 interface WasmApi {
   Module: new (bytes: Uint8Array) => object;
+  Table: new (descriptor: { element: "anyfunc"; initial: number }) => {
+    readonly length: number;
+    set(index: number, value: unknown): void;
+  };
   Instance: new (
     module: object,
     imports: Record<string, Record<string, unknown>>,

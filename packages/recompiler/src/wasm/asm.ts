@@ -286,8 +286,17 @@ function bodyHead(locals: number, codeLength: number): number[] {
  * `r<k>`, then memory "m" from module "e" with `pages` minimum; functions `f<k>` (and `c<k>`,
  * table `t<k>` of a chaining part). One module for many regions costs V8 one code space (a
  * mapping and its protection changes), which a module per region paid each time.
+ * `sharedTable` > 0: the module also imports funcref table "T" from "e" (that minimum size) as
+ * table 0, for parts without tables of their own (wasm/chain.ts's trampoline).
  */
-export function buildModule(parts: readonly ModulePart[], pages: number, fn: FuncType): Uint8Array {
+export function buildModule(
+  parts: readonly ModulePart[],
+  pages: number,
+  fn: FuncType,
+  sharedTable = 0,
+): Uint8Array {
+  if (sharedTable > 0 && parts.some((p) => p.chain !== undefined))
+    throw new Error("a module importing the shared table has no tables of its own");
   const { types, importTypes } = collectTypes(parts, fn);
   const out: number[] = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
   const ts: number[] = [];
@@ -302,7 +311,7 @@ export function buildModule(parts: readonly ModulePart[], pages: number, fn: Fun
   section(1, ts, out);
   const im: number[] = [];
   const nImports = parts.reduce((n, p) => n + p.imports.length, 0);
-  uleb(nImports + 1, im);
+  uleb(nImports + (sharedTable > 0 ? 2 : 1), im);
   parts.forEach((p, k) => {
     p.imports.forEach((f, j) => {
       name(`r${k}`, im);
@@ -315,6 +324,12 @@ export function buildModule(parts: readonly ModulePart[], pages: number, fn: Fun
   name("m", im);
   im.push(0x02, 0x00);
   uleb(pages, im);
+  if (sharedTable > 0) {
+    name("e", im);
+    name("T", im);
+    im.push(0x01, 0x70, 0x00); // a funcref table, minimum only
+    uleb(sharedTable, im);
+  }
   section(2, im, out);
   // Function indices: f<k>, then c<k> of a chaining part, in part order after the imports.
   const fIndex: number[] = [];

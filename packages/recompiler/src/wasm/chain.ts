@@ -9,9 +9,25 @@
 // back (`unlinkTo`). One table per region, not one shared table: V8 (11.3) updates, on each
 // `Table.set`, the dispatch table of every instance importing the table, so with thousands of
 // region modules relinking a dynamic exit (RET to another caller) cost more than it saved.
+//
+// A dynamic exit (RET, indirect JMP/CALL) instead tail-calls the trampoline `d`, one function of
+// a module of its own: it looks the next EIP up in the dynamic-exit hash in the shared memory
+// (lower.ts DYN_*: [EIP, mode << 16 | slot]) and tail-calls the entry function in that slot of
+// the shared table, else returns the caller's exit index as the stub does. Only the trampoline
+// imports the shared table, so a `Table.set` there updates one instance, and the region modules
+// (which import `d` as a function) stay collectable. A region holds a slot and its blocks' hash
+// entries while it is valid (`enter`, `leave`).
 import { wasmApi, type WasmMemoryLike } from "./api";
-import { Asm, buildModule, Op } from "./asm";
-import { REGION_TYPE, SCR_G, type WasmLayout } from "./lower";
+import { Asm, buildModule, FN_TYPE_INDEX, Op } from "./asm";
+import {
+  DYN_BITS,
+  DYN_BYTES,
+  dynEntry,
+  REGION_TYPE,
+  SCR_G,
+  SCR_NE,
+  type WasmLayout,
+} from "./lower";
 import type { Block } from "../block";
 
 /** The WebAssembly.Table members used here. */
@@ -23,6 +39,60 @@ export interface FuncTable {
 /** Relinks of one exit after which it stops chaining inside WebAssembly (see `link`). */
 const RELINKS = 8;
 
+/** Slots of the shared table: regions that hold one at a time (more go without). */
+const DYN_SLOTS = 1 << 15;
+
+/** The trampoline and what it reads: the shared table, the hash (word index) over `M`. */
+interface Dyn {
+  readonly fn: unknown;
+  readonly table: FuncTable;
+  readonly M: Int32Array;
+  readonly hash: number;
+  readonly free: number[];
+  next: number;
+}
+
+/**
+ * The trampoline's body (params as the region type's, the mode in the entry's place; two
+ * locals): the hash entry of the next EIP; when its EIP and mode match, a tail call of its slot
+ * (entry 0), else the caller's exit index (SCR_G).
+ */
+function trampoline(layout: WasmLayout): number[] {
+  const sc = layout.scratch;
+  const ne = REGION_TYPE.params;
+  const at = ne + 1;
+  const a = new Asm();
+  a.i32(0)
+    .mem(Op.i32Load, sc + SCR_NE)
+    .tee(ne);
+  a.i32(0x9e3779b1 | 0)
+    .op(Op.i32Mul)
+    .i32(32 - DYN_BITS)
+    .op(Op.i32ShrU)
+    .i32(3)
+    .op(Op.i32Shl)
+    .tee(at);
+  a.mem(Op.i32Load, layout.dyn).get(ne).op(Op.i32Eq);
+  a.open(Op.if);
+  a.get(at)
+    .mem(Op.i32Load, layout.dyn + 4)
+    .i32(16)
+    .op(Op.i32ShrU)
+    .get(1)
+    .op(Op.i32Eq);
+  a.open(Op.if);
+  a.get(0).i32(0).get(2).get(3).get(4);
+  a.get(at)
+    .mem(Op.i32Load, layout.dyn + 4)
+    .i32(0xffff)
+    .op(Op.i32And);
+  a.returnCallIndirect(FN_TYPE_INDEX, 0);
+  a.end();
+  a.end();
+  a.i32(0).mem(Op.i32Load, sc + SCR_G);
+  return a.out;
+}
+
 export class WasmChain {
   /** The refusal stub: returns the exit index the caller stored (SCR_G). */
   readonly stub: unknown;
@@ -30,10 +100,20 @@ export class WasmChain {
   private next = 1;
   /** Regions by id, for the wrapper to find the region a chain exited from. */
   readonly regions = new Map<number, Block>();
+  /** The dynamic-exit trampoline (lower.ts import `d`), or the stub without the hash. */
+  readonly dynFn: unknown;
 
-  private constructor(stub: unknown) {
+  private constructor(
+    stub: unknown,
+    private readonly dyn: Dyn | null,
+  ) {
     this.stub = stub;
+    this.dynFn = dyn?.fn ?? stub;
+    this.dynamic = dyn !== null;
   }
+
+  /** Dynamic exits continue through the trampoline (their own slots are not linked). */
+  readonly dynamic: boolean;
 
   /** The chaining support over `memory`, or null when the host lacks tail calls. */
   static create(layout: WasmLayout, memory: WasmMemoryLike): WasmChain | null {
@@ -59,10 +139,67 @@ export class WasmChain {
       const t = new api.Instance(new api.Module(probe), { e: { m: memory } }).exports
         .t0 as FuncTable;
       t.set(0, stub);
-      return new WasmChain(stub);
+      return new WasmChain(stub, WasmChain.trampoline(layout, memory));
     } catch {
       return null;
     }
+  }
+
+  /** The trampoline over a fresh hash and shared table (null: no room for the hash). */
+  private static trampoline(layout: WasmLayout, memory: WasmMemoryLike): Dyn | null {
+    if (layout.dyn < 0) return null;
+    const api = wasmApi()!;
+    const table = new api.Table({ element: "anyfunc", initial: DYN_SLOTS });
+    const bytes = buildModule(
+      [{ imports: [], locals: 2, code: trampoline(layout) }],
+      layout.pages,
+      REGION_TYPE,
+      DYN_SLOTS,
+    );
+    const fn = new api.Instance(new api.Module(bytes), { e: { m: memory, T: table } }).exports.f0;
+    const M = new Int32Array(memory.buffer);
+    const hash = layout.dyn >>> 2;
+    // No entry matches: mode 0xffff is no mode key.
+    M.fill(-1, hash, hash + DYN_BYTES / 4);
+    return { fn, table, M, hash, free: [], next: 0 };
+  }
+
+  /**
+   * Region `r` (valid, chaining) can be found: by id (the wrappers), and by the EIP of each of
+   * its blocks through the dynamic-exit hash (an entry replaces the one it collides with).
+   */
+  enter(r: Block): void {
+    this.regions.set(r.chainId, r);
+    const d = this.dyn;
+    if (d === null || r.dynSlot >= 0) return;
+    const slot = d.free.length > 0 ? d.free.pop()! : d.next < DYN_SLOTS ? d.next++ : -1;
+    if (slot < 0) return;
+    r.dynSlot = slot;
+    d.table.set(slot, r.chainFn);
+    const w = (r.mode << 16) | slot;
+    for (const ips of r.ips) {
+      const eip = ips[0]! | 0;
+      const at = d.hash + 2 * dynEntry(eip);
+      d.M[at] = eip;
+      d.M[at + 1] = w;
+    }
+  }
+
+  /** Region `r` stopped being valid: its id, slot and hash entries go. */
+  leave(r: Block): void {
+    this.regions.delete(r.chainId);
+    const d = this.dyn;
+    const slot = r.dynSlot;
+    if (d === null || slot < 0) return;
+    const w = (r.mode << 16) | slot;
+    for (const ips of r.ips) {
+      const eip = ips[0]! | 0;
+      const at = d.hash + 2 * dynEntry(eip);
+      if (d.M[at] === eip && d.M[at + 1] === w) d.M[at + 1] = -1;
+    }
+    d.table.set(slot, null);
+    d.free.push(slot);
+    r.dynSlot = -1;
   }
 
   /** A fresh region id (never reused). */

@@ -60,8 +60,10 @@ const WM = 27;
 const T0 = 28;
 const T1 = 29;
 const T2 = 30;
+/** 1 when the exit taken is a dynamic one (it continues through the `d` trampoline). */
+const DY = 31;
 const NUM_PARAMS = 5;
-const NUM_LOCALS = 31 - NUM_PARAMS;
+const NUM_LOCALS = 32 - NUM_PARAMS;
 
 /** Scratch words (byte offsets from `WasmLayout.scratch`) the JS wrapper reads. */
 export const SCR_REGS = 0; // 8 words, when CpuState.regs is not in the memory
@@ -81,8 +83,24 @@ export const SCR_EVW = 80;
 export const SCR_CSB = 84;
 /** Chaining: regions entered through the table since the JS entry (stats). */
 export const SCR_CNT = 88;
-/** Bytes of scratch the back end uses. */
+/** Bytes of scratch the back end needs at least (the dynamic-exit hash is optional). */
 export const SCRATCH_BYTES = 92;
+
+/**
+ * The dynamic-exit hash (wasm/chain.ts): 2^DYN_BITS entries of two words, [EIP, mode << 16 |
+ * slot], at DYN_OFFSET in the scratch: a dynamic exit (RET, indirect JMP/CALL) whose next EIP
+ * and mode match an entry continues in the region whose entry function is in that slot of the
+ * chain's shared table.
+ */
+export const DYN_OFFSET = 1024;
+export const DYN_BITS = 14;
+export const DYN_BYTES = 8 << DYN_BITS;
+const DYN_MUL = 0x9e3779b1 | 0;
+
+/** The dynamic-exit hash entry of `eip` (the index the trampoline computes). */
+export function dynEntry(eip: number): number {
+  return Math.imul(eip, DYN_MUL) >>> (32 - DYN_BITS);
+}
 
 /** The region function's type (budget, entry, limit, ev, rb0) -> exit. */
 export const REGION_TYPE = { params: NUM_PARAMS, results: 1 } as const;
@@ -96,6 +114,8 @@ export interface ChainPlace {
   readonly physPage: number;
   /** The region's id (wasm/chain.ts `WasmChain.regions`). */
   readonly id: number;
+  /** Its mode key (engine.ts `modeKey`): a dynamic exit looks up its target with it. */
+  readonly mode: number;
 }
 
 /** Imported helpers (module "e"), in index order. */
@@ -112,6 +132,8 @@ export const IMPORTS: readonly ImportedFunc[] = [
   { name: "df", params: 0, results: 1 }, // EFLAGS.DF (0/1)
   // RDTSC: the interpreter's handler (retired since entry set first), EAX/EDX into the registers
   { name: "ts", params: 1, results: 0 },
+  // A dynamic exit's continuation (the region type, mode in the entry's place; wasm/chain.ts)
+  { name: "d", params: NUM_PARAMS, results: 1 },
 ];
 /**
  * Then one import per handler call site, `h0`, `h1`, ... (retired since entry) -> 1 = leave:
@@ -131,6 +153,7 @@ const F_RF = 7;
 const F_CK = 8;
 const F_DF = 9;
 const F_TS = 10;
+const F_D = 11;
 
 /** Where things are in the shared memory (byte offsets). */
 export interface WasmLayout {
@@ -142,6 +165,8 @@ export interface WasmLayout {
   /** The eight registers (CpuState.regs, or SCR_REGS of the scratch when not shared). */
   readonly regs: number;
   readonly scratch: number;
+  /** The dynamic-exit hash (DYN_OFFSET in the scratch), or -1 when the scratch is too small. */
+  readonly dyn: number;
 }
 
 /** A region lowered to one function of a module that may hold other regions (`buildModule`). */
@@ -577,6 +602,7 @@ class Lowering {
   dynamicExit(eip: Push): void {
     const g = this.exitTargets.length;
     this.exitTargets.push(-1);
+    if (this.chained && this.layout.dyn >= 0) this.a.i32(1).set(DY);
     this.leave(eip, this.k + 1, g);
   }
 
@@ -2191,9 +2217,18 @@ function attempt(
     // Exit g continues in slot g of the module's table: a linked region's entry function
     // (which checks what the dispatcher's chaining test checks) or the refusal stub, which
     // returns the exit index stored here (wasm/chain.ts). The budget and retired count go along.
+    // A dynamic exit continues in the trampoline `d` instead (the entry's place holds the mode).
     c.storeWord(sc + SCR_G, local(NG));
     a.get(NG).i32(0).op(Op.i32GeS);
     a.open(Op.if);
+    if (layout.dyn >= 0) {
+      a.get(DY);
+      a.open(Op.if);
+      a.get(P_LEFT).get(RB).op(Op.i32Add).get(NR).op(Op.i32Sub);
+      a.i32(place!.mode).get(P_LIM).get(P_EV).get(NR);
+      a.returnCall(F_D + importBase);
+      a.end();
+    }
     a.get(P_LEFT).get(RB).op(Op.i32Add).get(NR).op(Op.i32Sub);
     a.i32(0).get(P_LIM).get(P_EV).get(NR);
     a.get(NG);

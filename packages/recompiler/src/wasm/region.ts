@@ -32,6 +32,8 @@ import {
   SCR_RB,
   SCR_REGS,
   SCRATCH_BYTES,
+  DYN_BYTES,
+  DYN_OFFSET,
   type LoweredPart,
   type WasmLayout,
 } from "./lower";
@@ -69,8 +71,11 @@ export function wasmLayout(view: FastMemoryView | null, s: CpuState): WasmLayout
     masks: view.masks.byteOffset,
     regs: shared ? s.regs.byteOffset : w.scratchOffset + SCR_REGS,
     scratch: w.scratchOffset,
+    dyn: w.scratchSize >= DYN_OFFSET + DYN_BYTES ? w.scratchOffset + DYN_OFFSET : -1,
   };
 }
+
+const noDynamicChain = (): number => -1;
 
 /** RDTSC's handler (it reads no operand: any instruction will do as its argument). */
 const RDTSC = HANDLERS[Code.Rdtsc]!;
@@ -191,6 +196,8 @@ function regionImports(
       return checkedLinear(X.s!, seg, off >>> 0, size, w !== 0);
     },
     df: (): number => (X.s!.flags >>> 10) & 1,
+    // Called only by a chaining region (which has the chain's trampoline).
+    d: target.chain?.dynFn ?? noDynamicChain,
     ts: (n: number): void => {
       const s = X.s!;
       X.cur = block;
@@ -234,7 +241,7 @@ function regionFn(
     block.chainTargets = [];
     block.chainRelinks = new Uint8Array(t.length);
     block.chainFn = ex.c;
-    chain.regions.set(sb, block);
+    chain.enter(block);
   }
   const fk = sc + (SCR_FK >> 2);
   const flags = (s: CpuState): void => {

@@ -20,7 +20,8 @@ export const HOLE = 0x300000;
 /** Layout of the test machine's WebAssembly memory (RAM at 0, as @ringvm/memory lays it out). */
 const WASM_TLB = RAM_SIZE;
 const WASM_STATE = WASM_TLB + (4 << 20);
-const WASM_PAGES = (WASM_STATE + 0x10000) / 0x10000;
+/** As @ringvm/memory's createWasmGuestMemory: 4 pages of masks, registers and scratch. */
+const WASM_PAGES = (WASM_STATE + 4 * 0x10000) / 0x10000;
 
 type WasmMemoryCtor = new (d: { initial: number; maximum: number }) => { buffer: ArrayBuffer };
 
@@ -70,7 +71,7 @@ export class TestMemory implements LinearMemory {
         ramSize: RAM_SIZE,
         registersOffset: WASM_STATE + 64,
         scratchOffset: WASM_STATE + 1024,
-        scratchSize: 4096,
+        scratchSize: 4 * 0x10000 - 1024,
       };
     } else {
       this.bytes = new Uint8Array(RAM_SIZE);
