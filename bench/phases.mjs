@@ -78,6 +78,7 @@ const counters = () => {
     instructions: s.instructions,
     guestMs: s.guestMs,
     at: performance.now(),
+    cpu: process.cpuUsage(),
     cold: r?.interpreted.cold ?? 0,
     translated: r?.blocksTranslated ?? 0,
     dispatched: r === undefined ? 0 : r.blocksExecuted - r.chained,
@@ -90,6 +91,8 @@ const phase = (name, a, b) => {
   process.stdout.write(
     `${name.padEnd(9)} ${seconds.toFixed(2).padStart(7)} s  ${(n / 1e6).toFixed(1).padStart(8)} M instructions` +
       `  ${(n / seconds / 1e6).toFixed(1).padStart(6)} MIPS` +
+      // CPU time of the process (all threads: V8's background compiles and GC count too).
+      `  cpu ${((b.cpu.user + b.cpu.system - a.cpu.user - a.cpu.system) / 1e6).toFixed(2)} s` +
       (pc.recompiler === undefined
         ? "\n"
         : `  (${m("cold")} M cold, ${m("dispatched")} M dispatches, ${b.translated - a.translated} translated)\n`),

@@ -138,7 +138,21 @@ describe("wasm back end: faults, self-modifying code, module contents", () => {
   });
 
   it("modules import only the back end's helpers and memory, export only regions, their entries and exit tables", () => {
-    const names = new Set(["fl", "tc", "cf", "ev", "ld", "st", "j", "rf", "ck", "df", "ts", "d"]);
+    const names = new Set([
+      "fl",
+      "tc",
+      "cf",
+      "ev",
+      "ld",
+      "st",
+      "j",
+      "rf",
+      "ck",
+      "df",
+      "ts",
+      "d",
+      "sp",
+    ]);
     const api = (globalThis as unknown as { WebAssembly: WasmStatics }).WebAssembly;
     let modules = 0;
     for (let seed = 1; seed <= 10; seed++) {

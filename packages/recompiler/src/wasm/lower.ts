@@ -65,6 +65,9 @@ const DY = 31;
 const NUM_PARAMS = 5;
 const NUM_LOCALS = 32 - NUM_PARAMS;
 
+/** Parameters of the out-of-line spill (`spillBody`): r0..r7, fk fa fb fr fc, ip, rb, pc. */
+export const SPILL_PARAMS = 16;
+
 /** Scratch words (byte offsets from `WasmLayout.scratch`) the JS wrapper reads. */
 export const SCR_REGS = 0; // 8 words, when CpuState.regs is not in the memory
 export const SCR_NE = 32;
@@ -134,6 +137,8 @@ export const IMPORTS: readonly ImportedFunc[] = [
   { name: "ts", params: 1, results: 0 },
   // A dynamic exit's continuation (the region type, mode in the entry's place; wasm/chain.ts)
   { name: "d", params: NUM_PARAMS, results: 1 },
+  // spillForFault's stores, out of line (`spillBody`): registers, flag record, ip, rb, pc
+  { name: "sp", params: SPILL_PARAMS, results: 0 },
 ];
 /**
  * Then one import per handler call site, `h0`, `h1`, ... (retired since entry) -> 1 = leave:
@@ -154,6 +159,7 @@ const F_CK = 8;
 const F_DF = 9;
 const F_TS = 10;
 const F_D = 11;
+const F_SP = 12;
 
 /** Where things are in the shared memory (byte offsets). */
 export interface WasmLayout {
@@ -180,6 +186,24 @@ export interface LoweredPart {
   readonly handlerSites: readonly Instruction[];
   /** The region's chaining id (`ChainPlace.id`; 0: the module does not chain). */
   readonly id: number;
+}
+
+/**
+ * The body of the spill function regions import as `sp` (params: SPILL_PARAMS): what
+ * `spillForFault` needs in memory before a helper that may throw.
+ */
+export function spillBody(layout: WasmLayout): number[] {
+  const a = new Asm();
+  const sc = layout.scratch;
+  const at = [
+    ...Array.from({ length: 8 }, (_, r) => layout.regs + 4 * r),
+    ...Array.from({ length: 5 }, (_, f) => sc + SCR_FK + 4 * f),
+    sc + SCR_IP,
+    sc + SCR_RB,
+    sc + SCR_PC,
+  ];
+  at.forEach((offset, k) => a.i32(0).get(k).mem(Op.i32Store, offset));
+  return a.out;
 }
 
 /** A region lowered to a module of its own. */
@@ -318,13 +342,18 @@ class Lowering {
     for (let f = 0; f < 5; f++) this.storeWord(lay.scratch + SCR_FK + 4 * f, local(FK + f));
   }
 
-  /** Before a helper that may throw: state, the instruction's EIP and the cursor. */
+  /**
+   * Before a helper that may throw: state, the instruction's EIP and the cursor, through the
+   * imported `sp` (`spillBody`): one call instead of sixteen stores keeps slow paths small.
+   */
   spillForFault(ip: number): void {
-    const sc = this.layout.scratch;
-    this.spillState();
-    this.storeWord(sc + SCR_IP, konst(ip | 0));
-    this.storeWord(sc + SCR_RB, local(RB));
-    this.storeWord(sc + SCR_PC, local(PC));
+    const a = this.a;
+    for (let r = 0; r < 8; r++) a.get(R0 + r);
+    for (let f = 0; f < 5; f++) a.get(FK + f);
+    a.i32(ip | 0)
+      .get(RB)
+      .get(PC)
+      .call(F_SP);
   }
 
   // ---- flags ----

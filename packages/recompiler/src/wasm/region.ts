@@ -15,6 +15,7 @@ import {
   type CpuState,
 } from "@ringvm/cpu";
 import { wasmApi, type WasmMemoryLike } from "./api";
+import { buildModule } from "./asm";
 import type { FuncTable } from "./chain";
 import { Code, Instruction } from "@ringvm/decoder";
 import type { Block, BlockFn, FastMemoryView, RegionCursor } from "../block";
@@ -32,6 +33,8 @@ import {
   SCR_RB,
   SCR_REGS,
   SCRATCH_BYTES,
+  SPILL_PARAMS,
+  spillBody,
   DYN_BYTES,
   DYN_OFFSET,
   type LoweredPart,
@@ -99,6 +102,8 @@ export class WasmShared {
   readonly ne: number;
   /** Registers are a scratch copy (CpuState.regs is not in the memory). */
   readonly copy: boolean;
+  /** The spill function regions import as `sp` (lower.ts `spillBody`). */
+  readonly spill: unknown;
 
   constructor(
     layout: WasmLayout,
@@ -112,6 +117,12 @@ export class WasmShared {
     this.rg = layout.regs >>> 2;
     this.ne = sc + (SCR_NE >> 2);
     this.copy = this.rg === sc + (SCR_REGS >> 2);
+    const api = wasmApi()!;
+    const bytes = buildModule([{ imports: [], locals: 0, code: spillBody(layout) }], layout.pages, {
+      params: SPILL_PARAMS,
+      results: 0,
+    });
+    this.spill = new api.Instance(new api.Module(bytes), { e: { m: memory } }).exports.f0;
   }
 
   /** Whether an event must end the chain (IF/TF set at entry: any; else an NMI). */
@@ -196,6 +207,7 @@ function regionImports(
       return checkedLinear(X.s!, seg, off >>> 0, size, w !== 0);
     },
     df: (): number => (X.s!.flags >>> 10) & 1,
+    sp: X.spill,
     // Called only by a chaining region (which has the chain's trampoline).
     d: target.chain?.dynFn ?? noDynamicChain,
     ts: (n: number): void => {
