@@ -96,9 +96,13 @@ export interface Label {
   readonly level: number;
 }
 
-/** Writes one function body. */
+/**
+ * Writes one function body into a growable byte buffer (a region's body is thousands of bytes;
+ * pushing each onto a JS array cost more than writing it, and left garbage for the GC).
+ */
 export class Asm {
-  readonly out: number[] = [];
+  private buf = new Uint8Array(512);
+  private n = 0;
 
   /**
    * `importBase`: where this code's imports start among the module's functions (a module of
@@ -108,47 +112,81 @@ export class Asm {
   /** Current nesting depth of block/loop/if. */
   level = 0;
 
+  /** The bytes written so far (a view: valid until the next write). */
+  get out(): Uint8Array {
+    return this.buf.subarray(0, this.n);
+  }
+
+  private byte(b: number): void {
+    if (this.n === this.buf.length) {
+      const bigger = new Uint8Array(this.n * 2);
+      bigger.set(this.buf);
+      this.buf = bigger;
+    }
+    this.buf[this.n++] = b;
+  }
+  private u(v: number): void {
+    let x = v >>> 0;
+    while (x >= 0x80) {
+      this.byte((x & 0x7f) | 0x80);
+      x >>>= 7;
+    }
+    this.byte(x);
+  }
+  private s(v: number): void {
+    let x = v | 0;
+    for (;;) {
+      const b = x & 0x7f;
+      x >>= 7;
+      if ((x === 0 && (b & 0x40) === 0) || (x === -1 && (b & 0x40) !== 0)) {
+        this.byte(b);
+        return;
+      }
+      this.byte(b | 0x80);
+    }
+  }
+
   op(code: number): this {
-    this.out.push(code);
+    this.byte(code);
     return this;
   }
   get(local: number): this {
-    this.out.push(Op.localGet);
-    uleb(local, this.out);
+    this.byte(Op.localGet);
+    this.u(local);
     return this;
   }
   set(local: number): this {
-    this.out.push(Op.localSet);
-    uleb(local, this.out);
+    this.byte(Op.localSet);
+    this.u(local);
     return this;
   }
   tee(local: number): this {
-    this.out.push(Op.localTee);
-    uleb(local, this.out);
+    this.byte(Op.localTee);
+    this.u(local);
     return this;
   }
   i32(v: number): this {
-    this.out.push(Op.i32Const);
-    sleb(v, this.out);
+    this.byte(Op.i32Const);
+    this.s(v);
     return this;
   }
   /** Call of this code's import `fn` (see `importBase`). */
   call(fn: number): this {
-    this.out.push(Op.call);
-    uleb(fn + this.importBase, this.out);
+    this.byte(Op.call);
+    this.u(fn + this.importBase);
     return this;
   }
   /** Tail call of function `fn` (the tail-call proposal: the caller's frame is replaced). */
   returnCall(fn: number): this {
-    this.out.push(Op.returnCall);
-    uleb(fn, this.out);
+    this.byte(Op.returnCall);
+    this.u(fn);
     return this;
   }
   /** Tail call through table `table` with signature `type` (the slot index is on top). */
   returnCallIndirect(type: number, table = 0): this {
-    this.out.push(Op.returnCallIndirect);
-    uleb(type, this.out);
-    uleb(table, this.out);
+    this.byte(Op.returnCallIndirect);
+    this.u(type);
+    this.u(table);
     return this;
   }
   /** A memory access at constant `offset` (alignment hint: the natural one). */
@@ -159,28 +197,31 @@ export class Asm {
         : code === Op.i32Load16U || code === Op.i32Store16
           ? 1
           : 2;
-    this.out.push(code, align);
-    uleb(offset, this.out);
+    this.byte(code);
+    this.byte(align);
+    this.u(offset);
     return this;
   }
   /** Opens a block/loop/if (no result); returns its label. */
   open(code: number): Label {
-    this.out.push(code, VOID);
+    this.byte(code);
+    this.byte(VOID);
     this.level++;
     return { level: this.level };
   }
   /** An `if` with an i32 result. */
   ifI32(): Label {
-    this.out.push(Op.if, I32);
+    this.byte(Op.if);
+    this.byte(I32);
     this.level++;
     return { level: this.level };
   }
   else(): this {
-    this.out.push(Op.else);
+    this.byte(Op.else);
     return this;
   }
   end(): this {
-    this.out.push(Op.end);
+    this.byte(Op.end);
     this.level--;
     return this;
   }
@@ -190,20 +231,20 @@ export class Asm {
     return d;
   }
   br(l: Label): this {
-    this.out.push(Op.br);
-    uleb(this.depth(l), this.out);
+    this.byte(Op.br);
+    this.u(this.depth(l));
     return this;
   }
   brIf(l: Label): this {
-    this.out.push(Op.brIf);
-    uleb(this.depth(l), this.out);
+    this.byte(Op.brIf);
+    this.u(this.depth(l));
     return this;
   }
   brTable(targets: readonly Label[], fallback: Label): this {
-    this.out.push(Op.brTable);
-    uleb(targets.length, this.out);
-    for (const t of targets) uleb(this.depth(t), this.out);
-    uleb(this.depth(fallback), this.out);
+    this.byte(Op.brTable);
+    this.u(targets.length);
+    for (const t of targets) this.u(this.depth(t));
+    this.u(this.depth(fallback));
     return this;
   }
 }
@@ -229,7 +270,7 @@ function section(id: number, body: number[], out: number[]): void {
   for (const b of body) out.push(b);
 }
 
-const END: readonly number[] = [Op.end];
+const END: ArrayLike<number> = [Op.end];
 
 /**
  * One function of a module built by `buildModule`, exported as `f<k>` (k: its index among the
@@ -242,10 +283,10 @@ const END: readonly number[] = [Op.end];
 export interface ModulePart {
   readonly imports: readonly ImportedFunc[];
   readonly locals: number;
-  readonly code: readonly number[];
+  readonly code: ArrayLike<number>;
   readonly chain?: {
     readonly slots: number;
-    readonly entry: (f: number) => readonly number[];
+    readonly entry: (f: number) => ArrayLike<number>;
   };
 }
 
@@ -373,8 +414,8 @@ export function buildModule(
   section(7, ex, out);
   // The code section: bodies of many regions are most of the module; they are copied once,
   // into the result, not pushed byte by byte through intermediate arrays.
-  const chunks: (readonly number[])[] = [];
-  const add = (head: number[], code: readonly number[]): void => {
+  const chunks: ArrayLike<number>[] = [];
+  const add = (head: number[], code: ArrayLike<number>): void => {
     chunks.push(head, code, END);
   };
   parts.forEach((p, k) => {

@@ -57,7 +57,7 @@ interface Dyn {
  * locals): the hash entry of the next EIP; when its EIP and mode match, a tail call of its slot
  * (entry 0), else the caller's exit index (SCR_G).
  */
-function trampoline(layout: WasmLayout): number[] {
+function trampoline(layout: WasmLayout): Uint8Array {
   const sc = layout.scratch;
   const ne = REGION_TYPE.params;
   const at = ne + 1;

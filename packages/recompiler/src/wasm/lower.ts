@@ -192,7 +192,7 @@ export interface LoweredPart {
  * The body of the spill function regions import as `sp` (params: SPILL_PARAMS): what
  * `spillForFault` needs in memory before a helper that may throw.
  */
-export function spillBody(layout: WasmLayout): number[] {
+export function spillBody(layout: WasmLayout): Uint8Array {
   const a = new Asm();
   const sc = layout.scratch;
   const at = [
@@ -2298,7 +2298,7 @@ function chainEntry(
   place: ChainPlace,
   blocks: readonly (readonly Instruction[])[],
   f: number,
-): number[] {
+): Uint8Array {
   const a = new Asm();
   const sc = layout.scratch;
   const lp = place.linearPage;
