@@ -62,8 +62,10 @@ const T1 = 29;
 const T2 = 30;
 /** 1 when the exit taken is a dynamic one (it continues through the `d` trampoline). */
 const DY = 31;
+/** The EIP of the instruction whose slow-path helper is called (the fault exit stores it). */
+const IPF = 32;
 const NUM_PARAMS = 5;
-const NUM_LOCALS = 32 - NUM_PARAMS;
+const NUM_LOCALS = 33 - NUM_PARAMS;
 
 /** Parameters of the out-of-line spill (`spillBody`): r0..r7, fk fa fb fr fc, ip, rb, pc. */
 export const SPILL_PARAMS = 16;
@@ -86,8 +88,16 @@ export const SCR_EVW = 80;
 export const SCR_CSB = 84;
 /** Chaining: regions entered through the table since the JS entry (stats). */
 export const SCR_CNT = 88;
+/**
+ * Set (1) by a slow-path helper (ld, st, ck, j) that caught a fault instead of throwing it
+ * through the region: the code after the call leaves through the fault exit (region exit -2),
+ * and the JS wrapper throws the fault it kept (region.ts).
+ */
+export const SCR_FAULT = 92;
+/** What a region returns when it left through the fault exit. */
+export const FAULT_EXIT = -2;
 /** Bytes of scratch the back end needs at least (the dynamic-exit hash is optional). */
-export const SCRATCH_BYTES = 92;
+export const SCRATCH_BYTES = 96;
 
 /**
  * The dynamic-exit hash (wasm/chain.ts): 2^DYN_BITS entries of two words, [EIP, mode << 16 |
@@ -304,6 +314,8 @@ class Lowering {
   /** Index of the instruction in its block, and the block. */
   k = 0;
   j = 0;
+  /** Around everything: the fault exit follows its end. */
+  fault!: Label;
   exit!: Label;
   run!: Label;
   starts: Label[] = [];
@@ -340,6 +352,19 @@ class Lowering {
     const lay = this.layout;
     for (let r = 0; r < 8; r++) this.storeWord(lay.regs + 4 * r, local(R0 + r));
     for (let f = 0; f < 5; f++) this.storeWord(lay.scratch + SCR_FK + 4 * f, local(FK + f));
+  }
+
+  /** Before a slow-path helper that reports faults through SCR_FAULT: the instruction's EIP. */
+  faultAt(ip: number): void {
+    this.a.i32(ip | 0).set(IPF);
+  }
+
+  /** After that helper: to the fault exit when it reported a fault. */
+  faultCheck(): void {
+    this.a
+      .i32(0)
+      .mem(Op.i32Load, this.layout.scratch + SCR_FAULT)
+      .brIf(this.fault);
   }
 
   /**
@@ -686,13 +711,14 @@ class Lowering {
       a.set(L);
       return;
     }
-    this.spillForFault(ip);
+    this.faultAt(ip);
     a.i32(seg);
     off(a);
     a.i32(SIZE(top))
       .i32(write ? 1 : 0)
       .call(F_CK)
       .set(L);
+    this.faultCheck();
   }
 
   /** The slow-path code: size, plus the segment to check when it was taken as flat. */
@@ -728,8 +754,9 @@ class Lowering {
     this.physAddr();
     a.mem(top === 31 ? Op.i32Load : top === 15 ? Op.i32Load16U : Op.i32Load8U, 0);
     a.else();
-    this.spillForFault(i.ip);
+    this.faultAt(i.ip);
     a.get(L).i32(this.slowCode(seg, top)).get(RB).i32(this.k).op(Op.i32Add).call(F_LD);
+    this.faultCheck();
     a.end();
     a.set(X);
   }
@@ -754,10 +781,11 @@ class Lowering {
     a.mem(top === 31 ? Op.i32Store : top === 15 ? Op.i32Store16 : Op.i32Store8, 0);
     after();
     a.else();
-    this.spillForFault(i.ip);
+    this.faultAt(i.ip);
     a.get(L);
     v(a);
     a.i32(this.slowCode(seg, top)).get(RB).i32(this.k).op(Op.i32Add).call(F_ST);
+    this.faultCheck();
     after();
   }
 
@@ -766,8 +794,9 @@ class Lowering {
     const t = i.nearBranchTarget | 0;
     a.i32(t).get(P_LIM).op(Op.i32GtU);
     a.open(Op.if);
-    this.spillForFault(i.ip);
+    this.faultAt(i.ip);
     a.i32(t).call(F_J);
+    this.faultCheck();
     a.end();
   }
 }
@@ -1899,8 +1928,9 @@ const retNear32: Lower = (c, i) => {
   c.loadAt(i, 2, 31);
   a.get(X).get(P_LIM).op(Op.i32GtU);
   a.open(Op.if);
-  c.spillForFault(i.ip);
+  c.faultAt(i.ip);
   a.get(X).call(F_J);
+  c.faultCheck();
   a.end();
   a.get(R0 + 4)
     .i32(4)
@@ -1915,8 +1945,9 @@ function limitCheckX(c: Lowering, i: Instruction): void {
   const a = c.a;
   a.get(X).get(P_LIM).op(Op.i32GtU);
   a.open(Op.if);
-  c.spillForFault(i.ip);
+  c.faultAt(i.ip);
   a.get(X).call(F_J);
+  c.faultCheck();
   a.end();
 }
 
@@ -2196,6 +2227,7 @@ function attempt(
         .mem(Op.i32Load, sc + SCR_FK + 4 * f)
         .set(FK + f);
   }
+  c.fault = a.open(Op.block);
   c.exit = a.open(Op.block);
   c.run = a.open(Op.loop);
   // Block k's code follows the end of label starts[k]; starts[0] holds only the dispatch.
@@ -2264,7 +2296,15 @@ function attempt(
     a.returnCallIndirect(FN_TYPE_INDEX, table);
     a.end();
   }
-  a.get(NG);
+  a.get(NG).op(Op.return);
+  a.end(); // fault block
+  // The fault exit: a slow-path helper kept a fault; state, its instruction's EIP and the cursor
+  // into memory, as spillForFault stores them before a helper that throws.
+  c.spillState();
+  c.storeWord(sc + SCR_IP, local(IPF));
+  c.storeWord(sc + SCR_RB, local(RB));
+  c.storeWord(sc + SCR_PC, local(PC));
+  a.i32(FAULT_EXIT);
   const part: ModulePart = {
     imports,
     locals: NUM_LOCALS,

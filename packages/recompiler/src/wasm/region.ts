@@ -24,6 +24,8 @@ import {
   SCR_CNT,
   SCR_CSB,
   SCR_EVW,
+  SCR_FAULT,
+  FAULT_EXIT,
   SCR_FK,
   SCR_ID,
   SCR_IP,
@@ -104,6 +106,10 @@ export class WasmShared {
   readonly copy: boolean;
   /** The spill function regions import as `sp` (lower.ts `spillBody`). */
   readonly spill: unknown;
+  /** A fault a slow-path helper kept for the wrapper to throw (lower.ts SCR_FAULT). */
+  fault: unknown = null;
+  /** Word index of SCR_FAULT. */
+  private readonly fw: number;
 
   constructor(
     layout: WasmLayout,
@@ -117,12 +123,28 @@ export class WasmShared {
     this.rg = layout.regs >>> 2;
     this.ne = sc + (SCR_NE >> 2);
     this.copy = this.rg === sc + (SCR_REGS >> 2);
+    this.fw = sc + (SCR_FAULT >> 2);
     const api = wasmApi()!;
     const bytes = buildModule([{ imports: [], locals: 0, code: spillBody(layout) }], layout.pages, {
       params: SPILL_PARAMS,
       results: 0,
     });
     this.spill = new api.Instance(new api.Module(bytes), { e: { m: memory } }).exports.f0;
+  }
+
+  /** Keeps `err` (thrown by a slow path) for the wrapper, and says so to the region: 0. */
+  keep(err: unknown): number {
+    this.fault = err;
+    this.M[this.fw] = 1;
+    return 0;
+  }
+
+  /** The kept fault, cleared. */
+  take(): unknown {
+    const err = this.fault;
+    this.fault = null;
+    this.M[this.fw] = 0;
+    return err;
   }
 
   /** Whether an event must end the chain (IF/TF set at entry: any; else an NMI). */
@@ -179,23 +201,36 @@ function regionImports(
     tc: (cc: number): number => (testCondition(X.s!, cc) ? 1 : 0),
     cf: (): number => X.s!.getCF(),
     ev: (): number => (events(X.s!) ? 1 : 0),
+    // ld, st, ck and j keep a fault (`WasmShared.keep`): the region leaves by its fault exit.
     ld: (l: number, code: number, n: number): number => {
       const s = X.s!;
       X.cur = block;
-      const v = rt.slowLoad(s, l, code, X.base + n);
-      // A device read may raise an interrupt: the next block boundary must see it.
-      if (X.pending(s)) M[evw] = 1;
-      return v;
+      try {
+        const v = rt.slowLoad(s, l, code, X.base + n);
+        // A device read may raise an interrupt: the next block boundary must see it.
+        if (X.pending(s)) M[evw] = 1;
+        return v;
+      } catch (err) {
+        return X.keep(err);
+      }
     },
     st: (l: number, v: number, code: number, n: number): number => {
       const s = X.s!;
       X.cur = block;
-      rt.slowStore(s, l, v, code, X.base + n);
+      try {
+        rt.slowStore(s, l, v, code, X.base + n);
+      } catch (err) {
+        return X.keep(err);
+      }
       return !block.valid || X.pending(s) ? 1 : 0;
     },
     j: (t: number): void => {
       X.cur = block;
-      jumpNear(X.s!, t);
+      try {
+        jumpNear(X.s!, t);
+      } catch (err) {
+        X.keep(err);
+      }
     },
     rf: (cf: number, of: number): void => {
       const s = X.s!;
@@ -204,7 +239,11 @@ function regionImports(
     },
     ck: (seg: number, off: number, size: number, w: number): number => {
       X.cur = block;
-      return checkedLinear(X.s!, seg, off >>> 0, size, w !== 0);
+      try {
+        return checkedLinear(X.s!, seg, off >>> 0, size, w !== 0);
+      } catch (err) {
+        return X.keep(err);
+      }
     },
     df: (): number => (X.s!.flags >>> 10) & 1,
     sp: X.spill,
@@ -292,9 +331,12 @@ function regionFn(
     let g: number;
     try {
       g = f(left > 0x7fffffff ? 0x7fffffff : left, pc0, s.segLimit[1]! | 0, ev ? 1 : 0, 0);
+      // A slow-path helper kept its fault and the region left by its fault exit.
+      if (g === FAULT_EXIT) throw X.take();
     } catch (err) {
-      // A helper threw (registers, flag record, ip and cursor were stored before the call),
-      // in this region or in one the chain went on to (the import said which: X.cur).
+      // A helper threw (registers, flag record, ip and cursor were stored before the call), or
+      // the fault exit stored them, in this region or in one the chain went on to (the import
+      // said which: X.cur).
       if (copy) for (let k = 0; k < 8; k++) r[k] = M[rg + k]!;
       // ip -1: a handler threw (it set startEip/startEsp itself).
       const ip = M[sc + (SCR_IP >> 2)]!;
