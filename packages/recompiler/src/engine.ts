@@ -226,6 +226,8 @@ const AR_FLAT_MASK = 0x80 | 0x08 | 0x04 | 0x02;
 const AR_FLAT = 0x80 | 0x02;
 /** EFLAGS.AC and CR0.AM (both bit 18): alignment checks at CPL 3. */
 const AC_AM = 1 << 18;
+/** modeKey's bit for a 4 GiB CS limit (bit 6 of the `flat` argument of buildBlocks). */
+const CS_4G_MODE = 1 << 12;
 
 function isFlat(s: CpuState, seg: number): boolean {
   return (
@@ -246,7 +248,8 @@ export function flatSegments(s: CpuState): number {
 
 /**
  * Mode bits that change what translated code means: CS size, SS size, CPL, paging, v8086,
- * and which of ES/SS/DS are flat (bits 6..9: `flatSegments << 6`).
+ * which of ES/SS/DS are flat (bits 6..9: `flatSegments << 6`), and a 4 GiB CS limit (bit 12:
+ * no near branch target can exceed it, so translated code skips jumpNear's limit check).
  */
 export function modeKey(s: CpuState): number {
   return (
@@ -255,7 +258,8 @@ export function modeKey(s: CpuState): number {
     (s.cpl << 2) |
     ((s.cr0 >>> 31) << 4) |
     ((s.flags & VM) !== 0 ? 32 : 0) |
-    (flatSegments(s) << 6)
+    (flatSegments(s) << 6) |
+    (s.segLimit[1] === 0xffffffff ? CS_4G_MODE : 0)
   );
 }
 
@@ -939,7 +943,8 @@ export class Recompiler {
       this.cursor,
       this.events,
       this.view,
-      (mode >> 6) & 0x3f,
+      // The flat segments, and bit 6 for a 4 GiB CS limit (lower.ts CS_4G).
+      (mode >> 6) & 0x7f,
       room ? this.wasm : null,
     );
     for (const block of built) {

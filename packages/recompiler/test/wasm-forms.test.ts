@@ -564,10 +564,14 @@ describe("wasm lowering: JMP/CALL r/m32 (dynamic exits)", () => {
 
   // SDM vol. 2 JMP/CALL: a target beyond the CS limit is #GP(0), raised by the jump (CALL's
   // push is undone: ESP restored).
+  // Direct forms: the target is at CODE_AT + 0x2000 (the form starts at offset 15).
+  const rel = le32(0x2000 - 20);
   it.each([
     ["jmp eax", [0xff, 0xe0]],
     ["call eax", [0xff, 0xd0]],
     ["call [ebp+8]", [0xff, 0x55, 0x08]],
+    ["jmp rel32", [0xe9, ...rel]],
+    ["call rel32", [0xe8, ...rel]],
   ])("a target beyond the CS limit raises #GP: %s", (_, form) => {
     const code = Uint8Array.from([
       ...[0xbd, ...le32(DATA_AT + 0x100), 0xb8, ...le32(CODE_AT + 0x2000)], // mov ebp; mov eax, far
@@ -583,7 +587,9 @@ describe("wasm lowering: JMP/CALL r/m32 (dynamic exits)", () => {
         CODE_AT + 0xfff,
         0x80 | 0x10 | 0x08 | 0x02 | 0x01 | 0x4000 | 0x8000,
       );
-    const b = run(code, "wasm", FORMS, { setup: csLimit });
+    const b = run(code, "wasm", [...FORMS, Code.Jmp_rel32_32, Code.Call_rel32_32], {
+      setup: csLimit,
+    });
     const s = b.cpu.state;
     const frame = new DataView(b.mem.bytes.buffer, b.mem.bytes.byteOffset + (s.regs[4]! >>> 0), 8);
     expect(frame.getUint32(4, true)).toBe(CODE_AT + code.length - 1 - form.length); // EIP pushed

@@ -67,6 +67,12 @@ const IPF = 32;
 const NUM_PARAMS = 5;
 const NUM_LOCALS = 33 - NUM_PARAMS;
 
+/**
+ * Bit of the `flat` argument (beyond the segments' bits `1 << seg`): CS has a 4 GiB limit, so
+ * no near branch target exceeds it and the lowering leaves out jumpNear's limit check.
+ */
+export const CS_4G = 64;
+
 /** Parameters of the out-of-line spill (`spillBody`): r0..r7, fk fa fb fr fc, ip, rb, pc. */
 export const SPILL_PARAMS = 16;
 
@@ -790,6 +796,7 @@ class Lowering {
   }
 
   directJump(i: Instruction): void {
+    if ((this.flat & CS_4G) !== 0) return;
     const a = this.a;
     const t = i.nearBranchTarget | 0;
     a.i32(t).get(P_LIM).op(Op.i32GtU);
@@ -1926,12 +1933,7 @@ const retNear32: Lower = (c, i) => {
   const a = c.a;
   a.get(R0 + 4).set(L);
   c.loadAt(i, 2, 31);
-  a.get(X).get(P_LIM).op(Op.i32GtU);
-  a.open(Op.if);
-  c.faultAt(i.ip);
-  a.get(X).call(F_J);
-  c.faultCheck();
-  a.end();
+  limitCheckX(c, i);
   a.get(R0 + 4)
     .i32(4)
     .op(Op.i32Add)
@@ -1942,6 +1944,7 @@ const retNear32: Lower = (c, i) => {
 
 /** jumpNear's CS-limit check of the target in `x` (#GP(0) beyond it, through `j`). */
 function limitCheckX(c: Lowering, i: Instruction): void {
+  if ((c.flat & CS_4G) !== 0) return;
   const a = c.a;
   a.get(X).get(P_LIM).op(Op.i32GtU);
   a.open(Op.if);
