@@ -325,6 +325,9 @@ function mulFlags(s: CpuState, ov: boolean): void {
   s.flags = (s.flags & ~(CF | OF)) | (ov ? CF | OF : 0);
 }
 
+/** CF PF AF ZF SF OF. */
+const ARITH_FLAG_BITS = 0x8d5;
+
 /**
  * Writes a pending flag record (kind `fk = op << 5 | top`, see emit.ts FlagOp) into CpuState
  * through the interpreter's own routines, so EFLAGS end up as the interpreter leaves them.
@@ -353,6 +356,11 @@ function materializeFlags(
       break;
     case FlagOp.Sbb:
       s.setLazy(LazyOp.Sub, a, b, r, top);
+      break;
+    case FlagOp.Explicit:
+      // The wasm back end's explicit record: the arithmetic flags themselves.
+      s.lazyMask = 0;
+      s.flags = (s.flags & ~ARITH_FLAG_BITS) | (a & ARITH_FLAG_BITS);
       break;
     default:
       // INC/DEC: ADD/SUB of 1 with CF kept (alu.ts inc/dec).

@@ -31,7 +31,20 @@ const REG_EAX = 37;
 const REG_ES = 71;
 
 /** Kinds of the pending flag record (`fk = op << 5 | top`). */
-export const FlagOp = { Add: 1, Sub: 2, Logic: 3, Inc: 4, Dec: 5, Adc: 6, Sbb: 7 } as const;
+/**
+ * Kinds of a pending flag record (`fk = op << 5 | top`). Explicit (the wasm back end only): `a`
+ * holds the six arithmetic EFLAGS bits themselves.
+ */
+export const FlagOp = {
+  Add: 1,
+  Sub: 2,
+  Logic: 3,
+  Inc: 4,
+  Dec: 5,
+  Adc: 6,
+  Sbb: 7,
+  Explicit: 8,
+} as const;
 
 /** What the emitter knows about the flags at the current point (compile time). */
 export interface FlagState {

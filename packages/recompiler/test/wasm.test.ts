@@ -152,6 +152,8 @@ describe("wasm back end: faults, self-modifying code, module contents", () => {
       "ts",
       "d",
       "sp",
+      "ef",
+      "cd",
     ]);
     const api = (globalThis as unknown as { WebAssembly: WasmStatics }).WebAssembly;
     let modules = 0;

@@ -209,6 +209,13 @@ export class Asm {
     this.level++;
     return { level: this.level };
   }
+  /** A `block` with an i32 result. */
+  blockI32(): Label {
+    this.byte(Op.block);
+    this.byte(I32);
+    this.level++;
+    return { level: this.level };
+  }
   /** An `if` with an i32 result. */
   ifI32(): Label {
     this.byte(Op.if);

@@ -155,6 +155,10 @@ export const IMPORTS: readonly ImportedFunc[] = [
   { name: "d", params: NUM_PARAMS, results: 1 },
   // spillForFault's stores, out of line (`spillBody`): registers, flag record, ip, rb, pc
   { name: "sp", params: SPILL_PARAMS, results: 0 },
+  // The arithmetic EFLAGS bits of a pending record (fk != 0), in wasm (`flagsBody`)
+  { name: "ef", params: 5, results: 1 },
+  // Condition cc (Jcc order) of a pending record (fk != 0), in wasm (`conditionBody`)
+  { name: "cd", params: 6, results: 1 },
 ];
 /**
  * Then one import per handler call site, `h0`, `h1`, ... (retired since entry) -> 1 = leave:
@@ -176,6 +180,8 @@ const F_DF = 9;
 const F_TS = 10;
 const F_D = 11;
 const F_SP = 12;
+const F_EF = 13;
+const F_CD = 14;
 
 /** Where things are in the shared memory (byte offsets). */
 export interface WasmLayout {
@@ -219,6 +225,170 @@ export function spillBody(layout: WasmLayout): Uint8Array {
     sc + SCR_PC,
   ];
   at.forEach((offset, k) => a.i32(0).get(k).mem(Op.i32Store, offset));
+  return a.out;
+}
+
+const CF_BIT = 0x1;
+const PF_BIT = 0x4;
+const AF_BIT = 0x10;
+const ZF_BIT = 0x40;
+const SF_BIT = 0x80;
+const OF_BIT = 0x800;
+const ARITH_BITS = CF_BIT | PF_BIT | AF_BIT | ZF_BIT | SF_BIT | OF_BIT;
+
+/**
+ * Pushes the arithmetic EFLAGS bits of the record in locals fk fa fb fr fc (0..4; fk != 0) as the
+ * interpreter derives them (cpu-state.ts getCF/getOF/..., block.ts materializeFlags), with the
+ * operand size from fk at run time; locals 5..7 are scratch.
+ */
+function emitRecordFlags(a: Asm): void {
+  const [fk, fa, fb, fr, fc, top, op, b] = [0, 1, 2, 3, 4, 5, 6, 7];
+  const msb = (v: () => void): void => {
+    v();
+    a.get(top).op(Op.i32ShrU).i32(1).op(Op.i32And);
+  };
+  const done = a.blockI32();
+  a.get(fk).i32(31).op(Op.i32And).set(top);
+  a.get(fk).i32(5).op(Op.i32ShrU).set(op);
+  // Explicit: the bits themselves.
+  a.get(fa).i32(ARITH_BITS).op(Op.i32And);
+  a.get(op).i32(FlagOp.Explicit).op(Op.i32Eq).brIf(done);
+  a.op(Op.drop);
+  // ZF, SF, PF from the result.
+  a.get(fr).i32(31).get(top).op(Op.i32Sub).op(Op.i32Shl).op(Op.i32Eqz).i32(6).op(Op.i32Shl);
+  msb(() => a.get(fr));
+  a.i32(7).op(Op.i32Shl).op(Op.i32Or);
+  a.get(fr).i32(255).op(Op.i32And).op(Op.i32Popcnt).i32(1).op(Op.i32And).op(Op.i32Eqz);
+  a.i32(2).op(Op.i32Shl).op(Op.i32Or);
+  // Logic: CF, OF and AF as recorded.
+  a.get(fc)
+    .i32(CF_BIT | OF_BIT | AF_BIT)
+    .op(Op.i32And)
+    .op(Op.i32Or);
+  a.get(op).i32(FlagOp.Logic).op(Op.i32Eq).brIf(done);
+  a.get(fc)
+    .i32(CF_BIT | OF_BIT | AF_BIT)
+    .op(Op.i32And)
+    .op(Op.i32Xor);
+  // The second operand: 1 for INC/DEC.
+  a.get(op).i32(FlagOp.Inc).op(Op.i32Eq).get(op).i32(FlagOp.Dec).op(Op.i32Eq).op(Op.i32Or);
+  a.open(Op.if);
+  a.i32(1).set(b);
+  a.else();
+  a.get(fb).set(b);
+  a.end();
+  // AF.
+  a.get(fa).get(b).op(Op.i32Xor).get(fr).op(Op.i32Xor).i32(AF_BIT).op(Op.i32And).op(Op.i32Or);
+  a.get(op).i32(FlagOp.Sub).op(Op.i32Eq);
+  a.get(op).i32(FlagOp.Sbb).op(Op.i32Eq).op(Op.i32Or);
+  a.get(op).i32(FlagOp.Dec).op(Op.i32Eq).op(Op.i32Or);
+  a.ifI32();
+  // Subtraction: OF = msb((a ^ b) & (a ^ r)), CF = msb((~a & b) | (~(a ^ b) & r)).
+  msb(() => a.get(fa).get(b).op(Op.i32Xor).get(fa).get(fr).op(Op.i32Xor).op(Op.i32And));
+  a.i32(11).op(Op.i32Shl);
+  msb(() =>
+    a
+      .get(fa)
+      .i32(-1)
+      .op(Op.i32Xor)
+      .get(b)
+      .op(Op.i32And)
+      .get(fa)
+      .get(b)
+      .op(Op.i32Xor)
+      .i32(-1)
+      .op(Op.i32Xor)
+      .get(fr)
+      .op(Op.i32And)
+      .op(Op.i32Or),
+  );
+  a.op(Op.i32Or);
+  a.else();
+  // Addition: OF = msb((a ^ r) & (b ^ r)), CF = msb((a & b) | ((a | b) & ~r)).
+  msb(() => a.get(fa).get(fr).op(Op.i32Xor).get(b).get(fr).op(Op.i32Xor).op(Op.i32And));
+  a.i32(11).op(Op.i32Shl);
+  msb(() =>
+    a
+      .get(fa)
+      .get(b)
+      .op(Op.i32And)
+      .get(fa)
+      .get(b)
+      .op(Op.i32Or)
+      .get(fr)
+      .i32(-1)
+      .op(Op.i32Xor)
+      .op(Op.i32And)
+      .op(Op.i32Or),
+  );
+  a.op(Op.i32Or);
+  a.end();
+  a.op(Op.i32Or);
+  // INC/DEC keep CF: the record's fc (0/1) replaces the computed one.
+  a.set(b);
+  a.get(b).i32(~CF_BIT).op(Op.i32And).get(fc).op(Op.i32Or);
+  a.get(b);
+  a.get(op).i32(FlagOp.Inc).op(Op.i32Eq).get(op).i32(FlagOp.Dec).op(Op.i32Eq).op(Op.i32Or);
+  a.op(Op.select);
+  a.end(); // done
+}
+
+/** The body of `ef` (fk fa fb fr fc) -> the record's arithmetic EFLAGS bits; 3 locals. */
+export function flagsBody(): Uint8Array {
+  const a = new Asm();
+  emitRecordFlags(a);
+  return a.out;
+}
+
+/**
+ * The body of `cd` (fk fa fb fr fc cc) -> condition cc (Jcc order) of the record, as the
+ * interpreter's testCondition; locals 6..8 are emitRecordFlags' scratch, 9 the flags: the
+ * parameter cc is moved out of the scratch's way first.
+ */
+export function conditionBody(): Uint8Array {
+  const a = new Asm();
+  const cc = 9;
+  const f = 10;
+  // emitRecordFlags uses locals 5..7; cc (param 5) is saved first.
+  a.get(5).set(cc);
+  emitRecordFlags(a);
+  a.set(f);
+  const bit = (mask: number): void => {
+    a.get(f).i32(mask).op(Op.i32And).i32(0).op(Op.i32Ne);
+  };
+  const kinds = new Array<Label>(8);
+  const done = a.open(Op.block);
+  for (let k = 7; k >= 0; k--) kinds[k] = a.open(Op.block);
+  a.get(cc).i32(1).op(Op.i32ShrU).brTable(kinds, kinds[0]!);
+  const cases: (() => void)[] = [
+    () => bit(OF_BIT),
+    () => bit(CF_BIT),
+    () => bit(ZF_BIT),
+    () => bit(CF_BIT | ZF_BIT),
+    () => bit(SF_BIT),
+    () => bit(PF_BIT),
+    () => {
+      bit(SF_BIT);
+      bit(OF_BIT);
+      a.op(Op.i32Ne);
+    },
+    () => {
+      bit(SF_BIT);
+      bit(OF_BIT);
+      a.op(Op.i32Ne);
+      bit(ZF_BIT);
+      a.op(Op.i32Or);
+    },
+  ];
+  for (let k = 0; k < 8; k++) {
+    a.end();
+    cases[k]!();
+    a.get(cc).i32(1).op(Op.i32And).op(Op.i32Xor);
+    a.set(f);
+    a.br(done);
+  }
+  a.end();
+  a.get(f);
   return a.out;
 }
 
@@ -495,12 +665,23 @@ class Lowering {
     }
   }
 
-  /** Pushes condition `cc` (Jcc order) as 0/1. */
+  /**
+   * Pushes condition `cc` (Jcc order) as 0/1. A record not known here is evaluated in wasm
+   * (`cd`) when one is pending, else from CpuState (`tc`); it stays pending.
+   */
   condition(cc: number): void {
     const a = this.a;
     if (this.fl.kind !== 2) {
-      this.flush();
+      if (this.fl.kind === 1) {
+        a.i32(cc).call(F_TC);
+        return;
+      }
+      a.get(FK);
+      a.ifI32();
+      a.get(FK).get(FA).get(FB).get(FR).get(FC).i32(cc).call(F_CD);
+      a.else();
       a.i32(cc).call(F_TC);
+      a.end();
       return;
     }
     const f = this.fl;
@@ -564,8 +745,48 @@ class Lowering {
       } else this.flag("C");
       return;
     }
-    this.flush();
+    if (this.fl.kind === 1) {
+      a.call(F_CF);
+      return;
+    }
+    // A pending record (unknown here) gives CF in wasm; none: CpuState's.
+    a.get(FK);
+    a.ifI32();
+    a.get(FK).get(FA).get(FB).get(FR).get(FC).call(F_EF).i32(1).op(Op.i32And);
+    a.else();
     a.call(F_CF);
+    a.end();
+  }
+
+  /**
+   * CF and OF become the 0/1 values in locals `cf` and `of`, the other flags kept (rotates,
+   * MUL/IMUL: alu.ts rotFlags, mulFlags). A pending record turns into an explicit one in wasm
+   * (`ef`, FlagOp.Explicit); without one, CpuState's flags are set through `rf`.
+   */
+  setCfOf(cf: number, of: number): void {
+    const a = this.a;
+    const explicit = (): void => {
+      a.get(FK).get(FA).get(FB).get(FR).get(FC).call(F_EF);
+      a.i32(~(CF_BIT | OF_BIT)).op(Op.i32And);
+      a.get(cf).op(Op.i32Or);
+      a.get(of).i32(11).op(Op.i32Shl).op(Op.i32Or).set(FA);
+      a.i32((FlagOp.Explicit << 5) | 31).set(FK);
+    };
+    if (this.fl.kind === 1) {
+      a.get(cf).get(of).call(F_RF);
+      return;
+    }
+    if (this.fl.kind === 2) {
+      explicit();
+      this.fl = { kind: 0, op: 0, top: 0, fcZero: false };
+      return;
+    }
+    a.get(FK);
+    a.open(Op.if);
+    explicit();
+    a.else();
+    a.get(cf).get(of).call(F_RF);
+    a.end();
   }
 
   // ---- exits ----
@@ -1304,14 +1525,14 @@ function imul32(withImm: boolean): Lower {
       });
       return true;
     }
-    c.flush();
     pa(a);
     a.op(Op.i64ExtendI32S);
     pb(a);
     a.op(Op.i64ExtendI32S).op(Op.i64Mul);
     pa(a);
     pb(a);
-    a.op(Op.i32Mul).tee(E).op(Op.i64ExtendI32S).op(Op.i64Ne).tee(L).get(L).call(F_RF);
+    a.op(Op.i32Mul).tee(E).op(Op.i64ExtendI32S).op(Op.i64Ne).set(T0);
+    c.setCfOf(T0, T0);
     regWrite(a, i.op0Register, 31, local(E));
     return true;
   };
@@ -1350,7 +1571,6 @@ function rotate(left: boolean, one: boolean): Lower {
     if (n === 0) return true;
     const a = c.a;
     const dead = rotateFlagsDead(c, c.k);
-    if (!dead) c.flush();
     regRead(i.op0Register, 31)(a);
     a.i32(n)
       .op(left ? Op.i32Rotl : Op.i32Rotr)
@@ -1365,7 +1585,8 @@ function rotate(left: boolean, one: boolean): Lower {
         a.get(X).i32(31).op(Op.i32ShrU).tee(E);
         a.get(E).get(X).i32(30).op(Op.i32ShrU).i32(1).op(Op.i32And).op(Op.i32Xor);
       }
-      a.call(F_RF);
+      a.set(T0);
+      c.setCfOf(E, T0);
     }
     regWrite(a, i.op0Register, 31, local(X));
     return true;
@@ -1608,13 +1829,13 @@ function edxEax(a: Asm): void {
 const mul32: Lower = (c, i) => {
   if (!readRm(c, i, 0, 31)) return false;
   const a = c.a;
-  c.flush();
   const product = (b: Asm): void => {
     b.get(R0).op(Op.i64ExtendI32U).get(X).op(Op.i64ExtendI32U).op(Op.i64Mul);
   };
   product(a);
   a.i32(32).op(Op.i64ExtendI32U).op(Op.i64ShrU).op(Op.i32WrapI64).set(E);
-  a.get(E).i32(0).op(Op.i32Ne).tee(L).get(L).call(F_RF);
+  a.get(E).i32(0).op(Op.i32Ne).set(T0);
+  c.setCfOf(T0, T0);
   product(a);
   a.op(Op.i32WrapI64).set(R0);
   a.get(E).set(R0 + 2);
@@ -1641,7 +1862,7 @@ const div32: Lower = (c, i) => {
   // CF and OF as they are now, before the record is replaced.
   c.carryNow();
   if (c.fl.kind === 2) c.flag("O");
-  else a.i32(0).call(F_TC);
+  else c.condition(0);
   a.i32(11).op(Op.i32Shl).op(Op.i32Or).i32(16).op(Op.i32Or).set(FC);
   a.i32(1).set(FR);
   a.i32((FlagOp.Logic << 5) | 31).set(FK);

@@ -37,6 +37,8 @@ import {
   SCRATCH_BYTES,
   SPILL_PARAMS,
   spillBody,
+  flagsBody,
+  conditionBody,
   DYN_BYTES,
   DYN_OFFSET,
   type LoweredPart,
@@ -106,6 +108,9 @@ export class WasmShared {
   readonly copy: boolean;
   /** The spill function regions import as `sp` (lower.ts `spillBody`). */
   readonly spill: unknown;
+  /** A record's flags and conditions in wasm: regions import them as `ef`, `cd`. */
+  readonly recordFlags: unknown;
+  readonly recordCondition: unknown;
   /** A fault a slow-path helper kept for the wrapper to throw (lower.ts SCR_FAULT). */
   fault: unknown = null;
   /** Word index of SCR_FAULT. */
@@ -124,12 +129,14 @@ export class WasmShared {
     this.ne = sc + (SCR_NE >> 2);
     this.copy = this.rg === sc + (SCR_REGS >> 2);
     this.fw = sc + (SCR_FAULT >> 2);
-    const api = wasmApi()!;
-    const bytes = buildModule([{ imports: [], locals: 0, code: spillBody(layout) }], layout.pages, {
-      params: SPILL_PARAMS,
-      results: 0,
-    });
-    this.spill = new api.Instance(new api.Module(bytes), { e: { m: memory } }).exports.f0;
+    const fn = (code: Uint8Array, locals: number, params: number, results: number): unknown => {
+      const api = wasmApi()!;
+      const bytes = buildModule([{ imports: [], locals, code }], layout.pages, { params, results });
+      return new api.Instance(new api.Module(bytes), { e: { m: memory } }).exports.f0;
+    };
+    this.spill = fn(spillBody(layout), 0, SPILL_PARAMS, 0);
+    this.recordFlags = fn(flagsBody(), 3, 5, 1);
+    this.recordCondition = fn(conditionBody(), 5, 6, 1);
   }
 
   /** Keeps `err` (thrown by a slow path) for the wrapper, and says so to the region: 0. */
@@ -247,6 +254,8 @@ function regionImports(
     },
     df: (): number => (X.s!.flags >>> 10) & 1,
     sp: X.spill,
+    ef: X.recordFlags,
+    cd: X.recordCondition,
     // Called only by a chaining region (which has the chain's trampoline).
     d: target.chain?.dynFn ?? noDynamicChain,
     ts: (n: number): void => {
