@@ -148,7 +148,6 @@ describe("wasm back end: faults, self-modifying code, module contents", () => {
       "j",
       "rf",
       "ck",
-      "df",
       "ts",
       "d",
       "sp",

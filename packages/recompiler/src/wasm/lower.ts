@@ -102,8 +102,13 @@ export const SCR_CNT = 88;
 export const SCR_FAULT = 92;
 /** What a region returns when it left through the fault exit. */
 export const FAULT_EXIT = -2;
+/**
+ * EFLAGS.DF (0/1), written by the wrapper at each entry from JS and by every handler call
+ * (only handlers change DF: CLD, STD, POPF, IRET are not lowered), read by string forms.
+ */
+export const SCR_DF = 96;
 /** Bytes of scratch the back end needs at least (the dynamic-exit hash is optional). */
-export const SCRATCH_BYTES = 96;
+export const SCRATCH_BYTES = 100;
 
 /**
  * The dynamic-exit hash (wasm/chain.ts): 2^DYN_BITS entries of two words, [EIP, mode << 16 |
@@ -148,7 +153,6 @@ export const IMPORTS: readonly ImportedFunc[] = [
   { name: "j", params: 1, results: 0 }, // jumpNear beyond the CS limit (#GP)
   { name: "rf", params: 2, results: 0 }, // CF and OF of a rotate into CpuState (alu.ts rotFlags)
   { name: "ck", params: 4, results: 1 }, // checkedLinear(s, seg, offset, size, write) -> linear
-  { name: "df", params: 0, results: 1 }, // EFLAGS.DF (0/1)
   // RDTSC: the interpreter's handler (retired since entry set first), EAX/EDX into the registers
   { name: "ts", params: 1, results: 0 },
   // A dynamic exit's continuation (the region type, mode in the entry's place; wasm/chain.ts)
@@ -176,12 +180,11 @@ const F_ST = 5;
 const F_J = 6;
 const F_RF = 7;
 const F_CK = 8;
-const F_DF = 9;
-const F_TS = 10;
-const F_D = 11;
-const F_SP = 12;
-const F_EF = 13;
-const F_CD = 14;
+const F_TS = 9;
+const F_D = 10;
+const F_SP = 11;
+const F_EF = 12;
+const F_CD = 13;
 
 /** Where things are in the shared memory (byte offsets). */
 export interface WasmLayout {
@@ -1876,9 +1879,11 @@ const div32: Lower = (c, i) => {
 };
 
 /** Pushes the string step for an element of `size` bytes: -size when EFLAGS.DF is set. */
-function stringStep(a: Asm, size: number): void {
-  a.i32(size)
-    .call(F_DF)
+function stringStep(c: Lowering, size: number): void {
+  c.a
+    .i32(size)
+    .i32(0)
+    .mem(Op.i32Load, c.layout.scratch + SCR_DF)
     .i32(2 * size)
     .op(Op.i32Mul)
     .op(Op.i32Sub);
@@ -1919,7 +1924,7 @@ function stringOp(op: "LODS" | "STOS" | "SCAS" | "MOVS", top: number): Lower {
       c.loadAt(i, src, top);
     }
     const step = (): void => {
-      stringStep(a, size);
+      stringStep(c, size);
       a.set(E);
       if (op !== "STOS" && op !== "SCAS") advance(a, 6);
       if (op !== "LODS") advance(a, 7);
@@ -2075,7 +2080,7 @@ function repString(op: "STOS" | "MOVS", top: number): Lower {
     const v = op === "MOVS" ? local(X) : regRead(acc, top);
     a.get(R0 + 1);
     a.open(Op.if);
-    stringStep(a, SIZE(top));
+    stringStep(c, SIZE(top));
     a.set(T1);
     a.get(R0 + 1)
       .i32(STRING_CHUNK)

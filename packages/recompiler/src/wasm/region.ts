@@ -25,6 +25,7 @@ import {
   SCR_CSB,
   SCR_EVW,
   SCR_FAULT,
+  SCR_DF,
   FAULT_EXIT,
   SCR_FK,
   SCR_ID,
@@ -115,6 +116,8 @@ export class WasmShared {
   fault: unknown = null;
   /** Word index of SCR_FAULT. */
   private readonly fw: number;
+  /** Word index of SCR_DF (the wrapper and the handler calls keep EFLAGS.DF there). */
+  readonly df: number;
 
   constructor(
     layout: WasmLayout,
@@ -129,6 +132,7 @@ export class WasmShared {
     this.ne = sc + (SCR_NE >> 2);
     this.copy = this.rg === sc + (SCR_REGS >> 2);
     this.fw = sc + (SCR_FAULT >> 2);
+    this.df = sc + (SCR_DF >> 2);
     const fn = (code: Uint8Array, locals: number, params: number, results: number): unknown => {
       const api = wasmApi()!;
       const bytes = buildModule([{ imports: [], locals, code }], layout.pages, { params, results });
@@ -252,7 +256,6 @@ function regionImports(
         return X.keep(err);
       }
     },
-    df: (): number => (X.s!.flags >>> 10) & 1,
     sp: X.spill,
     ef: X.recordFlags,
     cd: X.recordCondition,
@@ -333,6 +336,7 @@ function regionFn(
     X.base = base;
     X.ev = ev;
     X.cur = block;
+    M[X.df] = (s.flags >>> 10) & 1;
     if (chain !== null) {
       M[evw] = 0;
       M[csb] = s.segBase[1]! | 0;
@@ -418,6 +422,7 @@ const CALLER_SOURCE = `return function (h, R, i, B) {
       if (R.copy) for (let q = 0; q < 8; q++) M[R.rg + q] = r[q];
     }
     M[R.ne] = s.eip;
+    M[R.df] = (s.flags >>> 10) & 1;
     return s.eip !== next || !B.valid || (R.ev ? R.events(s) : s.nmiPending) ? 1 : 0;
   };
 };`;
@@ -441,6 +446,7 @@ const plainCaller: CallerFactory = (h, R, i, B) => {
       if (R.copy) for (let q = 0; q < 8; q++) M[R.rg + q] = r[q]!;
     }
     M[R.ne] = s.eip;
+    M[R.df] = (s.flags >>> 10) & 1;
     return s.eip !== next || !B.valid || (R.ev ? R.events(s) : s.nmiPending) ? 1 : 0;
   };
 };
