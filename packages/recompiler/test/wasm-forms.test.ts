@@ -261,6 +261,42 @@ describe("wasm lowering: FS/GS memory operands (checkedLinear at run time)", () 
   });
 });
 
+describe("wasm lowering: the fast segment words (base + offset without checkedLinear)", () => {
+  const MOV_FORMS = [Code.Mov_EAX_moffs32, Code.Mov_moffs32_EAX];
+  /** EIP of the #GP frame the handler (HLT) left on the stack. */
+  const gpEip = (b: Machine): number => {
+    const s = b.cpu.state;
+    expect(s.halted).toBe(true);
+    const frame = new DataView(b.mem.bytes.buffer, b.mem.bytes.byteOffset + (s.regs[4]! >>> 0), 8);
+    return frame.getUint32(4, true);
+  };
+
+  it("a write through a read-only FS raises #GP; the reads before it do not", () => {
+    // mov eax, fs:[DATA+0x200] / add eax, fs:[DATA+0x204] / mov fs:[DATA+0x208], eax / hlt
+    const code = Uint8Array.from([
+      ...[0x64, 0xa1, ...le32(DATA_AT + 0x200)],
+      ...[0x64, 0x03, 0x05, ...le32(DATA_AT + 0x204)],
+      ...[0x64, 0xa3, ...le32(DATA_AT + 0x208)],
+      0xf4,
+    ]);
+    const readOnly = (m: Machine): void =>
+      m.cpu.loadSegmentCache(SegReg.FS, 0x10, 0x1234, 0xffffffff, DATA_AR & ~0x02);
+    const b = run(code, "wasm", MOV_FORMS, { setup: readOnly });
+    expect(gpEip(b)).toBe(CODE_AT + 6 + 7);
+  });
+
+  it("an FS access running past 4 GiB raises #GP (the fast path only takes offsets below)", () => {
+    // mov eax, fs:[DATA+0x200] / mov eax, fs:[0xfffffffe] / hlt
+    const code = Uint8Array.from([
+      ...[0x64, 0xa1, ...le32(DATA_AT + 0x200)],
+      ...[0x64, 0xa1, ...le32(0xfffffffe)],
+      0xf4,
+    ]);
+    const b = run(code, "wasm", MOV_FORMS, { setup: fsSetup });
+    expect(gpEip(b)).toBe(CODE_AT + 6);
+  });
+});
+
 /**
  * BSWAP, PUSH/POP r/m32, LEAVE, XCHG, CMPXCHG (equal and not), MUL, DIV (no #DE), fences and
  * PAUSE, MOV moffs8/16/32, and LODS/STOS/SCAS/MOVS of each size with DF clear or set, some

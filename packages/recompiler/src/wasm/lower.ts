@@ -107,8 +107,15 @@ export const FAULT_EXIT = -2;
  * (only handlers change DF: CLD, STD, POPF, IRET are not lowered), read by string forms.
  */
 export const SCR_DF = 96;
+/**
+ * Per segment register (ES..GS), two words: its base and which accesses may skip
+ * checkedLinear (bit 0 reads, bit 1 writes: present, 4 GiB limit, not expand-down, writable
+ * for writes, no #AC), written by the wrapper at each entry from JS and after every handler
+ * call (segment loads are handlers); region.ts `fastSegments`.
+ */
+export const SCR_SEG = 104;
 /** Bytes of scratch the back end needs at least (the dynamic-exit hash is optional). */
-export const SCRATCH_BYTES = 100;
+export const SCRATCH_BYTES = SCR_SEG + 48;
 
 /**
  * The dynamic-exit hash (wasm/chain.ts): 2^DYN_BITS entries of two words, [EIP, mode << 16 |
@@ -941,14 +948,35 @@ class Lowering {
       a.set(L);
       return;
     }
-    this.faultAt(ip);
-    a.i32(seg);
+    // A segment the wrapper marked fast (Linux's per-CPU FS, a TLS GS): base + offset, when
+    // the access does not run past 4 GiB; else checkedLinear through `ck`.
+    const at = this.layout.scratch + SCR_SEG + 8 * seg;
+    const size = SIZE(top);
     off(a);
-    a.i32(SIZE(top))
+    a.set(L);
+    a.i32(0)
+      .mem(Op.i32Load, at + 4)
+      .i32(write ? 2 : 1)
+      .op(Op.i32And)
+      .i32(0)
+      .op(Op.i32Ne);
+    if (size > 1)
+      a.get(L)
+        .i32(1 - size)
+        .op(Op.i32LeU)
+        .op(Op.i32And);
+    a.ifI32();
+    a.get(L).i32(0).mem(Op.i32Load, at).op(Op.i32Add);
+    a.else();
+    this.faultAt(ip);
+    a.i32(seg)
+      .get(L)
+      .i32(size)
       .i32(write ? 1 : 0)
-      .call(F_CK)
-      .set(L);
+      .call(F_CK);
     this.faultCheck();
+    a.end();
+    a.set(L);
   }
 
   /** The slow-path code: size, plus the segment to check when it was taken as flat. */

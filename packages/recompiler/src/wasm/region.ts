@@ -26,6 +26,7 @@ import {
   SCR_EVW,
   SCR_FAULT,
   SCR_DF,
+  SCR_SEG,
   FAULT_EXIT,
   SCR_FK,
   SCR_ID,
@@ -85,6 +86,13 @@ export function wasmLayout(view: FastMemoryView | null, s: CpuState): WasmLayout
 
 const noDynamicChain = (): number => -1;
 
+/** Segment access-rights bits (segments.ts) and EFLAGS.AC / CR0.AM (bit 18). */
+const AR_PRESENT = 0x80;
+const AR_CODE = 0x08;
+const AR_DOWN = 0x04;
+const AR_WRITABLE = 0x02;
+const AC_AM = 1 << 18;
+
 /** RDTSC's handler (it reads no operand: any instruction will do as its argument). */
 const RDTSC = HANDLERS[Code.Rdtsc]!;
 const NO_OPERANDS = new Instruction();
@@ -118,6 +126,8 @@ export class WasmShared {
   private readonly fw: number;
   /** Word index of SCR_DF (the wrapper and the handler calls keep EFLAGS.DF there). */
   readonly df: number;
+  /** Word index of SCR_SEG. */
+  private readonly sg: number;
 
   constructor(
     layout: WasmLayout,
@@ -133,6 +143,7 @@ export class WasmShared {
     this.copy = this.rg === sc + (SCR_REGS >> 2);
     this.fw = sc + (SCR_FAULT >> 2);
     this.df = sc + (SCR_DF >> 2);
+    this.sg = sc + (SCR_SEG >> 2);
     const fn = (code: Uint8Array, locals: number, params: number, results: number): unknown => {
       const api = wasmApi()!;
       const bytes = buildModule([{ imports: [], locals, code }], layout.pages, { params, results });
@@ -141,6 +152,30 @@ export class WasmShared {
     this.spill = fn(spillBody(layout), 0, SPILL_PARAMS, 0);
     this.recordFlags = fn(flagsBody(), 3, 5, 1);
     this.recordCondition = fn(conditionBody(), 5, 6, 1);
+  }
+
+  /**
+   * EFLAGS.DF and the segments' fast words (lower.ts SCR_DF, SCR_SEG) from CpuState: at each
+   * entry from JS and after each handler call (the only code that changes them in a chain).
+   */
+  sync(s: CpuState): void {
+    const M = this.M;
+    M[this.df] = (s.flags >>> 10) & 1;
+    const ac = (s.flags & s.cr0 & AC_AM) !== 0 && s.cpl === 3;
+    const pe = (s.cr0 & 1) !== 0;
+    for (let seg = 0; seg < 6; seg++) {
+      const ar = s.segAr[seg]!;
+      let fast = 0;
+      if (
+        !ac &&
+        (ar & AR_PRESENT) !== 0 &&
+        s.segLimit[seg] === 0xffffffff &&
+        (ar & (AR_CODE | AR_DOWN)) !== AR_DOWN
+      )
+        fast = !pe || (ar & (AR_CODE | AR_WRITABLE)) === AR_WRITABLE ? 3 : 1;
+      M[this.sg + 2 * seg] = s.segBase[seg]! | 0;
+      M[this.sg + 2 * seg + 1] = fast;
+    }
   }
 
   /** Keeps `err` (thrown by a slow path) for the wrapper, and says so to the region: 0. */
@@ -336,7 +371,7 @@ function regionFn(
     X.base = base;
     X.ev = ev;
     X.cur = block;
-    M[X.df] = (s.flags >>> 10) & 1;
+    X.sync(s);
     if (chain !== null) {
       M[evw] = 0;
       M[csb] = s.segBase[1]! | 0;
@@ -422,7 +457,7 @@ const CALLER_SOURCE = `return function (h, R, i, B) {
       if (R.copy) for (let q = 0; q < 8; q++) M[R.rg + q] = r[q];
     }
     M[R.ne] = s.eip;
-    M[R.df] = (s.flags >>> 10) & 1;
+    R.sync(s);
     return s.eip !== next || !B.valid || (R.ev ? R.events(s) : s.nmiPending) ? 1 : 0;
   };
 };`;
@@ -446,7 +481,7 @@ const plainCaller: CallerFactory = (h, R, i, B) => {
       if (R.copy) for (let q = 0; q < 8; q++) M[R.rg + q] = r[q]!;
     }
     M[R.ne] = s.eip;
-    M[R.df] = (s.flags >>> 10) & 1;
+    R.sync(s);
     return s.eip !== next || !B.valid || (R.ev ? R.events(s) : s.nmiPending) ? 1 : 0;
   };
 };
