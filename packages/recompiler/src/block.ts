@@ -17,7 +17,7 @@ import {
   jumpNear,
   testCondition,
   type CpuState,
-  type Handler,
+  type FusedHandler,
 } from "@ringvm/cpu";
 import {
   ATTR_IOPL,
@@ -62,24 +62,57 @@ export const MAX_BLOCK_INSNS = 64;
 const noBlock: BlockFn = () => null;
 /** Shared initial values (a field initializer allocating per block costs a heap object each). */
 const NO_BYTES = new Uint8Array(0);
-const NO_HANDLERS: readonly Handler[] = [];
+const NO_OPS: readonly unknown[] = [];
+const noFused: FusedHandler = () => false;
 
 export class Block {
+  // Field order is memory layout: V8 places an object's fields in the order they are defined,
+  // 8 bytes each in Node 20 (no pointer compression), so a block is ~45 fields = 6 cache lines.
+  // The dispatcher and the cold tier (engine.ts `run`, `runCold`) run ~9 M cold blocks per boot
+  // over a working set far larger than the CPU caches: what they read per block comes first.
   /** Cleared when the page is written, the entry is evicted or the cache is flushed. */
   valid = true;
-  /** Chained successor of each exit (null until the dispatcher links it). */
-  readonly links: (Block | null)[];
-  fn: BlockFn = noBlock;
   /**
    * False for a cold block: its one basic block runs decoded through the interpreter's
    * handlers (`handlers`) until it has run `hotThreshold` times, then a region function
    * replaces it.
    */
   compiled = true;
+  /** Instructions of the entry block (the budget a call needs at least). */
+  readonly count: number;
   /** Entries so far (cold blocks only). */
   runs = 0;
+  /** Linear page (linear >>> 12), for the same-page chaining rule. */
+  readonly linearPage: number;
+  /**
+   * A cold block's exits and their chained blocks (cold.ts; the run loop loads no array): the
+   * branch target and the fall-through (EIPs as int32, so no heap number), or for an indirect
+   * branch, where it went last time (exit0, one entry).
+   */
+  exit0 = -1;
+  exit1 = -1;
+  next0: Block | null = null;
+  next1: Block | null = null;
+  /**
+   * A cold block's instructions, OP_STRIDE slots each (cold.ts `ColdBlock`): kind bits, EIPs,
+   * branch target, the interpreter's handler and its argument, in one array.
+   */
+  ops: readonly unknown[] = NO_OPS;
+  /** A cold block's form fused with its closing Jcc (cold.ts). */
+  fused: FusedHandler = noFused;
+  fn: BlockFn = noBlock;
+  /** The WebAssembly module of a region lowered by the wasm back end (null: JavaScript). */
+  wasm: Uint8Array | null = null;
+  /** Physical address of the first byte. */
+  readonly phys: number;
+  /** EIP of the first instruction (CS-relative). */
+  readonly eip: number;
+  /** Mode key (see `modeKey`). */
+  readonly mode: number;
   /** In the engine's list of warm blocks (engine.ts `warmBlocks`). */
   warm = false;
+  /** Chained successor of each exit (null until the dispatcher links it). */
+  readonly links: (Block | null)[];
   /**
    * Invalidated by a write to its page but kept in the cache: the next lookup compares the
    * bytes it was built from (`code`, from page offset `codeLo` relative to the entry) with
@@ -88,10 +121,6 @@ export class Block {
   stale = false;
   codeLo = 0;
   code: Uint8Array = NO_BYTES;
-  /** The interpreter's handler of each instruction of a cold block. */
-  handlers: readonly Handler[] = NO_HANDLERS;
-  /** The WebAssembly module of a region lowered by the wasm back end (null: JavaScript). */
-  wasm: Uint8Array | null = null;
   /**
    * Chaining inside WebAssembly (wasm/chain.ts): the region's id (0: the region does not
    * chain), the entry function that enters this block from a linked exit slot, the exit slots
@@ -110,44 +139,51 @@ export class Block {
   chainRelinks: Uint8Array | null = null;
   /** The region's slot in the chain's shared table while it is valid (-1: none). */
   dynSlot = -1;
+  /**
+   * EIP of each instruction of each basic block of the region (block 0 is the entry): a
+   * fault's `startEip` in the current block tells how many instructions completed. Empty for
+   * a cold block (cold.ts: its EIPs are in `data`).
+   */
+  readonly ips: readonly Float64Array[];
+  readonly insns: readonly (readonly Instruction[])[];
+  /**
+   * EIP each exit leaves to (exits that may chain). A dynamic exit's entry (RET, indirect
+   * JMP/CALL: `EmitContext.dynamicExit`) is rewritten by the region function to the last
+   * EIP it left to, its link cleared when that changes (-1: none yet).
+   */
+  readonly exitTargets: readonly number[];
+  /** The generated source (for snapshot tests and the source-safety scan). */
+  readonly source: string;
+  /**
+   * The basic block this entry starts at: 0 for a region's own entry, k > 0 for an entry
+   * into another block of an existing region function (same function, links and exits).
+   */
+  readonly entry: number;
 
   constructor(
-    /** Physical address of the first byte. */
-    readonly phys: number,
-    /** EIP of the first instruction (CS-relative). */
-    readonly eip: number,
-    /** Linear page (linear >>> 12), for the same-page chaining rule. */
-    readonly linearPage: number,
-    /** Mode key (see `modeKey`). */
-    readonly mode: number,
-    /**
-     * EIP of each instruction of each basic block of the region (block 0 is the entry): a
-     * fault's `startEip` in the current block tells how many instructions completed. Empty for
-     * a cold block (cold.ts: its EIPs are in `data`).
-     */
-    readonly ips: readonly Float64Array[],
-    readonly insns: readonly (readonly Instruction[])[],
-    /**
-     * EIP each exit leaves to (exits that may chain). A dynamic exit's entry (RET, indirect
-     * JMP/CALL: `EmitContext.dynamicExit`) is rewritten by the region function to the last
-     * EIP it left to, its link cleared when that changes (-1: none yet).
-     */
-    readonly exitTargets: readonly number[],
-    /** The generated source (for snapshot tests and the source-safety scan). */
-    readonly source: string,
-    /**
-     * The basic block this entry starts at: 0 for a region's own entry, k > 0 for an entry
-     * into another block of an existing region function (same function, links and exits).
-     */
-    readonly entry = 0,
+    phys: number,
+    eip: number,
+    linearPage: number,
+    mode: number,
+    ips: readonly Float64Array[],
+    insns: readonly (readonly Instruction[])[],
+    exitTargets: readonly number[],
+    source: string,
+    entry = 0,
     links?: (Block | null)[],
   ) {
+    this.phys = phys;
+    this.eip = eip;
+    this.linearPage = linearPage;
+    this.mode = mode;
+    this.ips = ips;
+    this.insns = insns;
+    this.exitTargets = exitTargets;
+    this.source = source;
+    this.entry = entry;
     this.links = links ?? exitTargets.map(() => null);
     this.count = insns[entry]!.length;
   }
-
-  /** Instructions of the entry block (the budget a call needs at least). */
-  readonly count: number;
 }
 
 /** Where the running region function is: the engine's fault path reads it. */

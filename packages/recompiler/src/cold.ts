@@ -22,11 +22,9 @@ import {
   BLOCK_K_MEM,
   blockKind,
   pickHandler,
-  type FusedHandler,
-  type Handler,
 } from "@ringvm/cpu";
 import { Code, Instruction } from "@ringvm/decoder";
-import { Block, coldExits, type FastMemoryView } from "./block";
+import { Block, coldExits, MAX_BLOCK_INSNS, type FastMemoryView } from "./block";
 
 /** Kind bits of `ColdBlock.data` (the interpreter's block-cache K_* values). */
 export const K_EIP = BLOCK_K_EIP | 0;
@@ -39,71 +37,67 @@ export const K_FUSED = BLOCK_K_FUSED | 0;
 /** The condition of JMP rel (always taken). */
 export const COND_ALWAYS = BLOCK_COND_ALWAYS | 0;
 
-const noFused: FusedHandler = () => false;
 /** What a cold block passes for an instruction whose handler does not read it. */
 const NO_INSN = new Instruction();
-/** A cold block has no per-block EIP list (they are in `data`) and no exit array. */
+/** A cold block has no per-block EIP list (they are in `ops`) and no exit array. */
 const NO_IPS: readonly Float64Array[] = [];
 const NO_EXITS: readonly number[] = [];
 const NO_LINKS: (Block | null)[] = [];
+/**
+ * `Block.insns` of a cold block of n instructions (it only gives `count`; shared, so a block
+ * holds no array for it).
+ */
+const COLD_INSNS: (readonly (readonly Instruction[])[])[] = [];
+for (let n = 0; n <= MAX_BLOCK_INSNS; n++)
+  COLD_INSNS.push([new Array<Instruction>(n).fill(NO_INSN)]);
+
+/** Slots per instruction in `ColdBlock.ops`. */
+export const OP_STRIDE = 6;
+/** Offsets in an instruction's slots: kind bits (K_*) | condition code << 8 (K_JCC). */
+export const OP_KIND = 0;
+/** Its EIP, the next instruction's EIP and its near-branch target (int32). */
+export const OP_EIP = 1;
+export const OP_NEXT = 2;
+export const OP_TARGET = 3;
+/** The interpreter's handler and its second argument (the form, or NO_INSN if not read). */
+export const OP_HANDLER = 4;
+export const OP_ARG = 5;
 
 export class ColdBlock extends Block {
-  /**
-   * Per instruction, four int32: kind bits (K_*) | condition code << 8 (K_JCC), EIP, next EIP,
-   * near-branch target (the layout of the interpreter's block cache); then the `byteLength`
-   * code bytes the block was decoded from, four to an int32 (see `sameCode`).
-   */
-  data: Int32Array;
-  /** The second argument of each handler: the decoded form, or NO_INSN where it is not read. */
-  readonly args: Instruction[];
-  /** The form fused with the closing Jcc (at `count - 2`, kind K_FUSED). */
-  fused: FusedHandler = noFused;
+  // Its per-run fields (`ops`, `fused`, `exit0`/`exit1`, `next0`/`next1`) are declared in Block,
+  // among the first fields of the object (see there). `ops`: per instruction, OP_STRIDE slots
+  // (OP_*): kind bits, EIP, next EIP, near-branch target (the layout of the interpreter's block
+  // cache, as small integers), handler and argument: one array, so a run reads one object
+  // besides the block and the handlers (three before: kinds in an Int32Array with an off-heap
+  // buffer, handlers, arguments). `fused`: the form fused with the closing Jcc (at `count - 2`,
+  // kind K_FUSED). Exits: the branch target and the fall-through (`exits` of them), or for an
+  // indirect branch, where it went last time (exit0, one entry).
   /** The block ends in a near RET, or a near JMP/CALL through a register or memory. */
   indirect = false;
   /** Bytes from the first instruction's first byte to the last one's last byte. */
   byteLength = 0;
-  /**
-   * Exits and their chained blocks in fields (the run loop loads no array): the branch target
-   * and the fall-through (`exits` of them; EIPs as int32, so no heap number), or for an
-   * indirect branch, where it went last time (exit0, one entry).
-   */
+  /** Exits that chain (0 to 2). */
   exits = 0;
-  exit0 = -1;
-  exit1 = -1;
-  next0: Block | null = null;
-  next1: Block | null = null;
 
-  constructor(
-    phys: number,
-    eip: number,
-    linearPage: number,
-    mode: number,
-    args: Instruction[],
-    data: Int32Array,
-  ) {
-    super(phys, eip, linearPage, mode, NO_IPS, [args], NO_EXITS, "", 0, NO_LINKS);
-    this.args = args;
-    this.data = data;
+  constructor(phys: number, eip: number, linearPage: number, mode: number, ops: unknown[]) {
+    const n = ops.length / OP_STRIDE;
+    super(phys, eip, linearPage, mode, NO_IPS, COLD_INSNS[n]!, NO_EXITS, "", 0, NO_LINKS);
+    this.ops = ops;
     this.compiled = false;
   }
 
-  /** Records the code bytes at `linear` (the block's entry) in `data` (revival, see Block.stale). */
+  /** Records the code bytes at `linear` (the block's entry) in `code` (revival, see Block.stale). */
   snapshot(fetch8: (linear: number) => number, linear: number): void {
-    const data = this.data;
-    const at = this.count * 4;
-    for (let k = 0; k < this.byteLength; k++) {
-      const w = at + (k >> 2);
-      data[w] = data[w]! | (fetch8((linear + k) | 0) << ((k & 3) << 3));
-    }
+    const code = new Uint8Array(this.byteLength);
+    for (let k = 0; k < code.length; k++) code[k] = fetch8((linear + k) | 0);
+    this.code = code;
   }
 
   /** Whether the code bytes at `linear` are still the ones recorded by `snapshot`. */
   sameCode(fetch8: (linear: number) => number, linear: number): boolean {
-    const data = this.data;
-    const at = this.count * 4;
-    for (let k = 0; k < this.byteLength; k++) {
-      if (((data[at + (k >> 2)]! >>> ((k & 3) << 3)) & 0xff) !== fetch8((linear + k) | 0))
-        return false;
+    const code = this.code;
+    for (let k = 0; k < code.length; k++) {
+      if (code[k] !== fetch8((linear + k) | 0)) return false;
     }
     return true;
   }
@@ -144,10 +138,8 @@ export function buildCold(
   // Straight-line code from `eip` (discover stops at an IP wrap), so the bytes are contiguous.
   let byteLength = 0;
   for (let k = 0; k < n; k++) byteLength += insns[k]!.length;
-  const data = new Int32Array(n * 4 + ((byteLength + 3) >> 2));
-  // Exactly sized (an array grown by push gets room for 17 more).
-  const args = new Array<Instruction>(n);
-  const handlers = new Array<Handler>(n);
+  // Exactly sized (an array grown by push gets room for more).
+  const ops = new Array<unknown>(n * OP_STRIDE);
   for (let k = 0; k < n; k++) {
     const i = insns[k]!;
     const cc = BLOCK_BRANCH[i.code]!;
@@ -155,32 +147,33 @@ export function buildCold(
     if (cc !== 0 && k === n - 1) kind = K_JCC | ((cc - 1) << 8);
     else if (BLOCK_BODY[i.code] === 1) kind = blockKind(i);
     else kind = K_EIP | K_ESP | K_MEM;
-    data[k * 4] = kind;
-    data[k * 4 + 1] = i.ip;
-    data[k * 4 + 2] = i.nextIp;
-    data[k * 4 + 3] = i.nearBranchTarget;
+    const o = k * OP_STRIDE;
+    ops[o + OP_KIND] = kind;
+    ops[o + OP_EIP] = i.ip | 0;
+    ops[o + OP_NEXT] = i.nextIp | 0;
+    ops[o + OP_TARGET] = i.nearBranchTarget | 0;
     // The interpreter's handler choice (as its block cache makes it); a baked closure reads
     // nothing from the instruction, and the loop runs a closing Jcc itself.
     const baked = view === null ? bake(i) : bake(i, view, view);
-    handlers[k] = baked ?? pickHandler(i);
-    args[k] = baked !== undefined || (kind & 0xff) === K_JCC ? NO_INSN : i;
+    ops[o + OP_HANDLER] = baked ?? pickHandler(i);
+    const arg = baked !== undefined || (kind & 0xff) === K_JCC ? NO_INSN : i;
+    ops[o + OP_ARG] = arg;
+    // The block keeps what it passes to handlers: the pool gets a new object in its place
+    // (the fused form below takes only the instruction's operands).
+    if (arg !== NO_INSN && pool !== undefined && pool[k] === arg) pool[k] = new Instruction();
   }
-  // The block keeps what it passes to handlers: the pool gets new objects in their place (the
-  // fused form below takes only the instruction's operands).
-  if (pool !== undefined)
-    for (let k = 0; k < n; k++)
-      if (args[k] !== NO_INSN && pool[k] === args[k]) pool[k] = new Instruction();
-  const b = new ColdBlock(phys, eip, linear >>> 12, mode, args, data);
-  b.handlers = handlers;
+  const b = new ColdBlock(phys, eip, linear >>> 12, mode, ops);
   b.byteLength = byteLength;
   // A register-only form before the closing Jcc: one fused call when baked.ts has the pair.
-  if (n >= 2 && data[(n - 2) * 4] === 0 && (data[(n - 1) * 4]! & 0xff) === K_JCC) {
-    const cc = data[(n - 1) * 4]! >>> 8;
+  const f = (n - 2) * OP_STRIDE;
+  const j = (n - 1) * OP_STRIDE;
+  if (n >= 2 && ops[f + OP_KIND] === 0 && ((ops[j + OP_KIND] as number) & 0xff) === K_JCC) {
+    const cc = (ops[j + OP_KIND] as number) >>> 8;
     const fused = cc === COND_ALWAYS ? undefined : bakeFused(insns[n - 2]!, cc);
     if (fused !== undefined) {
       b.fused = fused;
-      data[(n - 2) * 4] = K_FUSED;
-      args[n - 2] = NO_INSN;
+      ops[f + OP_KIND] = K_FUSED;
+      ops[f + OP_ARG] = NO_INSN;
     }
   }
   b.indirect = NEAR_INDIRECT.has(last.code);

@@ -13,6 +13,7 @@ import {
   Vector,
   type Cpu,
   type CpuState,
+  type Handler,
   type InterruptSource,
 } from "@ringvm/cpu";
 import { Decoder, type Instruction } from "@ringvm/decoder";
@@ -37,6 +38,13 @@ import {
   K_FUSED,
   K_JCC,
   K_MEM,
+  OP_ARG,
+  OP_EIP,
+  OP_HANDLER,
+  OP_KIND,
+  OP_NEXT,
+  OP_STRIDE,
+  OP_TARGET,
   type ColdBlock,
 } from "./cold";
 
@@ -707,36 +715,38 @@ export class Recompiler {
   private runCold(b: ColdBlock): number {
     const s = this.s;
     const regs = s.regs;
-    const args = b.args;
-    const handlers = b.handlers;
-    const data = b.data;
+    const ops = b.ops;
     const n = b.count;
     // An interrupt raised by the block itself (an APIC EOI or other MMIO write unmasking a
     // pending request) is taken before the next instruction, as the interpreter takes it.
     const irq = (s.flags & IF) !== 0 ? this.irq : undefined;
     const retired = s.retired;
     let k = 0;
+    // k * OP_STRIDE: instruction k's slots in `ops`.
+    let o = 0;
     try {
       while (k < n) {
-        const kind = data[k * 4]!;
+        const kind = ops[o] as number;
         if (kind === 0) {
-          handlers[k]!(s, args[k]!);
+          (ops[o + OP_HANDLER] as Handler)(s, ops[o + OP_ARG] as Instruction);
           k++;
+          o += OP_STRIDE;
           continue;
         }
         if (kind === K_FUSED) {
           // The form and the closing Jcc (k + 1) in one call.
           const taken = b.fused(s);
           k++;
-          if (taken) jumpNear(s, data[k * 4 + 3]!);
-          else s.eip = data[k * 4 + 2]! >>> 0;
+          o += OP_STRIDE;
+          if (taken) jumpNear(s, ops[o + OP_TARGET] as number);
+          else s.eip = (ops[o + OP_NEXT] as number) >>> 0;
           k++;
           break;
         }
         if ((kind & 0xff) === K_JCC) {
           const cc = kind >>> 8;
-          if (cc === COND_ALWAYS || testCondition(s, cc)) jumpNear(s, data[k * 4 + 3]!);
-          else s.eip = data[k * 4 + 2]! >>> 0;
+          if (cc === COND_ALWAYS || testCondition(s, cc)) jumpNear(s, ops[o + OP_TARGET] as number);
+          else s.eip = (ops[o + OP_NEXT] as number) >>> 0;
           k++;
           break;
         }
@@ -745,12 +755,13 @@ export class Recompiler {
         // -1: the form cannot move EIP (no K_EIP), so nothing to compare after the handler.
         let next = -1;
         if ((kind & K_EIP) !== 0) {
-          next = data[k * 4 + 2]! >>> 0;
-          s.startEip = data[k * 4 + 1]! >>> 0;
+          next = (ops[o + OP_NEXT] as number) >>> 0;
+          s.startEip = (ops[o + OP_EIP] as number) >>> 0;
           s.eip = next;
         }
-        handlers[k]!(s, args[k]!);
+        (ops[o + OP_HANDLER] as Handler)(s, ops[o + OP_ARG] as Instruction);
         k++;
+        o += OP_STRIDE;
         if (
           (kind & K_MEM) !== 0 &&
           (!b.valid || s.nmiPending || (irq !== undefined && irq.hasInterrupt()))
@@ -763,9 +774,10 @@ export class Recompiler {
       }
     } catch (e) {
       if (!(e instanceof CpuException)) throw e;
+      const at = k * OP_STRIDE;
       // Forms without K_ESP leave ESP alone: it is still the faulting one's start ESP.
-      if ((data[k * 4]! & K_ESP) === 0) s.startEsp = regs[ESP]!;
-      s.startEip = data[k * 4 + 1]! >>> 0;
+      if (((ops[at + OP_KIND] as number) & K_ESP) === 0) s.startEsp = regs[ESP]!;
+      s.startEip = (ops[at + OP_EIP] as number) >>> 0;
       s.retired = retired + k;
       if (!e.isTrap) {
         s.eip = s.startEip;
@@ -777,7 +789,9 @@ export class Recompiler {
     }
     s.retired = retired + k;
     // Left after a body form (the block's end, a code write or an event): EIP is the next one's.
-    if ((data[k * 4 - 4]! & (K_EIP | K_JCC)) === 0) s.eip = data[k * 4 - 2]! >>> 0;
+    const at = (k - 1) * OP_STRIDE;
+    if (((ops[at + OP_KIND] as number) & (K_EIP | K_JCC)) === 0)
+      s.eip = (ops[at + OP_NEXT] as number) >>> 0;
     return k;
   }
 

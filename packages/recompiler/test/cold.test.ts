@@ -63,6 +63,22 @@ describe("cold blocks (auto engine below the hot threshold)", () => {
     expect(b.engine!.stats.blocksInvalidated).toBeGreaterThan(0);
   });
 
+  it("a write to a code page revives unchanged cold blocks and re-decodes a patched one", () => {
+    // mov ecx,5 / L: call A / mov [P+0x80],ecx (data on A's page: A unchanged, revived) /
+    // call A / mov [A+1],cl (patches A's immediate: A must run the new bytes) / dec ecx /
+    // jnz L / hlt; A: add eax,imm32 (1 at first) / ret. EAX = 1+1 + 5+5 + 4+4 + 3+3 + 2+2.
+    const a = CODE_AT + 0x40;
+    const code = [0xb9, 5, 0, 0, 0, ...call(CODE_AT + 5, a)];
+    code.push(0x89, 0x0d, ...le32(CODE_AT + 0x80), ...call(CODE_AT + 0x10, a));
+    code.push(0x88, 0x0d, ...le32(a + 1), 0x49, 0x75, 0xe7, 0xf4);
+    const { b } = both(code, [[a, [0x05, 1, 0, 0, 0, 0xc3]]]);
+    expect(b.cpu.getReg32(0)).toBe(30);
+    const st = b.engine!.stats;
+    expect(st.blocksRevived).toBeGreaterThan(0);
+    // A decoded again for each new immediate (4 patches), besides the revivals.
+    expect(st.blocksInvalidated).toBeGreaterThan(st.blocksRevived);
+  });
+
   it("chains cold blocks, also across pages and through RET, with the interpreter's results", () => {
     // F (next page): add eax,ecx / ret. Main: mov ecx,300 / L: call F / add ebx,eax /
     // dec ecx / jnz L / hlt.
