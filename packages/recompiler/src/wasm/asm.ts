@@ -1,7 +1,8 @@
-// A small WebAssembly binary writer for the wasm back end: one function body at a time as a
-// byte list (i32 only, plus the few i64 ops IMUL, MUL and DIV need), structured-control labels tracked by
-// nesting level, and a module builder (one imported memory, imported helper functions, one
-// exported function). Every byte written is an opcode, a LEB128 number or a name chosen here.
+// A small WebAssembly binary writer for the wasm back end: one function body at a time into a
+// growable byte buffer (i32 only, plus the few i64 ops IMUL, MUL and DIV need), structured-control
+// labels tracked by nesting level, and a module builder (one imported memory, optionally the
+// chain's shared table, each part's imported helpers, its function, entry function and table).
+// Every byte written is an opcode, a LEB128 number or a name chosen here.
 
 /** Opcodes used by the lowering. */
 export const Op = {
@@ -76,19 +77,6 @@ export function uleb(v: number, out: number[]): void {
     if (x !== 0) b |= 0x80;
     out.push(b);
   } while (x !== 0);
-}
-
-export function sleb(v: number, out: number[]): void {
-  let x = v | 0;
-  for (;;) {
-    const b = x & 0x7f;
-    x >>= 7;
-    if ((x === 0 && (b & 0x40) === 0) || (x === -1 && (b & 0x40) !== 0)) {
-      out.push(b);
-      return;
-    }
-    out.push(b | 0x80);
-  }
 }
 
 /** A structured-control label: the nesting level of the block/loop it names. */
