@@ -352,14 +352,13 @@ export function flagsBody(): Uint8Array {
 
 /**
  * The body of `cd` (fk fa fb fr fc cc) -> condition cc (Jcc order) of the record, as the
- * interpreter's testCondition; locals 6..8 are emitRecordFlags' scratch, 9 the flags: the
- * parameter cc is moved out of the scratch's way first.
+ * interpreter's testCondition; 5 locals. emitRecordFlags uses locals 5..7 as scratch, so the
+ * parameter cc (local 5) is moved to local 9 first; local 10 holds the flags.
  */
 export function conditionBody(): Uint8Array {
   const a = new Asm();
   const cc = 9;
   const f = 10;
-  // emitRecordFlags uses locals 5..7; cc (param 5) is saved first.
   a.get(5).set(cc);
   emitRecordFlags(a);
   a.set(f);
