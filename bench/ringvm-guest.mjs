@@ -32,6 +32,19 @@ if (
   process.exit(1);
 }
 
+// Serial output leaves in one write per event-loop turn (the guest's bytes arrive one by one;
+// a pipe write per byte cost this process a syscall each).
+let queued = [];
+const flushOutput = () => {
+  if (queued.length === 0) return;
+  process.stdout.write(Buffer.concat(queued));
+  queued = [];
+};
+function queueOutput(bytes) {
+  if (queued.length === 0) setImmediate(flushOutput);
+  queued.push(Buffer.from(bytes));
+}
+
 let pc;
 try {
   pc = createPc({
@@ -44,7 +57,7 @@ try {
     clock,
     deterministic: args.includes("--deterministic"),
     decompressOnHost: args.includes("--host-unpack"),
-    serial: { write: (bytes) => process.stdout.write(bytes) },
+    serial: { write: queueOutput },
   });
 } catch (error) {
   process.stderr.write(`ringvm-guest: ${error instanceof Error ? error.message : String(error)}\n`);
@@ -58,6 +71,7 @@ process.once("SIGTERM", stop);
 process.once("SIGINT", stop);
 
 const end = await pc.start();
+flushOutput();
 const s = pc.hypervisor.snapshotStats();
 process.stderr.write(
   `ringvm-stats ${JSON.stringify({
