@@ -22,6 +22,7 @@ import { Asm, buildModule, FN_TYPE_INDEX, Op } from "./asm";
 import {
   DYN_BITS,
   DYN_BYTES,
+  DYN_MUL,
   dynEntry,
   REGION_TYPE,
   SCR_G,
@@ -65,7 +66,7 @@ function trampoline(layout: WasmLayout): Uint8Array {
   a.i32(0)
     .mem(Op.i32Load, sc + SCR_NE)
     .tee(ne);
-  a.i32(0x9e3779b1 | 0)
+  a.i32(DYN_MUL)
     .op(Op.i32Mul)
     .i32(32 - DYN_BITS)
     .op(Op.i32ShrU)

@@ -126,7 +126,8 @@ export const SCRATCH_BYTES = SCR_SEG + 48;
 export const DYN_OFFSET = 1024;
 export const DYN_BITS = 14;
 export const DYN_BYTES = 8 << DYN_BITS;
-const DYN_MUL = 0x9e3779b1 | 0;
+/** The hash's multiplier (`dynEntry` here, the trampoline in chain.ts). */
+export const DYN_MUL = 0x9e3779b1 | 0;
 
 /** The dynamic-exit hash entry of `eip` (the index the trampoline computes). */
 export function dynEntry(eip: number): number {
