@@ -22,6 +22,7 @@ export {
   VM,
   ZF,
   FLAGS_FIXED_ONE,
+  ARITH_FLAGS,
   LazyOp,
 } from "./state/flags";
 export { isImplemented } from "./dispatch";

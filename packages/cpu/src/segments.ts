@@ -27,18 +27,23 @@ function segFault(seg: number, code: number): never {
   throw new CpuException(seg === SegReg.SS ? Vector.SS : Vector.GP, code);
 }
 
-/** Recomputes segment `seg`'s bits of `CpuState.flatSegs` after its cache changed. */
+/**
+ * Recomputes segment `seg`'s bits of `CpuState.flatSegs` and `CpuState.wideSegs` after its
+ * cache changed.
+ */
 export function updateFlat(s: CpuState, seg: number): void {
   if (seg > 5) return;
   const ar = s.segAr[seg]!;
-  const flat =
+  const wide =
     (ar & AR_PRESENT) !== 0 &&
     (ar & (AR_CODE | AR_DIRECTION)) !== AR_DIRECTION &&
-    s.segLimit[seg] === 0xffffffff &&
-    s.segBase[seg] === 0;
-  const writable = flat && (ar & (AR_CODE | AR_WRITABLE)) === AR_WRITABLE;
-  s.flatSegs =
-    (s.flatSegs & ~(0x101 << seg)) | (flat ? 1 << seg : 0) | (writable ? 0x100 << seg : 0);
+    s.segLimit[seg] === 0xffffffff;
+  const bits = !wide
+    ? 0
+    : (1 << seg) | ((ar & (AR_CODE | AR_WRITABLE)) === AR_WRITABLE ? 0x100 << seg : 0);
+  const mask = ~(0x101 << seg);
+  s.wideSegs = (s.wideSegs & mask) | bits;
+  s.flatSegs = (s.flatSegs & mask) | (s.segBase[seg] === 0 ? bits : 0);
 }
 
 /**

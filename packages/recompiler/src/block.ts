@@ -3,6 +3,7 @@
 // into one host function through `new Function`.
 import {
   aluAdc,
+  ARITH_FLAGS,
   aluAdd,
   aluSar,
   aluSbb,
@@ -361,9 +362,6 @@ function mulFlags(s: CpuState, ov: boolean): void {
   s.flags = (s.flags & ~(CF | OF)) | (ov ? CF | OF : 0);
 }
 
-/** CF PF AF ZF SF OF. */
-const ARITH_FLAG_BITS = 0x8d5;
-
 /**
  * Writes a pending flag record (kind `fk = op << 5 | top`, see emit.ts FlagOp) into CpuState
  * through the interpreter's own routines, so EFLAGS end up as the interpreter leaves them.
@@ -396,7 +394,7 @@ function materializeFlags(
     case FlagOp.Explicit:
       // The wasm back end's explicit record: the arithmetic flags themselves.
       s.lazyMask = 0;
-      s.flags = (s.flags & ~ARITH_FLAG_BITS) | (a & ARITH_FLAG_BITS);
+      s.flags = (s.flags & ~ARITH_FLAGS) | (a & ARITH_FLAGS);
       break;
     default:
       // INC/DEC: ADD/SUB of 1 with CF kept (alu.ts inc/dec).

@@ -50,6 +50,11 @@ export class CpuState {
    * alignment check included); bit `8 + seg` when it is also a writable data segment.
    */
   flatSegs = 0;
+  /**
+   * The same bits without the base-0 condition (any base, limit 0xFFFFFFFF): base + offset is
+   * the linear address when the access does not run past 4 GiB (the recompiler's FS/GS path).
+   */
+  wideSegs = 0;
 
   gdtrBase = 0;
   gdtrLimit = 0xffff;

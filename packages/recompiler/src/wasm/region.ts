@@ -86,11 +86,7 @@ export function wasmLayout(view: FastMemoryView | null, s: CpuState): WasmLayout
 
 const noDynamicChain = (): number => -1;
 
-/** Segment access-rights bits (segments.ts) and EFLAGS.AC / CR0.AM (bit 18). */
-const AR_PRESENT = 0x80;
-const AR_CODE = 0x08;
-const AR_DOWN = 0x04;
-const AR_WRITABLE = 0x02;
+/** EFLAGS.AC and CR0.AM (both bit 18). */
 const AC_AM = 1 << 18;
 
 /** RDTSC's handler (it reads no operand: any instruction will do as its argument). */
@@ -161,20 +157,11 @@ export class WasmShared {
   sync(s: CpuState): void {
     const M = this.M;
     M[this.df] = (s.flags >>> 10) & 1;
-    const ac = (s.flags & s.cr0 & AC_AM) !== 0 && s.cpl === 3;
-    const pe = (s.cr0 & 1) !== 0;
+    // The interpreter's own per-segment bits (segments.ts updateFlat), none under #AC.
+    const wide = (s.flags & s.cr0 & AC_AM) !== 0 && s.cpl === 3 ? 0 : s.wideSegs;
     for (let seg = 0; seg < 6; seg++) {
-      const ar = s.segAr[seg]!;
-      let fast = 0;
-      if (
-        !ac &&
-        (ar & AR_PRESENT) !== 0 &&
-        s.segLimit[seg] === 0xffffffff &&
-        (ar & (AR_CODE | AR_DOWN)) !== AR_DOWN
-      )
-        fast = !pe || (ar & (AR_CODE | AR_WRITABLE)) === AR_WRITABLE ? 3 : 1;
       M[this.sg + 2 * seg] = s.segBase[seg]! | 0;
-      M[this.sg + 2 * seg + 1] = fast;
+      M[this.sg + 2 * seg + 1] = ((wide >>> seg) & 1) | ((wide >>> (seg + 7)) & 2);
     }
   }
 
