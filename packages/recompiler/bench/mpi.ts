@@ -4,7 +4,7 @@
 // and 16-block regions, the TLB fast path, IF set with an interrupt source that never fires, as
 // in the kernel). Prints MIPS per pass (CPU time) and the median. SOURCE=1 prints the generated
 // region function of submul_1 instead.
-// Run: pnpm --filter @ringvm/recompiler bench:mpi  (RUNS=5 CALLS=20000 LIMBS=64)
+// Run: pnpm --filter @ringvm/recompiler bench:mpi  (RUNS=5 CALLS=20000 LIMBS=64 BACKEND=js|wasm)
 import { readFileSync } from "node:fs";
 import { StopReason, type InterruptSource } from "@ringvm/cpu";
 import type { Recompiler as RecompilerClass } from "../src/index";
@@ -21,6 +21,8 @@ const runs = Math.max(2, Number(process.env.RUNS ?? 6));
 const { Recompiler } = (await import(process.env.RECOMPILER ?? "../src/index")) as {
   Recompiler: typeof RecompilerClass;
 };
+// BACKEND=wasm: the WebAssembly back end (the board's default) instead of JavaScript.
+const backend = process.env.BACKEND === "wasm" ? "wasm" : "js";
 const quiet: InterruptSource = { hasInterrupt: () => false, acknowledge: () => 0 };
 
 function put32(b: Uint8Array, at: number, v: number): void {
@@ -31,10 +33,16 @@ function put32(b: Uint8Array, at: number, v: number): void {
 }
 
 function setup(recompile: boolean) {
-  const m = makeMachine(code, false);
+  const m = makeMachine(code, false, 1, true, backend);
   m.cpu.state.flags |= 0x200; // IF, as in the kernel (region functions then check events)
   const engine = recompile
-    ? new Recompiler({ cpu: m.cpu, mmu: m.mem, physical: m.mem, interrupts: quiet })
+    ? new Recompiler({
+        cpu: m.cpu,
+        mmu: m.mem,
+        physical: m.mem,
+        interrupts: quiet,
+        backend: backend === "js" ? "js" : "wasm",
+      })
     : m.cpu;
   return { m, engine };
 }

@@ -42,6 +42,7 @@ import {
   SAVE_REGS,
   type EmitContext,
 } from "./emit";
+import { isCrossing, markCrossing } from "./crossing";
 import { buildModule } from "./wasm/asm";
 import { lowerPart, REGION_TYPE, type LoweredPart, type WasmLayout } from "./wasm/lower";
 import type { WasmMemoryLike } from "./wasm/api";
@@ -258,7 +259,34 @@ function endsBlock(i: Instruction): boolean {
 /** Thrown by the page-bounded fetch to stop discovery at the end of the page. */
 const PAGE_END = { pageEnd: true };
 
-/** Discovers the instructions of a block. Reads only bytes of the page holding `linear`. */
+/**
+ * The instruction at `linear` that starts on its page and ends on the next (a fresh object, see
+ * crossing.ts), or null when it is not a straight-line form (a branch or a barrier: those are left
+ * to the dispatcher) or does not decode or fetch.
+ */
+function crossingAt(
+  fetch8: (linear: number) => number,
+  decoder: Decoder,
+  linear: number,
+  eip: number,
+): Instruction | null {
+  const insn = new Instruction();
+  try {
+    decoder.decodeFetch(fetch8, linear, eip, insn);
+  } catch {
+    return null; // a fault on the next page: the interpreter delivers it
+  }
+  if (insn.code === 0 || insn.hasLock || endsBlock(insn)) return null;
+  if (insn.nextIp >>> 0 !== (eip + insn.length) >>> 0) return null;
+  markCrossing(insn);
+  return insn;
+}
+
+/**
+ * Discovers the instructions of a block. Reads only bytes of the page holding `linear`, except
+ * with `crossing`, where a block whose first instruction ends on the next page is that one
+ * instruction (see crossing.ts).
+ */
 export function discover(
   fetch8: (linear: number) => number,
   decoder: Decoder,
@@ -266,6 +294,7 @@ export function discover(
   eip: number,
   /** Decode into these objects (created as needed) instead of new ones: the next call reuses them. */
   pool?: Instruction[],
+  crossing = false,
 ): Instruction[] {
   const page = linear & ~0xfff;
   const fetch = (address: number): number => {
@@ -280,7 +309,11 @@ export function discover(
     try {
       decoder.decodeFetch(fetch, lin, ip, insn);
     } catch (e) {
-      if (e === PAGE_END) break;
+      if (e === PAGE_END) {
+        const c = crossing && out.length === 0 ? crossingAt(fetch8, decoder, lin, ip) : null;
+        if (c !== null) out.push(c);
+        break;
+      }
       throw e;
     }
     if (insn.code === 0) break; // #UD: the interpreter raises it
@@ -347,6 +380,8 @@ export interface WasmTarget {
   readonly shared: WasmShared;
   /** The shared table of chaining regions, or null: every exit returns to the dispatcher. */
   readonly chain: WasmChain | null;
+  /** The handler of a page-crossing instruction (crossing.ts): decodes it again and runs it. */
+  readonly crossing: (s: CpuState, i: Instruction) => void;
 }
 
 /** 1 for bytes with even parity (PF set), for conditions on PF. */
@@ -456,6 +491,8 @@ export function discoverRegion(
   linear: number,
   eip: number,
   maxBlocks = MAX_REGION_BLOCKS,
+  /** Page-crossing instructions become blocks of their own (the wasm back end runs them). */
+  crossing = false,
 ): Instruction[][] {
   const blocks: Instruction[][] = [];
   const seen = new Set<number>();
@@ -468,7 +505,7 @@ export function discoverRegion(
     seen.add(at);
     const lin = (linear + (at - eip)) | 0;
     if ((lin & ~0xfff) !== (linear & ~0xfff)) continue;
-    const insns = discover(fetch8, decoder, lin, at);
+    const insns = discover(fetch8, decoder, lin, at, undefined, crossing);
     if (insns.length === 0) {
       if (blocks.length === 0) return blocks;
       continue;
@@ -629,6 +666,12 @@ export function generate(
         c.exit = (e) => exitTo(targets[e]!);
         c.dynamicExit = (eip) => dynamicExit(eip, `rb + ${num(k + 1)}`);
         c.dead = dead[k]!;
+        if (isCrossing(i)) {
+          // Its bytes on the next page are not the region's (crossing.ts): the dispatcher runs it.
+          c.out.push(leaveText(num(i.ip >>> 0), `rb + ${num(k)}`, -1));
+          ended = true;
+          continue;
+        }
         const inlined = emitter !== undefined && emitter(c, i);
         if (inlined) {
           ended = c.ended;

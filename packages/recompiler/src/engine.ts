@@ -8,6 +8,7 @@ import {
   hasErrorCode,
   isContributory,
   jumpNear,
+  pickHandler,
   StopReason,
   testCondition,
   Vector,
@@ -16,7 +17,7 @@ import {
   type Handler,
   type InterruptSource,
 } from "@ringvm/cpu";
-import { Decoder, type Instruction } from "@ringvm/decoder";
+import { ATTR_LOCKABLE, Decoder, Instruction, OpKind } from "@ringvm/decoder";
 import {
   buildBlocks,
   discover,
@@ -400,6 +401,7 @@ export class Recompiler {
         memory: wmem,
         shared: new WasmShared(layout, wmem, this.events, this.stats),
         chain: this.chain,
+        crossing: this.stepCrossing,
       };
     }
     const fallback = this.wasm !== null ? DEFAULT_HOT_THRESHOLD_WASM : DEFAULT_HOT_THRESHOLD;
@@ -409,6 +411,28 @@ export class Recompiler {
     this.batchSize = Math.max(1, options.batchSize ?? (this.wasm !== null ? BATCH_SIZE : 1));
     this.warmAt = this.batchSize > 1 ? Math.ceil(this.threshold * WARM_FRACTION) : this.threshold;
   }
+
+  /** Where `stepCrossing` decodes. */
+  private readonly crossInsn = new Instruction();
+  /**
+   * The handler of a page-crossing instruction in a region (crossing.ts): decodes the
+   * instruction at startEip again from memory, as the interpreter would, and runs it. When it
+   * is not the one the region was built with, the region's page is invalidated, so the region
+   * leaves to the dispatcher after it (a different form may be a branch or a barrier).
+   */
+  private readonly stepCrossing = (s: CpuState, i: Instruction): void => {
+    const eip = s.startEip >>> 0;
+    const linear = (s.segBase[1]! + eip) | 0;
+    const insn = this.crossInsn;
+    (s.cs32 ? this.decoder32 : this.decoder16).decodeFetch(this.fetch8, linear, eip, insn);
+    if (insn.code !== i.code || insn.length !== i.length)
+      this.invalidatePage(Math.floor(this.mmu.translate(linear, FETCH) / 4096));
+    // LOCK is valid only on the lockable forms with a memory destination (as Cpu decodes).
+    if (insn.hasLock && ((insn.attrs & ATTR_LOCKABLE) === 0 || insn.op0Kind !== OpKind.Memory))
+      throw new CpuException(Vector.UD);
+    s.eip = insn.nextIp >>> 0;
+    pickHandler(insn)(s, insn);
+  };
 
   get instructionCount(): number {
     return this.cpu.instructionCount;
@@ -469,6 +493,9 @@ export class Recompiler {
         if (off + i.length > hi) hi = off + i.length;
       }
     }
+    // A page-crossing instruction's bytes on the next page are not the region's (crossing.ts).
+    const pageEnd = 0x1000 - (linear & 0xfff);
+    if (hi > pageEnd) hi = pageEnd;
     const base = (linear + lo) | 0;
     const code = new Uint8Array(hi - lo);
     for (let k = 0; k < code.length; k++) code[k] = this.fetch8((base + k) | 0);
@@ -944,7 +971,15 @@ export class Recompiler {
     const decoder = s.cs32 ? this.decoder32 : this.decoder16;
     const specs: RegionSpec[] = [];
     for (const { phys, eip, linear, mode } of entries) {
-      const blocks = discoverRegion(this.fetch8, decoder, linear, eip, this.maxRegionBlocks);
+      // Page-crossing instructions in regions only where the wasm back end runs them.
+      const blocks = discoverRegion(
+        this.fetch8,
+        decoder,
+        linear,
+        eip,
+        this.maxRegionBlocks,
+        this.wasm !== null,
+      );
       if (blocks.length > 0) specs.push({ blocks, phys, eip, linear, mode });
     }
     if (specs.length === 0) return [];

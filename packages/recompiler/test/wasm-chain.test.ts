@@ -121,6 +121,39 @@ const PATCHED_RETURNS = program([
   [0x1000, "f6c10f7506fe051000010001c2c3"],
 ]);
 
+/*
+ * A straight-line instruction that crosses into the next page, in a loop (src/crossing.ts):
+ * start: mov ecx, 300 / xor eax, eax / xor edx, edx / mov ebx, DATA
+ * L: add edx, ecx / test cl, 15 / jnz .s / inc byte [0x11000] / .s: jmp tail
+ * tail (+0xffa): add eax, 1 / mov esi, [dword ebx + 4] (+0xffd to +0x1002) / add eax, esi
+ *   dec ecx / jnz L / hlt
+ * Every 16th iteration the loop patches byte 1 of the crossing load's displacement (on the
+ * second page, which the first page's region does not watch): disp 4, 0x104, 0x204, ...
+ */
+const CROSSER = program([
+  [0, "b92c01000031c031d2bb0000040001caf6c10f7506fe0500100100e9da0f0000"],
+  [0xffa, "83c0018bb30400000001f0490f8502f0fffff4"],
+]);
+
+/*
+ * CROSSER with a crossing instruction whose opcode continues on the next page, patched into
+ * another form once (ECX = 128): movzx esi, byte [ebx + 4] (0f | b6 73 04) -> word (0f | b7).
+ * start: mov ecx, 300 / xor eax, eax / xor edx, edx / mov ebx, DATA
+ * L: add edx, ecx / cmp ecx, 128 / jne .s / mov byte [0x11000], 0xb7 / .s: jmp tail
+ * tail (+0xffc): add eax, 1 / movzx esi, byte [ebx + 4] (+0xfff) / add eax, esi
+ *   dec ecx / jnz L / hlt
+ */
+const RECROSSER = program([
+  [0, "b92c01000031c031d2bb0000040001ca81f9800000007507c60500100100b7e9d80f0000"],
+  [0xffc, "83c0010fb6730401f0490f8502f0fffff4"],
+]);
+
+/** DATA + 4 + 0x100 * k: distinct words for each displacement the patches make. */
+function crosserData(m: Machine): void {
+  for (let k = 0; k < 24; k++)
+    m.mem.bytes.set([k + 1, 2 * k + 3, 0x10 * k, 0], DATA_AT + 4 + 0x100 * k);
+}
+
 /** An interrupt line raised by `out 0x80` (a device inside the chain's OUT). */
 class IrqPort extends NullPorts {
   pending = false;
@@ -253,6 +286,37 @@ describe("chaining inside WebAssembly vs the interpreter (run(n), varied budgets
       expect(st.blocksExecuted - st.chained).toBeLessThan(runs + 200);
     },
   );
+
+  it.each(BACKENDS)(
+    "a page-crossing load runs inside its region, decoded again each time (%s)",
+    (backend) => {
+      const { b, runs } = chainLockstep(CROSSER, backend, { threshold: 2, setup: crosserData });
+      const st = b.engine!.stats;
+      // Oracle: the interpreter's run (compared after every run). 300 iterations, patched 18
+      // times (ECX = 288, 272, ..., 16): the displacement's byte 1 counts them.
+      expect(b.mem.bytes[0x11000]).toBe(18);
+      // The crossing load stays in WebAssembly: no dispatcher trip and no interpreter step
+      // per iteration (before, each of the 300 was one of each).
+      expect(st.interpreted.untranslatable).toBeLessThan(20);
+      expect(st.blocksExecuted - st.chained).toBeLessThan(runs + 60);
+    },
+  );
+
+  it.each(BACKENDS)(
+    "a page-crossing instruction patched into another form runs as that form (%s)",
+    (backend) => {
+      const { b } = chainLockstep(RECROSSER, backend, { threshold: 2, setup: crosserData });
+      // Oracle: the interpreter's run: 300 increments, 172 byte loads of DATA + 4 (1), then 128
+      // word loads (0x0301).
+      expect(b.cpu.getReg32(0)).toBe(300 + 172 * 1 + 128 * 0x301);
+    },
+  );
+
+  it("a page-crossing load under the JavaScript back end leaves to the dispatcher", () => {
+    const { b } = chainLockstep(CROSSER, "js", { threshold: 2, setup: crosserData });
+    expect(b.mem.bytes[0x11000]).toBe(18);
+    expect(b.engine!.stats.interpreted.untranslatable).toBeGreaterThan(250);
+  });
 
   it.each(BACKENDS)("a RET into code its callee patched (%s)", (backend) => {
     const { b } = chainLockstep(PATCHED_RETURNS, backend, { threshold: 2 });

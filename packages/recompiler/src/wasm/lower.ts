@@ -10,6 +10,7 @@
 // keeps the JS back end. The module holds only opcodes and numbers chosen here: guest
 // immediates and addresses appear as i32.const operands, never as code.
 import { Code, FlowControl, OpKind, type Instruction } from "@ringvm/decoder";
+import { isCrossing } from "../crossing";
 import {
   ALU_NAMES,
   codeOf,
@@ -878,6 +879,16 @@ class Lowering {
         .mem(Op.i32Load, lay.regs + 4 * r)
         .set(R0 + r);
     const next: Push = (b) => b.i32(0).mem(Op.i32Load, lay.scratch + SCR_NE);
+    if (last && isCrossing(i)) {
+      // A page-crossing instruction (crossing.ts), run by the engine's handler from memory:
+      // on to where it went in wasm, unless it moved EIP elsewhere, was not the instruction
+      // decoded here (the handler invalidated the region) or an event came.
+      a.open(Op.if);
+      this.leave(next, this.k + 1, -1);
+      a.end();
+      this.dynamicExit(next);
+      return;
+    }
     if (last) {
       a.op(Op.drop);
       if (NEAR_INDIRECT.has(i.code)) this.dynamicExit(next);
@@ -2438,7 +2449,9 @@ export function lowerPart(
   table: number,
 ): LoweredPart | null {
   if (blocks.length === 0) return null;
-  const handled = blocks.map((insns) => insns.map((i) => LOWERINGS[i.code] === undefined));
+  const handled = blocks.map((insns) =>
+    insns.map((i) => LOWERINGS[i.code] === undefined || isCrossing(i)),
+  );
   for (;;) {
     const r = attempt(blocks, ss32, flat, layout, handled, place, importBase, table);
     if ("part" in r) return r;

@@ -20,6 +20,7 @@ import type { FuncTable } from "./chain";
 import { Code, Instruction } from "@ringvm/decoder";
 import type { Block, BlockFn, FastMemoryView, RegionCursor } from "../block";
 import type { WasmTarget } from "../block";
+import { isCrossing } from "../crossing";
 import {
   SCR_CNT,
   SCR_CSB,
@@ -295,7 +296,9 @@ function regionImports(
     },
   };
   lowered.handlerSites.forEach((i, n) => {
-    e[`h${n}`] = handlerCaller(i.code)(HANDLERS[i.code]!, X, i, block);
+    e[`h${n}`] = isCrossing(i)
+      ? plainCaller(target.crossing, X, i, block)
+      : handlerCaller(i.code)(HANDLERS[i.code]!, X, i, block);
   });
   return e;
 }
