@@ -148,6 +148,14 @@ const RECROSSER = program([
   [0xffc, "83c0010fb6730401f0490f8502f0fffff4"],
 ]);
 
+/*
+ * Barriers that keep the mode, in a loop (lower.ts MODE_KEEPING):
+ * start: mov ecx, 500 / xor edx, edx / xor eax, eax
+ * L: add edx, ecx / out 0x80, al / in al, 0x71 / add edx, eax / cli / invlpg [DATA]
+ *   dec ecx / jnz L / hlt
+ */
+const PORTS = program([[0, "b9f401000031d231c001cae680e47101c2fa0f013d000004004975edf4"]]);
+
 /** DATA + 4 + 0x100 * k: distinct words for each displacement the patches make. */
 function crosserData(m: Machine): void {
   for (let k = 0; k < 24; k++)
@@ -309,6 +317,19 @@ describe("chaining inside WebAssembly vs the interpreter (run(n), varied budgets
       // Oracle: the interpreter's run: 300 increments, 172 byte loads of DATA + 4 (1), then 128
       // word loads (0x0301).
       expect(b.cpu.getReg32(0)).toBe(300 + 172 * 1 + 128 * 0x301);
+    },
+  );
+
+  it.each(BACKENDS)(
+    "port I/O, CLI and INVLPG end blocks but not the run in WebAssembly (%s)",
+    (backend) => {
+      const { b, runs } = chainLockstep(PORTS, backend, { threshold: 2 });
+      const st = b.engine!.stats;
+      // Oracle: the interpreter's run (compared after every run); 500 iterations.
+      expect(b.cpu.state.regs[1]).toBe(0);
+      // Each of the 2,000 barriers goes on through a dynamic exit, not the dispatcher.
+      expect(st.chainedInWasm).toBeGreaterThan(1500);
+      expect(st.blocksExecuted - st.chained).toBeLessThan(runs + 60);
     },
   );
 

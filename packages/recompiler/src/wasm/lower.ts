@@ -879,10 +879,11 @@ class Lowering {
         .mem(Op.i32Load, lay.regs + 4 * r)
         .set(R0 + r);
     const next: Push = (b) => b.i32(0).mem(Op.i32Load, lay.scratch + SCR_NE);
-    if (last && isCrossing(i)) {
-      // A page-crossing instruction (crossing.ts), run by the engine's handler from memory:
-      // on to where it went in wasm, unless it moved EIP elsewhere, was not the instruction
-      // decoded here (the handler invalidated the region) or an event came.
+    if (last && (isCrossing(i) || MODE_KEEPING.has(i.code))) {
+      // A page-crossing instruction (crossing.ts), run by the engine's handler from memory,
+      // or a barrier that keeps the mode (MODE_KEEPING): on to where it went in wasm, unless
+      // it moved EIP elsewhere, the region is no longer valid (a crossing instruction that
+      // was not the one decoded here invalidates it) or an event came (the import tests).
       a.open(Op.if);
       this.leave(next, this.k + 1, -1);
       a.end();
@@ -2259,6 +2260,32 @@ function jcc(cc: number): Lower {
 /** Near indirect transfers run by their handler leave through a dynamic exit (block.ts). */
 const NEAR_INDIRECT = new Set(
   ["Jmp_rm32", "Call_rm32", "Retnd", "Retnd_imm16", "Call_rel32_32"].map(codeOf),
+);
+
+/**
+ * Barriers (they end a block) that leave the mode key, the segments and EFLAGS.IF set as they
+ * were or clear IF: after one, a region goes on through a dynamic exit (which checks the
+ * mode) instead of the dispatcher when its handler call saw no event. Port I/O (a device may
+ * raise an interrupt: the import's event test catches it when IF is set), CLI, INVLPG (the
+ * chain entries check the TLB). Not MOV CR, MOV/POP Sreg, IRET, POPF or STI.
+ */
+const MODE_KEEPING = new Set(
+  [
+    "In_AL_imm8",
+    "In_AX_imm8",
+    "In_EAX_imm8",
+    "Out_imm8_AL",
+    "Out_imm8_AX",
+    "Out_imm8_EAX",
+    "In_AL_DX",
+    "In_AX_DX",
+    "In_EAX_DX",
+    "Out_DX_AL",
+    "Out_DX_AX",
+    "Out_DX_EAX",
+    "Cli",
+    "Invlpg_m",
+  ].map(codeOf),
 );
 
 /** Forms that end a block through an exit the lowering writes (control flow). */
