@@ -234,7 +234,12 @@ export class WasmChain {
     (b.inbound ??= []).push(r, g);
   }
 
-  /** `b` is no longer valid: every slot linked to it gets the stub back. */
+  /**
+   * `b` is no longer valid: every slot linked to it gets the stub back, and the exit its link
+   * (the dispatcher's), so that if `b` is revived unchanged the next exit there goes through
+   * the dispatcher, which links both again (a JavaScript link left in place would be followed
+   * by the engine's loop without the dispatcher, leaving the slot at the stub for good).
+   */
   unlinkTo(b: Block): void {
     const list = b.inbound;
     if (list === null) return;
@@ -245,6 +250,7 @@ export class WasmChain {
       if (r.chainTargets![g] !== b) continue;
       r.chainTable!.set(g, this.stub);
       r.chainTargets![g] = undefined;
+      if (r.links[g] === b) r.links[g] = null;
     }
   }
 }
