@@ -808,7 +808,9 @@ export function buildBlocks(
               id: wasm.chain.alloc(),
               mode,
             };
-      const part = lowerPart(blocks, ss32, flat, wasm.layout, place, imports, parts.length);
+      // The current masks are the region's mode's (modeKey has CPL 3 and CR0.WP).
+      const masks = [view.masks[0]!, view.masks[1]!] as const;
+      const part = lowerPart(blocks, ss32, flat, wasm.layout, masks, place, imports, parts.length);
       if (part !== null) {
         imports += part.part.imports.length;
         parts.push(part);

@@ -257,8 +257,10 @@ export function flatSegments(s: CpuState): number {
 
 /**
  * Mode bits that change what translated code means: CS size, SS size, CPL, paging, v8086,
- * which of ES/SS/DS are flat (bits 6..9: `flatSegments << 6`), and a 4 GiB CS limit (bit 12:
- * no near branch target can exceed it, so translated code skips jumpNear's limit check).
+ * which of ES/SS/DS are flat (bits 6..9: `flatSegments << 6`), a 4 GiB CS limit (bit 12:
+ * no near branch target can exceed it, so translated code skips jumpNear's limit check), and
+ * CR0.WP (bit 13: with CPL 3 or not, it decides the MMU's TLB masks, which wasm regions hold
+ * as constants, lower.ts TlbMasks).
  */
 export function modeKey(s: CpuState): number {
   return (
@@ -268,7 +270,8 @@ export function modeKey(s: CpuState): number {
     ((s.cr0 >>> 31) << 4) |
     ((s.flags & VM) !== 0 ? 32 : 0) |
     (flatSegments(s) << 6) |
-    (s.segLimit[1] === 0xffffffff ? CS_4G_MODE : 0)
+    (s.segLimit[1] === 0xffffffff ? CS_4G_MODE : 0) |
+    (((s.cr0 >>> 16) & 1) << 13)
   );
 }
 

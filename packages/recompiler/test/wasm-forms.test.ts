@@ -15,7 +15,7 @@ import { CODE_AT, DATA_AT, HOLE, type Machine, type TestBackend } from "./suppor
 import { lockstep, type LockstepOptions } from "./support/lockstep";
 import { COUNTER, DST, le32, mulberry32 } from "./support/program-parts";
 
-/** Any layout: only the handler sites of the lowering are looked at. */
+/** Any layout (and TLB masks): only the handler sites of the lowering are looked at. */
 const LAYOUT: WasmLayout = { pages: 1, tlb: 0, masks: 0, regs: 0, scratch: 0, dyn: -1 };
 
 /** Codes of the instructions the machine's WebAssembly regions call handlers for. */
@@ -23,7 +23,7 @@ function handlerCodes(m: Machine): Set<number> {
   const out = new Set<number>();
   for (const b of m.engine!.blocks()) {
     if (b.wasm === null) continue;
-    const lowered = lowerRegion(b.insns, (b.mode & 2) !== 0, (b.mode >>> 6) & 63, LAYOUT)!;
+    const lowered = lowerRegion(b.insns, (b.mode & 2) !== 0, (b.mode >>> 6) & 63, LAYOUT, [0, 0])!;
     for (const i of lowered.handlerSites) out.add(i.code);
   }
   return out;

@@ -55,18 +55,23 @@ const PC = 22;
 const NE = 23;
 const NR = 24;
 const NG = 25;
-const RM = 26;
-const WM = 27;
 /** REP STOS/MOVS: ECX where the chunk ends, the step, a slow write asked to leave. */
-const T0 = 28;
-const T1 = 29;
-const T2 = 30;
+const T0 = 26;
+const T1 = 27;
+const T2 = 28;
 /** 1 when the exit taken is a dynamic one (it continues through the `d` trampoline). */
-const DY = 31;
+const DY = 29;
 /** The EIP of the instruction whose slow-path helper is called (the fault exit stores it). */
-const IPF = 32;
+const IPF = 30;
 const NUM_PARAMS = 5;
-const NUM_LOCALS = 33 - NUM_PARAMS;
+const NUM_LOCALS = 31 - NUM_PARAMS;
+
+/**
+ * The MMU's TLB masks (read, write) of the region's mode, constants in its code: they depend
+ * only on CPL 3 or not and CR0.WP, both in the mode key (engine.ts `modeKey`), so two fewer
+ * values stay live through the region (they were locals loaded at entry).
+ */
+export type TlbMasks = readonly [number, number];
 
 /**
  * Bit of the `flat` argument (beyond the segments' bits `1 << seg`): CS has a 4 GiB limit, so
@@ -521,6 +526,7 @@ class Lowering {
     readonly ss32: boolean,
     readonly flat: number,
     importBase: number,
+    readonly masks: TlbMasks,
   ) {
     this.a = new Asm(importBase);
     blocks.forEach((b, j) => this.index.set(b[0]!.ip >>> 0, j));
@@ -996,12 +1002,12 @@ class Lowering {
     return SIZE(top) | ((this.flat & (1 << seg)) !== 0 ? (seg + 1) << 4 : 0);
   }
 
-  /** Pushes the TLB test for `l` against mask local `mask` (1 = direct access). */
+  /** Pushes the TLB test for `l` against `mask` (TlbMasks; 1 = direct access). */
   tlbTest(mask: number, top: number): void {
     const a = this.a;
     a.get(L).i32(12).op(Op.i32ShrU).i32(2).op(Op.i32Shl);
     a.mem(Op.i32Load, this.layout.tlb);
-    a.tee(E).get(mask).op(Op.i32And).i32(1).op(Op.i32Eq);
+    a.tee(E).i32(mask).op(Op.i32And).i32(1).op(Op.i32Eq);
     if (top !== 7) {
       a.get(L)
         .i32(4095)
@@ -1019,7 +1025,7 @@ class Lowering {
   /** `x` = the operand at `l`. */
   loadAt(i: Instruction, seg: number, top: number): void {
     const a = this.a;
-    this.tlbTest(RM, top);
+    this.tlbTest(this.masks[0], top);
     a.ifI32();
     this.physAddr();
     a.mem(top === 31 ? Op.i32Load : top === 15 ? Op.i32Load16U : Op.i32Load8U, 0);
@@ -1044,7 +1050,7 @@ class Lowering {
    */
   storeOpen(i: Instruction, seg: number, top: number, v: Push, after: () => void): void {
     const a = this.a;
-    this.tlbTest(WM, top);
+    this.tlbTest(this.masks[1], top);
     a.open(Op.if);
     this.physAddr();
     v(a);
@@ -2455,9 +2461,10 @@ export function lowerRegion(
   ss32: boolean,
   flat: number,
   layout: WasmLayout,
+  masks: TlbMasks,
   place?: ChainPlace,
 ): LoweredRegion | null {
-  const p = lowerPart(blocks, ss32, flat, layout, place, 0, 0);
+  const p = lowerPart(blocks, ss32, flat, layout, masks, place, 0, 0);
   return p === null ? null : { ...p, bytes: buildModule([p.part], layout.pages, REGION_TYPE) };
 }
 
@@ -2471,6 +2478,7 @@ export function lowerPart(
   ss32: boolean,
   flat: number,
   layout: WasmLayout,
+  masks: TlbMasks,
   place: ChainPlace | undefined,
   importBase: number,
   table: number,
@@ -2480,7 +2488,7 @@ export function lowerPart(
     insns.map((i) => LOWERINGS[i.code] === undefined || isCrossing(i)),
   );
   for (;;) {
-    const r = attempt(blocks, ss32, flat, layout, handled, place, importBase, table);
+    const r = attempt(blocks, ss32, flat, layout, masks, handled, place, importBase, table);
     if ("part" in r) return r;
     // A lowering declined its operands: that instruction calls its handler; lower again (the
     // dead-flag analysis of the block must see the handler call).
@@ -2493,12 +2501,13 @@ function attempt(
   ss32: boolean,
   flat: number,
   layout: WasmLayout,
+  masks: TlbMasks,
   handled: readonly (readonly boolean[])[],
   place: ChainPlace | undefined,
   importBase: number,
   table: number,
 ): LoweredPart | Cut {
-  const c = new Lowering(blocks, layout, ss32, flat, importBase);
+  const c = new Lowering(blocks, layout, ss32, flat, importBase, masks);
   c.chained = place !== undefined;
   const a = c.a;
   const nb = blocks.length;
@@ -2508,10 +2517,6 @@ function attempt(
     a.i32(0)
       .mem(Op.i32Load, layout.regs + 4 * r)
       .set(R0 + r);
-  a.i32(0).mem(Op.i32Load, layout.masks).set(RM);
-  a.i32(0)
-    .mem(Op.i32Load, layout.masks + 4)
-    .set(WM);
   a.get(P_PC0).set(PC);
   a.get(P_RB0).set(RB);
   a.i32(-1).set(NG);
