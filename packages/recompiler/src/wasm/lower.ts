@@ -547,9 +547,14 @@ class Lowering {
     for (let f = 0; f < 5; f++) this.storeWord(lay.scratch + SCR_FK + 4 * f, local(FK + f));
   }
 
-  /** Before a slow-path helper that reports faults through SCR_FAULT: the instruction's EIP. */
+  /**
+   * Before a slow-path helper that reports faults through SCR_FAULT: the instruction's EIP and
+   * its block (the fault exit stores both; `pc` is set only here and for back edges, so it is
+   * not a value live through the region's code).
+   */
   faultAt(ip: number): void {
     this.a.i32(ip | 0).set(IPF);
+    this.a.i32(this.j).set(PC);
   }
 
   /** After that helper: to the fault exit when it reported a fault. */
@@ -570,7 +575,7 @@ class Lowering {
     for (let f = 0; f < 5; f++) a.get(FK + f);
     a.i32(ip | 0)
       .get(RB)
-      .get(PC)
+      .i32(this.j)
       .call(F_SP);
   }
 
@@ -2544,7 +2549,6 @@ function attempt(
     c.calls = calls;
     c.j = j;
     c.fl = { kind: 0, op: 0, top: 0, fcZero: false };
-    if (j > 0) a.i32(j).set(PC);
     // A handler observes every flag: with a handler call of a form the dead-flag analysis takes
     // as inlined (fixed flag use), no flags are dead (as generate() retries).
     const dead = insns.some((i, k) => calls[k] && !observesAllFlags(i))
