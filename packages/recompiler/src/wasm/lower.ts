@@ -842,8 +842,8 @@ class Lowering {
     }
     const need = this.blocks[inner]!.length;
     a.get(RB).i32(n).op(Op.i32Add).set(RB);
-    a.get(P_LEFT).i32(n).op(Op.i32Sub).set(P_LEFT);
-    a.get(P_LEFT).i32(need).op(Op.i32GeS);
+    // The budget left is `left` (the end, see attempt) minus the retired count.
+    a.get(P_LEFT).get(RB).op(Op.i32Sub).i32(need).op(Op.i32GeS);
     if (inner > this.j) {
       a.brIf(this.starts[inner]!);
     } else {
@@ -2517,13 +2517,16 @@ function attempt(
   const a = c.a;
   const nb = blocks.length;
   const sc = layout.scratch;
-  // Entry: registers and the masks from memory, no pending flag record, pc = pc0.
+  // Entry: registers from memory, no pending flag record, pc = pc0.
   for (let r = 0; r < 8; r++)
     a.i32(0)
       .mem(Op.i32Load, layout.regs + 4 * r)
       .set(R0 + r);
   a.get(P_PC0).set(PC);
   a.get(P_RB0).set(RB);
+  // From here `left` holds where the budget ends in retired-count terms (left + rb0: the budget
+  // at the JS entry of the chain, at most 2^31 - 1), so a block transition only advances `rb`.
+  a.get(P_LEFT).get(P_RB0).op(Op.i32Add).set(P_LEFT);
   a.i32(-1).set(NG);
   if (c.chained) {
     // This region is the one running (the JS wrapper reads which one exited), and the flag
@@ -2591,12 +2594,12 @@ function attempt(
     if (layout.dyn >= 0) {
       a.get(DY);
       a.open(Op.if);
-      a.get(P_LEFT).get(RB).op(Op.i32Add).get(NR).op(Op.i32Sub);
+      a.get(P_LEFT).get(NR).op(Op.i32Sub);
       a.i32(place!.mode).get(P_LIM).get(P_EV).get(NR);
       a.returnCall(F_D + importBase);
       a.end();
     }
-    a.get(P_LEFT).get(RB).op(Op.i32Add).get(NR).op(Op.i32Sub);
+    a.get(P_LEFT).get(NR).op(Op.i32Sub);
     a.i32(0).get(P_LIM).get(P_EV).get(NR);
     a.get(NG);
     a.returnCallIndirect(FN_TYPE_INDEX, table);
