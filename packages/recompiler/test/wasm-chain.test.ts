@@ -169,6 +169,23 @@ const REVIVED = program([
   [0x1000, "01ca490f85feeffffff4"],
 ]);
 
+/*
+ * OUT with IF clear, the device parking the CPU in HLT on the 300th write (as the board's reset
+ * request does): cli / mov ecx, 1000 / xor edx, edx
+ * L: add edx, ecx / out 0x80, al / inc edx / dec ecx / jnz L / hlt
+ */
+const PARKED = program([[0, "fab9e803000031d201cae680424975f8f4"]]);
+
+/** Port 0x80: its 300th write sets the CPU's HLT state (`state`, set by the test). */
+class ParkingPort extends NullPorts {
+  writes = 0;
+  state: { halted: boolean } | null = null;
+  override out8(port: number, value: number): void {
+    super.out8(port, value);
+    if (port === 0x80 && ++this.writes === 300 && this.state !== null) this.state.halted = true;
+  }
+}
+
 /** DATA + 4 + 0x100 * k: distinct words for each displacement the patches make. */
 function crosserData(m: Machine): void {
   for (let k = 0; k < 24; k++)
@@ -357,6 +374,20 @@ describe("chaining inside WebAssembly vs the interpreter (run(n), varied budgets
       // the other exit's link, left in place when T went stale, was followed without the
       // dispatcher, its slot staying at the stub until T's next write).
       expect(st.chained - st.chainedInWasm).toBeLessThan(20);
+    },
+  );
+
+  it.each(BACKENDS)(
+    "a port write that parks the CPU in HLT (IF clear) ends the run in WebAssembly (%s)",
+    (backend) => {
+      const { b } = chainLockstep(PARKED, backend, {
+        threshold: 2,
+        extras: () => ({ io: new ParkingPort() }),
+        setup: (m, x) => ((x.io as ParkingPort).state = m.cpu.state),
+      });
+      // Oracle: the interpreter stops right after the 300th OUT (compared after every run).
+      expect(b.cpu.state.regs[1]).toBe(1000 - 299);
+      expect(b.cpu.state.halted).toBe(true);
     },
   );
 

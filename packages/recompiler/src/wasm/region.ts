@@ -183,7 +183,8 @@ export class WasmShared {
 
   /** Whether an event must end the chain (IF/TF set at entry: any; else an NMI). */
   pending(s: CpuState): boolean {
-    return this.ev ? this.events(s) : s.nmiPending;
+    // HLT state set by a device (the board's reset request parks the CPU in HLT with IF clear).
+    return this.ev ? this.events(s) : s.nmiPending || s.halted;
   }
 }
 
@@ -448,7 +449,7 @@ const CALLER_SOURCE = `return function (h, R, i, B) {
     }
     M[R.ne] = s.eip;
     R.sync(s);
-    return s.eip !== next || !B.valid || (R.ev ? R.events(s) : s.nmiPending) ? 1 : 0;
+    return s.eip !== next || !B.valid || R.pending(s) ? 1 : 0;
   };
 };`;
 
@@ -472,7 +473,7 @@ const plainCaller: CallerFactory = (h, R, i, B) => {
     }
     M[R.ne] = s.eip;
     R.sync(s);
-    return s.eip !== next || !B.valid || (R.ev ? R.events(s) : s.nmiPending) ? 1 : 0;
+    return s.eip !== next || !B.valid || R.pending(s) ? 1 : 0;
   };
 };
 
