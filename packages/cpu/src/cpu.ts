@@ -185,6 +185,16 @@ function sameBytes(
   return true;
 }
 
+/** LOCK is valid only on the lockable forms with a memory destination (SDM vol. 2, LOCK). */
+export function hasBadLock(insn: Instruction): boolean {
+  return insn.hasLock && ((insn.attrs & ATTR_LOCKABLE) === 0 || insn.op0Kind !== OpKind.Memory);
+}
+
+/** What the interpreter runs for a decoded instruction: #UD for a bad LOCK, else `pickHandler`. */
+export function decodedHandler(insn: Instruction): Handler {
+  return hasBadLock(insn) ? lockUd : pickHandler(insn);
+}
+
 /** The handler for a decoded instruction: a specialized form when one applies. */
 export function pickHandler(insn: Instruction): Handler {
   const code = insn.code;
@@ -810,10 +820,7 @@ export class Cpu {
       eip,
       entry,
     );
-    // LOCK is valid only on the lockable forms with a memory destination (SDM vol. 2, LOCK).
-    const badLock =
-      entry.hasLock && ((entry.attrs & ATTR_LOCKABLE) === 0 || entry.op0Kind !== OpKind.Memory);
-    this.cacheHandler[slot] = badLock ? lockUd : pickHandler(entry);
+    this.cacheHandler[slot] = decodedHandler(entry);
     meta[m + META_IP] = entry.ip;
     meta[m + META_NEXT] = entry.nextIp;
     if (entry.code !== 0) {
@@ -846,8 +853,7 @@ export class Cpu {
       const insn = new Instruction();
       decoder.decodeFetch(this.fetch, lin, ip, insn);
       if (block.count !== 0 && insn.code === 0) break;
-      const badLock =
-        insn.hasLock && ((insn.attrs & ATTR_LOCKABLE) === 0 || insn.op0Kind !== OpKind.Memory);
+      const badLock = hasBadLock(insn);
       const k = block.count++;
       const cc = badLock ? 0 : BLOCK_BRANCH[insn.code]!;
       const kind = blockKind(insn);

@@ -1,5 +1,13 @@
 // @ringvm/cpu: public surface.
-export { Cpu, pickHandler, StopReason, type CpuOptions, type InterruptSource } from "./cpu";
+export {
+  Cpu,
+  decodedHandler,
+  hasBadLock,
+  pickHandler,
+  StopReason,
+  type CpuOptions,
+  type InterruptSource,
+} from "./cpu";
 export { CpuException, Vector } from "./exceptions";
 export { CpuState, SEG_LDTR, SEG_TR } from "./state/cpu-state";
 export { EAX, ECX, EDX, EBX, ESP, EBP, ESI, EDI, SegReg } from "./state/registers";
@@ -42,7 +50,7 @@ export {
   imul32 as aluImul32,
 } from "./alu";
 export { HANDLERS } from "./dispatch";
-export { checkedLinear } from "./segments";
+export { alignmentChecks, checkedLinear } from "./segments";
 export { jumpNear, testCondition } from "./handlers/integer-cond";
 export { deliverInterrupt, EventKind } from "./interrupts";
 export { hasErrorCode, isContributory } from "./exceptions";

@@ -71,7 +71,7 @@ export function checkedLinear(
   }
   const linear = (s.segBase[seg]! + offset) | 0;
   // Alignment check: CR0.AM and EFLAGS.AC (both bit 18) at CPL 3 (SDM vol. 3, 6.15 #AC).
-  if ((linear & ALIGN_MASK[size]!) !== 0 && (s.flags & s.cr0 & AC_AM) !== 0 && s.cpl === 3) {
+  if ((linear & ALIGN_MASK[size]!) !== 0 && alignmentChecks(s)) {
     throw new CpuException(Vector.AC, 0);
   }
   return linear;
@@ -79,6 +79,11 @@ export function checkedLinear(
 
 /** EFLAGS.AC and CR0.AM are both bit 18. */
 const AC_AM = 1 << 18;
+
+/** Whether misaligned data accesses raise #AC: CR0.AM and EFLAGS.AC at CPL 3. */
+export function alignmentChecks(s: CpuState): boolean {
+  return (s.flags & s.cr0 & AC_AM) !== 0 && s.cpl === 3;
+}
 /**
  * Alignment each access size needs under #AC (SDM vol. 3, table 6-7): words 2, dwords and
  * 48-bit pointers 4, qwords and 80-bit values 8, 128-bit values 16.

@@ -15,6 +15,7 @@ import {
   LazyOp,
   OF,
   HANDLERS,
+  hasBadLock,
   jumpNear,
   testCondition,
   type CpuState,
@@ -22,7 +23,6 @@ import {
 } from "@ringvm/cpu";
 import {
   ATTR_IOPL,
-  ATTR_LOCKABLE,
   ATTR_PRIVILEGED,
   Code,
   type Decoder,
@@ -317,8 +317,7 @@ export function discover(
       throw e;
     }
     if (insn.code === 0) break; // #UD: the interpreter raises it
-    if (insn.hasLock && ((insn.attrs & ATTR_LOCKABLE) === 0 || insn.op0Kind !== OpKind.Memory))
-      break;
+    if (hasBadLock(insn)) break;
     out.push(insn);
     if (endsBlock(insn)) break;
     const next = insn.nextIp >>> 0;

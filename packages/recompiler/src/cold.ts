@@ -7,8 +7,8 @@
 // Memory: a boot decodes ~75 K cold blocks and keeps most of them (the code cache), so a cold
 // block holds as few heap objects as it can (each one is copied by the young-generation GC
 // before it is promoted): no decoded `Instruction` for a form whose handler is baked (the
-// closure reads nothing from it) or that the loop runs itself (Jcc, fused pairs), its EIPs and
-// code bytes in its one `data` array, shared empty arrays for what only regions use.
+// closure reads nothing from it) or that the loop runs itself (Jcc, fused pairs), its EIPs,
+// kinds and handlers in its one `ops` array, shared empty arrays for what only regions use.
 import {
   bake,
   bakeFused,
@@ -85,22 +85,6 @@ export class ColdBlock extends Block {
     this.ops = ops;
     this.compiled = false;
   }
-
-  /** Records the code bytes at `linear` (the block's entry) in `code` (revival, see Block.stale). */
-  snapshot(fetch8: (linear: number) => number, linear: number): void {
-    const code = new Uint8Array(this.byteLength);
-    for (let k = 0; k < code.length; k++) code[k] = fetch8((linear + k) | 0);
-    this.code = code;
-  }
-
-  /** Whether the code bytes at `linear` are still the ones recorded by `snapshot`. */
-  sameCode(fetch8: (linear: number) => number, linear: number): boolean {
-    const code = this.code;
-    for (let k = 0; k < code.length; k++) {
-      if (code[k] !== fetch8((linear + k) | 0)) return false;
-    }
-    return true;
-  }
 }
 
 /** Near indirect branches (RET, RET imm16, JMP/CALL r/m): they stay in the same mode. */
@@ -121,7 +105,7 @@ const NEAR_INDIRECT: ReadonlySet<number> = new Set(
  * A cold block for the discovered instructions `insns` (one basic block: only its last
  * instruction may transfer control or be a barrier). Memory forms use the MMU's TLB fast path
  * when `view` is given (writes to watched code pages take the slow path, which invalidates).
- * Its code bytes are recorded by `snapshot` (the caller's fetch). `pool`: the objects `insns`
+ * Its code bytes are recorded by the engine (`snapshotCode`). `pool`: the objects `insns`
  * were decoded into (discover's `pool`), to be reused by the next decode except those kept here.
  */
 export function buildCold(

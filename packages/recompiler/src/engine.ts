@@ -1,14 +1,15 @@
 // The recompiling execution engine: runs translated blocks for hot code and hands everything
 // else to the interpreter (`Cpu.run`), with a code cache keyed by physical address and mode.
 import {
+  alignmentChecks,
   CpuException,
+  decodedHandler,
   deliverInterrupt,
   ESP,
   EventKind,
   hasErrorCode,
   isContributory,
   jumpNear,
-  pickHandler,
   StopReason,
   testCondition,
   Vector,
@@ -17,7 +18,7 @@ import {
   type Handler,
   type InterruptSource,
 } from "@ringvm/cpu";
-import { ATTR_LOCKABLE, Decoder, Instruction, OpKind } from "@ringvm/decoder";
+import { Decoder, Instruction } from "@ringvm/decoder";
 import {
   buildBlocks,
   discover,
@@ -230,29 +231,16 @@ const RF = 0x10000;
 const VM = 0x20000;
 const FETCH = 2;
 
-/** Present, writable, expand-up data segment (access-rights bits of `segAr`). */
-const AR_FLAT_MASK = 0x80 | 0x08 | 0x04 | 0x02;
-const AR_FLAT = 0x80 | 0x02;
-/** EFLAGS.AC and CR0.AM (both bit 18): alignment checks at CPL 3. */
-const AC_AM = 1 << 18;
 /** modeKey's bit for a 4 GiB CS limit (bit 6 of the `flat` argument of buildBlocks). */
 const CS_4G_MODE = 1 << 12;
 
-function isFlat(s: CpuState, seg: number): boolean {
-  return (
-    s.segBase[seg] === 0 &&
-    s.segLimit[seg] === 0xffffffff &&
-    (s.segAr[seg]! & AR_FLAT_MASK) === AR_FLAT
-  );
-}
-
 /**
  * Segments (bit `1 << seg`, ES/SS/DS) whose checks translated code may skip: base 0, 4 GiB
- * limit, present, writable, expand-up, and no alignment checking (#AC) in force.
+ * limit, present, writable, expand-up (the interpreter's `CpuState.flatSegs` write bits), and
+ * no alignment checking (#AC) in force.
  */
 export function flatSegments(s: CpuState): number {
-  if ((s.flags & s.cr0 & AC_AM) !== 0 && s.cpl === 3) return 0;
-  return (isFlat(s, 0) ? 1 : 0) | (isFlat(s, 2) ? 4 : 0) | (isFlat(s, 3) ? 8 : 0);
+  return alignmentChecks(s) ? 0 : (s.flatSegs >>> 8) & 0b1101;
 }
 
 /**
@@ -430,11 +418,8 @@ export class Recompiler {
     (s.cs32 ? this.decoder32 : this.decoder16).decodeFetch(this.fetch8, linear, eip, insn);
     if (insn.code !== i.code || insn.length !== i.length)
       this.invalidatePage(Math.floor(this.mmu.translate(linear, FETCH) / 4096));
-    // LOCK is valid only on the lockable forms with a memory destination (as Cpu decodes).
-    if (insn.hasLock && ((insn.attrs & ATTR_LOCKABLE) === 0 || insn.op0Kind !== OpKind.Memory))
-      throw new CpuException(Vector.UD);
     s.eip = insn.nextIp >>> 0;
-    pickHandler(insn)(s, insn);
+    decodedHandler(insn)(s, insn);
   };
 
   get instructionCount(): number {
@@ -483,17 +468,17 @@ export class Recompiler {
 
   /** Records the bytes `b` was built from (see `Block.stale`). */
   private snapshotCode(b: Block, linear: number): void {
-    if (!b.compiled) {
-      (b as ColdBlock).snapshot(this.fetch8, linear);
-      return;
-    }
-    let lo = Infinity;
-    let hi = -Infinity;
-    for (const insns of b.insns) {
-      for (const i of insns) {
-        const off = (i.ip >>> 0) - b.eip;
-        if (off < lo) lo = off;
-        if (off + i.length > hi) hi = off + i.length;
+    // A cold block: its straight-line bytes from the entry; a region: the span of its blocks.
+    let lo = 0;
+    let hi = b.compiled ? -Infinity : (b as ColdBlock).byteLength;
+    if (b.compiled) {
+      lo = Infinity;
+      for (const insns of b.insns) {
+        for (const i of insns) {
+          const off = (i.ip >>> 0) - b.eip;
+          if (off < lo) lo = off;
+          if (off + i.length > hi) hi = off + i.length;
+        }
       }
     }
     // A page-crossing instruction's bytes on the next page are not the region's (crossing.ts).
@@ -509,14 +494,10 @@ export class Recompiler {
   /** A stale block whose bytes are unchanged becomes valid again (and watched). */
   private revive(b: Block, linear: number): boolean {
     if (!b.stale) return false;
-    if (!b.compiled) {
-      if (!(b as ColdBlock).sameCode(this.fetch8, linear)) return false;
-    } else {
-      const code = b.code;
-      const base = (linear + b.codeLo) | 0;
-      for (let k = 0; k < code.length; k++) {
-        if (this.fetch8((base + k) | 0) !== code[k]) return false;
-      }
+    const code = b.code;
+    const base = (linear + b.codeLo) | 0;
+    for (let k = 0; k < code.length; k++) {
+      if (this.fetch8((base + k) | 0) !== code[k]) return false;
     }
     const page = Math.floor(b.phys / 4096);
     this.physical.watchPage(page);

@@ -117,7 +117,7 @@ export const SCR_DF = 96;
  * Per segment register (ES..GS), two words: its base and which accesses may skip
  * checkedLinear (bit 0 reads, bit 1 writes: present, 4 GiB limit, not expand-down, writable
  * for writes, no #AC), written by the wrapper at each entry from JS and after every handler
- * call (segment loads are handlers); region.ts `fastSegments`.
+ * call (segment loads are handlers); region.ts `WasmShared.sync`.
  */
 export const SCR_SEG = 104;
 /** Bytes of scratch the back end needs at least (the dynamic-exit hash is optional). */

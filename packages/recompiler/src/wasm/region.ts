@@ -6,6 +6,7 @@
 // chain link; on a fault thrown by a helper, startEip/startEsp of the faulting instruction and the
 // cursor.
 import {
+  alignmentChecks,
   CF,
   checkedLinear,
   HANDLERS,
@@ -87,9 +88,6 @@ export function wasmLayout(view: FastMemoryView | null, s: CpuState): WasmLayout
 
 const noDynamicChain = (): number => -1;
 
-/** EFLAGS.AC and CR0.AM (both bit 18). */
-const AC_AM = 1 << 18;
-
 /** RDTSC's handler (it reads no operand: any instruction will do as its argument). */
 const RDTSC = HANDLERS[Code.Rdtsc]!;
 const NO_OPERANDS = new Instruction();
@@ -159,7 +157,7 @@ export class WasmShared {
     const M = this.M;
     M[this.df] = (s.flags >>> 10) & 1;
     // The interpreter's own per-segment bits (segments.ts updateFlat), none under #AC.
-    const wide = (s.flags & s.cr0 & AC_AM) !== 0 && s.cpl === 3 ? 0 : s.wideSegs;
+    const wide = alignmentChecks(s) ? 0 : s.wideSegs;
     for (let seg = 0; seg < 6; seg++) {
       M[this.sg + 2 * seg] = s.segBase[seg]! | 0;
       M[this.sg + 2 * seg + 1] = ((wide >>> seg) & 1) | ((wide >>> (seg + 7)) & 2);
