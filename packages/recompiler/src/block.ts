@@ -66,6 +66,29 @@ const noBlock: BlockFn = () => null;
 const NO_BYTES = new Uint8Array(0);
 const NO_OPS: readonly unknown[] = [];
 const noFused: FusedHandler = () => false;
+const NO_SITES: readonly Instruction[] = [];
+/** `Block.insns` of a WebAssembly region. */
+const NO_INSNS: readonly (readonly Instruction[])[] = [];
+
+/**
+ * The span of a region's code bytes as offsets from `eip`: from the lowest instruction's first
+ * byte to the end of the highest one (`[lo, hi)`), which the engine records (`Block.code`).
+ */
+export function codeSpan(
+  blocks: readonly (readonly Instruction[])[],
+  eip: number,
+): { lo: number; hi: number } {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const insns of blocks) {
+    for (const i of insns) {
+      const off = (i.ip >>> 0) - eip;
+      if (off < lo) lo = off;
+      if (off + i.length > hi) hi = off + i.length;
+    }
+  }
+  return { lo, hi };
+}
 
 export class Block {
   // Field order is memory layout: V8 places an object's fields in the order they are defined,
@@ -122,6 +145,8 @@ export class Block {
    */
   stale = false;
   codeLo = 0;
+  /** A region's code span end (`codeSpan`); a cold block's is `ColdBlock.byteLength`. */
+  codeHi = 0;
   code: Uint8Array = NO_BYTES;
   /**
    * Chaining inside WebAssembly (wasm/chain.ts): the region's id (0: the region does not
@@ -147,7 +172,14 @@ export class Block {
    * a cold block (cold.ts: its EIPs are in `data`).
    */
   readonly ips: readonly Float64Array[];
+  /**
+   * The instructions of each basic block: a JavaScript region's function reads them (handler
+   * calls); a WebAssembly region keeps none (empty: its handler imports hold the few they run,
+   * `handlerSites`), ~300 bytes each would stay on the heap for the region's life.
+   */
   readonly insns: readonly (readonly Instruction[])[];
+  /** A WebAssembly region's handler call sites (the instruction of import `h<n>`, by n). */
+  handlerSites: readonly Instruction[] = NO_SITES;
   /**
    * EIP each exit leaves to (exits that may chain). A dynamic exit's entry (RET, indirect
    * JMP/CALL: `EmitContext.dynamicExit`) is rewritten by the region function to the last
@@ -184,7 +216,8 @@ export class Block {
     this.source = source;
     this.entry = entry;
     this.links = links ?? exitTargets.map(() => null);
-    this.count = insns[entry]!.length;
+    // A cold block has no `ips` (its EIPs are in `ops`) and a region may keep no `insns`.
+    this.count = ips.length > 0 ? ips[entry]!.length : insns[entry]!.length;
   }
 }
 
@@ -747,6 +780,10 @@ function enterAt(r: Block, k: number, phys: number, eip: number): Block {
   );
   b.fn = (s, left) => fn(s, left, k);
   b.wasm = r.wasm;
+  b.handlerSites = r.handlerSites;
+  // The same bytes as the region's, as offsets from this entry.
+  b.codeLo = r.codeLo - ((eip - r.eip) | 0);
+  b.codeHi = r.codeHi - ((eip - r.eip) | 0);
   b.home = r;
   b.chainId = r.chainId;
   b.dynamicExits = r.dynamicExits;
@@ -815,7 +852,9 @@ export function buildBlocks(
         parts.push(part);
         const lb = part.blocks as Instruction[][];
         const lips = lb.map((insns) => Float64Array.from(insns, (i) => i.ip >>> 0));
-        const block = new Block(phys, eip, linear >>> 12, mode, lips, lb, part.exitTargets, "");
+        const block = new Block(phys, eip, linear >>> 12, mode, lips, NO_INSNS, part.exitTargets, "");
+        ({ lo: block.codeLo, hi: block.codeHi } = codeSpan(lb, eip));
+        block.handlerSites = part.handlerSites;
         lowered.push(block);
         out.push(block);
         continue;
@@ -875,6 +914,7 @@ function jsRegion(
   const ips = blocks.map((insns) => Float64Array.from(insns, (i) => i.ip >>> 0));
   const g = generate(blocks, ss32, { flat, fast: view !== null });
   const block = new Block(phys, eip, linear >>> 12, mode, ips, blocks, g.exitTargets, g.source);
+  ({ lo: block.codeLo, hi: block.codeHi } = codeSpan(blocks, eip));
   // The source holds only recompiler-chosen names and numbers (see emit.ts, RUNTIME_NAMES).
   const factory = new Function(...FACTORY_PARAMS, g.source) as (...args: unknown[]) => BlockFn;
   block.fn = factory(

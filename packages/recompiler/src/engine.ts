@@ -469,18 +469,8 @@ export class Recompiler {
   /** Records the bytes `b` was built from (see `Block.stale`). */
   private snapshotCode(b: Block, linear: number): void {
     // A cold block: its straight-line bytes from the entry; a region: the span of its blocks.
-    let lo = 0;
-    let hi = b.compiled ? -Infinity : (b as ColdBlock).byteLength;
-    if (b.compiled) {
-      lo = Infinity;
-      for (const insns of b.insns) {
-        for (const i of insns) {
-          const off = (i.ip >>> 0) - b.eip;
-          if (off < lo) lo = off;
-          if (off + i.length > hi) hi = off + i.length;
-        }
-      }
-    }
+    const lo = b.compiled ? b.codeLo : 0;
+    let hi = b.compiled ? b.codeHi : (b as ColdBlock).byteLength;
     // A page-crossing instruction's bytes on the next page are not the region's (crossing.ts).
     const pageEnd = 0x1000 - (linear & 0xfff);
     if (hi > pageEnd) hi = pageEnd;

@@ -10,21 +10,16 @@
 import { describe, expect, it } from "vitest";
 import { Code } from "@ringvm/decoder";
 import { HANDLERS, SegReg, type CpuState } from "@ringvm/cpu";
-import { lowerRegion, type WasmLayout } from "../src/wasm/lower";
 import { CODE_AT, DATA_AT, HOLE, type Machine, type TestBackend } from "./support/machine";
 import { lockstep, type LockstepOptions } from "./support/lockstep";
 import { COUNTER, DST, le32, mulberry32 } from "./support/program-parts";
-
-/** Any layout (and TLB masks): only the handler sites of the lowering are looked at. */
-const LAYOUT: WasmLayout = { pages: 1, tlb: 0, masks: 0, regs: 0, scratch: 0, dyn: -1 };
 
 /** Codes of the instructions the machine's WebAssembly regions call handlers for. */
 function handlerCodes(m: Machine): Set<number> {
   const out = new Set<number>();
   for (const b of m.engine!.blocks()) {
     if (b.wasm === null) continue;
-    const lowered = lowerRegion(b.insns, (b.mode & 2) !== 0, (b.mode >>> 6) & 63, LAYOUT, [0, 0])!;
-    for (const i of lowered.handlerSites) out.add(i.code);
+    for (const i of b.handlerSites) out.add(i.code);
   }
   return out;
 }
@@ -630,4 +625,20 @@ describe("wasm lowering: JMP/CALL r/m32 (dynamic exits)", () => {
     const frame = new DataView(b.mem.bytes.buffer, b.mem.bytes.byteOffset + (s.regs[4]! >>> 0), 8);
     expect(frame.getUint32(4, true)).toBe(CODE_AT + code.length - 1 - form.length); // EIP pushed
   });
+});
+
+describe("wasm regions record their handler call sites", () => {
+  it.each(["wasm", "wasm-shared"] as const)(
+    "a form without a lowering (BSF) is in the region's handlerSites (%s)",
+    (backend) => {
+      const code = Uint8Array.from([
+        ...[0xb9, ...le32(200)], // mov ecx, 200
+        ...[0x0f, 0xbc, 0xc1, 0x01, 0xc6], // loop: bsf eax, ecx; add esi, eax
+        ...[0x49, 0x75, 0xf8, 0xf4], // dec ecx; jnz loop (-8); hlt
+      ]);
+      const { b } = lockstep(code, { backend, maxSteps: 20_000, threshold: 1 });
+      expect(b.engine!.stats.translatedWasm).toBeGreaterThan(0);
+      expect([...handlerCodes(b)].map((c) => Code[c])).toContain("Bsf_r32_rm32");
+    },
+  );
 });
