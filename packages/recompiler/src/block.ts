@@ -852,7 +852,16 @@ export function buildBlocks(
         parts.push(part);
         const lb = part.blocks as Instruction[][];
         const lips = lb.map((insns) => Float64Array.from(insns, (i) => i.ip >>> 0));
-        const block = new Block(phys, eip, linear >>> 12, mode, lips, NO_INSNS, part.exitTargets, "");
+        const block = new Block(
+          phys,
+          eip,
+          linear >>> 12,
+          mode,
+          lips,
+          NO_INSNS,
+          part.exitTargets,
+          "",
+        );
         ({ lo: block.codeLo, hi: block.codeHi } = codeSpan(lb, eip));
         block.handlerSites = part.handlerSites;
         lowered.push(block);
