@@ -311,7 +311,9 @@ function crossingAt(
   }
   if (insn.code === 0 || insn.hasLock || endsBlock(insn)) return null;
   if (insn.nextIp >>> 0 !== (eip + insn.length) >>> 0) return null;
-  markCrossing(insn);
+  const bytes = new Uint8Array(insn.length);
+  for (let k = 0; k < bytes.length; k++) bytes[k] = fetch8((linear + k) | 0);
+  markCrossing(insn, bytes);
   return insn;
 }
 
@@ -412,7 +414,7 @@ export interface WasmTarget {
   readonly shared: WasmShared;
   /** The shared table of chaining regions, or null: every exit returns to the dispatcher. */
   readonly chain: WasmChain | null;
-  /** The handler of a page-crossing instruction (crossing.ts): decodes it again and runs it. */
+  /** The handler of a page-crossing instruction (crossing.ts): checks its bytes and runs it. */
   readonly crossing: (s: CpuState, i: Instruction) => void;
 }
 

@@ -32,6 +32,7 @@ import {
 } from "./block";
 import { wasmLayout, WasmShared } from "./wasm/region";
 import { WasmChain } from "./wasm/chain";
+import { crossingForm } from "./crossing";
 import {
   buildCold,
   COND_ALWAYS,
@@ -406,14 +407,25 @@ export class Recompiler {
   /** Where `stepCrossing` decodes. */
   private readonly crossInsn = new Instruction();
   /**
-   * The handler of a page-crossing instruction in a region (crossing.ts): decodes the
-   * instruction at startEip again from memory, as the interpreter would, and runs it. When it
-   * is not the one the region was built with, the region's page is invalidated, so the region
-   * leaves to the dispatcher after it (a different form may be a branch or a barrier).
+   * The handler of a page-crossing instruction in a region (crossing.ts): runs it as decoded
+   * when its bytes in memory are still those it was decoded from, else decodes the instruction
+   * at startEip again, as the interpreter would, and runs that. When it is not the one the
+   * region was built with, the region's page is invalidated, so the region leaves to the
+   * dispatcher after it (a different form may be a branch or a barrier).
    */
   private readonly stepCrossing = (s: CpuState, i: Instruction): void => {
     const eip = s.startEip >>> 0;
     const linear = (s.segBase[1]! + eip) | 0;
+    // Fetched in order, so a fault on the next page is the one the decode would raise.
+    const form = crossingForm(i)!;
+    const bytes = form.bytes;
+    let k = 0;
+    while (k < bytes.length && this.fetch8((linear + k) | 0) === bytes[k]) k++;
+    if (k === bytes.length) {
+      s.eip = i.nextIp >>> 0;
+      form.handler(s, i);
+      return;
+    }
     const insn = this.crossInsn;
     (s.cs32 ? this.decoder32 : this.decoder16).decodeFetch(this.fetch8, linear, eip, insn);
     if (insn.code !== i.code || insn.length !== i.length)

@@ -326,7 +326,7 @@ describe("chaining inside WebAssembly vs the interpreter (run(n), varied budgets
   );
 
   it.each(BACKENDS)(
-    "a page-crossing load runs inside its region, decoded again each time (%s)",
+    "a page-crossing load runs inside its region, its bytes checked each time (%s)",
     (backend) => {
       const { b, runs } = chainLockstep(CROSSER, backend, { threshold: 2, setup: crosserData });
       const st = b.engine!.stats;
