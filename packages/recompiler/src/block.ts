@@ -120,9 +120,12 @@ export class Block {
   next1: Block | null = null;
   /**
    * A cold block's instructions, OP_STRIDE slots each (cold.ts `ColdBlock`): kind bits, EIPs,
-   * branch target, the interpreter's handler and its argument, in one array.
+   * branch target, the interpreter's handler and its argument, in a chunk shared with other
+   * blocks (cold.ts `OpsPool`).
    */
   ops: readonly unknown[] = NO_OPS;
+  /** Where they start in `ops` (a chunk of cold.ts `OpsPool`, shared by many blocks). */
+  opsAt = 0;
   /** A cold block's form fused with its closing Jcc (cold.ts). */
   fused: FusedHandler = noFused;
   fn: BlockFn = noBlock;

@@ -8,7 +8,8 @@
 // block holds as few heap objects as it can (each one is copied by the young-generation GC
 // before it is promoted): no decoded `Instruction` for a form whose handler is baked (the
 // closure reads nothing from it) or that the loop runs itself (Jcc, fused pairs), its EIPs,
-// kinds and handlers in its one `ops` array, shared empty arrays for what only regions use.
+// kinds and handlers in slots of a chunk shared with other blocks (`OpsPool`), shared empty
+// arrays for what only regions use.
 import {
   bake,
   bakeFused,
@@ -63,13 +64,87 @@ export const OP_TARGET = 3;
 export const OP_HANDLER = 4;
 export const OP_ARG = 5;
 
+/** Elements per chunk of an `OpsPool` (8 bytes each: 512 KB, V8's large-object space). */
+export const OPS_CHUNK = 1 << 16;
+
+/**
+ * Where cold blocks' `ops` live: slots handed out in build order from large shared arrays. A
+ * cold block run reads its block and its slots; in an array of its own, the array object and
+ * its elements are two more objects, each a cache miss on a boot-sized code footprint (perf
+ * annotate: most of `runCold`'s own time was on those two loads). Here the chunk's array
+ * object is shared (cached), and blocks built one after the other (the order the guest first
+ * ran them) sit next to each other. Slots are never reused in place: dead blocks' slots are
+ * reclaimed by `compact` copying the live ones into fresh chunks.
+ */
+export class OpsPool {
+  /** The chunk `reserve` hands out from. */
+  chunk: unknown[];
+  private next = 0;
+  /** Slots handed out since the pool was made, and those of blocks still alive. */
+  used = 0;
+  live = 0;
+
+  constructor(private readonly chunkSize = OPS_CHUNK) {
+    if (chunkSize < OP_STRIDE * MAX_BLOCK_INSNS)
+      throw new RangeError(
+        `cold chunk of ${chunkSize} slots: a block needs up to ${OP_STRIDE * MAX_BLOCK_INSNS}`,
+      );
+    this.chunk = this.newChunk();
+  }
+
+  private newChunk(): unknown[] {
+    // Packed (Array.from, not new Array(n), which is holey): loads need no hole check.
+    return Array.from({ length: this.chunkSize }, () => 0);
+  }
+
+  /** Reserves `n` slots (n <= the chunk size) in `chunk`, from the returned offset. */
+  reserve(n: number): number {
+    if (this.next + n > this.chunkSize) {
+      this.chunk = this.newChunk();
+      this.next = 0;
+    }
+    const at = this.next;
+    this.next += n;
+    this.used += n;
+    this.live += n;
+    return at;
+  }
+
+  /** Cold block `b` left the cache for good (its slots are garbage until `compact`). */
+  release(b: ColdBlock): void {
+    this.live -= b.count * OP_STRIDE;
+  }
+
+  /** Whether most handed-out slots belong to dead blocks (time to `compact`). */
+  wasteful(): boolean {
+    return this.used > 2 * this.live + 4 * this.chunkSize;
+  }
+
+  /** Moves the slots of `blocks` (every live block) into fresh chunks; the old ones are dropped. */
+  compact(blocks: Iterable<ColdBlock>): void {
+    this.chunk = this.newChunk();
+    this.next = 0;
+    this.used = 0;
+    this.live = 0;
+    for (const b of blocks) {
+      const n = b.count * OP_STRIDE;
+      const at = this.reserve(n);
+      const from = b.ops;
+      const to = this.chunk;
+      for (let k = 0; k < n; k++) to[at + k] = from[b.opsAt + k];
+      b.ops = to;
+      b.opsAt = at;
+    }
+  }
+}
+
 export class ColdBlock extends Block {
   // Its per-run fields (`ops`, `fused`, `exit0`/`exit1`, `next0`/`next1`) are declared in Block,
   // among the first fields of the object (see there). `ops`: per instruction, OP_STRIDE slots
   // (OP_*): kind bits, EIP, next EIP, near-branch target (the layout of the interpreter's block
-  // cache, as small integers), handler and argument: one array, so a run reads one object
-  // besides the block and the handlers (three before: kinds in an Int32Array with an off-heap
-  // buffer, handlers, arguments). `fused`: the form fused with the closing Jcc (at `count - 2`,
+  // cache, as small integers), handler and argument, from `opsAt` in a chunk of the engine's
+  // `OpsPool`, so a run reads the block, its slots and the handlers (before: an array of its
+  // own, two more objects; before that three arrays). `fused`: the form fused with the closing Jcc (at `count - 2`,
   // kind K_FUSED). Exits: the branch target and the fall-through (`exits` of them), or for an
   // indirect branch, where it went last time (exit0, one entry).
   /** The block ends in a near RET, or a near JMP/CALL through a register or memory. */
@@ -79,10 +154,19 @@ export class ColdBlock extends Block {
   /** Exits that chain (0 to 2). */
   exits = 0;
 
-  constructor(phys: number, eip: number, linearPage: number, mode: number, ops: unknown[]) {
-    const n = ops.length / OP_STRIDE;
+  /** `n` instructions whose slots are `ops[opsAt ..]` (an `OpsPool` chunk). */
+  constructor(
+    phys: number,
+    eip: number,
+    linearPage: number,
+    mode: number,
+    n: number,
+    ops: unknown[],
+    opsAt: number,
+  ) {
     super(phys, eip, linearPage, mode, NO_IPS, COLD_INSNS[n]!, NO_EXITS, "", 0, NO_LINKS);
     this.ops = ops;
+    this.opsAt = opsAt;
     this.compiled = false;
   }
 }
@@ -115,6 +199,7 @@ export function buildCold(
   linear: number,
   mode: number,
   view: FastMemoryView | null,
+  opsPool: OpsPool,
   pool?: Instruction[],
 ): ColdBlock {
   const n = insns.length;
@@ -122,8 +207,8 @@ export function buildCold(
   // Straight-line code from `eip` (discover stops at an IP wrap), so the bytes are contiguous.
   let byteLength = 0;
   for (let k = 0; k < n; k++) byteLength += insns[k]!.length;
-  // Exactly sized (an array grown by push gets room for more).
-  const ops = new Array<unknown>(n * OP_STRIDE);
+  const base = opsPool.reserve(n * OP_STRIDE);
+  const ops = opsPool.chunk;
   for (let k = 0; k < n; k++) {
     const i = insns[k]!;
     const cc = BLOCK_BRANCH[i.code]!;
@@ -131,7 +216,7 @@ export function buildCold(
     if (cc !== 0 && k === n - 1) kind = K_JCC | ((cc - 1) << 8);
     else if (BLOCK_BODY[i.code] === 1) kind = blockKind(i);
     else kind = K_EIP | K_ESP | K_MEM;
-    const o = k * OP_STRIDE;
+    const o = base + k * OP_STRIDE;
     ops[o + OP_KIND] = kind;
     ops[o + OP_EIP] = i.ip | 0;
     ops[o + OP_NEXT] = i.nextIp | 0;
@@ -146,11 +231,11 @@ export function buildCold(
     // (the fused form below takes only the instruction's operands).
     if (arg !== NO_INSN && pool !== undefined && pool[k] === arg) pool[k] = new Instruction();
   }
-  const b = new ColdBlock(phys, eip, linear >>> 12, mode, ops);
+  const b = new ColdBlock(phys, eip, linear >>> 12, mode, n, ops, base);
   b.byteLength = byteLength;
   // A register-only form before the closing Jcc: one fused call when baked.ts has the pair.
-  const f = (n - 2) * OP_STRIDE;
-  const j = (n - 1) * OP_STRIDE;
+  const f = base + (n - 2) * OP_STRIDE;
+  const j = base + (n - 1) * OP_STRIDE;
   if (n >= 2 && ops[f + OP_KIND] === 0 && ((ops[j + OP_KIND] as number) & 0xff) === K_JCC) {
     const cc = (ops[j + OP_KIND] as number) >>> 8;
     const fused = cc === COND_ALWAYS ? undefined : bakeFused(insns[n - 2]!, cc);

@@ -48,6 +48,7 @@ import {
   OP_NEXT,
   OP_STRIDE,
   OP_TARGET,
+  OpsPool,
   type ColdBlock,
 } from "./cold";
 
@@ -90,7 +91,11 @@ export interface RecompilerOptions {
    * it has run this many instructions (entries times its length). `hotThreshold` is ignored.
    */
   hotInstructions?: number;
-  /** Unused (cold code runs as decoded blocks through the interpreter's handlers). */
+  /**
+   * Slots per chunk of the pool holding cold blocks' decoded instructions (cold.ts `OpsPool`,
+   * default OPS_CHUNK; at least OP_STRIDE * MAX_BLOCK_INSNS). Small values exercise its
+   * compaction in tests.
+   */
   coldChunk?: number;
   /** Basic blocks per translated region (default MAX_REGION_BLOCKS; 1 = one block each). */
   maxRegionBlocks?: number;
@@ -162,6 +167,8 @@ export interface RecompilerStats {
    * dispatcher; also counted in `blocksExecuted` and `chained`.
    */
   chainedInWasm: number;
+  /** Times the cold blocks' slot pool moved the live blocks together (cold.ts `OpsPool`). */
+  coldCompactions: number;
 }
 
 /**
@@ -307,6 +314,7 @@ export class Recompiler {
     interpreted: newReasons(),
     translatedWasm: 0,
     chainedInWasm: 0,
+    coldCompactions: 0,
   };
   readonly cpu: Cpu;
   private readonly s: CpuState;
@@ -335,6 +343,8 @@ export class Recompiler {
   private readonly decoder32 = new Decoder(32);
   /** Instructions a miss decodes into (a cold block keeps few of them; see buildCold). */
   private readonly decodePool: Instruction[] = [];
+  /** Where cold blocks keep their instruction slots (cold.ts `OpsPool`). */
+  private readonly opsPool: OpsPool;
   private readonly fetch8: (linear: number) => number;
   private readonly view: FastMemoryView | null;
   /** The wasm back end's target (backend "wasm" with a shared memory), else null. */
@@ -396,6 +406,7 @@ export class Recompiler {
         crossing: this.stepCrossing,
       };
     }
+    this.opsPool = new OpsPool(options.coldChunk);
     const fallback = this.wasm !== null ? DEFAULT_HOT_THRESHOLD_WASM : DEFAULT_HOT_THRESHOLD;
     this.threshold = Math.max(1, options.hotInstructions ?? options.hotThreshold ?? fallback);
     // Batches pay off where regions share a module: the JS back end translates one at a time
@@ -447,6 +458,7 @@ export class Recompiler {
   flush(): void {
     for (const page of [...this.pageBlocks.keys()]) this.invalidatePage(page);
     this.slots.fill(null);
+    this.opsPool.compact([]);
     this.heat.fill(0);
     this.liveWasm = 0;
     this.warmBlocks = [];
@@ -730,13 +742,14 @@ export class Recompiler {
     const regs = s.regs;
     const ops = b.ops;
     const n = b.count;
+    const base = b.opsAt;
     // An interrupt raised by the block itself (an APIC EOI or other MMIO write unmasking a
     // pending request) is taken before the next instruction, as the interpreter takes it.
     const irq = (s.flags & IF) !== 0 ? this.irq : undefined;
     const retired = s.retired;
     let k = 0;
-    // k * OP_STRIDE: instruction k's slots in `ops`.
-    let o = 0;
+    // base + k * OP_STRIDE: instruction k's slots in `ops`.
+    let o = base;
     try {
       while (k < n) {
         const kind = ops[o] as number;
@@ -787,7 +800,7 @@ export class Recompiler {
       }
     } catch (e) {
       if (!(e instanceof CpuException)) throw e;
-      const at = k * OP_STRIDE;
+      const at = base + k * OP_STRIDE;
       // Forms without K_ESP leave ESP alone: it is still the faulting one's start ESP.
       if (((ops[at + OP_KIND] as number) & K_ESP) === 0) s.startEsp = regs[ESP]!;
       s.startEip = (ops[at + OP_EIP] as number) >>> 0;
@@ -802,7 +815,7 @@ export class Recompiler {
     }
     s.retired = retired + k;
     // Left after a body form (the block's end, a code write or an event): EIP is the next one's.
-    const at = (k - 1) * OP_STRIDE;
+    const at = base + (k - 1) * OP_STRIDE;
     if (((ops[at + OP_KIND] as number) & (K_EIP | K_JCC)) === 0)
       s.eip = (ops[at + OP_NEXT] as number) >>> 0;
     return k;
@@ -930,7 +943,7 @@ export class Recompiler {
     const block =
       this.threshold <= 1
         ? this.translate(phys, eip, linear, mode)
-        : buildCold(insns, phys, eip, linear, mode, this.view, this.decodePool);
+        : buildCold(insns, phys, eip, linear, mode, this.view, this.opsPool, this.decodePool);
     if (block === null) {
       this.heat[slot] = NEVER;
       return null;
@@ -938,6 +951,7 @@ export class Recompiler {
     this.stats.blocksDecoded++;
     this.snapshotCode(block, linear);
     this.install(slot, page, block);
+    if (this.opsPool.wasteful()) this.compactOps();
     return block;
   }
 
@@ -1035,6 +1049,15 @@ export class Recompiler {
     return batch;
   }
 
+  /** Moves the live cold blocks' slots (all in the cache: valid, or stale and revivable) together. */
+  private compactOps(): void {
+    const live: ColdBlock[] = [];
+    for (const b of this.slots)
+      if (b !== null && !b.compiled && (b.valid || b.stale)) live.push(b as ColdBlock);
+    this.opsPool.compact(live);
+    this.stats.coldCompactions++;
+  }
+
   /** Whether `b` is the cache's entry for its address and mode. */
   private resident(b: Block): boolean {
     const slot = slotOf(b.phys, b.eip);
@@ -1085,6 +1108,7 @@ export class Recompiler {
     if (b === null || b.valid || !b.stale) return;
     b.stale = false;
     if (b.wasm !== null) this.liveWasm--;
+    if (!b.compiled) this.opsPool.release(b as ColdBlock);
   }
 
   /** Drops a cache entry that is being replaced (`evicted`: by another address or mode). */
@@ -1096,6 +1120,7 @@ export class Recompiler {
     }
     old.valid = false;
     if (old.wasm !== null) this.liveWasm--;
+    if (!old.compiled) this.opsPool.release(old as ColdBlock);
     if (old.chainId !== 0) this.unchain(old);
     if (evicted) this.stats.blocksEvicted++;
     const list = this.pageBlocks.get(Math.floor(old.phys / 4096));

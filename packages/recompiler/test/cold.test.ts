@@ -5,7 +5,13 @@
 import { StopReason } from "@ringvm/cpu";
 import { describe, expect, it } from "vitest";
 import { Recompiler, slotOf } from "../src/engine";
-import { CODE_AT, makeMachine, snapshot, type Machine } from "./support/machine";
+import {
+  CODE_AT,
+  makeMachine,
+  snapshot,
+  type Machine,
+  type MachineExtras,
+} from "./support/machine";
 
 const COLD = 1_000_000;
 
@@ -30,9 +36,10 @@ function both(
   code: number[],
   extra: [number, number[]][] = [],
   stepping = false,
+  extras: MachineExtras = {},
 ): { a: Machine; b: Machine } {
   const a = makeMachine(Uint8Array.from(code), false);
-  const b = makeMachine(Uint8Array.from(code), true, COLD);
+  const b = makeMachine(Uint8Array.from(code), true, COLD, true, "js", extras);
   for (const [at, bytes] of extra) {
     a.mem.bytes.set(bytes, at);
     b.mem.bytes.set(bytes, at);
@@ -77,6 +84,33 @@ describe("cold blocks (auto engine below the hot threshold)", () => {
     expect(st.blocksRevived).toBeGreaterThan(0);
     // A decoded again for each new immediate (4 patches), besides the revivals.
     expect(st.blocksInvalidated).toBeGreaterThan(st.blocksRevived);
+  });
+
+  it("blocks that die (patched code) leave their slots to the pool's compaction; live ones run on", () => {
+    // mov ecx,3000 / L: call A / call B / mov [A+1],cl (patches A's immediate: its block dies
+    // and is decoded again) / dec ecx / jnz L / hlt; A: add eax,imm32 / ret; B: the live code
+    // (three blocks) whose slots each compaction moves: add ebx,ecx / test cl,1 / jz C /
+    // inc edx / C: sub esi,ecx / ret. With 384-slot chunks (one block of 64 instructions) the
+    // pool compacts every ~1,500 dead slots, so ~40 times here.
+    const a = CODE_AT + 0x40;
+    const bAt = CODE_AT + 0x80;
+    const code = [0xb9, ...le32(3000), ...call(CODE_AT + 5, a), ...call(CODE_AT + 10, bAt)];
+    code.push(0x88, 0x0d, ...le32(a + 1), 0x49, 0x75, 0xe7, 0xf4);
+    const fnB = [0x01, 0xcb, 0xf6, 0xc1, 0x01, 0x74, 0x01, 0x42, 0x29, 0xce, 0xc3];
+    const { b } = both(
+      code,
+      [
+        [a, [0x05, 1, 0, 0, 0, 0xc3]],
+        [bAt, fnB],
+      ],
+      false,
+      {
+        coldChunk: 384,
+      },
+    );
+    const st = b.engine!.stats;
+    expect(st.blocksInvalidated).toBeGreaterThan(2900);
+    expect(st.coldCompactions).toBeGreaterThan(20);
   });
 
   it("chains cold blocks, also across pages and through RET, with the interpreter's results", () => {

@@ -180,6 +180,8 @@ export interface MachineExtras {
   /** Regions translated together when a block gets hot (RecompilerOptions.batchSize). */
   batchSize?: number;
   maxWasmRegions?: number;
+  /** Slots per chunk of the cold blocks' pool (RecompilerOptions.coldChunk). */
+  coldChunk?: number;
 }
 
 /** A flat protected-mode machine with `code` at CODE_AT; `engine` null = interpreter only. */
@@ -246,6 +248,7 @@ export function makeMachine(
         ...(extras.wasmChain !== undefined ? { wasmChain: extras.wasmChain } : {}),
         ...(extras.maxWasmRegions !== undefined ? { maxWasmRegions: extras.maxWasmRegions } : {}),
         ...(extras.batchSize !== undefined ? { batchSize: extras.batchSize } : {}),
+        ...(extras.coldChunk !== undefined ? { coldChunk: extras.coldChunk } : {}),
       })
     : null;
   return { cpu, mem, engine };
