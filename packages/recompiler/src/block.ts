@@ -4,6 +4,8 @@
 import {
   aluAdc,
   ARITH_FLAGS,
+  BLOCK_BRANCH,
+  BLOCK_COND_ALWAYS,
   aluAdd,
   aluSar,
   aluSbb,
@@ -19,7 +21,6 @@ import {
   jumpNear,
   testCondition,
   type CpuState,
-  type FusedHandler,
 } from "@ringvm/cpu";
 import {
   ATTR_IOPL,
@@ -65,7 +66,6 @@ const noBlock: BlockFn = () => null;
 /** Shared initial values (a field initializer allocating per block costs a heap object each). */
 const NO_BYTES = new Uint8Array(0);
 const NO_OPS: readonly unknown[] = [];
-const noFused: FusedHandler = () => false;
 const NO_SITES: readonly Instruction[] = [];
 /** `Block.insns` of a WebAssembly region. */
 const NO_INSNS: readonly (readonly Instruction[])[] = [];
@@ -126,8 +126,6 @@ export class Block {
   ops: readonly unknown[] = NO_OPS;
   /** Where they start in `ops` (a chunk of cold.ts `OpsPool`, shared by many blocks). */
   opsAt = 0;
-  /** A cold block's form fused with its closing Jcc (cold.ts). */
-  fused: FusedHandler = noFused;
   fn: BlockFn = noBlock;
   /** The WebAssembly module of a region lowered by the wasm back end (null: JavaScript). */
   wasm: Uint8Array | null = null;
@@ -292,6 +290,12 @@ function endsBlock(i: Instruction): boolean {
   );
 }
 
+/** A conditional near branch the interpreter's block loop tests itself (Jcc rel, not JMP). */
+function isJcc(i: Instruction): boolean {
+  const cc = BLOCK_BRANCH[i.code]!;
+  return cc !== 0 && cc - 1 !== BLOCK_COND_ALWAYS;
+}
+
 /** Thrown by the page-bounded fetch to stop discovery at the end of the page. */
 const PAGE_END = { pageEnd: true };
 
@@ -333,6 +337,8 @@ export function discover(
   /** Decode into these objects (created as needed) instead of new ones: the next call reuses them. */
   pool?: Instruction[],
   crossing = false,
+  /** Go on after a conditional near branch (a cold block: it leaves only when one is taken). */
+  throughJcc = false,
 ): Instruction[] {
   const page = linear & ~0xfff;
   const fetch = (address: number): number => {
@@ -357,7 +363,7 @@ export function discover(
     if (insn.code === 0) break; // #UD: the interpreter raises it
     if (hasBadLock(insn)) break;
     out.push(insn);
-    if (endsBlock(insn)) break;
+    if (endsBlock(insn) && !(throughJcc && isJcc(insn))) break;
     const next = insn.nextIp >>> 0;
     if (next !== (ip + insn.length) >>> 0) break; // IP wrapped (16-bit code at 0xFFFF)
     lin = (lin + insn.length) | 0;

@@ -33,11 +33,15 @@ export const K_ESP = BLOCK_K_ESP | 0;
 export const K_MEM = BLOCK_K_MEM | 0;
 /** A Jcc or JMP rel ending the block: tested and taken by the cold loop itself. */
 export const K_JCC = BLOCK_K_JCC | 0;
-/** A register-only form and the Jcc after it, run as one call (`ColdBlock.fused`). */
+/** A register-only form and the Jcc after it, run as one call (its handler slot). */
 export const K_FUSED = BLOCK_K_FUSED | 0;
 /** The condition of JMP rel (always taken). */
 export const COND_ALWAYS = BLOCK_COND_ALWAYS | 0;
 
+/** The handler slot of a Jcc (never called: the loop tests it). */
+const noHandler = (): void => {
+  throw new Error("recompiler: a cold Jcc's handler slot was called");
+};
 /** What a cold block passes for an instruction whose handler does not read it. */
 const NO_INSN = new Instruction();
 /** A cold block has no per-block EIP list (they are in `ops`) and no exit array. */
@@ -142,14 +146,18 @@ export class OpsPool {
 }
 
 export class ColdBlock extends Block {
-  // Its per-run fields (`ops`, `fused`, `exit0`/`exit1`, `next0`/`next1`) are declared in Block,
+  // Straight-line code through conditional branches: it is left at its end or where a Jcc in
+  // it is taken (discover's throughJcc), so a not-taken Jcc costs no block transition. Its
+  // per-run fields (`ops`, `opsAt`, `exit0`/`exit1`, `next0`/`next1`) are declared in Block,
   // among the first fields of the object (see there). `ops`: per instruction, OP_STRIDE slots
   // (OP_*): kind bits, EIP, next EIP, near-branch target (the layout of the interpreter's block
   // cache, as small integers), handler and argument, from `opsAt` in a chunk of the engine's
   // `OpsPool`, so a run reads the block, its slots and the handlers (before: an array of its
-  // own, two more objects; before that three arrays). `fused`: the form fused with the closing Jcc (at `count - 2`,
-  // kind K_FUSED). Exits: the branch target and the fall-through (`exits` of them), or for an
-  // indirect branch, where it went last time (exit0, one entry).
+  // own, two more objects; before that three arrays). A form fused with the Jcc after it
+  // (K_FUSED) has the fused handler in its handler slot; a Jcc's argument slot holds the block
+  // its taken branch is linked to (a Jcc inside the block). The end's exits: the branch target
+  // and the fall-through (`exits` of them), or for an indirect branch, where it went last time
+  // (exit0, one entry).
   /** The block ends in a near RET, or a near JMP/CALL through a register or memory. */
   indirect = false;
   /** Bytes from the first instruction's first byte to the last one's last byte. */
@@ -216,7 +224,8 @@ export function buildCold(
     const i = insns[k]!;
     const cc = BLOCK_BRANCH[i.code]!;
     let kind: number;
-    if (cc !== 0 && k === n - 1) kind = K_JCC | ((cc - 1) << 8);
+    // A Jcc inside the block (discover's throughJcc) or ending it; JMP rel only ends it.
+    if (cc !== 0) kind = K_JCC | ((cc - 1) << 8);
     else if (BLOCK_BODY[i.code] === 1) kind = blockKind(i);
     else kind = K_EIP | K_ESP | K_MEM;
     const o = base + k * OP_STRIDE;
@@ -226,9 +235,15 @@ export function buildCold(
     ops[o + OP_TARGET] = i.nearBranchTarget | 0;
     // The interpreter's handler choice (as its block cache makes it); a baked closure reads
     // nothing from the instruction, and the loop runs a closing Jcc itself.
+    if ((kind & 0xff) === K_JCC) {
+      // The loop runs it; its argument slot links a taken Jcc inside the block (`run`).
+      ops[o + OP_HANDLER] = noHandler;
+      ops[o + OP_ARG] = null;
+      continue;
+    }
     const baked = view === null ? bake(i) : bake(i, view, view);
     ops[o + OP_HANDLER] = baked ?? pickHandler(i);
-    const arg = baked !== undefined || (kind & 0xff) === K_JCC ? NO_INSN : i;
+    const arg = baked !== undefined ? NO_INSN : i;
     ops[o + OP_ARG] = arg;
     // The block keeps what it passes to handlers: the pool gets a new object in its place
     // (the fused form below takes only the instruction's operands).
@@ -236,17 +251,18 @@ export function buildCold(
   }
   const b = new ColdBlock(phys, eip, linear >>> 12, mode, n, ops, base);
   b.byteLength = byteLength;
-  // A register-only form before the closing Jcc: one fused call when baked.ts has the pair.
-  const f = base + (n - 2) * OP_STRIDE;
-  const j = base + (n - 1) * OP_STRIDE;
-  if (n >= 2 && ops[f + OP_KIND] === 0 && ((ops[j + OP_KIND] as number) & 0xff) === K_JCC) {
+  // A register-only form before a Jcc: one fused call (in its handler slot) when baked.ts has
+  // the pair.
+  for (let k = 0; k + 1 < n; k++) {
+    const f = base + k * OP_STRIDE;
+    const j = f + OP_STRIDE;
+    if (ops[f + OP_KIND] !== 0 || ((ops[j + OP_KIND] as number) & 0xff) !== K_JCC) continue;
     const cc = (ops[j + OP_KIND] as number) >>> 8;
-    const fused = cc === COND_ALWAYS ? undefined : bakeFused(insns[n - 2]!, cc);
-    if (fused !== undefined) {
-      b.fused = fused;
-      ops[f + OP_KIND] = K_FUSED;
-      ops[f + OP_ARG] = NO_INSN;
-    }
+    const fused = cc === COND_ALWAYS ? undefined : bakeFused(insns[k]!, cc);
+    if (fused === undefined) continue;
+    ops[f + OP_KIND] = K_FUSED;
+    ops[f + OP_HANDLER] = fused;
+    ops[f + OP_ARG] = NO_INSN;
   }
   b.indirect = NEAR_INDIRECT.has(last.code);
   const exits = coldExits(last);

@@ -15,6 +15,7 @@ import {
   Vector,
   type Cpu,
   type CpuState,
+  type FusedHandler,
   type Handler,
   type InterruptSource,
 } from "@ringvm/cpu";
@@ -636,7 +637,8 @@ export class Recompiler {
         let next: Block | null;
         st.blocksExecuted++;
         if (!b.compiled) {
-          b.runs += this.byInstructions ? b.count : 1;
+          // Counted in instructions: those it ran (below), a block may leave at a taken Jcc.
+          if (!this.byInstructions) b.runs++;
           if (b.runs >= this.warmAt) {
             if (b.runs >= this.threshold) {
               const hot = this.compile(b);
@@ -673,25 +675,38 @@ export class Recompiler {
           const done = (s.retired - rb) | 0;
           st.instructionsInterpreted += done;
           why.cold += done;
+          if (this.byInstructions) b.runs += done;
           remaining -= used;
           if (this.isShutdown) return StopReason.Shutdown;
-          if (used !== b.count) {
+          // Left before its end other than by a taken Jcc: a fault, an event or a code write.
+          const jump = this.coldJump;
+          if (used !== b.count && jump < 0) {
             prev = null;
             break;
           }
-          // A cold block that ran whole without a code write or event changed nothing the
-          // boundary test looks at (TF, RF, IF, debug registers, shadow and HLT come only from
-          // barriers, which end a block without exits): follow its link if it still holds.
+          // A cold block that ran (to its end or to a taken Jcc in it) without a code write or
+          // event changed nothing the boundary test looks at (TF, RF, IF, debug registers,
+          // shadow and HLT come only from barriers, which end a block without exits): follow
+          // its link if it still holds.
+          this.linkJump = jump;
           if (this.coldEvent || remaining <= 0 || this.stepping) {
             prev = b;
             break;
           }
           // Exits in the block's own fields (no array to load): the branch target and the
           // fall-through, or the last target of a near indirect branch (int32: no boxed number
-          // to load for a kernel address; an exit never linked has a null block).
+          // to load for a kernel address; an exit never linked has a null block); a taken Jcc
+          // inside the block has its link in its argument slot.
           const at = s.eip | 0;
           const cb = b as ColdBlock;
-          next = at === cb.exit0 ? cb.next0 : at === cb.exit1 ? cb.next1 : null;
+          next =
+            jump >= 0
+              ? (cb.ops[cb.opsAt + jump + OP_ARG] as Block | null)
+              : at === cb.exit0
+                ? cb.next0
+                : at === cb.exit1
+                  ? cb.next1
+                  : null;
           if (
             next === null ||
             !next.valid ||
@@ -743,6 +758,7 @@ export class Recompiler {
     const ops = b.ops;
     const n = b.count;
     const base = b.opsAt;
+    this.coldJump = -1;
     // An interrupt raised by the block itself (an APIC EOI or other MMIO write unmasking a
     // pending request) is taken before the next instruction, as the interpreter takes it.
     const irq = (s.flags & IF) !== 0 ? this.irq : undefined;
@@ -759,22 +775,31 @@ export class Recompiler {
           o += OP_STRIDE;
           continue;
         }
-        if (kind === K_FUSED) {
-          // The form and the closing Jcc (k + 1) in one call.
-          const taken = b.fused(s);
+        if (kind === K_FUSED || (kind & 0xff) === K_JCC) {
+          let taken: boolean;
+          if (kind === K_FUSED) {
+            // The form and the Jcc after it (k + 1) in one call.
+            taken = (ops[o + OP_HANDLER] as FusedHandler)(s);
+            k++;
+            o += OP_STRIDE;
+          } else {
+            const cc = kind >>> 8;
+            taken = cc === COND_ALWAYS || testCondition(s, cc);
+          }
+          if (taken) {
+            jumpNear(s, ops[o + OP_TARGET] as number);
+            // Inside the block: `run` follows the link in its slots.
+            if (k !== n - 1) this.coldJump = o - base;
+            k++;
+            break;
+          }
           k++;
           o += OP_STRIDE;
-          if (taken) jumpNear(s, ops[o + OP_TARGET] as number);
-          else s.eip = (ops[o + OP_NEXT] as number) >>> 0;
-          k++;
-          break;
-        }
-        if ((kind & 0xff) === K_JCC) {
-          const cc = kind >>> 8;
-          if (cc === COND_ALWAYS || testCondition(s, cc)) jumpNear(s, ops[o + OP_TARGET] as number);
-          else s.eip = (ops[o + OP_NEXT] as number) >>> 0;
-          k++;
-          break;
+          if (k === n) {
+            s.eip = (ops[o - OP_STRIDE + OP_NEXT] as number) >>> 0;
+            break;
+          }
+          continue;
         }
         s.retired = retired + k;
         if ((kind & K_ESP) !== 0) s.startEsp = regs[ESP]!;
@@ -839,6 +864,13 @@ export class Recompiler {
   private budgetLeft = 0;
   /** Set by `runCold` when a code write, NMI or interrupt made it leave (or end) its block. */
   private coldEvent = false;
+  /**
+   * Set by `runCold` when a Jcc inside its block was taken: that Jcc's slots (offset from the
+   * block's `opsAt`), else -1. `linkJump`: the same for the block `run` left as `prev` (where
+   * `link` puts the block the dispatcher finds).
+   */
+  private coldJump = -1;
+  private linkJump = -1;
 
   /** Runs `n` instructions in the interpreter, counted as interpreted. */
   private interpret(n: number): number {
@@ -865,6 +897,13 @@ export class Recompiler {
     if (!prev.compiled) {
       const cb = prev as ColdBlock;
       const at = eip | 0;
+      const jump = this.linkJump;
+      if (jump >= 0) {
+        // Left by a taken Jcc inside the block (`linkJump`, set with `prev`).
+        const o = cb.opsAt + jump;
+        if ((cb.ops[o + OP_TARGET] as number) === at) (cb.ops as unknown[])[o + OP_ARG] = b;
+        return;
+      }
       if (at === cb.exit0 && cb.exits > 0) cb.next0 = b;
       else if (at === cb.exit1 && cb.exits > 1) cb.next1 = b;
       else if (cb.indirect) {
@@ -935,6 +974,8 @@ export class Recompiler {
       linear,
       eip,
       this.decodePool,
+      false,
+      true,
     );
     if (insns.length === 0) {
       this.heat[slot] = NEVER;

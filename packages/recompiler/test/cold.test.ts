@@ -113,6 +113,22 @@ describe("cold blocks (auto engine below the hot threshold)", () => {
     expect(st.coldCompactions).toBeGreaterThan(20);
   });
 
+  it("a cold block goes on through a not-taken Jcc and chains from a taken one inside it", () => {
+    // mov ecx,1000 / L: test cl,1 / jz S / inc eax / S: add ebx,ecx / dec ecx / jnz L / hlt.
+    // The block at L runs through both Jccs to the HLT; S's block through JNZ. Every iteration
+    // leaves a block by a taken Jcc inside it (JZ half of the time, JNZ each time), and those
+    // exits are linked: ~1,500 transitions, all chained, none through the dispatcher.
+    const code = [0xb9, ...le32(1000), 0xf6, 0xc1, 1, 0x74, 1, 0x40, 0x01, 0xcb, 0x49, 0x75, 0xf5];
+    code.push(0xf4);
+    const { b } = both(code);
+    expect(b.cpu.getReg32(0)).toBe(500);
+    expect(b.cpu.getReg32(3)).toBe(500500);
+    const st = b.engine!.stats;
+    expect(st.blocksDecoded).toBe(3); // [mov ecx ... hlt], [L ... hlt], [S ... hlt]
+    expect(st.chained).toBeGreaterThan(1490);
+    expect(st.blocksExecuted - st.chained).toBeLessThan(20);
+  });
+
   it("chains cold blocks, also across pages and through RET, with the interpreter's results", () => {
     // F (next page): add eax,ecx / ret. Main: mov ecx,300 / L: call F / add ebx,eax /
     // dec ecx / jnz L / hlt.
@@ -187,9 +203,9 @@ describe("cold blocks (auto engine below the hot threshold)", () => {
     const two = both(program(same.slice(0, 2)), extra, true);
     expect(two.b.cpu.getReg32(0)).toBe(50 * 11);
     expect(two.b.engine!.stats.blocksEvicted).toBe(0);
-    // Decoded once each: main's 5 blocks ([mov ecx + call A], [call B], [dec + jnz],
-    // [call A] at the loop head, [hlt]) and the 2 targets.
-    expect(two.b.engine!.stats.blocksDecoded).toBe(7);
+    // Decoded once each: main's 4 blocks ([mov ecx + call A], [call B], [dec + jnz + hlt]: a
+    // cold block goes on through a Jcc, [call A] at the loop head) and the 2 targets.
+    expect(two.b.engine!.stats.blocksDecoded).toBe(6);
     const three = both(program(same), extra, true);
     expect(three.b.cpu.getReg32(0)).toBe(50 * 111);
     expect(three.b.engine!.stats.blocksEvicted).toBeGreaterThan(50);
