@@ -4,7 +4,7 @@
 // register-only form costs one call and nothing else. No code generation: a block reaches the
 // recompiler's code generator only once it has run `hotThreshold` times.
 //
-// Memory: a boot decodes ~75 K cold blocks and keeps most of them (the code cache), so a cold
+// Memory: a boot + workload decodes ~55 K cold blocks and keeps most of them (the code cache), so a cold
 // block holds as few heap objects as it can (each one is copied by the young-generation GC
 // before it is promoted): no decoded `Instruction` for a form whose handler is baked (the
 // closure reads nothing from it) or that the loop runs itself (Jcc, fused pairs), its EIPs,
