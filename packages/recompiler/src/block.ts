@@ -105,7 +105,7 @@ export class Block {
   compiled = true;
   /** Instructions of the entry block (the budget a call needs at least). */
   readonly count: number;
-  /** Entries so far (cold blocks only). */
+  /** Entries so far, or instructions run with `hotInstructions` (cold blocks only). */
   runs = 0;
   /** Linear page (linear >>> 12), for the same-page chaining rule. */
   readonly linearPage: number;

@@ -68,6 +68,9 @@ export const OP_TARGET = 3;
 export const OP_HANDLER = 4;
 export const OP_ARG = 5;
 
+/** The `ops` of a dead cold block. */
+const RELEASED: readonly unknown[] = [];
+
 /** Elements per chunk of an `OpsPool` (8 bytes each: 512 KB, V8's large-object space). */
 export const OPS_CHUNK = 1 << 16;
 
@@ -120,6 +123,10 @@ export class OpsPool {
   /** Cold block `b` left the cache for good (its slots are garbage until `compact`). */
   release(b: ColdBlock): void {
     this.live -= b.count * OP_STRIDE;
+    // A dead block may stay reachable (another block's link to it): it must not keep a chunk
+    // alive after `compact` (it never runs again: not valid, not stale).
+    b.ops = RELEASED;
+    b.opsAt = 0;
   }
 
   /** Whether most handed-out slots belong to dead blocks (time to `compact`). */

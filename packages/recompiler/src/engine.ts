@@ -89,7 +89,8 @@ export interface RecompilerOptions {
   hotThreshold?: number;
   /**
    * When set, heat counts instructions instead of entries: a cold block is translated once
-   * it has run this many instructions (entries times its length). `hotThreshold` is ignored.
+   * it has run this many instructions (those it ran: a cold block may leave at a taken Jcc
+   * inside it). `hotThreshold` is ignored.
    */
   hotInstructions?: number;
   /**
@@ -974,8 +975,8 @@ export class Recompiler {
       linear,
       eip,
       this.decodePool,
-      false,
-      true,
+      false, // no page-crossing blocks (cold blocks leave those to the interpreter)
+      true, // through Jccs
     );
     if (insns.length === 0) {
       this.heat[slot] = NEVER;
