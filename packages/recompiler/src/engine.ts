@@ -522,7 +522,7 @@ export class Recompiler {
     b.valid = true;
     // The home region registers (and takes its hash entries) only while itself valid.
     if (b.chainId !== 0 && b.home === b) this.chain?.enter(b);
-    else if (b.chainId !== 0) this.chain?.regions.set(b.chainId, b.home);
+    else if (b.chainId !== 0 && this.chain !== null) this.chain.regions[b.chainId] = b.home;
     let list = this.pageBlocks.get(page);
     if (list === undefined) {
       list = [];

@@ -400,7 +400,7 @@ function regionFn(
       const last = M[id]!;
       if (last !== sb) {
         // The chain ended in another region: its exit, links and dynamic-exit cache.
-        const other = chain.regions.get(last);
+        const other = chain.regions[last];
         if (other === undefined) return null;
         B = other;
         cursor.last = B;
@@ -408,7 +408,8 @@ function regionFn(
     }
     if (g < 0) return null;
     const XT = B.exitTargets as number[];
-    if (B.dynamicExits![g] === 1 && ne !== XT[g]) {
+    // A static exit always leaves to its target: its flag (another object) is not read.
+    if (ne !== XT[g] && B.dynamicExits![g] === 1) {
       XT[g] = ne;
       B.links[g] = null;
     }
