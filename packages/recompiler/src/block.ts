@@ -423,8 +423,11 @@ export interface WasmTarget {
   readonly shared: WasmShared;
   /** The shared table of chaining regions, or null: every exit returns to the dispatcher. */
   readonly chain: WasmChain | null;
-  /** The handler of a page-crossing instruction (crossing.ts): checks its bytes and runs it. */
-  readonly crossing: (s: CpuState, i: Instruction) => void;
+  /**
+   * The handler of page-crossing instruction `i` (crossing.ts), made once per call site: checks
+   * its bytes and runs it.
+   */
+  readonly crossing: (i: Instruction) => (s: CpuState, i: Instruction) => void;
 }
 
 /** 1 for bytes with even parity (PF set), for conditions on PF. */

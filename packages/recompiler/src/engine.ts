@@ -33,7 +33,7 @@ import {
 } from "./block";
 import { wasmLayout, WasmShared } from "./wasm/region";
 import { WasmChain } from "./wasm/chain";
-import { crossingForm } from "./crossing";
+import { crossingForm, type CrossingForm } from "./crossing";
 import {
   buildCold,
   COND_ALWAYS,
@@ -420,17 +420,21 @@ export class Recompiler {
   /** Where `stepCrossing` decodes. */
   private readonly crossInsn = new Instruction();
   /**
-   * The handler of a page-crossing instruction in a region (crossing.ts): runs it as decoded
+   * The handler of page-crossing instruction `i` in a region (crossing.ts), one per call site: runs it as decoded
    * when its bytes in memory are still those it was decoded from, else decodes the instruction
    * at startEip again, as the interpreter would, and runs that. When it is not the one the
    * region was built with, the region's page is invalidated, so the region leaves to the
    * dispatcher after it (a different form may be a branch or a barrier).
    */
-  private readonly stepCrossing = (s: CpuState, i: Instruction): void => {
+  private readonly stepCrossing = (i: Instruction): ((s: CpuState) => void) => {
+    // Looked up once per call site, not at each run.
+    const form = crossingForm(i)!;
+    return (s) => this.runCrossing(s, i, form);
+  };
+  private runCrossing(s: CpuState, i: Instruction, form: CrossingForm): void {
     const eip = s.startEip >>> 0;
     const linear = (s.segBase[1]! + eip) | 0;
     // Fetched in order, so a fault on the next page is the one the decode would raise.
-    const form = crossingForm(i)!;
     const bytes = form.bytes;
     let k = 0;
     while (k < bytes.length && this.fetch8((linear + k) | 0) === bytes[k]) k++;
@@ -445,7 +449,7 @@ export class Recompiler {
       this.invalidatePage(Math.floor(this.mmu.translate(linear, FETCH) / 4096));
     s.eip = insn.nextIp >>> 0;
     decodedHandler(insn)(s, insn);
-  };
+  }
 
   get instructionCount(): number {
     return this.cpu.instructionCount;

@@ -296,7 +296,7 @@ function regionImports(
   };
   lowered.handlerSites.forEach((i, n) => {
     e[`h${n}`] = isCrossing(i)
-      ? plainCaller(target.crossing, X, i, block)
+      ? plainCaller(target.crossing(i), X, i, block)
       : handlerCaller(i.code)(HANDLERS[i.code]!, X, i, block);
   });
   return e;
