@@ -420,9 +420,9 @@ export class Recompiler {
   /** Where `stepCrossing` decodes. */
   private readonly crossInsn = new Instruction();
   /**
-   * The handler of page-crossing instruction `i` in a region (crossing.ts), one per call site: runs it as decoded
-   * when its bytes in memory are still those it was decoded from, else decodes the instruction
-   * at startEip again, as the interpreter would, and runs that. When it is not the one the
+   * The handler of page-crossing instruction `i` in a region (crossing.ts), one per call
+   * site: runs it as decoded when its bytes in memory are still those it was decoded from,
+   * else decodes the instruction at startEip again, as the interpreter would, and runs that. When it is not the one the
    * region was built with, the region's page is invalidated, so the region leaves to the
    * dispatcher after it (a different form may be a branch or a barrier).
    */
