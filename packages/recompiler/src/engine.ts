@@ -169,6 +169,14 @@ export interface RecompilerStats {
    * dispatcher; also counted in `blocksExecuted` and `chained`.
    */
   chainedInWasm: number;
+  /**
+   * Entries into WebAssembly from JavaScript (a region's wrapper called by the dispatcher): each
+   * costs the wrapper's state copies, where a chained entry costs a tail call.
+   */
+  wasmEntries: number;
+  /** WebAssembly modules compiled for regions, and their bytes (V8 compiles each again when hot). */
+  wasmModules: number;
+  wasmBytes: number;
   /** Times the cold blocks' slot pool moved the live blocks together (cold.ts `OpsPool`). */
   coldCompactions: number;
 }
@@ -316,6 +324,9 @@ export class Recompiler {
     interpreted: newReasons(),
     translatedWasm: 0,
     chainedInWasm: 0,
+    wasmEntries: 0,
+    wasmModules: 0,
+    wasmBytes: 0,
     coldCompactions: 0,
   };
   readonly cpu: Cpu;

@@ -427,6 +427,16 @@ describe("chaining inside WebAssembly vs the interpreter (run(n), varied budgets
       expect(regions.length).toBeGreaterThan(1);
       // Batches (the default batchSize) put several regions in one module.
       expect(modules.size).toBeLessThan(regions.length);
+      // The counters cover at least the modules still cached, with their bytes.
+      const st = b.engine!.stats;
+      expect(st.wasmModules).toBeGreaterThanOrEqual(modules.size);
+      let bytes = 0;
+      for (const m of modules) bytes += m!.length;
+      expect(st.wasmBytes).toBeGreaterThanOrEqual(bytes);
+      // Entries from JavaScript are dispatcher trips into regions: some, never more than the
+      // block runs that did not come through a chain.
+      expect(st.wasmEntries).toBeGreaterThan(0);
+      expect(st.wasmEntries).toBeLessThanOrEqual(st.blocksExecuted - st.chained);
     }
     // batchSize 1: a module per region, as before batching.
     const { b } = chainLockstep(PAGES, backend, { threshold: 8, extras: () => ({ batchSize: 1 }) });

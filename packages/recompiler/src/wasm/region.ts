@@ -129,7 +129,14 @@ export class WasmShared {
     memory: WasmMemoryLike,
     readonly events: (s: CpuState) => boolean,
     /** Counters the wrappers add chains to (RecompilerStats). */
-    readonly stats: { blocksExecuted: number; chained: number; chainedInWasm: number },
+    readonly stats: {
+      blocksExecuted: number;
+      chained: number;
+      chainedInWasm: number;
+      wasmEntries: number;
+      wasmModules: number;
+      wasmBytes: number;
+    },
   ) {
     this.M = new Int32Array(memory.buffer);
     const sc = layout.scratch >>> 2;
@@ -205,6 +212,8 @@ export function wasmRegionFns(
   });
   const api = wasmApi()!;
   const exports = new api.Instance(new api.Module(bytes), imports).exports;
+  target.shared.stats.wasmModules++;
+  target.shared.stats.wasmBytes += bytes.length;
   return parts.map((p, k) =>
     regionFn(p, target, blocks[k]!, cursor, rt, {
       f: exports[`f${k}`] as RegionExport,
@@ -352,6 +361,7 @@ function regionFn(
   const csb = sc + (SCR_CSB >> 2);
   const id = sc + (SCR_ID >> 2);
   return (s, left, pc0 = 0) => {
+    X.stats.wasmEntries++;
     const r = s.regs;
     if (copy) for (let k = 0; k < 8; k++) M[rg + k] = r[k]!;
     const base = s.retired;
