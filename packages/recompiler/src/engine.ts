@@ -704,7 +704,6 @@ export class Recompiler {
           // event changed nothing the boundary test looks at (TF, RF, IF, debug registers,
           // shadow and HLT come only from barriers, which end a block without exits): follow
           // its link if it still holds.
-          this.linkJump = jump;
           if (this.coldEvent || remaining <= 0 || this.stepping) {
             prev = b;
             break;
@@ -882,11 +881,10 @@ export class Recompiler {
   private coldEvent = false;
   /**
    * Set by `runCold` when a Jcc inside its block was taken: that Jcc's slots (offset from the
-   * block's `opsAt`), else -1. `linkJump`: the same for the block `run` left as `prev` (where
-   * `link` puts the block the dispatcher finds).
+   * block's `opsAt`), else -1. Still the cold `prev`'s when `link` reads it: `run` links
+   * before it runs another block.
    */
   private coldJump = -1;
-  private linkJump = -1;
 
   /** Runs `n` instructions in the interpreter, counted as interpreted. */
   private interpret(n: number): number {
@@ -913,9 +911,9 @@ export class Recompiler {
     if (!prev.compiled) {
       const cb = prev as ColdBlock;
       const at = eip | 0;
-      const jump = this.linkJump;
+      const jump = this.coldJump;
       if (jump >= 0) {
-        // Left by a taken Jcc inside the block (`linkJump`, set with `prev`).
+        // Left by a taken Jcc inside the block.
         const o = cb.opsAt + jump;
         if ((cb.ops[o + OP_TARGET] as number) === at) (cb.ops as unknown[])[o + OP_ARG] = b;
         return;

@@ -348,11 +348,11 @@ function regionFn(
     }
   };
   const cnt = sc + (SCR_CNT >> 2);
+  const st = X.stats;
   const counted = (): void => {
     const c = M[cnt]!;
     if (c !== 0) {
       M[cnt] = 0;
-      const st = X.stats;
       st.chainedInWasm += c;
       st.chained += c;
       st.blocksExecuted += c;
@@ -361,7 +361,7 @@ function regionFn(
   const csb = sc + (SCR_CSB >> 2);
   const id = sc + (SCR_ID >> 2);
   return (s, left, pc0 = 0) => {
-    X.stats.wasmEntries++;
+    st.wasmEntries++;
     const r = s.regs;
     if (copy) for (let k = 0; k < 8; k++) M[rg + k] = r[k]!;
     const base = s.retired;
