@@ -13,8 +13,11 @@
 // `--host-unpack` adds a RingVM line with the payload unpacked on the host (what `ringvm run`
 // does by default), as an extra, not comparable, number.
 //
-// Usage: node bench/compare.mjs [--only qemu,v86,ringvm] [--timeout SEC] [--memory MIB] [--json]
-//          [--host-unpack] [--ringvm-args "--deterministic ..."]
+// Usage: node bench/compare.mjs [--only qemu,v86,ringvm] [--runs N] [--timeout SEC] [--memory MIB]
+//          [--json] [--host-unpack] [--ringvm-args "--deterministic ..."]
+//   --runs N: N rounds, each booting every selected emulator once in turn (so a slow minute on a
+//   shared host hits all of them alike); each time printed is the median of its N samples, with
+//   the spread (min-max), and ratios are of medians. Default 1.
 //   --only names: qemu, v86, ringvm (all RingVM engines), ringvm-interpreter,
 //   ringvm-recompiler, ringvm-auto (the board's default WebAssembly back end), ringvm-js (auto
 //   with the JavaScript back end),
@@ -44,6 +47,11 @@ const only = option("only", "qemu,v86,ringvm")
   );
 if (args.includes("--host-unpack")) only.push("ringvm-host-unpack");
 const timeoutSec = Number(option("timeout", "1800"));
+const runs = Number(option("runs", "1"));
+if (!Number.isInteger(runs) || runs < 1) {
+  process.stderr.write(`bench: --runs takes a whole number of at least 1, not ${option("runs")}\n`);
+  process.exit(2);
+}
 const memoryMiB = Number(option("memory", "128"));
 const isJson = args.includes("--json");
 /** Extra bench/ringvm-guest.mjs options, space-separated (for example "--deterministic"). */
@@ -397,15 +405,21 @@ function buildReport(loadAfter) {
     "emulator                    boot (s)  workload (s)  boot/v86  work/v86  boot/QEMU  work/QEMU",
   );
   for (const r of results) {
+    const spread =
+      r.bootSamples !== undefined && r.bootSamples.length > 1
+        ? `   boot ${seconds(Math.min(...r.bootSamples))}-${seconds(Math.max(...r.bootSamples))}` +
+          `, work ${seconds(Math.min(...r.workloadSamples))}-${seconds(Math.max(...r.workloadSamples))}`
+        : "";
     lines.push(
       `${r.label.padEnd(26)}${seconds(r.bootMs).padStart(10)}${seconds(r.workloadMs).padStart(14)}` +
         `${ratio(r.bootMs, v86?.bootMs).padStart(10)}${ratio(r.workloadMs, v86?.workloadMs).padStart(10)}` +
         `${ratio(r.bootMs, qemu?.bootMs).padStart(11)}${ratio(r.workloadMs, qemu?.workloadMs).padStart(11)}` +
-        (r.skipped ? `   skipped: ${r.skipped}` : r.error ? `   error: ${r.error}` : ""),
+        (r.skipped ? `   skipped: ${r.skipped}` : r.error ? `   error: ${r.error}` : spread),
     );
   }
   lines.push(
-    `(one run each, one after the other, wall-clock on this host; ratio < 1 = faster; ` +
+    `(${runs === 1 ? "one run each, one after the other" : `median of ${runs} rounds, each running every emulator in turn; spread min-max`}, ` +
+      `wall-clock on this host; ratio < 1 = faster; ` +
       `load average ${loadBefore.toFixed(1)} before, ${loadAfter.toFixed(1)} after)`,
   );
   return lines.join("\n");
@@ -419,16 +433,45 @@ function save(report, loadAfter) {
   );
 }
 
-for (const name of order) {
-  if (!only.includes(name)) continue;
-  process.stderr.write(`bench: ${name}...\n`);
-  const r = await measure(name);
-  results.push(r);
-  const state = r.skipped ? `skipped: ${r.skipped}` : r.error ? `error: ${r.error}` : "ok";
-  process.stderr.write(
-    `bench: ${name}: boot ${seconds(r.bootMs)} s, workload ${seconds(r.workloadMs)} s (${state})\n`,
-  );
-  save(buildReport(loadavg()[0]), loadavg()[0]);
+const median = (xs) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+
+/** One row from an emulator's rounds: medians of the good ones; the first error or skip wins. */
+function summarize(samples) {
+  const bad = samples.find((r) => r.skipped || r.error);
+  if (bad !== undefined || samples.length === 1) return bad ?? samples[0];
+  const { serial: _, ...first } = samples[0];
+  return {
+    ...first,
+    bootMs: median(samples.map((r) => r.bootMs)),
+    workloadMs: median(samples.map((r) => r.workloadMs)),
+    bootSamples: samples.map((r) => r.bootMs),
+    workloadSamples: samples.map((r) => r.workloadMs),
+    serial: samples[samples.length - 1].serial,
+  };
+}
+
+const selected = order.filter((name) => only.includes(name));
+const samplesOf = new Map(selected.map((name) => [name, []]));
+for (let round = 1; round <= runs; round++) {
+  for (const name of selected) {
+    const done = samplesOf.get(name);
+    // Skipped or failed once: not run again (its row reports why).
+    if (done.some((r) => r.skipped || r.error)) continue;
+    process.stderr.write(`bench: ${name}${runs > 1 ? ` (round ${round}/${runs})` : ""}...\n`);
+    const r = await measure(name);
+    done.push(r);
+    const state = r.skipped ? `skipped: ${r.skipped}` : r.error ? `error: ${r.error}` : "ok";
+    process.stderr.write(
+      `bench: ${name}: boot ${seconds(r.bootMs)} s, workload ${seconds(r.workloadMs)} s (${state})\n`,
+    );
+    results.length = 0;
+    for (const n of selected) if (samplesOf.get(n).length > 0) results.push(summarize(samplesOf.get(n)));
+    save(buildReport(loadavg()[0]), loadavg()[0]);
+  }
 }
 const loadAfter = loadavg()[0];
 const report = buildReport(loadAfter);
