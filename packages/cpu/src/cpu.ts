@@ -282,6 +282,7 @@ export class Cpu {
       options.registers,
     );
     this.state.clock = options.clock ?? null;
+    this.state.ramFast = this.fastWrite;
     this.interrupts = options.interrupts;
     this.fetch = (address) => memory.fetch8(address);
     const s = this.state;

@@ -12,6 +12,7 @@ import { ECX, EDI, EDX, ESI, REG_ES, SegReg } from "../state/registers";
 import { getAcc, setAcc } from "./integer-move";
 import { type Handler } from "./operands";
 import type { Instruction } from "@ringvm/decoder";
+import type { LinearFastPath } from "@ringvm/bus";
 
 /** Iterations of a repeated string instruction per execution. */
 export const STRING_CHUNK = 4096;
@@ -154,9 +155,9 @@ function rangeOk(
 
 /**
  * REP STOS/MOVS with 32-bit addressing when the whole chunk lies inside the segments: the
- * segment checks are done once for the range instead of per element. Every element still goes
- * through the MMU and the registers advance per element, so a page fault mid-way leaves exactly
- * the state of the general loop. Returns false (nothing done) when the slow path must run.
+ * segment checks are done once for the range instead of per element. Registers advance as the
+ * elements are done, so a page fault mid-way leaves exactly the state of the general loop.
+ * Returns false (nothing done) when the slow path must run.
  */
 function fastRep(s: CpuState, movs: boolean, srcSeg: number, step: number, top: number): boolean {
   const regs = s.regs;
@@ -167,26 +168,138 @@ function fastRep(s: CpuState, movs: boolean, srcSeg: number, step: number, top: 
   if (!rangeOk(s, SegReg.ES, di, step, n, size, true)) return false;
   const si = regs[ESI]! >>> 0;
   if (movs && !rangeOk(s, srcSeg, si, step, n, size, false)) return false;
-  const mem = s.memory;
-  let dst = (s.segBase[SegReg.ES]! + di) | 0;
-  let src = (s.segBase[srcSeg]! + si) | 0;
-  const v = getAcc(s, top);
-  for (let k = 0; k < n; k++) {
-    if (movs) {
-      if (top === 31) mem.write32(dst, mem.read32(src));
-      else if (top === 15) mem.write16(dst, mem.read16(src));
-      else mem.write8(dst, mem.read8(src));
-      src = (src + step) | 0;
-      regs[ESI] = regs[ESI]! + step;
-    } else if (top === 31) mem.write32(dst, v);
-    else if (top === 15) mem.write16(dst, v & 0xffff);
-    else mem.write8(dst, v & 0xff);
-    dst = (dst + step) | 0;
-    regs[EDI] = regs[EDI]! + step;
-    regs[ECX] = regs[ECX]! - 1;
+  const dstBase = s.segBase[SegReg.ES]! | 0;
+  const srcBase = s.segBase[srcSeg]! | 0;
+  const fast = s.ramFast;
+  let left = n;
+  while (left > 0) {
+    const run = fast === undefined ? 0 : bulkRun(s, fast, movs, dstBase, srcBase, step, top, left);
+    if (run === 0) {
+      repElement(s, movs, dstBase, srcBase, step, top);
+      left--;
+    } else left -= run;
   }
   if (regs[ECX] !== 0) s.eip = s.startEip;
   return true;
+}
+
+/** One element of REP STOS/MOVS through the MMU (a miss, MMIO, a watched or clean page). */
+function repElement(
+  s: CpuState,
+  movs: boolean,
+  dstBase: number,
+  srcBase: number,
+  step: number,
+  top: number,
+): void {
+  const regs = s.regs;
+  const mem = s.memory;
+  const dst = (dstBase + regs[EDI]!) | 0;
+  if (movs) {
+    const src = (srcBase + regs[ESI]!) | 0;
+    if (top === 31) mem.write32(dst, mem.read32(src));
+    else if (top === 15) mem.write16(dst, mem.read16(src));
+    else mem.write8(dst, mem.read8(src));
+    regs[ESI] = regs[ESI]! + step;
+  } else {
+    const v = getAcc(s, top);
+    if (top === 31) mem.write32(dst, v);
+    else if (top === 15) mem.write16(dst, v & 0xffff);
+    else mem.write8(dst, v & 0xff);
+  }
+  regs[EDI] = regs[EDI]! + step;
+  regs[ECX] = regs[ECX]! - 1;
+}
+
+/**
+ * Elements (at most `left`) from the current EDI (and ESI) to where the first of them leaves
+ * its page, copied or filled at once when every page involved is a plain-RAM hit of the TLB
+ * fast path; 0 when the next element must go through the MMU. The bytes are those the
+ * element-by-element loop would leave, overlapping ranges included.
+ */
+function bulkRun(
+  s: CpuState,
+  fast: LinearFastPath,
+  movs: boolean,
+  dstBase: number,
+  srcBase: number,
+  step: number,
+  top: number,
+  left: number,
+): number {
+  const regs = s.regs;
+  const size = (top + 1) >>> 3;
+  const dst = (dstBase + regs[EDI]!) | 0;
+  const eDst = fast.tlb[dst >>> 12]!;
+  if ((eDst & fast.masks[1]!) !== 1) return 0;
+  let k = pageRoom(dst, step, size, left);
+  let src = 0;
+  let eSrc = 0;
+  if (movs) {
+    src = (srcBase + regs[ESI]!) | 0;
+    eSrc = fast.tlb[src >>> 12]!;
+    if ((eSrc & fast.masks[0]!) !== 1) return 0;
+    k = pageRoom(src, step, size, k);
+  }
+  if (k === 0) return 0;
+  const bytes = k * size;
+  // The lowest byte of each range (a descending string ends below where it starts).
+  const back = step < 0 ? bytes - size : 0;
+  const pDst = ((eDst & ~0xfff) | (dst & 0xfff)) - back;
+  const u8 = fast.u8;
+  if (movs) {
+    const pSrc = ((eSrc & ~0xfff) | (src & 0xfff)) - back;
+    const apart = pDst - pSrc;
+    // An ascending copy onto bytes it has yet to read (or a descending one below them) sees
+    // its own stores: element by element, as the hardware loop.
+    if ((step > 0 ? apart > 0 : apart < 0) && Math.abs(apart) < bytes) {
+      overlapCopy(u8, pDst, pSrc, bytes, step, size);
+    } else u8.copyWithin(pDst, pSrc, pSrc + bytes);
+    regs[ESI] = regs[ESI]! + step * k;
+  } else fill(fast, pDst, bytes, getAcc(s, top), size);
+  regs[EDI] = regs[EDI]! + step * k;
+  regs[ECX] = regs[ECX]! - k;
+  return k;
+}
+
+/** Elements (at most `most`) from linear `at` on, by `step`, whose bytes all lie in its page. */
+function pageRoom(at: number, step: number, size: number, most: number): number {
+  const off = at & 0xfff;
+  if (off + size > 0x1000) return 0; // the first element crosses the page
+  const room = step > 0 ? ((0x1000 - off) / size) | 0 : ((off / size) | 0) + 1;
+  return room < most ? room : most;
+}
+
+/**
+ * Element-by-element copy of `bytes` bytes (ranges given by their lowest byte) in string order,
+ * each element read whole before it is stored.
+ */
+function overlapCopy(
+  u8: Uint8Array,
+  pDst: number,
+  pSrc: number,
+  bytes: number,
+  step: number,
+  size: number,
+): void {
+  for (let e = step > 0 ? 0 : bytes - size; e >= 0 && e < bytes; e += step) {
+    let v = 0;
+    for (let b = size - 1; b >= 0; b--) v = (v << 8) | u8[pSrc + e + b]!;
+    for (let b = 0; b < size; b++) u8[pDst + e + b] = (v >>> (8 * b)) & 0xff;
+  }
+}
+
+/** Stores `bytes / size` copies of the low `size` bytes of `v` (little-endian) from `at`. */
+function fill(fast: LinearFastPath, at: number, bytes: number, v: number, size: number): void {
+  if (size === 1 || (v === 0 && size !== 1)) {
+    fast.u8.fill(v & 0xff, at, at + bytes);
+  } else if ((at & (size - 1)) === 0) {
+    if (size === 4) fast.i32.fill(v, at >> 2, (at + bytes) >> 2);
+    else fast.u16.fill(v & 0xffff, at >> 1, (at + bytes) >> 1);
+  } else {
+    const u8 = fast.u8;
+    for (let b = 0; b < bytes; b++) u8[at + b] = (v >>> (8 * (b % size))) & 0xff;
+  }
 }
 
 function inForm(top: number, fromDx: boolean): Handler {

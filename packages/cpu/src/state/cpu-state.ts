@@ -1,6 +1,6 @@
 // The architectural state the interpreter works on. Plain fields and typed arrays only: the
 // hot path reads them directly, nothing is allocated per instruction.
-import type { Clock, DataWatchHook, LinearMemory, PortIo } from "@ringvm/bus";
+import type { Clock, DataWatchHook, LinearFastPath, LinearMemory, PortIo } from "@ringvm/bus";
 import { ARITH_FLAGS, CF, FLAGS_FIXED_ONE, LazyOp, PF, AF, ZF, SF, OF } from "./flags";
 import { SseState } from "../simd/state";
 import { X87State } from "../x87/state";
@@ -106,6 +106,12 @@ export class CpuState {
 
   /** Guest time source for RDTSC; without one the TSC counts retired instructions. */
   clock: Clock | null = null;
+  /**
+   * The memory's TLB fast path when CPU writes may use it directly (a code-page watch keeps
+   * translated code off fast-writable pages), else undefined: REP MOVS/STOS copy and fill
+   * plain-RAM pages through it a page at a time (integer-string.ts `bulkRep`).
+   */
+  ramFast: LinearFastPath | undefined = undefined;
   /**
    * Instructions retired, kept here so RDTSC can use it without a clock. Declared with a
    * non-small-integer value (reset to 0 in the constructor) so V8 stores it as a double from the
