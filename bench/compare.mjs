@@ -469,7 +469,8 @@ for (let round = 1; round <= runs; round++) {
       `bench: ${name}: boot ${seconds(r.bootMs)} s, workload ${seconds(r.workloadMs)} s (${state})\n`,
     );
     results.length = 0;
-    for (const n of selected) if (samplesOf.get(n).length > 0) results.push(summarize(samplesOf.get(n)));
+    for (const n of selected)
+      if (samplesOf.get(n).length > 0) results.push(summarize(samplesOf.get(n)));
     save(buildReport(loadavg()[0]), loadavg()[0]);
   }
 }
