@@ -8,8 +8,11 @@ import { MAX_RAM_SIZE, MIN_RAM_SIZE, PAGE_SIZE } from "./physical-space";
 const TLB_BYTES = 4 << 20;
 /** WebAssembly page size. */
 const WASM_PAGE = 0x1_0000;
-/** WebAssembly pages after the TLB: masks and registers in the first 4 KiB, then the scratch. */
-const STATE_PAGES = 4;
+/**
+ * WebAssembly pages after the TLB: masks and registers in the first 4 KiB, then the scratch
+ * (room for @ringvm/recompiler's dynamic-exit hash, 513 KiB: WASM_CHAIN_SCRATCH_BYTES).
+ */
+const STATE_PAGES = 12;
 /** The scratch: a code generator's state words and tables (the recompiler's dynamic-exit hash). */
 const SCRATCH_SIZE = STATE_PAGES * WASM_PAGE - 4096;
 

@@ -6,6 +6,8 @@
 // The guest is a hand-assembled 64 KiB BIOS ROM that prints 'A' on port E9h, requests the
 // reset, prints 'B' and triple-faults.
 import { describe, expect, it } from "vitest";
+import { createWasmGuestMemory } from "@ringvm/memory";
+import { WASM_CHAIN_SCRATCH_BYTES } from "@ringvm/recompiler";
 import { createPc, type Pc } from "../src/index";
 
 /** Real-mode code at F000:0000, entered from the reset vector. */
@@ -54,6 +56,15 @@ async function runRom(
   const end = await pc.start();
   return { output, reason: end.reason, resets: pc.hypervisor.stats.resets };
 }
+
+describe("WebAssembly guest memory", () => {
+  it("has scratch for the recompiler's dynamic-exit hash (else RETs leave WebAssembly)", () => {
+    // Without the room the back end runs without its hash: every RET whose caller's region is
+    // not the exit's last target goes through the dispatcher.
+    const memory = createWasmGuestMemory(16 << 20);
+    expect(memory.scratchSize).toBeGreaterThanOrEqual(WASM_CHAIN_SCRATCH_BYTES);
+  });
+});
 
 describe("reset requests", () => {
   it("without one, the ROM prints A and B and triple-faults (shutdown)", async () => {

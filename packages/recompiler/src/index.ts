@@ -25,6 +25,7 @@ export {
   type GenerateOptions,
 } from "./block";
 export { RUNTIME_NAMES } from "./emit";
+export { WASM_CHAIN_SCRATCH_BYTES } from "./wasm/lower";
 export { createEngine, formatRecompilerStats, type EngineKind } from "./select";
 export {
   architecturalState,

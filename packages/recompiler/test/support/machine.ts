@@ -4,6 +4,7 @@ import type { LinearMemory, PageFaultSink, PagingState, PortIo } from "@ringvm/b
 import { Cpu, SegReg, type CpuState, type InterruptSource } from "@ringvm/cpu";
 import { NullPorts } from "@ringvm/cpu/testing";
 import { Recompiler, type FastMemoryView } from "../../src/index";
+import { DYN_BYTES, DYN_OFFSET } from "../../src/wasm/lower";
 
 export const RAM_SIZE = 1 << 22;
 const MASK = RAM_SIZE - 1;
@@ -20,8 +21,12 @@ export const HOLE = 0x300000;
 /** Layout of the test machine's WebAssembly memory (RAM at 0, as @ringvm/memory lays it out). */
 const WASM_TLB = RAM_SIZE;
 const WASM_STATE = WASM_TLB + (4 << 20);
-/** As @ringvm/memory's createWasmGuestMemory: 4 pages of masks, registers and scratch. */
-const WASM_PAGES = (WASM_STATE + 4 * 0x10000) / 0x10000;
+/**
+ * Masks and registers in the first 1 KiB after the TLB, then the scratch, large enough for the
+ * dynamic-exit hash (as @ringvm/memory's createWasmGuestMemory).
+ */
+const WASM_SCRATCH = WASM_STATE + 1024;
+const WASM_PAGES = Math.ceil((WASM_SCRATCH + DYN_OFFSET + DYN_BYTES) / 0x10000);
 
 type WasmMemoryCtor = new (d: { initial: number; maximum: number }) => { buffer: ArrayBuffer };
 
@@ -70,8 +75,8 @@ export class TestMemory implements LinearMemory {
         memory,
         ramSize: RAM_SIZE,
         registersOffset: WASM_STATE + 64,
-        scratchOffset: WASM_STATE + 1024,
-        scratchSize: 4 * 0x10000 - 1024,
+        scratchOffset: WASM_SCRATCH,
+        scratchSize: WASM_PAGES * 0x10000 - WASM_SCRATCH,
       };
     } else {
       this.bytes = new Uint8Array(RAM_SIZE);
