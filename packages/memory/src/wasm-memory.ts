@@ -9,8 +9,9 @@ const TLB_BYTES = 4 << 20;
 /** WebAssembly page size. */
 const WASM_PAGE = 0x1_0000;
 /**
- * WebAssembly pages after the TLB: masks and registers in the first 4 KiB, then the scratch
- * (room for @ringvm/recompiler's dynamic-exit hash, 513 KiB: WASM_CHAIN_SCRATCH_BYTES).
+ * WebAssembly pages after the TLB: masks and registers in the first 4 KiB, then the scratch,
+ * with room for @ringvm/recompiler's dynamic-exit hash (513 KiB, its WASM_CHAIN_SCRATCH_BYTES;
+ * the board's tests check it fits).
  */
 const STATE_PAGES = 12;
 /** The scratch: a code generator's state words and tables (the recompiler's dynamic-exit hash). */

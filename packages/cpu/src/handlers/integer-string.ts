@@ -291,7 +291,7 @@ function overlapCopy(
 
 /** Stores `bytes / size` copies of the low `size` bytes of `v` (little-endian) from `at`. */
 function fill(fast: LinearFastPath, at: number, bytes: number, v: number, size: number): void {
-  if (size === 1 || (v === 0 && size !== 1)) {
+  if (size === 1 || v === 0) {
     fast.u8.fill(v & 0xff, at, at + bytes);
   } else if ((at & (size - 1)) === 0) {
     if (size === 4) fast.i32.fill(v, at >> 2, (at + bytes) >> 2);

@@ -109,7 +109,7 @@ export class CpuState {
   /**
    * The memory's TLB fast path when CPU writes may use it directly (a code-page watch keeps
    * translated code off fast-writable pages), else undefined: REP MOVS/STOS copy and fill
-   * plain-RAM pages through it a page at a time (integer-string.ts `bulkRep`).
+   * plain-RAM pages through it a page at a time (integer-string.ts `bulkRun`).
    */
   ramFast: LinearFastPath | undefined = undefined;
   /**

@@ -1,10 +1,12 @@
 // The baked memory forms' inlined TLB fast path (LinearMemory.fastPath, what the board's Mmu
-// offers) and the fused "register form + Jcc" pairs of the block loop. Both must behave exactly as
-// the memory's own methods and single instructions do: accesses the fast path does not accept
+// offers), REP MOVS/STOS a page at a time through it, and the fused "register form + Jcc" pairs
+// of the block loop. All must behave exactly as the memory's own methods and single
+// instructions do: accesses the fast path does not accept
 // (an entry failing the read/write mask: MMIO, a watched code page) go through the memory's
 // read/write methods, so a store to code is still seen by the next fetch (SDM vol. 3, 11.6), and
 // `run(n)` stops after exactly n instructions even between a fused form and its Jcc. Expected
-// values are what the programs compute (hand-derived below).
+// values are what the programs compute (hand-derived below), or for the strings what the SDM's
+// element-by-element REP loop leaves (the same CPU on a memory without a fast path).
 import type { LinearFastPath } from "@ringvm/bus";
 import { describe, expect, it } from "vitest";
 import { EAX, EBX, ECX, EDI, EDX, ESI, StopReason } from "../../src/index";

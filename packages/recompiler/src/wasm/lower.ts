@@ -131,9 +131,9 @@ export const SCRATCH_BYTES = SCR_SEG + 48;
  */
 export const DYN_OFFSET = 1024;
 /**
- * 2^16 entries: a boot holds ~48 K region entry EIPs; with 2^14 a third of the dynamic exits
- * whose target a region starts missed it for a collision (entries into WebAssembly from
- * JavaScript per boot + workload 2.05 M with 2^14, 1.69 M with 2^16, 1.64 M with 2^17).
+ * 2^16 entries (direct-mapped): a boot holds ~48 K region entry EIPs, and an entry overwritten
+ * by a colliding one sends its RETs through the dispatcher. Entries into WebAssembly from
+ * JavaScript per boot + workload: 2.05 M with 2^14, 1.69 M with 2^16, 1.64 M with 2^17.
  */
 export const DYN_BITS = 16;
 export const DYN_BYTES = 8 << DYN_BITS;
