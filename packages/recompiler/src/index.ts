@@ -5,6 +5,7 @@ export {
   DEFAULT_HOT_THRESHOLD_WASM,
   BATCH_SIZE,
   WARM_FRACTION,
+  HEAT_AFTER_REGION,
   flatSegments,
   modeKey,
   Recompiler,

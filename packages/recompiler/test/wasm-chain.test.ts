@@ -18,6 +18,7 @@ import {
   type TestBackend,
 } from "./support/machine";
 import { hex, lockstep } from "./support/lockstep";
+import { HEAT_AFTER_REGION } from "../src/index";
 
 /** A program: code runs at CODE_AT + offset; the rest is INT3 (0xcc). */
 function program(parts: [number, string][]): Uint8Array {
@@ -299,6 +300,19 @@ function twoSpaces(m: Machine): void {
   m.cpu.setControlRegister(3, 0x1000);
 }
 
+/*
+ * start: mov esi, 300
+ * outer: mov ecx, 10
+ * inner: add eax, ecx / dec ecx / jnz inner / jmp x
+ *  back: dec esi / jnz outer / hlt
+ * x (next page): add edx, eax / xor edx, 5 / jmp back
+ * `inner` runs 9 times per outer iteration and gets hot first; its region (one page) exits to
+ * x, on the next page, once per outer iteration.
+ */
+const AFTER_REGION = program([
+  [0, "be2c010000b90a00000001c84975fbe9ec0f00004e75eef4"],
+  [0x1000, "01c283f205e90af0ffff"],
+]);
 const BACKENDS = ["wasm", "wasm-shared"] as const;
 
 describe("chaining inside WebAssembly vs the interpreter (run(n), varied budgets)", () => {
@@ -322,6 +336,32 @@ describe("chaining inside WebAssembly vs the interpreter (run(n), varied budgets
       // region without the dispatcher (one exit slot relinked to 12 targets would not).
       expect(st.chainedInWasm).toBeGreaterThan(4000);
       expect(st.blocksExecuted - st.chained).toBeLessThan(runs + 200);
+    },
+  );
+
+  it.each(BACKENDS)(
+    "a cold block entered from a region's exit gets hot HEAT_AFTER_REGION times sooner (%s)",
+    (backend) => {
+      const T = 400;
+      const st = (heat: number) => {
+        const { b } = chainLockstep(AFTER_REGION, backend, {
+          threshold: T,
+          extras: () => ({ heatAfterRegion: heat }),
+        });
+        expect(b.cpu.getReg32(6)).toBe(0); // ESI: all 300 outer iterations ran
+        return b.engine!.stats;
+      };
+      const alike = st(1);
+      const sooner = st(HEAT_AFTER_REGION);
+      // `inner` gets hot after T / 9 ~ 45 outer iterations; x has run ~45 times then. Every
+      // run of x counting 1, x stays below T for all 300 iterations: its 3 instructions run
+      // cold 300 times. Counting HEAT_AFTER_REGION after the region's exit, x gets hot after
+      // ~45 + (T - 45) / HEAT_AFTER_REGION outer iterations (~134 with 4): at least
+      // (300 - 134 - slack) * 3 fewer cold instructions.
+      const hotAt = 45 + Math.ceil((T - 45) / HEAT_AFTER_REGION);
+      expect(alike.interpreted.cold - sooner.interpreted.cold).toBeGreaterThanOrEqual(
+        (300 - hotAt - 10) * 3,
+      );
     },
   );
 

@@ -187,6 +187,8 @@ export interface MachineExtras {
   maxWasmRegions?: number;
   /** Slots per chunk of the cold blocks' pool (RecompilerOptions.coldChunk). */
   coldChunk?: number;
+  /** RecompilerOptions.heatAfterRegion. */
+  heatAfterRegion?: number;
 }
 
 /** A flat protected-mode machine with `code` at CODE_AT; `engine` null = interpreter only. */
@@ -249,6 +251,9 @@ export function makeMachine(
         ...(extras.interrupts ? { interrupts: extras.interrupts } : {}),
         ...(extras.maxRegionBlocks !== undefined
           ? { maxRegionBlocks: extras.maxRegionBlocks }
+          : {}),
+        ...(extras.heatAfterRegion !== undefined
+          ? { heatAfterRegion: extras.heatAfterRegion }
           : {}),
         ...(extras.wasmChain !== undefined ? { wasmChain: extras.wasmChain } : {}),
         ...(extras.maxWasmRegions !== undefined ? { maxWasmRegions: extras.maxWasmRegions } : {}),
