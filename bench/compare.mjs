@@ -17,7 +17,8 @@
 //          [--json] [--host-unpack] [--ringvm-args "--deterministic ..."]
 //   --runs N: N rounds, each booting every selected emulator once in turn (so a slow minute on a
 //   shared host hits all of them alike); each time printed is the median of its N samples, with
-//   the spread (min-max), and ratios are of medians. Default 1.
+//   the spread (min-max), and ratios are of medians; below the table, the median of each round's
+//   own ratio to v86 (both sides measured in the same minutes). Default 1.
 //   --only names: qemu, v86, ringvm (all RingVM engines), ringvm-interpreter,
 //   ringvm-recompiler, ringvm-auto (the board's default WebAssembly back end), ringvm-js (auto
 //   with the JavaScript back end),
@@ -416,6 +417,24 @@ function buildReport(loadAfter) {
         `${ratio(r.bootMs, qemu?.bootMs).padStart(11)}${ratio(r.workloadMs, qemu?.workloadMs).padStart(11)}` +
         (r.skipped ? `   skipped: ${r.skipped}` : r.error ? `   error: ${r.error}` : spread),
     );
+  }
+  // Each round's own ratio to v86 (both measured in the same minutes), then their median: what
+  // a slow minute does to both sides cancels out.
+  const paired = (r, key) => {
+    const mine = r[`${key}Samples`];
+    const theirs = v86?.[`${key}Samples`];
+    if (mine === undefined || theirs === undefined || mine.length !== theirs.length) return "-";
+    return `${median(mine.map((x, i) => x / theirs[i])).toFixed(2)}x`;
+  };
+  if (runs > 1 && v86?.bootSamples !== undefined) {
+    lines.push("");
+    lines.push("median of the rounds' own ratios to v86:");
+    for (const r of results) {
+      if (r.bootSamples === undefined || r === v86) continue;
+      lines.push(
+        `${r.label.padEnd(26)}boot ${paired(r, "boot")}, workload ${paired(r, "workload")}`,
+      );
+    }
   }
   lines.push(
     `(${runs === 1 ? "one run each, one after the other" : `median of ${runs} rounds, each running every emulator in turn; spread min-max`}, ` +
