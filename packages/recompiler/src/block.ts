@@ -105,7 +105,10 @@ export class Block {
   compiled = true;
   /** Instructions of the entry block (the budget a call needs at least). */
   readonly count: number;
-  /** Entries so far, or instructions run with `hotInstructions` (cold blocks only). */
+  /**
+   * Heat so far (cold blocks only): entries, those right after a WebAssembly region counting
+   * `HEAT_AFTER_REGION` (engine.ts), or instructions run with `hotInstructions`.
+   */
   runs = 0;
   /** Linear page (linear >>> 12), for the same-page chaining rule. */
   readonly linearPage: number;
