@@ -243,7 +243,6 @@ export class Cpu {
   private readonly interrupts: InterruptSource | undefined;
   private isShutdown = false;
   private readonly fastRead: LinearFastPath | undefined;
-  private readonly fastWrite: LinearFastPath | undefined;
 
   constructor(options: CpuOptions) {
     const watching = options.codeTranslator !== undefined && options.codePages !== undefined;
@@ -252,9 +251,9 @@ export class Cpu {
       : new WriteCountingMemory(options.memory);
     this.memory = memory;
     // The baked memory forms inline the memory's TLB fast path (reads always; writes only with
-    // the watch: without it every CPU write moves the epoch through WriteCountingMemory).
+    // the watch, `state.ramFast` below: without it every CPU write moves the epoch through
+    // WriteCountingMemory).
     this.fastRead = options.memory.fastPath?.();
-    this.fastWrite = watching ? this.fastRead : undefined;
     if (watching) {
       this.translator = options.codeTranslator;
       this.codePages = options.codePages;
@@ -282,7 +281,7 @@ export class Cpu {
       options.registers,
     );
     this.state.clock = options.clock ?? null;
-    this.state.ramFast = this.fastWrite;
+    this.state.ramFast = watching ? this.fastRead : undefined;
     this.interrupts = options.interrupts;
     this.fetch = (address) => memory.fetch8(address);
     const s = this.state;
@@ -866,7 +865,7 @@ export class Cpu {
           ? lockUd
           : inlineOp(insn) >= 0
             ? pickHandler(insn)
-            : (bake(insn, this.fastRead, this.fastWrite) ?? pickHandler(insn)),
+            : (bake(insn, this.fastRead, this.state.ramFast) ?? pickHandler(insn)),
       );
       const scratch = this.blockScratch;
       scratch[k * 4 + 1] = ip;

@@ -574,8 +574,6 @@ export class Recompiler {
     let remaining = maxInstructions;
     let prev: Block | null = null;
     let dispatched = false;
-    // Heat of a cold run: HEAT_AFTER_REGION right after a WebAssembly region ran (see there).
-    let heat = 1;
     while (remaining > 0) {
       if (this.stepping) {
         if (dispatched) break;
@@ -586,7 +584,6 @@ export class Recompiler {
         const n = s.debugMode !== 0 ? remaining : 1;
         why.debug += n;
         prev = null;
-        heat = 1;
         const stop = this.interpret(n);
         if (stop !== StopReason.Budget) return stop;
         remaining -= n;
@@ -607,7 +604,6 @@ export class Recompiler {
         }
         if (n !== 0) {
           prev = null;
-          heat = 1;
           const stop = this.interpret(n);
           if (stop !== StopReason.Budget) return stop;
           remaining -= n;
@@ -624,7 +620,6 @@ export class Recompiler {
         // The interpreter fetches again, faults the same way and delivers the #PF.
         why.fetchFault++;
         prev = null;
-        heat = 1;
         const stop = this.interpret(1);
         if (stop !== StopReason.Budget) return stop;
         remaining--;
@@ -655,7 +650,6 @@ export class Recompiler {
           const n = 1;
           if (this.heat[slot] === NEVER) why.untranslatable += n;
           else why.nonRam += n;
-          heat = 1;
           const stop = this.interpret(n);
           if (stop !== StopReason.Budget) return stop;
           remaining -= n;
@@ -665,6 +659,8 @@ export class Recompiler {
       }
       // Chain the previous block's exit to this one when the rules allow (see `link`).
       if (prev !== null) this.link(prev, b);
+      // The block that ran just before `b` (null: the interpreter did), for a cold run's heat.
+      let before = prev;
       // Run blocks, following chain links, until an exit needs the dispatcher.
       for (;;) {
         if (b.count > remaining) {
@@ -676,7 +672,9 @@ export class Recompiler {
         st.blocksExecuted++;
         if (!b.compiled) {
           // Counted in instructions: those it ran (below), a block may leave at a taken Jcc.
-          if (!this.byInstructions) b.runs += heat;
+          // Right after a WebAssembly region, a run weighs HEAT_AFTER_REGION (see there).
+          if (!this.byInstructions)
+            b.runs += before !== null && before.wasm !== null ? this.heatAfterRegion : 1;
           if (b.runs >= this.warmAt) {
             if (b.runs >= this.threshold) {
               const hot = this.compile(b);
@@ -688,7 +686,6 @@ export class Recompiler {
           }
         }
         if (b.compiled) {
-          heat = b.wasm !== null ? this.heatAfterRegion : 1;
           try {
             next = b.fn(s, this.stepping ? b.count : remaining);
           } catch (e) {
@@ -709,7 +706,6 @@ export class Recompiler {
           st.instructionsInBlocks += used;
           remaining -= used;
         } else {
-          heat = 1;
           this.coldEvent = false;
           const used = this.runCold(b as ColdBlock);
           const done = (s.retired - rb) | 0;
@@ -755,6 +751,7 @@ export class Recompiler {
             break;
           }
           st.chained++;
+          before = b;
           b = next;
           continue;
         }
@@ -775,6 +772,7 @@ export class Recompiler {
           break;
         }
         st.chained++;
+        before = b;
         b = next;
       }
     }

@@ -194,10 +194,10 @@ describe("REP MOVS / REP STOS a page at a time", () => {
   };
   /** A machine with the fast path (TlbMemory, code-page watch) and one without, same program. */
   function pair(code: string, df: boolean): Pair {
-    const program = hex((df ? "fd" : "") + code + "f4");
+    const program = (df ? "fd" : "") + code + "f4";
     const mem = new FlatMemory(1 << 20);
-    mem.bytes.set(program, 0x1000);
-    return { fast: machine((df ? "fd" : "") + code + "f4"), ref: { mem, cpu: flatCpu(mem) } };
+    mem.bytes.set(hex(program), 0x1000);
+    return { fast: machine(program), ref: { mem, cpu: flatCpu(mem) } };
   }
   function runBoth(
     code: string,

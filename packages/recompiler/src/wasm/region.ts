@@ -21,6 +21,7 @@ import type { FuncTable } from "./chain";
 import { Code, Instruction } from "@ringvm/decoder";
 import type { Block, BlockFn, FastMemoryView, RegionCursor } from "../block";
 import type { WasmTarget } from "../block";
+import type { RecompilerStats } from "../engine";
 import { isCrossing } from "../crossing";
 import {
   SCR_CNT,
@@ -129,14 +130,10 @@ export class WasmShared {
     memory: WasmMemoryLike,
     readonly events: (s: CpuState) => boolean,
     /** Counters the wrappers add chains to (RecompilerStats). */
-    readonly stats: {
-      blocksExecuted: number;
-      chained: number;
-      chainedInWasm: number;
-      wasmEntries: number;
-      wasmModules: number;
-      wasmBytes: number;
-    },
+    readonly stats: Pick<
+      RecompilerStats,
+      "blocksExecuted" | "chained" | "chainedInWasm" | "wasmEntries" | "wasmModules" | "wasmBytes"
+    >,
   ) {
     this.M = new Int32Array(memory.buffer);
     const sc = layout.scratch >>> 2;

@@ -4,7 +4,7 @@ import type { LinearMemory, PageFaultSink, PagingState, PortIo } from "@ringvm/b
 import { Cpu, SegReg, type CpuState, type InterruptSource } from "@ringvm/cpu";
 import { NullPorts } from "@ringvm/cpu/testing";
 import { Recompiler, type FastMemoryView } from "../../src/index";
-import { DYN_BYTES, DYN_OFFSET } from "../../src/wasm/lower";
+import { WASM_CHAIN_SCRATCH_BYTES } from "../../src/wasm/lower";
 
 export const RAM_SIZE = 1 << 22;
 const MASK = RAM_SIZE - 1;
@@ -26,7 +26,7 @@ const WASM_STATE = WASM_TLB + (4 << 20);
  * dynamic-exit hash (as @ringvm/memory's createWasmGuestMemory).
  */
 const WASM_SCRATCH = WASM_STATE + 1024;
-const WASM_PAGES = Math.ceil((WASM_SCRATCH + DYN_OFFSET + DYN_BYTES) / 0x10000);
+const WASM_PAGES = Math.ceil((WASM_SCRATCH + WASM_CHAIN_SCRATCH_BYTES) / 0x10000);
 
 type WasmMemoryCtor = new (d: { initial: number; maximum: number }) => { buffer: ArrayBuffer };
 
