@@ -10,6 +10,7 @@
 // Prints the board's exit statistics to stderr at the end (one JSON line, prefix "ringvm-stats ").
 import { readFileSync } from "node:fs";
 import { createPc } from "@ringvm/pc";
+import { favorCallingThread } from "ringvm/host-threads";
 
 const args = process.argv.slice(2);
 function option(name, fallback) {
@@ -70,6 +71,8 @@ const stop = () => pc.stop();
 process.once("SIGTERM", stop);
 process.once("SIGINT", stop);
 
+// As `ringvm run` does: V8's compiler and GC workers run on the cores the loop leaves idle.
+favorCallingThread();
 const end = await pc.start();
 flushOutput();
 const s = pc.hypervisor.snapshotStats();

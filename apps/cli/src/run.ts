@@ -21,6 +21,7 @@ import {
   type ScreenPc,
   type SerialSink,
 } from "@ringvm/pc";
+import { favorCallingThread } from "./host-threads";
 import {
   checkScreenshotPath,
   pickColors,
@@ -318,6 +319,8 @@ export async function runMachine(options: RunOptions, io: RunIo): Promise<number
     stats,
   });
 
+  // The loop runs on this thread: V8's compiler and GC workers get the cores it leaves idle.
+  favorCallingThread();
   let end: RunEnd;
   try {
     end = await pc.start();
