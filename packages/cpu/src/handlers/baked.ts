@@ -411,6 +411,92 @@ form("Test_rm8_imm8_F6r1", F_RM8_I, AluOp.Test, false);
 form("Cmp_rm8_r8", F_RM8_R, AluOp.Cmp, false);
 form("Test_rm8_r8", F_RM8_R, AluOp.Test, false);
 
+// ---- sharing: one closure per distinct operand set ----
+
+/** Entries of a `HandlerCache` (direct-mapped; a power of two). */
+const CACHE_ENTRIES = 1 << 15;
+/** Words of an entry's signature (see `HandlerCache.find`). */
+const SIG_WORDS = 5;
+
+/**
+ * The handlers made for earlier instructions, by everything a factory here reads from an
+ * instruction (form, operand count, kinds and registers, addressing, displacement, immediate)
+ * and the fused condition: an instruction whose signature matches gets the same closure. A
+ * kernel's code repeats operand sets (`mov eax, [ebp-16]`, `push ebx`): a Linux boot bakes
+ * ~500 K instructions, and a closure of their own (with one or two contexts each) were ~60 MB
+ * of its heap. Direct-mapped and bounded: a colliding signature replaces the entry. One cache
+ * per pair of fast paths (`cacheFor`): closures capture their arrays.
+ */
+class HandlerCache<H> {
+  private readonly sig = new Int32Array(CACHE_ENTRIES * SIG_WORDS);
+  private readonly handlers: (H | undefined)[] = new Array<H | undefined>(CACHE_ENTRIES).fill(
+    undefined,
+  );
+  private readonly key = new Int32Array(SIG_WORDS);
+
+  /**
+   * The entry for `insn`'s signature: negative (~index) when it holds a handler for it, else
+   * the index to `keep` a new one at. The packing relies on Code < 2^16, Register and OpKind
+   * values < 2^8 (handler-cache.test.ts checks the enums).
+   */
+  find(insn: Instruction, cc: number): number {
+    const k = this.key;
+    k[0] = insn.code | (insn.opCount << 16) | (cc << 20) | (insn.addrSize << 24);
+    k[1] = insn.op0Kind | (insn.op1Kind << 8) | (insn.memScale << 16) | (insn.memSegment << 24);
+    k[2] =
+      insn.op0Register | (insn.op1Register << 8) | (insn.memBase << 16) | (insn.memIndex << 24);
+    k[3] = insn.memDisplacement | 0;
+    k[4] = insn.immediate | 0;
+    let h = 0;
+    for (let w = 0; w < SIG_WORDS; w++) h = Math.imul(h ^ k[w]!, 0x9e3779b1) ^ (h >>> 15);
+    const at = (h >>> 17) & (CACHE_ENTRIES - 1);
+    if (this.handlers[at] === undefined) return at;
+    const sig = this.sig;
+    const o = at * SIG_WORDS;
+    for (let w = 0; w < SIG_WORDS; w++) if (sig[o + w] !== k[w]) return at;
+    return ~at;
+  }
+
+  hit(slot: number): H {
+    return this.handlers[~slot]!;
+  }
+
+  keep(at: number, handler: H): void {
+    this.sig.set(this.key, at * SIG_WORDS);
+    this.handlers[at] = handler;
+  }
+}
+
+/** Caches of `bake` without fast paths, and of `bakeFused` (neither captures a memory). */
+const PLAIN = new HandlerCache<Handler>();
+const FUSED = new HandlerCache<FusedHandler>();
+/**
+ * Caches of `bake` by its read fast path, then its write fast path (NO_PATH: none); weak, so a
+ * dropped machine's caches (and the memory their closures hold) go with it.
+ */
+const BY_PATHS = new WeakMap<object, WeakMap<object, HandlerCache<Handler>>>();
+const NO_PATH = {};
+
+function cacheFor(
+  read: LinearFastPath | undefined,
+  write: LinearFastPath | undefined,
+): HandlerCache<Handler> {
+  if (read === undefined && write === undefined) return PLAIN;
+  const first = read ?? NO_PATH;
+  let byWrite = BY_PATHS.get(first);
+  if (byWrite === undefined) {
+    byWrite = new WeakMap();
+    BY_PATHS.set(first, byWrite);
+  }
+  const second = write ?? NO_PATH;
+  let cache = byWrite.get(second);
+  if (cache === undefined) {
+    cache = new HandlerCache();
+    byWrite.set(second, cache);
+  }
+  return cache;
+}
+
 /**
  * A handler with `insn`'s operands baked in, for the forms covered here (32-bit operand size;
  * memory operands with 32-bit addressing), else undefined (the caller keeps the table handler).
@@ -424,6 +510,19 @@ export function bake(
   write?: LinearFastPath,
 ): Handler | undefined {
   if (insn.hasLock) return undefined;
+  const cache = cacheFor(read, write);
+  const slot = cache.find(insn, 0);
+  if (slot < 0) return cache.hit(slot);
+  const made = bakeNew(insn, read, write);
+  if (made !== undefined) cache.keep(slot, made);
+  return made;
+}
+
+function bakeNew(
+  insn: Instruction,
+  read: LinearFastPath | undefined,
+  write: LinearFastPath | undefined,
+): Handler | undefined {
   fastRead = read;
   fastWrite = write;
   const code = insn.code;
@@ -648,6 +747,14 @@ export type FusedHandler = (s: CpuState) => boolean;
 /** The fused form of `insn` + Jcc `cc`, for the forms below, else undefined. */
 export function bakeFused(insn: Instruction, cc: number): FusedHandler | undefined {
   if (insn.hasLock) return undefined;
+  const slot = FUSED.find(insn, cc);
+  if (slot < 0) return FUSED.hit(slot);
+  const made = bakeFusedNew(insn, cc);
+  if (made !== undefined) FUSED.keep(slot, made);
+  return made;
+}
+
+function bakeFusedNew(insn: Instruction, cc: number): FusedHandler | undefined {
   const code = insn.code;
   const r0 = insn.op0Kind === OpKind.Register ? reg32(insn.op0Register) : -1;
   if (r0 < 0) return undefined;
