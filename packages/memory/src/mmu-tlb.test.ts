@@ -68,6 +68,42 @@ describe("TLB maintenance (SDM 4.10)", () => {
     expect(mmu.read8(0x40_0000)).toBe(0);
   });
 
+  it("a page refilled with the other G value is flushed by MOV CR3 by its new kind", () => {
+    const { mem, mmu, tables, on } = paged();
+    mem.write8(0x50_0000, 1);
+    mem.write8(0x60_0000, 2);
+    // Global, then (same page, the guest cleared G) a write walks again and refills it in place:
+    // not global any more, so MOV CR3 must drop it.
+    tables.map(0x40_0000, 0x50_0000, { dirFlags: P | RW, leafFlags: P | RW | G });
+    on();
+    expect(mmu.read8(0x40_0000)).toBe(1);
+    tables.map(0x40_0000, 0x50_0000, { dirFlags: P | RW, leafFlags: P | RW });
+    mmu.write8(0x40_0001, 9);
+    tables.map(0x40_0000, 0x60_0000, { dirFlags: P | RW, leafFlags: P | RW });
+    on();
+    expect(mmu.read8(0x40_0000)).toBe(2);
+    // Not global, then refilled in place as global: it survives MOV CR3 like any global page.
+    tables.map(0x40_1000, 0x51_0000, { dirFlags: P | RW, leafFlags: P | RW });
+    mem.write8(0x51_0000, 3);
+    expect(mmu.read8(0x40_1000)).toBe(3);
+    tables.map(0x40_1000, 0x51_0000, { dirFlags: P | RW, leafFlags: P | RW | G });
+    mmu.write8(0x40_1001, 9);
+    tables.map(0x40_1000, 0x61_0000, { dirFlags: P | RW, leafFlags: P | RW | G });
+    on();
+    expect(mmu.read8(0x40_1000)).toBe(3);
+    // After INVLPG a global page refilled as not global goes by its new kind too.
+    tables.map(0x40_2000, 0x52_0000, { dirFlags: P | RW, leafFlags: P | RW | G });
+    mem.write8(0x52_0000, 4);
+    mem.write8(0x62_0000, 5);
+    expect(mmu.read8(0x40_2000)).toBe(4);
+    tables.map(0x40_2000, 0x52_0000, { dirFlags: P | RW, leafFlags: P | RW });
+    mmu.invalidatePage(0x40_2000);
+    expect(mmu.read8(0x40_2000)).toBe(4);
+    tables.map(0x40_2000, 0x62_0000, { dirFlags: P | RW, leafFlags: P | RW });
+    on();
+    expect(mmu.read8(0x40_2000)).toBe(5);
+  });
+
   it("G is ignored without CR4.PGE", () => {
     const { mem, mmu, tables, on } = paged();
     tables.map(0x40_0000, 0x50_0000, { dirFlags: P | RW, leafFlags: P | RW | G });

@@ -105,9 +105,19 @@ export interface TlbStats {
 
 export class Mmu implements LinearMemory {
   private readonly tlb: Int32Array;
+  // Filled entries by kind: a CR3 load (`flushNonGlobal`) walks only the non-global ones. A
+  // Linux kernel reloads CR3 ~16 K times while it boots (text_poke's temporary mm per patched
+  // site) with ~2 K global kernel entries filled, which one list made it walk every time.
+  // A page is in the list of the kind it had when filled: an INVLPG leaves it there (its entry
+  // is 0) and a refill appends it again, so the global list may hold stale pages and repeats;
+  // each walk checks the entry itself.
   private readonly filled = new Int32Array(FILLED_CAPACITY);
   private filledCount = 0;
+  private readonly filledGlobal = new Int32Array(FILLED_CAPACITY);
+  private filledGlobalCount = 0;
+  /** Large-page fills since the lists were last emptied (an upper bound; 0: none to scan). */
   private largeCount = 0;
+  private largeGlobalCount = 0;
   private readMask = T_VALID | T_SLOW;
   private writeMask = T_VALID | T_SLOW | T_CLEAN | T_NO_FAST_WRITE;
   private fetchMask = T_VALID | T_SLOW | T_NO_FETCH;
@@ -262,10 +272,14 @@ export class Mmu implements LinearMemory {
     this.stats.pageFlushes++;
     const page = linear >>> 12;
     this.tlb[page] = 0;
-    if (this.largeCount === 0) return;
-    // A 4 KiB fragment of a large page stands for the whole page: drop all its fragments.
-    const f = this.filled;
-    for (let i = 0; i < this.filledCount; i++) {
+    if (this.largeCount !== 0) this.dropLargeFragments(page, this.filled, this.filledCount);
+    if (this.largeGlobalCount !== 0)
+      this.dropLargeFragments(page, this.filledGlobal, this.filledGlobalCount);
+  }
+
+  /** A 4 KiB fragment of a large page stands for the whole page: drop all its fragments. */
+  private dropLargeFragments(page: number, f: Int32Array, count: number): void {
+    for (let i = 0; i < count; i++) {
       const q = f[i]!;
       const e = this.tlb[q]!;
       if ((e & T_LARGE) === 0) continue;
@@ -435,11 +449,22 @@ export class Mmu implements LinearMemory {
   }
 
   private fill(page: number, physical: number, flags: number): void {
-    if (this.tlb[page] === 0) {
-      if (this.filledCount === FILLED_CAPACITY) this.flushAll();
-      this.filled[this.filledCount++] = page;
+    const old = this.tlb[page]!;
+    const global = (flags & T_GLOBAL) !== 0;
+    // Listed unless the entry is already valid and of the same kind (an upgrade in place).
+    if (old === 0 || ((old & T_GLOBAL) !== 0) !== global) {
+      if (global) {
+        if (this.filledGlobalCount === FILLED_CAPACITY) this.flushAll();
+        this.filledGlobal[this.filledGlobalCount++] = page;
+      } else {
+        if (this.filledCount === FILLED_CAPACITY) this.flushAll();
+        this.filled[this.filledCount++] = page;
+      }
     }
-    if ((flags & T_LARGE) !== 0) this.largeCount++;
+    if ((flags & T_LARGE) !== 0) {
+      if (global) this.largeGlobalCount++;
+      else this.largeCount++;
+    }
     if (physical >= FOUR_GIB) {
       this.tlb[page] = flags | T_HIGH | T_ROUTE;
       return;
@@ -525,39 +550,40 @@ export class Mmu implements LinearMemory {
     this.stats.fullFlushes++;
     const f = this.filled;
     for (let i = 0; i < this.filledCount; i++) this.tlb[f[i]!] = 0;
-    this.filledCount = 0;
-    this.largeCount = 0;
+    const g = this.filledGlobal;
+    for (let i = 0; i < this.filledGlobalCount; i++) this.tlb[g[i]!] = 0;
+    this.filledCount = this.filledGlobalCount = 0;
+    this.largeCount = this.largeGlobalCount = 0;
   }
 
   private flushNonGlobal(): void {
     this.stats.nonGlobalFlushes++;
     const f = this.filled;
-    let kept = 0;
-    let large = 0;
     for (let i = 0; i < this.filledCount; i++) {
       const q = f[i]!;
-      const e = this.tlb[q]!;
-      if ((e & T_GLOBAL) !== 0) {
-        f[kept++] = q;
-        if ((e & T_LARGE) !== 0) large++;
-      } else this.tlb[q] = 0;
+      // Refilled as global since it was listed here: it is in the global list now.
+      if ((this.tlb[q]! & T_GLOBAL) === 0) this.tlb[q] = 0;
     }
-    this.filledCount = kept;
-    this.largeCount = large;
+    this.filledCount = 0;
+    this.largeCount = 0;
   }
 
   /** Sends later writes through the slow path: all of them, or those to physical `page`. */
   private revokeFastWrites(page?: number): void {
-    const f = this.filled;
+    this.revokeIn(this.filled, this.filledCount, page);
+    this.revokeIn(this.filledGlobal, this.filledGlobalCount, page);
+  }
+
+  private revokeIn(f: Int32Array, count: number, page: number | undefined): void {
     const tlb = this.tlb;
     if (page === undefined) {
-      for (let i = 0; i < this.filledCount; i++) {
+      for (let i = 0; i < count; i++) {
         const q = f[i]!;
         if (tlb[q] !== 0) tlb[q] = tlb[q]! | T_NO_FAST_WRITE;
       }
       return;
     }
-    for (let i = 0; i < this.filledCount; i++) {
+    for (let i = 0; i < count; i++) {
       const e = tlb[f[i]!]!;
       // Entries at or above 4 GiB (T_HIGH) already take the slow path for every access.
       if (e >>> 12 === page && (e & T_HIGH) === 0) tlb[f[i]!] = e | T_NO_FAST_WRITE;
