@@ -13,7 +13,8 @@ import { checkedLinear } from "../segments";
 import { type CpuState } from "../state/cpu-state";
 import { ESP, REG_AL, REG_EAX, REG_ES } from "../state/registers";
 import { aluOp, AluOp } from "./binary-forms";
-import { testCondition } from "./integer-cond";
+import { fastAnyOperands } from "./fast";
+import { jumpNear, testCondition } from "./integer-cond";
 import type { Handler } from "./operands";
 
 /** Effective address of a 32-bit addressing form (-1: no base / no index). */
@@ -510,6 +511,9 @@ export function bake(
   write?: LinearFastPath,
 ): Handler | undefined {
   if (insn.hasLock) return undefined;
+  // Operands that are addresses (the signature leaves them out): one closure per site.
+  if (insn.code === Code.Call_rel32_32)
+    return callRel32(insn.nextIp | 0, insn.nearBranchTarget | 0);
   const cache = cacheFor(read, write);
   const slot = cache.find(insn, 0);
   if (slot < 0) return cache.hit(slot);
@@ -619,6 +623,9 @@ function bakeNew(
       return r0 >= 0 ? dec32(r0) : undefined;
     case Code.Push_r32:
       return r0 >= 0 ? pushR(r0) : undefined;
+    case Code.Retnd:
+      // fast.ts's RET reads nothing from the instruction: shared as it is.
+      return fastAnyOperands.Retnd;
     case Code.Pop_r32:
       return r0 >= 0 ? popR(r0) : undefined;
     case Code.Shl_rm32_1:
@@ -644,6 +651,14 @@ function bakeNew(
 function withMem(insn: Instruction, make: (m: Mem) => Handler): Handler | undefined {
   const m = memOf(insn);
   return m === undefined ? undefined : make(m);
+}
+
+/** fast.ts's CALL rel32 in 32-bit code, with the return address and the target baked in. */
+function callRel32(next: number, target: number): Handler {
+  return (s) => {
+    push32(s, next);
+    jumpNear(s, target);
+  };
 }
 
 function movRR(d: number, r: number): Handler {
