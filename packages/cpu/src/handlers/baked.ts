@@ -424,7 +424,7 @@ const SIG_WORDS = 5;
  * instruction (form, operand count, kinds and registers, addressing, displacement, immediate)
  * and the fused condition: an instruction whose signature matches gets the same closure. A
  * kernel's code repeats operand sets (`mov eax, [ebp-16]`, `push ebx`): a Linux boot bakes
- * ~500 K instructions, and a closure of their own (with one or two contexts each) were ~60 MB
+ * ~500 K instructions, and closures of their own (with one or two contexts each) took ~60 MB
  * of its heap. Direct-mapped and bounded: a colliding signature replaces the entry. One cache
  * per pair of fast paths (`cacheFor`): closures capture their arrays.
  */
@@ -438,7 +438,8 @@ class HandlerCache<H> {
   /**
    * The entry for `insn`'s signature: negative (~index) when it holds a handler for it, else
    * the index to `keep` a new one at. The packing relies on Code < 2^16, Register and OpKind
-   * values < 2^8 (handler-cache.test.ts checks the enums).
+   * values < 2^8 (test/integer/baked-sharing.test.ts checks the enums). Addresses (EIPs, branch
+   * targets) are not in it: a form that bakes one is made per site, before the lookup.
    */
   find(insn: Instruction, cc: number): number {
     const k = this.key;
