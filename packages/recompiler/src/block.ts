@@ -67,6 +67,36 @@ const noBlock: BlockFn = () => null;
 const NO_BYTES = new Uint8Array(0);
 const NO_OPS: readonly unknown[] = [];
 const NO_SITES: readonly Instruction[] = [];
+/** Bytes per chunk of `CodeBytes`. */
+const CODE_CHUNK = 1 << 16;
+
+/**
+ * Where blocks keep the code bytes they were built from (`Block.code`): handed out in build
+ * order from shared chunks, as `OpsPool` does for cold blocks' slots. A typed array of its own
+ * per block was two heap objects (~190 bytes) for ~30 bytes of code: ~12 MB per boot. A chunk
+ * lives while a block recorded in it does; the bytes of dead blocks are not reclaimed (a boot
+ * records ~3 MB).
+ */
+export class CodeBytes {
+  private chunk = new Uint8Array(CODE_CHUNK);
+  private next = 0;
+
+  /** Records `length` bytes (at most 4096: one page) given by `byteAt` into `b`. */
+  record(b: Block, length: number, byteAt: (k: number) => number): void {
+    if (this.next + length > this.chunk.length) {
+      this.chunk = new Uint8Array(CODE_CHUNK);
+      this.next = 0;
+    }
+    const chunk = this.chunk;
+    const at = this.next;
+    for (let k = 0; k < length; k++) chunk[at + k] = byteAt(k);
+    this.next = at + length;
+    b.code = chunk;
+    b.codeAt = at;
+    b.codeLength = length;
+  }
+}
+
 /** `Block.insns` of a WebAssembly region. */
 const NO_INSNS: readonly (readonly Instruction[])[] = [];
 
@@ -151,7 +181,10 @@ export class Block {
   codeLo = 0;
   /** A region's code span end (`codeSpan`); a cold block's is `ColdBlock.byteLength`. */
   codeHi = 0;
+  /** The recorded bytes: `codeLength` of them from `codeAt` in a `CodeBytes` chunk. */
   code: Uint8Array = NO_BYTES;
+  codeAt = 0;
+  codeLength = 0;
   /**
    * Chaining inside WebAssembly (wasm/chain.ts): the region's id (0: the region does not
    * chain), the entry function that enters this block from a linked exit slot, the exit slots

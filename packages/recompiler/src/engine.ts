@@ -22,6 +22,7 @@ import {
 import { Decoder, Instruction } from "@ringvm/decoder";
 import {
   buildBlocks,
+  CodeBytes,
   discover,
   discoverRegion,
   MAX_REGION_BLOCKS,
@@ -373,6 +374,8 @@ export class Recompiler {
   private readonly decodePool: Instruction[] = [];
   /** Where cold blocks keep their instruction slots (cold.ts `OpsPool`). */
   private readonly opsPool: OpsPool;
+  /** Where blocks record the code bytes they were built from (revive compares them). */
+  private readonly codeBytes = new CodeBytes();
   private readonly fetch8: (linear: number) => number;
   private readonly view: FastMemoryView | null;
   /** The wasm back end's target (backend "wasm" with a shared memory), else null. */
@@ -532,19 +535,18 @@ export class Recompiler {
     const pageEnd = 0x1000 - (linear & 0xfff);
     if (hi > pageEnd) hi = pageEnd;
     const base = (linear + lo) | 0;
-    const code = new Uint8Array(hi - lo);
-    for (let k = 0; k < code.length; k++) code[k] = this.fetch8((base + k) | 0);
     b.codeLo = lo;
-    b.code = code;
+    this.codeBytes.record(b, hi - lo, (k) => this.fetch8((base + k) | 0));
   }
 
   /** A stale block whose bytes are unchanged becomes valid again (and watched). */
   private revive(b: Block, linear: number): boolean {
     if (!b.stale) return false;
     const code = b.code;
+    const at = b.codeAt;
     const base = (linear + b.codeLo) | 0;
-    for (let k = 0; k < code.length; k++) {
-      if (this.fetch8((base + k) | 0) !== code[k]) return false;
+    for (let k = 0; k < b.codeLength; k++) {
+      if (this.fetch8((base + k) | 0) !== code[at + k]) return false;
     }
     const page = Math.floor(b.phys / 4096);
     this.physical.watchPage(page);
