@@ -12,8 +12,8 @@ export const HELPER_THREAD_NICE = 19;
  * workers (the optimizing compiler tiering up the recompiler's WebAssembly, concurrent GC) and
  * libuv's pool, so that they run on the cores the calling thread (the emulation loop) leaves
  * idle instead of preempting it. On a 2-core host a Linux boot gives those workers ~9 s of CPU
- * next to the loop's ~14 s; at equal priority the loop lost ~1.5 s of wall time to them
- * (~1,700 involuntary context switches per boot, against ~300 after). They still get every
+ * next to the loop's ~14 s; at equal priority the loop lost ~1 s of wall time to them
+ * (1,500-1,900 involuntary context switches per boot, against 130-400 after). They still get every
  * idle core, so they run as fast as before wherever a core is free.
  *
  * Threads created later inherit the creator's priority (the calling thread's, unchanged). Does
