@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runCli } from "./program";
 import { parseBootOrder, parseHotThreshold, parseMemory } from "./run";
@@ -24,11 +27,24 @@ describe("ringvm run", () => {
   });
 
   it("reports a file that is not a kernel", async () => {
-    const c = capture();
-    expect(await runCli(["run", "--kernel", "package.json"], c.io)).toBe(1);
-    expect(c.err.join("")).toMatch(
-      /^ringvm: kernel image is \d+ bytes: too small to be a bzImage\n$/,
-    );
+    const dir = mkdtempSync(join(tmpdir(), "ringvm-run-"));
+    try {
+      const tiny = join(dir, "tiny.bin");
+      writeFileSync(tiny, new Uint8Array(100));
+      const c = capture();
+      expect(await runCli(["run", "--kernel", tiny], c.io)).toBe(1);
+      expect(c.err.join("")).toBe("ringvm: kernel image is 100 bytes: too small to be a bzImage\n");
+      // Long enough, but no Linux setup header.
+      const zeros = join(dir, "zeros.bin");
+      writeFileSync(zeros, new Uint8Array(8192));
+      const d = capture();
+      expect(await runCli(["run", "--kernel", zeros], d.io)).toBe(1);
+      expect(d.err.join("")).toBe(
+        'ringvm: kernel image has no "HdrS" setup header at 0x202: not a Linux bzImage\n',
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("rejects bad -m, --serial and --boot values", async () => {
