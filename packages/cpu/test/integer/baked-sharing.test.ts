@@ -4,6 +4,7 @@
 // the cache, then decoded again and baked: the handler it gets (the shared one) must leave
 // exactly the state the instruction's own handler (pickHandler: the decode cache's generic or
 // specialized handler, checked against the host CPU by test/native) leaves.
+import type { LinearFastPath } from "@ringvm/bus";
 import { Code, Decoder, Instruction, OpKind, Register } from "@ringvm/decoder";
 import { describe, expect, it } from "vitest";
 import { bake, bakeFused, pickHandler, SegReg, testCondition } from "../../src/index";
@@ -103,11 +104,12 @@ function machine(): Machine {
   cpu.loadSegmentCache(SegReg.SS, 0x10, 0x3000, 0xffffffff, DATA32);
   return { cpu, memory };
 }
-/** The same registers, flags and memory before every variant (no form here loads a segment). */
+/** The same registers, EIP, flags and memory before every variant (no form here loads a segment). */
 function reset({ cpu, memory }: Machine): Machine {
   memory.bytes.set(PATTERN);
   for (let r = 0; r < 8; r++) cpu.setReg32(r, r === 4 ? 0x8000 : 0x1000 + r * 0x340);
   cpu.eflags = 0x2;
+  cpu.eip = 0x1000;
   return { cpu, memory };
 }
 
@@ -164,6 +166,49 @@ describe("baked handlers shared by operand set", () => {
       const viaShared = reset(sharedMachine);
       expect(bakeFused(insn, cc)!(viaShared.cpu.state), `cc ${cc}`).toBe(expected);
       expect(snapshot(viaShared)).toEqual(snapshot(own));
+    }
+  });
+
+  it("keeps one cache per memory fast path: a closure reads the arrays it was made with", () => {
+    // An identity TLB over a FlatMemory, every page plain RAM (the Mmu's fast-path contract).
+    const withFastPath = (fill: number): { m: Machine; path: LinearFastPath } => {
+      const m = machine();
+      const tlb = new Int32Array(16);
+      for (let p = 0; p < 16; p++) tlb[p] = (p << 12) | 1;
+      const b = m.memory.bytes;
+      const path: LinearFastPath = {
+        tlb,
+        u8: b,
+        u16: new Uint16Array(b.buffer),
+        i32: new Int32Array(b.buffer),
+        masks: Int32Array.of(0x3, 0x3),
+      };
+      reset(m);
+      m.memory.bytes.fill(fill);
+      return { m, path };
+    };
+    const a = withFastPath(0x11);
+    const b = withFastPath(0x22);
+    for (const code of ["8b4340", "894b40", "8a4b40", "3b4340"]) {
+      const insn = decode(code); // mov eax,[ebx+40h] / mov [ebx+40h],ecx / mov cl,[..] / cmp
+      const onA = bake(insn, a.path, a.path)!;
+      const onB = bake(insn, b.path, b.path)!;
+      expect(onB).not.toBe(onA);
+      expect(bake(decode(code), a.path, a.path)).toBe(onA);
+      expect(bake(insn)).not.toBe(onA);
+      for (const [{ m }, handler, fill] of [
+        [a, onA, 0x11],
+        [b, onB, 0x22],
+      ] as const) {
+        const own = reset(ownMachine);
+        own.memory.bytes.fill(fill);
+        pickHandler(insn)(own.cpu.state, insn);
+        const before = snapshot(own);
+        reset(m);
+        m.memory.bytes.fill(fill);
+        handler(m.cpu.state, insn);
+        expect(snapshot(m), code).toEqual(before);
+      }
     }
   });
 
