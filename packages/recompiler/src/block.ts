@@ -81,15 +81,15 @@ export class CodeBytes {
   private chunk = new Uint8Array(CODE_CHUNK);
   private next = 0;
 
-  /** Records `length` bytes (at most 4096: one page) given by `byteAt` into `b`. */
-  record(b: Block, length: number, byteAt: (k: number) => number): void {
+  /** Records into `b` the `length` bytes (at most 4096: one page) `fetch8` reads from `linear`. */
+  record(b: Block, fetch8: (linear: number) => number, linear: number, length: number): void {
     if (this.next + length > this.chunk.length) {
       this.chunk = new Uint8Array(CODE_CHUNK);
       this.next = 0;
     }
     const chunk = this.chunk;
     const at = this.next;
-    for (let k = 0; k < length; k++) chunk[at + k] = byteAt(k);
+    for (let k = 0; k < length; k++) chunk[at + k] = fetch8((linear + k) | 0);
     this.next = at + length;
     b.code = chunk;
     b.codeAt = at;

@@ -534,9 +534,8 @@ export class Recompiler {
     // A page-crossing instruction's bytes on the next page are not the region's (crossing.ts).
     const pageEnd = 0x1000 - (linear & 0xfff);
     if (hi > pageEnd) hi = pageEnd;
-    const base = (linear + lo) | 0;
     b.codeLo = lo;
-    this.codeBytes.record(b, hi - lo, (k) => this.fetch8((base + k) | 0));
+    this.codeBytes.record(b, this.fetch8, (linear + lo) | 0, hi - lo);
   }
 
   /** A stale block whose bytes are unchanged becomes valid again (and watched). */
