@@ -91,6 +91,14 @@ export interface LinearFastPath {
   readonly i32: Int32Array;
   readonly masks: Int32Array;
   /**
+   * A small area the owner zeroes whenever it drops an entry or restricts one (flushes, INVLPG,
+   * page faults, fast writes revoked, data watches), for code generators to keep translations
+   * derived from `tlb` in: anything kept there while a word of it stays non-zero is still valid.
+   * Entries only gaining rights (a fill, a page made dirty) leave it alone. In the same memory as
+   * `tlb` when `wasm` is present.
+   */
+  readonly memo?: Int32Array;
+  /**
    * Present when the RAM views, `tlb` and `masks` all lie in one WebAssembly.Memory with RAM
    * at byte 0: generated WebAssembly may import that memory and use the views' `byteOffset`s
    * as addresses.

@@ -351,3 +351,78 @@ describe("4-level paging above 4 GiB (SDM 4.5)", () => {
     );
   });
 });
+
+describe("the fast path's memo area (LinearFastPath.memo)", () => {
+  // Code generators keep translations derived from the TLB there; the MMU must zero it whenever
+  // a translation they may hold loses rights or goes, and may leave it when entries only gain.
+  const dirty = (memo: Int32Array): void => {
+    memo.fill(-1);
+  };
+  const zeroed = (memo: Int32Array): boolean => memo.every((w) => w === 0);
+
+  it("is zeroed by INVLPG, MOV CR3, full flushes, the A20 gate and page faults", () => {
+    const { mmu, tables, on } = paged();
+    tables.map(0x40_0000, 0x50_0000, { dirFlags: P | RW, leafFlags: P | RW });
+    on();
+    const memo = mmu.fastPath().memo!;
+    expect(memo.length).toBeGreaterThanOrEqual(144 / 4);
+    const cases: [string, () => void][] = [
+      ["INVLPG", () => mmu.invalidatePage(0x40_0000)],
+      ["MOV CR3", () => on()],
+      ["a global flush", () => mmu.flushTlb(true)],
+      ["a non-global flush", () => mmu.flushTlb(false)],
+      [
+        "a page fault",
+        () => {
+          expect(() => mmu.read8(0x7000_0000)).toThrow("#PF");
+        },
+      ],
+      ["the A20 gate", () => mmu.setA20(!mmu.getA20())], // last: it moves the page tables
+    ];
+    for (const [what, act] of cases) {
+      mmu.read8(0x40_0000);
+      dirty(memo);
+      act();
+      expect(zeroed(memo), what).toBe(true);
+    }
+  });
+
+  it("is zeroed when a page's fast writes are revoked (a watched code page) and by data watches", () => {
+    const mem = new PhysicalSpace({ ramSize: 0x20_0000 });
+    const mmu = new Mmu(mem);
+    const memo = mmu.fastPath().memo!;
+    mmu.write32(0x5000, 1);
+    dirty(memo);
+    mem.watchPage(5);
+    expect(zeroed(memo)).toBe(true);
+    dirty(memo);
+    mmu.setDataWatch([6], () => undefined);
+    expect(zeroed(memo)).toBe(true);
+  });
+
+  it("is left alone by fills and by pages made dirty (entries only gain rights)", () => {
+    const { mmu, tables, on } = paged();
+    tables.map(0x40_0000, 0x50_0000, { dirFlags: P | RW, leafFlags: P | RW });
+    tables.map(0x40_1000, 0x51_0000, { dirFlags: P | RW, leafFlags: P | RW });
+    on();
+    const memo = mmu.fastPath().memo!;
+    dirty(memo);
+    mmu.read8(0x40_0000); // a fill
+    mmu.write8(0x40_1000, 1); // a fill for a write: accessed and dirty set
+    mmu.write8(0x40_0000, 1); // a read entry made writable
+    expect(memo.every((w) => w === -1)).toBe(true);
+  });
+
+  it("lies in the shared WebAssembly memory next to the TLB when there is one", async () => {
+    const { createWasmGuestMemory } = await import("./wasm-memory");
+    const layout = createWasmGuestMemory(0x20_0000);
+    const view = new Mmu(new PhysicalSpace({ ramSize: 0x20_0000, wasm: layout })).fastPath();
+    expect(view.memo!.buffer).toBe(layout.memory.buffer);
+    expect(view.memo!.byteOffset).toBe(layout.memoOffset);
+    const end = (a: { byteOffset: number; byteLength: number }) => a.byteOffset + a.byteLength;
+    // Clear of the masks, the registers and the scratch.
+    expect(layout.memoOffset).toBeGreaterThanOrEqual(end(view.masks));
+    expect(layout.memoOffset).toBeGreaterThanOrEqual(layout.registersOffset + 32);
+    expect(end(view.memo!)).toBeLessThanOrEqual(layout.scratchOffset);
+  });
+});

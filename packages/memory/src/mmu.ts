@@ -11,6 +11,7 @@ import type {
 } from "@ringvm/bus";
 import { PagingMode, newWalkResult, walk, type WalkContext } from "./paging-walk";
 import { type PhysicalSpace } from "./physical-space";
+import { MEMO_BYTES } from "./wasm-memory";
 
 // Layout of one software-TLB entry. The flags live in this module, not an import: V8 folds
 // module-local constants into the hot path, imported bindings cost a check per use.
@@ -123,6 +124,8 @@ export class Mmu implements LinearMemory {
   private fetchMask = T_VALID | T_SLOW | T_NO_FETCH;
   /** [readMask, writeMask] for {@link fastPath} users (kept current by updateMasks). */
   private readonly fastMasks: Int32Array;
+  /** {@link fastPath}'s memo area: zeroed whenever an entry is dropped or restricted. */
+  private readonly memo: Int32Array;
   private readonly u8: Uint8Array;
   private readonly u16: Uint16Array;
   private readonly i32: Int32Array;
@@ -170,6 +173,10 @@ export class Mmu implements LinearMemory {
         : new Int32Array(wasm.memory.buffer, wasm.masksOffset, 2);
     this.fastMasks[0] = this.readMask;
     this.fastMasks[1] = this.writeMask;
+    this.memo =
+      wasm === undefined
+        ? new Int32Array(MEMO_BYTES >> 2)
+        : new Int32Array(wasm.memory.buffer, wasm.memoOffset, MEMO_BYTES >> 2);
     // High-dword masks of bits 62:M (PAE, SDM 4.4.2) and 51:M (4-level, SDM 4.5.4).
     const paeHigh = (0x7fff_ffff & ~((1 << (m - 32)) - 1)) | 0;
     const level4High = (0x000f_ffff & ~((1 << (m - 32)) - 1)) | 0;
@@ -206,6 +213,7 @@ export class Mmu implements LinearMemory {
    * they are made (the CPU's data breakpoints). Only those pages leave the TLB fast path.
    */
   setDataWatch(pages: readonly number[], hook: DataWatchHook | null): void {
+    this.memo.fill(0);
     for (const p of this.watchPages) this.tlb[p] = 0;
     this.watchPages = hook === null ? [] : pages.map((p) => p >>> 0);
     this.watchHook = this.watchPages.length === 0 ? null : hook;
@@ -272,6 +280,7 @@ export class Mmu implements LinearMemory {
     this.stats.pageFlushes++;
     const page = linear >>> 12;
     this.tlb[page] = 0;
+    this.memo.fill(0);
     if (this.largeCount !== 0) this.dropLargeFragments(page, this.filled, this.filledCount);
     if (this.largeGlobalCount !== 0)
       this.dropLargeFragments(page, this.filledGlobal, this.filledGlobalCount);
@@ -318,6 +327,7 @@ export class Mmu implements LinearMemory {
       u16: this.u16,
       i32: this.i32,
       masks: this.fastMasks,
+      memo: this.memo,
     };
     return this.physical.wasm === undefined ? view : { ...view, wasm: this.physical.wasm };
   }
@@ -441,6 +451,7 @@ export class Mmu implements LinearMemory {
     if (r.physical < 0) {
       // SDM 4.10.4.1: a page fault invalidates the TLB entries of the faulting address.
       if (linear < FOUR_GIB) this.tlb[linear >>> 12] = 0;
+      this.memo.fill(0);
       this.stats.faults++;
       return this.sink(linear, r.errorCode);
     }
@@ -548,6 +559,7 @@ export class Mmu implements LinearMemory {
 
   private flushAll(): void {
     this.stats.fullFlushes++;
+    this.memo.fill(0);
     const f = this.filled;
     for (let i = 0; i < this.filledCount; i++) this.tlb[f[i]!] = 0;
     const g = this.filledGlobal;
@@ -558,6 +570,7 @@ export class Mmu implements LinearMemory {
 
   private flushNonGlobal(): void {
     this.stats.nonGlobalFlushes++;
+    this.memo.fill(0);
     const f = this.filled;
     for (let i = 0; i < this.filledCount; i++) {
       const q = f[i]!;
@@ -570,6 +583,7 @@ export class Mmu implements LinearMemory {
 
   /** Sends later writes through the slow path: all of them, or those to physical `page`. */
   private revokeFastWrites(page?: number): void {
+    this.memo.fill(0);
     this.revokeIn(this.filled, this.filledCount, page);
     this.revokeIn(this.filledGlobal, this.filledGlobalCount, page);
   }

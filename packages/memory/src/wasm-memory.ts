@@ -9,11 +9,13 @@ const TLB_BYTES = 4 << 20;
 /** WebAssembly page size. */
 const WASM_PAGE = 0x1_0000;
 /**
- * WebAssembly pages after the TLB: masks and registers in the first 4 KiB, then the scratch,
- * with room for @ringvm/recompiler's dynamic-exit hash (513 KiB, its WASM_CHAIN_SCRATCH_BYTES;
- * the board's tests check it fits).
+ * WebAssembly pages after the TLB: masks, registers and the memo area in the first 4 KiB, then
+ * the scratch, with room for @ringvm/recompiler's dynamic-exit hash (513 KiB, its
+ * WASM_CHAIN_SCRATCH_BYTES; the board's tests check it fits).
  */
 const STATE_PAGES = 12;
+/** Bytes of the MMU's translation memo area (`LinearFastPath.memo`), in the first state page. */
+export const MEMO_BYTES = 1024;
 /** The scratch: a code generator's state words and tables (the recompiler's dynamic-exit hash). */
 const SCRATCH_SIZE = STATE_PAGES * WASM_PAGE - 4096;
 
@@ -23,6 +25,8 @@ export interface GuestMemoryLayout extends WasmGuestMemory {
   readonly tlbOffset: number;
   /** The MMU's [read mask, write mask] (two int32). */
   readonly masksOffset: number;
+  /** The MMU's translation memo area (MEMO_BYTES, see @ringvm/bus `LinearFastPath.memo`). */
+  readonly memoOffset: number;
 }
 
 interface WasmMemoryApi {
@@ -67,6 +71,7 @@ export function createWasmGuestMemory(ramSize: number): GuestMemoryLayout {
     tlbOffset,
     masksOffset: stateOffset,
     registersOffset: stateOffset + 64,
+    memoOffset: stateOffset + 1024,
     scratchOffset: stateOffset + STATE_PAGES * WASM_PAGE - SCRATCH_SIZE,
     scratchSize: SCRATCH_SIZE,
   };
