@@ -444,6 +444,8 @@ export interface FastMemoryView {
   readonly i32: Int32Array;
   /** [read mask, write mask], kept current by the MMU. */
   readonly masks: Int32Array;
+  /** The MMU's memo area (@ringvm/bus `LinearFastPath.memo`): wasm regions keep translations there. */
+  readonly memo?: Int32Array;
   /**
    * Present when RAM (at byte 0), `tlb` and `masks` lie in one WebAssembly.Memory (@ringvm/bus
    * `WasmGuestMemory`): the wasm back end imports it.
@@ -896,7 +898,18 @@ export function buildBlocks(
             };
       // The current masks are the region's mode's (modeKey has CPL 3 and CR0.WP).
       const masks = [view.masks[0]!, view.masks[1]!] as const;
-      const part = lowerPart(blocks, ss32, flat, wasm.layout, masks, place, imports, parts.length);
+      const memo = wasm.shared.memoBank(masks);
+      const part = lowerPart(
+        blocks,
+        ss32,
+        flat,
+        wasm.layout,
+        masks,
+        place,
+        imports,
+        parts.length,
+        memo,
+      );
       if (part !== null) {
         imports += part.part.imports.length;
         parts.push(part);

@@ -153,6 +153,7 @@ describe("wasm back end: faults, self-modifying code, module contents", () => {
       "sp",
       "ef",
       "cd",
+      "me",
     ]);
     const api = (globalThis as unknown as { WebAssembly: WasmStatics }).WebAssembly;
     let modules = 0;

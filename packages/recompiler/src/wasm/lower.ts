@@ -1,9 +1,10 @@
 // Lowering of a region (the basic blocks `discoverRegion` found, laid out as `generate` takes
 // them) to one WebAssembly function, for the forms emit.ts inlines and with the same semantics:
 // registers r0..r7 and the lazy flag record (fk fa fb fr fc) in locals, loaded from / stored to
-// the shared memory at entry and exit; memory operands through the software TLB in the same
-// memory (`(tlb[l >>> 12] & mask) === 1` and no page crossing: a direct load/store at
-// `(e & -4096) | (l & 4095)`, RAM being at byte 0), else an imported slow-path helper, before
+// the shared memory at entry and exit; memory operands through a translation memo (MEMO_SLOTS)
+// or the software TLB in the same memory (`(tlb[l >>> 12] & mask) === 1` and no page crossing:
+// a direct load/store at `(e & -4096) | (l & 4095)`, RAM being at byte 0), else an imported
+// slow-path helper, before
 // which registers, flag record, `ip` and the cursor are stored (the helper may throw: the JS
 // wrapper's catch then does what generate()'s catch does). A region with any other form (or an
 // operand the lowering does not take) is not lowered: `lowerRegion` returns null and the region
@@ -65,6 +66,27 @@ const DY = 29;
 const IPF = 30;
 const NUM_PARAMS = 5;
 const NUM_LOCALS = 31 - NUM_PARAMS;
+
+/**
+ * Translation memos: for each slot, the page the last fast access through it landed on, so the
+ * next access to the same page skips the TLB lookup. A slot is 16 bytes of the MMU's memo area
+ * (@ringvm/bus `LinearFastPath.memo`, a bank per pair of TLB masks): P (the page's linear base),
+ * D (its host base minus P), and the 16-bit bounds R and W: an access at `l` hits when
+ * `(l - P) >>> 0` is below the bound of its kind (4093 while the memo holds for that kind: a
+ * 4-byte access then stays in the page; 0 when not). A miss calls `me` (`memoBody`), whose TLB
+ * hit sets the memo (inline, that code made regions ~35 % larger). The MMU zeroes the area
+ * whenever it drops or restricts an entry, so a memo never outlives the entry it came from and
+ * region code invalidates nothing itself. Slots 0-7 are the base
+ * registers of explicit operands (ESP for the stack, ESI/EDI for strings), 8 operands without.
+ */
+export const MEMO_SLOTS = 9;
+/** Bytes of one bank of memos (one pair of TLB masks). */
+export const MEMO_BANK_BYTES = 16 * MEMO_SLOTS;
+const SLOT_NONE = 8;
+const SLOT_ESP = 4;
+const SLOT_ESI = 6;
+const SLOT_EDI = 7;
+const MEMO_HIT = 4093;
 
 /**
  * The MMU's TLB masks (read, write) of the region's mode, constants in its code: they depend
@@ -184,6 +206,9 @@ export const IMPORTS: readonly ImportedFunc[] = [
   { name: "ef", params: 5, results: 1 },
   // Condition cc (Jcc order) of a pending record (fk != 0), in wasm (`conditionBody`)
   { name: "cd", params: 6, results: 1 },
+  // Tests the TLB for a fast access at l and sets memo m for its page (l, m, mask, the offset
+  // limit of the access, 1 for a write) -> 1 when fast, in wasm (`memoBody`)
+  { name: "me", params: 5, results: 1 },
 ];
 /**
  * Then one import per handler call site, `h0`, `h1`, ... (retired since entry) -> 1 = leave:
@@ -206,6 +231,7 @@ const F_D = 10;
 const F_SP = 11;
 const F_EF = 12;
 const F_CD = 13;
+const F_ME = 14;
 
 /** Where things are in the shared memory (byte offsets). */
 export interface WasmLayout {
@@ -219,6 +245,9 @@ export interface WasmLayout {
   readonly scratch: number;
   /** The dynamic-exit hash (DYN_OFFSET in the scratch), or -1 when the scratch is too small. */
   readonly dyn: number;
+  /** The MMU's memo area (@ringvm/bus `LinearFastPath.memo`) and its size, or -1 and 0. */
+  readonly memo: number;
+  readonly memoBytes: number;
 }
 
 /** A region lowered to one function of a module that may hold other regions (`buildModule`). */
@@ -355,6 +384,37 @@ function emitRecordFlags(a: Asm): void {
   a.get(op).i32(FlagOp.Inc).op(Op.i32Eq).get(op).i32(FlagOp.Dec).op(Op.i32Eq).op(Op.i32Or);
   a.op(Op.select);
   a.end(); // done
+}
+
+/**
+ * The body of `me` (l, m, mask, limit, write) -> 1 when the access at linear `l` may take the fast
+ * path (`(e & mask) === 1` for its TLB entry `e`, and `l`'s page offset at most `limit`), after
+ * setting the memo at `m` to its page (see MEMO_SLOTS); 0 otherwise. A write the TLB allows is a
+ * read it allows (the write mask has every bit of the read mask); a read says nothing of writes:
+ * the next write tests the TLB and sets both. One local (the entry).
+ */
+export function memoBody(tlb: number): Uint8Array {
+  const a = new Asm();
+  const [l, m, mask, limit, w, e] = [0, 1, 2, 3, 4, 5];
+  a.get(l).i32(12).op(Op.i32ShrU).i32(2).op(Op.i32Shl);
+  a.mem(Op.i32Load, tlb);
+  a.tee(e).get(mask).op(Op.i32And).i32(1).op(Op.i32Ne);
+  a.get(l).i32(4095).op(Op.i32And).get(limit).op(Op.i32GtU);
+  a.op(Op.i32Or);
+  a.open(Op.if);
+  a.i32(0).op(Op.return);
+  a.end();
+  a.get(m).get(l).i32(-4096).op(Op.i32And).mem(Op.i32Store, 0);
+  a.get(m).get(e).i32(-4096).op(Op.i32And).get(l).i32(-4096).op(Op.i32And).op(Op.i32Sub);
+  a.mem(Op.i32Store, 4);
+  a.get(m)
+    .i32(MEMO_HIT | (MEMO_HIT << 16))
+    .i32(MEMO_HIT)
+    .get(w)
+    .op(Op.select);
+  a.mem(Op.i32Store, 8);
+  a.i32(1);
+  return a.out;
 }
 
 /** The body of `ef` (fk fa fb fr fc) -> the record's arithmetic EFLAGS bits; 3 locals. */
@@ -505,6 +565,12 @@ function sx(a: Asm, v: Push, top: number): void {
       .op(Op.i32ShrS);
 }
 
+/** The page memo slot of `i`'s explicit memory operand: its base register, else SLOT_NONE. */
+function explicitSlot(i: Instruction): number {
+  const b = i.memBase - REG_EAX;
+  return b >= 0 && b < 8 ? b : SLOT_NONE;
+}
+
 /** The per-region lowering state. */
 class Lowering {
   readonly a: Asm;
@@ -526,6 +592,8 @@ class Lowering {
   calls: readonly boolean[] = [];
   /** Exits may continue in a linked region (wasm/chain.ts); back edges test SCR_EVW. */
   chained = false;
+  /** Address of each slot's page memo (P, D, Lr, Lw), -1 for none (see MEMO_SLOTS). */
+  readonly memo: readonly number[];
 
   constructor(
     readonly blocks: readonly (readonly Instruction[])[],
@@ -534,9 +602,11 @@ class Lowering {
     readonly flat: number,
     importBase: number,
     readonly masks: TlbMasks,
+    memo: number,
   ) {
     this.a = new Asm(importBase);
     blocks.forEach((b, j) => this.index.set(b[0]!.ip >>> 0, j));
+    this.memo = Array.from({ length: MEMO_SLOTS }, (_, k) => (memo < 0 ? -1 : memo + 16 * k));
   }
 
   // ---- state spills ----
@@ -1034,14 +1104,57 @@ class Lowering {
     this.a.get(E).i32(-4096).op(Op.i32And).get(L).i32(4095).op(Op.i32And).op(Op.i32Or);
   }
 
-  /** `x` = the operand at `l`. */
-  loadAt(i: Instruction, seg: number, top: number): void {
+  /**
+   * With a memo for `slot`: goes on to the fast access when the access at `l` (a write when
+   * `write`) hits it, or when the TLB accepts it (`me`, which sets the memo to its page); else
+   * branches to `slow`. Blocks and branches rather than an i32 condition: V8 does not thread a
+   * branch through a phi (that form was slower).
+   */
+  memoTest(slot: number, write: boolean, top: number, slow: Label): void {
+    const m = this.memo[slot]!;
     const a = this.a;
-    this.tlbTest(this.masks[0], top);
-    a.ifI32();
-    this.physAddr();
-    a.mem(top === 31 ? Op.i32Load : top === 15 ? Op.i32Load16U : Op.i32Load8U, 0);
-    a.else();
+    const fast = a.open(Op.block);
+    a.get(L)
+      .i32(0)
+      .mem(Op.i32Load, m)
+      .op(Op.i32Sub)
+      .i32(0)
+      .mem(Op.i32Load16U, m + (write ? 10 : 8))
+      .op(Op.i32LtU)
+      .brIf(fast);
+    a.get(L)
+      .i32(m)
+      .i32(this.masks[write ? 1 : 0])
+      .i32(top === 7 ? 4095 : 4096 - SIZE(top))
+      .i32(write ? 1 : 0)
+      .call(F_ME);
+    a.op(Op.i32Eqz).brIf(slow);
+    a.end();
+  }
+
+  /** `x` = the operand at `l` (`slot`: its page memo, by default the operand's base register). */
+  loadAt(i: Instruction, seg: number, top: number, slot = explicitSlot(i)): void {
+    const a = this.a;
+    const load = top === 31 ? Op.i32Load : top === 15 ? Op.i32Load16U : Op.i32Load8U;
+    const m = this.memo[slot]!;
+    if (m >= 0) {
+      const done = a.blockI32();
+      const slow = a.open(Op.block);
+      this.memoTest(slot, false, top, slow);
+      a.get(L)
+        .i32(0)
+        .mem(Op.i32Load, m + 4)
+        .op(Op.i32Add)
+        .mem(load, 0)
+        .br(done);
+      a.end();
+    } else {
+      this.tlbTest(this.masks[0], top);
+      a.ifI32();
+      this.physAddr();
+      a.mem(load, 0);
+      a.else();
+    }
     this.faultAt(i.ip);
     a.get(L).i32(this.slowCode(seg, top)).get(RB).i32(this.k).op(Op.i32Add).call(F_LD);
     this.faultCheck();
@@ -1060,15 +1173,39 @@ class Lowering {
    * branch left open; `after` (the form's register updates) runs on both paths after the write.
    * The caller consumes the result and closes the branch.
    */
-  storeOpen(i: Instruction, seg: number, top: number, v: Push, after: () => void): void {
+  storeOpen(
+    i: Instruction,
+    seg: number,
+    top: number,
+    v: Push,
+    after: () => void,
+    slot = explicitSlot(i),
+  ): void {
     const a = this.a;
-    this.tlbTest(this.masks[1], top);
-    a.open(Op.if);
-    this.physAddr();
-    v(a);
-    a.mem(top === 31 ? Op.i32Store : top === 15 ? Op.i32Store16 : Op.i32Store8, 0);
-    after();
-    a.else();
+    const store = top === 31 ? Op.i32Store : top === 15 ? Op.i32Store16 : Op.i32Store8;
+    const m = this.memo[slot]!;
+    if (m >= 0) {
+      const done = a.open(Op.block);
+      const slow = a.open(Op.block);
+      this.memoTest(slot, true, top, slow);
+      a.get(L)
+        .i32(0)
+        .mem(Op.i32Load, m + 4)
+        .op(Op.i32Add);
+      v(a);
+      a.mem(store, 0);
+      after();
+      a.br(done);
+      a.end();
+    } else {
+      this.tlbTest(this.masks[1], top);
+      a.open(Op.if);
+      this.physAddr();
+      v(a);
+      a.mem(store, 0);
+      after();
+      a.else();
+    }
     this.faultAt(i.ip);
     a.get(L);
     v(a);
@@ -1672,9 +1809,10 @@ function storeThen(
   v: Push,
   after: () => void,
   leave: () => void = () => c.leaveAfter(i),
+  slot = explicitSlot(i),
 ): void {
   const a = c.a;
-  c.storeOpen(i, seg, top, v, after);
+  c.storeOpen(i, seg, top, v, after, slot);
   a.open(Op.if);
   leave();
   a.end();
@@ -1705,6 +1843,7 @@ function pushValue(
       c.a.get(L).set(R0 + 4);
     },
     leave,
+    SLOT_ESP,
   );
 }
 
@@ -1725,7 +1864,7 @@ const pushImm32: Lower = (c, i) => {
 const popReg32: Lower = (c, i) => {
   if (!flatStack(c) || !isGpr(i.op0Register, 31)) return false;
   c.a.get(R0 + 4).set(L);
-  c.loadAt(i, 2, 31);
+  c.loadAt(i, 2, 31, SLOT_ESP);
   c.a
     .get(R0 + 4)
     .i32(4)
@@ -1757,7 +1896,7 @@ const popRm32: Lower = (c, i) => {
   if (usesEsp(i) || c.seg(i) < 0 || c.ea(i) === null) return false;
   const a = c.a;
   a.get(R0 + 4).set(L);
-  c.loadAt(i, 2, 31);
+  c.loadAt(i, 2, 31, SLOT_ESP);
   const seg = c.linear(i, 31, true);
   storeThen(c, i, seg, 31, local(X), () => {
     a.get(R0 + 4)
@@ -1773,7 +1912,7 @@ const leave32: Lower = (c, i) => {
   if (!flatStack(c) || i.opSize !== 32) return false;
   const a = c.a;
   a.get(R0 + 5).set(L);
-  c.loadAt(i, 2, 31);
+  c.loadAt(i, 2, 31, SLOT_ESP);
   a.get(R0 + 5)
     .i32(4)
     .op(Op.i32Add)
@@ -1979,7 +2118,7 @@ function stringOp(op: "LODS" | "STOS" | "SCAS" | "MOVS", top: number): Lower {
     if (src < 0 || src > 5) return false;
     if (op === "LODS" || op === "MOVS") {
       c.offsetLinear(i.ip, src, local(R0 + 6), top, false);
-      c.loadAt(i, src, top);
+      c.loadAt(i, src, top, SLOT_ESI);
     }
     const step = (): void => {
       stringStep(c, size);
@@ -1990,11 +2129,20 @@ function stringOp(op: "LODS" | "STOS" | "SCAS" | "MOVS", top: number): Lower {
     if (op === "LODS") regWrite(a, acc, top, local(X));
     else if (op === "MOVS" || op === "STOS") {
       c.offsetLinear(i.ip, 0, local(R0 + 7), top, true);
-      storeThen(c, i, 0, top, op === "MOVS" ? local(X) : regRead(acc, top), step);
+      storeThen(
+        c,
+        i,
+        0,
+        top,
+        op === "MOVS" ? local(X) : regRead(acc, top),
+        step,
+        undefined,
+        SLOT_EDI,
+      );
       return true;
     } else {
       c.offsetLinear(i.ip, 0, local(R0 + 7), top, false);
-      c.loadAt(i, 0, top);
+      c.loadAt(i, 0, top, SLOT_EDI);
       c.setKnown(FlagOp.Sub, top, false);
       regRead(acc, top)(a);
       a.tee(FA).get(X).tee(FB).op(Op.i32Sub);
@@ -2148,10 +2296,10 @@ function repString(op: "STOS" | "MOVS", top: number): Lower {
     const next = a.open(Op.loop);
     if (op === "MOVS") {
       a.get(R0 + 6).set(L);
-      c.loadAt(i, src, top);
+      c.loadAt(i, src, top, SLOT_ESI);
     }
     a.get(R0 + 7).set(L);
-    c.storeOpen(i, 0, top, v, () => undefined);
+    c.storeOpen(i, 0, top, v, () => undefined, SLOT_EDI);
     a.get(T2).op(Op.i32Or).set(T2);
     a.end();
     if (op === "MOVS") {
@@ -2216,7 +2364,7 @@ const retNear32: Lower = (c, i) => {
   if (!flatStack(c)) return false;
   const a = c.a;
   a.get(R0 + 4).set(L);
-  c.loadAt(i, 2, 31);
+  c.loadAt(i, 2, 31, SLOT_ESP);
   limitCheckX(c, i);
   a.get(R0 + 4)
     .i32(4)
@@ -2475,8 +2623,9 @@ export function lowerRegion(
   layout: WasmLayout,
   masks: TlbMasks,
   place?: ChainPlace,
+  memo = -1,
 ): LoweredRegion | null {
-  const p = lowerPart(blocks, ss32, flat, layout, masks, place, 0, 0);
+  const p = lowerPart(blocks, ss32, flat, layout, masks, place, 0, 0, memo);
   return p === null ? null : { ...p, bytes: buildModule([p.part], layout.pages, REGION_TYPE) };
 }
 
@@ -2494,13 +2643,14 @@ export function lowerPart(
   place: ChainPlace | undefined,
   importBase: number,
   table: number,
+  memo = -1,
 ): LoweredPart | null {
   if (blocks.length === 0) return null;
   const handled = blocks.map((insns) =>
     insns.map((i) => LOWERINGS[i.code] === undefined || isCrossing(i)),
   );
   for (;;) {
-    const r = attempt(blocks, ss32, flat, layout, masks, handled, place, importBase, table);
+    const r = attempt(blocks, ss32, flat, layout, masks, handled, place, importBase, table, memo);
     if ("part" in r) return r;
     // A lowering declined its operands: that instruction calls its handler; lower again (the
     // dead-flag analysis of the block must see the handler call).
@@ -2518,8 +2668,9 @@ function attempt(
   place: ChainPlace | undefined,
   importBase: number,
   table: number,
+  memo: number,
 ): LoweredPart | Cut {
-  const c = new Lowering(blocks, layout, ss32, flat, importBase, masks);
+  const c = new Lowering(blocks, layout, ss32, flat, importBase, masks, memo);
   c.chained = place !== undefined;
   const a = c.a;
   const nb = blocks.length;

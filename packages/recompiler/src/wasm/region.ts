@@ -44,9 +44,12 @@ import {
   spillBody,
   flagsBody,
   conditionBody,
+  memoBody,
   DYN_BYTES,
   DYN_OFFSET,
+  MEMO_BANK_BYTES,
   type LoweredPart,
+  type TlbMasks,
   type WasmLayout,
 } from "./lower";
 
@@ -83,6 +86,8 @@ export function wasmLayout(view: FastMemoryView | null, s: CpuState): WasmLayout
     masks: view.masks.byteOffset,
     regs: shared ? s.regs.byteOffset : w.scratchOffset + SCR_REGS,
     scratch: w.scratchOffset,
+    memo: view.memo?.buffer === buf ? view.memo.byteOffset : -1,
+    memoBytes: view.memo?.buffer === buf ? view.memo.byteLength : 0,
     dyn: w.scratchSize >= DYN_OFFSET + DYN_BYTES ? w.scratchOffset + DYN_OFFSET : -1,
   };
 }
@@ -116,6 +121,8 @@ export class WasmShared {
   /** A record's flags and conditions in wasm: regions import them as `ef`, `cd`. */
   readonly recordFlags: unknown;
   readonly recordCondition: unknown;
+  /** Sets a translation memo: regions import it as `me` (lower.ts `memoBody`). */
+  readonly memoSet: unknown;
   /** A fault a slow-path helper kept for the wrapper to throw (lower.ts SCR_FAULT). */
   fault: unknown = null;
   /** Word index of SCR_FAULT. */
@@ -124,6 +131,10 @@ export class WasmShared {
   readonly df: number;
   /** Word index of SCR_SEG. */
   private readonly sg: number;
+  /** The TLB mask pairs seen, one memo bank each (lower.ts MEMO_SLOTS), in order. */
+  private readonly banks: number[] = [];
+  private readonly memo: number;
+  private readonly memoBanks: number;
 
   constructor(
     layout: WasmLayout,
@@ -143,6 +154,8 @@ export class WasmShared {
     this.fw = sc + (SCR_FAULT >> 2);
     this.df = sc + (SCR_DF >> 2);
     this.sg = sc + (SCR_SEG >> 2);
+    this.memo = layout.memo;
+    this.memoBanks = layout.memo < 0 ? 0 : Math.floor(layout.memoBytes / MEMO_BANK_BYTES);
     const fn = (code: Uint8Array, locals: number, params: number, results: number): unknown => {
       const api = wasmApi()!;
       const bytes = buildModule([{ imports: [], locals, code }], layout.pages, { params, results });
@@ -151,6 +164,7 @@ export class WasmShared {
     this.spill = fn(spillBody(layout), 0, SPILL_PARAMS, 0);
     this.recordFlags = fn(flagsBody(), 3, 5, 1);
     this.recordCondition = fn(conditionBody(), 5, 6, 1);
+    this.memoSet = fn(memoBody(layout.tlb), 1, 5, 1);
   }
 
   /**
@@ -166,6 +180,17 @@ export class WasmShared {
       M[this.sg + 2 * seg] = s.segBase[seg]! | 0;
       M[this.sg + 2 * seg + 1] = ((wide >>> seg) & 1) | ((wide >>> (seg + 7)) & 2);
     }
+  }
+
+  /**
+   * The address of the memo bank for regions of TLB masks `masks`, or -1 (no memo area, or no
+   * bank left): one bank per pair, since what a memo allows depends on the masks it was made with.
+   */
+  memoBank(masks: TlbMasks): number {
+    const key = masks[0] * 0x1_0000 + (masks[1] & 0xffff);
+    let k = this.banks.indexOf(key);
+    if (k < 0 && this.banks.length < this.memoBanks) k = this.banks.push(key) - 1;
+    return k < 0 ? -1 : this.memo + k * MEMO_BANK_BYTES;
   }
 
   /** Keeps `err` (thrown by a slow path) for the wrapper, and says so to the region: 0. */
@@ -287,6 +312,7 @@ function regionImports(
     sp: X.spill,
     ef: X.recordFlags,
     cd: X.recordCondition,
+    me: X.memoSet,
     // Called only by a chaining region (which has the chain's trampoline).
     d: target.chain?.dynFn ?? noDynamicChain,
     ts: (n: number): void => {

@@ -22,7 +22,7 @@ export const HOLE = 0x300000;
 const WASM_TLB = RAM_SIZE;
 const WASM_STATE = WASM_TLB + (4 << 20);
 /**
- * Masks and registers in the first 1 KiB after the TLB, then the scratch, large enough for the
+ * Masks, registers and the memo area in the first 1 KiB after the TLB, then the scratch, large enough for the
  * dynamic-exit hash (as @ringvm/memory's createWasmGuestMemory).
  */
 const WASM_SCRATCH = WASM_STATE + 1024;
@@ -41,6 +41,11 @@ export class TestMemory implements LinearMemory {
    */
   readonly tlb: Int32Array;
   private readonly masks: Int32Array;
+  /**
+   * The memo area the Mmu zeroes when it drops or restricts a TLB entry (@ringvm/bus
+   * `LinearFastPath.memo`): here when a page is remapped or watched.
+   */
+  private readonly memo: Int32Array;
   /** The shared memory (`wasm` machines): RAM, TLB, masks, registers and scratch in one. */
   readonly wasm: FastMemoryView["wasm"];
   private sink: PageFaultSink | null = null;
@@ -60,6 +65,7 @@ export class TestMemory implements LinearMemory {
    */
   remap(linearPage: number, physPage: number): void {
     this.remapped.set(linearPage, physPage);
+    this.memo.fill(0);
     this.tlb[linearPage] = (physPage << 12) | 1 | (this.watched[physPage] === 1 ? 64 : 0);
   }
   constructor(wasm = false) {
@@ -71,6 +77,7 @@ export class TestMemory implements LinearMemory {
       this.bytes = new Uint8Array(buf, 0, RAM_SIZE);
       this.tlb = new Int32Array(buf, WASM_TLB, 1 << 20);
       this.masks = new Int32Array(buf, WASM_STATE, 2);
+      this.memo = new Int32Array(buf, WASM_STATE + 128, (1024 - 128) >> 2);
       this.wasm = {
         memory,
         ramSize: RAM_SIZE,
@@ -82,6 +89,7 @@ export class TestMemory implements LinearMemory {
       this.bytes = new Uint8Array(RAM_SIZE);
       this.tlb = new Int32Array(1 << 20);
       this.masks = new Int32Array(2);
+      this.memo = new Int32Array((1024 - 128) >> 2);
       this.wasm = undefined;
     }
     this.masks.set([1 | 32, 1 | 32 | 64]);
@@ -96,6 +104,7 @@ export class TestMemory implements LinearMemory {
       u16: new Uint16Array(buf, 0, RAM_SIZE >>> 1),
       i32: new Int32Array(buf, 0, RAM_SIZE >>> 2),
       masks: this.masks,
+      memo: this.memo,
       ...(this.wasm === undefined ? {} : { wasm: this.wasm }),
     };
   }
@@ -153,6 +162,7 @@ export class TestMemory implements LinearMemory {
   watchPage(page: number): void {
     if (page >= 0 && page < this.watched.length) {
       this.watched[page] = 1;
+      this.memo.fill(0);
       if (page !== HOLE >>> 12) this.tlb[page] = (page << 12) | 1 | 64;
     }
   }

@@ -1,0 +1,97 @@
+// Translation memos (src/wasm/lower.ts MEMO_SLOTS): a wasm region keeps the page of its last fast
+// access per base register in the MMU's memo area and skips the TLB lookup on the next access to
+// that page. The memos hold only while the MMU keeps the area (it zeroes it when it drops or
+// restricts a TLB entry; the test machine's TestMemory does when a page is remapped or watched):
+// a region run again after such a change must see the new translation.
+import { StopReason } from "@ringvm/cpu";
+import { describe, expect, it } from "vitest";
+import { WasmShared } from "../src/wasm/region";
+import { MEMO_BANK_BYTES } from "../src/wasm/lower";
+import { hex } from "./support/lockstep";
+import { CODE_AT, DATA_AT, makeMachine, type Machine } from "./support/machine";
+
+/** mov ecx, 2000; xor edx, edx; l: mov eax, [ebx]; add edx, eax; dec ecx; jnz l; hlt */
+const SUM_LOOP = hex("b9d007000031d28b0301c24975f9f4");
+/** mov ecx, 2000; l: mov [ebx], ecx; dec ecx; jnz l; hlt */
+const STORE_LOOP = hex("b9d0070000890b4975fbf4");
+const N = 2000;
+/** A linear page the tests remap, and two physical pages it is mapped to in turn. */
+const PAGE = DATA_AT + 0x8000;
+const PHYS_A = DATA_AT + 0x10000;
+const PHYS_B = DATA_AT + 0x18000;
+
+function put32(m: Machine, at: number, v: number): void {
+  new DataView(m.mem.bytes.buffer).setUint32(at, v, true);
+}
+
+/** Runs the program from its start with EBX = `ebx` until it halts. */
+function runFromStart(m: Machine, ebx: number): void {
+  m.cpu.eip = CODE_AT;
+  m.cpu.state.halted = false;
+  m.cpu.setReg32(3, ebx);
+  let stop: number = StopReason.Budget;
+  while (stop === StopReason.Budget) stop = m.engine!.run(100_000);
+  expect(stop).toBe(StopReason.Halt);
+}
+
+const memoInUse = (m: Machine): boolean => m.mem.fastPath().memo!.some((w) => w !== 0);
+
+describe("translation memos", () => {
+  it("a page remapped after a region ran is read through its new mapping", () => {
+    const m = makeMachine(SUM_LOOP, true, 1, true, "wasm");
+    put32(m, PHYS_A, 3);
+    put32(m, PHYS_B, 5);
+    m.mem.remap(PAGE >>> 12, PHYS_A >>> 12);
+    runFromStart(m, PAGE);
+    expect(m.engine!.stats.translatedWasm).toBeGreaterThan(0);
+    expect(memoInUse(m)).toBe(true); // the loop's reads went through a memo
+    expect(m.cpu.getReg32(2)).toBe(3 * N);
+    m.mem.remap(PAGE >>> 12, PHYS_B >>> 12); // what INVLPG after a page-table edit does
+    runFromStart(m, PAGE);
+    expect(m.cpu.getReg32(2)).toBe(5 * N);
+  });
+
+  it("a page watched after a region wrote it takes its writes through the slow path", () => {
+    const m = makeMachine(STORE_LOOP, true, 1, true, "wasm");
+    runFromStart(m, PHYS_A);
+    expect(memoInUse(m)).toBe(true);
+    expect(m.mem.writesToWatched).toBe(0);
+    m.mem.watchPage(PHYS_A >>> 12); // as when code on that page is translated
+    runFromStart(m, PHYS_A);
+    expect(m.mem.writesToWatched).toBe(1);
+    expect(m.mem.bytes[PHYS_A]).toBe(1); // the last value stored (ECX = 1)
+  });
+
+  it("regions of different TLB masks get different banks", () => {
+    const m = makeMachine(SUM_LOOP, false, 1, true, "wasm");
+    const memo = m.mem.fastPath().memo!;
+    const layout = {
+      pages: 1,
+      tlb: 0,
+      masks: 0,
+      regs: 0,
+      scratch: 0,
+      dyn: -1,
+      memo: memo.byteOffset,
+      memoBytes: 3 * MEMO_BANK_BYTES,
+    };
+    const shared = new WasmShared(layout, m.mem.wasm!.memory, () => false, {
+      blocksExecuted: 0,
+      chained: 0,
+      chainedInWasm: 0,
+      wasmEntries: 0,
+      wasmModules: 0,
+      wasmBytes: 0,
+    });
+    const supervisor = shared.memoBank([33, 97]);
+    expect(shared.memoBank([33, 97])).toBe(supervisor);
+    const user = shared.memoBank([1 | 32 | 4, 1 | 32 | 64 | 4 | 8]);
+    const wp = shared.memoBank([33, 97 | 8]);
+    expect(new Set([supervisor, user, wp]).size).toBe(3);
+    for (const b of [supervisor, user, wp]) {
+      expect(b).toBeGreaterThanOrEqual(memo.byteOffset);
+      expect(b + MEMO_BANK_BYTES).toBeLessThanOrEqual(memo.byteOffset + 3 * MEMO_BANK_BYTES);
+    }
+    expect(shared.memoBank([1, 2])).toBe(-1); // no room left: regions of those masks keep none
+  });
+});
