@@ -45,6 +45,9 @@ describe("translation memos", () => {
     runFromStart(m, PAGE);
     expect(m.engine!.stats.translatedWasm).toBeGreaterThan(0);
     expect(memoInUse(m)).toBe(true); // the loop's reads went through a memo
+    // Set by a read, the memo also allows writes: the page is writable and dirty (its bounds
+    // word holds the read bound 4093 and, above it, the write bound).
+    expect(m.mem.fastPath().memo!.includes(4093 | (4093 << 16))).toBe(true);
     expect(m.cpu.getReg32(2)).toBe(3 * N);
     m.mem.remap(PAGE >>> 12, PHYS_B >>> 12); // what INVLPG after a page-table edit does
     runFromStart(m, PAGE);
@@ -59,6 +62,14 @@ describe("translation memos", () => {
     m.mem.watchPage(PHYS_A >>> 12); // as when code on that page is translated
     runFromStart(m, PHYS_A);
     expect(m.mem.writesToWatched).toBe(1);
+    // A read of a page whose writes are watched sets a read-only memo.
+    const reader = makeMachine(SUM_LOOP, true, 1, true, "wasm");
+    reader.mem.watchPage(PHYS_B >>> 12);
+    runFromStart(reader, PHYS_B);
+    // The bounds words: the third of each slot's four.
+    const bounds = reader.mem.fastPath().memo!.filter((_, k) => k % 4 === 2);
+    expect(bounds.includes(4093)).toBe(true);
+    expect(bounds.some((w) => w >>> 16 !== 0)).toBe(false);
     expect(m.mem.bytes[PHYS_A]).toBe(1); // the last value stored (ECX = 1)
   });
 

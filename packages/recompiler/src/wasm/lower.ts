@@ -207,7 +207,7 @@ export const IMPORTS: readonly ImportedFunc[] = [
   // Condition cc (Jcc order) of a pending record (fk != 0), in wasm (`conditionBody`)
   { name: "cd", params: 6, results: 1 },
   // Tests the TLB for a fast access at l and sets memo m for its page (l, m, mask, the offset
-  // limit of the access, 1 for a write) -> 1 when fast, in wasm (`memoBody`)
+  // limit of the access, the write mask) -> 1 when fast, in wasm (`memoBody`)
   { name: "me", params: 5, results: 1 },
 ];
 /**
@@ -387,15 +387,16 @@ function emitRecordFlags(a: Asm): void {
 }
 
 /**
- * The body of `me` (l, m, mask, limit, write) -> 1 when the access at linear `l` may take the fast
+ * The body of `me` (l, m, mask, limit, wmask) -> 1 when the access at linear `l` may take the fast
  * path (`(e & mask) === 1` for its TLB entry `e`, and `l`'s page offset at most `limit`), after
- * setting the memo at `m` to its page (see MEMO_SLOTS); 0 otherwise. A write the TLB allows is a
- * read it allows (the write mask has every bit of the read mask); a read says nothing of writes:
- * the next write tests the TLB and sets both. One local (the entry).
+ * setting the memo at `m` to its page (see MEMO_SLOTS); 0 otherwise. The memo allows reads (the
+ * read mask has no bit the write mask lacks, so a write the TLB allows is a read it allows) and
+ * writes when `(e & wmask) === 1` (the region's write mask): a read of a writable page sets it for
+ * both, so a store after a load there does not miss. One local (the entry).
  */
 export function memoBody(tlb: number): Uint8Array {
   const a = new Asm();
-  const [l, m, mask, limit, w, e] = [0, 1, 2, 3, 4, 5];
+  const [l, m, mask, limit, wmask, e] = [0, 1, 2, 3, 4, 5];
   a.get(l).i32(12).op(Op.i32ShrU).i32(2).op(Op.i32Shl);
   a.mem(Op.i32Load, tlb);
   a.tee(e).get(mask).op(Op.i32And).i32(1).op(Op.i32Ne);
@@ -410,7 +411,11 @@ export function memoBody(tlb: number): Uint8Array {
   a.get(m)
     .i32(MEMO_HIT | (MEMO_HIT << 16))
     .i32(MEMO_HIT)
-    .get(w)
+    .get(e)
+    .get(wmask)
+    .op(Op.i32And)
+    .i32(1)
+    .op(Op.i32Eq)
     .op(Op.select);
   a.mem(Op.i32Store, 8);
   a.i32(1);
@@ -1126,7 +1131,7 @@ class Lowering {
       .i32(m)
       .i32(this.masks[write ? 1 : 0])
       .i32(top === 7 ? 4095 : 4096 - SIZE(top))
-      .i32(write ? 1 : 0)
+      .i32(this.masks[1])
       .call(F_ME);
     a.op(Op.i32Eqz).brIf(slow);
     a.end();
