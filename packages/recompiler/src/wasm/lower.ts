@@ -4,9 +4,8 @@
 // the shared memory at entry and exit; memory operands through a translation memo (MEMO_SLOTS)
 // or the software TLB in the same memory (`(tlb[l >>> 12] & mask) === 1` and no page crossing:
 // a direct load/store at `(e & -4096) | (l & 4095)`, RAM being at byte 0), else an imported
-// slow-path helper, before
-// which registers, flag record, `ip` and the cursor are stored (the helper may throw: the JS
-// wrapper's catch then does what generate()'s catch does). A region with any other form (or an
+// slow-path helper, before which registers, flag record, `ip` and the cursor are stored (the
+// helper may throw: the JS wrapper's catch then does what generate()'s catch does). A region with any other form (or an
 // operand the lowering does not take) is not lowered: `lowerRegion` returns null and the region
 // keeps the JS back end. The module holds only opcodes and numbers chosen here: guest
 // immediates and addresses appear as i32.const operands, never as code.
@@ -70,14 +69,15 @@ const NUM_LOCALS = 31 - NUM_PARAMS;
 /**
  * Translation memos: for each slot, the page the last fast access through it landed on, so the
  * next access to the same page skips the TLB lookup. A slot is 16 bytes of the MMU's memo area
- * (@ringvm/bus `LinearFastPath.memo`, a bank per pair of TLB masks): P (the page's linear base),
- * D (its host base minus P), and the 16-bit bounds R and W: an access at `l` hits when
- * `(l - P) >>> 0` is below the bound of its kind (4093 while the memo holds for that kind: a
- * 4-byte access then stays in the page; 0 when not). A miss calls `me` (`memoBody`), whose TLB
- * hit sets the memo (inline, that code made regions ~35 % larger). The MMU zeroes the area
- * whenever it drops or restricts an entry, so a memo never outlives the entry it came from and
- * region code invalidates nothing itself. Slots 0-7 are the base
- * registers of explicit operands (ESP for the stack, ESI/EDI for strings), 8 operands without.
+ * (@ringvm/bus `LinearFastPath.memo`, a bank per pair of TLB masks): words P (the page's linear
+ * base), D (its host base minus P) and the bounds, R in the low and W in the high 16 bits (the
+ * fourth word is unused): an access at `l` hits when `(l - P) >>> 0` is below the bound of its
+ * kind (4093 while the memo holds for that kind, so a 4-byte access stays in the page; 0 when
+ * not). A miss calls `me` (`memoBody`), whose TLB hit sets the memo (inline, that code made
+ * regions ~35 % larger). The MMU zeroes the area whenever it drops or restricts an entry, so a
+ * memo never outlives the entry it came from and region code invalidates nothing itself. Slots
+ * 0-7 are the base registers of explicit operands (ESP for the stack, ESI/EDI for strings), 8
+ * operands without one.
  */
 export const MEMO_SLOTS = 9;
 /** Bytes of one bank of memos (one pair of TLB masks). */
@@ -597,7 +597,7 @@ class Lowering {
   calls: readonly boolean[] = [];
   /** Exits may continue in a linked region (wasm/chain.ts); back edges test SCR_EVW. */
   chained = false;
-  /** Address of each slot's page memo (P, D, Lr, Lw), -1 for none (see MEMO_SLOTS). */
+  /** Address of each slot's memo in the region's bank, -1 for none (see MEMO_SLOTS). */
   readonly memo: readonly number[];
 
   constructor(

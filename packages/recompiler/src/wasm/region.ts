@@ -121,7 +121,7 @@ export class WasmShared {
   /** A record's flags and conditions in wasm: regions import them as `ef`, `cd`. */
   readonly recordFlags: unknown;
   readonly recordCondition: unknown;
-  /** Sets a translation memo: regions import it as `me` (lower.ts `memoBody`). */
+  /** Tests the TLB and sets a translation memo: regions import it as `me` (lower.ts `memoBody`). */
   readonly memoSet: unknown;
   /** A fault a slow-path helper kept for the wrapper to throw (lower.ts SCR_FAULT). */
   fault: unknown = null;
