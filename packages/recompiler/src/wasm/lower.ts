@@ -387,6 +387,23 @@ function emitRecordFlags(a: Asm): void {
 }
 
 /**
+ * Pushes 1 when the access at linear address local `l` may take the TLB fast path: its entry
+ * (left in local `e`) has `(e & mask) === 1`, and, with a `limit`, its page offset is at most
+ * `limit` (the access stays in the page). Shared by the regions' inline test and `me`.
+ */
+function tlbFast(a: Asm, tlb: number, l: number, e: number, mask: Push, limit: Push | null): void {
+  a.get(l).i32(12).op(Op.i32ShrU).i32(2).op(Op.i32Shl);
+  a.mem(Op.i32Load, tlb);
+  a.tee(e);
+  mask(a);
+  a.op(Op.i32And).i32(1).op(Op.i32Eq);
+  if (limit === null) return;
+  a.get(l).i32(4095).op(Op.i32And);
+  limit(a);
+  a.op(Op.i32LeU).op(Op.i32And);
+}
+
+/**
  * The body of `me` (l, m, mask, limit, wmask) -> 1 when the access at linear `l` may take the fast
  * path (`(e & mask) === 1` for its TLB entry `e`, and `l`'s page offset at most `limit`), after
  * setting the memo at `m` to its page (see MEMO_SLOTS); 0 otherwise. The memo allows reads (the
@@ -397,11 +414,8 @@ function emitRecordFlags(a: Asm): void {
 export function memoBody(tlb: number): Uint8Array {
   const a = new Asm();
   const [l, m, mask, limit, wmask, e] = [0, 1, 2, 3, 4, 5];
-  a.get(l).i32(12).op(Op.i32ShrU).i32(2).op(Op.i32Shl);
-  a.mem(Op.i32Load, tlb);
-  a.tee(e).get(mask).op(Op.i32And).i32(1).op(Op.i32Ne);
-  a.get(l).i32(4095).op(Op.i32And).get(limit).op(Op.i32GtU);
-  a.op(Op.i32Or);
+  tlbFast(a, tlb, l, e, local(mask), local(limit));
+  a.op(Op.i32Eqz);
   a.open(Op.if);
   a.i32(0).op(Op.return);
   a.end();
@@ -1091,18 +1105,8 @@ class Lowering {
 
   /** Pushes the TLB test for `l` against `mask` (TlbMasks; 1 = direct access). */
   tlbTest(mask: number, top: number): void {
-    const a = this.a;
-    a.get(L).i32(12).op(Op.i32ShrU).i32(2).op(Op.i32Shl);
-    a.mem(Op.i32Load, this.layout.tlb);
-    a.tee(E).i32(mask).op(Op.i32And).i32(1).op(Op.i32Eq);
-    if (top !== 7) {
-      a.get(L)
-        .i32(4095)
-        .op(Op.i32And)
-        .i32(4096 - SIZE(top))
-        .op(Op.i32LeU)
-        .op(Op.i32And);
-    }
+    const limit = top === 7 ? null : konst(4096 - SIZE(top));
+    tlbFast(this.a, this.layout.tlb, L, E, konst(mask), limit);
   }
 
   physAddr(): void {
