@@ -53,6 +53,14 @@ export enum MemSize {
   Word1616Mem = 20,
 }
 
+/**
+ * First value of the fields that hold unsigned 32-bit addresses and values: not a small integer,
+ * so V8 lays them out as doubles from the start (the constructor then zeroes them). A field that
+ * began as a small integer changes representation when it first holds 2^31 or more (any kernel
+ * address), and every compiled function that has seen an `Instruction` deoptimizes at once.
+ */
+const DOUBLE_FIELD = 2 ** 31;
+
 export class Instruction {
   /** Form id (`Code`); `Code.INVALID` (0) when the bytes are not a valid instruction. */
   code = 0;
@@ -61,9 +69,9 @@ export class Instruction {
   /** Bytes consumed (1..15). For an invalid encoding: the bytes examined. */
   length = 0;
   /** Address of the first byte, as given to `decode`. */
-  ip = 0;
+  ip = DOUBLE_FIELD;
   /** ip + length, wrapped to the operand size of the code segment (16: 0xffff, 32: 2^32). */
-  nextIp = 0;
+  nextIp = DOUBLE_FIELD;
   /** Decoder bitness: 16, 32 or 64. */
   bitness = 32;
   /** Effective operand size: 16, 32 or 64. */
@@ -102,7 +110,7 @@ export class Instruction {
    * Displacement sign-extended to the address size: unsigned for 16/32-bit addressing
    * (e.g. disp8 -1 with a32 is 0xffffffff), a signed number for 64-bit addressing.
    */
-  memDisplacement = 0;
+  memDisplacement = DOUBLE_FIELD;
   /**
    * High 32 bits of the 64-bit displacement with 64-bit addressing (sign extension of
    * `memDisplacement`, or for a 64-bit moffs the upper half while `memDisplacement` holds the
@@ -118,16 +126,16 @@ export class Instruction {
    * Immediate operand, already extended to the operand's size, as an unsigned 32-bit value
    * (imm8 to 32: -1 is 0xffffffff; imm8 to 16: 0xffff). For 64-bit immediates: the low half.
    */
-  immediate = 0;
+  immediate = DOUBLE_FIELD;
   /** High 32 bits of a 64-bit immediate (`Immediate64`, `Immediate8to64`, `Immediate32to64`). */
   immediateHi = 0;
   /** Second immediate: ENTER's imm8 nesting level. */
   immediate2 = 0;
   /** Target of a relative branch, wrapped to the operand size. */
-  nearBranchTarget = 0;
+  nearBranchTarget = DOUBLE_FIELD;
   /** Far pointer operand (`FarBranch16/32`): selector and offset. */
   farSelector = 0;
-  farOffset = 0;
+  farOffset = DOUBLE_FIELD;
 
   /** Table facts for this form (0 for invalid): EFLAGS bits (see `RFLAGS_*`). */
   flagsRead = 0;
@@ -139,6 +147,15 @@ export class Instruction {
   cpuid = 0;
   /** `ATTR_*` bits. */
   attrs = 0;
+
+  constructor() {
+    this.ip = 0;
+    this.nextIp = 0;
+    this.memDisplacement = 0;
+    this.immediate = 0;
+    this.nearBranchTarget = 0;
+    this.farOffset = 0;
+  }
 
   get isInvalid(): boolean {
     return this.code === 0;

@@ -108,16 +108,18 @@ export function codeSpan(
   blocks: readonly (readonly Instruction[])[],
   eip: number,
 ): { lo: number; hi: number } {
-  let lo = Infinity;
-  let hi = -Infinity;
+  // Small integers throughout: `Block.codeLo`/`codeHi` hold these, and a double stored there
+  // would change the fields' representation (and deoptimize the code that reads blocks).
+  let lo = 0x7fffffff;
+  let hi = -0x80000000;
   for (const insns of blocks) {
     for (const i of insns) {
-      const off = (i.ip >>> 0) - eip;
+      const off = (i.ip - eip) | 0;
       if (off < lo) lo = off;
       if (off + i.length > hi) hi = off + i.length;
     }
   }
-  return { lo, hi };
+  return lo <= hi ? { lo, hi } : { lo: 0, hi: 0 };
 }
 
 export class Block {

@@ -333,8 +333,8 @@ export class Recompiler {
     blocksRevived: 0,
     blocksExecuted: 0,
     chained: 0,
-    instructionsInBlocks: 0,
-    instructionsInterpreted: 0,
+    instructionsInBlocks: 2 ** 31, // doubles from the start: see the constructor
+    instructionsInterpreted: 2 ** 31,
     interpreted: newReasons(),
     translatedWasm: 0,
     chainedInWasm: 0,
@@ -399,6 +399,11 @@ export class Recompiler {
   private readonly events: (s: CpuState) => boolean;
 
   constructor(options: RecompilerOptions) {
+    // The instruction counters began as doubles: a boot passes 2^31 instructions, and a field
+    // that began as a small integer would then change representation, deoptimizing every
+    // function that has seen the stats object (the dispatcher among them).
+    this.stats.instructionsInBlocks = 0;
+    this.stats.instructionsInterpreted = 0;
     this.cpu = options.cpu;
     this.s = options.cpu.state;
     this.mmu = options.mmu;

@@ -17,14 +17,23 @@ for (let i = 0; i < 256; i++) {
   PARITY[i] = (bits & 1) === 0 ? PF : 0;
 }
 
+/**
+ * First value of a field that holds unsigned 32-bit values (EIP, CR0, CR2, CR3): not a small
+ * integer, so V8 lays the field out as a double from the start, and the constructor then sets
+ * the architectural value. A field that began as a small integer changes representation the
+ * first time it holds 2^31 or more (a kernel's EIP, CR0.PG), and every compiled function that
+ * has seen a `CpuState` deoptimizes at once.
+ */
+const DOUBLE_FIELD = 2 ** 31;
+
 export class CpuState {
   /** General-purpose registers EAX..EDI, with 16- and 8-bit views (host is little-endian). */
   readonly regs: Int32Array;
   readonly regs16: Uint16Array;
   readonly regs8: Uint8Array;
-  eip = 0;
+  eip = DOUBLE_FIELD;
   /** EIP of the instruction being executed: faults report it and restart from it. */
-  startEip = 0;
+  startEip = DOUBLE_FIELD;
   /** ESP at instruction start, restored when the instruction faults. */
   startEsp = 0;
 
@@ -61,9 +70,9 @@ export class CpuState {
   idtrBase = 0;
   idtrLimit = 0x3ff;
 
-  cr0 = 0x60000010;
-  cr2 = 0;
-  cr3 = 0;
+  cr0 = DOUBLE_FIELD;
+  cr2 = DOUBLE_FIELD;
+  cr3 = DOUBLE_FIELD;
   cr4 = 0;
   readonly dr = new Int32Array(8);
   efer = 0;
@@ -113,12 +122,10 @@ export class CpuState {
    */
   ramFast: LinearFastPath | undefined = undefined;
   /**
-   * Instructions retired, kept here so RDTSC can use it without a clock. Declared with a
-   * non-small-integer value (reset to 0 in the constructor) so V8 stores it as a double from the
-   * start: a boot passes 2^31 instructions, and a field that began as a small integer would
-   * then change representation and deoptimize every compiled function that touches it.
+   * Instructions retired, kept here so RDTSC can use it without a clock (a double field: a boot
+   * passes 2^31 instructions).
    */
-  retired = 2 ** 31;
+  retired = DOUBLE_FIELD;
 
   /**
    * `registers`: eight int32 where the general registers live (e.g. in a WebAssembly memory
@@ -135,6 +142,11 @@ export class CpuState {
     this.regs = regs;
     this.regs16 = new Uint16Array(regs.buffer, regs.byteOffset, 16);
     this.regs8 = new Uint8Array(regs.buffer, regs.byteOffset, 32);
+    this.eip = 0;
+    this.startEip = 0;
+    this.cr0 = 0x60000010;
+    this.cr2 = 0;
+    this.cr3 = 0;
     this.retired = 0;
   }
 

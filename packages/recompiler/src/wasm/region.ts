@@ -107,7 +107,8 @@ type RegionExport = (left: number, pc0: number, lim: number, ev: number, rb0: nu
  */
 export class WasmShared {
   s: CpuState | null = null;
-  base = 0;
+  /** A retired count: laid out as a double from the start (see the constructor). */
+  base = 2 ** 31;
   ev = false;
   cur: Block | null = null;
   readonly M: Int32Array;
@@ -146,6 +147,9 @@ export class WasmShared {
       "blocksExecuted" | "chained" | "chainedInWasm" | "wasmEntries" | "wasmModules" | "wasmBytes"
     >,
   ) {
+    // `base` began as a double: a retired count passes 2^31 in a boot, and a field that began
+    // as a small integer would then change representation, deoptimizing every wrapper at once.
+    this.base = 0;
     this.M = new Int32Array(memory.buffer);
     const sc = layout.scratch >>> 2;
     this.rg = layout.regs >>> 2;

@@ -1,0 +1,63 @@
+// V8 lays out a number field by the first value stored in it: a field that began as a small
+// integer changes layout (and the object its hidden class) the first time it holds a double,
+// and every compiled function that has seen such an object deoptimizes (the dispatcher among
+// them). Counts of retired instructions pass 2^31 in a boot, so the fields that hold them begin
+// as doubles; code offsets are kept small integers. %HaveSameMap compares hidden classes: a
+// fresh object still has the first layout.
+import { setFlagsFromString } from "node:v8";
+import { Decoder, Instruction } from "@ringvm/decoder";
+import { describe, expect, it } from "vitest";
+import { Block, codeSpan } from "../src/block";
+import { hex } from "./support/lockstep";
+import { makeMachine } from "./support/machine";
+
+setFlagsFromString("--allow-natives-syntax");
+const sameMap = new Function("a", "b", "return %HaveSameMap(a, b)") as (
+  a: object,
+  b: object,
+) => boolean;
+
+/** Decodes `bytes` as consecutive 32-bit instructions from `ip`. */
+function decodeAt(bytes: Uint8Array, ip: number): Instruction[] {
+  const d = new Decoder(32);
+  const out: Instruction[] = [];
+  for (let at = 0; at < bytes.length;) {
+    const i = new Instruction();
+    d.decode(bytes, at, (ip + at) >>> 0, i);
+    out.push(i);
+    at += i.length;
+  }
+  return out;
+}
+
+const newBlock = (insns: Instruction[]): Block =>
+  new Block(0x1000, 0x1000, 1, 0, [], [insns], [], "");
+
+describe("field layout", () => {
+  it("codeSpan gives a kernel region's span as small integers a block keeps", () => {
+    // nop; inc eax; jmp $-3 at 0xC1000000, with the entry at the second instruction.
+    const insns = decodeAt(hex("9040ebfd"), 0xc1000000);
+    const span = codeSpan([insns], 0xc1000001);
+    expect(span).toEqual({ lo: -1, hi: 3 });
+    const b = newBlock(insns);
+    const fresh = newBlock(insns);
+    ({ lo: b.codeLo, hi: b.codeHi } = span);
+    expect(sameMap(b, fresh)).toBe(true);
+  });
+
+  it("the instruction counters and a wrapper's retired base keep their hidden classes", () => {
+    const program = hex("f4"); // hlt
+    const m = makeMachine(program, true, 1, true, "wasm");
+    const fresh = makeMachine(program, true, 1, true, "wasm");
+    const st = m.engine!.stats;
+    expect([st.instructionsInBlocks, st.instructionsInterpreted]).toEqual([0, 0]);
+    st.instructionsInBlocks = 2 ** 32 + 5;
+    st.instructionsInterpreted = 2 ** 31;
+    expect(sameMap(st, fresh.engine!.stats)).toBe(true);
+    type WithShared = { wasm: { shared: { base: number } } };
+    const shared = (m.engine as unknown as WithShared).wasm.shared;
+    expect(shared.base).toBe(0);
+    shared.base = 2 ** 31 + 7;
+    expect(sameMap(shared, (fresh.engine as unknown as WithShared).wasm.shared)).toBe(true);
+  });
+});
