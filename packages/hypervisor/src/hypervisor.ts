@@ -348,7 +348,9 @@ export class Hypervisor {
     const cpu = this.cpu;
     const before = cpu.instructionCount;
     const t0 = this.host.now();
-    const stop = this.engine.run(budget);
+    // A whole count, passed as a small integer: computed from a retired count past 2^31 it is a
+    // boxed double, which would reach the engine's budget fields and change their layout.
+    const stop = this.engine.run(budget <= 0x7fffffff ? budget | 0 : budget);
     const t1 = this.host.now();
     const executed = cpu.instructionCount - before;
     const stats = this.stats;

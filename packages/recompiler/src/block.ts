@@ -101,25 +101,28 @@ export class CodeBytes {
 const NO_INSNS: readonly (readonly Instruction[])[] = [];
 
 /**
- * The span of a region's code bytes as offsets from `eip`: from the lowest instruction's first
- * byte to the end of the highest one (`[lo, hi)`), which the engine records (`Block.code`).
+ * Sets `block.codeLo`/`codeHi` to the span of a region's code bytes as offsets from `eip`: from
+ * the lowest instruction's first byte to the end of the highest one (`[lo, hi)`), which the
+ * engine records (`Block.code`). Stored straight into the block as small integers: returned in
+ * an object, the boot's optimized code handed them over boxed as doubles, and a double stored
+ * into those fields changes the blocks' layout (deoptimizing the code that reads blocks).
  */
-export function codeSpan(
+export function setCodeSpan(
+  block: Block,
   blocks: readonly (readonly Instruction[])[],
   eip: number,
-): { lo: number; hi: number } {
-  // Small integers throughout: `Block.codeLo`/`codeHi` hold these, and a double stored there
-  // would change the fields' representation (and deoptimize the code that reads blocks).
+): void {
   let lo = 0x7fffffff;
   let hi = -0x80000000;
   for (const insns of blocks) {
     for (const i of insns) {
       const off = (i.ip - eip) | 0;
       if (off < lo) lo = off;
-      if (off + i.length > hi) hi = off + i.length;
+      if (off + i.length > hi) hi = (off + i.length) | 0;
     }
   }
-  return lo <= hi ? { lo, hi } : { lo: 0, hi: 0 };
+  block.codeLo = lo <= hi ? lo : 0;
+  block.codeHi = lo <= hi ? hi : 0;
 }
 
 export class Block {
@@ -181,7 +184,7 @@ export class Block {
    */
   stale = false;
   codeLo = 0;
-  /** A region's code span end (`codeSpan`); a cold block's is `ColdBlock.byteLength`. */
+  /** A region's code span end (`setCodeSpan`); a cold block's is `ColdBlock.byteLength`. */
   codeHi = 0;
   /** The recorded bytes: `codeLength` of them from `codeAt` in a `CodeBytes` chunk. */
   code: Uint8Array = NO_BYTES;
@@ -927,7 +930,7 @@ export function buildBlocks(
           part.exitTargets,
           "",
         );
-        ({ lo: block.codeLo, hi: block.codeHi } = codeSpan(lb, eip));
+        setCodeSpan(block, lb, eip);
         block.handlerSites = part.handlerSites;
         lowered.push(block);
         out.push(block);
@@ -988,7 +991,7 @@ function jsRegion(
   const ips = blocks.map((insns) => Float64Array.from(insns, (i) => i.ip >>> 0));
   const g = generate(blocks, ss32, { flat, fast: view !== null });
   const block = new Block(phys, eip, linear >>> 12, mode, ips, blocks, g.exitTargets, g.source);
-  ({ lo: block.codeLo, hi: block.codeHi } = codeSpan(blocks, eip));
+  setCodeSpan(block, blocks, eip);
   // The source holds only recompiler-chosen names and numbers (see emit.ts, RUNTIME_NAMES).
   const factory = new Function(...FACTORY_PARAMS, g.source) as (...args: unknown[]) => BlockFn;
   block.fn = factory(
