@@ -121,8 +121,9 @@ export function setCodeSpan(
       if (off + i.length > hi) hi = (off + i.length) | 0;
     }
   }
-  block.codeLo = lo <= hi ? lo : 0;
-  block.codeHi = lo <= hi ? hi : 0;
+  const empty = lo > hi;
+  block.codeLo = empty ? 0 : lo;
+  block.codeHi = empty ? 0 : hi;
 }
 
 export class Block {

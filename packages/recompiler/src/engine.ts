@@ -32,6 +32,7 @@ import {
   type WasmTarget,
   type RegionSpec,
 } from "./block";
+import { DOUBLE_FIELD } from "./field-layout";
 import { wasmLayout, WasmShared } from "./wasm/region";
 import { WasmChain } from "./wasm/chain";
 import { crossingForm, type CrossingForm } from "./crossing";
@@ -333,8 +334,8 @@ export class Recompiler {
     blocksRevived: 0,
     blocksExecuted: 0,
     chained: 0,
-    instructionsInBlocks: 2 ** 31, // doubles from the start: see the constructor
-    instructionsInterpreted: 2 ** 31,
+    instructionsInBlocks: DOUBLE_FIELD, // set in the constructor
+    instructionsInterpreted: DOUBLE_FIELD,
     interpreted: newReasons(),
     translatedWasm: 0,
     chainedInWasm: 0,
@@ -399,9 +400,7 @@ export class Recompiler {
   private readonly events: (s: CpuState) => boolean;
 
   constructor(options: RecompilerOptions) {
-    // The instruction counters began as doubles: a boot passes 2^31 instructions, and a field
-    // that began as a small integer would then change representation, deoptimizing every
-    // function that has seen the stats object (the dispatcher among them).
+    // The instruction counters began as doubles (field-layout.ts).
     this.stats.instructionsInBlocks = 0;
     this.stats.instructionsInterpreted = 0;
     this.cpu = options.cpu;

@@ -82,6 +82,11 @@ const NUM_LOCALS = 31 - NUM_PARAMS;
 export const MEMO_SLOTS = 9;
 /** Bytes of one bank of memos (one pair of TLB masks). */
 export const MEMO_BANK_BYTES = 16 * MEMO_SLOTS;
+/** Byte offsets in a memo slot: P, D, and the read and write bounds (16 bits each). */
+const MEMO_P = 0;
+const MEMO_D = 4;
+const MEMO_R = 8;
+const MEMO_W = 10;
 const SLOT_NONE = 8;
 const SLOT_ESP = 4;
 const SLOT_ESI = 6;
@@ -419,9 +424,9 @@ export function memoBody(tlb: number): Uint8Array {
   a.open(Op.if);
   a.i32(0).op(Op.return);
   a.end();
-  a.get(m).get(l).i32(-4096).op(Op.i32And).mem(Op.i32Store, 0);
+  a.get(m).get(l).i32(-4096).op(Op.i32And).mem(Op.i32Store, MEMO_P);
   a.get(m).get(e).i32(-4096).op(Op.i32And).get(l).i32(-4096).op(Op.i32And).op(Op.i32Sub);
-  a.mem(Op.i32Store, 4);
+  a.mem(Op.i32Store, MEMO_D);
   a.get(m)
     .i32(MEMO_HIT | (MEMO_HIT << 16))
     .i32(MEMO_HIT)
@@ -431,7 +436,7 @@ export function memoBody(tlb: number): Uint8Array {
     .i32(1)
     .op(Op.i32Eq)
     .op(Op.select);
-  a.mem(Op.i32Store, 8);
+  a.mem(Op.i32Store, MEMO_R); // R and W in one word
   a.i32(1);
   return a.out;
 }
@@ -1125,10 +1130,10 @@ class Lowering {
     const fast = a.open(Op.block);
     a.get(L)
       .i32(0)
-      .mem(Op.i32Load, m)
+      .mem(Op.i32Load, m + MEMO_P)
       .op(Op.i32Sub)
       .i32(0)
-      .mem(Op.i32Load16U, m + (write ? 10 : 8))
+      .mem(Op.i32Load16U, m + (write ? MEMO_W : MEMO_R))
       .op(Op.i32LtU)
       .brIf(fast);
     a.get(L)
@@ -1141,6 +1146,15 @@ class Lowering {
     a.end();
   }
 
+  /** Pushes the host address of `l` through the memo at `m` (its page's D word). */
+  memoAddr(m: number): void {
+    this.a
+      .get(L)
+      .i32(0)
+      .mem(Op.i32Load, m + MEMO_D)
+      .op(Op.i32Add);
+  }
+
   /** `x` = the operand at `l` (`slot`: its page memo, by default the operand's base register). */
   loadAt(i: Instruction, seg: number, top: number, slot = explicitSlot(i)): void {
     const a = this.a;
@@ -1150,12 +1164,8 @@ class Lowering {
       const done = a.blockI32();
       const slow = a.open(Op.block);
       this.memoTest(slot, false, top, slow);
-      a.get(L)
-        .i32(0)
-        .mem(Op.i32Load, m + 4)
-        .op(Op.i32Add)
-        .mem(load, 0)
-        .br(done);
+      this.memoAddr(m);
+      a.mem(load, 0).br(done);
       a.end();
     } else {
       this.tlbTest(this.masks[0], top);
@@ -1197,10 +1207,7 @@ class Lowering {
       const done = a.open(Op.block);
       const slow = a.open(Op.block);
       this.memoTest(slot, true, top, slow);
-      a.get(L)
-        .i32(0)
-        .mem(Op.i32Load, m + 4)
-        .op(Op.i32Add);
+      this.memoAddr(m);
       v(a);
       a.mem(store, 0);
       after();

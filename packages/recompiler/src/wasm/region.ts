@@ -20,6 +20,7 @@ import { buildModule } from "./asm";
 import type { FuncTable } from "./chain";
 import { Code, Instruction } from "@ringvm/decoder";
 import type { Block, BlockFn, FastMemoryView, RegionCursor } from "../block";
+import { DOUBLE_FIELD } from "../field-layout";
 import type { WasmTarget } from "../block";
 import type { RecompilerStats } from "../engine";
 import { isCrossing } from "../crossing";
@@ -107,8 +108,8 @@ type RegionExport = (left: number, pc0: number, lim: number, ev: number, rb0: nu
  */
 export class WasmShared {
   s: CpuState | null = null;
-  /** A retired count: laid out as a double from the start (see the constructor). */
-  base = 2 ** 31;
+  /** A retired count: laid out as a double from the start (field-layout.ts). */
+  base = DOUBLE_FIELD;
   ev = false;
   cur: Block | null = null;
   readonly M: Int32Array;
@@ -147,8 +148,6 @@ export class WasmShared {
       "blocksExecuted" | "chained" | "chainedInWasm" | "wasmEntries" | "wasmModules" | "wasmBytes"
     >,
   ) {
-    // `base` began as a double: a retired count passes 2^31 in a boot, and a field that began
-    // as a small integer would then change representation, deoptimizing every wrapper at once.
     this.base = 0;
     this.M = new Int32Array(memory.buffer);
     const sc = layout.scratch >>> 2;

@@ -22,8 +22,8 @@ export const HOLE = 0x300000;
 const WASM_TLB = RAM_SIZE;
 const WASM_STATE = WASM_TLB + (4 << 20);
 /**
- * Masks, registers and the memo area in the first 1 KiB after the TLB, then the scratch, large enough for the
- * dynamic-exit hash (as @ringvm/memory's createWasmGuestMemory).
+ * Masks, registers and the memo area in the first 1 KiB after the TLB, then the scratch, large
+ * enough for the dynamic-exit hash (as @ringvm/memory's createWasmGuestMemory).
  */
 const WASM_SCRATCH = WASM_STATE + 1024;
 const WASM_PAGES = Math.ceil((WASM_SCRATCH + WASM_CHAIN_SCRATCH_BYTES) / 0x10000);
