@@ -158,9 +158,9 @@ export class Block {
   next0: Block | null = null;
   next1: Block | null = null;
   /**
-   * A cold block's instructions, OP_STRIDE slots each (cold.ts `ColdBlock`): kind bits, EIPs,
-   * branch target, the interpreter's handler and its argument, in a chunk shared with other
-   * blocks (cold.ts `OpsPool`).
+   * A cold block's instructions, OP_STRIDE slots each (cold.ts `ColdBlock`): kind bits and
+   * length, EIP, the interpreter's handler (a Jcc: its target) and its argument, in a chunk
+   * shared with other blocks (cold.ts `OpsPool`).
    */
   ops: readonly unknown[] = NO_OPS;
   /** Where they start in `ops` (a chunk of cold.ts `OpsPool`, shared by many blocks). */

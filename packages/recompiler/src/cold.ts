@@ -38,10 +38,6 @@ export const K_FUSED = BLOCK_K_FUSED | 0;
 /** The condition of JMP rel (always taken). */
 export const COND_ALWAYS = BLOCK_COND_ALWAYS | 0;
 
-/** The handler slot of a Jcc (never called: the loop tests it). */
-const noHandler = (): void => {
-  throw new Error("recompiler: a cold Jcc's handler slot was called");
-};
 /** What a cold block passes for an instruction whose handler does not read it. */
 const NO_INSN = new Instruction();
 /** A cold block has no per-block EIP list (they are in `ops`) and no exit array. */
@@ -57,16 +53,31 @@ for (let n = 0; n <= MAX_BLOCK_INSNS; n++)
   COLD_INSNS.push([new Array<Instruction>(n).fill(NO_INSN)]);
 
 /** Slots per instruction in `ColdBlock.ops`. */
-export const OP_STRIDE = 6;
-/** Offsets in an instruction's slots: kind bits (K_*) | condition code << 8 (K_JCC). */
+export const OP_STRIDE = 4;
+/**
+ * Offsets in an instruction's slots: its kind word (OP_KIND): the kind bits (K_*), a Jcc's
+ * condition code << 8 and the instruction's length << OP_LEN_SHIFT, so the next EIP needs no
+ * slot of its own (a cold block never wraps its IP: discover stops there).
+ */
 export const OP_KIND = 0;
-/** Its EIP, the next instruction's EIP and its near-branch target (int32). */
+/** Its EIP (int32). */
 export const OP_EIP = 1;
-export const OP_NEXT = 2;
-export const OP_TARGET = 3;
-/** The interpreter's handler and its second argument (the form, or NO_INSN if not read). */
-export const OP_HANDLER = 4;
-export const OP_ARG = 5;
+/**
+ * The interpreter's handler; for a Jcc (run by the loop, never called) its near-branch target
+ * (int32) instead.
+ */
+export const OP_HANDLER = 2;
+export const OP_TARGET = OP_HANDLER;
+/** The handler's second argument (the form, or NO_INSN if not read); a Jcc's taken link. */
+export const OP_ARG = 3;
+/** Where the length sits in the kind word, and the kind bits with the condition below it. */
+export const OP_LEN_SHIFT = 16;
+export const OP_KIND_MASK = 0xffff;
+
+/** The EIP after the instruction whose slots start at `at` (int32). */
+export function nextEipAt(ops: readonly unknown[], at: number): number {
+  return ((ops[at + OP_EIP] as number) + ((ops[at + OP_KIND] as number) >>> OP_LEN_SHIFT)) | 0;
+}
 
 /** The `ops` of a dead cold block. */
 const RELEASED: readonly unknown[] = [];
@@ -219,10 +230,16 @@ export function buildCold(
   view: FastMemoryView | null,
   opsPool: OpsPool,
   pool?: Instruction[],
-): ColdBlock {
-  const n = insns.length;
+): ColdBlock | null {
+  // An instruction whose next IP wraps (16-bit code at 0xFFFF; discover stops after it) is
+  // left to the interpreter: a cold block's next EIPs are EIP + length (OP_KIND).
+  let n = insns.length;
+  while (n > 0 && insns[n - 1]!.nextIp >>> 0 !== (insns[n - 1]!.ip + insns[n - 1]!.length) >>> 0)
+    n--;
+  if (n === 0) return null;
+  if (n < insns.length) insns = insns.slice(0, n);
   const last = insns[n - 1]!;
-  // Straight-line code from `eip` (discover stops at an IP wrap), so the bytes are contiguous.
+  // Straight-line code from `eip`, so the bytes are contiguous.
   let byteLength = 0;
   for (let k = 0; k < n; k++) byteLength += insns[k]!.length;
   const base = opsPool.reserve(n * OP_STRIDE);
@@ -236,15 +253,14 @@ export function buildCold(
     else if (BLOCK_BODY[i.code] === 1) kind = blockKind(i);
     else kind = K_EIP | K_ESP | K_MEM;
     const o = base + k * OP_STRIDE;
-    ops[o + OP_KIND] = kind;
+    ops[o + OP_KIND] = kind | (i.length << OP_LEN_SHIFT);
     ops[o + OP_EIP] = i.ip | 0;
-    ops[o + OP_NEXT] = i.nextIp | 0;
-    ops[o + OP_TARGET] = i.nearBranchTarget | 0;
     // The interpreter's handler choice (as its block cache makes it); a baked closure reads
     // nothing from the instruction, and the loop runs a closing Jcc itself.
     if ((kind & 0xff) === K_JCC) {
-      // The loop runs it; its argument slot links a taken Jcc inside the block (`run`).
-      ops[o + OP_HANDLER] = noHandler;
+      // The loop runs it: its target in the handler slot, its argument slot links a taken Jcc
+      // inside the block (`run`).
+      ops[o + OP_TARGET] = i.nearBranchTarget | 0;
       ops[o + OP_ARG] = null;
       continue;
     }
@@ -263,11 +279,12 @@ export function buildCold(
   for (let k = 0; k + 1 < n; k++) {
     const f = base + k * OP_STRIDE;
     const j = f + OP_STRIDE;
-    if (ops[f + OP_KIND] !== 0 || ((ops[j + OP_KIND] as number) & 0xff) !== K_JCC) continue;
-    const cc = (ops[j + OP_KIND] as number) >>> 8;
+    const kf = ops[f + OP_KIND] as number;
+    if ((kf & OP_KIND_MASK) !== 0 || ((ops[j + OP_KIND] as number) & 0xff) !== K_JCC) continue;
+    const cc = ((ops[j + OP_KIND] as number) >>> 8) & 0xff;
     const fused = cc === COND_ALWAYS ? undefined : bakeFused(insns[k]!, cc);
     if (fused === undefined) continue;
-    ops[f + OP_KIND] = K_FUSED;
+    ops[f + OP_KIND] = K_FUSED | (kf & ~OP_KIND_MASK);
     ops[f + OP_HANDLER] = fused;
     ops[f + OP_ARG] = NO_INSN;
   }

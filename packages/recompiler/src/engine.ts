@@ -44,11 +44,13 @@ import {
   K_FUSED,
   K_JCC,
   K_MEM,
+  nextEipAt,
   OP_ARG,
   OP_EIP,
   OP_HANDLER,
   OP_KIND,
-  OP_NEXT,
+  OP_KIND_MASK,
+  OP_LEN_SHIFT,
   OP_STRIDE,
   OP_TARGET,
   OpsPool,
@@ -811,21 +813,22 @@ export class Recompiler {
     try {
       while (k < n) {
         const kind = ops[o] as number;
-        if (kind === 0) {
+        if ((kind & OP_KIND_MASK) === 0) {
           (ops[o + OP_HANDLER] as Handler)(s, ops[o + OP_ARG] as Instruction);
           k++;
           o += OP_STRIDE;
           continue;
         }
-        if (kind === K_FUSED || (kind & 0xff) === K_JCC) {
+        const bits = kind & 0xff;
+        if (bits === K_FUSED || bits === K_JCC) {
           let taken: boolean;
-          if (kind === K_FUSED) {
+          if (bits === K_FUSED) {
             // The form and the Jcc after it (k + 1) in one call.
             taken = (ops[o + OP_HANDLER] as FusedHandler)(s);
             k++;
             o += OP_STRIDE;
           } else {
-            const cc = kind >>> 8;
+            const cc = (kind >>> 8) & 0xff;
             taken = cc === COND_ALWAYS || testCondition(s, cc);
           }
           if (taken) {
@@ -838,7 +841,7 @@ export class Recompiler {
           k++;
           o += OP_STRIDE;
           if (k === n) {
-            s.eip = (ops[o - OP_STRIDE + OP_NEXT] as number) >>> 0;
+            s.eip = nextEipAt(ops, o - OP_STRIDE) >>> 0;
             break;
           }
           continue;
@@ -848,8 +851,9 @@ export class Recompiler {
         // -1: the form cannot move EIP (no K_EIP), so nothing to compare after the handler.
         let next = -1;
         if ((kind & K_EIP) !== 0) {
-          next = (ops[o + OP_NEXT] as number) >>> 0;
-          s.startEip = (ops[o + OP_EIP] as number) >>> 0;
+          const eip = ops[o + OP_EIP] as number;
+          next = ((eip + (kind >>> OP_LEN_SHIFT)) | 0) >>> 0;
+          s.startEip = eip >>> 0;
           s.eip = next;
         }
         (ops[o + OP_HANDLER] as Handler)(s, ops[o + OP_ARG] as Instruction);
@@ -883,8 +887,7 @@ export class Recompiler {
     s.retired = retired + k;
     // Left after a body form (the block's end, a code write or an event): EIP is the next one's.
     const at = base + (k - 1) * OP_STRIDE;
-    if (((ops[at + OP_KIND] as number) & (K_EIP | K_JCC)) === 0)
-      s.eip = (ops[at + OP_NEXT] as number) >>> 0;
+    if (((ops[at + OP_KIND] as number) & (K_EIP | K_JCC)) === 0) s.eip = nextEipAt(ops, at) >>> 0;
     return k;
   }
 

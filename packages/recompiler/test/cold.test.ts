@@ -2,9 +2,11 @@
 // block handlers, chain across pages and through near indirect branches, and live in a two-way
 // code cache. Each test runs the recompiler with a high hot threshold (nothing translated) with
 // `run` (chaining on), against the interpreter on the same program.
-import { StopReason } from "@ringvm/cpu";
+import { SegReg, StopReason } from "@ringvm/cpu";
 import { describe, expect, it } from "vitest";
 import { Recompiler, slotOf } from "../src/engine";
+import { MAX_BLOCK_INSNS } from "../src/block";
+import { OP_STRIDE } from "../src/cold";
 import {
   CODE_AT,
   makeMachine,
@@ -90,8 +92,8 @@ describe("cold blocks (auto engine below the hot threshold)", () => {
     // mov ecx,3000 / L: call A / call B / mov [A+1],cl (patches A's immediate: its block dies
     // and is decoded again) / dec ecx / jnz L / hlt; A: add eax,imm32 / ret; B: the live code
     // (three blocks) whose slots each compaction moves: add ebx,ecx / test cl,1 / jz C /
-    // inc edx / C: sub esi,ecx / ret. With 384-slot chunks (one block of 64 instructions) the
-    // pool compacts every ~1,500 dead slots, so ~40 times here.
+    // inc edx / C: sub esi,ecx / ret. With chunks of one 64-instruction block's slots (the
+    // smallest allowed) the pool compacts every few hundred dead blocks, so ~20-40 times here.
     const a = CODE_AT + 0x40;
     const bAt = CODE_AT + 0x80;
     const code = [0xb9, ...le32(3000), ...call(CODE_AT + 5, a), ...call(CODE_AT + 10, bAt)];
@@ -105,7 +107,7 @@ describe("cold blocks (auto engine below the hot threshold)", () => {
       ],
       false,
       {
-        coldChunk: 384,
+        coldChunk: OP_STRIDE * MAX_BLOCK_INSNS,
       },
     );
     const st = b.engine!.stats;
@@ -226,5 +228,29 @@ describe("cold blocks (auto engine below the hot threshold)", () => {
     };
     expect(translated(2000)).toBeGreaterThan(0); // hot after 500 entries (not 2000)
     expect(translated(4100)).toBe(0); // would need 1025 entries
+  });
+  it("16-bit code whose IP wraps at 0xFFFF runs as the interpreter runs it", () => {
+    // CS: a 16-bit segment at 0x20000. At IP 0xFFFD: inc ax / inc bx / nop (its next IP
+    // wraps to 0); at IP 0: dec cx / jnz 0xFFFD / hlt. The nop is left to the interpreter (a
+    // cold block's next EIPs are EIP + length), the rest runs cold.
+    const base = 0x20000;
+    const setup = (m: Machine): void => {
+      m.mem.bytes.set([0x40, 0x43, 0x90], base + 0xfffd);
+      m.mem.bytes.set([0x49, 0x75, 0xfa, 0xf4], base);
+      m.cpu.loadSegmentCache(SegReg.CS, 0x08, base, 0xffff, 0x80 | 0x10 | 0x08 | 0x02 | 0x01);
+      m.cpu.eip = 0xfffd;
+      m.cpu.setReg32(1, 1000);
+    };
+    const a = makeMachine(Uint8Array.from([0xf4]), false);
+    const b = makeMachine(Uint8Array.from([0xf4]), true, COLD);
+    setup(a);
+    setup(b);
+    runToHalt(a);
+    runToHalt(b);
+    expect(snapshot(b.cpu)).toEqual(snapshot(a.cpu));
+    expect(b.cpu.getReg32(0)).toBe(1000);
+    expect(b.cpu.getReg32(3)).toBe(1000);
+    expect(b.cpu.state.eip).toBe(4);
+    expect(b.engine!.stats.blocksDecoded).toBeGreaterThan(1);
   });
 });
