@@ -57,7 +57,7 @@ export const OP_STRIDE = 4;
 /**
  * Offsets in an instruction's slots: its kind word (OP_KIND): the kind bits (K_*), a Jcc's
  * condition code << 8 and the instruction's length << OP_LEN_SHIFT, so the next EIP needs no
- * slot of its own (a cold block never wraps its IP: discover stops there).
+ * slot of its own (an instruction whose IP wraps is not in a cold block: `buildCold`).
  */
 export const OP_KIND = 0;
 /** Its EIP (int32). */
@@ -231,13 +231,13 @@ export function buildCold(
   opsPool: OpsPool,
   pool?: Instruction[],
 ): ColdBlock | null {
-  // An instruction whose next IP wraps (16-bit code at 0xFFFF; discover stops after it) is
-  // left to the interpreter: a cold block's next EIPs are EIP + length (OP_KIND).
-  let n = insns.length;
-  while (n > 0 && insns[n - 1]!.nextIp >>> 0 !== (insns[n - 1]!.ip + insns[n - 1]!.length) >>> 0)
-    n--;
+  // A cold block's next EIPs are EIP + length (OP_KIND), so an instruction whose next IP wraps
+  // (16-bit code at 0xFFFF) is left to the interpreter: discover stops right after it, so only
+  // the last one can. Only the first n of `insns` are the block's.
+  const end = insns[insns.length - 1]!;
+  const wraps = end.nextIp >>> 0 !== (end.ip + end.length) >>> 0;
+  const n = wraps ? insns.length - 1 : insns.length;
   if (n === 0) return null;
-  if (n < insns.length) insns = insns.slice(0, n);
   const last = insns[n - 1]!;
   // Straight-line code from `eip`, so the bytes are contiguous.
   let byteLength = 0;
