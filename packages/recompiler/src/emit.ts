@@ -50,6 +50,10 @@ export const FlagOp = {
 export interface FlagState {
   /** 0: unknown (a record may be pending in the locals), 1: all in CpuState, 2: known pending. */
   kind: 0 | 1 | 2;
+  /**
+   * Kind 2: the record's op. Kind 0 in the WebAssembly lowering: FlagOp.Explicit when the
+   * record is known to be an explicit one (setCfOf), else 0.
+   */
   op: number;
   top: number;
   /** For a Logic record: fc is known to be 0 (AND/OR/XOR/TEST). */
@@ -1005,7 +1009,7 @@ const FLAG_USE: Int32Array = (() => {
     set(`${name}_rm32_imm8`, 0, STATUS_FLAGS);
     set(`${name}_rm32_1`, 0, STATUS_FLAGS);
   }
-  for (const name of ["Imul_r32_rm32", "Imul_r32_rm32_imm32", "Imul_r32_rm32_imm8"])
+  for (const name of ["Imul_r32_rm32", "Imul_r32_rm32_imm32", "Imul_r32_rm32_imm8", "Mul_rm32"])
     set(name, 0, F_C | F_O);
   for (const name of ["Movzx_r32_rm8", "Movzx_r32_rm16", "Movsx_r32_rm8", "Movsx_r32_rm16"])
     set(name, 0, 0);

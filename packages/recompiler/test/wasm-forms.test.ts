@@ -9,8 +9,16 @@
 // regions without a handler import (`handlerCodes`).
 import { describe, expect, it } from "vitest";
 import { Code } from "@ringvm/decoder";
-import { HANDLERS, SegReg, type CpuState } from "@ringvm/cpu";
-import { CODE_AT, DATA_AT, HOLE, type Machine, type TestBackend } from "./support/machine";
+import { HANDLERS, SegReg, StopReason, type CpuState } from "@ringvm/cpu";
+import {
+  CODE_AT,
+  DATA_AT,
+  HOLE,
+  makeMachine,
+  snapshot,
+  type Machine,
+  type TestBackend,
+} from "./support/machine";
 import { lockstep, type LockstepOptions } from "./support/lockstep";
 import { COUNTER, DST, le32, mulberry32 } from "./support/program-parts";
 
@@ -641,4 +649,148 @@ describe("wasm regions record their handler call sites", () => {
       expect([...handlerCodes(b)].map((c) => Code[c])).toContain("Bsf_r32_rm32");
     },
   );
+});
+
+describe("wasm lowering: INC/DEC leaving CF to the flag writer after it", () => {
+  // `dec ecx` opens a block (the record before it is only known at run time: ADD's, CF = 1), so
+  // its CF (SDM vol. 2 DEC: CF unchanged) is left uncomputed until the TEST after it replaces the
+  // record. On the fifth pass the MOV between them faults (#PF on the not-present page): the
+  // EFLAGS the #PF pushes must hold that CF = 1, as the interpreter's do.
+  it.each([
+    ["a load", [0x8b, 0x16]], // mov edx, [esi]
+    ["a store", [0x89, 0x16]], // mov [esi], edx
+    ["a load, INC", [0x8b, 0x16], 0x41], // inc ecx instead of dec ecx
+  ] as const)(
+    "#PF at %s between them pushes the CF from before",
+    (_, mov, incDec: number = 0x49) => {
+      const code = Uint8Array.from([
+        ...[0xbe, ...le32(HOLE - 0x1400)], // mov esi, HOLE - 0x1400
+        ...[0xbf, ...le32(0x80000001), 0xb9, ...le32(10)], // mov edi, 0x80000001; mov ecx, 10
+        ...[0x81, 0xc6, ...le32(0x400)], // top: add esi, 0x400
+        ...[0x89, 0xf8, 0x01, 0xf8, 0xeb, 0x00], // mov eax, edi; add eax, edi (CF = 1); jmp next
+        ...[incDec, ...mov, 0x85, 0xd2], // next: dec ecx; mov; test edx, edx
+        ...[0xeb, 0xed], // jmp top (-19)
+      ]);
+      const b = run(code, "wasm", []);
+      const s = b.cpu.state;
+      expect(s.cr2 >>> 12).toBe(HOLE >>> 12);
+      // The #PF frame: error code, EIP, CS, EFLAGS; CF (bit 0) from the ADD, kept by DEC/INC.
+      const frame = new DataView(
+        b.mem.bytes.buffer,
+        b.mem.bytes.byteOffset + (s.regs[4]! >>> 0),
+        16,
+      );
+      expect(frame.getUint32(12, true) & 1).toBe(1);
+      expect(s.regs[1]).toBe(incDec === 0x49 ? 5 : 15);
+    },
+  );
+});
+
+describe("wasm lowering: CF of a record known only at run time (block start)", () => {
+  // ADC and INC/DEC read CF at the start of a block, where the record the blocks before left is
+  // known only at run time (computed inline for SUB, ADD, logic/shift and INC/DEC records, else
+  // through `ef` or CpuState). Operands vary per pass so CF is 0 and 1; lock-step with the
+  // interpreter checks every dispatch.
+  it.each([
+    ["cmp", [0x39, 0xc3]], // cmp ebx, eax
+    ["add", [0x01, 0xc3]], // add ebx, eax
+    ["xor", [0x31, 0xc3]], // xor ebx, eax
+    ["shl 3", [0xc1, 0xe3, 0x03]], // shl ebx, 3
+    ["shr cl", [0xd3, 0xeb]], // shr ebx, cl
+    ["inc", [0x43]], // inc ebx
+    ["sbb", [0x19, 0xc3]], // sbb ebx, eax
+    ["rol 1", [0xd1, 0xc3]], // rol ebx, 1
+    ["8-bit sub", [0x28, 0xc3]], // sub bl, al
+    ["popfd", [0x89, 0xda, 0x81, 0xe2, ...le32(0x8d5), 0x52, 0x9d]], // edx = ebx & 0x8d5; popfd
+  ] as const)("after %s", (_, writer) => {
+    const code = Uint8Array.from([
+      ...[0xb9, ...le32(40), 0xb8, ...le32(0x9e3779b9), 0xbb, ...le32(0x7f4a7c15)],
+      ...[0x69, 0xc0, ...le32(0x01000193)], // top: imul eax, eax, 0x01000193
+      ...[0x01, 0xc3], // add ebx, eax
+      ...writer,
+      ...[0x71, 0x00], // jno next (a block ends: two ways into the next)
+      ...[0x11, 0xc6, 0x42, 0x4f, 0x71, 0x00], // next: adc esi, eax; inc edx; dec edi; jno next2
+      ...[0x83, 0xd6, 0x00], // next2: adc esi, 0
+      ...[0x49, 0x75, 0x00], // dec ecx; jnz here (a block of its own)
+      ...[0x85, 0xc9, 0x75, 0x100 - (26 + writer.length)], // test ecx, ecx; jnz top
+      0xf4,
+    ]);
+    // Lock-step runs one block per dispatch (each entry starts without a record), so the
+    // machines also run free: the region's loop carries records from block to block.
+    run(code, "wasm", [Code.Adc_rm32_r32, Code.Adc_rm32_imm8, Code.Inc_r32, Code.Dec_r32]);
+    const a = makeMachine(code, false);
+    const b = makeMachine(code, true, 1, true, "wasm");
+    for (const m of [a, b]) {
+      let stop: number = StopReason.Budget;
+      for (let k = 0; k < 1000 && stop === StopReason.Budget; k++)
+        stop = m.engine === null ? m.cpu.run(10_000) : m.engine.run(10_000);
+      expect(stop).toBe(StopReason.Halt);
+    }
+    expect(b.engine!.stats.instructionsInBlocks).toBeGreaterThan(400); // of ~520
+    expect(snapshot(b.cpu)).toEqual(snapshot(a.cpu));
+    expect(b.cpu.state.regs[1]).toBe(0); // all 40 passes
+  });
+});
+
+describe("wasm lowering: MUL with its CF/OF dead", () => {
+  // SDM vol. 2 MUL: CF = OF = upper half nonzero. Followed by ADD (CF/OF written again) the
+  // region computes only the product; followed by ADC or JO they are read. Lock-step and a free
+  // run against the interpreter.
+  it.each([
+    ["then add", [0x01, 0xce]], // add esi, ecx
+    ["then adc", [0x11, 0xce]], // adc esi, ecx
+    ["then jo", [0x71, 0x01, 0x46]], // jo +1; inc esi
+    ["then setz (SF/ZF/PF kept from the ADD before)", [0x0f, 0x94, 0xc1, 0x01, 0xce]], // setz cl
+  ] as const)("%s", (_, after) => {
+    const code = Uint8Array.from([
+      ...[0xbf, ...le32(60), 0xb8, ...le32(0x9e3779b9), 0xbb, ...le32(3)],
+      ...[0x69, 0xc0, ...le32(0x01000193)], // top: imul eax, eax, 0x01000193
+      ...[0x01, 0xc3], // add ebx, eax
+      ...[0xf7, 0xe3], // mul ebx
+      ...after,
+      ...[0x89, 0xc1, 0x4f, 0x75, 0x100 - (15 + after.length)], // mov ecx, eax; dec edi; jnz top
+      0xf4,
+    ]);
+    run(code, "wasm", [Code.Mul_rm32]);
+    const a = makeMachine(code, false);
+    const b = makeMachine(code, true, 1, true, "wasm");
+    for (const m of [a, b]) {
+      let stop: number = StopReason.Budget;
+      for (let k = 0; k < 1000 && stop === StopReason.Budget; k++)
+        stop = m.engine === null ? m.cpu.run(10_000) : m.engine.run(10_000);
+      expect(stop).toBe(StopReason.Halt);
+    }
+    expect(snapshot(b.cpu)).toEqual(snapshot(a.cpu));
+    expect(b.cpu.state.regs[7]).toBe(0); // all 60 passes
+  });
+});
+
+describe("wasm lowering: IMULs in a row with their CF/OF live", () => {
+  // Each IMUL sets CF/OF and keeps the other flags (alu.ts mulFlags), a store after each keeps
+  // them live (it may fault): the second updates the explicit record the first made. ZF from
+  // the ADD before survives both (LAHF, SETZ), CF/OF of the last are read (SETO, ADC).
+  const reg = [0x0f, 0xaf, 0xc1, 0x89, 0x45, 0x04, 0x0f, 0xaf, 0xda, 0x89, 0x5d, 0x08];
+  const imm = [0x6b, 0xc0, 0x7d, 0x89, 0x45, 0x04, 0x69, 0xdb, ...le32(0x10001), 0x89, 0x5d, 0x08];
+  it.each([
+    ["register forms after ADD", reg],
+    ["immediate forms after ADD", imm],
+    ["register forms after SHR", [0xc1, 0xeb, 0x03, ...reg]], // shr ebx, 3
+    ["register forms after INC", [0x43, ...reg]], // inc ebx
+    ["register forms after SUB r8", [0x28, 0xd3, ...reg]], // sub bl, dl
+  ] as const)("%s", (_, imuls) => {
+    const code = Uint8Array.from([
+      ...[0xbf, ...le32(50), 0xb8, ...le32(0x9e3779b9), 0xbb, ...le32(3)],
+      ...[0xbd, ...le32(DATA_AT + 0x100)], // mov ebp, DATA+0x100
+      ...[0x69, 0xc0, ...le32(0x01000193), 0x89, 0xc1, 0x89, 0xc2], // top: imul; ecx = edx = eax
+      ...[0xc1, 0xe9, 0x0b, 0x01, 0xc3], // shr ecx, 11; add ebx, eax
+      ...imuls,
+      0x9f, // lahf (SF ZF AF PF CF into AH)
+      ...[0x0f, 0x94, 0xc1, 0x0f, 0x90, 0xc5, 0x83, 0xd6, 0x00], // setz cl; seto ch; adc esi, 0
+      ...[0x01, 0xce, 0x01, 0xc6], // add esi, ecx; add esi, eax
+      ...[0x4f, 0x75, 0x100 - (32 + imuls.length)], // dec edi; jnz top
+      0xf4,
+    ]);
+    const b = run(code, "wasm", [Code.Imul_r32_rm32, Code.Imul_r32_rm32_imm8]);
+    expect(b.cpu.state.regs[7]).toBe(0); // all 50 passes
+  });
 });

@@ -63,8 +63,10 @@ const T2 = 28;
 const DY = 29;
 /** The EIP of the instruction whose slow-path helper is called (the fault exit stores it). */
 const IPF = 30;
+/** INC/DEC with a deferred CF: the record it replaced (fk fa fb fr fc), see `deferCarry`. */
+const OFK = 31;
 const NUM_PARAMS = 5;
-const NUM_LOCALS = 31 - NUM_PARAMS;
+const NUM_LOCALS = 36 - NUM_PARAMS;
 
 /**
  * Translation memos: for each slot, the page the last fast access through it landed on, so the
@@ -600,6 +602,16 @@ class Lowering {
   readonly a: Asm;
   fl: FlagState = { kind: 0, op: 0, top: 0, fcZero: false };
   dead = false;
+  /** The current block's dead-flag analysis (deadFlags), for `deferCarry`'s look ahead. */
+  deadInBlock: readonly boolean[] = [];
+  /**
+   * An INC/DEC left its CF (FC) uncomputed, the record it replaced kept in OFK..: until the flag
+   * writer at `carryUntil` replaces the record, every way out (`faultAt`, `spillForFault`,
+   * `flush`, `spillState`) computes FC first (`resolveCarry`). `carryKind` is that record's kind.
+   */
+  carryPending = false;
+  carryUntil = -1;
+  carryKind = 0;
   /** Index of the instruction in its block, and the block. */
   k = 0;
   j = 0;
@@ -644,6 +656,7 @@ class Lowering {
   /** Registers and the flag record into memory (before a call that may throw, and at exit). */
   spillState(): void {
     const lay = this.layout;
+    this.resolveCarry();
     for (let r = 0; r < 8; r++) this.storeWord(lay.regs + 4 * r, local(R0 + r));
     for (let f = 0; f < 5; f++) this.storeWord(lay.scratch + SCR_FK + 4 * f, local(FK + f));
   }
@@ -654,6 +667,7 @@ class Lowering {
    * not a value live through the region's code).
    */
   faultAt(ip: number): void {
+    this.resolveCarry();
     this.a.i32(ip | 0).set(IPF);
     this.a.i32(this.j).set(PC);
   }
@@ -672,6 +686,7 @@ class Lowering {
    */
   spillForFault(ip: number): void {
     const a = this.a;
+    this.resolveCarry();
     for (let r = 0; r < 8; r++) a.get(R0 + r);
     for (let f = 0; f < 5; f++) a.get(FK + f);
     a.i32(ip | 0)
@@ -684,11 +699,14 @@ class Lowering {
 
   setKnown(op: number, top: number, fcZero: boolean): void {
     this.fl = { kind: 2, op, top, fcZero };
+    this.carryPending = false;
   }
   setClean(): void {
     this.fl = { kind: 1, op: 0, top: 0, fcZero: false };
+    this.carryPending = false;
   }
   flush(): void {
+    this.resolveCarry();
     if (this.fl.kind !== 1) {
       const a = this.a;
       a.get(FK);
@@ -859,6 +877,7 @@ class Lowering {
   /** Pushes the current CF as 0/1 (INC/DEC keep it, ADC/SBB read it). */
   carryNow(): void {
     const a = this.a;
+    this.resolveCarry();
     if (this.fl.kind === 2) {
       const f = this.fl;
       if (f.op === FlagOp.Inc || f.op === FlagOp.Dec) a.get(FC);
@@ -872,13 +891,126 @@ class Lowering {
       a.call(F_CF);
       return;
     }
-    // A pending record (unknown here) gives CF in wasm; none: CpuState's.
-    a.get(FK);
+    this.dynamicCarry(FK);
+  }
+
+  /**
+   * Pushes CF of the record in locals `fk`.. (`fk`, fa, fb, fr, fc), known only at run time:
+   * CpuState's without one (fk 0); inline for SUB/CMP, ADD, logic, shifts and INC/DEC (the
+   * records before the kernel's `dec ecx; jnz` and ADC forms), else in wasm (`ef`).
+   */
+  dynamicCarry(fk: number): void {
+    const a = this.a;
+    const op = (): void => {
+      a.get(fk).i32(5).op(Op.i32ShrU);
+    };
+    a.get(fk).op(Op.i32Eqz);
     a.ifI32();
-    a.get(FK).get(FA).get(FB).get(FR).get(FC).call(F_EF).i32(1).op(Op.i32And);
-    a.else();
     a.call(F_CF);
+    a.else();
+    op();
+    a.i32(FlagOp.Sub).op(Op.i32Eq);
+    a.ifI32();
+    a.get(fk + 1)
+      .get(fk + 2)
+      .op(Op.i32LtU);
+    a.else();
+    op();
+    a.i32(FlagOp.Add).op(Op.i32Eq);
+    a.ifI32();
+    a.get(fk + 3)
+      .get(fk + 1)
+      .op(Op.i32LtU);
+    a.else();
+    // Logic (CF recorded in fc bit 0), INC and DEC (fc = CF): ops 3 to 5.
+    op();
+    a.i32(FlagOp.Logic)
+      .op(Op.i32Sub)
+      .i32(FlagOp.Dec - FlagOp.Logic)
+      .op(Op.i32LeU);
+    a.ifI32();
+    a.get(fk + 4)
+      .i32(1)
+      .op(Op.i32And);
+    a.else();
+    a.get(fk)
+      .get(fk + 1)
+      .get(fk + 2)
+      .get(fk + 3)
+      .get(fk + 4)
+      .call(F_EF)
+      .i32(1)
+      .op(Op.i32And);
     a.end();
+    a.end();
+    a.end();
+    a.end();
+  }
+
+  /**
+   * Whether INC/DEC at `k` (whose record before it is not known here, so its CF would take a
+   * call) may leave CF uncomputed: a later form of the block writes every status flag without
+   * reading any (ADD, SUB, CMP, AND, OR, XOR, TEST, lowered, its flags not dead), with only
+   * MOV/MOVZX/MOVSX/LEA forms or such writers whose flags are dead in between, whose only ways
+   * out are slow paths (`faultAt`). The kernel's XZ decompressor has such INC/DEC in its CRC
+   * loop (`inc; mov; xor`) and its bit reader (`dec; mov; mov; test`).
+   */
+  deferCarry(): boolean {
+    const insns = this.blocks[this.j]!;
+    for (let m = this.k + 1; m < insns.length; m++) {
+      if (this.calls[m]) return false;
+      const code = insns[m]!.code;
+      if (CARRY_WRITERS.has(code)) {
+        // A writer whose flags are dead leaves the record alone (alu's dead path): look on.
+        if (this.deadInBlock[m]) continue;
+        this.carryUntil = m;
+        return true;
+      }
+      if (!NO_FLAGS.has(code)) return false;
+    }
+    return false;
+  }
+
+  /** Keeps the record in OFK.. and leaves FC to `resolveCarry` (see `deferCarry`). */
+  deferCarryNow(): void {
+    const a = this.a;
+    for (let f = 0; f < 5; f++) a.get(FK + f).set(OFK + f);
+    this.carryKind = this.fl.kind;
+  }
+
+  /** FC of the pending INC/DEC record: the CF of the record it replaced (carryNow's way). */
+  resolveCarry(): void {
+    if (!this.carryPending) return;
+    const a = this.a;
+    if (this.carryKind === 1) a.call(F_CF);
+    else this.dynamicCarry(OFK);
+    a.set(FC);
+  }
+
+  /**
+   * The known record (any op but Explicit) as an explicit one, inline: its ZF, SF, PF and AF
+   * (emitRecordFlags' way), CF and OF from locals `cf` and `of`.
+   */
+  explicitKnown(cf: number, of: number): void {
+    const a = this.a;
+    const op = this.fl.op;
+    this.flag("Z");
+    a.i32(6).op(Op.i32Shl);
+    this.flag("S");
+    a.i32(7).op(Op.i32Shl).op(Op.i32Or);
+    this.flag("P");
+    a.i32(2).op(Op.i32Shl).op(Op.i32Or);
+    if (op === FlagOp.Logic) a.get(FC);
+    else {
+      a.get(FA);
+      if (op === FlagOp.Inc || op === FlagOp.Dec) a.i32(1);
+      else a.get(FB);
+      a.op(Op.i32Xor).get(FR).op(Op.i32Xor);
+    }
+    a.i32(AF_BIT).op(Op.i32And).op(Op.i32Or);
+    a.get(cf).op(Op.i32Or);
+    a.get(of).i32(11).op(Op.i32Shl).op(Op.i32Or).set(FA);
+    a.i32((FlagOp.Explicit << 5) | 31).set(FK);
   }
 
   /**
@@ -899,9 +1031,20 @@ class Lowering {
       a.get(cf).get(of).call(F_RF);
       return;
     }
+    if (this.fl.kind === 0 && this.fl.op === FlagOp.Explicit) {
+      // Already an explicit record (an earlier form here made it): CF and OF replaced in place,
+      // as in the kernel's runs of IMULs (mpihelp's 16-bit partial products).
+      a.get(FA)
+        .i32(~(CF_BIT | OF_BIT))
+        .op(Op.i32And);
+      a.get(cf).op(Op.i32Or);
+      a.get(of).i32(11).op(Op.i32Shl).op(Op.i32Or).set(FA);
+      return;
+    }
     if (this.fl.kind === 2) {
-      explicit();
-      this.fl = { kind: 0, op: 0, top: 0, fcZero: false };
+      this.explicitKnown(cf, of);
+      // Kind 0 (no form reads an explicit record inline) with the op as a hint for the above.
+      this.fl = { kind: 0, op: FlagOp.Explicit, top: 31, fcZero: false };
       return;
     }
     a.get(FK);
@@ -1467,9 +1610,15 @@ function incDec(dec: boolean, top: number): Lower {
       a.set(X);
       return;
     }
-    c.carryNow();
-    a.set(FC);
-    c.setKnown(fop, top, false);
+    if (c.fl.kind !== 2 && c.deferCarry()) {
+      c.deferCarryNow();
+      c.setKnown(fop, top, false);
+      c.carryPending = true;
+    } else {
+      c.carryNow();
+      a.set(FC);
+      c.setKnown(fop, top, false);
+    }
     pa(a);
     a.tee(FA).i32(1).op(o);
     wrap(a, top);
@@ -1754,6 +1903,8 @@ function imul32(withImm: boolean): Lower {
 
 /** Register-only forms that neither read nor write flags (MOV, LEA, MOVZX/MOVSX). */
 const NO_FLAGS = new Set<number>();
+/** Forms writing every status flag without reading any, registers or memory (deferCarry). */
+const CARRY_WRITERS = new Set<number>();
 /** Register forms writing all six status flags without reading any. */
 const ALL_FLAGS = new Set<number>();
 /** ROL/ROR r32 by a constant (write CF/OF only). */
@@ -2040,7 +2191,8 @@ function edxEax(a: Asm): void {
 
 /**
  * MUL r/m32 (alu.ts mul32 + mulFlags): EDX:EAX = EAX * src unsigned; CF = OF = high half
- * nonzero, set into CpuState through `rf` after a flush (the other flags materialized, kept).
+ * nonzero, set into CpuState through `rf` after a flush (the other flags materialized, kept);
+ * with CF/OF dead, the product only.
  */
 const mul32: Lower = (c, i) => {
   if (!readRm(c, i, 0, 31)) return false;
@@ -2050,8 +2202,11 @@ const mul32: Lower = (c, i) => {
   };
   product(a);
   a.i32(32).op(Op.i64ExtendI32U).op(Op.i64ShrU).op(Op.i32WrapI64).set(E);
-  a.get(E).i32(0).op(Op.i32Ne).set(T0);
-  c.setCfOf(T0, T0);
+  // CF and OF dead (written again before a read): the record before stays as it is.
+  if (!c.dead) {
+    a.get(E).i32(0).op(Op.i32Ne).set(T0);
+    c.setCfOf(T0, T0);
+  }
   product(a);
   a.op(Op.i32WrapI64).set(R0);
   a.get(E).set(R0 + 2);
@@ -2531,6 +2686,16 @@ function buildLowerings(): (Lower | undefined)[] {
   for (const name of ["Lea_r32_m", "Movzx_r32_rm8", "Movzx_r32_rm16", "Movsx_r32_rm8"])
     NO_FLAGS.add(codeOf(name));
   NO_FLAGS.add(codeOf("Movsx_r32_rm16"));
+  for (const op of ALU_NAMES) {
+    if (op === "Adc" || op === "Sbb") continue;
+    for (const [size, top] of OPERAND_SIZES) {
+      CARRY_WRITERS.add(codeOf(`${op}_rm${size}_r${size}`));
+      CARRY_WRITERS.add(codeOf(`${op}_rm${size}_imm${size}`));
+      CARRY_WRITERS.add(codeOf(`${op}_${top === 7 ? "AL" : top === 15 ? "AX" : "EAX"}_imm${size}`));
+      if (op !== "Test") CARRY_WRITERS.add(codeOf(`${op}_r${size}_rm${size}`));
+    }
+    if (op !== "Test") CARRY_WRITERS.add(codeOf(`${op}_rm32_imm8`));
+  }
   for (const op of ["Add", "Or", "And", "Sub", "Xor", "Cmp"]) {
     for (const [size, top] of OPERAND_SIZES) {
       ALL_FLAGS.add(codeOf(`${op}_rm${size}_r${size}`));
@@ -2731,6 +2896,8 @@ function attempt(
     const dead = insns.some((i, k) => calls[k] && !observesAllFlags(i))
       ? insns.map(() => false)
       : deadFlags(insns);
+    c.deadInBlock = dead;
+    c.carryPending = false;
     for (let k = 0; k < insns.length; k++) {
       const i = insns[k]!;
       const last = k === insns.length - 1;
@@ -2741,6 +2908,12 @@ function attempt(
         continue;
       }
       if (!LOWERINGS[i.code]!(c, i)) return { j, k };
+      // The writer deferCarry chose ended the deferral (its record); if it kept the INC/DEC
+      // record after all, FC is computed here.
+      if (c.carryPending && k >= c.carryUntil) {
+        c.resolveCarry();
+        c.carryPending = false;
+      }
       if (last && !ENDS.has(i.code)) {
         // Size limit or page end after a straight-line form: fall through.
         if (i.flow !== FlowControl.Next) return { j, k };
