@@ -46,6 +46,22 @@ function run(
   return b;
 }
 
+/**
+ * Runs `code` to HLT on the interpreter and on the recompiler (threshold 1, WebAssembly) with
+ * `run`, chaining on: unlike lock-step, regions run many blocks per entry.
+ */
+function freeRun(code: Uint8Array): { a: Machine; b: Machine } {
+  const a = makeMachine(code, false);
+  const b = makeMachine(code, true, 1, true, "wasm");
+  for (const m of [a, b]) {
+    let stop: number = StopReason.Budget;
+    for (let k = 0; k < 1000 && stop === StopReason.Budget; k++)
+      stop = m.engine === null ? m.cpu.run(10_000) : m.engine.run(10_000);
+    expect(stop).toBe(StopReason.Halt);
+  }
+  return { a, b };
+}
+
 const names = (prefixes: readonly string[]): number[] =>
   Object.entries(Code)
     .filter(([n, v]) => typeof v === "number" && prefixes.some((p) => n.startsWith(p)))
@@ -718,14 +734,7 @@ describe("wasm lowering: CF of a record known only at run time (block start)", (
     // Lock-step runs one block per dispatch (each entry starts without a record), so the
     // machines also run free: the region's loop carries records from block to block.
     run(code, "wasm", [Code.Adc_rm32_r32, Code.Adc_rm32_imm8, Code.Inc_r32, Code.Dec_r32]);
-    const a = makeMachine(code, false);
-    const b = makeMachine(code, true, 1, true, "wasm");
-    for (const m of [a, b]) {
-      let stop: number = StopReason.Budget;
-      for (let k = 0; k < 1000 && stop === StopReason.Budget; k++)
-        stop = m.engine === null ? m.cpu.run(10_000) : m.engine.run(10_000);
-      expect(stop).toBe(StopReason.Halt);
-    }
+    const { a, b } = freeRun(code);
     expect(b.engine!.stats.instructionsInBlocks).toBeGreaterThan(400); // of ~520
     expect(snapshot(b.cpu)).toEqual(snapshot(a.cpu));
     expect(b.cpu.state.regs[1]).toBe(0); // all 40 passes
@@ -752,14 +761,7 @@ describe("wasm lowering: MUL with its CF/OF dead", () => {
       0xf4,
     ]);
     run(code, "wasm", [Code.Mul_rm32]);
-    const a = makeMachine(code, false);
-    const b = makeMachine(code, true, 1, true, "wasm");
-    for (const m of [a, b]) {
-      let stop: number = StopReason.Budget;
-      for (let k = 0; k < 1000 && stop === StopReason.Budget; k++)
-        stop = m.engine === null ? m.cpu.run(10_000) : m.engine.run(10_000);
-      expect(stop).toBe(StopReason.Halt);
-    }
+    const { a, b } = freeRun(code);
     expect(snapshot(b.cpu)).toEqual(snapshot(a.cpu));
     expect(b.cpu.state.regs[7]).toBe(0); // all 60 passes
   });

@@ -901,50 +901,50 @@ class Lowering {
    */
   dynamicCarry(fk: number): void {
     const a = this.a;
-    const op = (): void => {
-      a.get(fk).i32(5).op(Op.i32ShrU);
+    const opIs = (op: number): void => {
+      a.get(fk).i32(5).op(Op.i32ShrU).i32(op).op(Op.i32Eq);
     };
-    a.get(fk).op(Op.i32Eqz);
-    a.ifI32();
-    a.call(F_CF);
-    a.else();
-    op();
-    a.i32(FlagOp.Sub).op(Op.i32Eq);
-    a.ifI32();
-    a.get(fk + 1)
-      .get(fk + 2)
-      .op(Op.i32LtU);
-    a.else();
-    op();
-    a.i32(FlagOp.Add).op(Op.i32Eq);
-    a.ifI32();
-    a.get(fk + 3)
-      .get(fk + 1)
-      .op(Op.i32LtU);
-    a.else();
-    // Logic (CF recorded in fc bit 0), INC and DEC (fc = CF): ops 3 to 5.
-    op();
-    a.i32(FlagOp.Logic)
-      .op(Op.i32Sub)
-      .i32(FlagOp.Dec - FlagOp.Logic)
-      .op(Op.i32LeU);
-    a.ifI32();
-    a.get(fk + 4)
-      .i32(1)
-      .op(Op.i32And);
-    a.else();
-    a.get(fk)
-      .get(fk + 1)
-      .get(fk + 2)
-      .get(fk + 3)
-      .get(fk + 4)
-      .call(F_EF)
-      .i32(1)
-      .op(Op.i32And);
-    a.end();
-    a.end();
-    a.end();
-    a.end();
+    // [test, CF when it holds], tried in order; the last case calls `ef`.
+    const cases: [() => void, () => void][] = [
+      [() => a.get(fk).op(Op.i32Eqz), () => a.call(F_CF)],
+      [
+        () => opIs(FlagOp.Sub),
+        () =>
+          a
+            .get(fk + 1)
+            .get(fk + 2)
+            .op(Op.i32LtU),
+      ],
+      [
+        () => opIs(FlagOp.Add),
+        () =>
+          a
+            .get(fk + 3)
+            .get(fk + 1)
+            .op(Op.i32LtU),
+      ],
+      // Logic (CF recorded in fc bit 0), INC and DEC (fc = CF): ops 3 to 5.
+      [
+        () => {
+          a.get(fk).i32(5).op(Op.i32ShrU).i32(FlagOp.Logic).op(Op.i32Sub);
+          a.i32(FlagOp.Dec - FlagOp.Logic).op(Op.i32LeU);
+        },
+        () =>
+          a
+            .get(fk + 4)
+            .i32(1)
+            .op(Op.i32And),
+      ],
+    ];
+    for (const [test, carry] of cases) {
+      test();
+      a.ifI32();
+      carry();
+      a.else();
+    }
+    for (let f = 0; f < 5; f++) a.get(fk + f);
+    a.call(F_EF).i32(1).op(Op.i32And);
+    for (let k = 0; k < cases.length; k++) a.end();
   }
 
   /**
@@ -1008,9 +1008,14 @@ class Lowering {
       a.op(Op.i32Xor).get(FR).op(Op.i32Xor);
     }
     a.i32(AF_BIT).op(Op.i32And).op(Op.i32Or);
-    a.get(cf).op(Op.i32Or);
-    a.get(of).i32(11).op(Op.i32Shl).op(Op.i32Or).set(FA);
+    this.orCfOf(cf, of);
     a.i32((FlagOp.Explicit << 5) | 31).set(FK);
+  }
+
+  /** FA = the flags on the stack (CF and OF clear) with CF, OF from locals `cf`, `of` (0/1). */
+  orCfOf(cf: number, of: number): void {
+    this.a.get(cf).op(Op.i32Or);
+    this.a.get(of).i32(11).op(Op.i32Shl).op(Op.i32Or).set(FA);
   }
 
   /**
@@ -1023,8 +1028,7 @@ class Lowering {
     const explicit = (): void => {
       a.get(FK).get(FA).get(FB).get(FR).get(FC).call(F_EF);
       a.i32(~(CF_BIT | OF_BIT)).op(Op.i32And);
-      a.get(cf).op(Op.i32Or);
-      a.get(of).i32(11).op(Op.i32Shl).op(Op.i32Or).set(FA);
+      this.orCfOf(cf, of);
       a.i32((FlagOp.Explicit << 5) | 31).set(FK);
     };
     if (this.fl.kind === 1) {
@@ -1037,8 +1041,7 @@ class Lowering {
       a.get(FA)
         .i32(~(CF_BIT | OF_BIT))
         .op(Op.i32And);
-      a.get(cf).op(Op.i32Or);
-      a.get(of).i32(11).op(Op.i32Shl).op(Op.i32Or).set(FA);
+      this.orCfOf(cf, of);
       return;
     }
     if (this.fl.kind === 2) {
@@ -1610,15 +1613,14 @@ function incDec(dec: boolean, top: number): Lower {
       a.set(X);
       return;
     }
-    if (c.fl.kind !== 2 && c.deferCarry()) {
-      c.deferCarryNow();
-      c.setKnown(fop, top, false);
-      c.carryPending = true;
-    } else {
+    const defer = c.fl.kind !== 2 && c.deferCarry();
+    if (defer) c.deferCarryNow();
+    else {
       c.carryNow();
       a.set(FC);
-      c.setKnown(fop, top, false);
     }
+    c.setKnown(fop, top, false);
+    c.carryPending = defer;
     pa(a);
     a.tee(FA).i32(1).op(o);
     wrap(a, top);
@@ -2686,16 +2688,6 @@ function buildLowerings(): (Lower | undefined)[] {
   for (const name of ["Lea_r32_m", "Movzx_r32_rm8", "Movzx_r32_rm16", "Movsx_r32_rm8"])
     NO_FLAGS.add(codeOf(name));
   NO_FLAGS.add(codeOf("Movsx_r32_rm16"));
-  for (const op of ALU_NAMES) {
-    if (op === "Adc" || op === "Sbb") continue;
-    for (const [size, top] of OPERAND_SIZES) {
-      CARRY_WRITERS.add(codeOf(`${op}_rm${size}_r${size}`));
-      CARRY_WRITERS.add(codeOf(`${op}_rm${size}_imm${size}`));
-      CARRY_WRITERS.add(codeOf(`${op}_${top === 7 ? "AL" : top === 15 ? "AX" : "EAX"}_imm${size}`));
-      if (op !== "Test") CARRY_WRITERS.add(codeOf(`${op}_r${size}_rm${size}`));
-    }
-    if (op !== "Test") CARRY_WRITERS.add(codeOf(`${op}_rm32_imm8`));
-  }
   for (const op of ["Add", "Or", "And", "Sub", "Xor", "Cmp"]) {
     for (const [size, top] of OPERAND_SIZES) {
       ALL_FLAGS.add(codeOf(`${op}_rm${size}_r${size}`));
@@ -2704,6 +2696,13 @@ function buildLowerings(): (Lower | undefined)[] {
       ALL_FLAGS.add(codeOf(`${op}_${top === 7 ? "AL" : top === 15 ? "AX" : "EAX"}_imm${size}`));
     }
     ALL_FLAGS.add(codeOf(`${op}_rm32_imm8`));
+  }
+  // The same forms and TEST's, registers or memory.
+  for (const code of ALL_FLAGS) CARRY_WRITERS.add(code);
+  for (const [size, top] of OPERAND_SIZES) {
+    CARRY_WRITERS.add(codeOf(`Test_rm${size}_r${size}`));
+    CARRY_WRITERS.add(codeOf(`Test_rm${size}_imm${size}`));
+    CARRY_WRITERS.add(codeOf(`Test_${top === 7 ? "AL" : top === 15 ? "AX" : "EAX"}_imm${size}`));
   }
   set("Neg_rm32", neg32);
   set("Not_rm32", not32);
