@@ -3,6 +3,13 @@
 /** Guest time in nanoseconds since power-on. One clock drives PIT, RTC, APIC, PM timer, TSC. */
 export interface Clock {
   now(): number;
+  /**
+   * Whole nanoseconds `now()` advances per retired instruction while the guest runs (time
+   * derived from the instruction count: moving otherwise only between runs, at a halt), or 0
+   * when guest time is not such a function (host time). Lets translated code compute RDTSC
+   * inline instead of calling out for it.
+   */
+  readonly instructionNs?: number;
 }
 
 /** A pending event that can be cancelled. */

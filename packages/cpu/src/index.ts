@@ -51,6 +51,7 @@ export {
 } from "./alu";
 export { HANDLERS } from "./dispatch";
 export { alignmentChecks, checkedLinear } from "./segments";
+export { CR4_TSD } from "./control-regs";
 export { jumpNear, testCondition } from "./handlers/integer-cond";
 export { deliverInterrupt, EventKind } from "./interrupts";
 export { hasErrorCode, isContributory } from "./exceptions";

@@ -22,6 +22,24 @@ describe("VirtualClock", () => {
     expect(clock.now()).toBe(5003);
   });
 
+  it("instructionNs: the whole ns per instruction only when time counts instructions", () => {
+    const counter = { instructionCount: 7 };
+    const det = new VirtualClock({ mode: "deterministic", nsPerInstruction: 10 });
+    expect(det.instructionNs).toBe(0); // no counter yet: time stands still
+    det.attach(counter);
+    expect(det.instructionNs).toBe(10);
+    // The contract translated code relies on: each retired instruction adds exactly that.
+    const t0 = det.now();
+    counter.instructionCount += 12345;
+    expect(det.now() - t0).toBe(12345 * det.instructionNs);
+    const frac = new VirtualClock({ mode: "deterministic", nsPerInstruction: 2.5 });
+    frac.attach(counter);
+    expect(frac.instructionNs).toBe(0);
+    const real = new VirtualClock({ mode: "realtime", hostNow: () => 0 });
+    real.attach(counter);
+    expect(real.instructionNs).toBe(0);
+  });
+
   it("realtime: starts paused at 0 by default until resumed (the hypervisor resumes it)", () => {
     let hostMs = 100;
     const clock = new VirtualClock({ mode: "realtime", hostNow: () => hostMs });

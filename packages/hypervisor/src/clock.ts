@@ -77,6 +77,19 @@ export class VirtualClock implements Clock {
     return this.mode === "deterministic";
   }
 
+  /**
+   * Deterministic mode with a counter attached and a whole `nsPerInstruction`: that (`now()` is
+   * then `nsPerInstruction` per retired instruction plus what `advanceTo` adds between runs);
+   * else 0.
+   */
+  get instructionNs(): number {
+    return this.mode === "deterministic" &&
+      this.counter !== null &&
+      Number.isInteger(this.nsPerInstruction)
+      ? this.nsPerInstruction
+      : 0;
+  }
+
   get isPaused(): boolean {
     return this.pausedAtNs >= 0;
   }

@@ -587,6 +587,90 @@ describe("wasm lowering: RDTSC through the handler's import (no flag flush)", ()
   );
 });
 
+describe("wasm lowering: RDTSC inline with a clock that counts instructions", () => {
+  /**
+   * 50 RDTSCs storing EDX:EAX to DATA.., WRMSR IA32_TSC (low word 0x1000, high cleared), 50
+   * more each after a CPUID (a handler call inside the region, after which the TSC words are
+   * written again): the values the interpreter's handler reads are the oracle.
+   */
+  const rdtscLoop = (cpuid: boolean): number[] => {
+    const body = [
+      ...(cpuid ? [0x0f, 0xa2] : []), // cpuid
+      ...[0x0f, 0x31, 0x89, 0x45, 0x00, 0x89, 0x55, 0x04], // rdtsc; mov [ebp], eax; mov [ebp+4], edx
+      ...[0x83, 0xc5, 0x08, 0x4e], // add ebp, 8; dec esi
+    ];
+    return [0xbe, ...le32(50), ...body, 0x75, -(body.length + 2) & 0xff]; // mov esi, 50; jnz
+  };
+  const code = Uint8Array.from([
+    ...[0xbd, ...le32(DATA_AT)], // mov ebp, DATA
+    ...rdtscLoop(false),
+    ...[0xb9, ...le32(0x10), 0xb8, ...le32(0x1000), 0x31, 0xd2, 0x0f, 0x30], // wrmsr TSC
+    ...rdtscLoop(true),
+    0xf4,
+  ]);
+
+  /** Guest time 7 ns per retired instruction from 5 s (EDX nonzero), counting its reads. */
+  function withClock(m: Machine): { reads: number } {
+    const s = m.cpu.state;
+    const seen = { reads: 0 };
+    s.clock = {
+      now: () => {
+        seen.reads++;
+        return 5e9 + s.retired * 7;
+      },
+      instructionNs: 7,
+    };
+    s.tscOffset = 123_456;
+    return seen;
+  }
+
+  it("reads what the handler reads, across WRMSR, without calling out", () => {
+    const a = makeMachine(code, false);
+    const b = makeMachine(code, true, 1, true, "wasm");
+    withClock(a);
+    const clock = withClock(b);
+    for (const m of [a, b]) {
+      let stop: number = StopReason.Budget;
+      for (let k = 0; k < 100 && stop === StopReason.Budget; k++)
+        stop = m.engine === null ? m.cpu.run(10_000) : m.engine.run(10_000);
+      expect(stop).toBe(StopReason.Halt);
+    }
+    const values = (m: Machine): number[] =>
+      Array.from(m.mem.bytes.subarray(DATA_AT, DATA_AT + 800));
+    expect(values(b)).toEqual(values(a));
+    expect(snapshot(b.cpu)).toEqual(snapshot(a.cpu));
+    // The first and last values: high words 1 (5 s is past 2^32 ns), then 0 after the WRMSR.
+    const w = new DataView(a.mem.bytes.buffer, DATA_AT);
+    expect(w.getUint32(4, true)).toBe(1);
+    expect(w.getUint32(796, true)).toBe(0);
+    // Inline: the clock is read at entries from JavaScript and after handler calls (WRMSR,
+    // CPUID), not per RDTSC: 100 of them, 50 after a CPUID.
+    expect(b.engine!.stats.translatedWasm).toBeGreaterThan(0);
+    expect(clock.reads).toBeLessThan(70);
+  });
+
+  it("calls the handler when the clock does not count instructions", () => {
+    const b = makeMachine(code, true, 1, true, "wasm");
+    const a = makeMachine(code, false);
+    for (const m of [a, b]) {
+      const s = m.cpu.state;
+      let t = 5e9;
+      // Host-like time: moves on each read, whatever the instruction count.
+      s.clock = { now: () => (t += 3) };
+    }
+    for (const m of [a, b]) {
+      let stop: number = StopReason.Budget;
+      for (let k = 0; k < 100 && stop === StopReason.Budget; k++)
+        stop = m.engine === null ? m.cpu.run(10_000) : m.engine.run(10_000);
+      expect(stop).toBe(StopReason.Halt);
+    }
+    // Each RDTSC read the clock once: the same sequence of values in both engines.
+    expect(Array.from(b.mem.bytes.subarray(DATA_AT, DATA_AT + 800))).toEqual(
+      Array.from(a.mem.bytes.subarray(DATA_AT, DATA_AT + 800)),
+    );
+  });
+});
+
 describe("wasm lowering: JMP/CALL r/m32 (dynamic exits)", () => {
   /** The loop of indirect transfers; F (a function adding 3 to ESI) follows the HLT. */
   function indirect(target?: number): Uint8Array {

@@ -25,6 +25,7 @@ export const Op = {
   localSet: 0x21,
   localTee: 0x22,
   i32Load: 0x28,
+  i64Load: 0x29,
   i32Load8U: 0x2d,
   i32Load16U: 0x2f,
   i32Store: 0x36,
@@ -55,6 +56,7 @@ export const Op = {
   i32ShrU: 0x76,
   i32Rotl: 0x77,
   i32Rotr: 0x78,
+  i64Add: 0x7c,
   i64Mul: 0x7e,
   i64DivU: 0x80,
   i64RemU: 0x82,
@@ -184,7 +186,9 @@ export class Asm {
         ? 0
         : code === Op.i32Load16U || code === Op.i32Store16
           ? 1
-          : 2;
+          : code === Op.i64Load
+            ? 3
+            : 2;
     this.byte(code);
     this.byte(align);
     this.u(offset);

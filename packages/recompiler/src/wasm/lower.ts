@@ -149,8 +149,16 @@ export const SCR_DF = 96;
  * call (segment loads are handlers); region.ts `WasmShared.sync`.
  */
 export const SCR_SEG = 104;
+/**
+ * RDTSC inline (`rdtsc`): an i64 (two words, low first) and a word written with the segments'
+ * (`WasmShared.sync`): the TSC at the JS entry's retired count, and the whole TSC ticks per
+ * retired instruction while the region runs, 0 when RDTSC must call the interpreter's handler
+ * (host-time clock, or CR4.TSD outside ring 0).
+ */
+export const SCR_TSC = 152;
+export const SCR_TSC_RATE = 160;
 /** Bytes of scratch the back end needs at least (the dynamic-exit hash is optional). */
-export const SCRATCH_BYTES = SCR_SEG + 48;
+export const SCRATCH_BYTES = SCR_TSC_RATE + 4;
 
 /**
  * The dynamic-exit hash (wasm/chain.ts): 2^DYN_BITS entries of two words, [EIP, mode << 16 |
@@ -2422,17 +2430,40 @@ const signExtendAcc: Lower = (c, i) => {
 };
 
 /**
- * RDTSC: the interpreter's handler through `ts` (no flag flush, no full register reload: it
- * writes EAX/EDX only, reloaded after; it may raise #GP (CR4.TSD), hence the spill).
+ * RDTSC: with a TSC that counts retired instructions (SCR_TSC_RATE > 0), inline: the TSC at
+ * the JS entry plus the instructions retired since times the rate; else the interpreter's
+ * handler through `ts` (no flag flush, no full register reload: it writes EAX/EDX only,
+ * reloaded after; it may raise #GP (CR4.TSD), hence the spill).
  */
 const rdtsc: Lower = (c, i) => {
   const a = c.a;
+  const sc = c.layout.scratch;
+  const tsc = (): void => {
+    a.i32(0).mem(Op.i64Load, sc + SCR_TSC);
+    a.get(RB).i32(c.k).op(Op.i32Add).op(Op.i64ExtendI32U);
+    a.i32(0)
+      .mem(Op.i32Load, sc + SCR_TSC_RATE)
+      .op(Op.i64ExtendI32U);
+    a.op(Op.i64Mul).op(Op.i64Add);
+  };
+  a.i32(0).mem(Op.i32Load, sc + SCR_TSC_RATE);
+  a.open(Op.if);
+  tsc();
+  a.op(Op.i32WrapI64).set(R0);
+  tsc();
+  a.i32(32)
+    .op(Op.i64ExtendI32U)
+    .op(Op.i64ShrU)
+    .op(Op.i32WrapI64)
+    .set(R0 + 2);
+  a.else();
   c.spillForFault(i.ip);
   a.get(RB).i32(c.k).op(Op.i32Add).call(F_TS);
   a.i32(0).mem(Op.i32Load, c.layout.regs).set(R0);
   a.i32(0)
     .mem(Op.i32Load, c.layout.regs + 8)
     .set(R0 + 2);
+  a.end();
   return true;
 };
 

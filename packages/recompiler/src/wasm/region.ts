@@ -9,6 +9,7 @@ import {
   alignmentChecks,
   CF,
   checkedLinear,
+  CR4_TSD,
   HANDLERS,
   jumpNear,
   OF,
@@ -31,6 +32,8 @@ import {
   SCR_FAULT,
   SCR_DF,
   SCR_SEG,
+  SCR_TSC,
+  SCR_TSC_RATE,
   FAULT_EXIT,
   SCR_FK,
   SCR_ID,
@@ -133,6 +136,9 @@ export class WasmShared {
   readonly df: number;
   /** Word index of SCR_SEG. */
   private readonly sg: number;
+  /** Word index of SCR_TSC (two words) and of SCR_TSC_RATE. */
+  private readonly tsc: number;
+  private readonly tscRate: number;
   /** The TLB mask pairs seen, one memo bank each (lower.ts MEMO_SLOTS), in order. */
   private readonly banks: number[] = [];
   private readonly memo: number;
@@ -157,6 +163,8 @@ export class WasmShared {
     this.fw = sc + (SCR_FAULT >> 2);
     this.df = sc + (SCR_DF >> 2);
     this.sg = sc + (SCR_SEG >> 2);
+    this.tsc = sc + (SCR_TSC >> 2);
+    this.tscRate = sc + (SCR_TSC_RATE >> 2);
     this.memo = layout.memo;
     this.memoBanks = layout.memo < 0 ? 0 : Math.floor(layout.memoBytes / MEMO_BANK_BYTES);
     const fn = (code: Uint8Array, locals: number, params: number, results: number): unknown => {
@@ -171,8 +179,9 @@ export class WasmShared {
   }
 
   /**
-   * EFLAGS.DF and the segments' fast words (lower.ts SCR_DF, SCR_SEG) from CpuState: at each
-   * entry from JS and after each handler call (the only code that changes them in a chain).
+   * EFLAGS.DF, the segments' fast words (lower.ts SCR_DF, SCR_SEG) and the inline RDTSC's
+   * words (SCR_TSC, SCR_TSC_RATE) from CpuState: at each entry from JS and after each handler
+   * call (the only code that changes them in a chain).
    */
   sync(s: CpuState): void {
     const M = this.M;
@@ -183,6 +192,23 @@ export class WasmShared {
       M[this.sg + 2 * seg] = s.segBase[seg]! | 0;
       M[this.sg + 2 * seg + 1] = ((wide >>> seg) & 1) | ((wide >>> (seg + 7)) & 2);
     }
+    M[this.tscRate] = this.tscAtBase(s);
+  }
+
+  /**
+   * When RDTSC reads a TSC that counts retired instructions and cannot fault: writes the TSC
+   * at retired count `base` (the handler's value, Math.floor(now) + tscOffset, less what the
+   * instructions since added) to SCR_TSC and returns the ticks per instruction; else 0 (the
+   * region calls the handler). A value outside 0..2^53 (an odd TSC offset) calls it too.
+   */
+  private tscAtBase(s: CpuState): number {
+    const rate = s.clock?.instructionNs ?? 0;
+    if (rate === 0 || ((s.cr4 & CR4_TSD) !== 0 && s.cpl !== 0 && (s.cr0 & 1) !== 0)) return 0;
+    const t = Math.floor(s.clock!.now()) + s.tscOffset - (s.retired - this.base) * rate;
+    if (!(t >= 0 && t <= Number.MAX_SAFE_INTEGER)) return 0;
+    this.M[this.tsc] = (t % 0x1_0000_0000) | 0;
+    this.M[this.tsc + 1] = Math.floor(t / 0x1_0000_0000) | 0;
+    return rate;
   }
 
   /**
