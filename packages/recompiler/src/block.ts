@@ -210,6 +210,11 @@ export class Block {
   /** The region's slot in the chain's shared table while it is valid (-1: none). */
   dynSlot = -1;
   /**
+   * The physical page of the tail of a page-crossing instruction the region runs inline
+   * (crossing.ts), or -1: a write there invalidates the region, which is then not revived.
+   */
+  tailPage = -1;
+  /**
    * EIP of each instruction of each basic block of the region (block 0 is the entry): a
    * fault's `startEip` in the current block tells how many instructions completed. Empty for
    * a cold block (cold.ts: its EIPs are in `data`).
@@ -846,6 +851,7 @@ function enterAt(r: Block, k: number, phys: number, eip: number): Block {
   b.chainId = r.chainId;
   b.dynamicExits = r.dynamicExits;
   b.chainFn = r.chainFn;
+  b.tailPage = r.tailPage;
   return b;
 }
 
@@ -933,6 +939,7 @@ export function buildBlocks(
         );
         setCodeSpan(block, lb, eip);
         block.handlerSites = part.handlerSites;
+        block.tailPage = part.tailPage;
         lowered.push(block);
         out.push(block);
         continue;

@@ -4,6 +4,12 @@
 // its bytes in memory with those it was decoded from each time (the engine's crossing handler),
 // decodes it again when they differ, and ends the block after it. `discover` marks them (fresh
 // objects, never pooled, so the mark stays with the instruction).
+//
+// The wasm back end runs one inline instead when the engine could watch the physical page its
+// tail was fetched from (`CrossingForm.tail`): the region tests that the TLB still maps the
+// tail's linear page there for fetches (else it takes the handler path above), and the region is
+// registered on that page too, so a write to it (CPU or DMA) invalidates the region for good
+// (`Block.tailPage`: not revived, its bytes there are not in its snapshot).
 import type { Instruction } from "@ringvm/decoder";
 import { decodedHandler, type Handler } from "@ringvm/cpu";
 
@@ -11,13 +17,21 @@ import { decodedHandler, type Handler } from "@ringvm/cpu";
 export interface CrossingForm {
   readonly bytes: Uint8Array;
   readonly handler: Handler;
+  /** Where its tail was fetched from when the engine watches that page (see above), else null. */
+  tail: CrossingTail | null;
+}
+
+/** The linear page of a crossing instruction's tail and the physical page it was fetched from. */
+export interface CrossingTail {
+  readonly linearPage: number;
+  readonly physPage: number;
 }
 
 const CROSSING = new WeakMap<Instruction, CrossingForm>();
 
 /** Marks `i`, decoded from `bytes`, as a page-crossing instruction (block.ts `discover`). */
 export function markCrossing(i: Instruction, bytes: Uint8Array): void {
-  CROSSING.set(i, { bytes, handler: decodedHandler(i) });
+  CROSSING.set(i, { bytes, handler: decodedHandler(i), tail: null });
 }
 
 /** Whether `i` is a page-crossing instruction of a region. */

@@ -188,6 +188,11 @@ export interface RecompilerStats {
   wasmBytes: number;
   /** Times the cold blocks' slot pool moved the live blocks together (cold.ts `OpsPool`). */
   coldCompactions: number;
+  /**
+   * Page-crossing instructions run by the engine's handler (crossing.ts), their bytes compared
+   * with those decoded; the wasm back end runs the others inline.
+   */
+  crossingChecked: number;
 }
 
 /**
@@ -345,6 +350,7 @@ export class Recompiler {
     wasmModules: 0,
     wasmBytes: 0,
     coldCompactions: 0,
+    crossingChecked: 0,
   };
   readonly cpu: Cpu;
   private readonly s: CpuState;
@@ -453,6 +459,8 @@ export class Recompiler {
     this.warmAt = this.batchSize > 1 ? Math.ceil(this.threshold * WARM_FRACTION) : this.threshold;
   }
 
+  /** Physical pages written while a region ran a crossing tail from them (`watchTails`). */
+  private readonly tailWritten = new Set<number>();
   /** Where `stepCrossing` decodes. */
   private readonly crossInsn = new Instruction();
   /**
@@ -468,6 +476,7 @@ export class Recompiler {
     return (s) => this.runCrossing(s, i, form);
   };
   private runCrossing(s: CpuState, i: Instruction, form: CrossingForm): void {
+    this.stats.crossingChecked++;
     const eip = s.startEip >>> 0;
     const linear = (s.segBase[1]! + eip) | 0;
     // Fetched in order, so a fault on the next page is the one the decode would raise.
@@ -504,6 +513,7 @@ export class Recompiler {
     this.heat.fill(0);
     this.liveWasm = 0;
     this.warmBlocks = [];
+    this.tailWritten.clear();
   }
 
   /** A write hit a page holding translated code: its blocks (and links to them) are dead. */
@@ -512,10 +522,16 @@ export class Recompiler {
     if (list === undefined) return;
     this.pageBlocks.delete(page);
     for (const b of list) {
+      // Code that writes the page a crossing tail is on: its crossing instructions take the
+      // handler path from now on, rather than a new translation at each write.
+      if (b.tailPage === page) this.tailWritten.add(page);
       if (!b.valid) continue;
       b.valid = false;
-      // Stays in its slot: the next lookup revives it if its bytes did not change.
-      b.stale = true;
+      // Stays in its slot: the next lookup revives it if its bytes did not change (not a region
+      // running a crossing instruction inline: its bytes on the tail page are not recorded).
+      b.stale = b.tailPage < 0;
+      // Dead for good now (`drop` counts only stale entries).
+      if (!b.stale && b.wasm !== null) this.liveWasm--;
       this.stats.blocksInvalidated++;
       if (b.chainId !== 0) this.unchain(b);
     }
@@ -1066,6 +1082,8 @@ export class Recompiler {
         this.wasm !== null,
       );
       if (blocks.length > 0) specs.push({ blocks, phys, eip, linear, mode });
+      if (this.wasm !== null)
+        for (const insns of blocks) this.watchTails(insns, (linear - eip) | 0);
     }
     if (specs.length === 0) return [];
     this.stats.blocksTranslated += specs.length;
@@ -1088,6 +1106,31 @@ export class Recompiler {
       }
     }
     return built;
+  }
+
+  /**
+   * Page-crossing instructions among `insns` (code at `csBase` + EIP): each gets the physical
+   * page its tail is fetched from now, when that page can be watched (crossing.ts `tail`; the
+   * wasm back end then runs it inline), else none.
+   */
+  private watchTails(insns: readonly Instruction[], csBase: number): void {
+    for (const i of insns) {
+      const form = crossingForm(i);
+      if (form === undefined) continue;
+      form.tail = null;
+      const last = (csBase + i.ip + i.length - 1) | 0;
+      let phys: number;
+      try {
+        phys = this.mmu.translate(last, FETCH);
+      } catch (e) {
+        if (!(e instanceof CpuException)) throw e;
+        continue;
+      }
+      const page = Math.floor(phys / 4096);
+      if (this.tailWritten.has(page)) continue;
+      this.physical.watchPage(page);
+      if (this.physical.isWatched(page)) form.tail = { linearPage: last >>> 12, physPage: page };
+    }
   }
 
   /**
@@ -1180,6 +1223,13 @@ export class Recompiler {
       }
       slots[slot] = block;
     }
+    this.onPage(page, block);
+    // A write to the tail page of a crossing instruction it runs inline invalidates it too.
+    if (block.tailPage >= 0 && block.tailPage !== page) this.onPage(block.tailPage, block);
+  }
+
+  /** Adds `block` to the blocks of physical page `page` (invalidated by a write there). */
+  private onPage(page: number, block: Block): void {
     let list = this.pageBlocks.get(page);
     if (list === undefined) {
       list = [];

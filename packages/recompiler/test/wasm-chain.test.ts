@@ -150,6 +150,18 @@ const RECROSSER = program([
 ]);
 
 /*
+ * A page-crossing load in a loop, its tail page never written by the guest:
+ * start: mov ecx, 400 / xor eax, eax / mov ebx, DATA
+ * L: add edx, ecx / jmp tail
+ * tail (+0xffa): add eax, 1 / mov esi, [ebx + 4] (+0xffd, its disp32 ends on the next page)
+ *   add eax, esi / dec ecx / jnz L / hlt
+ */
+const TAILLOOP = program([
+  [0, "b99001000031c0bb0000040001cae9e70f0000"],
+  [0xffa, "83c0018bb30400000001f0490f8500f0fffff4"],
+]);
+
+/*
  * Barriers that keep the mode, in a loop (lower.ts MODE_KEEPING):
  * start: mov ecx, 500 / xor edx, edx / xor eax, eax
  * L: add edx, ecx / out 0x80, al / in al, 0x71 / add edx, eax / cli / invlpg [DATA]
@@ -387,6 +399,66 @@ describe("chaining inside WebAssembly vs the interpreter (run(n), varied budgets
       // Oracle: the interpreter's run: 300 increments, 172 byte loads of DATA + 4 (1), then 128
       // word loads (0x0301).
       expect(b.cpu.getReg32(0)).toBe(300 + 172 * 1 + 128 * 0x301);
+    },
+  );
+
+  it.each(BACKENDS)(
+    "a page-crossing load whose tail page stays unchanged runs inline, no byte check (%s)",
+    (backend) => {
+      const { b } = chainLockstep(TAILLOOP, backend, { threshold: 2, setup: crosserData });
+      // Oracle: the interpreter's run; 400 iterations adding 1 + dword [DATA + 4] (0x301).
+      expect(b.cpu.getReg32(0)).toBe(400 * (1 + 0x301));
+      // Cold runs leave it to the interpreter; the region runs it inline: none of the 400 goes
+      // through the engine's byte-comparing handler.
+      expect(b.engine!.stats.crossingChecked).toBe(0);
+    },
+  );
+
+  it.each(BACKENDS)(
+    "a page-crossing load whose tail's linear page is remapped takes the checked path (%s)",
+    (backend) => {
+      let checkedBefore = -1;
+      const { b } = chainLockstep(TAILLOOP, backend, {
+        threshold: 2,
+        setup: crosserData,
+        between: (m, run) => {
+          if (run !== 6) return;
+          if (m.engine !== null) checkedBefore = m.engine.stats.crossingChecked;
+          // The tail's page mapped to a copy whose displacement is 0x104 (a page-table edit).
+          m.mem.bytes.copyWithin(0x12000, 0x11000, 0x12000);
+          m.mem.bytes[0x12000] = 1;
+          m.mem.remap(0x11, 0x12);
+        },
+      });
+      // Oracle: the interpreter's run (compared after every run), which loads dword
+      // [DATA + 0x104] (0x100502) after the remap.
+      expect(b.cpu.getReg32(0)).not.toBe(400 * (1 + 0x301));
+      expect(checkedBefore).toBe(0);
+      expect(b.engine!.stats.crossingChecked).toBeGreaterThan(100);
+    },
+  );
+
+  it.each(BACKENDS)(
+    "a write to a page-crossing load's tail page from outside the CPU retranslates it (%s)",
+    (backend) => {
+      const { b } = chainLockstep(TAILLOOP, backend, {
+        threshold: 2,
+        extras: () => ({ maxWasmRegions: 5 }),
+        setup: crosserData,
+        between: (m, run) => {
+          // Displacement 0x10004: a DMA-like write between runs, after the region is built.
+          if (run === 6) m.mem.write8(0x11001, 1);
+        },
+      });
+      const st = b.engine!.stats;
+      // Oracle: the interpreter's run; then the region is invalidated for good and its
+      // successor runs the instruction through the checked path.
+      expect(b.cpu.getReg32(0)).not.toBe(400 * (1 + 0x301));
+      expect(st.blocksInvalidated).toBeGreaterThan(0);
+      expect(st.crossingChecked).toBeGreaterThan(100);
+      // The dead region no longer counts as live: its successor is WebAssembly too, within a
+      // bound of as many regions as were live before the write.
+      expect(st.translatedWasm).toBe(st.blocksTranslated);
     },
   );
 

@@ -10,7 +10,7 @@
 // keeps the JS back end. The module holds only opcodes and numbers chosen here: guest
 // immediates and addresses appear as i32.const operands, never as code.
 import { Code, FlowControl, OpKind, type Instruction } from "@ringvm/decoder";
-import { isCrossing } from "../crossing";
+import { crossingForm, isCrossing, type CrossingTail } from "../crossing";
 import {
   ALU_NAMES,
   codeOf,
@@ -276,6 +276,8 @@ export interface LoweredPart {
   readonly handlerSites: readonly Instruction[];
   /** The region's chaining id (`ChainPlace.id`; 0: the module does not chain). */
   readonly id: number;
+  /** The physical page the tails of crossing instructions run inline come from, -1 for none. */
+  readonly tailPage: number;
 }
 
 /**
@@ -631,6 +633,8 @@ class Lowering {
   readonly exitTargets: number[] = [];
   /** The instruction of each handler call site (import IMPORTS.length + n). */
   readonly handlerSites: Instruction[] = [];
+  /** The physical page of the tails of the crossing instructions run inline, -1 for none. */
+  tailPage = -1;
   readonly index = new Map<number, number>();
   /** Whether each instruction of the current block calls its handler. */
   calls: readonly boolean[] = [];
@@ -1082,6 +1086,20 @@ class Lowering {
   /** Leaves after the current instruction (no link). */
   leaveAfter(i: Instruction): void {
     this.leave(konst(i.nextIp | 0), this.k + 1, -1);
+  }
+
+  /**
+   * Pushes whether the TLB entry of `tail`'s linear page allows a fetch (valid, under the
+   * region's read mask, no NX, below 4 GiB) from the physical page the tail was fetched from.
+   */
+  crossingGuard(tail: CrossingTail): void {
+    this.a
+      .i32(0)
+      .mem(Op.i32Load, this.layout.tlb + 4 * tail.linearPage)
+      .i32(~0xfff | this.masks[0] | TLB_NO_FETCH_HIGH)
+      .op(Op.i32And)
+      .i32((tail.physPage << 12) | 1)
+      .op(Op.i32Eq);
   }
 
   /** The end of the current block to `target` (in-region: continue while budget allows). */
@@ -2858,7 +2876,9 @@ export function lowerPart(
 ): LoweredPart | null {
   if (blocks.length === 0) return null;
   const handled = blocks.map((insns) =>
-    insns.map((i) => LOWERINGS[i.code] === undefined || isCrossing(i)),
+    insns.map(
+      (i) => LOWERINGS[i.code] === undefined || (isCrossing(i) && crossingForm(i)!.tail === null),
+    ),
   );
   for (;;) {
     const r = attempt(blocks, ss32, flat, layout, masks, handled, place, importBase, table, memo);
@@ -2937,6 +2957,29 @@ function attempt(
         c.handlerCall(i, last);
         continue;
       }
+      const tail = isCrossing(i) ? crossingForm(i)!.tail : null;
+      if (tail !== null && c.tailPage >= 0 && tail.physPage !== c.tailPage) {
+        // One tail page per region (the engine watches it for the region): this one (another
+        // mapping since) takes the handler path.
+        c.handlerCall(i, last);
+        continue;
+      }
+      if (tail !== null) {
+        // A page-crossing instruction alone in its block (crossing.ts): inline while the TLB
+        // maps its tail's page to the watched page it was fetched from, else the handler path.
+        c.tailPage = tail.physPage;
+        c.crossingGuard(tail);
+        a.open(Op.if);
+        if (!LOWERINGS[i.code]!(c, i)) return { j, k };
+        if (c.carryPending) c.resolveCarry();
+        c.exitTo(i.nextIp >>> 0);
+        a.else();
+        c.fl = { kind: 0, op: 0, top: 0, fcZero: false };
+        c.carryPending = false;
+        c.handlerCall(i, true);
+        a.end();
+        continue;
+      }
       if (!LOWERINGS[i.code]!(c, i)) return { j, k };
       // The writer deferCarry chose ended the deferral (its record); if it kept the INC/DEC
       // record after all, FC is computed here.
@@ -3005,7 +3048,14 @@ function attempt(
         }),
   };
   const id = place?.id ?? 0;
-  return { part, exitTargets: c.exitTargets, blocks, handlerSites: c.handlerSites, id };
+  return {
+    part,
+    exitTargets: c.exitTargets,
+    blocks,
+    handlerSites: c.handlerSites,
+    id,
+    tailPage: c.tailPage,
+  };
 }
 
 /** TLB entry bits a fetch must see clear besides the read mask (engine.ts TLB_NO_FETCH_HIGH). */
