@@ -14,8 +14,12 @@ const WASM_PAGE = 0x1_0000;
  * WASM_CHAIN_SCRATCH_BYTES; the board's tests check it fits).
  */
 const STATE_PAGES = 12;
-/** Bytes of the MMU's translation memo area (`LinearFastPath.memo`), in the first state page. */
-export const MEMO_BYTES = 1024;
+/**
+ * Bytes of the MMU's translation memo area (`LinearFastPath.memo`), in the first state page
+ * (after its first KiB): room for the recompiler's memo banks of one region mode each (272
+ * bytes: 17 slots) for the four combinations of CPL 3 and CR0.WP, and more.
+ */
+export const MEMO_BYTES = 2048;
 /** The scratch: a code generator's state words and tables (the recompiler's dynamic-exit hash). */
 const SCRATCH_SIZE = STATE_PAGES * WASM_PAGE - 4096;
 

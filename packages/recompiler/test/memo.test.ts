@@ -14,6 +14,12 @@ import { CODE_AT, DATA_AT, makeMachine, type Machine } from "./support/machine";
 const SUM_LOOP = hex("b9d007000031d28b0301c24975f9f4");
 /** mov ecx, 2000; l: mov [ebx], ecx; dec ecx; jnz l; hlt */
 const STORE_LOOP = hex("b9d0070000890b4975fbf4");
+/**
+ * An LZ-style copy through one base register and two index registers, on two pages:
+ * mov edx, 2000; l: mov al, [esi+ebx]; mov [esi+ecx], al; inc esi; and esi, 0xff; dec edx;
+ * jnz l; hlt
+ */
+const COPY_LOOP = hex("bad00700008a041e88040e4681e6ff0000004a75f0f4");
 const N = 2000;
 /** A linear page the tests remap, and two physical pages it is mapped to in turn. */
 const PAGE = DATA_AT + 0x8000;
@@ -71,6 +77,23 @@ describe("translation memos", () => {
     expect(bounds.includes(4093)).toBe(true);
     expect(bounds.some((w) => w >>> 16 !== 0)).toBe(false);
     expect(m.mem.bytes[PHYS_A]).toBe(1); // the last value stored (ECX = 1)
+  });
+
+  it("indexed operands of one base register on two pages keep a memo each", () => {
+    const m = makeMachine(COPY_LOOP, true, 1, true, "wasm");
+    const from = DATA_AT + 0x2000;
+    const to = DATA_AT + 0x5000;
+    for (let k = 0; k < 256; k++) m.mem.bytes[from + k] = (k * 7) & 0xff;
+    m.cpu.setReg32(1, to);
+    m.cpu.setReg32(6, 0);
+    runFromStart(m, from);
+    // The copy happened (oracle: the bytes written before the run).
+    for (let k = 0; k < 256; k++) expect(m.mem.bytes[to + k]).toBe((k * 7) & 0xff);
+    // Both pages are held at the end (P words, the first of each 4-word slot): keyed by the
+    // base register alone, the read and the write took turns in one slot, a miss each.
+    const pages = m.mem.fastPath().memo!.filter((_, k) => k % 4 === 0);
+    expect(pages).toContain(from);
+    expect(pages).toContain(to);
   });
 
   it("regions of different TLB masks get different banks", () => {
