@@ -14,6 +14,8 @@ import { CODE_AT, DATA_AT, makeMachine, type Machine } from "./support/machine";
 const SUM_LOOP = hex("b9d007000031d28b0301c24975f9f4");
 /** mov ecx, 2000; l: mov [ebx], ecx; dec ecx; jnz l; hlt */
 const STORE_LOOP = hex("b9d0070000890b4975fbf4");
+/** mov ecx, 2000; l: add [ebx], ecx; dec ecx; jnz l; hlt (a read, then a write, one slot) */
+const ADD_LOOP = hex("b9d0070000010b4975fbf4");
 /**
  * An LZ-style copy through one base register and two index registers, on two pages:
  * mov edx, 2000; l: mov al, [esi+ebx]; mov [esi+ecx], al; inc esi; and esi, 0xff; dec edx;
@@ -41,6 +43,14 @@ function runFromStart(m: Machine, ebx: number): void {
 }
 
 const memoInUse = (m: Machine): boolean => m.mem.fastPath().memo!.some((w) => w !== 0);
+
+/** Whether a memo (words P, D, bounds, -) lets a 4-byte read at `at` take the fast path. */
+function memoFor(m: Machine, at: number): boolean {
+  const memo = m.mem.fastPath().memo!;
+  for (let k = 0; k + 2 < memo.length; k += 4)
+    if ((at - memo[k]!) >>> 0 < (memo[k + 2]! & 0xffff)) return true;
+  return false;
+}
 
 describe("translation memos", () => {
   it("a page remapped after a region ran is read through its new mapping", () => {
@@ -81,19 +91,46 @@ describe("translation memos", () => {
 
   it("indexed operands of one base register on two pages keep a memo each", () => {
     const m = makeMachine(COPY_LOOP, true, 1, true, "wasm");
+    // Far apart: no span of pages mapped alike (memoBody) holds both.
     const from = DATA_AT + 0x2000;
-    const to = DATA_AT + 0x5000;
+    const to = DATA_AT + 0x30000;
     for (let k = 0; k < 256; k++) m.mem.bytes[from + k] = (k * 7) & 0xff;
     m.cpu.setReg32(1, to);
     m.cpu.setReg32(6, 0);
     runFromStart(m, from);
     // The copy happened (oracle: the bytes written before the run).
     for (let k = 0; k < 256; k++) expect(m.mem.bytes[to + k]).toBe((k * 7) & 0xff);
-    // Both pages are held at the end (P words, the first of each 4-word slot): keyed by the
-    // base register alone, the read and the write took turns in one slot, a miss each.
-    const pages = m.mem.fastPath().memo!.filter((_, k) => k % 4 === 0);
-    expect(pages).toContain(from);
-    expect(pages).toContain(to);
+    // Both pages are held at the end: keyed by the base register alone, the read and the write
+    // took turns in one slot, a miss each.
+    expect(memoFor(m, from)).toBe(true);
+    expect(memoFor(m, to)).toBe(true);
+  });
+
+  it("a memo spans the neighbouring pages mapped alike, not a page mapped elsewhere", () => {
+    const m = makeMachine(SUM_LOOP, true, 1, true, "wasm");
+    // The test machine maps RAM one to one: DATA_AT's neighbours are alike, PAGE is remapped.
+    m.mem.remap(PAGE >>> 12, PHYS_A >>> 12);
+    runFromStart(m, DATA_AT);
+    for (const near of [DATA_AT - 0x3000, DATA_AT + 0x3ffc]) expect(memoFor(m, near)).toBe(true);
+    for (const far of [DATA_AT - 0x4000, DATA_AT + 0x4000]) expect(memoFor(m, far)).toBe(false);
+    m.mem.bytes.fill(0, PHYS_A, PHYS_A + 16);
+    runFromStart(m, PAGE);
+    expect(memoFor(m, PAGE)).toBe(true);
+    expect(memoFor(m, PAGE + 0x1000)).toBe(false);
+    expect(memoFor(m, PAGE - 4)).toBe(false);
+  });
+
+  it("a span for writes stops at a neighbour whose writes are watched", () => {
+    const m = makeMachine(ADD_LOOP, true, 1, true, "wasm");
+    m.mem.watchPage((PHYS_A >>> 12) + 1); // as when code on that page is translated
+    // The read of each ADD sets the memo for reads and (the page is writable) writes.
+    runFromStart(m, PHYS_A);
+    expect(m.mem.writesToWatched).toBe(0);
+    // The same ADD on the watched page: its first write must reach the watch.
+    runFromStart(m, PHYS_A + 0x1000);
+    expect(m.mem.writesToWatched).toBe(1);
+    // Oracle: 2000 + 1999 + ... + 1 added to the zeroed word.
+    expect(new DataView(m.mem.bytes.buffer).getUint32(PHYS_A + 0x1000, true)).toBe(2001000);
   });
 
   it("regions of different TLB masks get different banks", () => {

@@ -69,19 +69,22 @@ const NUM_PARAMS = 5;
 const NUM_LOCALS = 36 - NUM_PARAMS;
 
 /**
- * Translation memos: for each slot, the page the last fast access through it landed on, so the
- * next access to the same page skips the TLB lookup. A slot is 16 bytes of the MMU's memo area
- * (@ringvm/bus `LinearFastPath.memo`, a bank per pair of TLB masks): words P (the page's linear
- * base), D (its host base minus P) and the bounds, R in the low and W in the high 16 bits (the
- * fourth word is unused): an access at `l` hits when `(l - P) >>> 0` is below the bound of its
- * kind (4093 while the memo holds for that kind, so a 4-byte access stays in the page; 0 when
- * not). A miss calls `me` (`memoBody`), whose TLB hit sets the memo (inline, that code made
+ * Translation memos: for each slot, the pages around the last fast access through it (a span of
+ * pages mapped alike, see `memoBody`), so the next access there skips the TLB lookup. A slot is
+ * 16 bytes of the MMU's memo area (@ringvm/bus `LinearFastPath.memo`, a bank per pair of TLB
+ * masks): words P (the span's linear base), D (its host base minus P) and the bounds, R in the
+ * low and W in the high 16 bits (the fourth word is unused): an access at `l` hits when
+ * `(l - P) >>> 0` is below the bound of its kind (the span's bytes less 3 while the memo holds for
+ * that kind, so a 4-byte access stays in the span; 0 when not). A miss calls `me` (`memoBody`),
+ * whose TLB hit sets the memo (inline, that code made
  * regions ~35 % larger). The MMU zeroes the area whenever it drops or restricts an entry, so a
  * memo never outlives the entry it came from and region code invalidates nothing itself. Slots
  * 0-7 are the base registers of explicit operands (ESP for the stack, ESI/EDI for strings), 8
  * operands without one; 9-16 operands with an index register, by a hash of base and index (the
  * XZ decompressor's LZ copy reads [esi+ebx] and writes [esi+ecx] on two pages: one slot per base
- * register made every such access a miss, `me` calls 65.3 M -> 47.9 M per boot and workload).
+ * register made every such access a miss, `me` calls 65.3 M -> 47.9 M per boot and workload;
+ * spans of up to MEMO_SPAN pages each side then 47.9 M -> 34.9 M: the decompressor's stack and
+ * heap cross page boundaries).
  */
 export const MEMO_SLOTS = 17;
 /** Bytes of one bank of memos (one pair of TLB masks). */
@@ -96,7 +99,8 @@ const SLOT_INDEXED = 9;
 const SLOT_ESP = 4;
 const SLOT_ESI = 6;
 const SLOT_EDI = 7;
-const MEMO_HIT = 4093;
+/** Pages a memo may span on each side of the page that set it (`memoBody`). */
+const MEMO_SPAN = 3;
 
 /**
  * The MMU's TLB masks (read, write) of the region's mode, constants in its code: they depend
@@ -429,28 +433,67 @@ function tlbFast(a: Asm, tlb: number, l: number, e: number, mask: Push, limit: P
  * setting the memo at `m` to its page (see MEMO_SLOTS); 0 otherwise. The memo allows reads (the
  * read mask has no bit the write mask lacks, so a write the TLB allows is a read it allows) and
  * writes when `(e & wmask) === 1` (the region's write mask): a read of a writable page sets it for
- * both, so a store after a load there does not miss. One local (the entry).
+ * both, so a store after a load there does not miss. The memo spans up to MEMO_SPAN pages on
+ * each side of `l`'s page whose TLB entries map the next host pages with the same rights (the
+ * kernel's direct map, a stack or heap crossing a page boundary): one host offset serves them
+ * all, and an access in the span's interior that crosses a page boundary stays in host memory
+ * mapped alike. Locals: the entry, the span's first and last page, the page, writable, a scan's
+ * entry.
  */
 export function memoBody(tlb: number): Uint8Array {
   const a = new Asm();
-  const [l, m, mask, limit, wmask, e] = [0, 1, 2, 3, 4, 5];
+  const [l, m, mask, limit, wmask, e, lo, hi, p, w, e2] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
   tlbFast(a, tlb, l, e, local(mask), local(limit));
   a.op(Op.i32Eqz);
   a.open(Op.if);
   a.i32(0).op(Op.return);
   a.end();
-  a.get(m).get(l).i32(-4096).op(Op.i32And).mem(Op.i32Store, MEMO_P);
+  a.get(e).get(wmask).op(Op.i32And).i32(1).op(Op.i32Eq).set(w);
+  a.get(l).i32(12).op(Op.i32ShrU).tee(p).tee(lo).set(hi);
+  // Whether page `q` (pushed by `page`) maps host page `e`'s plus (q - p) with the same rights.
+  const alike = (page: () => void): void => {
+    page();
+    a.i32(2).op(Op.i32Shl).mem(Op.i32Load, tlb).tee(e2);
+    a.i32(-4096).op(Op.i32And);
+    a.get(e).i32(-4096).op(Op.i32And);
+    page();
+    a.get(p).op(Op.i32Sub).i32(12).op(Op.i32Shl).op(Op.i32Add);
+    a.op(Op.i32Eq);
+    a.get(e2).get(mask).op(Op.i32And).i32(1).op(Op.i32Eq).op(Op.i32And);
+    a.get(e2).get(wmask).op(Op.i32And).i32(1).op(Op.i32Eq).get(w).op(Op.i32Eq).op(Op.i32And);
+  };
+  // Forward: hi + 1 while below the span and the top of the address space, and alike.
+  let done = a.open(Op.block);
+  let scan = a.open(Op.loop);
+  a.get(hi).get(p).op(Op.i32Sub).i32(MEMO_SPAN).op(Op.i32GeU).brIf(done);
+  a.get(hi).i32(0xfffff).op(Op.i32GeU).brIf(done);
+  alike(() => a.get(hi).i32(1).op(Op.i32Add));
+  a.op(Op.i32Eqz).brIf(done);
+  a.get(hi).i32(1).op(Op.i32Add).set(hi);
+  a.br(scan);
+  a.end();
+  a.end();
+  // Backward: lo - 1 likewise.
+  done = a.open(Op.block);
+  scan = a.open(Op.loop);
+  a.get(p).get(lo).op(Op.i32Sub).i32(MEMO_SPAN).op(Op.i32GeU).brIf(done);
+  a.get(lo).op(Op.i32Eqz).brIf(done);
+  alike(() => a.get(lo).i32(1).op(Op.i32Sub));
+  a.op(Op.i32Eqz).brIf(done);
+  a.get(lo).i32(1).op(Op.i32Sub).set(lo);
+  a.br(scan);
+  a.end();
+  a.end();
+  a.get(m).get(lo).i32(12).op(Op.i32Shl).mem(Op.i32Store, MEMO_P);
   a.get(m).get(e).i32(-4096).op(Op.i32And).get(l).i32(-4096).op(Op.i32And).op(Op.i32Sub);
   a.mem(Op.i32Store, MEMO_D);
-  a.get(m)
-    .i32(MEMO_HIT | (MEMO_HIT << 16))
-    .i32(MEMO_HIT)
-    .get(e)
-    .get(wmask)
-    .op(Op.i32And)
-    .i32(1)
-    .op(Op.i32Eq)
-    .op(Op.select);
+  // Both bounds: the span's bytes less 3 (a 4-byte access stays in it); W is 0 when read-only.
+  a.get(m);
+  a.get(hi).get(lo).op(Op.i32Sub).i32(1).op(Op.i32Add).i32(12).op(Op.i32Shl).i32(3).op(Op.i32Sub);
+  a.tee(e2).get(e2).i32(16).op(Op.i32Shl).op(Op.i32Or);
+  a.get(e2);
+  a.get(w);
+  a.op(Op.select);
   a.mem(Op.i32Store, MEMO_R); // R and W in one word
   a.i32(1);
   return a.out;
