@@ -886,8 +886,13 @@ export function buildBlocks(
   const out: Block[] = [];
   const parts: LoweredPart[] = [];
   const lowered: Block[] = [];
+  /** Entries into regions lowered earlier in this batch: made once their module is built. */
+  const later: { at: number; r: Block; k: number; phys: number; eip: number }[] = [];
   let imports = 0;
-  for (const spec of specs) {
+  // Lowest address first: a region from a function's start takes in a loop head that is hot
+  // too, which then enters it rather than being translated again.
+  const ordered = [...specs].sort((x, y) => x.phys - y.phys);
+  for (const spec of ordered) {
     const { blocks, phys, eip, linear, mode } = spec;
     const page = Math.floor(phys / 4096);
     const known = (byPage.get(page) ?? []).filter((r) => r.valid);
@@ -895,6 +900,12 @@ export function buildBlocks(
     const inner = entryInto(known, phys, eip, linear, mode);
     if (inner !== null) {
       out.push(inner);
+      continue;
+    }
+    const into = blockIn(lowered, phys, eip, linear, mode);
+    if (into !== null) {
+      later.push({ at: out.length, r: into.r, k: into.k, phys, eip });
+      out.push(into.r);
       continue;
     }
     if (wasm !== null && view !== null) {
@@ -967,7 +978,24 @@ export function buildBlocks(
       byPage.get(Math.floor(b.phys / 4096))!.push(b);
     });
   }
+  for (const { at, r, k, phys, eip } of later) out[at] = enterAt(r, k, phys, eip);
   return out;
+}
+
+/** The region among `regions` with a basic block `k` >= 1 at `eip` (as `entryInto`), or null. */
+function blockIn(
+  regions: readonly Block[],
+  phys: number,
+  eip: number,
+  linear: number,
+  mode: number,
+): { r: Block; k: number } | null {
+  for (const r of regions) {
+    if (r.mode !== mode || r.linearPage !== linear >>> 12 || r.phys - r.eip !== phys - eip)
+      continue;
+    for (let k = 1; k < r.ips.length; k++) if (r.ips[k]![0] === eip) return { r, k };
+  }
+  return null;
 }
 
 /** An entry at `eip` into a known region of the same mode, page and EIP-to-physical offset. */
@@ -978,13 +1006,8 @@ function entryInto(
   linear: number,
   mode: number,
 ): Block | null {
-  for (const r of known) {
-    if (r.mode !== mode || r.linearPage !== linear >>> 12 || r.phys - r.eip !== phys - eip)
-      continue;
-    for (let k = 1; k < r.ips.length; k++)
-      if (r.ips[k]![0] === eip) return enterAt(r, k, phys, eip);
-  }
-  return null;
+  const into = blockIn(known, phys, eip, linear, mode);
+  return into === null ? null : enterAt(into.r, into.k, phys, eip);
 }
 
 /** A region compiled to JavaScript (generate() source through `new Function`). */

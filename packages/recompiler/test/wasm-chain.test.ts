@@ -162,6 +162,14 @@ const TAILLOOP = program([
 ]);
 
 /*
+ * A function with an inner loop, called in a loop: its inner loop's head gets hot while the
+ * function's start and the call site are warm (one batch).
+ * start: mov esi, 300 / xor eax, eax / outer: call func / dec esi / jnz outer / hlt
+ * func (+0x10): mov ecx, 3 / inner: add eax, ecx / dec ecx / jnz inner / ret
+ */
+const NESTED = program([[0, "be2c01000031c0e8040000004e75f8f4b90300000001c84975fbc3"]]);
+
+/*
  * Barriers that keep the mode, in a loop (lower.ts MODE_KEEPING):
  * start: mov ecx, 500 / xor edx, edx / xor eax, eax
  * L: add edx, ecx / out 0x80, al / in al, 0x71 / add edx, eax / cli / invlpg [DATA]
@@ -555,6 +563,22 @@ describe("chaining inside WebAssembly vs the interpreter (run(n), varied budgets
     const regions = [...b.engine!.blocks()].filter((x) => x.wasm !== null && x.home === x);
     expect(new Set(regions.map((x) => x.wasm)).size).toBe(regions.length);
   });
+
+  it.each(BACKENDS)(
+    "a hot loop head inside a warm block's region of the same batch enters it (%s)",
+    (backend) => {
+      const { b } = chainLockstep(NESTED, backend, { threshold: 8 });
+      // Oracle: the interpreter's run (compared after every run); 300 calls adding 3 + 2 + 1.
+      expect(b.cpu.getReg32(0)).toBe(300 * 6);
+      const inner = [...b.engine!.blocks()].find((x) => x.compiled && x.eip === CODE_AT + 0x15);
+      expect(inner).toBeDefined();
+      // Translated with the region of a lower address in its batch: an entry into it, not a
+      // second copy of its code.
+      expect(inner!.home).not.toBe(inner);
+      expect(inner!.home.eip).toBeLessThan(inner!.eip);
+      expect(inner!.wasm).toBe(inner!.home.wasm);
+    },
+  );
 
   it.each(BACKENDS)(
     "a warm block of another address space is not batched (CR3 switch) (%s)",
