@@ -73,6 +73,21 @@ const APPEND = "console=ttyS0";
 /** The prompt /init gives busybox sh (PS1='~ # '). */
 const PROMPT = "~ # ";
 /**
+ * Kernel log text that splits the boot into phases, each ending where its text first appears
+ * (the default guest's kernel prints them in this order on every emulator): firmware, loader
+ * and XZ decompressor; early init (lukewarm code: most of it runs a few hundred times);
+ * unpacking the initramfs; the rest of the initcalls; the crypto self-tests (bignum
+ * arithmetic); user space up to the prompt.
+ */
+const PHASES = [
+  ["decompress", "Linux version"],
+  ["early init", "Trying to unpack rootfs"],
+  ["initramfs", "Freeing initrd memory"],
+  ["initcalls", "evm: HMAC attrs"],
+  ["crypto tests", "clk: Disabling unused clocks"],
+  ["user space", PROMPT],
+];
+/**
  * The fixed workload: SHA-256 of 2 MiB of zeros, gzip of 1 MiB of zeros, and a shell loop.
  * The end marker is computed by the guest shell, so the echoed command line does not match it.
  */
@@ -287,8 +302,15 @@ async function measure(name) {
       w.resolve(!hasExited || output.includes(w.text, w.from));
     }
   };
+  // When each phase's text first appeared (ms from start).
+  const marks = PHASES.map(() => undefined);
   emu.onOutput((text) => {
+    const before = output.length;
     output += text;
+    PHASES.forEach(([, mark], i) => {
+      if (marks[i] === undefined && output.includes(mark, Math.max(0, before - mark.length)))
+        marks[i] = performance.now() - t0;
+    });
     check();
   });
   emu.onExit(() => {
@@ -310,7 +332,7 @@ async function measure(name) {
       searched = from;
       check();
     });
-  const result = { name, label: spec.label, version: spec.version?.() };
+  const result = { name, label: spec.label, version: spec.version?.(), marks };
   try {
     if (!(await waitFor(PROMPT, 0))) {
       const why = hasExited
@@ -436,12 +458,36 @@ function buildReport(loadAfter) {
       );
     }
   }
+  lines.push(...phaseTable(v86));
   lines.push(
     `(${runs === 1 ? "one run each, one after the other" : `median of ${runs} rounds, each running every emulator in turn; spread min-max`}, ` +
       `wall-clock on this host; ratio < 1 = faster; ` +
       `load average ${loadBefore.toFixed(1)} before, ${loadAfter.toFixed(1)} after)`,
   );
   return lines.join("\n");
+}
+
+/**
+ * The boot by phase (PHASES): each emulator's seconds per phase and, under v86's, its ratio to
+ * v86's (per round, then the median, as for the whole boot).
+ */
+function phaseTable(v86) {
+  const rows = results.filter((r) => r.phases?.some((x) => !Number.isNaN(x)));
+  if (rows.length === 0) return [];
+  const cell = (x) => (Number.isNaN(x) ? "-" : (x / 1000).toFixed(2));
+  const lines = ["", "boot by phase (s; under each, the median of the rounds' ratios to v86):"];
+  lines.push(`${"".padEnd(26)}${PHASES.map(([name]) => name.padStart(13)).join("")}`);
+  for (const r of rows) {
+    lines.push(`${r.label.padEnd(26)}${r.phases.map((x) => cell(x).padStart(13)).join("")}`);
+    const theirs = v86?.phaseSamples;
+    if (r === v86 || theirs === undefined || theirs.length !== r.phaseSamples.length) continue;
+    const ratios = PHASES.map((_, i) => {
+      const xs = r.phaseSamples.map((p, k) => p[i] / theirs[k][i]);
+      return xs.some(Number.isNaN) ? "-" : `${median(xs).toFixed(2)}x`;
+    });
+    lines.push(`${"".padEnd(26)}${ratios.map((x) => x.padStart(13)).join("")}`);
+  }
+  return lines;
 }
 
 /** Saves what is measured so far (a run cut short keeps its finished rows). */
@@ -458,15 +504,30 @@ const median = (xs) => {
   return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 };
 
+/** Phase i's duration from a run's marks (ms), or NaN when its start or end was not seen. */
+function phaseMs(marks, i) {
+  const end = marks?.[i];
+  const start = i === 0 ? 0 : marks?.[i - 1];
+  return end === undefined || start === undefined ? NaN : end - start;
+}
+
 /** One row from an emulator's rounds: medians of the good ones; the first error or skip wins. */
 function summarize(samples) {
   const bad = samples.find((r) => r.skipped || r.error);
-  if (bad !== undefined || samples.length === 1) return bad ?? samples[0];
+  if (bad !== undefined) return bad;
+  const phaseSamples = samples.map((r) => PHASES.map((_, i) => phaseMs(r.marks, i)));
+  const phases = PHASES.map((_, i) => {
+    const xs = phaseSamples.map((p) => p[i]);
+    return xs.some(Number.isNaN) ? NaN : median(xs);
+  });
+  if (samples.length === 1) return { ...samples[0], phases, phaseSamples };
   const { serial: _, ...first } = samples[0];
   return {
     ...first,
     bootMs: median(samples.map((r) => r.bootMs)),
     workloadMs: median(samples.map((r) => r.workloadMs)),
+    phases,
+    phaseSamples,
     bootSamples: samples.map((r) => r.bootMs),
     workloadSamples: samples.map((r) => r.workloadMs),
     serial: samples[samples.length - 1].serial,
