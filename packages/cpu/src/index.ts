@@ -58,7 +58,14 @@ export { hasErrorCode, isContributory } from "./exceptions";
 export type { Handler } from "./handlers/operands";
 // For @ringvm/recompiler's cold blocks: the block cache's handler choice (closure-threaded
 // baked forms, the specialized fast forms) and its per-instruction kind bits.
-export { bake, bakeFused, type FusedHandler } from "./handlers/baked";
+export {
+  bake,
+  bakeFused,
+  compactArg,
+  compactForm,
+  runCompact,
+  type FusedHandler,
+} from "./handlers/baked";
 export {
   BLOCK_BODY,
   BLOCK_BRANCH,

@@ -22,6 +22,8 @@ import {
   BLOCK_K_JCC,
   BLOCK_K_MEM,
   blockKind,
+  compactArg,
+  compactForm,
   pickHandler,
 } from "@ringvm/cpu";
 import { Code, Instruction } from "@ringvm/decoder";
@@ -262,6 +264,13 @@ export function buildCold(
       // inside the block (`run`).
       ops[o + OP_TARGET] = i.nearBranchTarget | 0;
       ops[o + OP_ARG] = null;
+      continue;
+    }
+    // The commonest forms as a compact word and argument in the slots (no closure to load).
+    const word = compactForm(i, view !== null);
+    if (word >= 0) {
+      ops[o + OP_HANDLER] = word;
+      ops[o + OP_ARG] = compactArg(i, word);
       continue;
     }
     const baked = view === null ? bake(i) : bake(i, view, view);

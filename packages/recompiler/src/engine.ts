@@ -10,6 +10,7 @@ import {
   hasErrorCode,
   isContributory,
   jumpNear,
+  runCompact,
   StopReason,
   testCondition,
   Vector,
@@ -818,6 +819,8 @@ export class Recompiler {
     const ops = b.ops;
     const n = b.count;
     const base = b.opsAt;
+    // Compact forms (a word in the handler slot) exist only where the view does.
+    const view = this.view;
     this.coldJump = -1;
     // An interrupt raised by the block itself (an APIC EOI or other MMIO write unmasking a
     // pending request) is taken before the next instruction, as the interpreter takes it.
@@ -830,7 +833,9 @@ export class Recompiler {
       while (k < n) {
         const kind = ops[o] as number;
         if ((kind & OP_KIND_MASK) === 0) {
-          (ops[o + OP_HANDLER] as Handler)(s, ops[o + OP_ARG] as Instruction);
+          const h = ops[o + OP_HANDLER];
+          if (typeof h === "number") runCompact(s, h, ops[o + OP_ARG] as number, view!);
+          else (h as Handler)(s, ops[o + OP_ARG] as Instruction);
           k++;
           o += OP_STRIDE;
           continue;
@@ -872,7 +877,9 @@ export class Recompiler {
           s.startEip = eip >>> 0;
           s.eip = next;
         }
-        (ops[o + OP_HANDLER] as Handler)(s, ops[o + OP_ARG] as Instruction);
+        const h = ops[o + OP_HANDLER];
+        if (typeof h === "number") runCompact(s, h, ops[o + OP_ARG] as number, view!);
+        else (h as Handler)(s, ops[o + OP_ARG] as Instruction);
         k++;
         o += OP_STRIDE;
         if (

@@ -916,3 +916,301 @@ function fusedAlu(
       return undefined;
   }
 }
+
+// ---- compact forms: for code that runs too rarely to stay in cache ----
+//
+// The commonest of the forms above again, as data instead of closures: an integer word (form,
+// registers, operation, segment, scale) and a small-integer argument (the immediate or the
+// displacement) that a caller keeps in its own slots, run by `runCompact`, a single function.
+// A closure costs its call one load of the function object and its body one of the context that
+// holds the operands; for code run a few hundred times in all (a kernel's init code) both are
+// cache misses, while the word and argument sit next to the caller's other per-instruction data.
+// Same semantics as the closures: the same alu.ts routines, segment check and memory fast path.
+
+const C_MOV_RR = 1;
+const C_MOV_RI = 2;
+const C_ALU_RR = 3;
+const C_ALU_RI = 4;
+const C_LOAD = 5;
+const C_STORE = 6;
+const C_LEA = 7;
+const C_ALU_RM = 8;
+const C_CMP_MR = 9;
+const C_LOAD_X = 10;
+const C_CALL = 11;
+const C_STORE_I = 12;
+const C_CMP_MI = 13;
+const C_ALU8 = 14;
+/** Bits of a compact word: form, then (register forms) destination, source, ALU op, store. */
+const W_D = 4;
+const W_R = 7;
+const W_OP = 10;
+const W_STORE = 1 << 14;
+/** ...(memory forms) the register, base + 1, index + 1, log2 scale, segment. */
+const W_BASE = 7;
+const W_INDEX = 11;
+const W_SCALE = 15;
+const W_SEG = 17;
+/** ...then the ALU op and store (C_ALU_RM, C_CMP_MR), or size 2 and signed (C_LOAD_X). */
+const W_MOP = 20;
+const W_MSTORE = 1 << 24;
+const W_WORD = 1 << 20;
+const W_SIGNED = 1 << 21;
+/**
+ * Memory forms with an immediate (C_STORE_I, C_CMP_MI): the displacement in the word's top bits
+ * (W_DISP, 10 bits signed), the immediate as the argument; C_CMP_MI's TEST and 8-bit bits.
+ */
+const W_DISP = 20;
+const W_TEST = 1 << 4;
+const W_BYTE = 1 << 5;
+/** C_ALU8 (CMP/TEST of 8-bit registers): the register byte, the source byte, immediate, op. */
+const W_A8 = 4;
+const W_B8 = 8;
+const W_IMM8 = 1 << 12;
+const W_OP8 = 13;
+/** Forms whose argument is a memory operand's displacement (the others': an immediate). */
+const C_MEMORY =
+  (1 << C_LOAD) |
+  (1 << C_STORE) |
+  (1 << C_LEA) |
+  (1 << C_ALU_RM) |
+  (1 << C_CMP_MR) |
+  (1 << C_LOAD_X);
+
+/** Whether `v` is a small integer on every V8 (31 bits): kept in an array without a box. */
+function small(v: number): boolean {
+  return v >= -0x40000000 && v < 0x40000000;
+}
+
+/**
+ * The memory operand's fields of a compact word, or -1 (not a plain 32-bit address); `inWord`:
+ * with the displacement in the word too (it must fit W_DISP's 10 bits).
+ */
+function compactMem(insn: Instruction, inWord = false): number {
+  const disp = insn.memDisplacement | 0;
+  if (insn.addrSize !== 32 || !small(disp)) return -1;
+  if (inWord && (disp < -512 || disp > 511)) return -1;
+  const base = insn.memBase === 0 ? -1 : reg32(insn.memBase);
+  const index = insn.memIndex === 0 ? -1 : reg32(insn.memIndex);
+  if ((insn.memBase !== 0 && base < 0) || (insn.memIndex !== 0 && index < 0)) return -1;
+  return (
+    ((base + 1) << W_BASE) |
+    ((index + 1) << W_INDEX) |
+    (Math.log2(insn.memScale) << W_SCALE) |
+    ((insn.memSegment - REG_ES) << W_SEG) |
+    (inWord ? (disp & 0x3ff) << W_DISP : 0)
+  );
+}
+
+/**
+ * The compact word of `insn` (for `runCompact`, with `compactArg`), or -1 when it has no compact
+ * form. `memory`: whether the caller has the memory's fast path (memory forms need it).
+ */
+export function compactForm(insn: Instruction, memory: boolean): number {
+  if (insn.hasLock) return -1;
+  const code = insn.code;
+  const op0 = insn.op0Kind;
+  const two = insn.opCount > 1;
+  const r0 = op0 === OpKind.Register ? reg32(insn.op0Register) : -1;
+  const r1 = two && insn.op1Kind === OpKind.Register ? reg32(insn.op1Register) : -1;
+  const mem0 = memory && op0 === OpKind.Memory;
+  const mem1 = memory && two && insn.op1Kind === OpKind.Memory;
+  const f = FORM[code]!;
+  if (f === F_RM_R || f === F_R_RM || f === F_RM_I) {
+    const alu = (FORM_OP[code]! << W_OP) | (FORM_STORE[code] === 1 ? W_STORE : 0) | (r0 << W_D);
+    if (f !== F_RM_I && r0 >= 0 && r1 >= 0) return C_ALU_RR | alu | (r1 << W_R);
+    if (f === F_RM_I && r0 >= 0 && small(insn.immediate | 0)) return C_ALU_RI | alu;
+    const memAlu = (FORM_OP[code]! << W_MOP) | (FORM_STORE[code] === 1 ? W_MSTORE : 0);
+    let mm: number;
+    if (f === F_R_RM && r0 >= 0 && mem1 && (mm = compactMem(insn)) >= 0)
+      return C_ALU_RM | mm | memAlu | (r0 << W_D);
+    if (f === F_RM_R && FORM_STORE[code] === 0 && mem0 && r1 >= 0 && (mm = compactMem(insn)) >= 0)
+      return C_CMP_MR | mm | memAlu | (r1 << W_D);
+    if (f === F_RM_I && FORM_STORE[code] === 0 && mem0 && small(insn.immediate | 0)) {
+      if ((mm = compactMem(insn, true)) >= 0)
+        return C_CMP_MI | mm | (FORM_OP[code] === AluOp.Test ? W_TEST : 0);
+    }
+    return -1;
+  }
+  if (f === F_RM8_I || f === F_RM8_R) {
+    const test = FORM_OP[code] === AluOp.Test;
+    if (op0 === OpKind.Register) {
+      const a = reg8Index(insn.op0Register) << W_A8;
+      const alu8 = C_ALU8 | a | (FORM_OP[code]! << W_OP8);
+      return f === F_RM8_I ? alu8 | W_IMM8 : alu8 | (reg8Index(insn.op1Register) << W_B8);
+    }
+    let mm: number;
+    if (f === F_RM8_I && mem0 && (mm = compactMem(insn, true)) >= 0)
+      return C_CMP_MI | mm | W_BYTE | (test ? W_TEST : 0);
+    return -1;
+  }
+  let m: number;
+  switch (code) {
+    case Code.Call_rel32_32:
+      return small(insn.nearBranchTarget | 0) ? C_CALL : -1;
+    case Code.Movzx_r32_rm8:
+    case Code.Movsx_r32_rm8:
+    case Code.Movzx_r32_rm16:
+    case Code.Movsx_r32_rm16:
+      if (r0 < 0 || !mem1 || (m = compactMem(insn)) < 0) return -1;
+      return (
+        C_LOAD_X |
+        m |
+        (r0 << W_D) |
+        (code === Code.Movzx_r32_rm16 || code === Code.Movsx_r32_rm16 ? W_WORD : 0) |
+        (code === Code.Movsx_r32_rm8 || code === Code.Movsx_r32_rm16 ? W_SIGNED : 0)
+      );
+    case Code.Mov_r32_rm32:
+    case Code.Mov_rm32_r32:
+      if (r0 >= 0 && r1 >= 0) return C_MOV_RR | (r0 << W_D) | (r1 << W_R);
+      if (r0 >= 0 && mem1 && (m = compactMem(insn)) >= 0) return C_LOAD | m | (r0 << W_D);
+      if (mem0 && r1 >= 0 && (m = compactMem(insn)) >= 0) return C_STORE | m | (r1 << W_D);
+      return -1;
+    case Code.Mov_r32_imm32:
+    case Code.Mov_rm32_imm32:
+      if (!small(insn.immediate | 0)) return -1;
+      if (r0 >= 0) return C_MOV_RI | (r0 << W_D);
+      if (mem0 && (m = compactMem(insn, true)) >= 0) return C_STORE_I | m;
+      return -1;
+    case Code.Mov_EAX_moffs32:
+      return mem1 && (m = compactMem(insn)) >= 0 ? C_LOAD | m : -1;
+    case Code.Mov_moffs32_EAX:
+      return mem0 && (m = compactMem(insn)) >= 0 ? C_STORE | m : -1;
+    case Code.Cmp_AL_imm8:
+    case Code.Test_AL_imm8:
+      return C_ALU8 | W_IMM8 | ((code === Code.Test_AL_imm8 ? AluOp.Test : AluOp.Cmp) << W_OP8);
+    case Code.Lea_r32_m:
+      // Its operand is an address, not an access: no fast path needed.
+      if (r0 >= 0 && two && insn.op1Kind === OpKind.Memory && (m = compactMem(insn)) >= 0)
+        return C_LEA | m | (r0 << W_D);
+      return -1;
+    default:
+      return -1;
+  }
+}
+
+/** The argument `runCompact` takes with `compactForm(insn)`'s word. */
+export function compactArg(insn: Instruction, word: number): number {
+  const form = word & 15;
+  if (form === C_CALL) return insn.nearBranchTarget | 0;
+  if (form === C_ALU8 || (form === C_CMP_MI && (word & W_BYTE) !== 0)) return insn.immediate & 0xff;
+  if (form === C_STORE_I || form === C_CMP_MI) return insn.immediate | 0;
+  return ((C_MEMORY >>> (word & 15)) & 1) !== 0 ? insn.memDisplacement | 0 : insn.immediate | 0;
+}
+
+/**
+ * Runs the instruction whose compact word is `w` and argument `arg`; `fast`: the memory's TLB
+ * fast path (reads and writes), needed by memory forms. CALL rel32 pushes EIP: the caller has
+ * set it to the next instruction's, as the block loops do before a form that moves EIP.
+ */
+export function runCompact(s: CpuState, w: number, arg: number, fast: LinearFastPath): void {
+  const regs = s.regs;
+  const d = (w >>> W_D) & 7;
+  switch (w & 15) {
+    case C_MOV_RR:
+      regs[d] = regs[(w >>> W_R) & 7]!;
+      return;
+    case C_MOV_RI:
+      regs[d] = arg;
+      return;
+    case C_ALU_RR:
+    case C_ALU_RI: {
+      const b = (w & 15) === C_ALU_RR ? regs[(w >>> W_R) & 7]! : arg;
+      const v = aluOp(s, (w >>> W_OP) & 15, regs[d]!, b, 31);
+      if ((w & W_STORE) !== 0) regs[d] = v;
+      return;
+    }
+    case C_CALL:
+      push32(s, s.eip);
+      jumpNear(s, arg);
+      return;
+    case C_ALU8: {
+      const a = s.regs8[(w >>> W_A8) & 15]!;
+      const b = (w & W_IMM8) !== 0 ? arg : s.regs8[(w >>> W_B8) & 15]!;
+      aluOp(s, (w >>> W_OP8) & 15, a, b, 7);
+      return;
+    }
+  }
+  const ea = compactEa(s, w, (C_MEMORY >>> (w & 15)) & 1 ? arg : (w << 2) >> (W_DISP + 2));
+  const seg = (w >>> W_SEG) & 7;
+  switch (w & 15) {
+    case C_LEA:
+      regs[d] = ea | 0;
+      return;
+    case C_LOAD:
+      regs[d] = read32(s, segLinear(s, seg, 1 << seg, ea, 4, false), fast);
+      return;
+    case C_ALU_RM: {
+      const v = read32(s, segLinear(s, seg, 1 << seg, ea, 4, false), fast);
+      const r = aluOp(s, (w >>> W_MOP) & 15, regs[d]!, v, 31);
+      if ((w & W_MSTORE) !== 0) regs[d] = r;
+      return;
+    }
+    case C_CMP_MR:
+      aluOp(
+        s,
+        (w >>> W_MOP) & 15,
+        read32(s, segLinear(s, seg, 1 << seg, ea, 4, false), fast),
+        regs[d]!,
+        31,
+      );
+      return;
+    case C_LOAD_X: {
+      if ((w & W_WORD) === 0) {
+        const lin = segLinear(s, seg, 1 << seg, ea, 1, false);
+        const e = fast.tlb[lin >>> 12]!;
+        const v =
+          (e & fast.masks[0]!) === 1 ? fast.u8[(e & ~0xfff) | (lin & 0xfff)]! : s.memory.read8(lin);
+        regs[d] = (w & W_SIGNED) !== 0 ? (v << 24) >> 24 : v;
+      } else {
+        const v = s.memory.read16(segLinear(s, seg, 1 << seg, ea, 2, false));
+        regs[d] = (w & W_SIGNED) !== 0 ? (v << 16) >> 16 : v;
+      }
+      return;
+    }
+    case C_STORE: {
+      const lin = segLinear(s, seg, 0x100 << seg, ea, 4, true);
+      const e = fast.tlb[lin >>> 12]!;
+      if ((e & fast.masks[1]!) === 1 && (lin & 3) === 0)
+        fast.i32[((e & ~0xfff) | (lin & 0xfff)) >> 2] = regs[d]!;
+      else s.memory.write32(lin, regs[d]! | 0);
+      return;
+    }
+    case C_STORE_I: {
+      const lin = segLinear(s, seg, 0x100 << seg, ea, 4, true);
+      const e = fast.tlb[lin >>> 12]!;
+      if ((e & fast.masks[1]!) === 1 && (lin & 3) === 0)
+        fast.i32[((e & ~0xfff) | (lin & 0xfff)) >> 2] = arg;
+      else s.memory.write32(lin, arg);
+      return;
+    }
+    case C_CMP_MI: {
+      const op = (w & W_TEST) !== 0 ? AluOp.Test : AluOp.Cmp;
+      if ((w & W_BYTE) !== 0) {
+        const lin = segLinear(s, seg, 1 << seg, ea, 1, false);
+        const e = fast.tlb[lin >>> 12]!;
+        const a =
+          (e & fast.masks[0]!) === 1 ? fast.u8[(e & ~0xfff) | (lin & 0xfff)]! : s.memory.read8(lin);
+        aluOp(s, op, a, arg, 7);
+      } else aluOp(s, op, read32(s, segLinear(s, seg, 1 << seg, ea, 4, false), fast), arg, 31);
+      return;
+    }
+    default:
+      throw new Error(`runCompact: no compact form ${w & 15}`);
+  }
+}
+
+/** A 32-bit read at linear `lin` through the fast path (as the closures' loads). */
+function read32(s: CpuState, lin: number, fast: LinearFastPath): number {
+  const e = fast.tlb[lin >>> 12]!;
+  return (e & fast.masks[0]!) === 1 && (lin & 3) === 0
+    ? fast.i32[((e & ~0xfff) | (lin & 0xfff)) >> 2]!
+    : s.memory.read32(lin) | 0;
+}
+
+/** The effective address of a compact memory form (as `ea32`). */
+function compactEa(s: CpuState, w: number, disp: number): number {
+  const base = ((w >>> W_BASE) & 15) - 1;
+  const index = ((w >>> W_INDEX) & 15) - 1;
+  return ea32(s, base, index, 1 << ((w >>> W_SCALE) & 3), disp);
+}

@@ -1,0 +1,105 @@
+// Compact forms (baked.ts compactForm / runCompact: the commonest forms as a word and an
+// argument, for the recompiler's cold blocks) against each instruction's own handler
+// (pickHandler: the decode cache's generic or specialized handler, checked against the host CPU
+// by test/native): every variant must leave the same registers, EIP, flags and memory, through
+// the memory's fast path and through its slow path.
+import { Code } from "@ringvm/decoder";
+import { describe, expect, it } from "vitest";
+import { compactArg, compactForm, pickHandler, runCompact } from "../../src/index";
+import {
+  b,
+  decode,
+  fastPathOver,
+  imm32,
+  machine,
+  mem,
+  MEMS,
+  modrm,
+  REG_PAIRS,
+  reset,
+  snapshot,
+  variants,
+} from "./forms";
+
+/** The baked forms' variants and forms only the compact ones have (8-bit CMP/TEST, MOV moffs). */
+function compactVariants(): string[] {
+  const out = variants();
+  for (const [d, r] of REG_PAIRS) {
+    // TEST/CMP r/m8, r8 and r/m8, imm8 on registers (AH..BH included), CMP/TEST AL, imm8.
+    out.push("84" + modrm(3, r, d), "38" + modrm(3, r, d + 4), "3a" + modrm(3, d, r));
+    out.push("80" + modrm(3, 7, d) + "80", "f6" + modrm(3, 0, d + 4) + "81", "3c" + b(r * 0x31));
+    out.push("a8" + b(0x80 | d));
+  }
+  for (const m of MEMS) {
+    // Displacements in the word (10 bits) and past it, immediates 8 and 32 bits.
+    for (const disp of [m.disp, -0x200, 0x1ff, 0x200]) {
+      const at = { ...m, disp };
+      out.push(m.prefix + "c7" + mem(0, at) + imm32(-0x1234));
+      out.push(m.prefix + "81" + mem(7, at) + imm32(0x55aa), m.prefix + "83" + mem(7, at) + "f0");
+      out.push(m.prefix + "f7" + mem(0, at) + imm32(0x8001), m.prefix + "f6" + mem(0, at) + "c3");
+      out.push(m.prefix + "80" + mem(7, at) + "7f");
+    }
+    out.push(m.prefix + "a1" + imm32(0x40 + m.disp), m.prefix + "a3" + imm32(0x80 + m.disp));
+    out.push(m.prefix + "0fbf" + mem(3, m)); // movsx ebx, word [m]
+  }
+  return out;
+}
+
+describe("compact forms", () => {
+  const codes = compactVariants();
+
+  it.each([
+    ["fast path", 0x3],
+    ["slow path", 0],
+  ])("leave what each instruction's own handler leaves (%s)", (_, mask) => {
+    const own = machine();
+    const compact = machine();
+    const fast = fastPathOver(compact.memory, mask);
+    let n = 0;
+    for (const code of codes) {
+      const insn = decode(code);
+      const word = compactForm(insn, true);
+      if (word < 0) continue;
+      n++;
+      // The block loops' contract: EIP is the next instruction's when a form runs.
+      reset(own).cpu.eip = insn.nextIp;
+      pickHandler(insn)(own.cpu.state, insn);
+      reset(compact).cpu.eip = insn.nextIp;
+      runCompact(compact.cpu.state, word, compactArg(insn, word), fast);
+      expect(snapshot(compact), code).toEqual(snapshot(own));
+    }
+    expect(n).toBeGreaterThan(codes.length / 2);
+  });
+
+  it("covers the forms cold kernel code runs most, and leaves out what it cannot hold", () => {
+    const form = (code: string, memory = true): number => compactForm(decode(code), memory);
+    for (const code of [
+      "89c8", // mov eax, ecx
+      "b878563412", // mov eax, 0x12345678
+      "31c0", // xor eax, eax
+      "83c004", // add eax, 4
+      "8b4508", // mov eax, [ebp+8]
+      "8945f8", // mov [ebp-8], eax
+      "c745f800000000", // mov dword [ebp-8], 0
+      "8d4404fc", // lea eax, [esp+eax-4]
+      "2b4308", // sub eax, [ebx+8]
+      "394308", // cmp [ebx+8], eax
+      "837b0800", // cmp dword [ebx+8], 0
+      "807b0800", // cmp byte [ebx+8], 0
+      "0fb64308", // movzx eax, byte [ebx+8]
+      "a100100000", // mov eax, [0x1000]
+      "84c0", // test al, al
+      "3c0a", // cmp al, 10
+      "e800010000", // call rel32
+    ])
+      expect(form(code), code).toBeGreaterThanOrEqual(0);
+    expect(form("f0014308")).toBe(-1); // lock add [ebx+8], eax
+    // A displacement beside an immediate sits in the word (10 bits); alone, in the argument.
+    expect(form("8b8000040000")).toBeGreaterThanOrEqual(0); // mov eax, [eax+0x400]
+    expect(form("c7800004000001000000")).toBe(-1); // mov dword [eax+0x400], 1
+    expect(form("b800000080")).toBe(-1); // mov eax, 0x80000000: not a small integer
+    expect(form("8b4508", false)).toBe(-1); // memory forms need the fast path
+    expect(form("89c8", false)).toBeGreaterThanOrEqual(0);
+    expect(decode("e800010000").code).toBe(Code.Call_rel32_32);
+  });
+});
