@@ -987,18 +987,15 @@ function small(v: number): boolean {
  * with the displacement in the word too (it must fit W_DISP's 10 bits).
  */
 function compactMem(insn: Instruction, inWord = false): number {
-  const disp = insn.memDisplacement | 0;
-  if (insn.addrSize !== 32 || !small(disp)) return -1;
-  if (inWord && (disp < -512 || disp > 511)) return -1;
-  const base = insn.memBase === 0 ? -1 : reg32(insn.memBase);
-  const index = insn.memIndex === 0 ? -1 : reg32(insn.memIndex);
-  if ((insn.memBase !== 0 && base < 0) || (insn.memIndex !== 0 && index < 0)) return -1;
+  // memOf's operand checks (a 32-bit address, 32-bit base and index registers).
+  const m = memOf(insn);
+  if (m === undefined || !small(m.disp) || (inWord && (m.disp < -512 || m.disp > 511))) return -1;
   return (
-    ((base + 1) << W_BASE) |
-    ((index + 1) << W_INDEX) |
-    (Math.log2(insn.memScale) << W_SCALE) |
-    ((insn.memSegment - REG_ES) << W_SEG) |
-    (inWord ? (disp & 0x3ff) << W_DISP : 0)
+    ((m.base + 1) << W_BASE) |
+    ((m.index + 1) << W_INDEX) |
+    (Math.log2(m.scale) << W_SCALE) |
+    (m.seg << W_SEG) |
+    (inWord ? (m.disp & 0x3ff) << W_DISP : 0)
   );
 }
 
@@ -1138,61 +1135,39 @@ export function runCompact(s: CpuState, w: number, arg: number, fast: LinearFast
       regs[d] = ea | 0;
       return;
     case C_LOAD:
-      regs[d] = read32(s, segLinear(s, seg, 1 << seg, ea, 4, false), fast);
+      regs[d] = read32(s, seg, ea, fast);
       return;
     case C_ALU_RM: {
-      const v = read32(s, segLinear(s, seg, 1 << seg, ea, 4, false), fast);
-      const r = aluOp(s, (w >>> W_MOP) & 15, regs[d]!, v, 31);
+      const r = aluOp(s, (w >>> W_MOP) & 15, regs[d]!, read32(s, seg, ea, fast), 31);
       if ((w & W_MSTORE) !== 0) regs[d] = r;
       return;
     }
     case C_CMP_MR:
-      aluOp(
-        s,
-        (w >>> W_MOP) & 15,
-        read32(s, segLinear(s, seg, 1 << seg, ea, 4, false), fast),
-        regs[d]!,
-        31,
-      );
+      aluOp(s, (w >>> W_MOP) & 15, read32(s, seg, ea, fast), regs[d]!, 31);
       return;
-    case C_LOAD_X: {
+    case C_LOAD_X:
       if ((w & W_WORD) === 0) {
-        const lin = segLinear(s, seg, 1 << seg, ea, 1, false);
-        const e = fast.tlb[lin >>> 12]!;
-        const v =
-          (e & fast.masks[0]!) === 1 ? fast.u8[(e & ~0xfff) | (lin & 0xfff)]! : s.memory.read8(lin);
+        const v = read8(s, seg, ea, fast);
         regs[d] = (w & W_SIGNED) !== 0 ? (v << 24) >> 24 : v;
       } else {
         const v = s.memory.read16(segLinear(s, seg, 1 << seg, ea, 2, false));
         regs[d] = (w & W_SIGNED) !== 0 ? (v << 16) >> 16 : v;
       }
       return;
-    }
-    case C_STORE: {
-      const lin = segLinear(s, seg, 0x100 << seg, ea, 4, true);
-      const e = fast.tlb[lin >>> 12]!;
-      if ((e & fast.masks[1]!) === 1 && (lin & 3) === 0)
-        fast.i32[((e & ~0xfff) | (lin & 0xfff)) >> 2] = regs[d]!;
-      else s.memory.write32(lin, regs[d]! | 0);
-      return;
-    }
+    case C_STORE:
     case C_STORE_I: {
+      const v = (w & 15) === C_STORE ? regs[d]! | 0 : arg;
       const lin = segLinear(s, seg, 0x100 << seg, ea, 4, true);
       const e = fast.tlb[lin >>> 12]!;
       if ((e & fast.masks[1]!) === 1 && (lin & 3) === 0)
-        fast.i32[((e & ~0xfff) | (lin & 0xfff)) >> 2] = arg;
-      else s.memory.write32(lin, arg);
+        fast.i32[((e & ~0xfff) | (lin & 0xfff)) >> 2] = v;
+      else s.memory.write32(lin, v);
       return;
     }
     case C_CMP_MI: {
       const op = (w & W_TEST) !== 0 ? AluOp.Test : AluOp.Cmp;
-      if ((w & W_BYTE) !== 0) {
-        const lin = segLinear(s, seg, 1 << seg, ea, 1, false);
-        const e = fast.tlb[lin >>> 12]!;
-        const a =
-          (e & fast.masks[0]!) === 1 ? fast.u8[(e & ~0xfff) | (lin & 0xfff)]! : s.memory.read8(lin);
-        aluOp(s, op, a, arg, 7);
-      } else aluOp(s, op, read32(s, segLinear(s, seg, 1 << seg, ea, 4, false), fast), arg, 31);
+      if ((w & W_BYTE) !== 0) aluOp(s, op, read8(s, seg, ea, fast), arg, 7);
+      else aluOp(s, op, read32(s, seg, ea, fast), arg, 31);
       return;
     }
     default:
@@ -1200,12 +1175,20 @@ export function runCompact(s: CpuState, w: number, arg: number, fast: LinearFast
   }
 }
 
-/** A 32-bit read at linear `lin` through the fast path (as the closures' loads). */
-function read32(s: CpuState, lin: number, fast: LinearFastPath): number {
+/** A 32-bit read of `ea` in segment `seg` through the fast path (as the closures' loads). */
+function read32(s: CpuState, seg: number, ea: number, fast: LinearFastPath): number {
+  const lin = segLinear(s, seg, 1 << seg, ea, 4, false);
   const e = fast.tlb[lin >>> 12]!;
   return (e & fast.masks[0]!) === 1 && (lin & 3) === 0
     ? fast.i32[((e & ~0xfff) | (lin & 0xfff)) >> 2]!
     : s.memory.read32(lin) | 0;
+}
+
+/** An 8-bit read of `ea` in segment `seg` through the fast path. */
+function read8(s: CpuState, seg: number, ea: number, fast: LinearFastPath): number {
+  const lin = segLinear(s, seg, 1 << seg, ea, 1, false);
+  const e = fast.tlb[lin >>> 12]!;
+  return (e & fast.masks[0]!) === 1 ? fast.u8[(e & ~0xfff) | (lin & 0xfff)]! : s.memory.read8(lin);
 }
 
 /** The effective address of a compact memory form (as `ea32`). */

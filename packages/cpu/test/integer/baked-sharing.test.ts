@@ -8,7 +8,7 @@ import type { LinearFastPath } from "@ringvm/bus";
 import { Code, OpKind, Register } from "@ringvm/decoder";
 import { describe, expect, it } from "vitest";
 import { bake, bakeFused, pickHandler, testCondition } from "../../src/index";
-import { decode, machine, reset, snapshot, variants, type Machine } from "./forms";
+import { decode, fastPathOver, machine, reset, snapshot, variants, type Machine } from "./forms";
 
 describe("baked handlers shared by operand set", () => {
   const codes = variants();
@@ -60,16 +60,7 @@ describe("baked handlers shared by operand set", () => {
     // An identity TLB over a FlatMemory, every page plain RAM (the Mmu's fast-path contract).
     const withFastPath = (fill: number): { m: Machine; path: LinearFastPath } => {
       const m = machine();
-      const tlb = new Int32Array(16);
-      for (let p = 0; p < 16; p++) tlb[p] = (p << 12) | 1;
-      const b = m.memory.bytes;
-      const path: LinearFastPath = {
-        tlb,
-        u8: b,
-        u16: new Uint16Array(b.buffer),
-        i32: new Int32Array(b.buffer),
-        masks: Int32Array.of(0x3, 0x3),
-      };
+      const path = fastPathOver(m.memory);
       reset(m);
       m.memory.bytes.fill(fill);
       return { m, path };
