@@ -105,6 +105,35 @@ describe("wasm back end: faults, self-modifying code, module contents", () => {
     },
   );
 
+  it.each(["wasm", "wasm-shared"] as const)(
+    "a handler that touches no status flag runs with the flag record pending; its #PF pushes the record's flags (%s)",
+    (backend) => {
+      const code = Uint8Array.from([
+        ...[0xb8, ...le(1)], // mov eax, 1
+        ...[0x8c, 0xdb], // mov ebx, ds
+        ...[0x83, 0xc0, 0xff], // add eax, -1 (pending: ZF=1, CF=1)
+        0xfc, // cld (handler; writes DF only)
+        ...[0x8e, 0xdb], // mov ds, bx (handler; no flags)
+        ...[0x74, 0x01], // jz +1 (reads the record kept across both calls)
+        0xf4, // hlt (skipped)
+        ...[0x83, 0xe8, 0x01], // sub eax, 1 (pending: SF=1, CF=1, ZF=0)
+        ...[0x8e, 0x1d, ...le(HOLE + 8)], // mov ds, [HOLE+8]: #PF inside the handler
+        0xf4,
+      ]);
+      const { b } = lockstep(code, backend);
+      const s = b.cpu.state;
+      expect(s.regs[0]).toBe(-1);
+      expect(s.cr2 >>> 12).toBe(HOLE >>> 12);
+      const esp = s.regs[4]! >>> 0;
+      const frame = new DataView(b.mem.bytes.buffer, b.mem.bytes.byteOffset + esp, 16);
+      expect(frame.getUint32(0, true)).toBe(0); // read, not present
+      expect(frame.getUint32(4, true)).toBe(CODE_AT + 19);
+      // SDM (SUB): 0 - 1 sets CF and SF, clears ZF; the pushed EFLAGS are the record's.
+      expect(frame.getUint32(12, true) & 0xc1).toBe(0x81);
+      expect(wasmBlocks(b)).toBeGreaterThan(0);
+    },
+  );
+
   it.each([4093, 4094, 4095])(
     "a dword access at page offset %i crossing into a hole faults",
     (off) => {

@@ -9,7 +9,7 @@
 // operand the lowering does not take) is not lowered: `lowerRegion` returns null and the region
 // keeps the JS back end. The module holds only opcodes and numbers chosen here: guest
 // immediates and addresses appear as i32.const operands, never as code.
-import { Code, FlowControl, OpKind, type Instruction } from "@ringvm/decoder";
+import { Code, FlowControl, OpKind, RFLAGS_STATUS, type Instruction } from "@ringvm/decoder";
 import { crossingForm, isCrossing, type CrossingTail } from "../crossing";
 import {
   ALU_NAMES,
@@ -1203,7 +1203,7 @@ class Lowering {
   handlerCall(i: Instruction, last: boolean): void {
     const a = this.a;
     const lay = this.layout;
-    this.flush();
+    if (!keepsFlagRecord(i)) this.flush();
     this.spillForFault(-1);
     const site = this.handlerSites.push(i) - 1;
     a.get(RB)
@@ -2695,6 +2695,23 @@ function jcc(cc: number): Lower {
     c.exitTo(i.nextIp >>> 0);
     return true;
   };
+}
+
+/**
+ * Whether a handler call may leave the flag record pending in the region's locals instead of
+ * writing it into CpuState first (`flush`, a call to JavaScript): the form neither reads nor
+ * writes a status flag (the decoder's table: SSE integer forms, CLI/STI, port I/O, INVLPG,
+ * segment loads) and goes on to the next instruction (no IRET, far transfer or task switch,
+ * whose EFLAGS the record must not overwrite). If the handler throws, `spillForFault` has stored
+ * the record and the wrapper materializes it before the exception is delivered; the region's
+ * exits store it as after any instruction.
+ */
+function keepsFlagRecord(i: Instruction): boolean {
+  return (
+    ((i.flagsRead | i.flagsWritten | i.flagsUndefined) & RFLAGS_STATUS) === 0 &&
+    i.flow === FlowControl.Next &&
+    !isCrossing(i)
+  );
 }
 
 /** Near indirect transfers run by their handler leave through a dynamic exit (block.ts). */
