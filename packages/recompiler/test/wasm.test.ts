@@ -14,7 +14,7 @@ import {
 } from "./support/machine";
 import { hex, lockstep as runBoth } from "./support/lockstep";
 import { randomProgram } from "./support/random-program";
-import { mulShiftProgram, wasmProgram } from "./support/wasm-program";
+import { bitXaddProgram, mulShiftProgram, wasmProgram } from "./support/wasm-program";
 
 /** Lock-step against the interpreter with the given back end. */
 function lockstep(
@@ -56,6 +56,14 @@ describe("wasm back end vs interpreter", () => {
   it.each(MSEEDS)("IMUL / shift-by-CL stream, seed %i", { timeout: 30_000 }, (seed) => {
     const backend = seed % 3 === 0 ? "wasm-shared" : "wasm";
     const { b } = lockstep(mulShiftProgram(seed), backend, 20_000, 1);
+    expect(b.engine!.stats.translatedWasm).toBeGreaterThan(0);
+  });
+
+  // BT/BTS/BTR/BTC and XADD (lowered) between flag writers and readers, #PF on every 4th seed.
+  const BSEEDS = Array.from({ length: 24 }, (_, k) => k + 1);
+  it.each(BSEEDS)("BT family / XADD stream, seed %i", { timeout: 30_000 }, (seed) => {
+    const backend = seed % 3 === 0 ? "wasm-shared" : "wasm";
+    const { b } = lockstep(bitXaddProgram(seed), backend, 20_000, 1);
     expect(b.engine!.stats.translatedWasm).toBeGreaterThan(0);
   });
 
@@ -130,6 +138,28 @@ describe("wasm back end: faults, self-modifying code, module contents", () => {
       expect(frame.getUint32(4, true)).toBe(CODE_AT + 19);
       // SDM (SUB): 0 - 1 sets CF and SF, clears ZF; the pushed EFLAGS are the record's.
       expect(frame.getUint32(12, true) & 0xc1).toBe(0x81);
+      expect(wasmBlocks(b)).toBeGreaterThan(0);
+    },
+  );
+
+  it.each(["wasm", "wasm-shared"] as const)(
+    "BTS [ebp+8], ecx with ECX = -40 sets bit 24 of the dword at EBP (%s)",
+    (backend) => {
+      const code = Uint8Array.from([
+        ...[0xbd, ...le(DATA_AT + 0x400)], // mov ebp, DATA+0x400
+        ...[0xb9, ...le(-40 >>> 0)], // mov ecx, -40
+        ...[0xf9], // stc
+        ...[0x0f, 0xab, 0x4d, 0x08], // bts [ebp+8], ecx
+        ...[0x0f, 0x92, 0xc0], // setc al (the old bit: 0)
+        ...[0x0f, 0xab, 0x4d, 0x08], // bts [ebp+8], ecx
+        ...[0x0f, 0x92, 0xc4], // setc ah (now 1)
+        0xf4,
+      ]);
+      const { b } = lockstep(code, backend);
+      // SDM vol. 2 BT: bit offset -40 = dword -2 (EA - 8), bit 24.
+      expect(b.mem.bytes[DATA_AT + 0x403]).toBe(0x01);
+      expect(b.mem.bytes[DATA_AT + 0x40b]).toBe(0);
+      expect(b.cpu.state.regs[0]! & 0xffff).toBe(0x0100);
       expect(wasmBlocks(b)).toBeGreaterThan(0);
     },
   );

@@ -1083,6 +1083,43 @@ class Lowering {
   }
 
   /**
+   * CF becomes the 0/1 value in local `cf`, every other flag kept (BT/BTS/BTR/BTC: the
+   * interpreter's writeFlagBits(CF)): as `setCfOf`, with the record's own OF; without a record,
+   * `rf` with OF -1 (kept). Uses T2 for a known record's OF.
+   */
+  setCarry(cf: number): void {
+    const a = this.a;
+    this.resolveCarry();
+    const withCf = (): void => {
+      a.i32(~CF_BIT).op(Op.i32And).get(cf).op(Op.i32Or).set(FA);
+    };
+    if (this.fl.kind === 1) {
+      a.get(cf).i32(-1).call(F_RF);
+      return;
+    }
+    if (this.fl.kind === 0 && this.fl.op === FlagOp.Explicit) {
+      a.get(FA);
+      withCf();
+      return;
+    }
+    if (this.fl.kind === 2) {
+      this.flag("O");
+      a.set(T2);
+      this.explicitKnown(cf, T2);
+      this.fl = { kind: 0, op: FlagOp.Explicit, top: 31, fcZero: false };
+      return;
+    }
+    a.get(FK);
+    a.open(Op.if);
+    a.get(FK).get(FA).get(FB).get(FR).get(FC).call(F_EF);
+    withCf();
+    a.i32((FlagOp.Explicit << 5) | 31).set(FK);
+    a.else();
+    a.get(cf).i32(-1).call(F_RF);
+    a.end();
+  }
+
+  /**
    * CF and OF become the 0/1 values in locals `cf` and `of`, the other flags kept (rotates,
    * MUL/IMUL: alu.ts rotFlags, mulFlags). A pending record turns into an explicit one in wasm
    * (`ef`, FlagOp.Explicit); without one, CpuState's flags are set through `rf`.
@@ -1981,6 +2018,104 @@ function imul32(withImm: boolean): Lower {
   };
 }
 
+/** What a BT-family form does to the selected bit (integer-logic.ts BitOp). */
+type BitName = "Bt" | "Bts" | "Btr" | "Btc";
+
+/** `x` op= the single-bit mask in `mask` (BTS sets, BTR clears, BTC complements). */
+function applyBit(a: Asm, op: BitName, x: Push, mask: Push): void {
+  x(a);
+  mask(a);
+  if (op === "Btr") a.i32(-1).op(Op.i32Xor).op(Op.i32And);
+  else a.op(op === "Bts" ? Op.i32Or : Op.i32Xor);
+}
+
+/**
+ * BT/BTS/BTR/BTC r/m32, r32 or imm8 (the interpreter's bitForm): CF = the selected bit, the
+ * other flags kept (`setCarry`, after the store, as the handler sets CF after its write). A
+ * register offset with a memory operand is signed and addresses the dword at
+ * EA + (offset >> 5) * 4; an immediate (and any register destination) is taken modulo 32.
+ * Locals: T1 the bit (then CF), T2 the bit index.
+ */
+function bitOp(op: BitName, fromReg: boolean): Lower {
+  return (c, i) => {
+    const a = c.a;
+    if (fromReg && !isGpr(i.op1Register, 31)) return false;
+    const mask: Push = (b) => b.i32(1).get(T2).op(Op.i32Shl);
+    if (i.op0Kind === OpKind.Register) {
+      if (!isGpr(i.op0Register, 31)) return false;
+      const v = regRead(i.op0Register, 31);
+      if (fromReg) regRead(i.op1Register, 31)(a);
+      else a.i32(i.immediate);
+      a.i32(31).op(Op.i32And).set(T2);
+      v(a);
+      a.get(T2).op(Op.i32ShrU).i32(1).op(Op.i32And).set(T1);
+      if (op !== "Bt") regWrite(a, i.op0Register, 31, (b) => applyBit(b, op, v, mask));
+      c.setCarry(T1);
+      return true;
+    }
+    const seg = c.seg(i);
+    const ea = c.ea(i);
+    if (seg < 0 || ea === null) return false;
+    const write = op !== "Bt";
+    if (fromReg) {
+      const r = regRead(i.op1Register, 31);
+      c.offsetLinear(
+        i.ip,
+        seg,
+        (b) => {
+          ea(b);
+          r(b);
+          b.i32(5).op(Op.i32ShrS).i32(2).op(Op.i32Shl).op(Op.i32Add);
+        },
+        31,
+        write,
+      );
+      r(a);
+    } else {
+      c.offsetLinear(i.ip, seg, ea, 31, write);
+      a.i32(i.immediate);
+    }
+    a.i32(31).op(Op.i32And).set(T2);
+    c.loadAt(i, seg, 31);
+    a.get(X).get(T2).op(Op.i32ShrU).i32(1).op(Op.i32And).set(T1);
+    if (write) {
+      applyBit(a, op, local(X), mask);
+      a.set(X);
+      c.storeAt(i, seg, 31, local(X));
+    }
+    c.setCarry(T1);
+    return true;
+  };
+}
+
+/**
+ * XADD r/m32, r32 (integer-move.ts xadd): the sum's flags as ADD's; the source register gets
+ * the old destination (a register destination then the sum, so XADD r, r with one register
+ * leaves the sum). The memory form sets the flags before its store, as the handler does.
+ */
+function xadd32(c: Lowering, i: Instruction): boolean {
+  const a = c.a;
+  if (!isGpr(i.op1Register, 31)) return false;
+  const src = regRead(i.op1Register, 31);
+  if (i.op0Kind === OpKind.Register) {
+    if (!isGpr(i.op0Register, 31)) return false;
+    regRead(i.op0Register, 31)(a);
+    a.set(T1);
+    alu(c, "Add", 31, local(T1), src);
+    regWrite(a, i.op1Register, 31, local(T1));
+    regWrite(a, i.op0Register, 31, local(X));
+    return true;
+  }
+  const seg = c.linear(i, 31, true);
+  if (seg < 0) return false;
+  c.loadAt(i, seg, 31);
+  a.get(X).set(T1);
+  alu(c, "Add", 31, local(T1), src);
+  c.storeAt(i, seg, 31, local(X));
+  regWrite(a, i.op1Register, 31, local(T1));
+  return true;
+}
+
 /** Register-only forms that neither read nor write flags (MOV, LEA, MOVZX/MOVSX). */
 const NO_FLAGS = new Set<number>();
 /** Forms writing every status flag without reading any, registers or memory (deferCarry). */
@@ -2824,6 +2959,11 @@ function buildLowerings(): (Lower | undefined)[] {
   }
   set("Neg_rm32", neg32);
   set("Not_rm32", not32);
+  for (const op of ["Bt", "Bts", "Btr", "Btc"] as const) {
+    set(`${op}_rm32_r32`, bitOp(op, true));
+    set(`${op}_rm32_imm8`, bitOp(op, false));
+  }
+  set("Xadd_rm32_r32", xadd32);
   set("Imul_r32_rm32", imul32(false));
   set("Imul_r32_rm32_imm32", imul32(true));
   set("Imul_r32_rm32_imm8", imul32(true));

@@ -325,8 +325,14 @@ function regionImports(
         X.keep(err);
       }
     },
+    // OF -1: kept (BT's CF alone).
     rf: (cf: number, of: number): void => {
       const s = X.s!;
+      if (of < 0) {
+        s.materialize(CF);
+        s.flags = (s.flags & ~CF) | cf;
+        return;
+      }
       s.materialize(CF | OF);
       s.flags = (s.flags & ~(CF | OF)) | cf | (of !== 0 ? OF : 0);
     },

@@ -213,3 +213,72 @@ export function mulShiftProgram(seed: number, bodyLength = 40, loops = 6): Uint8
   out.push(0x0f, 0x85, ...le32(rel >>> 0), 0xf4);
   return Uint8Array.from(out);
 }
+
+/**
+ * BT/BTS/BTR/BTC (register and memory destinations; bit offsets from a register, signed and
+ * past the dword, or from an imm8 taken modulo 32) and XADD (register and memory), each
+ * after a flag writer (ADD/SUB/AND/CMP, or INC, which keeps CF) and followed by a flag reader
+ * (SETcc, ADC, Jcc, PUSHFD) or an overwriting ALU form, in a counted loop; on every 4th seed
+ * a BTS to the not-present page (#PF from inside a wasm region).
+ */
+export function bitXaddProgram(seed: number, bodyLength = 40, loops = 6): Uint8Array {
+  const rnd = mulberry32(seed ^ 0x6b6b6b6b);
+  const int = (n: number): number => Math.floor(rnd() * n);
+  const pick = <T>(a: readonly T[]): T => a[int(a.length)]!;
+  const dst = (): number => pick(DST);
+  const src = (): number => int(8);
+  const imm32 = (): number =>
+    (rnd() < 0.4 ? pick([0, 1, -1, 0x80000000, 0x7fffffff, 0xffff]) : int(2 ** 32)) >>> 0;
+  const d8 = (): number => int(64) * 2;
+  const out: number[] = [];
+  for (const r of DST) out.push(0xb8 + r, ...le32(imm32()));
+  out.push(0xbd, ...le32(DATA_AT + 0x400)); // mov ebp, DATA+0x400
+  out.push(0xbe, ...le32(DATA_AT + 0x800)); // mov esi, DATA+0x800
+  out.push(0xc7, 0x05, ...le32(COUNTER), ...le32(loops)); // mov dword [COUNTER], loops
+  const body = out.length;
+  const faultAt = seed % 4 === 0 ? int(bodyLength) : -1;
+  for (let n = 0; n < bodyLength; n++) {
+    if (n === faultAt) out.push(0x0f, 0xba, 0x2d, ...le32(HOLE + 8), int(256)); // bts [HOLE+8], imm8
+    const w = rnd();
+    if (w < 0.4) out.push(pick([0x01, 0x29, 0x21, 0x39]), 0xc0 | (src() << 3) | dst());
+    else if (w < 0.6) out.push(0x40 + dst()); // inc r
+    const k = int(4); // bt, bts, btr, btc
+    switch (int(6)) {
+      case 0:
+        out.push(0x0f, 0xa3 + 8 * k, 0xc0 | (src() << 3) | (k === 0 ? src() : dst())); // bt* r, r
+        break;
+      case 1:
+        out.push(0x0f, 0xba, 0xc0 | ((4 + k) << 3) | (k === 0 ? src() : dst()), int(256));
+        break;
+      case 2:
+        out.push(0x0f, 0xba, 0x45 | ((4 + k) << 3), d8(), int(256)); // bt* [ebp+d8], imm8
+        break;
+      case 3: {
+        // bt* [ebp+d8], ecx: a signed bit offset up to 64 bytes either side, or ECX's value
+        // masked to +-2 KiB of bits
+        const bits = rnd() < 0.7 ? int(1024) - 512 : (imm32() | 0) >> 21;
+        out.push(0xb9, ...le32(bits >>> 0));
+        out.push(0x0f, 0xa3 + 8 * k, 0x4d, d8());
+        break;
+      }
+      case 4:
+        out.push(0x0f, 0xc1, 0xc0 | (dst() << 3) | dst()); // xadd r, r
+        break;
+      default:
+        out.push(0x0f, 0xc1, 0x45 | (dst() << 3), d8()); // xadd [ebp+d8], r
+    }
+    const f = int(6);
+    if (f === 0)
+      out.push(0x0f, 0x90 + int(16), 0xc0 | dst()); // setcc r8
+    else if (f === 1)
+      out.push(0x11, 0xc0 | (src() << 3) | dst()); // adc r, r
+    else if (f === 2) out.push(0x70 + int(16), 2, 0x01, 0xc0 | (src() << 3) | dst());
+    else if (f === 3)
+      out.push(0x9c, 0x58 + dst()); // pushfd; pop r
+    else if (f === 4) out.push(0x31, 0xc0 | (src() << 3) | dst()); // xor: overwrites all
+  }
+  out.push(0x83, 0x2d, ...le32(COUNTER), 1);
+  const rel = body - (out.length + 6);
+  out.push(0x0f, 0x85, ...le32(rel >>> 0), 0xf4);
+  return Uint8Array.from(out);
+}
