@@ -59,9 +59,9 @@ describe("wasm back end vs interpreter", () => {
     expect(b.engine!.stats.translatedWasm).toBeGreaterThan(0);
   });
 
-  // BT/BTS/BTR/BTC and XADD (lowered) between flag writers and readers, #PF on every 4th seed.
+  // BT/BTS/BTR/BTC, XADD and CMPXCHG8B (lowered) between flag writers and readers, #PF on every 4th seed.
   const BSEEDS = Array.from({ length: 24 }, (_, k) => k + 1);
-  it.each(BSEEDS)("BT family / XADD stream, seed %i", { timeout: 30_000 }, (seed) => {
+  it.each(BSEEDS)("BT family / XADD / CMPXCHG8B stream, seed %i", { timeout: 30_000 }, (seed) => {
     const backend = seed % 3 === 0 ? "wasm-shared" : "wasm";
     const { b } = lockstep(bitXaddProgram(seed), backend, 20_000, 1);
     expect(b.engine!.stats.translatedWasm).toBeGreaterThan(0);

@@ -312,6 +312,9 @@ const ZF_BIT = 0x40;
 const SF_BIT = 0x80;
 const OF_BIT = 0x800;
 const ARITH_BITS = CF_BIT | PF_BIT | AF_BIT | ZF_BIT | SF_BIT | OF_BIT;
+/** `rf`'s second argument when it sets one flag, the others kept (else it is OF, 0 or 1). */
+export const RF_ONLY_CF = -1;
+export const RF_ONLY_ZF = -2;
 
 /**
  * Pushes the arithmetic EFLAGS bits of the record in locals fk fa fb fr fc (0..4; fk != 0) as the
@@ -1083,39 +1086,49 @@ class Lowering {
   }
 
   /**
-   * CF becomes the 0/1 value in local `cf`, every other flag kept (BT/BTS/BTR/BTC: the
-   * interpreter's writeFlagBits(CF)): as `setCfOf`, with the record's own OF; without a record,
-   * `rf` with OF -1 (kept). Uses T2 for a known record's OF.
+   * One status flag (`bit`: CF_BIT or ZF_BIT) becomes the 0/1 value in local `v`, every other
+   * flag kept (BT/BTS/BTR/BTC's CF, CMPXCHG8B's ZF: the interpreter's writeFlagBits): as
+   * `setCfOf`, an explicit record with the record's own other flags; without a record, `rf`
+   * with its second argument RF_ONLY_CF or RF_ONLY_ZF. Uses T2 for a known record's OF.
    */
-  setCarry(cf: number): void {
+  setFlagBit(bit: number, v: number): void {
     const a = this.a;
     this.resolveCarry();
-    const withCf = (): void => {
-      a.i32(~CF_BIT).op(Op.i32And).get(cf).op(Op.i32Or).set(FA);
+    const shift = bit === ZF_BIT ? 6 : 0;
+    const only = bit === ZF_BIT ? RF_ONLY_ZF : RF_ONLY_CF;
+    const withBit = (): void => {
+      a.i32(~bit).op(Op.i32And).get(v);
+      if (shift !== 0) a.i32(shift).op(Op.i32Shl);
+      a.op(Op.i32Or).set(FA);
     };
     if (this.fl.kind === 1) {
-      a.get(cf).i32(-1).call(F_RF);
+      a.get(v).i32(only).call(F_RF);
       return;
     }
     if (this.fl.kind === 0 && this.fl.op === FlagOp.Explicit) {
       a.get(FA);
-      withCf();
+      withBit();
       return;
     }
     if (this.fl.kind === 2) {
+      // The record's own CF and OF into an explicit record, then the bit replaced.
       this.flag("O");
       a.set(T2);
-      this.explicitKnown(cf, T2);
+      this.flag("C");
+      a.set(X);
+      this.explicitKnown(X, T2);
+      a.get(FA);
+      withBit();
       this.fl = { kind: 0, op: FlagOp.Explicit, top: 31, fcZero: false };
       return;
     }
     a.get(FK);
     a.open(Op.if);
     a.get(FK).get(FA).get(FB).get(FR).get(FC).call(F_EF);
-    withCf();
+    withBit();
     a.i32((FlagOp.Explicit << 5) | 31).set(FK);
     a.else();
-    a.get(cf).i32(-1).call(F_RF);
+    a.get(v).i32(only).call(F_RF);
     a.end();
   }
 
@@ -2050,7 +2063,7 @@ function bitOp(op: BitName, fromReg: boolean): Lower {
       v(a);
       a.get(T2).op(Op.i32ShrU).i32(1).op(Op.i32And).set(T1);
       if (op !== "Bt") regWrite(a, i.op0Register, 31, (b) => applyBit(b, op, v, mask));
-      c.setCarry(T1);
+      c.setFlagBit(CF_BIT, T1);
       return true;
     }
     const seg = c.seg(i);
@@ -2083,7 +2096,7 @@ function bitOp(op: BitName, fromReg: boolean): Lower {
       a.set(X);
       c.storeAt(i, seg, 31, local(X));
     }
-    c.setCarry(T1);
+    c.setFlagBit(CF_BIT, T1);
     return true;
   };
 }
@@ -2391,6 +2404,91 @@ function cmpxchg(top: number): Lower {
     return true;
   };
 }
+
+/**
+ * CMPXCHG8B m64 (integer-move.ts cmpxchg8b): reads the low then the high dword; equal to
+ * EDX:EAX: writes ECX:EBX, else writes the old value back and loads it into EDX:EAX; then ZF
+ * alone (`setFlagBit`), as the handler orders it (a fault in a later access leaves the earlier
+ * state). Two dword accesses (each through the memo or its slow path, which handles a dword
+ * crossing a page); the segment check is for 8 bytes (`offsetLinear`; a flat segment's offset
+ * past 0xFFFFFFF8 goes through `ck`, which raises the fault). A slow store that hit the region
+ * or raised an event leaves after the instruction. Locals: T1 the address (then the stores'
+ * results), T0 the low dword, X the high, T2 the stores' results, OFK whether they matched (free:
+ * no INC/DEC carry is deferred past this form, see `deferCarry`).
+ */
+const cmpxchg8b: Lower = (c, i) => {
+  const a = c.a;
+  c.resolveCarry();
+  const seg = c.seg(i);
+  const ea = c.ea(i);
+  if (seg < 0 || ea === null) return false;
+  c.offsetLinear(i.ip, seg, ea, 63, true);
+  if ((c.flat & (1 << seg)) !== 0) {
+    a.get(L).i32(-8).op(Op.i32GtU);
+    a.open(Op.if);
+    c.faultAt(i.ip);
+    a.i32(seg).get(L).i32(8).i32(1).call(F_CK);
+    c.faultCheck();
+    a.op(Op.drop);
+    a.end();
+  }
+  a.get(L).set(T1);
+  c.loadAt(i, seg, 31);
+  a.get(X).set(T0);
+  a.get(T1).i32(4).op(Op.i32Add).set(L);
+  c.loadAt(i, seg, 31);
+  a.get(T0)
+    .get(R0)
+    .op(Op.i32Eq)
+    .get(X)
+    .get(R0 + 2)
+    .op(Op.i32Eq)
+    .op(Op.i32And)
+    .set(OFK);
+  a.i32(0).set(T2);
+  a.get(T1).set(L);
+  c.storeOpen(
+    i,
+    seg,
+    31,
+    (b) =>
+      b
+        .get(R0 + 3)
+        .get(T0)
+        .get(OFK)
+        .op(Op.select),
+    () => undefined,
+  );
+  a.set(T2);
+  a.end();
+  a.get(T1).i32(4).op(Op.i32Add).set(L);
+  c.storeOpen(
+    i,
+    seg,
+    31,
+    (b) =>
+      b
+        .get(R0 + 1)
+        .get(X)
+        .get(OFK)
+        .op(Op.select),
+    () => undefined,
+  );
+  a.get(T2).op(Op.i32Or).set(T2);
+  a.end();
+  a.get(OFK).op(Op.i32Eqz);
+  a.open(Op.if);
+  a.get(T0).set(R0);
+  a.get(X).set(R0 + 2);
+  a.end();
+  a.get(T2).set(T1);
+  c.setFlagBit(ZF_BIT, OFK);
+  a.get(T1);
+  a.open(Op.if);
+  c.leaveAfter(i);
+  a.end();
+  return true;
+};
 
 /** Pushes the unsigned 64-bit EDX:EAX. */
 function edxEax(a: Asm): void {
@@ -2964,6 +3062,7 @@ function buildLowerings(): (Lower | undefined)[] {
     set(`${op}_rm32_imm8`, bitOp(op, false));
   }
   set("Xadd_rm32_r32", xadd32);
+  set("Cmpxchg8b_m64", cmpxchg8b);
   set("Imul_r32_rm32", imul32(false));
   set("Imul_r32_rm32_imm32", imul32(true));
   set("Imul_r32_rm32_imm8", imul32(true));

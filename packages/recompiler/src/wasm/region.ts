@@ -14,6 +14,7 @@ import {
   jumpNear,
   OF,
   testCondition,
+  ZF,
   type CpuState,
 } from "@ringvm/cpu";
 import { wasmApi, type WasmMemoryLike } from "./api";
@@ -52,6 +53,7 @@ import {
   DYN_BYTES,
   DYN_OFFSET,
   MEMO_BANK_BYTES,
+  RF_ONLY_ZF,
   type LoweredPart,
   type TlbMasks,
   type WasmLayout,
@@ -325,12 +327,13 @@ function regionImports(
         X.keep(err);
       }
     },
-    // OF -1: kept (BT's CF alone).
+    // `of` RF_ONLY_CF / RF_ONLY_ZF: that one flag = `cf`, the others kept (BT, CMPXCHG8B).
     rf: (cf: number, of: number): void => {
       const s = X.s!;
       if (of < 0) {
-        s.materialize(CF);
-        s.flags = (s.flags & ~CF) | cf;
+        const bit = of === RF_ONLY_ZF ? ZF : CF;
+        s.materialize(bit);
+        s.flags = (s.flags & ~bit) | (cf !== 0 ? bit : 0);
         return;
       }
       s.materialize(CF | OF);

@@ -216,7 +216,8 @@ export function mulShiftProgram(seed: number, bodyLength = 40, loops = 6): Uint8
 
 /**
  * BT/BTS/BTR/BTC (register and memory destinations; bit offsets from a register, signed and
- * past the dword, or from an imm8 taken modulo 32) and XADD (register and memory), each
+ * past the dword, or from an imm8 taken modulo 32), XADD (register and memory) and CMPXCHG8B
+ * (LOCK on some; EDX:EAX equal to the operand on about half), each
  * after a flag writer (ADD/SUB/AND/CMP, or INC, which keeps CF) and followed by a flag reader
  * (SETcc, ADC, Jcc, PUSHFD) or an overwriting ALU form, in a counted loop; on every 4th seed
  * a BTS to the not-present page (#PF from inside a wasm region).
@@ -243,7 +244,7 @@ export function bitXaddProgram(seed: number, bodyLength = 40, loops = 6): Uint8A
     if (w < 0.4) out.push(pick([0x01, 0x29, 0x21, 0x39]), 0xc0 | (src() << 3) | dst());
     else if (w < 0.6) out.push(0x40 + dst()); // inc r
     const k = int(4); // bt, bts, btr, btc
-    switch (int(6)) {
+    switch (int(7)) {
       case 0:
         out.push(0x0f, 0xa3 + 8 * k, 0xc0 | (src() << 3) | (k === 0 ? src() : dst())); // bt* r, r
         break;
@@ -264,8 +265,16 @@ export function bitXaddProgram(seed: number, bodyLength = 40, loops = 6): Uint8A
       case 4:
         out.push(0x0f, 0xc1, 0xc0 | (dst() << 3) | dst()); // xadd r, r
         break;
-      default:
+      case 5:
         out.push(0x0f, 0xc1, 0x45 | (dst() << 3), d8()); // xadd [ebp+d8], r
+        break;
+      default: {
+        // cmpxchg8b [ebp+d8] (lock on some), EDX:EAX loaded from it first on half (equal)
+        const d = int(32) * 4;
+        if (rnd() < 0.5) out.push(0x8b, 0x45, d, 0x8b, 0x55, d + 4); // mov eax/edx, [ebp+d]
+        if (rnd() < 0.3) out.push(0xf0);
+        out.push(0x0f, 0xc7, 0x4d, d);
+      }
     }
     const f = int(6);
     if (f === 0)
