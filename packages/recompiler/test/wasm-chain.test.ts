@@ -19,6 +19,7 @@ import {
 } from "./support/machine";
 import { hex, lockstep } from "./support/lockstep";
 import { HEAT_AFTER_REGION } from "../src/index";
+import { dynSet } from "../src/wasm/lower";
 
 /** A program: code runs at CODE_AT + offset; the rest is INT3 (0xcc). */
 function program(parts: [number, string][]): Uint8Array {
@@ -246,6 +247,38 @@ interface ChainRun {
  * Runs `code` under the interpreter and under the recompiler (`run(n)`, chaining on), the
  * same budgets, comparing the architectural state after every run and memory at the end.
  */
+/**
+ * Two return addresses in one set of the dynamic-exit hash (`dynSet`, lower.ts), searched in
+ * the first 12 KiB of the code: start: mov ecx, 200 / xor eax, eax; L: call f (returns to R1)
+ * / R1: jmp A2; A2: call f (returns to R2) / R2: dec ecx / jnz L / hlt; f (+0x3800): inc eax /
+ * ret. Each RET continues in WebAssembly only while both return addresses stay in the hash.
+ */
+function collidingReturns(): { code: Uint8Array; r1: number; r2: number } {
+  const set = new Map<number, number>();
+  let r1 = -1;
+  let r2 = -1;
+  for (let off = 0x20; off < 0x3000 && r2 < 0; off++) {
+    const k = dynSet(CODE_AT + off);
+    const other = set.get(k);
+    if (other !== undefined && off - other >= 0x40) {
+      r1 = other;
+      r2 = off;
+    } else set.set(k, off);
+  }
+  const code = new Uint8Array(0x3810).fill(0xcc);
+  const put = (at: number, bytes: number[]): void => code.set(bytes, at);
+  const rel = (from: number, to: number): number[] => {
+    const v = (to - from) >>> 0;
+    return [v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, v >>> 24];
+  };
+  const f = 0x3800;
+  put(0, [0xb9, 200, 0, 0, 0, 0x31, 0xc0, 0xe9, ...rel(12, r1 - 5)]); // mov ecx; xor; jmp L
+  put(r1 - 5, [0xe8, ...rel(r1, f), 0xe9, ...rel(r1 + 5, r2 - 5)]); // L: call f / jmp A2
+  put(r2 - 5, [0xe8, ...rel(r2, f), 0x49, 0x0f, 0x85, ...rel(r2 + 7, r1 - 5), 0xf4]);
+  put(f, [0x40, 0xc3]); // f: inc eax / ret
+  return { code, r1, r2 };
+}
+
 function chainLockstep(
   code: Uint8Array,
   backend: TestBackend,
@@ -356,6 +389,23 @@ describe("chaining inside WebAssembly vs the interpreter (run(n), varied budgets
       // region without the dispatcher (one exit slot relinked to 12 targets would not).
       expect(st.chainedInWasm).toBeGreaterThan(4000);
       expect(st.blocksExecuted - st.chained).toBeLessThan(runs + 200);
+    },
+  );
+
+  it.each(BACKENDS)(
+    "two return addresses in one set of the dynamic-exit hash both continue in WebAssembly (%s)",
+    (backend) => {
+      const { code, r1, r2 } = collidingReturns();
+      expect(dynSet(CODE_AT + r1)).toBe(dynSet(CODE_AT + r2));
+      const { b, runs } = chainLockstep(code, backend, { threshold: 2 });
+      const st = b.engine!.stats;
+      // Oracle: 200 iterations of two calls, each INC EAX.
+      expect(b.cpu.getReg32(0)).toBe(400);
+      // 400 RETs, half to each address: direct-mapped, each region's entry evicted the
+      // other's and ~200 RETs left WebAssembly for the dispatcher (211 entries from JavaScript,
+      // 983 chains inside WebAssembly); with two ways only the runs' own entries remain.
+      expect(st.wasmEntries).toBeLessThan(runs + 30);
+      expect(st.chainedInWasm).toBeGreaterThan(1100);
     },
   );
 

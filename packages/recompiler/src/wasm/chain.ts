@@ -12,7 +12,7 @@
 //
 // A dynamic exit (RET, indirect JMP/CALL) instead tail-calls the trampoline `d`, one function of
 // a module of its own: it looks the next EIP up in the dynamic-exit hash in the shared memory
-// (lower.ts DYN_*: [EIP, mode << 16 | slot]) and tail-calls the entry function in that slot of
+// (lower.ts DYN_*: sets of two [EIP, mode << 16 | slot]) and tail-calls the entry function in that slot of
 // the shared table, else returns the caller's exit index as the stub does. Only the trampoline
 // imports the shared table, so a `Table.set` there updates one instance, and the region modules
 // (which import `d` as a function) stay collectable. A region holds a slot and its blocks' hash
@@ -23,7 +23,8 @@ import {
   DYN_BITS,
   DYN_BYTES,
   DYN_MUL,
-  dynEntry,
+  DYN_SET_BYTES,
+  dynSet,
   REGION_TYPE,
   SCR_G,
   SCR_NE,
@@ -55,8 +56,8 @@ interface Dyn {
 
 /**
  * The trampoline's body (params as the region type's, the mode in the entry's place; two
- * locals): the hash entry of the next EIP; when its EIP and mode match, a tail call of its slot
- * (entry 0), else the caller's exit index (SCR_G).
+ * locals): the set of the next EIP; an entry of it whose EIP and mode match: a tail call of its
+ * slot (entry 0), else the caller's exit index (SCR_G).
  */
 function trampoline(layout: WasmLayout): Uint8Array {
   const sc = layout.scratch;
@@ -70,26 +71,31 @@ function trampoline(layout: WasmLayout): Uint8Array {
     .op(Op.i32Mul)
     .i32(32 - DYN_BITS)
     .op(Op.i32ShrU)
-    .i32(3)
+    .i32(Math.log2(DYN_SET_BYTES))
     .op(Op.i32Shl)
-    .tee(at);
-  a.mem(Op.i32Load, layout.dyn).get(ne).op(Op.i32Eq);
-  a.open(Op.if);
-  a.get(at)
-    .mem(Op.i32Load, layout.dyn + 4)
-    .i32(16)
-    .op(Op.i32ShrU)
-    .get(1)
-    .op(Op.i32Eq);
-  a.open(Op.if);
-  a.get(0).i32(0).get(2).get(3).get(4);
-  a.get(at)
-    .mem(Op.i32Load, layout.dyn + 4)
-    .i32(0xffff)
-    .op(Op.i32And);
-  a.returnCallIndirect(FN_TYPE_INDEX, 0);
-  a.end();
-  a.end();
+    .set(at);
+  for (const way of [0, 8]) {
+    a.get(at)
+      .mem(Op.i32Load, layout.dyn + way)
+      .get(ne)
+      .op(Op.i32Eq);
+    a.open(Op.if);
+    a.get(at)
+      .mem(Op.i32Load, layout.dyn + way + 4)
+      .i32(16)
+      .op(Op.i32ShrU)
+      .get(1)
+      .op(Op.i32Eq);
+    a.open(Op.if);
+    a.get(0).i32(0).get(2).get(3).get(4);
+    a.get(at)
+      .mem(Op.i32Load, layout.dyn + way + 4)
+      .i32(0xffff)
+      .op(Op.i32And);
+    a.returnCallIndirect(FN_TYPE_INDEX, 0);
+    a.end();
+    a.end();
+  }
   a.i32(0).mem(Op.i32Load, sc + SCR_G);
   return a.out;
 }
@@ -171,7 +177,9 @@ export class WasmChain {
 
   /**
    * Region `r` (valid, chaining) can be found: by id (the wrappers), and by the EIP of each of
-   * its blocks through the dynamic-exit hash (an entry replaces the one it collides with).
+   * its blocks through the dynamic-exit hash: into a free way of the EIP's set (the second word
+   * -1) or the one that held the same EIP and mode, else into the first way, its entry moving to
+   * the second (whose entry goes).
    */
   enter(r: Block): void {
     this.regions[r.chainId] = r;
@@ -182,11 +190,22 @@ export class WasmChain {
     r.dynSlot = slot;
     d.table.set(slot, r.chainFn);
     const w = (r.mode << 16) | slot;
+    const M = d.M;
     for (const ips of r.ips) {
       const eip = ips[0]! | 0;
-      const at = d.hash + 2 * dynEntry(eip);
-      d.M[at] = eip;
-      d.M[at + 1] = w;
+      const at = d.hash + (DYN_SET_BYTES / 4) * dynSet(eip);
+      const key = r.mode;
+      const same = (k: number): boolean => M[k] === eip && M[k + 1]! >>> 16 === key;
+      let k: number;
+      if (M[at + 1] === -1 || same(at)) k = at;
+      else if (M[at + 3] === -1 || same(at + 2)) k = at + 2;
+      else {
+        M[at + 2] = M[at]!;
+        M[at + 3] = M[at + 1]!;
+        k = at;
+      }
+      M[k] = eip;
+      M[k + 1] = w;
     }
   }
 
@@ -197,10 +216,11 @@ export class WasmChain {
     const slot = r.dynSlot;
     if (d === null || slot < 0) return;
     const w = (r.mode << 16) | slot;
+    const M = d.M;
     for (const ips of r.ips) {
       const eip = ips[0]! | 0;
-      const at = d.hash + 2 * dynEntry(eip);
-      if (d.M[at] === eip && d.M[at + 1] === w) d.M[at + 1] = -1;
+      const at = d.hash + (DYN_SET_BYTES / 4) * dynSet(eip);
+      for (let k = at; k < at + 4; k += 2) if (M[k] === eip && M[k + 1] === w) M[k + 1] = -1;
     }
     d.table.set(slot, null);
     d.free.push(slot);

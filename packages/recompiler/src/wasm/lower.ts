@@ -168,26 +168,29 @@ export const SCR_TSC_RATE = 160;
 export const SCRATCH_BYTES = SCR_TSC_RATE + 4;
 
 /**
- * The dynamic-exit hash (wasm/chain.ts): 2^DYN_BITS entries of two words, [EIP, mode << 16 |
- * slot], at DYN_OFFSET in the scratch: a dynamic exit (RET, indirect JMP/CALL) whose next EIP
- * and mode match an entry continues in the region whose entry function is in that slot of the
- * chain's shared table.
+ * The dynamic-exit hash (wasm/chain.ts): 2^DYN_BITS sets of two entries (ways) of two words,
+ * [EIP, mode << 16 | slot], at DYN_OFFSET in the scratch: a dynamic exit (RET, indirect
+ * JMP/CALL) whose next EIP and mode match an entry of its set continues in the region whose
+ * entry function is in that slot of the chain's shared table.
  */
 export const DYN_OFFSET = 1024;
 /**
- * 2^16 entries (direct-mapped): a boot holds ~48 K region entry EIPs, and an entry overwritten
- * by a colliding one sends its RETs through the dispatcher. Entries into WebAssembly from
- * JavaScript per boot + workload: 2.05 M with 2^14, 1.69 M with 2^16, 1.64 M with 2^17.
+ * 2^15 sets of 2 ways (512 KiB): a boot holds ~48 K region entry EIPs. Direct-mapped, an entry
+ * overwritten by a colliding one sent its RETs through the dispatcher (entries into WebAssembly
+ * from JavaScript per boot + workload: 2.05 M with 2^14 entries, 1.69 M with 2^16, 1.64 M with
+ * 2^17); two ways of the same size keep both of a colliding pair.
  */
-export const DYN_BITS = 16;
-export const DYN_BYTES = 8 << DYN_BITS;
+export const DYN_BITS = 15;
+/** Bytes of one set: two [EIP, mode << 16 | slot] entries. */
+export const DYN_SET_BYTES = 16;
+export const DYN_BYTES = DYN_SET_BYTES << DYN_BITS;
 /** Scratch bytes the back end uses with its dynamic-exit hash (less: regions chain without it). */
 export const WASM_CHAIN_SCRATCH_BYTES = DYN_OFFSET + DYN_BYTES;
-/** The hash's multiplier (`dynEntry` here, the trampoline in chain.ts). */
+/** The hash's multiplier (`dynSet` here, the trampoline in chain.ts). */
 export const DYN_MUL = 0x9e3779b1 | 0;
 
-/** The dynamic-exit hash entry of `eip` (the index the trampoline computes). */
-export function dynEntry(eip: number): number {
+/** The dynamic-exit hash set of `eip` (the index the trampoline computes). */
+export function dynSet(eip: number): number {
   return Math.imul(eip, DYN_MUL) >>> (32 - DYN_BITS);
 }
 
