@@ -12,8 +12,8 @@
 //
 // A dynamic exit (RET, indirect JMP/CALL) instead tail-calls the trampoline `d`, one function of
 // a module of its own: it looks the next EIP up in the dynamic-exit hash in the shared memory
-// (lower.ts DYN_*: sets of two [EIP, mode << 16 | slot]) and tail-calls the entry function in that slot of
-// the shared table, else returns the caller's exit index as the stub does. Only the trampoline
+// (lower.ts DYN_*: sets of two [EIP, mode << 16 | slot]) and tail-calls the entry function in
+// that slot of the shared table, else returns the caller's exit index as the stub does. Only the trampoline
 // imports the shared table, so a `Table.set` there updates one instance, and the region modules
 // (which import `d` as a function) stay collectable. A region holds a slot and its blocks' hash
 // entries while it is valid (`enter`, `leave`).

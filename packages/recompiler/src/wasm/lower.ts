@@ -2047,7 +2047,7 @@ function applyBit(a: Asm, op: BitName, x: Push, mask: Push): void {
 
 /**
  * BT/BTS/BTR/BTC r/m32, r32 or imm8 (the interpreter's bitForm): CF = the selected bit, the
- * other flags kept (`setCarry`, after the store, as the handler sets CF after its write). A
+ * other flags kept (`setFlagBit`, after the store, as the handler sets CF after its write). A
  * register offset with a memory operand is signed and addresses the dword at
  * EA + (offset >> 5) * 4; an immediate (and any register destination) is taken modulo 32.
  * Locals: T1 the bit (then CF), T2 the bit index.
@@ -2421,10 +2421,10 @@ function cmpxchg(top: number): Lower {
  */
 const cmpxchg8b: Lower = (c, i) => {
   const a = c.a;
-  c.resolveCarry();
   const seg = c.seg(i);
   const ea = c.ea(i);
   if (seg < 0 || ea === null) return false;
+  c.resolveCarry();
   c.offsetLinear(i.ip, seg, ea, 63, true);
   if ((c.flat & (1 << seg)) !== 0) {
     a.get(L).i32(-8).op(Op.i32GtU);
