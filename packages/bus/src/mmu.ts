@@ -71,6 +71,14 @@ export interface LinearMemory {
    */
   setDataWatch?(pages: readonly number[], hook: DataWatchHook | null): void;
   /**
+   * Optional: translates a `width`-byte write at `linear` (both pages when it crosses one) and
+   * raises the page fault that write would raise, without writing. A read-modify-write form
+   * calls it after its read and before it changes any state, so a write-protection fault
+   * leaves EFLAGS as before the instruction (SDM vol. 3, 6.5: a fault restores the state) and
+   * the write that follows cannot fault. Without it such a fault comes from the write itself.
+   */
+  probeWrite?(linear: number, width: number): void;
+  /**
    * Optional: the software TLB's fast path, for callers that inline plain-RAM hits (the CPU's
    * hottest memory forms, the recompiler). Read-only; see {@link LinearFastPath}.
    */

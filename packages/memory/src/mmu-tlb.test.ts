@@ -427,3 +427,42 @@ describe("the fast path's memo area (LinearFastPath.memo)", () => {
     expect(end(view.memo!)).toBeLessThanOrEqual(layout.scratchOffset);
   });
 });
+
+describe("probeWrite (read-modify-write forms, SDM vol. 3 6.5)", () => {
+  it("raises a write's #PF on a read-only page that reads fine, and writes nothing", () => {
+    const { mem, mmu, tables, faults, on } = paged();
+    tables.map(0x40_0000, 0x50_0000, { dirFlags: P | RW, leafFlags: P });
+    mem.write8(0x50_0010, 0x5a);
+    on(); // CR0.WP: supervisor writes to read-only pages fault
+    expect(mmu.read8(0x40_0010)).toBe(0x5a);
+    expect(() => mmu.probeWrite(0x40_0010, 4)).toThrow("#PF");
+    // SDM 4.7: P=1, W/R=1, U/S=0.
+    expect(faults).toEqual([{ linear: 0x40_0010, code: 3 }]);
+    expect(mem.read8(0x50_0010)).toBe(0x5a);
+  });
+
+  it("sets the dirty bit of a clean writable page, then the write hits the TLB", () => {
+    const { mem, mmu, tables, faults, on } = paged();
+    tables.map(0x40_0000, 0x50_0000, { dirFlags: P | RW, leafFlags: P | RW });
+    on();
+    mmu.read32(0x40_0000); // cached clean: a write must walk to set D
+    const pte = tables.leafAddress(0x40_0000, 0x1000);
+    expect(mem.read32(pte) & 0x40).toBe(0);
+    mmu.probeWrite(0x40_0ffe, 2);
+    expect(mem.read32(pte) & 0x40).toBe(0x40); // SDM 4.8: D set by the write's walk
+    const misses = mmu.stats.misses;
+    mmu.write16(0x40_0ffe, 0x1234);
+    expect(mmu.stats.misses).toBe(misses);
+    expect(mem.read16(0x50_0ffe)).toBe(0x1234);
+    expect(faults).toEqual([]);
+  });
+
+  it("checks both pages of a write that crosses one", () => {
+    const { mmu, tables, faults, on } = paged();
+    tables.map(0x40_0000, 0x50_0000, { dirFlags: P | RW, leafFlags: P | RW });
+    tables.map(0x40_1000, 0x51_0000, { dirFlags: P | RW, leafFlags: P });
+    on();
+    expect(() => mmu.probeWrite(0x40_0ffe, 4)).toThrow("#PF");
+    expect(faults).toEqual([{ linear: 0x40_1000, code: 3 }]);
+  });
+});

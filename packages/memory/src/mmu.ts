@@ -332,6 +332,16 @@ export class Mmu implements LinearMemory {
     return this.physical.wasm === undefined ? view : { ...view, wasm: this.physical.wasm };
   }
 
+  /** LinearMemory.probeWrite: a write's translation (and fault), no write. */
+  probeWrite(linear: number, width: number): void {
+    const e = this.tlb[linear >>> 12]!;
+    const off = linear & 0xfff;
+    if ((e & (this.writeMask & ~T_ROUTE)) === T_VALID && (e & T_HIGH) === 0 && off + width <= 4096)
+      return;
+    this.translate(linear >>> 0, WRITE);
+    if (off + width > 4096) this.translate(((linear | 0xfff) + 1) >>> 0, WRITE);
+  }
+
   // ---- hot path ----
 
   read8(linear: number): number {

@@ -41,6 +41,7 @@ import {
   num,
   observesAllFlags,
   SAVE_REGS,
+  SLOW_RMW,
   type EmitContext,
 } from "./emit";
 import { isCrossing, markCrossing } from "./crossing";
@@ -544,18 +545,18 @@ function materializeFlags(
 function slowLoad(s: CpuState, l: number, code: number, retired: number): number {
   s.retired = retired;
   const size = code & 7;
-  const lin = code > 7 ? checkedLinear(s, (code >> 4) - 1, l >>> 0, size, false) : l;
-  return size === 4
-    ? s.memory.read32(lin) | 0
-    : size === 2
-      ? s.memory.read16(lin)
-      : s.memory.read8(lin);
+  const lin = code >> 4 !== 0 ? checkedLinear(s, (code >> 4) - 1, l >>> 0, size, false) : l;
+  const v =
+    size === 4 ? s.memory.read32(lin) | 0 : size === 2 ? s.memory.read16(lin) : s.memory.read8(lin);
+  // A read-modify-write form's read: the write's fault now, before the form changes any state.
+  if ((code & SLOW_RMW) !== 0) s.memory.probeWrite?.(lin, size);
+  return v;
 }
 
 function slowStore(s: CpuState, l: number, v: number, code: number, retired: number): void {
   s.retired = retired;
   const size = code & 7;
-  const lin = code > 7 ? checkedLinear(s, (code >> 4) - 1, l >>> 0, size, true) : l;
+  const lin = code >> 4 !== 0 ? checkedLinear(s, (code >> 4) - 1, l >>> 0, size, true) : l;
   if (size === 4) s.memory.write32(lin, v);
   else if (size === 2) s.memory.write16(lin, v);
   else s.memory.write8(lin, v);

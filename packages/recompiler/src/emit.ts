@@ -306,6 +306,13 @@ function segOf(i: Instruction): number {
   return seg >= 0 && seg <= 5 ? seg : -1;
 }
 
+/**
+ * Bit of a slow-path access code (emit.ts / lower.ts `slowCode`: the size in bits 0-2, the
+ * flat segment to check + 1 from bit 4): the load of a read-modify-write form, which probes the
+ * write after reading (LinearMemory.probeWrite).
+ */
+export const SLOW_RMW = 8;
+
 const SIZE = (top: number): number => (top + 1) >>> 3;
 
 /**
@@ -330,7 +337,12 @@ function linearInto(
  * was taken as flat (the helper checks the offset against it; see `slowLoad` in block.ts).
  */
 function slowCode(c: EmitContext, seg: number, top: number): string {
-  return num(SIZE(top) | ((c.flat & (1 << seg)) !== 0 ? (seg + 1) << 4 : 0));
+  return num(SIZE(top) | flatBits(c, seg));
+}
+
+/** `(seg + 1) << 4` when the segment was taken as flat, else 0 (see `slowCode`). */
+function flatBits(c: EmitContext, seg: number): number {
+  return (c.flat & (1 << seg)) !== 0 ? (seg + 1) << 4 : 0;
 }
 
 function fastIndex(top: number): string {
@@ -342,13 +354,19 @@ function alignTest(top: number): string {
   return top === 31 ? " && (l & 3) === 0" : top === 15 ? " && (l & 1) === 0" : "";
 }
 
-/** Statement reading the operand at `l` (linear, from linearInto) into `x`. */
-function loadAt(c: EmitContext, seg: number, top: number): string {
+/**
+ * Statement reading the operand at `l` (linear, from linearInto) into `x`. The read of a
+ * read-modify-write form (`rmw`) takes the fast path only where a write would, and its slow
+ * path probes the write (SLOW_RMW): a write-protection fault comes before the form changes
+ * any state, as in the interpreter.
+ */
+function loadAt(c: EmitContext, seg: number, top: number, rmw = false): string {
   // One helper call (retired count, segment check, read) keeps the region's graph small.
-  const slow = `x = LD(s, l, ${slowCode(c, seg, top)}, rb + ${num(c.k)});`;
+  const code = num(SIZE(top) | (rmw ? SLOW_RMW : 0) | flatBits(c, seg));
+  const slow = `x = LD(s, l, ${code}, rb + ${num(c.k)});`;
   if (!c.fast) return slow;
   const arr = top === 31 ? "I32" : top === 15 ? "U16" : "U8";
-  return `e = T[l >>> 12]; if ((e & RM) === 1${alignTest(top)}) x = ${arr}[${fastIndex(top)}]; else { ${slow} }`;
+  return `e = T[l >>> 12]; if ((e & ${rmw ? "WM" : "RM"}) === 1${alignTest(top)}) x = ${arr}[${fastIndex(top)}]; else { ${slow} }`;
 }
 
 /**
@@ -477,7 +495,7 @@ function aluRm(op: AluName, top: number, fromImm: boolean): Emitter {
       const mo = memOperand(i);
       if (mo === null) return false;
       o.push(linearInto(c, i, mo.seg, mo.ea, top, store));
-      o.push(loadAt(c, mo.seg, top));
+      o.push(loadAt(c, mo.seg, top, store));
       o.push(aluText(c, op, top, "x", src));
       if (store) o.push(storeAt(c, i, mo.seg, top, "x"));
     }
@@ -630,7 +648,7 @@ function incDec(dec: boolean, top: number): Emitter {
       const mo = memOperand(i);
       if (mo === null) return false;
       c.out.push(linearInto(c, i, mo.seg, mo.ea, top, true));
-      c.out.push(loadAt(c, mo.seg, top));
+      c.out.push(loadAt(c, mo.seg, top, true));
       c.out.push(calc(c, "x"));
       c.out.push(storeAt(c, i, mo.seg, top, "x"));
     }
@@ -654,7 +672,7 @@ const neg32: Emitter = (c, i) => {
   const mo = memOperand(i);
   if (mo === null) return false;
   c.out.push(linearInto(c, i, mo.seg, mo.ea, 31, true));
-  c.out.push(loadAt(c, mo.seg, 31));
+  c.out.push(loadAt(c, mo.seg, 31, true));
   c.out.push(calc("x"));
   c.out.push(storeAt(c, i, mo.seg, 31, "x"));
   return true;
@@ -708,7 +726,7 @@ function shift(fn: "SHL" | "SHR" | "SAR", top: number, from: "imm" | "one" | "cl
       const mo = memOperand(i);
       if (mo === null) return false;
       c.out.push(linearInto(c, i, mo.seg, mo.ea, top, true));
-      c.out.push(loadAt(c, mo.seg, top));
+      c.out.push(loadAt(c, mo.seg, top, true));
       c.out.push(calc("x"));
       c.out.push(storeAt(c, i, mo.seg, top, "x"));
     }

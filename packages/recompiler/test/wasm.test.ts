@@ -9,6 +9,7 @@ import {
   DATA_AT,
   HOLE,
   makeMachine,
+  RO_PAGE,
   type Machine,
   type TestBackend,
 } from "./support/machine";
@@ -161,6 +162,31 @@ describe("wasm back end: faults, self-modifying code, module contents", () => {
       expect(b.mem.bytes[DATA_AT + 0x40b]).toBe(0);
       expect(b.cpu.state.regs[0]! & 0xffff).toBe(0x0100);
       expect(wasmBlocks(b)).toBeGreaterThan(0);
+    },
+  );
+
+  it.each(["js", "wasm", "wasm-shared"] as const)(
+    "a read-modify-write form whose write is refused (#PF 3) leaves EFLAGS as before it (%s)",
+    (backend) => {
+      const code = Uint8Array.from([
+        ...[0xb8, ...le(5)], // mov eax, 5
+        ...[0xbb, ...le(7)], // mov ebx, 7
+        ...[0xbe, ...le(RO_PAGE + 8)], // mov esi, RO_PAGE + 8
+        ...[0x39, 0xd8], // cmp eax, ebx (CF=1, SF=1, ZF=0)
+        ...[0x11, 0x06], // adc [esi], eax: the read works, the write faults
+        0xf4,
+      ]);
+      const { b } = lockstep(code, backend);
+      const s = b.cpu.state;
+      expect(s.cr2 >>> 12).toBe(RO_PAGE >>> 12);
+      const esp = s.regs[4]! >>> 0;
+      const frame = new DataView(b.mem.bytes.buffer, b.mem.bytes.byteOffset + esp, 16);
+      expect(frame.getUint32(0, true)).toBe(3); // present, write
+      expect(frame.getUint32(4, true)).toBe(CODE_AT + 17);
+      // SDM vol. 3, 6.5: a fault is reported with the state before the instruction, so the
+      // pushed EFLAGS hold CMP's flags (ADC would have left CF=0, SF=0: 0 + 5 + 1 = 6).
+      expect(frame.getUint32(12, true) & 0xc1).toBe(0x81);
+      expect(b.mem.bytes[RO_PAGE + 8]).toBe(0);
     },
   );
 

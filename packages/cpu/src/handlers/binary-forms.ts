@@ -15,6 +15,7 @@ import {
   setReg,
   writeLinear,
   type Handler,
+  probeWrite,
 } from "./operands";
 
 /** A two-operand semantic routine from alu.ts. */
@@ -68,7 +69,9 @@ function rmForm(op: number, top: number, store: boolean, fromImm: boolean): Hand
       }
     } else {
       const lin = memLinear(s, i, top, store);
-      const r = aluOp(s, op, readLinear(s, lin, top), b, top);
+      const v = readLinear(s, lin, top);
+      if (store) probeWrite(s, lin, top);
+      const r = aluOp(s, op, v, b, top);
       if (store) writeLinear(s, lin, r, top);
     }
   };
@@ -151,7 +154,9 @@ export function unaryForm(
       setReg(s, i.op0Register, op(s, getReg(s, i.op0Register, top), top), top);
     } else {
       const lin = memLinear(s, i, top, true);
-      writeLinear(s, lin, op(s, readLinear(s, lin, top), top), top);
+      const v = readLinear(s, lin, top);
+      probeWrite(s, lin, top);
+      writeLinear(s, lin, op(s, v, top), top);
     }
   };
 }

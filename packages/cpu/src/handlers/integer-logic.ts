@@ -15,6 +15,7 @@ import {
   setReg,
   writeLinear,
   type Handler,
+  probeWrite,
 } from "./operands";
 
 /** Shift/rotate operations, switched on inside one routine so every ALU call is direct. */
@@ -67,7 +68,9 @@ function shiftForm(op: Shift, top: number, from: CountFrom): Handler {
       }
     } else {
       const lin = memLinear(s, i, top, true);
-      writeLinear(s, lin, shiftOp(s, op, readLinear(s, lin, top), count, top), top);
+      const v = readLinear(s, lin, top);
+      probeWrite(s, lin, top);
+      writeLinear(s, lin, shiftOp(s, op, v, count, top), top);
     }
   };
 }
@@ -95,7 +98,9 @@ function doubleShift(op: DoubleShiftOp, top: number, fromCl: boolean): Handler {
       setReg(s, i.op0Register, op(s, getReg(s, i.op0Register, top), b, count, top), top);
     } else {
       const lin = memLinear(s, i, top, true);
-      writeLinear(s, lin, op(s, readLinear(s, lin, top), b, count, top), top);
+      const v = readLinear(s, lin, top);
+      probeWrite(s, lin, top);
+      writeLinear(s, lin, op(s, v, b, count, top), top);
     }
   };
 }

@@ -18,6 +18,7 @@ import {
   writeLinear,
   writeRm,
   type Handler,
+  probeWrite,
 } from "./operands";
 
 /** MOV rm, r / MOV r, rm / MOV r, imm / MOV rm, imm. */
@@ -81,6 +82,7 @@ function xadd(top: number): Handler {
     } else {
       const lin = memLinear(s, i, top, true);
       const a = readLinear(s, lin, top);
+      probeWrite(s, lin, top);
       const r = alu.add(s, a, b, top);
       writeLinear(s, lin, r, top);
       setReg(s, i.op1Register, a, top);
@@ -111,6 +113,7 @@ function cmpxchg(top: number): Handler {
     } else {
       const lin = memLinear(s, i, top, true);
       const d = readLinear(s, lin, top);
+      probeWrite(s, lin, top);
       alu.sub(s, acc, d, top);
       if (d === acc) {
         writeLinear(s, lin, src, top);

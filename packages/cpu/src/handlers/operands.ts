@@ -40,6 +40,15 @@ export function writeLinear(s: CpuState, lin: number, v: number, top: number): v
   else s.memory.write32(lin, v | 0);
 }
 
+/**
+ * A read-modify-write form, after its read and before it changes any state: the write's page
+ * fault now (LinearMemory.probeWrite), so a write-protection #PF leaves EFLAGS and registers as
+ * before the instruction and the write that follows cannot fault.
+ */
+export function probeWrite(s: CpuState, lin: number, top: number): void {
+  s.memory.probeWrite?.(lin, (top + 1) >>> 3);
+}
+
 /** Linear address of the memory operand after the segment checks for a `top`-sized access. */
 export function memLinear(s: CpuState, insn: Instruction, top: number, write: boolean): number {
   return checkedLinear(s, memSeg(insn), effectiveAddress(s, insn), (top + 1) >>> 3, write);

@@ -52,6 +52,10 @@ export class EpochMemory implements LinearMemory {
   write32(linear: number, value: number): void {
     this.inner.write32(linear, value);
   }
+  /** A write's translation and fault, no write (read-modify-write forms; see LinearMemory). */
+  probeWrite(linear: number, width: number): void {
+    this.inner.probeWrite?.(linear, width);
+  }
   fetch8(linear: number): number {
     return this.inner.fetch8(linear);
   }

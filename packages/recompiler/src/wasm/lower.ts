@@ -19,6 +19,7 @@ import {
   FlagOp,
   observesAllFlags,
   OPERAND_SIZES,
+  SLOW_RMW,
   type FlagState,
 } from "../emit";
 import {
@@ -1432,27 +1433,33 @@ class Lowering {
       .op(Op.i32Add);
   }
 
-  /** `x` = the operand at `l` (`slot`: its page memo, by default the operand's base register). */
-  loadAt(i: Instruction, seg: number, top: number, slot = explicitSlot(i)): void {
+  /**
+   * `x` = the operand at `l` (`slot`: its page memo, by default the operand's base register).
+   * The read of a read-modify-write form (`rmw`) goes fast only where a write would, and its
+   * slow path probes the write (emit.ts SLOW_RMW): a write-protection fault comes before the
+   * form changes any state, as in the interpreter.
+   */
+  loadAt(i: Instruction, seg: number, top: number, slot = explicitSlot(i), rmw = false): void {
     const a = this.a;
     const load = top === 31 ? Op.i32Load : top === 15 ? Op.i32Load16U : Op.i32Load8U;
     const m = this.memo[slot]!;
     if (m >= 0) {
       const done = a.blockI32();
       const slow = a.open(Op.block);
-      this.memoTest(slot, false, top, slow);
+      this.memoTest(slot, rmw, top, slow);
       this.memoAddr(m);
       a.mem(load, 0).br(done);
       a.end();
     } else {
-      this.tlbTest(this.masks[0], top);
+      this.tlbTest(this.masks[rmw ? 1 : 0], top);
       a.ifI32();
       this.physAddr();
       a.mem(load, 0);
       a.else();
     }
     this.faultAt(i.ip);
-    a.get(L).i32(this.slowCode(seg, top)).get(RB).i32(this.k).op(Op.i32Add).call(F_LD);
+    const code = this.slowCode(seg, top) | (rmw ? SLOW_RMW : 0);
+    a.get(L).i32(code).get(RB).i32(this.k).op(Op.i32Add).call(F_LD);
     this.faultCheck();
     a.end();
     a.set(X);
@@ -1606,7 +1613,7 @@ function aluRm(op: AluName, top: number, fromImm: boolean): Lower {
     }
     const seg = c.linear(i, top, store);
     if (seg < 0) return false;
-    c.loadAt(i, seg, top);
+    c.loadAt(i, seg, top, undefined, store);
     alu(c, op, top, local(X), src);
     if (store) c.storeAt(i, seg, top, local(X));
     return true;
@@ -1767,7 +1774,7 @@ function incDec(dec: boolean, top: number): Lower {
     }
     const seg = c.linear(i, top, true);
     if (seg < 0) return false;
-    c.loadAt(i, seg, top);
+    c.loadAt(i, seg, top, undefined, true);
     calc(c, local(X));
     c.storeAt(i, seg, top, local(X));
     return true;
@@ -1798,7 +1805,7 @@ const neg32: Lower = (c, i) => {
   }
   const seg = c.linear(i, 31, true);
   if (seg < 0) return false;
-  c.loadAt(i, seg, 31);
+  c.loadAt(i, seg, 31, undefined, true);
   calc(local(X));
   c.storeAt(i, seg, 31, local(X));
   return true;
@@ -1932,7 +1939,7 @@ function shift(fn: "SHL" | "SHR" | "SAR", top: number, from: "imm" | "one" | "cl
     if (!reg) {
       seg = c.linear(i, top, true);
       if (seg < 0) return false;
-      c.loadAt(i, seg, top);
+      c.loadAt(i, seg, top, undefined, true);
     }
     const pa = reg ? regRead(i.op0Register, top) : local(X);
     if (n > 0) {
@@ -2124,7 +2131,7 @@ function xadd32(c: Lowering, i: Instruction): boolean {
   }
   const seg = c.linear(i, 31, true);
   if (seg < 0) return false;
-  c.loadAt(i, seg, 31);
+  c.loadAt(i, seg, 31, undefined, true);
   a.get(X).set(T1);
   alu(c, "Add", 31, local(T1), src);
   c.storeAt(i, seg, 31, local(X));
@@ -2378,7 +2385,7 @@ function cmpxchg(top: number): Lower {
     } else {
       seg = c.linear(i, top, true);
       if (seg < 0) return false;
-      c.loadAt(i, seg, top);
+      c.loadAt(i, seg, top, undefined, true);
     }
     c.setKnown(FlagOp.Sub, top, false);
     regRead(acc, top)(a);
@@ -2660,7 +2667,7 @@ function doubleShift32(left: boolean, fromCl: boolean): Lower {
     if (!reg) {
       seg = c.linear(i, 31, true);
       if (seg < 0) return false;
-      c.loadAt(i, seg, 31);
+      c.loadAt(i, seg, 31, undefined, true);
     }
     const pa = reg ? regRead(i.op0Register, 31) : local(X);
     const pb = regRead(i.op1Register, 31);

@@ -17,6 +17,8 @@ export const DATA_AT = 0x40000;
 export const STACK_TOP = 0x80000;
 /** A page that is never present: any access raises #PF. */
 export const HOLE = 0x300000;
+/** A read-only page (RAM's last): reads work, a write raises #PF with error code 3 (present, write). */
+export const RO_PAGE = 0x3ff000;
 
 /** Layout of the test machine's WebAssembly memory (RAM at 0, as @ringvm/memory lays it out). */
 const WASM_TLB = RAM_SIZE;
@@ -56,6 +58,7 @@ export class TestMemory implements LinearMemory {
   private check(linear: number, write: boolean): number {
     const a = linear >>> 0;
     if (a >>> 12 === HOLE >>> 12 && this.sink !== null) this.sink(a, write ? 2 : 0);
+    if (write && a >>> 12 === RO_PAGE >>> 12 && this.sink !== null) this.sink(a, 3);
     const page = this.remapped.get(a >>> 12);
     return page === undefined ? a & MASK : ((page << 12) | (a & 0xfff)) & MASK;
   }
@@ -94,6 +97,8 @@ export class TestMemory implements LinearMemory {
     }
     this.masks.set([1 | 32, 1 | 32 | 64]);
     for (let p = 0; p < RAM_SIZE >>> 12; p++) this.tlb[p] = p === HOLE >>> 12 ? 0 : (p << 12) | 1;
+    // Writes to the read-only page take the slow path, which faults.
+    this.tlb[RO_PAGE >>> 12] = RO_PAGE | 1 | 64;
   }
   /** The Mmu's fast-path view (see `tlb`): translated code reads and writes `bytes` directly. */
   fastPath(): FastMemoryView {
@@ -144,6 +149,11 @@ export class TestMemory implements LinearMemory {
     this.check(linear + 3, true);
     this.write16(linear, value & 0xffff);
     this.write16(linear + 2, (value >>> 16) & 0xffff);
+  }
+  /** LinearMemory.probeWrite: a write's fault without the write (last byte first, as write32). */
+  probeWrite(linear: number, width: number): void {
+    this.check(linear + width - 1, true);
+    this.check(linear, true);
   }
   fetch8(linear: number): number {
     return this.bytes[this.check(linear, false)]!;
