@@ -191,14 +191,16 @@ export class WasmChain {
     d.table.set(slot, r.chainFn);
     const w = (r.mode << 16) | slot;
     const M = d.M;
+    const mode = r.mode;
+    // Whether entry `k` is free (second word -1) or holds `eip` in this region's mode.
+    const usable = (k: number, eip: number): boolean =>
+      M[k + 1] === -1 || (M[k] === eip && M[k + 1]! >>> 16 === mode);
     for (const ips of r.ips) {
       const eip = ips[0]! | 0;
       const at = d.hash + (DYN_SET_BYTES / 4) * dynSet(eip);
-      const key = r.mode;
-      const same = (k: number): boolean => M[k] === eip && M[k + 1]! >>> 16 === key;
       let k: number;
-      if (M[at + 1] === -1 || same(at)) k = at;
-      else if (M[at + 3] === -1 || same(at + 2)) k = at + 2;
+      if (usable(at, eip)) k = at;
+      else if (usable(at + 2, eip)) k = at + 2;
       else {
         M[at + 2] = M[at]!;
         M[at + 3] = M[at + 1]!;

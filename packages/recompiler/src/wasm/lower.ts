@@ -1091,88 +1091,91 @@ class Lowering {
 
   /**
    * One status flag (`bit`: CF_BIT or ZF_BIT) becomes the 0/1 value in local `v`, every other
-   * flag kept (BT/BTS/BTR/BTC's CF, CMPXCHG8B's ZF: the interpreter's writeFlagBits): as
-   * `setCfOf`, an explicit record with the record's own other flags; without a record, `rf`
-   * with its second argument RF_ONLY_CF or RF_ONLY_ZF. Uses T2 for a known record's OF.
+   * flag kept (BT/BTS/BTR/BTC's CF, CMPXCHG8B's ZF: the interpreter's writeFlagBits); without a
+   * record, `rf` with its second argument RF_ONLY_CF or RF_ONLY_ZF. A known record's CF and OF
+   * go through T2 and X (`replaceFlags`).
    */
   setFlagBit(bit: number, v: number): void {
     const a = this.a;
-    this.resolveCarry();
-    const shift = bit === ZF_BIT ? 6 : 0;
     const only = bit === ZF_BIT ? RF_ONLY_ZF : RF_ONLY_CF;
-    const withBit = (): void => {
-      a.i32(~bit).op(Op.i32And).get(v);
-      if (shift !== 0) a.i32(shift).op(Op.i32Shl);
+    this.replaceFlags(
+      bit,
+      (b) => {
+        b.get(v);
+        if (bit === ZF_BIT) b.i32(6).op(Op.i32Shl);
+      },
+      (b) => b.get(v).i32(only),
+      (replace) => {
+        // The record's own CF and OF into an explicit record, then the bit replaced.
+        this.flag("O");
+        a.set(T2);
+        this.flag("C");
+        a.set(X);
+        this.explicitKnown(X, T2);
+        a.get(FA);
+        replace();
+      },
+    );
+  }
+
+  /**
+   * CF and OF become the 0/1 values in locals `cf` and `of`, the other flags kept (rotates,
+   * MUL/IMUL: alu.ts rotFlags, mulFlags). An explicit record (an earlier form here made it) is
+   * updated in place, as in the kernel's runs of IMULs (mpihelp's 16-bit partial products).
+   */
+  setCfOf(cf: number, of: number): void {
+    this.replaceFlags(
+      CF_BIT | OF_BIT,
+      (b) => b.get(cf).get(of).i32(11).op(Op.i32Shl).op(Op.i32Or),
+      (b) => b.get(cf).get(of),
+      () => this.explicitKnown(cf, of),
+    );
+  }
+
+  /**
+   * The status flags in `mask` become `bits` (pushed in place), the others kept: a pending record
+   * turns into an explicit one in wasm (`ef`, FlagOp.Explicit), an explicit one is updated in
+   * place, a record known here is made explicit inline by `known` (given the update to apply to
+   * FA on the stack); without a record, CpuState's flags are set through `rf` (`rf`: its two
+   * arguments). The record is then explicit: kind 0 with the op as a hint (no form reads an
+   * explicit record inline).
+   */
+  private replaceFlags(
+    mask: number,
+    bits: Push,
+    rf: Push,
+    known: (replace: () => void) => void,
+  ): void {
+    const a = this.a;
+    this.resolveCarry();
+    const replace = (): void => {
+      a.i32(~mask).op(Op.i32And);
+      bits(a);
       a.op(Op.i32Or).set(FA);
     };
     if (this.fl.kind === 1) {
-      a.get(v).i32(only).call(F_RF);
+      rf(a);
+      a.call(F_RF);
       return;
     }
     if (this.fl.kind === 0 && this.fl.op === FlagOp.Explicit) {
       a.get(FA);
-      withBit();
+      replace();
       return;
     }
     if (this.fl.kind === 2) {
-      // The record's own CF and OF into an explicit record, then the bit replaced.
-      this.flag("O");
-      a.set(T2);
-      this.flag("C");
-      a.set(X);
-      this.explicitKnown(X, T2);
-      a.get(FA);
-      withBit();
+      known(replace);
       this.fl = { kind: 0, op: FlagOp.Explicit, top: 31, fcZero: false };
       return;
     }
     a.get(FK);
     a.open(Op.if);
     a.get(FK).get(FA).get(FB).get(FR).get(FC).call(F_EF);
-    withBit();
+    replace();
     a.i32((FlagOp.Explicit << 5) | 31).set(FK);
     a.else();
-    a.get(v).i32(only).call(F_RF);
-    a.end();
-  }
-
-  /**
-   * CF and OF become the 0/1 values in locals `cf` and `of`, the other flags kept (rotates,
-   * MUL/IMUL: alu.ts rotFlags, mulFlags). A pending record turns into an explicit one in wasm
-   * (`ef`, FlagOp.Explicit); without one, CpuState's flags are set through `rf`.
-   */
-  setCfOf(cf: number, of: number): void {
-    const a = this.a;
-    const explicit = (): void => {
-      a.get(FK).get(FA).get(FB).get(FR).get(FC).call(F_EF);
-      a.i32(~(CF_BIT | OF_BIT)).op(Op.i32And);
-      this.orCfOf(cf, of);
-      a.i32((FlagOp.Explicit << 5) | 31).set(FK);
-    };
-    if (this.fl.kind === 1) {
-      a.get(cf).get(of).call(F_RF);
-      return;
-    }
-    if (this.fl.kind === 0 && this.fl.op === FlagOp.Explicit) {
-      // Already an explicit record (an earlier form here made it): CF and OF replaced in place,
-      // as in the kernel's runs of IMULs (mpihelp's 16-bit partial products).
-      a.get(FA)
-        .i32(~(CF_BIT | OF_BIT))
-        .op(Op.i32And);
-      this.orCfOf(cf, of);
-      return;
-    }
-    if (this.fl.kind === 2) {
-      this.explicitKnown(cf, of);
-      // Kind 0 (no form reads an explicit record inline) with the op as a hint for the above.
-      this.fl = { kind: 0, op: FlagOp.Explicit, top: 31, fcZero: false };
-      return;
-    }
-    a.get(FK);
-    a.open(Op.if);
-    explicit();
-    a.else();
-    a.get(cf).get(of).call(F_RF);
+    rf(a);
+    a.call(F_RF);
     a.end();
   }
 

@@ -1,24 +1,17 @@
 // Seeded random x86 programs for the differential tests. Instructions are encoded here from the
 // SDM opcode tables; base registers EBP/ESI and ESP are never destinations, so memory operands
 // stay in the data area (except the deliberate faults).
-import { COUNTER, DST, le32, mulberry32 } from "./program-parts";
+import { dice, le32, streamEnd, streamStart } from "./program-parts";
 import { DATA_AT, HOLE } from "./machine";
 
 export function randomProgram(seed: number, bodyLength = 30, loops = 6): Uint8Array {
-  const rnd = mulberry32(seed);
-  const int = (n: number): number => Math.floor(rnd() * n);
-  const pick = <T>(a: readonly T[]): T => a[int(a.length)]!;
-  const dst = (): number => pick(DST);
-  const src = (): number => int(8);
+  const { rnd, int, pick, dst, src } = dice(seed);
   const imm32 = (): number =>
     (rnd() < 0.3 ? pick([0, 1, -1, 0x80000000, 0x7fffffff, 0xff]) : int(2 ** 32)) >>> 0;
   const d8 = (): number => int(32) * 4;
   const out: number[] = [];
   // Registers and base pointers.
-  for (const r of DST) out.push(0xb8 + r, ...le32(imm32()));
-  out.push(0xbd, ...le32(DATA_AT + 0x100)); // mov ebp, DATA+0x100
-  out.push(0xbe, ...le32(DATA_AT + 0x800)); // mov esi, DATA+0x800
-  out.push(0xc7, 0x05, ...le32(COUNTER), ...le32(loops)); // mov dword [COUNTER], loops
+  streamStart(out, imm32, 0x100, loops);
   out.push(0xfc); // cld
   const body = out.length;
   const faulty = seed % 5 === 0;
@@ -134,9 +127,5 @@ export function randomProgram(seed: number, bodyLength = 30, loops = 6): Uint8Ar
         }
     }
   }
-  // sub dword [COUNTER], 1; jnz body; hlt
-  out.push(0x83, 0x2d, ...le32(COUNTER), 1);
-  const rel = body - (out.length + 6);
-  out.push(0x0f, 0x85, ...le32(rel >>> 0), 0xf4);
-  return Uint8Array.from(out);
+  return streamEnd(out, body);
 }

@@ -3,25 +3,17 @@
 // page-crossing accesses (slow path), CALL/POP and PUSH/POP pairs, Jcc over one form, and on
 // some seeds loads and stores to the not-present page (#PF from a wasm region). Encodings from
 // the SDM opcode tables; EBP/ESI/ESP are never destinations (memory stays in the data area).
-import { COUNTER, DST, le32, mulberry32 } from "./program-parts";
-import { DATA_AT, HOLE } from "./machine";
+import { dice, le32, streamEnd, streamStart, type Dice } from "./program-parts";
+import { HOLE } from "./machine";
 
 export function wasmProgram(seed: number, bodyLength = 40, loops = 6): Uint8Array {
-  const rnd = mulberry32(seed ^ 0x5a5a5a5a);
-  const int = (n: number): number => Math.floor(rnd() * n);
-  const pick = <T>(a: readonly T[]): T => a[int(a.length)]!;
-  const dst = (): number => pick(DST);
-  const src = (): number => int(8);
+  const { rnd, int, pick, dst, src } = dice(seed ^ 0x5a5a5a5a);
   const imm32 = (): number =>
     (rnd() < 0.3 ? pick([0, 1, -1, 0x80000000, 0x7fffffff, 0xff, 0x8000]) : int(2 ** 32)) >>> 0;
   const d8 = (): number => int(32) * 2 + int(2); // some misaligned
   const mem = (reg: number): number[] => [0x45 | (reg << 3), d8()]; // [ebp+d8]
   const out: number[] = [];
-  for (const r of DST) out.push(0xb8 + r, ...le32(imm32()));
-  out.push(0xbd, ...le32(DATA_AT + 0x100)); // mov ebp, DATA+0x100
-  out.push(0xbe, ...le32(DATA_AT + 0x800)); // mov esi, DATA+0x800
-  out.push(0xc7, 0x05, ...le32(COUNTER), ...le32(loops)); // mov dword [COUNTER], loops
-  const body = out.length;
+  const body = streamStart(out, imm32, 0x100, loops);
   const faulty = seed % 4 === 0;
   for (let n = 0; n < bodyLength; n++) {
     const op = int(8);
@@ -148,10 +140,7 @@ export function wasmProgram(seed: number, bodyLength = 40, loops = 6): Uint8Arra
         }
     }
   }
-  out.push(0x83, 0x2d, ...le32(COUNTER), 1);
-  const rel = body - (out.length + 6);
-  out.push(0x0f, 0x85, ...le32(rel >>> 0), 0xf4);
-  return Uint8Array.from(out);
+  return streamEnd(out, body);
 }
 
 /**
@@ -160,22 +149,15 @@ export function wasmProgram(seed: number, bodyLength = 40, loops = 6): Uint8Arra
  * Jcc, PUSHFD) or an overwriting ALU form, in a counted loop.
  */
 export function mulShiftProgram(seed: number, bodyLength = 40, loops = 6): Uint8Array {
-  const rnd = mulberry32(seed ^ 0x3c3c3c3c);
-  const int = (n: number): number => Math.floor(rnd() * n);
-  const pick = <T>(a: readonly T[]): T => a[int(a.length)]!;
-  const dst = (): number => pick(DST);
-  const src = (): number => int(8);
+  const d = dice(seed ^ 0x3c3c3c3c);
+  const { rnd, int, pick, dst, src } = d;
   const imm32 = (): number =>
     (rnd() < 0.4
       ? pick([0, 1, -1, 2, 0x80000000, 0x7fffffff, 0x10000, 0xffff, 0x8000, 0x40000000])
       : int(2 ** 32)) >>> 0;
   const mem = (reg: number): number[] => [0x45 | (reg << 3), int(32) * 4]; // [ebp+d8]
   const out: number[] = [];
-  for (const r of DST) out.push(0xb8 + r, ...le32(imm32()));
-  out.push(0xbd, ...le32(DATA_AT + 0x100)); // mov ebp, DATA+0x100
-  out.push(0xbe, ...le32(DATA_AT + 0x800)); // mov esi, DATA+0x800
-  out.push(0xc7, 0x05, ...le32(COUNTER), ...le32(loops)); // mov dword [COUNTER], loops
-  const body = out.length;
+  const body = streamStart(out, imm32, 0x100, loops);
   for (let n = 0; n < bodyLength; n++) {
     // A flag writer first (its record is what a zero-count shift must leave).
     if (rnd() < 0.5) out.push(pick([0x01, 0x29, 0x21, 0x39]), 0xc0 | (src() << 3) | dst());
@@ -198,20 +180,9 @@ export function mulShiftProgram(seed: number, bodyLength = 40, loops = 6): Uint8
         if (rnd() < 0.7) out.push(0xb1, pick([0, 0, 1, 31, 32, 33, 64, int(256)]));
         out.push(0xd3, 0xc0 | (pick([4, 5, 7]) << 3) | r);
     }
-    const f = int(6);
-    if (f === 0)
-      out.push(0x0f, 0x90 + int(16), 0xc0 | dst()); // setcc r8
-    else if (f === 1)
-      out.push(0x11, 0xc0 | (src() << 3) | dst()); // adc r, r
-    else if (f === 2) out.push(0x70 + int(16), 2, 0x01, 0xc0 | (src() << 3) | dst());
-    else if (f === 3)
-      out.push(0x9c, 0x58 + dst()); // pushfd; pop r
-    else if (f === 4) out.push(0x31, 0xc0 | (src() << 3) | dst()); // xor: overwrites all
+    flagReader(out, d);
   }
-  out.push(0x83, 0x2d, ...le32(COUNTER), 1);
-  const rel = body - (out.length + 6);
-  out.push(0x0f, 0x85, ...le32(rel >>> 0), 0xf4);
-  return Uint8Array.from(out);
+  return streamEnd(out, body);
 }
 
 /**
@@ -223,20 +194,13 @@ export function mulShiftProgram(seed: number, bodyLength = 40, loops = 6): Uint8
  * a BTS to the not-present page (#PF from inside a wasm region).
  */
 export function bitXaddProgram(seed: number, bodyLength = 40, loops = 6): Uint8Array {
-  const rnd = mulberry32(seed ^ 0x6b6b6b6b);
-  const int = (n: number): number => Math.floor(rnd() * n);
-  const pick = <T>(a: readonly T[]): T => a[int(a.length)]!;
-  const dst = (): number => pick(DST);
-  const src = (): number => int(8);
+  const d = dice(seed ^ 0x6b6b6b6b);
+  const { rnd, int, pick, dst, src } = d;
   const imm32 = (): number =>
     (rnd() < 0.4 ? pick([0, 1, -1, 0x80000000, 0x7fffffff, 0xffff]) : int(2 ** 32)) >>> 0;
   const d8 = (): number => int(64) * 2;
   const out: number[] = [];
-  for (const r of DST) out.push(0xb8 + r, ...le32(imm32()));
-  out.push(0xbd, ...le32(DATA_AT + 0x400)); // mov ebp, DATA+0x400
-  out.push(0xbe, ...le32(DATA_AT + 0x800)); // mov esi, DATA+0x800
-  out.push(0xc7, 0x05, ...le32(COUNTER), ...le32(loops)); // mov dword [COUNTER], loops
-  const body = out.length;
+  const body = streamStart(out, imm32, 0x400, loops);
   const faultAt = seed % 4 === 0 ? int(bodyLength) : -1;
   for (let n = 0; n < bodyLength; n++) {
     if (n === faultAt) out.push(0x0f, 0xba, 0x2d, ...le32(HOLE + 8), int(256)); // bts [HOLE+8], imm8
@@ -276,18 +240,23 @@ export function bitXaddProgram(seed: number, bodyLength = 40, loops = 6): Uint8A
         out.push(0x0f, 0xc7, 0x4d, d);
       }
     }
-    const f = int(6);
-    if (f === 0)
-      out.push(0x0f, 0x90 + int(16), 0xc0 | dst()); // setcc r8
-    else if (f === 1)
-      out.push(0x11, 0xc0 | (src() << 3) | dst()); // adc r, r
-    else if (f === 2) out.push(0x70 + int(16), 2, 0x01, 0xc0 | (src() << 3) | dst());
-    else if (f === 3)
-      out.push(0x9c, 0x58 + dst()); // pushfd; pop r
-    else if (f === 4) out.push(0x31, 0xc0 | (src() << 3) | dst()); // xor: overwrites all
+    flagReader(out, d);
   }
-  out.push(0x83, 0x2d, ...le32(COUNTER), 1);
-  const rel = body - (out.length + 6);
-  out.push(0x0f, 0x85, ...le32(rel >>> 0), 0xf4);
-  return Uint8Array.from(out);
+  return streamEnd(out, body);
+}
+
+/**
+ * After a form under test: a flag reader (SETcc, ADC, Jcc over one form, PUSHFD; POP), an
+ * overwriting XOR, or nothing (one in six each).
+ */
+function flagReader(out: number[], { int, dst, src }: Dice): void {
+  const f = int(6);
+  if (f === 0)
+    out.push(0x0f, 0x90 + int(16), 0xc0 | dst()); // setcc r8
+  else if (f === 1)
+    out.push(0x11, 0xc0 | (src() << 3) | dst()); // adc r, r
+  else if (f === 2) out.push(0x70 + int(16), 2, 0x01, 0xc0 | (src() << 3) | dst());
+  else if (f === 3)
+    out.push(0x9c, 0x58 + dst()); // pushfd; pop r
+  else if (f === 4) out.push(0x31, 0xc0 | (src() << 3) | dst()); // xor: overwrites all
 }
