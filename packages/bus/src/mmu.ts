@@ -107,6 +107,16 @@ export interface LinearFastPath {
    */
   readonly memo?: Int32Array;
   /**
+   * One bit per 4 MiB linear chunk (bit `c & 7` of byte `c >>> 3`, for chunk `c = linear >>> 22`),
+   * set when the chunk is one translation (a 4 MiB page, or paging off with the A20 gate open)
+   * onto a 4 MiB physical range of RAM that the fast path reads directly: every linear page of
+   * the chunk then reads as any valid entry of it says (the same linear-to-physical offset, the
+   * same rights), filled or not yet. The owner clears a chunk's bit whenever it drops that
+   * translation (and all bits when it cannot tell). In the same memory as `tlb` when `wasm` is
+   * present.
+   */
+  readonly chunks?: Uint8Array;
+  /**
    * Present when the RAM views, `tlb` and `masks` all lie in one WebAssembly.Memory with RAM
    * at byte 0: generated WebAssembly may import that memory and use the views' `byteOffset`s
    * as addresses.

@@ -365,8 +365,8 @@ describe("the fast path's memo area (LinearFastPath.memo)", () => {
     tables.map(0x40_0000, 0x50_0000, { dirFlags: P | RW, leafFlags: P | RW });
     on();
     const memo = mmu.fastPath().memo!;
-    // Room for four of @ringvm/recompiler's banks (17 slots of 16 bytes): one per TLB mode.
-    expect(memo.length).toBeGreaterThanOrEqual((4 * 17 * 16) / 4);
+    // Room for four of @ringvm/recompiler's banks (25 slots of 24 bytes): one per TLB mode.
+    expect(memo.length).toBeGreaterThanOrEqual((4 * 25 * 24) / 4);
     const cases: [string, () => void][] = [
       ["INVLPG", () => mmu.invalidatePage(0x40_0000)],
       ["MOV CR3", () => on()],
@@ -425,6 +425,92 @@ describe("the fast path's memo area (LinearFastPath.memo)", () => {
     expect(layout.memoOffset).toBeGreaterThanOrEqual(end(view.masks));
     expect(layout.memoOffset).toBeGreaterThanOrEqual(layout.registersOffset + 32);
     expect(end(view.memo!)).toBeLessThanOrEqual(layout.scratchOffset);
+    // The chunk bits too, clear of the memo area.
+    expect(view.chunks!.buffer).toBe(layout.memory.buffer);
+    expect(view.chunks!.byteOffset).toBe(layout.chunksOffset);
+    expect(layout.chunksOffset).toBeGreaterThanOrEqual(layout.registersOffset + 32);
+    expect(end(view.chunks!)).toBeLessThanOrEqual(layout.memoOffset);
+  });
+});
+
+describe("the fast path's chunk bits (LinearFastPath.chunks)", () => {
+  // A set bit lets a code generator read any page of the 4 MiB linear chunk through one entry of
+  // it: only a 4 MiB page (or paging off) onto RAM the fast path reads may set it, and whatever
+  // drops that translation must clear it.
+  const bit = (mmu: Mmu, linear: number): boolean => {
+    const c = linear >>> 22;
+    return (mmu.fastPath().chunks![c >>> 3]! & (1 << (c & 7))) !== 0;
+  };
+  const large = { dirFlags: P | RW, leafFlags: P | RW, size: 0x40_0000 };
+
+  it("is set by a 4 MiB page onto RAM, not by 4 KiB pages, and cleared by INVLPG in the chunk", () => {
+    const { mmu, tables, on } = paged();
+    tables.map(0x80_0000, 0x40_0000, large);
+    tables.map(0xc0_0000, 0x50_0000, { dirFlags: P | RW, leafFlags: P | RW });
+    on();
+    mmu.read8(0x80_0000 + 0x12_3456);
+    mmu.read8(0xc0_0000);
+    expect(bit(mmu, 0x80_0000)).toBe(true);
+    expect(bit(mmu, 0xc0_0000)).toBe(false);
+    mmu.invalidatePage(0x40_0000); // another chunk
+    expect(bit(mmu, 0x80_0000)).toBe(true);
+    mmu.invalidatePage(0xbf_f000);
+    expect(bit(mmu, 0x80_0000)).toBe(false);
+    // The tables edited to 4 KiB pages without INVLPG: a fill of another page of the chunk
+    // walks them, and the chunk is no longer one translation.
+    mmu.read8(0x80_0000);
+    expect(bit(mmu, 0x80_0000)).toBe(true);
+    tables.map(0x80_1000, 0x60_0000, { dirFlags: P | RW, leafFlags: P | RW });
+    mmu.read8(0x80_1000);
+    expect(bit(mmu, 0x80_0000)).toBe(false);
+  });
+
+  it("is not set for a 4 MiB page over memory the fast path does not read (MMIO, past RAM)", () => {
+    const { mem, mmu, tables, on } = paged(0x100_0000);
+    const handler: MmioHandler = { read: () => 0, write: () => undefined };
+    using _mmio = mem.mapMmio(0xa_0000, 0x2_0000, handler, { owner: "vga" });
+    tables.map(0x80_0000, 0, large); // holds the MMIO pages
+    tables.map(0x40_0000, 0x100_0000, large); // past the end of RAM
+    on();
+    mmu.read8(0x80_0000);
+    expect(bit(mmu, 0x80_0000)).toBe(false);
+    mmu.read8(0x40_0000);
+    expect(bit(mmu, 0x40_0000)).toBe(false);
+  });
+
+  it("keeps global pages' bits across MOV CR3 and clears the others; a full flush clears all", () => {
+    const { mmu, tables, on } = paged();
+    tables.map(0x80_0000, 0x40_0000, { ...large, leafFlags: P | RW | G });
+    tables.map(0x40_0000, 0x80_0000, large);
+    on();
+    mmu.read8(0x80_0000);
+    mmu.read8(0x40_0000);
+    expect([bit(mmu, 0x80_0000), bit(mmu, 0x40_0000)]).toEqual([true, true]);
+    on(); // MOV CR3
+    expect([bit(mmu, 0x80_0000), bit(mmu, 0x40_0000)]).toEqual([true, false]);
+    mmu.flushTlb(true);
+    expect(bit(mmu, 0x80_0000)).toBe(false);
+  });
+
+  it("with paging off is set over RAM while the A20 gate is open, and never over the 640 KiB-1 MiB hole", () => {
+    const mmu = new Mmu(new PhysicalSpace({ ramSize: 0x100_0000 }));
+    mmu.setA20(true);
+    mmu.read8(0x50_0000);
+    mmu.read8(0x1000);
+    expect([bit(mmu, 0x50_0000), bit(mmu, 0)]).toEqual([true, false]);
+    mmu.setA20(false);
+    mmu.read8(0x50_0000);
+    expect(bit(mmu, 0x50_0000)).toBe(false);
+  });
+
+  it("is cleared by a data watch and not set while one is armed", () => {
+    const mmu = new Mmu(new PhysicalSpace({ ramSize: 0x100_0000 }));
+    mmu.setA20(true);
+    mmu.read8(0x50_0000);
+    mmu.setDataWatch([0x500], () => undefined);
+    expect(bit(mmu, 0x50_0000)).toBe(false);
+    mmu.read8(0x60_0000);
+    expect(bit(mmu, 0x60_0000)).toBe(false);
   });
 });
 

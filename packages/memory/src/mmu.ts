@@ -11,7 +11,7 @@ import type {
 } from "@ringvm/bus";
 import { PagingMode, newWalkResult, walk, type WalkContext } from "./paging-walk";
 import { type PhysicalSpace } from "./physical-space";
-import { MEMO_BYTES } from "./wasm-memory";
+import { CHUNK_BYTES, MEMO_BYTES } from "./wasm-memory";
 
 // Layout of one software-TLB entry. The flags live in this module, not an import: V8 folds
 // module-local constants into the hot path, imported bindings cost a check per use.
@@ -126,6 +126,15 @@ export class Mmu implements LinearMemory {
   private readonly fastMasks: Int32Array;
   /** {@link fastPath}'s memo area: zeroed whenever an entry is dropped or restricted. */
   private readonly memo: Int32Array;
+  /** {@link fastPath}'s chunk bits (see @ringvm/bus `LinearFastPath.chunks`). */
+  private readonly chunks: Uint8Array;
+  /** The chunk bits set by global 4 MiB pages: they survive a non-global flush. */
+  private readonly globalChunks = new Uint8Array(CHUNK_BYTES);
+  /**
+   * Per 4 MiB physical chunk below 4 GiB: 0 not known yet, 1 RAM the fast path reads directly
+   * (no page of it T_SLOW), 2 not. Forgotten when the physical map changes.
+   */
+  private readonly ramChunks = new Uint8Array(1024);
   private readonly u8: Uint8Array;
   private readonly u16: Uint16Array;
   private readonly i32: Int32Array;
@@ -177,6 +186,10 @@ export class Mmu implements LinearMemory {
       wasm === undefined
         ? new Int32Array(MEMO_BYTES >> 2)
         : new Int32Array(wasm.memory.buffer, wasm.memoOffset, MEMO_BYTES >> 2);
+    this.chunks =
+      wasm === undefined
+        ? new Uint8Array(CHUNK_BYTES)
+        : new Uint8Array(wasm.memory.buffer, wasm.chunksOffset, CHUNK_BYTES);
     // High-dword masks of bits 62:M (PAE, SDM 4.4.2) and 51:M (4-level, SDM 4.5.4).
     const paeHigh = (0x7fff_ffff & ~((1 << (m - 32)) - 1)) | 0;
     const level4High = (0x000f_ffff & ~((1 << (m - 32)) - 1)) | 0;
@@ -197,8 +210,10 @@ export class Mmu implements LinearMemory {
       pdpteHi: new Int32Array(4),
     };
     physical.onRouteChange((change, page) => {
-      if (change === "map") this.flushAll();
-      else this.revokeFastWrites(page);
+      if (change === "map") {
+        this.ramChunks.fill(0);
+        this.flushAll();
+      } else this.revokeFastWrites(page);
     });
   }
 
@@ -214,6 +229,8 @@ export class Mmu implements LinearMemory {
    */
   setDataWatch(pages: readonly number[], hook: DataWatchHook | null): void {
     this.memo.fill(0);
+    this.chunks.fill(0);
+    this.globalChunks.fill(0);
     for (const p of this.watchPages) this.tlb[p] = 0;
     this.watchPages = hook === null ? [] : pages.map((p) => p >>> 0);
     this.watchHook = this.watchPages.length === 0 ? null : hook;
@@ -281,6 +298,7 @@ export class Mmu implements LinearMemory {
     const page = linear >>> 12;
     this.tlb[page] = 0;
     this.memo.fill(0);
+    this.clearChunk(linear >>> 22);
     if (this.largeCount !== 0) this.dropLargeFragments(page, this.filled, this.filledCount);
     if (this.largeGlobalCount !== 0)
       this.dropLargeFragments(page, this.filledGlobal, this.filledGlobalCount);
@@ -328,6 +346,7 @@ export class Mmu implements LinearMemory {
       i32: this.i32,
       masks: this.fastMasks,
       memo: this.memo,
+      chunks: this.chunks,
     };
     return this.physical.wasm === undefined ? view : { ...view, wasm: this.physical.wasm };
   }
@@ -438,6 +457,7 @@ export class Mmu implements LinearMemory {
     if (this.ctx.mode === PagingMode.Off) {
       const physical = (linear & this.ctx.a20) >>> 0;
       this.fill(page, physical, T_VALID);
+      if (this.ctx.a20 === -1) this.markChunk(linear, physical, false);
       return physical;
     }
     const physical = this.walkOrFault(linear, kind);
@@ -450,6 +470,9 @@ export class Mmu implements LinearMemory {
     if (r.global) flags |= T_GLOBAL;
     flags |= largeFlag(this.ctx.mode, this.lastLeafSize);
     this.fill(page, physical, flags);
+    // A 4 KiB page in a chunk (its tables edited without INVLPG): no longer one translation.
+    if ((flags & T_LARGE_4M) !== 0) this.markChunk(linear, physical, r.global);
+    else this.clearChunk(linear >>> 22);
     return physical;
   }
 
@@ -492,6 +515,32 @@ export class Mmu implements LinearMemory {
     }
     const pp = physical >>> 12;
     this.tlb[page] = (pp << 12) | flags | this.routeFlags(pp) | this.watchRoute(page);
+  }
+
+  /**
+   * Sets the chunk bit of `linear` (see @ringvm/bus `LinearFastPath.chunks`) after a fill from
+   * a 4 MiB page or with paging off: when its 4 MiB physical range is RAM the fast path reads
+   * directly, and no data watch makes pages of it slow.
+   */
+  private markChunk(linear: number, physical: number, global: boolean): void {
+    if (this.watchHook !== null || physical >= FOUR_GIB) return;
+    const pc = physical >>> 22;
+    if (this.ramChunks[pc] === 0) {
+      let ram = 1;
+      for (let pp = pc << 10; pp < (pc + 1) << 10; pp++)
+        if ((this.routeFlags(pp) & T_SLOW) !== 0) ram = 2;
+      this.ramChunks[pc] = ram;
+    }
+    if (this.ramChunks[pc] !== 1) return;
+    const c = linear >>> 22;
+    this.chunks[c >>> 3] = this.chunks[c >>> 3]! | (1 << (c & 7));
+    if (global) this.globalChunks[c >>> 3] = this.globalChunks[c >>> 3]! | (1 << (c & 7));
+  }
+
+  private clearChunk(c: number): void {
+    const bit = ~(1 << (c & 7));
+    this.chunks[c >>> 3] = this.chunks[c >>> 3]! & bit;
+    this.globalChunks[c >>> 3] = this.globalChunks[c >>> 3]! & bit;
   }
 
   /** [debug] Calls the watch hook when the access touches a watched page. */
@@ -570,6 +619,8 @@ export class Mmu implements LinearMemory {
   private flushAll(): void {
     this.stats.fullFlushes++;
     this.memo.fill(0);
+    this.chunks.fill(0);
+    this.globalChunks.fill(0);
     const f = this.filled;
     for (let i = 0; i < this.filledCount; i++) this.tlb[f[i]!] = 0;
     const g = this.filledGlobal;
@@ -581,6 +632,7 @@ export class Mmu implements LinearMemory {
   private flushNonGlobal(): void {
     this.stats.nonGlobalFlushes++;
     this.memo.fill(0);
+    this.chunks.set(this.globalChunks);
     const f = this.filled;
     for (let i = 0; i < this.filledCount; i++) {
       const q = f[i]!;

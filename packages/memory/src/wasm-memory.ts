@@ -9,17 +9,19 @@ const TLB_BYTES = 4 << 20;
 /** WebAssembly page size. */
 const WASM_PAGE = 0x1_0000;
 /**
- * WebAssembly pages after the TLB: masks, registers and the memo area in the first 4 KiB, then
+ * WebAssembly pages after the TLB: masks, registers, the chunk bits and the memo area in the first 4 KiB, then
  * the scratch, with room for @ringvm/recompiler's dynamic-exit hash (513 KiB, its
  * WASM_CHAIN_SCRATCH_BYTES; the board's tests check it fits).
  */
 const STATE_PAGES = 12;
 /**
  * Bytes of the MMU's translation memo area (`LinearFastPath.memo`), in the first state page
- * (after its first KiB): room for the recompiler's memo banks of one region mode each (272
- * bytes: 17 slots) for the four combinations of CPL 3 and CR0.WP, and more.
+ * (after its first KiB, up to its end): room for the recompiler's memo banks of one region mode
+ * each (600 bytes: 25 slots of 24) for the four combinations of CPL 3 and CR0.WP, and more.
  */
-export const MEMO_BYTES = 2048;
+export const MEMO_BYTES = 3072;
+/** Bytes of the MMU's chunk bits (`LinearFastPath.chunks`): one bit per 4 MiB of linear space. */
+export const CHUNK_BYTES = 128;
 /** The scratch: a code generator's state words and tables (the recompiler's dynamic-exit hash). */
 const SCRATCH_SIZE = STATE_PAGES * WASM_PAGE - 4096;
 
@@ -31,6 +33,8 @@ export interface GuestMemoryLayout extends WasmGuestMemory {
   readonly masksOffset: number;
   /** The MMU's translation memo area (MEMO_BYTES, see @ringvm/bus `LinearFastPath.memo`). */
   readonly memoOffset: number;
+  /** The MMU's chunk bits (CHUNK_BYTES, see @ringvm/bus `LinearFastPath.chunks`). */
+  readonly chunksOffset: number;
 }
 
 interface WasmMemoryApi {
@@ -75,6 +79,8 @@ export function createWasmGuestMemory(ramSize: number): GuestMemoryLayout {
     tlbOffset,
     masksOffset: stateOffset,
     registersOffset: stateOffset + 64,
+    // 128..255: free; 256..383: the chunk bits.
+    chunksOffset: stateOffset + 256,
     memoOffset: stateOffset + 1024,
     scratchOffset: stateOffset + STATE_PAGES * WASM_PAGE - SCRATCH_SIZE,
     scratchSize: SCRATCH_SIZE,

@@ -458,6 +458,8 @@ export interface FastMemoryView {
   readonly masks: Int32Array;
   /** The MMU's memo area (@ringvm/bus `LinearFastPath.memo`): wasm regions keep translations there. */
   readonly memo?: Int32Array;
+  /** The MMU's chunk bits (@ringvm/bus `LinearFastPath.chunks`): 4 MiB read windows for memos. */
+  readonly chunks?: Uint8Array;
   /**
    * Present when RAM (at byte 0), `tlb` and `masks` lie in one WebAssembly.Memory (@ringvm/bus
    * `WasmGuestMemory`): the wasm back end imports it.

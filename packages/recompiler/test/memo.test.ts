@@ -23,6 +23,16 @@ const ADD_LOOP = hex("b9d0070000010b4975fbf4");
  */
 const COPY_LOOP = hex("bad00700008a041e88040e4681e6ff0000004a75f0f4");
 const N = 2000;
+/**
+ * Sums the first dword of 16 pages from EBX: mov ecx, 16; xor edx, edx; l: add edx, [ebx];
+ * add ebx, 0x1000; dec ecx; jnz l; hlt
+ */
+const PAGES_SUM = hex("b91000000031d2031381c300100000" + "4975f5f4");
+/**
+ * Stores ECX to the first dword of 16 pages from EBX: mov ecx, 16; l: mov [ebx], ecx;
+ * add ebx, 0x1000; dec ecx; jnz l; hlt
+ */
+const PAGES_STORE = hex("b910000000890b81c300100000" + "4975f5f4");
 /** A linear page the tests remap, and two physical pages it is mapped to in turn. */
 const PAGE = DATA_AT + 0x8000;
 const PHYS_A = DATA_AT + 0x10000;
@@ -44,11 +54,14 @@ function runFromStart(m: Machine, ebx: number): void {
 
 const memoInUse = (m: Machine): boolean => m.mem.fastPath().memo!.some((w) => w !== 0);
 
-/** Whether a memo (words P, D, bounds, -) lets a 4-byte read at `at` take the fast path. */
-function memoFor(m: Machine, at: number): boolean {
+/**
+ * Whether a memo lets a 4-byte read (or, with `write`, a write) at `at` take the fast path: a
+ * slot is a read window (words P, D, bound), then a write window.
+ */
+function memoFor(m: Machine, at: number, write = false): boolean {
   const memo = m.mem.fastPath().memo!;
-  for (let k = 0; k + 2 < memo.length; k += 4)
-    if ((at - memo[k]!) >>> 0 < (memo[k + 2]! & 0xffff)) return true;
+  for (let k = write ? 3 : 0; k + 2 < memo.length; k += 6)
+    if ((at - memo[k]!) >>> 0 < memo[k + 2]!) return true;
   return false;
 }
 
@@ -61,9 +74,10 @@ describe("translation memos", () => {
     runFromStart(m, PAGE);
     expect(m.engine!.stats.translatedWasm).toBeGreaterThan(0);
     expect(memoInUse(m)).toBe(true); // the loop's reads went through a memo
-    // Set by a read, the memo also allows writes: the page is writable and dirty (its bounds
-    // word holds the read bound 4093 and, above it, the write bound).
-    expect(m.mem.fastPath().memo!.includes(4093 | (4093 << 16))).toBe(true);
+    // Set by a read, the memo also allows writes: the page is writable and dirty (a slot with
+    // the read bound 4093 and the write bound 4093).
+    const memo = m.mem.fastPath().memo!;
+    expect(memo.some((w, k) => k % 6 === 2 && w === 4093 && memo[k + 3] === 4093)).toBe(true);
     expect(m.cpu.getReg32(2)).toBe(3 * N);
     m.mem.remap(PAGE >>> 12, PHYS_B >>> 12); // what INVLPG after a page-table edit does
     runFromStart(m, PAGE);
@@ -82,10 +96,10 @@ describe("translation memos", () => {
     const reader = makeMachine(SUM_LOOP, true, 1, true, "wasm");
     reader.mem.watchPage(PHYS_B >>> 12);
     runFromStart(reader, PHYS_B);
-    // The bounds words: the third of each slot's four.
-    const bounds = reader.mem.fastPath().memo!.filter((_, k) => k % 4 === 2);
-    expect(bounds.includes(4093)).toBe(true);
-    expect(bounds.some((w) => w >>> 16 !== 0)).toBe(false);
+    // The read bound (the third of each slot's six words) and the write bound (the fifth).
+    const memo = reader.mem.fastPath().memo!;
+    expect(memo.some((w, k) => k % 6 === 2 && w === 4093)).toBe(true);
+    expect(memo.some((w, k) => k % 6 === 5 && w !== 0)).toBe(false);
     expect(m.mem.bytes[PHYS_A]).toBe(1); // the last value stored (ECX = 1)
   });
 
@@ -103,7 +117,7 @@ describe("translation memos", () => {
     // Both pages are held at the end: keyed by the base register alone, the read and the write
     // took turns in one slot, a miss each.
     expect(memoFor(m, from)).toBe(true);
-    expect(memoFor(m, to)).toBe(true);
+    expect(memoFor(m, to, true)).toBe(true);
   });
 
   it("a memo spans the neighbouring pages mapped alike, not a page mapped elsewhere", () => {
@@ -133,6 +147,46 @@ describe("translation memos", () => {
     expect(new DataView(m.mem.bytes.buffer).getUint32(PHYS_A + 0x1000, true)).toBe(2001000);
   });
 
+  describe("with the MMU's chunk bit (one translation maps the 4 MiB chunk onto RAM)", () => {
+    const FIRST = DATA_AT + 0x20000;
+    /** A machine whose 16 pages from FIRST hold 1..16 and whose TLB has only the first one. */
+    const setUp = (code: Uint8Array, chunk: boolean): Machine => {
+      const m = makeMachine(code, true, 1, true, "wasm");
+      for (let p = 0; p < 16; p++) put32(m, FIRST + p * 0x1000, p + 1);
+      if (chunk) m.mem.chunks[0] = 1;
+      return m;
+    };
+    const dropEntries = (m: Machine): void => {
+      for (let p = 1; p < 16; p++) m.mem.tlb[(FIRST >>> 12) + p] = 0;
+    };
+
+    it("reads anywhere in the chunk through one memo, filled in the TLB or not", () => {
+      for (const chunk of [true, false]) {
+        const m = setUp(PAGES_SUM, chunk);
+        runFromStart(m, FIRST); // translated: the memo is set from now on
+        dropEntries(m);
+        const before = m.mem.slowReads;
+        runFromStart(m, FIRST);
+        // Oracle: 1 + 2 + ... + 16.
+        expect(m.cpu.getReg32(2), `chunk ${chunk}`).toBe(136);
+        // Without the chunk bit, the 15 pages the TLB lacks are slow reads (4 bytes each).
+        expect(m.mem.slowReads - before, `chunk ${chunk}`).toBe(chunk ? 0 : 15 * 4);
+      }
+    });
+
+    it("keeps writes to the span: a watched page of the chunk still takes its writes slowly", () => {
+      const m = setUp(PAGES_STORE, true);
+      runFromStart(m, FIRST);
+      m.mem.watchPage((FIRST >>> 12) + 5);
+      const watched = m.mem.writesToWatched;
+      runFromStart(m, FIRST);
+      expect(m.mem.writesToWatched - watched).toBe(1);
+      // Oracle: page p got 16 - p (ECX counts down from 16).
+      for (let p = 0; p < 16; p++)
+        expect(new DataView(m.mem.bytes.buffer).getUint32(FIRST + p * 0x1000, true)).toBe(16 - p);
+    });
+  });
+
   it("regions of different TLB masks get different banks", () => {
     const m = makeMachine(SUM_LOOP, false, 1, true, "wasm");
     const memo = m.mem.fastPath().memo!;
@@ -145,6 +199,7 @@ describe("translation memos", () => {
       dyn: -1,
       memo: memo.byteOffset,
       memoBytes: 3 * MEMO_BANK_BYTES,
+      chunks: -1,
     };
     const shared = new WasmShared(layout, m.mem.wasm!.memory, () => false, {
       blocksExecuted: 0,

@@ -72,29 +72,40 @@ const NUM_LOCALS = 36 - NUM_PARAMS;
 /**
  * Translation memos: for each slot, the pages around the last fast access through it (a span of
  * pages mapped alike, see `memoBody`), so the next access there skips the TLB lookup. A slot is
- * 16 bytes of the MMU's memo area (@ringvm/bus `LinearFastPath.memo`, a bank per pair of TLB
- * masks): words P (the span's linear base), D (its host base minus P) and the bounds, R in the
- * low and W in the high 16 bits (the fourth word is unused): an access at `l` hits when
- * `(l - P) >>> 0` is below the bound of its kind (the span's bytes less 3 while the memo holds for
- * that kind, so a 4-byte access stays in the span; 0 when not). A miss calls `me` (`memoBody`),
+ * 24 bytes of the MMU's memo area (@ringvm/bus `LinearFastPath.memo`, a bank per pair of TLB
+ * masks): a read window and a write window, each as words P (its linear base), D (host address
+ * minus linear address) and its bound: an access at `l` hits when `(l - P) >>> 0` is below the
+ * bound of its kind (the window's bytes less 3 while the memo holds for that kind, so a 4-byte
+ * access stays in it; 0 when not), and is at `l + D`. The write window is a span; the read
+ * window is a span too, or the whole 4 MiB chunk when the MMU's chunk bit says one translation
+ * maps all of it onto RAM (a 4 MiB page: the kernel's direct map; paging off: the XZ
+ * decompressor's dictionary, megabytes read at random distances). A miss calls `me` (`memoBody`),
  * whose TLB hit sets the memo (inline, that code made
  * regions ~35 % larger). The MMU zeroes the area whenever it drops or restricts an entry, so a
  * memo never outlives the entry it came from and region code invalidates nothing itself. Slots
  * 0-7 are the base registers of explicit operands (ESP for the stack, ESI/EDI for strings), 8
- * operands without one; 9-16 operands with an index register, by a hash of base and index (the
+ * operands without one; 9-24 operands with an index register, by a hash of base and index (the
  * XZ decompressor's LZ copy reads [esi+ebx] and writes [esi+ecx] on two pages: one slot per base
  * register made every such access a miss, `me` calls 65.3 M -> 47.9 M per boot and workload;
  * spans of up to MEMO_SPAN pages each side then 47.9 M -> 34.9 M: the decompressor's stack and
- * heap cross page boundaries).
+ * heap cross page boundaries). Per boot (bench/phases.mjs's guest, in-guest decompressor), the
+ * chunk windows, a write leaving the read window alone and 16 indexed slots instead of 8 took
+ * `me` calls from 30.2 M to 13.3 M, the decompressor's from 13.45 M to 3.7 M (chunk windows
+ * alone: 10.7 M; with separate windows 10.9 M, its LZ write and its probability updates taking
+ * turns in one of 8 indexed slots).
  */
-export const MEMO_SLOTS = 17;
-/** Bytes of one bank of memos (one pair of TLB masks). */
-export const MEMO_BANK_BYTES = 16 * MEMO_SLOTS;
-/** Byte offsets in a memo slot: P, D, and the read and write bounds (16 bits each). */
+export const MEMO_SLOTS = 25;
+/** Bytes of one memo slot, and of one bank of memos (one pair of TLB masks). */
+const MEMO_SLOT_BYTES = 24;
+export const MEMO_BANK_BYTES = MEMO_SLOT_BYTES * MEMO_SLOTS;
+/** Byte offsets in a memo slot: the read window's P, D and bound, then the write window's. */
+const MEMO_READ = 0;
+const MEMO_WRITE = 12;
 const MEMO_P = 0;
 const MEMO_D = 4;
-const MEMO_R = 8;
-const MEMO_W = 10;
+const MEMO_BOUND = 8;
+/** A 4 MiB chunk (the MMU's chunk bits). */
+const CHUNK_SHIFT = 22;
 const SLOT_NONE = 8;
 const SLOT_INDEXED = 9;
 const SLOT_ESP = 4;
@@ -274,6 +285,8 @@ export interface WasmLayout {
   /** The MMU's memo area (@ringvm/bus `LinearFastPath.memo`) and its size, or -1 and 0. */
   readonly memo: number;
   readonly memoBytes: number;
+  /** The MMU's chunk bits (@ringvm/bus `LinearFastPath.chunks`), or -1. */
+  readonly chunks: number;
 }
 
 /** A region lowered to one function of a module that may hold other regions (`buildModule`). */
@@ -437,17 +450,20 @@ function tlbFast(a: Asm, tlb: number, l: number, e: number, mask: Push, limit: P
 /**
  * The body of `me` (l, m, mask, limit, wmask) -> 1 when the access at linear `l` may take the fast
  * path (`(e & mask) === 1` for its TLB entry `e`, and `l`'s page offset at most `limit`), after
- * setting the memo at `m` to its page (see MEMO_SLOTS); 0 otherwise. The memo allows reads (the
- * read mask has no bit the write mask lacks, so a write the TLB allows is a read it allows) and
- * writes when `(e & wmask) === 1` (the region's write mask): a read of a writable page sets it for
- * both, so a store after a load there does not miss. The memo spans up to MEMO_SPAN pages on
+ * setting the memo at `m` to its page (see MEMO_SLOTS); 0 otherwise. A read (mask !== wmask)
+ * sets the read window, and the write window too when `(e & wmask) === 1` (the region's write
+ * mask), so a store after a load there does not miss; a write (mask === wmask) sets only the
+ * write window, so reads and writes far apart through one slot (an LZ copy) do not take each
+ * other's window. A window spans up to MEMO_SPAN pages on
  * each side of `l`'s page whose TLB entries map the next host pages with the same rights (the
  * kernel's direct map, a stack or heap crossing a page boundary): one host offset serves them
  * all, and an access in the span's interior that crosses a page boundary stays in host memory
- * mapped alike. Locals: the entry, the span's first and last page, the page, writable, a scan's
- * entry.
+ * mapped alike. Reads get all of `l`'s 4 MiB chunk instead when its bit in the MMU's chunk bits
+ * (at `chunks`, none when -1) is set: one translation maps the chunk onto RAM, so `e`'s offset
+ * holds for every page of it, filled in the TLB or not. Locals: the entry, the span's first and
+ * last page, the page, writable, a scan's entry.
  */
-export function memoBody(tlb: number): Uint8Array {
+export function memoBody(tlb: number, chunks: number): Uint8Array {
   const a = new Asm();
   const [l, m, mask, limit, wmask, e, lo, hi, p, w, e2] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
   tlbFast(a, tlb, l, e, local(mask), local(limit));
@@ -491,17 +507,55 @@ export function memoBody(tlb: number): Uint8Array {
   a.br(scan);
   a.end();
   a.end();
-  a.get(m).get(lo).i32(12).op(Op.i32Shl).mem(Op.i32Store, MEMO_P);
-  a.get(m).get(e).i32(-4096).op(Op.i32And).get(l).i32(-4096).op(Op.i32And).op(Op.i32Sub);
-  a.mem(Op.i32Store, MEMO_D);
-  // Both bounds: the span's bytes less 3 (a 4-byte access stays in it); W is 0 when read-only.
-  a.get(m);
+  // Reused: p = D (host minus linear), lo = the span's base, hi = its bytes less 3 (a 4-byte
+  // access stays in it).
+  a.get(e).i32(-4096).op(Op.i32And).get(l).i32(-4096).op(Op.i32And).op(Op.i32Sub).set(p);
   a.get(hi).get(lo).op(Op.i32Sub).i32(1).op(Op.i32Add).i32(12).op(Op.i32Shl).i32(3).op(Op.i32Sub);
-  a.tee(e2).get(e2).i32(16).op(Op.i32Shl).op(Op.i32Or);
-  a.get(e2);
+  a.set(hi);
+  a.get(lo).i32(12).op(Op.i32Shl).set(lo);
+  const window = (at: number, base: Push, bound: Push): void => {
+    a.get(m);
+    base(a);
+    a.mem(Op.i32Store, at + MEMO_P);
+    a.get(m)
+      .get(p)
+      .mem(Op.i32Store, at + MEMO_D);
+    a.get(m);
+    bound(a);
+    a.mem(Op.i32Store, at + MEMO_BOUND);
+  };
+  // Writable: the write window (a write always is: its mask is wmask).
   a.get(w);
-  a.op(Op.select);
-  a.mem(Op.i32Store, MEMO_R); // R and W in one word
+  a.open(Op.if);
+  window(MEMO_WRITE, local(lo), local(hi));
+  a.end();
+  // A read: the read window, the chunk when its bit is set (byte l >>> 25, bit (l >>> 22) & 7).
+  a.get(mask).get(wmask).op(Op.i32Ne);
+  a.open(Op.if);
+  if (chunks >= 0) {
+    a.get(l)
+      .i32(CHUNK_SHIFT + 3)
+      .op(Op.i32ShrU)
+      .mem(Op.i32Load8U, chunks);
+    a.get(l).i32(CHUNK_SHIFT).op(Op.i32ShrU).i32(7).op(Op.i32And).op(Op.i32ShrU);
+    a.i32(1).op(Op.i32And);
+    a.open(Op.if);
+    window(
+      MEMO_READ,
+      (b) =>
+        b
+          .get(l)
+          .i32(-1 << CHUNK_SHIFT)
+          .op(Op.i32And),
+      konst((1 << CHUNK_SHIFT) - 3),
+    );
+    a.else();
+    window(MEMO_READ, local(lo), local(hi));
+    a.end();
+  } else {
+    window(MEMO_READ, local(lo), local(hi));
+  }
+  a.end();
   a.i32(1);
   return a.out;
 }
@@ -655,14 +709,14 @@ function sx(a: Asm, v: Push, top: number): void {
 }
 
 /**
- * The page memo slot of `i`'s explicit memory operand: with an index register, one of the
- * SLOT_INDEXED slots by base and index; else its base register, or SLOT_NONE without one.
+ * The page memo slot of `i`'s explicit memory operand: with an index register, one of the 16
+ * slots from SLOT_INDEXED by base and index; else its base register, or SLOT_NONE without one.
  */
 function explicitSlot(i: Instruction): number {
   const b = i.memBase - REG_EAX;
   const x = i.memIndex - REG_EAX;
   const base = b >= 0 && b < 8 ? b : 0;
-  if (x >= 0 && x < 8) return SLOT_INDEXED + ((base ^ (x * 3)) & 7);
+  if (x >= 0 && x < 8) return SLOT_INDEXED + (((base << 1) ^ (x * 5)) & 15);
   return b >= 0 && b < 8 ? b : SLOT_NONE;
 }
 
@@ -713,7 +767,9 @@ class Lowering {
   ) {
     this.a = new Asm(importBase);
     blocks.forEach((b, j) => this.index.set(b[0]!.ip >>> 0, j));
-    this.memo = Array.from({ length: MEMO_SLOTS }, (_, k) => (memo < 0 ? -1 : memo + 16 * k));
+    this.memo = Array.from({ length: MEMO_SLOTS }, (_, k) =>
+      memo < 0 ? -1 : memo + MEMO_SLOT_BYTES * k,
+    );
   }
 
   // ---- state spills ----
@@ -1409,12 +1465,13 @@ class Lowering {
     const m = this.memo[slot]!;
     const a = this.a;
     const fast = a.open(Op.block);
+    const w = m + (write ? MEMO_WRITE : MEMO_READ);
     a.get(L)
       .i32(0)
-      .mem(Op.i32Load, m + MEMO_P)
+      .mem(Op.i32Load, w + MEMO_P)
       .op(Op.i32Sub)
       .i32(0)
-      .mem(Op.i32Load16U, m + (write ? MEMO_W : MEMO_R))
+      .mem(Op.i32Load, w + MEMO_BOUND)
       .op(Op.i32LtU)
       .brIf(fast);
     a.get(L)
@@ -1427,12 +1484,12 @@ class Lowering {
     a.end();
   }
 
-  /** Pushes the host address of `l` through the memo at `m` (its page's D word). */
-  memoAddr(m: number): void {
+  /** Pushes the host address of `l` through the memo at `m` (its read or write window's D). */
+  memoAddr(m: number, write: boolean): void {
     this.a
       .get(L)
       .i32(0)
-      .mem(Op.i32Load, m + MEMO_D)
+      .mem(Op.i32Load, m + (write ? MEMO_WRITE : MEMO_READ) + MEMO_D)
       .op(Op.i32Add);
   }
 
@@ -1450,7 +1507,7 @@ class Lowering {
       const done = a.blockI32();
       const slow = a.open(Op.block);
       this.memoTest(slot, rmw, top, slow);
-      this.memoAddr(m);
+      this.memoAddr(m, rmw);
       a.mem(load, 0).br(done);
       a.end();
     } else {
@@ -1494,7 +1551,7 @@ class Lowering {
       const done = a.open(Op.block);
       const slow = a.open(Op.block);
       this.memoTest(slot, true, top, slow);
-      this.memoAddr(m);
+      this.memoAddr(m, true);
       v(a);
       a.mem(store, 0);
       after();

@@ -94,6 +94,7 @@ export function wasmLayout(view: FastMemoryView | null, s: CpuState): WasmLayout
     scratch: w.scratchOffset,
     memo: view.memo?.buffer === buf ? view.memo.byteOffset : -1,
     memoBytes: view.memo?.buffer === buf ? view.memo.byteLength : 0,
+    chunks: view.chunks?.buffer === buf ? view.chunks.byteOffset : -1,
     dyn: w.scratchSize >= DYN_OFFSET + DYN_BYTES ? w.scratchOffset + DYN_OFFSET : -1,
   };
 }
@@ -177,7 +178,7 @@ export class WasmShared {
     this.spill = fn(spillBody(layout), 0, SPILL_PARAMS, 0);
     this.recordFlags = fn(flagsBody(), 3, 5, 1);
     this.recordCondition = fn(conditionBody(), 5, 6, 1);
-    this.memoSet = fn(memoBody(layout.tlb), 6, 5, 1);
+    this.memoSet = fn(memoBody(layout.tlb, layout.chunks), 6, 5, 1);
   }
 
   /**

@@ -24,10 +24,12 @@ export const RO_PAGE = 0x3ff000;
 const WASM_TLB = RAM_SIZE;
 const WASM_STATE = WASM_TLB + (4 << 20);
 /**
- * Masks, registers and the memo area in the first 1 KiB after the TLB, then the scratch, large
- * enough for the dynamic-exit hash (as @ringvm/memory's createWasmGuestMemory).
+ * Masks, registers, the chunk bits and the memo area in the first 4 KiB after the TLB, then the
+ * scratch, large enough for the dynamic-exit hash (as @ringvm/memory's createWasmGuestMemory).
  */
-const WASM_SCRATCH = WASM_STATE + 1024;
+const WASM_CHUNKS = WASM_STATE + 256;
+const WASM_MEMO = WASM_STATE + 1024;
+const WASM_SCRATCH = WASM_STATE + 4096;
 const WASM_PAGES = Math.ceil((WASM_SCRATCH + WASM_CHAIN_SCRATCH_BYTES) / 0x10000);
 
 type WasmMemoryCtor = new (d: { initial: number; maximum: number }) => { buffer: ArrayBuffer };
@@ -48,6 +50,13 @@ export class TestMemory implements LinearMemory {
    * `LinearFastPath.memo`): here when a page is remapped or watched.
    */
   private readonly memo: Int32Array;
+  /**
+   * The MMU's chunk bits (@ringvm/bus `LinearFastPath.chunks`), all clear: a test sets one to
+   * say a 4 MiB chunk is one translation onto readable RAM (and keeps its reads there).
+   */
+  readonly chunks: Uint8Array;
+  /** Reads that came through `read8` (the slow path), for tests of what stays fast. */
+  slowReads = 0;
   /** The shared memory (`wasm` machines): RAM, TLB, masks, registers and scratch in one. */
   readonly wasm: FastMemoryView["wasm"];
   private sink: PageFaultSink | null = null;
@@ -80,7 +89,8 @@ export class TestMemory implements LinearMemory {
       this.bytes = new Uint8Array(buf, 0, RAM_SIZE);
       this.tlb = new Int32Array(buf, WASM_TLB, 1 << 20);
       this.masks = new Int32Array(buf, WASM_STATE, 2);
-      this.memo = new Int32Array(buf, WASM_STATE + 128, (1024 - 128) >> 2);
+      this.memo = new Int32Array(buf, WASM_MEMO, 3072 >> 2);
+      this.chunks = new Uint8Array(buf, WASM_CHUNKS, 128);
       this.wasm = {
         memory,
         ramSize: RAM_SIZE,
@@ -92,7 +102,8 @@ export class TestMemory implements LinearMemory {
       this.bytes = new Uint8Array(RAM_SIZE);
       this.tlb = new Int32Array(1 << 20);
       this.masks = new Int32Array(2);
-      this.memo = new Int32Array((1024 - 128) >> 2);
+      this.memo = new Int32Array(3072 >> 2);
+      this.chunks = new Uint8Array(128);
       this.wasm = undefined;
     }
     this.masks.set([1 | 32, 1 | 32 | 64]);
@@ -110,6 +121,7 @@ export class TestMemory implements LinearMemory {
       i32: new Int32Array(buf, 0, RAM_SIZE >>> 2),
       masks: this.masks,
       memo: this.memo,
+      chunks: this.chunks,
       ...(this.wasm === undefined ? {} : { wasm: this.wasm }),
     };
   }
@@ -125,6 +137,7 @@ export class TestMemory implements LinearMemory {
   /** Called with the physical address of every read (a device register's side effect). */
   onRead: ((phys: number) => void) | null = null;
   read8(linear: number): number {
+    this.slowReads++;
     const a = this.check(linear, false);
     this.onRead?.(a);
     return this.bytes[a]!;
