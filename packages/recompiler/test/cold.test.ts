@@ -229,6 +229,31 @@ describe("cold blocks (auto engine below the hot threshold)", () => {
     expect(translated(2000)).toBeGreaterThan(0); // hot after 500 entries (not 2000)
     expect(translated(4100)).toBe(0); // would need 1025 entries
   });
+  it("compact memory forms with effective addresses of 2 GiB and up (a kernel's) run as the interpreter runs them", () => {
+    // The test memory keeps the low 22 bits: 0xC004_0000 is DATA_AT. Loads, an ALU read, a
+    // store, an unaligned load (the checked path), LEA and a compare with an immediate.
+    const { b } = both(
+      [
+        ...[0xbb, ...le32(0xc004_0000)], // mov ebx, 0xc0040000
+        ...[0x8b, 0x43, 0x04], // mov eax, [ebx+4]
+        ...[0x03, 0x43, 0x08], // add eax, [ebx+8]
+        ...[0x89, 0x43, 0x0c], // mov [ebx+12], eax
+        ...[0x8b, 0x53, 0x05], // mov edx, [ebx+5]
+        ...[0x8d, 0x4c, 0x5b, 0x10], // lea ecx, [ebx+ebx*2+16]
+        ...[0x83, 0x7b, 0x04, 0x05], // cmp dword [ebx+4], 5
+        ...[0x0f, 0x94, 0xc6], // sete dh
+        0xf4,
+      ],
+      [[0x4_0004, [5, 0, 0, 0, 7, 0, 0, 0]]],
+    );
+    // Oracle: 5 + 7, stored; [ebx+5] is bytes 0, 0, 0, 7 (0x07000000), then SETE sets DH (the
+    // compare of 5 with 5); the LEA wraps mod 2^32.
+    expect(b.cpu.getReg32(0)).toBe(12);
+    expect(b.mem.bytes[0x4_000c]).toBe(12);
+    expect(b.cpu.getReg32(1) >>> 0).toBe((3 * 0xc004_0000 + 16) % 2 ** 32);
+    expect(b.cpu.getReg32(2) >>> 0).toBe(0x0700_0100);
+  });
+
   it("16-bit code whose IP wraps at 0xFFFF runs as the interpreter runs it", () => {
     // CS: a 16-bit segment at 0x20000. At IP 0xFFFD: inc ax / inc bx / nop (its next IP
     // wraps to 0); at IP 0: dec cx / jnz 0xFFFD / hlt. The nop is left to the interpreter (a
