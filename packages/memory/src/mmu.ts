@@ -229,8 +229,7 @@ export class Mmu implements LinearMemory {
    */
   setDataWatch(pages: readonly number[], hook: DataWatchHook | null): void {
     this.memo.fill(0);
-    this.chunks.fill(0);
-    this.globalChunks.fill(0);
+    this.clearChunks();
     for (const p of this.watchPages) this.tlb[p] = 0;
     this.watchPages = hook === null ? [] : pages.map((p) => p >>> 0);
     this.watchHook = this.watchPages.length === 0 ? null : hook;
@@ -527,7 +526,7 @@ export class Mmu implements LinearMemory {
     const pc = physical >>> 22;
     if (this.ramChunks[pc] === 0) {
       let ram = 1;
-      for (let pp = pc << 10; pp < (pc + 1) << 10; pp++)
+      for (let pp = pc << 10; pp < (pc + 1) << 10 && ram === 1; pp++)
         if ((this.routeFlags(pp) & T_SLOW) !== 0) ram = 2;
       this.ramChunks[pc] = ram;
     }
@@ -537,6 +536,13 @@ export class Mmu implements LinearMemory {
     if (global) this.globalChunks[c >>> 3] = this.globalChunks[c >>> 3]! | (1 << (c & 7));
   }
 
+  /** Clears every chunk bit, global pages' too. */
+  private clearChunks(): void {
+    this.chunks.fill(0);
+    this.globalChunks.fill(0);
+  }
+
+  /** Clears chunk `c`'s bit (linear >>> 22). */
   private clearChunk(c: number): void {
     const bit = ~(1 << (c & 7));
     this.chunks[c >>> 3] = this.chunks[c >>> 3]! & bit;
@@ -619,8 +625,7 @@ export class Mmu implements LinearMemory {
   private flushAll(): void {
     this.stats.fullFlushes++;
     this.memo.fill(0);
-    this.chunks.fill(0);
-    this.globalChunks.fill(0);
+    this.clearChunks();
     const f = this.filled;
     for (let i = 0; i < this.filledCount; i++) this.tlb[f[i]!] = 0;
     const g = this.filledGlobal;
