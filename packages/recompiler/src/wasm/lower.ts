@@ -243,9 +243,9 @@ export const IMPORTS: readonly ImportedFunc[] = [
   { name: "ef", params: 5, results: 1 },
   // Condition cc (Jcc order) of a pending record (fk != 0), in wasm (`conditionBody`)
   { name: "cd", params: 6, results: 1 },
-  // Tests the TLB for a fast access at l and sets memo m for its page (l, m, mask, the offset
-  // limit of the access, the write mask) -> 1 when fast, in wasm (`memoBody`)
-  { name: "me", params: 5, results: 1 },
+  // Tests the TLB for a fast access at l and sets a memo for its page (l, memoArg's word) -> 1
+  // when fast, in wasm (`memoBody`)
+  { name: "me", params: 2, results: 1 },
 ];
 /**
  * Then one import per handler call site, `h0`, `h1`, ... (retired since entry) -> 1 = leave:
@@ -448,9 +448,22 @@ function tlbFast(a: Asm, tlb: number, l: number, e: number, mask: Push, limit: P
 }
 
 /**
- * The body of `me` (l, m, mask, limit, wmask) -> 1 when the access at linear `l` may take the fast
- * path (`(e & mask) === 1` for its TLB entry `e`, and `l`'s page offset at most `limit`), after
- * setting the memo at `m` to its page (see MEMO_SLOTS); 0 otherwise. A read (mask !== wmask)
+ * `me`'s second argument: the memo slot's address `m` (a multiple of 8) with the access's kind in
+ * its low bits (bit 0: a write; bits 1-2: log2 of its bytes), so a call site pushes one constant
+ * (with the masks and the offset limit as arguments, each miss path was 7 bytes longer: ~4 % of
+ * a boot's region code).
+ */
+export function memoArg(m: number, write: boolean, bytes: number): number {
+  if ((m & 7) !== 0) throw new RangeError(`memo slot at ${m}: not a multiple of 8`);
+  return m | (write ? 1 : 0) | (Math.log2(bytes) << 1);
+}
+
+/**
+ * The body of `me` (l, memoArg(m, write, bytes)) -> 1 when the access at linear `l` may take the
+ * fast path (`(e & mask) === 1` for its TLB entry `e`, the current read or write mask at `masks`,
+ * and `l`'s page offset at most 4096 - bytes), after setting the memo at `m` to its page (see
+ * MEMO_SLOTS); 0 otherwise. The masks in the memory are the region's: a region runs only in the
+ * mode it was made for, whose CPL and CR0.WP make them (engine.ts modeKey). A read (mask !== wmask)
  * sets the read window, and the write window too when `(e & wmask) === 1` (the region's write
  * mask), so a store after a load there does not miss; a write (mask === wmask) sets only the
  * write window, so reads and writes far apart through one slot (an LZ copy) do not take each
@@ -463,9 +476,15 @@ function tlbFast(a: Asm, tlb: number, l: number, e: number, mask: Push, limit: P
  * holds for every page of it, filled in the TLB or not. Locals: the entry, the span's first and
  * last page, the page, writable, a scan's entry.
  */
-export function memoBody(tlb: number, chunks: number): Uint8Array {
+export function memoBody(tlb: number, masks: number, chunks: number): Uint8Array {
   const a = new Asm();
-  const [l, m, mask, limit, wmask, e, lo, hi, p, w, e2] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+  const [l, m, e, lo, hi, p, w, e2, mask, limit, wmask] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+  // Unpack memoArg's word (m last: it is the same local).
+  a.get(m).i32(1).op(Op.i32And).i32(2).op(Op.i32Shl).mem(Op.i32Load, masks).set(mask);
+  a.i32(0).mem(Op.i32Load, masks + 4).set(wmask);
+  a.i32(4096).i32(1).get(m).i32(1).op(Op.i32ShrU).i32(3).op(Op.i32And).op(Op.i32Shl);
+  a.op(Op.i32Sub).set(limit);
+  a.get(m).i32(-8).op(Op.i32And).set(m);
   tlbFast(a, tlb, l, e, local(mask), local(limit));
   a.op(Op.i32Eqz);
   a.open(Op.if);
@@ -1475,10 +1494,7 @@ class Lowering {
       .op(Op.i32LtU)
       .brIf(fast);
     a.get(L)
-      .i32(m)
-      .i32(this.masks[write ? 1 : 0])
-      .i32(top === 7 ? 4095 : 4096 - SIZE(top))
-      .i32(this.masks[1])
+      .i32(memoArg(m, write, SIZE(top)))
       .call(F_ME);
     a.op(Op.i32Eqz).brIf(slow);
     a.end();

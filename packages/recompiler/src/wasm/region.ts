@@ -178,7 +178,7 @@ export class WasmShared {
     this.spill = fn(spillBody(layout), 0, SPILL_PARAMS, 0);
     this.recordFlags = fn(flagsBody(), 3, 5, 1);
     this.recordCondition = fn(conditionBody(), 5, 6, 1);
-    this.memoSet = fn(memoBody(layout.tlb, layout.chunks), 6, 5, 1);
+    this.memoSet = fn(memoBody(layout.tlb, layout.masks, layout.chunks), 9, 2, 1);
   }
 
   /**
