@@ -143,6 +143,43 @@ describe("wasm back end: faults, self-modifying code, module contents", () => {
     },
   );
 
+  // The slow paths pass their instruction's place (lower.ts `slowSite`): the faulting EIP and
+  // block come from it, here in the third basic block of a loop region (after a not-taken Jcc).
+  it.each(["wasm", "wasm-shared"] as const)(
+    "a #PF on a load and on a store in later blocks of a loop region (%s)",
+    (backend) => {
+      for (const store of [false, true]) {
+        const code = Uint8Array.from([
+          ...[0xbe, ...le(HOLE - 0x20000)], // mov esi, HOLE - 32 pages
+          ...[0x31, 0xc9], // xor ecx, ecx
+          ...[0x31, 0xd2], // xor edx, edx
+          // loop (block 1):
+          ...[0x41], // inc ecx
+          ...[0x83, 0xf9, 0x70], // cmp ecx, 0x70
+          ...[0x74, 0x0e], // je done (never: the fault comes first)
+          // block 2: a load or a store at [esi + 4], then the next page
+          ...(store ? [0x89, 0x4e, 0x04] : [0x03, 0x46, 0x04]), // mov [esi+4], ecx / add eax, [esi+4]
+          ...[0x81, 0xc6, ...le(0x1000)], // add esi, 0x1000
+          ...[0x83, 0xc2, 0x03], // add edx, 3 (flags pending at the fault)
+          ...[0xeb, 0xec], // jmp loop
+          0xf4, // done: hlt
+        ]);
+        const { b } = lockstep(code, backend, 20_000, 3);
+        const s = b.cpu.state;
+        // SDM: CR2 = the address, error code 0 (read) or 2 (write), not present; the frame has
+        // the faulting instruction's EIP (CODE_AT + 15) and the 32 iterations' EDX flags.
+        expect(s.cr2 >>> 12).toBe(HOLE >>> 12); // (the test memory checks the last byte first)
+        expect(s.regs[1]).toBe(33);
+        const esp = s.regs[4]! >>> 0;
+        const frame = new DataView(b.mem.bytes.buffer, b.mem.bytes.byteOffset + esp, 16);
+        expect(frame.getUint32(0, true)).toBe(store ? 2 : 0);
+        expect(frame.getUint32(4, true)).toBe(CODE_AT + 15);
+        expect(s.regs[2]).toBe(96);
+        expect(wasmBlocks(b)).toBeGreaterThan(0);
+      }
+    },
+  );
+
   it.each(["wasm", "wasm-shared"] as const)(
     "BTS [ebp+8], ecx with ECX = -40 sets bit 24 of the dword at EBP (%s)",
     (backend) => {

@@ -447,6 +447,23 @@ function tlbFast(a: Asm, tlb: number, l: number, e: number, mask: Push, limit: P
   a.op(Op.i32LeU).op(Op.i32And);
 }
 
+/** The bits of a slow load or store's code that `slowLoad`/`slowStore` read. */
+export const SLOW_CODE_BITS = 0x7f;
+/** A slow-path code with the place of its instruction (slowSite). */
+export const SLOW_SITE = 0x80;
+
+/**
+ * A slow load or store's code (SLOW_CODE_BITS) with SLOW_SITE and its instruction's place: bits
+ * 8-13 its index `k` in block `j`, from bit 14 the block. The fault exit's EIP and block locals
+ * cost each slow path 11 bytes of sets (~5 % of a boot's region code); the helper that keeps a
+ * fault has them from here instead (region.ts `faultSite`).
+ */
+export function slowSite(code: number, j: number, k: number): number {
+  if ((code & ~SLOW_CODE_BITS) !== 0 || k >= 64 || j >= 1 << 16)
+    throw new RangeError(`slow path code ${code} of instruction ${k} of block ${j}: no room`);
+  return code | SLOW_SITE | (k << 8) | (j << 14);
+}
+
 /**
  * `me`'s second argument: the memo slot's address `m` (a multiple of 8) with the access's kind in
  * its low bits (bit 0: a write; bits 1-2: log2 of its bytes), so a call site pushes one constant
@@ -481,7 +498,9 @@ export function memoBody(tlb: number, masks: number, chunks: number): Uint8Array
   const [l, m, e, lo, hi, p, w, e2, mask, limit, wmask] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
   // Unpack memoArg's word (m last: it is the same local).
   a.get(m).i32(1).op(Op.i32And).i32(2).op(Op.i32Shl).mem(Op.i32Load, masks).set(mask);
-  a.i32(0).mem(Op.i32Load, masks + 4).set(wmask);
+  a.i32(0)
+    .mem(Op.i32Load, masks + 4)
+    .set(wmask);
   a.i32(4096).i32(1).get(m).i32(1).op(Op.i32ShrU).i32(3).op(Op.i32And).op(Op.i32Shl);
   a.op(Op.i32Sub).set(limit);
   a.get(m).i32(-8).op(Op.i32And).set(m);
@@ -754,9 +773,10 @@ class Lowering {
   carryPending = false;
   carryUntil = -1;
   carryKind = 0;
-  /** Index of the instruction in its block, and the block. */
+  /** Index of the instruction in its block, and the block (and that block's instructions). */
   k = 0;
   j = 0;
+  insns: readonly Instruction[] = [];
   /** Around everything: the fault exit follows its end. */
   fault!: Label;
   exit!: Label;
@@ -1464,6 +1484,21 @@ class Lowering {
     return SIZE(top) | ((this.flat & (1 << seg)) !== 0 ? (seg + 1) << 4 : 0);
   }
 
+  /**
+   * Before the slow load or store of instruction `i`, the code it passes (`slowCode`'s): with
+   * SLOW_SITE and the instruction's place (slowSite), from which the helper that keeps a fault
+   * finds its EIP and block (region.ts), so the site sets no locals for the fault exit; else
+   * (not the instruction at k, which no lowering emits today) as `faultAt` does.
+   */
+  slowPath(i: Instruction, code: number): number {
+    if (this.insns[this.k] !== i) {
+      this.faultAt(i.ip);
+      return code;
+    }
+    this.resolveCarry();
+    return slowSite(code, this.j, this.k);
+  }
+
   /** Pushes the TLB test for `l` against `mask` (TlbMasks; 1 = direct access). */
   tlbTest(mask: number, top: number): void {
     const limit = top === 7 ? null : konst(4096 - SIZE(top));
@@ -1533,8 +1568,7 @@ class Lowering {
       a.mem(load, 0);
       a.else();
     }
-    this.faultAt(i.ip);
-    const code = this.slowCode(seg, top) | (rmw ? SLOW_RMW : 0);
+    const code = this.slowPath(i, this.slowCode(seg, top) | (rmw ? SLOW_RMW : 0));
     a.get(L).i32(code).get(RB).i32(this.k).op(Op.i32Add).call(F_LD);
     this.faultCheck();
     a.end();
@@ -1582,10 +1616,10 @@ class Lowering {
       after();
       a.else();
     }
-    this.faultAt(i.ip);
+    const code = this.slowPath(i, this.slowCode(seg, top));
     a.get(L);
     v(a);
-    a.i32(this.slowCode(seg, top)).get(RB).i32(this.k).op(Op.i32Add).call(F_ST);
+    a.i32(code).get(RB).i32(this.k).op(Op.i32Add).call(F_ST);
     this.faultCheck();
     after();
   }
@@ -3334,6 +3368,7 @@ function attempt(
     const calls = handled[j]!;
     c.calls = calls;
     c.j = j;
+    c.insns = insns;
     c.fl = { kind: 0, op: 0, top: 0, fcZero: false };
     // A handler observes every flag: with a handler call of a form the dead-flag analysis takes
     // as inlined (fixed flag use), no flags are dead (as generate() retries).

@@ -45,6 +45,8 @@ import {
   SCR_RB,
   SCR_REGS,
   SCRATCH_BYTES,
+  SLOW_CODE_BITS,
+  SLOW_SITE,
   SPILL_PARAMS,
   spillBody,
   flagsBody,
@@ -232,6 +234,23 @@ export class WasmShared {
     return 0;
   }
 
+  /**
+   * The EIP and block of the instruction whose slow path kept the fault, when its code had the
+   * place (lower.ts `slowSite`; the fault exit's words are not set then), else -1 and -1.
+   */
+  faultIp = -1;
+  faultPc = -1;
+
+  /** `keep` for a slow load or store of region `block` whose code is `code`. */
+  keepAt(err: unknown, block: Block, code: number): number {
+    if ((code & SLOW_SITE) !== 0) {
+      const pc = code >>> 14;
+      this.faultPc = pc;
+      this.faultIp = block.ips[pc]![(code >>> 8) & 63]! | 0;
+    }
+    return this.keep(err);
+  }
+
   /** The kept fault, cleared. */
   take(): unknown {
     const err = this.fault;
@@ -302,21 +321,21 @@ function regionImports(
       const s = X.s!;
       X.cur = block;
       try {
-        const v = rt.slowLoad(s, l, code, X.base + n);
+        const v = rt.slowLoad(s, l, code & SLOW_CODE_BITS, X.base + n);
         // A device read may raise an interrupt: the next block boundary must see it.
         if (X.pending(s)) M[evw] = 1;
         return v;
       } catch (err) {
-        return X.keep(err);
+        return X.keepAt(err, block, code);
       }
     },
     st: (l: number, v: number, code: number, n: number): number => {
       const s = X.s!;
       X.cur = block;
       try {
-        rt.slowStore(s, l, v, code, X.base + n);
+        rt.slowStore(s, l, v, code & SLOW_CODE_BITS, X.base + n);
       } catch (err) {
-        return X.keep(err);
+        return X.keepAt(err, block, code);
       }
       return !block.valid || X.pending(s) ? 1 : 0;
     },
@@ -447,15 +466,22 @@ function regionFn(
       // the fault exit stored them, in this region or in one the chain went on to (the import
       // said which: X.cur).
       if (copy) for (let k = 0; k < 8; k++) r[k] = M[rg + k]!;
-      // ip -1: a handler threw (it set startEip/startEsp itself).
-      const ip = M[sc + (SCR_IP >> 2)]!;
+      // ip -1: a handler threw (it set startEip/startEsp itself). A slow load or store with
+      // its place in the code (lower.ts `slowSite`) left them in X instead.
+      let ip = M[sc + (SCR_IP >> 2)]!;
+      let pc = M[sc + (SCR_PC >> 2)]!;
+      if (X.faultPc >= 0) {
+        ip = X.faultIp;
+        pc = X.faultPc;
+        X.faultPc = -1;
+      }
       if (ip !== -1) {
         s.startEip = ip >>> 0;
         s.startEsp = r[4]!;
       }
       flags(s);
       cursor.base = base + M[sc + (SCR_RB >> 2)]!;
-      cursor.cur = M[sc + (SCR_PC >> 2)]!;
+      cursor.cur = pc;
       cursor.last = X.cur === block ? null : X.cur;
       if (chain !== null) counted();
       throw err;
