@@ -180,6 +180,35 @@ describe("wasm back end: faults, self-modifying code, module contents", () => {
     },
   );
 
+  // A slow store that leaves its region (here: a write to the region's own page) continues at the
+  // next EIP the helper wrote (region.ts `st`): in the block, and after its last instruction.
+  it.each(["wasm", "wasm-shared"] as const)(
+    "a store to the region's own page as the last instruction of a full block (%s)",
+    (backend) => {
+      const code = Uint8Array.from([
+        ...[0xbe, ...le(CODE_AT + 0x800)], // mov esi, CODE_AT + 0x800 (data in the code page)
+        ...[0xb9, ...le(5)], // mov ecx, 5
+        ...[0x31, 0xc0], // xor eax, eax
+        // loop: 63 register forms, then the store: a block of 64 (MAX_BLOCK_INSNS) ends there
+        ...Array.from({ length: 63 }, () => 0x40), // inc eax
+        ...[0x89, 0x0e], // mov [esi], ecx
+        ...[0x83, 0xc6, 0x04], // add esi, 4
+        ...[0x49], // dec ecx
+        ...[0x75, 256 - (63 + 2 + 3 + 1 + 2)], // jnz loop
+        0xf4, // hlt
+      ]);
+      const { b } = lockstep(code, backend);
+      const s = b.cpu.state;
+      expect(s.regs[1]).toBe(0);
+      expect(s.regs[0]).toBe(5 * 63);
+      expect(s.regs[6]! >>> 0).toBe(CODE_AT + 0x800 + 20);
+      // The stores: ECX 5 down to 1 at the 5 dwords.
+      const dv = new DataView(b.mem.bytes.buffer, b.mem.bytes.byteOffset + CODE_AT + 0x800, 20);
+      expect([0, 4, 8, 12, 16].map((o) => dv.getUint32(o, true))).toEqual([5, 4, 3, 2, 1]);
+      expect(wasmBlocks(b)).toBeGreaterThan(0);
+    },
+  );
+
   it.each(["wasm", "wasm-shared"] as const)(
     "BTS [ebp+8], ecx with ECX = -40 sets bit 24 of the dword at EBP (%s)",
     (backend) => {

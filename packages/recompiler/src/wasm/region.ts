@@ -310,6 +310,10 @@ function regionImports(
   const copy = X.copy;
   const rg = X.rg;
   const evw = sc + (SCR_EVW >> 2);
+  const ne = sc + (SCR_NE >> 2);
+  const nr = sc + (SCR_NR >> 2);
+  // The EIP after each block's last instruction (`st`: a slow store there that leaves).
+  const ends = Int32Array.from(lowered.blocks, (insns) => insns[insns.length - 1]!.nextIp | 0);
   const e: Record<string, unknown> = {
     fl: (fk: number, a: number, b: number, r: number, c: number): void =>
       rt.materializeFlags(X.s!, fk, a, b, r, c),
@@ -337,7 +341,17 @@ function regionImports(
       } catch (err) {
         return X.keepAt(err, block, code);
       }
-      return !block.valid || X.pending(s) ? 1 : 0;
+      if (block.valid && !X.pending(s)) return 0;
+      // Leaving after this instruction: a site code's region takes its next EIP and retired
+      // count from the scratch (lower.ts `leaveStored`).
+      if ((code & SLOW_SITE) !== 0) {
+        const j = code >>> 14;
+        const k = (code >>> 8) & 63;
+        const ips = block.ips[j]!;
+        M[ne] = k + 1 < ips.length ? ips[k + 1]! | 0 : ends[j]!;
+        M[nr] = n + 1;
+      }
+      return 1;
     },
     j: (t: number): void => {
       X.cur = block;
