@@ -70,7 +70,8 @@ const OFK = 31;
  * The lowest address of the state words a region reads and writes (masks, registers, chunk
  * bits, memos, scratch; `Lowering.stateBase`), set at entry: `local.get; i32.load offset=small`
  * is 3 bytes shorter than `i32.const 0; i32.load offset=address` (address > 2^21), three or four
- * times per memory access (~7 % of a boot's region code). V8 folds the constant local.
+ * times per memory access (~7 % of a boot's region code; main-thread time the same, see
+ * bench/README.md 2026-12-04).
  */
 const SB = 36;
 const NUM_PARAMS = 5;
@@ -463,7 +464,7 @@ export const SLOW_SITE = 0x80;
  * A slow load or store's code (SLOW_CODE_BITS) with SLOW_SITE and its instruction's place: bits
  * 8-13 its index `k` in block `j`, from bit 14 the block. The fault exit's EIP and block locals
  * cost each slow path 11 bytes of sets (~5 % of a boot's region code); the helper that keeps a
- * fault has them from here instead (region.ts `faultSite`).
+ * fault has them from here instead (region.ts `WasmShared.keepAt`).
  */
 export function slowSite(code: number, j: number, k: number): number {
   if ((code & ~SLOW_CODE_BITS) !== 0 || k >= 64 || j >= 1 << 16)
