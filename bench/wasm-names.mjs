@@ -11,21 +11,13 @@
 // modules follow. A profiling aid only: the names cost a few bytes per function.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+// The wasm spike's emitter (plain JavaScript, no side effects): its LEB128 writer.
+import { uleb } from "../packages/recompiler/bench/wasm-spike/wasm.mjs";
 
 const dir = process.env.RINGVM_WASM_DIR;
 if (dir) mkdirSync(dir, { recursive: true });
 const Original = WebAssembly.Module;
 let serial = 0;
-
-/** Appends `v` as an unsigned LEB128 to `out`. */
-function uleb(v, out) {
-  do {
-    let b = v & 0x7f;
-    v >>>= 7;
-    if (v !== 0) b |= 0x80;
-    out.push(b);
-  } while (v !== 0);
-}
 
 /** Reads an unsigned LEB128 at `at.i` (advancing it). */
 function readUleb(bytes, at) {

@@ -472,6 +472,16 @@ export function slowSite(code: number, j: number, k: number): number {
   return code | SLOW_SITE | (k << 8) | (j << 14);
 }
 
+/** The block of a site code (`slowSite`'s `j`). */
+export function siteBlock(code: number): number {
+  return code >>> 14;
+}
+
+/** The instruction's index in its block of a site code (`slowSite`'s `k`). */
+export function siteIndex(code: number): number {
+  return (code >>> 8) & 63;
+}
+
 /**
  * `me`'s second argument: the memo slot's address `m` (a multiple of 8) with the access's kind in
  * its low bits (bit 0: a write; bits 1-2: log2 of its bytes), so a call site pushes one constant
@@ -830,20 +840,27 @@ class Lowering {
     this.stateBase = Math.min(...words.filter((w) => w >= 0));
   }
 
+  /** Pushes the base for an access at `address` (SB, else 0) and returns its offset from it. */
+  private base(address: number): number {
+    if (address < this.stateBase) {
+      this.a.i32(0);
+      return address;
+    }
+    this.a.get(SB);
+    return address - this.stateBase;
+  }
+
   /** Pushes the word at `address` (as `i32.const 0; i32.load offset=address`). */
   word(address: number, op: number = Op.i32Load): void {
-    if (address >= this.stateBase) this.a.get(SB).mem(op, address - this.stateBase);
-    else this.a.i32(0).mem(op, address);
+    this.a.mem(op, this.base(address));
   }
 
   // ---- state spills ----
 
-  storeWord(offset: number, v: Push): void {
-    const near = offset >= this.stateBase;
-    if (near) this.a.get(SB);
-    else this.a.i32(0);
+  storeWord(address: number, v: Push): void {
+    const offset = this.base(address);
     v(this.a);
-    this.a.mem(Op.i32Store, near ? offset - this.stateBase : offset);
+    this.a.mem(Op.i32Store, offset);
   }
 
   /** Registers and the flag record into memory (before a call that may throw, and at exit). */

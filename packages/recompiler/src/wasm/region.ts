@@ -47,6 +47,8 @@ import {
   SCRATCH_BYTES,
   SLOW_CODE_BITS,
   SLOW_SITE,
+  siteBlock,
+  siteIndex,
   SPILL_PARAMS,
   spillBody,
   flagsBody,
@@ -244,9 +246,9 @@ export class WasmShared {
   /** `keep` for a slow load or store of region `block` whose code is `code`. */
   keepAt(err: unknown, block: Block, code: number): number {
     if ((code & SLOW_SITE) !== 0) {
-      const pc = code >>> 14;
+      const pc = siteBlock(code);
       this.faultPc = pc;
-      this.faultIp = block.ips[pc]![(code >>> 8) & 63]! | 0;
+      this.faultIp = block.ips[pc]![siteIndex(code)]! | 0;
     }
     return this.keep(err);
   }
@@ -345,8 +347,8 @@ function regionImports(
       // Leaving after this instruction: a site code's region takes its next EIP and retired
       // count from the scratch (lower.ts `leaveStored`).
       if ((code & SLOW_SITE) !== 0) {
-        const j = code >>> 14;
-        const k = (code >>> 8) & 63;
+        const j = siteBlock(code);
+        const k = siteIndex(code);
         const ips = block.ips[j]!;
         M[ne] = k + 1 < ips.length ? ips[k + 1]! | 0 : ends[j]!;
         M[nr] = n + 1;
