@@ -137,6 +137,8 @@ export interface WasmGuestMemory {
   readonly ramSize: number;
   /** 32 bytes for a CPU's eight 32-bit registers (see @ringvm/cpu's `CpuOptions.registers`). */
   readonly registersOffset: number;
+  /** 128 bytes for a CPU's XMM0-7 (see @ringvm/cpu's `CpuOptions.xmm`). */
+  readonly xmmOffset: number;
   /** A zeroed area only a code generator uses (its own state words). */
   readonly scratchOffset: number;
   readonly scratchSize: number;

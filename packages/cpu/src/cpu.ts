@@ -99,6 +99,8 @@ export interface CpuOptions {
    * generated code shares (`WasmGuestMemory.registersOffset`); a fresh array by default.
    */
   registers?: Int32Array;
+  /** 32 uint32 to keep XMM0-7 in (`SseState.d`), as `registers`; a fresh array by default. */
+  xmm?: Uint32Array;
 }
 
 /** LinearMemory access kind of an instruction fetch (the MMU's translate `kind`). */
@@ -279,6 +281,7 @@ export class Cpu {
       memory,
       new EpochPorts(options.io, memory, !watching, !routeReports),
       options.registers,
+      options.xmm,
     );
     this.state.clock = options.clock ?? null;
     this.state.ramFast = watching ? this.fastRead : undefined;

@@ -18,6 +18,9 @@ describe("createWasmGuestMemory", () => {
     expect(m.masksOffset).toBe(0x100_0000 + 0x40_0000);
     expect(m.registersOffset).toBeGreaterThanOrEqual(m.masksOffset + 8);
     expect(m.scratchOffset).toBeGreaterThanOrEqual(m.registersOffset + 32);
+    // XMM0-7 (128 bytes) after the registers, before the chunk bits and the scratch.
+    expect(m.xmmOffset).toBeGreaterThanOrEqual(m.registersOffset + 32);
+    expect(m.xmmOffset + 128).toBeLessThanOrEqual(m.chunksOffset);
     expect(m.scratchOffset + m.scratchSize).toBeLessThanOrEqual(size);
     expect(size % 0x1_0000).toBe(0);
     // A fixed maximum: the memory cannot grow (growing would detach every view).

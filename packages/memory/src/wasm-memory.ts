@@ -79,7 +79,8 @@ export function createWasmGuestMemory(ramSize: number): GuestMemoryLayout {
     tlbOffset,
     masksOffset: stateOffset,
     registersOffset: stateOffset + 64,
-    // 128..255: free; 256..383: the chunk bits.
+    xmmOffset: stateOffset + 128,
+    // 256..383: the chunk bits.
     chunksOffset: stateOffset + 256,
     memoOffset: stateOffset + 1024,
     scratchOffset: stateOffset + STATE_PAGES * WASM_PAGE - SCRATCH_SIZE,

@@ -258,7 +258,10 @@ export class Pc {
       codeTranslator: this.mmu,
       codePages: this.physical,
       ...(wasm !== undefined
-        ? { registers: new Int32Array(wasm.memory.buffer, wasm.registersOffset, 8) }
+        ? {
+            registers: new Int32Array(wasm.memory.buffer, wasm.registersOffset, 8),
+            xmm: new Uint32Array(wasm.memory.buffer, wasm.xmmOffset, 32),
+          }
         : {}),
     });
     this.clock.attach(this.cpu);

@@ -21,13 +21,30 @@ export const MXCSR_WRITABLE = 0xffff;
 
 export class SseState {
   /** XMM0-7 as 32 dwords (register r = dwords 4r..4r+3, dword 0 = bits 31:0). */
-  readonly d = new Uint32Array(32);
-  readonly b = new Uint8Array(this.d.buffer);
-  readonly sb = new Int8Array(this.d.buffer);
-  readonly w = new Uint16Array(this.d.buffer);
-  readonly sw = new Int16Array(this.d.buffer);
-  readonly sd = new Int32Array(this.d.buffer);
+  readonly d: Uint32Array;
+  readonly b: Uint8Array;
+  readonly sb: Int8Array;
+  readonly w: Uint16Array;
+  readonly sw: Int16Array;
+  readonly sd: Int32Array;
   mxcsr = MXCSR_DEFAULT;
+
+  /**
+   * `registers`: 32 dwords to keep XMM0-7 in (e.g. a view of the WebAssembly memory generated
+   * code shares, as the general registers); a fresh array by default.
+   */
+  constructor(registers?: Uint32Array) {
+    if (registers !== undefined && registers.length !== 32)
+      throw new RangeError(`XMM registers must be 32 uint32, got ${registers.length}`);
+    const d = registers ?? new Uint32Array(32);
+    const { buffer, byteOffset } = d;
+    this.d = d;
+    this.b = new Uint8Array(buffer, byteOffset, 128);
+    this.sb = new Int8Array(buffer, byteOffset, 128);
+    this.w = new Uint16Array(buffer, byteOffset, 64);
+    this.sw = new Int16Array(buffer, byteOffset, 64);
+    this.sd = new Int32Array(buffer, byteOffset, 32);
+  }
 
   reset(): void {
     this.d.fill(0);

@@ -111,7 +111,7 @@ export class CpuState {
   /** x87 FPU (and the MMX registers aliased on it) and the SSE registers/MXCSR (handlers/x87.ts,
    *  handlers/simd.ts). */
   readonly fpu = new X87State();
-  readonly sse = new SseState();
+  readonly sse: SseState;
 
   /** Guest time source for RDTSC; without one the TSC counts retired instructions. */
   clock: Clock | null = null;
@@ -135,7 +135,9 @@ export class CpuState {
     readonly memory: LinearMemory,
     readonly io: PortIo,
     registers?: Int32Array,
+    xmm?: Uint32Array,
   ) {
+    this.sse = new SseState(xmm);
     if (registers !== undefined && registers.length !== 8)
       throw new RangeError(`registers must be 8 int32, got ${registers.length}`);
     const regs = registers ?? new Int32Array(8);
