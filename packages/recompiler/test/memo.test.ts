@@ -200,6 +200,7 @@ describe("translation memos", () => {
       memo: memo.byteOffset,
       memoBytes: 3 * MEMO_BANK_BYTES,
       chunks: -1,
+      xmm: -1,
     };
     const shared = new WasmShared(layout, m.mem.wasm!.memory, () => false, {
       blocksExecuted: 0,

@@ -71,6 +71,29 @@ export const Op = {
 const I32 = 0x7f;
 const VOID = 0x40;
 
+/**
+ * 128-bit SIMD opcodes (WebAssembly's fixed-width SIMD; each follows the 0xfd prefix as a
+ * LEB128): the SSE2 integer forms the lowering runs inline.
+ */
+export const Simd = {
+  v128Load: 0x00,
+  v128Store: 0x0b,
+  i8x16Shuffle: 0x0d,
+  i8x16Eq: 0x23,
+  i16x8Eq: 0x2d,
+  i32x4Eq: 0x37,
+  v128And: 0x4e,
+  v128AndNot: 0x4f,
+  v128Or: 0x50,
+  v128Xor: 0x51,
+  i8x16Bitmask: 0x64,
+  i8x16Add: 0x6e,
+  i8x16Sub: 0x71,
+  i32x4Add: 0xae,
+  i32x4Sub: 0xb1,
+} as const;
+const SIMD_PREFIX = 0xfd;
+
 export function uleb(v: number, out: number[]): void {
   let x = v >>> 0;
   do {
@@ -179,6 +202,28 @@ export class Asm {
     this.u(table);
     return this;
   }
+  /** A SIMD operation (`Simd`) without immediates. */
+  simd(code: number): this {
+    this.byte(SIMD_PREFIX);
+    this.u(code);
+    return this;
+  }
+  /** v128.load / v128.store at `offset` (alignment hint 16 bytes). */
+  simdMem(code: number, offset: number): this {
+    this.simd(code);
+    this.byte(4);
+    this.u(offset);
+    return this;
+  }
+  /** i8x16.shuffle of the two vectors on the stack: result byte k = byte lanes[k] of a ++ b. */
+  shuffle(lanes: readonly number[]): this {
+    if (lanes.length !== 16 || lanes.some((l) => l < 0 || l > 31))
+      throw new RangeError(`i8x16.shuffle lanes ${lanes.join(",")}`);
+    this.simd(Simd.i8x16Shuffle);
+    for (const l of lanes) this.byte(l);
+    return this;
+  }
+
   /** A memory access at constant `offset` (alignment hint: the natural one). */
   mem(code: number, offset: number): this {
     const align =

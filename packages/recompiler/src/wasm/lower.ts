@@ -27,6 +27,7 @@ import {
   buildModule,
   FN_TYPE_INDEX,
   Op,
+  Simd,
   type ImportedFunc,
   type Label,
   type ModulePart,
@@ -170,6 +171,12 @@ export const FAULT_EXIT = -2;
  */
 export const SCR_DF = 96;
 /**
+ * 1 when SSE forms may run (CR0.EM and CR0.TS clear, CR4.OSFXSR set), else 0 and the inline
+ * SSE2 forms call their handler (which raises #UD or #NM); written with SCR_DF (only handlers
+ * and exception delivery change CR0 and CR4).
+ */
+export const SCR_SSE = 100;
+/**
  * Per segment register (ES..GS), two words: its base and which accesses may skip
  * checkedLinear (bit 0 reads, bit 1 writes: present, 4 GiB limit, not expand-down, writable
  * for writes, no #AC), written by the wrapper at each entry from JS and after every handler
@@ -295,6 +302,8 @@ export interface WasmLayout {
   readonly memoBytes: number;
   /** The MMU's chunk bits (@ringvm/bus `LinearFastPath.chunks`), or -1. */
   readonly chunks: number;
+  /** XMM0-7 (CpuState.sse.d, 128 bytes) when they are in the memory, else -1 (no inline SSE). */
+  readonly xmm: number;
 }
 
 /** A region lowered to one function of a module that may hold other regions (`buildModule`). */
@@ -853,6 +862,39 @@ class Lowering {
   /** Pushes the word at `address` (as `i32.const 0; i32.load offset=address`). */
   word(address: number, op: number = Op.i32Load): void {
     this.a.mem(op, this.base(address));
+  }
+
+  /** Pushes XMM register `r` (0-7) as a v128. */
+  xmmLoad(r: number): void {
+    this.a.simdMem(Simd.v128Load, this.base(this.layout.xmm + 16 * r));
+  }
+
+  /** XMM register `r` = the v128 `v` pushes. */
+  xmmStore(r: number, v: () => void): void {
+    const offset = this.base(this.layout.xmm + 16 * r);
+    v();
+    this.a.simdMem(Simd.v128Store, offset);
+  }
+
+  /**
+   * Runs `i` through its handler and leaves after it (the region's way for what an inline form
+   * does not take: SSE unavailable, a misaligned or slow m128). The static flag record is as
+   * before: the code after this branch continues from the inline path.
+   */
+  handlerLeave(i: Instruction): void {
+    const fl = this.fl;
+    this.handlerCall(i, true);
+    this.fl = fl;
+  }
+
+  /** Leaves through `i`'s handler unless SSE forms may run (SCR_SSE). */
+  sseGuard(i: Instruction): void {
+    const a = this.a;
+    this.word(this.layout.scratch + SCR_SSE);
+    a.op(Op.i32Eqz);
+    a.open(Op.if);
+    this.handlerLeave(i);
+    a.end();
   }
 
   // ---- state spills ----
@@ -2896,6 +2938,196 @@ const signExtendAcc: Lower = (c, i) => {
   return true;
 };
 
+// ---- SSE2 integer forms: WebAssembly SIMD over XMM0-7 in the memory ----
+
+const REG_XMM0 = 77;
+
+/** XMM register number (0-7) of decoder register `reg`, or -1. */
+function xmmIndex(reg: number): number {
+  const r = reg - REG_XMM0;
+  return r >= 0 && r < 8 ? r : -1;
+}
+
+/**
+ * The access to `i`'s m128 operand (a write when `write`) for `use`, which gets a pusher of its
+ * host address: in a flat segment, 16-byte aligned (`aligned`; else within one page) and in its
+ * memo's window (or the TLB's, through `me`). Any other access (misaligned: #GP; a TLB miss,
+ * MMIO, a code page) runs the instruction through its handler and leaves. False when the
+ * operand cannot be lowered (16-bit addressing, a segment with a base or a limit, no memos).
+ */
+function m128(
+  c: Lowering,
+  i: Instruction,
+  write: boolean,
+  aligned: boolean,
+  use: (host: () => void) => void,
+): boolean {
+  const seg = c.seg(i);
+  const slot = explicitSlot(i);
+  const m = c.memo[slot]!;
+  if (seg < 0 || (c.flat & (1 << seg)) === 0 || c.ea(i) === null || m < 0) return false;
+  const a = c.a;
+  c.sseGuard(i);
+  c.linear(i, 31, write);
+  const done = a.open(Op.block);
+  const slow = a.open(Op.block);
+  if (aligned) a.get(L).i32(15).op(Op.i32And).brIf(slow);
+  else
+    a.get(L)
+      .i32(4095)
+      .op(Op.i32And)
+      .i32(4096 - 16)
+      .op(Op.i32GtU)
+      .brIf(slow);
+  // A 16-byte access at an aligned (or page-interior) `l` inside a window of whole pages.
+  c.memoTest(slot, write, 31, slow);
+  use(() => c.memoAddr(m, write));
+  a.br(done);
+  a.end();
+  c.handlerLeave(i);
+  a.end();
+  return true;
+}
+
+/**
+ * `op` xmm, xmm/m128 (the interpreter's intX: an aligned m128): xmm = op(xmm, source), or
+ * op(source, xmm) when `swap` (PANDN's v128.andnot(a, b) = a & ~b).
+ */
+function sseBinary(op: (a: Asm) => void, swap = false): Lower {
+  return (c, i) => {
+    const d = xmmIndex(i.op0Register);
+    if (c.layout.xmm < 0 || d < 0) return false;
+    const a = c.a;
+    const apply = (source: () => void): void =>
+      c.xmmStore(d, () => {
+        if (swap) source();
+        c.xmmLoad(d);
+        if (!swap) source();
+        op(a);
+      });
+    if (i.op1Kind !== OpKind.Register)
+      return m128(c, i, false, true, (host) =>
+        apply(() => {
+          host();
+          a.simdMem(Simd.v128Load, 0);
+        }),
+      );
+    const r = xmmIndex(i.op1Register);
+    if (r < 0) return false;
+    c.sseGuard(i);
+    apply(() => c.xmmLoad(r));
+    return true;
+  };
+}
+
+/** The bytes of PUNPCKL* / PUNPCKH* (`high`) of `size`-byte elements as i8x16.shuffle lanes. */
+function unpackLanes(size: number, high: boolean): number[] {
+  const lanes: number[] = [];
+  const from = high ? 8 : 0;
+  for (let e = 0; e < 8 / size; e++)
+    for (const src of [0, 16]) for (let b = 0; b < size; b++) lanes.push(src + from + e * size + b);
+  return lanes;
+}
+
+/** MOVDQA / MOVDQU xmm, xmm/m128 and xmm/m128, xmm (`aligned`: MOVDQA's #GP on a misaligned m128). */
+function movdq(aligned: boolean): Lower {
+  return (c, i) => {
+    if (c.layout.xmm < 0) return false;
+    const a = c.a;
+    if (i.op0Kind === OpKind.Register && i.op1Kind === OpKind.Register) {
+      const d = xmmIndex(i.op0Register);
+      const r = xmmIndex(i.op1Register);
+      if (d < 0 || r < 0) return false;
+      c.sseGuard(i);
+      c.xmmStore(d, () => c.xmmLoad(r));
+      return true;
+    }
+    if (i.op0Kind === OpKind.Register) {
+      const d = xmmIndex(i.op0Register);
+      if (d < 0) return false;
+      return m128(c, i, false, aligned, (host) =>
+        c.xmmStore(d, () => {
+          host();
+          a.simdMem(Simd.v128Load, 0);
+        }),
+      );
+    }
+    const r = xmmIndex(i.op1Register);
+    if (r < 0) return false;
+    return m128(c, i, true, aligned, (host) => {
+      host();
+      c.xmmLoad(r);
+      a.simdMem(Simd.v128Store, 0);
+    });
+  };
+}
+
+/** PSHUFD xmm, xmm/m128, imm8: dword k of the result = source dword (imm >> 2k) & 3. */
+const pshufd: Lower = (c, i) => {
+  const d = xmmIndex(i.op0Register);
+  if (c.layout.xmm < 0 || d < 0) return false;
+  const a = c.a;
+  const imm = i.immediate & 0xff;
+  const lanes: number[] = [];
+  for (let k = 0; k < 4; k++)
+    for (let b = 0; b < 4; b++) lanes.push(4 * ((imm >>> (2 * k)) & 3) + b);
+  if (i.op1Kind !== OpKind.Register)
+    return m128(c, i, false, true, (host) =>
+      c.xmmStore(d, () => {
+        host();
+        a.simdMem(Simd.v128Load, 0);
+        host();
+        a.simdMem(Simd.v128Load, 0);
+        a.shuffle(lanes);
+      }),
+    );
+  const r = xmmIndex(i.op1Register);
+  if (r < 0) return false;
+  c.sseGuard(i);
+  c.xmmStore(d, () => {
+    c.xmmLoad(r);
+    c.xmmLoad(r);
+    a.shuffle(lanes);
+  });
+  return true;
+};
+
+/** PMOVMSKB r32, xmm: the sign bits of the 16 bytes. */
+const pmovmskb: Lower = (c, i) => {
+  const r = xmmIndex(i.op1Register);
+  if (c.layout.xmm < 0 || r < 0 || !isGpr(i.op0Register, 31)) return false;
+  c.sseGuard(i);
+  regWrite(c.a, i.op0Register, 31, (b) => {
+    c.xmmLoad(r);
+    b.simd(Simd.i8x16Bitmask);
+  });
+  return true;
+};
+
+/** MOVD xmm, r/m32: the dword, zero-extended to 128 bits. */
+const movdToXmm: Lower = (c, i) => {
+  const d = xmmIndex(i.op0Register);
+  if (c.layout.xmm < 0 || d < 0) return false;
+  if (i.op1Kind === OpKind.Register && !isGpr(i.op1Register, 31)) return false;
+  if (i.op1Kind !== OpKind.Register && (c.seg(i) < 0 || c.ea(i) === null)) return false;
+  c.sseGuard(i);
+  if (!readRm(c, i, 1, 31)) return false;
+  const at = c.layout.xmm + 16 * d;
+  c.storeWord(at, local(X));
+  for (const k of [4, 8, 12]) c.storeWord(at + k, konst(0));
+  return true;
+};
+
+/** MOVD r/m32, xmm: dword 0. */
+const movdFromXmm: Lower = (c, i) => {
+  const r = xmmIndex(i.op1Register);
+  if (c.layout.xmm < 0 || r < 0) return false;
+  if (i.op0Kind === OpKind.Register && !isGpr(i.op0Register, 31)) return false;
+  if (i.op0Kind !== OpKind.Register && (c.seg(i) < 0 || c.ea(i) === null)) return false;
+  c.sseGuard(i);
+  return writeRm(c, i, () => c.word(c.layout.xmm + 16 * r), 31);
+};
+
 /**
  * RDTSC: with a TSC that counts retired instructions (SCR_TSC_RATE > 0), inline: the TSC at
  * the JS entry plus the instructions retired since times the rate; else the interpreter's
@@ -3274,6 +3506,42 @@ function buildLowerings(): (Lower | undefined)[] {
   set("Shrd_rm32_r32_CL", doubleShift32(false, true));
   for (const name of ["Cdq", "Cwde", "Cwd", "Cbw"]) set(name, signExtendAcc);
   set("Div_rm32", div32);
+  // SSE2 integer forms (WebAssembly SIMD; the handlers in @ringvm/cpu simd.ts as reference).
+  const simd = (code: number) => (a: Asm) => void a.simd(code);
+  set("Pxor_xmm_xmmm128", sseBinary(simd(Simd.v128Xor)));
+  set("Por_xmm_xmmm128", sseBinary(simd(Simd.v128Or)));
+  set("Pand_xmm_xmmm128", sseBinary(simd(Simd.v128And)));
+  set("Pandn_xmm_xmmm128", sseBinary(simd(Simd.v128AndNot), true));
+  set("Pcmpeqb_xmm_xmmm128", sseBinary(simd(Simd.i8x16Eq)));
+  set("Pcmpeqw_xmm_xmmm128", sseBinary(simd(Simd.i16x8Eq)));
+  set("Pcmpeqd_xmm_xmmm128", sseBinary(simd(Simd.i32x4Eq)));
+  set("Paddb_xmm_xmmm128", sseBinary(simd(Simd.i8x16Add)));
+  set("Psubb_xmm_xmmm128", sseBinary(simd(Simd.i8x16Sub)));
+  set("Paddd_xmm_xmmm128", sseBinary(simd(Simd.i32x4Add)));
+  set("Psubd_xmm_xmmm128", sseBinary(simd(Simd.i32x4Sub)));
+  for (const [name, size] of [
+    ["bw", 1],
+    ["wd", 2],
+    ["dq", 4],
+    ["qdq", 8],
+  ] as const) {
+    set(
+      `Punpckl${name}_xmm_xmmm128`,
+      sseBinary((a) => void a.shuffle(unpackLanes(size, false))),
+    );
+    set(
+      `Punpckh${name}_xmm_xmmm128`,
+      sseBinary((a) => void a.shuffle(unpackLanes(size, true))),
+    );
+  }
+  set("Movdqa_xmm_xmmm128", movdq(true));
+  set("Movdqa_xmmm128_xmm", movdq(true));
+  set("Movdqu_xmm_xmmm128", movdq(false));
+  set("Movdqu_xmmm128_xmm", movdq(false));
+  set("Pshufd_xmm_xmmm128_imm8", pshufd);
+  set("Pmovmskb_r32_xmm", pmovmskb);
+  set("Movd_xmm_rm32", movdToXmm);
+  set("Movd_rm32_xmm", movdFromXmm);
   // PAUSE and the fences are no-ops in the interpreter (integer-move.ts, simd.ts fence).
   for (const [name, value] of Object.entries(Code))
     if (typeof value === "number" && /^(Pause$|[LMS]fence($|_))/.test(name)) t[value] = nop;

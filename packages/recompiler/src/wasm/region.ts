@@ -32,6 +32,7 @@ import {
   SCR_EVW,
   SCR_FAULT,
   SCR_DF,
+  SCR_SSE,
   SCR_SEG,
   SCR_TSC,
   SCR_TSC_RATE,
@@ -71,6 +72,7 @@ export interface WasmMemoryInfo {
   readonly memory: WasmMemoryLike;
   readonly ramSize: number;
   readonly registersOffset: number;
+  readonly xmmOffset: number;
   readonly scratchOffset: number;
   readonly scratchSize: number;
 }
@@ -100,8 +102,14 @@ export function wasmLayout(view: FastMemoryView | null, s: CpuState): WasmLayout
     memoBytes: view.memo?.buffer === buf ? view.memo.byteLength : 0,
     chunks: view.chunks?.buffer === buf ? view.chunks.byteOffset : -1,
     dyn: w.scratchSize >= DYN_OFFSET + DYN_BYTES ? w.scratchOffset + DYN_OFFSET : -1,
+    xmm: s.sse.d.buffer === buf ? s.sse.d.byteOffset : -1,
   };
 }
+
+/** CR0.EM, CR0.TS and CR4.OSFXSR: SSE forms run when EM and TS are clear and OSFXSR set (SCR_SSE). */
+const CR0_EM = 1 << 2;
+const CR0_TS = 1 << 3;
+const CR4_OSFXSR = 1 << 9;
 
 const noDynamicChain = (): number => -1;
 
@@ -141,6 +149,7 @@ export class WasmShared {
   private readonly fw: number;
   /** Word index of SCR_DF (the wrapper and the handler calls keep EFLAGS.DF there). */
   readonly df: number;
+  readonly sse: number;
   /** Word index of SCR_SEG. */
   private readonly sg: number;
   /** Word index of SCR_TSC (two words) and of SCR_TSC_RATE. */
@@ -169,6 +178,7 @@ export class WasmShared {
     this.copy = this.rg === sc + (SCR_REGS >> 2);
     this.fw = sc + (SCR_FAULT >> 2);
     this.df = sc + (SCR_DF >> 2);
+    this.sse = sc + (SCR_SSE >> 2);
     this.sg = sc + (SCR_SEG >> 2);
     this.tsc = sc + (SCR_TSC >> 2);
     this.tscRate = sc + (SCR_TSC_RATE >> 2);
@@ -186,13 +196,14 @@ export class WasmShared {
   }
 
   /**
-   * EFLAGS.DF, the segments' fast words (lower.ts SCR_DF, SCR_SEG) and the inline RDTSC's
+   * EFLAGS.DF, whether SSE forms may run (SCR_SSE), the segments' fast words (lower.ts SCR_DF, SCR_SEG) and the inline RDTSC's
    * words (SCR_TSC, SCR_TSC_RATE) from CpuState: at each entry from JS and after each handler
    * call (the only code that changes them in a chain).
    */
   sync(s: CpuState): void {
     const M = this.M;
     M[this.df] = (s.flags >>> 10) & 1;
+    M[this.sse] = (s.cr0 & (CR0_EM | CR0_TS)) === 0 && (s.cr4 & CR4_OSFXSR) !== 0 ? 1 : 0;
     // The interpreter's own per-segment bits (segments.ts updateFlat), none under #AC.
     const wide = alignmentChecks(s) ? 0 : s.wideSegs;
     for (let seg = 0; seg < 6; seg++) {

@@ -95,6 +95,7 @@ export class TestMemory implements LinearMemory {
         memory,
         ramSize: RAM_SIZE,
         registersOffset: WASM_STATE + 64,
+        xmmOffset: WASM_STATE + 128,
         scratchOffset: WASM_SCRATCH,
         scratchSize: WASM_PAGES * 0x10000 - WASM_SCRATCH,
       };
@@ -239,10 +240,15 @@ export function makeMachine(
     backend === "wasm-shared" && w !== undefined
       ? new Int32Array(w.memory.buffer, w.registersOffset, 8)
       : undefined;
+  const xmm =
+    backend === "wasm-shared" && w !== undefined
+      ? new Uint32Array(w.memory.buffer, w.xmmOffset, 32)
+      : undefined;
   const cpu = new Cpu({
     memory: mem,
     io: extras.io ?? new NullPorts(),
     ...(registers ? { registers } : {}),
+    ...(xmm ? { xmm } : {}),
     ...(extras.interrupts ? { interrupts: extras.interrupts } : {}),
   });
   const b = mem.bytes;
@@ -315,5 +321,7 @@ export function snapshot(cpu: Cpu): Record<string, number | boolean> {
   out.halted = s.halted;
   out.retired = s.retired;
   out.shadow = s.interruptShadow;
+  out.cr4 = s.cr4 >>> 0;
+  for (let k = 0; k < 32; k++) out[`xmm${k >> 2}.${k & 3}`] = s.sse.d[k]!;
   return out;
 }
