@@ -8,6 +8,7 @@ export interface WasmMemoryLike {
 
 interface WasmApi {
   Module: new (bytes: Uint8Array) => object;
+  validate(bytes: Uint8Array): boolean;
   Table: new (descriptor: { element: "anyfunc"; initial: number }) => {
     readonly length: number;
     set(index: number, value: unknown): void;
@@ -21,4 +22,23 @@ interface WasmApi {
 /** The host's WebAssembly API, or undefined when there is none. */
 export function wasmApi(): WasmApi | undefined {
   return (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+}
+
+/**
+ * A module of one function returning `i8x16.splat(0)`: valid where the host has fixed-width
+ * SIMD (the inline SSE2 forms need it).
+ */
+const SIMD_PROBE = Uint8Array.from([
+  ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00], // magic, version
+  ...[0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7b], // type: () -> v128
+  ...[0x03, 0x02, 0x01, 0x00], // one function of type 0
+  ...[0x0a, 0x08, 0x01, 0x06, 0x00, 0x41, 0x00, 0xfd, 0x0f, 0x0b], // i32.const 0; i8x16.splat
+]);
+
+let simd: boolean | undefined;
+
+/** Whether the host's WebAssembly has fixed-width SIMD. */
+export function wasmSimd(): boolean {
+  simd ??= wasmApi()?.validate(SIMD_PROBE) === true;
+  return simd;
 }

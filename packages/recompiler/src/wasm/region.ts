@@ -17,7 +17,7 @@ import {
   ZF,
   type CpuState,
 } from "@ringvm/cpu";
-import { wasmApi, type WasmMemoryLike } from "./api";
+import { wasmApi, wasmSimd, type WasmMemoryLike } from "./api";
 import { buildModule } from "./asm";
 import type { FuncTable } from "./chain";
 import { Code, Instruction } from "@ringvm/decoder";
@@ -102,7 +102,7 @@ export function wasmLayout(view: FastMemoryView | null, s: CpuState): WasmLayout
     memoBytes: view.memo?.buffer === buf ? view.memo.byteLength : 0,
     chunks: view.chunks?.buffer === buf ? view.chunks.byteOffset : -1,
     dyn: w.scratchSize >= DYN_OFFSET + DYN_BYTES ? w.scratchOffset + DYN_OFFSET : -1,
-    xmm: s.sse.d.buffer === buf ? s.sse.d.byteOffset : -1,
+    xmm: s.sse.d.buffer === buf && wasmSimd() ? s.sse.d.byteOffset : -1,
   };
 }
 
