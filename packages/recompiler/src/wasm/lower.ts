@@ -3517,8 +3517,33 @@ function buildLowerings(): (Lower | undefined)[] {
   set("Pcmpeqd_xmm_xmmm128", sseBinary(simd(Simd.i32x4Eq)));
   set("Paddb_xmm_xmmm128", sseBinary(simd(Simd.i8x16Add)));
   set("Psubb_xmm_xmmm128", sseBinary(simd(Simd.i8x16Sub)));
-  set("Paddd_xmm_xmmm128", sseBinary(simd(Simd.i32x4Add)));
-  set("Psubd_xmm_xmmm128", sseBinary(simd(Simd.i32x4Sub)));
+  for (const [name, op] of [
+    ["Pcmpgtb", Simd.i8x16GtS],
+    ["Pcmpgtw", Simd.i16x8GtS],
+    ["Pcmpgtd", Simd.i32x4GtS],
+    ["Paddsb", Simd.i8x16AddSatS],
+    ["Paddusb", Simd.i8x16AddSatU],
+    ["Psubsb", Simd.i8x16SubSatS],
+    ["Psubusb", Simd.i8x16SubSatU],
+    ["Pminub", Simd.i8x16MinU],
+    ["Pmaxub", Simd.i8x16MaxU],
+    ["Pavgb", Simd.i8x16AvgrU],
+    ["Paddw", Simd.i16x8Add],
+    ["Paddsw", Simd.i16x8AddSatS],
+    ["Paddusw", Simd.i16x8AddSatU],
+    ["Psubw", Simd.i16x8Sub],
+    ["Psubsw", Simd.i16x8SubSatS],
+    ["Psubusw", Simd.i16x8SubSatU],
+    ["Pmullw", Simd.i16x8Mul],
+    ["Pminsw", Simd.i16x8MinS],
+    ["Pmaxsw", Simd.i16x8MaxS],
+    ["Pavgw", Simd.i16x8AvgrU],
+    ["Paddd", Simd.i32x4Add],
+    ["Psubd", Simd.i32x4Sub],
+    ["Paddq", Simd.i64x2Add],
+    ["Psubq", Simd.i64x2Sub],
+  ] as const)
+    set(`${name}_xmm_xmmm128`, sseBinary(simd(op)));
   for (const [name, size] of [
     ["bw", 1],
     ["wd", 2],
