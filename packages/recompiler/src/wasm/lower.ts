@@ -3559,6 +3559,36 @@ function buildLowerings(): (Lower | undefined)[] {
       sseBinary((a) => void a.shuffle(unpackLanes(size, true))),
     );
   }
+  // The SSE/SSE2 bitwise and move forms on packed floats are the same bit operations (the
+  // interpreter's `logic` and `movX`: no FP flags, the same alignment checks).
+  for (const t of ["ps", "pd"]) {
+    set(`And${t}_xmm_xmmm128`, sseBinary(simd(Simd.v128And)));
+    set(`Andn${t}_xmm_xmmm128`, sseBinary(simd(Simd.v128AndNot), true));
+    set(`Or${t}_xmm_xmmm128`, sseBinary(simd(Simd.v128Or)));
+    set(`Xor${t}_xmm_xmmm128`, sseBinary(simd(Simd.v128Xor)));
+    set(`Mova${t}_xmm_xmmm128`, movdq(true));
+    set(`Mova${t}_xmmm128_xmm`, movdq(true));
+    set(`Movu${t}_xmm_xmmm128`, movdq(false));
+    set(`Movu${t}_xmmm128_xmm`, movdq(false));
+  }
+  set(
+    "Unpcklps_xmm_xmmm128",
+    sseBinary((a) => void a.shuffle(unpackLanes(4, false))),
+  );
+  set(
+    "Unpckhps_xmm_xmmm128",
+    sseBinary((a) => void a.shuffle(unpackLanes(4, true))),
+  );
+  set(
+    "Unpcklpd_xmm_xmmm128",
+    sseBinary((a) => void a.shuffle(unpackLanes(8, false))),
+  );
+  set(
+    "Unpckhpd_xmm_xmmm128",
+    sseBinary((a) => void a.shuffle(unpackLanes(8, true))),
+  );
+  set("Movntps_m128_xmm", movdq(true));
+  set("Movntdq_m128_xmm", movdq(true));
   set("Movdqa_xmm_xmmm128", movdq(true));
   set("Movdqa_xmmm128_xmm", movdq(true));
   set("Movdqu_xmm_xmmm128", movdq(false));
