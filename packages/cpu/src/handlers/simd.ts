@@ -67,6 +67,11 @@ function sseCheck(s: CpuState): void {
   if ((s.cr0 & CR0_TS) !== 0) throw new CpuException(Vector.NM, 0);
 }
 
+/** Whether an SSE form passes `sseCheck` (no #UD from CR0.EM or CR4.OSFXSR, no #NM from CR0.TS). */
+export function sseUsable(s: CpuState): boolean {
+  return (s.cr0 & (CR0_EM | CR0_TS)) === 0 && (s.cr4 & CR4_OSFXSR) !== 0;
+}
+
 /** Merges FP.flags into MXCSR; raises #XM/#UD (before any write) when one is unmasked. */
 function fpFinish(s: CpuState): void {
   const f = FP.flags & 0x3f;

@@ -878,7 +878,7 @@ class Lowering {
 
   /**
    * Runs `i` through its handler and leaves after it (the region's way for what an inline form
-   * does not take: SSE unavailable, a misaligned or slow m128). The static flag record is as
+   * does not take: DIV's #DE, SSE unavailable, a misaligned or slow m128). The static flag record is as
    * before: the code after this branch continues from the inline path.
    */
   handlerLeave(i: Instruction): void {
@@ -2745,9 +2745,7 @@ const div32: Lower = (c, i) => {
     .get(X)
     .op(Op.i32GeU);
   a.open(Op.if);
-  const fl = c.fl;
-  c.handlerCall(i, true);
-  c.fl = fl;
+  c.handlerLeave(i);
   a.end();
   // CF and OF as they are now, before the record is replaced.
   c.carryNow();
@@ -3104,12 +3102,14 @@ const pmovmskb: Lower = (c, i) => {
   return true;
 };
 
-/** MOVD xmm, r/m32: the dword, zero-extended to 128 bits. */
+/**
+ * MOVD xmm, r/m32: the dword, zero-extended to 128 bits. (An operand readRm or writeRm cannot
+ * lower returns false after the guard's code: `attempt` drops the whole try and lowers again
+ * with this instruction through its handler.)
+ */
 const movdToXmm: Lower = (c, i) => {
   const d = xmmIndex(i.op0Register);
   if (c.layout.xmm < 0 || d < 0) return false;
-  if (i.op1Kind === OpKind.Register && !isGpr(i.op1Register, 31)) return false;
-  if (i.op1Kind !== OpKind.Register && (c.seg(i) < 0 || c.ea(i) === null)) return false;
   c.sseGuard(i);
   if (!readRm(c, i, 1, 31)) return false;
   const at = c.layout.xmm + 16 * d;
@@ -3122,8 +3122,6 @@ const movdToXmm: Lower = (c, i) => {
 const movdFromXmm: Lower = (c, i) => {
   const r = xmmIndex(i.op1Register);
   if (c.layout.xmm < 0 || r < 0) return false;
-  if (i.op0Kind === OpKind.Register && !isGpr(i.op0Register, 31)) return false;
-  if (i.op0Kind !== OpKind.Register && (c.seg(i) < 0 || c.ea(i) === null)) return false;
   c.sseGuard(i);
   return writeRm(c, i, () => c.word(c.layout.xmm + 16 * r), 31);
 };

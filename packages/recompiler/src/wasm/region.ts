@@ -10,6 +10,7 @@ import {
   CF,
   checkedLinear,
   CR4_TSD,
+  sseUsable,
   HANDLERS,
   jumpNear,
   OF,
@@ -106,11 +107,6 @@ export function wasmLayout(view: FastMemoryView | null, s: CpuState): WasmLayout
   };
 }
 
-/** CR0.EM, CR0.TS and CR4.OSFXSR: SSE forms run when EM and TS are clear and OSFXSR set (SCR_SSE). */
-const CR0_EM = 1 << 2;
-const CR0_TS = 1 << 3;
-const CR4_OSFXSR = 1 << 9;
-
 const noDynamicChain = (): number => -1;
 
 /** RDTSC's handler (it reads no operand: any instruction will do as its argument). */
@@ -203,7 +199,7 @@ export class WasmShared {
   sync(s: CpuState): void {
     const M = this.M;
     M[this.df] = (s.flags >>> 10) & 1;
-    M[this.sse] = (s.cr0 & (CR0_EM | CR0_TS)) === 0 && (s.cr4 & CR4_OSFXSR) !== 0 ? 1 : 0;
+    M[this.sse] = sseUsable(s) ? 1 : 0;
     // The interpreter's own per-segment bits (segments.ts updateFlat), none under #AC.
     const wide = alignmentChecks(s) ? 0 : s.wideSegs;
     for (let seg = 0; seg < 6; seg++) {
