@@ -11,6 +11,7 @@
 import { readFileSync } from "node:fs";
 import { createPc } from "@ringvm/pc";
 import { favorCallingThread } from "ringvm/host-threads";
+import { readWasmBranchHints } from "ringvm/host-wasm";
 
 const args = process.argv.slice(2);
 function option(name, fallback) {
@@ -46,6 +47,8 @@ function queueOutput(bytes) {
   queued.push(Buffer.from(bytes));
 }
 
+// As `ringvm run` does: V8 reads the region code's branch hints (Node before V8 13.6).
+readWasmBranchHints();
 let pc;
 try {
   pc = createPc({

@@ -1,7 +1,7 @@
 import { defineConfig } from "tsup";
 
 export default defineConfig({
-  entry: ["src/main.ts", "src/host-threads.ts"],
+  entry: ["src/main.ts", "src/host-threads.ts", "src/host-wasm.ts"],
   format: ["esm"],
   sourcemap: true,
   clean: true,

@@ -1,3 +1,3 @@
 import { systemConfig } from "@ringvm/vitest-config";
 
-export default systemConfig();
+export default systemConfig({ setupFiles: ["test/support/branch-hints.ts"] });

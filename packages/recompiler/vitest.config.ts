@@ -1,3 +1,3 @@
 import { quickConfig } from "@ringvm/vitest-config";
 
-export default quickConfig();
+export default quickConfig({ setupFiles: ["test/support/branch-hints.ts"] });

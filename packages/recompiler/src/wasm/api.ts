@@ -42,3 +42,19 @@ export function wasmSimd(): boolean {
   simd ??= wasmApi()?.validate(SIMD_PROBE) === true;
   return simd;
 }
+
+/**
+ * The V8 flag that makes a V8 of version `v8` ("major.minor.build...", Node's
+ * `process.versions.v8`) read WebAssembly branch hints, or undefined where it takes none: from
+ * 13.6 (Chrome 136, Node 24) V8 reads them by default, and before 10.0 the flag is not known to
+ * be there. Region code marks its slow paths unlikely (`Asm.hint`); V8 then lays them out of line
+ * and spills around their calls there, not on the hot path. A host that runs the recompiler sets
+ * the flag before the first region compiles (Node: `v8.setFlagsFromString`, as `ringvm run`
+ * does); elsewhere the hints are an unknown custom section and change nothing.
+ */
+export function branchHintFlag(v8: string): string | undefined {
+  const [major = NaN, minor = NaN] = v8.split(".").map(Number);
+  if (!Number.isInteger(major) || !Number.isInteger(minor) || major < 10) return undefined;
+  if (major > 13 || (major === 13 && minor >= 6)) return undefined;
+  return "--experimental-wasm-branch-hinting";
+}

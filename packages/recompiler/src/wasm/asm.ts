@@ -146,6 +146,26 @@ export class Asm {
   constructor(readonly importBase = 0) {}
   /** Current nesting depth of block/loop/if. */
   level = 0;
+  /**
+   * Branch hints (WebAssembly branch hinting): pairs of a `br_if`/`if`'s offset in the code and
+   * its hint (0 unlikely, 1 likely), in code order (see `hint`).
+   */
+  readonly hints: number[] = [];
+  private pending = -1;
+
+  /**
+   * Hints the next `br_if` or `if` as taken (`likely`) or not: V8 then lays the unlikely side
+   * out of line (deferred) and spills around the calls there only, not on the hot path.
+   */
+  hint(likely: boolean): this {
+    this.pending = likely ? 1 : 0;
+    return this;
+  }
+  private hinted(): void {
+    if (this.pending < 0) return;
+    this.hints.push(this.n, this.pending);
+    this.pending = -1;
+  }
 
   /** The bytes written so far (a view: valid until the next write). */
   get out(): Uint8Array {
@@ -263,6 +283,7 @@ export class Asm {
   }
   /** Opens a block/loop/if (no result); returns its label. */
   open(code: number): Label {
+    if (code === Op.if) this.hinted();
     this.byte(code);
     this.byte(VOID);
     this.level++;
@@ -277,6 +298,7 @@ export class Asm {
   }
   /** An `if` with an i32 result. */
   ifI32(): Label {
+    this.hinted();
     this.byte(Op.if);
     this.byte(I32);
     this.level++;
@@ -302,6 +324,7 @@ export class Asm {
     return this;
   }
   brIf(l: Label): this {
+    this.hinted();
     this.byte(Op.brIf);
     this.u(this.depth(l));
     return this;
@@ -350,6 +373,8 @@ export interface ModulePart {
   readonly imports: readonly ImportedFunc[];
   readonly locals: number;
   readonly code: ArrayLike<number>;
+  /** Branch hints in `code` (`Asm.hints`). */
+  readonly hints?: readonly number[];
   readonly chain?: {
     readonly slots: number;
     readonly entry: (f: number) => ArrayLike<number>;
@@ -377,15 +402,46 @@ function collectTypes(
  * (`locals` extra i32). The code itself is not copied (see `buildModule`).
  */
 function bodyHead(locals: number, codeLength: number): number[] {
+  const decl = localsDecl(locals);
+  const head: number[] = [];
+  uleb(decl.length + codeLength + 1, head);
+  return head.concat(decl);
+}
+
+function localsDecl(locals: number): number[] {
   const decl: number[] = [];
   if (locals > 0) {
     decl.push(1);
     uleb(locals, decl);
     decl.push(I32);
   } else decl.push(0);
-  const head: number[] = [];
-  uleb(decl.length + codeLength + 1, head);
-  return head.concat(decl);
+  return decl;
+}
+
+/**
+ * The branch-hint custom section (`metadata.code.branch_hint`): per function with hints, each
+ * hinted instruction's offset from the start of its body (the locals declaration) and its hint.
+ * Hosts without branch hinting skip it as an unknown custom section.
+ */
+function branchHints(parts: readonly ModulePart[], fIndex: readonly number[], out: number[]): void {
+  const hinted = parts.flatMap((p, k) =>
+    p.hints !== undefined && p.hints.length > 0 ? [{ f: fIndex[k]!, p }] : [],
+  );
+  if (hinted.length === 0) return;
+  const body: number[] = [];
+  name("metadata.code.branch_hint", body);
+  uleb(hinted.length, body);
+  for (const { f, p } of hinted) {
+    const hints = p.hints!;
+    const base = localsDecl(p.locals).length;
+    uleb(f, body);
+    uleb(hints.length / 2, body);
+    for (let k = 0; k < hints.length; k += 2) {
+      uleb(base + hints[k]!, body);
+      body.push(1, hints[k + 1]!);
+    }
+  }
+  section(0, body, out);
 }
 
 /**
@@ -478,6 +534,7 @@ export function buildModule(
     }
   });
   section(7, ex, out);
+  branchHints(parts, fIndex, out);
   // The code section: bodies of many regions are most of the module; they are copied once,
   // into the result, not pushed byte by byte through intermediate arrays.
   const chunks: ArrayLike<number>[] = [];

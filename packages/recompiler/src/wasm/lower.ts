@@ -892,7 +892,7 @@ class Lowering {
     const a = this.a;
     this.word(this.layout.scratch + SCR_SSE);
     a.op(Op.i32Eqz);
-    a.open(Op.if);
+    a.hint(false).open(Op.if);
     this.handlerLeave(i);
     a.end();
   }
@@ -927,7 +927,7 @@ class Lowering {
   /** After that helper: to the fault exit when it reported a fault. */
   faultCheck(): void {
     this.word(this.layout.scratch + SCR_FAULT);
-    this.a.brIf(this.fault);
+    this.a.hint(false).brIf(this.fault);
   }
 
   /**
@@ -1406,9 +1406,9 @@ class Lowering {
     // The budget left is `left` (the end, see attempt) minus the retired count.
     a.get(P_LEFT).get(RB).op(Op.i32Sub).i32(need).op(Op.i32GeS);
     if (inner > this.j) {
-      a.brIf(this.starts[inner]!);
+      a.hint(true).brIf(this.starts[inner]!);
     } else {
-      a.open(Op.if);
+      a.hint(true).open(Op.if);
       if (this.chained) {
         // An import that saw an event set the word (region.ts): the same test, no call.
         this.word(this.layout.scratch + SCR_EVW);
@@ -1421,7 +1421,7 @@ class Lowering {
         a.end();
       }
       a.op(Op.i32Eqz);
-      a.open(Op.if);
+      a.hint(true).open(Op.if);
       a.i32(inner).set(PC);
       a.br(this.run);
       a.end();
@@ -1456,7 +1456,7 @@ class Lowering {
       // or a barrier that keeps the mode (MODE_KEEPING): on to where it went in wasm, unless
       // it moved EIP elsewhere, the region is no longer valid (a crossing instruction that
       // was not the one decoded here invalidates it) or an event came (the import tests).
-      a.open(Op.if);
+      a.hint(false).open(Op.if);
       this.leave(next, this.k + 1, -1);
       a.end();
       this.dynamicExit(next);
@@ -1468,7 +1468,7 @@ class Lowering {
       else this.leave(next, this.k + 1, -1);
       return;
     }
-    a.open(Op.if);
+    a.hint(false).open(Op.if);
     this.leave(next, this.k + 1, -1);
     a.end();
   }
@@ -1548,7 +1548,7 @@ class Lowering {
         .i32(1 - size)
         .op(Op.i32LeU)
         .op(Op.i32And);
-    a.ifI32();
+    a.hint(true).ifI32();
     a.get(L);
     this.word(at);
     a.op(Op.i32Add);
@@ -1609,11 +1609,11 @@ class Lowering {
     this.word(w + MEMO_P);
     a.op(Op.i32Sub);
     this.word(w + MEMO_BOUND);
-    a.op(Op.i32LtU).brIf(fast);
+    a.op(Op.i32LtU).hint(true).brIf(fast);
     a.get(L)
       .i32(memoArg(m, write, SIZE(top)))
       .call(F_ME);
-    a.op(Op.i32Eqz).brIf(slow);
+    a.op(Op.i32Eqz).hint(false).brIf(slow);
     a.end();
   }
 
@@ -1643,7 +1643,7 @@ class Lowering {
       a.end();
     } else {
       this.tlbTest(this.masks[rmw ? 1 : 0], top);
-      a.ifI32();
+      a.hint(true).ifI32();
       this.physAddr();
       a.mem(load, 0);
       a.else();
@@ -1689,7 +1689,7 @@ class Lowering {
       a.end();
     } else {
       this.tlbTest(this.masks[1], top);
-      a.open(Op.if);
+      a.hint(true).open(Op.if);
       this.physAddr();
       v(a);
       a.mem(store, 0);
@@ -1710,7 +1710,7 @@ class Lowering {
     const a = this.a;
     const t = i.nearBranchTarget | 0;
     a.i32(t).get(P_LIM).op(Op.i32GtU);
-    a.open(Op.if);
+    a.hint(false).open(Op.if);
     this.faultAt(i.ip);
     a.i32(t).call(F_J);
     this.faultCheck();
@@ -2411,9 +2411,9 @@ function storeThen(
   c.storeOpen(i, seg, top, v, after, slot);
   if (leave === undefined && c.storeSite) {
     // After this instruction: the helper wrote where to (region.ts `st`).
-    a.brIf(c.leaveStored);
+    a.hint(false).brIf(c.leaveStored);
   } else {
-    a.open(Op.if);
+    a.hint(false).open(Op.if);
     (leave ?? (() => c.leaveAfter(i)))();
     a.end();
   }
@@ -2631,7 +2631,7 @@ const cmpxchg8b: Lower = (c, i) => {
   c.offsetLinear(i.ip, seg, ea, 63, true);
   if ((c.flat & (1 << seg)) !== 0) {
     a.get(L).i32(-8).op(Op.i32GtU);
-    a.open(Op.if);
+    a.hint(false).open(Op.if);
     c.faultAt(i.ip);
     a.i32(seg).get(L).i32(8).i32(1).call(F_CK);
     c.faultCheck();
@@ -2690,7 +2690,7 @@ const cmpxchg8b: Lower = (c, i) => {
   a.get(T2).set(T1);
   c.setFlagBit(ZF_BIT, OFK);
   a.get(T1);
-  a.open(Op.if);
+  a.hint(false).open(Op.if);
   c.leaveAfter(i);
   a.end();
   return true;
@@ -2744,7 +2744,7 @@ const div32: Lower = (c, i) => {
   a.get(R0 + 2)
     .get(X)
     .op(Op.i32GeU);
-  a.open(Op.if);
+  a.hint(false).open(Op.if);
   c.handlerLeave(i);
   a.end();
   // CF and OF as they are now, before the record is replaced.
@@ -2969,13 +2969,14 @@ function m128(
   c.linear(i, 31, write);
   const done = a.open(Op.block);
   const slow = a.open(Op.block);
-  if (aligned) a.get(L).i32(15).op(Op.i32And).brIf(slow);
+  if (aligned) a.get(L).i32(15).op(Op.i32And).hint(false).brIf(slow);
   else
     a.get(L)
       .i32(4095)
       .op(Op.i32And)
       .i32(4096 - 16)
       .op(Op.i32GtU)
+      .hint(false)
       .brIf(slow);
   // A 16-byte access at an aligned (or page-interior) `l` inside a window of whole pages.
   c.memoTest(slot, write, 31, slow);
@@ -3230,7 +3231,7 @@ function repString(op: "STOS" | "MOVS", top: number): Lower {
     c.leave(konst(i.ip | 0), c.k + 1, -1);
     a.end();
     a.get(T2);
-    a.open(Op.if);
+    a.hint(false).open(Op.if);
     c.leaveAfter(i);
     a.end();
     a.end();
@@ -3280,7 +3281,7 @@ function limitCheckX(c: Lowering, i: Instruction): void {
   if ((c.flat & CS_4G) !== 0) return;
   const a = c.a;
   a.get(X).get(P_LIM).op(Op.i32GtU);
-  a.open(Op.if);
+  a.hint(false).open(Op.if);
   c.faultAt(i.ip);
   a.get(X).call(F_J);
   c.faultCheck();
@@ -3841,6 +3842,7 @@ function attempt(
     imports,
     locals: NUM_LOCALS,
     code: a.out,
+    hints: a.hints,
     ...(place === undefined
       ? {}
       : {

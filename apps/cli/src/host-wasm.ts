@@ -1,0 +1,24 @@
+// V8 settings for the recompiler's WebAssembly (Node). `ringvm run` calls it before the board
+// compiles its first region; bench/ringvm-guest.mjs and bench/phases.mjs do the same
+// (`ringvm/host-wasm`) to measure what the CLI runs.
+import { setFlagsFromString } from "node:v8";
+import { branchHintFlag } from "@ringvm/pc";
+
+/**
+ * Makes V8 read WebAssembly branch hints where it does not by default (V8 before 13.6: Node 20
+ * and 22). Region code marks its slow paths unlikely; with the hints read, V8 moves them out of
+ * the hot path and spills the guest's registers only around their calls (region code ~10-30 %
+ * faster in a Linux boot and the busybox workload, bench/README.md). A V8 flag applies to the
+ * whole process, which the CLI owns; a library embedding the board leaves it to its host.
+ * Returns whether it set the flag; never throws.
+ */
+export function readWasmBranchHints(v8Version: string = process.versions.v8): boolean {
+  const flag = branchHintFlag(v8Version);
+  if (flag === undefined) return false;
+  try {
+    setFlagsFromString(flag);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,7 @@
+// Setup file: region code runs here as under `ringvm run` (apps/cli host-wasm.ts), with V8 reading
+// its branch hints, so the lock-step tests cover the code V8 lays out from them.
+import { setFlagsFromString } from "node:v8";
+import { branchHintFlag } from "../../src/wasm/api";
+
+const flag = branchHintFlag(process.versions.v8);
+if (flag !== undefined) setFlagsFromString(flag);
