@@ -3224,10 +3224,10 @@ function repString(op: "STOS" | "MOVS", top: number): Lower {
       .get(T0)
       .op(Op.i32Ne)
       .op(Op.i32And);
-    a.brIf(next);
+    a.hint(true).brIf(next);
     a.end();
     a.get(R0 + 1);
-    a.open(Op.if);
+    a.hint(false).open(Op.if);
     c.leave(konst(i.ip | 0), c.k + 1, -1);
     a.end();
     a.get(T2);
