@@ -284,6 +284,7 @@ export class Asm {
   /** Opens a block/loop/if (no result); returns its label. */
   open(code: number): Label {
     if (code === Op.if) this.hinted();
+    else if (this.pending >= 0) throw new Error("recompiler wasm: a branch hint before a block");
     this.byte(code);
     this.byte(VOID);
     this.level++;
