@@ -1,6 +1,10 @@
 // Developer script: boot the default guest and print serial output with timings.
 import { readFileSync } from "node:fs";
-import { createPc } from "../src/index";
+import { setFlagsFromString } from "node:v8";
+import { branchHintFlag, createPc } from "../src/index";
+// The recompiler's branch hints, as `ringvm run` reads them (README, Example).
+const flag = branchHintFlag(process.versions.v8);
+if (flag !== undefined) setFlagsFromString(flag);
 const dir = new URL("../../../guests/", import.meta.url).pathname;
 const t0 = performance.now();
 const pc = createPc({
