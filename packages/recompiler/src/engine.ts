@@ -256,7 +256,10 @@ function linearOf(b: Block): number {
   return (b.linearPage << 12) | (b.phys & 0xfff);
 }
 
-/** Heat values marking "never translatable here" and "not RAM" (checked before the threshold). */
+/**
+ * Heat values marking "never translatable here" and "not RAM" (checked before the threshold);
+ * below them, the runs of an address whose first instruction crosses onto the next page (`miss`).
+ */
 const NEVER = 0xffff;
 const NON_RAM = 0xfffe;
 
@@ -372,7 +375,10 @@ export class Recompiler {
   private readonly batchSize: number;
   private warmBlocks: Block[] = [];
   private readonly slots: (Block | null)[] = new Array<Block | null>(CACHE_SIZE).fill(null);
-  /** Per slot: NEVER or NON_RAM for the address in `heatPhys`/`heatEip`, else 0. */
+  /**
+   * Per slot: NEVER or NON_RAM for the address in `heatPhys`/`heatEip`, the runs so far of a
+   * page-crossing start there, else 0.
+   */
   private readonly heat = new Uint16Array(CACHE_SIZE);
   private readonly heatPhys = new Int32Array(CACHE_SIZE);
   private readonly heatEip = new Int32Array(CACHE_SIZE);
@@ -672,8 +678,10 @@ export class Recompiler {
         if (found === null) {
           prev = null;
           const n = 1;
-          if (this.heat[slot] === NEVER) why.untranslatable += n;
-          else why.nonRam += n;
+          const h = this.heat[slot]!;
+          if (h === NEVER) why.untranslatable += n;
+          else if (h === NON_RAM) why.nonRam += n;
+          else why.cold += n;
           const stop = this.interpret(n);
           if (stop !== StopReason.Budget) return stop;
           remaining -= n;
@@ -958,6 +966,9 @@ export class Recompiler {
    */
   private link(prev: Block, b: Block): void {
     if (!prev.valid || prev.mode !== b.mode) return;
+    // A region that left to JavaScript for an entry of a chaining region: that entry goes
+    // (back) into the dynamic-exit hash for the next RET or indirect jump there.
+    if (prev.compiled && b.chainFn !== null) this.chain?.refresh(b);
     // `b` was found at the EIP `prev` left to (read here: an argument above 2^31 is boxed).
     const eip = b.eip;
     if (prev.linearPage !== b.linearPage && this.view === null) return;
@@ -1019,7 +1030,7 @@ export class Recompiler {
       this.heatPhys[slot] === (phys | 0) &&
       this.heatEip[slot] === (eip | 0)
     )
-      return null;
+      return this.crossingStart(slot, phys, eip, linear, mode);
     this.heat[slot] = 0;
     this.heatPhys[slot] = phys | 0;
     this.heatEip[slot] = eip | 0;
@@ -1045,7 +1056,19 @@ export class Recompiler {
       true, // through Jccs
     );
     if (insns.length === 0) {
-      this.heat[slot] = NEVER;
+      // A first instruction that ends on the next page (a return address at a page's end):
+      // interpreted while cold, a wasm region from there once hot (`crossingStart`).
+      const crossing =
+        this.wasm !== null &&
+        discover(
+          this.fetch8,
+          s.cs32 ? this.decoder32 : this.decoder16,
+          linear,
+          eip,
+          this.decodePool,
+          true,
+        ).length > 0;
+      this.heat[slot] = crossing ? 1 : NEVER;
       return null;
     }
     const block =
@@ -1060,6 +1083,35 @@ export class Recompiler {
     this.snapshotCode(block, linear);
     this.install(slot, page, block);
     if (this.opsPool.wasteful()) this.compactOps();
+    return block;
+  }
+
+  /**
+   * The address in `slot` was seen before and starts no cold block: null (interpret it) unless
+   * it starts with a page-crossing instruction and has now run `threshold` times; then the
+   * region from there (its first block that instruction alone, crossing.ts), or null and never
+   * again if it does not translate. The cold tier has no page-crossing blocks (a block's bytes
+   * are checked against one page), so until then the interpreter runs it.
+   */
+  private crossingStart(
+    slot: number,
+    phys: number,
+    eip: number,
+    linear: number,
+    mode: number,
+  ): Block | null {
+    const h = this.heat[slot]!;
+    if (h >= NON_RAM) return null;
+    if (h < this.threshold) {
+      this.heat[slot] = h + 1;
+      return null;
+    }
+    this.heat[slot] = NEVER;
+    const block = this.translate(phys, eip, linear, mode);
+    if (block === null) return null;
+    this.heat[slot] = 0;
+    this.snapshotCode(block, linear);
+    this.install(slot, Math.floor(phys / 4096), block);
     return block;
   }
 

@@ -163,6 +163,18 @@ const TAILLOOP = program([
 ]);
 
 /*
+ * A return address whose instruction crosses into the next page (busybox's loops return to such
+ * a `add esp, 16` after a call): a block starting with it.
+ * start: mov ecx, 300 / xor eax, eax / mov ebx, DATA / L: jmp tail / func: add eax, 1 / ret
+ * tail (+0xff8): call func / mov esi, [ebx + 4] (+0xffd to +0x1002) / add eax, esi / dec ecx
+ *   jnz L / hlt
+ */
+const CROSSRET = program([
+  [0, "b92c01000031c0bb00000400e9e70f000083c001c3"],
+  [0xff8, "e814f0ffff8bb30400000001f0490f8500f0fffff4"],
+]);
+
+/*
  * A function with an inner loop, called in a loop: its inner loop's head gets hot while the
  * function's start and the call site are warm (one batch).
  * start: mov esi, 300 / xor eax, eax / outer: call func / dec esi / jnz outer / hlt
@@ -277,6 +289,46 @@ function collidingReturns(): { code: Uint8Array; r1: number; r2: number } {
   put(r2 - 5, [0xe8, ...rel(r2, f), 0x49, 0x0f, 0x85, ...rel(r2 + 7, r1 - 5), 0xf4]);
   put(f, [0x40, 0xc3]); // f: inc eax / ret
   return { code, r1, r2 };
+}
+
+/**
+ * Three return addresses R1, R2, R3 in one set of the dynamic-exit hash (two ways), used in
+ * turn: phase 1 returns to R1 200 times; phase 2 to R2 and R3 200 times each (their regions,
+ * made after R1's, push R2's or R1's entry out of the set); phase 3 to R1 again.
+ * start: xor esi, esi / xor eax, eax; P1: mov ecx, 200; L1: call f (R1) / dec ecx / jnz L1
+ * / test esi, esi / jnz done / mov ecx, 200; L2: call f (R2) / call f (R3) / dec ecx / jnz L2
+ * / inc esi / jmp P1; done: hlt; f (+0x2f800): inc eax / ret.
+ */
+function evictedReturn(): Uint8Array {
+  const sets = new Map<number, number[]>();
+  let found: number[] = [];
+  // Consecutive EIPs spread evenly over the sets: a third member needs ~50 KiB of code.
+  for (let off = 0x40; off < 0x2f000 && found.length === 0; off++) {
+    const k = dynSet(CODE_AT + off);
+    const list = sets.get(k) ?? [];
+    if (list.every((o) => off - o >= 0x40)) list.push(off);
+    sets.set(k, list);
+    if (list.length === 3) found = list;
+  }
+  const [r1, r2, r3] = found as [number, number, number];
+  const code = new Uint8Array(0x2f810).fill(0xcc);
+  const put = (at: number, bytes: number[]): void => code.set(bytes, at);
+  const rel = (from: number, to: number): number[] => {
+    const v = (to - from) >>> 0;
+    return [v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, v >>> 24];
+  };
+  const f = 0x2f800;
+  const done = 0x20;
+  put(0, [0x31, 0xf6, 0x31, 0xc0, 0xb9, 200, 0, 0, 0, 0xe9, ...rel(14, r1 - 5)]);
+  put(done, [0xf4]);
+  put(r1 - 5, [0xe8, ...rel(r1, f), 0x49, 0x0f, 0x85, ...rel(r1 + 7, r1 - 5)]);
+  put(r1 + 7, [0x85, 0xf6, 0x0f, 0x85, ...rel(r1 + 15, done), 0xb9, 200, 0, 0, 0]);
+  put(r1 + 20, [0xe9, ...rel(r1 + 25, r2 - 5)]);
+  put(r2 - 5, [0xe8, ...rel(r2, f), 0xe9, ...rel(r2 + 5, r3 - 5)]);
+  put(r3 - 5, [0xe8, ...rel(r3, f), 0x49, 0x0f, 0x85, ...rel(r3 + 7, r2 - 5)]);
+  put(r3 + 7, [0x46, 0xe9, ...rel(r3 + 13, 4)]);
+  put(f, [0x40, 0xc3]);
+  return code;
 }
 
 function chainLockstep(
@@ -410,6 +462,19 @@ describe("chaining inside WebAssembly vs the interpreter (run(n), varied budgets
   );
 
   it.each(BACKENDS)(
+    "a return address pushed out of the dynamic-exit hash by later regions comes back (%s)",
+    (backend) => {
+      const { b, runs } = chainLockstep(evictedReturn(), backend, { threshold: 2 });
+      const st = b.engine!.stats;
+      // Oracle: 200 + 400 + 200 calls of f, each INC EAX.
+      expect(b.cpu.getReg32(0)).toBe(800);
+      // Without putting an entry back when its RET came to the dispatcher, the one pushed out
+      // in phase 2 left WebAssembly on each of its ~200 remaining RETs.
+      expect(st.wasmEntries).toBeLessThan(runs + 40);
+    },
+  );
+
+  it.each(BACKENDS)(
     "a cold block entered from a region's exit gets hot HEAT_AFTER_REGION times sooner (%s)",
     (backend) => {
       const T = 400;
@@ -469,6 +534,20 @@ describe("chaining inside WebAssembly vs the interpreter (run(n), varied budgets
       // Cold runs leave it to the interpreter; the region runs it inline: none of the 400 goes
       // through the engine's byte-comparing handler.
       expect(b.engine!.stats.crossingChecked).toBe(0);
+    },
+  );
+
+  it.each(BACKENDS)(
+    "a return to a page-crossing instruction gets a region starting there once hot (%s)",
+    (backend) => {
+      const { b } = chainLockstep(CROSSRET, backend, { threshold: 2, setup: crosserData });
+      const st = b.engine!.stats;
+      // Oracle: the interpreter's run; 300 iterations adding 1 + dword [DATA + 4] (0x301).
+      expect(b.cpu.getReg32(0)).toBe(300 * (1 + 0x301));
+      // The cold tier has no such block: the interpreter ran it until it was hot (twice), then a
+      // region from there (before: all 300, each a trip through the dispatcher).
+      expect(st.interpreted.untranslatable).toBeLessThan(20);
+      expect(st.interpreted.cold).toBeLessThan(100);
     },
   );
 

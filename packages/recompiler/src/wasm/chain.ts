@@ -100,6 +100,28 @@ function trampoline(layout: WasmLayout): Uint8Array {
   return a.out;
 }
 
+/**
+ * Enters [eip, mode << 16 | slot] into the dynamic-exit hash: into the way of its set that is
+ * free (second word -1) or already holds `eip` in `mode`, else into the first way, whose entry
+ * moves to the second (whose entry goes).
+ */
+function hashIn(d: Dyn, eip: number, mode: number, slot: number): void {
+  const M = d.M;
+  const at = d.hash + (DYN_SET_BYTES / 4) * dynSet(eip);
+  const usable = (k: number): boolean =>
+    M[k + 1] === -1 || (M[k] === eip && M[k + 1]! >>> 16 === mode);
+  let k: number;
+  if (usable(at)) k = at;
+  else if (usable(at + 2)) k = at + 2;
+  else {
+    M[at + 2] = M[at]!;
+    M[at + 3] = M[at + 1]!;
+    k = at;
+  }
+  M[k] = eip;
+  M[k + 1] = (mode << 16) | slot;
+}
+
 export class WasmChain {
   /** The refusal stub: returns the exit index the caller stored (SCR_G). */
   readonly stub: unknown;
@@ -189,26 +211,20 @@ export class WasmChain {
     if (slot < 0) return;
     r.dynSlot = slot;
     d.table.set(slot, r.chainFn);
-    const w = (r.mode << 16) | slot;
-    const M = d.M;
-    const mode = r.mode;
-    // Whether entry `k` is free (second word -1) or holds `eip` in this region's mode.
-    const usable = (k: number, eip: number): boolean =>
-      M[k + 1] === -1 || (M[k] === eip && M[k + 1]! >>> 16 === mode);
-    for (const ips of r.ips) {
-      const eip = ips[0]! | 0;
-      const at = d.hash + (DYN_SET_BYTES / 4) * dynSet(eip);
-      let k: number;
-      if (usable(at, eip)) k = at;
-      else if (usable(at + 2, eip)) k = at + 2;
-      else {
-        M[at + 2] = M[at]!;
-        M[at + 3] = M[at + 1]!;
-        k = at;
-      }
-      M[k] = eip;
-      M[k + 1] = w;
-    }
+    for (const ips of r.ips) hashIn(d, ips[0]! | 0, r.mode, slot);
+  }
+
+  /**
+   * A dynamic exit came back to the dispatcher for `b`, an entry into a chaining region: its
+   * EIP goes back into the hash. Regions made later may have pushed it out of its set (the
+   * kernel's entries out of a user program's), and `enter` runs once per region: without this
+   * every RET there (a PIC thunk's, to its callers) would leave WebAssembly from then on.
+   */
+  refresh(b: Block): void {
+    const d = this.dyn;
+    const r = b.home;
+    if (d === null || r.dynSlot < 0 || !r.valid) return;
+    hashIn(d, b.eip | 0, r.mode, r.dynSlot);
   }
 
   /** Region `r` stopped being valid: its id, slot and hash entries go. */
