@@ -1102,7 +1102,8 @@ export class Recompiler {
   ): Block | null {
     const h = this.heat[slot]!;
     if (h >= NON_RAM) return null;
-    if (h < this.threshold) {
+    // (A threshold past the marks counts up to just below them.)
+    if (h < Math.min(this.threshold, NON_RAM - 1)) {
       this.heat[slot] = h + 1;
       return null;
     }
