@@ -20,6 +20,7 @@ import {
 import { hex, lockstep } from "./support/lockstep";
 import { HEAT_AFTER_REGION } from "../src/index";
 import { dynSet } from "../src/wasm/lower";
+import { le32 } from "./support/program-parts";
 
 /** A program: code runs at CODE_AT + offset; the rest is INT3 (0xcc). */
 function program(parts: [number, string][]): Uint8Array {
@@ -259,6 +260,9 @@ interface ChainRun {
  * Runs `code` under the interpreter and under the recompiler (`run(n)`, chaining on), the
  * same budgets, comparing the architectural state after every run and memory at the end.
  */
+/** The rel32 of a near JMP/CALL/Jcc whose next instruction is at `from`, to `to`. */
+const rel = (from: number, to: number): number[] => le32(to - from);
+
 /**
  * Two return addresses in one set of the dynamic-exit hash (`dynSet`, lower.ts), searched in
  * the first 12 KiB of the code: start: mov ecx, 200 / xor eax, eax; L: call f (returns to R1)
@@ -279,10 +283,6 @@ function collidingReturns(): { code: Uint8Array; r1: number; r2: number } {
   }
   const code = new Uint8Array(0x3810).fill(0xcc);
   const put = (at: number, bytes: number[]): void => code.set(bytes, at);
-  const rel = (from: number, to: number): number[] => {
-    const v = (to - from) >>> 0;
-    return [v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, v >>> 24];
-  };
   const f = 0x3800;
   put(0, [0xb9, 200, 0, 0, 0, 0x31, 0xc0, 0xe9, ...rel(12, r1 - 5)]); // mov ecx; xor; jmp L
   put(r1 - 5, [0xe8, ...rel(r1, f), 0xe9, ...rel(r1 + 5, r2 - 5)]); // L: call f / jmp A2
@@ -313,10 +313,6 @@ function evictedReturn(): Uint8Array {
   const [r1, r2, r3] = found as [number, number, number];
   const code = new Uint8Array(0x2f810).fill(0xcc);
   const put = (at: number, bytes: number[]): void => code.set(bytes, at);
-  const rel = (from: number, to: number): number[] => {
-    const v = (to - from) >>> 0;
-    return [v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, v >>> 24];
-  };
   const f = 0x2f800;
   const done = 0x20;
   put(0, [0x31, 0xf6, 0x31, 0xc0, 0xb9, 200, 0, 0, 0, 0xe9, ...rel(14, r1 - 5)]);

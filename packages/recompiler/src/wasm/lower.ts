@@ -9,7 +9,14 @@
 // operand the lowering does not take) is not lowered: `lowerRegion` returns null and the region
 // keeps the JS back end. The module holds only opcodes and numbers chosen here: guest
 // immediates and addresses appear as i32.const operands, never as code.
-import { Code, FlowControl, OpKind, RFLAGS_STATUS, type Instruction } from "@ringvm/decoder";
+import {
+  Code,
+  FlowControl,
+  OpKind,
+  Register,
+  RFLAGS_STATUS,
+  type Instruction,
+} from "@ringvm/decoder";
 import { crossingForm, isCrossing, type CrossingTail } from "../crossing";
 import {
   ALU_NAMES,
@@ -2938,11 +2945,9 @@ const signExtendAcc: Lower = (c, i) => {
 
 // ---- SSE2 integer forms: WebAssembly SIMD over XMM0-7 in the memory ----
 
-const REG_XMM0 = 77;
-
 /** XMM register number (0-7) of decoder register `reg`, or -1. */
 function xmmIndex(reg: number): number {
-  const r = reg - REG_XMM0;
+  const r = reg - Register.XMM0;
   return r >= 0 && r < 8 ? r : -1;
 }
 
@@ -3026,6 +3031,12 @@ function unpackLanes(size: number, high: boolean): number[] {
   for (let e = 0; e < 8 / size; e++)
     for (const src of [0, 16]) for (let b = 0; b < size; b++) lanes.push(src + from + e * size + b);
   return lanes;
+}
+
+/** PUNPCKL* / PUNPCKH* (`high`) and UNPCKL/H PS/PD of `size`-byte elements. */
+function unpack(size: number, high: boolean): Lower {
+  const lanes = unpackLanes(size, high);
+  return sseBinary((a) => void a.shuffle(lanes));
 }
 
 /** MOVDQA / MOVDQU xmm, xmm/m128 and xmm/m128, xmm (`aligned`: MOVDQA's #GP on a misaligned m128). */
@@ -3549,18 +3560,17 @@ function buildLowerings(): (Lower | undefined)[] {
     ["dq", 4],
     ["qdq", 8],
   ] as const) {
-    set(
-      `Punpckl${name}_xmm_xmmm128`,
-      sseBinary((a) => void a.shuffle(unpackLanes(size, false))),
-    );
-    set(
-      `Punpckh${name}_xmm_xmmm128`,
-      sseBinary((a) => void a.shuffle(unpackLanes(size, true))),
-    );
+    set(`Punpckl${name}_xmm_xmmm128`, unpack(size, false));
+    set(`Punpckh${name}_xmm_xmmm128`, unpack(size, true));
   }
   // The SSE/SSE2 bitwise and move forms on packed floats are the same bit operations (the
   // interpreter's `logic` and `movX`: no FP flags, the same alignment checks).
-  for (const t of ["ps", "pd"]) {
+  for (const [t, size] of [
+    ["ps", 4],
+    ["pd", 8],
+  ] as const) {
+    set(`Unpckl${t}_xmm_xmmm128`, unpack(size, false));
+    set(`Unpckh${t}_xmm_xmmm128`, unpack(size, true));
     set(`And${t}_xmm_xmmm128`, sseBinary(simd(Simd.v128And)));
     set(`Andn${t}_xmm_xmmm128`, sseBinary(simd(Simd.v128AndNot), true));
     set(`Or${t}_xmm_xmmm128`, sseBinary(simd(Simd.v128Or)));
@@ -3570,22 +3580,6 @@ function buildLowerings(): (Lower | undefined)[] {
     set(`Movu${t}_xmm_xmmm128`, movdq(false));
     set(`Movu${t}_xmmm128_xmm`, movdq(false));
   }
-  set(
-    "Unpcklps_xmm_xmmm128",
-    sseBinary((a) => void a.shuffle(unpackLanes(4, false))),
-  );
-  set(
-    "Unpckhps_xmm_xmmm128",
-    sseBinary((a) => void a.shuffle(unpackLanes(4, true))),
-  );
-  set(
-    "Unpcklpd_xmm_xmmm128",
-    sseBinary((a) => void a.shuffle(unpackLanes(8, false))),
-  );
-  set(
-    "Unpckhpd_xmm_xmmm128",
-    sseBinary((a) => void a.shuffle(unpackLanes(8, true))),
-  );
   set("Movntps_m128_xmm", movdq(true));
   set("Movntdq_m128_xmm", movdq(true));
   set("Movdqa_xmm_xmmm128", movdq(true));
