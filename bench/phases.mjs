@@ -13,7 +13,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { Session } from "node:inspector/promises";
 import { createPc } from "@ringvm/pc";
-import { readWasmBranchHints } from "ringvm/host-wasm";
+import { configureWasmHost } from "ringvm/host-wasm";
 
 const args = process.argv.slice(2);
 const option = (name, fallback) => {
@@ -39,8 +39,9 @@ const WORKLOAD =
 // ~170 MB during the boot, inflating the GC cost being measured.
 let recent = "";
 let onOutput = () => {};
-// As `ringvm run` does: V8 reads the region code's branch hints (Node before V8 13.6).
-readWasmBranchHints();
+// As `ringvm run` does: V8 reads the region code's branch hints (Node before V8 13.6) and
+// enters region functions through per-signature wrappers (V8 11).
+configureWasmHost();
 const pc = createPc({
   kernel: new Uint8Array(readFileSync(new URL("../guests/vmlinuz", import.meta.url))),
   initrd: new Uint8Array(readFileSync(new URL("../guests/initramfs.cpio.gz", import.meta.url))),

@@ -11,7 +11,7 @@
 import { readFileSync } from "node:fs";
 import { createPc } from "@ringvm/pc";
 import { favorCallingThread } from "ringvm/host-threads";
-import { readWasmBranchHints } from "ringvm/host-wasm";
+import { configureWasmHost } from "ringvm/host-wasm";
 
 const args = process.argv.slice(2);
 function option(name, fallback) {
@@ -47,8 +47,9 @@ function queueOutput(bytes) {
   queued.push(Buffer.from(bytes));
 }
 
-// As `ringvm run` does: V8 reads the region code's branch hints (Node before V8 13.6).
-readWasmBranchHints();
+// As `ringvm run` does: V8 reads the region code's branch hints (Node before V8 13.6) and
+// enters region functions through per-signature wrappers (V8 11).
+configureWasmHost();
 let pc;
 try {
   pc = createPc({

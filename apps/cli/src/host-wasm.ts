@@ -1,8 +1,8 @@
-// V8 settings for the recompiler's WebAssembly (Node). `ringvm run` calls it before the board
-// compiles its first region; bench/ringvm-guest.mjs and bench/phases.mjs do the same
-// (`ringvm/host-wasm`) to measure what the CLI runs.
+// V8 settings for the recompiler's WebAssembly (Node). `ringvm run` calls `configureWasmHost`
+// before the board compiles its first region; bench/ringvm-guest.mjs and bench/phases.mjs do the
+// same (`ringvm/host-wasm`) to measure what the CLI runs.
 import { setFlagsFromString } from "node:v8";
-import { branchHintFlag } from "@ringvm/pc";
+import { branchHintFlag, entryWrapperFlag } from "@ringvm/pc";
 
 /**
  * Makes V8 read WebAssembly branch hints where it does not by default (V8 before 13.6: Node 20
@@ -13,7 +13,27 @@ import { branchHintFlag } from "@ringvm/pc";
  * Returns whether it set the flag; never throws.
  */
 export function readWasmBranchHints(v8Version: string = process.versions.v8): boolean {
-  const flag = branchHintFlag(v8Version);
+  return setFlag(branchHintFlag(v8Version));
+}
+
+/**
+ * Makes V8 enter region functions from JavaScript through per-signature wrappers from the first
+ * call where that is measured faster (V8 11: Node 20; `entryWrapperFlag`). Returns whether it
+ * set the flag; never throws.
+ */
+export function useSignatureEntryWrappers(v8Version: string = process.versions.v8): boolean {
+  return setFlag(entryWrapperFlag(v8Version));
+}
+
+/** Both of the above, for the running V8: what `ringvm run` sets. Returns the flags it set. */
+export function configureWasmHost(v8Version: string = process.versions.v8): string[] {
+  const set: string[] = [];
+  if (readWasmBranchHints(v8Version)) set.push(branchHintFlag(v8Version)!);
+  if (useSignatureEntryWrappers(v8Version)) set.push(entryWrapperFlag(v8Version)!);
+  return set;
+}
+
+function setFlag(flag: string | undefined): boolean {
   if (flag === undefined) return false;
   try {
     setFlagsFromString(flag);

@@ -22,7 +22,7 @@ import {
   type SerialSink,
 } from "@ringvm/pc";
 import { favorCallingThread } from "./host-threads";
-import { readWasmBranchHints } from "./host-wasm";
+import { configureWasmHost } from "./host-wasm";
 import {
   checkScreenshotPath,
   pickColors,
@@ -243,7 +243,7 @@ export async function runMachine(options: RunOptions, io: RunIo): Promise<number
     terminal = serialSpec === "stdio" ? new TerminalConsole(io) : undefined;
     const wantsScreen = isDisplay || screenshotPath !== undefined;
     // Before the board compiles any WebAssembly (its helpers come with the recompiler).
-    readWasmBranchHints();
+    configureWasmHost();
     const config = await buildConfig(options, terminal?.sink ?? serialSink, debugSink, wantsScreen);
     if (wantsScreen) {
       screen = createScreenPc(config);

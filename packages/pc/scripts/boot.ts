@@ -1,10 +1,11 @@
 // Developer script: boot the default guest and print serial output with timings.
 import { readFileSync } from "node:fs";
 import { setFlagsFromString } from "node:v8";
-import { branchHintFlag, createPc } from "../src/index";
-// The recompiler's branch hints, as `ringvm run` reads them (README, Example).
-const flag = branchHintFlag(process.versions.v8);
-if (flag !== undefined) setFlagsFromString(flag);
+import { branchHintFlag, createPc, entryWrapperFlag } from "../src/index";
+// The recompiler's branch hints and entry wrappers, as `ringvm run` sets them (README, Example).
+for (const flag of [branchHintFlag, entryWrapperFlag].map((f) => f(process.versions.v8))) {
+  if (flag !== undefined) setFlagsFromString(flag);
+}
 const dir = new URL("../../../guests/", import.meta.url).pathname;
 const t0 = performance.now();
 const pc = createPc({

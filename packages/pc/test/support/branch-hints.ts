@@ -1,7 +1,9 @@
 // Setup file: guests boot here as under `ringvm run` (apps/cli host-wasm.ts), with V8 reading the
 // region code's branch hints.
 import { setFlagsFromString } from "node:v8";
-import { branchHintFlag } from "@ringvm/recompiler";
+import { branchHintFlag, entryWrapperFlag } from "@ringvm/recompiler";
 
-const flag = branchHintFlag(process.versions.v8);
-if (flag !== undefined) setFlagsFromString(flag);
+// And with its entry wrappers as there (V8 11).
+for (const flag of [branchHintFlag, entryWrapperFlag].map((f) => f(process.versions.v8))) {
+  if (flag !== undefined) setFlagsFromString(flag);
+}
