@@ -156,6 +156,12 @@ export interface InterpretReasons {
   halted: number;
   /** The next block is longer than the rest of the budget. */
   budgetTail: number;
+  /**
+   * A translated block left without retiring an instruction (it could not run its first one):
+   * the interpreter takes that one, so the dispatcher always moves on. Zero unless a region
+   * cannot run one of its own entries.
+   */
+  stalled: number;
 }
 
 export interface RecompilerStats {
@@ -327,6 +333,7 @@ function newReasons(): InterpretReasons {
     debug: 0,
     halted: 0,
     budgetTail: 0,
+    stalled: 0,
   };
 }
 
@@ -735,6 +742,15 @@ export class Recompiler {
           // int32 (retired is a double field): `remaining` stays a small integer, so passing it
           // to a region function boxes no number.
           const used = (s.retired - rb) | 0;
+          if (used === 0) {
+            // No progress: the same dispatch would follow forever. The interpreter runs it.
+            why.stalled++;
+            prev = null;
+            const stop = this.interpret(1);
+            if (stop !== StopReason.Budget) return stop;
+            remaining--;
+            break;
+          }
           st.instructionsInBlocks += used;
           remaining -= used;
         } else {
@@ -1131,23 +1147,24 @@ export class Recompiler {
     const s = this.s;
     const decoder = s.cs32 ? this.decoder32 : this.decoder16;
     const specs: RegionSpec[] = [];
+    // WebAssembly while fewer than maxWasmRegions live, else JavaScript regions.
+    const wasm = this.liveWasm + entries.length <= this.maxWasmRegions ? this.wasm : null;
     for (const { phys, eip, linear, mode } of entries) {
-      // Page-crossing instructions in regions only where the wasm back end runs them.
+      // Page-crossing instructions in regions only where the wasm back end runs them: a
+      // JavaScript region leaves to the dispatcher at one, so entered there it would not move.
       const blocks = discoverRegion(
         this.fetch8,
         decoder,
         linear,
         eip,
         this.maxRegionBlocks,
-        this.wasm !== null,
+        wasm !== null,
       );
       if (blocks.length > 0) specs.push({ blocks, phys, eip, linear, mode });
-      if (this.wasm !== null)
-        for (const insns of blocks) this.watchTails(insns, (linear - eip) | 0);
+      if (wasm !== null) for (const insns of blocks) this.watchTails(insns, (linear - eip) | 0);
     }
     if (specs.length === 0) return [];
     this.stats.blocksTranslated += specs.length;
-    const room = this.liveWasm + specs.length <= this.maxWasmRegions;
     const mode = specs[0]!.mode;
     const built = buildBlocks(
       specs,
@@ -1157,7 +1174,7 @@ export class Recompiler {
       this.view,
       // The flat segments, and bit 6 for a 4 GiB CS limit (lower.ts CS_4G).
       (mode >> 6) & 0x7f,
-      room ? this.wasm : null,
+      wasm,
     );
     for (const block of built) {
       if (block.wasm !== null) {

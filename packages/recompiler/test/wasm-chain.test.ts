@@ -548,6 +548,31 @@ describe("chaining inside WebAssembly vs the interpreter (run(n), varied budgets
   );
 
   it.each(BACKENDS)(
+    "past the WebAssembly region limit, a return to a page-crossing instruction still moves on (%s)",
+    (backend) => {
+      // Every block translated at once, all as JavaScript regions (no WebAssembly room). A
+      // JavaScript region leaves to the dispatcher at a page-crossing instruction, so one that
+      // held the return address as a block gave the crossing start an entry that retired
+      // nothing: the dispatcher entered it again forever (`--engine recompiler` hung there in
+      // a Linux boot once the boot had 16 K live regions).
+      const { b } = chainLockstep(CROSSRET, backend, {
+        setup: crosserData,
+        extras: () => ({ maxWasmRegions: 0 }),
+      });
+      const st = b.engine!.stats;
+      // Oracle: the interpreter's run (compared after every run, above).
+      expect(b.cpu.getReg32(0)).toBe(300 * (1 + 0x301));
+      expect(st.translatedWasm).toBe(0);
+      // No entry that cannot run its first instruction (the dispatcher's guard, which would
+      // interpret it and count it here, never had to).
+      expect(st.interpreted.stalled).toBe(0);
+      // The crossing instruction runs in the interpreter each time, as a JavaScript region's
+      // crossing instructions do (its first run counts as cold).
+      expect(st.interpreted.untranslatable).toBeGreaterThanOrEqual(299);
+    },
+  );
+
+  it.each(BACKENDS)(
     "a page-crossing load whose tail's linear page is remapped takes the checked path (%s)",
     (backend) => {
       let checkedBefore = -1;
