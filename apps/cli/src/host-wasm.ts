@@ -2,7 +2,7 @@
 // before the board compiles its first region; bench/ringvm-guest.mjs and bench/phases.mjs do the
 // same (`ringvm/host-wasm`) to measure what the CLI runs.
 import { setFlagsFromString } from "node:v8";
-import { branchHintFlag, entryWrapperFlag } from "@ringvm/pc";
+import { branchHintFlag, entryWrapperFlag, wasmHostFlags } from "@ringvm/pc";
 
 /**
  * Makes V8 read WebAssembly branch hints where it does not by default (V8 before 13.6: Node 20
@@ -27,10 +27,7 @@ export function useSignatureEntryWrappers(v8Version: string = process.versions.v
 
 /** Both of the above, for the running V8: what `ringvm run` sets. Returns the flags it set. */
 export function configureWasmHost(v8Version: string = process.versions.v8): string[] {
-  const set: string[] = [];
-  if (readWasmBranchHints(v8Version)) set.push(branchHintFlag(v8Version)!);
-  if (useSignatureEntryWrappers(v8Version)) set.push(entryWrapperFlag(v8Version)!);
-  return set;
+  return wasmHostFlags(v8Version).filter(setFlag);
 }
 
 function setFlag(flag: string | undefined): boolean {

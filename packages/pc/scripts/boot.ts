@@ -1,11 +1,9 @@
 // Developer script: boot the default guest and print serial output with timings.
 import { readFileSync } from "node:fs";
 import { setFlagsFromString } from "node:v8";
-import { branchHintFlag, createPc, entryWrapperFlag } from "../src/index";
+import { createPc, wasmHostFlags } from "../src/index";
 // The recompiler's branch hints and entry wrappers, as `ringvm run` sets them (README, Example).
-for (const flag of [branchHintFlag, entryWrapperFlag].map((f) => f(process.versions.v8))) {
-  if (flag !== undefined) setFlagsFromString(flag);
-}
+for (const flag of wasmHostFlags(process.versions.v8)) setFlagsFromString(flag);
 const dir = new URL("../../../guests/", import.meta.url).pathname;
 const t0 = performance.now();
 const pc = createPc({

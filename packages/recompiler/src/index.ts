@@ -27,7 +27,7 @@ export {
 } from "./block";
 export { RUNTIME_NAMES } from "./emit";
 export { WASM_CHAIN_SCRATCH_BYTES } from "./wasm/lower";
-export { branchHintFlag, entryWrapperFlag } from "./wasm/api";
+export { branchHintFlag, entryWrapperFlag, wasmHostFlags } from "./wasm/api";
 export { createEngine, formatRecompilerStats, type EngineKind } from "./select";
 export {
   architecturalState,

@@ -1,9 +1,6 @@
-// Setup file: guests boot here as under `ringvm run` (apps/cli host-wasm.ts), with V8 reading the
-// region code's branch hints.
+// Setup file: guests boot here as under `ringvm run` (apps/cli host-wasm.ts), with the V8 flags it
+// sets (the region code's branch hints, its entry wrappers).
 import { setFlagsFromString } from "node:v8";
-import { branchHintFlag, entryWrapperFlag } from "@ringvm/recompiler";
+import { wasmHostFlags } from "@ringvm/recompiler";
 
-// And with its entry wrappers as there (V8 11).
-for (const flag of [branchHintFlag, entryWrapperFlag].map((f) => f(process.versions.v8))) {
-  if (flag !== undefined) setFlagsFromString(flag);
-}
+for (const flag of wasmHostFlags(process.versions.v8)) setFlagsFromString(flag);

@@ -74,3 +74,8 @@ export function entryWrapperFlag(v8: string): string | undefined {
   const major = Number(v8.split(".")[0]);
   return major === 11 ? "--no-wasm-generic-wrapper" : undefined;
 }
+
+/** The V8 flags a host running the recompiler sets for V8 `v8` (the two above, where needed). */
+export function wasmHostFlags(v8: string): string[] {
+  return [branchHintFlag(v8), entryWrapperFlag(v8)].filter((f): f is string => f !== undefined);
+}
