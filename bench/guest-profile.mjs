@@ -1,0 +1,159 @@
+#!/usr/bin/env node
+// Where the guest's time goes, by kernel function: boots the default guest as bench/compare.mjs
+// does (crypto self-tests on, payload unpacked in the guest), samples the guest's EIP between
+// two kernel log lines, then asks the booted guest for its symbols (`cat /proc/kallsyms` at the
+// shell prompt, so KASLR's placement of this very boot is the one resolved) and prints the
+// functions that took the most samples.
+//
+// Sampling: the engine's run is cut into steps of `--every` instructions and the EIP where a
+// step ends is counted, once (`--by instructions`: an unbiased share of the guest's
+// instructions) or with the host time of the step (`--by time`: approximate, each step's time
+// goes to where it ended; short steps add dispatches of their own, so keep `--every` at a few
+// thousand). Cold code shows up in `--by time` well above its share of instructions.
+//
+// Usage: node bench/guest-profile.mjs [--from TEXT] [--to TEXT] [--every N] [--by instructions|time]
+//          [--top N] [--engine auto|recompiler|interpreter]
+// Defaults: from "Linux version" to the shell prompt, every 4000 instructions, by instructions,
+// top 30, engine auto. Needs the packages built (`pnpm -s build`).
+import { readFileSync } from "node:fs";
+import { createPc } from "@ringvm/pc";
+import { configureWasmHost } from "ringvm/host-wasm";
+
+const args = process.argv.slice(2);
+function option(name, fallback) {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 && i + 1 < args.length ? args[i + 1] : fallback;
+}
+const PROMPT = "~ # ";
+const from = option("from", "Linux version");
+const to = option("to", PROMPT);
+const every = Number(option("every", "4000"));
+const by = option("by", "instructions");
+const top = Number(option("top", "30"));
+const engine = option("engine", "auto");
+if (!(every >= 100) || !["instructions", "time"].includes(by) || !(top > 0)) {
+  process.stderr.write("guest-profile: bad --every (at least 100), --by or --top\n");
+  process.exit(1);
+}
+
+let recent = "";
+let log = "";
+let keepLog = false;
+let onOutput = () => {};
+configureWasmHost();
+const pc = createPc({
+  kernel: new Uint8Array(readFileSync(new URL("../guests/vmlinuz", import.meta.url))),
+  initrd: new Uint8Array(readFileSync(new URL("../guests/initramfs.cpio.gz", import.meta.url))),
+  cmdline: "console=ttyS0",
+  memorySize: 128 << 20,
+  engine,
+  decompressOnHost: false,
+  serial: {
+    write: (bytes) => {
+      const text = Buffer.from(bytes).toString("latin1");
+      recent = (recent + text).slice(-256);
+      if (keepLog) log += text;
+      onOutput();
+    },
+  },
+});
+/** Waits for `text` in the output that follows the call. */
+const until = (text, seconds = 600) =>
+  new Promise((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`no "${text}" in ${seconds} s`)),
+      seconds * 1000,
+    );
+    onOutput = () => {
+      if (!recent.includes(text)) return;
+      clearTimeout(timer);
+      onOutput = () => {};
+      resolve();
+    };
+    recent = "";
+  });
+
+// The hypervisor calls its engine's `run(budget)` (the recompiler, or the CPU's interpreter):
+// while sampling, the budget runs in steps, each ending at a sampled EIP.
+const runner = pc.recompiler ?? pc.cpu;
+const state = pc.cpu.state;
+const samples = new Map();
+let sampling = false;
+const run = runner.run.bind(runner);
+runner.run = (budget) => {
+  if (!sampling) return run(budget);
+  let left = budget;
+  let stop;
+  while (left > 0) {
+    const step = Math.min(every, left);
+    const before = pc.cpu.instructionCount;
+    const t0 = performance.now();
+    stop = run(step);
+    const weight = by === "time" ? performance.now() - t0 : 1;
+    const eip = state.eip >>> 0;
+    samples.set(eip, (samples.get(eip) ?? 0) + weight);
+    const done = pc.cpu.instructionCount - before;
+    left -= Math.max(1, done);
+    if (done < step) break; // stopped early (HLT, an event for the hypervisor)
+  }
+  return stop;
+};
+
+const running = pc.start();
+try {
+  await until(from);
+  sampling = true;
+  await until(to);
+  sampling = false;
+  if (to !== PROMPT) await until(PROMPT);
+  await new Promise((resolve) => setTimeout(resolve, 300)); // let the shell settle
+  keepLog = true;
+  // The end marker is computed by the shell, so the echoed command line does not match it.
+  const done = until("SYMS-42-END", 120);
+  pc.sendSerial(new TextEncoder().encode("cat /proc/kallsyms; echo SYMS-$((40+2))-END\n"));
+  await done;
+  keepLog = false;
+} finally {
+  pc.stop();
+  await running;
+}
+
+const symbols = [];
+for (const line of log.split(/\r?\n/)) {
+  const m = /^([0-9a-f]{8}) [tTwW] (\S+)/.exec(line);
+  if (m) symbols.push([parseInt(m[1], 16), m[2]]);
+}
+symbols.sort((a, b) => a[0] - b[0]);
+/** The text symbol at or below `address` (kernel space), "user" below 3 GiB. */
+function nameOf(address) {
+  if (address < 0xc000_0000) return "(user space)";
+  let lo = 0;
+  let hi = symbols.length - 1;
+  let found = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (symbols[mid][0] <= address) {
+      found = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return found < 0 ? "(unknown)" : symbols[found][1];
+}
+const byName = new Map();
+let total = 0;
+for (const [eip, weight] of samples) {
+  const name = nameOf(eip);
+  byName.set(name, (byName.get(name) ?? 0) + weight);
+  total += weight;
+}
+process.stdout.write(
+  `${symbols.length} kernel text symbols; from "${from}" to "${to}", every ${every} instructions, ` +
+    `by ${by}: ${by === "time" ? `${(total / 1000).toFixed(2)} s` : `${total} samples`}\n`,
+);
+let cumulative = 0;
+for (const [name, weight] of [...byName].sort((a, b) => b[1] - a[1]).slice(0, top)) {
+  cumulative += weight;
+  process.stdout.write(
+    `${((100 * weight) / total).toFixed(1).padStart(6)} %${((100 * cumulative) / total).toFixed(1).padStart(7)} %  ${name}\n`,
+  );
+}
