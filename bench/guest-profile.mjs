@@ -113,10 +113,16 @@ try {
   pc.sendSerial(new TextEncoder().encode("cat /proc/kallsyms; echo SYMS-$((40+2))-END\n"));
   await done;
   keepLog = false;
+} catch (error) {
+  process.stderr.write(
+    `guest-profile: ${error instanceof Error ? error.message : String(error)}\n`,
+  );
+  process.exitCode = 1;
 } finally {
   pc.stop();
   await running;
 }
+if (process.exitCode === 1) process.exit();
 
 const symbols = [];
 for (const line of log.split(/\r?\n/)) {
