@@ -18,6 +18,7 @@
 import { readFileSync } from "node:fs";
 import { createPc } from "@ringvm/pc";
 import { configureWasmHost } from "ringvm/host-wasm";
+import { serialWatch } from "./serial-watch.mjs";
 
 const args = process.argv.slice(2);
 function option(name, fallback) {
@@ -36,10 +37,12 @@ if (!(every >= 100) || !["instructions", "time"].includes(by) || !(top > 0)) {
   process.exit(1);
 }
 
-let recent = "";
 let log = "";
 let keepLog = false;
-let onOutput = () => {};
+const serial = serialWatch((text) => {
+  if (keepLog) log += text;
+});
+const until = serial.until;
 configureWasmHost();
 const pc = createPc({
   kernel: new Uint8Array(readFileSync(new URL("../guests/vmlinuz", import.meta.url))),
@@ -48,30 +51,8 @@ const pc = createPc({
   memorySize: 128 << 20,
   engine,
   decompressOnHost: false,
-  serial: {
-    write: (bytes) => {
-      const text = Buffer.from(bytes).toString("latin1");
-      recent = (recent + text).slice(-256);
-      if (keepLog) log += text;
-      onOutput();
-    },
-  },
+  serial: { write: serial.write },
 });
-/** Waits for `text` in the output that follows the call. */
-const until = (text, seconds = 600) =>
-  new Promise((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`no "${text}" in ${seconds} s`)),
-      seconds * 1000,
-    );
-    onOutput = () => {
-      if (!recent.includes(text)) return;
-      clearTimeout(timer);
-      onOutput = () => {};
-      resolve();
-    };
-    recent = "";
-  });
 
 // The hypervisor calls its engine's `run(budget)` (the recompiler, or the CPU's interpreter):
 // while sampling, the budget runs in steps, each ending at a sampled EIP.

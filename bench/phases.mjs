@@ -14,6 +14,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { Session } from "node:inspector/promises";
 import { createPc } from "@ringvm/pc";
 import { configureWasmHost } from "ringvm/host-wasm";
+import { serialWatch } from "./serial-watch.mjs";
 
 const args = process.argv.slice(2);
 const option = (name, fallback) => {
@@ -34,11 +35,8 @@ const WORKLOAD =
   "dd if=/dev/zero bs=1024 count=1024 2>/dev/null | gzip -c | wc -c; " +
   "i=0; while [ $i -lt 5000 ]; do i=$((i+1)); done; echo loop=$i; echo BENCH-$((6*7))-DONE\n";
 
-// The last 256 characters of serial output: the waits below only need recent text, and keeping
-// the whole log (one string concatenation per byte, flattened by every search) allocated
-// ~170 MB during the boot, inflating the GC cost being measured.
-let recent = "";
-let onOutput = () => {};
+const serial = serialWatch();
+const until = serial.until;
 // As `ringvm run` does: V8 reads the region code's branch hints (Node before V8 13.6) and
 // enters region functions through per-signature wrappers (V8 11).
 configureWasmHost();
@@ -51,28 +49,8 @@ const pc = createPc({
   ...(backend !== undefined ? { backend } : {}),
   decompressOnHost: !fullBoot,
   ...(hot !== undefined ? { hotThreshold: Number(hot) } : {}),
-  serial: {
-    write: (bytes) => {
-      recent = (recent + Buffer.from(bytes).toString("latin1")).slice(-256);
-      onOutput();
-    },
-  },
+  serial: { write: serial.write },
 });
-/** Waits for `text` in the output that follows the call. */
-const until = (text, seconds) =>
-  new Promise((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`no "${text}" in ${seconds} s`)),
-      seconds * 1000,
-    );
-    onOutput = () => {
-      if (!recent.includes(text)) return;
-      clearTimeout(timer);
-      onOutput = () => {};
-      resolve();
-    };
-    recent = "";
-  });
 /** A copy of the counters that matter (snapshotStats returns the live object). */
 const counters = () => {
   const s = pc.hypervisor.snapshotStats();
