@@ -78,7 +78,9 @@ export function writeControlRegister(s: CpuState, n: number, value: number): voi
       if ((value & CR0_PG) !== 0 && (value & CR0_PE) === 0) throw new CpuException(Vector.GP, 0);
       if ((value & CR0_NW) !== 0 && (value & CR0_CD) === 0) throw new CpuException(Vector.GP, 0);
       const changed = (s.cr0 ^ value) >>> 0;
-      if ((changed & (CR0_PG | CR0_WP | CR0_PE)) !== 0) commitPaging(s, value, s.cr3, s.cr4);
+      // CD/NW too: under PAE their change reloads the PDPTEs (SDM 4.4.1).
+      if ((changed & (CR0_PG | CR0_WP | CR0_PE | CR0_CD | CR0_NW)) !== 0)
+        commitPaging(s, value, s.cr3, s.cr4);
       else s.cr0 = value;
       return;
     }

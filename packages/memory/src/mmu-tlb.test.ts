@@ -327,6 +327,51 @@ describe("PAE PDPTE registers (SDM 4.4.1)", () => {
     mmu.setPaging({ cr0: PG | 1, cr3: tables.cr3, cr4: PAE, efer: 0 });
     expect(() => mmu.read8(0x40_0000)).toThrow(/page fault at 0x400000, error code 0x0/);
   });
+  it("are re-read on a CR3 load after CR4/CR0 bits the MMU is not told about changed", () => {
+    // Linux 686-pae: CR4.OSFXSR is set (no paging change, no call here), then a MOV CR3 to a
+    // fresh page directory must still load that directory's PDPTEs (and flush the TLB).
+    const OSFXSR = 1 << 9;
+    const TS = 1 << 3;
+    const mem = new PhysicalSpace({ ramSize: 0x100_0000 });
+    const mmu = new Mmu(mem);
+    const first = new PageTableBuilder(mem, "pae", 0x10_0000);
+    first.map(0x40_0000, 0x50_0000, { dirFlags: P | RW, leafFlags: P | RW });
+    const second = new PageTableBuilder(mem, "pae", 0x20_0000);
+    second.map(0x4000_0000, 0x60_0000, { dirFlags: P | RW, leafFlags: P | RW });
+    second.map(0x40_0000, 0x70_0000, { dirFlags: P | RW, leafFlags: P | RW });
+    mem.write8(0x50_0000, 0x11);
+    mem.write8(0x60_0000, 0x22);
+    mem.write8(0x70_0000, 0x33);
+    mmu.setPaging({ cr0: PG | 1, cr3: first.cr3, cr4: PAE, efer: 0 });
+    expect(mmu.read8(0x40_0000)).toBe(0x11);
+    mmu.setPaging({ cr0: PG | TS | 1, cr3: second.cr3, cr4: PAE | OSFXSR, efer: 0 });
+    expect(mmu.read8(0x4000_0000)).toBe(0x22); // PDPTE 1, present only in `second`
+    expect(mmu.read8(0x40_0000)).toBe(0x33); // the TLB entry from `first` is gone
+  });
+  it("translate an address given as a signed int32 as its unsigned value (4 KiB PAE pages)", () => {
+    // The recompiler's dispatcher passes `(csBase + eip) | 0`: kernel addresses are negative.
+    const mem = new PhysicalSpace({ ramSize: 0x200_0000 });
+    const mmu = new Mmu(mem);
+    const tables = new PageTableBuilder(mem, "pae", 0x10_0000);
+    tables.map(0xc100_0000, 0x100_0000, { dirFlags: P | RW, leafFlags: P | RW });
+    mmu.setPaging({ cr0: PG | 1, cr3: tables.cr3, cr4: PAE, efer: 0 });
+    expect(mmu.translate(0xc100_0130 | 0, 2)).toBe(0x100_0130);
+    mmu.flushTlb(true);
+    expect(mmu.translate(0xc100_0130, 2)).toBe(0x100_0130);
+  });
+  it("a CR0.WP change alone keeps the PDPTE registers (no reload, SDM 4.4.1)", () => {
+    const WP = 1 << 16;
+    const mem = new PhysicalSpace({ ramSize: 0x100_0000 });
+    const mmu = new Mmu(mem);
+    const tables = new PageTableBuilder(mem, "pae", 0x10_0000);
+    tables.map(0x40_0000, 0x50_0000, { dirFlags: P | RW, leafFlags: P | RW });
+    mem.write8(0x50_0000, 0x42);
+    mmu.setPaging({ cr0: PG | 1, cr3: tables.cr3, cr4: PAE, efer: 0 });
+    mem.write32(tables.cr3, 0);
+    mmu.setPaging({ cr0: PG | WP | 1, cr3: tables.cr3, cr4: PAE, efer: 0 });
+    mmu.invalidatePage(0x40_0000);
+    expect(mmu.read8(0x40_0000)).toBe(0x42);
+  });
   it("a present PDPTE with a reserved bit is reported for the CPU's #GP", () => {
     const mem = new PhysicalSpace({ ramSize: 0x100_0000 });
     const mmu = new Mmu(mem);

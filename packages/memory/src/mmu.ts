@@ -65,6 +65,10 @@ const EFER_LME = 1 << 8;
 const EFER_NXE = 1 << 11;
 /** CR0.CD (bit 30), NW (bit 29) and PG: changing them reloads PAE PDPTEs (SDM 4.4.1). */
 const CR0_PDPTE_RELOAD = (1 << 30) | (1 << 29) | CR0_PG;
+/** The CR0 bits paging depends on (PG, CD, NW, WP, PE); the others never reach the MMU's logic. */
+const CR0_PAGING = CR0_PDPTE_RELOAD | CR0_WP | 1;
+/** CR0.WP and PE: a change of only these keeps the TLB (WP is tested per access). */
+const CR0_WP_PE = CR0_WP | 1;
 /** Bits whose change flushes every entry, global ones included (SDM 4.10.4.1). */
 const CR0_FLUSH_ALL = CR0_PG;
 const CR4_FLUSH_ALL = CR4_PSE | CR4_PAE | CR4_PGE;
@@ -245,6 +249,8 @@ export class Mmu implements LinearMemory {
    * Takes CR0/CR3/CR4/EFER. Changing CR0.PG, CR4.PSE/PAE/PGE or EFER.LME/NXE flushes every
    * entry; a call that changes only CR0.WP (or PE) flushes nothing, since WP is tested per
    * access; any other call is a MOV to CR3 and flushes the non-global entries (SDM 4.10.4.1).
+   * Only the paging bits are compared: the CPU need not call here when other bits change
+   * (CR4.OSFXSR, CR0.TS), so the state kept here may differ from the CPU's in those.
    */
   setPaging(next: PagingState): void {
     const old = this.state;
@@ -265,25 +271,16 @@ export class Mmu implements LinearMemory {
     c.pge = (next.cr4 & CR4_PGE) !== 0;
     c.pse = (next.cr4 & CR4_PSE) !== 0;
     this.updateMasks();
-    const flushAll =
-      ((old.cr0 ^ next.cr0) & CR0_FLUSH_ALL) !== 0 ||
-      ((old.cr4 ^ next.cr4) & CR4_FLUSH_ALL) !== 0 ||
-      ((old.efer ^ next.efer) & EFER_FLUSH_ALL) !== 0;
-    const cr0Only =
-      old.cr3 === c.cr3 &&
-      old.cr4 === (next.cr4 | 0) &&
-      old.efer === (next.efer | 0) &&
-      old.cr0 !== (next.cr0 | 0);
+    const d0 = (old.cr0 ^ next.cr0) & CR0_PAGING;
+    const d4 = (old.cr4 ^ next.cr4) & CR4_FLUSH_ALL;
+    const dE = (old.efer ^ next.efer) & EFER_FLUSH_ALL;
+    const flushAll = (d0 & CR0_FLUSH_ALL) !== 0 || d4 !== 0 || dE !== 0;
+    const wpOnly = old.cr3 === c.cr3 && d4 === 0 && dE === 0 && d0 !== 0 && (d0 & ~CR0_WP_PE) === 0;
     if (flushAll) this.flushAll();
-    else if (!cr0Only) this.flushNonGlobal();
+    else if (!wpOnly) this.flushNonGlobal();
     // SDM 4.4.1: PDPTEs load on MOV CR3, and on MOV CR0/CR4 changing CD, NW, PG, PAE, PGE or
     // PSE; not on other CR0 bits (WP) nor on WRMSR to EFER.
-    const isMovCr3 =
-      old.cr0 === this.state.cr0 && old.cr4 === this.state.cr4 && old.efer === this.state.efer;
-    const reloads =
-      isMovCr3 ||
-      ((old.cr0 ^ next.cr0) & CR0_PDPTE_RELOAD) !== 0 ||
-      ((old.cr4 ^ next.cr4) & CR4_FLUSH_ALL) !== 0;
+    const reloads = !wpOnly && (dE === 0 || d0 !== 0 || d4 !== 0);
     if (c.mode === PagingMode.Pae && reloads) this.loadPdptes();
   }
 

@@ -97,6 +97,9 @@ export function walk(
   user: boolean,
   out: WalkResult,
 ): void {
+  // Callers may hand a 32-bit address over as a signed int32 (`(base + eip) | 0`); the
+  // arithmetic below (`%`, division) needs its unsigned value.
+  if (linear < 0) linear += TWO_32;
   const isWrite = kind === WRITE;
   const baseCode =
     (isWrite ? PF_WR : 0) |
