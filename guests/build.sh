@@ -1,6 +1,7 @@
 #!/bin/sh
 # Rebuilds the default guest in guests/ from Debian bookworm packages (i386):
 #   vmlinuz            linux-image-6.1.0-*-686   (the bzImage, as shipped)
+#   vmlinuz-pae        linux-image-6.1.0-*-686-pae-unsigned (the same kernel for PAE paging)
 #   initramfs.cpio.gz  busybox-static + /init (guests/init) + the disk modules
 #   bios.bin           seabios (SeaBIOS 128 KiB image, as QEMU uses it)
 #   vgabios-stdvga.bin seabios (SeaVGABIOS for the Bochs/QEMU standard VGA)
@@ -32,6 +33,10 @@ for deb in *.deb; do dpkg-deb -x "$deb" root; done
 kver=${kpkg#linux-image-}
 
 cp root/boot/vmlinuz-"$kver" "$here/vmlinuz"
+# The same release built for PAE paging (the PAE system test boots it with this initramfs).
+mkdir pae
+(cd pae && apt-get download "$kpkg-pae-unsigned:i386" >/dev/null && dpkg-deb -x ./*.deb root)
+cp pae/root/boot/vmlinuz-"$kver"-pae "$here/vmlinuz-pae"
 cp root/usr/share/seabios/bios.bin "$here/bios.bin"
 cp root/usr/share/seabios/vgabios-stdvga.bin "$here/vgabios-stdvga.bin"
 
@@ -103,6 +108,6 @@ for deb in *.deb fw/*.deb; do
   [ -e "$deb" ] || continue
   printf '%s %s\n' "$(dpkg-deb -f "$deb" Package)" "$(dpkg-deb -f "$deb" Version)"
 done
-ls -l "$here"/vmlinuz "$here"/initramfs.cpio.gz "$here"/bios.bin "$here"/vgabios-stdvga.bin \
+ls -l "$here"/vmlinuz "$here"/vmlinuz-pae "$here"/initramfs.cpio.gz "$here"/bios.bin "$here"/vgabios-stdvga.bin \
   "$here"/ldlinux.c32 "$here"/isolinux.bin "$here"/syslinux-hd.img.gz "$here"/syslinux-fd.img.gz \
   "$here"/memtest86+ia32.bin

@@ -10,12 +10,14 @@ export const PROMPT = "~ # ";
 
 const guests = new URL("../../../guests/", import.meta.url);
 
-let kernel: Uint8Array | undefined;
+const kernels = new Map<string, Uint8Array>();
 let initrd: Uint8Array | undefined;
 
 /** What a Linux system test gives the board besides the default guest's kernel and initramfs. */
 export interface LinuxBoot {
   readonly cmdline: string;
+  /** The kernel's file in guests/ (default `vmlinuz`, the 686 flavour). */
+  readonly kernel?: string;
   readonly engine?: NonNullable<PcConfig["engine"]>;
   readonly hda?: BlockDevice;
   readonly backend?: PcConfig["backend"];
@@ -37,7 +39,12 @@ export interface LinuxMachine {
 
 /** Builds the board with the default guest and starts it (deterministic: true). */
 export function startLinuxMachine(boot: LinuxBoot): LinuxMachine {
-  kernel ??= new Uint8Array(readFileSync(new URL("vmlinuz", guests)));
+  const name = boot.kernel ?? "vmlinuz";
+  let kernel = kernels.get(name);
+  if (kernel === undefined) {
+    kernel = new Uint8Array(readFileSync(new URL(name, guests)));
+    kernels.set(name, kernel);
+  }
   initrd ??= new Uint8Array(readFileSync(new URL("initramfs.cpio.gz", guests)));
   const serial = new SerialLog();
   const pc = createPc({
