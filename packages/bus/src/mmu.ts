@@ -32,7 +32,7 @@ export type PageFaultSink = (linear: number, errorCode: number) => never;
  */
 export type DataWatchHook = (linear: number, width: number, isWrite: boolean) => void;
 
-/** The paging-relevant control state, pushed by the CPU whenever it changes. */
+/** The paging-relevant control state, pushed by the CPU whenever its paging bits change (setPaging). */
 export interface PagingState {
   readonly cr0: number;
   readonly cr3: number;
@@ -55,7 +55,11 @@ export interface LinearMemory {
   write32(linear: number, value: number): void;
   /** Instruction fetch (checks NX and counts as a fetch for fault codes). */
   fetch8(linear: number): number;
-  /** Sets the paging state and flushes what the SDM says the change flushes. */
+  /**
+   * Sets the paging state and flushes what the SDM says the change flushes. The CPU calls it on
+   * MOV CR3 and on changes of the paging bits (CR0.PG/WP/PE/CD/NW, CR4.PSE/PAE/PGE, EFER.LME/
+   * NXE), not necessarily on other bits, so an implementation compares only the paging bits.
+   */
   setPaging(state: PagingState): void;
   /** User-mode accesses (CPL 3) follow U/S rules; supervisor accesses follow WP. */
   setUserMode(isUser: boolean): void;
