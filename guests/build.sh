@@ -12,9 +12,11 @@
 #                      SYSLINUX installed (boot sector + ldlinux.sys), no other files
 #   syslinux-fd.img.gz the same on a 1.44 MB FAT12 floppy
 #   memtest86+ia32.bin memtest86+ (the 32-bit BIOS image; its first sector boots from a floppy)
+#   grub-cd.iso.gz     grub-pc-bin: grub-mkrescue's BIOS CD with grub/grub.cfg (boots the guest
+#                      from the first disk's first partition)
 # Needs apt-get (with the i386 architecture enabled: dpkg --add-architecture i386),
 # dpkg-deb, cpio, gzip and depmod (kmod); for the firmware files also mtools, mkfs.fat
-# (dosfstools) and sfdisk (fdisk). Runs as any user; writes only to guests/ and a temp dir.
+# (dosfstools) and sfdisk (fdisk), and grub-mkrescue (grub-common) with xorriso. Runs as any user; writes only to guests/ and a temp dir.
 # `./build.sh firmware` rebuilds only the firmware-boot test files.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
@@ -72,7 +74,7 @@ fi
 # images; the tests add ldlinux.c32, the config, the kernel and the initramfs with a small FAT
 # writer (packages/pc/test/firmware-images.ts), so the committed templates stay tiny.
 mkdir -p fw && cd fw
-apt-get download syslinux syslinux-common isolinux memtest86+ >/dev/null
+apt-get download syslinux syslinux-common isolinux memtest86+ grub-pc-bin >/dev/null
 for deb in *.deb; do dpkg-deb -x "$deb" root; done
 cp root/usr/lib/syslinux/modules/bios/ldlinux.c32 "$here/ldlinux.c32"
 cp root/usr/lib/ISOLINUX/isolinux.bin "$here/isolinux.bin"
@@ -101,6 +103,16 @@ mdel -i fd.img ::/ldlinux.c32
 mcopy -i fd.img zero ::/zero
 mdel -i fd.img ::/zero
 gzip -9 -n -c fd.img >"$here/syslinux-fd.img.gz"
+# GRUB 2 CD: grub-mkrescue's BIOS image with the modules it needs (the partition maps and file
+# systems its own start-up search loads, so it prints no errors), no fonts, locales or themes.
+mkdir -p grubiso/boot/grub
+cp "$here/grub/grub.cfg" grubiso/boot/grub/grub.cfg
+grubdir=root/usr/lib/grub/i386-pc
+mods="linux normal part_msdos fat iso9660 biosdisk serial terminal echo configfile test search"
+mods="$mods search_fs_uuid $(tr '\n' ' ' <"$grubdir/partmap.lst") $(tr '\n' ' ' <"$grubdir/fs.lst")"
+grub-mkrescue -o grub.iso -d "$grubdir" --install-modules="$mods" --fonts= --locales= --themes= \
+  grubiso 2>/dev/null
+gzip -9 -n -c grub.iso >"$here/grub-cd.iso.gz"
 cd ..
 
 # Provenance: compare with the versions in README.md.
@@ -110,4 +122,4 @@ for deb in *.deb fw/*.deb; do
 done
 ls -l "$here"/vmlinuz "$here"/vmlinuz-pae "$here"/initramfs.cpio.gz "$here"/bios.bin "$here"/vgabios-stdvga.bin \
   "$here"/ldlinux.c32 "$here"/isolinux.bin "$here"/syslinux-hd.img.gz "$here"/syslinux-fd.img.gz \
-  "$here"/memtest86+ia32.bin
+  "$here"/memtest86+ia32.bin "$here"/grub-cd.iso.gz

@@ -349,6 +349,21 @@ export function isolinuxCd(): Uint8Array {
 }
 
 /**
+ * GRUB 2 on a CD and the default guest on a disk: guests/grub-cd.iso.gz (grub-mkrescue's BIOS
+ * image: GRUB, a few modules and a grub.cfg that finds /vmlinuz on any disk, see
+ * guests/build.sh) and a 16 MiB FAT16 disk (the SYSLINUX template's partition) holding the
+ * kernel and initramfs, which GRUB boots with GUEST_APPEND.
+ */
+export function grubCdAndDisk(): { cdrom: Uint8Array; hda: Uint8Array } {
+  const hda = guestFile("syslinux-hd.img.gz", true);
+  fatAddFiles(hda, mbrPartitionOffset(hda), [
+    { name: "vmlinuz", data: guestFile("vmlinuz") },
+    { name: "initrd.gz", data: guestFile("initramfs.cpio.gz") },
+  ]);
+  return { cdrom: guestFile("grub-cd.iso.gz", true), hda };
+}
+
+/**
  * guests/syslinux-fd.img.gz (1.44 MB FAT12) with SYSLINUX loading memtest86+ through the Linux
  * boot protocol, its console on COM1 (the Debian kernel does not fit on a floppy).
  */

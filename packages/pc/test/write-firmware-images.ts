@@ -2,9 +2,12 @@
 //   npx tsx packages/pc/test/write-firmware-images.ts /tmp/img
 //   pnpm ringvm run --hda /tmp/img/syslinux-hd.img --boot c --engine auto
 //   qemu-system-i386 -nographic -bios guests/bios.bin -cdrom /tmp/img/isolinux.iso
+//   qemu-system-i386 -nographic -bios guests/bios.bin -cdrom /tmp/img/grub.iso \
+//     -hda /tmp/img/grub-hd.img -boot d
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
+  grubCdAndDisk,
   isolinuxCd,
   memtestRawFloppy,
   syslinuxHardDisk,
@@ -22,6 +25,8 @@ const images: [string, () => Uint8Array][] = [
   ["isolinux.iso", isolinuxCd],
   ["syslinux-memtest-fd.img", syslinuxMemtestFloppy],
   ["memtest-fd.img", memtestRawFloppy],
+  ["grub.iso", () => grubCdAndDisk().cdrom],
+  ["grub-hd.img", () => grubCdAndDisk().hda],
 ];
 for (const [name, build] of images) {
   writeFileSync(join(dir, name), build());
