@@ -6,7 +6,7 @@ export {
   MIN_RAM_SIZE,
   SHADOW_SEGMENT,
 } from "./physical-space";
-export type { PhysicalSpaceOptions } from "./physical-space";
+export type { CodeWriteListener, PhysicalSpaceOptions } from "./physical-space";
 export { createWasmGuestMemory } from "./wasm-memory";
 export type { GuestMemoryLayout } from "./wasm-memory";
 export { PortBus } from "./port-bus";

@@ -259,7 +259,9 @@ describe("MMU over ROM, MMIO and write-watch", () => {
     const mem = new PhysicalSpace({ ramSize: 0x20_0000 });
     const mmu = new Mmu(mem);
     const hits: number[] = [];
-    mem.onCodeWrite((page) => hits.push(page));
+    mem.onCodeWrite((page) => {
+      hits.push(page);
+    });
     mmu.write32(0x5000, 1); // page dirty, TLB entry writable fast
     mmu.write32(0x5004, 2);
     mem.watchPage(5);

@@ -150,7 +150,9 @@ describe("PhysicalSpace", () => {
   it("dirty bitmap and write-watch", () => {
     const m = new PhysicalSpace({ ramSize: 4 * MIB });
     const fired: number[] = [];
-    m.onCodeWrite((p) => fired.push(p));
+    m.onCodeWrite((p) => {
+      fired.push(p);
+    });
     m.takeDirty();
     m.write8(0x7000, 1);
     m.writeBytes(0x9fff, new Uint8Array(2));
@@ -173,8 +175,12 @@ describe("PhysicalSpace", () => {
     const a: number[] = [];
     const b: number[] = [];
     const changes: [string, number | undefined][] = [];
-    m.onCodeWrite((p) => a.push(p));
-    m.onCodeWrite((p) => b.push(p));
+    m.onCodeWrite((p) => {
+      a.push(p);
+    });
+    m.onCodeWrite((p) => {
+      b.push(p);
+    });
     m.onRouteChange((change, page) => changes.push([change, page]));
     m.watchPage(0x30);
     m.watchPage(0x30); // already watched: no second notification
@@ -183,5 +189,30 @@ describe("PhysicalSpace", () => {
     m.write8(0x3_0008, 3);
     expect(a).toEqual([0x30]);
     expect(b).toEqual([0x30]);
+  });
+
+  it("tells the listeners the written bytes; a listener returning true keeps the watch", () => {
+    const m = new PhysicalSpace({ ramSize: 4 * MIB });
+    const seen: [number, number, number][] = [];
+    const changes: string[] = [];
+    m.onRouteChange((change) => changes.push(change));
+    m.onCodeWrite((page, offset, length) => {
+      seen.push([page, offset, length]);
+      return offset >= 0x800; // "code" in the first half of the page only
+    });
+    m.watchPage(0x40);
+    m.write16(0x4_0900, 0x1234); // beside the code: the watch stays
+    expect(m.isWatched(0x40)).toBe(true);
+    m.writeBytes(0x4_0ff0, new Uint8Array(0x20)); // DMA over the page's end
+    expect(m.isWatched(0x40)).toBe(true);
+    m.write32(0x4_0010, 1); // into the code: the watch is gone
+    expect(m.isWatched(0x40)).toBe(false);
+    m.write8(0x4_0011, 1);
+    expect(seen).toEqual([
+      [0x40, 0x900, 2],
+      [0x40, 0xff0, 0x10],
+      [0x40, 0x10, 4],
+    ]);
+    expect(changes).toEqual(["write"]); // kept watches announce no route change
   });
 });

@@ -67,6 +67,12 @@ function allocateRam(size: number): ArrayBuffer {
 export type RouteChange = "map" | "write";
 
 /**
+ * A watched page was written: `length` bytes at `offset` in RAM page `page`. Returning true
+ * keeps the page watched (the write missed what the listener watches it for).
+ */
+export type CodeWriteListener = (page: number, offset: number, length: number) => boolean | void;
+
+/**
  * The guest-physical address space. RAM starts at 0; 0xA0000-0xBFFFF is a hole for VGA
  * MMIO; 0xC0000-0xFFFFF shows ROM or shadow RAM per 16 KiB segment; unmapped reads return
  * all ones and unmapped writes are ignored. 32-bit reads return signed int32 values.
@@ -95,7 +101,7 @@ export class PhysicalSpace implements PhysicalMemory {
   private readonly dirty: Int32Array;
   private readonly pageState: Uint8Array;
   /** Everyone told about writes to watched pages (the recompiler, the interpreter's decode cache). */
-  private readonly codeWriteListeners: ((page: number) => void)[] = [];
+  private readonly codeWriteListeners: CodeWriteListener[] = [];
   private readonly routeListeners: ((change: RouteChange, page?: number) => void)[] = [];
 
   constructor(options: PhysicalSpaceOptions) {
@@ -328,11 +334,12 @@ export class PhysicalSpace implements PhysicalMemory {
   // ---- write-watch and dirty tracking ----
 
   /**
-   * Adds a callback run on the first write (CPU or DMA) to a watched page. Every listener is
-   * called for every fired watch (one watch bit per page is shared: a listener that still
-   * needs the page watches it again).
+   * Adds a callback run on the first write (CPU or DMA) to a watched page, with the written
+   * bytes' offset in the page and count. Every listener is called for every fired watch (one
+   * watch bit per page is shared: a listener that still needs the page watches it again, or
+   * returns true when the write missed what it watches, which keeps the watch).
    */
-  onCodeWrite(listener: (page: number) => void): void {
+  onCodeWrite(listener: CodeWriteListener): void {
     this.codeWriteListeners.push(listener);
   }
   /** Watches RAM page `page` (address / 4096): the next write to it calls the listeners once. */
@@ -371,13 +378,22 @@ export class PhysicalSpace implements PhysicalMemory {
     return (this.dirty[page >>> 5]! & (1 << (page & 31))) !== 0 && this.pageState[page] === 0;
   }
 
-  /** Records a write to RAM page `page`: sets its dirty bit and fires a pending watch. */
-  noteWrite(page: number): void {
+  /**
+   * Records a write of `length` bytes at `offset` in RAM page `page`: sets its dirty bit and
+   * fires a pending watch.
+   */
+  noteWrite(page: number, offset = 0, length = PAGE_SIZE): void {
     this.dirty[page >>> 5] = this.dirty[page >>> 5]! | (1 << (page & 31));
     if ((this.pageState[page]! & STATE_WATCHED) !== 0) {
       this.pageState[page] = this.pageState[page]! & ~STATE_WATCHED;
       const listeners = this.codeWriteListeners;
-      for (let i = 0; i < listeners.length; i++) listeners[i]!(page);
+      let keep = false;
+      for (let i = 0; i < listeners.length; i++) {
+        if (listeners[i]!(page, offset, length) === true) keep = true;
+      }
+      // Kept without announcing a route change: nothing gave the page's TLB entries their fast
+      // writes back since the watch was set (a data write next to code stays this cheap).
+      if (keep) this.pageState[page] = this.pageState[page]! | STATE_WATCHED;
     }
   }
 
@@ -425,7 +441,7 @@ export class PhysicalSpace implements PhysicalMemory {
       const w = this.writeRoute[p]!;
       if (w >= 0) {
         this.u8[address] = value;
-        this.noteWrite(p);
+        this.noteWrite(p, address & PAGE_MASK, 1);
         return;
       }
       if (w === ROUTE_MMIO) this.mmioWrite(address, 1, value & 0xff);
@@ -438,7 +454,7 @@ export class PhysicalSpace implements PhysicalMemory {
       if (w >= 0) {
         this.u8[address] = value;
         this.u8[address + 1] = value >>> 8;
-        this.noteWrite(p);
+        this.noteWrite(p, address & PAGE_MASK, 2);
         return;
       }
       if (w === ROUTE_MMIO) {
@@ -462,7 +478,7 @@ export class PhysicalSpace implements PhysicalMemory {
           this.u8[address + 2] = value >>> 16;
           this.u8[address + 3] = value >>> 24;
         }
-        this.noteWrite(p);
+        this.noteWrite(p, address & PAGE_MASK, 4);
         return;
       }
       if (w === ROUTE_MMIO) this.mmioWrite(address, 4, value >>> 0);
@@ -493,7 +509,7 @@ export class PhysicalSpace implements PhysicalMemory {
       const w = a < FOUR_GIB ? this.writeRoute[Math.floor(a / PAGE_SIZE)]! : ROUTE_UNMAPPED;
       if (w >= 0) {
         this.u8.set(from.subarray(done, done + chunk), a);
-        this.noteWrite(w);
+        this.noteWrite(w, a & PAGE_MASK, chunk);
       } else if (w === ROUTE_MMIO) {
         for (let i = 0; i < chunk; i++) this.mmioWrite(a + i, 1, from[done + i]!);
       }

@@ -78,7 +78,11 @@ export interface CodePageWatch {
   watchPage(page: number): void;
   /** False for pages that cannot be watched (not RAM): their code is always interpreted. */
   isWatched(page: number): boolean;
-  onCodeWrite(listener: (page: number) => void): void;
+  /**
+   * The listener gets the written bytes' offset in the page and count where the watch knows
+   * them; returning true keeps the page watched (the write missed every translated byte).
+   */
+  onCodeWrite(listener: (page: number, offset?: number, length?: number) => boolean | void): void;
 }
 
 export interface RecompilerOptions {
@@ -172,6 +176,8 @@ export interface RecompilerStats {
   blocksEvicted: number;
   /** Invalidated blocks found unchanged at their next lookup and reused. */
   blocksRevived: number;
+  /** Writes to a page of translated code that missed its bytes (nothing invalidated). */
+  codeWritesBeside: number;
   /** Block entries, and how many of them came through a chain link. */
   blocksExecuted: number;
   chained: number;
@@ -350,6 +356,7 @@ export class Recompiler {
     blocksInvalidated: 0,
     blocksEvicted: 0,
     blocksRevived: 0,
+    codeWritesBeside: 0,
     blocksExecuted: 0,
     chained: 0,
     instructionsInBlocks: DOUBLE_FIELD, // set in the constructor
@@ -391,6 +398,8 @@ export class Recompiler {
   private readonly heatEip = new Int32Array(CACHE_SIZE);
   /** Blocks by physical page, for invalidation (touched only when translating/invalidating). */
   private readonly pageBlocks = new Map<number, Block[]>();
+  /** Per physical page of `pageBlocks`, the bytes its blocks were built from (`codeMap`). */
+  private readonly codeMaps = new Map<number, Int32Array>();
   private readonly decoder16 = new Decoder(16);
   private readonly decoder32 = new Decoder(32);
   /** Instructions a miss decodes into (a cold block keeps few of them; see buildCold). */
@@ -435,7 +444,14 @@ export class Recompiler {
     this.maxRegionBlocks = Math.max(1, options.maxRegionBlocks ?? MAX_REGION_BLOCKS);
     const memory = this.s.memory;
     this.fetch8 = (linear) => memory.fetch8(linear);
-    this.physical.onCodeWrite((page) => this.invalidatePage(page));
+    this.physical.onCodeWrite((page, offset, length) => {
+      if (offset !== undefined && length !== undefined && this.missesCode(page, offset, length)) {
+        this.stats.codeWritesBeside++;
+        return true;
+      }
+      this.invalidatePage(page);
+      return false;
+    });
     this.view =
       options.fastMemory === false || options.mmu.fastPath === undefined
         ? null
@@ -530,11 +546,49 @@ export class Recompiler {
     this.tailWritten.clear();
   }
 
+  /**
+   * Whether a write of `length` bytes at `offset` in physical page `page` misses the bytes
+   * every valid block on the page was built from (a flag or a variable next to code, as
+   * iPXE's real-mode interrupt handlers keep in their code segment). Then nothing needs
+   * invalidating: those blocks' bytes are as when they were recorded. Tested on a bitmap of
+   * the page's recorded bytes (`codeMap`), made at the first such write after the page's
+   * blocks changed.
+   */
+  private missesCode(page: number, offset: number, length: number): boolean {
+    const map = this.codeMaps.get(page) ?? this.codeMap(page);
+    if (map === null) return false;
+    for (let k = offset; k < offset + length; k++) {
+      if ((map[k >>> 5]! & (1 << (k & 31))) !== 0) return false;
+    }
+    return true;
+  }
+
+  /**
+   * The bitmap of the bytes the valid blocks of `page` were built from, or null when one of
+   * them has bytes there that are not recorded (a crossing instruction's tail, none yet).
+   */
+  private codeMap(page: number): Int32Array | null {
+    const list = this.pageBlocks.get(page);
+    if (list === undefined) return null;
+    const map = new Int32Array(4096 / 32);
+    for (const b of list) {
+      if (!b.valid) continue;
+      if (b.codeLength === 0 || Math.floor(b.phys / 4096) !== page) return null;
+      const lo = (b.phys & 0xfff) + b.codeLo;
+      for (let k = Math.max(0, lo); k < Math.min(4096, lo + b.codeLength); k++) {
+        map[k >>> 5] = map[k >>> 5]! | (1 << (k & 31));
+      }
+    }
+    this.codeMaps.set(page, map);
+    return map;
+  }
+
   /** A write hit a page holding translated code: its blocks (and links to them) are dead. */
   invalidatePage(page: number): void {
     const list = this.pageBlocks.get(page);
     if (list === undefined) return;
     this.pageBlocks.delete(page);
+    this.codeMaps.delete(page);
     for (const b of list) {
       // Code that writes the page a crossing tail is on: its crossing instructions take the
       // handler path from now on, rather than a new translation at each write.
@@ -597,6 +651,7 @@ export class Recompiler {
       this.pageBlocks.set(page, list);
     }
     list.push(b);
+    this.codeMaps.delete(page);
     this.stats.blocksRevived++;
     return true;
   }
@@ -1313,6 +1368,7 @@ export class Recompiler {
       this.pageBlocks.set(page, list);
     }
     list.push(block);
+    this.codeMaps.delete(page);
   }
 
   /** A stale entry leaves the cache for good (it can no longer be revived). */

@@ -72,6 +72,27 @@ describe("cold blocks (auto engine below the hot threshold)", () => {
     expect(b.engine!.stats.blocksInvalidated).toBeGreaterThan(0);
   });
 
+  it("a flag written next to the code in its own loop invalidates nothing", () => {
+    // mov ecx,1000 / L: mov [F],cl / dec ecx / jnz L / hlt, F 0x100 bytes past the code on its
+    // page (iPXE's real-mode handlers keep their flags so): every write is seen by the watch,
+    // misses the recorded code bytes, and the block stays valid.
+    const code = [
+      0xb9,
+      ...le32(1000),
+      0x88,
+      0x0d,
+      ...le32(CODE_AT + 0x100),
+      0x49,
+      0x75,
+      0xf7,
+      0xf4,
+    ];
+    const { b } = both(code);
+    const st = b.engine!.stats;
+    expect(st.codeWritesBeside).toBeGreaterThanOrEqual(1000);
+    expect(st.blocksInvalidated).toBe(0);
+  });
+
   it("a write to a code page revives unchanged cold blocks and re-decodes a patched one", () => {
     // mov ecx,5 / L: call A / mov [P+0x80],ecx (data on A's page: A unchanged, revived) /
     // call A / mov [A+1],cl (patches A's immediate: A must run the new bytes) / dec ecx /

@@ -192,15 +192,16 @@ const NESTED = program([[0, "be2c01000031c0e8040000004e75f8f4b90300000001c84975f
 const PORTS = program([[0, "b9f401000031d231c001cae680e47101c2fa0f013d000004004975edf4"]]);
 
 /*
- * Two exits of one region into T, whose region goes stale every 16th iteration (a write to
- * data on T's page) and is revived unchanged by whichever exit reaches it first:
+ * Two exits of one region into T, whose region goes stale every 16th iteration (a write of
+ * T's first byte with the value it has: a write into its code bytes, so not one beside code)
+ * and is revived unchanged by whichever exit reaches it first:
  * start: mov ecx, 400 / xor edx, edx
- * L: test cl, 15 / jnz .a / mov [0x11800], ecx
+ * L: test cl, 15 / jnz .a / mov byte [0x11000], 0x01
  *   .a: test cl, 1 / jnz .b / add edx, 3 / jmp T (exit A) / .b: jmp T (exit B)
  * T (+0x1000): add edx, ecx / dec ecx / jnz L / hlt
  */
 const REVIVED = program([
-  [0, "b99001000031d2f6c10f7506890d00180100f6c101750883c203e9e10f0000e9dc0f0000"],
+  [0, "b99001000031d2f6c10f7507c6050010010001f6c101750883c203e9e00f0000e9db0f0000"],
   [0x1000, "01ca490f85feeffffff4"],
 ]);
 

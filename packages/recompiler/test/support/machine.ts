@@ -37,7 +37,8 @@ type WasmMemoryCtor = new (d: { initial: number; maximum: number }) => { buffer:
 export class TestMemory implements LinearMemory {
   readonly bytes: Uint8Array;
   private readonly watched = new Uint8Array(RAM_SIZE >>> 12);
-  private listener: ((page: number) => void) | null = null;
+  private listener: ((page: number, offset: number, length: number) => boolean | void) | null =
+    null;
   /**
    * A software TLB in the layout of @ringvm/memory's Mmu (physical page | flags, 1 = valid,
    * 64 = writes take the slow path): identity for RAM pages, 0 (slow path) for the hole and
@@ -130,9 +131,10 @@ export class TestMemory implements LinearMemory {
     const page = a >>> 12;
     if (this.watched[page] === 1) {
       this.watched[page] = 0;
-      if (page !== HOLE >>> 12) this.tlb[page] = (page << 12) | 1;
       this.writesToWatched++;
-      this.listener?.(page);
+      // As PhysicalSpace: a listener the write missed (true) keeps the watch.
+      if (this.listener?.(page, a & 0xfff, 1) === true) this.watched[page] = 1;
+      else if (page !== HOLE >>> 12) this.tlb[page] = (page << 12) | 1;
     }
   }
   /** Called with the physical address of every read (a device register's side effect). */
@@ -193,7 +195,7 @@ export class TestMemory implements LinearMemory {
   isWatched(page: number): boolean {
     return this.watched[page] === 1;
   }
-  onCodeWrite(listener: (page: number) => void): void {
+  onCodeWrite(listener: (page: number, offset: number, length: number) => boolean | void): void {
     this.listener = listener;
   }
 }
