@@ -14,6 +14,7 @@
 #   memtest86+ia32.bin memtest86+ (the 32-bit BIOS image; its first sector boots from a floppy)
 #   grub-cd.iso.gz     grub-pc-bin: grub-mkrescue's BIOS CD with grub/grub.cfg (boots the guest
 #                      from the first disk's first partition)
+#   ipxe.iso.gz        ipxe (iPXE's BIOS CD, as shipped, gzipped)
 # Needs apt-get (with the i386 architecture enabled: dpkg --add-architecture i386),
 # dpkg-deb, cpio, gzip and depmod (kmod); for the firmware files also mtools, mkfs.fat
 # (dosfstools) and sfdisk (fdisk), and grub-mkrescue (grub-common) with xorriso. Runs as any user; writes only to guests/ and a temp dir.
@@ -74,11 +75,12 @@ fi
 # images; the tests add ldlinux.c32, the config, the kernel and the initramfs with a small FAT
 # writer (packages/pc/test/firmware-images.ts), so the committed templates stay tiny.
 mkdir -p fw && cd fw
-apt-get download syslinux syslinux-common isolinux memtest86+ grub-pc-bin >/dev/null
+apt-get download syslinux syslinux-common isolinux memtest86+ grub-pc-bin ipxe >/dev/null
 for deb in *.deb; do dpkg-deb -x "$deb" root; done
 cp root/usr/lib/syslinux/modules/bios/ldlinux.c32 "$here/ldlinux.c32"
 cp root/usr/lib/ISOLINUX/isolinux.bin "$here/isolinux.bin"
 cp root/boot/memtest86+ia32.bin "$here/memtest86+ia32.bin"
+gzip -9 -n -c root/usr/lib/ipxe/ipxe.iso >"$here/ipxe.iso.gz"
 # Fixed dates and volume ids, so the templates are reproducible.
 export SOURCE_DATE_EPOCH=946684800 TZ=UTC MTOOLS_SKIP_CHECK=1
 sysl=root/usr/bin/syslinux
@@ -122,4 +124,4 @@ for deb in *.deb fw/*.deb; do
 done
 ls -l "$here"/vmlinuz "$here"/vmlinuz-pae "$here"/initramfs.cpio.gz "$here"/bios.bin "$here"/vgabios-stdvga.bin \
   "$here"/ldlinux.c32 "$here"/isolinux.bin "$here"/syslinux-hd.img.gz "$here"/syslinux-fd.img.gz \
-  "$here"/memtest86+ia32.bin "$here"/grub-cd.iso.gz
+  "$here"/memtest86+ia32.bin "$here"/grub-cd.iso.gz "$here"/ipxe.iso.gz
