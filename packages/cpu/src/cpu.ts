@@ -73,8 +73,11 @@ export interface CodePageWatch {
   watchPage(page: number): void;
   /** False for pages that cannot be watched (not RAM). */
   isWatched(page: number): boolean;
-  /** Adds a listener (other engines may have their own). */
-  onCodeWrite(listener: (page: number) => void): void;
+  /**
+   * Adds a listener (other engines may have their own). It gets the written bytes' offset in
+   * the page and count where the watch knows them; returning true keeps the page watched.
+   */
+  onCodeWrite(listener: (page: number, offset?: number, length?: number) => boolean | void): void;
   /**
    * Optional: reports physical memory map changes (`PhysicalSpace` reports "map"), so port
    * writes need not count as possible remaps of code (EpochMemory.routeEpoch).
@@ -237,6 +240,11 @@ export class Cpu {
   private readonly codePages: CodePageWatch | undefined;
   /** Per physical page: 1 while the decode cache relies on its watch. */
   private readonly watchedPages: Uint8Array | undefined;
+  /**
+   * Per watched physical page, a bitmap of every byte decoded there (set by `watchCode`, never
+   * cleared: a byte once code stays covered), for writes beside code (see the watch listener).
+   */
+  private readonly codeMaps = new Map<number, Int32Array>();
   /** Per physical page: write notifications so far (a block re-check by page compares it). */
   private readonly pageGen: Int32Array | undefined;
   private readonly decoder16 = new Decoder(16);
@@ -263,12 +271,19 @@ export class Cpu {
       const pageGen = new Int32Array(1 << 20);
       this.watchedPages = watched;
       this.pageGen = pageGen;
-      options.codePages!.onCodeWrite((page) => {
-        if (watched[page] === 1) {
-          watched[page] = 0;
-          pageGen[page]!++;
-          memory.epoch++;
+      const codeMaps = this.codeMaps;
+      options.codePages!.onCodeWrite((page, offset, length) => {
+        if (watched[page] !== 1) return false;
+        // A write beside every byte ever decoded on the page (a flag next to real-mode code)
+        // leaves the cached blocks valid and the page watched.
+        const map = codeMaps.get(page);
+        if (map !== undefined && offset !== undefined && length !== undefined) {
+          if (!anyBit(map, offset, length)) return true;
         }
+        watched[page] = 0;
+        pageGen[page]!++;
+        memory.epoch++;
+        return false;
       });
       options.codePages!.onRouteChange?.((change) => {
         if (change !== "map") return;
@@ -987,8 +1002,23 @@ export class Cpu {
     this.watchPhysicalPage(Math.floor(first / 4096));
     const last = (linear + length - 1) >>> 0;
     if (last >>> 12 !== linear >>> 12) {
-      this.watchPhysicalPage(Math.floor(this.translator!.translate(last, KIND_FETCH) / 4096));
+      const tail = this.translator!.translate(last, KIND_FETCH);
+      this.watchPhysicalPage(Math.floor(tail / 4096));
+      this.markCode(first, 0x1000 - (first & 0xfff));
+      this.markCode(tail - (tail & 0xfff), (tail & 0xfff) + 1);
+    } else this.markCode(first, length);
+  }
+
+  /** Sets the `codeMaps` bits of `length` bytes at physical `address` (within one page). */
+  private markCode(address: number, length: number): void {
+    const page = Math.floor(address / 4096);
+    let map = this.codeMaps.get(page);
+    if (map === undefined) {
+      map = new Int32Array(4096 / 32);
+      this.codeMaps.set(page, map);
     }
+    const at = address & 0xfff;
+    for (let k = at; k < at + length; k++) map[k >>> 5] = map[k >>> 5]! | (1 << (k & 31));
   }
 
   private watchPhysicalPage(page: number): void {
@@ -1081,4 +1111,12 @@ export class Cpu {
     if (!e.isTrap && e.vector !== Vector.DB) s.flags |= RF;
     this.deliver(e.vector, EventKind.Exception, hasErrorCode(e.vector), e.errorCode, s.eip);
   }
+}
+
+/** Whether any of the `length` bits from `offset` is set in `map`. */
+function anyBit(map: Int32Array, offset: number, length: number): boolean {
+  for (let k = offset; k < offset + length; k++) {
+    if ((map[k >>> 5]! & (1 << (k & 31))) !== 0) return true;
+  }
+  return false;
 }

@@ -42,6 +42,22 @@ describe("decoded-instruction cache with a code-page watch", () => {
     expect(cpu.getReg32(ECX)).toBe(0);
   });
 
+  it("a flag stored beside the code keeps the page watched and the blocks valid", () => {
+    // The loop writes 0x1100 (the code's page, no code there) 300 times, then the program
+    // patches its own `mov eax,1` into `mov eax,2`, which must still be seen:
+    // mov ecx,300 / l: mov [0x1100],cl / dec ecx / jnz l / mov byte [m+1],2 / m: mov eax,1 / hlt
+    const mem = new WatchedMemory(1 << 20);
+    mem.bytes.set(
+      hex("b92c010000" + "880d00110000" + "49" + "75f7" + "c6051610000002" + "b801000000" + "f4"),
+      0x1000,
+    );
+    const cpu = flat(mem);
+    expect(cpu.run(10_000)).toBe(StopReason.Halt);
+    expect(mem.bytes[0x1100]).toBe(1);
+    expect(mem.keptWatches).toBeGreaterThanOrEqual(299);
+    expect(cpu.getReg32(EAX)).toBe(2); // the patch into decoded code is still seen
+  });
+
   it("a store through another linear alias of the code page", () => {
     const mem = new WatchedMemory(1 << 20);
     mem.bytes.set(

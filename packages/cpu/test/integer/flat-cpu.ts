@@ -33,7 +33,10 @@ export function flatCpu(
  */
 export class WatchedFlatMemory extends FlatMemory {
   private readonly watched = new Uint8Array(this.bytes.length >>> 12);
-  private readonly listeners: ((page: number) => void)[] = [];
+  private readonly listeners: ((page: number, offset: number, length: number) => boolean | void)[] =
+    [];
+  /** Writes the listeners let pass with the watch kept (beside decoded code). */
+  keptWatches = 0;
 
   override write8(linear: number, value: number): void {
     super.write8(linear, value);
@@ -48,13 +51,19 @@ export class WatchedFlatMemory extends FlatMemory {
   isWatched(page: number): boolean {
     return this.watched[page] === 1;
   }
-  onCodeWrite(listener: (page: number) => void): void {
+  onCodeWrite(listener: (page: number, offset: number, length: number) => boolean | void): void {
     this.listeners.push(listener);
   }
+  /** As PhysicalSpace: the byte's place goes to the listeners; one returning true keeps the watch. */
   protected noteWrite(physical: number): void {
     const page = physical >>> 12;
     if (this.watched[page] !== 1) return;
     this.watched[page] = 0;
-    for (const l of this.listeners) l(page);
+    let keep = false;
+    for (const l of this.listeners) if (l(page, physical & 0xfff, 1) === true) keep = true;
+    if (keep) {
+      this.watched[page] = 1;
+      this.keptWatches++;
+    }
   }
 }
