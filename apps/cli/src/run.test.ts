@@ -26,6 +26,18 @@ describe("ringvm run", () => {
     expect(c.err.join("")).toBe("ringvm: cannot read kernel /no/such/vmlinuz: no such file\n");
   });
 
+  it("boots the default guest when given nothing to boot, with the options given", async () => {
+    const c = capture();
+    const shown: string[] = [];
+    const io = {
+      ...c.io,
+      console: { writeOut: (data: Uint8Array) => shown.push(new TextDecoder().decode(data)) },
+    };
+    const args = ["run", "-m", "96", "--exit-on", "Linux version", "--timeout", "300"];
+    expect(await runCli(args, io)).toBe(0);
+    expect(shown.join("")).toContain("Linux version 6.1.0-50-686 ");
+  }, 300_000);
+
   it("reports a file that is not a kernel", async () => {
     const dir = mkdtempSync(join(tmpdir(), "ringvm-run-"));
     try {

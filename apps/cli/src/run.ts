@@ -397,9 +397,22 @@ async function buildConfig(
   let initrd: Uint8Array | undefined;
   let bios: Uint8Array | undefined;
   let vgaBios: Uint8Array | undefined;
-  if (options.kernel !== undefined) {
-    kernel = readInput(options.kernel, "kernel");
-    if (options.initrd !== undefined) initrd = readInput(options.initrd, "initrd");
+  // Nothing to boot given (no kernel, disk or BIOS): the default guest, as `ringvm` alone runs
+  // it, with the other options (`ringvm run --stats -m 256`).
+  const guestsDir =
+    options.kernel === undefined &&
+    !hasDisks &&
+    options.bios === undefined &&
+    options.initrd === undefined
+      ? findGuestsDir()
+      : undefined;
+  const kernelPath =
+    options.kernel ?? (guestsDir !== undefined ? join(guestsDir, "vmlinuz") : undefined);
+  const initrdPath =
+    options.initrd ?? (guestsDir !== undefined ? join(guestsDir, "initramfs.cpio.gz") : undefined);
+  if (kernelPath !== undefined) {
+    kernel = readInput(kernelPath, "kernel");
+    if (initrdPath !== undefined) initrd = readInput(initrdPath, "initrd");
     if (wantsScreen) {
       // Its font: the screen starts in text mode 3 as after a firmware boot (console=tty0).
       const dir = findGuestsDir();
@@ -411,7 +424,7 @@ async function buildConfig(
     if (options.initrd !== undefined) throw new RunError("--initrd needs --kernel");
     if (!hasDisks && options.bios === undefined) {
       throw new RunError(
-        "nothing to boot: give --kernel, or a disk (--hda, --cdrom, --fda) for SeaBIOS",
+        "nothing to boot: give --kernel, or a disk (--hda, --cdrom, --fda) for SeaBIOS (the default guest, guests/vmlinuz, was not found)",
       );
     }
     const dir = findGuestsDir();
