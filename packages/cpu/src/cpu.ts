@@ -2,6 +2,7 @@
 import type { Clock, LinearFastPath, LinearMemory, PortIo } from "@ringvm/bus";
 import { ATTR_LOCKABLE, Decoder, Instruction, OpKind } from "@ringvm/decoder";
 import { syncPaging, writeControlRegister } from "./control-regs";
+import { PageBytes } from "./page-bytes";
 import { FAST_ANY, FAST_MEMORY, FAST_REGISTER, HANDLERS } from "./dispatch";
 import { bake, bakeFused, type FusedHandler } from "./handlers/baked";
 import { hasNoMemoryOperand } from "./handlers/fast";
@@ -244,7 +245,7 @@ export class Cpu {
    * Per watched physical page, a bitmap of every byte decoded there (set by `watchCode`, never
    * cleared: a byte once code stays covered), for writes beside code (see the watch listener).
    */
-  private readonly codeMaps = new Map<number, Int32Array>();
+  private readonly codeMaps = new Map<number, PageBytes>();
   /** Per physical page: write notifications so far (a block re-check by page compares it). */
   private readonly pageGen: Int32Array | undefined;
   private readonly decoder16 = new Decoder(16);
@@ -278,7 +279,7 @@ export class Cpu {
         // leaves the cached blocks valid and the page watched.
         const map = codeMaps.get(page);
         if (map !== undefined && offset !== undefined && length !== undefined) {
-          if (!anyBit(map, offset, length)) return true;
+          if (!map.any(offset, length)) return true;
         }
         watched[page] = 0;
         pageGen[page]!++;
@@ -1009,16 +1010,15 @@ export class Cpu {
     } else this.markCode(first, length);
   }
 
-  /** Sets the `codeMaps` bits of `length` bytes at physical `address` (within one page). */
+  /** Marks `length` bytes at physical `address` (within one page) in `codeMaps`. */
   private markCode(address: number, length: number): void {
     const page = Math.floor(address / 4096);
     let map = this.codeMaps.get(page);
     if (map === undefined) {
-      map = new Int32Array(4096 / 32);
+      map = new PageBytes();
       this.codeMaps.set(page, map);
     }
-    const at = address & 0xfff;
-    for (let k = at; k < at + length; k++) map[k >>> 5] = map[k >>> 5]! | (1 << (k & 31));
+    map.mark(address & 0xfff, length);
   }
 
   private watchPhysicalPage(page: number): void {
@@ -1111,12 +1111,4 @@ export class Cpu {
     if (!e.isTrap && e.vector !== Vector.DB) s.flags |= RF;
     this.deliver(e.vector, EventKind.Exception, hasErrorCode(e.vector), e.errorCode, s.eip);
   }
-}
-
-/** Whether any of the `length` bits from `offset` is set in `map`. */
-function anyBit(map: Int32Array, offset: number, length: number): boolean {
-  for (let k = offset; k < offset + length; k++) {
-    if ((map[k >>> 5]! & (1 << (k & 31))) !== 0) return true;
-  }
-  return false;
 }

@@ -52,6 +52,7 @@ export {
 export { HANDLERS } from "./dispatch";
 export { alignmentChecks, checkedLinear } from "./segments";
 export { CR4_TSD } from "./control-regs";
+export { PageBytes } from "./page-bytes";
 export { sseUsable } from "./handlers/simd";
 export { jumpNear, testCondition } from "./handlers/integer-cond";
 export { deliverInterrupt, EventKind } from "./interrupts";

@@ -10,6 +10,7 @@ import {
   hasErrorCode,
   isContributory,
   jumpNear,
+  PageBytes,
   runCompact,
   StopReason,
   testCondition,
@@ -399,7 +400,7 @@ export class Recompiler {
   /** Blocks by physical page, for invalidation (touched only when translating/invalidating). */
   private readonly pageBlocks = new Map<number, Block[]>();
   /** Per physical page of `pageBlocks`, the bytes its blocks were built from (`codeMap`). */
-  private readonly codeMaps = new Map<number, Int32Array>();
+  private readonly codeMaps = new Map<number, PageBytes>();
   private readonly decoder16 = new Decoder(16);
   private readonly decoder32 = new Decoder(32);
   /** Instructions a miss decodes into (a cold block keeps few of them; see buildCold). */
@@ -556,28 +557,21 @@ export class Recompiler {
    */
   private missesCode(page: number, offset: number, length: number): boolean {
     const map = this.codeMaps.get(page) ?? this.codeMap(page);
-    if (map === null) return false;
-    for (let k = offset; k < offset + length; k++) {
-      if ((map[k >>> 5]! & (1 << (k & 31))) !== 0) return false;
-    }
-    return true;
+    return map !== null && !map.any(offset, length);
   }
 
   /**
    * The bitmap of the bytes the valid blocks of `page` were built from, or null when one of
    * them has bytes there that are not recorded (a crossing instruction's tail, none yet).
    */
-  private codeMap(page: number): Int32Array | null {
+  private codeMap(page: number): PageBytes | null {
     const list = this.pageBlocks.get(page);
     if (list === undefined) return null;
-    const map = new Int32Array(4096 / 32);
+    const map = new PageBytes();
     for (const b of list) {
       if (!b.valid) continue;
       if (b.codeLength === 0 || Math.floor(b.phys / 4096) !== page) return null;
-      const lo = (b.phys & 0xfff) + b.codeLo;
-      for (let k = Math.max(0, lo); k < Math.min(4096, lo + b.codeLength); k++) {
-        map[k >>> 5] = map[k >>> 5]! | (1 << (k & 31));
-      }
+      map.mark((b.phys & 0xfff) + b.codeLo, b.codeLength);
     }
     this.codeMaps.set(page, map);
     return map;
