@@ -1,9 +1,10 @@
-// Agreement of the double-precision transcendentals with the host x87 (vectors recorded by
-// native/gen-vectors.ts on random operands in each instruction's intended domain). The results
-// are not expected to be bit-exact (SDM vol. 1 8.3.10 allows implementation-specific accuracy;
-// ours is ~53 bits), so this measures: bit-exact rate, rate within one double ulp (2^11 units of
-// the 64-bit significand), and exact agreement of the non-PE status bits (IE, DE, ZE, SF, C2).
-// The floors asserted below are the measured rates rounded down; README.md records the numbers.
+// Agreement of the transcendentals with the host x87 (vectors recorded by native/gen-vectors.ts
+// on random operands in each instruction's intended domain, all four rounding controls for the
+// trigonometric ones). Ours are correctly rounded from ~104 bits; the hardware's are within one
+// 64-bit ulp but not always correctly rounded (SDM vol. 1 8.3.10), so results may differ in the
+// last bit where the exact value lies near a rounding boundary. Asserted: every result within one
+// unit of the 64-bit significand, the non-PE status bits (IE, DE, ZE, SF, C2) exact, and a
+// bit-exact rate at least the measured one rounded down (README.md records the numbers).
 import { describe, expect, it } from "vitest";
 import { FpContext } from "../../src/x87/softfloat/types";
 import { runCase } from "./model";
@@ -19,42 +20,43 @@ function ulpDistance(x: string, y: string): bigint {
   return sx > sy ? sx - sy : sy - sx;
 }
 
-// Measured on the committed vectors (see README.md), rounded down.
+// Bit-exact rates measured on the committed vectors (see README.md), rounded down.
 const FLOORS: Record<string, number> = {
-  sin: 0.9,
-  cos: 0.9,
-  ptan: 0.86,
-  sincos: 0.88,
+  sin: 0.99,
+  cos: 0.99,
+  ptan: 0.97,
+  sincos: 0.99,
   patan: 0.98,
-  f2xm1: 0.94,
-  yl2x: 0.96,
-  yl2xp1: 0.86,
+  f2xm1: 0.96,
+  yl2x: 0.97,
+  yl2xp1: 0.97,
 };
 
-describe("x87 transcendentals vs host (agreement rates)", () => {
+describe("x87 transcendentals vs host (last-bit agreement)", () => {
   const cases = loadVectors("transcendental");
   const ops = [...new Set(cases.map((c) => c.op))];
   for (const op of ops) {
     it(`${op}: measured agreement`, () => {
       const ctx = new FpContext();
       let exact = 0;
-      let double = 0;
+      let lastBit = 0;
       let status = 0;
       const mine = cases.filter((c) => c.op === op);
       for (const c of mine) {
         const o = runCase(c, ctx);
         if (!o) throw new Error(op);
         if (o.r1 === c.r1 && o.r2 === c.r2) exact++;
-        if (ulpDistance(o.r1, c.r1) <= 2048n && ulpDistance(o.r2, c.r2) <= 2048n) double++;
+        if (ulpDistance(o.r1, c.r1) <= 1n && ulpDistance(o.r2, c.r2) <= 1n) lastBit++;
         // IE, DE, ZE, SF and C2 must match; PE, UE and C1 depend on the last bits.
         if ((o.sw & 0x0447) === (c.sw & 0x0447)) status++;
       }
       const n = mine.length;
       console.log(
-        `${op}: bit-exact ${exact}/${n}, within 1 double ulp ${double}/${n}, status ${status}/${n}`,
+        `${op}: bit-exact ${exact}/${n}, within one 64-bit ulp ${lastBit}/${n}, status ${status}/${n}`,
       );
       expect(status).toBe(n);
-      expect(double / n).toBeGreaterThanOrEqual(FLOORS[op] ?? 1);
+      expect(lastBit).toBe(n);
+      expect(exact / n).toBeGreaterThanOrEqual(FLOORS[op] ?? 1);
     });
   }
 });
