@@ -257,6 +257,18 @@ for op in ["movs", "stos", "lods", "cmps", "scas"]:
                     add(f"{rep}{op}{sfx}", True, regs, None, bytes(mem), df)
 
 
+# The hint-NOP space (0F 0D, 0F 18-1F with a ModRM): prefetch hints, NOP r/m, ENDBR32/64, RDSSP
+# and the reserved NOPs, bare and with 66/F3/F2. Memory forms use [ebx] (the data window),
+# [ebx+disp8] and a bare disp32 that points nowhere: a NOP must not touch its operand.
+for op in (0x0D, 0x18, 0x19, 0x1A, 0x1B, 0x1C, 0x1D, 0x1E, 0x1F):
+    for pre in ([], [0x66], [0xF3], [0xF2]):
+        for modrm in [0x03, 0x0B, 0x13, 0x1B, 0x23, 0x2B, 0x33, 0x3B, 0x43, 0x7B, 0x05,
+                      0xC0, 0xC8, 0xD1, 0xDA, 0xE3, 0xEC, 0xF5, 0xFA, 0xFB, 0xFF]:
+            tail = [0x10] if 0x40 <= modrm < 0x80 else [0xEF, 0xBE, 0xAD, 0x7E] if modrm == 0x05 else []
+            code = ", ".join(f"0x{b:02x}" for b in pre + [0x0F, op, modrm] + tail)
+            add(f"db {code} ; hint nop", True)
+
+
 def assemble(asms, bits):
     src = [f"bits {bits}", "org 0"]
     for i, a in enumerate(asms):
@@ -307,7 +319,7 @@ def main():
             "outFlags": f"{ofl:08x}",
         }
         # The data window matters only to cases that address memory.
-        if "[" in asm or any(s in asm for s in ("movs", "stos", "lods", "cmps", "scas", "xlat")):
+        if "[" in asm or "hint nop" in asm or any(s in asm for s in ("movs", "stos", "lods", "cmps", "scas", "xlat")):
             v["mem"] = mem.hex()
             v["outMem"] = omem.hex()
         vectors.append(v)
