@@ -21,6 +21,8 @@ export interface LinuxBoot {
   readonly engine?: NonNullable<PcConfig["engine"]>;
   readonly hda?: BlockDevice;
   readonly backend?: PcConfig["backend"];
+  /** A newc archive in guests/ appended to the initramfs (the kernel unpacks both). */
+  readonly extraInitrd?: string;
 }
 
 /** A started machine: its serial output and waits on it. */
@@ -37,6 +39,14 @@ export interface LinuxMachine {
   run(command: string): Promise<string>;
 }
 
+function withArchive(base: Uint8Array, name: string): Uint8Array {
+  const extra = readFileSync(new URL(name, guests));
+  const both = new Uint8Array(base.length + extra.length);
+  both.set(base);
+  both.set(extra, base.length);
+  return both;
+}
+
 /** Builds the board with the default guest and starts it (deterministic: true). */
 export function startLinuxMachine(boot: LinuxBoot): LinuxMachine {
   const name = boot.kernel ?? "vmlinuz";
@@ -49,7 +59,7 @@ export function startLinuxMachine(boot: LinuxBoot): LinuxMachine {
   const serial = new SerialLog();
   const pc = createPc({
     kernel,
-    initrd,
+    initrd: boot.extraInitrd === undefined ? initrd : withArchive(initrd, boot.extraInitrd),
     cmdline: boot.cmdline,
     deterministic: true,
     ...(boot.engine !== undefined ? { engine: boot.engine } : {}),
