@@ -17,6 +17,7 @@ import {
   f80ToF64,
   f80ToInt,
 } from "../x87/softfloat/convert";
+import * as dd from "../x87/softfloat/dd";
 import { f80Div } from "../x87/softfloat/div";
 import { f80Mul } from "../x87/softfloat/mul";
 import { F32_EMAX, F32_EMIN, F64_EMAX, F64_EMIN } from "../x87/softfloat/round";
@@ -129,7 +130,6 @@ function nan32(a: number, b: number): number {
 const FAST = { bits: 0 };
 const FV = new Float64Array(2);
 const FU = new Uint32Array(FV.buffer);
-const SPLIT = 134217729; // 2^27 + 1
 const TWO_M126 = 2 ** -126;
 const F32_MAX = 3.4028234663852886e38;
 
@@ -179,18 +179,6 @@ function fast32(kind: number, a: number, b: number): boolean {
   return true;
 }
 
-/** hi/lo of Dekker's exact product x*y = p + e (no overflow in the splits: |x|,|y| < 2^900). */
-let prodErr = 0;
-function twoProduct(x: number, y: number, p: number): void {
-  let t = SPLIT * x;
-  const xh = t - (t - x);
-  const xl = x - xh;
-  t = SPLIT * y;
-  const yh = t - (t - y);
-  const yl = y - yh;
-  prodErr = xh * yh - p + xh * yl + xl * yh + xl * yl;
-}
-
 const LO = 2 ** -900;
 const HI = 2 ** 900;
 function inRange(v: number): boolean {
@@ -222,19 +210,19 @@ function fast64(kind: number, ah: number, al: number, bh: number, bl: number): b
     if (!inRange(x) || !inRange(y)) return false;
     r = x * y;
     if (!inRange(r)) return false;
-    twoProduct(x, y, r);
-    inexact = prodErr !== 0;
+    dd.twoProd(x, y);
+    inexact = dd.L !== 0;
   } else if (kind === FOP_DIV) {
     if (!inRange(x) || !inRange(y)) return false;
     r = x / y;
     if (!inRange(r)) return false;
-    twoProduct(r, y, r * y);
-    inexact = r * y !== x || prodErr !== 0;
+    dd.twoProd(r, y);
+    inexact = dd.H !== x || dd.L !== 0;
   } else {
     if (y < 0 || !inRange(y)) return false;
     r = Math.sqrt(y);
-    twoProduct(r, r, r * r);
-    inexact = r * r !== y || prodErr !== 0;
+    dd.twoProd(r, r);
+    inexact = dd.H !== y || dd.L !== 0;
   }
   FV[0] = r;
   FP.lo = FU[0]!;

@@ -29,8 +29,8 @@ function quickTwoSum(a: number, b: number): void {
   L = b - (s - a);
 }
 
-/** H + L = a * b exactly (no overflow assumed). */
-function twoProd(a: number, b: number): void {
+/** H + L = a * b exactly (Dekker's product; no overflow in the splits: |a|, |b| < 2^995). */
+export function twoProd(a: number, b: number): void {
   const p = a * b;
   let t = SPLIT * a;
   const ah = t - (t - a);
