@@ -1,7 +1,8 @@
-// Real code: linear decode of Debian busybox-static executable sections, RingVM vs iced-x86.
-// The i386 binary always runs: it is the default guest's /bin/busybox, read from the committed
-// initramfs (guests/initramfs.cpio.gz, see guests/README.md). Other builds are not committed
-// (2 MB each): fetch them with
+// Real code: linear decode of executable sections of real binaries, RingVM vs iced-x86.
+// The i386 binaries always run: the default guest's /bin/busybox, read from the committed
+// initramfs (guests/initramfs.cpio.gz, see guests/README.md), and the static glibc program of
+// guests/libm-check. The busybox builds not committed (2 MB each) run when present: fetch them
+// with
 //   apt-get download busybox-static:i386 busybox-static:amd64 && dpkg-deb -x <deb> <dir>
 // and point RINGVM_BUSYBOX32 / RINGVM_BUSYBOX64 at bin/busybox (defaults: /tmp/bb32, /tmp/bb64).
 import { existsSync, readFileSync } from "node:fs";
@@ -14,6 +15,7 @@ import { DecodeError } from "../../src/instruction";
 import { IcedOracle, makeIcedFormatter } from "../iced-oracle";
 
 const INITRAMFS = new URL("../../../../guests/initramfs.cpio.gz", import.meta.url);
+const LIBM_CHECK = new URL("../../../../guests/libm-check/libm-check.cpio.gz", import.meta.url);
 
 /** File `name` of a cpio "newc" archive (the kernel's initramfs format), or null. */
 function cpioFile(archive: Uint8Array, name: string): Uint8Array | null {
@@ -34,17 +36,27 @@ function cpioFile(archive: Uint8Array, name: string): Uint8Array | null {
   return null;
 }
 
-/** The default guest's busybox (i386), from the committed initramfs. */
-function guestBusybox(): Uint8Array | null {
-  if (!existsSync(INITRAMFS)) return null;
-  return cpioFile(new Uint8Array(gunzipSync(readFileSync(INITRAMFS))), "bin/busybox");
+/** File `name` of a committed gzipped cpio archive, or null. */
+function fromArchive(archive: URL, name: string): () => Uint8Array | null {
+  return () =>
+    existsSync(archive) ? cpioFile(new Uint8Array(gunzipSync(readFileSync(archive))), name) : null;
 }
 
 const fromFile = (path: string) => (): Uint8Array | null =>
   existsSync(path) ? new Uint8Array(readFileSync(path)) : null;
 
 const CORPUS = [
-  { bits: 32, path: "guests/initramfs.cpio.gz:bin/busybox", load: guestBusybox },
+  {
+    bits: 32,
+    path: "guests/initramfs.cpio.gz:bin/busybox",
+    load: fromArchive(INITRAMFS, "bin/busybox"),
+  },
+  // Static glibc 2.36 with libm, built by a CET-enabled gcc (ENDBR32 at function entries).
+  {
+    bits: 32,
+    path: "guests/libm-check/libm-check.cpio.gz:libm-check",
+    load: fromArchive(LIBM_CHECK, "libm-check"),
+  },
   { bits: 32, path: process.env.RINGVM_BUSYBOX32 ?? "/tmp/bb32/bin/busybox" },
   { bits: 64, path: process.env.RINGVM_BUSYBOX64 ?? "/tmp/bb64/bin/busybox" },
 ].map((c) => ({ ...c, load: c.load ?? fromFile(c.path) }));
