@@ -1,7 +1,7 @@
 // Real code: linear decode of executable sections of real binaries, RingVM vs iced-x86.
 // The i386 binaries always run: the default guest's /bin/busybox, read from the committed
 // initramfs (guests/initramfs.cpio.gz, see guests/README.md), and the static glibc program of
-// guests/libm-check. The busybox builds not committed (2 MB each) run when present: fetch them
+// guests/glibc-check. The busybox builds not committed (2 MB each) run when present: fetch them
 // with
 //   apt-get download busybox-static:i386 busybox-static:amd64 && dpkg-deb -x <deb> <dir>
 // and point RINGVM_BUSYBOX32 / RINGVM_BUSYBOX64 at bin/busybox (defaults: /tmp/bb32, /tmp/bb64).
@@ -15,7 +15,7 @@ import { DecodeError } from "../../src/instruction";
 import { IcedOracle, makeIcedFormatter } from "../iced-oracle";
 
 const INITRAMFS = new URL("../../../../guests/initramfs.cpio.gz", import.meta.url);
-const LIBM_CHECK = new URL("../../../../guests/libm-check/libm-check.cpio.gz", import.meta.url);
+const GLIBC_CHECK = new URL("../../../../guests/glibc-check/glibc-check.cpio.gz", import.meta.url);
 
 /** File `name` of a cpio "newc" archive (the kernel's initramfs format), or null. */
 function cpioFile(archive: Uint8Array, name: string): Uint8Array | null {
@@ -54,8 +54,8 @@ const CORPUS = [
   // Static glibc 2.36 with libm, built by a CET-enabled gcc (ENDBR32 at function entries).
   {
     bits: 32,
-    path: "guests/libm-check/libm-check.cpio.gz:libm-check",
-    load: fromArchive(LIBM_CHECK, "libm-check"),
+    path: "guests/glibc-check/glibc-check.cpio.gz:glibc-check",
+    load: fromArchive(GLIBC_CHECK, "glibc-check"),
   },
   { bits: 32, path: process.env.RINGVM_BUSYBOX32 ?? "/tmp/bb32/bin/busybox" },
   { bits: 64, path: process.env.RINGVM_BUSYBOX64 ?? "/tmp/bb64/bin/busybox" },

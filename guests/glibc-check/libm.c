@@ -1,8 +1,8 @@
 /*
- * libm-check: runs glibc's i386 libm (x87 code: FYL2X, F2XM1, FPATAN, FSIN, FSCALE, FPREM, ...)
+ * glibc-check libm: runs glibc's i386 libm (x87 code: FYL2X, F2XM1, FPATAN, FSIN, FSCALE, FPREM, ...)
  * over fixed pseudo-random operands in every rounding mode the loops below name, and either
- * records each result with the exception flags it raised (`libm-check record FILE`, run natively
- * on an x86 host: the oracle) or compares a run against such a record (`libm-check check FILE`,
+ * records each result with the exception flags it raised (`glibc-check libm record FILE`, run natively
+ * on an x86 host: the oracle) or compares a run against such a record (`glibc-check libm check FILE`,
  * run in the guest). Per function it prints how many results are bit-identical, how many are
  * within one unit in the last place, whether the flags agree, and the first difference:
  *
@@ -11,8 +11,8 @@
  * One ulp is allowed for the functions built on the x87 transcendentals: those instructions are
  * not correctly rounded in hardware (SDM vol. 1 8.3.10) and Intel and AMD parts differ in the
  * last bit; everything built from IEEE operations alone (+ - * / sqrt, rounding, remainders)
- * must be bit-exact. The system test (packages/pc/test/system/libm.test.ts) asserts both.
- * Built by guests/libm-check/build.sh (gcc -m32 -static, Debian's libc6-dev-i386).
+ * must be bit-exact. The system test (packages/pc/test/system/glibc.test.ts) asserts both.
+ * Built by guests/glibc-check/build.sh with main.c and threads.c.
  */
 #include <fenv.h>
 #include <math.h>
@@ -68,7 +68,7 @@ static void note(const void *r, int size, long double value, int mant_bits) {
     fwrite(&flags, 1, 1, file);
   } else {
     if (fread(want, 1, size, file) != (size_t)size || fread(&want_flags, 1, 1, file) != 1) {
-      printf("libm-check: the record ends early at %s\n", current);
+      printf("glibc-check libm: the record ends early at %s\n", current);
       exit(1);
     }
     float wf;
@@ -120,9 +120,9 @@ static void end(void) {
 #define UNARYL(fn, ieee, gen) LOOP(#fn, ieee, long double, 64, volatile long double x = (gen), fn(x))
 #define UNARYF(fn, ieee, gen) LOOP(#fn, ieee, float, 24, volatile float x = (gen), fn(x))
 
-int main(int argc, char **argv) {
+int libm_main(int argc, char **argv) {
   if (argc != 3 || (strcmp(argv[1], "record") != 0 && strcmp(argv[1], "check") != 0)) {
-    fprintf(stderr, "usage: libm-check record|check FILE\n");
+    fprintf(stderr, "usage: glibc-check libm record|check FILE\n");
     return 2;
   }
   recording = strcmp(argv[1], "record") == 0;
@@ -188,6 +188,6 @@ int main(int argc, char **argv) {
   }
   fesetround(FE_TONEAREST);
   fclose(file);
-  puts("libm-check done");
+  puts("libm done");
   return 0;
 }
