@@ -4,6 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { Cpu, CpuException, SEG_TR, Vector } from "../../src/index";
 import { checkIoPermission } from "../../src/io-permission";
+import { setCpl } from "../../src/segments";
 import { FlatMemory, NullPorts } from "../../src/testing/index";
 
 const TSS = 0x5000;
@@ -64,6 +65,37 @@ describe("I/O permission", () => {
     const cpu = setup(MAP + 0x80, 3, 3, true);
     expect(gpCode(() => checkIoPermission(cpu.state, 0x61, 1))).toBe(0);
     expect(gpCode(() => checkIoPermission(cpu.state, 0x60, 1))).toBeNull();
+  });
+
+  it("reads the TSS as a supervisor access from CPL 3 (a supervisor-only TSS page is no #PF)", () => {
+    // Linux keeps the TSS on a supervisor page and points the bitmap past the limit for tasks
+    // without ioperm: a user-mode IN must raise #GP(0), as on hardware, not a user-mode #PF.
+    class SupervisorTss extends FlatMemory {
+      user = false;
+      override setUserMode(isUser: boolean): void {
+        this.user = isUser;
+      }
+      override read16(linear: number): number {
+        if (this.user && linear >= TSS && linear < TSS + 0x1000) {
+          throw new CpuException(Vector.PF, 5);
+        }
+        return super.read16(linear);
+      }
+    }
+    const mem = new SupervisorTss(1 << 20);
+    const cpu = new Cpu({ memory: mem, io: new NullPorts() });
+    cpu.setControlRegister(0, 0x60000011);
+    cpu.eflags = 2;
+    cpu.loadSegmentCache(SEG_TR, 0x28, TSS, MAP + 0x7f, 0x8b);
+    mem.bytes[TSS + 0x66] = MAP;
+    mem.bytes[TSS + MAP + (0x61 >> 3)] = 1 << (0x61 & 7);
+    setCpl(cpu.state, 3);
+    expect(gpCode(() => checkIoPermission(cpu.state, 0x60, 1))).toBeNull();
+    expect(gpCode(() => checkIoPermission(cpu.state, 0x61, 1))).toBe(0);
+    mem.bytes[TSS + 0x66] = 0xff; // bitmap beyond the limit
+    mem.bytes[TSS + 0x67] = 0xff;
+    expect(gpCode(() => checkIoPermission(cpu.state, 0x60, 1))).toBe(0);
+    expect(mem.user).toBe(true); // CPL 3 accesses again afterwards
   });
 
   it("real mode never checks", () => {
