@@ -3,6 +3,7 @@
  * ENDBR32 opens every function) for the guest to run against the same binary on the host CPU.
  *   glibc-check libm record|check FILE  libm results and exception flags (libm.c)
  *   glibc-check threads                  threads, signals, fork and faults (threads.c)
+ *   glibc-check traps                    CPU exceptions as user-mode signals (traps.c)
  * MIT like RingVM; built by build.sh.
  */
 #include <stdio.h>
@@ -10,10 +11,12 @@
 
 int libm_main(int argc, char **argv);
 int threads_main(void);
+int traps_main(void);
 
 int main(int argc, char **argv) {
   if (argc >= 2 && strcmp(argv[1], "libm") == 0) return libm_main(argc - 1, argv + 1);
   if (argc == 2 && strcmp(argv[1], "threads") == 0) return threads_main();
-  fprintf(stderr, "usage: glibc-check libm record|check FILE | glibc-check threads\n");
+  if (argc == 2 && strcmp(argv[1], "traps") == 0) return traps_main();
+  fprintf(stderr, "usage: glibc-check libm record|check FILE | glibc-check threads | glibc-check traps\n");
   return 2;
 }

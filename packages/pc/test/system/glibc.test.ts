@@ -7,10 +7,12 @@
 // hardware's result is not the correctly rounded one (SDM vol. 1 8.3.10: Intel and AMD differ
 // there too): each within one ulp, flags identical, and at least 99% bit-identical.
 // threads: x87/SSE work in four preempted threads under a SIGALRM timer, atomics and a mutex,
-// fork, and SIGSEGV handling; its output must equal the host's (threads-expected.txt).
+// fork, and SIGSEGV handling; traps: CPU exceptions in user mode (#UD #BP #GP #DE #OF #BR #PF #MF
+// #XM #DB) as the signal, si_code, trap number and error code the process sees. Both outputs
+// must equal the host's (threads-expected.txt, traps-expected.txt).
 import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
-import { startLinuxMachine } from "../linux-machine";
+import { PROMPT, startLinuxMachine } from "../linux-machine";
 
 interface Line {
   name: string;
@@ -41,15 +43,30 @@ function parse(output: string): Line[] {
   return lines;
 }
 
+/**
+ * The program's own lines in `run`'s transcript: without the echoed command, the prompt and
+ * kernel messages the console printed meanwhile (`[    6.939670] clocksource: ...`).
+ */
+function outputLines(transcript: string): string[] {
+  const lines = transcript.replace(/\r/g, "").split("\n").slice(1);
+  return lines.filter((l) => l !== "" && !l.startsWith(PROMPT) && !/^\[ *\d+\.\d+\] /.test(l));
+}
+
+function expected(name: string): string[] {
+  const url = new URL(`../../../../guests/glibc-check/${name}`, import.meta.url);
+  return readFileSync(url, "utf8").trimEnd().split("\n");
+}
+
 describe("glibc programs in the guest", () => {
-  it("libm and threads match the host CPU", { timeout: 600_000 }, async () => {
+  it("libm, threads and traps match the host CPU", { timeout: 600_000 }, async () => {
     const m = startLinuxMachine({
       cmdline: "console=ttyS0 cryptomgr.notests",
       extraInitrd: "glibc-check/glibc-check.cpio.gz",
     });
-    await m.waitFor("~ # ", 0);
+    await m.waitFor(PROMPT, 0);
     const output = await m.run("/glibc-check libm check /libm-expected.bin");
     const threads = await m.run("/glibc-check threads");
+    const traps = await m.run("/glibc-check traps");
     m.pc.stop();
     expect(output).toContain("libm done");
     const lines = parse(output);
@@ -64,14 +81,7 @@ describe("glibc programs in the guest", () => {
     }
     const exact = lines.reduce((n, l) => n + l.exact, 0);
     console.log(`libm: ${exact}/${lines.length * 1000} results bit-identical to the host`);
-    const want = readFileSync(
-      new URL("../../../../guests/glibc-check/threads-expected.txt", import.meta.url),
-      "utf8",
-    );
-    const got = threads
-      .replace(/\r/g, "")
-      .split("\n")
-      .filter((l) => /^(thread|atomic|child|segv|threads) /.test(l));
-    expect(got).toEqual(want.trimEnd().split("\n"));
+    expect(outputLines(threads)).toEqual(expected("threads-expected.txt"));
+    expect(outputLines(traps)).toEqual(expected("traps-expected.txt"));
   });
 });
