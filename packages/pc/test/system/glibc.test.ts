@@ -8,8 +8,9 @@
 // there too): each within one ulp, flags identical, and at least 99% bit-identical.
 // threads: x87/SSE work in four preempted threads under a SIGALRM timer, atomics and a mutex,
 // fork, and SIGSEGV handling; traps: CPU exceptions in user mode (#UD #BP #GP #DE #OF #BR #PF #MF
-// #XM #DB) as the signal, si_code, trap number and error code the process sees. Both outputs
-// must equal the host's (threads-expected.txt, traps-expected.txt).
+// #XM #DB) as the signal, si_code, trap number and error code the process sees; smc: code
+// written and rewritten as a JIT does (in the block about to run, through an alias mapping,
+// across mprotect and fork). Each output must equal the host's (*-expected.txt).
 import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { PROMPT, startLinuxMachine } from "../linux-machine";
@@ -58,7 +59,7 @@ function expected(name: string): string[] {
 }
 
 describe("glibc programs in the guest", () => {
-  it("libm, threads and traps match the host CPU", { timeout: 600_000 }, async () => {
+  it("libm, threads, traps and smc match the host CPU", { timeout: 600_000 }, async () => {
     const m = startLinuxMachine({
       cmdline: "console=ttyS0 cryptomgr.notests",
       extraInitrd: "glibc-check/glibc-check.cpio.gz",
@@ -67,6 +68,7 @@ describe("glibc programs in the guest", () => {
     const output = await m.run("/glibc-check libm check /libm-expected.bin");
     const threads = await m.run("/glibc-check threads");
     const traps = await m.run("/glibc-check traps");
+    const smc = await m.run("/glibc-check smc");
     m.pc.stop();
     expect(output).toContain("libm done");
     const lines = parse(output);
@@ -83,5 +85,6 @@ describe("glibc programs in the guest", () => {
     console.log(`libm: ${exact}/${lines.length * 1000} results bit-identical to the host`);
     expect(outputLines(threads)).toEqual(expected("threads-expected.txt"));
     expect(outputLines(traps)).toEqual(expected("traps-expected.txt"));
+    expect(outputLines(smc)).toEqual(expected("smc-expected.txt"));
   });
 });
