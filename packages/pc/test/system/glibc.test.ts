@@ -10,7 +10,8 @@
 // fork, and SIGSEGV handling; traps: CPU exceptions in user mode (#UD #BP #GP #DE #OF #BR #PF #MF
 // #XM #DB) as the signal, si_code, trap number and error code the process sees; smc: code
 // written and rewritten as a JIT does (in the block about to run, through an alias mapping,
-// across mprotect and fork). Each output must equal the host's (*-expected.txt).
+// across mprotect and fork); ldt: LDT segments, limits, far calls into 16-bit code, LAR/LSL.
+// Each output must equal the host's (*-expected.txt).
 import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { PROMPT, startLinuxMachine } from "../linux-machine";
@@ -59,7 +60,7 @@ function expected(name: string): string[] {
 }
 
 describe("glibc programs in the guest", () => {
-  it("libm, threads, traps and smc match the host CPU", { timeout: 600_000 }, async () => {
+  it("libm, threads, traps, smc and ldt match the host CPU", { timeout: 600_000 }, async () => {
     const m = startLinuxMachine({
       cmdline: "console=ttyS0 cryptomgr.notests",
       extraInitrd: "glibc-check/glibc-check.cpio.gz",
@@ -69,6 +70,7 @@ describe("glibc programs in the guest", () => {
     const threads = await m.run("/glibc-check threads");
     const traps = await m.run("/glibc-check traps");
     const smc = await m.run("/glibc-check smc");
+    const ldt = await m.run("/glibc-check ldt");
     m.pc.stop();
     expect(output).toContain("libm done");
     const lines = parse(output);
@@ -86,5 +88,6 @@ describe("glibc programs in the guest", () => {
     expect(outputLines(threads)).toEqual(expected("threads-expected.txt"));
     expect(outputLines(traps)).toEqual(expected("traps-expected.txt"));
     expect(outputLines(smc)).toEqual(expected("smc-expected.txt"));
+    expect(outputLines(ldt)).toEqual(expected("ldt-expected.txt"));
   });
 });
