@@ -69,6 +69,7 @@ export interface HypervisorOptions {
  * fewer slices (host turns, timer checks): full boot faster in 5 of 6 alternating runs.
  */
 const DEFAULT_MAX_SLICE = 1_000_000;
+const AFTER_TIMER_SLICE = 50_000;
 /** EFLAGS.IF (SDM vol. 1, 3.4.3). */
 const EFLAGS_IF = 0x200;
 /** Initial realtime guess before the first measurement (instructions per host ms). */
@@ -98,6 +99,8 @@ export class Hypervisor {
   private readonly options: HypervisorOptions;
   private readonly maxSlice: number;
   private readonly sliceMs: number;
+  /** Timer events fired in the last host turn: the next slice is short (AFTER_TIMER_SLICE). */
+  private afterTimers = false;
   private readonly yieldMs: number;
   private rate = INITIAL_RATE;
 
@@ -345,6 +348,12 @@ export class Hypervisor {
       }
     }
 
+    if (this.afterTimers) {
+      // The guest's interrupt handler usually arms its next timer (a one-shot tick, an
+      // hrtimer): a slice that ran on would fire that event late, at its own end.
+      this.afterTimers = false;
+      if (budget > AFTER_TIMER_SLICE) budget = AFTER_TIMER_SLICE;
+    }
     const cpu = this.cpu;
     const before = cpu.instructionCount;
     const t0 = this.host.now();
@@ -409,7 +418,9 @@ export class Hypervisor {
       jobs.splice(0, count);
       stats.hostJobs += count;
     }
-    stats.timerEvents += this.scheduler.runDue(this.clock.now());
+    const fired = this.scheduler.runDue(this.clock.now());
+    stats.timerEvents += fired;
+    if (fired > 0) this.afterTimers = true;
     this.options.interruptsChanged?.();
   }
 
