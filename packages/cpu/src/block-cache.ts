@@ -24,6 +24,7 @@ import { Code, CODE_COUNT, OpKind, type Instruction } from "@ringvm/decoder";
 import type { FusedHandler } from "./handlers/baked";
 import type { Handler } from "./handlers/operands";
 import { COND_NAMES } from "./handlers/integer-cond";
+import { HINT_NOP_FORMS } from "./handlers/integer-move";
 import { REG_AX, REG_EAX } from "./state/registers";
 
 /** Longest block, in instructions. */
@@ -223,7 +224,7 @@ export const EMPTY_BLOCK = new Block();
 /**
  * Body forms: no control transfer, no effect on IF/TF/IOPL/mode/segments/paging/ports/halting,
  * no use of startEip (strings), no x87/SSE state. They may fault (the fault is exact) and may
- * touch data memory.
+ * touch data memory. The hint NOPs (ENDBR32 opens every glibc function) are body forms too.
  */
 const BODY_NAME =
   /^(Add|Or|Adc|Sbb|And|Sub|Xor|Cmp|Test|Inc|Dec|Neg|Not|Mov|Movzx|Movsx|Lea|Push|Pushd|Pushw|Pop|Shl|Shr|Sar|Rol|Ror|Rcl|Rcr|Shld|Shrd|Imul|Mul|Xchg|Cmov[a-z]+|Set[a-z]+|Bt|Bts|Btr|Btc|Bsf|Bsr|Bswap|Cbw|Cwde|Cdq|Cwd|Xadd|Cmpxchg|Nopw|Nopd|Nop|Lahf|Sahf|Clc|Stc|Cmc|Cld|Std|Xlat)(_|$)/;
@@ -236,6 +237,7 @@ export const BLOCK_BODY: Uint8Array = (() => {
   for (const [name, code] of Object.entries(Code as unknown as Record<string, number>)) {
     if (typeof code === "number" && BODY_NAME.test(name) && !NOT_BODY.test(name)) table[code] = 1;
   }
+  for (const name of HINT_NOP_FORMS) table[(Code as unknown as Record<string, number>)[name]!] = 1;
   return table;
 })();
 

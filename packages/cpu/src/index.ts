@@ -54,6 +54,7 @@ export { alignmentChecks, checkedLinear } from "./segments";
 export { CR4_TSD } from "./control-regs";
 export { PageBytes } from "./page-bytes";
 export { sseUsable } from "./handlers/simd";
+export { HINT_NOP_FORMS } from "./handlers/integer-move";
 export { jumpNear, testCondition } from "./handlers/integer-cond";
 export { deliverInterrupt, EventKind } from "./interrupts";
 export { hasErrorCode, isContributory } from "./exceptions";

@@ -21,7 +21,8 @@
 //
 // The source may contain only: the names in RUNTIME_NAMES, JavaScript keywords and operators,
 // and numbers formatted by `num()`. No text derived from guest memory is ever emitted.
-import { Code, OpKind, type Instruction } from "@ringvm/decoder";
+import { HINT_NOP_FORMS } from "@ringvm/cpu";
+import { Code, CODE_COUNT, OpKind, type Instruction } from "@ringvm/decoder";
 
 /** iced register numbers (as in @ringvm/cpu's registers.ts). */
 const REG_AL = 1;
@@ -857,6 +858,20 @@ function jcc(cc: number): Emitter {
 // ---- the table ----
 
 /** Condition suffixes of Jcc/SETcc/CMOVcc form names, by condition code 0..15. */
+/** NOP and the hint NOPs (ENDBR32, reserved NOPs, prefetches): no effect, no memory access. */
+export const NOP_FORMS: readonly string[] = [
+  "Nopw",
+  "Nopd",
+  "Nop_rm16",
+  "Nop_rm32",
+  ...HINT_NOP_FORMS,
+];
+const IS_NOP: Uint8Array = (() => {
+  const table = new Uint8Array(CODE_COUNT);
+  for (const name of NOP_FORMS) table[(Code as unknown as Record<string, number>)[name]!] = 1;
+  return table;
+})();
+
 export const COND_NAMES = [
   "o",
   "no",
@@ -946,7 +961,7 @@ function buildEmitters(): (Emitter | undefined)[] {
   set("Pop_r32", popReg32);
   set("Pushd_imm32", pushImm32);
   set("Pushd_imm8", pushImm32);
-  for (const name of ["Nopw", "Nopd", "Nop_rm16", "Nop_rm32"]) set(name, nop);
+  for (const name of NOP_FORMS) set(name, nop);
   for (const name of ["Jmp_rel8_16", "Jmp_rel8_32", "Jmp_rel16", "Jmp_rel32_32"]) set(name, jmpRel);
   set("Call_rel32_32", callRel32);
   set("Retnd", retNear32);
@@ -1032,7 +1047,7 @@ const FLAG_USE: Int32Array = (() => {
   for (const name of ["Movzx_r32_rm8", "Movzx_r32_rm16", "Movsx_r32_rm8", "Movsx_r32_rm16"])
     set(name, 0, 0);
   set("Lea_r32_m", 0, 0);
-  for (const name of ["Nopw", "Nopd", "Nop_rm16", "Nop_rm32"]) set(name, 0, 0);
+  for (const name of NOP_FORMS) set(name, 0, 0);
   COND_NAMES.forEach((cn, cc) => {
     for (const form of ["rel8_16", "rel8_32", "rel16", "rel32_32"])
       set(`J${cn}_${form}`, COND_READS[cc]!, 0);
@@ -1056,7 +1071,7 @@ function flagUse(i: Instruction): number {
 }
 
 function isNop(i: Instruction): boolean {
-  return i.code === Code.Nop_rm16 || i.code === Code.Nop_rm32;
+  return IS_NOP[i.code] === 1;
 }
 
 function isConstShift(i: Instruction): boolean {

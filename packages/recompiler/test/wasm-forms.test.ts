@@ -469,6 +469,44 @@ describe("wasm lowering: BSWAP, stack, XCHG/CMPXCHG, MUL/DIV, fences, moffs, str
   });
 });
 
+/**
+ * The hint NOPs (ENDBR32, the reserved NOPs of 0F 18-1F, PREFETCHW) between flag writers and
+ * readers, their memory operands on the unmapped HOLE page: inline, no flag flush, no access.
+ */
+function hintNopProgram(seed: number): Uint8Array {
+  const rnd = mulberry32(seed ^ 0x4e0b);
+  const int = (n: number): number => Math.floor(rnd() * n);
+  const hole = le32(HOLE + int(4096));
+  const forms: number[][] = [
+    [0xf3, 0x0f, 0x1e, 0xfb], // endbr32
+    [0x0f, 0x1f, 0x05, ...hole], // nop dword [hole]
+    [0x0f, 0x19, 0x05, ...hole], // reserved nop [hole]
+    [0x66, 0x0f, 0x1e, 0x05, ...hole], // reserved nop word [hole]
+    [0x0f, 0x0d, 0x0d, ...hole], // prefetchw [hole]
+    [0x0f, 0x1c, 0xc0 | int(64)], // reserved nop r32, r32
+  ];
+  const body: number[] = [];
+  for (let n = 0; n < 30; n++) {
+    body.push(0x01, 0xc0 | (int(8) << 3) | DST[int(DST.length)]!); // add r, r: a flag writer
+    body.push(...forms[int(forms.length)]!);
+    flagUse(rnd, body);
+  }
+  return loop(rnd, body);
+}
+
+describe("wasm lowering: hint NOPs (ENDBR32, reserved NOPs, PREFETCHW)", () => {
+  it.each([1, 2, 3, 4])("mixed stream, seed %i", (seed) => {
+    run(hintNopProgram(seed), "wasm", [
+      Code.Endbr32,
+      Code.Nop_rm32,
+      Code.Reservednop_rm32_r32_0F19,
+      Code.Reservednop_rm16_r16_0F1E,
+      Code.Prefetchw_m8,
+      Code.Reservednop_rm32_r32_0F1C,
+    ]);
+  });
+});
+
 describe("wasm lowering: DIV without #DE runs inline", () => {
   it("the DIV handler (its #DE path) is not called by a region dividing 300 times", () => {
     const code = Uint8Array.from([

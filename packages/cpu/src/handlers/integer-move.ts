@@ -264,9 +264,9 @@ const moveHandlers: Record<string, Handler> = {
 
 // The hint-NOP space (0F 0D, 0F 18-1F with a ModRM): on a CPU without the feature an encoding
 // would select (CET's ENDBR/RDSSP, CLDEMOTE, PREFETCHW/IT, MPX), it executes as a NOP and never
-// touches its memory operand (SDM Vol. 2B "NOP", Table A-3 "Reserved-NOP"). Compilers emit
-// ENDBR32 at every function entry with -fcf-protection, so real binaries run into these.
-for (const name of [
+// touches its memory operand (SDM Vol. 2B "NOP", Table A-3 "Reserved-NOP"). Debian's glibc
+// starts every function with ENDBR32 (built with CET), so real binaries run into these.
+export const HINT_NOP_FORMS: readonly string[] = [
   "Prefetch_m8",
   "Prefetchw_m8",
   "Prefetchwt1_m8",
@@ -281,13 +281,12 @@ for (const name of [
   "Endbr32",
   "Endbr64",
   "Rdsspd_r32",
-]) {
-  moveHandlers[name] = () => {};
-}
-for (const op of ["0D", "18", "19", "1A", "1B", "1C", "1D", "1E", "1F"]) {
-  moveHandlers[`Reservednop_rm16_r16_0F${op}`] = () => {};
-  moveHandlers[`Reservednop_rm32_r32_0F${op}`] = () => {};
-}
+  ...["0D", "18", "19", "1A", "1B", "1C", "1D", "1E", "1F"].flatMap((op) => [
+    `Reservednop_rm16_r16_0F${op}`,
+    `Reservednop_rm32_r32_0F${op}`,
+  ]),
+];
+for (const name of HINT_NOP_FORMS) moveHandlers[name] = () => {};
 
 for (let cc = 0; cc < 16; cc++) {
   const n = COND_NAMES[cc]!;

@@ -24,6 +24,7 @@ import {
   COND_NAMES,
   deadFlags,
   FlagOp,
+  NOP_FORMS,
   observesAllFlags,
   OPERAND_SIZES,
   SLOW_RMW,
@@ -3596,7 +3597,7 @@ function buildLowerings(): (Lower | undefined)[] {
   set("Pop_r32", popReg32);
   set("Pushd_imm32", pushImm32);
   set("Pushd_imm8", pushImm32);
-  for (const name of ["Nopw", "Nopd", "Nop_rm16", "Nop_rm32"]) set(name, nop);
+  for (const name of NOP_FORMS) set(name, nop);
   for (const name of ["Jmp_rel8_16", "Jmp_rel8_32", "Jmp_rel16", "Jmp_rel32_32"]) {
     set(name, jmpRel);
     ENDS.add(codeOf(name));
