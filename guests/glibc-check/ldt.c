@@ -18,21 +18,50 @@
 #include <ucontext.h>
 #include <unistd.h>
 
-static int set_ldt(int entry, uintptr_t base, unsigned limit, int seg32, int contents, int ro, int pages) {
-  struct user_desc d; memset(&d, 0, sizeof d);
-  d.entry_number = entry; d.base_addr = base; d.limit = limit; d.seg_32bit = seg32; d.contents = contents;
-  d.read_exec_only = ro; d.limit_in_pages = pages; d.seg_not_present = 0; d.useable = 1;
+static int set_ldt(int entry, uintptr_t base, unsigned limit, int seg32, int contents, int ro,
+                   int pages) {
+  struct user_desc d;
+  memset(&d, 0, sizeof d);
+  d.entry_number = entry;
+  d.base_addr = base;
+  d.limit = limit;
+  d.seg_32bit = seg32;
+  d.contents = contents;
+  d.read_exec_only = ro;
+  d.limit_in_pages = pages;
+  d.seg_not_present = 0;
+  d.useable = 1;
   return syscall(SYS_modify_ldt, 1, &d, sizeof d);
 }
 #define SEL(e) (((e) << 3) | 7)
-static sigjmp_buf jb; static volatile int got_sig, got_trapno; static volatile unsigned got_err;
-static void on_sig(int s, siginfo_t *si, void *c) { ucontext_t *uc = c; (void)si; got_sig = s; got_trapno = uc->uc_mcontext.gregs[REG_TRAPNO]; got_err = uc->uc_mcontext.gregs[REG_ERR]; siglongjmp(jb, 1); }
-#define TRY(name, ...) do { got_sig = 0; if (sigsetjmp(jb, 1) == 0) { __VA_ARGS__; } else printf("%-10s sig %d trapno %d err %#x\n", name, got_sig, got_trapno, got_err); } while (0)
+static sigjmp_buf jb;
+static volatile int got_sig, got_trapno;
+static volatile unsigned got_err;
+static void on_sig(int s, siginfo_t *si, void *c) {
+  ucontext_t *uc = c;
+  (void)si;
+  got_sig = s;
+  got_trapno = uc->uc_mcontext.gregs[REG_TRAPNO];
+  got_err = uc->uc_mcontext.gregs[REG_ERR];
+  siglongjmp(jb, 1);
+}
+#define TRY(name, ...)                                                                \
+  do {                                                                                \
+    got_sig = 0;                                                                      \
+    if (sigsetjmp(jb, 1) == 0) {                                                      \
+      __VA_ARGS__;                                                                    \
+    } else                                                                            \
+      printf("%-10s sig %d trapno %d err %#x\n", name, got_sig, got_trapno, got_err); \
+  } while (0)
 static uint32_t data[256];
 int ldt_main(void) {
   setvbuf(stdout, 0, _IONBF, 0); /* a crash still shows how far it got */
-  struct sigaction sa; memset(&sa, 0, sizeof sa); sa.sa_sigaction = on_sig; sa.sa_flags = SA_SIGINFO | SA_NODEFER;
-  sigaction(SIGSEGV, &sa, 0); sigaction(SIGBUS, &sa, 0);
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_sigaction = on_sig;
+  sa.sa_flags = SA_SIGINFO | SA_NODEFER;
+  sigaction(SIGSEGV, &sa, 0);
+  sigaction(SIGBUS, &sa, 0);
   for (int i = 0; i < 256; i++) data[i] = i * 0x01010101u;
   /* 0: a 32-bit data segment over data[], byte-granular limit 1023 */
   printf("ldt0 %d\n", set_ldt(0, (uintptr_t)data, 1023, 1, 0, 0, 0));
@@ -47,40 +76,60 @@ int ldt_main(void) {
   printf("fs:1023 %02x\n", v & 0xff);
   /* 1: read-only data */
   set_ldt(1, (uintptr_t)data, 1023, 1, 0, 1, 0);
-  __asm__ volatile("movw %w0, %%fs" :: "r"(SEL(1)));
+  __asm__ volatile("movw %w0, %%fs" ::"r"(SEL(1)));
   TRY("gs-ro-w", __asm__ volatile("movl $1, %%fs:0" ::: "memory"));
-  __asm__ volatile("movl %%fs:8, %0" : "=r"(v)); printf("gs:8 %08x\n", v);
+  __asm__ volatile("movl %%fs:8, %0" : "=r"(v));
+  printf("gs:8 %08x\n", v);
   /* 2: expand-down data segment: valid offsets are limit+1 .. 0xffffffff (B=1) */
   set_ldt(2, (uintptr_t)data - 0x1000, 0xfff, 1, 1, 0, 0);
-  __asm__ volatile("movw %w0, %%fs" :: "r"(SEL(2)));
-  __asm__ volatile("movl %%fs:0x1010, %0" : "=r"(v)); printf("expdown:0x1010 %08x\n", v);
+  __asm__ volatile("movw %w0, %%fs" ::"r"(SEL(2)));
+  __asm__ volatile("movl %%fs:0x1010, %0" : "=r"(v));
+  printf("expdown:0x1010 %08x\n", v);
   TRY("expdown-low", __asm__ volatile("movl %%fs:0xffc, %0" : "=r"(v)));
   /* 3: a 16-bit code segment with code that returns AX+BX through a 32-bit far return */
-  uint8_t *code = mmap(0, 4096, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  uint8_t *code =
+      mmap(0, 4096, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   /* 16-bit: mov ax, 0x1234 ; add ax, bx ; movzx? ; push word 0x5678 ; pop cx ; o32 retf */
   uint8_t c16[] = {0xb8, 0x34, 0x12, 0x01, 0xd8, 0x68, 0x78, 0x56, 0x59, 0x66, 0xcb};
   memcpy(code, c16, sizeof c16);
   set_ldt(3, (uintptr_t)code, 0xfff, 0, 2, 0, 0); /* contents 2 = code, 16-bit */
-  struct { uint32_t off; uint16_t sel; } __attribute__((packed)) far = {0, SEL(3)};
+  struct {
+    uint32_t off;
+    uint16_t sel;
+  } __attribute__((packed)) far = {0, SEL(3)};
   uint32_t ax, cx;
-  __asm__ volatile("movl $0x10000, %%eax; movl $0x1111, %%ebx; movl $0xffff0000, %%ecx; lcall *%2" : "=a"(ax), "=c"(cx) : "m"(far) : "ebx", "memory");
+  __asm__ volatile("movl $0x10000, %%eax; movl $0x1111, %%ebx; movl $0xffff0000, %%ecx; lcall *%2"
+                   : "=a"(ax), "=c"(cx)
+                   : "m"(far)
+                   : "ebx", "memory");
   printf("call16 eax %08x ecx %08x\n", ax, cx);
   /* 4: 32-bit code segment based at code+0x100: near jumps relative to the segment base */
   uint8_t c32[] = {0xb8, 0x78, 0x56, 0x34, 0x12, 0xcb}; /* mov eax, 0x12345678 ; retf */
   memcpy(code + 0x100, c32, sizeof c32);
   set_ldt(4, (uintptr_t)code + 0x100, 0xff, 1, 2, 0, 0);
-  struct { uint32_t off; uint16_t sel; } __attribute__((packed)) far32 = {0, SEL(4)};
+  struct {
+    uint32_t off;
+    uint16_t sel;
+  } __attribute__((packed)) far32 = {0, SEL(4)};
   __asm__ volatile("lcall *%1" : "=a"(ax) : "m"(far32) : "memory");
   printf("call32 eax %08x\n", ax);
   far32.off = 0x100; /* beyond the 0xff limit */
-  TRY("cs-limit", __asm__ volatile("lcall *%0" :: "m"(far32) : "memory"));
+  TRY("cs-limit", __asm__ volatile("lcall *%0" ::"m"(far32) : "memory"));
   /* 5: a not-present entry */
-  struct user_desc d; memset(&d, 0, sizeof d); d.entry_number = 5; d.base_addr = (uintptr_t)data; d.limit = 10; d.seg_32bit = 1; d.seg_not_present = 1; d.useable = 1;
+  struct user_desc d;
+  memset(&d, 0, sizeof d);
+  d.entry_number = 5;
+  d.base_addr = (uintptr_t)data;
+  d.limit = 10;
+  d.seg_32bit = 1;
+  d.seg_not_present = 1;
+  d.useable = 1;
   printf("ldt5 %d\n", (int)syscall(SYS_modify_ldt, 1, &d, sizeof d));
-  TRY("not-present", __asm__ volatile("movw %w0, %%fs" :: "r"(SEL(5))));
-  TRY("beyond-ldt", __asm__ volatile("movw %w0, %%fs" :: "r"(SEL(100))));
+  TRY("not-present", __asm__ volatile("movw %w0, %%fs" ::"r"(SEL(5))));
+  TRY("beyond-ldt", __asm__ volatile("movw %w0, %%fs" ::"r"(SEL(100))));
   /* read back the LDT */
-  uint8_t ldt[8 * 6]; long n = syscall(SYS_modify_ldt, 0, ldt, sizeof ldt);
+  uint8_t ldt[8 * 6];
+  long n = syscall(SYS_modify_ldt, 0, ldt, sizeof ldt);
   printf("read-ldt %ld bytes\n", n);
   for (int e = 0; e * 8 + 8 <= n; e++) { /* the bases vary with ASLR: limits, types and flags */
     uint32_t lo, hi;
@@ -90,12 +139,14 @@ int ldt_main(void) {
   }
   /* lsl / lar / verr / verw on the LDT selectors */
   for (int e = 0; e < 6; e++) {
-    uint32_t lim = 0, ar = 0; uint8_t zl = 0, za = 0, zr = 0, zw = 0;
+    uint32_t lim = 0, ar = 0;
+    uint8_t zl = 0, za = 0, zr = 0, zw = 0;
     __asm__ volatile("lsll %2, %0; setz %1" : "+r"(lim), "=q"(zl) : "r"(SEL(e)));
     __asm__ volatile("larl %2, %0; setz %1" : "+r"(ar), "=q"(za) : "r"(SEL(e)));
     __asm__ volatile("verr %w1; setz %0" : "=q"(zr) : "r"(SEL(e)));
     __asm__ volatile("verw %w1; setz %0" : "=q"(zw) : "r"(SEL(e)));
-    printf("sel %d lsl %d %08x lar %d %08x verr %d verw %d\n", e, zl, zl ? lim : 0, za, za ? ar : 0, zr, zw);
+    printf("sel %d lsl %d %08x lar %d %08x verr %d verw %d\n", e, zl, zl ? lim : 0, za, za ? ar : 0,
+           zr, zw);
   }
   puts("ldt done");
   return 0;
