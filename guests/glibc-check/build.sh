@@ -13,7 +13,7 @@ trap 'rm -rf "$work"' EXIT
 mkdir "$work/root"
 bin=$work/root/glibc-check
 gcc -m32 -static -O2 -fno-builtin -msse2 -pthread -Wall -o "$bin" "$here/main.c" "$here/libm.c" "$here/threads.c" "$here/traps.c" "$here/smc.c" \
-  "$here/ldt.c" -lm
+  "$here/ldt.c" "$here/fault.c" -lm
 "$bin" libm record "$work/root/libm-expected.bin" >/dev/null
 # The host against its own record: every result identical (a check of the build).
 if "$bin" libm check "$work/root/libm-expected.bin" |

@@ -8,15 +8,14 @@
  */
 #define _GNU_SOURCE
 #include <asm/ldt.h>
-#include <setjmp.h>
-#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
-#include <ucontext.h>
 #include <unistd.h>
+
+#include "fault.h"
 
 static int set_ldt(int entry, uintptr_t base, unsigned limit, int seg32, int contents, int ro,
                    int pages) {
@@ -34,34 +33,15 @@ static int set_ldt(int entry, uintptr_t base, unsigned limit, int seg32, int con
   return syscall(SYS_modify_ldt, 1, &d, sizeof d);
 }
 #define SEL(e) (((e) << 3) | 7)
-static sigjmp_buf jb;
-static volatile int got_sig, got_trapno;
-static volatile unsigned got_err;
-static void on_sig(int s, siginfo_t *si, void *c) {
-  ucontext_t *uc = c;
-  (void)si;
-  got_sig = s;
-  got_trapno = uc->uc_mcontext.gregs[REG_TRAPNO];
-  got_err = uc->uc_mcontext.gregs[REG_ERR];
-  siglongjmp(jb, 1);
-}
-#define TRY(name, ...)                                                                \
-  do {                                                                                \
-    got_sig = 0;                                                                      \
-    if (sigsetjmp(jb, 1) == 0) {                                                      \
-      __VA_ARGS__;                                                                    \
-    } else                                                                            \
-      printf("%-10s sig %d trapno %d err %#x\n", name, got_sig, got_trapno, got_err); \
+#define TRY(name, ...)                                                                    \
+  do {                                                                                    \
+    ON_FAULT(__VA_ARGS__)                                                                 \
+    printf("%-10s sig %d trapno %d err %#x\n", name, fault_sig, fault_trapno, fault_err); \
   } while (0)
 static uint32_t data[256];
 int ldt_main(void) {
   setvbuf(stdout, 0, _IONBF, 0); /* a crash still shows how far it got */
-  struct sigaction sa;
-  memset(&sa, 0, sizeof sa);
-  sa.sa_sigaction = on_sig;
-  sa.sa_flags = SA_SIGINFO | SA_NODEFER;
-  sigaction(SIGSEGV, &sa, 0);
-  sigaction(SIGBUS, &sa, 0);
+  catch_faults();
   for (int i = 0; i < 256; i++) data[i] = i * 0x01010101u;
   /* 0: a 32-bit data segment over data[], byte-granular limit 1023 */
   printf("ldt0 %d\n", set_ldt(0, (uintptr_t)data, 1023, 1, 0, 0, 0));

@@ -10,7 +10,6 @@
 #include <emmintrin.h>
 #include <math.h>
 #include <pthread.h>
-#include <setjmp.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -18,6 +17,8 @@
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include "fault.h"
 
 #define THREADS 4
 static volatile long alarms;
@@ -65,12 +66,6 @@ static void *work(void *arg) {
   return (void *)(uintptr_t)(uint32_t)(h ^ (h >> 32));
 }
 
-static sigjmp_buf fault_jump;
-static void on_segv(int sig) {
-  (void)sig;
-  siglongjmp(fault_jump, 1);
-}
-
 int threads_main(void) {
   signal(SIGALRM, on_alarm);
   struct itimerval it = {{0, 2000}, {0, 2000}};
@@ -103,13 +98,11 @@ int threads_main(void) {
   waitpid(pid, &status, 0);
   printf("child %s exit %d\n", buf, WEXITSTATUS(status));
 
-  signal(SIGSEGV, on_segv);
+  catch_faults();
   int faults = 0;
   for (int i = 0; i < 100; i++) {
-    if (sigsetjmp(fault_jump, 1) == 0)
-      *(volatile int *)(uintptr_t)(16 + i * 4096) = 1; /* the unmapped first pages */
-    else
-      faults++;
+    ON_FAULT(*(volatile int *)(uintptr_t)(16 + i * 4096) = 1) /* the unmapped first pages */
+    faults++;
   }
   printf("segv caught %d\n", faults);
   puts("threads done");

@@ -10,41 +10,22 @@
  */
 #define _GNU_SOURCE
 #include <fenv.h>
-#include <setjmp.h>
-#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include <ucontext.h>
 #include <emmintrin.h>
 
-static sigjmp_buf jump;
-static volatile int got_sig, got_code;
-static volatile unsigned got_err, got_trapno;
-
-static void on_signal(int sig, siginfo_t *si, void *context) {
-  ucontext_t *uc = context;
-  got_sig = sig;
-  got_code = si->si_code;
-  got_err = uc->uc_mcontext.gregs[REG_ERR];
-  got_trapno = uc->uc_mcontext.gregs[REG_TRAPNO];
-  siglongjmp(jump, 1);
-}
+#include "fault.h"
 
 static void report(const char *name) {
-  printf("%-8s sig %d code %d trapno %u err %#x\n", name, got_sig, got_code, got_trapno,
-         got_trapno == 14 ? got_err & ~0x10u : got_err);
+  printf("%-8s sig %d code %d trapno %u err %#x\n", name, fault_sig, fault_code, fault_trapno,
+         fault_trapno == 14 ? fault_err & ~0x10u : fault_err);
 }
 
-#define TRY(name, ...)                            \
-  do {                                            \
-    got_sig = 0;                                  \
-    if (sigsetjmp(jump, 1) == 0) {                \
-      __VA_ARGS__;                                \
-      printf("%-8s no signal\n", name);           \
-    } else {                                      \
-      report(name);                               \
-    }                                             \
+#define TRY(name, ...)                                         \
+  do {                                                         \
+    ON_FAULT(__VA_ARGS__; printf("%-8s no signal\n", name)) \
+    report(name);                                              \
   } while (0)
 
 static volatile double zero = 0.0, one = 1.0;
@@ -53,15 +34,7 @@ static int32_t bounds[2] = {0, 10};
 static volatile uintptr_t unmapped = 0x1000; /* the first pages are never mapped */
 
 int traps_main(void) {
-  struct sigaction sa;
-  memset(&sa, 0, sizeof sa);
-  sa.sa_sigaction = on_signal;
-  sa.sa_flags = SA_SIGINFO | SA_NODEFER;
-  sigaction(SIGILL, &sa, 0);
-  sigaction(SIGTRAP, &sa, 0);
-  sigaction(SIGSEGV, &sa, 0);
-  sigaction(SIGBUS, &sa, 0);
-  sigaction(SIGFPE, &sa, 0);
+  catch_faults();
   TRY("ud2", __asm__ volatile("ud2"));
   TRY("int3", __asm__ volatile("int3"));
   TRY("hlt", __asm__ volatile("hlt"));

@@ -262,11 +262,15 @@ const moveHandlers: Record<string, Handler> = {
   Pause: () => {},
 };
 
-// The hint-NOP space (0F 0D, 0F 18-1F with a ModRM): on a CPU without the feature an encoding
-// would select (CET's ENDBR/RDSSP, CLDEMOTE, PREFETCHW/IT, MPX), it executes as a NOP and never
-// touches its memory operand (SDM Vol. 2B "NOP", Table A-3 "Reserved-NOP"). Debian's glibc
-// starts every function with ENDBR32 (built with CET), so real binaries run into these.
+// The hint-NOP space (0F 0D, 0F 18-1F with a ModRM): the prefetch hints, and on a CPU without
+// the feature an encoding would select (CET's ENDBR/RDSSP, CLDEMOTE, PREFETCHW/IT, MPX) the
+// rest: each executes as a NOP and never touches its memory operand (SDM Vol. 2B "NOP", Table
+// A-3 "Reserved-NOP"). Debian's glibc starts every function with ENDBR32 (built with CET).
 export const HINT_NOP_FORMS: readonly string[] = [
+  "Prefetchnta_m8",
+  "Prefetcht0_m8",
+  "Prefetcht1_m8",
+  "Prefetcht2_m8",
   "Prefetch_m8",
   "Prefetchw_m8",
   "Prefetchwt1_m8",

@@ -591,8 +591,6 @@ const stmxcsr: Handler = (s, insn) => {
 /** SFENCE/LFENCE/MFENCE: ordering only (no CR0/CR4 dependence, SDM vol. 2). */
 const fence: Handler = () => {};
 /** PREFETCHh: hints, no access, no fault (SDM vol. 2 PREFETCHh). */
-const prefetch: Handler = () => {};
-
 const emms: Handler = (s) => {
   if ((s.cr0 & CR0_EM) !== 0) throw new CpuException(Vector.UD, 0);
   if ((s.cr0 & CR0_TS) !== 0) throw new CpuException(Vector.NM, 0);
@@ -1164,10 +1162,6 @@ function build(): Record<string, Handler> {
     Cvttpd2pi_mm_xmmm128: cvtp2pi(true, true),
     Ldmxcsr_m32: ldmxcsr,
     Stmxcsr_m32: stmxcsr,
-    Prefetchnta_m8: prefetch,
-    Prefetcht0_m8: prefetch,
-    Prefetcht1_m8: prefetch,
-    Prefetcht2_m8: prefetch,
     Sfence: fence,
     Lfence: fence,
     Mfence: fence,
