@@ -1,7 +1,8 @@
 // Region-to-region transition cost: a loop that calls a small function from three sites and
 // jumps/calls indirectly (test/chaining.test.ts's program, ITER iterations), so nearly every
 // block ends in a CALL, RET or indirect transfer: prints MIPS and nanoseconds per block run.
-// Run: npx tsx --conditions=@ringvm/source bench/chain.ts  (ITER=300000 RUNS=5)
+// Run: npx tsx --conditions=@ringvm/source bench/chain.ts  (ITER=300000 RUNS=5 BACKEND=js|wasm
+// BLOCKS=16: basic blocks per region, 1 = every transition leaves its region)
 import { StopReason } from "@ringvm/cpu";
 import type { Recompiler as RecompilerClass } from "../src/index";
 import { makeMachine } from "../test/support/machine";
@@ -19,8 +20,18 @@ const code = Uint8Array.from([
   0x75, 0xdf, 0xf4, 0x8d, 0x44, 0x48, 0x01, 0xc3, 0xe8, 0xf6, 0xff, 0xff, 0xff, 0x83, 0xf0, 0x55,
   0xc3,
 ]);
-const m = makeMachine(code, false);
-const engine = new Recompiler({ cpu: m.cpu, mmu: m.mem, physical: m.mem, hotThreshold: 200 });
+// BACKEND=wasm: the WebAssembly back end (the board's default) instead of JavaScript.
+const backend = process.env.BACKEND === "wasm" ? "wasm" : "js";
+const maxRegionBlocks = Number(process.env.BLOCKS ?? 16);
+const m = makeMachine(code, false, 1, true, backend);
+const engine = new Recompiler({
+  cpu: m.cpu,
+  mmu: m.mem,
+  physical: m.mem,
+  hotThreshold: 200,
+  backend,
+  maxRegionBlocks,
+});
 const out: string[] = [];
 for (let k = 0; k < runs; k++) {
   const s = m.cpu.state;
