@@ -74,13 +74,16 @@ const APPEND = "console=ttyS0";
 const PROMPT = "~ # ";
 /**
  * Kernel log text that splits the boot into phases, each ending where its text first appears
- * (the default guest's kernel prints them in this order on every emulator): firmware, loader
- * and XZ decompressor; early init (lukewarm code: most of it runs a few hundred times);
+ * (the default guest's kernel prints them in this order on every emulator): firmware, loader,
+ * XZ decompressor and the kernel's setup up to its serial console (console=ttyS0 without
+ * earlycon: "Linux version" reaches the port from the log buffer only when the console
+ * registers, after setup_arch and the memory and scheduler init); early init (lukewarm code:
+ * most of it runs a few hundred times);
  * unpacking the initramfs; the rest of the initcalls; the crypto self-tests (bignum
  * arithmetic); user space up to the prompt.
  */
 const PHASES = [
-  ["decompress", "Linux version"],
+  ["to console", "Linux version"],
   ["early init", "Trying to unpack rootfs"],
   ["initramfs", "Freeing initrd memory"],
   ["initcalls", "evm: HMAC attrs"],
