@@ -13,7 +13,8 @@
 //
 // Usage: node bench/guest-profile.mjs [--from TEXT] [--to TEXT] [--every N] [--by instructions|time]
 //          [--top N] [--engine auto|recompiler|interpreter]
-// Defaults: from "Linux version" to the shell prompt, every 4000 instructions, by instructions,
+// Defaults: from "Linux version" (--from "": the first instruction) to the shell prompt, every
+// 4000 instructions, by instructions,
 // top 30, engine auto. Needs the packages built (`pnpm -s build`).
 import { readFileSync } from "node:fs";
 import { createPc } from "@ringvm/pc";
@@ -59,7 +60,7 @@ const pc = createPc({
 const runner = pc.recompiler ?? pc.cpu;
 const state = pc.cpu.state;
 const samples = new Map();
-let sampling = false;
+let sampling = from === "";
 const run = runner.run.bind(runner);
 runner.run = (budget) => {
   if (!sampling) return run(budget);
@@ -82,7 +83,8 @@ runner.run = (budget) => {
 
 const running = pc.start();
 try {
-  await until(from);
+  // --from "": from the first instruction (the boot loader and the XZ decompressor included).
+  if (from !== "") await until(from);
   sampling = true;
   await until(to);
   sampling = false;
@@ -111,9 +113,12 @@ for (const line of log.split(/\r?\n/)) {
   if (m) symbols.push([parseInt(m[1], 16), m[2]]);
 }
 symbols.sort((a, b) => a[0] - b[0]);
-/** The text symbol at or below `address` (kernel space), "user" below 3 GiB. */
+/**
+ * The text symbol at or below `address` (kernel space); below 3 GiB user space, or before the
+ * kernel runs the boot code (setup, the XZ decompressor).
+ */
 function nameOf(address) {
-  if (address < 0xc000_0000) return "(user space)";
+  if (address < 0xc000_0000) return "(user space or boot code)";
   let lo = 0;
   let hi = symbols.length - 1;
   let found = -1;
