@@ -14,8 +14,8 @@
 // Usage: node bench/guest-profile.mjs [--from TEXT] [--to TEXT] [--every N] [--by instructions|time]
 //          [--top N] [--engine auto|recompiler|interpreter]
 // Defaults: from "Linux version" (--from "": the first instruction) to the shell prompt, every
-// 4000 instructions, by instructions,
-// top 30, engine auto. Needs the packages built (`pnpm -s build`).
+// 4000 instructions, by instructions, top 30, engine auto. Needs the packages built
+// (`pnpm -s build`).
 import { readFileSync } from "node:fs";
 import { createPc } from "@ringvm/pc";
 import { configureWasmHost } from "ringvm/host-wasm";
