@@ -857,7 +857,6 @@ function jcc(cc: number): Emitter {
 
 // ---- the table ----
 
-/** Condition suffixes of Jcc/SETcc/CMOVcc form names, by condition code 0..15. */
 /** NOP and the hint NOPs (ENDBR32, reserved NOPs, prefetches): no effect, no memory access. */
 export const NOP_FORMS: readonly string[] = [
   "Nopw",
@@ -868,10 +867,11 @@ export const NOP_FORMS: readonly string[] = [
 ];
 const IS_NOP: Uint8Array = (() => {
   const table = new Uint8Array(CODE_COUNT);
-  for (const name of NOP_FORMS) table[(Code as unknown as Record<string, number>)[name]!] = 1;
+  for (const name of NOP_FORMS) table[codeOf(name)] = 1;
   return table;
 })();
 
+/** Condition suffixes of Jcc/SETcc/CMOVcc form names, by condition code 0..15. */
 export const COND_NAMES = [
   "o",
   "no",

@@ -590,7 +590,6 @@ const stmxcsr: Handler = (s, insn) => {
 
 /** SFENCE/LFENCE/MFENCE: ordering only (no CR0/CR4 dependence, SDM vol. 2). */
 const fence: Handler = () => {};
-/** PREFETCHh: hints, no access, no fault (SDM vol. 2 PREFETCHh). */
 const emms: Handler = (s) => {
   if ((s.cr0 & CR0_EM) !== 0) throw new CpuException(Vector.UD, 0);
   if ((s.cr0 & CR0_TS) !== 0) throw new CpuException(Vector.NM, 0);
