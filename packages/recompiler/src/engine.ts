@@ -227,10 +227,13 @@ const CACHE_SIZE = 1 << CACHE_BITS;
 export const DEFAULT_HOT_THRESHOLD = 20000;
 /**
  * The same with the wasm back end, whose regions cost less to make (batched modules, no JS
- * parse and tier-up): on bench/phases.mjs --full-boot (boot, then workload) 2000 took
- * 20.7 / 4.1 s where 20000 took 21.9 / 4.8 s, 1000 23.2 / 4.1 s and 500 24.4 / 4.6 s.
+ * parse and tier-up). Measured on bench/phases.mjs --full-boot (boot, then workload), 2 cores:
+ * first 2000 (20.7 / 4.1 s against 21.9 / 4.8 s at 20000, 23.2 / 4.1 s at 1000); since the
+ * regions got cheaper to run and enter, 4000 boots faster than 2000 in each of 8 alternating
+ * pairs (mean 9.9 against 10.5 s, workload 2.17 against 2.25 s), 3000 between them, 5000-8000
+ * no faster to boot and slower on the workload (2.2-2.6 s), 16000 slower on both.
  */
-export const DEFAULT_HOT_THRESHOLD_WASM = 2000;
+export const DEFAULT_HOT_THRESHOLD_WASM = 4000;
 /**
  * Default heat of `auto` when counted in instructions (`hotInstructions`): runs times the
  * block's length, so a short block must run longer than a long one before it pays for its
