@@ -58,15 +58,17 @@ const pc = createPc({
   serial: { write: serial.write },
 });
 
-// The hypervisor calls its engine's `run(budget)` (the recompiler, or the CPU's interpreter):
-// while sampling, the budget runs in steps, each ending at a sampled EIP.
 const runner = pc.recompiler ?? pc.cpu;
 const state = pc.cpu.state;
 const samples = new Map();
 let sampling = from === "";
-const run = runner.run.bind(runner);
+/** Adds `weight` to the samples at `eip`. */
+function count(eip, weight) {
+  samples.set(eip, (samples.get(eip) ?? 0) + weight);
+}
 if (by === "cold") {
-  // The recompiler's cold-block runner (a private method: a profiling aid may lean on it).
+  // Each run of a cold block counts its instructions at the block's first EIP (`runCold` is the
+  // recompiler's private cold-block runner: a profiling aid may lean on it).
   if (typeof runner.runCold !== "function") {
     process.stderr.write("guest-profile: --by cold needs --engine auto or recompiler\n");
     process.exit(1);
@@ -75,31 +77,30 @@ if (by === "cold") {
   runner.runCold = (block) => {
     const before = state.retired;
     const used = runCold(block);
-    if (sampling) {
-      const eip = block.eip >>> 0;
-      samples.set(eip, (samples.get(eip) ?? 0) + (state.retired - before));
-    }
+    if (sampling) count(block.eip >>> 0, state.retired - before);
     return used;
   };
+} else {
+  // The hypervisor calls its engine's `run(budget)` (the recompiler, or the CPU's interpreter):
+  // while sampling, the budget runs in steps, each ending at a sampled EIP.
+  const run = runner.run.bind(runner);
+  runner.run = (budget) => {
+    if (!sampling) return run(budget);
+    let left = budget;
+    let stop;
+    while (left > 0) {
+      const step = Math.min(every, left);
+      const before = pc.cpu.instructionCount;
+      const t0 = performance.now();
+      stop = run(step);
+      count(state.eip >>> 0, by === "time" ? performance.now() - t0 : 1);
+      const done = pc.cpu.instructionCount - before;
+      left -= Math.max(1, done);
+      if (done < step) break; // stopped early (HLT, an event for the hypervisor)
+    }
+    return stop;
+  };
 }
-runner.run = (budget) => {
-  if (!sampling || by === "cold") return run(budget);
-  let left = budget;
-  let stop;
-  while (left > 0) {
-    const step = Math.min(every, left);
-    const before = pc.cpu.instructionCount;
-    const t0 = performance.now();
-    stop = run(step);
-    const weight = by === "time" ? performance.now() - t0 : 1;
-    const eip = state.eip >>> 0;
-    samples.set(eip, (samples.get(eip) ?? 0) + weight);
-    const done = pc.cpu.instructionCount - before;
-    left -= Math.max(1, done);
-    if (done < step) break; // stopped early (HLT, an event for the hypervisor)
-  }
-  return stop;
-};
 
 const running = pc.start();
 try {
