@@ -946,6 +946,12 @@ const C_CALL = 11;
 const C_STORE_I = 12;
 const C_CMP_MI = 13;
 const C_ALU8 = 14;
+/**
+ * Register forms without a ModRM memory operand: PUSH/POP r32, RET, INC/DEC r32, and shifts
+ * and rotates of a register by a constant, the operation at W_SUB (R_*), the count as the
+ * argument. The stack forms need the memory's fast path as the memory forms do.
+ */
+const C_REG = 15;
 /** Bits of a compact word: form, then (register forms) destination, source, ALU op, store. */
 const W_D = 4;
 const W_R = 7;
@@ -973,6 +979,18 @@ const W_A8 = 4;
 const W_B8 = 8;
 const W_IMM8 = 1 << 12;
 const W_OP8 = 13;
+/** C_REG's operation (bits W_SUB..W_SUB+3) and its register at W_D. */
+const W_SUB = 7;
+const R_PUSH = 0;
+const R_POP = 1;
+const R_RET = 2;
+const R_INC = 3;
+const R_DEC = 4;
+const R_SHL = 5;
+const R_SHR = 6;
+const R_SAR = 7;
+const R_ROL = 8;
+const R_ROR = 9;
 /** Forms whose argument is a memory operand's displacement (the others': an immediate). */
 const C_MEMORY =
   (1 << C_LOAD) |
@@ -1046,6 +1064,12 @@ export function compactForm(insn: Instruction, memory: boolean): number {
       return C_CMP_MI | mm | W_BYTE | (test ? W_TEST : 0);
     return -1;
   }
+  const sub = REG_SUB[code] ?? -1;
+  if (sub >= 0) {
+    // The stack forms read or write memory; the others need a 32-bit register.
+    if (sub <= R_RET) return memory && (sub === R_RET || r0 >= 0) ? regWord(sub, r0) : -1;
+    return r0 >= 0 ? regWord(sub, r0) : -1;
+  }
   let m: number;
   switch (code) {
     case Code.Call_rel32_32:
@@ -1091,9 +1115,46 @@ export function compactForm(insn: Instruction, memory: boolean): number {
   }
 }
 
+/** C_REG's operation for each code that has one. */
+const REG_SUB: Partial<Record<Code, number>> = {
+  [Code.Push_r32]: R_PUSH,
+  [Code.Pop_r32]: R_POP,
+  [Code.Retnd]: R_RET,
+  [Code.Inc_r32]: R_INC,
+  [Code.Inc_rm32]: R_INC,
+  [Code.Dec_r32]: R_DEC,
+  [Code.Dec_rm32]: R_DEC,
+  [Code.Shl_rm32_1]: R_SHL,
+  [Code.Shl_rm32_imm8]: R_SHL,
+  [Code.Sal_rm32_1]: R_SHL,
+  [Code.Sal_rm32_imm8]: R_SHL,
+  [Code.Shr_rm32_1]: R_SHR,
+  [Code.Shr_rm32_imm8]: R_SHR,
+  [Code.Sar_rm32_1]: R_SAR,
+  [Code.Sar_rm32_imm8]: R_SAR,
+  [Code.Rol_rm32_1]: R_ROL,
+  [Code.Rol_rm32_imm8]: R_ROL,
+  [Code.Ror_rm32_1]: R_ROR,
+  [Code.Ror_rm32_imm8]: R_ROR,
+};
+/** The `_1` shift and rotate forms (count 1, no immediate byte). */
+const COUNT_ONE: ReadonlySet<Code> = new Set([
+  Code.Shl_rm32_1,
+  Code.Sal_rm32_1,
+  Code.Shr_rm32_1,
+  Code.Sar_rm32_1,
+  Code.Rol_rm32_1,
+  Code.Ror_rm32_1,
+]);
+
+function regWord(sub: number, r: number): number {
+  return C_REG | (sub << W_SUB) | ((r < 0 ? 0 : r) << W_D);
+}
+
 /** The argument `runCompact` takes with `compactForm(insn)`'s word. */
 export function compactArg(insn: Instruction, word: number): number {
   const form = word & 15;
+  if (form === C_REG) return COUNT_ONE.has(insn.code) ? 1 : insn.immediate & 0xff;
   if (form === C_CALL) return insn.nearBranchTarget | 0;
   if (form === C_ALU8 || (form === C_CMP_MI && (word & W_BYTE) !== 0)) return insn.immediate & 0xff;
   if (form === C_STORE_I || form === C_CMP_MI) return insn.immediate | 0;
@@ -1132,6 +1193,9 @@ export function runCompact(s: CpuState, w: number, arg: number, fast: LinearFast
       aluOp(s, (w >>> W_OP8) & 15, a, b, 7);
       return;
     }
+    case C_REG:
+      runRegForm(s, (w >>> W_SUB) & 15, d, arg, fast);
+      return;
   }
   const ea = compactEa(s, w, (C_MEMORY >>> (w & 15)) & 1 ? arg : (w << 2) >> (W_DISP + 2));
   const seg = (w >>> W_SEG) & 7;
@@ -1178,6 +1242,69 @@ export function runCompact(s: CpuState, w: number, arg: number, fast: LinearFast
     default:
       throw new Error(`runCompact: no compact form ${w & 15}`);
   }
+}
+
+/** C_REG's operation `sub` on register `d` (`arg`: a shift or rotate count). */
+function runRegForm(s: CpuState, sub: number, d: number, arg: number, fast: LinearFastPath): void {
+  const regs = s.regs;
+  switch (sub) {
+    case R_PUSH:
+      pushFast(s, regs[d]!, fast);
+      return;
+    case R_POP: {
+      // Popped (ESP incremented) before the register is written: POP ESP loads the value.
+      const v = popFast(s, fast);
+      regs[d] = v;
+      return;
+    }
+    case R_RET:
+      jumpNear(s, popFast(s, fast));
+      return;
+    case R_INC:
+      regs[d] = alu.inc(s, regs[d]!, 31);
+      return;
+    case R_DEC:
+      regs[d] = alu.dec(s, regs[d]!, 31);
+      return;
+    case R_SHL:
+      regs[d] = alu.shl(s, regs[d]!, arg, 31);
+      return;
+    case R_SHR:
+      regs[d] = alu.shr(s, regs[d]!, arg, 31);
+      return;
+    case R_SAR:
+      regs[d] = alu.sar(s, regs[d]!, arg, 31);
+      return;
+    case R_ROL:
+      regs[d] = alu.rol(s, regs[d]!, arg, 31);
+      return;
+    default:
+      regs[d] = alu.ror(s, regs[d]!, arg, 31);
+  }
+}
+
+/** access.ts push32, its write through the fast path when the stack is 32-bit (as `pushR`). */
+function pushFast(s: CpuState, v: number, fast: LinearFastPath): void {
+  if (!s.ss32) {
+    push32(s, v);
+    return;
+  }
+  const sp = (s.regs[ESP]! - 4) >>> 0;
+  const lin = segLinear(s, 2, SS_WRITE, sp, 4, true);
+  const e = fast.tlb[lin >>> 12]!;
+  if ((e & fast.masks[1]!) === 1 && (lin & 3) === 0)
+    fast.i32[((e & ~0xfff) | (lin & 0xfff)) >> 2] = v;
+  else s.memory.write32(lin, v | 0);
+  s.regs[ESP] = sp;
+}
+
+/** access.ts pop32, its read through the fast path when the stack is 32-bit (as `popR`). */
+function popFast(s: CpuState, fast: LinearFastPath): number {
+  if (!s.ss32) return pop32(s);
+  const sp = s.regs[ESP]! >>> 0;
+  const v = read32(s, 2, sp, fast);
+  s.regs[ESP] = sp + 4;
+  return v;
 }
 
 /** A 32-bit read of `ea` in segment `seg` through the fast path (as the closures' loads). */

@@ -5,7 +5,7 @@
 // the memory's fast path and through its slow path.
 import { Code } from "@ringvm/decoder";
 import { describe, expect, it } from "vitest";
-import { compactArg, compactForm, pickHandler, runCompact } from "../../src/index";
+import { compactArg, compactForm, pickHandler, runCompact, SegReg, CpuException } from "../../src/index";
 import {
   b,
   decode,
@@ -29,6 +29,11 @@ function compactVariants(): string[] {
     out.push("84" + modrm(3, r, d), "38" + modrm(3, r, d + 4), "3a" + modrm(3, d, r));
     out.push("80" + modrm(3, 7, d) + "80", "f6" + modrm(3, 0, d + 4) + "81", "3c" + b(r * 0x31));
     out.push("a8" + b(0x80 | d));
+    // ROL/ROR by 1 and by constants (masked to 5 bits, 0 and 32 change nothing), SAL.
+    for (const ext of [0, 1])
+      for (const count of ["01", "1f", "20", "00", b(r + 3)])
+        out.push("d1" + modrm(3, ext, d), "c1" + modrm(3, ext, d) + count);
+    out.push("d1" + modrm(3, 6, d), "c1" + modrm(3, 6, d) + "21");
   }
   for (const m of MEMS) {
     // Displacements in the word (10 bits) and past it, immediates 8 and 32 bits.
@@ -43,6 +48,17 @@ function compactVariants(): string[] {
     out.push(m.prefix + "0fbf" + mem(3, m)); // movsx ebx, word [m]
   }
   return out;
+}
+
+/** The vector of the CPU exception `run` throws, or -1. */
+function vectorOf(run: () => void): number {
+  try {
+    run();
+    return -1;
+  } catch (e) {
+    if (!(e instanceof CpuException)) throw e;
+    return e.vector;
+  }
 }
 
 describe("compact forms", () => {
@@ -71,6 +87,34 @@ describe("compact forms", () => {
     expect(n).toBeGreaterThan(codes.length / 2);
   });
 
+  it.each([
+    ["fast path", 0x3],
+    ["slow path", 0],
+  ])("push, pop and return on a 16-bit stack as their own handlers do (%s)", (_, mask) => {
+    const own = machine();
+    const compact = machine();
+    const fast = fastPathOver(compact.memory, mask);
+    // SS with B = 0: SP wraps within 64 KiB (SP 0x0002 pushes to 0xfffe).
+    const DATA16 = 0x80 | 0x10 | 0x02 | 0x8000;
+    for (const m of [own, compact]) m.cpu.loadSegmentCache(SegReg.SS, 0x10, 0x3000, 0xffff, DATA16);
+    for (const code of ["50", "54", "5b", "5c", "c3"]) {
+      for (const sp of [0x8000, 0x0004, 0x0002, 0xfffc, 0xfffe]) {
+        const insn = decode(code);
+        const word = compactForm(insn, true);
+        expect(word, code).toBeGreaterThanOrEqual(0);
+        for (const m of [own, compact]) {
+          reset(m).cpu.eip = insn.nextIp;
+          m.cpu.setReg32(4, 0x7fff0000 | sp);
+        }
+        // A 4-byte access past SS's 64 KiB limit faults (#SS) in both.
+        const ownFault = vectorOf(() => pickHandler(insn)(own.cpu.state, insn));
+        const fault = vectorOf(() => runCompact(compact.cpu.state, word, compactArg(insn, word), fast));
+        expect(fault, `${code} sp ${sp}`).toBe(ownFault);
+        expect(snapshot(compact), `${code} sp ${sp}`).toEqual(snapshot(own));
+      }
+    }
+  });
+
   it("covers the forms cold kernel code runs most, and leaves out what it cannot hold", () => {
     const form = (code: string, memory = true): number => compactForm(decode(code), memory);
     for (const code of [
@@ -91,6 +135,12 @@ describe("compact forms", () => {
       "84c0", // test al, al
       "3c0a", // cmp al, 10
       "e800010000", // call rel32
+      "53", // push ebx
+      "5e", // pop esi
+      "c3", // ret
+      "47", // inc edi
+      "c1c807", // ror eax, 7
+      "d1e8", // shr eax, 1
     ])
       expect(form(code), code).toBeGreaterThanOrEqual(0);
     expect(form("f0014308")).toBe(-1); // lock add [ebx+8], eax
@@ -100,6 +150,9 @@ describe("compact forms", () => {
     expect(form("b800000080")).toBe(-1); // mov eax, 0x80000000: not a small integer
     expect(form("8b4508", false)).toBe(-1); // memory forms need the fast path
     expect(form("89c8", false)).toBeGreaterThanOrEqual(0);
+    expect(form("53", false)).toBe(-1); // the stack forms need the fast path too
+    expect(form("47", false)).toBeGreaterThanOrEqual(0);
+    expect(form("ff4308")).toBe(-1); // inc dword [ebx+8]
     expect(decode("e800010000").code).toBe(Code.Call_rel32_32);
   });
 });
