@@ -1116,7 +1116,7 @@ export function compactForm(insn: Instruction, memory: boolean): number {
 }
 
 /** C_REG's operation for each code that has one. */
-const REG_SUB: Partial<Record<Code, number>> = {
+const REG_SUB: Readonly<Partial<Record<number, number>>> = {
   [Code.Push_r32]: R_PUSH,
   [Code.Pop_r32]: R_POP,
   [Code.Retnd]: R_RET,
