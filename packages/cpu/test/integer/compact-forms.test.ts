@@ -5,7 +5,14 @@
 // the memory's fast path and through its slow path.
 import { Code } from "@ringvm/decoder";
 import { describe, expect, it } from "vitest";
-import { compactArg, compactForm, pickHandler, runCompact, SegReg, CpuException } from "../../src/index";
+import {
+  compactArg,
+  compactForm,
+  pickHandler,
+  runCompact,
+  SegReg,
+  CpuException,
+} from "../../src/index";
 import {
   b,
   decode,
@@ -108,7 +115,9 @@ describe("compact forms", () => {
         }
         // A 4-byte access past SS's 64 KiB limit faults (#SS) in both.
         const ownFault = vectorOf(() => pickHandler(insn)(own.cpu.state, insn));
-        const fault = vectorOf(() => runCompact(compact.cpu.state, word, compactArg(insn, word), fast));
+        const fault = vectorOf(() =>
+          runCompact(compact.cpu.state, word, compactArg(insn, word), fast),
+        );
         expect(fault, `${code} sp ${sp}`).toBe(ownFault);
         expect(snapshot(compact), `${code} sp ${sp}`).toEqual(snapshot(own));
       }
