@@ -694,21 +694,7 @@ const SS_WRITE = 0x100 << 2;
 function pushR(r: number): Handler {
   const fw = fastWrite;
   if (fw === undefined) return (s) => push32(s, s.regs[r]!);
-  // access.ts push32 with a 32-bit stack, its write32 through the TLB fast path.
-  const { tlb, i32, masks } = fw;
-  return (s) => {
-    const v = s.regs[r]!;
-    if (!s.ss32) {
-      push32(s, v);
-      return;
-    }
-    const sp = (s.regs[ESP]! - 4) >>> 0;
-    const lin = segLinear(s, 2, SS_WRITE, sp, 4, true);
-    const e = tlb[lin >>> 12]!;
-    if ((e & masks[1]!) === 1 && (lin & 3) === 0) i32[((e & ~0xfff) | (lin & 0xfff)) >> 2] = v;
-    else s.memory.write32(lin, v | 0);
-    s.regs[ESP] = sp;
-  };
+  return (s) => pushFast(s, s.regs[r]!, fw);
 }
 function popR(d: number): Handler {
   const fr = fastRead;
@@ -719,22 +705,8 @@ function popR(d: number): Handler {
       s.regs[d] = v;
     };
   }
-  // access.ts pop32 with a 32-bit stack, its read32 through the TLB fast path.
-  const { tlb, i32, masks } = fr;
   return (s) => {
-    if (!s.ss32) {
-      const v = pop32(s);
-      s.regs[d] = v;
-      return;
-    }
-    const sp = s.regs[ESP]! >>> 0;
-    const lin = segLinear(s, 2, SS_READ, sp, 4, false);
-    const e = tlb[lin >>> 12]!;
-    const v =
-      (e & masks[0]!) === 1 && (lin & 3) === 0
-        ? i32[((e & ~0xfff) | (lin & 0xfff)) >> 2]!
-        : s.memory.read32(lin) | 0;
-    s.regs[ESP] = sp + 4;
+    const v = popFast(s, fr);
     s.regs[d] = v;
   };
 }
@@ -1283,7 +1255,7 @@ function runRegForm(s: CpuState, sub: number, d: number, arg: number, fast: Line
   }
 }
 
-/** access.ts push32, its write through the fast path when the stack is 32-bit (as `pushR`). */
+/** access.ts push32, its write through the fast path when the stack is 32-bit. */
 function pushFast(s: CpuState, v: number, fast: LinearFastPath): void {
   if (!s.ss32) {
     push32(s, v);
@@ -1298,7 +1270,7 @@ function pushFast(s: CpuState, v: number, fast: LinearFastPath): void {
   s.regs[ESP] = sp;
 }
 
-/** access.ts pop32, its read through the fast path when the stack is 32-bit (as `popR`). */
+/** access.ts pop32, its read through the fast path when the stack is 32-bit. */
 function popFast(s: CpuState, fast: LinearFastPath): number {
   if (!s.ss32) return pop32(s);
   const sp = s.regs[ESP]! >>> 0;
