@@ -687,8 +687,7 @@ function dec32(d: number): Handler {
     s.regs[d] = alu.dec(s, s.regs[d]!, 31);
   };
 }
-/** SS's bits in CpuState.flatSegs. */
-const SS_READ = 1 << 2;
+/** SS's write bit in CpuState.flatSegs (reads use `read32`'s `1 << seg`). */
 const SS_WRITE = 0x100 << 2;
 
 function pushR(r: number): Handler {
