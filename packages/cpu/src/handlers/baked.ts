@@ -15,6 +15,7 @@ import { ESP, REG_AL, REG_EAX, REG_ES } from "../state/registers";
 import { aluOp, AluOp } from "./binary-forms";
 import { fastAnyOperands } from "./fast";
 import { jumpNear, testCondition } from "./integer-cond";
+import { Shift, shiftOp } from "./integer-logic";
 import type { Handler } from "./operands";
 
 /**
@@ -957,11 +958,8 @@ const R_POP = 1;
 const R_RET = 2;
 const R_INC = 3;
 const R_DEC = 4;
-const R_SHL = 5;
-const R_SHR = 6;
-const R_SAR = 7;
-const R_ROL = 8;
-const R_ROR = 9;
+/** A shift or rotate: R_SHIFT + its integer-logic.ts `Shift`. */
+const R_SHIFT = 5;
 /** Forms whose argument is a memory operand's displacement (the others': an immediate). */
 const C_MEMORY =
   (1 << C_LOAD) |
@@ -1087,7 +1085,7 @@ export function compactForm(insn: Instruction, memory: boolean): number {
 }
 
 /** C_REG's operation for each code that has one. */
-const REG_SUB: Readonly<Partial<Record<number, number>>> = {
+const REG_SUB: Partial<Record<number, number>> = {
   [Code.Push_r32]: R_PUSH,
   [Code.Pop_r32]: R_POP,
   [Code.Retnd]: R_RET,
@@ -1095,28 +1093,20 @@ const REG_SUB: Readonly<Partial<Record<number, number>>> = {
   [Code.Inc_rm32]: R_INC,
   [Code.Dec_r32]: R_DEC,
   [Code.Dec_rm32]: R_DEC,
-  [Code.Shl_rm32_1]: R_SHL,
-  [Code.Shl_rm32_imm8]: R_SHL,
-  [Code.Sal_rm32_1]: R_SHL,
-  [Code.Sal_rm32_imm8]: R_SHL,
-  [Code.Shr_rm32_1]: R_SHR,
-  [Code.Shr_rm32_imm8]: R_SHR,
-  [Code.Sar_rm32_1]: R_SAR,
-  [Code.Sar_rm32_imm8]: R_SAR,
-  [Code.Rol_rm32_1]: R_ROL,
-  [Code.Rol_rm32_imm8]: R_ROL,
-  [Code.Ror_rm32_1]: R_ROR,
-  [Code.Ror_rm32_imm8]: R_ROR,
 };
 /** The `_1` shift and rotate forms (count 1, no immediate byte). */
-const COUNT_ONE: ReadonlySet<Code> = new Set([
-  Code.Shl_rm32_1,
-  Code.Sal_rm32_1,
-  Code.Shr_rm32_1,
-  Code.Sar_rm32_1,
-  Code.Rol_rm32_1,
-  Code.Ror_rm32_1,
-]);
+const COUNT_ONE = new Set<number>();
+for (const [one, imm8, op] of [
+  [Code.Shl_rm32_1, Code.Shl_rm32_imm8, Shift.Shl],
+  [Code.Sal_rm32_1, Code.Sal_rm32_imm8, Shift.Shl],
+  [Code.Shr_rm32_1, Code.Shr_rm32_imm8, Shift.Shr],
+  [Code.Sar_rm32_1, Code.Sar_rm32_imm8, Shift.Sar],
+  [Code.Rol_rm32_1, Code.Rol_rm32_imm8, Shift.Rol],
+  [Code.Ror_rm32_1, Code.Ror_rm32_imm8, Shift.Ror],
+] as const) {
+  REG_SUB[one] = REG_SUB[imm8] = R_SHIFT + op;
+  COUNT_ONE.add(one);
+}
 
 function regWord(sub: number, r: number): number {
   return C_REG | (sub << W_SUB) | ((r < 0 ? 0 : r) << W_D);
@@ -1237,20 +1227,9 @@ function runRegForm(s: CpuState, sub: number, d: number, arg: number, fast: Line
     case R_DEC:
       regs[d] = alu.dec(s, regs[d]!, 31);
       return;
-    case R_SHL:
-      regs[d] = alu.shl(s, regs[d]!, arg, 31);
-      return;
-    case R_SHR:
-      regs[d] = alu.shr(s, regs[d]!, arg, 31);
-      return;
-    case R_SAR:
-      regs[d] = alu.sar(s, regs[d]!, arg, 31);
-      return;
-    case R_ROL:
-      regs[d] = alu.rol(s, regs[d]!, arg, 31);
-      return;
     default:
-      regs[d] = alu.ror(s, regs[d]!, arg, 31);
+      // The interpreter's own shift/rotate routine (integer-logic.ts).
+      regs[d] = shiftOp(s, sub - R_SHIFT, regs[d]!, arg, 31);
   }
 }
 

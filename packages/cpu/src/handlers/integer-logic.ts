@@ -19,7 +19,7 @@ import {
 } from "./operands";
 
 /** Shift/rotate operations, switched on inside one routine so every ALU call is direct. */
-const enum Shift {
+export const enum Shift {
   Rol,
   Ror,
   Rcl,
@@ -29,7 +29,7 @@ const enum Shift {
   Sar,
 }
 
-function shiftOp(s: CpuState, op: Shift, a: number, count: number, top: number): number {
+export function shiftOp(s: CpuState, op: Shift, a: number, count: number, top: number): number {
   switch (op) {
     case Shift.Rol:
       return alu.rol(s, a, count, top);

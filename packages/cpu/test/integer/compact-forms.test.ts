@@ -68,6 +68,17 @@ function vectorOf(run: () => void): number {
   }
 }
 
+/** A machine for the handlers, one for the compact forms and its fast path (`mask`: its masks). */
+function machines(mask: number): {
+  own: ReturnType<typeof machine>;
+  compact: ReturnType<typeof machine>;
+  fast: ReturnType<typeof fastPathOver>;
+} {
+  const own = machine();
+  const compact = machine();
+  return { own, compact, fast: fastPathOver(compact.memory, mask) };
+}
+
 describe("compact forms", () => {
   const codes = compactVariants();
 
@@ -75,9 +86,7 @@ describe("compact forms", () => {
     ["fast path", 0x3],
     ["slow path", 0],
   ])("leave what each instruction's own handler leaves (%s)", (_, mask) => {
-    const own = machine();
-    const compact = machine();
-    const fast = fastPathOver(compact.memory, mask);
+    const { own, compact, fast } = machines(mask);
     let n = 0;
     for (const code of codes) {
       const insn = decode(code);
@@ -98,9 +107,7 @@ describe("compact forms", () => {
     ["fast path", 0x3],
     ["slow path", 0],
   ])("push, pop and return on a 16-bit stack as their own handlers do (%s)", (_, mask) => {
-    const own = machine();
-    const compact = machine();
-    const fast = fastPathOver(compact.memory, mask);
+    const { own, compact, fast } = machines(mask);
     // SS with B = 0: SP wraps within 64 KiB (SP 0x0002 pushes to 0xfffe).
     const DATA16 = 0x80 | 0x10 | 0x02 | 0x8000;
     for (const m of [own, compact]) m.cpu.loadSegmentCache(SegReg.SS, 0x10, 0x3000, 0xffff, DATA16);
