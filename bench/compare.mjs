@@ -30,6 +30,7 @@ import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSync
 import { loadavg } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { PHASES, PROMPT } from "./boot-phases.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..");
@@ -70,26 +71,6 @@ const VGA_BIOS = firstExisting([
   "/usr/share/seabios/vgabios-stdvga.bin",
 ]);
 const APPEND = "console=ttyS0";
-/** The prompt /init gives busybox sh (PS1='~ # '). */
-const PROMPT = "~ # ";
-/**
- * Kernel log text that splits the boot into phases, each ending where its text first appears
- * (the default guest's kernel prints them in this order on every emulator): firmware, loader,
- * XZ decompressor and the kernel's setup up to its serial console (console=ttyS0 without
- * earlycon: "Linux version" reaches the port from the log buffer only when the console
- * registers, after setup_arch and the memory and scheduler init); early init (lukewarm code:
- * most of it runs a few hundred times);
- * unpacking the initramfs; the rest of the initcalls; the crypto self-tests (bignum
- * arithmetic); user space up to the prompt.
- */
-const PHASES = [
-  ["to console", "Linux version"],
-  ["early init", "Trying to unpack rootfs"],
-  ["initramfs", "Freeing initrd memory"],
-  ["initcalls", "evm: HMAC attrs"],
-  ["crypto tests", "clk: Disabling unused clocks"],
-  ["user space", PROMPT],
-];
 /**
  * The fixed workload: SHA-256 of 2 MiB of zeros, gzip of 1 MiB of zeros, and a shell loop.
  * The end marker is computed by the guest shell, so the echoed command line does not match it.

@@ -5,15 +5,18 @@
 // MIPS, and the recompiler's counters. `--prof FILE` writes a V8 CPU profile of the workload
 // phase, `--prof-boot FILE` one of the boot phase (open them in Chrome DevTools or summarise
 // them by self time). `--full-boot` boots as compare.mjs does instead (self-tests on, payload
-// unpacked in the guest).
+// unpacked in the guest), and splits the boot into compare.mjs's phases (kernel log text), with
+// `--prof-phase NAME` limiting `--prof-boot` to that phase.
 //
 // Usage: node bench/phases.mjs [--engine interpreter|recompiler|auto] [--backend js|wasm] [--hot N]
-//        [--full-boot] [--prof FILE] [--prof-boot FILE]
+//        [--full-boot] [--prof FILE] [--prof-boot FILE [--prof-phase NAME]]
 // Needs the packages built (`pnpm -s build`): the board is read from packages' dist/.
 import { readFileSync, writeFileSync } from "node:fs";
 import { Session } from "node:inspector/promises";
 import { createPc } from "@ringvm/pc";
+import { favorCallingThread } from "ringvm/host-threads";
 import { configureWasmHost } from "ringvm/host-wasm";
+import { PHASES } from "./boot-phases.mjs";
 import { serialWatch } from "./serial-watch.mjs";
 
 const args = process.argv.slice(2);
@@ -30,12 +33,36 @@ const bootProfileFile = option("prof-boot", undefined);
 const hot = option("hot", undefined);
 // --full-boot: boot as bench/compare.mjs does (crypto self-tests on, payload unpacked in the guest).
 const fullBoot = args.includes("--full-boot");
+// --prof-phase NAME: the boot profile covers only that phase of PHASES (with --full-boot).
+const profilePhase = option("prof-phase", undefined);
+if (profilePhase !== undefined && !PHASES.some(([name]) => name === profilePhase)) {
+  process.stderr.write(
+    `phases: no phase "${profilePhase}" (${PHASES.map(([n]) => n).join(", ")})\n`,
+  );
+  process.exit(2);
+}
 const WORKLOAD =
   "dd if=/dev/zero bs=1024 count=2048 2>/dev/null | sha256sum; " +
   "dd if=/dev/zero bs=1024 count=1024 2>/dev/null | gzip -c | wc -c; " +
   "i=0; while [ $i -lt 5000 ]; do i=$((i+1)); done; echo loop=$i; echo BENCH-$((6*7))-DONE\n";
 
-const serial = serialWatch();
+// The counters where each phase's text first appeared (full boot only), taken as it arrives.
+const phaseMarks = [];
+let tail = "";
+const session = new Session();
+const serial = serialWatch((text) => {
+  if (!fullBoot || phaseMarks.length === PHASES.length) return;
+  tail = (tail + text).slice(-256);
+  const i = phaseMarks.length;
+  if (!tail.includes(PHASES[i][1])) return;
+  phaseMarks.push(counters());
+  tail = "";
+  if (bootProfileFile === undefined || profilePhase === undefined) return;
+  // Start or stop the profiler around the chosen phase (the posts complete later, a few ms off).
+  if (i + 1 < PHASES.length && PHASES[i + 1][0] === profilePhase)
+    void session.post("Profiler.start");
+  if (PHASES[i][0] === profilePhase) stopProfile = session.post("Profiler.stop");
+});
 const until = serial.until;
 // As `ringvm run` does: V8 reads the region code's branch hints (Node before V8 13.6) and
 // enters region functions through per-signature wrappers (V8 11).
@@ -59,6 +86,7 @@ const counters = () => {
   return {
     instructions: s.instructions,
     guestMs: s.guestMs,
+    idleMs: s.idleMs,
     at: performance.now(),
     cpu: process.cpuUsage(),
     cold: r?.interpreted.cold ?? 0,
@@ -71,9 +99,10 @@ const phase = (name, a, b) => {
   const n = b.instructions - a.instructions;
   const m = (k) => ((b[k] - a[k]) / 1e6).toFixed(2);
   process.stdout.write(
-    `${name.padEnd(9)} ${seconds.toFixed(2).padStart(7)} s  ${(n / 1e6).toFixed(1).padStart(8)} M instructions` +
+    `${name.padEnd(15)} ${seconds.toFixed(2).padStart(7)} s  ${(n / 1e6).toFixed(1).padStart(8)} M instructions` +
       `  ${(n / seconds / 1e6).toFixed(1).padStart(6)} MIPS` +
       // CPU time of the process (all threads: V8's background compiles and GC count too).
+      `  idle ${((b.idleMs - a.idleMs) / 1000).toFixed(2)} s` +
       `  cpu ${((b.cpu.user + b.cpu.system - a.cpu.user - a.cpu.system) / 1e6).toFixed(2)} s` +
       (pc.recompiler === undefined
         ? "\n"
@@ -81,11 +110,14 @@ const phase = (name, a, b) => {
   );
 };
 
-const session = new Session();
+// As `ringvm run` does: V8's workers below the emulation thread.
+favorCallingThread();
+let stopProfile;
 if (bootProfileFile !== undefined) {
   session.connect();
   await session.post("Profiler.enable");
-  await session.post("Profiler.start");
+  if (profilePhase === undefined || profilePhase === PHASES[0][0])
+    await session.post("Profiler.start");
 }
 const run = pc.start();
 try {
@@ -93,7 +125,7 @@ try {
   await until("~ # ", 600);
   const booted = counters();
   if (bootProfileFile !== undefined) {
-    const { profile } = await session.post("Profiler.stop");
+    const { profile } = await (stopProfile ?? session.post("Profiler.stop"));
     writeFileSync(bootProfileFile, JSON.stringify(profile));
   }
   await new Promise((resolve) => setTimeout(resolve, 300)); // let the shell settle
@@ -114,6 +146,9 @@ try {
     `engine ${engine}, backend ${backend ?? "default"}${hot ? `, hot ${hot}` : ""}\n`,
   );
   phase("boot", start, booted);
+  phaseMarks.forEach((mark, i) =>
+    phase(`  ${PHASES[i][0]}`, i === 0 ? start : phaseMarks[i - 1], mark),
+  );
   phase("workload", before, after);
   const stats = pc.engineStats();
   if (stats !== undefined) process.stdout.write(`${stats}\n`);
