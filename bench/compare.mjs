@@ -32,6 +32,15 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { PHASES, PROMPT } from "./boot-phases.mjs";
 
+// The host treatment `ringvm run` gives itself (ringvm/host-threads): V8's worker pool sized to
+// the cores the emulation thread leaves (one on a 2-core host). This process runs v86, so it
+// relaunches itself with that pool (v86 gets what RingVM gets); RingVM's child gets it below.
+const hostThreads = await import("ringvm/host-threads").catch(() => undefined);
+const relaunched = (await hostThreads?.relaunchWithPoolSize()) ?? null;
+if (relaunched !== null) process.exit(relaunched);
+const nodePoolArgs =
+  hostThreads === undefined ? [] : [`--v8-pool-size=${hostThreads.helperPoolSize()}`];
+
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..");
 const guests = join(root, "guests");
@@ -155,6 +164,7 @@ function ringvmEmulator(engine, label, extra = []) {
     },
     start() {
       return childEmulator(process.execPath, [
+        ...nodePoolArgs,
         join(here, "ringvm-guest.mjs"),
         "--kernel",
         KERNEL,

@@ -14,10 +14,14 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { Session } from "node:inspector/promises";
 import { createPc } from "@ringvm/pc";
-import { favorCallingThread } from "ringvm/host-threads";
+import { favorCallingThread, relaunchWithPoolSize } from "ringvm/host-threads";
 import { configureWasmHost } from "ringvm/host-wasm";
 import { PHASES } from "./boot-phases.mjs";
 import { serialWatch } from "./serial-watch.mjs";
+
+// As `ringvm run` does: V8's worker pool sized to the cores the emulation thread leaves.
+const relaunched = await relaunchWithPoolSize();
+if (relaunched !== null) process.exit(relaunched);
 
 const args = process.argv.slice(2);
 const option = (name, fallback) => {

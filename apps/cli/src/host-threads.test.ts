@@ -2,7 +2,13 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import { describe, expect, it } from "vitest";
-import { favorCallingThread, HELPER_THREAD_NICE } from "./host-threads";
+import {
+  favorCallingThread,
+  HELPER_THREAD_NICE,
+  helperPoolSize,
+  poolSizeArgs,
+  relaunchWithPoolSize,
+} from "./host-threads";
 
 /** Field 19 (nice) of a /proc stat line; the name in parentheses may hold spaces. */
 function niceOf(statPath: string): number {
@@ -41,5 +47,44 @@ describe("favorCallingThread", () => {
     } finally {
       await worker.terminate();
     }
+  });
+});
+
+describe("helperPoolSize / poolSizeArgs", () => {
+  it("leaves the emulation thread one core: cores - 1 workers, 1 to Node's default 4", () => {
+    expect([1, 2, 3, 4, 5, 16].map((cores) => helperPoolSize(cores))).toEqual([1, 1, 2, 3, 4, 4]);
+  });
+
+  it("asks for a pool only where Node's default differs and the user chose none", () => {
+    expect(poolSizeArgs([], "", 2)).toEqual(["--v8-pool-size=1"]);
+    expect(poolSizeArgs([], "", 4)).toEqual(["--v8-pool-size=3"]);
+    expect(poolSizeArgs([], "", 8)).toEqual([]);
+    expect(poolSizeArgs(["--v8-pool-size=2"], "", 2)).toEqual([]);
+    expect(poolSizeArgs([], "--max-old-space-size=4096 --v8-pool-size=6", 2)).toEqual([]);
+  });
+});
+
+describe("relaunchWithPoolSize", () => {
+  // The "script" exits 7 only when it runs with the pool size and the relaunch marker.
+  const probe = [
+    process.execPath,
+    "-e",
+    "process.exit(process.execArgv.includes('--v8-pool-size=1') && process.env.RINGVM_RELAUNCHED === '1' ? 7 : 1)",
+  ];
+  const context = { execPath: process.execPath, execArgv: [], argv: probe, env: {}, cores: 2 };
+
+  it("runs the same command again with the pool size and resolves to its exit code", async () => {
+    expect(await relaunchWithPoolSize(context)).toBe(7);
+  });
+
+  it("resolves to 128 + the signal's number when a signal ends the child", async () => {
+    const killed = [process.execPath, "-e", "process.kill(process.pid, 'SIGTERM')"];
+    expect(await relaunchWithPoolSize({ ...context, argv: killed })).toBe(128 + 15);
+  });
+
+  it("does not relaunch a relaunched process, one with enough cores, or when it cannot start", async () => {
+    expect(await relaunchWithPoolSize({ ...context, env: { RINGVM_RELAUNCHED: "1" } })).toBeNull();
+    expect(await relaunchWithPoolSize({ ...context, cores: 8 })).toBeNull();
+    expect(await relaunchWithPoolSize({ ...context, execPath: "/nonexistent/node" })).toBeNull();
   });
 });
