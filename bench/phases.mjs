@@ -93,6 +93,7 @@ const counters = () => {
     idleMs: s.idleMs,
     at: performance.now(),
     cpu: process.cpuUsage(),
+    faults: process.resourceUsage().minorPageFault,
     cold: r?.interpreted.cold ?? 0,
     translated: r?.blocksTranslated ?? 0,
     dispatched: r === undefined ? 0 : r.blocksExecuted - r.chained,
@@ -107,6 +108,8 @@ const phase = (name, a, b) => {
       `  ${(n / seconds / 1e6).toFixed(1).padStart(6)} MIPS` +
       // CPU time of the process (all threads: V8's background compiles and GC count too).
       `  idle ${((b.idleMs - a.idleMs) / 1000).toFixed(2)} s` +
+      // First touches of host memory (guest RAM, V8's heap and code), ~10 us each on a VM.
+      `  faults ${((b.faults - a.faults) / 1000).toFixed(1)} K` +
       `  cpu ${((b.cpu.user + b.cpu.system - a.cpu.user - a.cpu.system) / 1e6).toFixed(2)} s` +
       (pc.recompiler === undefined
         ? "\n"
