@@ -1,5 +1,6 @@
-import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { availableParallelism } from "node:os";
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { availableParallelism, tmpdir } from "node:os";
 import { Worker } from "node:worker_threads";
 import { describe, expect, it } from "vitest";
 import {
@@ -80,6 +81,19 @@ describe("relaunchWithPoolSize", () => {
   it("resolves to 128 + the signal's number when a signal ends the child", async () => {
     const killed = [process.execPath, "-e", "process.kill(process.pid, 'SIGTERM')"];
     expect(await relaunchWithPoolSize({ ...context, argv: killed })).toBe(128 + 15);
+  });
+
+  it("passes SIGINT on to the child", async () => {
+    const ready = join(mkdtempSync(join(tmpdir(), "ringvm-relaunch-")), "ready");
+    const waiting = [
+      process.execPath,
+      "-e",
+      `process.on('SIGINT', () => process.exit(5)); require('fs').writeFileSync(${JSON.stringify(ready)}, ''); setInterval(() => {}, 1000)`,
+    ];
+    const exit = relaunchWithPoolSize({ ...context, argv: waiting });
+    while (!existsSync(ready)) await new Promise((resolve) => setTimeout(resolve, 20));
+    process.emit("SIGINT");
+    expect(await exit).toBe(5);
   });
 
   it("does not relaunch a relaunched process, one with enough cores, or when it cannot start", async () => {

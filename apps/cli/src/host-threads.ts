@@ -101,8 +101,8 @@ function thisProcess(): LaunchContext {
 
 /**
  * V8's pool size is fixed when Node starts, so the CLI runs itself again with `poolSizeArgs`
- * (stdio inherited: the child owns the terminal; SIGTERM and SIGHUP are passed on, SIGINT
- * reaches the child from the terminal itself). Resolves to the child's exit code (128 + the
+ * (stdio inherited: the child owns the terminal; SIGINT, SIGTERM and SIGHUP are passed on, so
+ * a terminal's Ctrl-C may reach the child twice, which `ringvm run` takes as one). Resolves to the child's exit code (128 + the
  * signal's number if a signal ended it), or to null when no relaunch is needed (or this is the
  * relaunched process) or the child cannot be started: the caller then runs in this process.
  */
@@ -124,11 +124,9 @@ export async function relaunchWithPoolSize(
       return;
     }
     const pass = (signal: NodeJS.Signals) => () => child.kill(signal);
-    const handlers: [NodeJS.Signals, () => void][] = [
-      ["SIGTERM", pass("SIGTERM")],
-      ["SIGHUP", pass("SIGHUP")],
-      ["SIGINT", () => undefined],
-    ];
+    const handlers: [NodeJS.Signals, () => void][] = (["SIGINT", "SIGTERM", "SIGHUP"] as const).map(
+      (signal) => [signal, pass(signal)],
+    );
     for (const [signal, handler] of handlers) process.on(signal, handler);
     const done = (code: number | null): void => {
       for (const [signal, handler] of handlers) process.off(signal, handler);

@@ -280,9 +280,11 @@ export async function runMachine(options: RunOptions, io: RunIo): Promise<number
     }
     timer = setTimeout(() => finish(ExitCode.Timeout), seconds * 1000);
   }
+  // Kept until the run ends: a second signal (a terminal's Ctrl-C reaches both this process and
+  // the `ringvm` that relaunched it, which passes it on) must not kill the process mid-exit.
   const onSignal = (): void => finish(ExitCode.Interrupted);
-  process.once("SIGINT", onSignal);
-  process.once("SIGTERM", onSignal);
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
   const stats = (): string =>
     formatStats(pc.hypervisor.snapshotStats(), { engine: options.engine, guestNs: pc.clock.now() });
   if (isDisplay && screen !== undefined) {
