@@ -101,10 +101,11 @@ function thisProcess(): LaunchContext {
 
 /**
  * V8's pool size is fixed when Node starts, so the CLI runs itself again with `poolSizeArgs`
- * (stdio inherited: the child owns the terminal; SIGINT, SIGTERM and SIGHUP are passed on, so
- * a terminal's Ctrl-C may reach the child twice, which `ringvm run` takes as one). Resolves to the child's exit code (128 + the
- * signal's number if a signal ended it), or to null when no relaunch is needed (or this is the
- * relaunched process) or the child cannot be started: the caller then runs in this process.
+ * (stdio inherited: the child owns the terminal; SIGINT, SIGTERM and SIGHUP are passed on, so a
+ * terminal's Ctrl-C may reach the child twice, which `ringvm run` takes as one). Resolves to the
+ * child's exit code (128 + the signal's number if a signal ended it), or to null when no
+ * relaunch is needed (or this is the relaunched process) or the child cannot be started: the
+ * caller then runs in this process.
  */
 export async function relaunchWithPoolSize(
   at: LaunchContext = thisProcess(),
@@ -132,7 +133,13 @@ export async function relaunchWithPoolSize(
       for (const [signal, handler] of handlers) process.off(signal, handler);
       resolve(code);
     };
-    child.once("error", () => done(null));
+    // Only a child that never started means "run here"; a later error (a signal it could not
+    // take) leaves the outcome to its exit.
+    let started = false;
+    child.once("spawn", () => (started = true));
+    child.on("error", () => {
+      if (!started) done(null);
+    });
     child.once("exit", (code, signal) =>
       done(code ?? 128 + (signal !== null ? (constants.signals[signal] ?? 0) : 0)),
     );
