@@ -38,8 +38,7 @@ import { PHASES, PROMPT } from "./boot-phases.mjs";
 const hostThreads = await import("ringvm/host-threads").catch(() => undefined);
 const relaunched = (await hostThreads?.relaunchWithPoolSize()) ?? null;
 if (relaunched !== null) process.exit(relaunched);
-const nodePoolArgs =
-  hostThreads === undefined ? [] : [`--v8-pool-size=${hostThreads.helperPoolSize()}`];
+const nodePoolArgs = hostThreads?.poolSizeArgs([], "") ?? [];
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..");

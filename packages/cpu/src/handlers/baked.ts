@@ -688,9 +688,6 @@ function dec32(d: number): Handler {
     s.regs[d] = alu.dec(s, s.regs[d]!, 31);
   };
 }
-/** SS's write bit in CpuState.flatSegs (reads use `read32`'s `1 << seg`). */
-const SS_WRITE = 0x100 << 2;
-
 function pushR(r: number): Handler {
   const fw = fastWrite;
   if (fw === undefined) return (s) => push32(s, s.regs[r]!);
@@ -1185,15 +1182,9 @@ export function runCompact(s: CpuState, w: number, arg: number, fast: LinearFast
       }
       return;
     case C_STORE:
-    case C_STORE_I: {
-      const v = (w & 15) === C_STORE ? regs[d]! | 0 : arg;
-      const lin = segLinear(s, seg, 0x100 << seg, ea, 4, true);
-      const e = fast.tlb[lin >>> 12]!;
-      if ((e & fast.masks[1]!) === 1 && (lin & 3) === 0)
-        fast.i32[((e & ~0xfff) | (lin & 0xfff)) >> 2] = v;
-      else s.memory.write32(lin, v);
+    case C_STORE_I:
+      write32(s, seg, ea, (w & 15) === C_STORE ? regs[d]! | 0 : arg, fast);
       return;
-    }
     case C_CMP_MI: {
       const op = (w & W_TEST) !== 0 ? AluOp.Test : AluOp.Cmp;
       if ((w & W_BYTE) !== 0) aluOp(s, op, read8(s, seg, ea, fast), arg, 7);
@@ -1240,11 +1231,7 @@ function pushFast(s: CpuState, v: number, fast: LinearFastPath): void {
     return;
   }
   const sp = (s.regs[ESP]! - 4) >>> 0;
-  const lin = segLinear(s, 2, SS_WRITE, sp, 4, true);
-  const e = fast.tlb[lin >>> 12]!;
-  if ((e & fast.masks[1]!) === 1 && (lin & 3) === 0)
-    fast.i32[((e & ~0xfff) | (lin & 0xfff)) >> 2] = v;
-  else s.memory.write32(lin, v | 0);
+  write32(s, 2, sp, v | 0, fast);
   s.regs[ESP] = sp;
 }
 
@@ -1264,6 +1251,15 @@ function read32(s: CpuState, seg: number, ea: number, fast: LinearFastPath): num
   return (e & fast.masks[0]!) === 1 && (lin & 3) === 0
     ? fast.i32[((e & ~0xfff) | (lin & 0xfff)) >> 2]!
     : s.memory.read32(lin) | 0;
+}
+
+/** A 32-bit write of `v` (int32) to `ea` in segment `seg` through the fast path. */
+function write32(s: CpuState, seg: number, ea: number, v: number, fast: LinearFastPath): void {
+  const lin = segLinear(s, seg, 0x100 << seg, ea, 4, true);
+  const e = fast.tlb[lin >>> 12]!;
+  if ((e & fast.masks[1]!) === 1 && (lin & 3) === 0)
+    fast.i32[((e & ~0xfff) | (lin & 0xfff)) >> 2] = v;
+  else s.memory.write32(lin, v);
 }
 
 /** An 8-bit read of `ea` in segment `seg` through the fast path. */
