@@ -2,7 +2,8 @@
 // Where RingVM's time goes, in one process: boots the default guest (crypto self-tests off,
 // payload unpacked on the host, so the boot phase is the kernel's cold init), then runs
 // bench/compare.mjs's busybox workload, and prints per phase: host seconds, guest instructions,
-// MIPS, and the recompiler's counters. `--prof FILE` writes a V8 CPU profile of the workload
+// MIPS, CPU time (the process's and the emulation thread's), page faults, and the recompiler's
+// counters (cold instructions, dispatches, blocks decoded, invalidated, translated). `--prof FILE` writes a V8 CPU profile of the workload
 // phase, `--prof-boot FILE` one of the boot phase (open them in Chrome DevTools or summarise
 // them by self time). `--full-boot` boots as compare.mjs does instead (self-tests on, payload
 // unpacked in the guest), and splits the boot into compare.mjs's phases (kernel log text), with
