@@ -5,7 +5,9 @@
 //   boot    host time from start to the first shell prompt ("~ # ") on serial;
 //   workload host time from sending a fixed busybox command line to its end marker.
 // The workload's output is checked against values computed on the host, so a wrong answer is
-// reported, not timed. Ratios are printed against v86 and against QEMU TCG.
+// reported, not timed. Ratios are printed against v86 and against QEMU TCG; below them, the boot
+// by kernel-log phase and each emulator's host CPU time (its busiest thread, and all its other
+// threads: compilers, GC, I/O), read from /proc where there is one.
 //
 // Like for like: v86 and QEMU start in SeaBIOS, whose loader copies the bzImage and the kernel's
 // own decompressor unpacks its XZ payload in the guest. RingVM boots the same bzImage directly
@@ -137,6 +139,7 @@ function childEmulator(command, argv) {
     onExit: (cb) => (onExit = cb),
     send: (text) => child.stdin.write(text),
     exited,
+    pid: child.pid,
     stderr: () => stderr,
     stop: async () => {
       if (child.exitCode === null) child.kill("SIGKILL");
@@ -269,6 +272,7 @@ const emulators = {
       return {
         onOutput: (cb) => (onOutput = cb),
         onExit: () => {},
+        pid: process.pid,
         send: (text) => emulator.serial0_send(text),
         stderr: () => "",
         stop: () => emulator.destroy(),
@@ -279,13 +283,55 @@ const emulators = {
 
 // ---- the measurement ----
 
+/**
+ * CPU time of process `pid` so far, in clock ticks (USER_HZ, 100 on Linux): all its threads
+ * (exited ones included) and each live thread's; undefined where /proc is missing.
+ */
+function processCpu(pid) {
+  const ticks = (path) => {
+    const stat = readFileSync(path, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return Number(fields[11]) + Number(fields[12]);
+  };
+  try {
+    const threads = new Map();
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        threads.set(tid, ticks(`/proc/${pid}/task/${tid}/stat`));
+      } catch {
+        // The thread exited meanwhile: its time is in the process's total.
+      }
+    }
+    return { total: ticks(`/proc/${pid}/stat`), threads };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * CPU seconds between two `processCpu` samples: the busiest thread's (the emulation loop: the
+ * main thread of RingVM and v86, QEMU's vCPU thread) and all the others' (compilers, GC, I/O).
+ * On a host whose cores share hardware, the others slow the busiest one down (bench/README.md,
+ * stop 48), so both are part of what an emulator costs.
+ */
+function cpuBetween(a, b) {
+  if (a === undefined || b === undefined) return undefined;
+  let busiest = 0;
+  for (const [tid, t] of b.threads) busiest = Math.max(busiest, t - (a.threads.get(tid) ?? 0));
+  const total = b.total - a.total;
+  return { busiest: busiest / 100, others: Math.max(0, total - busiest) / 100 };
+}
+
 /** Boots, waits for the prompt, runs the workload, powers off. Never throws. */
 async function measure(name) {
   const spec = emulators[name];
   const missing = await spec.available();
   if (missing !== null) return { name, label: spec.label, skipped: missing };
   const t0 = performance.now();
+  // An emulator in this process (v86) counts from here; a child process from zero.
+  const here0 = processCpu(process.pid);
   const emu = await spec.start();
+  const cpu0 = emu.pid === process.pid ? here0 : { total: 0, threads: new Map() };
   let output = "";
   let waiter = null;
   let hasExited = false;
@@ -345,6 +391,8 @@ async function measure(name) {
       return result;
     }
     result.bootMs = performance.now() - t0;
+    const cpu1 = processCpu(emu.pid);
+    result.bootCpu = cpuBetween(cpu0, cpu1);
     // Let the shell settle (it may still print after the prompt), then run the workload.
     const from = output.length;
     const t1 = performance.now();
@@ -354,6 +402,7 @@ async function measure(name) {
       return result;
     }
     result.workloadMs = performance.now() - t1;
+    result.workloadCpu = cpuBetween(cpu1, processCpu(emu.pid));
     const text = output.slice(from);
     const wrong = EXPECTED.filter((e) => !text.includes(e));
     if (
@@ -460,6 +509,7 @@ function buildReport(loadAfter) {
     }
   }
   lines.push(...phaseTable(v86));
+  lines.push(...cpuTable());
   lines.push(
     `(${runs === 1 ? "one run each, one after the other" : `median of ${runs} rounds, each running every emulator in turn; spread min-max`}, ` +
       `wall-clock on this host; ratio < 1 = faster; ` +
@@ -491,6 +541,24 @@ function phaseTable(v86) {
   return lines;
 }
 
+/**
+ * Host CPU seconds per emulator (medians): the busiest thread's and the other threads', for the
+ * boot and the workload. Wall time above is what counts; this shows how much of an emulator's
+ * work ran beside its loop (compiles, GC, I/O threads).
+ */
+function cpuTable() {
+  const rows = results.filter((r) => r.bootCpu !== undefined);
+  if (rows.length === 0) return [];
+  const pair = (c) => (c === undefined ? "-" : `${c.busiest.toFixed(2)} + ${c.others.toFixed(2)}`);
+  const lines = ["", "host CPU (s; the busiest thread + all the others):"];
+  lines.push(`${"".padEnd(26)}${"boot".padStart(16)}${"workload".padStart(16)}`);
+  for (const r of rows)
+    lines.push(
+      `${r.label.padEnd(26)}${pair(r.bootCpu).padStart(16)}${pair(r.workloadCpu).padStart(16)}`,
+    );
+  return lines;
+}
+
 /** Saves what is measured so far (a run cut short keeps its finished rows). */
 function save(report, loadAfter) {
   writeFileSync(
@@ -504,6 +572,12 @@ const median = (xs) => {
   const mid = sorted.length >> 1;
   return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 };
+
+/** The median busiest-thread and other-thread CPU seconds of some rounds (undefined if any lacks them). */
+function medianCpu(xs) {
+  if (xs.some((x) => x === undefined)) return undefined;
+  return { busiest: median(xs.map((x) => x.busiest)), others: median(xs.map((x) => x.others)) };
+}
 
 /** Phase i's duration from a run's marks (ms), or NaN when its start or end was not seen. */
 function phaseMs(marks, i) {
@@ -529,6 +603,8 @@ function summarize(samples) {
     workloadMs: median(samples.map((r) => r.workloadMs)),
     phases,
     phaseSamples,
+    bootCpu: medianCpu(samples.map((r) => r.bootCpu)),
+    workloadCpu: medianCpu(samples.map((r) => r.workloadCpu)),
     bootSamples: samples.map((r) => r.bootMs),
     workloadSamples: samples.map((r) => r.workloadMs),
     serial: samples[samples.length - 1].serial,
