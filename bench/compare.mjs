@@ -33,6 +33,7 @@ import { loadavg } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { PHASES, PROMPT } from "./boot-phases.mjs";
+import { NO_CPU, processCpu, TICKS_PER_SECOND } from "./proc-cpu.mjs";
 
 // The host treatment `ringvm run` gives itself (ringvm/host-threads): V8's worker pool sized to
 // the cores the emulation thread leaves (one on a 2-core host). This process runs v86, so it
@@ -284,31 +285,6 @@ const emulators = {
 // ---- the measurement ----
 
 /**
- * CPU time of process `pid` so far, in clock ticks (USER_HZ, 100 on Linux): all its threads
- * (exited ones included) and each live thread's; undefined where /proc is missing.
- */
-function processCpu(pid) {
-  const ticks = (path) => {
-    const stat = readFileSync(path, "utf8");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return Number(fields[11]) + Number(fields[12]);
-  };
-  try {
-    const threads = new Map();
-    for (const tid of readdirSync(`/proc/${pid}/task`)) {
-      try {
-        threads.set(tid, ticks(`/proc/${pid}/task/${tid}/stat`));
-      } catch {
-        // The thread exited meanwhile: its time is in the process's total.
-      }
-    }
-    return { total: ticks(`/proc/${pid}/stat`), threads };
-  } catch {
-    return undefined;
-  }
-}
-
-/**
  * CPU seconds between two `processCpu` samples: the busiest thread's (the emulation loop: the
  * main thread of RingVM and v86, QEMU's vCPU thread) and all the others' (compilers, GC, I/O).
  * On a host whose cores share hardware, the others slow the busiest one down (bench/README.md,
@@ -319,7 +295,10 @@ function cpuBetween(a, b) {
   let busiest = 0;
   for (const [tid, t] of b.threads) busiest = Math.max(busiest, t - (a.threads.get(tid) ?? 0));
   const total = b.total - a.total;
-  return { busiest: busiest / 100, others: Math.max(0, total - busiest) / 100 };
+  return {
+    busiest: busiest / TICKS_PER_SECOND,
+    others: Math.max(0, total - busiest) / TICKS_PER_SECOND,
+  };
 }
 
 /** Boots, waits for the prompt, runs the workload, powers off. Never throws. */
@@ -329,9 +308,9 @@ async function measure(name) {
   if (missing !== null) return { name, label: spec.label, skipped: missing };
   const t0 = performance.now();
   // An emulator in this process (v86) counts from here; a child process from zero.
-  const here0 = processCpu(process.pid);
+  const beforeStart = processCpu(process.pid);
   const emu = await spec.start();
-  const cpu0 = emu.pid === process.pid ? here0 : { total: 0, threads: new Map() };
+  const cpu0 = emu.pid === process.pid ? beforeStart : NO_CPU;
   let output = "";
   let waiter = null;
   let hasExited = false;

@@ -3,11 +3,12 @@
 // payload unpacked on the host, so the boot phase is the kernel's cold init), then runs
 // bench/compare.mjs's busybox workload, and prints per phase: host seconds, guest instructions,
 // MIPS, CPU time (the process's and the emulation thread's), page faults, and the recompiler's
-// counters (cold instructions, dispatches, blocks decoded, invalidated, translated). `--prof FILE` writes a V8 CPU profile of the workload
-// phase, `--prof-boot FILE` one of the boot phase (open them in Chrome DevTools or summarise
-// them by self time). `--full-boot` boots as compare.mjs does instead (self-tests on, payload
-// unpacked in the guest), and splits the boot into compare.mjs's phases (kernel log text), with
-// `--prof-phase NAME` limiting `--prof-boot` to that phase.
+// counters (cold instructions, dispatches, blocks decoded, invalidated, translated). `--prof
+// FILE` writes a V8 CPU profile of the workload phase, `--prof-boot FILE` one of the boot phase
+// (open them in Chrome DevTools or summarise them by self time). `--full-boot` boots as
+// compare.mjs does instead (self-tests on, payload unpacked in the guest), and splits the boot
+// into compare.mjs's phases (kernel log text), with `--prof-phase NAME` limiting `--prof-boot`
+// to that phase.
 //
 // Usage: node bench/phases.mjs [--engine interpreter|recompiler|auto] [--backend js|wasm] [--hot N]
 //        [--full-boot] [--prof FILE] [--prof-boot FILE [--prof-phase NAME]]
@@ -17,7 +18,8 @@ import { Session } from "node:inspector/promises";
 import { createPc } from "@ringvm/pc";
 import { favorCallingThread, relaunchWithPoolSize } from "ringvm/host-threads";
 import { configureWasmHost } from "ringvm/host-wasm";
-import { PHASES } from "./boot-phases.mjs";
+import { PHASES, PROMPT } from "./boot-phases.mjs";
+import { threadCpuSeconds } from "./proc-cpu.mjs";
 import { serialWatch } from "./serial-watch.mjs";
 
 // As `ringvm run` does: V8's worker pool sized to the cores the emulation thread leaves.
@@ -83,21 +85,6 @@ const pc = createPc({
   ...(hot !== undefined ? { hotThreshold: Number(hot) } : {}),
   serial: { write: serial.write },
 });
-/**
- * CPU seconds of this thread (the emulation's): /proc's utime + stime of the main thread, in
- * clock ticks (USER_HZ, 100 on Linux); 0 where /proc is missing. Less disturbed than wall time
- * by a busy host, and without V8's background threads.
- */
-const mainThreadCpu = () => {
-  try {
-    const stat = readFileSync(`/proc/${process.pid}/task/${process.pid}/stat`, "utf8");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return 0;
-  }
-};
-
 /** A copy of the counters that matter (snapshotStats returns the live object). */
 const counters = () => {
   const s = pc.hypervisor.snapshotStats();
@@ -109,7 +96,9 @@ const counters = () => {
     idleMs: s.idleMs,
     at: performance.now(),
     cpu: process.cpuUsage(),
-    mainCpu: mainThreadCpu(),
+    // The emulation thread's own CPU (less disturbed than wall time by a busy host, and without
+    // V8's background threads).
+    mainCpu: threadCpuSeconds(),
     faults: process.resourceUsage().minorPageFault,
     cold: r?.interpreted.cold ?? 0,
     translated: r?.blocksTranslated ?? 0,
@@ -125,10 +114,10 @@ const phase = (name, a, b) => {
   process.stdout.write(
     `${name.padEnd(15)} ${seconds.toFixed(2).padStart(7)} s  ${(n / 1e6).toFixed(1).padStart(8)} M instructions` +
       `  ${(n / seconds / 1e6).toFixed(1).padStart(6)} MIPS` +
-      // CPU time of the process (all threads: V8's background compiles and GC count too).
       `  idle ${((b.idleMs - a.idleMs) / 1000).toFixed(2)} s` +
       // First touches of host memory (guest RAM, V8's heap and code), ~10 us each on a VM.
       `  faults ${((b.faults - a.faults) / 1000).toFixed(1)} K` +
+      // CPU time of the process (all threads: V8's background compiles and GC count too).
       `  cpu ${((b.cpu.user + b.cpu.system - a.cpu.user - a.cpu.system) / 1e6).toFixed(2)} s` +
       `  main ${(b.mainCpu - a.mainCpu).toFixed(2)} s` +
       (pc.recompiler === undefined
@@ -150,7 +139,7 @@ if (bootProfileFile !== undefined) {
 const run = pc.start();
 try {
   const start = counters();
-  await until("~ # ", 600);
+  await until(PROMPT, 600);
   const booted = counters();
   if (bootProfileFile !== undefined) {
     const { profile } = await (stopProfile ?? session.post("Profiler.stop"));
