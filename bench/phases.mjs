@@ -8,10 +8,14 @@
 // (open them in Chrome DevTools or summarise them by self time). `--full-boot` boots as
 // compare.mjs does instead (self-tests on, payload unpacked in the guest), and splits the boot
 // into compare.mjs's phases (kernel log text), with `--prof-phase NAME` limiting `--prof-boot`
-// to that phase.
+// to that phase. `--warm-up` first boots the same guest to its prompt on a board of its own in
+// this process and measures a second one: V8 then reuses the first boot's compiled code (its
+// optimized JavaScript, and each WebAssembly module whose bytes are the same, from its native
+// module cache), so the difference between the two runs is what compiling costs the boot, by
+// phase. A measuring aid: a real run always starts cold.
 //
 // Usage: node bench/phases.mjs [--engine interpreter|recompiler|auto] [--backend js|wasm] [--hot N]
-//        [--full-boot] [--prof FILE] [--prof-boot FILE [--prof-phase NAME]]
+//        [--full-boot] [--prof FILE] [--prof-boot FILE [--prof-phase NAME]] [--warm-up]
 // Needs the packages built (`pnpm -s build`): the board is read from packages' dist/.
 import { readFileSync, writeFileSync } from "node:fs";
 import { Session } from "node:inspector/promises";
@@ -42,6 +46,8 @@ const hot = option("hot", undefined);
 const fullBoot = args.includes("--full-boot");
 // --prof-phase NAME: the boot profile covers only that phase of PHASES (with --full-boot).
 const profilePhase = option("prof-phase", undefined);
+// --warm-up: boot once first (see the header).
+const warmUp = args.includes("--warm-up");
 if (profilePhase !== undefined && !PHASES.some(([name]) => name === profilePhase)) {
   process.stderr.write(
     `phases: no phase "${profilePhase}" (${PHASES.map(([n]) => n).join(", ")})\n`,
@@ -74,17 +80,34 @@ const until = serial.until;
 // As `ringvm run` does: V8 reads the region code's branch hints (Node before V8 13.6) and
 // enters region functions through per-signature wrappers (V8 11).
 configureWasmHost();
-const pc = createPc({
-  kernel: new Uint8Array(readFileSync(new URL("../guests/vmlinuz", import.meta.url))),
-  initrd: new Uint8Array(readFileSync(new URL("../guests/initramfs.cpio.gz", import.meta.url))),
-  cmdline: fullBoot ? "console=ttyS0" : "console=ttyS0 cryptomgr.notests",
-  memorySize: 128 << 20,
-  engine,
-  ...(backend !== undefined ? { backend } : {}),
-  decompressOnHost: !fullBoot,
-  ...(hot !== undefined ? { hotThreshold: Number(hot) } : {}),
-  serial: { write: serial.write },
-});
+const kernel = new Uint8Array(readFileSync(new URL("../guests/vmlinuz", import.meta.url)));
+const initrd = new Uint8Array(
+  readFileSync(new URL("../guests/initramfs.cpio.gz", import.meta.url)),
+);
+/** The measured board, or (`--warm-up`) the one before it: same guest, same options. */
+const board = (write) =>
+  createPc({
+    kernel,
+    initrd,
+    cmdline: fullBoot ? "console=ttyS0" : "console=ttyS0 cryptomgr.notests",
+    memorySize: 128 << 20,
+    engine,
+    ...(backend !== undefined ? { backend } : {}),
+    decompressOnHost: !fullBoot,
+    ...(hot !== undefined ? { hotThreshold: Number(hot) } : {}),
+    serial: { write },
+  });
+if (warmUp) {
+  const first = serialWatch();
+  const pc = board(first.write);
+  const run = pc.start();
+  const at = performance.now();
+  await first.until(PROMPT, 600);
+  pc.stop();
+  await run;
+  process.stdout.write(`warm-up boot   ${((performance.now() - at) / 1000).toFixed(2)} s\n`);
+}
+const pc = board(serial.write);
 /** A copy of the counters that matter (snapshotStats returns the live object). */
 const counters = () => {
   const s = pc.hypervisor.snapshotStats();
@@ -102,6 +125,7 @@ const counters = () => {
     faults: process.resourceUsage().minorPageFault,
     cold: r?.interpreted.cold ?? 0,
     translated: r?.blocksTranslated ?? 0,
+    wasmBytes: r?.wasmBytes ?? 0,
     decoded: r?.blocksDecoded ?? 0,
     invalidated: r?.blocksInvalidated ?? 0,
     dispatched: r === undefined ? 0 : r.blocksExecuted - r.chained,
@@ -123,7 +147,8 @@ const phase = (name, a, b) => {
       (pc.recompiler === undefined
         ? "\n"
         : `  (${m("cold")} M cold, ${m("dispatched")} M dispatches, ${b.decoded - a.decoded} decoded,` +
-          ` ${b.invalidated - a.invalidated} invalidated, ${b.translated - a.translated} translated)\n`),
+          ` ${b.invalidated - a.invalidated} invalidated, ${b.translated - a.translated} translated,` +
+          ` ${((b.wasmBytes - a.wasmBytes) / 1e6).toFixed(2)} MB wasm)\n`),
   );
 };
 
