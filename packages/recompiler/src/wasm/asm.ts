@@ -231,6 +231,22 @@ export class Asm {
     this.u(fn + this.importBase);
     return this;
   }
+  /**
+   * Offsets in the code of the index of each `callLocal`, with its helper's ordinal (pairs),
+   * for `buildModule` to fill in.
+   */
+  readonly localCalls: number[] = [];
+  /**
+   * Call of this part's module-local helper `k` (`ModulePart.helpers`), whose function index is
+   * known only when the module is built: a 5-byte LEB128 placeholder that `buildModule` fills.
+   */
+  callLocal(k: number): this {
+    this.byte(Op.call);
+    this.localCalls.push(this.n, k);
+    for (let b = 0; b < 4; b++) this.byte(0x80);
+    this.byte(0);
+    return this;
+  }
   /** Tail call of function `fn` (the tail-call proposal: the caller's frame is replaced). */
   returnCall(fn: number): this {
     this.byte(Op.returnCall);
@@ -380,6 +396,19 @@ export interface ModulePart {
     readonly slots: number;
     readonly entry: (f: number) => ArrayLike<number>;
   };
+  /**
+   * Functions of this part only (not exported), after `f<k>` and `c<k>`: the code calls helper
+   * j with `Asm.callLocal(j)`, at the offsets in `localCalls`.
+   */
+  readonly helpers?: readonly LocalHelper[];
+  /** `Asm.localCalls` of `code`. */
+  readonly localCalls?: readonly number[];
+}
+
+/** A module-local function of a part (`ModulePart.helpers`), with `locals` extra i32 locals. */
+export interface LocalHelper extends FuncType {
+  readonly locals: number;
+  readonly code: ArrayLike<number>;
 }
 
 /** Index of the parts' function type in a module built by `buildModule` (always the first). */
@@ -388,14 +417,35 @@ export const FN_TYPE_INDEX = 0;
 function collectTypes(
   parts: readonly ModulePart[],
   fn: FuncType,
-): { types: FuncType[]; importTypes: number[][] } {
+): { types: FuncType[]; importTypes: number[][]; helperTypes: number[][] } {
   const types: FuncType[] = [{ params: fn.params, results: fn.results }];
   const typeOf = (t: FuncType): number => {
     let i = types.findIndex((x) => x.params === t.params && x.results === t.results);
     if (i < 0) i = types.push({ params: t.params, results: t.results }) - 1;
     return i;
   };
-  return { types, importTypes: parts.map((p) => p.imports.map(typeOf)) };
+  const importTypes = parts.map((p) => p.imports.map(typeOf));
+  const helperTypes = parts.map((p) => (p.helpers ?? []).map(typeOf));
+  return { types, importTypes, helperTypes };
+}
+
+/**
+ * `code` with the index of each `callLocal` filled in (`calls`: pairs of offset and helper
+ * ordinal; helper j is function `first` + j): a copy, the part's own bytes stay as they were.
+ */
+function withLocalCalls(
+  code: ArrayLike<number>,
+  calls: readonly number[] | undefined,
+  first: number,
+): ArrayLike<number> {
+  if (calls === undefined || calls.length === 0) return code;
+  const out = Uint8Array.from(code);
+  for (let k = 0; k < calls.length; k += 2) {
+    let v = first + calls[k + 1]!;
+    // Five LEB128 bytes whatever the value (the placeholder's width).
+    for (let b = 0; b < 5; b++, v >>>= 7) out[calls[k]! + b] = (v & 0x7f) | (b < 4 ? 0x80 : 0);
+  }
+  return out;
 }
 
 /**
@@ -461,7 +511,7 @@ export function buildModule(
 ): Uint8Array {
   if (sharedTable > 0 && parts.some((p) => p.chain !== undefined))
     throw new Error("a module importing the shared table has no tables of its own");
-  const { types, importTypes } = collectTypes(parts, fn);
+  const { types, importTypes, helperTypes } = collectTypes(parts, fn);
   const out: number[] = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
   const ts: number[] = [];
   uleb(types.length, ts);
@@ -495,17 +545,23 @@ export function buildModule(
     uleb(sharedTable, im);
   }
   section(2, im, out);
-  // Function indices: f<k>, then c<k> of a chaining part, in part order after the imports.
+  // Function indices: f<k>, then c<k> of a chaining part, then its helpers, in part order after
+  // the imports.
   const fIndex: number[] = [];
+  const fs: number[] = [];
   let nf = 0;
-  for (const p of parts) {
+  parts.forEach((p, k) => {
     fIndex.push(nImports + nf);
     nf += p.chain === undefined ? 1 : 2;
-  }
-  const fs: number[] = [];
-  uleb(nf, fs);
-  for (let k = 0; k < nf; k++) uleb(FN_TYPE_INDEX, fs);
-  section(3, fs, out);
+    fs.push(FN_TYPE_INDEX);
+    if (p.chain !== undefined) fs.push(FN_TYPE_INDEX);
+    for (const t of helperTypes[k]!) fs.push(t);
+    nf += helperTypes[k]!.length;
+  });
+  const fsec: number[] = [];
+  uleb(nf, fsec);
+  for (const t of fs) uleb(t, fsec);
+  section(3, fsec, out);
   const chained = parts.filter((p) => p.chain !== undefined);
   if (chained.length > 0) {
     const tb: number[] = [];
@@ -543,11 +599,14 @@ export function buildModule(
     chunks.push(head, code, END);
   };
   parts.forEach((p, k) => {
-    add(bodyHead(p.locals, p.code.length), p.code);
+    const helpers = p.helpers ?? [];
+    const first = fIndex[k]! + (p.chain === undefined ? 1 : 2);
+    add(bodyHead(p.locals, p.code.length), withLocalCalls(p.code, p.localCalls, first));
     if (p.chain !== undefined) {
       const entry = p.chain.entry(fIndex[k]!);
       add(bodyHead(1, entry.length), entry);
     }
+    for (const h of helpers) add(bodyHead(h.locals, h.code.length), h.code);
   });
   const count: number[] = [];
   uleb(nf, count);

@@ -38,6 +38,7 @@ import {
   Simd,
   type ImportedFunc,
   type Label,
+  type LocalHelper,
   type ModulePart,
 } from "./asm";
 
@@ -96,9 +97,11 @@ const NUM_LOCALS = 37 - NUM_PARAMS;
  * access stays in it; 0 when not), and is at `l + D`. The write window is a span; the read
  * window is a span too, or the whole 4 MiB chunk when the MMU's chunk bit says one translation
  * maps all of it onto RAM (a 4 MiB page: the kernel's direct map; paging off: the XZ
- * decompressor's dictionary, megabytes read at random distances). A miss calls `me` (`memoBody`),
- * whose TLB hit sets the memo (inline, that code made
- * regions ~35 % larger). The MMU zeroes the area whenever it drops or restricts an entry, so a
+ * decompressor's dictionary, megabytes read at random distances). A miss calls one helper of the region's
+ * own (`memoLoadHelper`, `memoStoreHelper`): `me` (`memoBody`), whose TLB hit sets the memo
+ * (inline, that code made regions ~35 % larger), then the access through it, else the slow
+ * path. One call site per access rather than `me` and the slow path each: V8's optimizing
+ * compile of a boot's region modules took ~10 % less CPU (bench/README.md, stop 49). The MMU zeroes the area whenever it drops or restricts an entry, so a
  * memo never outlives the entry it came from and region code invalidates nothing itself. Slots
  * 0-7 are the base registers of explicit operands (ESP for the stack, ESI/EDI for strings), 8
  * operands without one; 9-24 operands with an index register, by a hash of base and index (the
@@ -510,6 +513,58 @@ export function memoArg(m: number, write: boolean, bytes: number): number {
   return m | (write ? 1 : 0) | (Math.log2(bytes) << 1);
 }
 
+/** The i32 load and store of an access of `top` (31, 15 or 7: its bits less one). */
+function loadOp(top: number): number {
+  return top === 31 ? Op.i32Load : top === 15 ? Op.i32Load16U : Op.i32Load8U;
+}
+function storeOp(top: number): number {
+  return top === 31 ? Op.i32Store : top === 15 ? Op.i32Store16 : Op.i32Store8;
+}
+
+/**
+ * A part's helper (l, memoArg word, slow code, retired since entry) -> the value, for a load
+ * of `top` that missed its memo's window (`rmw`: the write window, a read-modify-write's
+ * read): when `me` accepts the access (and sets the memo), the load through the memo's
+ * window; else the imported slow load (`ld`, which may keep a fault: the caller checks).
+ */
+function memoLoadHelper(importBase: number, top: number, rmw: boolean): LocalHelper {
+  const a = new Asm(importBase);
+  const [l, arg, code, n] = [0, 1, 2, 3];
+  const slow = a.open(Op.block);
+  a.get(l).get(arg).call(F_ME).op(Op.i32Eqz).brIf(slow);
+  a.get(l);
+  a.get(arg)
+    .i32(-8)
+    .op(Op.i32And)
+    .mem(Op.i32Load, (rmw ? MEMO_WRITE : MEMO_READ) + MEMO_D);
+  a.op(Op.i32Add).mem(loadOp(top), 0).op(Op.return);
+  a.end();
+  a.get(l).get(code).get(n).call(F_LD);
+  return { params: 4, results: 1, locals: 0, code: a.out.slice() };
+}
+
+/**
+ * A part's helper (l, v, memoArg word, slow code, retired since entry) -> 1 to leave, for a
+ * store of `top` that missed its memo's window: the store through the memo's write window
+ * when `me` accepts it (0), else the imported slow store's result (`st`).
+ */
+function memoStoreHelper(importBase: number, top: number): LocalHelper {
+  const a = new Asm(importBase);
+  const [l, v, arg, code, n] = [0, 1, 2, 3, 4];
+  const slow = a.open(Op.block);
+  a.get(l).get(arg).call(F_ME).op(Op.i32Eqz).brIf(slow);
+  a.get(l);
+  a.get(arg)
+    .i32(-8)
+    .op(Op.i32And)
+    .mem(Op.i32Load, MEMO_WRITE + MEMO_D);
+  a.op(Op.i32Add).get(v).mem(storeOp(top), 0);
+  a.i32(0).op(Op.return);
+  a.end();
+  a.get(l).get(v).get(code).get(n).call(F_ST);
+  return { params: 5, results: 1, locals: 0, code: a.out.slice() };
+}
+
 /**
  * The body of `me` (l, memoArg(m, write, bytes)) -> 1 when the access at linear `l` may take the
  * fast path (`(e & mask) === 1` for its TLB entry `e`, the current read or write mask at `masks`,
@@ -836,6 +891,9 @@ class Lowering {
   chained = false;
   /** Address of each slot's memo in the region's bank, -1 for none (see MEMO_SLOTS). */
   readonly memo: readonly number[];
+  /** This part's module-local helpers (`slowHelper`), and their ordinals by kind. */
+  readonly helpers: LocalHelper[] = [];
+  private readonly helperAt = new Map<number, number>();
   /** Local SB's value (see there). */
   readonly stateBase: number;
 
@@ -1625,6 +1683,36 @@ class Lowering {
     a.end();
   }
 
+  /**
+   * Branches to `miss` unless the access at `l` (a write when `write`) is inside the window of
+   * the memo at `m` (then the fast access follows).
+   */
+  windowTest(m: number, write: boolean, miss: Label): void {
+    const w = m + (write ? MEMO_WRITE : MEMO_READ);
+    this.a.get(L);
+    this.word(w + MEMO_P);
+    this.a.op(Op.i32Sub);
+    this.word(w + MEMO_BOUND);
+    this.a.op(Op.i32GeU).hint(false).brIf(miss);
+  }
+
+  /**
+   * The ordinal of this part's helper for the slow path of a load (`store` false: `rmw`, a
+   * read-modify-write's read) or store of `top` through a memo (`memoLoadHelper`,
+   * `memoStoreHelper`), made at its first use.
+   */
+  private slowHelper(store: boolean, top: number, rmw: boolean): number {
+    const key = (store ? 1 : 0) | (rmw ? 2 : 0) | (top << 2);
+    let k = this.helperAt.get(key);
+    if (k === undefined) {
+      const base = this.a.importBase;
+      k =
+        this.helpers.push(store ? memoStoreHelper(base, top) : memoLoadHelper(base, top, rmw)) - 1;
+      this.helperAt.set(key, k);
+    }
+    return k;
+  }
+
   /** Pushes the host address of `l` through the memo at `m` (its read or write window's D). */
   memoAddr(m: number, write: boolean): void {
     this.a.get(L);
@@ -1643,12 +1731,26 @@ class Lowering {
     const load = top === 31 ? Op.i32Load : top === 15 ? Op.i32Load16U : Op.i32Load8U;
     const m = this.memo[slot]!;
     if (m >= 0) {
+      // A window miss calls one helper: it sets the memo and loads, or takes the slow load
+      // (one call site instead of two: V8's optimizing compile of a region costs less).
       const done = a.blockI32();
-      const slow = a.open(Op.block);
-      this.memoTest(slot, rmw, top, slow);
+      const miss = a.open(Op.block);
+      this.windowTest(m, rmw, miss);
       this.memoAddr(m, rmw);
       a.mem(load, 0).br(done);
       a.end();
+      const code = this.slowPath(i, this.slowCode(seg, top) | (rmw ? SLOW_RMW : 0));
+      a.get(L)
+        .i32(memoArg(m, rmw, SIZE(top)))
+        .i32(code)
+        .get(RB)
+        .i32(this.k)
+        .op(Op.i32Add);
+      a.callLocal(this.slowHelper(false, top, rmw));
+      this.faultCheck();
+      a.end();
+      a.set(X);
+      return;
     } else {
       this.tlbTest(this.masks[rmw ? 1 : 0], top);
       a.hint(true).ifI32();
@@ -1686,15 +1788,29 @@ class Lowering {
     const store = top === 31 ? Op.i32Store : top === 15 ? Op.i32Store16 : Op.i32Store8;
     const m = this.memo[slot]!;
     if (m >= 0) {
+      // As in `loadAt`: a window miss calls one helper (memo and store, or the slow store).
       const done = a.open(Op.block);
-      const slow = a.open(Op.block);
-      this.memoTest(slot, true, top, slow);
+      const miss = a.open(Op.block);
+      this.windowTest(m, true, miss);
       this.memoAddr(m, true);
       v(a);
       a.mem(store, 0);
       after();
       a.br(done);
       a.end();
+      const code = this.slowPath(i, this.slowCode(seg, top));
+      this.storeSite = (code & SLOW_SITE) !== 0;
+      a.get(L);
+      v(a);
+      a.i32(memoArg(m, true, SIZE(top)))
+        .i32(code)
+        .get(RB)
+        .i32(this.k)
+        .op(Op.i32Add);
+      a.callLocal(this.slowHelper(true, top, true));
+      this.faultCheck();
+      after();
+      return;
     } else {
       this.tlbTest(this.masks[1], top);
       a.hint(true).open(Op.if);
@@ -3838,6 +3954,8 @@ function attempt(
     locals: NUM_LOCALS,
     code: a.out,
     hints: a.hints,
+    helpers: c.helpers,
+    localCalls: a.localCalls,
     ...(place === undefined
       ? {}
       : {
