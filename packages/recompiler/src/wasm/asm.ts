@@ -383,7 +383,7 @@ const END: ArrayLike<number> = [Op.end];
  * parts), with its own imports (import module `r<k>`: the code's `call(n)` is its import n,
  * `Asm.importBase` being where they start) and, for a chaining region (wasm/chain.ts), its own
  * funcref table of `slots` entries (table k, exported as `t<k>`) and an entry function
- * (exported as `c<k>`, of `fn`'s type with one extra i32 local) whose body `entry` builds from
+ * (exported as `c<k>`, of `fn`'s type with ENTRY_LOCALS extra i32 locals) whose body `entry` builds from
  * the index of `f<k>`.
  */
 export interface ModulePart {
@@ -410,6 +410,9 @@ export interface LocalHelper extends FuncType {
   readonly locals: number;
   readonly code: ArrayLike<number>;
 }
+
+/** Extra i32 locals of a chaining part's entry function `c<k>` (`ModulePart.chain.entry`). */
+export const ENTRY_LOCALS = 3;
 
 /** Index of the parts' function type in a module built by `buildModule` (always the first). */
 export const FN_TYPE_INDEX = 0;
@@ -604,7 +607,7 @@ export function buildModule(
     add(bodyHead(p.locals, p.code.length), withLocalCalls(p.code, p.localCalls, first));
     if (p.chain !== undefined) {
       const entry = p.chain.entry(fIndex[k]!);
-      add(bodyHead(1, entry.length), entry);
+      add(bodyHead(ENTRY_LOCALS, entry.length), entry);
     }
     for (const h of helpers) add(bodyHead(h.locals, h.code.length), h.code);
   });

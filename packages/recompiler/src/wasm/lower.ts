@@ -3980,7 +3980,7 @@ function attempt(
 const TLB_NO_FETCH_HIGH = 8 | 256;
 
 /**
- * The body of the entry function `c` (params as f's, one local): entered from another region's
+ * The body of the entry function `c` (params as f's, ENTRY_LOCALS locals): entered from another region's
  * exit slot, it runs f at the block whose first EIP is the exit's next EIP only when the
  * dispatcher would chain there: no event seen by an import, the CS-relative EIP on this linear
  * page, mapped by the TLB (for fetches) to this physical page, a block starting there (a
@@ -4017,21 +4017,29 @@ function chainEntry(
   a.i32(1).op(Op.i32Ne).brIf(refuse);
   a.i32(0).mem(Op.i32Load, slot).i32(12).op(Op.i32ShrU).i32(place.physPage).op(Op.i32Ne);
   a.brIf(refuse);
+  // The block starting at the next EIP: its index and instruction count into two locals, then
+  // one budget test and one tail call for all (a call per block made the entry functions
+  // about a tenth of a boot's WebAssembly).
+  const [entry, need] = [ne + 1, ne + 2];
+  const found = a.open(Op.block);
   blocks.forEach((insns, k) => {
     a.get(ne)
       .i32(insns[0]!.ip | 0)
       .op(Op.i32Eq);
     a.open(Op.if);
-    a.get(P_LEFT).i32(insns.length).op(Op.i32LtS).brIf(refuse);
-    a.i32(0)
-      .i32(0)
-      .mem(Op.i32Load, sc + SCR_CNT)
-      .i32(1)
-      .op(Op.i32Add);
-    a.mem(Op.i32Store, sc + SCR_CNT);
-    a.get(P_LEFT).i32(k).get(P_LIM).get(P_EV).get(P_RB0).returnCall(f);
+    a.i32(k).set(entry).i32(insns.length).set(need).br(found);
     a.end();
   });
+  a.br(refuse);
+  a.end();
+  a.get(P_LEFT).get(need).op(Op.i32LtS).brIf(refuse);
+  a.i32(0)
+    .i32(0)
+    .mem(Op.i32Load, sc + SCR_CNT)
+    .i32(1)
+    .op(Op.i32Add);
+  a.mem(Op.i32Store, sc + SCR_CNT);
+  a.get(P_LEFT).get(entry).get(P_LIM).get(P_EV).get(P_RB0).returnCall(f);
   a.end();
   a.i32(0).mem(Op.i32Load, sc + SCR_G);
   return a.out;
