@@ -522,6 +522,21 @@ function storeOp(top: number): number {
 }
 
 /**
+ * In a memo helper: branches to `slow` unless `me` (l, arg) accepts the access and sets the
+ * memo at arg's slot, else pushes the host address of `l` through that slot's `window`
+ * (MEMO_READ or MEMO_WRITE).
+ */
+function memoHostAddress(a: Asm, l: number, arg: number, window: number, slow: Label): void {
+  a.get(l).get(arg).call(F_ME).op(Op.i32Eqz).brIf(slow);
+  a.get(l);
+  a.get(arg)
+    .i32(-8)
+    .op(Op.i32And)
+    .mem(Op.i32Load, window + MEMO_D);
+  a.op(Op.i32Add);
+}
+
+/**
  * A part's helper (l, memoArg word, slow code, retired since entry) -> the value, for a load
  * of `top` that missed its memo's window (`rmw`: the write window, a read-modify-write's
  * read): when `me` accepts the access (and sets the memo), the load through the memo's
@@ -531,13 +546,8 @@ function memoLoadHelper(importBase: number, top: number, rmw: boolean): LocalHel
   const a = new Asm(importBase);
   const [l, arg, code, n] = [0, 1, 2, 3];
   const slow = a.open(Op.block);
-  a.get(l).get(arg).call(F_ME).op(Op.i32Eqz).brIf(slow);
-  a.get(l);
-  a.get(arg)
-    .i32(-8)
-    .op(Op.i32And)
-    .mem(Op.i32Load, (rmw ? MEMO_WRITE : MEMO_READ) + MEMO_D);
-  a.op(Op.i32Add).mem(loadOp(top), 0).op(Op.return);
+  memoHostAddress(a, l, arg, rmw ? MEMO_WRITE : MEMO_READ, slow);
+  a.mem(loadOp(top), 0).op(Op.return);
   a.end();
   a.get(l).get(code).get(n).call(F_LD);
   return { params: 4, results: 1, locals: 0, code: a.out.slice() };
@@ -552,13 +562,8 @@ function memoStoreHelper(importBase: number, top: number): LocalHelper {
   const a = new Asm(importBase);
   const [l, v, arg, code, n] = [0, 1, 2, 3, 4];
   const slow = a.open(Op.block);
-  a.get(l).get(arg).call(F_ME).op(Op.i32Eqz).brIf(slow);
-  a.get(l);
-  a.get(arg)
-    .i32(-8)
-    .op(Op.i32And)
-    .mem(Op.i32Load, MEMO_WRITE + MEMO_D);
-  a.op(Op.i32Add).get(v).mem(storeOp(top), 0);
+  memoHostAddress(a, l, arg, MEMO_WRITE, slow);
+  a.get(v).mem(storeOp(top), 0);
   a.i32(0).op(Op.return);
   a.end();
   a.get(l).get(v).get(code).get(n).call(F_ST);
@@ -1728,7 +1733,7 @@ class Lowering {
    */
   loadAt(i: Instruction, seg: number, top: number, slot = explicitSlot(i), rmw = false): void {
     const a = this.a;
-    const load = top === 31 ? Op.i32Load : top === 15 ? Op.i32Load16U : Op.i32Load8U;
+    const load = loadOp(top);
     const m = this.memo[slot]!;
     if (m >= 0) {
       // A window miss calls one helper: it sets the memo and loads, or takes the slow load
@@ -1739,18 +1744,6 @@ class Lowering {
       this.memoAddr(m, rmw);
       a.mem(load, 0).br(done);
       a.end();
-      const code = this.slowPath(i, this.slowCode(seg, top) | (rmw ? SLOW_RMW : 0));
-      a.get(L)
-        .i32(memoArg(m, rmw, SIZE(top)))
-        .i32(code)
-        .get(RB)
-        .i32(this.k)
-        .op(Op.i32Add);
-      a.callLocal(this.slowHelper(false, top, rmw));
-      this.faultCheck();
-      a.end();
-      a.set(X);
-      return;
     } else {
       this.tlbTest(this.masks[rmw ? 1 : 0], top);
       a.hint(true).ifI32();
@@ -1759,7 +1752,11 @@ class Lowering {
       a.else();
     }
     const code = this.slowPath(i, this.slowCode(seg, top) | (rmw ? SLOW_RMW : 0));
-    a.get(L).i32(code).get(RB).i32(this.k).op(Op.i32Add).call(F_LD);
+    a.get(L);
+    if (m >= 0) a.i32(memoArg(m, rmw, SIZE(top)));
+    a.i32(code).get(RB).i32(this.k).op(Op.i32Add);
+    if (m >= 0) a.callLocal(this.slowHelper(false, top, rmw));
+    else a.call(F_LD);
     this.faultCheck();
     a.end();
     a.set(X);
@@ -1785,7 +1782,7 @@ class Lowering {
     slot = explicitSlot(i),
   ): void {
     const a = this.a;
-    const store = top === 31 ? Op.i32Store : top === 15 ? Op.i32Store16 : Op.i32Store8;
+    const store = storeOp(top);
     const m = this.memo[slot]!;
     if (m >= 0) {
       // As in `loadAt`: a window miss calls one helper (memo and store, or the slow store).
@@ -1798,19 +1795,6 @@ class Lowering {
       after();
       a.br(done);
       a.end();
-      const code = this.slowPath(i, this.slowCode(seg, top));
-      this.storeSite = (code & SLOW_SITE) !== 0;
-      a.get(L);
-      v(a);
-      a.i32(memoArg(m, true, SIZE(top)))
-        .i32(code)
-        .get(RB)
-        .i32(this.k)
-        .op(Op.i32Add);
-      a.callLocal(this.slowHelper(true, top, true));
-      this.faultCheck();
-      after();
-      return;
     } else {
       this.tlbTest(this.masks[1], top);
       a.hint(true).open(Op.if);
@@ -1824,7 +1808,10 @@ class Lowering {
     this.storeSite = (code & SLOW_SITE) !== 0;
     a.get(L);
     v(a);
-    a.i32(code).get(RB).i32(this.k).op(Op.i32Add).call(F_ST);
+    if (m >= 0) a.i32(memoArg(m, true, SIZE(top)));
+    a.i32(code).get(RB).i32(this.k).op(Op.i32Add);
+    if (m >= 0) a.callLocal(this.slowHelper(true, top, true));
+    else a.call(F_ST);
     this.faultCheck();
     after();
   }
