@@ -552,7 +552,10 @@ const median = (xs) => {
   return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 };
 
-/** The median busiest-thread and other-thread CPU seconds of some rounds (undefined if any lacks them). */
+/**
+ * The median busiest-thread and other-thread CPU seconds of some rounds (undefined if any
+ * lacks them).
+ */
 function medianCpu(xs) {
   if (xs.some((x) => x === undefined)) return undefined;
   return { busiest: median(xs.map((x) => x.busiest)), others: median(xs.map((x) => x.others)) };

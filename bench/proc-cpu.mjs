@@ -5,7 +5,10 @@ import { readdirSync, readFileSync } from "node:fs";
 /** Clock ticks per second in /proc's stat files (USER_HZ: 100 on Linux). */
 export const TICKS_PER_SECOND = 100;
 
-/** utime + stime, in clock ticks, of a /proc stat file (the name in parentheses may hold spaces). */
+/**
+ * utime + stime, in clock ticks, of a /proc stat file (the name in parentheses may hold
+ * spaces).
+ */
 function statTicks(path) {
   const stat = readFileSync(path, "utf8");
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");

@@ -243,8 +243,7 @@ export class Asm {
   callLocal(k: number): this {
     this.byte(Op.call);
     this.localCalls.push(this.n, k);
-    for (let b = 0; b < 4; b++) this.byte(0x80);
-    this.byte(0);
+    for (const b of paddedUleb(0)) this.byte(b);
     return this;
   }
   /** Tail call of function `fn` (the tail-call proposal: the caller's frame is replaced). */
@@ -383,8 +382,8 @@ const END: ArrayLike<number> = [Op.end];
  * parts), with its own imports (import module `r<k>`: the code's `call(n)` is its import n,
  * `Asm.importBase` being where they start) and, for a chaining region (wasm/chain.ts), its own
  * funcref table of `slots` entries (table k, exported as `t<k>`) and an entry function
- * (exported as `c<k>`, of `fn`'s type with ENTRY_LOCALS extra i32 locals) whose body `entry` builds from
- * the index of `f<k>`.
+ * (exported as `c<k>`, of `fn`'s type with `locals` extra i32 locals) whose body `entry` builds
+ * from the index of `f<k>`.
  */
 export interface ModulePart {
   readonly imports: readonly ImportedFunc[];
@@ -395,6 +394,7 @@ export interface ModulePart {
   readonly chain?: {
     readonly slots: number;
     readonly entry: (f: number) => ArrayLike<number>;
+    readonly locals: number;
   };
   /**
    * Functions of this part only (not exported), after `f<k>` and `c<k>`: the code calls helper
@@ -410,9 +410,6 @@ export interface LocalHelper extends FuncType {
   readonly locals: number;
   readonly code: ArrayLike<number>;
 }
-
-/** Extra i32 locals of a chaining part's entry function `c<k>` (`ModulePart.chain.entry`). */
-export const ENTRY_LOCALS = 3;
 
 /** Index of the parts' function type in a module built by `buildModule` (always the first). */
 export const FN_TYPE_INDEX = 0;
@@ -443,11 +440,14 @@ function withLocalCalls(
 ): ArrayLike<number> {
   if (calls === undefined || calls.length === 0) return code;
   const out = Uint8Array.from(code);
-  for (let k = 0; k < calls.length; k += 2) {
-    let v = first + calls[k + 1]!;
-    // Five LEB128 bytes whatever the value (the placeholder's width).
-    for (let b = 0; b < 5; b++, v >>>= 7) out[calls[k]! + b] = (v & 0x7f) | (b < 4 ? 0x80 : 0);
-  }
+  for (let k = 0; k < calls.length; k += 2) out.set(paddedUleb(first + calls[k + 1]!), calls[k]!);
+  return out;
+}
+
+/** `v` (uint32) as LEB128 of five bytes whatever its value: `callLocal`'s placeholder width. */
+function paddedUleb(v: number): number[] {
+  const out: number[] = [];
+  for (let b = 0; b < 5; b++, v >>>= 7) out.push((v & 0x7f) | (b < 4 ? 0x80 : 0));
   return out;
 }
 
@@ -551,16 +551,16 @@ export function buildModule(
   // Function indices: f<k>, then c<k> of a chaining part, then its helpers, in part order after
   // the imports.
   const fIndex: number[] = [];
+  const helperIndex: number[] = [];
   const fs: number[] = [];
-  let nf = 0;
   parts.forEach((p, k) => {
-    fIndex.push(nImports + nf);
-    nf += p.chain === undefined ? 1 : 2;
+    fIndex.push(nImports + fs.length);
     fs.push(FN_TYPE_INDEX);
     if (p.chain !== undefined) fs.push(FN_TYPE_INDEX);
-    for (const t of helperTypes[k]!) fs.push(t);
-    nf += helperTypes[k]!.length;
+    helperIndex.push(nImports + fs.length);
+    fs.push(...helperTypes[k]!);
   });
+  const nf = fs.length;
   const fsec: number[] = [];
   uleb(nf, fsec);
   for (const t of fs) uleb(t, fsec);
@@ -602,14 +602,12 @@ export function buildModule(
     chunks.push(head, code, END);
   };
   parts.forEach((p, k) => {
-    const helpers = p.helpers ?? [];
-    const first = fIndex[k]! + (p.chain === undefined ? 1 : 2);
-    add(bodyHead(p.locals, p.code.length), withLocalCalls(p.code, p.localCalls, first));
+    add(bodyHead(p.locals, p.code.length), withLocalCalls(p.code, p.localCalls, helperIndex[k]!));
     if (p.chain !== undefined) {
       const entry = p.chain.entry(fIndex[k]!);
-      add(bodyHead(ENTRY_LOCALS, entry.length), entry);
+      add(bodyHead(p.chain.locals, entry.length), entry);
     }
-    for (const h of helpers) add(bodyHead(h.locals, h.code.length), h.code);
+    for (const h of p.helpers ?? []) add(bodyHead(h.locals, h.code.length), h.code);
   });
   const count: number[] = [];
   uleb(nf, count);

@@ -165,7 +165,14 @@ export class WasmChain {
       for (let k = 0; k < REGION_TYPE.params; k++) body.get(k);
       body.i32(0).returnCallIndirect(0);
       const probe = buildModule(
-        [{ imports: [], locals: 0, code: body.out, chain: { slots: 1, entry: () => body.out } }],
+        [
+          {
+            imports: [],
+            locals: 0,
+            code: body.out,
+            chain: { slots: 1, entry: () => body.out, locals: 0 },
+          },
+        ],
         layout.pages,
         REGION_TYPE,
       );

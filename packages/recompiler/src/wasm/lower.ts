@@ -97,13 +97,13 @@ const NUM_LOCALS = 37 - NUM_PARAMS;
  * access stays in it; 0 when not), and is at `l + D`. The write window is a span; the read
  * window is a span too, or the whole 4 MiB chunk when the MMU's chunk bit says one translation
  * maps all of it onto RAM (a 4 MiB page: the kernel's direct map; paging off: the XZ
- * decompressor's dictionary, megabytes read at random distances). A miss calls one helper of the region's
- * own (`memoLoadHelper`, `memoStoreHelper`): `me` (`memoBody`), whose TLB hit sets the memo
- * (inline, that code made regions ~35 % larger), then the access through it, else the slow
- * path. One call site per access rather than `me` and the slow path each: V8's optimizing
- * compile of a boot's region modules took ~10 % less CPU (bench/README.md, stop 49). The MMU zeroes the area whenever it drops or restricts an entry, so a
- * memo never outlives the entry it came from and region code invalidates nothing itself. Slots
- * 0-7 are the base registers of explicit operands (ESP for the stack, ESI/EDI for strings), 8
+ * decompressor's dictionary, megabytes read at random distances). A miss calls one helper of
+ * the region's own (`memoLoadHelper`, `memoStoreHelper`): `me` (`memoBody`), whose TLB hit sets
+ * the memo (inline, that code made regions ~35 % larger), then the access through it, else the
+ * slow path. One call site per access rather than `me` and the slow path each: V8's optimizing
+ * compile of a boot's region modules took ~10 % less CPU (bench/README.md, stop 49). The MMU
+ * zeroes the area whenever it drops or restricts an entry, so a memo never outlives the entry
+ * it came from and region code invalidates nothing itself. Slots 0-7 are the base registers of explicit operands (ESP for the stack, ESI/EDI for strings), 8
  * operands without one; 9-24 operands with an index register, by a hash of base and index (the
  * XZ decompressor's LZ copy reads [esi+ebx] and writes [esi+ecx] on two pages: one slot per base
  * register made every such access a miss, `me` calls 65.3 M -> 47.9 M per boot and workload;
@@ -1675,11 +1675,7 @@ class Lowering {
     const m = this.memo[slot]!;
     const a = this.a;
     const fast = a.open(Op.block);
-    const w = m + (write ? MEMO_WRITE : MEMO_READ);
-    a.get(L);
-    this.word(w + MEMO_P);
-    a.op(Op.i32Sub);
-    this.word(w + MEMO_BOUND);
+    this.windowOffset(m, write);
     a.op(Op.i32LtU).hint(true).brIf(fast);
     a.get(L)
       .i32(memoArg(m, write, SIZE(top)))
@@ -1693,12 +1689,20 @@ class Lowering {
    * the memo at `m` (then the fast access follows).
    */
   windowTest(m: number, write: boolean, miss: Label): void {
+    this.windowOffset(m, write);
+    this.a.op(Op.i32GeU).hint(false).brIf(miss);
+  }
+
+  /**
+   * Pushes `l`'s offset in the read or write window of the memo at `m` and the window's bound
+   * (`l` is inside when the offset is below the bound, unsigned).
+   */
+  private windowOffset(m: number, write: boolean): void {
     const w = m + (write ? MEMO_WRITE : MEMO_READ);
     this.a.get(L);
     this.word(w + MEMO_P);
     this.a.op(Op.i32Sub);
     this.word(w + MEMO_BOUND);
-    this.a.op(Op.i32GeU).hint(false).brIf(miss);
   }
 
   /**
@@ -3949,6 +3953,7 @@ function attempt(
           chain: {
             slots: Math.max(1, c.exitTargets.length),
             entry: (f: number) => chainEntry(layout, place, blocks, f),
+            locals: ENTRY_LOCALS,
           },
         }),
   };
@@ -3966,10 +3971,13 @@ function attempt(
 /** TLB entry bits a fetch must see clear besides the read mask (engine.ts TLB_NO_FETCH_HIGH). */
 const TLB_NO_FETCH_HIGH = 8 | 256;
 
+/** Extra i32 locals of the entry function `c` (`chainEntry`): next EIP, block, its length. */
+const ENTRY_LOCALS = 3;
+
 /**
- * The body of the entry function `c` (params as f's, ENTRY_LOCALS locals): entered from another region's
- * exit slot, it runs f at the block whose first EIP is the exit's next EIP only when the
- * dispatcher would chain there: no event seen by an import, the CS-relative EIP on this linear
+ * The body of the entry function `c` (params as f's, ENTRY_LOCALS locals): entered from
+ * another region's exit slot, it runs f at the block whose first EIP is the exit's next EIP
+ * only when the dispatcher would chain there: no event seen by an import, the CS-relative EIP on this linear
  * page, mapped by the TLB (for fetches) to this physical page, a block starting there (a
  * dynamic exit's slot keeps its last target) and budget for it. Otherwise it returns the exit
  * index the caller stored: the JS wrapper then sees the caller's exit (its state is in memory).
