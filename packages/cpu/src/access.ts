@@ -34,8 +34,10 @@ export function effectiveAddress(s: CpuState, insn: Instruction): number {
     if (index !== 0) ea += s.regs16[(index - REG_AX) << 1]!;
     return ea & 0xffff;
   }
-  if (base !== 0) ea += s.regs[base - REG_EAX]!;
-  if (index !== 0) ea += s.regs[index - REG_EAX]! * insn.memScale;
+  // 32-bit steps (see baked.ts `ea32`).
+  ea |= 0;
+  if (base !== 0) ea = (ea + s.regs[base - REG_EAX]!) | 0;
+  if (index !== 0) ea = (ea + Math.imul(s.regs[index - REG_EAX]!, insn.memScale)) | 0;
   return ea >>> 0;
 }
 
@@ -69,9 +71,11 @@ export function setReg32(s: CpuState, reg: number, v: number): void {
 
 // ---- the stack (SS, ESP or SP by the B bit) ----
 
+// 32-bit stack offsets stay int32 (checkedLinear reads them unsigned): V8 passes them unboxed,
+// where a kernel stack address as uint32 would be a heap number at every call.
 export function push16(s: CpuState, v: number): void {
   if (s.ss32) {
-    const sp = (s.regs[ESP]! - 2) >>> 0;
+    const sp = (s.regs[ESP]! - 2) | 0;
     write16(s, 2, sp, v);
     s.regs[ESP] = sp;
   } else {
@@ -82,7 +86,7 @@ export function push16(s: CpuState, v: number): void {
 }
 export function push32(s: CpuState, v: number): void {
   if (s.ss32) {
-    const sp = (s.regs[ESP]! - 4) >>> 0;
+    const sp = (s.regs[ESP]! - 4) | 0;
     write32(s, 2, sp, v);
     s.regs[ESP] = sp;
   } else {
@@ -93,9 +97,9 @@ export function push32(s: CpuState, v: number): void {
 }
 export function pop16(s: CpuState): number {
   if (s.ss32) {
-    const sp = s.regs[ESP]! >>> 0;
+    const sp = s.regs[ESP]!;
     const v = read16(s, 2, sp);
-    s.regs[ESP] = sp + 2;
+    s.regs[ESP] = (sp + 2) | 0;
     return v;
   }
   const sp = s.regs16[ESP << 1]!;
@@ -105,9 +109,9 @@ export function pop16(s: CpuState): number {
 }
 export function pop32(s: CpuState): number {
   if (s.ss32) {
-    const sp = s.regs[ESP]! >>> 0;
+    const sp = s.regs[ESP]!;
     const v = read32(s, 2, sp);
-    s.regs[ESP] = sp + 4;
+    s.regs[ESP] = (sp + 4) | 0;
     return v;
   }
   const sp = s.regs16[ESP << 1]!;

@@ -15,26 +15,32 @@ function wrap(v: number, top: number): number {
   return top === 31 ? v | 0 : v & ((1 << (top + 1)) - 1);
 }
 
+// The sums and differences below are taken as `((x | 0) + (y | 0)) | 0`: with int32 inputs and a
+// truncating use right there, V8 adds in 32 bits with no overflow check. A plain `a + b` (or one
+// truncated only inside `wrap`, which V8 may not inline) overflows int32 as soon as a guest sums
+// two large values, and from that deoptimization on V8 adds in float64 and converts back. The
+// results are the same: `wrap` keeps only low bits, which wrapping first does not change.
+
 export function add(s: CpuState, a: number, b: number, top: number): number {
-  const r = wrap(a + b, top);
+  const r = wrap(((a | 0) + (b | 0)) | 0, top);
   s.setLazy(LazyOp.Add, a, b, r, top);
   return r;
 }
 
 export function adc(s: CpuState, a: number, b: number, top: number): number {
-  const r = wrap(a + b + s.getCF(), top);
+  const r = wrap(((((a | 0) + (b | 0)) | 0) + s.getCF()) | 0, top);
   s.setLazy(LazyOp.Add, a, b, r, top);
   return r;
 }
 
 export function sub(s: CpuState, a: number, b: number, top: number): number {
-  const r = wrap(a - b, top);
+  const r = wrap(((a | 0) - (b | 0)) | 0, top);
   s.setLazy(LazyOp.Sub, a, b, r, top);
   return r;
 }
 
 export function sbb(s: CpuState, a: number, b: number, top: number): number {
-  const r = wrap(a - b - s.getCF(), top);
+  const r = wrap(((((a | 0) - (b | 0)) | 0) - s.getCF()) | 0, top);
   s.setLazy(LazyOp.Sub, a, b, r, top);
   return r;
 }
@@ -48,7 +54,7 @@ export function logic(s: CpuState, r: number, top: number): number {
 /** INC/DEC keep CF (SDM: "The CF flag is not affected"). */
 export function inc(s: CpuState, a: number, top: number): number {
   const cf = s.getCF();
-  const r = wrap(a + 1, top);
+  const r = wrap(((a | 0) + 1) | 0, top);
   s.setLazy(LazyOp.Add, a, 1, r, top);
   s.flags = (s.flags & ~CF) | cf;
   s.lazyMask &= ~CF;
@@ -57,7 +63,7 @@ export function inc(s: CpuState, a: number, top: number): number {
 
 export function dec(s: CpuState, a: number, top: number): number {
   const cf = s.getCF();
-  const r = wrap(a - 1, top);
+  const r = wrap(((a | 0) - 1) | 0, top);
   s.setLazy(LazyOp.Sub, a, 1, r, top);
   s.flags = (s.flags & ~CF) | cf;
   s.lazyMask &= ~CF;
@@ -66,7 +72,7 @@ export function dec(s: CpuState, a: number, top: number): number {
 
 /** NEG is 0 - a: CF = (a != 0). */
 export function neg(s: CpuState, a: number, top: number): number {
-  const r = wrap(-a, top);
+  const r = wrap((0 - (a | 0)) | 0, top);
   s.setLazy(LazyOp.Sub, 0, a, r, top);
   return r;
 }
@@ -98,7 +104,7 @@ export function shr(s: CpuState, a: number, count: number, top: number): number 
   count &= 31;
   if (count === 0) return a;
   const ua = top === 31 ? a >>> 0 : a;
-  const r = wrap(ua >>> count, top);
+  const r = wrap((ua >>> count) | 0, top);
   const cf = count <= top + 1 ? (ua >>> (count - 1)) & 1 : 0;
   // OF: the original sign for count 1 (SDM); for other counts (undefined) the host gives
   // the XOR of the result's two top bits, which is the same formula at count 1.
@@ -128,7 +134,7 @@ export function rol(s: CpuState, a: number, count: number, top: number): number 
   const bits = top + 1;
   const n = count % bits;
   const ua = top === 31 ? a >>> 0 : a;
-  const r = n === 0 ? wrap(ua, top) : wrap((ua << n) | (ua >>> (bits - n)), top);
+  const r = n === 0 ? wrap(ua | 0, top) : wrap((ua << n) | (ua >>> (bits - n)), top);
   const cf = r & 1;
   rotFlags(s, cf, msb(r, top) ^ cf);
   return r;
@@ -140,7 +146,7 @@ export function ror(s: CpuState, a: number, count: number, top: number): number 
   const bits = top + 1;
   const n = count % bits;
   const ua = top === 31 ? a >>> 0 : a;
-  const r = n === 0 ? wrap(ua, top) : wrap((ua >>> n) | (ua << (bits - n)), top);
+  const r = n === 0 ? wrap(ua | 0, top) : wrap((ua >>> n) | (ua << (bits - n)), top);
   const cf = msb(r, top);
   rotFlags(s, cf, cf ^ ((r >>> (top - 1)) & 1));
   return r;
@@ -277,7 +283,10 @@ export function imul16(s: CpuState, a: number, b: number): number {
 /** High half of the last 32-bit multiply (avoids allocating a pair). */
 export const mulHigh = { value: 0 };
 
-/** Unsigned 32x32 -> 64 product without BigInt: low half returned, high half in `mulHigh`. */
+/**
+ * Unsigned 32x32 -> 64 product without BigInt: low half returned, high half in `mulHigh`. The
+ * operands come as int32 bit patterns (read unsigned here), so no call boxes a number.
+ */
 function umul64(a: number, b: number): number {
   const a0 = a & 0xffff;
   const a1 = a >>> 16;
@@ -292,12 +301,12 @@ function umul64(a: number, b: number): number {
 }
 
 export function mul32(s: CpuState, a: number, b: number): number {
-  const lo = umul64(a >>> 0, b >>> 0);
+  const lo = umul64(a | 0, b | 0);
   mulFlags(s, lo, 31, mulHigh.value !== 0);
   return lo;
 }
 export function imul32(s: CpuState, a: number, b: number): number {
-  const lo = umul64(a >>> 0, b >>> 0);
+  const lo = umul64(a | 0, b | 0);
   // Signed high half = unsigned high half - (a < 0 ? b : 0) - (b < 0 ? a : 0) (mod 2^32).
   let hi = mulHigh.value;
   if ((a | 0) < 0) hi = (hi - b) | 0;

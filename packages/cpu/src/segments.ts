@@ -48,15 +48,17 @@ export function updateFlat(s: CpuState, seg: number): void {
 
 /**
  * Checks an access of `size` bytes at `offset` in segment `seg` and returns the linear
- * address. Expand-down data segments allow offsets above the limit only.
+ * address. Expand-down data segments allow offsets above the limit only. `offset` is a 32-bit
+ * pattern, int32 or uint32: hot callers pass int32, which V8 passes unboxed.
  */
 export function checkedLinear(
   s: CpuState,
   seg: number,
-  offset: number,
+  rawOffset: number,
   size: number,
   write: boolean,
 ): number {
+  const offset = rawOffset >>> 0;
   const ar = s.segAr[seg]!;
   if ((ar & AR_PRESENT) === 0) segFault(seg, 0);
   if (write && (ar & (AR_CODE | AR_WRITABLE)) !== AR_WRITABLE && (s.cr0 & 1) !== 0)

@@ -25,10 +25,12 @@ import type { Handler } from "./operands";
  * it as int32 and hands `checkedLinear` the uint32).
  */
 function ea32(s: CpuState, base: number, index: number, scale: number, disp: number): number {
-  let ea = disp;
-  if (base >= 0) ea += s.regs[base]!;
-  if (index >= 0) ea += s.regs[index]! * scale;
-  return ea | 0;
+  // Each step wraps (`| 0`) so V8 adds in 32 bits (see alu.ts): a sum past 2^31 would
+  // otherwise deoptimize this and its callers into float64 arithmetic for good.
+  let ea = disp | 0;
+  if (base >= 0) ea = (ea + s.regs[base]!) | 0;
+  if (index >= 0) ea = (ea + Math.imul(s.regs[index]!, scale)) | 0;
+  return ea;
 }
 
 /** Byte offset in `regs8` of an 8-bit register (AL CL DL BL AH CH DH BH). */
@@ -144,7 +146,7 @@ function segLinear(
 ): number {
   return (s.flatSegs & bit) !== 0 && (ea & (size - 1)) === 0
     ? ea | 0
-    : checkedLinear(s, seg, ea >>> 0, size, write);
+    : checkedLinear(s, seg, ea, size, write);
 }
 
 // The fast paths below are the MMU's own read/write fast paths (Mmu.read32 etc.), inlined:
@@ -661,7 +663,8 @@ function withMem(insn: Instruction, make: (m: Mem) => Handler): Handler | undefi
 }
 
 /** fast.ts's CALL rel32 in 32-bit code, with the return address and the target baked in. */
-function callRel32(next: number, target: number): Handler {
+function callRel32(nextIp: number, target: number): Handler {
+  const next = nextIp | 0; // int32 (a Smi): passed to push32 unboxed
   return (s) => {
     push32(s, next);
     jumpNear(s, target);
@@ -1142,7 +1145,7 @@ export function runCompact(s: CpuState, w: number, arg: number, fast: LinearFast
       return;
     }
     case C_CALL:
-      push32(s, s.eip);
+      push32(s, s.eip | 0); // int32: eip is a uint32 double field, boxed for a call
       jumpNear(s, arg);
       return;
     case C_ALU8: {
@@ -1230,7 +1233,9 @@ function pushFast(s: CpuState, v: number, fast: LinearFastPath): void {
     push32(s, v);
     return;
   }
-  const sp = (s.regs[ESP]! - 4) >>> 0;
+  // ESP as int32 (as `ea32` gives addresses): a kernel stack address as uint32 would be boxed
+  // for the call.
+  const sp = (s.regs[ESP]! - 4) | 0;
   write32(s, 2, sp, v | 0, fast);
   s.regs[ESP] = sp;
 }
@@ -1238,9 +1243,9 @@ function pushFast(s: CpuState, v: number, fast: LinearFastPath): void {
 /** access.ts pop32, its read through the fast path when the stack is 32-bit. */
 function popFast(s: CpuState, fast: LinearFastPath): number {
   if (!s.ss32) return pop32(s);
-  const sp = s.regs[ESP]! >>> 0;
+  const sp = s.regs[ESP]!; // int32, see pushFast
   const v = read32(s, 2, sp, fast);
-  s.regs[ESP] = sp + 4;
+  s.regs[ESP] = (sp + 4) | 0;
   return v;
 }
 

@@ -80,7 +80,7 @@ for (let cc = 0; cc < 16; cc++) {
 
 /** CALL rel32 and RET in 32-bit code (a fault in the jump leaves ESP to the run loop's rollback). */
 fastAnyOperands.Call_rel32_32 = (s, i) => {
-  push32(s, i.nextIp);
+  push32(s, i.nextIp | 0); // int32: a uint32 from a double field is boxed for the call
   jumpNear(s, i.nearBranchTarget);
 };
 fastAnyOperands.Retnd = (s) => {

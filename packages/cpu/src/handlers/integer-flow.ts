@@ -28,7 +28,8 @@ function jcc(cc: number): Handler {
 
 function callRel(op32: boolean): Handler {
   return (s, i) => {
-    if (op32) push32(s, i.nextIp);
+    if (op32)
+      push32(s, i.nextIp | 0); // int32, see fast.ts CALL
     else push16(s, i.nextIp);
     jumpNear(s, i.nearBranchTarget);
   };
@@ -42,7 +43,7 @@ function callRm(top: number): Handler {
   return (s, i) => {
     const target = readRm(s, i, top);
     if (top === 15) push16(s, i.nextIp);
-    else push32(s, i.nextIp);
+    else push32(s, i.nextIp | 0);
     jumpNear(s, target);
   };
 }

@@ -76,8 +76,9 @@ function stringForm(op: Op, top: number): Handler {
     // breakpoint trap is reported after the iteration that hit it (SDM vol. 3, 17.3.1.2).
     let budget = s.debugMode === 0 ? STRING_CHUNK : 1;
     for (;;) {
-      const si = a16 ? s.regs16[ESI << 1]! : s.regs[ESI]! >>> 0;
-      const di = a16 ? s.regs16[EDI << 1]! : s.regs[EDI]! >>> 0;
+      // 32-bit offsets as int32 (checkedLinear reads them unsigned): unboxed in calls.
+      const si = a16 ? s.regs16[ESI << 1]! : s.regs[ESI]!;
+      const di = a16 ? s.regs16[EDI << 1]! : s.regs[EDI]!;
       switch (op) {
         case Op.Movs:
           writeSeg(s, SegReg.ES, di, readSeg(s, seg, si, top), top);
