@@ -12,10 +12,14 @@
 // this process and measures a second one: V8 then reuses the first boot's compiled code (its
 // optimized JavaScript, and each WebAssembly module whose bytes are the same, from its native
 // module cache), so the difference between the two runs is what compiling costs the boot, by
-// phase. A measuring aid: a real run always starts cold.
+// phase. A measuring aid: a real run always starts cold. `--parts N` runs the workload's three
+// parts one by one instead (sha256sum, gzip, the shell loop, each ended by its own marker), N
+// rounds in a row: from the second round on nearly everything is translated, so those lines
+// show the steady state; each part's line adds its region runs chained inside WebAssembly and
+// its entries into WebAssembly from JavaScript.
 //
 // Usage: node bench/phases.mjs [--engine interpreter|recompiler|auto] [--backend js|wasm] [--hot N]
-//        [--full-boot] [--prof FILE] [--prof-boot FILE [--prof-phase NAME]] [--warm-up]
+//        [--full-boot] [--prof FILE] [--prof-boot FILE [--prof-phase NAME]] [--warm-up] [--parts N]
 // Needs the packages built (`pnpm -s build`): the board is read from packages' dist/.
 import { readFileSync, writeFileSync } from "node:fs";
 import { Session } from "node:inspector/promises";
@@ -54,10 +58,19 @@ if (profilePhase !== undefined && !PHASES.some(([name]) => name === profilePhase
   );
   process.exit(2);
 }
-const WORKLOAD =
-  "dd if=/dev/zero bs=1024 count=2048 2>/dev/null | sha256sum; " +
-  "dd if=/dev/zero bs=1024 count=1024 2>/dev/null | gzip -c | wc -c; " +
-  "i=0; while [ $i -lt 5000 ]; do i=$((i+1)); done; echo loop=$i; echo BENCH-$((6*7))-DONE\n";
+// --parts N: the workload part by part, N rounds (see the header).
+const partRounds = Number(option("parts", "0"));
+if (!Number.isInteger(partRounds) || partRounds < 0) {
+  process.stderr.write(`phases: --parts takes a round count, not "${option("parts", "")}"\n`);
+  process.exit(2);
+}
+/** bench/compare.mjs's workload, by part: a name and the command (ending "; "). */
+const PARTS = [
+  ["sha256sum", "dd if=/dev/zero bs=1024 count=2048 2>/dev/null | sha256sum; "],
+  ["gzip", "dd if=/dev/zero bs=1024 count=1024 2>/dev/null | gzip -c | wc -c; "],
+  ["shell loop", "i=0; while [ $i -lt 5000 ]; do i=$((i+1)); done; echo loop=$i; "],
+];
+const WORKLOAD = PARTS.map(([, command]) => command).join("") + "echo BENCH-$((6*7))-DONE\n";
 
 // The counters where each phase's text first appeared (full boot only), taken as it arrives.
 const phaseMarks = [];
@@ -129,6 +142,8 @@ const counters = () => {
     decoded: r?.blocksDecoded ?? 0,
     invalidated: r?.blocksInvalidated ?? 0,
     dispatched: r === undefined ? 0 : r.blocksExecuted - r.chained,
+    chainedInWasm: r?.chainedInWasm ?? 0,
+    wasmEntries: r?.wasmEntries ?? 0,
   };
 };
 const phase = (name, a, b) => {
@@ -177,8 +192,21 @@ try {
     await session.post("Profiler.start");
   }
   const before = counters();
-  pc.sendSerial(new TextEncoder().encode(WORKLOAD));
-  await until("BENCH-42-DONE", 600);
+  const parts = [];
+  if (partRounds === 0) {
+    pc.sendSerial(new TextEncoder().encode(WORKLOAD));
+    await until("BENCH-42-DONE", 600);
+  }
+  for (let round = 1; round <= partRounds; round++) {
+    for (const [name, command] of PARTS) {
+      // A marker the command line's echo does not contain (the shell computes it).
+      const n = parts.length + 1;
+      const a = counters();
+      pc.sendSerial(new TextEncoder().encode(`${command}echo PART-$((${n}*1000+7))\n`));
+      await until(`PART-${n * 1000 + 7}`, 600);
+      parts.push([`  ${name} #${round}`, a, counters()]);
+    }
+  }
   const after = counters();
   if (profileFile !== undefined) {
     const { profile } = await session.post("Profiler.stop");
@@ -192,6 +220,14 @@ try {
     phase(`  ${PHASES[i][0]}`, i === 0 ? start : phaseMarks[i - 1], mark),
   );
   phase("workload", before, after);
+  for (const [name, a, b] of parts) {
+    phase(name, a, b);
+    if (pc.recompiler !== undefined)
+      process.stdout.write(
+        `${"".padEnd(17)}region runs chained in WebAssembly ${b.chainedInWasm - a.chainedInWasm},` +
+          ` entries from JavaScript ${b.wasmEntries - a.wasmEntries}\n`,
+      );
+  }
   const stats = pc.engineStats();
   if (stats !== undefined) process.stdout.write(`${stats}\n`);
 } catch (error) {
