@@ -1,6 +1,7 @@
 // The module builder's module-local helpers (src/wasm/asm.ts `Asm.callLocal`,
 // `ModulePart.helpers`): a part's code calls its own helpers by ordinal, and `buildModule`
 // fills in their function indices, which depend on every part's imports (known only then).
+// `Asm.cut` (a region drops the loads of guest registers it never uses) and the local masks.
 import { describe, expect, it } from "vitest";
 import {
   Asm,
@@ -67,5 +68,52 @@ describe("wasm module builder: module-local helpers", () => {
     const before = Uint8Array.from(p.code as Uint8Array);
     buildModule([p], 1, { params: 1, results: 1 });
     expect(Uint8Array.from(p.code as Uint8Array)).toEqual(before);
+  });
+});
+
+describe("wasm assembler: cutting code and tracking locals", () => {
+  it("cut removes bytes and moves the hint and local-call offsets after them", () => {
+    const a = new Asm();
+    a.i32(12345).op(Op.drop); // the bytes to cut: a constant and its drop
+    const cutTo = a.out.length;
+    a.get(0).callLocal(0);
+    a.i32(0).hint(false).open(Op.if);
+    a.end();
+    const hintAt = a.hints[0]!;
+    const callAt = a.localCalls[0]!;
+    a.cut(0, cutTo);
+    expect(a.hints[0]).toBe(hintAt - cutTo);
+    expect(a.localCalls[0]).toBe(callAt - cutTo);
+    // The hint names the `if`, and the filled call reaches the helper: f(x) = x * 3 + 1.
+    expect(a.out[a.hints[0]!]).toBe(Op.if);
+    const p: ModulePart = {
+      imports: [],
+      locals: 0,
+      code: a.out.slice(),
+      hints: a.hints,
+      helpers: affine(3, 1),
+      localCalls: a.localCalls,
+    };
+    const bytes = buildModule([p], 1, { params: 1, results: 1 });
+    const { exports } = new api.Instance(new api.Module(bytes), {
+      e: { m: new api.Memory({ initial: 1 }) },
+      r0: {},
+    });
+    expect((exports.f0 as (x: number) => number)(5)).toBe(16);
+  });
+
+  it("cut refuses to remove a recorded offset", () => {
+    const a = new Asm();
+    a.get(0).callLocal(0);
+    expect(() => a.cut(0, a.out.length)).toThrow(RangeError);
+  });
+
+  it("records the locals read and written since the masks were cleared", () => {
+    const a = new Asm();
+    a.get(1).set(2);
+    a.readLocals = a.writtenLocals = 0;
+    a.get(5).set(6).get(7).tee(8).op(Op.drop).get(40).set(41);
+    expect(a.readLocals).toBe((1 << 5) | (1 << 7));
+    expect(a.writtenLocals).toBe((1 << 6) | (1 << 8));
   });
 });

@@ -205,20 +205,47 @@ export class Asm {
     this.byte(code);
     return this;
   }
+  /**
+   * Locals 0-31 read (`get`) and written (`set`, `tee`) since the caller last cleared these
+   * masks (bit n: local n): which of a region's guest registers its code uses.
+   */
+  readLocals = 0;
+  writtenLocals = 0;
   get(local: number): this {
+    if (local < 32) this.readLocals |= 1 << local;
     this.byte(Op.localGet);
     this.u(local);
     return this;
   }
   set(local: number): this {
+    if (local < 32) this.writtenLocals |= 1 << local;
     this.byte(Op.localSet);
     this.u(local);
     return this;
   }
   tee(local: number): this {
+    if (local < 32) this.writtenLocals |= 1 << local;
     this.byte(Op.localTee);
     this.u(local);
     return this;
+  }
+
+  /**
+   * Removes the code bytes from `from` to `to`, which hold no hinted branch and no `callLocal`:
+   * the offsets recorded after them move back.
+   */
+  cut(from: number, to: number): void {
+    const gone = to - from;
+    if (gone <= 0) return;
+    this.buf.copyWithin(from, to, this.n);
+    this.n -= gone;
+    for (const list of [this.hints, this.localCalls]) {
+      for (let k = 0; k < list.length; k += 2) {
+        const at = list[k]!;
+        if (at >= from && at < to) throw new RangeError(`cut over a recorded offset (${at})`);
+        if (at >= to) list[k] = at - gone;
+      }
+    }
   }
   i32(v: number): this {
     this.byte(Op.i32Const);

@@ -976,11 +976,12 @@ class Lowering {
     this.a.mem(Op.i32Store, offset);
   }
 
-  /** Registers and the flag record into memory (before a call that may throw, and at exit). */
-  spillState(): void {
+  /** Registers (those in `regs`, bit r: register r) and the flag record into memory (at exits). */
+  spillState(regs = 0xff): void {
     const lay = this.layout;
     this.resolveCarry();
-    for (let r = 0; r < 8; r++) this.storeWord(lay.regs + 4 * r, local(R0 + r));
+    for (let r = 0; r < 8; r++)
+      if ((regs & (1 << r)) !== 0) this.storeWord(lay.regs + 4 * r, local(R0 + r));
     for (let f = 0; f < 5; f++) this.storeWord(lay.scratch + SCR_FK + 4 * f, local(FK + f));
   }
 
@@ -3802,12 +3803,16 @@ function attempt(
   const a = c.a;
   const nb = blocks.length;
   const sc = layout.scratch;
-  // Entry: registers from memory, no pending flag record, pc = pc0.
+  // Entry: registers from memory, no pending flag record, pc = pc0. Each register's load is
+  // cut below if the region's code never uses that register.
   a.i32(c.stateBase).set(SB);
+  const regLoads: number[] = [];
   for (let r = 0; r < 8; r++) {
+    regLoads.push(a.out.length);
     c.word(layout.regs + 4 * r);
     a.set(R0 + r);
   }
+  regLoads.push(a.out.length);
   a.get(P_PC0).set(PC);
   a.get(P_RB0).set(RB);
   // From here `left` holds where the budget ends in retired-count terms (left + rb0: the budget
@@ -3823,6 +3828,8 @@ function attempt(
       a.set(FK + f);
     }
   }
+  // From here the code's use of the register locals is tracked (`Asm.readLocals`).
+  a.readLocals = a.writtenLocals = 0;
   c.fault = a.open(Op.block);
   c.exit = a.open(Op.block);
   c.leaveStored = a.open(Op.block);
@@ -3902,8 +3909,14 @@ function attempt(
   a.set(NR);
   a.i32(-1).set(NG);
   a.end(); // exit block
+  // Guest registers the code reads or writes (a handler call's spill and reload count as both):
+  // the others are not loaded at entry, and only written ones are stored at the exits (the
+  // rest still hold what memory holds). Fewer values live through the region: V8's register
+  // allocation (most of its compile time here) and every region transition do less.
+  const regsUsed = ((a.readLocals | a.writtenLocals) >>> R0) & 0xff;
+  const regsWritten = (a.writtenLocals >>> R0) & 0xff;
   // The shared exit: registers, flag record, next EIP and retired count into memory.
-  c.spillState();
+  c.spillState(regsWritten);
   c.storeWord(layout.scratch + SCR_NE, local(NE));
   c.storeWord(layout.scratch + SCR_NR, local(NR));
   const imports = IMPORTS.concat(
@@ -3935,11 +3948,13 @@ function attempt(
   a.end(); // fault block
   // The fault exit: a slow-path helper kept a fault; state, its instruction's EIP and the cursor
   // into memory, as spillForFault stores them before a helper that throws.
-  c.spillState();
+  c.spillState(regsWritten);
   c.storeWord(sc + SCR_IP, local(IPF));
   c.storeWord(sc + SCR_RB, local(RB));
   c.storeWord(sc + SCR_PC, local(PC));
   a.i32(FAULT_EXIT);
+  for (let r = 7; r >= 0; r--)
+    if ((regsUsed & (1 << r)) === 0) a.cut(regLoads[r]!, regLoads[r + 1]!);
   const part: ModulePart = {
     imports,
     locals: NUM_LOCALS,
