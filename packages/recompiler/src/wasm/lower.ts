@@ -976,12 +976,16 @@ class Lowering {
     this.a.mem(Op.i32Store, offset);
   }
 
-  /** Registers (those in `regs`, bit r: register r) and the flag record into memory (at exits). */
-  spillState(regs = 0xff): void {
+  /**
+   * Registers (those in `regs`, bit r: register r) and the flag record (unless `flags` is false)
+   * into memory (at exits).
+   */
+  spillState(regs = 0xff, flags = true): void {
     const lay = this.layout;
     this.resolveCarry();
     for (let r = 0; r < 8; r++)
       if ((regs & (1 << r)) !== 0) this.storeWord(lay.regs + 4 * r, local(R0 + r));
+    if (!flags) return;
     for (let f = 0; f < 5; f++) this.storeWord(lay.scratch + SCR_FK + 4 * f, local(FK + f));
   }
 
@@ -3809,10 +3813,14 @@ function attempt(
   const regLoads: number[] = [];
   for (let r = 0; r < 8; r++) {
     regLoads.push(a.out.length);
+    // Where a chaining region loads the pending flag record (cut like the registers' loads).
+    const flagLoads = [0, 0];
     c.word(layout.regs + 4 * r);
     a.set(R0 + r);
   }
   regLoads.push(a.out.length);
+  // Where a chaining region loads the pending flag record (cut like the registers' loads).
+  const flagLoads = [0, 0];
   a.get(P_PC0).set(PC);
   a.get(P_RB0).set(RB);
   // From here `left` holds where the budget ends in retired-count terms (left + rb0: the budget
@@ -3823,10 +3831,12 @@ function attempt(
     // This region is the one running (the JS wrapper reads which one exited), and the flag
     // record a chaining region left pending is its own (the wrapper zeroes fk after each exit).
     c.storeWord(sc + SCR_ID, konst(place!.id));
+    flagLoads[0] = a.out.length;
     for (let f = 0; f < 5; f++) {
       c.word(sc + SCR_FK + 4 * f);
       a.set(FK + f);
     }
+    flagLoads[1] = a.out.length;
   }
   // From here the code's use of the register locals is tracked (`Asm.readLocals`).
   a.readLocals = a.writtenLocals = 0;
@@ -3915,8 +3925,13 @@ function attempt(
   // allocation (most of its compile time here) and every region transition do less.
   const regsUsed = ((a.readLocals | a.writtenLocals) >>> R0) & 0xff;
   const regsWritten = (a.writtenLocals >>> R0) & 0xff;
+  // The same for the pending flag record, as a whole: code that neither reads nor writes it
+  // leaves in the scratch what the previous region left there (the wrapper zeroes it after
+  // each exit to JavaScript, which is what an unloaded record's locals hold).
+  const flagsUsed = ((a.readLocals | a.writtenLocals) >>> FK) & 0x1f;
+  const flagsWritten = ((a.writtenLocals >>> FK) & 0x1f) !== 0;
   // The shared exit: registers, flag record, next EIP and retired count into memory.
-  c.spillState(regsWritten);
+  c.spillState(regsWritten, flagsWritten);
   c.storeWord(layout.scratch + SCR_NE, local(NE));
   c.storeWord(layout.scratch + SCR_NR, local(NR));
   const imports = IMPORTS.concat(
@@ -3948,11 +3963,13 @@ function attempt(
   a.end(); // fault block
   // The fault exit: a slow-path helper kept a fault; state, its instruction's EIP and the cursor
   // into memory, as spillForFault stores them before a helper that throws.
-  c.spillState(regsWritten);
+  c.spillState(regsWritten, flagsWritten);
   c.storeWord(sc + SCR_IP, local(IPF));
   c.storeWord(sc + SCR_RB, local(RB));
   c.storeWord(sc + SCR_PC, local(PC));
   a.i32(FAULT_EXIT);
+  // Unused loads go from the last to the first (the flag record's come after the registers').
+  if (flagsUsed === 0) a.cut(flagLoads[0]!, flagLoads[1]!);
   for (let r = 7; r >= 0; r--)
     if ((regsUsed & (1 << r)) === 0) a.cut(regLoads[r]!, regLoads[r + 1]!);
   const part: ModulePart = {
