@@ -21,8 +21,8 @@ import type { Handler } from "./operands";
 /**
  * Effective address of a 32-bit addressing form (-1: no base / no index), as an int32: a kernel
  * address (2 GiB and up) as uint32 is a heap number whenever it is passed to a call V8 does not
- * inline, 150 MB of garbage per boot through the cold tier's compact forms (`segLinear` takes
- * it as int32 and hands `checkedLinear` the uint32).
+ * inline, 150 MB of garbage per boot through the cold tier's compact forms (`segLinear` and
+ * `checkedLinear` take it as int32 too).
  */
 function ea32(s: CpuState, base: number, index: number, scale: number, disp: number): number {
   // Each step wraps (`| 0`) so V8 adds in 32 bits (see alu.ts): a sum past 2^31 would

@@ -28,8 +28,8 @@ function jcc(cc: number): Handler {
 
 function callRel(op32: boolean): Handler {
   return (s, i) => {
-    if (op32)
-      push32(s, i.nextIp | 0); // int32, see fast.ts CALL
+    // The return address as int32 (see fast.ts CALL).
+    if (op32) push32(s, i.nextIp | 0);
     else push16(s, i.nextIp);
     jumpNear(s, i.nearBranchTarget);
   };
