@@ -3813,8 +3813,6 @@ function attempt(
   const regLoads: number[] = [];
   for (let r = 0; r < 8; r++) {
     regLoads.push(a.out.length);
-    // Where a chaining region loads the pending flag record (cut like the registers' loads).
-    const flagLoads = [0, 0];
     c.word(layout.regs + 4 * r);
     a.set(R0 + r);
   }
