@@ -48,9 +48,10 @@ export interface HypervisorOptions {
   yieldMs?: number;
   /**
    * Deterministic mode, HLT with a deadline: `jump` moves guest time to the deadline at once
-   * (fastest); `pace` first sleeps on the host until wall time since start catches up with the
-   * deadline, so an idle guest does not burn host CPU racing through its timer ticks. Guest
-   * output is identical either way. Default `jump`.
+   * (fastest); `pace` first sleeps on the host for the guest-time distance to the deadline, or
+   * less when wall time since start reaches the deadline sooner (never when it already has), so
+   * an idle guest does not burn host CPU racing through its timer ticks. Guest output is
+   * identical either way. Default `jump`.
    */
   idle?: "jump" | "pace";
   /**
@@ -510,8 +511,17 @@ export class Hypervisor {
         return;
       }
       if (this.options.idle === "pace" || this.isDeadHalt()) {
-        const ahead = deadline / 1e6 - (this.host.now() - this.startMs - stats.pausedMs);
-        if (ahead > 0) await this.sleep(ahead);
+        // Toward the deadline at host pace: no further than the guest-time distance to it (busy
+        // code that ran faster than the instruction-count rate put guest time ahead of the wall
+        // clock, a lead the guest must not sit out at its next idle: seconds after a boot), and
+        // not past the moment wall time since start reaches it (a guest behind jumps at once).
+        const distance = (deadline - clock.now()) / 1e6;
+        const catchUp = deadline / 1e6 - (this.host.now() - this.startMs - stats.pausedMs);
+        const ahead = Math.min(distance, catchUp);
+        // Woken before (an interrupt raised, input, an earlier event): the guest goes on at the
+        // current time, not at the deadline it has not reached on the host (it halts again, and
+        // sleeps what is left, if nothing was for it).
+        if (ahead > 0 && !(await this.sleep(ahead))) return;
         if (this.jobs.length > 0 || this.end !== null) return;
       }
       const before = clock.now();
@@ -534,24 +544,29 @@ export class Hypervisor {
     return eflags !== undefined && (eflags & EFLAGS_IF) === 0;
   }
 
-  /** Host sleep until `ms` passes or {@link wake} is called; counted as idle time. */
-  private sleep(ms: number): Promise<void> {
+  /**
+   * Host sleep until `ms` passes or {@link wake} is called; counted as idle time. Resolves to
+   * whether the whole `ms` passed (false: woken before).
+   */
+  private sleep(ms: number): Promise<boolean> {
     if (this.isWoken) {
       this.isWoken = false;
-      return Promise.resolve();
+      return Promise.resolve(false);
     }
     const host = this.host;
     const t0 = host.now();
     this.stats.idleSleeps++;
-    return new Promise<void>((resolve) => {
+    let isFull = false;
+    return new Promise<boolean>((resolve) => {
       this.wakeResolve = () => {
         this.isWoken = false;
         if (!this.isPausedFlag) this.stats.idleMs += host.now() - t0;
-        resolve();
+        resolve(isFull);
       };
       if (ms !== Infinity) {
         this.wakeTimer = host.setTimer(() => {
           this.wakeTimer = null;
+          isFull = true;
           this.wake();
         }, ms);
       }

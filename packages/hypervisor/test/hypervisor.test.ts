@@ -143,6 +143,53 @@ describe("Hypervisor, deterministic clock with idle pacing", () => {
   });
 });
 
+describe("Hypervisor, deterministic clock with idle pacing, guest time ahead of the wall clock", () => {
+  it("sleeps the guest-time distance to the deadline, not until the wall clock catches up", async () => {
+    const host = new FakeHost();
+    const clock = new VirtualClock({ mode: "deterministic", nsPerInstruction: 10 });
+    const scheduler = new EventScheduler();
+    let hv: Hypervisor | null = null;
+    // A fast engine: 1,000,000 instructions (10 ms of guest time) in 1 ms of host time.
+    const guest = new FakeGuest(1_000_000, () => hv!.requestPowerOff(), host, 0.000001);
+    clock.attach(guest);
+    // The guest's timer, 2 ms of guest time after it halts (at 10 ms + one HLT).
+    scheduler.schedule(12 * MS, () => (guest.irq = true));
+    hv = new Hypervisor({ cpu: guest, clock, scheduler, host, idle: "pace" });
+    expect(await hv.start()).toEqual({ reason: "poweroff" });
+    // Catching up with the wall clock would have slept 12 - 1 = 11 ms.
+    expect(host.timerRequests).toHaveLength(1);
+    expect(host.timerRequests[0]).toBeCloseTo(2 - 0.00001, 6);
+    expect(hv.stats.clockJumps).toBe(1);
+  });
+});
+
+describe("Hypervisor, deterministic clock with idle pacing, woken before the deadline", () => {
+  it("goes on at the current guest time instead of jumping to the deadline", async () => {
+    const host = new FakeHost();
+    const clock = new VirtualClock({ mode: "deterministic", nsPerInstruction: 10 });
+    const scheduler = new EventScheduler();
+    let hv: Hypervisor | null = null;
+    const guest = new FakeGuest(10, () => hv!.requestPowerOff());
+    clock.attach(guest);
+    scheduler.schedule(1000 * MS, () => undefined); // far away: the loop sleeps toward it
+    // A host timer that never fires (and leaves host time alone): only the event can wake.
+    host.setTimer = (_callback, ms) => {
+      host.timerRequests.push(ms);
+      return 0;
+    };
+    hv = new Hypervisor({ cpu: guest, clock, scheduler, host, idle: "pace" });
+    const done = hv.start();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(host.timerRequests).toEqual([1000 - 0.00011]);
+    const at = clock.now();
+    scheduler.schedule(at, () => (guest.irq = true)); // e.g. a disk completion
+    expect(await done).toEqual({ reason: "poweroff" });
+    // The interrupt came at the guest time it was raised: no jump toward the far deadline.
+    expect(hv.stats.clockJumps).toBe(0);
+    expect(clock.now()).toBeLessThan(at + MS);
+  });
+});
+
 describe("Hypervisor, deterministic clock, HLT with IF clear", () => {
   it("keeps running timers but paces them to host time instead of racing", async () => {
     const host = new FakeHost();
