@@ -124,16 +124,26 @@ describe("Hypervisor, a busy guest's one-shot timer", () => {
   });
 });
 
+/**
+ * A deterministic clock with idle pacing and a guest that runs `work` instructions (each
+ * `hostMsPerInstruction` of host time), halts, and powers off when its interrupt comes.
+ */
+function pacedRun(work: number, hostMsPerInstruction = 0) {
+  const host = new FakeHost();
+  const clock = new VirtualClock({ mode: "deterministic", nsPerInstruction: 10 });
+  const scheduler = new EventScheduler();
+  const run: { hv?: Hypervisor } = {};
+  const guest = new FakeGuest(work, () => run.hv!.requestPowerOff(), host, hostMsPerInstruction);
+  clock.attach(guest);
+  const hv = new Hypervisor({ cpu: guest, clock, scheduler, host, idle: "pace" });
+  run.hv = hv;
+  return { host, clock, scheduler, guest, hv };
+}
+
 describe("Hypervisor, deterministic clock with idle pacing", () => {
   it("sleeps on the host until wall time catches up with the deadline, then jumps", async () => {
-    const host = new FakeHost();
-    const clock = new VirtualClock({ mode: "deterministic", nsPerInstruction: 10 });
-    const scheduler = new EventScheduler();
-    let hv: Hypervisor | null = null;
-    const guest = new FakeGuest(100, () => hv!.requestPowerOff(), host, 0.001);
-    clock.attach(guest);
+    const { host, scheduler, guest, hv } = pacedRun(100, 0.001);
     scheduler.schedule(10 * MS, () => (guest.irq = true));
-    hv = new Hypervisor({ cpu: guest, clock, scheduler, host, idle: "pace" });
     expect(await hv.start()).toEqual({ reason: "poweroff" });
     // 101 instructions cost 0.101 ms of host time; the deadline is 10 ms of guest time.
     expect(host.timerRequests).toHaveLength(1);
@@ -141,43 +151,27 @@ describe("Hypervisor, deterministic clock with idle pacing", () => {
     expect(hv.stats.clockJumps).toBe(1);
     expect(hv.stats.skippedNs).toBe(10 * MS - 1010);
   });
-});
 
-describe("Hypervisor, deterministic clock with idle pacing, guest time ahead of the wall clock", () => {
   it("sleeps the guest-time distance to the deadline, not until the wall clock catches up", async () => {
-    const host = new FakeHost();
-    const clock = new VirtualClock({ mode: "deterministic", nsPerInstruction: 10 });
-    const scheduler = new EventScheduler();
-    let hv: Hypervisor | null = null;
     // A fast engine: 1,000,000 instructions (10 ms of guest time) in 1 ms of host time.
-    const guest = new FakeGuest(1_000_000, () => hv!.requestPowerOff(), host, 0.000001);
-    clock.attach(guest);
+    const { host, scheduler, guest, hv } = pacedRun(1_000_000, 0.000001);
     // The guest's timer, 2 ms of guest time after it halts (at 10 ms + one HLT).
     scheduler.schedule(12 * MS, () => (guest.irq = true));
-    hv = new Hypervisor({ cpu: guest, clock, scheduler, host, idle: "pace" });
     expect(await hv.start()).toEqual({ reason: "poweroff" });
     // Catching up with the wall clock would have slept 12 - 1 = 11 ms.
     expect(host.timerRequests).toHaveLength(1);
     expect(host.timerRequests[0]).toBeCloseTo(2 - 0.00001, 6);
     expect(hv.stats.clockJumps).toBe(1);
   });
-});
 
-describe("Hypervisor, deterministic clock with idle pacing, woken before the deadline", () => {
-  it("goes on at the current guest time instead of jumping to the deadline", async () => {
-    const host = new FakeHost();
-    const clock = new VirtualClock({ mode: "deterministic", nsPerInstruction: 10 });
-    const scheduler = new EventScheduler();
-    let hv: Hypervisor | null = null;
-    const guest = new FakeGuest(10, () => hv!.requestPowerOff());
-    clock.attach(guest);
+  it("woken before the deadline, goes on at the current guest time instead of jumping", async () => {
+    const { host, clock, scheduler, guest, hv } = pacedRun(10);
     scheduler.schedule(1000 * MS, () => undefined); // far away: the loop sleeps toward it
     // A host timer that never fires (and leaves host time alone): only the event can wake.
     host.setTimer = (_callback, ms) => {
       host.timerRequests.push(ms);
       return 0;
     };
-    hv = new Hypervisor({ cpu: guest, clock, scheduler, host, idle: "pace" });
     const done = hv.start();
     await new Promise((resolve) => setTimeout(resolve, 5));
     expect(host.timerRequests).toEqual([1000 - 0.00011]);

@@ -103,8 +103,9 @@ const NUM_LOCALS = 37 - NUM_PARAMS;
  * slow path. One call site per access rather than `me` and the slow path each: V8's optimizing
  * compile of a boot's region modules took ~10 % less CPU (bench/README.md, stop 49). The MMU
  * zeroes the area whenever it drops or restricts an entry, so a memo never outlives the entry
- * it came from and region code invalidates nothing itself. Slots 0-7 are the base registers of explicit operands (ESP for the stack, ESI/EDI for strings), 8
- * operands without one; 9-24 operands with an index register, by a hash of base and index (the
+ * it came from and region code invalidates nothing itself. Slots 0-7 are the base registers of
+ * explicit operands (ESP for the stack, ESI/EDI for strings), 8 operands without one; 9-24
+ * operands with an index register, by a hash of base and index (the
  * XZ decompressor's LZ copy reads [esi+ebx] and writes [esi+ecx] on two pages: one slot per base
  * register made every such access a miss, `me` calls 65.3 M -> 47.9 M per boot and workload;
  * spans of up to MEMO_SPAN pages each side then 47.9 M -> 34.9 M: the decompressor's stack and
@@ -977,10 +978,10 @@ class Lowering {
   }
 
   /**
-   * Registers (those in `regs`, bit r: register r) and the flag record (unless `flags` is false)
-   * into memory (at exits).
+   * The registers in `regs` (bit r: register r) and, when `flags`, the flag record into memory
+   * (at the region's exits: those its code wrote, see `attempt`).
    */
-  spillState(regs = 0xff, flags = true): void {
+  spillState(regs: number, flags: boolean): void {
     const lay = this.layout;
     this.resolveCarry();
     for (let r = 0; r < 8; r++)
