@@ -985,6 +985,37 @@ export function buildBlocks(
   return out;
 }
 
+/**
+ * An entry into a valid region of `cursor`'s, built before, whose basic block `k` >= 1 starts at
+ * `eip` on this physical page in `mode` and at this linear placement (`enterAt`), or null. For
+ * the dispatcher's cache misses: an interrupt or exception handler returns to wherever the guest
+ * was, most often a block boundary inside a region, which only the region's entry block was
+ * cached for; without this, the code from there ran as fresh cold blocks until it reached a
+ * region's first block again.
+ */
+export function regionEntry(
+  cursor: RegionCursor,
+  phys: number,
+  eip: number,
+  linear: number,
+  mode: number,
+): Block | null {
+  const known = REGIONS.get(cursor)?.get(Math.floor(phys / 4096));
+  if (known === undefined) return null;
+  for (const r of known) {
+    if (!r.valid) continue;
+    const into = blockIn([r], phys, eip, linear, mode);
+    if (into !== null) return enterAt(into.r, into.k, phys, eip);
+  }
+  return null;
+}
+
+/** The entry into region `r` at its basic block `k` (on `r`'s page, as `enterAt`). */
+export function innerEntry(r: Block, k: number): Block {
+  const eip = r.ips[k]![0]!;
+  return enterAt(r, k, r.phys + (eip - r.eip), eip);
+}
+
 /** The region among `regions` with a basic block `k` >= 1 at `eip` (as `entryInto`), or null. */
 function blockIn(
   regions: readonly Block[],

@@ -26,6 +26,8 @@ import {
   buildBlocks,
   CodeBytes,
   discover,
+  innerEntry,
+  regionEntry,
   discoverRegion,
   MAX_REGION_BLOCKS,
   type Block,
@@ -177,6 +179,12 @@ export interface RecompilerStats {
   blocksEvicted: number;
   /** Invalidated blocks found unchanged at their next lookup and reused. */
   blocksRevived: number;
+  /**
+   * Entries into a region at one of its inner basic blocks made for the dispatcher: for a cold
+   * block cached there when the region was built, or for a cache miss there later (where an
+   * interrupt returned, say). Each replaces a cold block with the region's code.
+   */
+  innerEntries: number;
   /** Writes to a page of translated code that missed its bytes (nothing invalidated). */
   codeWritesBeside: number;
   /** Block entries, and how many of them came through a chain link. */
@@ -360,6 +368,7 @@ export class Recompiler {
     blocksInvalidated: 0,
     blocksEvicted: 0,
     blocksRevived: 0,
+    innerEntries: 0,
     codeWritesBeside: 0,
     blocksExecuted: 0,
     chained: 0,
@@ -1113,6 +1122,12 @@ export class Recompiler {
       this.heat[slot] = NON_RAM;
       return null;
     }
+    // A basic block of a region built before: entered there rather than decoded cold.
+    const inner = regionEntry(this.cursor, phys, eip, linear, mode);
+    if (inner !== null) {
+      this.installInner(slot, page, inner);
+      return inner;
+    }
     const s = this.s;
     const insns = discover(
       this.fetch8,
@@ -1277,7 +1292,45 @@ export class Recompiler {
       this.install(slotOf(b.phys, b.eip), Math.floor(b.phys / 4096), b);
       if (b.phys === cold.phys && b.eip === cold.eip) hot = b;
     }
+    for (const b of built) if (b.home === b) this.adoptInner(b);
     return hot;
+  }
+
+  /**
+   * Cold blocks cached at the starts of region `r`'s other basic blocks become entries into `r`
+   * there: the same code, already translated. Otherwise each stayed cold until it earned its own
+   * translation (a dispatcher entry there: after an interrupt returned, a dynamic exit, an
+   * exit to JavaScript), which then only made the same entry.
+   */
+  private adoptInner(r: Block): void {
+    const page = Math.floor(r.phys / 4096);
+    const slots = this.slots;
+    for (let k = 1; k < r.ips.length; k++) {
+      const eip = r.ips[k]![0]!;
+      const phys = r.phys + (eip - r.eip);
+      if (Math.floor(phys / 4096) !== page) continue;
+      const slot = slotOf(phys, eip);
+      const cold = (b: Block | null): boolean =>
+        b !== null &&
+        !b.compiled &&
+        b.valid &&
+        b.phys === phys &&
+        b.eip === eip &&
+        b.mode === r.mode;
+      if (!cold(slots[slot]!) && !cold(slots[slot ^ 1]!)) continue;
+      this.installInner(slot, page, innerEntry(r, k));
+    }
+  }
+
+  /** Caches `entry`, an entry into a region at an inner block (counted as `translateAll` does). */
+  private installInner(slot: number, page: number, entry: Block): void {
+    this.stats.innerEntries++;
+    if (entry.wasm !== null) {
+      this.stats.translatedWasm++;
+      this.liveWasm++;
+    }
+    this.snapshotCode(entry, linearOf(entry));
+    this.install(slot, page, entry);
   }
 
   /**

@@ -28,7 +28,7 @@ export function formatRecompilerStats(st: RecompilerStats): string {
   const total = st.instructionsInBlocks + st.instructionsInterpreted;
   const pct = (n: number): string => (total === 0 ? "0.0" : ((100 * n) / total).toFixed(1));
   const lines = [
-    `recompiler: ${st.blocksDecoded} blocks decoded, ${st.blocksTranslated} translated, ${st.blocksInvalidated} invalidated (${st.blocksRevived} revived unchanged; ${st.codeWritesBeside} writes beside code), ${st.blocksEvicted} evicted`,
+    `recompiler: ${st.blocksDecoded} blocks decoded, ${st.blocksTranslated} translated, ${st.blocksInvalidated} invalidated (${st.blocksRevived} revived unchanged; ${st.codeWritesBeside} writes beside code), ${st.blocksEvicted} evicted, ${st.innerEntries} inner region entries`,
     `  ${st.blocksExecuted} block runs (${st.chained} chained); instructions in blocks ${st.instructionsInBlocks} (${pct(st.instructionsInBlocks)}%), interpreted ${st.instructionsInterpreted} (${pct(st.instructionsInterpreted)}%)`,
   ];
   if (st.translatedWasm > 0)

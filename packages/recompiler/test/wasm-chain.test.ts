@@ -184,6 +184,20 @@ const CROSSRET = program([
 const NESTED = program([[0, "be2c01000031c0e8040000004e75f8f4b90300000001c84975fbc3"]]);
 
 /*
+ * A loop whose rare branch raises an interrupt and jumps back into the loop's middle (`back`:
+ * a basic block of the loop's region, which the loop itself runs as part of its first block):
+ * start: mov ecx, `count` / xor edx, edx / sti
+ * L: add edx, ecx / test cl, 63 / jz rare
+ * back (+0xf): add edx, 3 / dec ecx / jnz L / cli / hlt
+ * rare (+0x17): out 0x80, al / jmp back
+ * With `count` 400 the rare branch first runs after the loop's region is made; with 448 it runs
+ * in the first iteration, so a cold block at `back` is cached by then.
+ */
+const innerLoop = (count: number): Uint8Array =>
+  Uint8Array.from([0xb9, ...le32(count), ...hex("31d2fb01caf6c13f740883c2034975f3faf4e680ebf4")]);
+const INNER_BACK = CODE_AT + 0xf;
+
+/*
  * Barriers that keep the mode, in a loop (lower.ts MODE_KEEPING):
  * start: mov ecx, 500 / xor edx, edx / xor eax, eax
  * L: add edx, ecx / out 0x80, al / in al, 0x71 / add edx, eax / cli / invlpg [DATA]
@@ -774,6 +788,39 @@ describe("chaining inside WebAssembly vs the interpreter (run(n), varied budgets
     expect(bytes[DATA_AT]).toBe(60);
     expect(b.engine!.stats.chainedInWasm).toBeGreaterThan(20);
   });
+
+  it.each(BACKENDS)(
+    "a dispatcher entry at a region's inner block runs the region from there (%s)",
+    (backend) => {
+      const poke = (m: Machine): void => {
+        // Vector 30's handler: inc dword [DATA + 8]; iret.
+        m.mem.bytes.set(hex("ff0508000400cf"), HANDLERS_AT + 16 * IRQ_VECTOR);
+      };
+      // 400: `back` is first reached after the region exists (a cache miss there); 448: a cold
+      // block at `back`, run once, is cached when the region is made.
+      for (const [count, rare] of [
+        [400, 6],
+        [448, 7],
+      ] as const) {
+        const { b } = chainLockstep(innerLoop(count), backend, {
+          threshold: 8,
+          extras: withIrq,
+          setup: poke,
+        });
+        // Oracle: the interpreter's run (compared after every run) and the sums.
+        expect(b.mem.bytes[DATA_AT + 8]).toBe(rare);
+        expect(b.cpu.getReg32(2)).toBe((count * (count + 1)) / 2 + 3 * count);
+        // Entered from the dispatcher only (after each interrupt), fewer times than the
+        // threshold: still the loop's region, entered at its block, not a cold block.
+        const at = [...b.engine!.blocks()].filter((x) => x.valid && x.eip === INNER_BACK);
+        expect(at).toHaveLength(1);
+        expect(at[0]!.compiled).toBe(true);
+        expect(at[0]!.home).not.toBe(at[0]);
+        expect(at[0]!.home.eip).toBe(CODE_AT + 8);
+        expect(b.engine!.stats.innerEntries).toBe(1);
+      }
+    },
+  );
 
   it.each(BACKENDS)("an interrupt raised by a device read at a chaining exit (%s)", (backend) => {
     const setup = (m: Machine, x: MachineExtras): void => {
