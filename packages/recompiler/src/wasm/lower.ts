@@ -1661,6 +1661,16 @@ class Lowering {
     return slowSite(code, this.j, this.k);
   }
 
+  /**
+   * Pushes a slow load's or store's code and retired count (`ld`, `st`): a site code holds the
+   * instruction's index in its block, which region.ts adds to the block's count (RB), so the
+   * site pushes RB alone (3 bytes less at each of a boot's ~40 K slow paths).
+   */
+  private retiredArg(code: number): void {
+    this.a.i32(code).get(RB);
+    if ((code & SLOW_SITE) === 0) this.a.i32(this.k).op(Op.i32Add);
+  }
+
   /** Pushes the TLB test for `l` against `mask` (TlbMasks; 1 = direct access). */
   tlbTest(mask: number, top: number): void {
     const limit = top === 7 ? null : konst(4096 - SIZE(top));
@@ -1764,7 +1774,7 @@ class Lowering {
     const code = this.slowPath(i, this.slowCode(seg, top) | (rmw ? SLOW_RMW : 0));
     a.get(L);
     if (m >= 0) a.i32(memoArg(m, rmw, SIZE(top)));
-    a.i32(code).get(RB).i32(this.k).op(Op.i32Add);
+    this.retiredArg(code);
     if (m >= 0) a.callLocal(this.slowHelper(false, top, rmw));
     else a.call(F_LD);
     this.faultCheck();
@@ -1819,7 +1829,7 @@ class Lowering {
     a.get(L);
     v(a);
     if (m >= 0) a.i32(memoArg(m, true, SIZE(top)));
-    a.i32(code).get(RB).i32(this.k).op(Op.i32Add);
+    this.retiredArg(code);
     if (m >= 0) a.callLocal(this.slowHelper(true, top, true));
     else a.call(F_ST);
     this.faultCheck();

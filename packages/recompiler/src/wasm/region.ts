@@ -330,8 +330,11 @@ function regionImports(
     cf: (): number => X.s!.getCF(),
     ev: (): number => (events(X.s!) ? 1 : 0),
     // ld, st, ck and j keep a fault (`WasmShared.keep`): the region leaves by its fault exit.
+    // n: the retired count since entry at the block's start, plus the instruction's index in
+    // it (a site code's, lower.ts `retiredArg`; the site added it itself otherwise).
     ld: (l: number, code: number, n: number): number => {
       const s = X.s!;
+      n += siteIndex(code);
       X.cur = block;
       try {
         const v = rt.slowLoad(s, l, code & SLOW_CODE_BITS, X.base + n);
@@ -344,6 +347,7 @@ function regionImports(
     },
     st: (l: number, v: number, code: number, n: number): number => {
       const s = X.s!;
+      n += siteIndex(code);
       X.cur = block;
       try {
         rt.slowStore(s, l, v, code & SLOW_CODE_BITS, X.base + n);
