@@ -1001,13 +1001,7 @@ export function regionEntry(
   mode: number,
 ): Block | null {
   const known = REGIONS.get(cursor)?.get(Math.floor(phys / 4096));
-  if (known === undefined) return null;
-  for (const r of known) {
-    if (!r.valid) continue;
-    const into = blockIn([r], phys, eip, linear, mode);
-    if (into !== null) return enterAt(into.r, into.k, phys, eip);
-  }
-  return null;
+  return known === undefined ? null : entryInto(known, phys, eip, linear, mode);
 }
 
 /** The entry into region `r` at its basic block `k` (on `r`'s page, as `enterAt`). */
@@ -1016,7 +1010,10 @@ export function innerEntry(r: Block, k: number): Block {
   return enterAt(r, k, r.phys + (eip - r.eip), eip);
 }
 
-/** The region among `regions` with a basic block `k` >= 1 at `eip` (as `entryInto`), or null. */
+/**
+ * The valid region among `regions` with a basic block `k` >= 1 at `eip` (as `entryInto`), or
+ * null.
+ */
 function blockIn(
   regions: readonly Block[],
   phys: number,
@@ -1025,7 +1022,12 @@ function blockIn(
   mode: number,
 ): { r: Block; k: number } | null {
   for (const r of regions) {
-    if (r.mode !== mode || r.linearPage !== linear >>> 12 || r.phys - r.eip !== phys - eip)
+    if (
+      !r.valid ||
+      r.mode !== mode ||
+      r.linearPage !== linear >>> 12 ||
+      r.phys - r.eip !== phys - eip
+    )
       continue;
     for (let k = 1; k < r.ips.length; k++) if (r.ips[k]![0] === eip) return { r, k };
   }

@@ -26,10 +26,10 @@ import {
   buildBlocks,
   CodeBytes,
   discover,
-  innerEntry,
-  regionEntry,
   discoverRegion,
+  innerEntry,
   MAX_REGION_BLOCKS,
+  regionEntry,
   type Block,
   type FastMemoryView,
   type RegionCursor,
@@ -274,6 +274,13 @@ export const WARM_FRACTION = 0.25;
 export const HEAT_AFTER_REGION = 4;
 /** Warm blocks waiting at most (see `warmBatch`). */
 const WARM_LIMIT = 256;
+
+/** Whether `b` is a valid cold block for `phys`, `eip` and `mode`. */
+function coldAt(b: Block | null, phys: number, eip: number, mode: number): boolean {
+  return (
+    b !== null && !b.compiled && b.valid && b.phys === phys && b.eip === eip && b.mode === mode
+  );
+}
 
 /** The linear address of a block's entry (its linear page and its page offset). */
 function linearOf(b: Block): number {
@@ -1310,14 +1317,8 @@ export class Recompiler {
       const phys = r.phys + (eip - r.eip);
       if (Math.floor(phys / 4096) !== page) continue;
       const slot = slotOf(phys, eip);
-      const cold = (b: Block | null): boolean =>
-        b !== null &&
-        !b.compiled &&
-        b.valid &&
-        b.phys === phys &&
-        b.eip === eip &&
-        b.mode === r.mode;
-      if (!cold(slots[slot]!) && !cold(slots[slot ^ 1]!)) continue;
+      if (!coldAt(slots[slot]!, phys, eip, r.mode) && !coldAt(slots[slot ^ 1]!, phys, eip, r.mode))
+        continue;
       this.installInner(slot, page, innerEntry(r, k));
     }
   }
