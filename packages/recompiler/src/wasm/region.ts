@@ -20,7 +20,7 @@ import {
 } from "@ringvm/cpu";
 import { wasmApi, wasmSimd, type WasmMemoryLike } from "./api";
 import { buildModule } from "./asm";
-import type { FuncTable } from "./chain";
+import type { FuncTable, WasmChain } from "./chain";
 import { Code, Instruction } from "@ringvm/decoder";
 import type { Block, BlockFn, FastMemoryView, RegionCursor } from "../block";
 import { DOUBLE_FIELD } from "../field-layout";
@@ -419,6 +419,87 @@ function regionImports(
   return e;
 }
 
+/**
+ * What the region wrappers of one engine (one `WasmShared`) read besides their own region: one
+ * object, so that a wrapper's closure holds four values (its context fits a cache line; with
+ * these in it, an entry from JavaScript into a region not run lately missed on three).
+ */
+interface WrapperShared {
+  readonly X: WasmShared;
+  readonly M: Int32Array;
+  readonly copy: boolean;
+  readonly rg: number;
+  /** Word indices of SCR_EVW, SCR_CSB, SCR_FK (five words), SCR_CNT, SCR_ID, SCR_NE, SCR_NR, SCR_IP, SCR_PC, SCR_RB. */
+  readonly evw: number;
+  readonly csb: number;
+  readonly fk: number;
+  readonly cnt: number;
+  readonly id: number;
+  readonly ne: number;
+  readonly nr: number;
+  readonly ip: number;
+  readonly pc: number;
+  readonly rb: number;
+  readonly chain: WasmChain | null;
+  readonly cursor: RegionCursor;
+  readonly rt: WasmRuntime;
+}
+
+const wrapperShared = new WeakMap<WasmShared, WrapperShared>();
+
+/** The `WrapperShared` of `target`'s engine (made at its first region). */
+function sharedOf(target: WasmTarget, cursor: RegionCursor, rt: WasmRuntime): WrapperShared {
+  const X = target.shared;
+  let W = wrapperShared.get(X);
+  if (W === undefined) {
+    const sc = target.layout.scratch >>> 2;
+    W = {
+      X,
+      M: X.M,
+      copy: X.copy,
+      rg: X.rg,
+      evw: sc + (SCR_EVW >> 2),
+      csb: sc + (SCR_CSB >> 2),
+      fk: sc + (SCR_FK >> 2),
+      cnt: sc + (SCR_CNT >> 2),
+      id: sc + (SCR_ID >> 2),
+      ne: sc + (SCR_NE >> 2),
+      nr: sc + (SCR_NR >> 2),
+      ip: sc + (SCR_IP >> 2),
+      pc: sc + (SCR_PC >> 2),
+      rb: sc + (SCR_RB >> 2),
+      chain: target.chain,
+      cursor,
+      rt,
+    };
+    wrapperShared.set(X, W);
+  }
+  return W;
+}
+
+/** A pending flag record left in the scratch goes into CpuState (the next entry starts without). */
+function flushFlags(W: WrapperShared, s: CpuState): void {
+  const M = W.M;
+  const fk = W.fk;
+  if (M[fk] !== 0) {
+    W.rt.materializeFlags(s, M[fk]!, M[fk + 1]!, M[fk + 2]!, M[fk + 3]!, M[fk + 4]!);
+    M[fk] = 0;
+  }
+}
+
+/** The region runs a chain inside WebAssembly counted in the scratch: into the stats. */
+function countChained(W: WrapperShared): void {
+  const M = W.M;
+  const c = M[W.cnt]!;
+  if (c !== 0) {
+    M[W.cnt] = 0;
+    const st = W.X.stats;
+    st.chainedInWasm += c;
+    st.chained += c;
+    st.blocksExecuted += c;
+  }
+}
+
 /** The BlockFn of region `block` over its exports (`c`, `t`: when it chains). */
 function regionFn(
   lowered: LoweredPart,
@@ -428,13 +509,7 @@ function regionFn(
   rt: WasmRuntime,
   ex: { f: RegionExport; c: unknown; t: FuncTable | undefined },
 ): BlockFn {
-  const { layout, shared: X, chain } = target;
-  const M = X.M;
-  const sc = layout.scratch >>> 2;
-  const copy = X.copy;
-  const rg = X.rg;
-  const evw = sc + (SCR_EVW >> 2);
-  const f = ex.f;
+  const chain = target.chain;
   block.dynamicExits = Uint8Array.from(lowered.exitTargets, (t) => (t === -1 ? 1 : 0));
   const sb = lowered.id;
   if (chain !== null && sb !== 0) {
@@ -447,29 +522,18 @@ function regionFn(
     block.chainFn = ex.c;
     chain.enter(block);
   }
-  const fk = sc + (SCR_FK >> 2);
-  const flags = (s: CpuState): void => {
-    if (M[fk] !== 0) {
-      rt.materializeFlags(s, M[fk]!, M[fk + 1]!, M[fk + 2]!, M[fk + 3]!, M[fk + 4]!);
-      // The next entry starts without a pending record (a chaining region loads it).
-      M[fk] = 0;
-    }
-  };
-  const cnt = sc + (SCR_CNT >> 2);
-  const st = X.stats;
-  const counted = (): void => {
-    const c = M[cnt]!;
-    if (c !== 0) {
-      M[cnt] = 0;
-      st.chainedInWasm += c;
-      st.chained += c;
-      st.blocksExecuted += c;
-    }
-  };
-  const csb = sc + (SCR_CSB >> 2);
-  const id = sc + (SCR_ID >> 2);
+  return wrapper(sharedOf(target, cursor, rt), block, ex.f, sb);
+}
+
+/** The wrapper of region `block` (export `f`, chain id `sb`): its closure holds only these. */
+function wrapper(W: WrapperShared, block: Block, f: RegionExport, sb: number): BlockFn {
   return (s, left, pc0 = 0) => {
-    st.wasmEntries++;
+    const X = W.X;
+    const M = W.M;
+    const copy = W.copy;
+    const rg = W.rg;
+    const chain = W.chain;
+    X.stats.wasmEntries++;
     const r = s.regs;
     if (copy) for (let k = 0; k < 8; k++) M[rg + k] = r[k]!;
     const base = s.retired;
@@ -480,8 +544,8 @@ function regionFn(
     X.cur = block;
     X.sync(s);
     if (chain !== null) {
-      M[evw] = 0;
-      M[csb] = s.segBase[1]! | 0;
+      M[W.evw] = 0;
+      M[W.csb] = s.segBase[1]! | 0;
     }
     let g: number;
     try {
@@ -495,8 +559,8 @@ function regionFn(
       if (copy) for (let k = 0; k < 8; k++) r[k] = M[rg + k]!;
       // ip -1: a handler threw (it set startEip/startEsp itself). A slow load or store with
       // its place in the code (lower.ts `slowSite`) left them in X instead.
-      let ip = M[sc + (SCR_IP >> 2)]!;
-      let pc = M[sc + (SCR_PC >> 2)]!;
+      let ip = M[W.ip]!;
+      let pc = M[W.pc]!;
       if (X.faultPc >= 0) {
         ip = X.faultIp;
         pc = X.faultPc;
@@ -506,29 +570,30 @@ function regionFn(
         s.startEip = ip >>> 0;
         s.startEsp = r[4]!;
       }
-      flags(s);
-      cursor.base = base + M[sc + (SCR_RB >> 2)]!;
+      flushFlags(W, s);
+      const cursor = W.cursor;
+      cursor.base = base + M[W.rb]!;
       cursor.cur = pc;
       cursor.last = X.cur === block ? null : X.cur;
-      if (chain !== null) counted();
+      if (chain !== null) countChained(W);
       throw err;
     }
     if (copy) for (let k = 0; k < 8; k++) r[k] = M[rg + k]!;
-    flags(s);
-    const ne = M[sc + (SCR_NE >> 2)]! >>> 0;
+    flushFlags(W, s);
+    const ne = M[W.ne]! >>> 0;
     s.eip = ne;
-    s.retired = base + M[sc + (SCR_NR >> 2)]!;
+    s.retired = base + M[W.nr]!;
     let B = block;
-    cursor.last = null;
+    W.cursor.last = null;
     if (chain !== null) {
-      counted();
-      const last = M[id]!;
+      countChained(W);
+      const last = M[W.id]!;
       if (last !== sb) {
         // The chain ended in another region: its exit, links and dynamic-exit cache.
         const other = chain.regions[last];
         if (other === undefined) return null;
         B = other;
-        cursor.last = B;
+        W.cursor.last = B;
       }
     }
     if (g < 0) return null;
