@@ -26,7 +26,7 @@ import { Session } from "node:inspector/promises";
 import { createPc } from "@ringvm/pc";
 import { favorCallingThread, relaunchWithPoolSize } from "ringvm/host-threads";
 import { configureWasmHost } from "ringvm/host-wasm";
-import { PHASES, PROMPT } from "./boot-phases.mjs";
+import { PHASES, PROMPT, WORKLOAD, WORKLOAD_END, WORKLOAD_PARTS } from "./boot-phases.mjs";
 import { threadCpuSeconds } from "./proc-cpu.mjs";
 import { serialWatch } from "./serial-watch.mjs";
 
@@ -64,13 +64,6 @@ if (!Number.isInteger(partRounds) || partRounds < 0) {
   process.stderr.write(`phases: --parts takes a round count, not "${option("parts", "")}"\n`);
   process.exit(2);
 }
-/** bench/compare.mjs's workload, by part: a name and the command (ending "; "). */
-const PARTS = [
-  ["sha256sum", "dd if=/dev/zero bs=1024 count=2048 2>/dev/null | sha256sum; "],
-  ["gzip", "dd if=/dev/zero bs=1024 count=1024 2>/dev/null | gzip -c | wc -c; "],
-  ["shell loop", "i=0; while [ $i -lt 5000 ]; do i=$((i+1)); done; echo loop=$i; "],
-];
-const WORKLOAD = PARTS.map(([, command]) => command).join("") + "echo BENCH-$((6*7))-DONE\n";
 
 // The counters where each phase's text first appeared (full boot only), taken as it arrives.
 const phaseMarks = [];
@@ -195,10 +188,10 @@ try {
   const parts = [];
   if (partRounds === 0) {
     pc.sendSerial(new TextEncoder().encode(WORKLOAD));
-    await until("BENCH-42-DONE", 600);
+    await until(WORKLOAD_END, 600);
   }
   for (let round = 1; round <= partRounds; round++) {
-    for (const [name, command] of PARTS) {
+    for (const [name, command] of WORKLOAD_PARTS) {
       // A marker the command line's echo does not contain (the shell computes it).
       const n = parts.length + 1;
       const a = counters();

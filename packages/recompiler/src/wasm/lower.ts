@@ -3829,7 +3829,8 @@ function attempt(
   }
   regLoads.push(a.out.length);
   // Where a chaining region loads the pending flag record (cut like the registers' loads).
-  const flagLoads = [0, 0];
+  let flagsFrom = 0;
+  let flagsTo = 0;
   a.get(P_PC0).set(PC);
   a.get(P_RB0).set(RB);
   // From here `left` holds where the budget ends in retired-count terms (left + rb0: the budget
@@ -3840,12 +3841,12 @@ function attempt(
     // This region is the one running (the JS wrapper reads which one exited), and the flag
     // record a chaining region left pending is its own (the wrapper zeroes fk after each exit).
     c.storeWord(sc + SCR_ID, konst(place!.id));
-    flagLoads[0] = a.out.length;
+    flagsFrom = a.out.length;
     for (let f = 0; f < 5; f++) {
       c.word(sc + SCR_FK + 4 * f);
       a.set(FK + f);
     }
-    flagLoads[1] = a.out.length;
+    flagsTo = a.out.length;
   }
   // From here the code's use of the register locals is tracked (`Asm.readLocals`).
   a.readLocals = a.writtenLocals = 0;
@@ -3978,7 +3979,7 @@ function attempt(
   c.storeWord(sc + SCR_PC, local(PC));
   a.i32(FAULT_EXIT);
   // Unused loads go from the last to the first (the flag record's come after the registers').
-  if (flagsUsed === 0) a.cut(flagLoads[0]!, flagLoads[1]!);
+  if (flagsUsed === 0) a.cut(flagsFrom, flagsTo);
   for (let r = 7; r >= 0; r--)
     if ((regsUsed & (1 << r)) === 0) a.cut(regLoads[r]!, regLoads[r + 1]!);
   const part: ModulePart = {

@@ -130,6 +130,26 @@ export class WasmShared {
   /** Word index of the registers, of the scratch's next-EIP word. */
   readonly rg: number;
   readonly ne: number;
+  /**
+   * Word indices of the scratch's SCR_NR, SCR_EVW, SCR_CSB, SCR_FK (five words), SCR_CNT,
+   * SCR_ID, SCR_IP, SCR_PC and SCR_RB.
+   */
+  readonly nr: number;
+  readonly evw: number;
+  readonly csb: number;
+  readonly fk: number;
+  readonly cnt: number;
+  readonly id: number;
+  readonly ip: number;
+  readonly pc: number;
+  readonly rb: number;
+  /**
+   * The engine's chain, region cursor and runtime routines, for the wrappers (set by
+   * `wasmRegionFns`: the same for every module of the engine).
+   */
+  chain: WasmChain | null = null;
+  cursor: RegionCursor | null = null;
+  rt: WasmRuntime | null = null;
   /** Registers are a scratch copy (CpuState.regs is not in the memory). */
   readonly copy: boolean;
   /** The spill function regions import as `sp` (lower.ts `spillBody`). */
@@ -171,6 +191,15 @@ export class WasmShared {
     const sc = layout.scratch >>> 2;
     this.rg = layout.regs >>> 2;
     this.ne = sc + (SCR_NE >> 2);
+    this.nr = sc + (SCR_NR >> 2);
+    this.evw = sc + (SCR_EVW >> 2);
+    this.csb = sc + (SCR_CSB >> 2);
+    this.fk = sc + (SCR_FK >> 2);
+    this.cnt = sc + (SCR_CNT >> 2);
+    this.id = sc + (SCR_ID >> 2);
+    this.ip = sc + (SCR_IP >> 2);
+    this.pc = sc + (SCR_PC >> 2);
+    this.rb = sc + (SCR_RB >> 2);
     this.copy = this.rg === sc + (SCR_REGS >> 2);
     this.fw = sc + (SCR_FAULT >> 2);
     this.df = sc + (SCR_DF >> 2);
@@ -294,10 +323,14 @@ export function wasmRegionFns(
   });
   const api = wasmApi()!;
   const exports = new api.Instance(new api.Module(bytes), imports).exports;
+  const X = target.shared;
+  X.chain = target.chain;
+  X.cursor = cursor;
+  X.rt = rt;
   target.shared.stats.wasmModules++;
   target.shared.stats.wasmBytes += bytes.length;
   return parts.map((p, k) =>
-    regionFn(p, target, blocks[k]!, cursor, rt, {
+    regionFn(p, target, blocks[k]!, {
       f: exports[`f${k}`] as RegionExport,
       c: exports[`c${k}`],
       t: exports[`t${k}`] as FuncTable | undefined,
@@ -313,14 +346,13 @@ function regionImports(
   events: (s: CpuState) => boolean,
   rt: WasmRuntime,
 ): Record<string, unknown> {
-  const { layout, shared: X } = target;
+  const X = target.shared;
   const M = X.M;
-  const sc = layout.scratch >>> 2;
   const copy = X.copy;
   const rg = X.rg;
-  const evw = sc + (SCR_EVW >> 2);
-  const ne = sc + (SCR_NE >> 2);
-  const nr = sc + (SCR_NR >> 2);
+  const evw = X.evw;
+  const ne = X.ne;
+  const nr = X.nr;
   // The EIP after each block's last instruction (`st`: a slow store there that leaves).
   const ends = Int32Array.from(lowered.blocks, (insns) => insns[insns.length - 1]!.nextIp | 0);
   const e: Record<string, unknown> = {
@@ -419,81 +451,23 @@ function regionImports(
   return e;
 }
 
-/**
- * What the region wrappers of one engine (one `WasmShared`) read besides their own region: one
- * object, so that a wrapper's closure holds four values (its context fits a cache line; with
- * these in it, an entry from JavaScript into a region not run lately missed on three).
- */
-interface WrapperShared {
-  readonly X: WasmShared;
-  readonly M: Int32Array;
-  readonly copy: boolean;
-  readonly rg: number;
-  /** Word indices of SCR_EVW, SCR_CSB, SCR_FK (five words), SCR_CNT, SCR_ID, SCR_NE, SCR_NR, SCR_IP, SCR_PC, SCR_RB. */
-  readonly evw: number;
-  readonly csb: number;
-  readonly fk: number;
-  readonly cnt: number;
-  readonly id: number;
-  readonly ne: number;
-  readonly nr: number;
-  readonly ip: number;
-  readonly pc: number;
-  readonly rb: number;
-  readonly chain: WasmChain | null;
-  readonly cursor: RegionCursor;
-  readonly rt: WasmRuntime;
-}
-
-const wrapperShared = new WeakMap<WasmShared, WrapperShared>();
-
-/** The `WrapperShared` of `target`'s engine (made at its first region). */
-function sharedOf(target: WasmTarget, cursor: RegionCursor, rt: WasmRuntime): WrapperShared {
-  const X = target.shared;
-  let W = wrapperShared.get(X);
-  if (W === undefined) {
-    const sc = target.layout.scratch >>> 2;
-    W = {
-      X,
-      M: X.M,
-      copy: X.copy,
-      rg: X.rg,
-      evw: sc + (SCR_EVW >> 2),
-      csb: sc + (SCR_CSB >> 2),
-      fk: sc + (SCR_FK >> 2),
-      cnt: sc + (SCR_CNT >> 2),
-      id: sc + (SCR_ID >> 2),
-      ne: sc + (SCR_NE >> 2),
-      nr: sc + (SCR_NR >> 2),
-      ip: sc + (SCR_IP >> 2),
-      pc: sc + (SCR_PC >> 2),
-      rb: sc + (SCR_RB >> 2),
-      chain: target.chain,
-      cursor,
-      rt,
-    };
-    wrapperShared.set(X, W);
-  }
-  return W;
-}
-
 /** A pending flag record left in the scratch goes into CpuState (the next entry starts without). */
-function flushFlags(W: WrapperShared, s: CpuState): void {
-  const M = W.M;
-  const fk = W.fk;
+function flushFlags(X: WasmShared, s: CpuState): void {
+  const M = X.M;
+  const fk = X.fk;
   if (M[fk] !== 0) {
-    W.rt.materializeFlags(s, M[fk]!, M[fk + 1]!, M[fk + 2]!, M[fk + 3]!, M[fk + 4]!);
+    X.rt!.materializeFlags(s, M[fk]!, M[fk + 1]!, M[fk + 2]!, M[fk + 3]!, M[fk + 4]!);
     M[fk] = 0;
   }
 }
 
 /** The region runs a chain inside WebAssembly counted in the scratch: into the stats. */
-function countChained(W: WrapperShared): void {
-  const M = W.M;
-  const c = M[W.cnt]!;
+function countChained(X: WasmShared): void {
+  const M = X.M;
+  const c = M[X.cnt]!;
   if (c !== 0) {
-    M[W.cnt] = 0;
-    const st = W.X.stats;
+    M[X.cnt] = 0;
+    const st = X.stats;
     st.chainedInWasm += c;
     st.chained += c;
     st.blocksExecuted += c;
@@ -505,8 +479,6 @@ function regionFn(
   lowered: LoweredPart,
   target: WasmTarget,
   block: Block,
-  cursor: RegionCursor,
-  rt: WasmRuntime,
   ex: { f: RegionExport; c: unknown; t: FuncTable | undefined },
 ): BlockFn {
   const chain = target.chain;
@@ -522,17 +494,20 @@ function regionFn(
     block.chainFn = ex.c;
     chain.enter(block);
   }
-  return wrapper(sharedOf(target, cursor, rt), block, ex.f, sb);
+  return wrapper(target.shared, block, ex.f, sb);
 }
 
-/** The wrapper of region `block` (export `f`, chain id `sb`): its closure holds only these. */
-function wrapper(W: WrapperShared, block: Block, f: RegionExport, sb: number): BlockFn {
+/**
+ * The wrapper of region `block` (export `f`, chain id `sb`). Its closure holds only these and
+ * the engine's `WasmShared`: an entry from JavaScript into a region not run lately then misses
+ * on one cache line of closure context (with the ~18 values it once held, on three).
+ */
+function wrapper(X: WasmShared, block: Block, f: RegionExport, sb: number): BlockFn {
   return (s, left, pc0 = 0) => {
-    const X = W.X;
-    const M = W.M;
-    const copy = W.copy;
-    const rg = W.rg;
-    const chain = W.chain;
+    const M = X.M;
+    const copy = X.copy;
+    const rg = X.rg;
+    const chain = X.chain;
     X.stats.wasmEntries++;
     const r = s.regs;
     if (copy) for (let k = 0; k < 8; k++) M[rg + k] = r[k]!;
@@ -544,8 +519,8 @@ function wrapper(W: WrapperShared, block: Block, f: RegionExport, sb: number): B
     X.cur = block;
     X.sync(s);
     if (chain !== null) {
-      M[W.evw] = 0;
-      M[W.csb] = s.segBase[1]! | 0;
+      M[X.evw] = 0;
+      M[X.csb] = s.segBase[1]! | 0;
     }
     let g: number;
     try {
@@ -559,8 +534,8 @@ function wrapper(W: WrapperShared, block: Block, f: RegionExport, sb: number): B
       if (copy) for (let k = 0; k < 8; k++) r[k] = M[rg + k]!;
       // ip -1: a handler threw (it set startEip/startEsp itself). A slow load or store with
       // its place in the code (lower.ts `slowSite`) left them in X instead.
-      let ip = M[W.ip]!;
-      let pc = M[W.pc]!;
+      let ip = M[X.ip]!;
+      let pc = M[X.pc]!;
       if (X.faultPc >= 0) {
         ip = X.faultIp;
         pc = X.faultPc;
@@ -570,30 +545,30 @@ function wrapper(W: WrapperShared, block: Block, f: RegionExport, sb: number): B
         s.startEip = ip >>> 0;
         s.startEsp = r[4]!;
       }
-      flushFlags(W, s);
-      const cursor = W.cursor;
-      cursor.base = base + M[W.rb]!;
+      flushFlags(X, s);
+      const cursor = X.cursor!;
+      cursor.base = base + M[X.rb]!;
       cursor.cur = pc;
       cursor.last = X.cur === block ? null : X.cur;
-      if (chain !== null) countChained(W);
+      if (chain !== null) countChained(X);
       throw err;
     }
     if (copy) for (let k = 0; k < 8; k++) r[k] = M[rg + k]!;
-    flushFlags(W, s);
-    const ne = M[W.ne]! >>> 0;
+    flushFlags(X, s);
+    const ne = M[X.ne]! >>> 0;
     s.eip = ne;
-    s.retired = base + M[W.nr]!;
+    s.retired = base + M[X.nr]!;
     let B = block;
-    W.cursor.last = null;
+    X.cursor!.last = null;
     if (chain !== null) {
-      countChained(W);
-      const last = M[W.id]!;
+      countChained(X);
+      const last = M[X.id]!;
       if (last !== sb) {
         // The chain ended in another region: its exit, links and dynamic-exit cache.
         const other = chain.regions[last];
         if (other === undefined) return null;
         B = other;
-        W.cursor.last = B;
+        X.cursor!.last = B;
       }
     }
     if (g < 0) return null;
