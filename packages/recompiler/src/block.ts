@@ -131,7 +131,17 @@ export class Block {
   // Field order is memory layout: V8 places an object's fields in the order they are defined,
   // 8 bytes each in Node 20 (no pointer compression), so a block is ~45 fields = 6 cache lines.
   // The dispatcher and the cold tier (engine.ts `run`, `runCold`) run ~9 M cold blocks per boot
-  // over a working set far larger than the CPU caches: what they read per block comes first.
+  // over a working set far larger than the CPU caches: what they read per block comes first,
+  // the cache key before all (the lookup reads it for every block it meets in a set).
+  /**
+   * Physical address of the first byte and EIP of the first instruction (CS-relative), as
+   * int32: a field that once held a number past 2^31 (a kernel EIP) keeps every value in a heap
+   * number of its own, one more cache miss per lookup. `phys` and `eip` give them unsigned.
+   */
+  readonly physKey: number;
+  readonly eipKey: number;
+  /** Mode key (see `modeKey`). */
+  readonly mode: number;
   /** Cleared when the page is written, the entry is evicted or the cache is flushed. */
   valid = true;
   /**
@@ -169,12 +179,6 @@ export class Block {
   fn: BlockFn = noBlock;
   /** The WebAssembly module of a region lowered by the wasm back end (null: JavaScript). */
   wasm: Uint8Array | null = null;
-  /** Physical address of the first byte. */
-  readonly phys: number;
-  /** EIP of the first instruction (CS-relative). */
-  readonly eip: number;
-  /** Mode key (see `modeKey`). */
-  readonly mode: number;
   /** In the engine's list of warm blocks (engine.ts `warmBlocks`). */
   warm = false;
   /** Chained successor of each exit (null until the dispatcher links it). */
@@ -255,8 +259,8 @@ export class Block {
     entry = 0,
     links?: (Block | null)[],
   ) {
-    this.phys = phys;
-    this.eip = eip;
+    this.physKey = phys | 0;
+    this.eipKey = eip | 0;
     this.linearPage = linearPage;
     this.mode = mode;
     this.ips = ips;
@@ -267,6 +271,16 @@ export class Block {
     this.links = links ?? exitTargets.map(() => null);
     // A cold block has no `ips` (its EIPs are in `ops`) and a region may keep no `insns`.
     this.count = ips.length > 0 ? ips[entry]!.length : insns[entry]!.length;
+  }
+
+  /** Physical address of the first byte. */
+  get phys(): number {
+    return this.physKey >>> 0;
+  }
+
+  /** EIP of the first instruction (CS-relative). */
+  get eip(): number {
+    return this.eipKey >>> 0;
   }
 }
 

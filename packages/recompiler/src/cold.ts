@@ -54,31 +54,45 @@ const COLD_INSNS: (readonly (readonly Instruction[])[])[] = [];
 for (let n = 0; n <= MAX_BLOCK_INSNS; n++)
   COLD_INSNS.push([new Array<Instruction>(n).fill(NO_INSN)]);
 
-/** Slots per instruction in `ColdBlock.ops`. */
-export const OP_STRIDE = 4;
+/**
+ * Slots per instruction in `ColdBlock.ops`: a block run loads its slots from memory nobody else
+ * touches lately (a boot's lukewarm code), so each slot less is fewer cache lines per run.
+ */
+export const OP_STRIDE = 3;
 /**
  * Offsets in an instruction's slots: its kind word (OP_KIND): the kind bits (K_*), a Jcc's
- * condition code << 8 and the instruction's length << OP_LEN_SHIFT, so the next EIP needs no
- * slot of its own (an instruction whose IP wraps is not in a cold block: `buildCold`).
+ * condition code << 8, the instruction's length << OP_LEN_SHIFT and its offset from the block's
+ * first EIP << OP_OFF_SHIFT, so neither its EIP nor the next one needs a slot of its own (a
+ * block's instructions are contiguous; one whose IP wraps is not in a cold block: `buildCold`).
  */
 export const OP_KIND = 0;
-/** Its EIP (int32). */
-export const OP_EIP = 1;
 /**
  * The interpreter's handler; for a Jcc (run by the loop, never called) its near-branch target
  * (int32) instead.
  */
-export const OP_HANDLER = 2;
+export const OP_HANDLER = 1;
 export const OP_TARGET = OP_HANDLER;
 /** The handler's second argument (the form, or NO_INSN if not read); a Jcc's taken link. */
-export const OP_ARG = 3;
-/** Where the length sits in the kind word, and the kind bits with the condition below it. */
+export const OP_ARG = 2;
+/** Where the length sits in the kind word (4 bits), and the kind bits with the condition below it. */
 export const OP_LEN_SHIFT = 16;
 export const OP_KIND_MASK = 0xffff;
+/** Where the offset from the block's EIP sits (10 bits: 64 instructions of at most 15 bytes). */
+export const OP_OFF_SHIFT = 20;
 
-/** The EIP after the instruction whose slots start at `at` (int32). */
-export function nextEipAt(ops: readonly unknown[], at: number): number {
-  return ((ops[at + OP_EIP] as number) + ((ops[at + OP_KIND] as number) >>> OP_LEN_SHIFT)) | 0;
+/** The length of the instruction whose kind word is `kind`. */
+export function opLength(kind: number): number {
+  return (kind >>> OP_LEN_SHIFT) & 15;
+}
+
+/** The EIP (int32) of the instruction whose kind word is `kind`, in a block starting at `eip0`. */
+export function opEip(eip0: number, kind: number): number {
+  return (eip0 + (kind >>> OP_OFF_SHIFT)) | 0;
+}
+
+/** The EIP (int32) after the instruction whose kind word is `kind` (see `opEip`). */
+export function opNextEip(eip0: number, kind: number): number {
+  return (eip0 + (kind >>> OP_OFF_SHIFT) + ((kind >>> OP_LEN_SHIFT) & 15)) | 0;
 }
 
 /** The `ops` of a dead cold block. */
@@ -170,8 +184,8 @@ export class ColdBlock extends Block {
   // it is taken (discover's throughJcc), so a not-taken Jcc costs no block transition. Its
   // per-run fields (`ops`, `opsAt`, `exit0`/`exit1`, `next0`/`next1`) are declared in Block,
   // among the first fields of the object (see there). `ops`: per instruction, OP_STRIDE slots
-  // (OP_*): kind bits, EIP, next EIP, near-branch target (the layout of the interpreter's block
-  // cache, as small integers), handler and argument, from `opsAt` in a chunk of the engine's
+  // (OP_*): the kind word (kind bits, condition, length and offset from the block's EIP, as a
+  // small integer), the handler (a Jcc: its target) and its argument, from `opsAt` in a chunk of the engine's
   // `OpsPool`, so a run reads the block, its slots and the handlers (before: an array of its
   // own, two more objects; before that three arrays). A form fused with the Jcc after it
   // (K_FUSED) has the fused handler in its handler slot; a Jcc's argument slot holds the block
@@ -246,6 +260,8 @@ export function buildCold(
   for (let k = 0; k < n; k++) byteLength += insns[k]!.length;
   const base = opsPool.reserve(n * OP_STRIDE);
   const ops = opsPool.chunk;
+  // Instruction k's offset from `eip` (the bytes are contiguous).
+  let offset = 0;
   for (let k = 0; k < n; k++) {
     const i = insns[k]!;
     const cc = BLOCK_BRANCH[i.code]!;
@@ -255,8 +271,8 @@ export function buildCold(
     else if (BLOCK_BODY[i.code] === 1) kind = blockKind(i);
     else kind = K_EIP | K_ESP | K_MEM;
     const o = base + k * OP_STRIDE;
-    ops[o + OP_KIND] = kind | (i.length << OP_LEN_SHIFT);
-    ops[o + OP_EIP] = i.ip | 0;
+    ops[o + OP_KIND] = kind | (i.length << OP_LEN_SHIFT) | (offset << OP_OFF_SHIFT);
+    offset += i.length;
     // The interpreter's handler choice (as its block cache makes it); a baked closure reads
     // nothing from the instruction, and the loop runs a closing Jcc itself.
     if ((kind & 0xff) === K_JCC) {

@@ -48,13 +48,13 @@ import {
   K_FUSED,
   K_JCC,
   K_MEM,
-  nextEipAt,
   OP_ARG,
-  OP_EIP,
   OP_HANDLER,
   OP_KIND,
   OP_KIND_MASK,
-  OP_LEN_SHIFT,
+  opEip,
+  opLength,
+  opNextEip,
   OP_STRIDE,
   OP_TARGET,
   OpsPool,
@@ -732,11 +732,19 @@ export class Recompiler {
       }
       const mode = modeKey(s);
       const slot = slotOf(phys, eip);
+      // The key as the blocks hold it (int32, see `Block.physKey`).
+      const physKey = phys | 0;
+      const eipKey = eip | 0;
       let b = this.slots[slot]!;
-      if (b === null || b.phys !== phys || b.eip !== eip || b.mode !== mode) {
+      if (b === null || b.physKey !== physKey || b.eipKey !== eipKey || b.mode !== mode) {
         // The other way of the set: found there, it becomes the most recent (slot `slot`).
         const other = this.slots[slot ^ 1]!;
-        if (other !== null && other.phys === phys && other.eip === eip && other.mode === mode) {
+        if (
+          other !== null &&
+          other.physKey === physKey &&
+          other.eipKey === eipKey &&
+          other.mode === mode
+        ) {
           this.slots[slot ^ 1] = b;
           this.slots[slot] = other;
           b = other;
@@ -744,8 +752,8 @@ export class Recompiler {
       }
       if (
         b === null ||
-        b.phys !== phys ||
-        b.eip !== eip ||
+        b.physKey !== physKey ||
+        b.eipKey !== eipKey ||
         b.mode !== mode ||
         (!b.valid && !this.revive(b, linear))
       ) {
@@ -911,6 +919,8 @@ export class Recompiler {
     const ops = b.ops;
     const n = b.count;
     const base = b.opsAt;
+    // Instructions' EIPs are offsets from the block's (their kind words).
+    const eip0 = b.eipKey;
     // Compact forms (a word in the handler slot) exist only where the view does.
     const view = this.view;
     this.coldJump = -1;
@@ -954,7 +964,8 @@ export class Recompiler {
           k++;
           o += OP_STRIDE;
           if (k === n) {
-            s.eip = nextEipAt(ops, o - OP_STRIDE) >>> 0;
+            // The Jcc's kind word (not the fused form's).
+            s.eip = opNextEip(eip0, ops[o - OP_STRIDE + OP_KIND] as number) >>> 0;
             break;
           }
           continue;
@@ -964,8 +975,8 @@ export class Recompiler {
         // -1: the form cannot move EIP (no K_EIP), so nothing to compare after the handler.
         let next = -1;
         if ((kind & K_EIP) !== 0) {
-          const eip = ops[o + OP_EIP] as number;
-          next = ((eip + (kind >>> OP_LEN_SHIFT)) | 0) >>> 0;
+          const eip = opEip(eip0, kind);
+          next = ((eip + opLength(kind)) | 0) >>> 0;
           s.startEip = eip >>> 0;
           s.eip = next;
         }
@@ -989,7 +1000,7 @@ export class Recompiler {
       const at = base + k * OP_STRIDE;
       // Forms without K_ESP leave ESP alone: it is still the faulting one's start ESP.
       if (((ops[at + OP_KIND] as number) & K_ESP) === 0) s.startEsp = regs[ESP]!;
-      s.startEip = (ops[at + OP_EIP] as number) >>> 0;
+      s.startEip = opEip(eip0, ops[at + OP_KIND] as number) >>> 0;
       s.retired = retired + k;
       if (!e.isTrap) {
         s.eip = s.startEip;
@@ -1002,7 +1013,8 @@ export class Recompiler {
     s.retired = retired + k;
     // Left after a body form (the block's end, a code write or an event): EIP is the next one's.
     const at = base + (k - 1) * OP_STRIDE;
-    if (((ops[at + OP_KIND] as number) & (K_EIP | K_JCC)) === 0) s.eip = nextEipAt(ops, at) >>> 0;
+    const last = ops[at + OP_KIND] as number;
+    if ((last & (K_EIP | K_JCC)) === 0) s.eip = opNextEip(eip0, last) >>> 0;
     return k;
   }
 
