@@ -54,6 +54,16 @@ describe("field layout", () => {
     expect(sameMap(b, fresh)).toBe(true);
   });
 
+  it("a block at a kernel address keeps the hidden class of one at a low address", () => {
+    // Block keys are int32 (physKey, eipKey): a field that held 0xC1000000 as a number would
+    // turn double, a heap number of its own per block, and a new hidden class for all of them.
+    const low = newBlock([]);
+    const high = new Block(0x8000_1000, 0xc100_0000, 0xc1000, 0, [], [[]], [], "");
+    expect(sameMap(high, low)).toBe(true);
+    expect([high.phys, high.eip]).toEqual([0x8000_1000, 0xc100_0000]);
+    expect([high.physKey, high.eipKey]).toEqual([0x8000_1000 | 0, 0xc100_0000 | 0]);
+  });
+
   it("the instruction counters and a wrapper's retired base keep their hidden classes", () => {
     const program = hex("f4"); // hlt
     const m = makeMachine(program, true, 1, true, "wasm");
