@@ -844,7 +844,7 @@ export function generate(
 const REGIONS = new WeakMap<RegionCursor, Map<number, Block[]>>();
 
 /** An entry into region `r` at its basic block `k` (shares its function, exits and links). */
-function enterAt(r: Block, k: number, phys: number, eip: number): Block {
+export function enterAt(r: Block, k: number, phys: number, eip: number): Block {
   const fn = r.fn;
   const b = new Block(
     phys,
@@ -1016,12 +1016,6 @@ export function regionEntry(
 ): Block | null {
   const known = REGIONS.get(cursor)?.get(Math.floor(phys / 4096));
   return known === undefined ? null : entryInto(known, phys, eip, linear, mode);
-}
-
-/** The entry into region `r` at its basic block `k` (on `r`'s page, as `enterAt`). */
-export function innerEntry(r: Block, k: number): Block {
-  const eip = r.ips[k]![0]!;
-  return enterAt(r, k, r.phys + (eip - r.eip), eip);
 }
 
 /**

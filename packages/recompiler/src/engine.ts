@@ -27,7 +27,7 @@ import {
   CodeBytes,
   discover,
   discoverRegion,
-  innerEntry,
+  enterAt,
   MAX_REGION_BLOCKS,
   regionEntry,
   type Block,
@@ -1331,7 +1331,7 @@ export class Recompiler {
       const slot = slotOf(phys, eip);
       if (!coldAt(slots[slot]!, phys, eip, r.mode) && !coldAt(slots[slot ^ 1]!, phys, eip, r.mode))
         continue;
-      this.installInner(slot, page, innerEntry(r, k));
+      this.installInner(slot, page, enterAt(r, k, phys, eip));
     }
   }
 
