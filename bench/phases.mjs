@@ -15,11 +15,12 @@
 // phase. A measuring aid: a real run always starts cold. `--parts N` runs the workload's three
 // parts one by one instead (sha256sum, gzip, the shell loop, each ended by its own marker), N
 // rounds in a row: from the second round on nearly everything is translated, so those lines
-// show the steady state; each part's line adds its region runs chained inside WebAssembly and
+// show the steady state (`--prof-round R` profiles from round R on); each part's line adds its region runs chained inside WebAssembly and
 // its entries into WebAssembly from JavaScript.
 //
 // Usage: node bench/phases.mjs [--engine interpreter|recompiler|auto] [--backend js|wasm] [--hot N]
-//        [--full-boot] [--prof FILE] [--prof-boot FILE [--prof-phase NAME]] [--warm-up] [--parts N]
+//        [--full-boot] [--prof FILE] [--prof-boot FILE [--prof-phase NAME]] [--warm-up]
+//        [--parts N [--prof-round R]]
 // Needs the packages built (`pnpm -s build`): the board is read from packages' dist/.
 import { readFileSync, writeFileSync } from "node:fs";
 import { Session } from "node:inspector/promises";
@@ -60,6 +61,8 @@ if (profilePhase !== undefined && !PHASES.some(([name]) => name === profilePhase
 }
 // --parts N: the workload part by part, N rounds (see the header).
 const partRounds = Number(option("parts", "0"));
+// --prof-round R (with --parts and --prof): the profile covers rounds R and later only.
+const profileRound = Number(option("prof-round", "1"));
 if (!Number.isInteger(partRounds) || partRounds < 0) {
   process.stderr.write(`phases: --parts takes a round count, not "${option("parts", "")}"\n`);
   process.exit(2);
@@ -179,11 +182,12 @@ try {
     writeFileSync(bootProfileFile, JSON.stringify(profile));
   }
   await new Promise((resolve) => setTimeout(resolve, 300)); // let the shell settle
-  if (profileFile !== undefined) {
+  const startProfile = async () => {
     if (bootProfileFile === undefined) session.connect();
     await session.post("Profiler.enable");
     await session.post("Profiler.start");
-  }
+  };
+  if (profileFile !== undefined && (partRounds === 0 || profileRound <= 1)) await startProfile();
   const before = counters();
   const parts = [];
   if (partRounds === 0) {
@@ -191,6 +195,7 @@ try {
     await until(WORKLOAD_END, 600);
   }
   for (let round = 1; round <= partRounds; round++) {
+    if (profileFile !== undefined && round > 1 && round === profileRound) await startProfile();
     for (const [name, command] of WORKLOAD_PARTS) {
       // A marker the command line's echo does not contain (the shell computes it).
       const n = parts.length + 1;

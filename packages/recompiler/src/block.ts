@@ -583,12 +583,16 @@ export const MAX_REGION_BLOCKS = 16;
 const MAX_REGION_INSNS = 256;
 
 /** Direct-branch targets and fall-through a region may follow from a basic block's end. */
-export function successors(insns: readonly Instruction[]): number[] {
+export function successors(insns: readonly Instruction[], calls = false): number[] {
   const last = insns[insns.length - 1]!;
   if (last.flow === FlowControl.Next) return endsBlock(last) ? [] : [last.nextIp >>> 0];
   if (EMITTERS[last.code] === undefined) return [];
   if (last.flow === FlowControl.UnconditionalBranch) return [last.nearBranchTarget >>> 0];
   if (last.flow === FlowControl.ConditionalBranch)
+    return [last.nearBranchTarget >>> 0, last.nextIp >>> 0];
+  // A near direct CALL (`calls`: the wasm back end, whose RET branches to a return site in
+  // its region, lower.ts `returnInside`): the callee, then where it returns to.
+  if (calls && last.flow === FlowControl.Call && last.op0Kind === OpKind.NearBranch32)
     return [last.nearBranchTarget >>> 0, last.nextIp >>> 0];
   return [];
 }
@@ -624,7 +628,7 @@ export function discoverRegion(
     }
     blocks.push(insns);
     total += insns.length;
-    queue.push(...successors(insns));
+    queue.push(...successors(insns, crossing));
   }
   return layout(blocks);
 }
@@ -646,7 +650,7 @@ export function layout(blocks: Instruction[][]): Instruction[][] {
   const push = (j: number): void => {
     seen[j] = 1;
     const next: number[] = [];
-    for (const t of successors(blocks[j]!)) {
+    for (const t of successors(blocks[j]!, true)) {
       const k = index.get(t);
       if (k !== undefined) next.push(k);
     }

@@ -87,6 +87,9 @@ const SB = 36;
 const NUM_PARAMS = 5;
 const NUM_LOCALS = 37 - NUM_PARAMS;
 
+/** CALL rel32 (32-bit operand size): its next block is a return site (`returnInside`). */
+const CALL_REL32 = codeOf("Call_rel32_32");
+
 /**
  * Translation memos: for each slot, the pages around the last fast access through it (a span of
  * pages mapped alike, see `memoBody`), so the next access there skips the TLB lookup. A slot is
@@ -897,6 +900,8 @@ class Lowering {
   chained = false;
   /** Address of each slot's memo in the region's bank, -1 for none (see MEMO_SLOTS). */
   readonly memo: readonly number[];
+  /** Blocks of the region a near CALL in it returns to (`returnInside`). */
+  readonly returnSites: number[] = [];
   /** This part's module-local helpers (`slowHelper`), and their ordinals by kind. */
   readonly helpers: LocalHelper[] = [];
   private readonly helperAt = new Map<number, number>();
@@ -914,6 +919,11 @@ class Lowering {
   ) {
     this.a = new Asm(importBase);
     blocks.forEach((b, j) => this.index.set(b[0]!.ip >>> 0, j));
+    for (const b of blocks) {
+      const last = b[b.length - 1]!;
+      const site = last.code === CALL_REL32 ? this.index.get(last.nextIp >>> 0) : undefined;
+      if (site !== undefined && !this.returnSites.includes(site)) this.returnSites.push(site);
+    }
     this.memo = Array.from({ length: MEMO_SLOTS }, (_, k) =>
       memo < 0 ? -1 : memo + MEMO_SLOT_BYTES * k,
     );
@@ -1486,17 +1496,7 @@ class Lowering {
       a.hint(true).brIf(this.starts[inner]!);
     } else {
       a.hint(true).open(Op.if);
-      if (this.chained) {
-        // An import that saw an event set the word (region.ts): the same test, no call.
-        this.word(this.layout.scratch + SCR_EVW);
-      } else {
-        a.get(P_EV);
-        a.ifI32();
-        a.call(F_EV);
-        a.else();
-        a.i32(0);
-        a.end();
-      }
+      this.eventPending();
       a.op(Op.i32Eqz);
       a.hint(true).open(Op.if);
       a.i32(inner).set(PC);
@@ -1548,6 +1548,57 @@ class Lowering {
     a.hint(false).open(Op.if);
     this.leave(next, this.k + 1, -1);
     a.end();
+  }
+
+  /**
+   * A RET at the end of block `j` whose target (in `x`) is a return site of this region (a
+   * block after one of its CALLs) goes on there inside the function, under the budget and
+   * event tests of `exitTo`'s inner branches: a call and its return in one region (a loop
+   * calling a function on its page) leave the region neither way. Else falls through (to the
+   * dynamic exit).
+   */
+  returnInside(x: number): void {
+    const a = this.a;
+    const n = this.blocks[this.j]!.length;
+    for (const inner of this.returnSites) {
+      a.get(x)
+        .i32(this.blocks[inner]![0]!.ip | 0)
+        .op(Op.i32Eq);
+      a.open(Op.if);
+      a.get(P_LEFT).get(RB).i32(n).op(Op.i32Add).op(Op.i32Sub);
+      a.i32(this.blocks[inner]!.length).op(Op.i32GeS);
+      a.open(Op.if);
+      if (inner > this.j) {
+        a.get(RB).i32(n).op(Op.i32Add).set(RB);
+        a.br(this.starts[inner]!);
+      } else {
+        this.eventPending();
+        a.op(Op.i32Eqz);
+        a.open(Op.if);
+        a.get(RB).i32(n).op(Op.i32Add).set(RB);
+        a.i32(inner).set(PC);
+        a.br(this.run);
+        a.end();
+      }
+      a.end();
+      a.end();
+    }
+  }
+
+  /** Pushes whether an event waits (a back edge's test: the scratch word, else the import). */
+  private eventPending(): void {
+    const a = this.a;
+    if (this.chained) {
+      // An import that saw an event set the word (region.ts): the same test, no call.
+      this.word(this.layout.scratch + SCR_EVW);
+    } else {
+      a.get(P_EV);
+      a.ifI32();
+      a.call(F_EV);
+      a.else();
+      a.i32(0);
+      a.end();
+    }
   }
 
   /** Leaves to the EIP in `eip` through a dynamic exit slot (the wrapper caches the target). */
@@ -3407,6 +3458,7 @@ const retNear32: Lower = (c, i) => {
     .i32(4)
     .op(Op.i32Add)
     .set(R0 + 4);
+  c.returnInside(X);
   c.dynamicExit(local(X));
   return true;
 };
