@@ -607,8 +607,11 @@ export function discoverRegion(
   linear: number,
   eip: number,
   maxBlocks = MAX_REGION_BLOCKS,
-  /** Page-crossing instructions become blocks of their own (the wasm back end runs them). */
-  crossing = false,
+  /**
+   * For the wasm back end: page-crossing instructions become blocks of their own (it runs
+   * them), and near CALLs are followed (its RETs branch to return sites in the region).
+   */
+  wasm = false,
 ): Instruction[][] {
   const blocks: Instruction[][] = [];
   const seen = new Set<number>();
@@ -621,14 +624,14 @@ export function discoverRegion(
     seen.add(at);
     const lin = (linear + (at - eip)) | 0;
     if ((lin & ~0xfff) !== (linear & ~0xfff)) continue;
-    const insns = discover(fetch8, decoder, lin, at, undefined, crossing);
+    const insns = discover(fetch8, decoder, lin, at, undefined, wasm);
     if (insns.length === 0) {
       if (blocks.length === 0) return blocks;
       continue;
     }
     blocks.push(insns);
     total += insns.length;
-    queue.push(...successors(insns, crossing));
+    queue.push(...successors(insns, wasm));
   }
   return layout(blocks);
 }
@@ -650,6 +653,7 @@ export function layout(blocks: Instruction[][]): Instruction[][] {
   const push = (j: number): void => {
     seen[j] = 1;
     const next: number[] = [];
+    // Call edges too: they only order blocks that are in the region already.
     for (const t of successors(blocks[j]!, true)) {
       const k = index.get(t);
       if (k !== undefined) next.push(k);

@@ -1488,23 +1488,32 @@ class Lowering {
       this.leave(konst(target | 0), n, g);
       return;
     }
-    const need = this.blocks[inner]!.length;
     a.get(RB).i32(n).op(Op.i32Add).set(RB);
+    this.branchInner(inner);
+    this.leave(konst(target | 0), 0, g);
+  }
+
+  /**
+   * Goes on at block `inner` of this region when the budget allows (the current block's
+   * instructions already in RB) and, for a back edge, no event waits; else falls through.
+   */
+  private branchInner(inner: number): void {
+    const a = this.a;
+    const need = this.blocks[inner]!.length;
     // The budget left is `left` (the end, see attempt) minus the retired count.
     a.get(P_LEFT).get(RB).op(Op.i32Sub).i32(need).op(Op.i32GeS);
     if (inner > this.j) {
       a.hint(true).brIf(this.starts[inner]!);
-    } else {
-      a.hint(true).open(Op.if);
-      this.eventPending();
-      a.op(Op.i32Eqz);
-      a.hint(true).open(Op.if);
-      a.i32(inner).set(PC);
-      a.br(this.run);
-      a.end();
-      a.end();
+      return;
     }
-    this.leave(konst(target | 0), 0, g);
+    a.hint(true).open(Op.if);
+    this.eventPending();
+    a.op(Op.i32Eqz);
+    a.hint(true).open(Op.if);
+    a.i32(inner).set(PC);
+    a.br(this.run);
+    a.end();
+    a.end();
   }
 
   /**
@@ -1552,37 +1561,25 @@ class Lowering {
 
   /**
    * A RET at the end of block `j` whose target (in `x`) is a return site of this region (a
-   * block after one of its CALLs) goes on there inside the function, under the budget and
-   * event tests of `exitTo`'s inner branches: a call and its return in one region (a loop
-   * calling a function on its page) leave the region neither way. Else falls through (to the
-   * dynamic exit).
+   * block after one of its CALLs) goes on there inside the function, as `exitTo`'s inner
+   * branches do: a call and its return in one region (a loop calling a function on its page)
+   * leave the region neither way. Else falls through (to the dynamic exit). Returns the
+   * instructions it added to RB (the block's, when it tested any site).
    */
-  returnInside(x: number): void {
+  returnInside(x: number): number {
+    if (this.returnSites.length === 0) return 0;
     const a = this.a;
     const n = this.blocks[this.j]!.length;
+    a.get(RB).i32(n).op(Op.i32Add).set(RB);
     for (const inner of this.returnSites) {
       a.get(x)
         .i32(this.blocks[inner]![0]!.ip | 0)
         .op(Op.i32Eq);
       a.open(Op.if);
-      a.get(P_LEFT).get(RB).i32(n).op(Op.i32Add).op(Op.i32Sub);
-      a.i32(this.blocks[inner]!.length).op(Op.i32GeS);
-      a.open(Op.if);
-      if (inner > this.j) {
-        a.get(RB).i32(n).op(Op.i32Add).set(RB);
-        a.br(this.starts[inner]!);
-      } else {
-        this.eventPending();
-        a.op(Op.i32Eqz);
-        a.open(Op.if);
-        a.get(RB).i32(n).op(Op.i32Add).set(RB);
-        a.i32(inner).set(PC);
-        a.br(this.run);
-        a.end();
-      }
-      a.end();
+      this.branchInner(inner);
       a.end();
     }
+    return n;
   }
 
   /** Pushes whether an event waits (a back edge's test: the scratch word, else the import). */
@@ -1601,12 +1598,15 @@ class Lowering {
     }
   }
 
-  /** Leaves to the EIP in `eip` through a dynamic exit slot (the wrapper caches the target). */
-  dynamicExit(eip: Push): void {
+  /**
+   * Leaves to the EIP in `eip` through a dynamic exit slot (the wrapper caches the target);
+   * `counted` of the instructions up to this one are in RB already.
+   */
+  dynamicExit(eip: Push, counted = 0): void {
     const g = this.exitTargets.length;
     this.exitTargets.push(-1);
     if (this.chained && this.layout.dyn >= 0) this.a.i32(1).set(DY);
-    this.leave(eip, this.k + 1, g);
+    this.leave(eip, this.k + 1 - counted, g);
   }
 
   // ---- memory ----
@@ -3458,8 +3458,7 @@ const retNear32: Lower = (c, i) => {
     .i32(4)
     .op(Op.i32Add)
     .set(R0 + 4);
-  c.returnInside(X);
-  c.dynamicExit(local(X));
+  c.dynamicExit(local(X), c.returnInside(X));
   return true;
 };
 
