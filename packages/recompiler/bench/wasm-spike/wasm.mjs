@@ -10,6 +10,7 @@ const OPS = {
   end: 0x0b,
   br: 0x0c,
   br_if: 0x0d,
+  br_table: 0x0e,
   return: 0x0f,
   call: 0x10,
   call_indirect: 0x11,
@@ -82,7 +83,12 @@ export function code(...parts) {
     if (op === undefined) throw new Error(`wasm: unknown op ${name}`);
     out.push(op);
     if (ONE_U.has(name)) uleb(items[++k], out);
-    else if (name === "call_indirect")
+    else if (name === "br_table") {
+      // br_table N t1 .. tN default
+      const n = items[++k];
+      uleb(n, out);
+      for (let t = 0; t <= n; t++) uleb(items[++k], out);
+    } else if (name === "call_indirect")
       out.push(...uleb(items[++k]), 0x00); // type, table 0
     else if (name === "i32.const") sleb(items[++k], out);
     else if (BLOCKS.has(name)) out.push(items[++k] === 1 ? 0x7f : 0x40);
