@@ -7,7 +7,9 @@ import { CODE, COUNT, F, FLAT, interpreterModule, MEM_PAGES, RAM, REGS, TLB } fr
 
 const BLOCKS = Number(process.env.BLOCKS ?? 8192);
 const PASSES = Number(process.env.PASSES ?? 10);
-const PER_CALL = process.env.PER_CALL === "1";
+// PER_CALL=1: one call per block; 2: also the lazy flag record copied in and out as a cold tier
+// would (CpuState's seven flag fields to memory words before the call, the six back after).
+const PER_CALL = Number(process.env.PER_CALL ?? 0);
 
 const mem = new WebAssembly.Memory({ initial: MEM_PAGES });
 const { run } = new WebAssembly.Instance(new WebAssembly.Module(interpreterModule()), {
@@ -43,6 +45,36 @@ M[(REGS >> 2) + ECX] = 3;
 M[(REGS >> 2) + EDI] = 0x7fffffff; // DEC never reaches zero: the JZ is never taken
 M[FLAT >> 2] = 0xff;
 
+/** CpuState's lazy flag fields (cpu-state.ts), as a cold tier would copy them. */
+class FlagState {
+  flags = 2;
+  lazyMask = 0;
+  lazyOp = 0;
+  lazyDst = 0;
+  lazySrc = 0;
+  lazyRes = 0;
+  lazyTop = 7;
+}
+const state = new FlagState();
+const F0 = 96 >> 2; // a record area of its own (the interpreter's record is at FLAGS)
+function flagsIn(s) {
+  M[F0] = s.lazyOp;
+  M[F0 + 1] = s.lazyDst;
+  M[F0 + 2] = s.lazySrc;
+  M[F0 + 3] = s.lazyRes;
+  M[F0 + 4] = s.lazyTop;
+  M[F0 + 5] = s.lazyMask;
+  M[F0 + 6] = s.flags;
+}
+function flagsOut(s) {
+  s.lazyOp = M[F0];
+  s.lazyDst = M[F0 + 1];
+  s.lazySrc = M[F0 + 2];
+  s.lazyRes = M[F0 + 3];
+  s.lazyTop = M[F0 + 4];
+  s.lazyMask = M[F0 + 5];
+}
+
 let pc = at(0);
 const pass = () => {
   if (!PER_CALL) {
@@ -50,6 +82,15 @@ const pass = () => {
     return M[COUNT >> 2];
   }
   let n = 0;
+  if (PER_CALL === 2) {
+    for (let b = 0; b < BLOCKS; b++) {
+      flagsIn(state);
+      pc = run(pc, INSNS);
+      flagsOut(state);
+      n += M[COUNT >> 2];
+    }
+    return n;
+  }
   for (let b = 0; b < BLOCKS; b++) {
     pc = run(pc, INSNS);
     n += M[COUNT >> 2];
@@ -70,5 +111,9 @@ for (let r = 0; r < 5; r++) {
 const blocksRun = (PASSES * 5 + 1) * BLOCKS;
 if (M[(REGS >> 2) + ESI] !== blocksRun || M[(REGS >> 2) + EDI] !== 0x7fffffff - blocksRun)
   throw new Error(`spike: ESI ${M[(REGS >> 2) + ESI]}, expected ${blocksRun}`);
-const how = PER_CALL ? "one call from JavaScript per block" : "chained inside WebAssembly";
+const how = [
+  "chained inside WebAssembly",
+  "one call from JavaScript per block",
+  "one call per block, flags copied in and out",
+][PER_CALL];
 console.log(`dense wasm ns/instr (${BLOCKS} blocks, ${how}): ${rounds.join(" ")}`);
