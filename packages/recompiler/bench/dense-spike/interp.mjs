@@ -32,13 +32,15 @@ export const F = {
   exit: 9,
 };
 
+const [SS, DS] = [2, 3];
+
 // Locals: 0 pc, 1 budget, 2 w, 3 x, 4 a, 5 b, 6 r, 7 addr, 8 e, 9 n.
 const reg = (shift) =>
   `local.get 2 i32.const ${shift} i32.shr_u i32.const 7 i32.and i32.const 2 i32.shl`;
 const bail = "i32.const 0 local.get 0 i32.sub return";
-/** The event word and DS's flat bit, then the TLB entry of local 7 into local 8 (rights `need`). */
-const access = (need) => `
-  i32.const 0 i32.load ${EVENTS} i32.const 0 i32.load ${FLAT} i32.const 8 i32.and i32.eqz i32.or
+/** The event word and segment `seg`'s flat bit, then local 7's TLB entry into local 8 (rights `need`). */
+const access = (need, seg) => `
+  i32.const 0 i32.load ${EVENTS} i32.const 0 i32.load ${FLAT} i32.const ${1 << seg} i32.and i32.eqz i32.or
   if 0 ${bail} end
   local.get 7 i32.const 12 i32.shr_u i32.const 2 i32.shl i32.load ${TLB} local.tee 8
   i32.const ${need} i32.and i32.const ${need} i32.ne if 0 ${bail} end`;
@@ -50,19 +52,19 @@ const record = (op, withB) => `
 // Handler k sits in the body of block k + 1; from there `done` is at depth 8 - k.
 const handlers = [
   // load r1 <- [base + disp]
-  `${reg(12)} i32.load 0 local.get 3 i32.add local.set 7 ${access(1)}
+  `${reg(12)} i32.load 0 local.get 3 i32.add local.set 7 ${access(1, DS)}
    ${reg(8)} ${host} i32.load 0 i32.store 0`,
   // add r1, r2
   `${reg(8)} i32.load 0 local.set 4 ${reg(12)} i32.load 0 local.set 5
    local.get 4 local.get 5 i32.add local.set 6 ${reg(8)} local.get 6 i32.store 0 ${record(1, true)}`,
   // store [base + disp] <- r1
-  `${reg(12)} i32.load 0 local.get 3 i32.add local.set 7 ${access(3)}
+  `${reg(12)} i32.load 0 local.get 3 i32.add local.set 7 ${access(3, DS)}
    ${host} ${reg(8)} i32.load 0 i32.store 0`,
   // push r1
-  `i32.const 0 i32.load ${REGS + 16} i32.const 4 i32.sub local.set 7 ${access(3)}
+  `i32.const 0 i32.load ${REGS + 16} i32.const 4 i32.sub local.set 7 ${access(3, SS)}
    ${host} ${reg(8)} i32.load 0 i32.store 0 i32.const 0 local.get 7 i32.store ${REGS + 16}`,
   // pop r1
-  `i32.const 0 i32.load ${REGS + 16} local.set 7 ${access(1)} ${host} i32.load 0 local.set 6
+  `i32.const 0 i32.load ${REGS + 16} local.set 7 ${access(1, SS)} ${host} i32.load 0 local.set 6
    i32.const 0 local.get 7 i32.const 4 i32.add i32.store ${REGS + 16} ${reg(8)} local.get 6 i32.store 0`,
   // inc r1
   `${reg(8)} i32.load 0 local.set 4 local.get 4 i32.const 1 i32.add local.set 6
