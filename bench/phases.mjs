@@ -18,7 +18,7 @@
 // show the steady state (`--prof-round R` profiles from round R on); each part's line adds its region runs chained inside WebAssembly and
 // its entries into WebAssembly from JavaScript.
 //
-// Usage: node bench/phases.mjs [--engine interpreter|recompiler|auto] [--backend js|wasm] [--hot N]
+// Usage: node bench/phases.mjs [--engine interpreter|recompiler|auto] [--backend js|wasm] [--hot N] [--dense N]
 //        [--full-boot] [--prof FILE] [--prof-boot FILE [--prof-phase NAME]] [--warm-up]
 //        [--parts N [--prof-round R]]
 // Needs the packages built (`pnpm -s build`): the board is read from packages' dist/.
@@ -47,6 +47,8 @@ const profileFile = option("prof", undefined);
 const bootProfileFile = option("prof-boot", undefined);
 // --hot N: the recompiler's hot threshold (entries of a cold block before it is translated).
 const hot = option("hot", undefined);
+// --dense N: the recompiler's dense cold tier from a cold block's Nth run (PcConfig.denseRuns).
+const dense = option("dense", undefined);
 // --full-boot: boot as bench/compare.mjs does (crypto self-tests on, payload unpacked in the guest).
 const fullBoot = args.includes("--full-boot");
 // --prof-phase NAME: the boot profile covers only that phase of PHASES (with --full-boot).
@@ -104,6 +106,7 @@ const board = (write) =>
     ...(backend !== undefined ? { backend } : {}),
     decompressOnHost: !fullBoot,
     ...(hot !== undefined ? { hotThreshold: Number(hot) } : {}),
+    ...(dense !== undefined ? { denseRuns: Number(dense) } : {}),
     serial: { write },
   });
 if (warmUp) {
@@ -133,6 +136,7 @@ const counters = () => {
     mainCpu: threadCpuSeconds(),
     faults: process.resourceUsage().minorPageFault,
     cold: r?.interpreted.cold ?? 0,
+    dense: r?.denseInstructions ?? 0,
     translated: r?.blocksTranslated ?? 0,
     wasmBytes: r?.wasmBytes ?? 0,
     decoded: r?.blocksDecoded ?? 0,
@@ -157,7 +161,7 @@ const phase = (name, a, b) => {
       `  main ${(b.mainCpu - a.mainCpu).toFixed(2)} s` +
       (pc.recompiler === undefined
         ? "\n"
-        : `  (${m("cold")} M cold, ${m("dispatched")} M dispatches, ${b.decoded - a.decoded} decoded,` +
+        : `  (${m("cold")} M cold (${m("dense")} M dense), ${m("dispatched")} M dispatches, ${b.decoded - a.decoded} decoded,` +
           ` ${b.invalidated - a.invalidated} invalidated, ${b.translated - a.translated} translated,` +
           ` ${((b.wasmBytes - a.wasmBytes) / 1e6).toFixed(2)} MB wasm)\n`),
   );

@@ -67,6 +67,7 @@ export {
   compactArg,
   compactForm,
   runCompact,
+  COMPACT_LAYOUT,
   type FusedHandler,
 } from "./handlers/baked";
 export {

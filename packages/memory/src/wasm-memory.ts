@@ -11,9 +11,10 @@ const WASM_PAGE = 0x1_0000;
 /**
  * WebAssembly pages after the TLB: masks, registers, the chunk bits and the memo area in the first 4 KiB, then
  * the scratch, with room for @ringvm/recompiler's dynamic-exit hash (513 KiB, its
- * WASM_CHAIN_SCRATCH_BYTES; the board's tests check it fits).
+ * WASM_CHAIN_SCRATCH_BYTES) and its dense cold tier's pool (1 MiB, WASM_DENSE_SCRATCH_BYTES;
+ * the board's tests check both fit).
  */
-const STATE_PAGES = 12;
+const STATE_PAGES = 28;
 /**
  * Bytes of the MMU's translation memo area (`LinearFastPath.memo`), in the first state page
  * (after its first KiB, up to its end): room for the recompiler's memo banks of one region mode

@@ -119,6 +119,11 @@ export interface PcConfig {
    */
   readonly hotThreshold?: number;
   /**
+   * `auto` with the wasm back end: runs after which a cold block runs in the recompiler's dense
+   * tier (WebAssembly over its decoded slots; experimental, default 0: never).
+   */
+  readonly denseRuns?: number;
+  /**
    * Direct Linux boot: unpack an XZ kernel payload on the host (default true); false runs the
    * kernel's own decompressor in the guest, as under firmware (the benchmark compares that way).
    */
@@ -459,6 +464,7 @@ export class Pc {
       interrupts,
       backend: this.backend,
       ...(this.config.hotThreshold !== undefined ? { hotThreshold: this.config.hotThreshold } : {}),
+      ...(this.config.denseRuns !== undefined ? { denseRuns: this.config.denseRuns } : {}),
     });
     if (engine === this.cpu) return undefined;
     const recompiler = engine as Recompiler;

@@ -7,7 +7,7 @@
 // reset, prints 'B' and triple-faults.
 import { describe, expect, it } from "vitest";
 import { createWasmGuestMemory } from "@ringvm/memory";
-import { WASM_CHAIN_SCRATCH_BYTES } from "@ringvm/recompiler";
+import { WASM_CHAIN_SCRATCH_BYTES, WASM_DENSE_SCRATCH_BYTES } from "@ringvm/recompiler";
 import { createPc, type Pc } from "../src/index";
 
 /** Real-mode code at F000:0000, entered from the reset vector. */
@@ -58,11 +58,14 @@ async function runRom(
 }
 
 describe("WebAssembly guest memory", () => {
-  it("has scratch for the recompiler's dynamic-exit hash (else RETs leave WebAssembly)", () => {
-    // Without the room the back end runs without its hash: every RET whose caller's region is
-    // not the exit's last target goes through the dispatcher.
+  it("has scratch for the recompiler's dynamic-exit hash and dense tier", () => {
+    // Without the room the back end runs without its hash (every RET whose caller's region is
+    // not the exit's last target goes through the dispatcher), and cold code without the dense
+    // tier or with a small pool.
     const memory = createWasmGuestMemory(16 << 20);
-    expect(memory.scratchSize).toBeGreaterThanOrEqual(WASM_CHAIN_SCRATCH_BYTES);
+    expect(memory.scratchSize).toBeGreaterThanOrEqual(
+      WASM_CHAIN_SCRATCH_BYTES + WASM_DENSE_SCRATCH_BYTES,
+    );
   });
 });
 

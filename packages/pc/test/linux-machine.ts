@@ -21,6 +21,7 @@ export interface LinuxBoot {
   readonly engine?: NonNullable<PcConfig["engine"]>;
   readonly hda?: BlockDevice;
   readonly backend?: PcConfig["backend"];
+  readonly denseRuns?: number;
   /** A newc archive in guests/ appended to the initramfs (the kernel unpacks both). */
   readonly extraInitrd?: string;
 }
@@ -64,6 +65,7 @@ export function startLinuxMachine(boot: LinuxBoot): LinuxMachine {
     deterministic: true,
     ...(boot.engine !== undefined ? { engine: boot.engine } : {}),
     ...(boot.backend !== undefined ? { backend: boot.backend } : {}),
+    ...(boot.denseRuns !== undefined ? { denseRuns: boot.denseRuns } : {}),
     ...(boot.hda !== undefined ? { hda: boot.hda } : {}),
     serial: { write: serial.write },
   });

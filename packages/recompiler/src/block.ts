@@ -181,6 +181,13 @@ export class Block {
   wasm: Uint8Array | null = null;
   /** In the engine's list of warm blocks (engine.ts `warmBlocks`). */
   warm = false;
+  /**
+   * A cold block's words in the dense tier's pool (wasm/dense.ts): their address, how many of
+   * its instructions they hold (0: none) and the pool's generation they were written in.
+   */
+  denseAt = -1;
+  denseCount = 0;
+  denseGen = 0;
   /** Chained successor of each exit (null until the dispatcher links it). */
   readonly links: (Block | null)[];
   /**

@@ -188,7 +188,9 @@ export class ColdBlock extends Block {
   // small integer), the handler (a Jcc: its target) and its argument, from `opsAt` in a chunk of the engine's
   // `OpsPool`, so a run reads the block, its slots and the handlers (before: an array of its
   // own, two more objects; before that three arrays). A form fused with the Jcc after it
-  // (K_FUSED) has the fused handler in its handler slot; a Jcc's argument slot holds the block
+  // (K_FUSED) has the fused handler in its handler slot, and in its argument slot the form's own
+  // compact word and argument as a pair (the dense tier runs the two apart) or NO_INSN; a Jcc's
+  // argument slot holds the block
   // its taken branch is linked to (a Jcc inside the block). The end's exits: the branch target
   // and the fall-through (`exits` of them), or for an indirect branch, where it went last time
   // (exit0, one entry).
@@ -309,9 +311,10 @@ export function buildCold(
     const cc = ((ops[j + OP_KIND] as number) >>> 8) & 0xff;
     const fused = cc === COND_ALWAYS ? undefined : bakeFused(insns[k]!, cc);
     if (fused === undefined) continue;
+    const h = ops[f + OP_HANDLER];
+    ops[f + OP_ARG] = typeof h === "number" ? [h, ops[f + OP_ARG] as number] : NO_INSN;
     ops[f + OP_KIND] = K_FUSED | (kf & ~OP_KIND_MASK);
     ops[f + OP_HANDLER] = fused;
-    ops[f + OP_ARG] = NO_INSN;
   }
   b.indirect = NEAR_INDIRECT.has(last.code);
   const exits = coldExits(last);

@@ -39,6 +39,8 @@ import {
 import { DOUBLE_FIELD } from "./field-layout";
 import { wasmLayout, WasmShared } from "./wasm/region";
 import { WasmChain } from "./wasm/chain";
+import { DENSE_TAKEN, DenseTier } from "./wasm/dense";
+import { WASM_CHAIN_SCRATCH_BYTES } from "./wasm/lower";
 import { crossingForm, type CrossingForm } from "./crossing";
 import {
   buildCold,
@@ -124,6 +126,11 @@ export interface RecompilerOptions {
    * HEAT_AFTER_REGION; 1: every run counts alike).
    */
   heatAfterRegion?: number;
+  /**
+   * Runs after which a cold block runs in the dense tier (WebAssembly over its slots, with the
+   * wasm back end and registers in the shared memory; DEFAULT_DENSE_RUNS), 0: never.
+   */
+  denseRuns?: number;
   /** Inline the MMU's TLB fast path when `mmu.fastPath` exists (default true). */
   fastMemory?: boolean;
   /**
@@ -215,6 +222,8 @@ export interface RecompilerStats {
    * with those decoded; the wasm back end runs the others inline.
    */
   crossingChecked: number;
+  /** Cold instructions run by the dense tier (wasm/dense.ts), of `interpreted.cold`. */
+  denseInstructions: number;
 }
 
 /**
@@ -242,6 +251,13 @@ export const DEFAULT_HOT_THRESHOLD = 20000;
  * no faster to boot and slower on the workload (2.2-2.6 s), 16000 slower on both.
  */
 export const DEFAULT_HOT_THRESHOLD_WASM = 4000;
+/**
+ * Runs after which a cold block's instructions go to the dense tier (wasm/dense.ts), by default:
+ * 0, never. The tier is experimental: it runs ~46 % of a boot's cold instructions at ~12 ns
+ * each, about what `runCompact` spent on them, while the dispatcher's work per block stays in
+ * JavaScript; no boot measured faster with it (bench/README.md, stop 54).
+ */
+export const DEFAULT_DENSE_RUNS = 0;
 /**
  * Default heat of `auto` when counted in instructions (`hotInstructions`): runs times the
  * block's length, so a short block must run longer than a long one before it pays for its
@@ -388,6 +404,7 @@ export class Recompiler {
     wasmModules: 0,
     wasmBytes: 0,
     coldCompactions: 0,
+    denseInstructions: 0,
     crossingChecked: 0,
   };
   readonly cpu: Cpu;
@@ -443,6 +460,10 @@ export class Recompiler {
   private readonly maxWasmRegions: number;
   /** Its chaining table (option `wasmChain`), else null. */
   private readonly chain: WasmChain | null;
+  /** The dense cold tier (wasm/dense.ts; option `denseRuns`), else null. */
+  private readonly dense: DenseTier | null;
+  /** Runs after which a cold block runs in the dense tier (RecompilerOptions.denseRuns). */
+  private readonly denseRuns: number;
   private isShutdown = false;
   private stepping = false;
   /** Written by region functions at each basic block (read by the fault path). */
@@ -499,6 +520,27 @@ export class Recompiler {
         crossing: this.stepCrossing,
       };
     }
+    this.denseRuns = options.denseRuns ?? DEFAULT_DENSE_RUNS;
+    this.dense = null;
+    const scratchSize = this.view?.wasm?.scratchSize ?? 0;
+    if (
+      layout !== null &&
+      wmem !== undefined &&
+      this.denseRuns > 0 &&
+      this.s.regs.buffer === wmem.buffer &&
+      scratchSize > WASM_CHAIN_SCRATCH_BYTES
+    )
+      this.dense = DenseTier.create(
+        {
+          pages: layout.pages,
+          tlb: layout.tlb,
+          masks: layout.masks,
+          regs: layout.regs,
+          at: layout.scratch + WASM_CHAIN_SCRATCH_BYTES,
+          bytes: scratchSize - WASM_CHAIN_SCRATCH_BYTES,
+        },
+        wmem,
+      );
     this.opsPool = new OpsPool(options.coldChunk);
     const fallback = this.wasm !== null ? DEFAULT_HOT_THRESHOLD_WASM : DEFAULT_HOT_THRESHOLD;
     this.threshold = Math.max(1, options.hotInstructions ?? options.hotThreshold ?? fallback);
@@ -931,6 +973,30 @@ export class Recompiler {
     let k = 0;
     // base + k * OP_STRIDE: instruction k's slots in `ops`.
     let o = base;
+    const dense = this.dense;
+    if (dense !== null && b.runs >= this.denseRuns) {
+      if (b.denseGen !== dense.gen) dense.encode(b);
+      if (b.denseCount > 0) {
+        const r = dense.enter(s, b);
+        k = r & 0xff;
+        this.stats.denseInstructions += k;
+        if ((r & DENSE_TAKEN) !== 0) {
+          // A taken Jcc, as below.
+          const at = base + (k - 1) * OP_STRIDE;
+          jumpNear(s, ops[at + OP_TARGET] as number);
+          if (k !== n) this.coldJump = at - base;
+          s.retired = retired + k;
+          return k;
+        }
+        if (k === n) {
+          // The block's end: EIP is the next instruction's (after a body form or a Jcc).
+          s.retired = retired + n;
+          s.eip = opNextEip(eip0, ops[base + (n - 1) * OP_STRIDE + OP_KIND] as number) >>> 0;
+          return n;
+        }
+        o = base + k * OP_STRIDE;
+      }
+    }
     try {
       while (k < n) {
         const kind = ops[o] as number;

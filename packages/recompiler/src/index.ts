@@ -27,6 +27,7 @@ export {
 } from "./block";
 export { RUNTIME_NAMES } from "./emit";
 export { WASM_CHAIN_SCRATCH_BYTES } from "./wasm/lower";
+export { WASM_DENSE_SCRATCH_BYTES } from "./wasm/dense";
 export { branchHintFlag, entryWrapperFlag, wasmHostFlags } from "./wasm/api";
 export { createEngine, formatRecompilerStats, type EngineKind } from "./select";
 export {

@@ -969,6 +969,52 @@ const C_MEMORY =
   (1 << C_CMP_MR) |
   (1 << C_LOAD_X);
 
+/**
+ * The compact word's fields, for code that runs compact forms itself (the recompiler's dense
+ * cold tier runs some of them in WebAssembly over the same words and arguments).
+ */
+export const COMPACT_LAYOUT = {
+  C_MOV_RR,
+  C_MOV_RI,
+  C_ALU_RR,
+  C_ALU_RI,
+  C_LOAD,
+  C_STORE,
+  C_LEA,
+  C_ALU_RM,
+  C_CMP_MR,
+  C_STORE_I,
+  C_CMP_MI,
+  C_REG,
+  C_LOAD_X,
+  C_ALU8,
+  C_MEMORY,
+  W_D,
+  W_R,
+  W_OP,
+  W_STORE,
+  W_BASE,
+  W_INDEX,
+  W_SCALE,
+  W_SEG,
+  W_MOP,
+  W_MSTORE,
+  W_DISP,
+  W_TEST,
+  W_BYTE,
+  W_SUB,
+  W_WORD,
+  W_SIGNED,
+  W_A8,
+  W_B8,
+  W_IMM8,
+  W_OP8,
+  R_PUSH,
+  R_POP,
+  R_INC,
+  R_DEC,
+} as const;
+
 /** Whether `v` is a small integer on every V8 (31 bits): kept in an array without a box. */
 function small(v: number): boolean {
   return v >= -0x40000000 && v < 0x40000000;

@@ -13,14 +13,22 @@ import { PROMPT, startLinuxMachine } from "../linux-machine";
 async function bootToPrompt(
   engine: NonNullable<PcConfig["engine"]>,
   backend: NonNullable<PcConfig["backend"]> = "js",
+  denseRuns = 0,
 ): Promise<string> {
-  const m = startLinuxMachine({ cmdline: "console=ttyS0 cryptomgr.notests", engine, backend });
+  const m = startLinuxMachine({
+    cmdline: "console=ttyS0 cryptomgr.notests",
+    engine,
+    backend,
+    denseRuns,
+  });
   await m.waitFor(PROMPT, 0);
   m.pc.stop();
   if (backend === "wasm") {
     // The test cannot pass by falling back to JavaScript: regions really ran as WebAssembly.
     expect(m.pc.recompiler?.stats.translatedWasm).toBeGreaterThan(0);
   }
+  // Likewise the dense tier ran cold code (millions of instructions on this boot).
+  if (denseRuns > 0) expect(m.pc.recompiler?.stats.denseInstructions).toBeGreaterThan(1e6);
   const transcript = m.transcript();
   // Whatever the board printed after the prompt depends on where the run loop yielded.
   const at = transcript.indexOf(PROMPT);
@@ -41,6 +49,9 @@ describe("engines on the default guest", () => {
       expect(b.split("\n")).toEqual(a.split("\n"));
       const c = await bootToPrompt("auto", "wasm");
       expect(c.split("\n")).toEqual(a.split("\n"));
+      // And with the dense cold tier (cold blocks from their eighth run in WebAssembly).
+      const d = await bootToPrompt("auto", "wasm", 8);
+      expect(d.split("\n")).toEqual(a.split("\n"));
     },
   );
 });

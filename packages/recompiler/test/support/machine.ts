@@ -5,6 +5,7 @@ import { Cpu, SegReg, type CpuState, type InterruptSource } from "@ringvm/cpu";
 import { NullPorts } from "@ringvm/cpu/testing";
 import { Recompiler, type FastMemoryView } from "../../src/index";
 import { WASM_CHAIN_SCRATCH_BYTES } from "../../src/wasm/lower";
+import { WASM_DENSE_SCRATCH_BYTES } from "../../src/wasm/dense";
 
 export const RAM_SIZE = 1 << 22;
 const MASK = RAM_SIZE - 1;
@@ -30,7 +31,9 @@ const WASM_STATE = WASM_TLB + (4 << 20);
 const WASM_CHUNKS = WASM_STATE + 256;
 const WASM_MEMO = WASM_STATE + 1024;
 const WASM_SCRATCH = WASM_STATE + 4096;
-const WASM_PAGES = Math.ceil((WASM_SCRATCH + WASM_CHAIN_SCRATCH_BYTES) / 0x10000);
+const WASM_PAGES = Math.ceil(
+  (WASM_SCRATCH + WASM_CHAIN_SCRATCH_BYTES + WASM_DENSE_SCRATCH_BYTES) / 0x10000,
+);
 
 type WasmMemoryCtor = new (d: { initial: number; maximum: number }) => { buffer: ArrayBuffer };
 
@@ -225,6 +228,8 @@ export interface MachineExtras {
   coldChunk?: number;
   /** RecompilerOptions.heatAfterRegion. */
   heatAfterRegion?: number;
+  /** RecompilerOptions.denseRuns. */
+  denseRuns?: number;
 }
 
 /** A flat protected-mode machine with `code` at CODE_AT; `engine` null = interpreter only. */
@@ -300,6 +305,7 @@ export function makeMachine(
         ...(extras.maxWasmRegions !== undefined ? { maxWasmRegions: extras.maxWasmRegions } : {}),
         ...(extras.batchSize !== undefined ? { batchSize: extras.batchSize } : {}),
         ...(extras.coldChunk !== undefined ? { coldChunk: extras.coldChunk } : {}),
+        ...(extras.denseRuns !== undefined ? { denseRuns: extras.denseRuns } : {}),
       })
     : null;
   return { cpu, mem, engine };

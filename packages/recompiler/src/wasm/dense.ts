@@ -1,0 +1,767 @@
+// The dense cold tier: a cold block's instructions copied as three words each (kind, compact
+// word, argument: the very slots `runCold` reads, cold.ts) into the shared memory, and run there
+// by one precompiled WebAssembly function instead of the interpreter's JavaScript handlers
+// (bench/dense-spike: 2-7 ns per instruction against 18-66 ns). It runs the compact forms that
+// only compute or touch plain RAM through the TLB's fast path (MOV, ADD/SUB/AND/OR/XOR/CMP/TEST,
+// LEA, loads and stores, PUSH/POP, INC/DEC) and Jcc/JMP rel, keeping CpuState's own lazy flag
+// record (`setLazy`/`setLogic`), so a call copies seven fields in and six out. It leaves at the
+// first instruction it does not run (another form, a fast-path test that fails: TLB rights, a
+// segment not flat or an unaligned access, a 16-bit stack) before that instruction has any
+// effect, and `runCold` goes on from there in JavaScript: faults, slow paths, events and
+// self-modifying code stay the interpreter's (a fast-path access reaches no device and no
+// watched code page).
+import {
+  AF,
+  ARITH_FLAGS,
+  BLOCK_COND_ALWAYS,
+  BLOCK_K_EIP,
+  BLOCK_K_FUSED,
+  BLOCK_K_JCC,
+  CF,
+  COMPACT_LAYOUT as L,
+  LazyOp,
+  OF,
+  PF,
+  SF,
+  ZF,
+  type CpuState,
+} from "@ringvm/cpu";
+import { OP_ARG, OP_HANDLER, OP_KIND, OP_STRIDE } from "../cold";
+import { wasmApi, type WasmMemoryLike } from "./api";
+import { Asm, buildModule, Op, type Label } from "./asm";
+
+/** Bytes per instruction in the pool: kind, compact word (a Jcc: 0), argument. */
+const INSN_BYTES = 12;
+/** A kind word the tier never runs: the words end there. */
+const STOP = -1;
+/** Bit of the result: the last instruction run was a taken Jcc (its target is the caller's). */
+export const DENSE_TAKEN = 0x100;
+/** Words of the flag record and mode (byte offsets from the tier's area). */
+const LOP = 0;
+const LDST = 4;
+const LSRC = 8;
+const LRES = 12;
+const LTOP = 16;
+const LMASK = 20;
+const FLAGS = 24;
+const FLAT = 28;
+const SS32 = 32;
+/** Where the pool starts in the tier's area. */
+const POOL = 64;
+/** The pool at least (else no tier). */
+const MIN_POOL_BYTES = 64 << 10;
+/**
+ * Scratch bytes the tier wants after the dynamic-exit hash (WASM_CHAIN_SCRATCH_BYTES): its words
+ * and a pool for ~87 K instructions, about what a boot's warm cold blocks hold at once (a full
+ * pool starts over, and blocks encode again as they run).
+ */
+export const WASM_DENSE_SCRATCH_BYTES = 1 << 20;
+const ESP = 4;
+
+/** What the tier needs of the memory layout (byte offsets in the shared memory). */
+export interface DenseLayout {
+  readonly pages: number;
+  readonly tlb: number;
+  readonly masks: number;
+  readonly regs: number;
+  /** The tier's area: its words, then the pool. */
+  readonly at: number;
+  readonly bytes: number;
+}
+
+/** The slots of a cold block the tier reads (cold.ts `ColdBlock`). */
+export interface DenseSource {
+  readonly ops: readonly unknown[];
+  readonly opsAt: number;
+  readonly count: number;
+  denseAt: number;
+  denseCount: number;
+  denseGen: number;
+}
+
+type DenseFn = (at: number, n: number) => number;
+
+export class DenseTier {
+  /** Bumped when the pool is reused from its start: blocks encoded before encode again. */
+  gen = 1;
+  private readonly M: Int32Array;
+  private readonly f: number;
+  private readonly poolStart: number;
+  private readonly poolEnd: number;
+  private next: number;
+  private readonly run: DenseFn;
+
+  private constructor(layout: DenseLayout, memory: WasmMemoryLike, run: DenseFn) {
+    this.M = new Int32Array(memory.buffer);
+    this.f = layout.at >>> 2;
+    this.poolStart = layout.at + POOL;
+    this.next = this.poolStart;
+    this.poolEnd = layout.at + layout.bytes;
+    this.run = run;
+  }
+
+  /** The tier over `layout`, or null (no WebAssembly, or no room for a pool). */
+  static create(layout: DenseLayout, memory: WasmMemoryLike): DenseTier | null {
+    const api = wasmApi();
+    if (api === undefined || layout.bytes < POOL + MIN_POOL_BYTES) return null;
+    const code = denseBody(layout);
+    const bytes = buildModule([{ imports: [], locals: LOCALS - 2, code }], layout.pages, {
+      params: 2,
+      results: 1,
+    });
+    const run = new api.Instance(new api.Module(bytes), { e: { m: memory } }).exports.f0 as DenseFn;
+    return new DenseTier(layout, memory, run);
+  }
+
+  /**
+   * Copies block `b`'s slots into the pool, up to the first instruction the tier does not run
+   * (`b.denseCount` of them, 0: none); the pool starts over (a new generation) when full.
+   */
+  encode(b: DenseSource): void {
+    const n = b.count;
+    // Room for every instruction and a STOP word.
+    const room = (n + 1) * INSN_BYTES;
+    if (this.next + room > this.poolEnd) {
+      this.gen++;
+      this.next = this.poolStart;
+    }
+    b.denseGen = this.gen;
+    b.denseCount = 0;
+    const M = this.M;
+    const ops = b.ops;
+    let w = this.next >>> 2;
+    let k = 0;
+    for (; k < n; k++) {
+      const o = b.opsAt + k * OP_STRIDE;
+      const kind = ops[o + OP_KIND] as number;
+      const bits = kind & 0xff;
+      if (bits === BLOCK_K_JCC) {
+        M[w] = kind;
+        M[w + 1] = 0;
+        M[w + 2] = 0;
+      } else if (bits === BLOCK_K_FUSED) {
+        // The form fused with the Jcc after it: its own word and argument (cold.ts), run apart.
+        const pair = ops[o + OP_ARG];
+        if (!Array.isArray(pair) || !runs(pair[0] as number)) break;
+        M[w] = kind & ~0xff;
+        M[w + 1] = pair[0] as number;
+        M[w + 2] = pair[1] as number;
+      } else {
+        const h = ops[o + OP_HANDLER];
+        if ((kind & BLOCK_K_EIP) !== 0 || typeof h !== "number" || !runs(h)) break;
+        M[w] = kind;
+        M[w + 1] = h;
+        M[w + 2] = ops[o + OP_ARG] as number;
+      }
+      w += 3;
+    }
+    if (k === 0) return;
+    if (k < n) M[w] = STOP;
+    b.denseAt = this.next;
+    b.denseCount = k;
+    this.next += (k + (k < n ? 1 : 0)) * INSN_BYTES;
+  }
+
+  /**
+   * Runs block `b`'s words: the instructions run (they are done: registers, flags, memory),
+   * with DENSE_TAKEN when the last one was a taken Jcc. EIP and the retired count are the
+   * caller's.
+   */
+  enter(s: CpuState, b: DenseSource): number {
+    const M = this.M;
+    const f = this.f;
+    M[f] = s.lazyOp;
+    M[f + 1] = s.lazyDst | 0;
+    M[f + 2] = s.lazySrc | 0;
+    M[f + 3] = s.lazyRes | 0;
+    M[f + 4] = s.lazyTop;
+    M[f + 5] = s.lazyMask;
+    M[f + 6] = s.flags | 0;
+    M[f + 7] = s.flatSegs;
+    M[f + 8] = s.ss32 ? 1 : 0;
+    const r = this.run(b.denseAt, b.denseCount);
+    if ((r & 0xff) !== 0) {
+      s.lazyOp = M[f]! as LazyOp;
+      s.lazyDst = M[f + 1]!;
+      s.lazySrc = M[f + 2]!;
+      s.lazyRes = M[f + 3]!;
+      s.lazyTop = M[f + 4]!;
+      s.lazyMask = M[f + 5]!;
+      s.flags = M[f + 6]! >>> 0;
+    }
+    return r;
+  }
+}
+
+/** Whether the tier runs compact word `w` (the function below leaves at the others). */
+function runs(w: number): boolean {
+  const form = w & 15;
+  switch (form) {
+    case L.C_MOV_RR:
+    case L.C_MOV_RI:
+    case L.C_LOAD:
+    case L.C_STORE:
+    case L.C_STORE_I:
+    case L.C_LEA:
+      return true;
+    case L.C_ALU_RR:
+    case L.C_ALU_RI:
+      return aluRuns((w >>> L.W_OP) & 15);
+    case L.C_ALU_RM:
+    case L.C_CMP_MR:
+      return aluRuns((w >>> L.W_MOP) & 15);
+    case L.C_CMP_MI:
+      return true;
+    case L.C_LOAD_X:
+      // MOVZX/MOVSX from a byte (a word goes through the memory's read16 in the interpreter).
+      return (w & L.W_WORD) === 0;
+    case L.C_ALU8:
+      return aluRuns((w >>> L.W_OP8) & 15);
+    case L.C_REG: {
+      const sub = (w >>> L.W_SUB) & 15;
+      return sub === L.R_PUSH || sub === L.R_POP || sub === L.R_INC || sub === L.R_DEC;
+    }
+    default:
+      return false;
+  }
+}
+
+/** ADD, SUB/CMP, AND/TEST, OR, XOR (ADC and SBB read CF: left to the interpreter). */
+function aluRuns(op: number): boolean {
+  return op === 0 || op === 2 || op === 4 || op === 5 || op === 6;
+}
+
+// Locals of the function: parameters at (the words' address) and n (their count), then these.
+const AT = 0;
+const N = 1;
+const K = 2;
+const KIND = 3;
+const W = 4;
+const ARG = 5;
+const EA = 6;
+const E = 7;
+const A = 8;
+const B = 9;
+const R = 10;
+const OP = 11;
+const T = 12;
+const TA = 13;
+const TB = 14;
+const TR = 15;
+const TT = 16;
+const LOCALS = 17;
+
+/** The function `(at, n) -> k | DENSE_TAKEN?` over `layout` (see `DenseTier.enter`). */
+function denseBody(layout: DenseLayout): Uint8Array {
+  const a = new Asm();
+  const F = layout.at;
+  const REGS = layout.regs;
+  const ld = (off: number): void => void a.i32(0).mem(Op.i32Load, off);
+  const st = (off: number, push: () => void): void => {
+    a.i32(0);
+    push();
+    a.mem(Op.i32Store, off);
+  };
+  /** Pushes the byte offset of register field `shift` of w (3 bits) from the registers. */
+  const regField = (shift: number): void =>
+    void a.get(W).i32(shift).op(Op.i32ShrU).i32(7).op(Op.i32And).i32(2).op(Op.i32Shl);
+  const getReg = (shift: number): void => {
+    regField(shift);
+    a.mem(Op.i32Load, REGS);
+  };
+  const setReg = (shift: number, push: () => void): void => {
+    regField(shift);
+    push();
+    a.mem(Op.i32Store, REGS);
+  };
+
+  // Flag record writes, as CpuState.setLazy / setLogic with top 31.
+  const record = (op: number, x: number, y: number, res: number, top = 31): void => {
+    st(F + LOP, () => a.i32(op));
+    st(F + LDST, () => a.get(x));
+    st(F + LSRC, () => a.get(y));
+    st(F + LRES, () => a.get(res));
+    st(F + LTOP, () => a.i32(top));
+    st(F + LMASK, () => a.i32(ARITH_FLAGS));
+  };
+  const logic = (res: number, top = 31): void => {
+    st(F + LOP, () => a.i32(LazyOp.Logic));
+    st(F + LRES, () => a.get(res));
+    st(F + LTOP, () => a.i32(top));
+    st(F + LMASK, () => a.i32(SF | ZF | PF));
+    st(F + FLAGS, () => {
+      ld(F + FLAGS);
+      a.i32(~(CF | OF | AF)).op(Op.i32And);
+    });
+  };
+  /**
+   * R = op(A, B) with its flags (op 0, 2, 4, 5 or 6: `aluRuns`), 32-bit or (top 7) on bytes
+   * (alu.ts: the sum or difference wrapped to the operand size).
+   */
+  const alu = (top = 31): void => {
+    const wrap = (): void => void (top === 7 && a.i32(0xff).op(Op.i32And));
+    a.get(OP).op(Op.i32Eqz);
+    a.open(Op.if);
+    a.get(A).get(B).op(Op.i32Add);
+    wrap();
+    a.set(R);
+    record(LazyOp.Add, A, B, R, top);
+    a.else();
+    a.get(OP).i32(2).op(Op.i32Eq);
+    a.open(Op.if);
+    a.get(A).get(B).op(Op.i32Sub);
+    wrap();
+    a.set(R);
+    record(LazyOp.Sub, A, B, R, top);
+    a.else();
+    a.get(OP).i32(4).op(Op.i32Eq);
+    a.open(Op.if);
+    a.get(A).get(B).op(Op.i32And).set(R);
+    a.else();
+    a.get(OP).i32(5).op(Op.i32Eq);
+    a.open(Op.if);
+    a.get(A).get(B).op(Op.i32Or).set(R);
+    a.else();
+    a.get(A).get(B).op(Op.i32Xor).set(R);
+    a.end();
+    a.end();
+    logic(R, top);
+    a.end();
+    a.end();
+  };
+
+  /** Loads the record's operands into TA TB TR TT. */
+  const operands = (): void => {
+    ld(F + LDST);
+    a.set(TA);
+    ld(F + LSRC);
+    a.set(TB);
+    ld(F + LRES);
+    a.set(TR);
+    ld(F + LTOP);
+    a.set(TT);
+  };
+  /** Pushes flag `bit` (0/1) as CpuState.getCF/getOF/... derive it. */
+  const flag = (bit: number): void => {
+    ld(F + LMASK);
+    a.i32(bit).op(Op.i32And).op(Op.i32Eqz);
+    a.ifI32();
+    ld(F + FLAGS);
+    a.i32(bit).op(Op.i32And).i32(0).op(Op.i32Ne);
+    a.else();
+    operands();
+    if (bit === ZF) {
+      a.get(TR).i32(31).get(TT).op(Op.i32Sub).op(Op.i32Shl).op(Op.i32Eqz);
+    } else if (bit === SF) {
+      a.get(TR).get(TT).op(Op.i32ShrU).i32(1).op(Op.i32And);
+    } else if (bit === PF) {
+      a.get(TR).i32(255).op(Op.i32And).op(Op.i32Popcnt).i32(1).op(Op.i32And).op(Op.i32Eqz);
+    } else {
+      // CF or OF: from Add or Sub records, else 0.
+      ld(F + LOP);
+      a.i32(LazyOp.Add).op(Op.i32Eq);
+      a.ifI32();
+      if (bit === CF) {
+        // ((a & b) | ((a | b) & ~r)) >>> top
+        a.get(TA).get(TB).op(Op.i32And);
+        a.get(TA).get(TB).op(Op.i32Or).get(TR).i32(-1).op(Op.i32Xor).op(Op.i32And);
+        a.op(Op.i32Or);
+      } else {
+        // ((a ^ r) & (b ^ r)) >>> top
+        a.get(TA).get(TR).op(Op.i32Xor).get(TB).get(TR).op(Op.i32Xor).op(Op.i32And);
+      }
+      a.get(TT).op(Op.i32ShrU).i32(1).op(Op.i32And);
+      a.else();
+      ld(F + LOP);
+      a.i32(LazyOp.Sub).op(Op.i32Eq);
+      a.ifI32();
+      if (bit === CF) {
+        // ((~a & b) | (~(a ^ b) & r)) >>> top
+        a.get(TA).i32(-1).op(Op.i32Xor).get(TB).op(Op.i32And);
+        a.get(TA).get(TB).op(Op.i32Xor).i32(-1).op(Op.i32Xor).get(TR).op(Op.i32And);
+        a.op(Op.i32Or);
+      } else {
+        // ((a ^ b) & (a ^ r)) >>> top
+        a.get(TA).get(TB).op(Op.i32Xor).get(TA).get(TR).op(Op.i32Xor).op(Op.i32And);
+      }
+      a.get(TT).op(Op.i32ShrU).i32(1).op(Op.i32And);
+      a.else();
+      a.i32(0);
+      a.end();
+      a.end();
+    }
+    a.end();
+  };
+  /** Pushes whether condition T (0-15) holds (integer-cond.ts testCondition). */
+  const condition = (): void => {
+    const done = a.blockI32();
+    const cases: Label[] = [];
+    for (let c = 0; c < 8; c++) cases.push(a.open(Op.block));
+    a.get(T).i32(1).op(Op.i32ShrU).brTable(cases.slice().reverse(), cases[0]!);
+    // cases[7] is innermost: its end is where case 0's code starts, so value v goes to
+    // cases[7 - v].
+    const bodies: (() => void)[] = [
+      () => flag(OF),
+      () => flag(CF),
+      () => flag(ZF),
+      () => {
+        flag(CF);
+        flag(ZF);
+        a.op(Op.i32Or);
+      },
+      () => flag(SF),
+      () => flag(PF),
+      () => {
+        flag(SF);
+        flag(OF);
+        a.op(Op.i32Ne);
+      },
+      () => {
+        flag(ZF);
+        flag(SF);
+        flag(OF);
+        a.op(Op.i32Ne).op(Op.i32Or);
+      },
+    ];
+    for (let c = 0; c < 8; c++) {
+      a.end();
+      bodies[c]!();
+      a.br(done);
+    }
+    // Not reached (T >>> 1 is 0-7; the table's default is case 7's code).
+    a.i32(0);
+    a.end();
+    a.get(T).i32(1).op(Op.i32And).op(Op.i32Xor);
+  };
+
+  const out = a.open(Op.block);
+  /** Leaves (the current instruction not run) when the i32 on the stack is nonzero. */
+  const bailIf = (): void => void a.hint(false).brIf(out);
+  /** EA from the word's base, index and scale fields plus displacement `disp`. */
+  const effective = (disp: () => void): void => {
+    disp();
+    a.set(EA);
+    a.get(W).i32(L.W_BASE).op(Op.i32ShrU).i32(15).op(Op.i32And).tee(T);
+    a.open(Op.if);
+    a.get(EA)
+      .get(T)
+      .i32(2)
+      .op(Op.i32Shl)
+      .mem(Op.i32Load, REGS - 4)
+      .op(Op.i32Add)
+      .set(EA);
+    a.end();
+    a.get(W).i32(L.W_INDEX).op(Op.i32ShrU).i32(15).op(Op.i32And).tee(T);
+    a.open(Op.if);
+    a.get(T)
+      .i32(2)
+      .op(Op.i32Shl)
+      .mem(Op.i32Load, REGS - 4);
+    a.get(W).i32(L.W_SCALE).op(Op.i32ShrU).i32(3).op(Op.i32And).op(Op.i32Shl);
+    a.get(EA).op(Op.i32Add).set(EA);
+    a.end();
+  };
+  const argDisp = (): void => void a.get(ARG);
+  const wordDisp = (): void =>
+    void a
+      .get(W)
+      .i32(2)
+      .op(Op.i32Shl)
+      .i32(L.W_DISP + 2)
+      .op(Op.i32ShrS);
+  /** The segment of the word (`seg`: a constant instead, e.g. SS). */
+  const segBit = (base: number, seg?: number): void => {
+    if (seg !== undefined) a.i32(base << seg);
+    else a.i32(base).get(W).i32(L.W_SEG).op(Op.i32ShrU).i32(7).op(Op.i32And).op(Op.i32Shl);
+  };
+  /** Tests that linear address EA is fast for a read (or write) and leaves its entry in E. */
+  const fast = (write: boolean, seg?: number): void => {
+    ld(F + FLAT);
+    segBit(write ? 0x100 : 1, seg);
+    a.op(Op.i32And).op(Op.i32Eqz);
+    a.get(EA).i32(3).op(Op.i32And).op(Op.i32Or);
+    bailIf();
+    a.get(EA).i32(12).op(Op.i32ShrU).i32(2).op(Op.i32Shl).mem(Op.i32Load, layout.tlb).tee(E);
+    ld(layout.masks + (write ? 4 : 0));
+    a.op(Op.i32And).i32(1).op(Op.i32Ne);
+    bailIf();
+  };
+  const hostAddress = (): void =>
+    void a.get(E).i32(-4096).op(Op.i32And).get(EA).i32(4095).op(Op.i32And).op(Op.i32Or);
+  const read = (seg?: number): void => {
+    fast(false, seg);
+    hostAddress();
+    a.mem(Op.i32Load, 0);
+  };
+  /** A byte read of EA (baked.ts read8: no alignment to test). */
+  const read8 = (): void => {
+    ld(F + FLAT);
+    segBit(1);
+    a.op(Op.i32And).op(Op.i32Eqz);
+    bailIf();
+    a.get(EA).i32(12).op(Op.i32ShrU).i32(2).op(Op.i32Shl).mem(Op.i32Load, layout.tlb).tee(E);
+    ld(layout.masks);
+    a.op(Op.i32And).i32(1).op(Op.i32Ne);
+    bailIf();
+    hostAddress();
+    a.mem(Op.i32Load8U, 0);
+  };
+  /** A byte register (`regs8` index field `shift` of w, 4 bits). */
+  const getReg8 = (shift: number): void =>
+    void a.get(W).i32(shift).op(Op.i32ShrU).i32(15).op(Op.i32And).mem(Op.i32Load8U, REGS);
+
+  a.i32(0).set(K);
+  const top = a.open(Op.loop);
+  a.get(K).get(N).op(Op.i32GeU).brIf(out);
+  a.get(AT).mem(Op.i32Load, 0).tee(KIND).i32(STOP).op(Op.i32Eq).brIf(out);
+  // Jcc / JMP rel: the caller jumps (it has the target).
+  a.get(KIND).i32(0xff).op(Op.i32And).i32(BLOCK_K_JCC).op(Op.i32Eq);
+  a.open(Op.if);
+  a.get(KIND).i32(8).op(Op.i32ShrU).i32(0xff).op(Op.i32And).tee(T);
+  a.i32(BLOCK_COND_ALWAYS).op(Op.i32Eq);
+  a.ifI32();
+  a.i32(1);
+  a.else();
+  condition();
+  a.end();
+  a.get(K).i32(1).op(Op.i32Add).set(K);
+  a.open(Op.if);
+  a.get(K).i32(DENSE_TAKEN).op(Op.i32Or).op(Op.return);
+  a.end();
+  a.get(AT).i32(INSN_BYTES).op(Op.i32Add).set(AT);
+  a.br(top);
+  a.end();
+  a.get(AT).mem(Op.i32Load, 4).set(W);
+  a.get(AT).mem(Op.i32Load, 8).set(ARG);
+
+  type Form = [form: number, emit: () => void];
+  const forms: Form[] = [
+    [L.C_MOV_RR, () => setReg(L.W_D, () => getReg(L.W_R))],
+    [L.C_MOV_RI, () => setReg(L.W_D, () => a.get(ARG))],
+    [
+      L.C_ALU_RR,
+      () => {
+        a.get(W).i32(L.W_OP).op(Op.i32ShrU).i32(15).op(Op.i32And).set(OP);
+        getReg(L.W_D);
+        a.set(A);
+        getReg(L.W_R);
+        a.set(B);
+        alu();
+        a.get(W).i32(L.W_STORE).op(Op.i32And);
+        a.open(Op.if);
+        setReg(L.W_D, () => a.get(R));
+        a.end();
+      },
+    ],
+    [
+      L.C_ALU_RI,
+      () => {
+        a.get(W).i32(L.W_OP).op(Op.i32ShrU).i32(15).op(Op.i32And).set(OP);
+        getReg(L.W_D);
+        a.set(A);
+        a.get(ARG).set(B);
+        alu();
+        a.get(W).i32(L.W_STORE).op(Op.i32And);
+        a.open(Op.if);
+        setReg(L.W_D, () => a.get(R));
+        a.end();
+      },
+    ],
+    [L.C_LEA, () => (effective(argDisp), setReg(L.W_D, () => a.get(EA)))],
+    [
+      L.C_LOAD,
+      () => {
+        effective(argDisp);
+        read();
+        a.set(R);
+        setReg(L.W_D, () => a.get(R));
+      },
+    ],
+    [
+      L.C_ALU_RM,
+      () => {
+        effective(argDisp);
+        read();
+        a.set(B);
+        a.get(W).i32(L.W_MOP).op(Op.i32ShrU).i32(15).op(Op.i32And).set(OP);
+        getReg(L.W_D);
+        a.set(A);
+        alu();
+        a.get(W).i32(L.W_MSTORE).op(Op.i32And);
+        a.open(Op.if);
+        setReg(L.W_D, () => a.get(R));
+        a.end();
+      },
+    ],
+    [
+      L.C_CMP_MR,
+      () => {
+        effective(argDisp);
+        read();
+        a.set(A);
+        a.get(W).i32(L.W_MOP).op(Op.i32ShrU).i32(15).op(Op.i32And).set(OP);
+        getReg(L.W_D);
+        a.set(B);
+        alu();
+      },
+    ],
+    [
+      L.C_STORE,
+      () => {
+        effective(argDisp);
+        fast(true);
+        hostAddress();
+        getReg(L.W_D);
+        a.mem(Op.i32Store, 0);
+      },
+    ],
+    [
+      L.C_STORE_I,
+      () => {
+        effective(wordDisp);
+        fast(true);
+        hostAddress();
+        a.get(ARG).mem(Op.i32Store, 0);
+      },
+    ],
+    [
+      L.C_CMP_MI,
+      () => {
+        effective(wordDisp);
+        // TEST is AND, CMP is SUB (AluOp).
+        a.get(W).i32(L.W_TEST).op(Op.i32And);
+        a.ifI32();
+        a.i32(4);
+        a.else();
+        a.i32(2);
+        a.end();
+        a.set(OP);
+        a.get(ARG).set(B);
+        a.get(W).i32(L.W_BYTE).op(Op.i32And);
+        a.open(Op.if);
+        read8();
+        a.set(A);
+        alu(7);
+        a.else();
+        read();
+        a.set(A);
+        alu();
+        a.end();
+      },
+    ],
+    [
+      L.C_LOAD_X,
+      () => {
+        effective(argDisp);
+        read8();
+        a.set(R);
+        a.get(W).i32(L.W_SIGNED).op(Op.i32And);
+        a.open(Op.if);
+        a.get(R).i32(24).op(Op.i32Shl).i32(24).op(Op.i32ShrS).set(R);
+        a.end();
+        setReg(L.W_D, () => a.get(R));
+      },
+    ],
+    [
+      L.C_ALU8,
+      () => {
+        a.get(W).i32(L.W_OP8).op(Op.i32ShrU).i32(15).op(Op.i32And).set(OP);
+        getReg8(L.W_A8);
+        a.set(A);
+        a.get(W).i32(L.W_IMM8).op(Op.i32And);
+        a.ifI32();
+        a.get(ARG);
+        a.else();
+        getReg8(L.W_B8);
+        a.end();
+        a.set(B);
+        alu(7);
+      },
+    ],
+    [
+      L.C_REG,
+      () => {
+        const sub = (): void => void a.get(W).i32(L.W_SUB).op(Op.i32ShrU).i32(15).op(Op.i32And);
+        sub();
+        a.i32(L.R_INC).op(Op.i32GeU);
+        a.open(Op.if);
+        // INC/DEC: CF kept (alu.ts inc/dec), the rest from the result.
+        flag(CF);
+        a.set(T);
+        getReg(L.W_D);
+        a.set(A);
+        a.i32(1).set(B);
+        sub();
+        a.i32(L.R_INC).op(Op.i32Eq);
+        a.open(Op.if);
+        a.get(A).i32(1).op(Op.i32Add).set(R);
+        record(LazyOp.Add, A, B, R);
+        a.else();
+        a.get(A).i32(1).op(Op.i32Sub).set(R);
+        record(LazyOp.Sub, A, B, R);
+        a.end();
+        st(F + FLAGS, () => {
+          ld(F + FLAGS);
+          a.i32(~CF).op(Op.i32And).get(T).op(Op.i32Or);
+        });
+        st(F + LMASK, () => a.i32(ARITH_FLAGS & ~CF));
+        setReg(L.W_D, () => a.get(R));
+        a.else();
+        // PUSH/POP: a 32-bit stack only (the interpreter's pushFast/popFast).
+        ld(F + SS32);
+        a.op(Op.i32Eqz);
+        bailIf();
+        a.i32(0)
+          .mem(Op.i32Load, REGS + 4 * ESP)
+          .set(EA);
+        sub();
+        a.i32(L.R_PUSH).op(Op.i32Eq);
+        a.open(Op.if);
+        getReg(L.W_D);
+        a.set(R);
+        a.get(EA).i32(4).op(Op.i32Sub).set(EA);
+        fast(true, 2);
+        hostAddress();
+        a.get(R).mem(Op.i32Store, 0);
+        a.i32(0)
+          .get(EA)
+          .mem(Op.i32Store, REGS + 4 * ESP);
+        a.else();
+        read(2);
+        a.set(R);
+        // ESP first: POP ESP loads the value.
+        a.i32(0)
+          .get(EA)
+          .i32(4)
+          .op(Op.i32Add)
+          .mem(Op.i32Store, REGS + 4 * ESP);
+        setReg(L.W_D, () => a.get(R));
+        a.end();
+        a.end();
+      },
+    ],
+  ];
+
+  const next = a.open(Op.block);
+  const labels: Label[] = [];
+  for (let i = forms.length - 1; i >= 0; i--) labels[i] = a.open(Op.block);
+  const table: Label[] = [];
+  for (let f = 0; f < 16; f++) {
+    const i = forms.findIndex(([form]) => form === f);
+    table.push(i < 0 ? out : labels[i]!);
+  }
+  a.get(W).i32(15).op(Op.i32And).brTable(table, out);
+  for (const [, emit] of forms) {
+    a.end();
+    emit();
+    a.br(next);
+  }
+  a.end();
+  a.get(K).i32(1).op(Op.i32Add).set(K);
+  a.get(AT).i32(INSN_BYTES).op(Op.i32Add).set(AT);
+  a.br(top);
+  a.end();
+  a.end();
+  a.get(K);
+  return a.out.slice();
+}
