@@ -534,39 +534,30 @@ function denseBody(layout: DenseLayout): Uint8Array {
   a.get(AT).mem(Op.i32Load, 4).set(W);
   a.get(AT).mem(Op.i32Load, 8).set(ARG);
 
+  /**
+   * An ALU form on register d: the operation from the word's field at `opShift`, the source
+   * from `source` (a memory read may leave there: nothing is written before it), the result
+   * stored into d when the word's `store` bit is set.
+   */
+  const aluForm = (opShift: number, store: number, source: () => void): void => {
+    a.get(W).i32(opShift).op(Op.i32ShrU).i32(15).op(Op.i32And).set(OP);
+    getReg(L.W_D);
+    a.set(A);
+    source();
+    a.set(B);
+    alu();
+    a.get(W).i32(store).op(Op.i32And);
+    a.open(Op.if);
+    setReg(L.W_D, () => a.get(R));
+    a.end();
+  };
+
   type Form = [form: number, emit: () => void];
   const forms: Form[] = [
     [L.C_MOV_RR, () => setReg(L.W_D, () => getReg(L.W_R))],
     [L.C_MOV_RI, () => setReg(L.W_D, () => a.get(ARG))],
-    [
-      L.C_ALU_RR,
-      () => {
-        a.get(W).i32(L.W_OP).op(Op.i32ShrU).i32(15).op(Op.i32And).set(OP);
-        getReg(L.W_D);
-        a.set(A);
-        getReg(L.W_R);
-        a.set(B);
-        alu();
-        a.get(W).i32(L.W_STORE).op(Op.i32And);
-        a.open(Op.if);
-        setReg(L.W_D, () => a.get(R));
-        a.end();
-      },
-    ],
-    [
-      L.C_ALU_RI,
-      () => {
-        a.get(W).i32(L.W_OP).op(Op.i32ShrU).i32(15).op(Op.i32And).set(OP);
-        getReg(L.W_D);
-        a.set(A);
-        a.get(ARG).set(B);
-        alu();
-        a.get(W).i32(L.W_STORE).op(Op.i32And);
-        a.open(Op.if);
-        setReg(L.W_D, () => a.get(R));
-        a.end();
-      },
-    ],
+    [L.C_ALU_RR, () => aluForm(L.W_OP, L.W_STORE, () => getReg(L.W_R))],
+    [L.C_ALU_RI, () => aluForm(L.W_OP, L.W_STORE, () => a.get(ARG))],
     [L.C_LEA, () => (effective(argDisp), setReg(L.W_D, () => a.get(EA)))],
     [
       L.C_LOAD,
@@ -579,19 +570,11 @@ function denseBody(layout: DenseLayout): Uint8Array {
     ],
     [
       L.C_ALU_RM,
-      () => {
-        effective(argDisp);
-        read();
-        a.set(B);
-        a.get(W).i32(L.W_MOP).op(Op.i32ShrU).i32(15).op(Op.i32And).set(OP);
-        getReg(L.W_D);
-        a.set(A);
-        alu();
-        a.get(W).i32(L.W_MSTORE).op(Op.i32And);
-        a.open(Op.if);
-        setReg(L.W_D, () => a.get(R));
-        a.end();
-      },
+      () =>
+        aluForm(L.W_MOP, L.W_MSTORE, () => {
+          effective(argDisp);
+          read();
+        }),
     ],
     [
       L.C_CMP_MR,
