@@ -40,7 +40,6 @@ import { DOUBLE_FIELD } from "./field-layout";
 import { wasmLayout, WasmShared } from "./wasm/region";
 import { WasmChain } from "./wasm/chain";
 import { DENSE_TAKEN, DenseTier } from "./wasm/dense";
-import { WASM_CHAIN_SCRATCH_BYTES } from "./wasm/lower";
 import { crossingForm, type CrossingForm } from "./crossing";
 import {
   buildCold,
@@ -521,26 +520,10 @@ export class Recompiler {
       };
     }
     this.denseRuns = options.denseRuns ?? DEFAULT_DENSE_RUNS;
-    this.dense = null;
-    const scratchSize = this.view?.wasm?.scratchSize ?? 0;
-    if (
-      layout !== null &&
-      wmem !== undefined &&
-      this.denseRuns > 0 &&
-      this.s.regs.buffer === wmem.buffer &&
-      scratchSize > WASM_CHAIN_SCRATCH_BYTES
-    )
-      this.dense = DenseTier.create(
-        {
-          pages: layout.pages,
-          tlb: layout.tlb,
-          masks: layout.masks,
-          regs: layout.regs,
-          at: layout.scratch + WASM_CHAIN_SCRATCH_BYTES,
-          bytes: scratchSize - WASM_CHAIN_SCRATCH_BYTES,
-        },
-        wmem,
-      );
+    this.dense =
+      layout !== null && wmem !== undefined && this.denseRuns > 0
+        ? DenseTier.create(layout, wmem)
+        : null;
     this.opsPool = new OpsPool(options.coldChunk);
     const fallback = this.wasm !== null ? DEFAULT_HOT_THRESHOLD_WASM : DEFAULT_HOT_THRESHOLD;
     this.threshold = Math.max(1, options.hotInstructions ?? options.hotThreshold ?? fallback);

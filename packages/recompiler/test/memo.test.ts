@@ -197,6 +197,8 @@ describe("translation memos", () => {
       regs: 0,
       scratch: 0,
       dyn: -1,
+      dense: -1,
+      denseBytes: 0,
       memo: memo.byteOffset,
       memoBytes: 3 * MEMO_BANK_BYTES,
       chunks: -1,

@@ -26,9 +26,10 @@ import {
   ZF,
   type CpuState,
 } from "@ringvm/cpu";
-import { OP_ARG, OP_HANDLER, OP_KIND, OP_STRIDE } from "../cold";
+import { OP_ARG, OP_HANDLER, OP_KIND, OP_STRIDE, type ColdBlock } from "../cold";
 import { wasmApi, type WasmMemoryLike } from "./api";
 import { Asm, buildModule, Op, type Label } from "./asm";
+import type { WasmLayout } from "./lower";
 
 /** Bytes per instruction in the pool: kind, compact word (a Jcc: 0), argument. */
 const INSN_BYTES = 12;
@@ -58,27 +59,6 @@ const MIN_POOL_BYTES = 64 << 10;
 export const WASM_DENSE_SCRATCH_BYTES = 1 << 20;
 const ESP = 4;
 
-/** What the tier needs of the memory layout (byte offsets in the shared memory). */
-export interface DenseLayout {
-  readonly pages: number;
-  readonly tlb: number;
-  readonly masks: number;
-  readonly regs: number;
-  /** The tier's area: its words, then the pool. */
-  readonly at: number;
-  readonly bytes: number;
-}
-
-/** The slots of a cold block the tier reads (cold.ts `ColdBlock`). */
-export interface DenseSource {
-  readonly ops: readonly unknown[];
-  readonly opsAt: number;
-  readonly count: number;
-  denseAt: number;
-  denseCount: number;
-  denseGen: number;
-}
-
 type DenseFn = (at: number, n: number) => number;
 
 export class DenseTier {
@@ -91,19 +71,20 @@ export class DenseTier {
   private next: number;
   private readonly run: DenseFn;
 
-  private constructor(layout: DenseLayout, memory: WasmMemoryLike, run: DenseFn) {
+  private constructor(layout: WasmLayout, memory: WasmMemoryLike, run: DenseFn) {
     this.M = new Int32Array(memory.buffer);
-    this.f = layout.at >>> 2;
-    this.poolStart = layout.at + POOL;
+    this.f = layout.dense >>> 2;
+    this.poolStart = layout.dense + POOL;
     this.next = this.poolStart;
-    this.poolEnd = layout.at + layout.bytes;
+    this.poolEnd = layout.dense + layout.denseBytes;
     this.run = run;
   }
 
-  /** The tier over `layout`, or null (no WebAssembly, or no room for a pool). */
-  static create(layout: DenseLayout, memory: WasmMemoryLike): DenseTier | null {
+  /** The tier in `layout.dense`, or null (no WebAssembly, or no room there for a pool). */
+  static create(layout: WasmLayout, memory: WasmMemoryLike): DenseTier | null {
     const api = wasmApi();
-    if (api === undefined || layout.bytes < POOL + MIN_POOL_BYTES) return null;
+    if (api === undefined || layout.dense < 0 || layout.denseBytes < POOL + MIN_POOL_BYTES)
+      return null;
     const code = denseBody(layout);
     const bytes = buildModule([{ imports: [], locals: LOCALS - 2, code }], layout.pages, {
       params: 2,
@@ -117,7 +98,7 @@ export class DenseTier {
    * Copies block `b`'s slots into the pool, up to the first instruction the tier does not run
    * (`b.denseCount` of them, 0: none); the pool starts over (a new generation) when full.
    */
-  encode(b: DenseSource): void {
+  encode(b: ColdBlock): void {
     const n = b.count;
     // Room for every instruction and a STOP word.
     const room = (n + 1) * INSN_BYTES;
@@ -167,7 +148,7 @@ export class DenseTier {
    * with DENSE_TAKEN when the last one was a taken Jcc. EIP and the retired count are the
    * caller's.
    */
-  enter(s: CpuState, b: DenseSource): number {
+  enter(s: CpuState, b: ColdBlock): number {
     const M = this.M;
     const f = this.f;
     M[f] = s.lazyOp;
@@ -252,9 +233,9 @@ const TT = 16;
 const LOCALS = 17;
 
 /** The function `(at, n) -> k | DENSE_TAKEN?` over `layout` (see `DenseTier.enter`). */
-function denseBody(layout: DenseLayout): Uint8Array {
+function denseBody(layout: WasmLayout): Uint8Array {
   const a = new Asm();
-  const F = layout.at;
+  const F = layout.dense;
   const REGS = layout.regs;
   const ld = (off: number): void => void a.i32(0).mem(Op.i32Load, off);
   const st = (off: number, push: () => void): void => {
@@ -474,12 +455,20 @@ function denseBody(layout: DenseLayout): Uint8Array {
     if (seg !== undefined) a.i32(base << seg);
     else a.i32(base).get(W).i32(L.W_SEG).op(Op.i32ShrU).i32(7).op(Op.i32And).op(Op.i32Shl);
   };
-  /** Tests that linear address EA is fast for a read (or write) and leaves its entry in E. */
-  const fast = (write: boolean, seg?: number): void => {
+  /**
+   * Tests that linear address EA is fast for a read (or write) of `size` bytes (flat segment,
+   * aligned, plain RAM as baked.ts segLinear and its reads and writes test) and leaves its TLB
+   * entry in E.
+   */
+  const fast = (write: boolean, seg?: number, size = 4): void => {
     ld(F + FLAT);
     segBit(write ? 0x100 : 1, seg);
     a.op(Op.i32And).op(Op.i32Eqz);
-    a.get(EA).i32(3).op(Op.i32And).op(Op.i32Or);
+    if (size > 1)
+      a.get(EA)
+        .i32(size - 1)
+        .op(Op.i32And)
+        .op(Op.i32Or);
     bailIf();
     a.get(EA).i32(12).op(Op.i32ShrU).i32(2).op(Op.i32Shl).mem(Op.i32Load, layout.tlb).tee(E);
     ld(layout.masks + (write ? 4 : 0));
@@ -493,16 +482,9 @@ function denseBody(layout: DenseLayout): Uint8Array {
     hostAddress();
     a.mem(Op.i32Load, 0);
   };
-  /** A byte read of EA (baked.ts read8: no alignment to test). */
+  /** A byte read of EA (baked.ts read8). */
   const read8 = (): void => {
-    ld(F + FLAT);
-    segBit(1);
-    a.op(Op.i32And).op(Op.i32Eqz);
-    bailIf();
-    a.get(EA).i32(12).op(Op.i32ShrU).i32(2).op(Op.i32Shl).mem(Op.i32Load, layout.tlb).tee(E);
-    ld(layout.masks);
-    a.op(Op.i32And).i32(1).op(Op.i32Ne);
-    bailIf();
+    fast(false, undefined, 1);
     hostAddress();
     a.mem(Op.i32Load8U, 0);
   };

@@ -312,6 +312,12 @@ export interface WasmLayout {
   readonly scratch: number;
   /** The dynamic-exit hash (DYN_OFFSET in the scratch), or -1 when the scratch is too small. */
   readonly dyn: number;
+  /**
+   * The dense cold tier's area (wasm/dense.ts: the scratch after the dynamic-exit hash) and its
+   * bytes, or -1 and 0 (no room, or registers not in the memory: the tier writes them there).
+   */
+  readonly dense: number;
+  readonly denseBytes: number;
   /** The MMU's memo area (@ringvm/bus `LinearFastPath.memo`) and its size, or -1 and 0. */
   readonly memo: number;
   readonly memoBytes: number;

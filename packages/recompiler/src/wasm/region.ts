@@ -58,6 +58,7 @@ import {
   memoBody,
   DYN_BYTES,
   DYN_OFFSET,
+  WASM_CHAIN_SCRATCH_BYTES,
   MEMO_BANK_BYTES,
   RF_ONLY_ZF,
   type LoweredPart,
@@ -93,6 +94,7 @@ export function wasmLayout(view: FastMemoryView | null, s: CpuState): WasmLayout
   if (view.tlb.buffer !== buf || view.masks.buffer !== buf || view.u8.buffer !== buf) return null;
   if (view.u8.byteOffset !== 0 || w.scratchSize < SCRATCH_BYTES) return null;
   const shared = s.regs.buffer === buf;
+  const denseBytes = w.scratchSize - WASM_CHAIN_SCRATCH_BYTES;
   return {
     pages: Math.floor(buf.byteLength / 0x10000),
     tlb: view.tlb.byteOffset,
@@ -103,6 +105,8 @@ export function wasmLayout(view: FastMemoryView | null, s: CpuState): WasmLayout
     memoBytes: view.memo?.buffer === buf ? view.memo.byteLength : 0,
     chunks: view.chunks?.buffer === buf ? view.chunks.byteOffset : -1,
     dyn: w.scratchSize >= DYN_OFFSET + DYN_BYTES ? w.scratchOffset + DYN_OFFSET : -1,
+    dense: shared && denseBytes > 0 ? w.scratchOffset + WASM_CHAIN_SCRATCH_BYTES : -1,
+    denseBytes: shared && denseBytes > 0 ? denseBytes : 0,
     xmm: s.sse.d.buffer === buf && wasmSimd() ? s.sse.d.byteOffset : -1,
   };
 }
