@@ -19,6 +19,7 @@
 // its entries into WebAssembly from JavaScript.
 //
 // Usage: node bench/phases.mjs [--engine interpreter|recompiler|auto] [--backend js|wasm] [--hot N] [--dense N]
+//        [--no-direct-memory]
 //        [--full-boot] [--prof FILE] [--prof-boot FILE [--prof-phase NAME]] [--warm-up]
 //        [--parts N [--prof-round R]]
 // Needs the packages built (`pnpm -s build`): the board is read from packages' dist/.
@@ -49,6 +50,8 @@ const bootProfileFile = option("prof-boot", undefined);
 const hot = option("hot", undefined);
 // --dense N: the recompiler's dense cold tier from a cold block's Nth run (PcConfig.denseRuns).
 const dense = option("dense", undefined);
+// --no-direct-memory: translation memos for every memory operand (PcConfig.directMemory false).
+const noDirectMemory = args.includes("--no-direct-memory");
 // --full-boot: boot as bench/compare.mjs does (crypto self-tests on, payload unpacked in the guest).
 const fullBoot = args.includes("--full-boot");
 // --prof-phase NAME: the boot profile covers only that phase of PHASES (with --full-boot).
@@ -107,6 +110,7 @@ const board = (write) =>
     decompressOnHost: !fullBoot,
     ...(hot !== undefined ? { hotThreshold: Number(hot) } : {}),
     ...(dense !== undefined ? { denseRuns: Number(dense) } : {}),
+    ...(noDirectMemory ? { directMemory: false } : {}),
     serial: { write },
   });
 if (warmUp) {

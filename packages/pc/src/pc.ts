@@ -124,6 +124,12 @@ export interface PcConfig {
    */
   readonly denseRuns?: number;
   /**
+   * The wasm back end with paging on: memory operands outside a region's loops test the TLB
+   * inline and leave for the interpreter where it refuses, rather than call a slow path (the
+   * recompiler's `directMemory`, default true; false: translation memos for every operand).
+   */
+  readonly directMemory?: boolean;
+  /**
    * Direct Linux boot: unpack an XZ kernel payload on the host (default true); false runs the
    * kernel's own decompressor in the guest, as under firmware (the benchmark compares that way).
    */
@@ -465,6 +471,7 @@ export class Pc {
       backend: this.backend,
       ...(this.config.hotThreshold !== undefined ? { hotThreshold: this.config.hotThreshold } : {}),
       ...(this.config.denseRuns !== undefined ? { denseRuns: this.config.denseRuns } : {}),
+      ...(this.config.directMemory !== undefined ? { directMemory: this.config.directMemory } : {}),
     });
     if (engine === this.cpu) return undefined;
     const recompiler = engine as Recompiler;

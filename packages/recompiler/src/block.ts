@@ -501,6 +501,11 @@ export interface WasmTarget {
    * its bytes and runs it.
    */
   readonly crossing: (i: Instruction) => (s: CpuState, i: Instruction) => void;
+  /**
+   * With paging on, memory operands off a region's loops take the TLB inline and leave where it
+   * refuses, without a call (wasm/lower.ts `Lowering.direct`; RecompilerOptions.directMemory).
+   */
+  readonly directMemory: boolean;
 }
 
 /** 1 for bytes with even parity (PF set), for conditions on PF. */
@@ -964,6 +969,9 @@ export function buildBlocks(
         imports,
         parts.length,
         memo,
+        // Paging off (a boot loader, the kernel's decompressor): no per-page TLB entries to take
+        // inline, while a memo's window spans a whole 4 MiB chunk.
+        wasm.directMemory && ((mode >>> 4) & 1) !== 0,
       );
       if (part !== null) {
         imports += part.part.imports.length;

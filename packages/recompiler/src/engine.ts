@@ -147,6 +147,15 @@ export interface RecompilerOptions {
    * returns).
    */
   wasmChain?: boolean;
+  /**
+   * With backend "wasm" and paging on: a memory operand outside the loops of its region tests
+   * the TLB inline and, where the TLB refuses it (MMIO, a miss, a watched page, a page-crossing
+   * access, a fault), leaves the region before its instruction for the interpreter, instead of
+   * calling a slow path; operands in loops keep their memos (default true; false: memos
+   * everywhere). A call splits the live ranges of every value crossing it, which makes most of
+   * V8's optimizing compile of a region (bench/README.md, stop 55).
+   */
+  directMemory?: boolean;
 }
 
 /** Why instructions ran in the interpreter, counted in instructions (budget units). */
@@ -517,6 +526,7 @@ export class Recompiler {
         shared: new WasmShared(layout, wmem, this.events, this.stats),
         chain: this.chain,
         crossing: this.stepCrossing,
+        directMemory: options.directMemory ?? true,
       };
     }
     this.denseRuns = options.denseRuns ?? DEFAULT_DENSE_RUNS;

@@ -104,7 +104,9 @@ const CALL_REL32 = codeOf("Call_rel32_32");
  * the region's own (`memoLoadHelper`, `memoStoreHelper`): `me` (`memoBody`), whose TLB hit sets
  * the memo (inline, that code made regions ~35 % larger), then the access through it, else the
  * slow path. One call site per access rather than `me` and the slow path each: V8's optimizing
- * compile of a boot's region modules took ~10 % less CPU (bench/README.md, stop 49). The MMU
+ * compile of a boot's region modules took ~10 % less CPU (bench/README.md, stop 49). Memos are
+ * for a region's loops (`blocksInLoops`): with paging on, an operand elsewhere tests the TLB
+ * inline and leaves where it refuses, with no call (`Lowering.direct`). The MMU
  * zeroes the area whenever it drops or restricts an entry, so a memo never outlives the entry
  * it came from and region code invalidates nothing itself. Slots 0-7 are the base registers of
  * explicit operands (ESP for the stack, ESI/EDI for strings), 8 operands without one; 9-24
@@ -137,6 +139,48 @@ const SLOT_ESI = 6;
 const SLOT_EDI = 7;
 /** Pages a memo may span on each side of the page that set it (`memoBody`). */
 const MEMO_SPAN = 3;
+
+/**
+ * Whether each block of a region lies on a cycle of the region's own control flow (a branch
+ * back to an earlier block, a CALL whose RET comes back inside): over-approximated, each block
+ * taken to reach the next EIP and every near branch target in the region, and a RET every
+ * return site. A memory operand on such a cycle keeps its memo (`Lowering.loadAt`).
+ */
+function blocksInLoops(
+  blocks: readonly (readonly Instruction[])[],
+  index: ReadonlyMap<number, number>,
+  returnSites: readonly number[],
+): boolean[] {
+  const next = blocks.map((b) => {
+    const to = new Set<number>();
+    for (const i of b) {
+      if (
+        i.flow === FlowControl.ConditionalBranch ||
+        i.flow === FlowControl.UnconditionalBranch ||
+        i.flow === FlowControl.Call
+      ) {
+        const t = index.get(i.nearBranchTarget >>> 0);
+        if (t !== undefined) to.add(t);
+      }
+      if (i.flow === FlowControl.Return) for (const r of returnSites) to.add(r);
+    }
+    const fall = index.get(b[b.length - 1]!.nextIp >>> 0);
+    if (fall !== undefined) to.add(fall);
+    return [...to];
+  });
+  return blocks.map((_, j) => {
+    const seen = new Set<number>();
+    const stack = [...next[j]!];
+    while (stack.length > 0) {
+      const t = stack.pop()!;
+      if (t === j) return true;
+      if (seen.has(t)) continue;
+      seen.add(t);
+      stack.push(...next[t]!);
+    }
+    return false;
+  });
+}
 
 /**
  * The MMU's TLB masks (read, write) of the region's mode, constants in its code: they depend
@@ -892,6 +936,8 @@ class Lowering {
   leaveStored!: Label;
   /** Whether the last `storeOpen` passed its instruction's place (slowSite). */
   storeSite = false;
+  /** The place (block * 1024 + index) of the instruction of the last `storeOpen`. */
+  private lastStore = -1;
   run!: Label;
   starts: Label[] = [];
   readonly exitTargets: number[] = [];
@@ -913,6 +959,11 @@ class Lowering {
   private readonly helperAt = new Map<number, number>();
   /** Local SB's value (see there). */
   readonly stateBase: number;
+  /**
+   * Per block: whether its memory operands go through memos (a block on a loop of the region,
+   * or every block when `direct` is off), else the TLB inline with no call (`loadAt`).
+   */
+  readonly memoized: readonly boolean[];
 
   constructor(
     readonly blocks: readonly (readonly Instruction[])[],
@@ -922,6 +973,7 @@ class Lowering {
     importBase: number,
     readonly masks: TlbMasks,
     memo: number,
+    direct: boolean,
   ) {
     this.a = new Asm(importBase);
     blocks.forEach((b, j) => this.index.set(b[0]!.ip >>> 0, j));
@@ -935,6 +987,9 @@ class Lowering {
     );
     const words = [layout.masks, layout.regs, layout.scratch, memo, layout.chunks];
     this.stateBase = Math.min(...words.filter((w) => w >= 0));
+    this.memoized = direct
+      ? blocksInLoops(blocks, this.index, this.returnSites)
+      : blocks.map(() => true);
   }
 
   /** Pushes the base for an access at `address` (SB, else 0) and returns its offset from it. */
@@ -1803,6 +1858,26 @@ class Lowering {
   }
 
   /**
+   * Whether instruction `i`'s memory operand takes the TLB inline and, where the TLB refuses the
+   * access, leaves the region before `i` (`leaveBefore`) instead of calling a slow path: off the
+   * region's loops (`memoized`). Such an operand has no call, so V8's optimizing compile has no
+   * live range to split around one (bench/README.md, stop 55).
+   */
+  private direct(i: Instruction): boolean {
+    return !this.memoized[this.j]! && this.insns[this.k] === i;
+  }
+
+  /**
+   * Leaves before instruction `i`, nothing of it done (as for a fault: the forms change no state
+   * before their last memory access can fail), for the dispatcher to run it in the interpreter:
+   * MMIO, a TLB miss, a watched or read-only page, a page-crossing access, a fault.
+   */
+  private leaveBefore(i: Instruction): void {
+    this.resolveCarry();
+    this.leave(konst(i.ip | 0), this.k, -1);
+  }
+
+  /**
    * `x` = the operand at `l` (`slot`: its page memo, by default the operand's base register).
    * The read of a read-modify-write form (`rmw`) goes fast only where a write would, and its
    * slow path probes the write (emit.ts SLOW_RMW): a write-protection fault comes before the
@@ -1811,7 +1886,8 @@ class Lowering {
   loadAt(i: Instruction, seg: number, top: number, slot = explicitSlot(i), rmw = false): void {
     const a = this.a;
     const load = loadOp(top);
-    const m = this.memo[slot]!;
+    const direct = this.direct(i);
+    const m = direct ? -1 : this.memo[slot]!;
     if (m >= 0) {
       // A window miss calls one helper: it sets the memo and loads, or takes the slow load
       // (one call site instead of two: V8's optimizing compile of a region costs less).
@@ -1827,6 +1903,12 @@ class Lowering {
       this.physAddr();
       a.mem(load, 0);
       a.else();
+    }
+    if (direct) {
+      this.leaveBefore(i);
+      a.end();
+      a.set(X);
+      return;
     }
     const code = this.slowPath(i, this.slowCode(seg, top) | (rmw ? SLOW_RMW : 0));
     a.get(L);
@@ -1860,7 +1942,12 @@ class Lowering {
   ): void {
     const a = this.a;
     const store = storeOp(top);
-    const m = this.memo[slot]!;
+    // Only an instruction's first store may leave before it: after a store, the instruction
+    // is no longer undone by leaving (CMPXCHG8B's second dword).
+    const at = this.j * 1024 + this.k;
+    const direct = this.direct(i) && this.lastStore !== at;
+    this.lastStore = at;
+    const m = direct ? -1 : this.memo[slot]!;
     if (m >= 0) {
       // As in `loadAt`: a window miss calls one helper (memo and store, or the slow store).
       const done = a.open(Op.block);
@@ -1880,6 +1967,12 @@ class Lowering {
       a.mem(store, 0);
       after();
       a.else();
+    }
+    if (direct) {
+      // The caller's test of the slow store's result follows a branch: unreachable.
+      this.storeSite = false;
+      this.leaveBefore(i);
+      return;
     }
     const code = this.slowPath(i, this.slowCode(seg, top));
     this.storeSite = (code & SLOW_SITE) !== 0;
@@ -3822,8 +3915,9 @@ export function lowerRegion(
   masks: TlbMasks,
   place?: ChainPlace,
   memo = -1,
+  direct = false,
 ): LoweredRegion | null {
-  const p = lowerPart(blocks, ss32, flat, layout, masks, place, 0, 0, memo);
+  const p = lowerPart(blocks, ss32, flat, layout, masks, place, 0, 0, memo, direct);
   return p === null ? null : { ...p, bytes: buildModule([p.part], layout.pages, REGION_TYPE) };
 }
 
@@ -3842,6 +3936,7 @@ export function lowerPart(
   importBase: number,
   table: number,
   memo = -1,
+  direct = false,
 ): LoweredPart | null {
   if (blocks.length === 0) return null;
   const handled = blocks.map((insns) =>
@@ -3850,7 +3945,19 @@ export function lowerPart(
     ),
   );
   for (;;) {
-    const r = attempt(blocks, ss32, flat, layout, masks, handled, place, importBase, table, memo);
+    const r = attempt(
+      blocks,
+      ss32,
+      flat,
+      layout,
+      masks,
+      handled,
+      place,
+      importBase,
+      table,
+      memo,
+      direct,
+    );
     if ("part" in r) return r;
     // A lowering declined its operands: that instruction calls its handler; lower again (the
     // dead-flag analysis of the block must see the handler call).
@@ -3869,8 +3976,9 @@ function attempt(
   importBase: number,
   table: number,
   memo: number,
+  direct: boolean,
 ): LoweredPart | Cut {
-  const c = new Lowering(blocks, layout, ss32, flat, importBase, masks, memo);
+  const c = new Lowering(blocks, layout, ss32, flat, importBase, masks, memo, direct);
   c.chained = place !== undefined;
   const a = c.a;
   const nb = blocks.length;

@@ -230,6 +230,8 @@ export interface MachineExtras {
   heatAfterRegion?: number;
   /** RecompilerOptions.denseRuns. */
   denseRuns?: number;
+  /** RecompilerOptions.directMemory. */
+  directMemory?: boolean;
 }
 
 /** A flat protected-mode machine with `code` at CODE_AT; `engine` null = interpreter only. */
@@ -306,6 +308,7 @@ export function makeMachine(
         ...(extras.batchSize !== undefined ? { batchSize: extras.batchSize } : {}),
         ...(extras.coldChunk !== undefined ? { coldChunk: extras.coldChunk } : {}),
         ...(extras.denseRuns !== undefined ? { denseRuns: extras.denseRuns } : {}),
+        ...(extras.directMemory !== undefined ? { directMemory: extras.directMemory } : {}),
       })
     : null;
   return { cpu, mem, engine };
