@@ -686,6 +686,38 @@ export function layout(blocks: Instruction[][]): Instruction[][] {
   return post.reverse().map((j) => blocks[j]!);
 }
 
+/**
+ * Whether each block of a region lies on a cycle of the region's own control flow: its edges as
+ * `layout` follows them (`successors`, CALLs included), and a RET's to every return site (the
+ * block after a CALL of the region, where lower.ts `returnInside` branches). The wasm back end
+ * keeps translation memos for the memory operands of these blocks (lower.ts `Lowering.direct`).
+ */
+export function blocksInLoops(blocks: readonly (readonly Instruction[])[]): boolean[] {
+  const index = new Map<number, number>();
+  blocks.forEach((b, j) => index.set(b[0]!.ip >>> 0, j));
+  const inRegion = (eips: readonly number[]): number[] =>
+    eips.map((t) => index.get(t)).filter((k): k is number => k !== undefined);
+  const calls = blocks
+    .map((b) => b[b.length - 1]!)
+    .filter((i) => i.flow === FlowControl.Call && i.op0Kind === OpKind.NearBranch32);
+  const returnSites = inRegion(calls.map((i) => i.nextIp >>> 0));
+  const next = blocks.map((b) =>
+    b[b.length - 1]!.flow === FlowControl.Return ? returnSites : inRegion(successors(b, true)),
+  );
+  return blocks.map((_, j) => {
+    const seen = new Uint8Array(blocks.length);
+    const stack = [...next[j]!];
+    while (stack.length > 0) {
+      const t = stack.pop()!;
+      if (t === j) return true;
+      if (seen[t] === 1) continue;
+      seen[t] = 1;
+      stack.push(...next[t]!);
+    }
+    return false;
+  });
+}
+
 /** What the generated code may assume beyond the instructions (part of the mode key). */
 export interface GenerateOptions {
   /** Bit `1 << seg` (ES 0 .. GS 5): the segment is flat while the region runs. */
@@ -971,7 +1003,7 @@ export function buildBlocks(
         memo,
         // Paging off (a boot loader, the kernel's decompressor): no per-page TLB entries to take
         // inline, while a memo's window spans a whole 4 MiB chunk.
-        wasm.directMemory && ((mode >>> 4) & 1) !== 0,
+        wasm.directMemory && ((mode >>> 4) & 1) !== 0 ? blocksInLoops(blocks) : undefined,
       );
       if (part !== null) {
         imports += part.part.imports.length;

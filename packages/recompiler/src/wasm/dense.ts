@@ -29,7 +29,7 @@ import {
 import { OP_ARG, OP_HANDLER, OP_KIND, OP_STRIDE, type ColdBlock } from "../cold";
 import { wasmApi, type WasmMemoryLike } from "./api";
 import { Asm, buildModule, Op, type Label } from "./asm";
-import type { WasmLayout } from "./lower";
+import { emitCondition, type WasmLayout } from "./lower";
 
 /** Bytes per instruction in the pool: kind, compact word (a Jcc: 0), argument. */
 const INSN_BYTES = 12;
@@ -374,46 +374,7 @@ function denseBody(layout: WasmLayout): Uint8Array {
     a.end();
   };
   /** Pushes whether condition T (0-15) holds (integer-cond.ts testCondition). */
-  const condition = (): void => {
-    const done = a.blockI32();
-    const cases: Label[] = [];
-    for (let c = 0; c < 8; c++) cases.push(a.open(Op.block));
-    a.get(T).i32(1).op(Op.i32ShrU).brTable(cases.slice().reverse(), cases[0]!);
-    // cases[7] is innermost: its end is where case 0's code starts, so value v goes to
-    // cases[7 - v].
-    const bodies: (() => void)[] = [
-      () => flag(OF),
-      () => flag(CF),
-      () => flag(ZF),
-      () => {
-        flag(CF);
-        flag(ZF);
-        a.op(Op.i32Or);
-      },
-      () => flag(SF),
-      () => flag(PF),
-      () => {
-        flag(SF);
-        flag(OF);
-        a.op(Op.i32Ne);
-      },
-      () => {
-        flag(ZF);
-        flag(SF);
-        flag(OF);
-        a.op(Op.i32Ne).op(Op.i32Or);
-      },
-    ];
-    for (let c = 0; c < 8; c++) {
-      a.end();
-      bodies[c]!();
-      a.br(done);
-    }
-    // Not reached (T >>> 1 is 0-7; the table's default is case 7's code).
-    a.i32(0);
-    a.end();
-    a.get(T).i32(1).op(Op.i32And).op(Op.i32Xor);
-  };
+  const condition = (): void => emitCondition(a, (b) => void b.get(T), flag);
 
   const out = a.open(Op.block);
   /** Leaves (the current instruction not run) when the i32 on the stack is nonzero. */

@@ -105,8 +105,8 @@ const CALL_REL32 = codeOf("Call_rel32_32");
  * the memo (inline, that code made regions ~35 % larger), then the access through it, else the
  * slow path. One call site per access rather than `me` and the slow path each: V8's optimizing
  * compile of a boot's region modules took ~10 % less CPU (bench/README.md, stop 49). Memos are
- * for a region's loops (`blocksInLoops`): with paging on, an operand elsewhere tests the TLB
- * inline and leaves where it refuses, with no call (`Lowering.direct`). The MMU
+ * for a region's loops (block.ts `blocksInLoops`): with paging on, an operand elsewhere tests the
+ * TLB inline and leaves where it refuses, with no call (`Lowering.direct`). The MMU
  * zeroes the area whenever it drops or restricts an entry, so a memo never outlives the entry
  * it came from and region code invalidates nothing itself. Slots 0-7 are the base registers of
  * explicit operands (ESP for the stack, ESI/EDI for strings), 8 operands without one; 9-24
@@ -139,48 +139,6 @@ const SLOT_ESI = 6;
 const SLOT_EDI = 7;
 /** Pages a memo may span on each side of the page that set it (`memoBody`). */
 const MEMO_SPAN = 3;
-
-/**
- * Whether each block of a region lies on a cycle of the region's own control flow (a branch
- * back to an earlier block, a CALL whose RET comes back inside): over-approximated, each block
- * taken to reach the next EIP and every near branch target in the region, and a RET every
- * return site. A memory operand on such a cycle keeps its memo (`Lowering.loadAt`).
- */
-function blocksInLoops(
-  blocks: readonly (readonly Instruction[])[],
-  index: ReadonlyMap<number, number>,
-  returnSites: readonly number[],
-): boolean[] {
-  const next = blocks.map((b) => {
-    const to = new Set<number>();
-    for (const i of b) {
-      if (
-        i.flow === FlowControl.ConditionalBranch ||
-        i.flow === FlowControl.UnconditionalBranch ||
-        i.flow === FlowControl.Call
-      ) {
-        const t = index.get(i.nearBranchTarget >>> 0);
-        if (t !== undefined) to.add(t);
-      }
-      if (i.flow === FlowControl.Return) for (const r of returnSites) to.add(r);
-    }
-    const fall = index.get(b[b.length - 1]!.nextIp >>> 0);
-    if (fall !== undefined) to.add(fall);
-    return [...to];
-  });
-  return blocks.map((_, j) => {
-    const seen = new Set<number>();
-    const stack = [...next[j]!];
-    while (stack.length > 0) {
-      const t = stack.pop()!;
-      if (t === j) return true;
-      if (seen.has(t)) continue;
-      seen.add(t);
-      stack.push(...next[t]!);
-    }
-    return false;
-  });
-}
 
 /**
  * The MMU's TLB masks (read, write) of the region's mode, constants in its code: they depend
@@ -766,43 +724,58 @@ export function conditionBody(): Uint8Array {
   a.get(5).set(cc);
   emitRecordFlags(a);
   a.set(f);
-  const bit = (mask: number): void => {
-    a.get(f).i32(mask).op(Op.i32And).i32(0).op(Op.i32Ne);
+  emitCondition(a, local(cc), (bit) => {
+    a.get(f).i32(bit).op(Op.i32And).i32(0).op(Op.i32Ne);
+  });
+  return a.out;
+}
+
+/**
+ * Pushes whether Jcc condition `cc` (0-15, Jcc order, pushed by `cc`) holds, as the interpreter's
+ * testCondition: a table on cc >>> 1 over `flag(bit)`, which pushes whether EFLAGS bit `bit` is
+ * set, then cc's low bit negating. For the `cd` helper (`conditionBody`) and the dense cold tier.
+ */
+export function emitCondition(a: Asm, cc: Push, flag: (bit: number) => void): void {
+  const done = a.blockI32();
+  const cases: Label[] = [];
+  for (let c = 0; c < 8; c++) cases.push(a.open(Op.block));
+  cc(a);
+  // cases[7] is innermost: its end is where case 0's code starts, so value v goes to
+  // cases[7 - v].
+  a.i32(1).op(Op.i32ShrU).brTable(cases.slice().reverse(), cases[0]!);
+  const signOverflow = (): void => {
+    flag(SF_BIT);
+    flag(OF_BIT);
+    a.op(Op.i32Ne);
   };
-  const kinds = new Array<Label>(8);
-  const done = a.open(Op.block);
-  for (let k = 7; k >= 0; k--) kinds[k] = a.open(Op.block);
-  a.get(cc).i32(1).op(Op.i32ShrU).brTable(kinds, kinds[0]!);
-  const cases: (() => void)[] = [
-    () => bit(OF_BIT),
-    () => bit(CF_BIT),
-    () => bit(ZF_BIT),
-    () => bit(CF_BIT | ZF_BIT),
-    () => bit(SF_BIT),
-    () => bit(PF_BIT),
+  const bodies: (() => void)[] = [
+    () => flag(OF_BIT),
+    () => flag(CF_BIT),
+    () => flag(ZF_BIT),
     () => {
-      bit(SF_BIT);
-      bit(OF_BIT);
-      a.op(Op.i32Ne);
+      flag(CF_BIT);
+      flag(ZF_BIT);
+      a.op(Op.i32Or);
     },
+    () => flag(SF_BIT),
+    () => flag(PF_BIT),
+    signOverflow,
     () => {
-      bit(SF_BIT);
-      bit(OF_BIT);
-      a.op(Op.i32Ne);
-      bit(ZF_BIT);
+      flag(ZF_BIT);
+      signOverflow();
       a.op(Op.i32Or);
     },
   ];
-  for (let k = 0; k < 8; k++) {
+  for (let c = 0; c < 8; c++) {
     a.end();
-    cases[k]!();
-    a.get(cc).i32(1).op(Op.i32And).op(Op.i32Xor);
-    a.set(f);
+    bodies[c]!();
     a.br(done);
   }
+  // Not reached (cc >>> 1 is 0-7; the table's default is case 7's code).
+  a.i32(0);
   a.end();
-  a.get(f);
-  return a.out;
+  cc(a);
+  a.i32(1).op(Op.i32And).op(Op.i32Xor);
 }
 
 /** A region lowered to a module of its own. */
@@ -960,8 +933,9 @@ class Lowering {
   /** Local SB's value (see there). */
   readonly stateBase: number;
   /**
-   * Per block: whether its memory operands go through memos (a block on a loop of the region,
-   * or every block when `direct` is off), else the TLB inline with no call (`loadAt`).
+   * Per block: whether its memory operands go through memos (`loops`, block.ts `blocksInLoops`:
+   * the block lies on a cycle of the region; none given: every block), else the TLB inline with
+   * no call (`direct`).
    */
   readonly memoized: readonly boolean[];
 
@@ -973,7 +947,7 @@ class Lowering {
     importBase: number,
     readonly masks: TlbMasks,
     memo: number,
-    direct: boolean,
+    loops: readonly boolean[] | undefined,
   ) {
     this.a = new Asm(importBase);
     blocks.forEach((b, j) => this.index.set(b[0]!.ip >>> 0, j));
@@ -987,9 +961,7 @@ class Lowering {
     );
     const words = [layout.masks, layout.regs, layout.scratch, memo, layout.chunks];
     this.stateBase = Math.min(...words.filter((w) => w >= 0));
-    this.memoized = direct
-      ? blocksInLoops(blocks, this.index, this.returnSites)
-      : blocks.map(() => true);
+    this.memoized = loops ?? blocks.map(() => true);
   }
 
   /** Pushes the base for an access at `address` (SB, else 0) and returns its offset from it. */
@@ -3915,9 +3887,9 @@ export function lowerRegion(
   masks: TlbMasks,
   place?: ChainPlace,
   memo = -1,
-  direct = false,
+  loops?: readonly boolean[],
 ): LoweredRegion | null {
-  const p = lowerPart(blocks, ss32, flat, layout, masks, place, 0, 0, memo, direct);
+  const p = lowerPart(blocks, ss32, flat, layout, masks, place, 0, 0, memo, loops);
   return p === null ? null : { ...p, bytes: buildModule([p.part], layout.pages, REGION_TYPE) };
 }
 
@@ -3936,7 +3908,7 @@ export function lowerPart(
   importBase: number,
   table: number,
   memo = -1,
-  direct = false,
+  loops?: readonly boolean[],
 ): LoweredPart | null {
   if (blocks.length === 0) return null;
   const handled = blocks.map((insns) =>
@@ -3956,7 +3928,7 @@ export function lowerPart(
       importBase,
       table,
       memo,
-      direct,
+      loops,
     );
     if ("part" in r) return r;
     // A lowering declined its operands: that instruction calls its handler; lower again (the
@@ -3976,9 +3948,9 @@ function attempt(
   importBase: number,
   table: number,
   memo: number,
-  direct: boolean,
+  loops: readonly boolean[] | undefined,
 ): LoweredPart | Cut {
-  const c = new Lowering(blocks, layout, ss32, flat, importBase, masks, memo, direct);
+  const c = new Lowering(blocks, layout, ss32, flat, importBase, masks, memo, loops);
   c.chained = place !== undefined;
   const a = c.a;
   const nb = blocks.length;
