@@ -523,7 +523,7 @@ export class Recompiler {
       this.wasm = {
         layout,
         memory: wmem,
-        shared: new WasmShared(layout, wmem, this.events, this.stats),
+        shared: new WasmShared(layout, wmem, this.events, modeKey, this.stats),
         chain: this.chain,
         crossing: this.stepCrossing,
         directMemory: options.directMemory ?? true,

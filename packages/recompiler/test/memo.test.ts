@@ -204,14 +204,20 @@ describe("translation memos", () => {
       chunks: -1,
       xmm: -1,
     };
-    const shared = new WasmShared(layout, m.mem.wasm!.memory, () => false, {
-      blocksExecuted: 0,
-      chained: 0,
-      chainedInWasm: 0,
-      wasmEntries: 0,
-      wasmModules: 0,
-      wasmBytes: 0,
-    });
+    const shared = new WasmShared(
+      layout,
+      m.mem.wasm!.memory,
+      () => false,
+      () => 0,
+      {
+        blocksExecuted: 0,
+        chained: 0,
+        chainedInWasm: 0,
+        wasmEntries: 0,
+        wasmModules: 0,
+        wasmBytes: 0,
+      },
+    );
     const supervisor = shared.memoBank([33, 97]);
     expect(shared.memoBank([33, 97])).toBe(supervisor);
     const user = shared.memoBank([1 | 32 | 4, 1 | 32 | 64 | 4 | 8]);

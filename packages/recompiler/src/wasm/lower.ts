@@ -338,6 +338,8 @@ export interface LoweredPart {
   readonly blocks: readonly (readonly Instruction[])[];
   /** The instruction each handler import `h<n>` runs, by n. */
   readonly handlerSites: readonly Instruction[];
+  /** By handler site: a MODE_CHECKED barrier the region goes on after (region.ts `checkedCaller`). */
+  readonly checkedSites: readonly boolean[];
   /** The region's chaining id (`ChainPlace.id`; 0: the module does not chain). */
   readonly id: number;
   /** The physical page the tails of crossing instructions run inline come from, -1 for none. */
@@ -916,6 +918,8 @@ class Lowering {
   readonly exitTargets: number[] = [];
   /** The instruction of each handler call site (import IMPORTS.length + n). */
   readonly handlerSites: Instruction[] = [];
+  /** By handler site: whether the region goes on after it when the import allows (MODE_CHECKED). */
+  readonly checkedSites: boolean[] = [];
   /** The physical page of the tails of the crossing instructions run inline, -1 for none. */
   tailPage = -1;
   readonly index = new Map<number, number>();
@@ -1570,7 +1574,9 @@ class Lowering {
       a.set(R0 + r);
     }
     const next: Push = () => this.word(lay.scratch + SCR_NE);
-    if (last && (isCrossing(i) || MODE_KEEPING.has(i.code))) {
+    const checked = last && this.chained && MODE_CHECKED.has(i.code);
+    this.checkedSites.push(checked);
+    if (last && (isCrossing(i) || MODE_KEEPING.has(i.code) || checked)) {
       // A page-crossing instruction (crossing.ts), run by the engine's handler from memory,
       // or a barrier that keeps the mode (MODE_KEEPING): on to where it went in wasm, unless
       // it moved EIP elsewhere, the region is no longer valid (a crossing instruction that
@@ -3630,6 +3636,38 @@ const MODE_KEEPING = new Set(
   ].map(codeOf),
 );
 
+/**
+ * Barriers that may change the mode key, the segments or EFLAGS.IF (segment loads, IRET,
+ * POPF, MOV CR, LMSW, CLTS): after one, a chaining region goes on through a dynamic exit to
+ * the EIP the handler left when the import finds the mode key, CS and the event test as the
+ * dispatcher would find them (region.ts `checkedCaller`), else it leaves. Linux runs ~170 K of
+ * them per boot + workload (POP DS/ES/FS and MOV Sreg on every kernel exit, IRET to itself as
+ * its serializing instruction, CR0.TS for lazy FPU), each a return to the dispatcher before.
+ */
+export const MODE_CHECKED = new Set(
+  [
+    "Mov_Sreg_rm16",
+    "Mov_Sreg_r32m16",
+    "Popw_ES",
+    "Popd_ES",
+    "Popw_DS",
+    "Popd_DS",
+    "Popw_FS",
+    "Popd_FS",
+    "Popw_GS",
+    "Popd_GS",
+    "Popfw",
+    "Popfd",
+    "Iretw",
+    "Iretd",
+    "Mov_cr_r32",
+    "Mov_r32_cr",
+    "Lmsw_rm16",
+    "Lmsw_r32m16",
+    "Clts",
+  ].map(codeOf),
+);
+
 /** Forms that end a block through an exit the lowering writes (control flow). */
 const ENDS = new Set<number>();
 
@@ -4142,6 +4180,7 @@ function attempt(
     exitTargets: c.exitTargets,
     blocks,
     handlerSites: c.handlerSites,
+    checkedSites: c.checkedSites,
     id,
     tailPage: c.tailPage,
   };

@@ -184,6 +184,8 @@ export class WasmShared {
     layout: WasmLayout,
     memory: WasmMemoryLike,
     readonly events: (s: CpuState) => boolean,
+    /** The engine's mode key (engine.ts `modeKey`). */
+    readonly modeOf: (s: CpuState) => number,
     /** Counters the wrappers add chains to (RecompilerStats). */
     readonly stats: Pick<
       RecompilerStats,
@@ -301,6 +303,25 @@ export class WasmShared {
     this.fault = null;
     this.M[this.fw] = 0;
     return err;
+  }
+
+  /**
+   * After the handler of a MODE_CHECKED barrier (lower.ts) at a site the region goes on after:
+   * 0 (go on, through a dynamic exit to the EIP the handler left) when the dispatcher would
+   * run the next region as well: the region still valid, the mode key and CS (`mode`, `cs`,
+   * `limit` before the handler: the chain's entries and CS limit argument hold them) unchanged
+   * and no event to take; else 1 (leave). An IRET or POPF that set IF makes the imports after
+   * it test for interrupts, as a new entry from the dispatcher would.
+   */
+  afterBarrier(s: CpuState, B: Block, mode: number, cs: number, limit: number): number {
+    this.ev = (s.flags & 768) !== 0;
+    return B.valid &&
+      this.modeOf(s) === mode &&
+      s.segBase[1] === cs &&
+      s.segLimit[1] === limit &&
+      !this.events(s)
+      ? 0
+      : 1;
   }
 
   /** Whether an event must end the chain (IF/TF set at entry: any; else an NMI). */
@@ -451,8 +472,8 @@ function regionImports(
   };
   lowered.handlerSites.forEach((i, n) => {
     e[`h${n}`] = isCrossing(i)
-      ? plainCaller(target.crossing(i), X, i, block)
-      : handlerCaller(i.code)(HANDLERS[i.code]!, X, i, block);
+      ? plainCaller(target.crossing(i), X, i, block, false)
+      : handlerCaller(i.code)(HANDLERS[i.code]!, X, i, block, lowered.checkedSites[n]!);
   });
   return e;
 }
@@ -589,7 +610,14 @@ function wrapper(X: WasmShared, block: Block, f: RegionExport, sb: number): Bloc
 }
 
 type Handler = (s: CpuState, i: Instruction) => void;
-type CallerFactory = (h: Handler, R: WasmShared, i: Instruction, B: Block) => (n: number) => number;
+type CallerFactory = (
+  h: Handler,
+  R: WasmShared,
+  i: Instruction,
+  B: Block,
+  /** A MODE_CHECKED site the region goes on after (`WasmShared.afterBarrier`). */
+  k: boolean,
+) => (n: number) => number;
 
 /**
  * The import body of one handler call site: sets startEip/startEsp/EIP/retired as generate()
@@ -599,7 +627,7 @@ type CallerFactory = (h: Handler, R: WasmShared, i: Instruction, B: Block) => (n
  * function literal share their call feedback). Without `Function` (a page's policy), all codes
  * share the plain one.
  */
-const CALLER_SOURCE = `return function (h, R, i, B) {
+const CALLER_SOURCE = `return function (h, R, i, B, k) {
   const ip = i.ip >>> 0;
   const next = i.nextIp >>> 0;
   return function (n) {
@@ -612,6 +640,9 @@ const CALLER_SOURCE = `return function (h, R, i, B) {
     s.eip = next;
     s.retired = R.base + n;
     R.cur = B;
+    const mode = k ? R.modeOf(s) : 0;
+    const cs = k ? s.segBase[1] : 0;
+    const limit = k ? s.segLimit[1] : 0;
     try {
       h(s, i);
     } finally {
@@ -619,11 +650,12 @@ const CALLER_SOURCE = `return function (h, R, i, B) {
     }
     M[R.ne] = s.eip;
     R.sync(s);
+    if (k) return R.afterBarrier(s, B, mode, cs, limit);
     return s.eip !== next || !B.valid || R.pending(s) ? 1 : 0;
   };
 };`;
 
-const plainCaller: CallerFactory = (h, R, i, B) => {
+const plainCaller: CallerFactory = (h, R, i, B, k) => {
   const ip = i.ip >>> 0;
   const next = i.nextIp >>> 0;
   return (n) => {
@@ -636,6 +668,9 @@ const plainCaller: CallerFactory = (h, R, i, B) => {
     s.eip = next;
     s.retired = R.base + n;
     R.cur = B;
+    const mode = k ? R.modeOf(s) : 0;
+    const cs = k ? s.segBase[1]! : 0;
+    const limit = k ? s.segLimit[1]! : 0;
     try {
       h(s, i);
     } finally {
@@ -643,6 +678,7 @@ const plainCaller: CallerFactory = (h, R, i, B) => {
     }
     M[R.ne] = s.eip;
     R.sync(s);
+    if (k) return R.afterBarrier(s, B, mode, cs, limit);
     return s.eip !== next || !B.valid || R.pending(s) ? 1 : 0;
   };
 };
