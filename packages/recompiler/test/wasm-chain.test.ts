@@ -10,6 +10,7 @@ import { describe, expect, it } from "vitest";
 import {
   CODE_AT,
   DATA_AT,
+  GDT,
   HANDLERS_AT,
   makeMachine,
   snapshot,
@@ -241,6 +242,26 @@ function crosserData(m: Machine): void {
   for (let k = 0; k < 24; k++)
     m.mem.bytes.set([k + 1, 2 * k + 3, 0x10 * k, 0], DATA_AT + 4 + 0x100 * k);
 }
+
+/*
+ * Barriers a chaining region goes on after (lower.ts MODE_CHECKED) and those that must leave:
+ * start: mov ecx, 200 / xor edx, edx / xor ebx, ebx / sti
+ * L: mov ax, 0x10 / mov ds, ax / push ds / pop es / pushfd / cli / add edx, ecx / popfd
+ *   pushfd / push cs / push .next / iretd (IRET to itself, IF set again)
+ * .next: mov eax, cr0 / mov cr0, eax / clts
+ *   test cl, 31 / jnz .noirq / cli / out 0x80, al (the IRQ waits: IF clear) / sti (it comes
+ *   after the next instruction, the first of a region the other rounds enter)
+ * .noirq: add ebx, 1 / test cl, 63 / jnz .flat / mov ax, 0x18 / mov ds, ax (base 0x1000: DS not flat, the
+ *   mode key changes before a block the other rounds run with DS flat)
+ * .flat: add edx, [DATA + 4] / mov ax, 0x10 / mov ds, ax / dec ecx / jnz L / cli / hlt
+ * The IRQ's handler adds EDX to [DATA + 8]: it sees the EDX of the instruction it came after.
+ */
+const BARRIERS = hex(
+  "b9c800000031d231dbfb66b810008ed81e079cfa01ca9d9c0e681f000100cf0f20c00f22c00f06f6c11f7504fa" +
+    "e680fb83c301f6c13f750666b818008ed803150400040066b810008ed84975bdfaf4",
+);
+/** Barriers (MOV DS, POP ES, POPFD, IRETD, MOV from and to CR0, CLTS) in one of BARRIERS' rounds. */
+const BARRIERS_PER_ROUND = 7;
 
 /** An interrupt line raised by `out 0x80` (a device inside the chain's OUT). */
 class IrqPort extends NullPorts {
@@ -819,6 +840,31 @@ describe("chaining inside WebAssembly vs the interpreter (run(n), varied budgets
         expect(at[0]!.home.eip).toBe(CODE_AT + 8);
         expect(b.engine!.stats.innerEntries).toBe(1);
       }
+    },
+  );
+
+  it.each(BACKENDS)(
+    "segment loads, POPF, IRET, MOV CR and STI go on inside the chain unless they change the mode or an event waits (%s)",
+    (backend) => {
+      const setup = (m: Machine): void => {
+        // Vector 30's handler: add [DATA + 8], edx; iret.
+        m.mem.bytes.set(hex("011508000400cf"), HANDLERS_AT + 16 * IRQ_VECTOR);
+        // Selector 0x18: a writable data segment at base 0x1000, 4 GiB limit.
+        m.mem.bytes.set([0xff, 0xff, 0x00, 0x10, 0x00, 0x92, 0xcf, 0x00], GDT + 0x18);
+        m.cpu.state.gdtrLimit = 31;
+        m.mem.bytes.set([5, 6, 7, 8], DATA_AT + 4);
+        m.mem.bytes.set([9, 10, 11, 12], DATA_AT + 0x1004);
+      };
+      const { b } = chainLockstep(BARRIERS, backend, { extras: withIrq, setup });
+      // The interrupt came in each of the six rounds with cl % 32 = 0 (chainLockstep compared
+      // the sum of the EDX values its handler saw, and EDX itself, with the interpreter's).
+      expect(b.cpu.getReg32(3)).toBe(200);
+      expect(new DataView(b.mem.bytes.buffer).getUint32(DATA_AT + 8, true)).not.toBe(0);
+      // Going on after them, the chain entered WebAssembly from JavaScript far less often than
+      // the 1,400 barriers ran (each was a return to the dispatcher before).
+      const st = b.engine!.stats;
+      expect(st.wasmEntries).toBeLessThan((200 * BARRIERS_PER_ROUND) / 4);
+      expect(st.chainedInWasm).toBeGreaterThan(200 * BARRIERS_PER_ROUND);
     },
   );
 

@@ -338,7 +338,7 @@ export interface LoweredPart {
   readonly blocks: readonly (readonly Instruction[])[];
   /** The instruction each handler import `h<n>` runs, by n. */
   readonly handlerSites: readonly Instruction[];
-  /** By handler site: a MODE_CHECKED barrier the region goes on after (region.ts `checkedCaller`). */
+  /** By handler site: a MODE_CHECKED barrier the region may go on after (`WasmShared.afterBarrier`). */
   readonly checkedSites: readonly boolean[];
   /** The region's chaining id (`ChainPlace.id`; 0: the module does not chain). */
   readonly id: number;
@@ -3615,7 +3615,7 @@ const NEAR_INDIRECT = new Set(
  * were or clear IF: after one, a region goes on through a dynamic exit (which checks the
  * mode) instead of the dispatcher when its handler call saw no event. Port I/O (a device may
  * raise an interrupt: the import's event test catches it when IF is set), CLI, INVLPG (the
- * chain entries check the TLB). Not MOV CR, MOV/POP Sreg, IRET, POPF or STI.
+ * chain entries check the TLB). MOV CR, MOV/POP Sreg, IRET, POPF and STI: MODE_CHECKED.
  */
 const MODE_KEEPING = new Set(
   [
@@ -3638,11 +3638,12 @@ const MODE_KEEPING = new Set(
 
 /**
  * Barriers that may change the mode key, the segments or EFLAGS.IF (segment loads, IRET,
- * POPF, MOV CR, LMSW, CLTS): after one, a chaining region goes on through a dynamic exit to
+ * POPF, MOV CR, LMSW, CLTS, STI): after one, a chaining region goes on through a dynamic exit to
  * the EIP the handler left when the import finds the mode key, CS and the event test as the
- * dispatcher would find them (region.ts `checkedCaller`), else it leaves. Linux runs ~170 K of
+ * dispatcher would find them (region.ts `WasmShared.afterBarrier`), else it leaves. Linux runs ~170 K of
  * them per boot + workload (POP DS/ES/FS and MOV Sreg on every kernel exit, IRET to itself as
- * its serializing instruction, CR0.TS for lazy FPU), each a return to the dispatcher before.
+ * its serializing instruction, CR0.TS for lazy FPU, STI with no interrupt waiting), each a return
+ * to the dispatcher before.
  */
 export const MODE_CHECKED = new Set(
   [
@@ -3665,6 +3666,7 @@ export const MODE_CHECKED = new Set(
     "Lmsw_rm16",
     "Lmsw_r32m16",
     "Clts",
+    "Sti",
   ].map(codeOf),
 );
 

@@ -315,13 +315,16 @@ export class WasmShared {
    */
   afterBarrier(s: CpuState, B: Block, mode: number, cs: number, limit: number): number {
     this.ev = (s.flags & 768) !== 0;
-    return B.valid &&
-      this.modeOf(s) === mode &&
-      s.segBase[1] === cs &&
-      s.segLimit[1] === limit &&
-      !this.events(s)
-      ? 0
-      : 1;
+    if (!B.valid || this.modeOf(s) !== mode || s.segBase[1] !== cs || s.segLimit[1] !== limit)
+      return 1;
+    // An interrupt shadow (STI, MOV SS) holds events back until the next instruction is done,
+    // and the region runs that instruction before it tests for any: with no other event
+    // waiting now, the shadow has done its work there.
+    const shadow = s.interruptShadow;
+    s.interruptShadow = false;
+    if (!this.events(s)) return 0;
+    s.interruptShadow = shadow;
+    return 1;
   }
 
   /** Whether an event must end the chain (IF/TF set at entry: any; else an NMI). */
