@@ -3638,12 +3638,12 @@ const MODE_KEEPING = new Set(
 
 /**
  * Barriers that may change the mode key, the segments or EFLAGS.IF (segment loads, IRET,
- * POPF, MOV CR, LMSW, CLTS, STI): after one, a chaining region goes on through a dynamic exit to
- * the EIP the handler left when the import finds the mode key, CS and the event test as the
- * dispatcher would find them (region.ts `WasmShared.afterBarrier`), else it leaves. Linux runs ~170 K of
- * them per boot + workload (POP DS/ES/FS and MOV Sreg on every kernel exit, IRET to itself as
- * its serializing instruction, CR0.TS for lazy FPU, STI with no interrupt waiting), each a return
- * to the dispatcher before.
+ * POPF, MOV CR, LMSW, CLTS, STI): after one, a chaining region goes on through a dynamic exit
+ * to the EIP the handler left when the import finds the mode key, CS and the event test as the
+ * dispatcher would find them (region.ts `WasmShared.afterBarrier`), else it leaves. Linux runs
+ * ~230 K of them per boot + workload (POP DS/ES/FS and MOV Sreg on every kernel exit, IRET to
+ * itself as its serializing instruction, CR0.TS for lazy FPU, STI), each a return to the
+ * dispatcher before.
  */
 export const MODE_CHECKED = new Set(
   [
