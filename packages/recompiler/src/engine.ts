@@ -127,7 +127,7 @@ export interface RecompilerOptions {
   heatAfterRegion?: number;
   /**
    * Runs after which a cold block runs in the dense tier (WebAssembly over its slots, with the
-   * wasm back end and registers in the shared memory; DEFAULT_DENSE_RUNS), 0: never.
+   * wasm back end and registers in the shared memory; default DEFAULT_DENSE_RUNS), 0: never.
    */
   denseRuns?: number;
   /** Inline the MMU's TLB fast path when `mmu.fastPath` exists (default true). */
@@ -260,12 +260,14 @@ export const DEFAULT_HOT_THRESHOLD = 20000;
  */
 export const DEFAULT_HOT_THRESHOLD_WASM = 4000;
 /**
- * Runs after which a cold block's instructions go to the dense tier (wasm/dense.ts), by default:
- * 0, never. The tier is experimental: it runs ~46 % of a boot's cold instructions at ~12 ns
- * each, about what `runCompact` spent on them, while the dispatcher's work per block stays in
- * JavaScript; no boot measured faster with it (bench/README.md, stop 54).
+ * Runs after which a cold block's instructions go to the dense tier (wasm/dense.ts) by default.
+ * The tier runs ~47 % of a boot's cold instructions and ~56 % of the workload's; the
+ * dispatcher's work per block stays in JavaScript. At stop 54 no boot measured faster with it;
+ * with regions that chain past barriers and memory operands off loops (stops 55-56), 4 booted
+ * faster than 0 in 8 of 10 alternating full boots (9.06 against 9.24 s mean) and ran the
+ * workload faster in 9 of 10 (1.93 against 2.04 s), 8 about as 4 (bench/README.md, stop 56).
  */
-export const DEFAULT_DENSE_RUNS = 0;
+export const DEFAULT_DENSE_RUNS = 4;
 /**
  * Default heat of `auto` when counted in instructions (`hotInstructions`): runs times the
  * block's length, so a short block must run longer than a long one before it pays for its
