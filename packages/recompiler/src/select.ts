@@ -35,6 +35,10 @@ export function formatRecompilerStats(st: RecompilerStats): string {
     lines.push(
       `  translations running as WebAssembly: ${st.translatedWasm} (${st.wasmModules} modules, ${st.wasmBytes} bytes); entries from JavaScript ${st.wasmEntries}, chained inside WebAssembly ${st.chainedInWasm}`,
     );
+  if (st.denseInstructions > 0)
+    lines.push(
+      `  cold instructions run by the dense tier: ${st.denseInstructions} (${pct(st.denseInstructions)}%)`,
+    );
   for (const [reason, n] of Object.entries(st.interpreted)) {
     if (n > 0) lines.push(`  interpreted because ${reason}: ${n}`);
   }

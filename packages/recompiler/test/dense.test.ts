@@ -4,6 +4,7 @@
 // code run by it alone leaves the same registers, flags, EIP, retired count and memory.
 import { StopReason } from "@ringvm/cpu";
 import { describe, expect, it } from "vitest";
+import { formatRecompilerStats } from "../src/index";
 import { hex } from "./support/lockstep";
 import { DATA_AT, makeMachine, snapshot, STACK_TOP, type Machine } from "./support/machine";
 
@@ -90,5 +91,17 @@ describe("the dense cold tier", () => {
     const st = late.engine!.stats;
     expect(st.denseInstructions).toBeGreaterThan(0);
     expect(st.denseInstructions).toBeLessThan(all.engine!.stats.denseInstructions);
+  });
+
+  it("is counted in the stats that --stats prints", () => {
+    const on = cold(MIX, 1);
+    runToHalt(on);
+    const n = on.engine!.stats.denseInstructions;
+    expect(formatRecompilerStats(on.engine!.stats)).toContain(
+      `cold instructions run by the dense tier: ${n} (`,
+    );
+    const off = cold(MIX, 0);
+    runToHalt(off);
+    expect(formatRecompilerStats(off.engine!.stats)).not.toContain("dense tier");
   });
 });
