@@ -46,7 +46,13 @@ import {
 } from "./emit";
 import { isCrossing, markCrossing } from "./crossing";
 import { buildModule } from "./wasm/asm";
-import { lowerPart, REGION_TYPE, type LoweredPart, type WasmLayout } from "./wasm/lower";
+import {
+  lowerPart,
+  REGION_TYPE,
+  returnSiteBlocks,
+  type LoweredPart,
+  type WasmLayout,
+} from "./wasm/lower";
 import type { WasmMemoryLike } from "./wasm/api";
 import { wasmRegionFns, type WasmMemoryInfo, type WasmShared } from "./wasm/region";
 import type { FuncTable, WasmChain } from "./wasm/chain";
@@ -697,10 +703,7 @@ export function blocksInLoops(blocks: readonly (readonly Instruction[])[]): bool
   blocks.forEach((b, j) => index.set(b[0]!.ip >>> 0, j));
   const inRegion = (eips: readonly number[]): number[] =>
     eips.map((t) => index.get(t)).filter((k): k is number => k !== undefined);
-  const calls = blocks
-    .map((b) => b[b.length - 1]!)
-    .filter((i) => i.flow === FlowControl.Call && i.op0Kind === OpKind.NearBranch32);
-  const returnSites = inRegion(calls.map((i) => i.nextIp >>> 0));
+  const returnSites = returnSiteBlocks(blocks, index);
   const next = blocks.map((b) =>
     b[b.length - 1]!.flow === FlowControl.Return ? returnSites : inRegion(successors(b, true)),
   );

@@ -882,6 +882,24 @@ function explicitSlot(i: Instruction): number {
   return b >= 0 && b < 8 ? b : SLOT_NONE;
 }
 
+/**
+ * The blocks of a region (indices; `index`: block start EIP -> index) that follow a near CALL
+ * rel32 of the region: where a RET in the region may go on inside it (`returnInside`), and the
+ * edges block.ts `blocksInLoops` gives a RET.
+ */
+export function returnSiteBlocks(
+  blocks: readonly (readonly Instruction[])[],
+  index: ReadonlyMap<number, number>,
+): number[] {
+  const sites: number[] = [];
+  for (const b of blocks) {
+    const last = b[b.length - 1]!;
+    const site = last.code === CALL_REL32 ? index.get(last.nextIp >>> 0) : undefined;
+    if (site !== undefined && !sites.includes(site)) sites.push(site);
+  }
+  return sites;
+}
+
 /** The per-region lowering state. */
 class Lowering {
   readonly a: Asm;
@@ -930,7 +948,7 @@ class Lowering {
   /** Address of each slot's memo in the region's bank, -1 for none (see MEMO_SLOTS). */
   readonly memo: readonly number[];
   /** Blocks of the region a near CALL in it returns to (`returnInside`). */
-  readonly returnSites: number[] = [];
+  readonly returnSites: readonly number[];
   /** This part's module-local helpers (`slowHelper`), and their ordinals by kind. */
   readonly helpers: LocalHelper[] = [];
   private readonly helperAt = new Map<number, number>();
@@ -955,11 +973,7 @@ class Lowering {
   ) {
     this.a = new Asm(importBase);
     blocks.forEach((b, j) => this.index.set(b[0]!.ip >>> 0, j));
-    for (const b of blocks) {
-      const last = b[b.length - 1]!;
-      const site = last.code === CALL_REL32 ? this.index.get(last.nextIp >>> 0) : undefined;
-      if (site !== undefined && !this.returnSites.includes(site)) this.returnSites.push(site);
-    }
+    this.returnSites = returnSiteBlocks(blocks, this.index);
     this.memo = Array.from({ length: MEMO_SLOTS }, (_, k) =>
       memo < 0 ? -1 : memo + MEMO_SLOT_BYTES * k,
     );

@@ -306,16 +306,21 @@ export class WasmShared {
   }
 
   /**
-   * After the handler of a MODE_CHECKED barrier (lower.ts) at a site the region goes on after:
-   * 0 (go on, through a dynamic exit to the EIP the handler left) when the dispatcher would
-   * run the next region as well: the region still valid, the mode key and CS (`mode`, `cs`,
-   * `limit` before the handler: the chain's entries and CS limit argument hold them) unchanged
-   * and no event to take; else 1 (leave). An IRET or POPF that set IF makes the imports after
-   * it test for interrupts, as a new entry from the dispatcher would.
+   * After the handler of a MODE_CHECKED barrier (lower.ts) in region `B` (a chaining one): 0
+   * (go on, through a dynamic exit to the EIP the handler left) when the dispatcher would run
+   * the next region as well: `B` still valid, the mode key still `B`'s, CS still what the
+   * chain's entries check (SCR_CSB) and its limit what the regions were passed (`csLimit`), and
+   * no event to take; else 1 (leave). An IRET or POPF that set IF makes the imports after it
+   * test for interrupts, as a new entry from the dispatcher would.
    */
-  afterBarrier(s: CpuState, B: Block, mode: number, cs: number, limit: number): number {
+  afterBarrier(s: CpuState, B: Block): number {
     this.ev = (s.flags & 768) !== 0;
-    if (!B.valid || this.modeOf(s) !== mode || s.segBase[1] !== cs || s.segLimit[1] !== limit)
+    if (
+      !B.valid ||
+      this.modeOf(s) !== B.mode ||
+      (s.segBase[1]! | 0) !== this.M[this.csb] ||
+      (s.segLimit[1]! | 0) !== this.csLimit
+    )
       return 1;
     // An interrupt shadow (STI, MOV SS) holds events back until the next instruction is done,
     // and the region runs that instruction before it tests for any: with no other event
@@ -326,6 +331,9 @@ export class WasmShared {
     s.interruptShadow = shadow;
     return 1;
   }
+
+  /** The CS limit the regions of the running chain were passed (the wrapper's, `P_LIM`). */
+  csLimit = 0;
 
   /** Whether an event must end the chain (IF/TF set at entry: any; else an NMI). */
   pending(s: CpuState): boolean {
@@ -552,9 +560,11 @@ function wrapper(X: WasmShared, block: Block, f: RegionExport, sb: number): Bloc
       M[X.evw] = 0;
       M[X.csb] = s.segBase[1]! | 0;
     }
+    const limit = s.segLimit[1]! | 0;
+    X.csLimit = limit;
     let g: number;
     try {
-      g = f(left > 0x7fffffff ? 0x7fffffff : left, pc0, s.segLimit[1]! | 0, ev ? 1 : 0, 0);
+      g = f(left > 0x7fffffff ? 0x7fffffff : left, pc0, limit, ev ? 1 : 0, 0);
       // A slow-path helper kept its fault and the region left by its fault exit.
       if (g === FAULT_EXIT) throw X.take();
     } catch (err) {
@@ -643,9 +653,6 @@ const CALLER_SOURCE = `return function (h, R, i, B, k) {
     s.eip = next;
     s.retired = R.base + n;
     R.cur = B;
-    const mode = k ? R.modeOf(s) : 0;
-    const cs = k ? s.segBase[1] : 0;
-    const limit = k ? s.segLimit[1] : 0;
     try {
       h(s, i);
     } finally {
@@ -653,7 +660,7 @@ const CALLER_SOURCE = `return function (h, R, i, B, k) {
     }
     M[R.ne] = s.eip;
     R.sync(s);
-    if (k) return R.afterBarrier(s, B, mode, cs, limit);
+    if (k) return R.afterBarrier(s, B);
     return s.eip !== next || !B.valid || R.pending(s) ? 1 : 0;
   };
 };`;
@@ -671,9 +678,6 @@ const plainCaller: CallerFactory = (h, R, i, B, k) => {
     s.eip = next;
     s.retired = R.base + n;
     R.cur = B;
-    const mode = k ? R.modeOf(s) : 0;
-    const cs = k ? s.segBase[1]! : 0;
-    const limit = k ? s.segLimit[1]! : 0;
     try {
       h(s, i);
     } finally {
@@ -681,7 +685,7 @@ const plainCaller: CallerFactory = (h, R, i, B, k) => {
     }
     M[R.ne] = s.eip;
     R.sync(s);
-    if (k) return R.afterBarrier(s, B, mode, cs, limit);
+    if (k) return R.afterBarrier(s, B);
     return s.eip !== next || !B.valid || R.pending(s) ? 1 : 0;
   };
 };
