@@ -228,6 +228,12 @@ export class Block {
   /** The region's slot in the chain's shared table while it is valid (-1: none). */
   dynSlot = -1;
   /**
+   * The slot reserved for the region when it was lowered (wasm/chain.ts `reserve`), which its
+   * CALLs push on the return-address stack: it takes the slot only while no other region holds
+   * it (-1: none).
+   */
+  rasSlot = -1;
+  /**
    * The physical page of the tail of a page-crossing instruction the region runs inline
    * (crossing.ts), or -1: a write there invalidates the region, which is then not revived.
    */
@@ -990,6 +996,7 @@ export function buildBlocks(
               physPage: phys >>> 12,
               id: wasm.chain.alloc(),
               mode,
+              slot: wasm.chain.reserve(),
             };
       // The current masks are the region's mode's (modeKey has CPL 3 and CR0.WP).
       const masks = [view.masks[0]!, view.masks[1]!] as const;
@@ -1026,10 +1033,12 @@ export function buildBlocks(
         setCodeSpan(block, lb, eip);
         block.handlerSites = part.handlerSites;
         block.tailPage = part.tailPage;
+        block.rasSlot = place?.slot ?? -1;
         lowered.push(block);
         out.push(block);
         continue;
       }
+      if (place !== undefined) wasm.chain!.release(place.slot);
     }
     const block = jsRegion(spec, ss32, cursor, events, view, flat);
     known.push(block);

@@ -681,6 +681,8 @@ export class Recompiler {
   /** A stale block whose bytes are unchanged becomes valid again (and watched). */
   private revive(b: Block, linear: number): boolean {
     if (!b.stale) return false;
+    // A region whose slot another region took since (wasm/chain.ts `canEnter`) is built again.
+    if (b.chainId !== 0 && this.chain !== null && !this.chain.canEnter(b.home)) return false;
     const code = b.code;
     const at = b.codeAt;
     const base = (linear + b.codeLo) | 0;

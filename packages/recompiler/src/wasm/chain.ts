@@ -25,9 +25,13 @@ import {
   DYN_MUL,
   DYN_SET_BYTES,
   dynSet,
+  RAS_ENTRIES,
+  RAS_MASK,
   REGION_TYPE,
   SCR_G,
   SCR_NE,
+  SCR_RAS,
+  SCR_RAS_TOP,
   type WasmLayout,
 } from "./lower";
 import type { Block } from "../block";
@@ -50,6 +54,10 @@ interface Dyn {
   readonly table: FuncTable;
   readonly M: Int32Array;
   readonly hash: number;
+  /** The return-address stack's entries (word index; lower.ts SCR_RAS). */
+  readonly ras: number;
+  /** By slot: the region holding it. */
+  readonly owner: (Block | undefined)[];
   readonly free: number[];
   next: number;
 }
@@ -66,7 +74,38 @@ function trampoline(layout: WasmLayout): Uint8Array {
   const a = new Asm();
   a.i32(0)
     .mem(Op.i32Load, sc + SCR_NE)
-    .tee(ne);
+    .set(ne);
+  // The return-address stack's top two entries first (a RET to the region that called): each
+  // written by a CALL lately, so in the cache where the hash's set most often is not.
+  for (const depth of [0, 8]) {
+    a.i32(0).mem(Op.i32Load, sc + SCR_RAS_TOP);
+    if (depth !== 0) a.i32(depth).op(Op.i32Sub).i32(RAS_MASK).op(Op.i32And);
+    a.set(at);
+    a.get(at)
+      .mem(Op.i32Load, sc + SCR_RAS)
+      .get(ne)
+      .op(Op.i32Eq);
+    a.open(Op.if);
+    a.get(at)
+      .mem(Op.i32Load, sc + SCR_RAS + 4)
+      .i32(16)
+      .op(Op.i32ShrU)
+      .get(1)
+      .op(Op.i32Eq);
+    a.open(Op.if);
+    // Popped (with the one above it when it was the second).
+    a.i32(0).get(at).i32(8).op(Op.i32Sub).i32(RAS_MASK).op(Op.i32And);
+    a.mem(Op.i32Store, sc + SCR_RAS_TOP);
+    a.get(0).get(1).get(2).get(3).get(4);
+    a.get(at)
+      .mem(Op.i32Load, sc + SCR_RAS + 4)
+      .i32(0xffff)
+      .op(Op.i32And);
+    a.returnCallIndirect(FN_TYPE_INDEX, 0);
+    a.end();
+    a.end();
+  }
+  a.get(ne);
   a.i32(DYN_MUL)
     .op(Op.i32Mul)
     .i32(32 - DYN_BITS)
@@ -87,7 +126,7 @@ function trampoline(layout: WasmLayout): Uint8Array {
       .get(1)
       .op(Op.i32Eq);
     a.open(Op.if);
-    a.get(0).i32(0).get(2).get(3).get(4);
+    a.get(0).get(1).get(2).get(3).get(4);
     a.get(at)
       .mem(Op.i32Load, layout.dyn + way + 4)
       .i32(0xffff)
@@ -179,17 +218,19 @@ export class WasmChain {
       const t = new api.Instance(new api.Module(probe), { e: { m: memory } }).exports
         .t0 as FuncTable;
       t.set(0, stub);
-      return new WasmChain(stub, WasmChain.trampoline(layout, memory));
+      return new WasmChain(stub, WasmChain.trampoline(layout, memory, stub));
     } catch {
       return null;
     }
   }
 
   /** The trampoline over a fresh hash and shared table (null: no room for the hash). */
-  private static trampoline(layout: WasmLayout, memory: WasmMemoryLike): Dyn | null {
+  private static trampoline(layout: WasmLayout, memory: WasmMemoryLike, stub: unknown): Dyn | null {
     if (layout.dyn < 0) return null;
     const api = wasmApi()!;
     const table = new api.Table({ element: "anyfunc", initial: DYN_SLOTS });
+    // A slot nobody holds refuses (the stub), as one whose region left (`leave`).
+    for (let k = 0; k < DYN_SLOTS; k++) table.set(k, stub);
     const bytes = buildModule(
       [{ imports: [], locals: 2, code: trampoline(layout) }],
       layout.pages,
@@ -201,7 +242,10 @@ export class WasmChain {
     const hash = layout.dyn >>> 2;
     // No entry matches: mode 0xffff is no mode key.
     M.fill(-1, hash, hash + DYN_BYTES / 4);
-    return { fn, table, M, hash, free: [], next: 0 };
+    const ras = (layout.scratch + SCR_RAS) >>> 2;
+    M.fill(-1, ras, ras + 2 * RAS_ENTRIES);
+    M[(layout.scratch + SCR_RAS_TOP) >>> 2] = 0;
+    return { fn, table, M, hash, ras, owner: [], free: [], next: 0 };
   }
 
   /**
@@ -213,9 +257,9 @@ export class WasmChain {
   enter(r: Block): void {
     this.regions[r.chainId] = r;
     const d = this.dyn;
-    if (d === null || r.dynSlot >= 0) return;
-    const slot = d.free.length > 0 ? d.free.pop()! : d.next < DYN_SLOTS ? d.next++ : -1;
-    if (slot < 0) return;
+    const slot = r.rasSlot;
+    if (d === null || slot < 0 || !this.canEnter(r)) return;
+    d.owner[slot] = r;
     r.dynSlot = slot;
     d.table.set(slot, r.chainFn);
     for (const ips of r.ips) hashIn(d, ips[0]! | 0, r.mode, slot);
@@ -234,7 +278,40 @@ export class WasmChain {
     hashIn(d, b.eip | 0, r.mode, r.dynSlot);
   }
 
-  /** Region `r` stopped being valid: its id, slot and hash entries go. */
+  /**
+   * A slot in the shared table for a region about to be lowered (lower.ts ChainPlace: its CALLs
+   * push it on the return-address stack), -1 for none; the region takes it at `enter`, and
+   * gives it back at `leave` (or `release`, if it is never made).
+   */
+  reserve(): number {
+    const d = this.dyn;
+    if (d === null) return -1;
+    // The free list may hold slots their old region took back when revived (`enter`).
+    while (d.free.length > 0) {
+      const slot = d.free.pop()!;
+      if (d.owner[slot] === undefined) return slot;
+    }
+    return d.next < DYN_SLOTS ? d.next++ : -1;
+  }
+
+  /**
+   * Whether region `r` may take its slot (`enter`): it is free or its own. A region revived
+   * after another took its slot must not run (its CALLs would push the other's slot): the
+   * engine builds that code again instead.
+   */
+  canEnter(r: Block): boolean {
+    const d = this.dyn;
+    if (d === null || r.rasSlot < 0) return true;
+    const owner = d.owner[r.rasSlot];
+    return owner === undefined || owner === r;
+  }
+
+  /** A slot from `reserve` whose region was not made. */
+  release(slot: number): void {
+    if (this.dyn !== null && slot >= 0) this.dyn.free.push(slot);
+  }
+
+  /** Region `r` stopped being valid: its id, slot, hash and return-address stack entries go. */
   leave(r: Block): void {
     this.regions[r.chainId] = undefined;
     const d = this.dyn;
@@ -247,7 +324,12 @@ export class WasmChain {
       const at = d.hash + (DYN_SET_BYTES / 4) * dynSet(eip);
       for (let k = at; k < at + 4; k += 2) if (M[k] === eip && M[k + 1] === w) M[k + 1] = -1;
     }
-    d.table.set(slot, null);
+    // The slot goes to another region: no stack entry may name it.
+    for (let k = d.ras + 1; k < d.ras + 2 * RAS_ENTRIES; k += 2)
+      if ((M[k]! & 0xffff) === slot) M[k] = -1;
+    // The stub, not null: a tail call of a slot nobody holds returns as a refused entry.
+    d.table.set(slot, this.stub);
+    d.owner[slot] = undefined;
     d.free.push(slot);
     r.dynSlot = -1;
   }

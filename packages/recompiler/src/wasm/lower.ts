@@ -210,6 +210,18 @@ export const SCR_TSC = 152;
 export const SCR_TSC_RATE = 160;
 /** Bytes of scratch the back end needs at least (the dynamic-exit hash is optional). */
 export const SCRATCH_BYTES = SCR_TSC_RATE + 4;
+/**
+ * The return-address stack (with the dynamic-exit hash only: the scratch is then large enough):
+ * its top (a byte offset into the entries, a multiple of 8 up to RAS_MASK), then RAS_ENTRIES
+ * entries [EIP, mode << 16 | slot] as the hash's. A near CALL in a chaining region whose return
+ * site is a block of that region pushes the return site and the region's slot (`pushReturn`);
+ * the trampoline tries the top two entries before the hash (wasm/chain.ts). Only a hint: an
+ * entry is checked as a hash entry is, and the entry function checks the rest.
+ */
+export const SCR_RAS_TOP = 512;
+export const SCR_RAS = 520;
+export const RAS_ENTRIES = 16;
+export const RAS_MASK = RAS_ENTRIES * 8 - 1;
 
 /**
  * The dynamic-exit hash (wasm/chain.ts): 2^DYN_BITS sets of two entries (ways) of two words,
@@ -252,6 +264,11 @@ export interface ChainPlace {
   readonly id: number;
   /** Its mode key (engine.ts `modeKey`): a dynamic exit looks up its target with it. */
   readonly mode: number;
+  /**
+   * Its slot in the chain's shared table (wasm/chain.ts `reserve`), -1 for none: the
+   * return-address stack names the region by it.
+   */
+  readonly slot: number;
 }
 
 /** Imported helpers (module "e"), in index order. */
@@ -945,6 +962,8 @@ class Lowering {
   calls: readonly boolean[] = [];
   /** Exits may continue in a linked region (wasm/chain.ts); back edges test SCR_EVW. */
   chained = false;
+  /** The return-address stack entry's second word for this region (`pushReturn`), -1: none. */
+  rasWord = -1;
   /** Address of each slot's memo in the region's bank, -1 for none (see MEMO_SLOTS). */
   readonly memo: readonly number[];
   /** Blocks of the region a near CALL in it returns to (`returnInside`). */
@@ -1633,6 +1652,29 @@ class Lowering {
       a.end();
     }
     return n;
+  }
+
+  /**
+   * After near CALL `i` (its push done) that leaves this region: when its return site is a block
+   * of the region, pushes [return EIP, rasWord] on the return-address stack, so the callee's RET
+   * comes back here through the trampoline without the hash (SCR_RAS). A CALL to a block of the
+   * region pushes nothing: its RET may go on inside (`returnInside`), popping nothing.
+   */
+  pushReturn(i: Instruction, target: number): void {
+    if (this.rasWord < 0 || !this.index.has(i.nextIp >>> 0)) return;
+    if (target >= 0 && this.index.has(target >>> 0)) return;
+    const a = this.a;
+    const sc = this.layout.scratch;
+    // top = (top + 8) & RAS_MASK, then the entry's two words at SCR_RAS + top.
+    this.word(sc + SCR_RAS_TOP);
+    a.i32(8).op(Op.i32Add).i32(RAS_MASK).op(Op.i32And).set(T0);
+    this.storeWord(sc + SCR_RAS_TOP, local(T0));
+    a.get(T0)
+      .i32(i.nextIp | 0)
+      .mem(Op.i32Store, sc + SCR_RAS);
+    a.get(T0)
+      .i32(this.rasWord)
+      .mem(Op.i32Store, sc + SCR_RAS + 4);
   }
 
   /** Pushes whether an event waits (a back edge's test: the scratch word, else the import). */
@@ -3535,6 +3577,7 @@ const callRel32: Lower = (c, i) => {
     () => c.directJump(i),
     () => c.leave(konst(i.nearBranchTarget | 0), c.k + 1, -1),
   );
+  c.pushReturn(i, i.nearBranchTarget | 0);
   c.exitTo(i.nearBranchTarget >>> 0);
   return true;
 };
@@ -3586,6 +3629,7 @@ const callRm32: Lower = (c, i) => {
     () => limitCheckX(c, i),
     () => c.leave(local(X), c.k + 1, -1),
   );
+  c.pushReturn(i, -1);
   c.dynamicExit(local(X));
   return true;
 };
@@ -4006,6 +4050,8 @@ function attempt(
 ): LoweredPart | Cut {
   const c = new Lowering(blocks, layout, ss32, flat, importBase, masks, memo, loops);
   c.chained = place !== undefined;
+  if (place !== undefined && place.slot >= 0 && layout.dyn >= 0)
+    c.rasWord = (place.mode << 16) | place.slot;
   const a = c.a;
   const nb = blocks.length;
   const sc = layout.scratch;
@@ -4155,7 +4201,7 @@ function attempt(
       a.end();
     }
     a.get(P_LEFT).get(NR).op(Op.i32Sub);
-    a.i32(0).get(P_LIM).get(P_EV).get(NR);
+    a.i32(place!.mode).get(P_LIM).get(P_EV).get(NR);
     a.get(NG);
     a.returnCallIndirect(FN_TYPE_INDEX, table);
     a.end();
@@ -4262,6 +4308,9 @@ function chainEntry(
   a.br(refuse);
   a.end();
   a.get(P_LEFT).get(need).op(Op.i32LtS).brIf(refuse);
+  // Entered in another mode (a slot or stack entry that names a region made since; every
+  // caller passes its mode key in the entry's place): refused.
+  a.get(P_PC0).i32(place.mode).op(Op.i32Ne).brIf(refuse);
   a.i32(0)
     .i32(0)
     .mem(Op.i32Load, sc + SCR_CNT)
