@@ -125,6 +125,8 @@ export interface RecompilerOptions {
    * HEAT_AFTER_REGION; 1: every run counts alike).
    */
   heatAfterRegion?: number;
+  /** Heat of a run of a cold block of CPL 3 code (default HEAT_USER; 1: as kernel code). */
+  userHeat?: number;
   /**
    * Runs after which a cold block runs in the dense tier (WebAssembly over its slots, with the
    * wasm back end and registers in the shared memory; default DEFAULT_DENSE_RUNS), 0: never.
@@ -298,6 +300,19 @@ export const WARM_FRACTION = 0.25;
  * 1.69 M -> 1.12 M) for 5 % more WebAssembly; 10 gave little more for 31 % more.
  */
 export const HEAT_AFTER_REGION = 4;
+/**
+ * Heat of one run of a cold block of user code (CPL 3): user programs are where a guest's long
+ * loops run again and again (a compressor, a hash, a shell's interpreter loop), so their blocks
+ * reach the hot threshold at 1/8 of the runs kernel code needs, most of whose boot-time code
+ * runs a few hundred times and never again. Full boots alternating 8 and 1 (bench/README.md,
+ * 2026-12-07): the busybox workload 1.74 s against 1.90 s mean (faster in 4 of 5, 1 even), the boot's
+ * user-space phase (busybox's start-up, run about once) 0.85 against 0.78 s; 4 and 16 gained
+ * less on the workload.
+ */
+export const HEAT_USER = 8;
+/** The CPL bits of a mode key (`modeKey`), and their value at CPL 3. */
+const MODE_CPL = 12;
+const MODE_CPL3 = 12;
 /** Warm blocks waiting at most (see `warmBatch`). */
 const WARM_LIMIT = 256;
 
@@ -428,6 +443,8 @@ export class Recompiler {
   private readonly maxRegionBlocks: number;
   /** RecompilerOptions.heatAfterRegion. */
   private readonly heatAfterRegion: number;
+  /** RecompilerOptions.userHeat. */
+  private readonly userHeat: number;
   /**
    * Heat from which a cold block waits in `warmBlocks` to be translated along with the next
    * block that gets hot (one WebAssembly module for the batch), and the batch's size.
@@ -543,6 +560,7 @@ export class Recompiler {
     // (batching it translated more lukewarm code: bench workload 6.8 -> 9.0 s).
     this.batchSize = Math.max(1, options.batchSize ?? (this.wasm !== null ? BATCH_SIZE : 1));
     this.heatAfterRegion = Math.max(1, options.heatAfterRegion ?? HEAT_AFTER_REGION);
+    this.userHeat = Math.max(1, options.userHeat ?? HEAT_USER);
     this.warmAt = this.batchSize > 1 ? Math.ceil(this.threshold * WARM_FRACTION) : this.threshold;
   }
 
@@ -828,7 +846,9 @@ export class Recompiler {
           // Counted in instructions: those it ran (below), a block may leave at a taken Jcc.
           // Right after a WebAssembly region, a run weighs HEAT_AFTER_REGION (see there).
           if (!this.byInstructions)
-            b.runs += before !== null && before.wasm !== null ? this.heatAfterRegion : 1;
+            b.runs +=
+              (before !== null && before.wasm !== null ? this.heatAfterRegion : 1) *
+              ((b.mode & MODE_CPL) === MODE_CPL3 ? this.userHeat : 1);
           if (b.runs >= this.warmAt) {
             if (b.runs >= this.threshold) {
               const hot = this.compile(b);

@@ -6,6 +6,7 @@ export {
   BATCH_SIZE,
   WARM_FRACTION,
   HEAT_AFTER_REGION,
+  HEAT_USER,
   flatSegments,
   modeKey,
   Recompiler,

@@ -5,6 +5,7 @@
 // that end chains anywhere; the full architectural state is compared after every `run`, memory
 // at the end, and chains inside WebAssembly must really have happened (`chainedInWasm`).
 // Programs were assembled with nasm (sources in the comments; `nasm -f bin`, org 0x10000).
+import { SegReg } from "@ringvm/cpu";
 import { NullPorts } from "@ringvm/cpu/testing";
 import { describe, expect, it } from "vitest";
 import {
@@ -19,7 +20,7 @@ import {
   type TestBackend,
 } from "./support/machine";
 import { hex, lockstep } from "./support/lockstep";
-import { HEAT_AFTER_REGION } from "../src/index";
+import { HEAT_AFTER_REGION, HEAT_USER } from "../src/index";
 import { dynSet } from "../src/wasm/lower";
 import { le32 } from "./support/program-parts";
 
@@ -481,6 +482,49 @@ const AFTER_REGION = program([
   [0, "be2c010000b90a00000001c84975fbe9ec0f00004e75eef4"],
   [0x1000, "01c283f205e90af0ffff"],
 ]);
+/*
+ * start: mov ecx, 300
+ *     L: add eax, ecx / xor edx, eax / dec ecx / jnz L
+ *  spin: jmp spin
+ */
+const USER_LOOP = program([[0, "b92c01000001c831c24975f9ebfe"]]);
+
+/** Runs `m` at CPL 3: flat code and data segments of DPL 3 (GDT entries 3 and 4). */
+function ring3(m: Machine): void {
+  const b = m.mem.bytes;
+  b.set([0xff, 0xff, 0, 0, 0, 0xfa, 0xcf, 0], GDT + 24);
+  b.set([0xff, 0xff, 0, 0, 0, 0xf2, 0xcf, 0], GDT + 32);
+  m.cpu.state.gdtrLimit = 39;
+  const flat = 0x80 | 0x60 | 0x10 | 0x02 | 0x01 | 0x4000 | 0x8000;
+  m.cpu.loadSegmentCache(SegReg.CS, 0x1b, 0, 0xffffffff, flat | 0x08);
+  for (const seg of [SegReg.SS, SegReg.DS, SegReg.ES, SegReg.FS, SegReg.GS])
+    m.cpu.loadSegmentCache(seg, 0x23, 0, 0xffffffff, flat);
+}
+
+/**
+ * USER_LOOP under the interpreter and the recompiler (hot threshold `threshold`, `extras`),
+ * at CPL 3 when `user`, compared after each of the runs that take it to `total` instructions.
+ */
+function userLockstep(
+  backend: TestBackend,
+  user: boolean,
+  threshold: number,
+  extras: MachineExtras,
+  total = 1400,
+): Machine {
+  const a = makeMachine(USER_LOOP, false, 1, true, "js");
+  const b = makeMachine(USER_LOOP, true, threshold, true, backend, extras);
+  if (user) for (const m of [a, b]) ring3(m);
+  for (let done = 0, k = 0; done < total; k++) {
+    const n = BUDGETS[k % BUDGETS.length]!;
+    b.engine!.run(n);
+    a.cpu.run(n);
+    done += n;
+    expect({ k, ...snapshot(b.cpu) }).toEqual({ k, ...snapshot(a.cpu) });
+  }
+  return b;
+}
+
 const BACKENDS = ["wasm", "wasm-shared"] as const;
 
 describe("chaining inside WebAssembly vs the interpreter (run(n), varied budgets)", () => {
@@ -575,6 +619,27 @@ describe("chaining inside WebAssembly vs the interpreter (run(n), varied budgets
       expect(alike.interpreted.cold - sooner.interpreted.cold).toBeGreaterThanOrEqual(
         (300 - hotAt - 10) * 3,
       );
+    },
+  );
+
+  it.each(BACKENDS)(
+    "a cold block of CPL 3 code gets hot HEAT_USER times sooner than kernel code (%s)",
+    (backend) => {
+      const T = 400;
+      const cold = (user: boolean, userHeat?: number): number => {
+        const extras = userHeat === undefined ? {} : { userHeat };
+        const b = userLockstep(backend, user, T, extras);
+        // Oracle: the interpreter's state after every run; the loop ran to its end.
+        expect(b.cpu.state.cpl).toBe(user ? 3 : 0);
+        expect(b.cpu.getReg32(1)).toBe(0);
+        return b.engine!.stats.interpreted.cold;
+      };
+      // The loop's block runs 300 times: below T, its 4 instructions all run cold (1,200)
+      // in ring 0, and in ring 3 when every run counts 1.
+      expect(cold(false)).toBeGreaterThanOrEqual(1200);
+      expect(cold(true, 1)).toBeGreaterThanOrEqual(1200);
+      // At CPL 3 each run counts HEAT_USER: hot after T / HEAT_USER runs (50 with 8).
+      expect(cold(true)).toBeLessThanOrEqual((T / HEAT_USER + 10) * 4 + 10);
     },
   );
 

@@ -228,6 +228,8 @@ export interface MachineExtras {
   coldChunk?: number;
   /** RecompilerOptions.heatAfterRegion. */
   heatAfterRegion?: number;
+  /** RecompilerOptions.userHeat. */
+  userHeat?: number;
   /** RecompilerOptions.denseRuns. */
   denseRuns?: number;
   /** RecompilerOptions.directMemory. */
@@ -303,6 +305,7 @@ export function makeMachine(
         ...(extras.heatAfterRegion !== undefined
           ? { heatAfterRegion: extras.heatAfterRegion }
           : {}),
+        ...(extras.userHeat !== undefined ? { userHeat: extras.userHeat } : {}),
         ...(extras.wasmChain !== undefined ? { wasmChain: extras.wasmChain } : {}),
         ...(extras.maxWasmRegions !== undefined ? { maxWasmRegions: extras.maxWasmRegions } : {}),
         ...(extras.batchSize !== undefined ? { batchSize: extras.batchSize } : {}),
