@@ -305,9 +305,9 @@ export const HEAT_AFTER_REGION = 4;
  * loops run again and again (a compressor, a hash, a shell's interpreter loop), so their blocks
  * reach the hot threshold at 1/8 of the runs kernel code needs, most of whose boot-time code
  * runs a few hundred times and never again. Full boots alternating 8 and 1 (bench/README.md,
- * 2026-12-07): the busybox workload 1.74 s against 1.90 s mean (faster in 4 of 5, 1 even), the boot's
- * user-space phase (busybox's start-up, run about once) 0.85 against 0.78 s; 4 and 16 gained
- * less on the workload.
+ * 2026-12-07): the busybox workload 1.74 s against 1.90 s mean (faster in 4 of 5 pairs, 1
+ * even), the boot's user-space phase (busybox's start-up, run about once) 0.85 against 0.78 s;
+ * 4 and 16 gained less on the workload.
  */
 export const HEAT_USER = 8;
 /** The CPL bits of a mode key (`modeKey`), and their value at CPL 3. */
