@@ -258,9 +258,14 @@ export const DEFAULT_HOT_THRESHOLD = 20000;
  * first 2000 (20.7 / 4.1 s against 21.9 / 4.8 s at 20000, 23.2 / 4.1 s at 1000); since the
  * regions got cheaper to run and enter, 4000 boots faster than 2000 in each of 8 alternating
  * pairs (mean 9.9 against 10.5 s, workload 2.17 against 2.25 s), 3000 between them, 5000-8000
- * no faster to boot and slower on the workload (2.2-2.6 s), 16000 slower on both.
+ * no faster to boot and slower on the workload (2.2-2.6 s), 16000 slower on both. Since user
+ * code's runs count HEAT_USER times (2026-12-07), the threshold decides for kernel code, most of
+ * whose boot runs a few hundred times: 6000 booted faster than 4000 in 2 of 3 alternating pairs
+ * (mean 8.81 against 8.96 s; early init 1.39 against 1.49 s and the user-space phase 0.76
+ * against 0.85 s in each pair), the workload even (1.75 against 1.77 s); 8000 slower than 6000
+ * on both (8.59 against 8.37 s, 1.74 against 1.66 s).
  */
-export const DEFAULT_HOT_THRESHOLD_WASM = 4000;
+export const DEFAULT_HOT_THRESHOLD_WASM = 6000;
 /**
  * Runs after which a cold block's instructions go to the dense tier (wasm/dense.ts) by default.
  * The tier runs ~47 % of a boot's cold instructions and ~56 % of the workload's; the
