@@ -946,6 +946,8 @@ class Lowering {
   leaveStored!: Label;
   /** Whether the last `storeOpen` passed its instruction's place (slowSite). */
   storeSite = false;
+  /** Whether the last `storeOpen`'s else branch left the region (no slow store result). */
+  storeLeft = false;
   /** The place (block * 1024 + index) of the instruction of the last `storeOpen`. */
   private lastStore = -1;
   run!: Label;
@@ -2002,8 +2004,10 @@ class Lowering {
       after();
       a.else();
     }
+    this.storeLeft = direct;
     if (direct) {
-      // The caller's test of the slow store's result follows a branch: unreachable.
+      // A caller's test of the slow store's result would follow a branch: unreachable
+      // (`storeThen` leaves it out).
       this.storeSite = false;
       this.leaveBefore(i);
       return;
@@ -2724,6 +2728,11 @@ function storeThen(
 ): void {
   const a = c.a;
   c.storeOpen(i, seg, top, v, after, slot);
+  // A direct store's else branch left the region before the instruction: no result to test.
+  if (c.storeLeft) {
+    a.end();
+    return;
+  }
   if (leave === undefined && c.storeSite) {
     // After this instruction: the helper wrote where to (region.ts `st`).
     a.hint(false).brIf(c.leaveStored);
