@@ -329,6 +329,24 @@ function collidingReturns(): { code: Uint8Array; r1: number; r2: number } {
 }
 
 /**
+ * Three code offsets from 0x40, at least 0x40 apart and each where `usable` allows, whose EIPs
+ * share a set of the dynamic-exit hash (consecutive EIPs spread evenly over the sets: a third
+ * member needs ~50 KiB of code).
+ */
+function hashTriple(usable: (off: number) => boolean = () => true): [number, number, number] {
+  const sets = new Map<number, number[]>();
+  for (let off = 0x40; off < 0x2f000; off++) {
+    if (!usable(off)) continue;
+    const k = dynSet(CODE_AT + off);
+    const list = sets.get(k) ?? [];
+    if (list.every((o) => off - o >= 0x40)) list.push(off);
+    sets.set(k, list);
+    if (list.length === 3) return list as [number, number, number];
+  }
+  throw new Error("no three return addresses in one set of the dynamic-exit hash");
+}
+
+/**
  * Three return addresses R1, R2, R3 in one set of the dynamic-exit hash (two ways), used in
  * turn: phase 1 returns to R1 200 times; phase 2 to R2 and R3 200 times each (their regions,
  * made after R1's, push R2's or R1's entry out of the set); phase 3 to R1 again.
@@ -337,17 +355,7 @@ function collidingReturns(): { code: Uint8Array; r1: number; r2: number } {
  * / inc esi / jmp P1; done: hlt; f (+0x2f800): inc eax / ret.
  */
 function evictedReturn(): Uint8Array {
-  const sets = new Map<number, number[]>();
-  let found: number[] = [];
-  // Consecutive EIPs spread evenly over the sets: a third member needs ~50 KiB of code.
-  for (let off = 0x40; off < 0x2f000 && found.length === 0; off++) {
-    const k = dynSet(CODE_AT + off);
-    const list = sets.get(k) ?? [];
-    if (list.every((o) => off - o >= 0x40)) list.push(off);
-    sets.set(k, list);
-    if (list.length === 3) found = list;
-  }
-  const [r1, r2, r3] = found as [number, number, number];
+  const [r1, r2, r3] = hashTriple();
   const code = new Uint8Array(0x2f810).fill(0xcc);
   const put = (at: number, bytes: number[]): void => code.set(bytes, at);
   const f = 0x2f800;
@@ -366,24 +374,13 @@ function evictedReturn(): Uint8Array {
 
 /**
  * Three return addresses R1, R2, R3 in one set of the dynamic-exit hash (two ways), on three
- * pages (consecutive EIPs spread evenly over the sets: a third member needs ~50 KiB of code),
- * returned to in turn, so the set never holds the next one: start: mov ecx, 200 / xor eax, eax
+ * pages, returned to in turn, so the set never holds the next one: start: mov ecx, 200 / xor eax, eax
  * / jmp L; L: call f (R1) / R1: jmp A2; A2: call f (R2) / R2: jmp A3; A3: call f (R3) / R3:
  * dec ecx / jnz L / hlt; f (+0x2f800): inc eax / ret.
  */
 function rotatingReturns(): Uint8Array {
-  const sets = new Map<number, number[]>();
-  let found: number[] = [];
-  for (let off = 0x40; off < 0x2f000 && found.length === 0; off++) {
-    // A call and its return site's block on one page.
-    if ((off & 0xfff) < 0x10 || (off & 0xfff) > 0xfe0) continue;
-    const k = dynSet(CODE_AT + off);
-    const list = sets.get(k) ?? [];
-    if (list.every((o) => off - o >= 0x40)) list.push(off);
-    sets.set(k, list);
-    if (list.length === 3) found = list;
-  }
-  const [r1, r2, r3] = found as [number, number, number];
+  // A call and its return site's block on one page.
+  const [r1, r2, r3] = hashTriple((off) => (off & 0xfff) >= 0x10 && (off & 0xfff) <= 0xfe0);
   const code = new Uint8Array(0x2f810).fill(0xcc);
   const put = (at: number, bytes: number[]): void => code.set(bytes, at);
   const f = 0x2f800;

@@ -56,8 +56,8 @@ interface Dyn {
   readonly hash: number;
   /** The return-address stack's entries (word index; lower.ts SCR_RAS). */
   readonly ras: number;
-  /** By slot: the region holding it. */
-  readonly owner: (Block | undefined)[];
+  /** By slot: the region holding it, null while reserved for one being made (`reserve`). */
+  readonly owner: (Block | null | undefined)[];
   readonly free: number[];
   next: number;
 }
@@ -286,16 +286,21 @@ export class WasmChain {
   reserve(): number {
     const d = this.dyn;
     if (d === null) return -1;
-    // The free list may hold slots their old region took back when revived (`enter`).
-    while (d.free.length > 0) {
-      const slot = d.free.pop()!;
-      if (d.owner[slot] === undefined) return slot;
+    // The free list may hold slots their old region took back when revived (`enter`), and a
+    // slot twice (left, taken back, left again).
+    let slot = -1;
+    while (d.free.length > 0 && slot < 0) {
+      const k = d.free.pop()!;
+      if (d.owner[k] === undefined) slot = k;
     }
-    return d.next < DYN_SLOTS ? d.next++ : -1;
+    if (slot < 0 && d.next < DYN_SLOTS) slot = d.next++;
+    if (slot >= 0) d.owner[slot] = null;
+    return slot;
   }
 
   /**
-   * Whether region `r` may take its slot (`enter`): it is free or its own. A region revived
+   * Whether region `r` may take its slot (`enter`): it is free, reserved (for `r`, made just
+   * now: nothing else is made between a reservation and its `enter`) or its own. A region revived
    * after another took its slot must not run (its CALLs would push the other's slot): the
    * engine builds that code again instead.
    */
@@ -303,12 +308,15 @@ export class WasmChain {
     const d = this.dyn;
     if (d === null || r.rasSlot < 0) return true;
     const owner = d.owner[r.rasSlot];
-    return owner === undefined || owner === r;
+    return owner === undefined || owner === null || owner === r;
   }
 
   /** A slot from `reserve` whose region was not made. */
   release(slot: number): void {
-    if (this.dyn !== null && slot >= 0) this.dyn.free.push(slot);
+    const d = this.dyn;
+    if (d === null || slot < 0) return;
+    d.owner[slot] = undefined;
+    d.free.push(slot);
   }
 
   /** Region `r` stopped being valid: its id, slot, hash and return-address stack entries go. */
