@@ -225,14 +225,12 @@ export class Block {
   chainTargets: (Block | undefined)[] | null = null;
   /** Per exit: how often its slot was relinked to another target (wasm/chain.ts `link`). */
   chainRelinks: Uint8Array | null = null;
-  /** The region's slot in the chain's shared table while it is valid (-1: none). */
-  dynSlot = -1;
   /**
-   * The slot reserved for the region when it was lowered (wasm/chain.ts `reserve`), which its
-   * CALLs push on the return-address stack: it takes the slot only while no other region holds
-   * it (-1: none).
+   * The region's slot in the chain's shared table, reserved when it was lowered (wasm/chain.ts
+   * `reserve`; its CALLs push it on the return-address stack), -1 for none. The region holds it
+   * (`WasmChain.enter`) while valid, unless another region took it while this one was stale.
    */
-  rasSlot = -1;
+  dynSlot = -1;
   /**
    * The physical page of the tail of a page-crossing instruction the region runs inline
    * (crossing.ts), or -1: a write there invalidates the region, which is then not revived.
@@ -1033,7 +1031,7 @@ export function buildBlocks(
         setCodeSpan(block, lb, eip);
         block.handlerSites = part.handlerSites;
         block.tailPage = part.tailPage;
-        block.rasSlot = place?.slot ?? -1;
+        block.dynSlot = place?.slot ?? -1;
         lowered.push(block);
         out.push(block);
         continue;

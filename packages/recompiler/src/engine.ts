@@ -315,9 +315,8 @@ export const HEAT_AFTER_REGION = 4;
  * 4 and 16 gained less on the workload.
  */
 export const HEAT_USER = 8;
-/** The CPL bits of a mode key (`modeKey`), and their value at CPL 3. */
-const MODE_CPL = 12;
-const MODE_CPL3 = 12;
+/** The CPL bits of a mode key (`modeKey`: CPL << 2), all set at CPL 3. */
+const MODE_CPL3 = 3 << 2;
 /** Warm blocks waiting at most (see `warmBatch`). */
 const WARM_LIMIT = 256;
 
@@ -853,7 +852,7 @@ export class Recompiler {
           if (!this.byInstructions)
             b.runs +=
               (before !== null && before.wasm !== null ? this.heatAfterRegion : 1) *
-              ((b.mode & MODE_CPL) === MODE_CPL3 ? this.userHeat : 1);
+              ((b.mode & MODE_CPL3) === MODE_CPL3 ? this.userHeat : 1);
           if (b.runs >= this.warmAt) {
             if (b.runs >= this.threshold) {
               const hot = this.compile(b);

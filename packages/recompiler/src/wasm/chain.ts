@@ -77,10 +77,11 @@ function trampoline(layout: WasmLayout): Uint8Array {
     .set(ne);
   // The return-address stack's top two entries first (a RET to the region that called): each
   // written by a CALL lately, so in the cache where the hash's set most often is not.
-  for (const depth of [0, 8]) {
-    a.i32(0).mem(Op.i32Load, sc + SCR_RAS_TOP);
-    if (depth !== 0) a.i32(depth).op(Op.i32Sub).i32(RAS_MASK).op(Op.i32And);
-    a.set(at);
+  a.i32(0)
+    .mem(Op.i32Load, sc + SCR_RAS_TOP)
+    .set(at);
+  for (const second of [false, true]) {
+    if (second) a.get(at).i32(8).op(Op.i32Sub).i32(RAS_MASK).op(Op.i32And).set(at);
     a.get(at)
       .mem(Op.i32Load, sc + SCR_RAS)
       .get(ne)
@@ -257,10 +258,9 @@ export class WasmChain {
   enter(r: Block): void {
     this.regions[r.chainId] = r;
     const d = this.dyn;
-    const slot = r.rasSlot;
+    const slot = r.dynSlot;
     if (d === null || slot < 0 || !this.canEnter(r)) return;
     d.owner[slot] = r;
-    r.dynSlot = slot;
     d.table.set(slot, r.chainFn);
     for (const ips of r.ips) hashIn(d, ips[0]! | 0, r.mode, slot);
   }
@@ -274,7 +274,7 @@ export class WasmChain {
   refresh(b: Block): void {
     const d = this.dyn;
     const r = b.home;
-    if (d === null || r.dynSlot < 0 || !r.valid) return;
+    if (d === null || r.dynSlot < 0 || d.owner[r.dynSlot] !== r || !r.valid) return;
     hashIn(d, b.eip | 0, r.mode, r.dynSlot);
   }
 
@@ -306,8 +306,8 @@ export class WasmChain {
    */
   canEnter(r: Block): boolean {
     const d = this.dyn;
-    if (d === null || r.rasSlot < 0) return true;
-    const owner = d.owner[r.rasSlot];
+    if (d === null || r.dynSlot < 0) return true;
+    const owner = d.owner[r.dynSlot];
     return owner === undefined || owner === null || owner === r;
   }
 
@@ -324,7 +324,8 @@ export class WasmChain {
     this.regions[r.chainId] = undefined;
     const d = this.dyn;
     const slot = r.dynSlot;
-    if (d === null || slot < 0) return;
+    // A region that never held its slot (revived after another took it) has nothing to give.
+    if (d === null || slot < 0 || d.owner[slot] !== r) return;
     const w = (r.mode << 16) | slot;
     const M = d.M;
     for (const ips of r.ips) {
@@ -339,7 +340,6 @@ export class WasmChain {
     d.table.set(slot, this.stub);
     d.owner[slot] = undefined;
     d.free.push(slot);
-    r.dynSlot = -1;
   }
 
   /** A fresh region id (never reused). */

@@ -212,8 +212,8 @@ export const SCR_TSC_RATE = 160;
 export const SCRATCH_BYTES = SCR_TSC_RATE + 4;
 /**
  * The return-address stack (with the dynamic-exit hash only: the scratch is then large enough;
- * between the words above and DYN_OFFSET): its top (a byte offset into the entries, a multiple of 8 up to RAS_MASK), then RAS_ENTRIES
- * entries [EIP, mode << 16 | slot] as the hash's. A near CALL in a chaining region whose return
+ * between the words above and DYN_OFFSET): its top (a byte offset into the entries, a multiple
+ * of 8 up to RAS_MASK), then RAS_ENTRIES entries [EIP, mode << 16 | slot] as the hash's. A near CALL in a chaining region whose return
  * site is a block of that region pushes the return site and the region's slot (`pushReturn`);
  * the trampoline tries the top two entries before the hash (wasm/chain.ts). Only a hint: an
  * entry is checked as a hash entry is, and the entry function checks the rest.
