@@ -121,6 +121,14 @@ export interface LinearFastPath {
    */
   readonly chunks?: Uint8Array;
   /**
+   * One int32: with paging off, the A20 gate open and no data watch, the bytes from 1 MiB up
+   * (less 3) that are plain RAM read at their own linear address, so a read of at most 4 bytes at
+   * `l` with `(l - 0x100000) >>> 0` below it may load RAM at `l` directly; 0 otherwise. Kept
+   * current by the owner (paging mode, A20, data watches, the physical map). In the same memory
+   * as `tlb` when `wasm` is present.
+   */
+  readonly flatRead?: Int32Array;
+  /**
    * Present when the RAM views, `tlb` and `masks` all lie in one WebAssembly.Memory with RAM
    * at byte 0: generated WebAssembly may import that memory and use the views' `byteOffset`s
    * as addresses.

@@ -561,6 +561,56 @@ describe("the fast path's chunk bits (LinearFastPath.chunks)", () => {
   });
 });
 
+describe("the fast path's flat-read bound (LinearFastPath.flatRead)", () => {
+  // A read of at most 4 bytes at l with (l - 1 MiB) below the bound may load RAM at l: only
+  // paging off with the A20 gate open makes l its own physical address, and only RAM mapped at
+  // its own address (not MMIO, not past the end of RAM) may be inside.
+  const bound = (mmu: Mmu): number => mmu.fastPath().flatRead![0]!;
+  const MIB = 0x10_0000;
+
+  it("covers RAM from 1 MiB to its end while paging is off and the A20 gate open", () => {
+    const { mmu, on } = paged(0x100_0000);
+    // The last dword that fits: 16 MiB of RAM, so l up to 16 MiB - 4.
+    expect(bound(mmu)).toBe(15 * MIB - 3);
+    mmu.setA20(false); // bit 20 of l no longer reaches the bus
+    expect(bound(mmu)).toBe(0);
+    mmu.setA20(true);
+    expect(bound(mmu)).toBe(15 * MIB - 3);
+    on(); // paging: l is no longer its own physical address
+    expect(bound(mmu)).toBe(0);
+    mmu.setPaging({ cr0: 1, cr3: 0, cr4: 0, efer: 0 });
+    expect(bound(mmu)).toBe(15 * MIB - 3);
+  });
+
+  it("ends at the end of RAM, where the next page may be a device", () => {
+    const { mem, mmu } = paged(0x100_3000);
+    const handler: MmioHandler = { read: () => 0x5a, write: () => undefined };
+    using _mmio = mem.mapMmio(0x100_3000, 0x1000, handler, { owner: "dev" });
+    expect(bound(mmu)).toBe(15 * MIB + 0x3000 - 3);
+    // Just past the bound a read is the device's, not RAM's.
+    expect(mmu.read8(0x100_3000)).toBe(0x5a);
+  });
+
+  it("is 0 while a data watch is armed", () => {
+    const mmu = new Mmu(new PhysicalSpace({ ramSize: 0x100_0000 }));
+    mmu.setDataWatch([0x500], () => undefined);
+    expect(bound(mmu)).toBe(0);
+    mmu.setDataWatch([], null);
+    expect(bound(mmu)).toBe(15 * MIB - 3);
+  });
+
+  it("lies in the shared WebAssembly memory beside the masks when there is one", async () => {
+    const { createWasmGuestMemory } = await import("./wasm-memory");
+    const layout = createWasmGuestMemory(0x40_0000);
+    const view = new Mmu(new PhysicalSpace({ ramSize: 0x40_0000, wasm: layout })).fastPath();
+    expect(view.flatRead!.buffer).toBe(layout.memory.buffer);
+    expect(view.flatRead!.byteOffset).toBe(layout.flatReadOffset);
+    expect(layout.flatReadOffset).toBeGreaterThanOrEqual(view.masks.byteOffset + 8);
+    expect(layout.flatReadOffset + 4).toBeLessThanOrEqual(layout.registersOffset);
+    expect(view.flatRead![0]).toBe(3 * MIB - 3);
+  });
+});
+
 describe("probeWrite (read-modify-write forms, SDM vol. 3 6.5)", () => {
   it("raises a write's #PF on a read-only page that reads fine, and writes nothing", () => {
     const { mem, mmu, tables, faults, on } = paged();

@@ -51,6 +51,9 @@ const WRITE = 1;
 const FETCH = 2;
 /** One entry per 4 KiB page of the 32-bit linear space. */
 const TLB_ENTRIES = 1 << 20;
+const PAGE_BYTES = 4096;
+/** The flat-read bound's first page (1 MiB: see `updateFlatRead`). */
+const FLAT_FIRST_PAGE = 0x100;
 /**
  * Filled entries remembered for cheap flushes (v86 keeps the same list). 64 Ki covers
  * 256 MiB of touched linear space; when full the TLB is flushed, which is always allowed.
@@ -132,6 +135,13 @@ export class Mmu implements LinearMemory {
   private readonly memo: Int32Array;
   /** {@link fastPath}'s chunk bits (see @ringvm/bus `LinearFastPath.chunks`). */
   private readonly chunks: Uint8Array;
+  /** {@link fastPath}'s flat-read bound (see @ringvm/bus `LinearFastPath.flatRead`). */
+  private readonly flatRead: Int32Array;
+  /**
+   * Pages of RAM from 1 MiB up mapped at their own physical address, counted when first needed
+   * after the physical map changed (-1: not counted).
+   */
+  private flatPages = -1;
   /** The chunk bits set by global 4 MiB pages: they survive a non-global flush. */
   private readonly globalChunks = new Uint8Array(CHUNK_BYTES);
   /**
@@ -194,6 +204,10 @@ export class Mmu implements LinearMemory {
       wasm === undefined
         ? new Uint8Array(CHUNK_BYTES)
         : new Uint8Array(wasm.memory.buffer, wasm.chunksOffset, CHUNK_BYTES);
+    this.flatRead =
+      wasm === undefined
+        ? new Int32Array(1)
+        : new Int32Array(wasm.memory.buffer, wasm.flatReadOffset, 1);
     // High-dword masks of bits 62:M (PAE, SDM 4.4.2) and 51:M (4-level, SDM 4.5.4).
     const paeHigh = (0x7fff_ffff & ~((1 << (m - 32)) - 1)) | 0;
     const level4High = (0x000f_ffff & ~((1 << (m - 32)) - 1)) | 0;
@@ -216,9 +230,12 @@ export class Mmu implements LinearMemory {
     physical.onRouteChange((change, page) => {
       if (change === "map") {
         this.ramChunks.fill(0);
+        this.flatPages = -1;
         this.flushAll();
+        this.updateFlatRead();
       } else this.revokeFastWrites(page);
     });
+    this.updateFlatRead();
   }
 
   // ---- control (LinearMemory) ----
@@ -237,6 +254,7 @@ export class Mmu implements LinearMemory {
     for (const p of this.watchPages) this.tlb[p] = 0;
     this.watchPages = hook === null ? [] : pages.map((p) => p >>> 0);
     this.watchHook = this.watchPages.length === 0 ? null : hook;
+    this.updateFlatRead();
     for (const p of this.watchPages) this.tlb[p] = 0;
   }
 
@@ -271,6 +289,7 @@ export class Mmu implements LinearMemory {
     c.pge = (next.cr4 & CR4_PGE) !== 0;
     c.pse = (next.cr4 & CR4_PSE) !== 0;
     this.updateMasks();
+    this.updateFlatRead();
     const d0 = (old.cr0 ^ next.cr0) & CR0_PAGING;
     const d4 = (old.cr4 ^ next.cr4) & CR4_FLUSH_ALL;
     const dE = (old.efer ^ next.efer) & EFER_FLUSH_ALL;
@@ -322,6 +341,7 @@ export class Mmu implements LinearMemory {
     if (mask === this.ctx.a20) return;
     this.ctx.a20 = mask;
     this.flushAll();
+    this.updateFlatRead();
   }
   getA20(): boolean {
     return this.ctx.a20 === -1;
@@ -343,6 +363,7 @@ export class Mmu implements LinearMemory {
       masks: this.fastMasks,
       memo: this.memo,
       chunks: this.chunks,
+      flatRead: this.flatRead,
     };
     return this.physical.wasm === undefined ? view : { ...view, wasm: this.physical.wasm };
   }
@@ -531,6 +552,29 @@ export class Mmu implements LinearMemory {
     const c = linear >>> 22;
     this.chunks[c >>> 3] = this.chunks[c >>> 3]! | (1 << (c & 7));
     if (global) this.globalChunks[c >>> 3] = this.globalChunks[c >>> 3]! | (1 << (c & 7));
+  }
+
+  /**
+   * Sets the flat-read bound: paging off, the A20 gate open and no data watch make every linear
+   * address its own physical address, read directly where that is RAM (from 1 MiB: below it
+   * lie the legacy video memory and the BIOS areas).
+   */
+  private updateFlatRead(): void {
+    const c = this.ctx;
+    let bound = 0;
+    if (c.mode === PagingMode.Off && c.a20 === -1 && this.watchHook === null) {
+      if (this.flatPages < 0) this.flatPages = this.countFlatPages();
+      if (this.flatPages > 0) bound = this.flatPages * PAGE_BYTES - 3;
+    }
+    this.flatRead[0] = bound;
+  }
+
+  /** Pages of RAM from 1 MiB up read at their own address (as routeFlags, below 2 GiB). */
+  private countFlatPages(): number {
+    const route = this.physical.readRoute;
+    let pp = FLAT_FIRST_PAGE;
+    while (pp < 0x8_0000 && route[pp] === pp) pp++;
+    return pp - FLAT_FIRST_PAGE;
   }
 
   /** Clears every chunk bit, global pages' too. */

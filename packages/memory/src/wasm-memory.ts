@@ -9,8 +9,8 @@ const TLB_BYTES = 4 << 20;
 /** WebAssembly page size. */
 const WASM_PAGE = 0x1_0000;
 /**
- * WebAssembly pages after the TLB: masks, registers, the chunk bits and the memo area in the first 4 KiB, then
- * the scratch, with room for @ringvm/recompiler's dynamic-exit hash (513 KiB, its
+ * WebAssembly pages after the TLB: masks and the flat-read bound, registers, the chunk bits and
+ * the memo area in the first 4 KiB, then the scratch, with room for @ringvm/recompiler's dynamic-exit hash (513 KiB, its
  * WASM_CHAIN_SCRATCH_BYTES) and its dense cold tier's pool (1 MiB, WASM_DENSE_SCRATCH_BYTES;
  * the board's tests check both fit).
  */
@@ -32,6 +32,8 @@ export interface GuestMemoryLayout extends WasmGuestMemory {
   readonly tlbOffset: number;
   /** The MMU's [read mask, write mask] (two int32). */
   readonly masksOffset: number;
+  /** The MMU's flat-read bound (one int32, see @ringvm/bus `LinearFastPath.flatRead`). */
+  readonly flatReadOffset: number;
   /** The MMU's translation memo area (MEMO_BYTES, see @ringvm/bus `LinearFastPath.memo`). */
   readonly memoOffset: number;
   /** The MMU's chunk bits (CHUNK_BYTES, see @ringvm/bus `LinearFastPath.chunks`). */
@@ -79,6 +81,7 @@ export function createWasmGuestMemory(ramSize: number): GuestMemoryLayout {
     ramSize,
     tlbOffset,
     masksOffset: stateOffset,
+    flatReadOffset: stateOffset + 8,
     registersOffset: stateOffset + 64,
     xmmOffset: stateOffset + 128,
     // 256..383: the chunk bits.

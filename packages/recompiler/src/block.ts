@@ -48,6 +48,7 @@ import { isCrossing, markCrossing } from "./crossing";
 import { buildModule } from "./wasm/asm";
 import {
   lowerPart,
+  PAGING_OFF,
   REGION_TYPE,
   returnSiteBlocks,
   type LoweredPart,
@@ -491,6 +492,8 @@ export interface FastMemoryView {
   readonly memo?: Int32Array;
   /** The MMU's chunk bits (@ringvm/bus `LinearFastPath.chunks`): 4 MiB read windows for memos. */
   readonly chunks?: Uint8Array;
+  /** The MMU's flat-read bound (@ringvm/bus `LinearFastPath.flatRead`): paging-off reads. */
+  readonly flatRead?: Int32Array;
   /**
    * Present when RAM (at byte 0), `tlb` and `masks` lie in one WebAssembly.Memory (@ringvm/bus
    * `WasmGuestMemory`): the wasm back end imports it.
@@ -1002,7 +1005,7 @@ export function buildBlocks(
       const part = lowerPart(
         blocks,
         ss32,
-        flat,
+        ((mode >>> 4) & 1) === 0 ? flat | PAGING_OFF : flat,
         wasm.layout,
         masks,
         place,

@@ -7,8 +7,8 @@ import { StopReason } from "@ringvm/cpu";
 import { describe, expect, it } from "vitest";
 import { WasmShared } from "../src/wasm/region";
 import { MEMO_BANK_BYTES } from "../src/wasm/lower";
-import { hex } from "./support/lockstep";
-import { CODE_AT, DATA_AT, makeMachine, type Machine } from "./support/machine";
+import { hex, lockstep } from "./support/lockstep";
+import { CODE_AT, DATA_AT, HOLE, makeMachine, type Machine } from "./support/machine";
 
 /** mov ecx, 2000; xor edx, edx; l: mov eax, [ebx]; add edx, eax; dec ecx; jnz l; hlt */
 const SUM_LOOP = hex("b9d007000031d28b0301c24975f9f4");
@@ -202,6 +202,7 @@ describe("translation memos", () => {
       memo: memo.byteOffset,
       memoBytes: 3 * MEMO_BANK_BYTES,
       chunks: -1,
+      flatRead: -1,
       xmm: -1,
     };
     const shared = new WasmShared(
@@ -229,4 +230,45 @@ describe("translation memos", () => {
     }
     expect(shared.memoBank([1, 2])).toBe(-1); // no room left: regions of those masks keep none
   });
+});
+
+describe("the MMU's flat-read bound (paging off)", () => {
+  /**
+   * Sums 3000 dwords and a byte of each from EBX, then the last dword below the hole, then
+   * reads a dword crossing into it (#PF, the handler halts): mov ecx, 3000; xor edx, edx;
+   * l: add edx, [ebx]; movzx eax, byte [ebx+1]; add edx, eax; add ebx, 4; dec ecx; jnz l;
+   * add edx, [HOLE-4]; mov eax, [HOLE-2]; hlt
+   */
+  const FLAT_SUM = hex("b9b80b000031d203130fb6430101c283c3044975f20315fcff2f00a1feff2f00f4");
+  /** The same without the read into the hole (hlt in its place). */
+  const FLAT_SUM_HLT = Uint8Array.of(...FLAT_SUM.slice(0, -6), 0xf4);
+  const FROM = 0x10_0000;
+  /** The bound an MMU gives this machine: RAM from 1 MiB to the hole (the test's #PF page). */
+  const BOUND = HOLE - FROM - 3;
+  const word = (k: number): number => (k * 0x9e3779b1) >>> 0;
+  const fill = (m: Machine, bound: number): void => {
+    for (let k = 0; k < 3000; k++) put32(m, FROM + 4 * k, word(k));
+    put32(m, HOLE - 4, 0x1234_5678);
+    m.cpu.setReg32(3, FROM);
+    m.mem.flatRead[0] = bound;
+  };
+
+  for (const bound of [BOUND, 0]) {
+    const how = bound === 0 ? "through memos without it" : "RAM directly inside it";
+    it(`reads ${how}, as the interpreter does`, () => {
+      const { b } = lockstep(FLAT_SUM, { backend: "wasm", setup: (m) => fill(m, bound) });
+      expect(b.engine!.stats.translatedWasm).toBeGreaterThan(0);
+      // The read into the hole faulted in both engines (CR2: its second page).
+      expect(b.cpu.state.cr2 >>> 0).toBe(HOLE);
+
+      const m = makeMachine(FLAT_SUM_HLT, true, 1, true, "wasm");
+      fill(m, bound);
+      runFromStart(m, FROM);
+      let sum = 0x1234_5678;
+      for (let k = 0; k < 3000; k++) sum += word(k) + ((word(k) >>> 8) & 0xff);
+      expect(m.cpu.getReg32(2) >>> 0).toBe(sum >>> 0);
+      // Inside the bound no read needs a memo.
+      expect(memoInUse(m)).toBe(bound === 0);
+    });
+  }
 });

@@ -152,6 +152,13 @@ export type TlbMasks = readonly [number, number];
  * no near branch target exceeds it and the lowering leaves out jumpNear's limit check.
  */
 export const CS_4G = 64;
+/**
+ * Bit of the `flat` argument: the region's mode has paging off, so its reads may take the MMU's
+ * flat-read bound (`Lowering.flatLoad`).
+ */
+export const PAGING_OFF = 128;
+/** The first byte the flat-read bound covers (@ringvm/bus `LinearFastPath.flatRead`). */
+const FLAT_READ_BASE = 0x10_0000;
 
 /** Parameters of the out-of-line spill (`spillBody`): r0..r7, fk fa fb fr fc, ip, rb, pc. */
 export const SPILL_PARAMS = 16;
@@ -342,6 +349,8 @@ export interface WasmLayout {
   readonly memoBytes: number;
   /** The MMU's chunk bits (@ringvm/bus `LinearFastPath.chunks`), or -1. */
   readonly chunks: number;
+  /** The MMU's flat-read bound (@ringvm/bus `LinearFastPath.flatRead`), or -1. */
+  readonly flatRead: number;
   /** XMM0-7 (CpuState.sse.d, 128 bytes) when they are in the memory, else -1 (no inline SSE). */
   readonly xmm: number;
 }
@@ -981,6 +990,8 @@ class Lowering {
    * no call (`direct`).
    */
   readonly memoized: readonly boolean[];
+  /** The flat-read bound's address when the region's mode has paging off, else -1. */
+  private readonly flatRead: number;
 
   constructor(
     readonly blocks: readonly (readonly Instruction[])[],
@@ -1001,6 +1012,7 @@ class Lowering {
     const words = [layout.masks, layout.regs, layout.scratch, memo, layout.chunks];
     this.stateBase = Math.min(...words.filter((w) => w >= 0));
     this.memoized = loops ?? blocks.map(() => true);
+    this.flatRead = (flat & PAGING_OFF) !== 0 ? layout.flatRead : -1;
   }
 
   /** Pushes the base for an access at `address` (SB, else 0) and returns its offset from it. */
@@ -1929,6 +1941,7 @@ class Lowering {
       // (one call site instead of two: V8's optimizing compile of a region costs less).
       const done = a.blockI32();
       const miss = a.open(Op.block);
+      if (!rmw && this.flatRead >= 0 && SIZE(top) <= 4) this.flatLoad(load, done);
       this.windowTest(m, rmw, miss);
       this.memoAddr(m, rmw);
       a.mem(load, 0).br(done);
@@ -1955,6 +1968,21 @@ class Lowering {
     this.faultCheck();
     a.end();
     a.set(X);
+  }
+
+  /**
+   * Paging off: a read inside the MMU's flat-read bound loads RAM at `l` and branches to `done`
+   * with the value; any other goes on after this code. One word to load, where a memo's window
+   * test loads two and its address a third (the XZ decompressor's loads, ~5 % of its phase).
+   */
+  private flatLoad(load: number, done: Label): void {
+    const a = this.a;
+    const other = a.open(Op.block);
+    a.get(L).i32(FLAT_READ_BASE).op(Op.i32Sub);
+    this.word(this.flatRead);
+    a.op(Op.i32GeU).hint(false).brIf(other);
+    a.get(L).mem(load, 0).br(done);
+    a.end();
   }
 
   /** Writes `v` to the operand at `l`; a slow write that hit this region or raised an event leaves. */

@@ -104,6 +104,7 @@ export function wasmLayout(view: FastMemoryView | null, s: CpuState): WasmLayout
     memo: view.memo?.buffer === buf ? view.memo.byteOffset : -1,
     memoBytes: view.memo?.buffer === buf ? view.memo.byteLength : 0,
     chunks: view.chunks?.buffer === buf ? view.chunks.byteOffset : -1,
+    flatRead: view.flatRead?.buffer === buf ? view.flatRead.byteOffset : -1,
     dyn: w.scratchSize >= DYN_OFFSET + DYN_BYTES ? w.scratchOffset + DYN_OFFSET : -1,
     dense: shared && denseBytes > 0 ? w.scratchOffset + WASM_CHAIN_SCRATCH_BYTES : -1,
     denseBytes: shared && denseBytes > 0 ? denseBytes : 0,

@@ -59,6 +59,11 @@ export class TestMemory implements LinearMemory {
    * say a 4 MiB chunk is one translation onto readable RAM (and keeps its reads there).
    */
   readonly chunks: Uint8Array;
+  /**
+   * The MMU's flat-read bound (@ringvm/bus `LinearFastPath.flatRead`), 0 (no flat reads) until
+   * a test sets it: paging is off here, so it may say RAM from 1 MiB up to the hole.
+   */
+  readonly flatRead: Int32Array;
   /** Reads that came through `read8` (the slow path), for tests of what stays fast. */
   slowReads = 0;
   /** The shared memory (`wasm` machines): RAM, TLB, masks, registers and scratch in one. */
@@ -95,6 +100,7 @@ export class TestMemory implements LinearMemory {
       this.masks = new Int32Array(buf, WASM_STATE, 2);
       this.memo = new Int32Array(buf, WASM_MEMO, 3072 >> 2);
       this.chunks = new Uint8Array(buf, WASM_CHUNKS, 128);
+      this.flatRead = new Int32Array(buf, WASM_STATE + 8, 1);
       this.wasm = {
         memory,
         ramSize: RAM_SIZE,
@@ -109,6 +115,7 @@ export class TestMemory implements LinearMemory {
       this.masks = new Int32Array(2);
       this.memo = new Int32Array(3072 >> 2);
       this.chunks = new Uint8Array(128);
+      this.flatRead = new Int32Array(1);
       this.wasm = undefined;
     }
     this.masks.set([1 | 32, 1 | 32 | 64]);
@@ -127,6 +134,7 @@ export class TestMemory implements LinearMemory {
       masks: this.masks,
       memo: this.memo,
       chunks: this.chunks,
+      flatRead: this.flatRead,
       ...(this.wasm === undefined ? {} : { wasm: this.wasm }),
     };
   }
