@@ -9,7 +9,7 @@ export type {
   PortRegistration,
   Width,
 } from "./io";
-export { AccessKind } from "./mmu";
+export { AccessKind, FLAT_READ_BASE } from "./mmu";
 export type {
   DataWatchHook,
   LinearFastPath,

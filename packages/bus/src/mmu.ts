@@ -9,6 +9,9 @@ export const AccessKind = {
 } as const;
 export type AccessKind = (typeof AccessKind)[keyof typeof AccessKind];
 
+/** The first byte `LinearFastPath.flatRead` covers (1 MiB: below lie video memory and BIOS). */
+export const FLAT_READ_BASE = 0x10_0000;
+
 /**
  * A page-fault descriptor as the MMU reports it: the faulting linear address and the
  * error code bits the SDM defines (P=1, W/R=2, U/S=4, RSVD=8, I/D=16). The CPU turns it
@@ -121,9 +124,10 @@ export interface LinearFastPath {
    */
   readonly chunks?: Uint8Array;
   /**
-   * One int32: with paging off, the A20 gate open and no data watch, the bytes from 1 MiB up
-   * (less 3) that are plain RAM read at their own linear address, so a read of at most 4 bytes at
-   * `l` with `(l - 0x100000) >>> 0` below it may load RAM at `l` directly; 0 otherwise. Kept
+   * One int32: with paging off, the A20 gate open and no data watch, the bytes from
+   * FLAT_READ_BASE up (less 3) that are plain RAM read at their own linear address, so a read of
+   * at most 4 bytes at `l` with `(l - FLAT_READ_BASE) >>> 0` below it may load RAM at `l`
+   * directly; 0 otherwise. Kept
    * current by the owner (paging mode, A20, data watches, the physical map). In the same memory
    * as `tlb` when `wasm` is present.
    */

@@ -2,15 +2,16 @@
 // out below) serves hits with one load, one mask test and one typed-array access; misses,
 // MMIO/ROM, page-crossing and permission changes go through the slow path, which walks the
 // paging structures as the SDM describes (paging-walk.ts) and reports faults to the sink.
-import type {
-  DataWatchHook,
-  LinearFastPath,
-  LinearMemory,
-  PageFaultSink,
-  PagingState,
+import {
+  FLAT_READ_BASE,
+  type DataWatchHook,
+  type LinearFastPath,
+  type LinearMemory,
+  type PageFaultSink,
+  type PagingState,
 } from "@ringvm/bus";
 import { PagingMode, newWalkResult, walk, type WalkContext } from "./paging-walk";
-import { type PhysicalSpace } from "./physical-space";
+import { PAGE_SIZE, type PhysicalSpace } from "./physical-space";
 import { CHUNK_BYTES, MEMO_BYTES } from "./wasm-memory";
 
 // Layout of one software-TLB entry. The flags live in this module, not an import: V8 folds
@@ -51,9 +52,10 @@ const WRITE = 1;
 const FETCH = 2;
 /** One entry per 4 KiB page of the 32-bit linear space. */
 const TLB_ENTRIES = 1 << 20;
-const PAGE_BYTES = 4096;
-/** The flat-read bound's first page (1 MiB: see `updateFlatRead`). */
-const FLAT_FIRST_PAGE = 0x100;
+/** The flat-read bound's first page. */
+const FLAT_FIRST_PAGE = FLAT_READ_BASE / PAGE_SIZE;
+/** Page 0x80000 = 2 GiB: past it `(entry & ~0xfff) | offset` would be a negative int32. */
+const PAGE_2G = 0x8_0000;
 /**
  * Filled entries remembered for cheap flushes (v86 keeps the same list). 64 Ki covers
  * 256 MiB of touched linear space; when full the TLB is flushed, which is always allowed.
@@ -556,24 +558,23 @@ export class Mmu implements LinearMemory {
 
   /**
    * Sets the flat-read bound: paging off, the A20 gate open and no data watch make every linear
-   * address its own physical address, read directly where that is RAM (from 1 MiB: below it
-   * lie the legacy video memory and the BIOS areas).
+   * address its own physical address, read directly where that is RAM (from FLAT_READ_BASE).
    */
   private updateFlatRead(): void {
     const c = this.ctx;
     let bound = 0;
     if (c.mode === PagingMode.Off && c.a20 === -1 && this.watchHook === null) {
       if (this.flatPages < 0) this.flatPages = this.countFlatPages();
-      if (this.flatPages > 0) bound = this.flatPages * PAGE_BYTES - 3;
+      if (this.flatPages > 0) bound = this.flatPages * PAGE_SIZE - 3;
     }
     this.flatRead[0] = bound;
   }
 
-  /** Pages of RAM from 1 MiB up read at their own address (as routeFlags, below 2 GiB). */
+  /** Pages of RAM from FLAT_READ_BASE up read at their own address (below 2 GiB, as routeFlags). */
   private countFlatPages(): number {
     const route = this.physical.readRoute;
     let pp = FLAT_FIRST_PAGE;
-    while (pp < 0x8_0000 && route[pp] === pp) pp++;
+    while (pp < PAGE_2G && route[pp] === pp) pp++;
     return pp - FLAT_FIRST_PAGE;
   }
 
@@ -607,8 +608,7 @@ export class Mmu implements LinearMemory {
   private routeFlags(pp: number): number {
     const ph = this.physical;
     const r = ph.readRoute[pp]!;
-    // Page 0x80000 = 2 GiB: past it `(entry & ~0xfff) | offset` would be a negative int32.
-    if (r < 0 || pp >= 0x8_0000) return T_SLOW | T_NO_FAST_WRITE;
+    if (r < 0 || pp >= PAGE_2G) return T_SLOW | T_NO_FAST_WRITE;
     if (ph.writeRoute[pp] !== r || !ph.isFastWritable(pp)) return T_NO_FAST_WRITE;
     return 0;
   }

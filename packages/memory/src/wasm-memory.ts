@@ -10,9 +10,9 @@ const TLB_BYTES = 4 << 20;
 const WASM_PAGE = 0x1_0000;
 /**
  * WebAssembly pages after the TLB: masks and the flat-read bound, registers, the chunk bits and
- * the memo area in the first 4 KiB, then the scratch, with room for @ringvm/recompiler's dynamic-exit hash (513 KiB, its
- * WASM_CHAIN_SCRATCH_BYTES) and its dense cold tier's pool (1 MiB, WASM_DENSE_SCRATCH_BYTES;
- * the board's tests check both fit).
+ * the memo area in the first 4 KiB, then the scratch, with room for @ringvm/recompiler's
+ * dynamic-exit hash (513 KiB, its WASM_CHAIN_SCRATCH_BYTES) and its dense cold tier's pool
+ * (1 MiB, WASM_DENSE_SCRATCH_BYTES; the board's tests check both fit).
  */
 const STATE_PAGES = 28;
 /**

@@ -1002,10 +1002,11 @@ export function buildBlocks(
       // The current masks are the region's mode's (modeKey has CPL 3 and CR0.WP).
       const masks = [view.masks[0]!, view.masks[1]!] as const;
       const memo = wasm.shared.memoBank(masks);
+      const pagingOff = ((mode >>> 4) & 1) === 0;
       const part = lowerPart(
         blocks,
         ss32,
-        ((mode >>> 4) & 1) === 0 ? flat | PAGING_OFF : flat,
+        pagingOff ? flat | PAGING_OFF : flat,
         wasm.layout,
         masks,
         place,
@@ -1014,7 +1015,7 @@ export function buildBlocks(
         memo,
         // Paging off (a boot loader, the kernel's decompressor): no per-page TLB entries to take
         // inline, while a memo's window spans a whole 4 MiB chunk.
-        wasm.directMemory && ((mode >>> 4) & 1) !== 0 ? blocksInLoops(blocks) : undefined,
+        wasm.directMemory && !pagingOff ? blocksInLoops(blocks) : undefined,
       );
       if (part !== null) {
         imports += part.part.imports.length;

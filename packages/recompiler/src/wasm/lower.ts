@@ -17,6 +17,7 @@ import {
   RFLAGS_STATUS,
   type Instruction,
 } from "@ringvm/decoder";
+import { FLAT_READ_BASE } from "@ringvm/bus";
 import { crossingForm, isCrossing, type CrossingTail } from "../crossing";
 import {
   ALU_NAMES,
@@ -157,8 +158,6 @@ export const CS_4G = 64;
  * flat-read bound (`Lowering.flatLoad`).
  */
 export const PAGING_OFF = 128;
-/** The first byte the flat-read bound covers (@ringvm/bus `LinearFastPath.flatRead`). */
-const FLAT_READ_BASE = 0x10_0000;
 
 /** Parameters of the out-of-line spill (`spillBody`): r0..r7, fk fa fb fr fc, ip, rb, pc. */
 export const SPILL_PARAMS = 16;
