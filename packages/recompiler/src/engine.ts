@@ -39,7 +39,7 @@ import {
 import { DOUBLE_FIELD } from "./field-layout";
 import { wasmLayout, WasmShared } from "./wasm/region";
 import { WasmChain } from "./wasm/chain";
-import { DENSE_TAKEN, DenseTier } from "./wasm/dense";
+import { DENSE_JUMP, DENSE_TAKEN, DenseTier } from "./wasm/dense";
 import { crossingForm, type CrossingForm } from "./crossing";
 import {
   buildCold,
@@ -1001,6 +1001,12 @@ export class Recompiler {
         const r = dense.enter(s, b);
         k = r & 0xff;
         this.stats.denseInstructions += k;
+        if ((r & DENSE_JUMP) !== 0) {
+          // The block's closing CALL or RET (k === n), done but for EIP.
+          s.eip = dense.target();
+          s.retired = retired + k;
+          return k;
+        }
         if ((r & DENSE_TAKEN) !== 0) {
           // A taken Jcc, as below.
           const at = base + (k - 1) * OP_STRIDE;

@@ -2,7 +2,7 @@
 // over CpuState's own lazy flag record, and leaves the forms it lacks, and every fast-path test
 // that fails, to the interpreter's handlers mid-block. The interpreter is the oracle: the same
 // code run by it alone leaves the same registers, flags, EIP, retired count and memory.
-import { StopReason } from "@ringvm/cpu";
+import { SegReg, StopReason } from "@ringvm/cpu";
 import { describe, expect, it } from "vitest";
 import { formatRecompilerStats } from "../src/index";
 import { hex } from "./support/lockstep";
@@ -36,6 +36,66 @@ const BYTES = hex(
 const EDGES = hex(
   "b9c8000000bb0100040031c031d205ffffff7f83d2008b3301ce897303807b0703d1e601f2890d2c000100bf00" +
     "00000001f84975d9f4",
+);
+
+/**
+ * Shifts and rotates by a constant (counts 1, 7, 13, 31, and 0x20 and 0x21, masked to 0 and 1),
+ * each followed by a Jcc on the flag it sets (OF, CF, SF, PF, ZF, the signed and unsigned
+ * compares), a rotate after an ADD (its SF/ZF/PF stay the ADD's), an INC after a rotate (the
+ * rotate's CF kept), and EFLAGS stored each of 300 steps (PUSHFD: AF too):
+ *
+ *         mov ecx, 300 / mov ebx, 0x40000 / mov eax, 0x12345678 / mov edx, 0x9abcdef1
+ *         xor esi, esi / xor edi, edi
+ * top:    add eax, edx / rol eax, 7 / jo .o1 / add edi, 3
+ * .o1:    ror edx, 13 / jc .c1 / xor esi, eax
+ * .c1:    inc esi / shl eax, 1 / jo .o2 / add edi, eax
+ * .o2:    shr edx, 1 / jno .o3 / inc esi
+ * .o3:    sar edi, 3 / js .s1 / add esi, 5
+ * .s1:    jp .p1 / sub esi, 9
+ * .p1:    ror esi, 31 / jno .n1 / add edi, 5
+ * .n1:    ror edx, 1 / jo .n2 / rol esi, 1
+ * .n2:    shl edx, 0x21 / ja .a1 / shr eax, 0x20
+ * .a1:    sar esi, 31 / jl .l1 / rol edi, 1
+ * .l1:    shr esi, 5 / jz .z1 / shl edi, 31
+ * .z1:    xor edx, ecx / pushfd / pop ebp / mov [ebx + ecx*4], ebp / dec ecx / jnz top / hlt
+ */
+const SHIFTS = hex(
+  "b92c010000bb00000400b878563412baf1debc9a31f631ff01d0c1c007700383c703c1ca0d720231c646d1e070" +
+    "0201c7d1ea710146c1ff03780383c6057a0383ee09c1ce1f710383c705d1ca7002d1c6c1e2217703c1e820c1fe" +
+    "1f7c02d1c7c1ee057403c1e71f31ca9c5d892c8b4975a7f4",
+);
+/**
+ * CALL rel32 and RET closing blocks, nested, 300 steps:
+ *
+ *         mov ecx, 300 / xor eax, eax / mov ebx, 0x40000
+ * .l:     call f / mov [ebx + ecx*4], eax / dec ecx / jnz .l / hlt
+ * f:      add eax, ecx / shr eax, 1 / call g / ret
+ * g:      rol eax, 3 / ret
+ */
+const CALLS = hex("b92c01000031c0bb00000400e80700000089048b4975f5f401c8d1e8e801000000c3c1c003c3");
+/**
+ * FS and GS with a base (set by the test), DS flat: loads, stores, ALU and CMP from memory,
+ * MOVZX/MOVSX of words (one unaligned), a byte compare, LEA with FS (no access), 250 steps
+ * over 2 KiB filled first by an LCG:
+ *
+ *         mov ecx, 0x200 / mov eax, 0x2545f491 / mov ebx, 0x40000
+ * .fill:  mov [ebx + ecx*4], eax / imul eax, eax, 1103515245 / add eax, 12345 / dec ecx
+ *         jnz .fill / mov ecx, 250 / xor esi, esi / xor edi, edi
+ * .l:     mov edx, [fs:ecx*4 + 0x100] / add esi, edx / mov [fs:ecx*4 + 0x800], esi
+ *         sub edi, [fs:0x20] / cmp [fs:ecx*4 + 0x104], esi / jb .b1 / add edi, 7
+ * .b1:    movzx edx, word [fs:ecx*2 + 0x300] / add edi, edx
+ *         movsx edx, word [gs:ecx*4 + 0x402] / add esi, edx
+ *         movsx ebp, word [ebx + ecx*2 + 0x40] / xor edi, ebp
+ *         movzx ebp, word [ebx + ecx*2 + 0x41] / add esi, ebp
+ *         mov dword [gs:ecx*4 + 0xc00], 0x5a5a5a5a / cmp byte [fs:ecx + 0x200], 0x80 / jae .b2
+ *         inc edi
+ * .b2:    lea edx, [fs:ecx*8 + 4] / mov [gs:ecx*4 + 0xe00], edx / dec ecx / jnz .l / hlt
+ */
+const SEGMENTS = hex(
+  "b900020000b891f44525bb0000040089048b69c06d4ec64105393000004975efb9fa00000031f631ff648b148d" +
+    "0001000001d66489348d00080000642b3d200000006439348d04010000720383c707640fb794090003000001d7" +
+    "650fbf148d0204000001d60fbf6c4b4031ef0fb76c4b4101ee65c7048d000c00005a5a5a5a6480b90002000080" +
+    "730147648d14cd040000006589148d000e000049758cf4",
 );
 
 function runToHalt(m: Machine): void {
@@ -74,6 +134,55 @@ describe("the dense cold tier", () => {
       expect(st.denseInstructions).toBeGreaterThan(st.interpreted.cold * share);
       expect(st.denseInstructions).toBeLessThan(st.interpreted.cold);
       expect(st.blocksTranslated).toBe(0);
+    });
+  }
+
+  // Shifts and rotates, and a block's closing CALL and RET, run by the tier (with few other
+  // forms around them, most of the cold instructions).
+  for (const [name, code, share] of [
+    ["shifts and rotates by a constant", SHIFTS, 0.7],
+    ["a block's closing CALL and RET", CALLS, 0.9],
+  ] as const) {
+    it(`leaves the interpreter's state: ${name}`, () => {
+      const oracle = makeMachine(code, false);
+      runToHalt(oracle);
+      const m = cold(code, 1);
+      runToHalt(m);
+      expect(snapshot(m.cpu)).toEqual(snapshot(oracle.cpu));
+      expect(memory(m)).toEqual(memory(oracle));
+      const st = m.engine!.stats;
+      expect(st.denseInstructions).toBeGreaterThan(st.interpreted.cold * share);
+    });
+  }
+
+  // FS and GS with a base and a 4 GiB limit (Linux's per-CPU segment): base + offset when the
+  // base is 4-aligned, else (an aligned offset would not give an aligned address) the
+  // interpreter's handlers.
+  for (const [name, fs, gs, based] of [
+    ["4-aligned bases", DATA_AT + 0x100, DATA_AT + 0x200, true],
+    ["a base that is not 4-aligned", DATA_AT + 0x102, DATA_AT + 0x200, false],
+  ] as const) {
+    it(`runs FS and GS accesses with ${name} as the interpreter does`, () => {
+      const withBases = (m: Machine): Machine => {
+        const ar = 0x80 | 0x10 | 0x02 | 0x01 | 0x4000 | 0x8000;
+        m.cpu.loadSegmentCache(SegReg.FS, 0x10, fs, 0xffffffff, ar);
+        m.cpu.loadSegmentCache(SegReg.GS, 0x10, gs, 0xffffffff, ar);
+        return m;
+      };
+      const oracle = withBases(makeMachine(SEGMENTS, false));
+      runToHalt(oracle);
+      const m = withBases(cold(SEGMENTS, 1));
+      runToHalt(m);
+      expect(snapshot(m.cpu)).toEqual(snapshot(oracle.cpu));
+      const data = (x: Machine): number[] =>
+        Array.from(x.mem.bytes.subarray(DATA_AT, DATA_AT + 0x2000));
+      expect(data(m)).toEqual(data(oracle));
+      const st = m.engine!.stats;
+      // The loop starts with an FS load: with FS left out, the tier runs little of it (the fill
+      // loop's first store, the blocks after the unaligned MOVZX up to their ends).
+      const share = st.denseInstructions / st.interpreted.cold;
+      if (based) expect(share).toBeGreaterThan(0.4);
+      else expect(share).toBeLessThan(0.25);
     });
   }
 

@@ -988,6 +988,7 @@ export const COMPACT_LAYOUT = {
   C_REG,
   C_LOAD_X,
   C_ALU8,
+  C_CALL,
   C_MEMORY,
   W_D,
   W_R,
@@ -1011,8 +1012,10 @@ export const COMPACT_LAYOUT = {
   W_OP8,
   R_PUSH,
   R_POP,
+  R_RET,
   R_INC,
   R_DEC,
+  R_SHIFT,
 } as const;
 
 /** Whether `v` is a small integer on every V8 (31 bits): kept in an array without a box. */

@@ -12,6 +12,7 @@
 // watched code page).
 import {
   AF,
+  alignmentChecks,
   ARITH_FLAGS,
   BLOCK_COND_ALWAYS,
   BLOCK_K_EIP,
@@ -26,7 +27,15 @@ import {
   ZF,
   type CpuState,
 } from "@ringvm/cpu";
-import { OP_ARG, OP_HANDLER, OP_KIND, OP_STRIDE, type ColdBlock } from "../cold";
+import {
+  OP_ARG,
+  OP_HANDLER,
+  OP_KIND,
+  OP_LEN_SHIFT,
+  OP_OFF_SHIFT,
+  OP_STRIDE,
+  type ColdBlock,
+} from "../cold";
 import { wasmApi, type WasmMemoryLike } from "./api";
 import { Asm, buildModule, Op, type Label } from "./asm";
 import { emitCondition, type WasmLayout } from "./lower";
@@ -37,6 +46,11 @@ const INSN_BYTES = 12;
 const STOP = -1;
 /** Bit of the result: the last instruction run was a taken Jcc (its target is the caller's). */
 export const DENSE_TAKEN = 0x100;
+/**
+ * Bit of the result: the last instruction run was the block's closing CALL or RET, done (the
+ * stack written or read); the caller sets EIP to `DenseTier.target`.
+ */
+export const DENSE_JUMP = 0x200;
 /** Words of the flag record and mode (byte offsets from the tier's area). */
 const LOP = 0;
 const LDST = 4;
@@ -47,6 +61,13 @@ const LMASK = 20;
 const FLAGS = 24;
 const FLAT = 28;
 const SS32 = 32;
+/**
+ * The six segments' bases (a word each, by segment number): FS and GS's when the caller lets
+ * the tier use them (a 4 GiB limit, `fastSegments`), 0 for the others, which it uses only flat.
+ */
+const SEG_BASE = 36;
+/** The block's first EIP (a CALL's return address is an offset from it). */
+const EIP0 = 60;
 /** Where the pool starts in the tier's area. */
 const POOL = 64;
 /** The pool at least (else no tier). */
@@ -78,6 +99,8 @@ export class DenseTier {
     this.next = this.poolStart;
     this.poolEnd = layout.dense + layout.denseBytes;
     this.run = run;
+    // The bases of ES, CS, SS and DS stay 0: the tier uses those segments only flat.
+    this.M.fill(0, this.f + SEG_BASE / 4, this.f + SEG_BASE / 4 + 4);
   }
 
   /** The tier in `layout.dense`, or null (no WebAssembly, or no room there for a pool). */
@@ -129,7 +152,9 @@ export class DenseTier {
         M[w + 2] = pair[1] as number;
       } else {
         const h = ops[o + OP_HANDLER];
-        if ((kind & BLOCK_K_EIP) !== 0 || typeof h !== "number" || !runs(h)) break;
+        if (typeof h !== "number" || !runs(h)) break;
+        // Of the forms that move EIP, only a CALL or RET closing the block (DENSE_JUMP).
+        if (closes(h) ? k !== n - 1 : (kind & BLOCK_K_EIP) !== 0) break;
         M[w] = kind;
         M[w + 1] = h;
         M[w + 2] = ops[o + OP_ARG] as number;
@@ -145,8 +170,8 @@ export class DenseTier {
 
   /**
    * Runs block `b`'s words: the instructions run (they are done: registers, flags, memory),
-   * with DENSE_TAKEN when the last one was a taken Jcc. EIP and the retired count are the
-   * caller's.
+   * with DENSE_TAKEN when the last one was a taken Jcc, DENSE_JUMP when it was a closing CALL or
+   * RET. EIP and the retired count are the caller's.
    */
   enter(s: CpuState, b: ColdBlock): number {
     const M = this.M;
@@ -158,8 +183,9 @@ export class DenseTier {
     M[f + 4] = s.lazyTop;
     M[f + 5] = s.lazyMask;
     M[f + 6] = s.flags | 0;
-    M[f + 7] = s.flatSegs;
+    M[f + 7] = segmentBits(s, M, f);
     M[f + 8] = s.ss32 ? 1 : 0;
+    M[f + EIP0 / 4] = b.eipKey;
     const r = this.run(b.denseAt, b.denseCount);
     if ((r & 0xff) !== 0) {
       s.lazyOp = M[f]! as LazyOp;
@@ -172,6 +198,40 @@ export class DenseTier {
     }
     return r;
   }
+
+  /** After a result with DENSE_JUMP: the EIP the CALL or RET went to. */
+  target(): number {
+    return this.M[this.f + EIP0 / 4]! >>> 0;
+  }
+}
+
+/** FS and GS: the segments with a base the tier adds (Linux's per-CPU data is at FS:). */
+const BASED = (1 << 4) | (1 << 5);
+const BASED_BITS = BASED | (BASED << 8);
+
+/**
+ * The FLAT word: the flat segments' bits (`CpuState.flatSegs`), and those of FS and GS when they
+ * are not flat but have a 4 GiB limit (segments.ts `wideSegs`: no limit to test for the aligned
+ * accesses the tier makes, so linear = base + offset); not under alignment checks, nor for a
+ * base that is not 4-aligned (an aligned offset must give an aligned linear address: the fast
+ * path's test). Writes FS's and GS's bases to SEG_BASE (0 when flat).
+ */
+function segmentBits(s: CpuState, M: Int32Array, f: number): number {
+  const bases = s.segBase;
+  M[f + SEG_BASE / 4 + 4] = bases[4]!;
+  M[f + SEG_BASE / 4 + 5] = bases[5]!;
+  const flat = s.flatSegs;
+  const extra = s.wideSegs & ~flat & BASED_BITS;
+  if (extra === 0 || alignmentChecks(s)) return flat;
+  let bits = flat;
+  if ((bases[4]! & 3) === 0) bits |= extra & (0x101 << 4);
+  if ((bases[5]! & 3) === 0) bits |= extra & (0x101 << 5);
+  return bits;
+}
+
+/** Whether compact word `w` is a CALL or RET (the tier runs them only closing a block). */
+function closes(w: number): boolean {
+  return (w & 15) === L.C_CALL || ((w & 15) === L.C_REG && ((w >>> L.W_SUB) & 15) === L.R_RET);
 }
 
 /** Whether the tier runs compact word `w` (the function below leaves at the others). */
@@ -194,18 +254,27 @@ function runs(w: number): boolean {
     case L.C_CMP_MI:
       return true;
     case L.C_LOAD_X:
-      // MOVZX/MOVSX from a byte (a word goes through the memory's read16 in the interpreter).
-      return (w & L.W_WORD) === 0;
+    case L.C_CALL:
+      return true;
     case L.C_ALU8:
       return aluRuns((w >>> L.W_OP8) & 15);
     case L.C_REG: {
       const sub = (w >>> L.W_SUB) & 15;
-      return sub === L.R_PUSH || sub === L.R_POP || sub === L.R_INC || sub === L.R_DEC;
+      // Every stack form, INC/DEC, and the shifts and rotates but RCL/RCR (they read CF).
+      return sub < L.R_SHIFT || !(sub === L.R_SHIFT + RCL || sub === L.R_SHIFT + RCR);
     }
     default:
       return false;
   }
 }
+
+/** integer-logic.ts `Shift`, the operations of C_REG's shifts and rotates (R_SHIFT + op). */
+const ROL = 0;
+const ROR = 1;
+const RCL = 2;
+const RCR = 3;
+const SHL = 4;
+const SHR = 5;
 
 /** ADD, SUB/CMP, AND/TEST, OR, XOR (ADC and SBB read CF: left to the interpreter). */
 function aluRuns(op: number): boolean {
@@ -431,6 +500,14 @@ function denseBody(layout: WasmLayout): Uint8Array {
         .op(Op.i32And)
         .op(Op.i32Or);
     bailIf();
+    // The word's segment: its base (0 but for FS or GS with a 4 GiB limit, `fastSegments`).
+    // The stack's (a constant segment) is flat.
+    if (seg === undefined) {
+      a.get(EA);
+      a.get(W).i32(L.W_SEG).op(Op.i32ShrU).i32(7).op(Op.i32And).i32(2).op(Op.i32Shl);
+      a.mem(Op.i32Load, F + SEG_BASE);
+      a.op(Op.i32Add).set(EA);
+    }
     a.get(EA).i32(12).op(Op.i32ShrU).i32(2).op(Op.i32Shl).mem(Op.i32Load, layout.tlb).tee(E);
     ld(layout.masks + (write ? 4 : 0));
     a.op(Op.i32And).i32(1).op(Op.i32Ne);
@@ -448,6 +525,12 @@ function denseBody(layout: WasmLayout): Uint8Array {
     fast(false, undefined, 1);
     hostAddress();
     a.mem(Op.i32Load8U, 0);
+  };
+  /** A word read of EA (aligned, as baked.ts segLinear's fast test for the interpreter's read16). */
+  const read16 = (): void => {
+    fast(false, undefined, 2);
+    hostAddress();
+    a.mem(Op.i32Load16U, 0);
   };
   /** A byte register (`regs8` index field `shift` of w, 4 bits). */
   const getReg8 = (shift: number): void =>
@@ -492,6 +575,193 @@ function denseBody(layout: WasmLayout): Uint8Array {
     a.get(W).i32(store).op(Op.i32And);
     a.open(Op.if);
     setReg(L.W_D, () => a.get(R));
+    a.end();
+  };
+
+  /** C_REG's operation: pushes it. */
+  const sub = (): void => void a.get(W).i32(L.W_SUB).op(Op.i32ShrU).i32(15).op(Op.i32And);
+
+  /** The stack forms: a 32-bit stack only (the interpreter's pushFast/popFast); ESP into EA. */
+  const stack = (): void => {
+    ld(F + SS32);
+    a.op(Op.i32Eqz);
+    bailIf();
+    a.i32(0)
+      .mem(Op.i32Load, REGS + 4 * ESP)
+      .set(EA);
+  };
+  /** Pushes R (`stack` first). */
+  const push = (): void => {
+    a.get(EA).i32(4).op(Op.i32Sub).set(EA);
+    fast(true, 2);
+    hostAddress();
+    a.get(R).mem(Op.i32Store, 0);
+    a.i32(0)
+      .get(EA)
+      .mem(Op.i32Store, REGS + 4 * ESP);
+  };
+  /** Pops into R (`stack` first). */
+  const pop = (): void => {
+    read(2);
+    a.set(R);
+    a.i32(0)
+      .get(EA)
+      .i32(4)
+      .op(Op.i32Add)
+      .mem(Op.i32Store, REGS + 4 * ESP);
+  };
+  /**
+   * A CALL or RET may run here when CS has a 4 GiB limit (flat), so that its jump cannot fault
+   * (jumpNear's limit test), and the stack is 32-bit.
+   */
+  const jumpable = (): void => {
+    ld(F + FLAT);
+    a.i32(1 << 1)
+      .op(Op.i32And)
+      .op(Op.i32Eqz);
+    bailIf();
+    stack();
+  };
+  /** The CALL or RET closing the block is done: its target is in EIP0's word. */
+  const jumped = (): void => {
+    a.get(K)
+      .i32(1 + DENSE_JUMP)
+      .op(Op.i32Add)
+      .op(Op.return);
+  };
+
+  /** The result's flags of a shift (alu.ts shiftFlags: CF, OF and AF set, SF/ZF/PF lazy). */
+  const shiftFlags = (): void => {
+    st(F + LOP, () => a.i32(LazyOp.Logic));
+    st(F + LRES, () => a.get(R));
+    st(F + LTOP, () => a.i32(31));
+    st(F + LMASK, () => a.i32(SF | ZF | PF));
+    st(F + FLAGS, () => {
+      ld(F + FLAGS);
+      a.i32(~(CF | OF | AF)).op(Op.i32And);
+      a.get(T).op(Op.i32Or);
+      a.get(TT).i32(11).op(Op.i32Shl).op(Op.i32Or);
+      a.i32(AF).op(Op.i32Or);
+    });
+  };
+  /** The flags of a rotate (alu.ts rotFlags: CF and OF set, the others unchanged). */
+  const rotateFlags = (): void => {
+    st(F + FLAGS, () => {
+      ld(F + FLAGS);
+      a.i32(~(CF | OF)).op(Op.i32And);
+      a.get(T).op(Op.i32Or);
+      a.get(TT).i32(11).op(Op.i32Shl).op(Op.i32Or);
+    });
+    st(F + LMASK, () => {
+      ld(F + LMASK);
+      a.i32(~(CF | OF)).op(Op.i32And);
+    });
+  };
+  /**
+   * A shift or rotate of register d by the argument (alu.ts shl, shr, sar, rol, ror on 32 bits:
+   * a count of 0 after masking changes nothing): R the result, T the CF bit, TT the OF bit.
+   */
+  const shift = (): void => {
+    a.get(ARG).i32(31).op(Op.i32And).tee(B);
+    a.open(Op.if);
+    getReg(L.W_D);
+    a.set(A);
+    sub();
+    a.i32(L.R_SHIFT).op(Op.i32Sub).set(OP);
+    a.get(OP).i32(ROL).op(Op.i32Eq);
+    a.open(Op.if);
+    a.get(A).get(B).op(Op.i32Rotl).set(R);
+    a.get(R).i32(1).op(Op.i32And).set(T);
+    a.get(R).i32(31).op(Op.i32ShrU).get(T).op(Op.i32Xor).set(TT);
+    rotateFlags();
+    a.else();
+    a.get(OP).i32(ROR).op(Op.i32Eq);
+    a.open(Op.if);
+    a.get(A).get(B).op(Op.i32Rotr).set(R);
+    a.get(R).i32(31).op(Op.i32ShrU).set(T);
+    a.get(R).i32(30).op(Op.i32ShrU).i32(1).op(Op.i32And).get(T).op(Op.i32Xor).set(TT);
+    rotateFlags();
+    a.else();
+    a.get(OP).i32(SHL).op(Op.i32Eq);
+    a.open(Op.if);
+    a.get(A).get(B).op(Op.i32Shl).set(R);
+    a.get(A).i32(32).get(B).op(Op.i32Sub).op(Op.i32ShrU).i32(1).op(Op.i32And).set(T);
+    a.get(R).i32(31).op(Op.i32ShrU).get(T).op(Op.i32Xor).set(TT);
+    a.else();
+    a.get(OP).i32(SHR).op(Op.i32Eq);
+    a.open(Op.if);
+    a.get(A).get(B).op(Op.i32ShrU).set(R);
+    a.get(A).get(B).i32(1).op(Op.i32Sub).op(Op.i32ShrU).i32(1).op(Op.i32And).set(T);
+    a.get(R).get(R).i32(1).op(Op.i32Shl).op(Op.i32Xor).i32(31).op(Op.i32ShrU).set(TT);
+    a.else();
+    // SAR: OF 0.
+    a.get(A).get(B).op(Op.i32ShrS).set(R);
+    a.get(A).get(B).i32(1).op(Op.i32Sub).op(Op.i32ShrS).i32(1).op(Op.i32And).set(T);
+    a.i32(0).set(TT);
+    a.end();
+    a.end();
+    shiftFlags();
+    a.end();
+    a.end();
+    setReg(L.W_D, () => a.get(R));
+    a.end();
+  };
+  /** INC/DEC: CF kept (alu.ts inc/dec), the rest from the result. */
+  const incDec = (): void => {
+    flag(CF);
+    a.set(T);
+    getReg(L.W_D);
+    a.set(A);
+    a.i32(1).set(B);
+    sub();
+    a.i32(L.R_INC).op(Op.i32Eq);
+    a.open(Op.if);
+    a.get(A).i32(1).op(Op.i32Add).set(R);
+    record(LazyOp.Add, A, B, R);
+    a.else();
+    a.get(A).i32(1).op(Op.i32Sub).set(R);
+    record(LazyOp.Sub, A, B, R);
+    a.end();
+    st(F + FLAGS, () => {
+      ld(F + FLAGS);
+      a.i32(~CF).op(Op.i32And).get(T).op(Op.i32Or);
+    });
+    st(F + LMASK, () => a.i32(ARITH_FLAGS & ~CF));
+    setReg(L.W_D, () => a.get(R));
+  };
+  /** C_REG: shifts and rotates, INC/DEC, PUSH/POP, and RET closing the block. */
+  const regForm = (): void => {
+    sub();
+    a.i32(L.R_SHIFT).op(Op.i32GeU);
+    a.open(Op.if);
+    shift();
+    a.else();
+    sub();
+    a.i32(L.R_INC).op(Op.i32GeU);
+    a.open(Op.if);
+    incDec();
+    a.else();
+    sub();
+    a.i32(L.R_RET).op(Op.i32Eq);
+    a.open(Op.if);
+    jumpable();
+    pop();
+    st(F + EIP0, () => a.get(R));
+    jumped();
+    a.end();
+    stack();
+    sub();
+    a.i32(L.R_PUSH).op(Op.i32Eq);
+    a.open(Op.if);
+    getReg(L.W_D);
+    a.set(R);
+    push();
+    a.else();
+    pop();
+    // ESP first (pop): POP ESP loads the value.
+    setReg(L.W_D, () => a.get(R));
+    a.end();
+    a.end();
     a.end();
   };
 
@@ -579,11 +849,20 @@ function denseBody(layout: WasmLayout): Uint8Array {
       L.C_LOAD_X,
       () => {
         effective(argDisp);
+        // The top bit's place: 7 for a byte, 15 for a word (sign extension by 24 or 16).
+        a.get(W).i32(L.W_WORD).op(Op.i32And);
+        a.open(Op.if);
+        read16();
+        a.set(R);
+        a.i32(16).set(T);
+        a.else();
         read8();
         a.set(R);
+        a.i32(24).set(T);
+        a.end();
         a.get(W).i32(L.W_SIGNED).op(Op.i32And);
         a.open(Op.if);
-        a.get(R).i32(24).op(Op.i32Shl).i32(24).op(Op.i32ShrS).set(R);
+        a.get(R).get(T).op(Op.i32Shl).get(T).op(Op.i32ShrS).set(R);
         a.end();
         setReg(L.W_D, () => a.get(R));
       },
@@ -604,66 +883,19 @@ function denseBody(layout: WasmLayout): Uint8Array {
         alu(7);
       },
     ],
+    [L.C_REG, () => regForm()],
     [
-      L.C_REG,
+      L.C_CALL,
       () => {
-        const sub = (): void => void a.get(W).i32(L.W_SUB).op(Op.i32ShrU).i32(15).op(Op.i32And);
-        sub();
-        a.i32(L.R_INC).op(Op.i32GeU);
-        a.open(Op.if);
-        // INC/DEC: CF kept (alu.ts inc/dec), the rest from the result.
-        flag(CF);
-        a.set(T);
-        getReg(L.W_D);
-        a.set(A);
-        a.i32(1).set(B);
-        sub();
-        a.i32(L.R_INC).op(Op.i32Eq);
-        a.open(Op.if);
-        a.get(A).i32(1).op(Op.i32Add).set(R);
-        record(LazyOp.Add, A, B, R);
-        a.else();
-        a.get(A).i32(1).op(Op.i32Sub).set(R);
-        record(LazyOp.Sub, A, B, R);
-        a.end();
-        st(F + FLAGS, () => {
-          ld(F + FLAGS);
-          a.i32(~CF).op(Op.i32And).get(T).op(Op.i32Or);
-        });
-        st(F + LMASK, () => a.i32(ARITH_FLAGS & ~CF));
-        setReg(L.W_D, () => a.get(R));
-        a.else();
-        // PUSH/POP: a 32-bit stack only (the interpreter's pushFast/popFast).
-        ld(F + SS32);
-        a.op(Op.i32Eqz);
-        bailIf();
-        a.i32(0)
-          .mem(Op.i32Load, REGS + 4 * ESP)
-          .set(EA);
-        sub();
-        a.i32(L.R_PUSH).op(Op.i32Eq);
-        a.open(Op.if);
-        getReg(L.W_D);
+        // The return address, EIP0 + the CALL's offset and length (its kind word), pushed.
+        jumpable();
+        ld(F + EIP0);
+        a.get(KIND).i32(OP_OFF_SHIFT).op(Op.i32ShrU).op(Op.i32Add);
+        a.get(KIND).i32(OP_LEN_SHIFT).op(Op.i32ShrU).i32(15).op(Op.i32And).op(Op.i32Add);
         a.set(R);
-        a.get(EA).i32(4).op(Op.i32Sub).set(EA);
-        fast(true, 2);
-        hostAddress();
-        a.get(R).mem(Op.i32Store, 0);
-        a.i32(0)
-          .get(EA)
-          .mem(Op.i32Store, REGS + 4 * ESP);
-        a.else();
-        read(2);
-        a.set(R);
-        // ESP first: POP ESP loads the value.
-        a.i32(0)
-          .get(EA)
-          .i32(4)
-          .op(Op.i32Add)
-          .mem(Op.i32Store, REGS + 4 * ESP);
-        setReg(L.W_D, () => a.get(R));
-        a.end();
-        a.end();
+        push();
+        st(F + EIP0, () => a.get(ARG));
+        jumped();
       },
     ],
   ];
