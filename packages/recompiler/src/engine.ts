@@ -994,38 +994,42 @@ export class Recompiler {
     let k = 0;
     // base + k * OP_STRIDE: instruction k's slots in `ops`.
     let o = base;
-    const dense = this.dense;
+    let dense = this.dense;
     if (dense !== null && b.runs >= this.denseRuns) {
       if (b.denseGen !== dense.gen) dense.encode(b);
-      if (b.denseCount > 0) {
-        const r = dense.enter(s, b);
-        k = r & 0xff;
-        this.stats.denseInstructions += k;
-        if ((r & DENSE_JUMP) !== 0) {
-          // The block's closing CALL or RET (k === n), done but for EIP.
-          s.eip = dense.target();
-          s.retired = retired + k;
-          return k;
-        }
-        if ((r & DENSE_TAKEN) !== 0) {
-          // A taken Jcc, as below.
-          const at = base + (k - 1) * OP_STRIDE;
-          jumpNear(s, ops[at + OP_TARGET] as number);
-          if (k !== n) this.coldJump = at - base;
-          s.retired = retired + k;
-          return k;
-        }
-        if (k === n) {
-          // The block's end: EIP is the next instruction's (after a body form or a Jcc).
-          s.retired = retired + n;
-          s.eip = opNextEip(eip0, ops[base + (n - 1) * OP_STRIDE + OP_KIND] as number) >>> 0;
-          return n;
-        }
-        o = base + k * OP_STRIDE;
-      }
-    }
+      if (b.denseCount === 0) dense = null;
+    } else dense = null;
     try {
       while (k < n) {
+        // The dense tier from the block's start, and again after the interpreter ran an
+        // instruction it lacks, when at least two it runs follow (an entry costs about two).
+        if (dense !== null && dense.runsFrom(b, k, k === 0 ? 1 : 2)) {
+          const r = dense.enter(s, b, k);
+          const ran = r & 0xff;
+          k += ran;
+          this.stats.denseInstructions += ran;
+          if ((r & (DENSE_JUMP | DENSE_TAKEN)) !== 0) {
+            if ((r & DENSE_JUMP) !== 0) {
+              // The block's closing CALL or RET (k === n), done but for EIP.
+              s.eip = dense.target();
+            } else {
+              // A taken Jcc, as below.
+              const at = base + (k - 1) * OP_STRIDE;
+              jumpNear(s, ops[at + OP_TARGET] as number);
+              if (k !== n) this.coldJump = at - base;
+            }
+            s.retired = retired + k;
+            return k;
+          }
+          if (k === n) {
+            // The block's end: EIP is the next instruction's (after a body form or a Jcc).
+            s.retired = retired + n;
+            s.eip = opNextEip(eip0, ops[base + (n - 1) * OP_STRIDE + OP_KIND] as number) >>> 0;
+            return n;
+          }
+          // Instruction k is the interpreter's (one the tier lacks, or a fast-path test failed).
+          o = base + k * OP_STRIDE;
+        }
         const kind = ops[o] as number;
         if ((kind & OP_KIND_MASK) === 0) {
           const h = ops[o + OP_HANDLER];

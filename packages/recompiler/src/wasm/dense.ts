@@ -118,13 +118,13 @@ export class DenseTier {
   }
 
   /**
-   * Copies block `b`'s slots into the pool, up to the first instruction the tier does not run
-   * (`b.denseCount` of them, 0: none); the pool starts over (a new generation) when full.
+   * Copies block `b`'s slots into the pool, a STOP word for each instruction the tier does not
+   * run; `b.denseCount`: 0 when it runs none of them (nothing written), else the block's count.
+   * The pool starts over (a new generation) when full.
    */
   encode(b: ColdBlock): void {
     const n = b.count;
-    // Room for every instruction and a STOP word.
-    const room = (n + 1) * INSN_BYTES;
+    const room = n * INSN_BYTES;
     if (this.next + room > this.poolEnd) {
       this.gen++;
       this.next = this.poolStart;
@@ -134,11 +134,12 @@ export class DenseTier {
     const M = this.M;
     const ops = b.ops;
     let w = this.next >>> 2;
-    let k = 0;
-    for (; k < n; k++) {
+    let any = false;
+    for (let k = 0; k < n; k++, w += 3) {
       const o = b.opsAt + k * OP_STRIDE;
       const kind = ops[o + OP_KIND] as number;
       const bits = kind & 0xff;
+      M[w] = STOP;
       if (bits === BLOCK_K_JCC) {
         M[w] = kind;
         M[w + 1] = 0;
@@ -146,34 +147,45 @@ export class DenseTier {
       } else if (bits === BLOCK_K_FUSED) {
         // The form fused with the Jcc after it: its own word and argument (cold.ts), run apart.
         const pair = ops[o + OP_ARG];
-        if (!Array.isArray(pair) || !runs(pair[0] as number)) break;
+        if (!Array.isArray(pair) || !runs(pair[0] as number)) continue;
         M[w] = kind & ~0xff;
         M[w + 1] = pair[0] as number;
         M[w + 2] = pair[1] as number;
       } else {
         const h = ops[o + OP_HANDLER];
-        if (typeof h !== "number" || !runs(h)) break;
+        if (typeof h !== "number" || !runs(h)) continue;
         // Of the forms that move EIP, only a CALL or RET closing the block (DENSE_JUMP).
-        if (closes(h) ? k !== n - 1 : (kind & BLOCK_K_EIP) !== 0) break;
+        if (closes(h) ? k !== n - 1 : (kind & BLOCK_K_EIP) !== 0) continue;
         M[w] = kind;
         M[w + 1] = h;
         M[w + 2] = ops[o + OP_ARG] as number;
       }
-      w += 3;
+      any = true;
     }
-    if (k === 0) return;
-    if (k < n) M[w] = STOP;
+    if (!any) return;
     b.denseAt = this.next;
-    b.denseCount = k;
-    this.next += (k + (k < n ? 1 : 0)) * INSN_BYTES;
+    b.denseCount = n;
+    this.next += room;
   }
 
   /**
-   * Runs block `b`'s words: the instructions run (they are done: registers, flags, memory),
+   * Whether the instructions of `b` from `k` start with `min` the tier runs (all of them
+   * when fewer are left): worth an entry after the interpreter ran the one before.
+   */
+  runsFrom(b: ColdBlock, k: number, min: number): boolean {
+    const M = this.M;
+    const w = (b.denseAt >>> 2) + k * 3;
+    for (let j = 0; j < min && k + j < b.count; j++) if (M[w + 3 * j] === STOP) return false;
+    return true;
+  }
+
+  /**
+   * Runs block `b`'s words from instruction `k` on: the instructions run (they are done:
+   * registers, flags, memory),
    * with DENSE_TAKEN when the last one was a taken Jcc, DENSE_JUMP when it was a closing CALL or
    * RET. EIP and the retired count are the caller's.
    */
-  enter(s: CpuState, b: ColdBlock): number {
+  enter(s: CpuState, b: ColdBlock, k: number): number {
     const M = this.M;
     const f = this.f;
     M[f] = s.lazyOp;
@@ -186,7 +198,7 @@ export class DenseTier {
     M[f + 7] = segmentBits(s, M, f);
     M[f + 8] = s.ss32 ? 1 : 0;
     M[f + EIP0 / 4] = b.eipKey;
-    const r = this.run(b.denseAt, b.denseCount);
+    const r = this.run(b.denseAt + k * INSN_BYTES, b.count - k);
     if ((r & 0xff) !== 0) {
       s.lazyOp = M[f]! as LazyOp;
       s.lazyDst = M[f + 1]!;
