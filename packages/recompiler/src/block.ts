@@ -189,8 +189,9 @@ export class Block {
   /** In the engine's list of warm blocks (engine.ts `warmBlocks`). */
   warm = false;
   /**
-   * A cold block's words in the dense tier's pool (wasm/dense.ts): their address, how many of
-   * its instructions they hold (0: none) and the pool's generation they were written in.
+   * A cold block's words in the dense tier's pool (wasm/dense.ts): their address, the block's
+   * count (0: the tier runs none of its instructions, nothing written) and the pool's
+   * generation they were written in.
    */
   denseAt = -1;
   denseCount = 0;

@@ -974,7 +974,9 @@ export class Recompiler {
    * this block's page (self-modifying code), an NMI or a new interrupt; a branch or any
    * non-body form gets startEip/startEsp/EIP and leaves when it moved EIP. The closing Jcc is
    * tested here (fused with a register-only form before it when the interpreter has the pair).
-   * A fault is delivered here as `Cpu.raise` does. Returns the budget used.
+   * A fault is delivered here as `Cpu.raise` does. Returns the budget used. From a block's
+   * `denseRuns`th run, the instructions the dense tier runs go there (wasm/dense.ts): from the
+   * block's start, and again after each one it lacks when the next two are its own.
    */
   private runCold(b: ColdBlock): number {
     const s = this.s;

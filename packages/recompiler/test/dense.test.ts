@@ -125,10 +125,31 @@ function cold(code: Uint8Array, denseRuns: number): Machine {
   return makeMachine(code, true, 1e9, true, "wasm-shared", { denseRuns });
 }
 
-function memory(m: Machine): number[] {
-  return Array.from(m.mem.bytes.subarray(DATA_AT, DATA_AT + 0x1000)).concat(
+function memory(m: Machine, bytes: number): number[] {
+  return Array.from(m.mem.bytes.subarray(DATA_AT, DATA_AT + bytes)).concat(
     Array.from(m.mem.bytes.subarray(STACK_TOP - 64, STACK_TOP)),
   );
+}
+
+type Stats = NonNullable<Machine["engine"]>["stats"];
+
+/**
+ * Runs `code` in the interpreter alone and in cold blocks with the tier from their first run,
+ * each machine set up by `setup` first, and checks that both leave the same state and memory
+ * (`bytes` of data from DATA_AT, and the stack's top); returns the second one's stats.
+ */
+function againstInterpreter(
+  code: Uint8Array,
+  setup: (m: Machine) => Machine = (m) => m,
+  bytes = 0x1000,
+): Stats {
+  const oracle = setup(makeMachine(code, false));
+  runToHalt(oracle);
+  const m = setup(cold(code, 1));
+  runToHalt(m);
+  expect(snapshot(m.cpu)).toEqual(snapshot(oracle.cpu));
+  expect(memory(m, bytes)).toEqual(memory(oracle, bytes));
+  return m.engine!.stats;
 }
 
 describe("the dense cold tier", () => {
@@ -139,13 +160,7 @@ describe("the dense cold tier", () => {
     ["forms it leaves to the interpreter mid-block", EDGES, 0.1],
   ] as const) {
     it(`leaves the interpreter's state: ${name}`, () => {
-      const oracle = makeMachine(code, false);
-      runToHalt(oracle);
-      const m = cold(code, 1);
-      runToHalt(m);
-      expect(snapshot(m.cpu)).toEqual(snapshot(oracle.cpu));
-      expect(memory(m)).toEqual(memory(oracle));
-      const st = m.engine!.stats;
+      const st = againstInterpreter(code);
       expect(st.denseInstructions).toBeGreaterThan(st.interpreted.cold * share);
       expect(st.denseInstructions).toBeLessThan(st.interpreted.cold);
       expect(st.blocksTranslated).toBe(0);
@@ -159,26 +174,14 @@ describe("the dense cold tier", () => {
     ["a block's closing CALL and RET", CALLS, 0.9],
   ] as const) {
     it(`leaves the interpreter's state: ${name}`, () => {
-      const oracle = makeMachine(code, false);
-      runToHalt(oracle);
-      const m = cold(code, 1);
-      runToHalt(m);
-      expect(snapshot(m.cpu)).toEqual(snapshot(oracle.cpu));
-      expect(memory(m)).toEqual(memory(oracle));
-      const st = m.engine!.stats;
+      const st = againstInterpreter(code);
       expect(st.denseInstructions).toBeGreaterThan(st.interpreted.cold * share);
     });
   }
 
   it("goes on in the tier after an instruction the interpreter ran mid-block", () => {
-    const oracle = makeMachine(RESUME, false);
-    runToHalt(oracle);
-    const m = cold(RESUME, 1);
-    runToHalt(m);
-    expect(snapshot(m.cpu)).toEqual(snapshot(oracle.cpu));
-    expect(memory(m)).toEqual(memory(oracle));
+    const st = againstInterpreter(RESUME);
     // All but the two BSWAPs of each 16- or 17-instruction step (and the first runs).
-    const st = m.engine!.stats;
     expect(st.denseInstructions).toBeGreaterThan(st.interpreted.cold * 0.8);
   });
 
@@ -193,15 +196,7 @@ describe("the dense cold tier", () => {
         m.cpu.loadSegmentCache(SegReg.GS, 0x10, DATA_AT + 0x200, 0xffffffff, ar);
         return m;
       };
-      const oracle = withBases(makeMachine(SEGMENTS, false));
-      runToHalt(oracle);
-      const m = withBases(cold(SEGMENTS, 1));
-      runToHalt(m);
-      expect(snapshot(m.cpu)).toEqual(snapshot(oracle.cpu));
-      const data = (x: Machine): number[] =>
-        Array.from(x.mem.bytes.subarray(DATA_AT, DATA_AT + 0x2000));
-      expect(data(m)).toEqual(data(oracle));
-      return m.engine!.stats.denseInstructions;
+      return againstInterpreter(SEGMENTS, withBases, 0x2000).denseInstructions;
     };
     const aligned = run(DATA_AT + 0x100);
     const unaligned = run(DATA_AT + 0x102);

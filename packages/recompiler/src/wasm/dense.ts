@@ -3,13 +3,14 @@
 // by one precompiled WebAssembly function instead of the interpreter's JavaScript handlers
 // (bench/dense-spike: 2-7 ns per instruction against 18-66 ns). It runs the compact forms that
 // only compute or touch plain RAM through the TLB's fast path (MOV, ADD/SUB/AND/OR/XOR/CMP/TEST,
-// LEA, loads and stores, PUSH/POP, INC/DEC) and Jcc/JMP rel, keeping CpuState's own lazy flag
-// record (`setLazy`/`setLogic`), so a call copies seven fields in and six out. It leaves at the
-// first instruction it does not run (another form, a fast-path test that fails: TLB rights, a
-// segment not flat or an unaligned access, a 16-bit stack) before that instruction has any
-// effect, and `runCold` goes on from there in JavaScript: faults, slow paths, events and
-// self-modifying code stay the interpreter's (a fast-path access reaches no device and no
-// watched code page).
+// LEA, loads and stores, MOVZX/MOVSX, PUSH/POP, INC/DEC, shifts and rotates by a constant; FS
+// and GS with a base and a 4 GiB limit), Jcc/JMP rel, and a CALL or RET closing the block,
+// keeping CpuState's own lazy flag record (`setLazy`/`setLogic`), so a call copies seven fields
+// in and six out. It leaves at an instruction it does not run (another form, a fast-path test
+// that fails: TLB rights, a segment it cannot use or an unaligned access, a 16-bit stack) before
+// that instruction has any effect; `runCold` runs that one in JavaScript and may enter the tier
+// again after it: faults, slow paths, events and self-modifying code stay the interpreter's (a
+// fast-path access reaches no device and no watched code page).
 import {
   AF,
   alignmentChecks,
@@ -63,7 +64,7 @@ const FLAT = 28;
 const SS32 = 32;
 /**
  * The six segments' bases (a word each, by segment number): FS and GS's when the caller lets
- * the tier use them (a 4 GiB limit, `fastSegments`), 0 for the others, which it uses only flat.
+ * the tier use them (a 4 GiB limit, `segmentBits`), 0 for the others, which it uses only flat.
  */
 const SEG_BASE = 36;
 /** The block's first EIP (a CALL's return address is an offset from it). */
@@ -181,9 +182,8 @@ export class DenseTier {
 
   /**
    * Runs block `b`'s words from instruction `k` on: the instructions run (they are done:
-   * registers, flags, memory),
-   * with DENSE_TAKEN when the last one was a taken Jcc, DENSE_JUMP when it was a closing CALL or
-   * RET. EIP and the retired count are the caller's.
+   * registers, flags, memory), with DENSE_TAKEN when the last one was a taken Jcc, DENSE_JUMP
+   * when it was a closing CALL or RET. EIP and the retired count are the caller's.
    */
   enter(s: CpuState, b: ColdBlock, k: number): number {
     const M = this.M;
@@ -512,7 +512,7 @@ function denseBody(layout: WasmLayout): Uint8Array {
         .op(Op.i32And)
         .op(Op.i32Or);
     bailIf();
-    // The word's segment: its base (0 but for FS or GS with a 4 GiB limit, `fastSegments`).
+    // The word's segment: its base (0 but for FS or GS with a 4 GiB limit, `segmentBits`).
     // The stack's (a constant segment) is flat.
     if (seg === undefined) {
       a.get(EA);
