@@ -203,6 +203,45 @@ describe("cold blocks (auto engine below the hot threshold)", () => {
     expect(m.cpu.getReg32(0)).toBe(10 + 10 * 100);
   });
 
+  it("a cold block ends at its page's end, where the next page maps elsewhere", () => {
+    // mov ecx,50 / L: call F / call G / dec ecx / jnz L / hlt.
+    // F, 8 bytes before the end of linear page Y (physical P1): add eax,ecx / add eax,1 / nop /
+    // add eax,0x01020304, whose last 3 bytes and the RET after it are on page Y+1 (P2).
+    // G, 4 bytes before the end of page Z (P3): add eax,2 / nop, then on page Z+1 (P4) add
+    // eax,5 / ret. The physical pages after P1 and P3 hold other bytes, which a decode past a
+    // page's end in physical memory (rather than through the next linear page) would take.
+    const [y, p1, p2] = [0x200, 0x210, 0x230];
+    const [z, p3, p4] = [0x202, 0x240, 0x250];
+    const f = (y << 12) + 0xff8;
+    const g = (z << 12) + 0xffc;
+    const code = [0xb9, ...le32(50), ...call(CODE_AT + 5, f), ...call(CODE_AT + 10, g)];
+    code.push(0x49, 0x75, 0xf3, 0xf4);
+    const setUp = (m: Machine): Machine => {
+      m.mem.bytes.set([0x01, 0xc8, 0x83, 0xc0, 0x01, 0x90, 0x05, 0x04], (p1 << 12) + 0xff8);
+      m.mem.bytes.set([0x7f, 0x7f, 0x7f, 0xc3], (p1 + 1) << 12);
+      m.mem.bytes.set([0x03, 0x02, 0x01, 0xc3], p2 << 12);
+      m.mem.bytes.set([0x83, 0xc0, 0x02, 0x90], (p3 << 12) + 0xffc);
+      m.mem.bytes.set([0x83, 0xc0, 0x70, 0xc3], (p3 + 1) << 12);
+      m.mem.bytes.set([0x83, 0xc0, 0x05, 0xc3], p4 << 12);
+      for (const [lin, phys] of [
+        [y, p1],
+        [y + 1, p2],
+        [z, p3],
+        [z + 1, p4],
+      ] as const)
+        m.mem.remap(lin, phys);
+      return m;
+    };
+    const a = setUp(makeMachine(Uint8Array.from(code), false));
+    const b = setUp(makeMachine(Uint8Array.from(code), true, COLD));
+    runToHalt(a);
+    runToHalt(b);
+    expect(snapshot(b.cpu)).toEqual(snapshot(a.cpu));
+    // Steps 50..1 each add ECX + 1 + 0x01020304 + 2 + 5.
+    expect(b.cpu.getReg32(0)).toBe((1275 + 50 * (1 + 0x01020304 + 2 + 5)) >>> 0);
+    expect(b.engine!.stats.blocksDecoded).toBeGreaterThan(0);
+  });
+
   it("two-way cache: two blocks of one set both stay; a third evicts, and comes back right", () => {
     // Find three addresses whose blocks fall in one set (slots s, s^1).
     const base = CODE_AT + 0x2000;
