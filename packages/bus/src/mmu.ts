@@ -127,9 +127,8 @@ export interface LinearFastPath {
    * One int32: with paging off, the A20 gate open and no data watch, the bytes from
    * FLAT_READ_BASE up (less 3) that are plain RAM read at their own linear address, so a read of
    * at most 4 bytes at `l` with `(l - FLAT_READ_BASE) >>> 0` below it may load RAM at `l`
-   * directly; 0 otherwise. Kept
-   * current by the owner (paging mode, A20, data watches, the physical map). In the same memory
-   * as `tlb` when `wasm` is present.
+   * directly; 0 otherwise. Kept current by the owner (paging mode, A20, data watches, the
+   * physical map). In the same memory as `tlb` when `wasm` is present.
    */
   readonly flatRead?: Int32Array;
   /**

@@ -960,6 +960,13 @@ const R_INC = 3;
 const R_DEC = 4;
 /** A shift or rotate: R_SHIFT + its integer-logic.ts `Shift`. */
 const R_SHIFT = 5;
+/** Each shift and rotate as C_REG's operation (compactForm makes none of RCL and RCR: they read CF). */
+const R_ROL = R_SHIFT + Shift.Rol;
+const R_ROR = R_SHIFT + Shift.Ror;
+const R_RCL = R_SHIFT + Shift.Rcl;
+const R_RCR = R_SHIFT + Shift.Rcr;
+const R_SHL = R_SHIFT + Shift.Shl;
+const R_SHR = R_SHIFT + Shift.Shr;
 /** Forms whose argument is a memory operand's displacement (the others': an immediate). */
 const C_MEMORY =
   (1 << C_LOAD) |
@@ -1016,6 +1023,12 @@ export const COMPACT_LAYOUT = {
   R_INC,
   R_DEC,
   R_SHIFT,
+  R_ROL,
+  R_ROR,
+  R_RCL,
+  R_RCR,
+  R_SHL,
+  R_SHR,
 } as const;
 
 /** Whether `v` is a small integer on every V8 (31 bits): kept in an array without a box. */

@@ -67,7 +67,10 @@ const SS32 = 32;
  * the tier use them (a 4 GiB limit, `segmentBits`), 0 for the others, which it uses only flat.
  */
 const SEG_BASE = 36;
-/** The block's first EIP (a CALL's return address is an offset from it). */
+/**
+ * In: the block's first EIP (a CALL's return address is an offset from it); out, with
+ * DENSE_JUMP: where the CALL or RET went (`DenseTier.target`).
+ */
 const EIP0 = 60;
 /** Where the pool starts in the tier's area. */
 const POOL = 64;
@@ -273,20 +276,12 @@ function runs(w: number): boolean {
     case L.C_REG: {
       const sub = (w >>> L.W_SUB) & 15;
       // Every stack form, INC/DEC, and the shifts and rotates but RCL/RCR (they read CF).
-      return sub < L.R_SHIFT || !(sub === L.R_SHIFT + RCL || sub === L.R_SHIFT + RCR);
+      return sub < L.R_SHIFT || !(sub === L.R_RCL || sub === L.R_RCR);
     }
     default:
       return false;
   }
 }
-
-/** integer-logic.ts `Shift`, the operations of C_REG's shifts and rotates (R_SHIFT + op). */
-const ROL = 0;
-const ROR = 1;
-const RCL = 2;
-const RCR = 3;
-const SHL = 4;
-const SHR = 5;
 
 /** ADD, SUB/CMP, AND/TEST, OR, XOR (ADC and SBB read CF: left to the interpreter). */
 function aluRuns(op: number): boolean {
@@ -679,28 +674,28 @@ function denseBody(layout: WasmLayout): Uint8Array {
     getReg(L.W_D);
     a.set(A);
     sub();
-    a.i32(L.R_SHIFT).op(Op.i32Sub).set(OP);
-    a.get(OP).i32(ROL).op(Op.i32Eq);
+    a.set(OP);
+    a.get(OP).i32(L.R_ROL).op(Op.i32Eq);
     a.open(Op.if);
     a.get(A).get(B).op(Op.i32Rotl).set(R);
     a.get(R).i32(1).op(Op.i32And).set(T);
     a.get(R).i32(31).op(Op.i32ShrU).get(T).op(Op.i32Xor).set(TT);
     rotateFlags();
     a.else();
-    a.get(OP).i32(ROR).op(Op.i32Eq);
+    a.get(OP).i32(L.R_ROR).op(Op.i32Eq);
     a.open(Op.if);
     a.get(A).get(B).op(Op.i32Rotr).set(R);
     a.get(R).i32(31).op(Op.i32ShrU).set(T);
     a.get(R).i32(30).op(Op.i32ShrU).i32(1).op(Op.i32And).get(T).op(Op.i32Xor).set(TT);
     rotateFlags();
     a.else();
-    a.get(OP).i32(SHL).op(Op.i32Eq);
+    a.get(OP).i32(L.R_SHL).op(Op.i32Eq);
     a.open(Op.if);
     a.get(A).get(B).op(Op.i32Shl).set(R);
     a.get(A).i32(32).get(B).op(Op.i32Sub).op(Op.i32ShrU).i32(1).op(Op.i32And).set(T);
     a.get(R).i32(31).op(Op.i32ShrU).get(T).op(Op.i32Xor).set(TT);
     a.else();
-    a.get(OP).i32(SHR).op(Op.i32Eq);
+    a.get(OP).i32(L.R_SHR).op(Op.i32Eq);
     a.open(Op.if);
     a.get(A).get(B).op(Op.i32ShrU).set(R);
     a.get(A).get(B).i32(1).op(Op.i32Sub).op(Op.i32ShrU).i32(1).op(Op.i32And).set(T);
