@@ -482,11 +482,16 @@ function regionImports(
       }
     },
   };
-  lowered.handlerSites.forEach((i, n) => {
+  // A loop, not a callback: a closure naming `lowered` would put it in the context every import
+  // above shares, and the instance would keep the region's decoded instructions alive.
+  const sites = lowered.handlerSites;
+  const checked = lowered.checkedSites;
+  for (let n = 0; n < sites.length; n++) {
+    const i = sites[n]!;
     e[`h${n}`] = isCrossing(i)
       ? plainCaller(target.crossing(i), X, i, block, false)
-      : handlerCaller(i.code)(HANDLERS[i.code]!, X, i, block, lowered.checkedSites[n]!);
-  });
+      : handlerCaller(i.code)(HANDLERS[i.code]!, X, i, block, checked[n]!);
+  }
   return e;
 }
 
