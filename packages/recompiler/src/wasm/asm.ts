@@ -211,6 +211,9 @@ export class Asm {
    */
   readLocals = 0;
   writtenLocals = 0;
+  /** Writes of locals so far (`set`, `tee`), and by local the count when it was last written. */
+  writes = 0;
+  readonly lastWrite = new Int32Array(64);
   get(local: number): this {
     if (local < 32) this.readLocals |= 1 << local;
     this.byte(Op.localGet);
@@ -219,12 +222,14 @@ export class Asm {
   }
   set(local: number): this {
     if (local < 32) this.writtenLocals |= 1 << local;
+    if (local < 64) this.lastWrite[local] = ++this.writes;
     this.byte(Op.localSet);
     this.u(local);
     return this;
   }
   tee(local: number): this {
     if (local < 32) this.writtenLocals |= 1 << local;
+    if (local < 64) this.lastWrite[local] = ++this.writes;
     this.byte(Op.localTee);
     this.u(local);
     return this;

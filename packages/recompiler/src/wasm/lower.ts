@@ -85,8 +85,21 @@ const OFK = 31;
  * bench/README.md 2026-12-04).
  */
 const SB = 36;
+/**
+ * A load group's host base (`Lowering.planLoadGroups`), NO_GROUP where its test refused: the
+ * loads of a block through one base register (a stack frame's `[ebp-x]`) test the TLB once.
+ */
+const GB = 37;
+const NO_GROUP = -1;
 const NUM_PARAMS = 5;
-const NUM_LOCALS = 37 - NUM_PARAMS;
+const NUM_LOCALS = 38 - NUM_PARAMS;
+/**
+ * Loads a group needs: with fewer, its test and branches (and code to compile) cost about what
+ * they save (`planLoadGroups`; with 3, early init ran ~3 % slower, the crypto tests no faster).
+ */
+const GROUP_LOADS = 6;
+/** The widest span of bytes a load group covers (so that its page test seldom refuses). */
+const GROUP_SPAN = 256;
 
 /** CALL rel32 (32-bit operand size): its next block is a return site (`returnInside`). */
 const CALL_REL32 = codeOf("Call_rel32_32");
@@ -832,6 +845,15 @@ function isGpr(reg: number, top: number): boolean {
   return reg >= REG_AL && reg < REG_AL + 8;
 }
 
+/** The general register (0 EAX .. 7 EDI) holding `reg` (8, 16 or 32 bits), else -1. */
+function gprOf(reg: number): number {
+  if (reg >= REG_EAX && reg < REG_EAX + 8) return reg - REG_EAX;
+  if (reg >= REG_AX && reg < REG_AX + 8) return reg - REG_AX;
+  if (reg >= REG_AL && reg < REG_AH) return reg - REG_AL;
+  if (reg >= REG_AH && reg < REG_AH + 4) return reg - REG_AH;
+  return -1;
+}
+
 function regRead(reg: number, top: number): Push {
   if (top === 31) return local(R0 + reg - REG_EAX);
   if (top === 15)
@@ -970,6 +992,21 @@ class Lowering {
   readonly index = new Map<number, number>();
   /** Whether each instruction of the current block calls its handler. */
   calls: readonly boolean[] = [];
+  /**
+   * Load groups of the current block (`planLoadGroups`): by instruction, its group or -1; by
+   * group, its first load's index, the lowest displacement and the bytes from there its loads
+   * span. `groupLive`: the group whose test ran at its first load (GB set on every path on from
+   * there), -1 for none; `groupWrites`: `Asm.writes` then, to tell that the base and
+   * index registers were not written since.
+   */
+  loadGroup: number[] = [];
+  groupFirst: number[] = [];
+  groupMin: number[] = [];
+  groupSpan: number[] = [];
+  groupLive = -1;
+  groupWrites = 0;
+  /** Nesting level of the current block's own code (its instructions' top level). */
+  blockLevel = 0;
   /** Exits may continue in a linked region (wasm/chain.ts); back edges test SCR_EVW. */
   chained = false;
   /** The return-address stack entry's second word for this region (`pushReturn`), -1: none. */
@@ -1925,12 +1962,155 @@ class Lowering {
   }
 
   /**
+   * Groups the loads of the block `insns` through the same base and index registers in a flat
+   * segment, those registers unchanged in between (no handler call either), spanning at most
+   * GROUP_SPAN bytes: a stack frame's `[ebp-x]` or a structure's fields. The first load of a
+   * group tests the TLB once for the whole span (`groupTest`); the others load at GB plus their
+   * offset without a test of their own while it passed (each keeps its own path for when not).
+   */
+  planLoadGroups(insns: readonly Instruction[], calls: readonly boolean[]): void {
+    const group = insns.map(() => -1);
+    // Not where loads test the MMU's flat-read bound, one word (`flatLoad`: paging off, memos).
+    if (this.flatRead >= 0 && this.memoized[this.j]!) {
+      this.loadGroup = group;
+      this.groupLive = -1;
+      return;
+    }
+    const first: number[] = [];
+    const min: number[] = [];
+    const max: number[] = [];
+    const open = new Map<number, number>();
+    for (let k = 0; k < insns.length; k++) {
+      const i = insns[k]!;
+      if (calls[k]) {
+        open.clear();
+        continue;
+      }
+      const key = this.loadKey(i);
+      if (key >= 0) {
+        const d = i.memDisplacement | 0;
+        const end = d + MEM_BYTES[i.memSize]!;
+        let g = open.get(key);
+        if (g !== undefined && Math.max(max[g]!, end) - Math.min(min[g]!, d) > GROUP_SPAN)
+          g = undefined;
+        if (g === undefined) {
+          g = first.push(k) - 1;
+          min.push(d);
+          max.push(end);
+          open.set(key, g);
+        } else {
+          min[g] = Math.min(min[g]!, d);
+          max[g] = Math.max(max[g]!, end);
+        }
+        group[k] = g;
+      }
+      // A register the instruction may write ends the groups over it (any, when not known).
+      const w = GROUP_KEEPS.has(i.code)
+        ? i.op0Kind === OpKind.Register
+          ? gprOf(i.op0Register)
+          : -2
+        : -1;
+      if (w === -1) open.clear();
+      else if (w >= 0)
+        for (const key of [...open.keys()])
+          if ((key & 15) === w || ((key >>> 4) & 15) === w) open.delete(key);
+    }
+    // A group of few loads costs about what their own tests (or memos) cost.
+    const members = first.map(() => 0);
+    for (const g of group) if (g >= 0) members[g]!++;
+    this.loadGroup = group.map((g) => (g >= 0 && members[g]! >= GROUP_LOADS ? g : -1));
+    this.groupFirst = first;
+    this.groupMin = min;
+    this.groupSpan = max.map((m, g) => m - min[g]!);
+    this.groupLive = -1;
+  }
+
+  /**
+   * A load group's key for instruction `i` (base | index << 4 | scale << 8 | segment << 10,
+   * 8 for no register), or -1 when it is not a plain load of 1, 2 or 4 bytes through a flat
+   * segment.
+   */
+  private loadKey(i: Instruction): number {
+    const bytes = MEM_BYTES[i.memSize] ?? 0;
+    if (bytes === 0 || i.addrSize !== 32 || i.hasLock) return -1;
+    const load =
+      (i.op1Kind === OpKind.Memory && i.op0Kind === OpKind.Register && !NOT_LOADS.has(i.code)) ||
+      (i.op0Kind === OpKind.Memory && COMPARES.has(i.code));
+    if (!load) return -1;
+    const seg = this.seg(i);
+    if (seg < 0 || (this.flat & (1 << seg)) === 0) return -1;
+    const base = i.memBase === 0 ? 8 : i.memBase - REG_EAX;
+    const index = i.memIndex === 0 ? 8 : i.memIndex - REG_EAX;
+    if (base < 0 || base > 8 || index < 0 || index > 8) return -1;
+    const sh = [0, 0, 1, 0, 2, 0, 0, 0, 3][i.memScale]!;
+    return base | (index << 4) | (sh << 8) | (seg << 10);
+  }
+
+  /**
+   * At the first load of group `g` (`l` its address), at the block's top level: GB = the host
+   * address of its lowest displacement when the TLB maps the group's whole span on one page of
+   * plain RAM for reading, else NO_GROUP.
+   */
+  private groupTest(i: Instruction, g: number): void {
+    const a = this.a;
+    const lo = this.groupMin[g]! - (i.memDisplacement | 0);
+    a.get(L).i32(12).op(Op.i32ShrU).i32(2).op(Op.i32Shl);
+    a.mem(Op.i32Load, this.layout.tlb);
+    a.tee(E);
+    a.i32(this.masks[0]).op(Op.i32And).i32(1).op(Op.i32Eq);
+    a.get(L).i32(4095).op(Op.i32And);
+    if (lo !== 0) a.i32(lo).op(Op.i32Add);
+    a.i32(4096 - this.groupSpan[g]!).op(Op.i32LeU);
+    a.op(Op.i32And);
+    a.hint(true).ifI32();
+    this.physAddr();
+    if (lo !== 0) a.i32(lo).op(Op.i32Add);
+    a.else();
+    a.i32(NO_GROUP);
+    a.end();
+    a.set(GB);
+    this.groupLive = g;
+    this.groupWrites = a.writes;
+  }
+
+  /** The group of load `i` whose test ran, its base and index not written since; else -1. */
+  private liveGroup(i: Instruction, top: number, rmw: boolean): number {
+    if (rmw || SIZE(top) !== MEM_BYTES[i.memSize] || this.insns[this.k] !== i) return -1;
+    const g = this.loadGroup[this.k] ?? -1;
+    if (g < 0) return -1;
+    if (this.groupFirst[g] === this.k && this.groupLive !== g && this.a.level === this.blockLevel)
+      this.groupTest(i, g);
+    if (this.groupLive !== g) return -1;
+    const last = this.a.lastWrite;
+    const written = (reg: number): boolean =>
+      reg !== 0 && last[R0 + reg - REG_EAX]! > this.groupWrites;
+    return written(i.memBase) || written(i.memIndex) ? -1 : g;
+  }
+
+  /**
    * `x` = the operand at `l` (`slot`: its page memo, by default the operand's base register).
    * The read of a read-modify-write form (`rmw`) goes fast only where a write would, and its
    * slow path probes the write (emit.ts SLOW_RMW): a write-protection fault comes before the
    * form changes any state, as in the interpreter.
    */
   loadAt(i: Instruction, seg: number, top: number, slot = explicitSlot(i), rmw = false): void {
+    const a = this.a;
+    const g = this.liveGroup(i, top, rmw);
+    if (g < 0) {
+      this.loadValue(i, seg, top, slot, rmw);
+      a.set(X);
+      return;
+    }
+    a.get(GB).i32(NO_GROUP).op(Op.i32Ne).hint(true).ifI32();
+    a.get(GB).mem(loadOp(top), (i.memDisplacement | 0) - this.groupMin[g]!);
+    a.else();
+    this.loadValue(i, seg, top, slot, rmw);
+    a.end();
+    a.set(X);
+  }
+
+  /** Pushes the operand at `l` (`loadAt` without its group). */
+  private loadValue(i: Instruction, seg: number, top: number, slot: number, rmw: boolean): void {
     const a = this.a;
     const load = loadOp(top);
     const direct = this.direct(i);
@@ -1955,7 +2135,6 @@ class Lowering {
     if (direct) {
       this.leaveBefore(i);
       a.end();
-      a.set(X);
       return;
     }
     const code = this.slowPath(i, this.slowCode(seg, top) | (rmw ? SLOW_RMW : 0));
@@ -1966,7 +2145,6 @@ class Lowering {
     else a.call(F_LD);
     this.faultCheck();
     a.end();
-    a.set(X);
   }
 
   /**
@@ -2674,6 +2852,46 @@ function xadd32(c: Lowering, i: Instruction): boolean {
   c.storeAt(i, seg, 31, local(X));
   regWrite(a, i.op1Register, 31, local(T1));
   return true;
+}
+
+/** Bytes of a memory operand by `Instruction.memSize` (1, 2, 4; others 0: not grouped). */
+const MEM_BYTES = [0, 1, 2, 4];
+/** Forms with a register and a memory operand that do not load it (alone): not grouped. */
+const NOT_LOADS = new Set<number>();
+/** Forms whose first operand is memory that only read it (CMP, TEST): grouped loads. */
+const COMPARES = new Set<number>();
+/**
+ * Forms whose only register write is their first operand (when a register): a load group over
+ * other registers goes on past them (`planLoadGroups`); any other form ends every group.
+ */
+const GROUP_KEEPS = new Set<number>();
+/** Fills NOT_LOADS, COMPARES and GROUP_KEEPS (after NO_FLAGS and CARRY_WRITERS). */
+function groupForms(): void {
+  const add = (set: Set<number>, name: string): void => {
+    const code = (Code as unknown as Record<string, number | undefined>)[name];
+    if (code !== undefined) set.add(code);
+  };
+  add(NOT_LOADS, "Lea_r32_m");
+  add(NOT_LOADS, "Lea_r16_m");
+  for (const [size] of OPERAND_SIZES) {
+    for (const form of [`rm${size}_r${size}`, `rm${size}_imm${size}`, `rm${size}_imm8`]) {
+      add(COMPARES, `Cmp_${form}`);
+      add(COMPARES, `Test_${form}`);
+    }
+    for (const op of ALU_NAMES)
+      for (const form of [`r${size}_rm${size}`, `rm${size}_r${size}`, `rm${size}_imm${size}`])
+        add(GROUP_KEEPS, `${op}_${form}`);
+    for (const op of ["Inc", "Dec", "Not", "Neg"]) add(GROUP_KEEPS, `${op}_rm${size}`);
+    for (const op of ["Rol", "Ror", "Shl", "Shr", "Sar"])
+      for (const form of ["imm8", "1"]) add(GROUP_KEEPS, `${op}_rm${size}_${form}`);
+  }
+  for (const code of [...NO_FLAGS, ...CARRY_WRITERS, ...COMPARES]) GROUP_KEEPS.add(code);
+  for (const name of ["Imul_r32_rm32", "Imul_r32_rm32_imm8", "Imul_r32_rm32_imm32"])
+    add(GROUP_KEEPS, name);
+  for (const cc of COND_NAMES) {
+    add(GROUP_KEEPS, `Cmov${cc}_r32_rm32`);
+    add(GROUP_KEEPS, `Set${cc}_rm8`);
+  }
 }
 
 /** Register-only forms that neither read nor write flags (MOV, LEA, MOVZX/MOVSX). */
@@ -3841,6 +4059,7 @@ function buildLowerings(): (Lower | undefined)[] {
     CARRY_WRITERS.add(codeOf(`Test_rm${size}_imm${size}`));
     CARRY_WRITERS.add(codeOf(`Test_${top === 7 ? "AL" : top === 15 ? "AX" : "EAX"}_imm${size}`));
   }
+  groupForms();
   set("Neg_rm32", neg32);
   set("Not_rm32", not32);
   for (const op of ["Bt", "Bts", "Btr", "Btc"] as const) {
@@ -4138,6 +4357,8 @@ function attempt(
     const calls = handled[j]!;
     c.calls = calls;
     c.j = j;
+    c.blockLevel = a.level;
+    c.planLoadGroups(insns, calls);
     c.insns = insns;
     c.fl = { kind: 0, op: 0, top: 0, fcZero: false };
     // A handler observes every flag: with a handler call of a form the dead-flag analysis takes
