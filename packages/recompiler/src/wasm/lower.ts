@@ -100,6 +100,8 @@ const NUM_LOCALS = 38 - NUM_PARAMS;
 const GROUP_LOADS = 6;
 /** The widest span of bytes a load group covers (so that its page test seldom refuses). */
 const GROUP_SPAN = 256;
+/** `Lowering.loadGroup` of a block without groups. */
+const NO_LOAD_GROUPS: readonly number[] = [];
 
 /** CALL rel32 (32-bit operand size): its next block is a return site (`returnInside`). */
 const CALL_REL32 = codeOf("Call_rel32_32");
@@ -999,7 +1001,7 @@ class Lowering {
    * there), -1 for none; `groupWrites`: `Asm.writes` then, to tell that the base and
    * index registers were not written since.
    */
-  loadGroup: number[] = [];
+  loadGroup: readonly number[] = NO_LOAD_GROUPS;
   groupFirst: number[] = [];
   groupMin: number[] = [];
   groupSpan: number[] = [];
@@ -1969,13 +1971,15 @@ class Lowering {
    * offset without a test of their own while it passed (each keeps its own path for when not).
    */
   planLoadGroups(insns: readonly Instruction[], calls: readonly boolean[]): void {
-    const group = insns.map(() => -1);
+    this.groupLive = -1;
+    this.loadGroup = NO_LOAD_GROUPS;
     // Not where loads test the MMU's flat-read bound, one word (`flatLoad`: paging off, memos).
-    if (this.flatRead >= 0 && this.memoized[this.j]!) {
-      this.loadGroup = group;
-      this.groupLive = -1;
-      return;
-    }
+    if (this.flatRead >= 0 && this.memoized[this.j]!) return;
+    // Most blocks have too few loads for a group: nothing to allocate for them.
+    let loads = 0;
+    for (let k = 0; k < insns.length; k++) if (this.loadKey(insns[k]!) >= 0) loads++;
+    if (loads < GROUP_LOADS) return;
+    const group = insns.map(() => -1);
     const first: number[] = [];
     const min: number[] = [];
     const max: number[] = [];
@@ -2022,7 +2026,6 @@ class Lowering {
     this.groupFirst = first;
     this.groupMin = min;
     this.groupSpan = max.map((m, g) => m - min[g]!);
-    this.groupLive = -1;
   }
 
   /**
