@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { DATA_AT, HOLE, type Machine } from "./support/machine";
 import { lockstep } from "./support/lockstep";
-import { le32, streamEnd, streamStart } from "./support/program-parts";
+import { dice, le32, streamEnd, streamStart } from "./support/program-parts";
 
 /**
  * Paging on (the region's mode: the test machine's memory keeps its own identity TLB, as under
@@ -104,5 +104,48 @@ describe("wasm load groups vs interpreter", () => {
       program(0x100, [0xbd, ...le32(HOLE + 0x100), ...GROUP, 0xbd, ...le32(DATA_AT + 0x100)]),
     );
     expect(m.cpu.state.halted).toBe(true); // in the #PF handler's HLT
+  });
+
+  // Seeded random frames: loads (MOV, ALU, CMP, MOVZX) and MOV stores at [ebp+d] and
+  // [ebp+ecx*4+d] between register forms, base and index writes (ADD/SUB EBP in pairs, AND/INC
+  // ECX, MOV AL/CL over an index's low byte), and PUSH/POP, so groups form, end and restart.
+  const SEEDS = Array.from({ length: 24 }, (_, k) => k + 1);
+  it.each(SEEDS)("random frame stream, seed %i", (seed) => {
+    const d = dice(seed);
+    const body: number[] = [0x83, 0xe1, 0x03]; // and ecx, 3: the index stays small
+    const disp = (): number => (d.int(32) * 4 - 64) & 0xff; // [ebp-64 .. ebp+60]
+    const reg = (): number => d.pick([0, 2, 3, 7]); // eax edx ebx edi (ECX is the index)
+    let ebpMoved = 0;
+    for (let n = 0; n < 40; n++) {
+      const r = d.int(20);
+      const indexed = d.int(4) === 0;
+      const modrm = (op: number): number[] =>
+        indexed ? [0x44 | (op << 3), 0x8d, disp()] : [0x45 | (op << 3), disp()];
+      if (r < 6)
+        body.push(0x8b, ...modrm(reg())); // mov r, [m]
+      else if (r < 9)
+        body.push(d.pick([0x03, 0x2b, 0x33, 0x3b]), ...modrm(reg())); // alu r, [m]
+      else if (r < 10)
+        body.push(0x0f, d.pick([0xb6, 0xb7]), ...modrm(reg())); // movzx r, [m]
+      else if (r < 12)
+        body.push(0x89, ...modrm(reg())); // mov [m], r
+      else if (r < 13)
+        body.push(0x39, ...modrm(reg())); // cmp [m], r
+      else if (r < 15)
+        body.push(d.pick([0x01, 0x31, 0x29]), 0xc0 | (reg() << 3) | reg()); // alu r, r
+      else if (r < 16 && ebpMoved === 0) {
+        body.push(0x83, 0xc5, 0x08); // add ebp, 8
+        ebpMoved = 1;
+      } else if (r < 17 && ebpMoved === 1) {
+        body.push(0x83, 0xed, 0x08); // sub ebp, 8
+        ebpMoved = 0;
+      } else if (r < 18)
+        body.push(d.pick([0x41, 0x49]), 0x83, 0xe1, 0x03); // inc/dec ecx; and ecx, 3
+      else if (r < 19)
+        body.push(0x55, 0x5d); // push ebp; pop ebp
+      else body.push(0xb1, d.int(4)); // mov cl, 0..3
+    }
+    if (ebpMoved === 1) body.push(0x83, 0xed, 0x08);
+    run(program(0x200, body));
   });
 });
