@@ -157,15 +157,26 @@ function segLinear(
 let fastRead: LinearFastPath | undefined;
 let fastWrite: LinearFastPath | undefined;
 
+/** `reg32` of a memory operand's base or index register, -1 for none. */
+function memReg(reg: number): number {
+  return reg === 0 ? -1 : reg32(reg);
+}
+
+/** A 32-bit address through 32-bit base and index registers (or none): what baked forms take. */
+function plainMem(insn: Instruction): boolean {
+  return (
+    insn.addrSize === 32 &&
+    (insn.memBase === 0 || reg32(insn.memBase) >= 0) &&
+    (insn.memIndex === 0 || reg32(insn.memIndex) >= 0)
+  );
+}
+
 function memOf(insn: Instruction): Mem | undefined {
-  if (insn.addrSize !== 32) return undefined;
-  const base = insn.memBase === 0 ? -1 : reg32(insn.memBase);
-  const index = insn.memIndex === 0 ? -1 : reg32(insn.memIndex);
-  if ((insn.memBase !== 0 && base < 0) || (insn.memIndex !== 0 && index < 0)) return undefined;
+  if (!plainMem(insn)) return undefined;
   return {
     seg: insn.memSegment - REG_ES,
-    base,
-    index,
+    base: memReg(insn.memBase),
+    index: memReg(insn.memIndex),
     scale: insn.memScale,
     disp: insn.memDisplacement | 0,
     fr: fastRead,
@@ -1041,17 +1052,14 @@ function small(v: number): boolean {
  * with the displacement in the word too (it must fit W_DISP's 10 bits).
  */
 function compactMem(insn: Instruction, inWord = false): number {
-  // memOf's operand checks (a 32-bit address, 32-bit base and index registers), without the
-  // object it makes (one per instruction of every cold block built: ~18 MB of a boot's garbage).
-  if (insn.addrSize !== 32) return -1;
-  const base = insn.memBase === 0 ? -1 : reg32(insn.memBase);
-  const index = insn.memIndex === 0 ? -1 : reg32(insn.memIndex);
-  if ((insn.memBase !== 0 && base < 0) || (insn.memIndex !== 0 && index < 0)) return -1;
+  // memOf's checks without its object (one per instruction of every cold block built: ~18 MB
+  // of a boot's garbage).
+  if (!plainMem(insn)) return -1;
   const disp = insn.memDisplacement | 0;
   if (!small(disp) || (inWord && (disp < -512 || disp > 511))) return -1;
   return (
-    ((base + 1) << W_BASE) |
-    ((index + 1) << W_INDEX) |
+    ((memReg(insn.memBase) + 1) << W_BASE) |
+    ((memReg(insn.memIndex) + 1) << W_INDEX) |
     (Math.log2(insn.memScale) << W_SCALE) |
     ((insn.memSegment - REG_ES) << W_SEG) |
     (inWord ? (disp & 0x3ff) << W_DISP : 0)

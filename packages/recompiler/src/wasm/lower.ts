@@ -514,10 +514,19 @@ function emitRecordFlags(a: Asm): void {
 
 /**
  * Pushes 1 when the access at linear address local `l` may take the TLB fast path: its entry
- * (left in local `e`) has `(e & mask) === 1`, and, with a `limit`, its page offset is at most
- * `limit` (the access stays in the page). Shared by the regions' inline test and `me`.
+ * (left in local `e`) has `(e & mask) === 1`, and, with a `limit`, its page offset plus `from`
+ * is at most `limit`, unsigned (the access, or a load group's span starting `from` bytes off
+ * it, stays in the page). Shared by the regions' inline test, load groups' and `me`.
  */
-function tlbFast(a: Asm, tlb: number, l: number, e: number, mask: Push, limit: Push | null): void {
+function tlbFast(
+  a: Asm,
+  tlb: number,
+  l: number,
+  e: number,
+  mask: Push,
+  limit: Push | null,
+  from = 0,
+): void {
   a.get(l).i32(12).op(Op.i32ShrU).i32(2).op(Op.i32Shl);
   a.mem(Op.i32Load, tlb);
   a.tee(e);
@@ -525,6 +534,7 @@ function tlbFast(a: Asm, tlb: number, l: number, e: number, mask: Push, limit: P
   a.op(Op.i32And).i32(1).op(Op.i32Eq);
   if (limit === null) return;
   a.get(l).i32(4095).op(Op.i32And);
+  if (from !== 0) a.i32(from).op(Op.i32Add);
   limit(a);
   a.op(Op.i32LeU).op(Op.i32And);
 }
@@ -847,6 +857,9 @@ function isGpr(reg: number, top: number): boolean {
   return reg >= REG_AL && reg < REG_AL + 8;
 }
 
+/** log2 of a SIB scale (1, 2, 4 or 8), by the scale. */
+const SCALE_SHIFT = [0, 0, 1, 0, 2, 0, 0, 0, 3];
+
 /** The general register (0 EAX .. 7 EDI) holding `reg` (8, 16 or 32 bits), else -1. */
 function gprOf(reg: number): number {
   if (reg >= REG_EAX && reg < REG_EAX + 8) return reg - REG_EAX;
@@ -882,10 +895,10 @@ function regRead(reg: number, top: number): Push {
 function regWrite(a: Asm, reg: number, top: number, v: Push): void {
   if (top === 31) {
     v(a);
-    a.set(R0 + reg - REG_EAX);
+    a.set(R0 + gprOf(reg));
     return;
   }
-  const n = top === 15 ? R0 + reg - REG_AX : reg < REG_AH ? R0 + reg - REG_AL : R0 + reg - REG_AH;
+  const n = R0 + gprOf(reg);
   const keep = top === 15 ? -65536 : reg < REG_AH ? -256 : -65281;
   a.get(n).i32(keep).op(Op.i32And);
   v(a);
@@ -1765,7 +1778,7 @@ class Lowering {
     const index = i.memIndex;
     if (base !== 0 && (base < REG_EAX || base >= REG_EAX + 8)) return null;
     if (index !== 0 && (index < REG_EAX || index >= REG_EAX + 8)) return null;
-    const sh = [0, 0, 1, 0, 2, 0, 0, 0, 3][i.memScale]!;
+    const sh = SCALE_SHIFT[i.memScale]!;
     const disp = i.memDisplacement | 0;
     return (a) => {
       a.i32(disp);
@@ -2045,8 +2058,7 @@ class Lowering {
     const base = i.memBase === 0 ? 8 : i.memBase - REG_EAX;
     const index = i.memIndex === 0 ? 8 : i.memIndex - REG_EAX;
     if (base < 0 || base > 8 || index < 0 || index > 8) return -1;
-    const sh = [0, 0, 1, 0, 2, 0, 0, 0, 3][i.memScale]!;
-    return base | (index << 4) | (sh << 8) | (seg << 10);
+    return base | (index << 4) | (SCALE_SHIFT[i.memScale]! << 8) | (seg << 10);
   }
 
   /**
@@ -2057,14 +2069,7 @@ class Lowering {
   private groupTest(i: Instruction, g: number): void {
     const a = this.a;
     const lo = this.groupMin[g]! - (i.memDisplacement | 0);
-    a.get(L).i32(12).op(Op.i32ShrU).i32(2).op(Op.i32Shl);
-    a.mem(Op.i32Load, this.layout.tlb);
-    a.tee(E);
-    a.i32(this.masks[0]).op(Op.i32And).i32(1).op(Op.i32Eq);
-    a.get(L).i32(4095).op(Op.i32And);
-    if (lo !== 0) a.i32(lo).op(Op.i32Add);
-    a.i32(4096 - this.groupSpan[g]!).op(Op.i32LeU);
-    a.op(Op.i32And);
+    tlbFast(a, this.layout.tlb, L, E, konst(this.masks[0]), konst(4096 - this.groupSpan[g]!), lo);
     a.hint(true).ifI32();
     this.physAddr();
     if (lo !== 0) a.i32(lo).op(Op.i32Add);
