@@ -27,6 +27,10 @@ describe("configureWasmHost", () => {
     expect(configureWasmHost("11.3.244.8-node.33")).toEqual([
       "--experimental-wasm-branch-hinting",
       "--no-wasm-generic-wrapper",
+      "--max-inlined-bytecode-size-cumulative=400",
+    ]);
+    expect(configureWasmHost("12.4.254.21-node.33")).toEqual([
+      "--experimental-wasm-branch-hinting",
     ]);
     expect(configureWasmHost("13.6.233.10-node.18")).toEqual([]);
   });

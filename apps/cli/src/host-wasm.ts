@@ -25,7 +25,10 @@ export function useSignatureEntryWrappers(v8Version: string = process.versions.v
   return setFlag(entryWrapperFlag(v8Version));
 }
 
-/** Both of the above, for the running V8: what `ringvm run` sets. Returns the flags it set. */
+/**
+ * The above and TurboFan's lower inlining budget (@ringvm/recompiler `inliningBudgetFlag`), for
+ * the running V8: what `ringvm run` sets. Returns the flags it set.
+ */
 export function configureWasmHost(v8Version: string = process.versions.v8): string[] {
   return wasmHostFlags(v8Version).filter(setFlag);
 }

@@ -26,7 +26,12 @@ export { openDiskImage, OverlayDisk, DiskImageError } from "@ringvm/devices/disk
 export type { BlockDevice, ByteSource, OpenedImage } from "@ringvm/devices/disk";
 export { formatStats } from "@ringvm/hypervisor";
 // For hosts that set V8 flags (the CLI): whether this V8 needs one to read branch hints.
-export { branchHintFlag, entryWrapperFlag, wasmHostFlags } from "@ringvm/recompiler";
+export {
+  branchHintFlag,
+  entryWrapperFlag,
+  inliningBudgetFlag,
+  wasmHostFlags,
+} from "@ringvm/recompiler";
 export { createScreenPc, BlobSource, MemoryDisk } from "./browser";
 export type { ScreenPc, ScreenPcConfig, EngineShare, EngineKind, RenderResult } from "./browser";
 // Host-side display and input helpers for front ends (the CLI's --display terminal).

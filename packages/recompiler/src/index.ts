@@ -29,7 +29,7 @@ export {
 export { RUNTIME_NAMES } from "./emit";
 export { WASM_CHAIN_SCRATCH_BYTES } from "./wasm/lower";
 export { WASM_DENSE_SCRATCH_BYTES } from "./wasm/dense";
-export { branchHintFlag, entryWrapperFlag, wasmHostFlags } from "./wasm/api";
+export { branchHintFlag, entryWrapperFlag, inliningBudgetFlag, wasmHostFlags } from "./wasm/api";
 export { createEngine, formatRecompilerStats, type EngineKind } from "./select";
 export {
   architecturalState,
