@@ -81,9 +81,10 @@ export function entryWrapperFlag(v8: string): string | undefined {
  * measured. The engine's loops (`run`, `runCold`) are large and deoptimize a few dozen times
  * in a boot, as new paths are reached; each new optimized version compiles on V8's one worker
  * thread on a 2-core host, queued behind the WebAssembly tier-ups, and the loop runs as baseline
- * code meanwhile. With less inlined the compiles are shorter: on V8 11 (Node 20), 400 booted the
- * bench's guest 3.5 % faster in 6 of 6 alternating pairs, the workload even (bench/README.md,
- * stop 61). It applies to every function the process optimizes; set it as `branchHintFlag`.
+ * code meanwhile. With less inlined the compiles are shorter: on V8 11 (Node 20), 400 ran the
+ * kernel's decompressor phase ~3 % faster (in 9 of 11 alternating pairs of full boots), the boot
+ * and the workload within the noise (bench/README.md, stop 61). It applies to every function the
+ * process optimizes; set it as `branchHintFlag`.
  */
 export function inliningBudgetFlag(v8: string): string | undefined {
   const major = Number(v8.split(".")[0]);
