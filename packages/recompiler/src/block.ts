@@ -36,6 +36,7 @@ import {
   EMITTERS,
   FLUSH_FLAGS,
   FlagOp,
+  formCode,
   leaveText,
   LOAD_REGS,
   num,
@@ -357,7 +358,7 @@ const IS_BARRIER: Uint8Array = (() => {
 const NEAR_INDIRECT: Uint8Array = (() => {
   const t = new Uint8Array(HANDLERS.length);
   for (const name of ["Jmp_rm32", "Call_rm32", "Retnd", "Retnd_imm16", "Call_rel32_32"]) {
-    const v = (Code as unknown as Record<string, number | undefined>)[name];
+    const v = formCode(name);
     if (v !== undefined) t[v] = 1;
   }
   return t;

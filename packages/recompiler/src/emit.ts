@@ -891,9 +891,14 @@ export const COND_NAMES = [
   "g",
 ];
 
+/** The iced `Code` of a form name, undefined for a name iced does not have. */
+export function formCode(name: string): number | undefined {
+  return (Code as unknown as Record<string, number | undefined>)[name];
+}
+
 /** The iced `Code` of a form name (throws for a name iced does not have). */
 export function codeOf(name: string): number {
-  const v = (Code as unknown as Record<string, number | undefined>)[name];
+  const v = formCode(name);
   if (v === undefined) throw new Error(`recompiler: unknown form ${name}`);
   return v;
 }

@@ -71,8 +71,7 @@ export function branchHintFlag(v8: string): string | undefined {
  * first region compiles, as `branchHintFlag`.
  */
 export function entryWrapperFlag(v8: string): string | undefined {
-  const major = Number(v8.split(".")[0]);
-  return major === 11 ? "--no-wasm-generic-wrapper" : undefined;
+  return v8Major(v8) === 11 ? "--no-wasm-generic-wrapper" : undefined;
 }
 
 /**
@@ -87,8 +86,12 @@ export function entryWrapperFlag(v8: string): string | undefined {
  * process optimizes; set it as `branchHintFlag`.
  */
 export function inliningBudgetFlag(v8: string): string | undefined {
-  const major = Number(v8.split(".")[0]);
-  return major === 11 ? "--max-inlined-bytecode-size-cumulative=400" : undefined;
+  return v8Major(v8) === 11 ? "--max-inlined-bytecode-size-cumulative=400" : undefined;
+}
+
+/** The major version of a V8 version string ("11.3.244.8-node.38"), NaN if none. */
+function v8Major(v8: string): number {
+  return Number(v8.split(".")[0]);
 }
 
 /** The V8 flags a host running the recompiler sets for V8 `v8` (the three above, where needed). */

@@ -22,6 +22,7 @@ import { crossingForm, isCrossing, type CrossingTail } from "../crossing";
 import {
   ALU_NAMES,
   codeOf,
+  formCode,
   COND_NAMES,
   deadFlags,
   FlagOp,
@@ -855,6 +856,15 @@ function isGpr(reg: number, top: number): boolean {
   if (top === 31) return reg >= REG_EAX && reg < REG_EAX + 8;
   if (top === 15) return reg >= REG_AX && reg < REG_AX + 8;
   return reg >= REG_AL && reg < REG_AL + 8;
+}
+
+/**
+ * A memory operand's base or index register as a general register (0 EAX .. 7 EDI), 8 for none,
+ * -1 for any other (16-bit addressing's).
+ */
+function memGpr(reg: number): number {
+  if (reg === 0) return 8;
+  return reg >= REG_EAX && reg < REG_EAX + 8 ? reg - REG_EAX : -1;
 }
 
 /** log2 of a SIB scale (1, 2, 4 or 8), by the scale. */
@@ -1774,17 +1784,16 @@ class Lowering {
   /** Pushes `l` = the effective address; false if not lowerable (16-bit addressing, ...). */
   ea(i: Instruction): Push | null {
     if (i.addrSize !== 32) return null;
-    const base = i.memBase;
-    const index = i.memIndex;
-    if (base !== 0 && (base < REG_EAX || base >= REG_EAX + 8)) return null;
-    if (index !== 0 && (index < REG_EAX || index >= REG_EAX + 8)) return null;
+    const base = memGpr(i.memBase);
+    const index = memGpr(i.memIndex);
+    if (base < 0 || index < 0) return null;
     const sh = SCALE_SHIFT[i.memScale]!;
     const disp = i.memDisplacement | 0;
     return (a) => {
       a.i32(disp);
-      if (base !== 0) a.get(R0 + base - REG_EAX).op(Op.i32Add);
-      if (index !== 0) {
-        a.get(R0 + index - REG_EAX);
+      if (base !== 8) a.get(R0 + base).op(Op.i32Add);
+      if (index !== 8) {
+        a.get(R0 + index);
         if (sh !== 0) a.i32(sh).op(Op.i32Shl);
         a.op(Op.i32Add);
       }
@@ -2055,9 +2064,9 @@ class Lowering {
     if (!load) return -1;
     const seg = this.seg(i);
     if (seg < 0 || (this.flat & (1 << seg)) === 0) return -1;
-    const base = i.memBase === 0 ? 8 : i.memBase - REG_EAX;
-    const index = i.memIndex === 0 ? 8 : i.memIndex - REG_EAX;
-    if (base < 0 || base > 8 || index < 0 || index > 8) return -1;
+    const base = memGpr(i.memBase);
+    const index = memGpr(i.memIndex);
+    if (base < 0 || index < 0) return -1;
     return base | (index << 4) | (SCALE_SHIFT[i.memScale]! << 8) | (seg << 10);
   }
 
@@ -2090,9 +2099,9 @@ class Lowering {
       this.groupTest(i, g);
     if (this.groupLive !== g) return -1;
     const last = this.a.lastWrite;
-    const written = (reg: number): boolean =>
-      reg !== 0 && last[R0 + reg - REG_EAX]! > this.groupWrites;
-    return written(i.memBase) || written(i.memIndex) ? -1 : g;
+    // (The key's registers: both general registers or none, see loadKey.)
+    const written = (reg: number): boolean => reg !== 8 && last[R0 + reg]! > this.groupWrites;
+    return written(memGpr(i.memBase)) || written(memGpr(i.memIndex)) ? -1 : g;
   }
 
   /**
@@ -2875,8 +2884,9 @@ const COMPARES = new Set<number>();
 const GROUP_KEEPS = new Set<number>();
 /** Fills NOT_LOADS, COMPARES and GROUP_KEEPS (after NO_FLAGS and CARRY_WRITERS). */
 function groupForms(): void {
+  // (Some names of the patterns below are no form: skipped.)
   const add = (set: Set<number>, name: string): void => {
-    const code = (Code as unknown as Record<string, number | undefined>)[name];
+    const code = formCode(name);
     if (code !== undefined) set.add(code);
   };
   add(NOT_LOADS, "Lea_r32_m");
