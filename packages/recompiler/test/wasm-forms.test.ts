@@ -681,10 +681,26 @@ describe("wasm lowering: RDTSC inline with a clock that counts instructions", ()
     const w = new DataView(a.mem.bytes.buffer, DATA_AT);
     expect(w.getUint32(4, true)).toBe(1);
     expect(w.getUint32(796, true)).toBe(0);
-    // Inline: the clock is read at entries from JavaScript and after handler calls (WRMSR,
-    // CPUID), not per RDTSC: 100 of them, 50 after a CPUID.
+    // Inline: the clock is read by the first RDTSC after an entry from JavaScript or a handler
+    // call (WRMSR, CPUID), through the handler, whose value sets the inline words; not per
+    // RDTSC: 100 of them, 50 after a CPUID.
     expect(b.engine!.stats.translatedWasm).toBeGreaterThan(0);
     expect(clock.reads).toBeLessThan(70);
+  });
+
+  it("does not read the clock for entries that run no RDTSC", () => {
+    // mov ecx, 20000; l: add eax, ecx; dec ecx; jnz l; hlt
+    const loop = Uint8Array.from([0xb9, ...le32(20_000), 0x01, 0xc8, 0x49, 0x75, 0xfb, 0xf4]);
+    const m = makeMachine(loop, true, 1, true, "wasm");
+    const clock = withClock(m);
+    let stop: number = StopReason.Budget;
+    // Small slices: many entries into the loop's region from JavaScript.
+    for (let k = 0; k < 1000 && stop === StopReason.Budget; k++) stop = m.engine!.run(500);
+    expect(stop).toBe(StopReason.Halt);
+    expect(m.engine!.stats.wasmEntries).toBeGreaterThan(20);
+    expect(clock.reads).toBe(0);
+    // Oracle: 20000 + 19999 + ... + 1.
+    expect(m.cpu.getReg32(0)).toBe(200_010_000);
   });
 
   it("calls the handler when the clock does not count instructions", () => {

@@ -3719,10 +3719,10 @@ const movdFromXmm: Lower = (c, i) => {
 };
 
 /**
- * RDTSC: with a TSC that counts retired instructions (SCR_TSC_RATE > 0), inline: the TSC at
- * the JS entry plus the instructions retired since times the rate; else the interpreter's
- * handler through `ts` (no flag flush, no full register reload: it writes EAX/EDX only,
- * reloaded after; it may raise #GP (CR4.TSD), hence the spill).
+ * RDTSC: with a TSC that counts retired instructions (SCR_TSC_RATE > 0: set by the entry's first
+ * RDTSC, region.ts `armTsc`), inline: the TSC at the JS entry plus the instructions retired since
+ * times the rate; else the interpreter's handler through `ts` (no flag flush, no full register
+ * reload: it writes EAX/EDX only, reloaded after; it may raise #GP (CR4.TSD), hence the spill).
  */
 const rdtsc: Lower = (c, i) => {
   const a = c.a;

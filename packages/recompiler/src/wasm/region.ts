@@ -9,7 +9,6 @@ import {
   alignmentChecks,
   CF,
   checkedLinear,
-  CR4_TSD,
   sseUsable,
   HANDLERS,
   jumpNear,
@@ -230,9 +229,11 @@ export class WasmShared {
   }
 
   /**
-   * EFLAGS.DF, whether SSE forms may run (SCR_SSE), the segments' fast words (lower.ts SCR_DF, SCR_SEG) and the inline RDTSC's
-   * words (SCR_TSC, SCR_TSC_RATE) from CpuState: at each entry from JS and after each handler
-   * call (the only code that changes them in a chain).
+   * EFLAGS.DF, whether SSE forms may run (SCR_SSE) and the segments' fast words (lower.ts SCR_DF,
+   * SCR_SEG) from CpuState, and the inline RDTSC's rate word cleared (SCR_TSC_RATE: the next
+   * RDTSC goes through `ts`, which sets the words, `armTsc`): at each entry from JS and after
+   * each handler call (the only code that changes them, CR4.TSD and the TSC offset among them,
+   * in a chain).
    */
   sync(s: CpuState): void {
     const M = this.M;
@@ -244,23 +245,27 @@ export class WasmShared {
       M[this.sg + 2 * seg] = s.segBase[seg]! | 0;
       M[this.sg + 2 * seg + 1] = ((wide >>> seg) & 1) | ((wide >>> (seg + 7)) & 2);
     }
-    M[this.tscRate] = this.tscAtBase(s);
+    M[this.tscRate] = 0;
   }
 
   /**
-   * When RDTSC reads a TSC that counts retired instructions and cannot fault: writes the TSC
-   * at retired count `base` (the handler's value, Math.floor(now) + tscOffset, less what the
-   * instructions since added) to SCR_TSC and returns the ticks per instruction; else 0 (the
-   * region calls the handler). A value outside 0..2^53 (an odd TSC offset) calls it too.
+   * After `ts` ran RDTSC (EDX:EAX the TSC at retired count `s.retired`): the inline RDTSC's words
+   * for the rest of this entry, when the TSC counts retired instructions: the TSC at retired
+   * count `base` (that value less what the instructions since added) to SCR_TSC and the ticks
+   * per instruction to SCR_TSC_RATE; else the rate stays 0 (each RDTSC calls the handler), as
+   * for a value outside 0..2^53 (an odd TSC offset). Set here, from the handler's reading,
+   * rather than at each entry from JavaScript (1.2 M per boot, few of which run RDTSC), where
+   * the clock's reading was ~1 % of a boot's main thread.
    */
-  private tscAtBase(s: CpuState): number {
+  armTsc(s: CpuState): void {
     const rate = s.clock?.instructionNs ?? 0;
-    if (rate === 0 || ((s.cr4 & CR4_TSD) !== 0 && s.cpl !== 0 && (s.cr0 & 1) !== 0)) return 0;
-    const t = Math.floor(s.clock!.now()) + s.tscOffset - (s.retired - this.base) * rate;
-    if (!(t >= 0 && t <= Number.MAX_SAFE_INTEGER)) return 0;
+    if (rate === 0) return;
+    const at = s.regs[2]! * 0x1_0000_0000 + (s.regs[0]! >>> 0); // EDX:EAX
+    const t = at - (s.retired - this.base) * rate;
+    if (!(t >= 0 && t <= Number.MAX_SAFE_INTEGER)) return;
     this.M[this.tsc] = (t % 0x1_0000_0000) | 0;
     this.M[this.tsc + 1] = Math.floor(t / 0x1_0000_0000) | 0;
-    return rate;
+    this.M[this.tscRate] = rate;
   }
 
   /**
@@ -476,6 +481,7 @@ function regionImports(
       X.cur = block;
       s.retired = X.base + n;
       RDTSC(s, NO_OPERANDS);
+      X.armTsc(s);
       if (copy) {
         M[rg] = s.regs[0]!;
         M[rg + 2] = s.regs[2]!;
