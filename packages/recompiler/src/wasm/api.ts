@@ -80,10 +80,11 @@ export function entryWrapperFlag(v8: string): string | undefined {
  * measured. The engine's loops (`run`, `runCold`) are large and deoptimize a few dozen times
  * in a boot, as new paths are reached; each new optimized version compiles on V8's one worker
  * thread on a 2-core host, queued behind the WebAssembly tier-ups, and the loop runs as baseline
- * code meanwhile. With less inlined the compiles are shorter: on V8 11 (Node 20), 400 ran the
- * kernel's decompressor phase ~3 % faster (in 9 of 11 alternating pairs of full boots), the boot
- * and the workload within the noise (bench/README.md, stop 61). It applies to every function the
- * process optimizes; set it as `branchHintFlag`.
+ * code meanwhile. With less inlined the compiles are shorter: on V8 11 (Node 20), without it a
+ * boot took 2.5 % longer (0.195 ± 0.052 s in six paired boots, bench/ab.mjs), the kernel's
+ * decompressor phase 4 % and user space 7 %, the workload within the noise; 200 instead of 400
+ * was no different (bench/README.md, stops 61 and 62). It applies to every function the process
+ * optimizes; set it as `branchHintFlag`.
  */
 export function inliningBudgetFlag(v8: string): string | undefined {
   return v8Major(v8) === 11 ? "--max-inlined-bytecode-size-cumulative=400" : undefined;

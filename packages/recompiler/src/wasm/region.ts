@@ -9,6 +9,8 @@ import {
   alignmentChecks,
   CF,
   checkedLinear,
+  EAX,
+  EDX,
   sseUsable,
   HANDLERS,
   jumpNear,
@@ -260,7 +262,7 @@ export class WasmShared {
   armTsc(s: CpuState): void {
     const rate = s.clock?.instructionNs ?? 0;
     if (rate === 0) return;
-    const at = s.regs[2]! * 0x1_0000_0000 + (s.regs[0]! >>> 0); // EDX:EAX
+    const at = s.regs[EDX]! * 0x1_0000_0000 + (s.regs[EAX]! >>> 0);
     const t = at - (s.retired - this.base) * rate;
     if (!(t >= 0 && t <= Number.MAX_SAFE_INTEGER)) return;
     this.M[this.tsc] = (t % 0x1_0000_0000) | 0;
@@ -483,8 +485,8 @@ function regionImports(
       RDTSC(s, NO_OPERANDS);
       X.armTsc(s);
       if (copy) {
-        M[rg] = s.regs[0]!;
-        M[rg + 2] = s.regs[2]!;
+        M[rg + EAX] = s.regs[EAX]!;
+        M[rg + EDX] = s.regs[EDX]!;
       }
     },
   };
