@@ -227,7 +227,7 @@ export const EMPTY_BLOCK = new Block();
  * touch data memory. The hint NOPs (ENDBR32 opens every glibc function) are body forms too.
  */
 const BODY_NAME =
-  /^(Add|Or|Adc|Sbb|And|Sub|Xor|Cmp|Test|Inc|Dec|Neg|Not|Mov|Movzx|Movsx|Lea|Push|Pushd|Pushw|Pop|Shl|Shr|Sar|Rol|Ror|Rcl|Rcr|Shld|Shrd|Imul|Mul|Xchg|Cmov[a-z]+|Set[a-z]+|Bt|Bts|Btr|Btc|Bsf|Bsr|Bswap|Cbw|Cwde|Cdq|Cwd|Xadd|Cmpxchg|Nopw|Nopd|Nop|Lahf|Sahf|Clc|Stc|Cmc|Cld|Std|Xlat)(_|$)/;
+  /^(Add|Or|Adc|Sbb|And|Sub|Xor|Cmp|Test|Inc|Dec|Neg|Not|Mov|Movzx|Movsx|Lea|Push|Pushd|Pushw|Pop|Shl|Shr|Sar|Rol|Ror|Rcl|Rcr|Shld|Shrd|Imul|Mul|Xchg|Cmov[a-z]+|Set[a-z]+|Bt|Bts|Btr|Btc|Bsf|Bsr|Bswap|Cbw|Cwde|Cdq|Cwd|Xadd|Cmpxchg|Nopw|Nopd|Nop|Lahf|Sahf|Clc|Stc|Cmc|Cld|Std|Xlat|Leavew|Leaved)(_|$)/;
 /** ...except the segment-register and control/debug/test-register forms. */
 const NOT_BODY = /Sreg|_cr|_dr|_tr|_(ES|CS|SS|DS|FS|GS)(_|$)/;
 
@@ -263,7 +263,7 @@ export const BLOCK_BRANCH: Uint8Array = (() => {
 const PUSH_POP: Uint8Array = (() => {
   const table = new Uint8Array(CODE_COUNT);
   for (const [name, code] of Object.entries(Code as unknown as Record<string, number>)) {
-    if (typeof code === "number" && /^(Push|Pop)/.test(name)) table[code] = 1;
+    if (typeof code === "number" && /^(Push|Pop|Leave)/.test(name)) table[code] = 1;
   }
   return table;
 })();

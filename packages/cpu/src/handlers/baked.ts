@@ -11,10 +11,10 @@ import * as alu from "../alu";
 import { pop32, push32 } from "../access";
 import { checkedLinear } from "../segments";
 import { type CpuState } from "../state/cpu-state";
-import { ESP, REG_AL, REG_EAX, REG_ES } from "../state/registers";
+import { EBP, ESP, REG_AL, REG_AX, REG_EAX, REG_ES } from "../state/registers";
 import { aluOp, AluOp } from "./binary-forms";
 import { fastAnyOperands } from "./fast";
-import { jumpNear, testCondition } from "./integer-cond";
+import { COND_NAMES, jumpNear, testCondition } from "./integer-cond";
 import { Shift, shiftOp } from "./integer-logic";
 import type { Handler } from "./operands";
 
@@ -915,6 +915,13 @@ function fusedAlu(
 // cache misses, while the word and argument sit next to the caller's other per-instruction data.
 // Same semantics as the closures: the same alu.ts routines, segment check and memory fast path.
 
+/**
+ * The extended forms, their kind at W_KIND (X_*): CMOVcc r32, r/m32; SETcc r8; a
+ * read-modify-write of a 32-bit memory operand by a register (or NOT, NEG, INC, DEC), or by an
+ * immediate (then in the word, 8 bits signed, and the displacement the argument). Words keep
+ * to 30 bits, as all compact words do: a small integer on every V8, never a heap number.
+ */
+const C_X = 0;
 const C_MOV_RR = 1;
 const C_MOV_RI = 2;
 const C_ALU_RR = 3;
@@ -930,9 +937,10 @@ const C_STORE_I = 12;
 const C_CMP_MI = 13;
 const C_ALU8 = 14;
 /**
- * Register forms without a ModRM memory operand: PUSH/POP r32, RET, INC/DEC r32, and shifts
- * and rotates of a register by a constant, the operation at W_SUB (R_*), the count as the
- * argument. The stack forms need the memory's fast path as the memory forms do.
+ * Register forms without a ModRM memory operand: PUSH/POP r32, RET, INC/DEC r32, shifts and
+ * rotates of a register by a constant (the count as the argument) or by CL (W_CL), PUSH imm,
+ * LEAVE, MOVZX/MOVSX r32 from a register; the operation at W_SUB (R_*). The stack forms need
+ * the memory's fast path as the memory forms do.
  */
 const C_REG = 15;
 /** Bits of a compact word: form, then (register forms) destination, source, ALU op, store. */
@@ -940,6 +948,8 @@ const W_D = 4;
 const W_R = 7;
 const W_OP = 10;
 const W_STORE = 1 << 14;
+/** C_ALU_RR and C_ALU_RM's operation beyond AluOp's: IMUL r32, r/m32 (always stored). */
+const ALU_IMUL = 7;
 /** ...(memory forms) the register, base + 1, index + 1, log2 scale, segment. */
 const W_BASE = 7;
 const W_INDEX = 11;
@@ -951,12 +961,45 @@ const W_MSTORE = 1 << 24;
 const W_WORD = 1 << 20;
 const W_SIGNED = 1 << 21;
 /**
+ * C_STORE of a narrower register: W_WORD, register d's low 16 bits; W_STORE8, the byte
+ * register at W_S8 (a `regs8` index, 4 bits). C_LOAD with W_PUSH: PUSH r/m32 (the value read
+ * is pushed, no register written).
+ */
+const W_STORE8 = 1 << 21;
+const W_S8 = 22;
+const W_PUSH = 1 << 20;
+/**
  * Memory forms with an immediate (C_STORE_I, C_CMP_MI): the displacement in the word's top bits
  * (W_DISP, 10 bits signed), the immediate as the argument; C_CMP_MI's TEST and 8-bit bits.
  */
 const W_DISP = 20;
 const W_TEST = 1 << 4;
 const W_BYTE = 1 << 5;
+/** C_STORE_I of 16 bits (W_BYTE: of 8). */
+const W_HALF = 1 << 6;
+/** C_X: the kind, the condition (X_CMOV, X_SETCC) or X_RMW's operation (an AluOp, or RMW_*). */
+const W_KIND = 28;
+const X_CMOV = 0;
+const X_SETCC = 1;
+const X_RMW = 2;
+const X_RMW_I = 3;
+const W_XOP = 20;
+/** X_CMOV from memory (its fields, the displacement the argument), else from register W_R. */
+const W_XMEM = 1 << 24;
+/** X_SETCC's byte register (a `regs8` index). */
+const W_X8 = 7;
+/** X_RMW's operations beyond AluOp's (no source register). */
+const RMW_NOT = 8;
+const RMW_NEG = 9;
+const RMW_INC = 10;
+const RMW_DEC = 11;
+/** X_RMW_I's operation (an AluOp, or RMW_CMP: CMP, nothing written), its immediate at W_XIMM. */
+const W_IOP = 4;
+const W_XIMM = 20;
+const RMW_CMP = 7;
+/** C_LOAD_X of a byte into a byte register (MOV r8, m8): the `regs8` index at W_T8. */
+const W_TO8 = 1 << 22;
+const W_T8 = 23;
 /** C_ALU8 (CMP/TEST of 8-bit registers): the register byte, the source byte, immediate, op. */
 const W_A8 = 4;
 const W_B8 = 8;
@@ -978,6 +1021,15 @@ const R_RCL = R_SHIFT + Shift.Rcl;
 const R_RCR = R_SHIFT + Shift.Rcr;
 const R_SHL = R_SHIFT + Shift.Shl;
 const R_SHR = R_SHIFT + Shift.Shr;
+/** PUSH imm (the argument), LEAVE, and MOVZX/MOVSX r32 from a register (the argument: `MOVX_*`). */
+const R_PUSH_I = 13;
+const R_LEAVE = 14;
+const R_MOVX = 15;
+/** R_MOVX's argument: the source (a `regs8` index, or with MOVX_WORD a register number), sign. */
+const MOVX_WORD = 1 << 4;
+const MOVX_SIGNED = 1 << 5;
+/** C_REG's shifts and rotates: the count from CL instead of the argument. */
+const W_CL = 1 << 11;
 /** Forms whose argument is a memory operand's displacement (the others': an immediate). */
 const C_MEMORY =
   (1 << C_LOAD) |
@@ -992,6 +1044,24 @@ const C_MEMORY =
  * cold tier runs some of them in WebAssembly over the same words and arguments).
  */
 export const COMPACT_LAYOUT = {
+  C_X,
+  W_KIND,
+  X_CMOV,
+  X_SETCC,
+  X_RMW,
+  X_RMW_I,
+  W_XOP,
+  W_XMEM,
+  W_X8,
+  RMW_NOT,
+  RMW_NEG,
+  RMW_INC,
+  RMW_DEC,
+  W_IOP,
+  W_XIMM,
+  RMW_CMP,
+  W_TO8,
+  W_T8,
   C_MOV_RR,
   C_MOV_RI,
   C_ALU_RR,
@@ -1028,6 +1098,17 @@ export const COMPACT_LAYOUT = {
   W_B8,
   W_IMM8,
   W_OP8,
+  W_STORE8,
+  W_S8,
+  W_PUSH,
+  W_HALF,
+  W_CL,
+  ALU_IMUL,
+  MOVX_WORD,
+  MOVX_SIGNED,
+  R_PUSH_I,
+  R_LEAVE,
+  R_MOVX,
   R_PUSH,
   R_POP,
   R_RET,
@@ -1094,7 +1175,17 @@ export function compactForm(insn: Instruction, memory: boolean): number {
       if ((mm = compactMem(insn, true)) >= 0)
         return C_CMP_MI | mm | (FORM_OP[code] === AluOp.Test ? W_TEST : 0);
     }
-    return -1;
+    if (!mem0 || (mm = compactMem(insn)) < 0) return -1;
+    // Read-modify-write of memory (X_RMW, X_RMW_I), and CMP with a displacement too wide for
+    // C_CMP_MI (its immediate in the word instead).
+    if (f === F_RM_R && FORM_STORE[code] === 1 && r1 >= 0)
+      return C_X | (X_RMW << W_KIND) | mm | (FORM_OP[code]! << W_XOP) | (r1 << W_D);
+    const v = insn.immediate | 0;
+    if (f !== F_RM_I || v < -128 || v > 127) return -1;
+    const iop =
+      FORM_STORE[code] === 1 ? FORM_OP[code]! : FORM_OP[code] === AluOp.Cmp ? RMW_CMP : -1;
+    if (iop < 0) return -1;
+    return C_X | (X_RMW_I << W_KIND) | mm | (iop << W_IOP) | ((v & 0xff) << W_XIMM);
   }
   if (f === F_RM8_I || f === F_RM8_R) {
     const test = FORM_OP[code] === AluOp.Test;
@@ -1109,10 +1200,31 @@ export function compactForm(insn: Instruction, memory: boolean): number {
     return -1;
   }
   const sub = REG_SUB[code] ?? -1;
+  if ((sub === R_INC || sub === R_DEC) && mem0) {
+    const mm = compactMem(insn);
+    if (mm < 0) return -1;
+    return C_X | (X_RMW << W_KIND) | mm | ((sub === R_INC ? RMW_INC : RMW_DEC) << W_XOP);
+  }
+  const cond = CMOV_CC[code] ?? -1;
+  if (cond >= 0) {
+    if (r0 < 0) return -1;
+    const x = C_X | (X_CMOV << W_KIND) | (cond << W_XOP) | (r0 << W_D);
+    if (r1 >= 0) return x | (r1 << W_R);
+    const mm = mem1 ? compactMem(insn) : -1;
+    return mm < 0 ? -1 : x | W_XMEM | mm;
+  }
+  const setCond = SETCC_CC[code] ?? -1;
+  if (setCond >= 0) {
+    if (op0 !== OpKind.Register) return -1;
+    return C_X | (X_SETCC << W_KIND) | (setCond << W_XOP) | (reg8Index(insn.op0Register) << W_X8);
+  }
   if (sub >= 0) {
     // The stack forms read or write memory; the others need a 32-bit register.
     if (sub <= R_RET) return memory && (sub === R_RET || r0 >= 0) ? regWord(sub, r0) : -1;
-    return r0 >= 0 ? regWord(sub, r0) : -1;
+    if (sub === R_LEAVE) return memory ? regWord(sub, 0) : -1;
+    if (sub === R_PUSH_I) return memory && small(insn.immediate | 0) ? regWord(sub, 0) : -1;
+    if (r0 < 0) return -1;
+    return regWord(sub, r0) | (COUNT_CL.has(code) ? W_CL : 0);
   }
   let m: number;
   switch (code) {
@@ -1122,6 +1234,7 @@ export function compactForm(insn: Instruction, memory: boolean): number {
     case Code.Movsx_r32_rm8:
     case Code.Movzx_r32_rm16:
     case Code.Movsx_r32_rm16:
+      if (r0 >= 0 && two && insn.op1Kind === OpKind.Register) return regWord(R_MOVX, r0);
       if (r0 < 0 || !mem1 || (m = compactMem(insn)) < 0) return -1;
       return (
         C_LOAD_X |
@@ -1136,6 +1249,38 @@ export function compactForm(insn: Instruction, memory: boolean): number {
       if (r0 >= 0 && mem1 && (m = compactMem(insn)) >= 0) return C_LOAD | m | (r0 << W_D);
       if (mem0 && r1 >= 0 && (m = compactMem(insn)) >= 0) return C_STORE | m | (r1 << W_D);
       return -1;
+    case Code.Mov_rm16_r16:
+      if (!mem0 || insn.op1Kind !== OpKind.Register || (m = compactMem(insn)) < 0) return -1;
+      return C_STORE | W_WORD | m | ((insn.op1Register - REG_AX) << W_D);
+    case Code.Mov_rm8_r8:
+      if (!mem0 || insn.op1Kind !== OpKind.Register || (m = compactMem(insn)) < 0) return -1;
+      return C_STORE | W_STORE8 | m | (reg8Index(insn.op1Register) << W_S8);
+    case Code.Mov_rm8_imm8:
+    case Code.Mov_rm16_imm16:
+      if (!mem0 || (m = compactMem(insn, true)) < 0) return -1;
+      return C_STORE_I | m | (code === Code.Mov_rm8_imm8 ? W_BYTE : W_HALF);
+    case Code.Push_rm32:
+      return memory && mem0 && (m = compactMem(insn)) >= 0 ? C_LOAD | W_PUSH | m : -1;
+    case Code.Mov_r8_rm8:
+      if (!mem1 || (m = compactMem(insn)) < 0) return -1;
+      return C_LOAD_X | W_TO8 | m | (reg8Index(insn.op0Register) << W_T8);
+    case Code.Not_rm32:
+    case Code.Neg_rm32:
+      if (!mem0 || (m = compactMem(insn)) < 0) return -1;
+      return C_X | (X_RMW << W_KIND) | m | ((code === Code.Not_rm32 ? RMW_NOT : RMW_NEG) << W_XOP);
+    case Code.Nopw:
+    case Code.Nopd:
+    case Code.Nop_rm16:
+    case Code.Nop_rm32:
+      // NOP (90, 66 90, 0F 1F /0: no operand accessed) as MOV EAX, EAX, which changes nothing.
+      return C_MOV_RR;
+    case Code.Imul_r32_rm32: {
+      const imul = (ALU_IMUL << W_OP) | W_STORE | (r0 << W_D);
+      if (r0 >= 0 && r1 >= 0) return C_ALU_RR | imul | (r1 << W_R);
+      if (r0 >= 0 && mem1 && (m = compactMem(insn)) >= 0)
+        return C_ALU_RM | m | (ALU_IMUL << W_MOP) | W_MSTORE | (r0 << W_D);
+      return -1;
+    }
     case Code.Mov_r32_imm32:
     case Code.Mov_rm32_imm32:
       if (!small(insn.immediate | 0)) return -1;
@@ -1168,7 +1313,18 @@ const REG_SUB: Partial<Record<number, number>> = {
   [Code.Inc_rm32]: R_INC,
   [Code.Dec_r32]: R_DEC,
   [Code.Dec_rm32]: R_DEC,
+  [Code.Pushd_imm8]: R_PUSH_I,
+  [Code.Pushd_imm32]: R_PUSH_I,
+  [Code.Leaved]: R_LEAVE,
 };
+/** CMOVcc r32, r/m32 and SETcc r/m8: their condition (Jcc order), by code. */
+const CMOV_CC: Partial<Record<number, number>> = {};
+const SETCC_CC: Partial<Record<number, number>> = {};
+for (let cc = 0; cc < 16; cc++) {
+  const codes = Code as unknown as Record<string, number>;
+  CMOV_CC[codes[`Cmov${COND_NAMES[cc]}_r32_rm32`]!] = cc;
+  SETCC_CC[codes[`Set${COND_NAMES[cc]}_rm8`]!] = cc;
+}
 /** The `_1` shift and rotate forms (count 1, no immediate byte). */
 const COUNT_ONE = new Set<number>();
 for (const [one, imm8, op] of [
@@ -1182,6 +1338,19 @@ for (const [one, imm8, op] of [
   REG_SUB[one] = REG_SUB[imm8] = R_SHIFT + op;
   COUNT_ONE.add(one);
 }
+/** The `_CL` shift and rotate forms (count from CL: W_CL). */
+const COUNT_CL = new Set<number>();
+for (const [cl, op] of [
+  [Code.Shl_rm32_CL, Shift.Shl],
+  [Code.Sal_rm32_CL, Shift.Shl],
+  [Code.Shr_rm32_CL, Shift.Shr],
+  [Code.Sar_rm32_CL, Shift.Sar],
+  [Code.Rol_rm32_CL, Shift.Rol],
+  [Code.Ror_rm32_CL, Shift.Ror],
+] as const) {
+  REG_SUB[cl] = R_SHIFT + op;
+  COUNT_CL.add(cl);
+}
 
 function regWord(sub: number, r: number): number {
   return C_REG | (sub << W_SUB) | ((r < 0 ? 0 : r) << W_D);
@@ -1190,11 +1359,29 @@ function regWord(sub: number, r: number): number {
 /** The argument `runCompact` takes with `compactForm(insn)`'s word. */
 export function compactArg(insn: Instruction, word: number): number {
   const form = word & 15;
-  if (form === C_REG) return COUNT_ONE.has(insn.code) ? 1 : insn.immediate & 0xff;
+  // C_X: X_SETCC and X_CMOV from a register have no displacement (0).
+  if (form === C_X) return insn.memDisplacement | 0;
+  if (form === C_REG) {
+    const sub = (word >>> W_SUB) & 15;
+    if (sub === R_PUSH_I) return insn.immediate | 0;
+    if (sub === R_MOVX) return movxArg(insn);
+    return COUNT_ONE.has(insn.code) ? 1 : insn.immediate & 0xff;
+  }
   if (form === C_CALL) return insn.nearBranchTarget | 0;
   if (form === C_ALU8 || (form === C_CMP_MI && (word & W_BYTE) !== 0)) return insn.immediate & 0xff;
+  if (form === C_STORE_I && (word & W_BYTE) !== 0) return insn.immediate & 0xff;
+  if (form === C_STORE_I && (word & W_HALF) !== 0) return insn.immediate & 0xffff;
   if (form === C_STORE_I || form === C_CMP_MI) return insn.immediate | 0;
   return ((C_MEMORY >>> (word & 15)) & 1) !== 0 ? insn.memDisplacement | 0 : insn.immediate | 0;
+}
+
+/** R_MOVX's argument for MOVZX/MOVSX r32 from register operand 1. */
+function movxArg(insn: Instruction): number {
+  const code = insn.code;
+  const signed = code === Code.Movsx_r32_rm8 || code === Code.Movsx_r32_rm16 ? MOVX_SIGNED : 0;
+  if (code === Code.Movzx_r32_rm16 || code === Code.Movsx_r32_rm16)
+    return MOVX_WORD | signed | (insn.op1Register - REG_AX);
+  return signed | reg8Index(insn.op1Register);
 }
 
 /**
@@ -1215,7 +1402,8 @@ export function runCompact(s: CpuState, w: number, arg: number, fast: LinearFast
     case C_ALU_RR:
     case C_ALU_RI: {
       const b = (w & 15) === C_ALU_RR ? regs[(w >>> W_R) & 7]! : arg;
-      const v = aluOp(s, (w >>> W_OP) & 15, regs[d]!, b, 31);
+      const op = (w >>> W_OP) & 15;
+      const v = op === ALU_IMUL ? alu.imul32(s, regs[d]!, b) : aluOp(s, op, regs[d]!, b, 31);
       if ((w & W_STORE) !== 0) regs[d] = v;
       return;
     }
@@ -1230,7 +1418,10 @@ export function runCompact(s: CpuState, w: number, arg: number, fast: LinearFast
       return;
     }
     case C_REG:
-      runRegForm(s, (w >>> W_SUB) & 15, d, arg, fast);
+      runRegForm(s, (w >>> W_SUB) & 15, d, (w & W_CL) !== 0 ? s.regs8[4]! : arg, fast);
+      return;
+    case C_X:
+      runExtended(s, w, arg, fast);
       return;
   }
   const ea = compactEa(s, w, (C_MEMORY >>> (w & 15)) & 1 ? arg : (w << 2) >> (W_DISP + 2));
@@ -1240,10 +1431,13 @@ export function runCompact(s: CpuState, w: number, arg: number, fast: LinearFast
       regs[d] = ea | 0;
       return;
     case C_LOAD:
-      regs[d] = read32(s, seg, ea, fast);
+      if ((w & W_PUSH) !== 0) pushFast(s, read32(s, seg, ea, fast), fast);
+      else regs[d] = read32(s, seg, ea, fast);
       return;
     case C_ALU_RM: {
-      const r = aluOp(s, (w >>> W_MOP) & 15, regs[d]!, read32(s, seg, ea, fast), 31);
+      const op = (w >>> W_MOP) & 15;
+      const v = read32(s, seg, ea, fast);
+      const r = op === ALU_IMUL ? alu.imul32(s, regs[d]!, v) : aluOp(s, op, regs[d]!, v, 31);
       if ((w & W_MSTORE) !== 0) regs[d] = r;
       return;
     }
@@ -1251,7 +1445,8 @@ export function runCompact(s: CpuState, w: number, arg: number, fast: LinearFast
       aluOp(s, (w >>> W_MOP) & 15, read32(s, seg, ea, fast), regs[d]!, 31);
       return;
     case C_LOAD_X:
-      if ((w & W_WORD) === 0) {
+      if ((w & W_TO8) !== 0) s.regs8[(w >>> W_T8) & 15] = read8(s, seg, ea, fast);
+      else if ((w & W_WORD) === 0) {
         const v = read8(s, seg, ea, fast);
         regs[d] = (w & W_SIGNED) !== 0 ? (v << 24) >> 24 : v;
       } else {
@@ -1260,8 +1455,14 @@ export function runCompact(s: CpuState, w: number, arg: number, fast: LinearFast
       }
       return;
     case C_STORE:
+      if ((w & (W_WORD | W_STORE8)) === 0) write32(s, seg, ea, regs[d]! | 0, fast);
+      else if ((w & W_WORD) !== 0) write16(s, seg, ea, s.regs16[d << 1]!, fast);
+      else write8(s, seg, ea, s.regs8[(w >>> W_S8) & 15]!, fast);
+      return;
     case C_STORE_I:
-      write32(s, seg, ea, (w & 15) === C_STORE ? regs[d]! | 0 : arg, fast);
+      if ((w & (W_BYTE | W_HALF)) === 0) write32(s, seg, ea, arg, fast);
+      else if ((w & W_HALF) !== 0) write16(s, seg, ea, arg, fast);
+      else write8(s, seg, ea, arg, fast);
       return;
     case C_CMP_MI: {
       const op = (w & W_TEST) !== 0 ? AluOp.Test : AluOp.Cmp;
@@ -1271,6 +1472,68 @@ export function runCompact(s: CpuState, w: number, arg: number, fast: LinearFast
     }
     default:
       throw new Error(`runCompact: no compact form ${w & 15}`);
+  }
+}
+
+/** C_X's forms (the kind at W_KIND). */
+function runExtended(s: CpuState, w: number, arg: number, fast: LinearFastPath): void {
+  const kind = (w >>> W_KIND) & 3;
+  const seg = (w >>> W_SEG) & 7;
+  if (kind === X_SETCC) {
+    s.regs8[(w >>> W_X8) & 15] = testCondition(s, (w >>> W_XOP) & 15) ? 1 : 0;
+  } else if (kind === X_CMOV) {
+    // The source is read (and may fault) whatever the condition.
+    const v =
+      (w & W_XMEM) !== 0 ? read32(s, seg, compactEa(s, w, arg), fast) : s.regs[(w >>> W_R) & 7]!;
+    if (testCondition(s, (w >>> W_XOP) & 15)) s.regs[(w >>> W_D) & 7] = v;
+  } else if (kind === X_RMW) {
+    const v = s.regs[(w >>> W_D) & 7]!;
+    readModifyWrite(s, seg, compactEa(s, w, arg), (w >>> W_XOP) & 15, v, fast);
+  } else {
+    const op = (w >>> W_IOP) & 7;
+    const v = (w << (24 - W_XIMM)) >> 24;
+    const ea = compactEa(s, w, arg);
+    if (op === RMW_CMP) alu.sub(s, read32(s, seg, ea, fast), v, 31);
+    else readModifyWrite(s, seg, ea, op, v, fast);
+  }
+}
+
+/**
+ * X_RMW's operation `op` on the dword at `ea` (source `v`), as the interpreter's memory forms:
+ * the read, the write probed, the flags, the write (through the fast path when it may write).
+ */
+function readModifyWrite(
+  s: CpuState,
+  seg: number,
+  ea: number,
+  op: number,
+  v: number,
+  fast: LinearFastPath,
+): void {
+  const lin = segLinear(s, seg, 0x100 << seg, ea, 4, true);
+  const e = fast.tlb[lin >>> 12]!;
+  if ((e & fast.masks[1]!) === 1 && (lin & 3) === 0) {
+    const h = ((e & ~0xfff) | (lin & 0xfff)) >> 2;
+    fast.i32[h] = modify(s, op, fast.i32[h]!, v);
+    return;
+  }
+  const a = s.memory.read32(lin) | 0;
+  s.memory.probeWrite?.(lin, 4);
+  s.memory.write32(lin, modify(s, op, a, v) | 0);
+}
+
+function modify(s: CpuState, op: number, a: number, v: number): number {
+  switch (op) {
+    case RMW_NOT:
+      return ~a;
+    case RMW_NEG:
+      return alu.neg(s, a, 31);
+    case RMW_INC:
+      return alu.inc(s, a, 31);
+    case RMW_DEC:
+      return alu.dec(s, a, 31);
+    default:
+      return aluOp(s, op, a, v, 31);
   }
 }
 
@@ -1296,6 +1559,25 @@ function runRegForm(s: CpuState, sub: number, d: number, arg: number, fast: Line
     case R_DEC:
       regs[d] = alu.dec(s, regs[d]!, 31);
       return;
+    case R_PUSH_I:
+      pushFast(s, arg, fast);
+      return;
+    case R_LEAVE:
+      // ESP first, then the pop (a fault restores ESP: the block loops' K_ESP).
+      if (s.ss32) {
+        regs[ESP] = regs[EBP]!;
+        regs[EBP] = popFast(s, fast);
+      } else {
+        s.regs16[ESP << 1] = s.regs16[EBP << 1]!;
+        regs[EBP] = pop32(s);
+      }
+      return;
+    case R_MOVX: {
+      const v = (arg & MOVX_WORD) !== 0 ? s.regs16[(arg & 7) << 1]! : s.regs8[arg & 15]!;
+      const shift = (arg & MOVX_WORD) !== 0 ? 16 : 24;
+      regs[d] = (arg & MOVX_SIGNED) !== 0 ? (v << shift) >> shift : v;
+      return;
+    }
     default:
       // The interpreter's own shift/rotate routine (integer-logic.ts).
       regs[d] = shiftOp(s, sub - R_SHIFT, regs[d]!, arg, 31);
@@ -1340,6 +1622,25 @@ function write32(s: CpuState, seg: number, ea: number, v: number, fast: LinearFa
   if ((e & fast.masks[1]!) === 1 && (lin & 3) === 0)
     fast.i32[((e & ~0xfff) | (lin & 0xfff)) >> 2] = v;
   else s.memory.write32(lin, v);
+}
+
+/** A 16-bit write of `v` to `ea` in segment `seg` through the fast path (aligned). */
+function write16(s: CpuState, seg: number, ea: number, v: number, fast: LinearFastPath): void {
+  const lin = segLinear(s, seg, 0x100 << seg, ea, 2, true);
+  const e = fast.tlb[lin >>> 12]!;
+  if ((e & fast.masks[1]!) === 1 && (lin & 1) === 0) {
+    const h = (e & ~0xfff) | (lin & 0xfff);
+    fast.u8[h] = v;
+    fast.u8[h + 1] = v >>> 8;
+  } else s.memory.write16(lin, v & 0xffff);
+}
+
+/** An 8-bit write of `v` to `ea` in segment `seg` through the fast path. */
+function write8(s: CpuState, seg: number, ea: number, v: number, fast: LinearFastPath): void {
+  const lin = segLinear(s, seg, 0x100 << seg, ea, 1, true);
+  const e = fast.tlb[lin >>> 12]!;
+  if ((e & fast.masks[1]!) === 1) fast.u8[(e & ~0xfff) | (lin & 0xfff)] = v;
+  else s.memory.write8(lin, v & 0xff);
 }
 
 /** An 8-bit read of `ea` in segment `seg` through the fast path. */

@@ -54,8 +54,46 @@ function compactVariants(): string[] {
     out.push(m.prefix + "a1" + imm32(0x40 + m.disp), m.prefix + "a3" + imm32(0x80 + m.disp));
     out.push(m.prefix + "0fbf" + mem(3, m)); // movsx ebx, word [m]
   }
+  return out.concat(extendedVariants());
+}
+
+/**
+ * The forms added to the first ones: ADC/SBB, IMUL r32, r/m32, shifts by CL, MOVZX/MOVSX of
+ * registers, CMOVcc and SETcc, PUSH imm, LEAVE, NOPs; and of memory: read-modify-writes by a
+ * register, an immediate byte (CMP too), INC/DEC/NOT/NEG, 8- and 16-bit stores, PUSH r/m32.
+ */
+function extendedVariants(): string[] {
+  const out: string[] = [];
+  for (const [d, r] of REG_PAIRS) {
+    out.push("11" + modrm(3, r, d), "19" + modrm(3, r, d), "13" + modrm(3, d, r));
+    out.push("83" + modrm(3, 2, d) + "05", "83" + modrm(3, 3, d) + "fb");
+    out.push("0faf" + modrm(3, d, r));
+    for (const ext of [0, 1, 4, 5, 7]) out.push("d3" + modrm(3, ext, d));
+    for (const op of ["0fb6", "0fbe", "0fb7", "0fbf"])
+      out.push(op + modrm(3, d, r), op + modrm(3, r, d));
+    for (let cc = 0; cc < 16; cc++)
+      out.push("0f" + b(0x40 + cc) + modrm(3, d, r), "0f" + b(0x90 + cc) + modrm(3, 0, r));
+  }
+  out.push("6a05", "6afd", "68" + imm32(0x12345), "c9", "90", "6690", "0f1f4000", "0f1f440000");
+  for (const m of MEMS) {
+    const p = m.prefix;
+    for (const op of [0x01, 0x11, 0x29, 0x19, 0x21, 0x09, 0x31]) out.push(p + b(op) + mem(3, m));
+    for (let ext = 0; ext < 8; ext++) out.push(p + "83" + mem(ext, m) + (ext & 1 ? "80" : "7f"));
+    out.push(
+      p + "ff" + mem(0, m),
+      p + "ff" + mem(1, m),
+      p + "f7" + mem(2, m),
+      p + "f7" + mem(3, m),
+    );
+    out.push(p + "0f45" + mem(2, m), p + "0f44" + mem(3, m), p + "0faf" + mem(6, m));
+    out.push(p + "6689" + mem(1, m), p + "66c7" + mem(0, m) + "efbe", p + "88" + mem(5, m));
+    out.push(p + "ff" + mem(6, m), p + "8a" + mem(7, m));
+  }
   return out;
 }
+
+/** EFLAGS the variants start from: none of the status flags, all of them, CF and ZF, SF. */
+const START_FLAGS = [0x2, 0x8d7, 0x43, 0x82];
 
 /** The vector of the CPU exception `run` throws, or -1. */
 function vectorOf(run: () => void): number {
@@ -93,12 +131,16 @@ describe("compact forms", () => {
       const word = compactForm(insn, true);
       if (word < 0) continue;
       n++;
-      // The block loops' contract: EIP is the next instruction's when a form runs.
-      reset(own).cpu.eip = insn.nextIp;
-      pickHandler(insn)(own.cpu.state, insn);
-      reset(compact).cpu.eip = insn.nextIp;
-      runCompact(compact.cpu.state, word, compactArg(insn, word), fast);
-      expect(snapshot(compact), code).toEqual(snapshot(own));
+      for (const flags of START_FLAGS) {
+        // The block loops' contract: EIP is the next instruction's when a form runs.
+        for (const m of [own, compact]) {
+          reset(m).cpu.eip = insn.nextIp;
+          m.cpu.eflags = flags;
+        }
+        pickHandler(insn)(own.cpu.state, insn);
+        runCompact(compact.cpu.state, word, compactArg(insn, word), fast);
+        expect(snapshot(compact), `${code} flags ${flags}`).toEqual(snapshot(own));
+      }
     }
     expect(n).toBeGreaterThan(codes.length / 2);
   });
@@ -111,7 +153,7 @@ describe("compact forms", () => {
     // SS with B = 0: SP wraps within 64 KiB (SP 0x0002 pushes to 0xfffe).
     const DATA16 = 0x80 | 0x10 | 0x02 | 0x8000;
     for (const m of [own, compact]) m.cpu.loadSegmentCache(SegReg.SS, 0x10, 0x3000, 0xffff, DATA16);
-    for (const code of ["50", "54", "5b", "5c", "c3"]) {
+    for (const code of ["50", "54", "5b", "5c", "c3", "6a05", "68" + imm32(0x12345), "c9"]) {
       for (const sp of [0x8000, 0x0004, 0x0002, 0xfffc, 0xfffe]) {
         const insn = decode(code);
         const word = compactForm(insn, true);
@@ -168,7 +210,15 @@ describe("compact forms", () => {
     expect(form("89c8", false)).toBeGreaterThanOrEqual(0);
     expect(form("53", false)).toBe(-1); // the stack forms need the fast path too
     expect(form("47", false)).toBeGreaterThanOrEqual(0);
-    expect(form("ff4308")).toBe(-1); // inc dword [ebx+8]
+    expect(form("ff4308")).toBeGreaterThanOrEqual(0); // inc dword [ebx+8]
+    expect(form("ff4308", false)).toBe(-1);
+    expect(form("81430800010000")).toBe(-1); // add dword [ebx+8], 0x100: not a byte
+    expect(form("f7d0")).toBe(-1); // not eax: no register form
+    // Every word is a small integer on every V8 (30 bits), never a heap number.
+    for (const code of codes) {
+      const w = form(code);
+      expect(w >= -1 && w < 0x40000000, code).toBe(true);
+    }
     expect(decode("e800010000").code).toBe(Code.Call_rel32_32);
   });
 });

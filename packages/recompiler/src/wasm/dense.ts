@@ -1,10 +1,12 @@
 // The dense cold tier: a cold block's instructions copied as three words each (kind, compact
 // word, argument: the very slots `runCold` reads, cold.ts) into the shared memory, and run there
 // by one precompiled WebAssembly function instead of the interpreter's JavaScript handlers
-// (bench/dense-spike: 2-7 ns per instruction against 18-66 ns). It runs the compact forms that
-// only compute or touch plain RAM through the TLB's fast path (MOV, ADD/SUB/AND/OR/XOR/CMP/TEST,
-// LEA, loads and stores, MOVZX/MOVSX, PUSH/POP, INC/DEC, shifts and rotates by a constant; FS
-// and GS with a base and a 4 GiB limit), Jcc/JMP rel, and a CALL or RET closing the block,
+// (bench/dense-spike: 2-7 ns per instruction against 18-66 ns). It runs every compact form, all
+// of which only compute or touch plain RAM through the TLB's fast path (MOV, the ALU operations
+// with ADC/SBB, IMUL r32, r/m32, LEA, loads and stores of 8, 16 and 32 bits, MOVZX/MOVSX,
+// PUSH/POP, PUSH imm and r/m32, LEAVE, INC/DEC, shifts and rotates by a constant or CL, CMOVcc,
+// SETcc, read-modify-writes of memory, NOP; FS and GS with a base and a 4 GiB limit),
+// Jcc/JMP rel, and a CALL or RET closing the block,
 // keeping CpuState's own lazy flag record (`setLazy`/`setLogic`), so a call copies seven fields
 // in and six out. It leaves at an instruction it does not run (another form, a fast-path test
 // that fails: TLB rights, a segment it cannot use or an unaligned access, a 16-bit stack) before
@@ -83,6 +85,7 @@ const MIN_POOL_BYTES = 64 << 10;
  */
 export const WASM_DENSE_SCRATCH_BYTES = 1 << 20;
 const ESP = 4;
+const EBP = 5;
 
 type DenseFn = (at: number, n: number) => number;
 
@@ -249,43 +252,13 @@ function closes(w: number): boolean {
   return (w & 15) === L.C_CALL || ((w & 15) === L.C_REG && ((w >>> L.W_SUB) & 15) === L.R_RET);
 }
 
-/** Whether the tier runs compact word `w` (the function below leaves at the others). */
+/**
+ * Whether the tier runs compact word `w`: every form (the function below leaves at a fast-path
+ * test that fails), but RCL and RCR, which read CF (compactForm makes none of them).
+ */
 function runs(w: number): boolean {
-  const form = w & 15;
-  switch (form) {
-    case L.C_MOV_RR:
-    case L.C_MOV_RI:
-    case L.C_LOAD:
-    case L.C_STORE:
-    case L.C_STORE_I:
-    case L.C_LEA:
-      return true;
-    case L.C_ALU_RR:
-    case L.C_ALU_RI:
-      return aluRuns((w >>> L.W_OP) & 15);
-    case L.C_ALU_RM:
-    case L.C_CMP_MR:
-      return aluRuns((w >>> L.W_MOP) & 15);
-    case L.C_CMP_MI:
-      return true;
-    case L.C_LOAD_X:
-    case L.C_CALL:
-      return true;
-    case L.C_ALU8:
-      return aluRuns((w >>> L.W_OP8) & 15);
-    case L.C_REG: {
-      const sub = (w >>> L.W_SUB) & 15;
-      // Every stack form, INC/DEC, and the shifts and rotates but RCL/RCR (they read CF).
-      return sub < L.R_SHIFT || !(sub === L.R_RCL || sub === L.R_RCR);
-    }
-    default:
-      return false;
-  }
-}
-
-/** ADD, SUB/CMP, AND/TEST, OR, XOR (ADC and SBB read CF: left to the interpreter). */
-function aluRuns(op: number): boolean {
-  return op === 0 || op === 2 || op === 4 || op === 5 || op === 6;
+  const sub = (w >>> L.W_SUB) & 15;
+  return (w & 15) !== L.C_REG || (sub !== L.R_RCL && sub !== L.R_RCR);
 }
 
 // Locals of the function: parameters at (the words' address) and n (their count), then these.
@@ -306,7 +279,9 @@ const TA = 13;
 const TB = 14;
 const TR = 15;
 const TT = 16;
-const LOCALS = 17;
+/** C_X's kind. */
+const XK = 17;
+const LOCALS = 18;
 
 /** The function `(at, n) -> k | DENSE_TAKEN?` over `layout` (see `DenseTier.enter`). */
 function denseBody(layout: WasmLayout): Uint8Array {
@@ -352,24 +327,42 @@ function denseBody(layout: WasmLayout): Uint8Array {
     });
   };
   /**
-   * R = op(A, B) with its flags (op 0, 2, 4, 5 or 6: `aluRuns`), 32-bit or (top 7) on bytes
-   * (alu.ts: the sum or difference wrapped to the operand size).
+   * R = op(A, B) with its flags (an AluOp: ADD, ADC, SUB, SBB, AND, OR, XOR; or, 32-bit only,
+   * ALU_IMUL), 32-bit or (top 7) on bytes (alu.ts: the sum or difference, with ADC/SBB's carry
+   * in, wrapped to the operand size, and the record of ADD or SUB).
    */
   const alu = (top = 31): void => {
     const wrap = (): void => void (top === 7 && a.i32(0xff).op(Op.i32And));
-    a.get(OP).op(Op.i32Eqz);
+    a.get(OP).i32(4).op(Op.i32LtU);
     a.open(Op.if);
-    a.get(A).get(B).op(Op.i32Add);
-    wrap();
-    a.set(R);
-    record(LazyOp.Add, A, B, R, top);
+    // ADD 0, ADC 1, SUB 2, SBB 3: the carry in (T) read before the record is replaced.
+    a.get(OP).i32(1).op(Op.i32And);
+    a.ifI32();
+    flag(CF);
     a.else();
-    a.get(OP).i32(2).op(Op.i32Eq);
+    a.i32(0);
+    a.end();
+    a.set(T);
+    a.get(OP).i32(2).op(Op.i32And);
     a.open(Op.if);
-    a.get(A).get(B).op(Op.i32Sub);
+    a.get(A).get(B).op(Op.i32Sub).get(T).op(Op.i32Sub);
     wrap();
     a.set(R);
     record(LazyOp.Sub, A, B, R, top);
+    a.else();
+    a.get(A).get(B).op(Op.i32Add).get(T).op(Op.i32Add);
+    wrap();
+    a.set(R);
+    record(LazyOp.Add, A, B, R, top);
+    a.end();
+    a.else();
+    a.get(OP).i32(L.ALU_IMUL).op(Op.i32Eq);
+    a.open(Op.if);
+    // alu.ts imul32: CF = OF = the signed product does not fit; the others kept (mulFlags).
+    a.get(A).get(B).op(Op.i32Mul).set(R);
+    a.get(A).op(Op.i64ExtendI32S).get(B).op(Op.i64ExtendI32S).op(Op.i64Mul);
+    a.get(R).op(Op.i64ExtendI32S).op(Op.i64Ne).tee(T).set(TT);
+    rotateFlags();
     a.else();
     a.get(OP).i32(4).op(Op.i32Eq);
     a.open(Op.if);
@@ -669,7 +662,12 @@ function denseBody(layout: WasmLayout): Uint8Array {
    * a count of 0 after masking changes nothing): R the result, T the CF bit, TT the OF bit.
    */
   const shift = (): void => {
-    a.get(ARG).i32(31).op(Op.i32And).tee(B);
+    // The count: CL's (W_CL) or the argument.
+    a.i32(0).mem(Op.i32Load8U, REGS + 4);
+    a.get(ARG);
+    a.get(W).i32(L.W_CL).op(Op.i32And);
+    a.op(Op.select);
+    a.i32(31).op(Op.i32And).tee(B);
     a.open(Op.if);
     getReg(L.W_D);
     a.set(A);
@@ -713,15 +711,15 @@ function denseBody(layout: WasmLayout): Uint8Array {
     setReg(L.W_D, () => a.get(R));
     a.end();
   };
-  /** INC/DEC: CF kept (alu.ts inc/dec), the rest from the result. */
-  const incDec = (): void => {
+  /**
+   * R = INC or DEC of A (`isInc` pushes which): CF kept (alu.ts inc/dec), the rest from the
+   * result.
+   */
+  const incDecOf = (isInc: () => void): void => {
     flag(CF);
     a.set(T);
-    getReg(L.W_D);
-    a.set(A);
     a.i32(1).set(B);
-    sub();
-    a.i32(L.R_INC).op(Op.i32Eq);
+    isInc();
     a.open(Op.if);
     a.get(A).i32(1).op(Op.i32Add).set(R);
     record(LazyOp.Add, A, B, R);
@@ -734,10 +732,68 @@ function denseBody(layout: WasmLayout): Uint8Array {
       a.i32(~CF).op(Op.i32And).get(T).op(Op.i32Or);
     });
     st(F + LMASK, () => a.i32(ARITH_FLAGS & ~CF));
+  };
+  /** INC/DEC of register d. */
+  const incDec = (): void => {
+    getReg(L.W_D);
+    a.set(A);
+    incDecOf(() => {
+      sub();
+      a.i32(L.R_INC).op(Op.i32Eq);
+    });
     setReg(L.W_D, () => a.get(R));
   };
-  /** C_REG: shifts and rotates, INC/DEC, PUSH/POP, and RET closing the block. */
+  /** MOVZX/MOVSX r32 from a register (R_MOVX: the source and sign in the argument). */
+  const movx = (): void => {
+    a.get(ARG).i32(L.MOVX_WORD).op(Op.i32And);
+    a.open(Op.if);
+    a.get(ARG).i32(7).op(Op.i32And).i32(2).op(Op.i32Shl).mem(Op.i32Load16U, REGS).set(R);
+    a.i32(16).set(T);
+    a.else();
+    a.get(ARG).i32(15).op(Op.i32And).mem(Op.i32Load8U, REGS).set(R);
+    a.i32(24).set(T);
+    a.end();
+    a.get(ARG).i32(L.MOVX_SIGNED).op(Op.i32And);
+    a.open(Op.if);
+    a.get(R).get(T).op(Op.i32Shl).get(T).op(Op.i32ShrS).set(R);
+    a.end();
+    setReg(L.W_D, () => a.get(R));
+  };
+  /** C_REG's operations past the shifts: PUSH imm, LEAVE, MOVZX/MOVSX from a register. */
+  const regExtra = (): void => {
+    sub();
+    a.i32(L.R_MOVX).op(Op.i32Eq);
+    a.open(Op.if);
+    movx();
+    a.else();
+    stack();
+    sub();
+    a.i32(L.R_PUSH_I).op(Op.i32Eq);
+    a.open(Op.if);
+    a.get(ARG).set(R);
+    push();
+    a.else();
+    // LEAVE: ESP = EBP, then POP EBP (the read first: a refused one leaves nothing done).
+    a.i32(0)
+      .mem(Op.i32Load, REGS + 4 * EBP)
+      .set(EA);
+    pop();
+    a.i32(0)
+      .get(R)
+      .mem(Op.i32Store, REGS + 4 * EBP);
+    a.end();
+    a.end();
+  };
+  /**
+   * C_REG: shifts and rotates (by a constant or CL), INC/DEC, PUSH/POP, RET closing the block,
+   * PUSH imm, LEAVE, MOVZX/MOVSX from a register.
+   */
   const regForm = (): void => {
+    sub();
+    a.i32(L.R_PUSH_I).op(Op.i32GeU);
+    a.open(Op.if);
+    regExtra();
+    a.else();
     sub();
     a.i32(L.R_SHIFT).op(Op.i32GeU);
     a.open(Op.if);
@@ -770,10 +826,99 @@ function denseBody(layout: WasmLayout): Uint8Array {
     a.end();
     a.end();
     a.end();
+    a.end();
+  };
+
+  /** C_X: CMOVcc, SETcc (one condition test for both), read-modify-write of memory. */
+  const extended = (): void => {
+    a.get(W).i32(L.W_KIND).op(Op.i32ShrU).i32(3).op(Op.i32And).set(XK);
+    a.get(XK).i32(L.X_RMW).op(Op.i32LtU);
+    a.open(Op.if);
+    // X_CMOV's source in B, read whatever the condition (a refused read leaves first).
+    a.get(XK).i32(L.X_CMOV).op(Op.i32Eq);
+    a.open(Op.if);
+    a.get(W).i32(L.W_XMEM).op(Op.i32And);
+    a.open(Op.if);
+    effective(argDisp);
+    read();
+    a.set(B);
+    a.else();
+    getReg(L.W_R);
+    a.set(B);
+    a.end();
+    a.end();
+    a.get(W).i32(L.W_XOP).op(Op.i32ShrU).i32(15).op(Op.i32And).set(T);
+    condition();
+    a.set(OP);
+    a.get(XK).i32(L.X_CMOV).op(Op.i32Eq);
+    a.open(Op.if);
+    a.get(OP);
+    a.open(Op.if);
+    setReg(L.W_D, () => a.get(B));
+    a.end();
+    a.else();
+    a.get(W).i32(L.W_X8).op(Op.i32ShrU).i32(15).op(Op.i32And);
+    a.get(OP);
+    a.mem(Op.i32Store8, REGS);
+    a.end();
+    a.else();
+    // X_RMW (op and source register) or X_RMW_I (op and immediate in the word).
+    effective(argDisp);
+    a.get(XK).i32(L.X_RMW).op(Op.i32Eq);
+    a.open(Op.if);
+    a.get(W).i32(L.W_XOP).op(Op.i32ShrU).i32(15).op(Op.i32And).set(OP);
+    getReg(L.W_D);
+    a.set(B);
+    a.else();
+    a.get(W).i32(L.W_IOP).op(Op.i32ShrU).i32(7).op(Op.i32And).set(OP);
+    a.get(W)
+      .i32(24 - L.W_XIMM)
+      .op(Op.i32Shl)
+      .i32(24)
+      .op(Op.i32ShrS)
+      .set(B);
+    a.end();
+    a.get(OP).i32(L.RMW_CMP).op(Op.i32Eq);
+    a.open(Op.if);
+    read();
+    a.set(A);
+    a.i32(2).set(OP);
+    alu();
+    a.else();
+    // The write's test (it implies the read's: the write mask holds the read mask's bits),
+    // then the dword at its host address (EA from here on).
+    fast(true);
+    hostAddress();
+    a.set(EA);
+    a.get(EA).mem(Op.i32Load, 0).set(A);
+    a.get(OP).i32(L.RMW_NOT).op(Op.i32LtU);
+    a.open(Op.if);
+    alu();
+    a.else();
+    a.get(OP).i32(L.RMW_NOT).op(Op.i32Eq);
+    a.open(Op.if);
+    a.get(A).i32(-1).op(Op.i32Xor).set(R);
+    a.else();
+    a.get(OP).i32(L.RMW_NEG).op(Op.i32Eq);
+    a.open(Op.if);
+    // NEG: SUB from 0 (alu.ts neg's record).
+    a.get(A).set(B);
+    a.i32(0).set(A);
+    a.i32(2).set(OP);
+    alu();
+    a.else();
+    incDecOf(() => void a.get(OP).i32(L.RMW_INC).op(Op.i32Eq));
+    a.end();
+    a.end();
+    a.end();
+    a.get(EA).get(R).mem(Op.i32Store, 0);
+    a.end();
+    a.end();
   };
 
   type Form = [form: number, emit: () => void];
   const forms: Form[] = [
+    [L.C_X, () => extended()],
     [L.C_MOV_RR, () => setReg(L.W_D, () => getReg(L.W_R))],
     [L.C_MOV_RI, () => setReg(L.W_D, () => a.get(ARG))],
     [L.C_ALU_RR, () => aluForm(L.W_OP, L.W_STORE, () => getReg(L.W_R))],
@@ -785,7 +930,14 @@ function denseBody(layout: WasmLayout): Uint8Array {
         effective(argDisp);
         read();
         a.set(R);
+        // W_PUSH: PUSH r/m32 (the read, then the push; ESP is the address's before it).
+        a.get(W).i32(L.W_PUSH).op(Op.i32And);
+        a.open(Op.if);
+        stack();
+        push();
+        a.else();
         setReg(L.W_D, () => a.get(R));
+        a.end();
       },
     ],
     [
@@ -812,19 +964,49 @@ function denseBody(layout: WasmLayout): Uint8Array {
       L.C_STORE,
       () => {
         effective(argDisp);
+        a.get(W).i32(L.W_STORE8).op(Op.i32And);
+        a.open(Op.if);
+        fast(true, undefined, 1);
+        hostAddress();
+        getReg8(L.W_S8);
+        a.mem(Op.i32Store8, 0);
+        a.else();
+        a.get(W).i32(L.W_WORD).op(Op.i32And);
+        a.open(Op.if);
+        fast(true, undefined, 2);
+        hostAddress();
+        getReg(L.W_D);
+        a.mem(Op.i32Store16, 0);
+        a.else();
         fast(true);
         hostAddress();
         getReg(L.W_D);
         a.mem(Op.i32Store, 0);
+        a.end();
+        a.end();
       },
     ],
     [
       L.C_STORE_I,
       () => {
         effective(wordDisp);
+        a.get(W).i32(L.W_BYTE).op(Op.i32And);
+        a.open(Op.if);
+        fast(true, undefined, 1);
+        hostAddress();
+        a.get(ARG).mem(Op.i32Store8, 0);
+        a.else();
+        a.get(W).i32(L.W_HALF).op(Op.i32And);
+        a.open(Op.if);
+        fast(true, undefined, 2);
+        hostAddress();
+        a.get(ARG).mem(Op.i32Store16, 0);
+        a.else();
         fast(true);
         hostAddress();
         a.get(ARG).mem(Op.i32Store, 0);
+        a.end();
+        a.end();
       },
     ],
     [
@@ -867,11 +1049,19 @@ function denseBody(layout: WasmLayout): Uint8Array {
         a.set(R);
         a.i32(24).set(T);
         a.end();
+        a.get(W).i32(L.W_TO8).op(Op.i32And);
+        a.open(Op.if);
+        // MOV r8, m8.
+        a.get(W).i32(L.W_T8).op(Op.i32ShrU).i32(15).op(Op.i32And);
+        a.get(R);
+        a.mem(Op.i32Store8, REGS);
+        a.else();
         a.get(W).i32(L.W_SIGNED).op(Op.i32And);
         a.open(Op.if);
         a.get(R).get(T).op(Op.i32Shl).get(T).op(Op.i32ShrS).set(R);
         a.end();
         setReg(L.W_D, () => a.get(R));
+        a.end();
       },
     ],
     [
