@@ -8,10 +8,12 @@
 //
 //   node bench/ab.mjs --pairs 6 --b /tmp/other-checkout
 //   node bench/ab.mjs --pairs 6 --b-node "--max-semi-space-size=64"
+//   node bench/ab.mjs --pairs 6 --b-args "--hot 8000"
 //
 // --a DIR, --b DIR: the root of a built checkout to run bench/phases.mjs from (default: this
 // one; `git worktree add DIR REF`, then `pnpm install` and `pnpm build` there). --a-node,
-// --b-node: flags for node (quoted, split at spaces). Other arguments go to phases.mjs.
+// --b-node: flags for node (quoted, split at spaces). --a-args, --b-args: arguments for that
+// side's phases.mjs (quoted, split at spaces). Other arguments go to both sides' phases.mjs.
 import { spawnSync } from "node:child_process";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -28,8 +30,18 @@ const option = (name, fallback) => {
 };
 const pairs = Number(option("pairs", "4"));
 const sides = [
-  { name: "A", root: resolve(option("a", here)), node: option("a-node", "") },
-  { name: "B", root: resolve(option("b", here)), node: option("b-node", "") },
+  {
+    name: "A",
+    root: resolve(option("a", here)),
+    node: option("a-node", ""),
+    args: option("a-args", ""),
+  },
+  {
+    name: "B",
+    root: resolve(option("b", here)),
+    node: option("b-node", ""),
+    args: option("b-args", ""),
+  },
 ];
 const passOn = args.filter((_, i) => !taken.has(i));
 if (!Number.isInteger(pairs) || pairs < 2) {
@@ -52,9 +64,10 @@ function parsePhases(text) {
 
 /** Runs one full boot and workload for `side`; exits on a failed run (its error shown). */
 function runOnce(side) {
-  const flags = side.node.split(" ").filter((f) => f !== "");
+  const words = (text) => text.split(" ").filter((f) => f !== "");
   const script = join(side.root, "bench", "phases.mjs");
-  const r = spawnSync(process.execPath, [...flags, script, "--full-boot", ...passOn], {
+  const argv = [...words(side.node), script, "--full-boot", ...passOn, ...words(side.args)];
+  const r = spawnSync(process.execPath, argv, {
     cwd: side.root,
     encoding: "utf8",
     timeout: 600_000,
