@@ -155,7 +155,8 @@ const WIDER = hex(
 /**
  * The extended compact forms, 250 steps over 4 KiB filled first by an LCG (as WIDER), flags
  * stored twice a step: CMOVcc of all 16 conditions from registers and memory after CMP and
- * SUB; SETcc into AL, AH, CL, CH, DL, DH after TEST; read-modify-write of memory by a register
+ * SUB; SETcc into AL, AH, CL, CH, DL, DH after TEST; NOT, NEG, BSWAP and IMUL with an
+ * immediate of registers; read-modify-write of memory by a register
  * (ADD, ADC, SUB, SBB, AND, OR, XOR) and by an immediate (a byte's: ADD, ADC, SUB, SBB, and CMP
  * with a displacement too wide for a word, 0x2000; beyond a byte: AND, OR, XOR, which stay the
  * interpreter's), INC, DEC, NOT and NEG of memory; MOV r8, m8 (AL, AH, DH);
@@ -168,7 +169,9 @@ const WIDER = hex(
  *         cmova edi, edx / sub eax, edx / cmovs esi, edx / cmovns edi, eax / cmovp esi, eax
  *         cmovnp edi, edx / cmovl esi, [ebx + ecx*4 + 16] / cmovge edi, eax / cmovle esi, edx
  *         cmovg edi, eax / test al, 3 / sete dl / setne dh / push ecx / setp cl / setb ch
- *         add esi, ecx / pop ecx / sets al / setg ah / add [ebx + ecx*4 + 0x1000], eax
+ *         add esi, ecx / pop ecx / sets al / setg ah / not edx / neg esi / jc .n1 / inc edi
+ * .n1:    bswap eax / imul edi, esi, -7 / jo .n2 / imul ebp, eax, 0x12345 / add esi, ebp
+ * .n2:    add [ebx + ecx*4 + 0x1000], eax
  *         adc [ebx + ecx*4 + 0x1004], edx / sub [ebx + ecx*4 + 0x1008], esi
  *         sbb [ebx + ecx*4 + 0x100c], edi / and [ebx + ecx*4 + 0x1010], eax
  *         or [ebx + 0x1400], edx / xor [ebx + ecx*4 + 0x1018], esi
@@ -189,12 +192,13 @@ const WIDER = hex(
 const EXTENDED = hex(
   "b900040000b891f44525bb0000040089048b69c06d4ec64105393000004975efb9fa00000031f631ff8b048b8b54" +
     "8b0439d00f40f00f41fa0f42748b080f437b0c0f44f20f45f80f46f00f47fa29d00f48f20f49f80f4af00f4bfa0f" +
-    "4c748b100f4df80f4ef20f4ff8a8030f94c20f95c6510f9ac10f92c501ce590f98c00f9fc401848b001000001194" +
-    "8b0410000029b48b0810000019bc8b0c10000021848b1010000009930014000031b48b1810000083848b1c100000" +
-    "0583948b20100000f983ab0414000064839b081400000381a48b24100000ff010000818c8b2810000000feffff81" +
-    "b48b2c10000055010000ff830c140000ff8c8b30100000f7948b34100000f79c8b381000009c5d89ac8b00180000" +
-    "83bc8b00200000647c014683bb04140000fd7f014f8a840b000300008aa44b000100008ab3091400009001c601d7" +
-    "0f1f44000031ce9c5d89ac8b001c000089b48b0024000089bc8b00280000490f85c2fefffff4",
+    "4c748b100f4df80f4ef20f4ff8a8030f94c20f95c6510f9ac10f92c501ce590f98c00f9fc4f7d2f7de7201470fc8" +
+    "6bfef9700869e84523010001ee01848b0010000011948b0410000029b48b0810000019bc8b0c10000021848b1010" +
+    "000009930014000031b48b1810000083848b1c1000000583948b20100000f983ab0414000064839b081400000381" +
+    "a48b24100000ff010000818c8b2810000000feffff81b48b2c10000055010000ff830c140000ff8c8b30100000f7" +
+    "948b34100000f79c8b381000009c5d89ac8b0018000083bc8b00200000647c014683bb04140000fd7f014f8a840b" +
+    "000300008aa44b000100008ab3091400009001c601d70f1f44000031ce9c5d89ac8b001c000089b48b0024000089" +
+    "bc8b00280000490f85acfefffff4",
 );
 
 function runToHalt(m: Machine): void {
@@ -278,9 +282,9 @@ describe("the dense cold tier", () => {
     expect(memory(js, 0x2000)).toEqual(memory(oracle, 0x2000));
   });
 
-  it("runs CMOVcc, SETcc, read-modify-write of memory, MOV r8, m8 and NOP", () => {
+  it("runs CMOVcc, SETcc, NOT/NEG/BSWAP/IMUL imm, read-modify-writes, MOV r8, m8, NOP", () => {
     const st = againstInterpreter(EXTENDED, (m) => m, 0x3000);
-    // All but, per 81-instruction step, the two PUSHFDs and the AND, OR and XOR of memory with
+    // All but, per 90-instruction step, the two PUSHFDs and the AND, OR and XOR of memory with
     // an immediate beyond a byte (not compact), and the fill loop's IMUL with an immediate.
     expect(st.denseInstructions).toBeGreaterThan(st.interpreted.cold * 0.9);
     const oracle = makeMachine(EXTENDED, false);

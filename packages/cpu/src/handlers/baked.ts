@@ -916,8 +916,8 @@ function fusedAlu(
 // Same semantics as the closures: the same alu.ts routines, segment check and memory fast path.
 
 /**
- * The extended forms, their kind at W_KIND (X_*): CMOVcc r32, r/m32; SETcc r8; a
- * read-modify-write of a 32-bit memory operand by a register (or NOT, NEG, INC, DEC), or by an
+ * The extended forms, their kind at W_KIND (X_*): CMOVcc r32, r/m32; register forms (X_REG:
+ * SETcc r8, NOT, NEG, BSWAP, IMUL r32, r32, imm); a read-modify-write of a 32-bit memory operand by a register (or NOT, NEG, INC, DEC), or by an
  * immediate (then in the word, 8 bits signed, and the displacement the argument). Words keep
  * to 30 bits, as all compact words do: a small integer on every V8, never a heap number.
  */
@@ -977,16 +977,25 @@ const W_TEST = 1 << 4;
 const W_BYTE = 1 << 5;
 /** C_STORE_I of 16 bits (W_BYTE: of 8). */
 const W_HALF = 1 << 6;
-/** C_X: the kind, the condition (X_CMOV, X_SETCC) or X_RMW's operation (an AluOp, or RMW_*). */
+/** C_X: the kind, the condition (X_CMOV, X_REG's SETcc) or X_RMW's operation (AluOp, RMW_*). */
 const W_KIND = 28;
 const X_CMOV = 0;
-const X_SETCC = 1;
+const X_REG = 1;
 const X_RMW = 2;
 const X_RMW_I = 3;
 const W_XOP = 20;
 /** X_CMOV from memory (its fields, the displacement the argument), else from register W_R. */
 const W_XMEM = 1 << 24;
-/** X_SETCC's byte register (a `regs8` index). */
+/**
+ * X_REG's operation (XR_*, at W_XSUB) on register d (IMUL: from register W_R by the argument);
+ * SETcc's byte register (a `regs8` index) at W_X8.
+ */
+const W_XSUB = 24;
+const XR_SETCC = 0;
+const XR_NOT = 1;
+const XR_NEG = 2;
+const XR_BSWAP = 3;
+const XR_IMUL = 4;
 const W_X8 = 7;
 /** X_RMW's operations beyond AluOp's (no source register). */
 const RMW_NOT = 8;
@@ -1047,7 +1056,13 @@ export const COMPACT_LAYOUT = {
   C_X,
   W_KIND,
   X_CMOV,
-  X_SETCC,
+  X_REG,
+  W_XSUB,
+  XR_SETCC,
+  XR_NOT,
+  XR_NEG,
+  XR_BSWAP,
+  XR_IMUL,
   X_RMW,
   X_RMW_I,
   W_XOP,
@@ -1216,7 +1231,7 @@ export function compactForm(insn: Instruction, memory: boolean): number {
   const setCond = SETCC_CC[code] ?? -1;
   if (setCond >= 0) {
     if (op0 !== OpKind.Register) return -1;
-    return C_X | (X_SETCC << W_KIND) | (setCond << W_XOP) | (reg8Index(insn.op0Register) << W_X8);
+    return C_X | (X_REG << W_KIND) | (setCond << W_XOP) | (reg8Index(insn.op0Register) << W_X8);
   }
   if (sub >= 0) {
     // The stack forms read or write memory; the others need a 32-bit register.
@@ -1266,8 +1281,15 @@ export function compactForm(insn: Instruction, memory: boolean): number {
       return C_LOAD_X | W_TO8 | m | (reg8Index(insn.op0Register) << W_T8);
     case Code.Not_rm32:
     case Code.Neg_rm32:
+      if (r0 >= 0) return xReg(code === Code.Not_rm32 ? XR_NOT : XR_NEG, r0);
       if (!mem0 || (m = compactMem(insn)) < 0) return -1;
       return C_X | (X_RMW << W_KIND) | m | ((code === Code.Not_rm32 ? RMW_NOT : RMW_NEG) << W_XOP);
+    case Code.Bswap_r32:
+      return xReg(XR_BSWAP, r0);
+    case Code.Imul_r32_rm32_imm8:
+    case Code.Imul_r32_rm32_imm32:
+      if (r0 < 0 || r1 < 0 || !small(insn.immediate | 0)) return -1;
+      return xReg(XR_IMUL, r0) | (r1 << W_R);
     case Code.Nopw:
     case Code.Nopd:
     case Code.Nop_rm16:
@@ -1352,6 +1374,10 @@ for (const [cl, op] of [
   COUNT_CL.add(cl);
 }
 
+function xReg(sub: number, r: number): number {
+  return C_X | (X_REG << W_KIND) | (sub << W_XSUB) | (r << W_D);
+}
+
 function regWord(sub: number, r: number): number {
   return C_REG | (sub << W_SUB) | ((r < 0 ? 0 : r) << W_D);
 }
@@ -1359,8 +1385,13 @@ function regWord(sub: number, r: number): number {
 /** The argument `runCompact` takes with `compactForm(insn)`'s word. */
 export function compactArg(insn: Instruction, word: number): number {
   const form = word & 15;
-  // C_X: X_SETCC and X_CMOV from a register have no displacement (0).
-  if (form === C_X) return insn.memDisplacement | 0;
+  if (form === C_X) {
+    // X_REG's IMUL: the immediate; the other register forms have no displacement (0).
+    const reg = ((word >>> W_KIND) & 3) === X_REG;
+    return reg && ((word >>> W_XSUB) & 15) === XR_IMUL
+      ? insn.immediate | 0
+      : insn.memDisplacement | 0;
+  }
   if (form === C_REG) {
     const sub = (word >>> W_SUB) & 15;
     if (sub === R_PUSH_I) return insn.immediate | 0;
@@ -1479,8 +1510,8 @@ export function runCompact(s: CpuState, w: number, arg: number, fast: LinearFast
 function runExtended(s: CpuState, w: number, arg: number, fast: LinearFastPath): void {
   const kind = (w >>> W_KIND) & 3;
   const seg = (w >>> W_SEG) & 7;
-  if (kind === X_SETCC) {
-    s.regs8[(w >>> W_X8) & 15] = testCondition(s, (w >>> W_XOP) & 15) ? 1 : 0;
+  if (kind === X_REG) {
+    runRegExtra(s, w, arg);
   } else if (kind === X_CMOV) {
     // The source is read (and may fault) whatever the condition.
     const v =
@@ -1495,6 +1526,30 @@ function runExtended(s: CpuState, w: number, arg: number, fast: LinearFastPath):
     const ea = compactEa(s, w, arg);
     if (op === RMW_CMP) alu.sub(s, read32(s, seg, ea, fast), v, 31);
     else readModifyWrite(s, seg, ea, op, v, fast);
+  }
+}
+
+/** X_REG's forms (the operation at W_XSUB). */
+function runRegExtra(s: CpuState, w: number, arg: number): void {
+  const regs = s.regs;
+  const d = (w >>> W_D) & 7;
+  switch ((w >>> W_XSUB) & 15) {
+    case XR_SETCC:
+      s.regs8[(w >>> W_X8) & 15] = testCondition(s, (w >>> W_XOP) & 15) ? 1 : 0;
+      return;
+    case XR_NOT:
+      regs[d] = ~regs[d]!;
+      return;
+    case XR_NEG:
+      regs[d] = alu.neg(s, regs[d]!, 31);
+      return;
+    case XR_BSWAP: {
+      const v = regs[d]!;
+      regs[d] = (v << 24) | ((v & 0xff00) << 8) | ((v >>> 8) & 0xff00) | (v >>> 24);
+      return;
+    }
+    default:
+      regs[d] = alu.imul32(s, regs[(w >>> W_R) & 7]!, arg);
   }
 }
 

@@ -58,8 +58,8 @@ function compactVariants(): string[] {
 }
 
 /**
- * The forms added to the first ones: ADC/SBB, IMUL r32, r/m32, shifts by CL, MOVZX/MOVSX of
- * registers, CMOVcc and SETcc, PUSH imm, LEAVE, NOPs; and of memory: read-modify-writes by a
+ * The forms added to the first ones: ADC/SBB, IMUL r32, r/m32 and r32, r32, imm, shifts by CL,
+ * MOVZX/MOVSX of registers, CMOVcc and SETcc, NOT, NEG, BSWAP, PUSH imm, LEAVE, NOPs; and of memory: read-modify-writes by a
  * register, an immediate byte (CMP too), INC/DEC/NOT/NEG, 8- and 16-bit stores, PUSH r/m32.
  */
 function extendedVariants(): string[] {
@@ -71,6 +71,9 @@ function extendedVariants(): string[] {
     for (const ext of [0, 1, 4, 5, 7]) out.push("d3" + modrm(3, ext, d));
     for (const op of ["0fb6", "0fbe", "0fb7", "0fbf"])
       out.push(op + modrm(3, d, r), op + modrm(3, r, d));
+    out.push("f7" + modrm(3, 2, d), "f7" + modrm(3, 3, d), "0f" + b(0xc8 + d));
+    out.push("6b" + modrm(3, d, r) + "f9", "69" + modrm(3, d, r) + imm32(0x12345 + r));
+    out.push("69" + modrm(3, d, r) + imm32(0x7fff0000), "6b" + modrm(3, d, d) + "40");
     for (let cc = 0; cc < 16; cc++)
       out.push("0f" + b(0x40 + cc) + modrm(3, d, r), "0f" + b(0x90 + cc) + modrm(3, 0, r));
   }
@@ -213,7 +216,9 @@ describe("compact forms", () => {
     expect(form("ff4308")).toBeGreaterThanOrEqual(0); // inc dword [ebx+8]
     expect(form("ff4308", false)).toBe(-1);
     expect(form("81430800010000")).toBe(-1); // add dword [ebx+8], 0x100: not a byte
-    expect(form("f7d0")).toBe(-1); // not eax: no register form
+    expect(form("f7d0")).toBeGreaterThanOrEqual(0); // not eax
+    expect(form("6bc6f9", false)).toBeGreaterThanOrEqual(0); // imul eax, esi, -7
+    expect(form("6b0607")).toBe(-1); // imul eax, [esi], 7: not from memory
     // Every word is a small integer on every V8 (30 bits), never a heap number.
     for (const code of codes) {
       const w = form(code);

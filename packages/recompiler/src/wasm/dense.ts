@@ -829,9 +829,57 @@ function denseBody(layout: WasmLayout): Uint8Array {
     a.end();
   };
 
-  /** C_X: CMOVcc, SETcc (one condition test for both), read-modify-write of memory. */
+  /** X_REG's NOT, NEG, BSWAP and IMUL r32, r32, imm (SETcc is `extended`'s, with CMOVcc). */
+  const xRegForm = (): void => {
+    a.get(W).i32(L.W_XSUB).op(Op.i32ShrU).i32(15).op(Op.i32And).set(OP);
+    getReg(L.W_D);
+    a.set(A);
+    a.get(OP).i32(L.XR_NOT).op(Op.i32Eq);
+    a.open(Op.if);
+    a.get(A).i32(-1).op(Op.i32Xor).set(R);
+    a.else();
+    a.get(OP).i32(L.XR_NEG).op(Op.i32Eq);
+    a.open(Op.if);
+    // NEG: SUB from 0 (alu.ts neg's record).
+    a.get(A).set(B);
+    a.i32(0).set(A);
+    a.i32(2).set(OP);
+    alu();
+    a.else();
+    a.get(OP).i32(L.XR_BSWAP).op(Op.i32Eq);
+    a.open(Op.if);
+    a.get(A)
+      .i32(8)
+      .op(Op.i32Rotr)
+      .i32(0xff00ff00 | 0)
+      .op(Op.i32And);
+    a.get(A).i32(8).op(Op.i32Rotl).i32(0x00ff00ff).op(Op.i32And);
+    a.op(Op.i32Or).set(R);
+    a.else();
+    // IMUL r32, r32, imm: register W_R by the argument.
+    getReg(L.W_R);
+    a.set(A);
+    a.get(ARG).set(B);
+    a.i32(L.ALU_IMUL).set(OP);
+    alu();
+    a.end();
+    a.end();
+    a.end();
+    setReg(L.W_D, () => a.get(R));
+  };
+
+  /**
+   * C_X: CMOVcc and SETcc (one condition test for both), X_REG's other register forms,
+   * read-modify-write of memory.
+   */
   const extended = (): void => {
     a.get(W).i32(L.W_KIND).op(Op.i32ShrU).i32(3).op(Op.i32And).set(XK);
+    a.get(XK).i32(L.X_REG).op(Op.i32Eq);
+    a.get(W).i32(L.W_XSUB).op(Op.i32ShrU).i32(15).op(Op.i32And).i32(L.XR_SETCC).op(Op.i32Ne);
+    a.op(Op.i32And);
+    a.open(Op.if);
+    xRegForm();
+    a.else();
     a.get(XK).i32(L.X_RMW).op(Op.i32LtU);
     a.open(Op.if);
     // X_CMOV's source in B, read whatever the condition (a refused read leaves first).
@@ -912,6 +960,7 @@ function denseBody(layout: WasmLayout): Uint8Array {
     a.end();
     a.end();
     a.get(EA).get(R).mem(Op.i32Store, 0);
+    a.end();
     a.end();
     a.end();
   };
