@@ -6,7 +6,7 @@
 // handlers/fast.ts and the generic handlers for the same instruction: the same alu.ts routines,
 // the same segment check (checkedLinear) and memory calls in the same order.
 import type { LinearFastPath } from "@ringvm/bus";
-import { Code, OpKind, type Instruction } from "@ringvm/decoder";
+import { Code, CODE_COUNT, OpKind, type Instruction } from "@ringvm/decoder";
 import * as alu from "../alu";
 import { pop32, push32 } from "../access";
 import { checkedLinear } from "../segments";
@@ -1214,13 +1214,13 @@ export function compactForm(insn: Instruction, memory: boolean): number {
       return C_CMP_MI | mm | W_BYTE | (test ? W_TEST : 0);
     return -1;
   }
-  const sub = REG_SUB[code] ?? -1;
+  const sub = REG_SUB[code]!;
   if ((sub === R_INC || sub === R_DEC) && mem0) {
     const mm = compactMem(insn);
     if (mm < 0) return -1;
     return C_X | (X_RMW << W_KIND) | mm | ((sub === R_INC ? RMW_INC : RMW_DEC) << W_XOP);
   }
-  const cond = CMOV_CC[code] ?? -1;
+  const cond = CMOV_CC[code]!;
   if (cond >= 0) {
     if (r0 < 0) return -1;
     const x = C_X | (X_CMOV << W_KIND) | (cond << W_XOP) | (r0 << W_D);
@@ -1228,7 +1228,7 @@ export function compactForm(insn: Instruction, memory: boolean): number {
     const mm = mem1 ? compactMem(insn) : -1;
     return mm < 0 ? -1 : x | W_XMEM | mm;
   }
-  const setCond = SETCC_CC[code] ?? -1;
+  const setCond = SETCC_CC[code]!;
   if (setCond >= 0) {
     if (op0 !== OpKind.Register) return -1;
     return C_X | (X_REG << W_KIND) | (setCond << W_XOP) | (reg8Index(insn.op0Register) << W_X8);
@@ -1326,22 +1326,27 @@ export function compactForm(insn: Instruction, memory: boolean): number {
   }
 }
 
-/** C_REG's operation for each code that has one. */
-const REG_SUB: Partial<Record<number, number>> = {
-  [Code.Push_r32]: R_PUSH,
-  [Code.Pop_r32]: R_POP,
-  [Code.Retnd]: R_RET,
-  [Code.Inc_r32]: R_INC,
-  [Code.Inc_rm32]: R_INC,
-  [Code.Dec_r32]: R_DEC,
-  [Code.Dec_rm32]: R_DEC,
-  [Code.Pushd_imm8]: R_PUSH_I,
-  [Code.Pushd_imm32]: R_PUSH_I,
-  [Code.Leaved]: R_LEAVE,
-};
-/** CMOVcc r32, r/m32 and SETcc r/m8: their condition (Jcc order), by code. */
-const CMOV_CC: Partial<Record<number, number>> = {};
-const SETCC_CC: Partial<Record<number, number>> = {};
+/**
+ * By code, -1 where none: C_REG's operation; the condition (Jcc order) of CMOVcc r32, r/m32 and
+ * of SETcc r/m8. Typed arrays: `compactForm` looks up every instruction of every cold block, and
+ * an object's missing integer key is a slow lookup.
+ */
+const REG_SUB = new Int8Array(CODE_COUNT).fill(-1);
+const CMOV_CC = new Int8Array(CODE_COUNT).fill(-1);
+const SETCC_CC = new Int8Array(CODE_COUNT).fill(-1);
+for (const [code, sub] of [
+  [Code.Push_r32, R_PUSH],
+  [Code.Pop_r32, R_POP],
+  [Code.Retnd, R_RET],
+  [Code.Inc_r32, R_INC],
+  [Code.Inc_rm32, R_INC],
+  [Code.Dec_r32, R_DEC],
+  [Code.Dec_rm32, R_DEC],
+  [Code.Pushd_imm8, R_PUSH_I],
+  [Code.Pushd_imm32, R_PUSH_I],
+  [Code.Leaved, R_LEAVE],
+] as const)
+  REG_SUB[code] = sub;
 for (let cc = 0; cc < 16; cc++) {
   const codes = Code as unknown as Record<string, number>;
   CMOV_CC[codes[`Cmov${COND_NAMES[cc]}_r32_rm32`]!] = cc;
