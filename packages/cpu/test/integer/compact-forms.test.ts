@@ -78,7 +78,8 @@ function extendedVariants(): string[] {
       out.push("0f" + b(0x40 + cc) + modrm(3, d, r), "0f" + b(0x90 + cc) + modrm(3, 0, r));
   }
   out.push("6a05", "6afd", "68" + imm32(0x12345), "c9", "90", "6690", "0f1f4000", "0f1f440000");
-  for (const m of MEMS) {
+  // Each memory operand also one byte off (unaligned: the fast path refuses it).
+  for (const m of MEMS.flatMap((at) => [at, { ...at, disp: at.disp + 1 }])) {
     const p = m.prefix;
     for (const op of [0x01, 0x11, 0x29, 0x19, 0x21, 0x09, 0x31]) out.push(p + b(op) + mem(3, m));
     for (let ext = 0; ext < 8; ext++) out.push(p + "83" + mem(ext, m) + (ext & 1 ? "80" : "7f"));
