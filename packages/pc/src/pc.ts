@@ -120,8 +120,8 @@ export interface PcConfig {
   readonly hotThreshold?: number;
   /**
    * `auto` with the wasm back end: runs after which a cold block runs in the recompiler's dense
-   * tier (WebAssembly over its decoded slots; default the recompiler's DEFAULT_DENSE_RUNS, 4;
-   * 0: never).
+   * tier (WebAssembly over its decoded slots; default the recompiler's DEFAULT_DENSE_RUNS, 1:
+   * from its first run; 0: never).
    */
   readonly denseRuns?: number;
   /**

@@ -267,14 +267,13 @@ export const DEFAULT_HOT_THRESHOLD = 20000;
  */
 export const DEFAULT_HOT_THRESHOLD_WASM = 6000;
 /**
- * Runs after which a cold block's instructions go to the dense tier (wasm/dense.ts) by default.
- * The tier runs ~47 % of a boot's cold instructions and ~56 % of the workload's; the
- * dispatcher's work per block stays in JavaScript. At stop 54 no boot measured faster with it;
- * with regions that chain past barriers and memory operands off loops (stops 55-56), 4 booted
- * faster than 0 in 8 of 10 alternating full boots (9.06 against 9.24 s mean) and ran the
- * workload faster in 9 of 10 (1.93 against 2.04 s), 8 about as 4 (bench/README.md, stop 56).
+ * Runs after which a cold block's instructions go to the dense tier (wasm/dense.ts) by default:
+ * from its first. The dispatcher's work per block stays in JavaScript. At stop 56 (the tier
+ * then ran ~47 % of a boot's cold instructions) 4 booted faster than 0 and 8 about as 4; since
+ * stop 63 it runs ~96 % of them, and in paired boots (`bench/ab.mjs`, 8 pairs each) 2 booted
+ * 2.7 ± 0.6 % faster than 4, and 1 1.7 ± 0.7 % faster than 2 (bench/README.md, stop 63).
  */
-export const DEFAULT_DENSE_RUNS = 4;
+export const DEFAULT_DENSE_RUNS = 1;
 /**
  * Default heat of `auto` when counted in instructions (`hotInstructions`): runs times the
  * block's length, so a short block must run longer than a long one before it pays for its
