@@ -267,7 +267,7 @@ describe("the dense cold tier", () => {
     });
   }
 
-  it("runs ADC/SBB, IMUL, shifts by CL, MOVZX/MOVSX of registers, narrow stores, PUSH, LEAVE", () => {
+  it("runs ADC/SBB, IMUL, shifts by CL, MOVZX/MOVSX, narrow stores, PUSH, LEAVE", () => {
     const st = againstInterpreter(WIDER, (m) => m, 0x2000);
     // All but, per step, the two PUSHFDs, the odd 16-bit store (its fast-path test refuses it)
     // and the byte store whose displacement (0x300) does not fit a compact word, and the fill

@@ -917,9 +917,10 @@ function fusedAlu(
 
 /**
  * The extended forms, their kind at W_KIND (X_*): CMOVcc r32, r/m32; register forms (X_REG:
- * SETcc r8, NOT, NEG, BSWAP, IMUL r32, r32, imm); a read-modify-write of a 32-bit memory operand by a register (or NOT, NEG, INC, DEC), or by an
- * immediate (then in the word, 8 bits signed, and the displacement the argument). Words keep
- * to 30 bits, as all compact words do: a small integer on every V8, never a heap number.
+ * SETcc r8, NOT, NEG, BSWAP, IMUL r32, r32, imm); a read-modify-write of a 32-bit memory operand
+ * by a register (or NOT, NEG, INC, DEC), or by an immediate (then in the word, 8 bits signed,
+ * and the displacement the argument). Words keep to 30 bits, as all compact words do: a small
+ * integer on every V8, never a heap number.
  */
 const C_X = 0;
 const C_MOV_RR = 1;
@@ -1516,7 +1517,7 @@ function runExtended(s: CpuState, w: number, arg: number, fast: LinearFastPath):
   const kind = (w >>> W_KIND) & 3;
   const seg = (w >>> W_SEG) & 7;
   if (kind === X_REG) {
-    runRegExtra(s, w, arg);
+    runXReg(s, w, arg);
   } else if (kind === X_CMOV) {
     // The source is read (and may fault) whatever the condition.
     const v =
@@ -1535,7 +1536,7 @@ function runExtended(s: CpuState, w: number, arg: number, fast: LinearFastPath):
 }
 
 /** X_REG's forms (the operation at W_XSUB). */
-function runRegExtra(s: CpuState, w: number, arg: number): void {
+function runXReg(s: CpuState, w: number, arg: number): void {
   const regs = s.regs;
   const d = (w >>> W_D) & 7;
   switch ((w >>> W_XSUB) & 15) {
@@ -1688,11 +1689,9 @@ function write32(s: CpuState, seg: number, ea: number, v: number, fast: LinearFa
 function write16(s: CpuState, seg: number, ea: number, v: number, fast: LinearFastPath): void {
   const lin = segLinear(s, seg, 0x100 << seg, ea, 2, true);
   const e = fast.tlb[lin >>> 12]!;
-  if ((e & fast.masks[1]!) === 1 && (lin & 1) === 0) {
-    const h = (e & ~0xfff) | (lin & 0xfff);
-    fast.u8[h] = v;
-    fast.u8[h + 1] = v >>> 8;
-  } else s.memory.write16(lin, v & 0xffff);
+  if ((e & fast.masks[1]!) === 1 && (lin & 1) === 0)
+    fast.u16[((e & ~0xfff) | (lin & 0xfff)) >>> 1] = v;
+  else s.memory.write16(lin, v & 0xffff);
 }
 
 /** An 8-bit write of `v` to `ea` in segment `seg` through the fast path. */

@@ -59,8 +59,9 @@ function compactVariants(): string[] {
 
 /**
  * The forms added to the first ones: ADC/SBB, IMUL r32, r/m32 and r32, r32, imm, shifts by CL,
- * MOVZX/MOVSX of registers, CMOVcc and SETcc, NOT, NEG, BSWAP, PUSH imm, LEAVE, NOPs; and of memory: read-modify-writes by a
- * register, an immediate byte (CMP too), INC/DEC/NOT/NEG, 8- and 16-bit stores, PUSH r/m32.
+ * MOVZX/MOVSX of registers, CMOVcc and SETcc, NOT, NEG, BSWAP, PUSH imm, LEAVE, NOPs; and of
+ * memory: read-modify-writes by a register, an immediate byte (CMP too), INC/DEC/NOT/NEG, 8- and
+ * 16-bit stores, PUSH r/m32.
  */
 function extendedVariants(): string[] {
   const out: string[] = [];

@@ -760,7 +760,7 @@ function denseBody(layout: WasmLayout): Uint8Array {
     setReg(L.W_D, () => a.get(R));
   };
   /** C_REG's operations past the shifts: PUSH imm, LEAVE, MOVZX/MOVSX from a register. */
-  const regExtra = (): void => {
+  const regPastShifts = (): void => {
     sub();
     a.i32(L.R_MOVX).op(Op.i32Eq);
     a.open(Op.if);
@@ -792,7 +792,7 @@ function denseBody(layout: WasmLayout): Uint8Array {
     sub();
     a.i32(L.R_PUSH_I).op(Op.i32GeU);
     a.open(Op.if);
-    regExtra();
+    regPastShifts();
     a.else();
     sub();
     a.i32(L.R_SHIFT).op(Op.i32GeU);
