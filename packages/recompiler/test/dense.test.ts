@@ -240,6 +240,19 @@ function againstInterpreter(
   return m.engine!.stats;
 }
 
+/**
+ * Runs `code` in cold blocks without the tier (their compact forms in `runCompact`) and checks
+ * that it leaves the interpreter's state and memory.
+ */
+function withoutTier(code: Uint8Array, bytes: number): void {
+  const oracle = makeMachine(code, false);
+  runToHalt(oracle);
+  const js = cold(code, 0);
+  runToHalt(js);
+  expect(snapshot(js.cpu)).toEqual(snapshot(oracle.cpu));
+  expect(memory(js, bytes)).toEqual(memory(oracle, bytes));
+}
+
 describe("the dense cold tier", () => {
   // The share of cold instructions the tier runs at least: most of MIX's, some of EDGES'.
   for (const [name, code, share] of [
@@ -273,13 +286,7 @@ describe("the dense cold tier", () => {
     // and the byte store whose displacement (0x300) does not fit a compact word, and the fill
     // loop's IMUL with an immediate: ~90 % (~45 % before the tier ran these forms).
     expect(st.denseInstructions).toBeGreaterThan(st.interpreted.cold * 0.85);
-    // The same compact forms run by the interpreter's runCompact (no tier).
-    const oracle = makeMachine(WIDER, false);
-    runToHalt(oracle);
-    const js = cold(WIDER, 0);
-    runToHalt(js);
-    expect(snapshot(js.cpu)).toEqual(snapshot(oracle.cpu));
-    expect(memory(js, 0x2000)).toEqual(memory(oracle, 0x2000));
+    withoutTier(WIDER, 0x2000);
   });
 
   it("runs CMOVcc, SETcc, NOT/NEG/BSWAP/IMUL imm, read-modify-writes, MOV r8, m8, NOP", () => {
@@ -287,12 +294,7 @@ describe("the dense cold tier", () => {
     // All but, per 90-instruction step, the two PUSHFDs and the AND, OR and XOR of memory with
     // an immediate beyond a byte (not compact), and the fill loop's IMUL with an immediate.
     expect(st.denseInstructions).toBeGreaterThan(st.interpreted.cold * 0.9);
-    const oracle = makeMachine(EXTENDED, false);
-    runToHalt(oracle);
-    const js = cold(EXTENDED, 0);
-    runToHalt(js);
-    expect(snapshot(js.cpu)).toEqual(snapshot(oracle.cpu));
-    expect(memory(js, 0x3000)).toEqual(memory(oracle, 0x3000));
+    withoutTier(EXTENDED, 0x3000);
   });
 
   it("goes on in the tier after an instruction the interpreter ran mid-block", () => {

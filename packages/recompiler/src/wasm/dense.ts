@@ -829,22 +829,27 @@ function denseBody(layout: WasmLayout): Uint8Array {
     a.end();
   };
 
+  /** R = NOT A where `isNot` pushes 1, else NEG A (SUB from 0: alu.ts neg's record). */
+  const notOrNeg = (isNot: () => void): void => {
+    isNot();
+    a.open(Op.if);
+    a.get(A).i32(-1).op(Op.i32Xor).set(R);
+    a.else();
+    a.get(A).set(B);
+    a.i32(0).set(A);
+    a.i32(2).set(OP);
+    alu();
+    a.end();
+  };
+
   /** X_REG's NOT, NEG, BSWAP and IMUL r32, r32, imm (SETcc is `extended`'s, with CMOVcc). */
   const xRegForm = (): void => {
     a.get(W).i32(L.W_XSUB).op(Op.i32ShrU).i32(15).op(Op.i32And).set(OP);
     getReg(L.W_D);
     a.set(A);
-    a.get(OP).i32(L.XR_NOT).op(Op.i32Eq);
+    a.get(OP).i32(L.XR_NEG).op(Op.i32LeU);
     a.open(Op.if);
-    a.get(A).i32(-1).op(Op.i32Xor).set(R);
-    a.else();
-    a.get(OP).i32(L.XR_NEG).op(Op.i32Eq);
-    a.open(Op.if);
-    // NEG: SUB from 0 (alu.ts neg's record).
-    a.get(A).set(B);
-    a.i32(0).set(A);
-    a.i32(2).set(OP);
-    alu();
+    notOrNeg(() => void a.get(OP).i32(L.XR_NOT).op(Op.i32Eq));
     a.else();
     a.get(OP).i32(L.XR_BSWAP).op(Op.i32Eq);
     a.open(Op.if);
@@ -862,7 +867,6 @@ function denseBody(layout: WasmLayout): Uint8Array {
     a.get(ARG).set(B);
     a.i32(L.ALU_IMUL).set(OP);
     alu();
-    a.end();
     a.end();
     a.end();
     setReg(L.W_D, () => a.get(R));
@@ -943,20 +947,11 @@ function denseBody(layout: WasmLayout): Uint8Array {
     a.open(Op.if);
     alu();
     a.else();
-    a.get(OP).i32(L.RMW_NOT).op(Op.i32Eq);
+    a.get(OP).i32(L.RMW_NEG).op(Op.i32LeU);
     a.open(Op.if);
-    a.get(A).i32(-1).op(Op.i32Xor).set(R);
-    a.else();
-    a.get(OP).i32(L.RMW_NEG).op(Op.i32Eq);
-    a.open(Op.if);
-    // NEG: SUB from 0 (alu.ts neg's record).
-    a.get(A).set(B);
-    a.i32(0).set(A);
-    a.i32(2).set(OP);
-    alu();
+    notOrNeg(() => void a.get(OP).i32(L.RMW_NOT).op(Op.i32Eq));
     a.else();
     incDecOf(() => void a.get(OP).i32(L.RMW_INC).op(Op.i32Eq));
-    a.end();
     a.end();
     a.end();
     a.get(EA).get(R).mem(Op.i32Store, 0);
