@@ -51,6 +51,11 @@ export function logic(s: CpuState, r: number, top: number): number {
   return r;
 }
 
+/** BSWAP r32: the bytes of `v` reversed (no flags). */
+export function bswap32(v: number): number {
+  return (v << 24) | ((v & 0xff00) << 8) | ((v >>> 8) & 0xff00) | (v >>> 24);
+}
+
 /** INC/DEC keep CF (SDM: "The CF flag is not affected"). */
 export function inc(s: CpuState, a: number, top: number): number {
   const cf = s.getCF();

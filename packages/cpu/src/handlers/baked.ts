@@ -16,7 +16,7 @@ import { aluOp, AluOp } from "./binary-forms";
 import { fastAnyOperands } from "./fast";
 import { COND_NAMES, jumpNear, testCondition } from "./integer-cond";
 import { Shift, shiftOp } from "./integer-logic";
-import type { Handler } from "./operands";
+import { probeWrite, readLinear, writeLinear, type Handler } from "./operands";
 
 /**
  * Effective address of a 32-bit addressing form (-1: no base / no index), as an int32: a kernel
@@ -1549,11 +1549,9 @@ function runXReg(s: CpuState, w: number, arg: number): void {
     case XR_NEG:
       regs[d] = alu.neg(s, regs[d]!, 31);
       return;
-    case XR_BSWAP: {
-      const v = regs[d]!;
-      regs[d] = (v << 24) | ((v & 0xff00) << 8) | ((v >>> 8) & 0xff00) | (v >>> 24);
+    case XR_BSWAP:
+      regs[d] = alu.bswap32(regs[d]!);
       return;
-    }
     default:
       regs[d] = alu.imul32(s, regs[(w >>> W_R) & 7]!, arg);
   }
@@ -1578,9 +1576,9 @@ function readModifyWrite(
     fast.i32[h] = modify(s, op, fast.i32[h]!, v);
     return;
   }
-  const a = s.memory.read32(lin) | 0;
-  s.memory.probeWrite?.(lin, 4);
-  s.memory.write32(lin, modify(s, op, a, v) | 0);
+  const a = readLinear(s, lin, 31);
+  probeWrite(s, lin, 31);
+  writeLinear(s, lin, modify(s, op, a, v), 31);
 }
 
 function modify(s: CpuState, op: number, a: number, v: number): number {

@@ -219,15 +219,7 @@ const moveHandlers: Record<string, Handler> = {
   Cmpxchg8b_m64: cmpxchg8b,
   // BSWAP r16 is undefined; P6-and-later cores clear the register (host-observed).
   Bswap_r16: (s, i) => setReg(s, i.op0Register, 0, 15),
-  Bswap_r32: (s, i) => {
-    const v = getReg(s, i.op0Register, 31);
-    setReg(
-      s,
-      i.op0Register,
-      (v << 24) | ((v & 0xff00) << 8) | ((v >>> 8) & 0xff00) | (v >>> 24),
-      31,
-    );
-  },
+  Bswap_r32: (s, i) => setReg(s, i.op0Register, alu.bswap32(getReg(s, i.op0Register, 31)), 31),
   Lea_r16_m: lea(15),
   Lea_r32_m: lea(31),
   Xlat_m8: (s, i) => {

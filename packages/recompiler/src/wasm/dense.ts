@@ -743,6 +743,13 @@ function denseBody(layout: WasmLayout): Uint8Array {
     });
     setReg(L.W_D, () => a.get(R));
   };
+  /** R sign-extended from its low 32 - T bits where `signed` pushes nonzero (MOVSX). */
+  const signExtend = (signed: () => void): void => {
+    signed();
+    a.open(Op.if);
+    a.get(R).get(T).op(Op.i32Shl).get(T).op(Op.i32ShrS).set(R);
+    a.end();
+  };
   /** MOVZX/MOVSX r32 from a register (R_MOVX: the source and sign in the argument). */
   const movx = (): void => {
     a.get(ARG).i32(L.MOVX_WORD).op(Op.i32And);
@@ -753,10 +760,7 @@ function denseBody(layout: WasmLayout): Uint8Array {
     a.get(ARG).i32(15).op(Op.i32And).mem(Op.i32Load8U, REGS).set(R);
     a.i32(24).set(T);
     a.end();
-    a.get(ARG).i32(L.MOVX_SIGNED).op(Op.i32And);
-    a.open(Op.if);
-    a.get(R).get(T).op(Op.i32Shl).get(T).op(Op.i32ShrS).set(R);
-    a.end();
+    signExtend(() => void a.get(ARG).i32(L.MOVX_SIGNED).op(Op.i32And));
     setReg(L.W_D, () => a.get(R));
   };
   /** C_REG's operations past the shifts: PUSH imm, LEAVE, MOVZX/MOVSX from a register. */
@@ -960,6 +964,35 @@ function denseBody(layout: WasmLayout): Uint8Array {
     a.end();
   };
 
+  /**
+   * A store to EA of a byte where the word has `byteBit` (the value from `byteValue`), of 16 bits
+   * where it has `halfBit`, else of 32 (the value from `value`), each behind its own fast test.
+   */
+  const store = (
+    byteBit: number,
+    halfBit: number,
+    byteValue: () => void,
+    value: () => void,
+  ): void => {
+    const sized = (size: number, push: () => void, op: number): void => {
+      fast(true, undefined, size);
+      hostAddress();
+      push();
+      a.mem(op, 0);
+    };
+    a.get(W).i32(byteBit).op(Op.i32And);
+    a.open(Op.if);
+    sized(1, byteValue, Op.i32Store8);
+    a.else();
+    a.get(W).i32(halfBit).op(Op.i32And);
+    a.open(Op.if);
+    sized(2, value, Op.i32Store16);
+    a.else();
+    sized(4, value, Op.i32Store);
+    a.end();
+    a.end();
+  };
+
   type Form = [form: number, emit: () => void];
   const forms: Form[] = [
     [L.C_X, () => extended()],
@@ -1008,49 +1041,20 @@ function denseBody(layout: WasmLayout): Uint8Array {
       L.C_STORE,
       () => {
         effective(argDisp);
-        a.get(W).i32(L.W_STORE8).op(Op.i32And);
-        a.open(Op.if);
-        fast(true, undefined, 1);
-        hostAddress();
-        getReg8(L.W_S8);
-        a.mem(Op.i32Store8, 0);
-        a.else();
-        a.get(W).i32(L.W_WORD).op(Op.i32And);
-        a.open(Op.if);
-        fast(true, undefined, 2);
-        hostAddress();
-        getReg(L.W_D);
-        a.mem(Op.i32Store16, 0);
-        a.else();
-        fast(true);
-        hostAddress();
-        getReg(L.W_D);
-        a.mem(Op.i32Store, 0);
-        a.end();
-        a.end();
+        store(
+          L.W_STORE8,
+          L.W_WORD,
+          () => getReg8(L.W_S8),
+          () => getReg(L.W_D),
+        );
       },
     ],
     [
       L.C_STORE_I,
       () => {
         effective(wordDisp);
-        a.get(W).i32(L.W_BYTE).op(Op.i32And);
-        a.open(Op.if);
-        fast(true, undefined, 1);
-        hostAddress();
-        a.get(ARG).mem(Op.i32Store8, 0);
-        a.else();
-        a.get(W).i32(L.W_HALF).op(Op.i32And);
-        a.open(Op.if);
-        fast(true, undefined, 2);
-        hostAddress();
-        a.get(ARG).mem(Op.i32Store16, 0);
-        a.else();
-        fast(true);
-        hostAddress();
-        a.get(ARG).mem(Op.i32Store, 0);
-        a.end();
-        a.end();
+        const arg = (): void => void a.get(ARG);
+        store(L.W_BYTE, L.W_HALF, arg, arg);
       },
     ],
     [
@@ -1100,10 +1104,7 @@ function denseBody(layout: WasmLayout): Uint8Array {
         a.get(R);
         a.mem(Op.i32Store8, REGS);
         a.else();
-        a.get(W).i32(L.W_SIGNED).op(Op.i32And);
-        a.open(Op.if);
-        a.get(R).get(T).op(Op.i32Shl).get(T).op(Op.i32ShrS).set(R);
-        a.end();
+        signExtend(() => void a.get(W).i32(L.W_SIGNED).op(Op.i32And));
         setReg(L.W_D, () => a.get(R));
         a.end();
       },
