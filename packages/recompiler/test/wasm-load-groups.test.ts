@@ -99,6 +99,12 @@ describe("wasm load groups vs interpreter", () => {
       fillData(m);
       m.mem.remap((DATA_AT + 0x1000) >>> 12, (DATA_AT + 0x2000) >>> 12);
     });
+    // EBP = a page's start + 12: the group's first load ([ebp-8]) is on EBP's page, its lowest
+    // ([ebp-24]) below that page's start, on the page before.
+    run(program(0x100c, [...GROUP, 0x8b, 0x4d, 0xf0]), (m) => {
+      fillData(m);
+      m.mem.remap((DATA_AT + 0x1000) >>> 12, (DATA_AT + 0x2000) >>> 12);
+    });
     // The same loads at the unmapped page (HOLE): #PF from the group's first load, every round.
     const m = run(
       program(0x100, [0xbd, ...le32(HOLE + 0x100), ...GROUP, 0xbd, ...le32(DATA_AT + 0x100)]),
