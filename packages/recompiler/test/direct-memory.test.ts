@@ -8,7 +8,15 @@
 import { StopReason } from "@ringvm/cpu";
 import { describe, expect, it } from "vitest";
 import { hex } from "./support/lockstep";
-import { DATA_AT, HOLE, makeMachine, RO_PAGE, snapshot, type Machine } from "./support/machine";
+import {
+  DATA_AT,
+  HOLE,
+  makeMachine,
+  RO_PAGE,
+  snapshot,
+  STACK_TOP,
+  type Machine,
+} from "./support/machine";
 
 /**
  * Straight-line loads, stores, read-modify-writes, PUSH/POP and a store to a watched page:
@@ -28,6 +36,17 @@ const WRITE_RO = hex("8b03ff4304890640f4");
  */
 const SPLIT_RO = hex("8b068b5604bb11111111b9222222220fc70e40f4");
 
+/**
+ * A prologue's PUSHes with `mov ebp, esp` and a store among them, an epilogue's POPs with a LEA
+ * among them, then two short runs:
+ * push ebp; mov ebp, esp; push edi; push esi; push ebx; push 0x12345678; push -2;
+ * mov [esp+4], eax; push ecx; inc eax; add esp, 12; mov [ebp-4], edx; pop ebx;
+ * lea ecx, [eax+1]; pop esi; pop edi; pop ebp; push eax; push ecx; pop edx; pop eax; hlt
+ */
+const PROLOGUE = hex("5589e557565368785634126afe89442404514083c40c8955fc5b8d48015e5f5d50515a58f4");
+/** Three POPs with register forms between: pop eax; add esi, eax; pop ecx; xor edi, ecx; pop edx; hlt */
+const POPS = hex("5801c65931cf5af4");
+
 const WATCHED = DATA_AT + 0x5000;
 
 /** Paging on (the region's mode), the data filled, EBX/EDI/ESI set; `engine`: the recompiler's. */
@@ -45,14 +64,18 @@ function machine(code: Uint8Array, engine: boolean, esi: number, directMemory = 
   return m;
 }
 
-/** Runs from the program's start (its registers as left by the last run) until HLT, `times` times. */
-function run(m: Machine, times: number): void {
+/**
+ * Runs from the program's start (its registers as left by the last run) until HLT, `times` times,
+ * with ESP = `esp` at each start when given.
+ */
+function run(m: Machine, times: number, esp?: number): void {
   const start = m.cpu.eip;
   for (let t = 0; t < times; t++) {
     m.cpu.eip = start;
     m.cpu.state.halted = false;
     m.cpu.setReg32(3, DATA_AT);
     m.cpu.setReg32(7, WATCHED);
+    if (esp !== undefined) m.cpu.setReg32(4, esp);
     let stop: number = StopReason.Budget;
     while (stop === StopReason.Budget)
       stop = m.engine === null ? m.cpu.run(100_000) : m.engine.run(100_000);
@@ -60,11 +83,11 @@ function run(m: Machine, times: number): void {
   }
 }
 
-function compare(code: Uint8Array, esi: number, times: number): Machine {
+function compare(code: Uint8Array, esi: number, times: number, esp?: number): Machine {
   const oracle = machine(code, false, esi);
   const m = machine(code, true, esi);
-  run(oracle, times);
-  run(m, times);
+  run(oracle, times, esp);
+  run(m, times, esp);
   expect(snapshot(m.cpu)).toEqual(snapshot(oracle.cpu));
   // The first byte of RAM where they differ (-1: none); toEqual over 4 MiB takes seconds.
   expect(m.mem.bytes.findIndex((b, k) => b !== oracle.mem.bytes[k])).toBe(-1);
@@ -110,5 +133,27 @@ describe("memory operands off a region's loops (directMemory)", () => {
     unpaged.cpu.setControlRegister(0, 0x60000011);
     run(unpaged, 3);
     expect(memoInUse(unpaged)).toBe(true);
+  });
+});
+
+describe("runs of PUSH and POP off a region's loops", () => {
+  it("write and read the slots the interpreter does", () => {
+    compare(PROLOGUE, 0, 5, STACK_TOP);
+    compare(POPS, 0, 5, DATA_AT);
+  });
+
+  it("leave for the interpreter where their slots cross a page or fall on a watched page", () => {
+    // The prologue's seven slots below ESP = a page's start + 8 span two pages.
+    compare(PROLOGUE, 0, 5, STACK_TOP - 0x1000 + 8);
+    // The POPs' twelve bytes from 4 below a page's end.
+    compare(POPS, 0, 5, DATA_AT + 0xffc);
+    const m = compare(PROLOGUE, 0, 3, WATCHED + 0x100);
+    expect(m.mem.writesToWatched).toBeGreaterThan(0);
+  });
+
+  it("fault at the POP the interpreter faults at", () => {
+    // The third POP reads the not-present page: #PF there, the first two done.
+    const m = compare(POPS, 0, 1, HOLE - 8);
+    expect(m.cpu.state.cr2 >>> 0).toBe(HOLE);
   });
 });
