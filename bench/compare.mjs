@@ -439,7 +439,7 @@ function buildReport(loadAfter) {
     "(decompressOnHost: false). A 'host unpack' line, if present, unpacked the kernel on the host.",
   );
   lines.push(
-    `RingVM clock: ${ringvmArgs.includes("--deterministic") ? "deterministic" : "virtual (instruction count, paced to the host while idle; the `ringvm run` default)"}.`,
+    `RingVM clock: ${ringvmArgs.includes("--deterministic") ? "deterministic (10 ns per instruction)" : "virtual (instruction count, 2 ns per instruction with the recompiler and 10 with the interpreter, paced to the host while idle; the `ringvm run` default)"}.`,
   );
   lines.push("");
   lines.push(

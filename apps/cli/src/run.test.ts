@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runCli } from "./program";
-import { parseBootOrder, parseHotThreshold, parseMemory } from "./run";
+import { parseBootOrder, parseHotThreshold, parseMemory, parseNsPerInstruction } from "./run";
 
 function capture() {
   const out: string[] = [];
@@ -86,6 +86,11 @@ describe("ringvm run", () => {
     expect(() => parseMemory("0")).toThrow(/1 MiB to 3.5 GiB/);
     expect(parseHotThreshold("500")).toBe(500);
     expect(() => parseHotThreshold("-5")).toThrow(/--hot-threshold -5: expected a whole number/);
+    expect(parseNsPerInstruction("3")).toBe(3);
+    for (const bad of ["0", "2.5", "1001", "x"])
+      expect(() => parseNsPerInstruction(bad)).toThrow(
+        new RegExp(`--ns-per-instruction ${bad.replace(".", "\\.")}: expected a whole number`),
+      );
     expect(parseBootOrder("dca")).toEqual(["cdrom", "disk", "floppy"]);
   });
 });

@@ -77,6 +77,7 @@ export interface RunOptions {
   hotThreshold?: string;
   deterministic?: boolean;
   realtime?: boolean;
+  nsPerInstruction?: string;
   stats?: boolean;
 }
 
@@ -190,6 +191,10 @@ export function registerRun(
     .option(
       "--realtime",
       "guest time follows the host clock (default: instruction count, paced while idle)",
+    )
+    .option(
+      "--ns-per-instruction <ns>",
+      "guest nanoseconds per instruction of the instruction-count clock (default: 10 with the interpreter or --deterministic, 2 with the recompiler)",
     )
     .option("--stats", "print exit statistics to stderr at the end")
     .addHelpText(
@@ -392,6 +397,13 @@ async function buildConfig(
   if (options.deterministic === true && options.realtime === true) {
     throw new RunError("--deterministic and --realtime exclude each other");
   }
+  const nsPerInstruction =
+    options.nsPerInstruction !== undefined
+      ? parseNsPerInstruction(options.nsPerInstruction)
+      : undefined;
+  if (nsPerInstruction !== undefined && options.realtime === true) {
+    throw new RunError("--ns-per-instruction and --realtime exclude each other");
+  }
   const hasDisks = [options.hda, options.hdb, options.cdrom, options.fda].some(
     (d) => d !== undefined,
   );
@@ -466,8 +478,20 @@ async function buildConfig(
     engine: options.engine as NonNullable<PcConfig["engine"]>,
     backend: options.backend as NonNullable<PcConfig["backend"]>,
     ...(hotThreshold !== undefined ? { hotThreshold } : {}),
+    ...(nsPerInstruction !== undefined ? { nsPerInstruction } : {}),
   };
   return config;
+}
+
+/** `--ns-per-instruction N`: a whole number of guest nanoseconds, 1 .. 1000. */
+export function parseNsPerInstruction(text: string): number {
+  const n = /^\d+$/.test(text) ? Number(text) : NaN;
+  if (!(n >= 1 && n <= 1000)) {
+    throw new RunError(
+      `--ns-per-instruction ${text}: expected a whole number of nanoseconds from 1 to 1000`,
+    );
+  }
+  return n;
 }
 
 /** `--hot-threshold N`: a whole number of block runs, 1 .. 2^31-1. */

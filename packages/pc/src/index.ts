@@ -1,5 +1,11 @@
 // @ringvm/pc: the PC board, the composition root of RingVM.
-export { Pc, createPc, DEFAULT_MEMORY_SIZE } from "./pc";
+export {
+  Pc,
+  createPc,
+  DEFAULT_MEMORY_SIZE,
+  DETERMINISTIC_NS_PER_INSTRUCTION,
+  VIRTUAL_NS_PER_INSTRUCTION_RECOMPILED,
+} from "./pc";
 export type { PcConfig, BootDevice } from "./pc";
 export type { SerialSink } from "./pc";
 export { buildE820Map, encodeE820, E820Type, E820_ENTRY_SIZE } from "./e820";

@@ -100,6 +100,14 @@ export interface PcConfig {
    * `realtime` follows the host clock.
    */
   readonly clock?: "virtual" | "realtime";
+  /**
+   * Guest nanoseconds per retired instruction of the instruction-count clocks (`deterministic`
+   * and `virtual`): the guest's nominal speed. Default DETERMINISTIC_NS_PER_INSTRUCTION (10, a
+   * 100 MIPS guest, about the interpreter's speed) when deterministic or with the interpreter
+   * engine, else VIRTUAL_NS_PER_INSTRUCTION_RECOMPILED. A whole number keeps the recompiler's
+   * inline RDTSC.
+   */
+  readonly nsPerInstruction?: number;
   /** Wall-clock time shown by the RTC at power-on (ms since the epoch). Default: now, or 2000-01-01 when deterministic. */
   readonly startTime?: number;
   readonly host?: HostPlatform;
@@ -136,6 +144,22 @@ export interface PcConfig {
    */
   readonly decompressOnHost?: boolean;
 }
+
+/**
+ * Guest ns per instruction of the deterministic clock, and of the `virtual` one with the
+ * interpreter (about its speed, so guest time keeps near the wall clock's).
+ */
+export const DETERMINISTIC_NS_PER_INSTRUCTION = 10;
+/**
+ * Guest ns per instruction of the `virtual` clock with a recompiling engine: about the speed it
+ * reaches (0.8 G instructions per second over a boot, 1-2 G in hot code). At 10 ns guest time
+ * ran 5-20x ahead of the wall clock, and the guest's 250 Hz tick came thousands of times per host
+ * second, each a timer event, two slices and the kernel's tick path: paired boots against 10 ns
+ * (bench/README.md, stop 64) took 4.6 % less time, the crypto self-tests 19 % and the initramfs
+ * 32 % less, early init 18 % more (its APIC and TSC calibrations wait fixed spans of guest time,
+ * now more instructions). At 1 ns those waits cost more than the ticks save.
+ */
+export const VIRTUAL_NS_PER_INSTRUCTION_RECOMPILED = 2;
 
 /** Default RAM: enough for the Debian 686 kernel and its initramfs. */
 export const DEFAULT_MEMORY_SIZE = 128 * 1024 * 1024;
@@ -217,6 +241,14 @@ export class Pc {
     return this.config.backend ?? (hostHasWasm && recompiles ? "wasm" : "js");
   }
 
+  /** `PcConfig.nsPerInstruction`'s default (see there). */
+  private get defaultNsPerInstruction(): number {
+    const recompiles = (this.config.engine ?? "interpreter") !== "interpreter";
+    return this.config.deterministic === true || !recompiles
+      ? DETERMINISTIC_NS_PER_INSTRUCTION
+      : VIRTUAL_NS_PER_INSTRUCTION_RECOMPILED;
+  }
+
   constructor(config: PcConfig) {
     this.config = config;
     const log = config.log ?? quietLog;
@@ -230,6 +262,7 @@ export class Pc {
     this.clock = new VirtualClock({
       mode:
         config.deterministic === true || config.clock !== "realtime" ? "deterministic" : "realtime",
+      nsPerInstruction: config.nsPerInstruction ?? this.defaultNsPerInstruction,
     });
     this.scheduler = new EventScheduler();
 
