@@ -40,6 +40,7 @@ const hasSse3 =
 
 /** CPUID.1:ECX feature bits (SDM vol. 2, table 3-10). */
 export const FEATURE_ECX_SSE3 = 1 << 0;
+export const FEATURE_ECX_TSC_DEADLINE = 1 << 24;
 
 /**
  * CPUID.1:ECX. SSE3 (with FISTTP) is reported when its forms are present; MONITOR/MWAIT are
@@ -113,8 +114,10 @@ export function cpuid(s: CpuState): void {
   } else if (leaf === 1) {
     r[EAX] = CPU_SIGNATURE;
     r[EBX] = 0; // brand index 0, CLFLUSH size 0, one logical processor, APIC ID 0
-    r[ECX] = FEATURES_ECX;
-    r[EDX] = FEATURES_EDX | ((s.apicBase & 0x800) !== 0 ? FEATURE_APIC : 0);
+    // The TSC-deadline timer with an APIC that has it (the board's), while the APIC is enabled.
+    const apic = (s.apicBase & 0x800) !== 0;
+    r[ECX] = FEATURES_ECX | (apic && s.tscDeadline !== null ? FEATURE_ECX_TSC_DEADLINE : 0);
+    r[EDX] = FEATURES_EDX | (apic ? FEATURE_APIC : 0);
   } else {
     // Leaf 2: AL = 1 (one iteration); descriptor 0x00 (null) everywhere else: no cache or
     // TLB information is reported (SDM vol. 2, table 3-12).

@@ -10,6 +10,7 @@ export {
 } from "./cpu";
 export { CpuException, Vector } from "./exceptions";
 export { CpuState, SEG_LDTR, SEG_TR } from "./state/cpu-state";
+export type { TscDeadlineTimer } from "./state/cpu-state";
 export { EAX, ECX, EDX, EBX, ESP, EBP, ESI, EDI, SegReg } from "./state/registers";
 export {
   AC,

@@ -20,6 +20,7 @@ export const MSR_MTRR_FIX16K_80000 = 0x258;
 export const MSR_MTRR_FIX16K_A0000 = 0x259;
 export const MSR_MTRR_FIX4K_C0000 = 0x268; // ... 0x26f
 export const MSR_PAT = 0x277;
+export const MSR_TSC_DEADLINE = 0x6e0;
 export const MSR_MTRR_DEF_TYPE = 0x2ff;
 
 /** Variable-range MTRR pairs reported in MTRRcap.VCNT. */
@@ -112,6 +113,13 @@ export function readMsr(s: CpuState, index: number): void {
       msrValue.lo = s.patLow | 0;
       msrValue.hi = s.patHigh | 0;
       return;
+    case MSR_TSC_DEADLINE: {
+      if (s.tscDeadline === null) gp();
+      const v = s.tscDeadline.readTscDeadline();
+      msrValue.lo = (v % TWO_32) | 0;
+      msrValue.hi = Math.floor(v / TWO_32) | 0;
+      return;
+    }
     case MSR_MISC_ENABLE:
     case MSR_MTRR_DEF_TYPE:
       stored(s, index);
@@ -157,6 +165,13 @@ export function writeMsr(s: CpuState, index: number, lo: number, hi: number): vo
       s.patLow = lo;
       s.patHigh = hi;
       return;
+    case MSR_TSC_DEADLINE: {
+      if (s.tscDeadline === null) gp();
+      // The TSC is guest ns plus its offset (readTsc): the target in guest time.
+      const v = (hi >>> 0) * TWO_32 + (lo >>> 0);
+      s.tscDeadline.writeTscDeadline(v, v - s.tscOffset);
+      return;
+    }
     case MSR_MISC_ENABLE:
       s.msrStore.set(index, [lo, hi]);
       return;

@@ -310,6 +310,8 @@ export class Pc {
         : {}),
     });
     this.clock.attach(this.cpu);
+    // IA32_TSC_DEADLINE reaches the local APIC's timer (CPUID then reports TSC-deadline mode).
+    this.cpu.state.tscDeadline = lapic;
     this.hypervisor = new Hypervisor({
       cpu: this.cpu,
       clock: this.clock,

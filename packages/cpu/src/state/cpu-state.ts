@@ -26,6 +26,16 @@ for (let i = 0; i < 256; i++) {
  */
 const DOUBLE_FIELD = 2 ** 31;
 
+/**
+ * The TSC-deadline mode of a local APIC's timer (SDM vol. 3, 10.5.4.1), as IA32_TSC_DEADLINE
+ * reaches it: the MSR's value (0 when disarmed, when it fired, or outside TSC-deadline mode), and
+ * a write of `value` (0 disarms) whose target is guest time `atNs` (the TSC less its offset).
+ */
+export interface TscDeadlineTimer {
+  readTscDeadline(): number;
+  writeTscDeadline(value: number, atNs: number): void;
+}
+
 export class CpuState {
   /** General-purpose registers EAX..EDI, with 16- and 8-bit views (host is little-endian). */
   readonly regs: Int32Array;
@@ -115,6 +125,11 @@ export class CpuState {
 
   /** Guest time source for RDTSC; without one the TSC counts retired instructions. */
   clock: Clock | null = null;
+  /**
+   * The local APIC's TSC-deadline timer behind IA32_TSC_DEADLINE (SDM vol. 3, 10.5.4.1), wired by
+   * the board; null: none, so CPUID does not report it and the MSR raises #GP.
+   */
+  tscDeadline: TscDeadlineTimer | null = null;
   /**
    * The memory's TLB fast path when CPU writes may use it directly (a code-page watch keeps
    * translated code off fast-writable pages), else undefined: REP MOVS/STOS copy and fill

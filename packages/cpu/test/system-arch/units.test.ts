@@ -156,6 +156,43 @@ describe("RDMSR/WRMSR (SDM vol. 4, table 2-2)", () => {
   });
 });
 
+describe("IA32_TSC_DEADLINE (SDM vol. 3, 10.5.4.1; vol. 4, table 2-2)", () => {
+  it("without a TSC-deadline timer: #GP(0), and CPUID.1:ECX[24] clear", () => {
+    const { cpu, mem } = machine();
+    expect(exec(cpu, mem, RDMSR, { [ECX]: 0x6e0 })).toBe(Vector.GP);
+    expect(exec(cpu, mem, WRMSR, { [ECX]: 0x6e0, [EAX]: 1, [EDX]: 0 })).toBe(Vector.GP);
+    expect(exec(cpu, mem, CPUID, { [EAX]: 1 })).toBe(-1);
+    expect((cpu.getReg32(ECX) >>> 24) & 1).toBe(0);
+  });
+
+  it("with one: reported while the APIC is enabled, the MSR's value and its target in guest time", () => {
+    const { cpu, mem } = machine();
+    const writes: [number, number][] = [];
+    let value = 0;
+    cpu.state.tscDeadline = {
+      readTscDeadline: () => value,
+      writeTscDeadline: (v, atNs) => {
+        value = v;
+        writes.push([v, atNs]);
+      },
+    };
+    expect(exec(cpu, mem, CPUID, { [EAX]: 1 })).toBe(-1);
+    expect((cpu.getReg32(ECX) >>> 24) & 1).toBe(1);
+    // EDX:EAX as one 64-bit TSC value; with a TSC offset of 5000 (a TSC written 5000 ahead of
+    // guest time, which reads 0 without a clock: the retired count) the target is 5000 earlier.
+    cpu.state.tscOffset = 5000;
+    expect(exec(cpu, mem, WRMSR, { [ECX]: 0x6e0, [EAX]: 0x2000, [EDX]: 3 })).toBe(-1);
+    expect(writes).toEqual([[3 * 2 ** 32 + 0x2000, 3 * 2 ** 32 + 0x2000 - 5000]]);
+    expect(exec(cpu, mem, RDMSR, { [ECX]: 0x6e0, [EAX]: 0, [EDX]: 0 })).toBe(-1);
+    expect(cpu.getReg32(EAX)).toBe(0x2000);
+    expect(cpu.getReg32(EDX)).toBe(3);
+    // The APIC globally disabled (IA32_APIC_BASE.EN clear): neither APIC nor TSC-deadline.
+    expect(exec(cpu, mem, WRMSR, { [ECX]: 0x1b, [EAX]: 0xfee00100, [EDX]: 0 })).toBe(-1);
+    expect(exec(cpu, mem, CPUID, { [EAX]: 1 })).toBe(-1);
+    expect((cpu.getReg32(ECX) >>> 24) & 1).toBe(0);
+  });
+});
+
 describe("MOV CRn (SDM vol. 2 MOV—Move to/from Control Registers)", () => {
   it("#GP(0) for PG without PE and for NW without CD; reserved CR0 bits are ignored; ET stays 1", () => {
     const { cpu, mem } = machine();

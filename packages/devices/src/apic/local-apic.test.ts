@@ -256,6 +256,99 @@ describe("timer (SDM 10.5.4)", () => {
   });
 });
 
+describe("TSC-deadline timer (SDM 10.5.4.1)", () => {
+  /** Enabled, the LVT timer in TSC-deadline mode (bits 18:17 = 10b) with vector 40h. */
+  function deadlineMode() {
+    const t = setup();
+    t.enable();
+    t.wr(0x320, 0x4_0040);
+    return t;
+  }
+
+  it("a non-zero IA32_TSC_DEADLINE arms one interrupt at its time; then it reads 0", () => {
+    const { apic, context } = deadlineMode();
+    // TSC 5007 at guest time 5000 (a TSC offset of 7).
+    apic.writeTscDeadline(5007, 5000);
+    expect(apic.readTscDeadline()).toBe(5007);
+    context.advance(4999);
+    expect(apic.hasInterrupt()).toBe(false);
+    context.advance(1);
+    expect(context.scheduler.fired).toEqual([5000]);
+    expect(apic.acknowledge()).toBe(0x40);
+    expect(apic.readTscDeadline()).toBe(0);
+    context.advance(100_000);
+    expect(context.scheduler.fired).toEqual([5000]);
+  });
+
+  it("0 disarms; a new value replaces the old; a deadline already passed interrupts at once", () => {
+    const { apic, context } = deadlineMode();
+    apic.writeTscDeadline(1000, 1000);
+    apic.writeTscDeadline(0, 0);
+    context.advance(2000);
+    expect(context.scheduler.fired).toEqual([]);
+    apic.writeTscDeadline(4000, 4000);
+    apic.writeTscDeadline(3000, 3000);
+    context.advance(2000);
+    expect(context.scheduler.fired).toEqual([3000]);
+    apic.acknowledge();
+    apic.writeTscDeadline(10, 10);
+    context.advance(0);
+    expect(context.scheduler.fired).toEqual([3000, 4000]);
+  });
+
+  it("initial-count writes are ignored and the current count reads 0", () => {
+    const { apic, rd, wr, context } = deadlineMode();
+    wr(0x3e0, 0xb);
+    wr(0x380, 100);
+    expect(rd(0x380)).toBe(0);
+    apic.writeTscDeadline(500, 500);
+    expect(rd(0x390)).toBe(0);
+    context.advance(200);
+    expect(context.scheduler.fired).toEqual([]);
+    context.advance(300);
+    expect(context.scheduler.fired).toEqual([500]);
+  });
+
+  it("outside the mode the MSR reads 0 and writes are ignored; a change of mode disarms", () => {
+    const { apic, wr, enable, context } = setup();
+    enable();
+    wr(0x320, 0x40); // one-shot
+    apic.writeTscDeadline(500, 500);
+    expect(apic.readTscDeadline()).toBe(0);
+    context.advance(1000);
+    expect(context.scheduler.fired).toEqual([]);
+    // Armed in TSC-deadline mode, then back to one-shot: disarmed, and back again: still 0.
+    wr(0x320, 0x4_0040);
+    apic.writeTscDeadline(2000, 2000);
+    wr(0x320, 0x40);
+    wr(0x320, 0x4_0040);
+    expect(apic.readTscDeadline()).toBe(0);
+    context.advance(5000);
+    expect(context.scheduler.fired).toEqual([]);
+    // A one-shot count running when TSC-deadline mode is selected stops too.
+    wr(0x320, 0x40);
+    wr(0x3e0, 0xb);
+    wr(0x380, 1000);
+    wr(0x320, 0x4_0040);
+    context.advance(5000);
+    expect(context.scheduler.fired).toEqual([]);
+  });
+
+  it("a snapshot keeps an armed deadline", () => {
+    const { apic, context } = deadlineMode();
+    apic.writeTscDeadline(8000, 8000);
+    const state = apic.saveState();
+    const other = setup();
+    other.apic.loadState(state);
+    expect(other.apic.readTscDeadline()).toBe(8000);
+    other.context.advance(8000);
+    expect(other.context.scheduler.fired).toEqual([8000]);
+    expect(other.apic.acknowledge()).toBe(0x40);
+    context.advance(8000);
+    expect(context.scheduler.fired).toEqual([8000]);
+  });
+});
+
 describe("LINT0/LINT1 and ICR destinations (SDM 10.5.1, 10.6.2)", () => {
   it("after reset (software-disabled) the PIC passes; enabled, only LINT0 ExtINT passes it", () => {
     const { apic, wr, enable, pic } = setup();

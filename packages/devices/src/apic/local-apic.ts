@@ -61,6 +61,11 @@ const LVT_WRITABLE = [
 /** Shortest spacing of periodic timer interrupts (200 us, as KVM's min_timer_period_us). */
 const MIN_PERIODIC_NS = 200_000;
 
+/** Whether LVT timer value `lvt` selects TSC-deadline mode (bits 18:17 = 10b). */
+function isTscDeadline(lvt: number): boolean {
+  return (lvt & R.LVT_TIMER_MODE) === R.LVT_TIMER_TSC_DEADLINE;
+}
+
 /** Divide configuration (bits 0, 1, 3) to divisor: 000b = 2 ... 110b = 128, 111b = 1. */
 function divisor(dcr: number): number {
   const v = (dcr & 3) | ((dcr >>> 1) & 4);
@@ -85,8 +90,13 @@ export class LocalApic implements Device, MmioHandler {
   private readonly lvt = new Uint32Array(LVT_COUNT);
   private initialCount = 0;
   private dcr = 0;
-  /** Guest ns when the timer next reaches 0, or -1 when it is not counting. */
+  /**
+   * Guest ns when the timer next reaches 0 (or, in TSC-deadline mode, its deadline), or -1 when
+   * it is not counting.
+   */
   private deadline = -1;
+  /** IA32_TSC_DEADLINE in TSC-deadline mode: the armed TSC value, 0 when disarmed. */
+  private tscDeadline = 0;
   private timerEvent: ScheduledEvent | undefined;
   private baseMsr = (R.APIC_DEFAULT_BASE | R.BASE_BSP | R.BASE_ENABLE) >>> 0;
   private isExtIntPending = false;
@@ -266,6 +276,8 @@ export class LocalApic implements Device, MmioHandler {
         this.icrHigh = (value & 0xff00_0000) >>> 0;
         return;
       case R.REG_TIMER_INITIAL:
+        // Ignored in TSC-deadline mode (10.5.4.1).
+        if (this.isTscDeadlineMode) return;
         this.initialCount = value >>> 0;
         this.startTimer();
         return;
@@ -287,6 +299,8 @@ export class LocalApic implements Device, MmioHandler {
     // Remote IRR and delivery status are read-only.
     const old = this.lvt[index] ?? 0;
     this.lvt[index] = (next | (old & R.LVT_REMOTE_IRR)) >>> 0;
+    // Into or out of TSC-deadline mode: the timer is disarmed (10.5.4.1).
+    if (index === LVT_TIMER && isTscDeadline(old) !== isTscDeadline(next)) this.disarmTimer();
     if (index === LVT_LINT1) this.checkLint1Edge(false);
     this.updateOutput();
   }
@@ -512,9 +526,42 @@ export class LocalApic implements Device, MmioHandler {
     return this.clock?.now() ?? 0;
   }
 
+  private get isTscDeadlineMode(): boolean {
+    return isTscDeadline(this.lvt[LVT_TIMER] ?? 0);
+  }
+
+  /** The timer stopped: no count, no deadline, nothing scheduled. */
+  private disarmTimer(): void {
+    this.timerEvent?.cancel();
+    this.timerEvent = undefined;
+    this.deadline = -1;
+    this.initialCount = 0;
+    this.tscDeadline = 0;
+  }
+
+  /** IA32_TSC_DEADLINE (@ringvm/cpu `TscDeadlineTimer`): reads 0 outside TSC-deadline mode. */
+  readTscDeadline(): number {
+    return this.isTscDeadlineMode ? this.tscDeadline : 0;
+  }
+
+  /**
+   * IA32_TSC_DEADLINE written with `value`, the TSC at guest time `atNs`: in TSC-deadline mode a
+   * non-zero value arms the timer for then (at once when that has passed), 0 disarms it; in the
+   * other modes the write is ignored (10.5.4.1).
+   */
+  writeTscDeadline(value: number, atNs: number): void {
+    if (!this.isTscDeadlineMode) return;
+    this.disarmTimer();
+    if (value === 0) return;
+    this.tscDeadline = value;
+    this.deadline = Math.max(atNs, this.now());
+    this.scheduleTimer();
+  }
+
   /** Current count (SDM 10.5.4): counts down from the initial count at the divided rate. */
   private currentCount(): number {
-    if (this.deadline < 0) return 0;
+    // Always 0 in TSC-deadline mode (10.5.4.1).
+    if (this.deadline < 0 || this.isTscDeadlineMode) return 0;
     const remaining = Math.ceil((this.deadline - this.now()) / this.tickNs);
     return Math.min(Math.max(remaining, 0), this.initialCount);
   }
@@ -535,7 +582,7 @@ export class LocalApic implements Device, MmioHandler {
     // Keep the remaining count and go on at the new rate.
     const remaining = this.currentCount();
     this.dcr = value;
-    if (this.deadline < 0) return;
+    if (this.deadline < 0 || this.isTscDeadlineMode) return;
     this.deadline = this.now() + remaining * this.tickNs;
     this.timerEvent?.cancel();
     this.scheduleTimer();
@@ -563,7 +610,9 @@ export class LocalApic implements Device, MmioHandler {
       // a guest programming a period of a few ns cannot flood the host with events.
       this.scheduleTimer(now + MIN_PERIODIC_NS);
     } else {
+      // One-shot, or TSC-deadline: the timer disarms itself and the MSR reads 0 (10.5.4.1).
       this.deadline = -1;
+      this.tscDeadline = 0;
     }
     if ((lvt & R.LVT_MASKED) === 0) this.accept(lvt & R.LVT_VECTOR, false);
   }
@@ -587,6 +636,7 @@ export class LocalApic implements Device, MmioHandler {
     this.initialCount = 0;
     this.dcr = 0;
     this.deadline = -1;
+    this.tscDeadline = 0;
     this.timerEvent?.cancel();
     this.timerEvent = undefined;
     this.isExtIntPending = false;
@@ -621,6 +671,7 @@ export class LocalApic implements Device, MmioHandler {
       initialCount: this.initialCount,
       dcr: this.dcr,
       deadline: this.deadline,
+      tscDeadline: this.tscDeadline,
       baseMsr: this.baseMsr,
       isExtIntPending: this.isExtIntPending,
       lint1: this.lint1,
@@ -654,7 +705,8 @@ export class LocalApic implements Device, MmioHandler {
           : (Number(lvt[i]) & ((LVT_WRITABLE[i] ?? 0) | R.LVT_REMOTE_IRR)) >>> 0;
     this.initialCount = n("initialCount", 0) >>> 0;
     this.dcr = n("dcr", 0) & 0xb;
-    this.deadline = this.initialCount > 0 ? n("deadline", -1) : -1;
+    this.tscDeadline = this.isTscDeadlineMode ? Math.max(n("tscDeadline", 0), 0) : 0;
+    this.deadline = this.initialCount > 0 || this.tscDeadline !== 0 ? n("deadline", -1) : -1;
     const base = n("baseMsr", R.APIC_DEFAULT_BASE | R.BASE_BSP | R.BASE_ENABLE) >>> 0;
     if (base !== this.baseMsr) {
       this.baseMsr = base;

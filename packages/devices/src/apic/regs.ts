@@ -50,6 +50,8 @@ export const LVT_REMOTE_IRR = 0x4000;
 export const LVT_LEVEL = 0x8000;
 export const LVT_MASKED = 0x1_0000;
 export const LVT_TIMER_PERIODIC = 0x2_0000;
+/** Timer mode 10b: TSC-deadline (SDM 10.5.4.1), armed through IA32_TSC_DEADLINE. */
+export const LVT_TIMER_TSC_DEADLINE = 0x4_0000;
 export const LVT_TIMER_MODE = 0x6_0000;
 export const LVT_RESET = LVT_MASKED;
 
