@@ -483,24 +483,21 @@ async function buildConfig(
   return config;
 }
 
-/** `--ns-per-instruction N`: a whole number of guest nanoseconds, 1 .. 1000. */
-export function parseNsPerInstruction(text: string): number {
-  const n = /^\d+$/.test(text) ? Number(text) : NaN;
-  if (!(n >= 1 && n <= 1000)) {
-    throw new RunError(
-      `--ns-per-instruction ${text}: expected a whole number of nanoseconds from 1 to 1000`,
-    );
-  }
-  return n;
-}
-
 /** `--hot-threshold N`: a whole number of block runs, 1 .. 2^31-1. */
 export function parseHotThreshold(text: string): number {
+  return parseWhole("--hot-threshold", text, 0x7fff_ffff, "runs");
+}
+
+/** `--ns-per-instruction N`: a whole number of guest nanoseconds, 1 .. 1000. */
+export function parseNsPerInstruction(text: string): number {
+  return parseWhole("--ns-per-instruction", text, 1000, "nanoseconds");
+}
+
+/** Option `flag`'s value `text` as a whole number of `unit` from 1 to `max`, else a RunError. */
+function parseWhole(flag: string, text: string, max: number, unit: string): number {
   const n = /^\d+$/.test(text) ? Number(text) : NaN;
-  if (!(n >= 1 && n <= 0x7fff_ffff)) {
-    throw new RunError(
-      `--hot-threshold ${text}: expected a whole number of runs from 1 to 2147483647`,
-    );
+  if (!(n >= 1 && n <= max)) {
+    throw new RunError(`${flag} ${text}: expected a whole number of ${unit} from 1 to ${max}`);
   }
   return n;
 }

@@ -77,17 +77,20 @@ export function readTsc(s: CpuState): number {
   return (s.clock !== null ? Math.floor(s.clock.now()) : s.retired) + s.tscOffset;
 }
 
+/** A 64-bit value (a double, exact below 2^53) into `msrValue`'s halves. */
+function value64(v: number): void {
+  msrValue.lo = (v % TWO_32) | 0;
+  msrValue.hi = Math.floor(v / TWO_32) | 0;
+}
+
 /** RDMSR: the value of MSR `index` into `msrValue`, or #GP(0). */
 export function readMsr(s: CpuState, index: number): void {
   index >>>= 0;
   msrValue.hi = 0;
   switch (index) {
-    case MSR_TSC: {
-      const t = readTsc(s);
-      msrValue.lo = (t % TWO_32) | 0;
-      msrValue.hi = Math.floor(t / TWO_32) | 0;
+    case MSR_TSC:
+      value64(readTsc(s));
       return;
-    }
     case MSR_PLATFORM_ID:
     case MSR_EBL_CR_POWERON:
     case MSR_BIOS_SIGN_ID:
@@ -113,13 +116,10 @@ export function readMsr(s: CpuState, index: number): void {
       msrValue.lo = s.patLow | 0;
       msrValue.hi = s.patHigh | 0;
       return;
-    case MSR_TSC_DEADLINE: {
+    case MSR_TSC_DEADLINE:
       if (s.tscDeadline === null) gp();
-      const v = s.tscDeadline.readTscDeadline();
-      msrValue.lo = (v % TWO_32) | 0;
-      msrValue.hi = Math.floor(v / TWO_32) | 0;
+      value64(s.tscDeadline.readTscDeadline());
       return;
-    }
     case MSR_MISC_ENABLE:
     case MSR_MTRR_DEF_TYPE:
       stored(s, index);

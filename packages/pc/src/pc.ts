@@ -237,14 +237,17 @@ export class Pc {
    */
   private get backend(): "js" | "wasm" {
     const hostHasWasm = (globalThis as { WebAssembly?: unknown }).WebAssembly !== undefined;
-    const recompiles = (this.config.engine ?? "interpreter") !== "interpreter";
-    return this.config.backend ?? (hostHasWasm && recompiles ? "wasm" : "js");
+    return this.config.backend ?? (hostHasWasm && this.recompiles ? "wasm" : "js");
+  }
+
+  /** Whether the engine translates code (`recompiler` or `auto`), not the interpreter alone. */
+  private get recompiles(): boolean {
+    return (this.config.engine ?? "interpreter") !== "interpreter";
   }
 
   /** `PcConfig.nsPerInstruction`'s default (see there). */
   private get defaultNsPerInstruction(): number {
-    const recompiles = (this.config.engine ?? "interpreter") !== "interpreter";
-    return this.config.deterministic === true || !recompiles
+    return this.config.deterministic === true || !this.recompiles
       ? DETERMINISTIC_NS_PER_INSTRUCTION
       : VIRTUAL_NS_PER_INSTRUCTION_RECOMPILED;
   }
