@@ -633,12 +633,8 @@ export class LocalApic implements Device, MmioHandler {
     this.icrHigh = 0;
     // Every LVT entry, LINT0 included, powers on masked (SDM 10.4.7.1; QEMU 7.2 agrees).
     this.lvt.fill(R.LVT_RESET);
-    this.initialCount = 0;
     this.dcr = 0;
-    this.deadline = -1;
-    this.tscDeadline = 0;
-    this.timerEvent?.cancel();
-    this.timerEvent = undefined;
+    this.disarmTimer();
     this.isExtIntPending = false;
     this.deliverableVector = -1;
   }
