@@ -18,7 +18,7 @@
 // show the steady state (`--prof-round R` profiles from round R on); each part's line adds its region runs chained inside WebAssembly and
 // its entries into WebAssembly from JavaScript.
 //
-// Usage: node bench/phases.mjs [--engine interpreter|recompiler|auto] [--backend js|wasm] [--hot N] [--dense N]
+// Usage: node bench/phases.mjs [--engine interpreter|recompiler|auto] [--backend js|wasm] [--hot N] [--dense N] [--ns N]
 //        [--no-direct-memory]
 //        [--full-boot] [--prof FILE] [--prof-boot FILE [--prof-phase NAME]] [--warm-up]
 //        [--parts N [--prof-round R]]
@@ -50,6 +50,8 @@ const bootProfileFile = option("prof-boot", undefined);
 const hot = option("hot", undefined);
 // --dense N: the recompiler's dense cold tier from a cold block's Nth run (PcConfig.denseRuns).
 const dense = option("dense", undefined);
+// --ns N: guest ns per instruction of the instruction-count clock (PcConfig.nsPerInstruction).
+const nsPerInstruction = option("ns", undefined);
 // --no-direct-memory: translation memos for every memory operand (PcConfig.directMemory false).
 const noDirectMemory = args.includes("--no-direct-memory");
 // --full-boot: boot as bench/compare.mjs does (crypto self-tests on, payload unpacked in the guest).
@@ -110,6 +112,7 @@ const board = (write) =>
     decompressOnHost: !fullBoot,
     ...(hot !== undefined ? { hotThreshold: Number(hot) } : {}),
     ...(dense !== undefined ? { denseRuns: Number(dense) } : {}),
+    ...(nsPerInstruction !== undefined ? { nsPerInstruction: Number(nsPerInstruction) } : {}),
     ...(noDirectMemory ? { directMemory: false } : {}),
     serial: { write },
   });
