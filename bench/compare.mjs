@@ -418,6 +418,15 @@ mkdirSync(resultsDir, { recursive: true });
 const startedAt = new Date().toISOString();
 const resultFile = join(resultsDir, `compare-${startedAt.replace(/[:.]/g, "-")}.json`);
 
+/** The RingVM clock's rates as the board sets them (its own constants; "?" when it is not built). */
+const rates = await import("@ringvm/pc").then(
+  (pc) => ({
+    recompiled: pc.VIRTUAL_NS_PER_INSTRUCTION_RECOMPILED,
+    interpreted: pc.DETERMINISTIC_NS_PER_INSTRUCTION,
+  }),
+  () => ({ recompiled: "?", interpreted: "?" }),
+);
+
 function buildReport(loadAfter) {
   const byName = Object.fromEntries(results.map((r) => [r.name, r]));
   const qemu = byName.qemu;
@@ -439,7 +448,7 @@ function buildReport(loadAfter) {
     "(decompressOnHost: false). A 'host unpack' line, if present, unpacked the kernel on the host.",
   );
   lines.push(
-    `RingVM clock: ${ringvmArgs.includes("--deterministic") ? "deterministic (10 ns per instruction)" : "virtual (instruction count, 2 ns per instruction with the recompiler and 10 with the interpreter, paced to the host while idle; the `ringvm run` default)"}.`,
+    `RingVM clock: ${ringvmArgs.includes("--deterministic") ? `deterministic (${rates.interpreted} ns per instruction)` : `virtual (instruction count, ${rates.recompiled} ns per instruction with the recompiler and ${rates.interpreted} with the interpreter, paced to the host while idle; the \`ringvm run\` default)`}.`,
   );
   lines.push("");
   lines.push(
