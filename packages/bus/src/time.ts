@@ -5,9 +5,9 @@ export interface Clock {
   now(): number;
   /**
    * Whole nanoseconds `now()` advances per retired instruction while the guest runs (time
-   * derived from the instruction count: moving otherwise only between runs, at a halt), or 0
-   * when guest time is not such a function (host time). Lets translated code compute RDTSC
-   * inline instead of calling out for it.
+   * derived from the instruction count: moving otherwise only between runs, at a halt, and in
+   * a port access, which waits on the bus), or 0 when guest time is not such a function (host
+   * time). Lets translated code compute RDTSC inline instead of calling out for it.
    */
   readonly instructionNs?: number;
 }

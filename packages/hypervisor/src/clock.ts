@@ -56,7 +56,10 @@ export class VirtualClock implements Clock {
   private counter: InstructionCounter | null = null;
   /** Deterministic: counter value at attach; time = skipped + (count - base) * rate. */
   private countBase = 0;
-  /** Deterministic: nanoseconds jumped over while the guest was halted. */
+  /**
+   * Deterministic: nanoseconds not counted by instructions: jumped over while the guest was
+   * halted (`advanceTo`) and waited on the bus in device accesses (`wait`).
+   */
   private skippedNs = 0;
   /** Realtime: host ms that corresponds to guest time 0 (moves forward by paused spans). */
   private originMs: number;
@@ -79,8 +82,8 @@ export class VirtualClock implements Clock {
 
   /**
    * Deterministic mode with a counter attached and a whole `nsPerInstruction`: that (`now()` is
-   * then `nsPerInstruction` per retired instruction plus what `advanceTo` adds between runs);
-   * else 0.
+   * then `nsPerInstruction` per retired instruction plus what `advanceTo` adds between runs and
+   * `wait` in port accesses); else 0.
    */
   get instructionNs(): number {
     return this.mode === "deterministic" &&
@@ -142,6 +145,14 @@ export class VirtualClock implements Clock {
     if (this.mode !== "deterministic") return;
     const now = this.now();
     if (ns > now) this.skippedNs += Math.ceil(ns) - now;
+  }
+
+  /**
+   * Deterministic mode: the running instruction waits `ns` more (a port access's bus cycle), so
+   * guest time moves on by that much. Ignored in realtime mode, where the host's time passes.
+   */
+  wait(ns: number): void {
+    if (this.mode === "deterministic") this.skippedNs += ns;
   }
 
   /** Freezes guest time (realtime mode; deterministic time only moves with the guest anyway). */

@@ -406,6 +406,25 @@ export class Hypervisor {
     return exit;
   }
 
+  /**
+   * Guest context: the running instruction waits `ns` of guest time on the bus (the board calls
+   * this after each port access). An instruction-count clock moves on by that much, and the
+   * timers it reaches fire here rather than at the slice's end: a guest polling a port for
+   * time to pass (a PIT or PM-timer loop) runs a fraction of the instructions, and its
+   * interrupts still come on time (a port access ends the engines' blocks, so they are taken
+   * at the next instruction boundary). A realtime clock moves by itself: nothing to do.
+   */
+  busWait(ns: number): void {
+    const clock = this.clock;
+    if (!clock.isDeterministic) return;
+    clock.wait(ns);
+    const now = clock.now();
+    if (now < this.scheduler.nextDeadline()) return;
+    const fired = this.scheduler.runDue(now);
+    this.stats.timerEvents += fired;
+    if (fired > 0) this.afterTimers = true;
+  }
+
   /** Host context: resets, host jobs, due timers, then the interrupt-lines hook. */
   private hostWork(): void {
     const stats = this.stats;

@@ -514,3 +514,60 @@ describe("Hypervisor, deterministic host input", () => {
     expect(isDelivered).toBe(true);
   });
 });
+
+describe("Hypervisor, bus waits in port accesses", () => {
+  // A guest polling a port for time to pass (Linux's PIT and PM-timer loops): each access waits
+  // on the bus, which the instruction count does not see.
+  function pollingGuest(clock: VirtualClock, hvRef: { hv?: Hypervisor }, waitNs: number) {
+    return {
+      instructionCount: 0,
+      reset() {},
+      /** Each poll: 9 instructions, then the port access (the 10th, retired after its wait). */
+      run(budget: number): number {
+        for (let left = budget; left >= 10; left -= 10) {
+          this.instructionCount += 9;
+          hvRef.hv!.busWait(waitNs);
+          this.instructionCount += 1;
+        }
+        return EngineStop.Budget;
+      },
+    };
+  }
+
+  it("moves an instruction-count clock on and fires timers at the access that reaches them", () => {
+    const clock = new VirtualClock({ mode: "deterministic", nsPerInstruction: 10 });
+    const scheduler = new EventScheduler();
+    const ref: { hv?: Hypervisor } = {};
+    const guest = pollingGuest(clock, ref, 1000);
+    clock.attach(guest);
+    const fired: number[] = [];
+    scheduler.schedule(50_000, (now) => fired.push(now));
+    scheduler.schedule(120_000, (now) => fired.push(now));
+    ref.hv = new Hypervisor({ cpu: guest, clock, scheduler });
+    // One engine run of 1,000 polls, as a slice of the board's budget would be.
+    guest.run(10_000);
+    // Each poll is 100 ns of instructions and 1,000 ns on the bus.
+    expect(clock.now()).toBe(1000 * (10 * 10 + 1000));
+    // Poll k waits at 90 + 1,100 (k - 1) + 1,000 ns: the first reaching each deadline fires it.
+    expect(fired).toEqual([50_000 + 590, 120_000 + 990]);
+    expect(ref.hv.stats.timerEvents).toBe(2);
+  });
+
+  it("leaves a realtime clock to the host", () => {
+    const host = new FakeHost();
+    const clock = new VirtualClock({
+      mode: "realtime",
+      hostNow: () => host.now(),
+      isRunning: true,
+    });
+    const scheduler = new EventScheduler();
+    const ref: { hv?: Hypervisor } = {};
+    const guest = pollingGuest(clock, ref, 1000);
+    const fired: number[] = [];
+    scheduler.schedule(1, (now) => fired.push(now));
+    ref.hv = new Hypervisor({ cpu: guest, clock, scheduler, host });
+    guest.run(10_000);
+    expect(clock.now()).toBe(0);
+    expect(fired).toEqual([]); // the host's clock has not moved: nothing is due
+  });
+});

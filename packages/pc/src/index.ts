@@ -5,6 +5,7 @@ export {
   DEFAULT_MEMORY_SIZE,
   DETERMINISTIC_NS_PER_INSTRUCTION,
   VIRTUAL_NS_PER_INSTRUCTION_RECOMPILED,
+  PORT_ACCESS_NS,
 } from "./pc";
 export type { PcConfig, BootDevice } from "./pc";
 export type { SerialSink } from "./pc";

@@ -55,6 +55,7 @@ import {
   SCI_IRQ,
   TABLE_LOADER_FILE,
 } from "./acpi";
+import { WaitingPorts } from "./bus-wait";
 import { buildE820Map, type E820Entry } from "./e820";
 import { FwCfg, FwCfgKey } from "./fw-cfg";
 import { BOOT_CS, BOOT_DS, loadLinux, type LinuxBootPlan } from "./linux-boot";
@@ -108,6 +109,13 @@ export interface PcConfig {
    * inline RDTSC.
    */
   readonly nsPerInstruction?: number;
+  /**
+   * Guest nanoseconds each port access the CPU makes waits on the bus, with the
+   * instruction-count clocks (a whole number; default PORT_ACCESS_NS; 0: none). Guests poll
+   * ports for time to pass (PIT and PM-timer calibration, port 80h delays): on a PC each poll
+   * takes an I/O cycle of about a microsecond, which the instruction count alone does not see.
+   */
+  readonly portAccessNs?: number;
   /** Wall-clock time shown by the RTC at power-on (ms since the epoch). Default: now, or 2000-01-01 when deterministic. */
   readonly startTime?: number;
   readonly host?: HostPlatform;
@@ -161,6 +169,12 @@ export const DETERMINISTIC_NS_PER_INSTRUCTION = 10;
  * 4.1 % slower than at 2 ns, early init 31 %, initcalls 19 %).
  */
 export const VIRTUAL_NS_PER_INSTRUCTION_RECOMPILED = 2;
+
+/**
+ * Default `PcConfig.portAccessNs`: an ISA or LPC I/O cycle (the kernel's port 80h write is its
+ * microsecond delay).
+ */
+export const PORT_ACCESS_NS = 1000;
 
 /** Default RAM: enough for the Debian 686 kernel and its initramfs. */
 export const DEFAULT_MEMORY_SIZE = 128 * 1024 * 1024;
@@ -298,9 +312,16 @@ export class Pc {
       dma: this.physical,
     };
 
+    const portAccessNs = config.portAccessNs ?? PORT_ACCESS_NS;
+    if (!Number.isInteger(portAccessNs) || portAccessNs < 0) {
+      throw new RangeError(`portAccessNs must be a whole number of ns, not ${portAccessNs}`);
+    }
     this.cpu = new Cpu({
       memory: this.mmu,
-      io: this.ports,
+      io:
+        portAccessNs > 0
+          ? new WaitingPorts(this.ports, () => this.hypervisor.busWait(portAccessNs))
+          : this.ports,
       interrupts: lapic,
       clock: this.clock,
       // The decode cache watches its code pages instead of counting every store.
