@@ -15,9 +15,12 @@
 // time for 8 % of the instructions while it runs as region code.
 // `--by cold` samples nothing: it counts the instructions each of the recompiler's cold blocks
 // runs (the cold tier, which costs ~70 ns per instruction against ~1 ns in region code), by the
-// block's first EIP.
+// block's first EIP. `--by compile` counts the host time of the recompiler's synchronous
+// translations (a batch each: region building, lowering, the module's compile), by the kernel
+// function of the block whose heat started the batch.
 //
-// Usage: node bench/guest-profile.mjs [--from TEXT] [--to TEXT] [--every N] [--by instructions|time|cold]
+// Usage: node bench/guest-profile.mjs [--from TEXT] [--to TEXT] [--every N]
+//          [--by instructions|time|cold|compile]
 //          [--top N] [--engine auto|recompiler|interpreter]
 // Defaults: from "Linux version" (--from "": the first instruction) to the shell prompt, every
 // 4000 instructions, by instructions, top 30, engine auto. Needs the packages built
@@ -39,7 +42,7 @@ const every = Number(option("every", "4000"));
 const by = option("by", "instructions");
 const top = Number(option("top", "30"));
 const engine = option("engine", "auto");
-if (!(every >= 100) || !["instructions", "time", "cold"].includes(by) || !(top > 0)) {
+if (!(every >= 100) || !["instructions", "time", "cold", "compile"].includes(by) || !(top > 0)) {
   process.stderr.write("guest-profile: bad --every (at least 100), --by or --top\n");
   process.exit(1);
 }
@@ -69,7 +72,21 @@ let sampling = from === "";
 function count(eip, weight) {
   samples.set(eip, (samples.get(eip) ?? 0) + weight);
 }
-if (by === "cold") {
+if (by === "compile") {
+  // Each synchronous translation (a batch) counts its host time at the EIP of the block whose
+  // heat started it (`compile` is the recompiler's private batch translator).
+  if (typeof runner.compile !== "function") {
+    process.stderr.write("guest-profile: --by compile needs --engine auto or recompiler\n");
+    process.exit(1);
+  }
+  const compile = runner.compile.bind(runner);
+  runner.compile = (block) => {
+    const t0 = performance.now();
+    const hot = compile(block);
+    if (sampling) count(block.eip >>> 0, performance.now() - t0);
+    return hot;
+  };
+} else if (by === "cold") {
   // Each run of a cold block counts its instructions at the block's first EIP (`runCold` is the
   // recompiler's private cold-block runner: a profiling aid may lean on it).
   if (typeof runner.runCold !== "function") {
@@ -165,8 +182,10 @@ for (const [eip, weight] of samples) {
 const measured =
   by === "cold"
     ? `the cold tier's instructions: ${total}`
-    : `every ${every} instructions, by ${by}: ` +
-      (by === "time" ? `${(total / 1000).toFixed(2)} s` : `${total} samples`);
+    : by === "compile"
+      ? `synchronous translation: ${(total / 1000).toFixed(3)} s`
+      : `every ${every} instructions, by ${by}: ` +
+        (by === "time" ? `${(total / 1000).toFixed(2)} s` : `${total} samples`);
 process.stdout.write(
   `${symbols.length} kernel text symbols; from "${from}" to "${to}", ${measured}\n`,
 );
