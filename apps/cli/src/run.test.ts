@@ -3,7 +3,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runCli } from "./program";
-import { parseBootOrder, parseHotThreshold, parseMemory, parseNsPerInstruction } from "./run";
+import {
+  parseBootOrder,
+  parseHotThreshold,
+  parseMemory,
+  parseNsPerInstruction,
+  parsePortAccessNs,
+} from "./run";
 
 function capture() {
   const out: string[] = [];
@@ -90,6 +96,12 @@ describe("ringvm run", () => {
     for (const bad of ["0", "2.5", "1001", "x"])
       expect(() => parseNsPerInstruction(bad)).toThrow(
         new RegExp(`--ns-per-instruction ${bad.replace(".", "\\.")}: expected a whole number`),
+      );
+    expect(parsePortAccessNs("0")).toBe(0);
+    expect(parsePortAccessNs("250")).toBe(250);
+    for (const bad of ["-1", "0.5", "100001", ""])
+      expect(() => parsePortAccessNs(bad)).toThrow(
+        new RegExp(`--port-access-ns ${bad.replace(".", "\\.")}: expected a whole number`),
       );
     expect(parseBootOrder("dca")).toEqual(["cdrom", "disk", "floppy"]);
   });

@@ -78,6 +78,7 @@ export interface RunOptions {
   deterministic?: boolean;
   realtime?: boolean;
   nsPerInstruction?: string;
+  portAccessNs?: string;
   stats?: boolean;
 }
 
@@ -195,6 +196,10 @@ export function registerRun(
     .option(
       "--ns-per-instruction <ns>",
       "guest nanoseconds per instruction of the instruction-count clock (default: 10 with the interpreter or --deterministic, 2 with the recompiler)",
+    )
+    .option(
+      "--port-access-ns <ns>",
+      "guest nanoseconds each port access waits on the bus with the instruction-count clock (default 1000; 0: none)",
     )
     .option("--stats", "print exit statistics to stderr at the end")
     .addHelpText(
@@ -404,6 +409,11 @@ async function buildConfig(
   if (nsPerInstruction !== undefined && options.realtime === true) {
     throw new RunError("--ns-per-instruction and --realtime exclude each other");
   }
+  const portAccessNs =
+    options.portAccessNs !== undefined ? parsePortAccessNs(options.portAccessNs) : undefined;
+  if (portAccessNs !== undefined && options.realtime === true) {
+    throw new RunError("--port-access-ns and --realtime exclude each other");
+  }
   const hasDisks = [options.hda, options.hdb, options.cdrom, options.fda].some(
     (d) => d !== undefined,
   );
@@ -479,6 +489,7 @@ async function buildConfig(
     backend: options.backend as NonNullable<PcConfig["backend"]>,
     ...(hotThreshold !== undefined ? { hotThreshold } : {}),
     ...(nsPerInstruction !== undefined ? { nsPerInstruction } : {}),
+    ...(portAccessNs !== undefined ? { portAccessNs } : {}),
   };
   return config;
 }
@@ -493,11 +504,16 @@ export function parseNsPerInstruction(text: string): number {
   return parseWhole("--ns-per-instruction", text, 1000, "nanoseconds");
 }
 
-/** Option `flag`'s value `text` as a whole number of `unit` from 1 to `max`, else a RunError. */
-function parseWhole(flag: string, text: string, max: number, unit: string): number {
+/** `--port-access-ns N`: a whole number of guest nanoseconds, 0 .. 100000. */
+export function parsePortAccessNs(text: string): number {
+  return parseWhole("--port-access-ns", text, 100_000, "nanoseconds", 0);
+}
+
+/** Option `flag`'s value `text` as a whole number of `unit` from `min` to `max`, else a RunError. */
+function parseWhole(flag: string, text: string, max: number, unit: string, min = 1): number {
   const n = /^\d+$/.test(text) ? Number(text) : NaN;
-  if (!(n >= 1 && n <= max)) {
-    throw new RunError(`${flag} ${text}: expected a whole number of ${unit} from 1 to ${max}`);
+  if (!(n >= min && n <= max)) {
+    throw new RunError(`${flag} ${text}: expected a whole number of ${unit} from ${min} to ${max}`);
   }
   return n;
 }
