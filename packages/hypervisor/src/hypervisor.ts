@@ -419,7 +419,11 @@ export class Hypervisor {
     if (!clock.isDeterministic) return;
     clock.wait(ns);
     const now = clock.now();
-    if (now < this.scheduler.nextDeadline()) return;
+    if (now >= this.scheduler.nextDeadline()) this.fireDue(now);
+  }
+
+  /** Runs the timers due at `now`, counted; the next slice is short if any fired. */
+  private fireDue(now: number): void {
     const fired = this.scheduler.runDue(now);
     this.stats.timerEvents += fired;
     if (fired > 0) this.afterTimers = true;
@@ -442,9 +446,7 @@ export class Hypervisor {
       jobs.splice(0, count);
       stats.hostJobs += count;
     }
-    const fired = this.scheduler.runDue(this.clock.now());
-    stats.timerEvents += fired;
-    if (fired > 0) this.afterTimers = true;
+    this.fireDue(this.clock.now());
     this.options.interruptsChanged?.();
   }
 
