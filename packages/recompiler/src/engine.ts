@@ -143,6 +143,11 @@ export interface RecompilerOptions {
   /** WebAssembly regions alive at once before new ones are JavaScript (MAX_LIVE_WASM_REGIONS). */
   maxWasmRegions?: number;
   /**
+   * WebAssembly modules with a region alive before new regions are JavaScript
+   * (MAX_LIVE_WASM_MODULES).
+   */
+  maxWasmModules?: number;
+  /**
    * With backend "wasm": a region exit linked to another WebAssembly region continues in it
    * inside WebAssembly (a shared function table and tail calls, src/wasm/chain.ts) instead of
    * returning to the dispatcher (default true; off, or a host without tail calls: every exit
@@ -225,6 +230,8 @@ export interface RecompilerStats {
   /** WebAssembly modules compiled for regions, and their bytes (V8 compiles each again when hot). */
   wasmModules: number;
   wasmBytes: number;
+  /** Of those modules, the ones with a region still in the cache (see MAX_LIVE_WASM_MODULES). */
+  wasmModulesLive: number;
   /** Times the cold blocks' slot pool moved the live blocks together (cold.ts `OpsPool`). */
   coldCompactions: number;
   /**
@@ -282,11 +289,18 @@ export const DEFAULT_DENSE_RUNS = 1;
 export const DEFAULT_HOT_INSTRUCTIONS = 400_000;
 
 /**
- * WebAssembly regions alive at once (see `liveWasm`): Linux maps at most 65,530 regions per
- * process (vm.max_map_count) and V8 maps each wasm module's code space separately; the `auto`
- * boot holds a few thousand.
+ * WebAssembly modules with a live region (`RecompilerStats.wasmModulesLive`): Linux maps at most
+ * 65,530 regions per process (vm.max_map_count) and V8 maps each wasm module's code space
+ * separately. With `--engine recompiler` every region is a module of its own.
  */
-export const MAX_LIVE_WASM_REGIONS = 16384;
+export const MAX_LIVE_WASM_MODULES = 16384;
+/**
+ * WebAssembly regions alive at once (see `liveWasm`), in any number of modules: a bound on the
+ * code the cache holds. The `auto` boot holds a few thousand; a guest that runs much more code
+ * (the Debian installer's start: ~24 K translations of ~36 regions per module) outgrew 16,384,
+ * the bound before modules were counted, and its newer regions ran as JavaScript.
+ */
+export const MAX_LIVE_WASM_REGIONS = 65536;
 /**
  * Regions translated at once (the hot block and warm ones, see `warmBlocks`): with the wasm
  * back end they share one module. V8 gives each module its own code space, and its mapping and
@@ -431,6 +445,7 @@ export class Recompiler {
     wasmEntries: 0,
     wasmModules: 0,
     wasmBytes: 0,
+    wasmModulesLive: 0,
     coldCompactions: 0,
     denseInstructions: 0,
     crossingChecked: 0,
@@ -481,13 +496,19 @@ export class Recompiler {
   private readonly wasm: WasmTarget | null;
   /**
    * WebAssembly regions the cache still holds (created, not yet killed or dropped). A module (one
-   * region, or a batch of them) has its own V8 code-space mapping; past MAX_LIVE_WASM_REGIONS
-   * new regions are JavaScript, so translating everything (`--engine recompiler`) cannot exhaust
-   * the process's memory mappings (V8 aborts the process then: "Commit wasm code space ... out
-   * of memory").
+   * region, or a batch of them) has its own V8 code-space mapping; past MAX_LIVE_WASM_MODULES
+   * modules with a live region new regions are JavaScript, so translating everything
+   * (`--engine recompiler`, a module per region) cannot exhaust the process's memory mappings
+   * (V8 aborts the process then: "Commit wasm code space ... out of memory").
    */
   private liveWasm = 0;
   private readonly maxWasmRegions: number;
+  /**
+   * Live regions by module (a module's regions share its bytes, `Block.wasm`), and the modules
+   * with one: the code-space mappings V8 cannot drop.
+   */
+  private readonly liveByModule = new Map<Uint8Array, number>();
+  private readonly maxWasmModules: number;
   /** Its chaining table (option `wasmChain`), else null. */
   private readonly chain: WasmChain | null;
   /** The dense cold tier (wasm/dense.ts; option `denseRuns`), else null. */
@@ -512,6 +533,7 @@ export class Recompiler {
     this.irq = options.interrupts;
     this.byInstructions = options.hotInstructions !== undefined;
     this.maxWasmRegions = options.maxWasmRegions ?? MAX_LIVE_WASM_REGIONS;
+    this.maxWasmModules = options.maxWasmModules ?? MAX_LIVE_WASM_MODULES;
     this.maxRegionBlocks = Math.max(1, options.maxRegionBlocks ?? MAX_REGION_BLOCKS);
     const memory = this.s.memory;
     this.fetch8 = (linear) => memory.fetch8(linear);
@@ -620,6 +642,8 @@ export class Recompiler {
     this.opsPool.compact([]);
     this.heat.fill(0);
     this.liveWasm = 0;
+    this.liveByModule.clear();
+    this.stats.wasmModulesLive = 0;
     this.warmBlocks = [];
     this.tailWritten.clear();
   }
@@ -670,7 +694,7 @@ export class Recompiler {
       // running a crossing instruction inline: its bytes on the tail page are not recorded).
       b.stale = b.tailPage < 0;
       // Dead for good now (`drop` counts only stale entries).
-      if (!b.stale && b.wasm !== null) this.liveWasm--;
+      if (!b.stale && b.wasm !== null) this.wasmDied(b.wasm);
       this.stats.blocksInvalidated++;
       if (b.chainId !== 0) this.unchain(b);
     }
@@ -1331,8 +1355,13 @@ export class Recompiler {
     const s = this.s;
     const decoder = s.cs32 ? this.decoder32 : this.decoder16;
     const specs: RegionSpec[] = [];
-    // WebAssembly while fewer than maxWasmRegions live, else JavaScript regions.
-    const wasm = this.liveWasm + entries.length <= this.maxWasmRegions ? this.wasm : null;
+    // WebAssembly while fewer than maxWasmRegions live in fewer than maxWasmModules modules,
+    // else JavaScript regions.
+    const wasm =
+      this.liveWasm + entries.length <= this.maxWasmRegions &&
+      this.stats.wasmModulesLive < this.maxWasmModules
+        ? this.wasm
+        : null;
     for (const { phys, eip, linear, mode } of entries) {
       // Page-crossing instructions in regions only where the wasm back end runs them: a
       // JavaScript region leaves to the dispatcher at one, so entered there it would not move.
@@ -1363,7 +1392,7 @@ export class Recompiler {
     for (const block of built) {
       if (block.wasm !== null) {
         this.stats.translatedWasm++;
-        this.liveWasm++;
+        this.wasmBorn(block.wasm);
       }
     }
     return built;
@@ -1438,7 +1467,7 @@ export class Recompiler {
     this.stats.innerEntries++;
     if (entry.wasm !== null) {
       this.stats.translatedWasm++;
-      this.liveWasm++;
+      this.wasmBorn(entry.wasm);
     }
     this.snapshotCode(entry, linearOf(entry));
     this.install(slot, page, entry);
@@ -1532,11 +1561,31 @@ export class Recompiler {
     this.codeMaps.delete(page);
   }
 
+  /** A WebAssembly region (or an entry into one) of the module with bytes `module` is cached. */
+  private wasmBorn(module: Uint8Array): void {
+    this.liveWasm++;
+    const n = this.liveByModule.get(module) ?? 0;
+    if (n === 0) this.stats.wasmModulesLive++;
+    this.liveByModule.set(module, n + 1);
+  }
+
+  /** One leaves the cache for good: its module's last makes the module dead. */
+  private wasmDied(module: Uint8Array): void {
+    this.liveWasm--;
+    const n = this.liveByModule.get(module);
+    if (n === undefined) return;
+    if (n > 1) this.liveByModule.set(module, n - 1);
+    else {
+      this.liveByModule.delete(module);
+      this.stats.wasmModulesLive--;
+    }
+  }
+
   /** A stale entry leaves the cache for good (it can no longer be revived). */
   private drop(b: Block | null): void {
     if (b === null || b.valid || !b.stale) return;
     b.stale = false;
-    if (b.wasm !== null) this.liveWasm--;
+    if (b.wasm !== null) this.wasmDied(b.wasm);
     if (!b.compiled) this.opsPool.release(b as ColdBlock);
   }
 
@@ -1548,7 +1597,7 @@ export class Recompiler {
       return;
     }
     old.valid = false;
-    if (old.wasm !== null) this.liveWasm--;
+    if (old.wasm !== null) this.wasmDied(old.wasm);
     if (!old.compiled) this.opsPool.release(old as ColdBlock);
     if (old.chainId !== 0) this.unchain(old);
     if (evicted) this.stats.blocksEvicted++;

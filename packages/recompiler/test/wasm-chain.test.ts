@@ -20,7 +20,7 @@ import {
   type TestBackend,
 } from "./support/machine";
 import { hex, lockstep } from "./support/lockstep";
-import { HEAT_AFTER_REGION, HEAT_USER } from "../src/index";
+import { HEAT_AFTER_REGION, HEAT_USER, type Block, type RecompilerStats } from "../src/index";
 import { dynSet } from "../src/wasm/lower";
 import { le32 } from "./support/program-parts";
 
@@ -783,6 +783,23 @@ describe("chaining inside WebAssembly vs the interpreter (run(n), varied budgets
       // The dead region no longer counts as live: its successor is WebAssembly too, within a
       // bound of as many regions as were live before the write.
       expect(st.translatedWasm).toBe(st.blocksTranslated);
+      // Nor does its module (one region per module, room for one): after the write, a second
+      // region is WebAssembly, which it is not without the write.
+      const oneModule = (write: boolean): RecompilerStats =>
+        chainLockstep(TAILLOOP, backend, {
+          threshold: 2,
+          extras: () => ({ maxWasmModules: 1, batchSize: 1 }),
+          setup: crosserData,
+          between: (m, run) => {
+            if (write && run === 6) m.mem.write8(0x11001, 1);
+          },
+        }).b.engine!.stats;
+      const kept = oneModule(false);
+      const freed = oneModule(true);
+      expect(kept.translatedWasm).toBe(1);
+      expect(kept.blocksTranslated).toBeGreaterThan(1);
+      expect(freed.translatedWasm).toBe(2);
+      expect(freed.wasmModulesLive).toBe(1);
     },
   );
 
@@ -1088,6 +1105,39 @@ describe("chaining inside WebAssembly: stepping and the option", () => {
     const st = b.engine!.stats;
     expect(st.translatedWasm).toBe(2);
     expect(st.blocksTranslated).toBeGreaterThan(2);
+  });
+
+  it("past maxWasmModules modules with a live region, new regions are JavaScript; a module whose regions all died frees its place", () => {
+    // One region per module (batchSize 1) and room for one module: every later region is
+    // JavaScript, while the first module's regions live (the interpreter still agrees).
+    const live = (m: Machine): Block[] =>
+      [...m.engine!.blocks()].filter((x) => x.valid && x.compiled);
+    const one = chainLockstep(PAGES, "wasm", {
+      extras: () => ({ maxWasmModules: 1, batchSize: 1 }),
+    }).b;
+    const modules = new Set(
+      live(one)
+        .map((x) => x.wasm)
+        .filter((w) => w !== null),
+    );
+    expect(modules.size).toBe(1);
+    expect(live(one).some((x) => x.wasm === null)).toBe(true);
+    expect(one.engine!.stats.blocksTranslated).toBeGreaterThan(1);
+    // flush() kills every region: the place is free again, and later regions are WebAssembly.
+    const flushed = chainLockstep(PAGES, "wasm", {
+      extras: () => ({ maxWasmModules: 1, batchSize: 1 }),
+      between: (m, run) => {
+        if (run % 10 === 9) m.engine?.flush();
+      },
+    }).b;
+    expect(flushed.engine!.stats.translatedWasm).toBeGreaterThan(one.engine!.stats.translatedWasm);
+    expect(
+      new Set(
+        live(flushed)
+          .map((x) => x.wasm)
+          .filter((w) => w !== null),
+      ).size,
+    ).toBeLessThanOrEqual(1);
   });
 
   it("the js back end is unchanged (no chaining inside WebAssembly)", () => {

@@ -232,6 +232,8 @@ export interface MachineExtras {
   /** Regions translated together when a block gets hot (RecompilerOptions.batchSize). */
   batchSize?: number;
   maxWasmRegions?: number;
+  /** RecompilerOptions.maxWasmModules. */
+  maxWasmModules?: number;
   /** Slots per chunk of the cold blocks' pool (RecompilerOptions.coldChunk). */
   coldChunk?: number;
   /** RecompilerOptions.heatAfterRegion. */
@@ -316,6 +318,7 @@ export function makeMachine(
         ...(extras.userHeat !== undefined ? { userHeat: extras.userHeat } : {}),
         ...(extras.wasmChain !== undefined ? { wasmChain: extras.wasmChain } : {}),
         ...(extras.maxWasmRegions !== undefined ? { maxWasmRegions: extras.maxWasmRegions } : {}),
+        ...(extras.maxWasmModules !== undefined ? { maxWasmModules: extras.maxWasmModules } : {}),
         ...(extras.batchSize !== undefined ? { batchSize: extras.batchSize } : {}),
         ...(extras.coldChunk !== undefined ? { coldChunk: extras.coldChunk } : {}),
         ...(extras.denseRuns !== undefined ? { denseRuns: extras.denseRuns } : {}),
