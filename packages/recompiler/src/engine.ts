@@ -247,9 +247,12 @@ export interface RecompilerStats {
  * Size of the two-way set-associative code cache (a power of two). A third block of a set
  * evicts the older resident, which bounds memory: at most this many blocks of at most
  * MAX_BLOCK_INSNS (the direct-mapped 2^17 of before evicted 114 K blocks on the boot and
- * workload of bench/phases.mjs, from 69 K distinct ones; this one 7 K).
+ * workload of bench/phases.mjs, from 69 K distinct ones; 2^18 two-way, 7 K). 2^19: the Debian
+ * installer's start, whose processes map shared libraries at addresses of their own, evicted
+ * 291 K blocks with 2^18 slots and 134 K with 2^19 (to its prompt 54.3 -> ~50.5 s); the
+ * arrays of slots and heat take 9 MiB.
  */
-const CACHE_BITS = 18;
+const CACHE_BITS = 19;
 const CACHE_SIZE = 1 << CACHE_BITS;
 /**
  * Default hot threshold for `auto`, in runs of a cold block. Each new host function costs V8 a
