@@ -507,8 +507,8 @@ export class Recompiler {
   private liveWasm = 0;
   private readonly maxWasmRegions: number;
   /**
-   * Live regions by module (a module's regions share its bytes, `Block.wasm`), and the modules
-   * with one: the code-space mappings V8 cannot drop.
+   * Live regions by module (a module's regions share its bytes, `Block.wasm`); its size is the
+   * modules with one, the code-space mappings V8 cannot drop (`stats.wasmModulesLive`).
    */
   private readonly liveByModule = new Map<Uint8Array, number>();
   private readonly maxWasmModules: number;
@@ -1362,7 +1362,7 @@ export class Recompiler {
     // else JavaScript regions.
     const wasm =
       this.liveWasm + entries.length <= this.maxWasmRegions &&
-      this.stats.wasmModulesLive < this.maxWasmModules
+      this.liveByModule.size < this.maxWasmModules
         ? this.wasm
         : null;
     for (const { phys, eip, linear, mode } of entries) {
@@ -1579,21 +1579,17 @@ export class Recompiler {
   /** A WebAssembly region (or an entry into one) of the module with bytes `module` is cached. */
   private wasmBorn(module: Uint8Array): void {
     this.liveWasm++;
-    const n = this.liveByModule.get(module) ?? 0;
-    if (n === 0) this.stats.wasmModulesLive++;
-    this.liveByModule.set(module, n + 1);
+    this.liveByModule.set(module, (this.liveByModule.get(module) ?? 0) + 1);
+    this.stats.wasmModulesLive = this.liveByModule.size;
   }
 
   /** One leaves the cache for good: its module's last makes the module dead. */
   private wasmDied(module: Uint8Array): void {
     this.liveWasm--;
-    const n = this.liveByModule.get(module);
-    if (n === undefined) return;
+    const n = this.liveByModule.get(module) ?? 0;
     if (n > 1) this.liveByModule.set(module, n - 1);
-    else {
-      this.liveByModule.delete(module);
-      this.stats.wasmModulesLive--;
-    }
+    else this.liveByModule.delete(module);
+    this.stats.wasmModulesLive = this.liveByModule.size;
   }
 
   /** A stale entry leaves the cache for good (it can no longer be revived). */
