@@ -900,12 +900,42 @@ export function generate(
 }
 
 /**
- * Region functions by physical page, per engine (its cursor): a block that becomes hot inside a
- * valid region of the same page and mode enters that region's function at its basic block
- * instead of compiling another overlapping one (V8's optimizing compile of a region costs tens
- * of milliseconds).
+ * Region functions by physical page and then linear page, per engine (its cursor): a block that
+ * becomes hot inside a valid region of the same page, placement and mode enters that region's
+ * function at its basic block instead of compiling another overlapping one (V8's optimizing
+ * compile of a region costs tens of milliseconds). By placement too: a shared library's page is
+ * mapped at another linear address in each process, and its regions are per placement (they hold
+ * EIPs), so a page of libc held thousands of regions that every lookup scanned.
  */
-const REGIONS = new WeakMap<RegionCursor, Map<number, Block[]>>();
+const REGIONS = new WeakMap<RegionCursor, Map<number, Placements>>();
+
+/** A physical page's regions by linear page. */
+type Placements = Map<number, Block[]>;
+
+/** The valid regions placed at `linearPage` on `physPage` (dead ones dropped), as a list to add to. */
+function placedRegions(
+  byPage: Map<number, Placements>,
+  physPage: number,
+  linearPage: number,
+): Block[] {
+  let placements = byPage.get(physPage);
+  if (placements === undefined) {
+    placements = new Map();
+    byPage.set(physPage, placements);
+  }
+  const known = (placements.get(linearPage) ?? []).filter((r) => r.valid);
+  if (!placements.has(linearPage)) {
+    // A new placement: at each power of two of their number from 16, the placements left with
+    // no valid region go (their processes ended, or their code was evicted or written), so
+    // neither the lists nor the dead regions (and their modules) they hold pile up.
+    const n = placements.size + 1;
+    if (n >= 16 && (n & (n - 1)) === 0) {
+      for (const [lp, list] of placements) if (!list.some((r) => r.valid)) placements.delete(lp);
+    }
+  }
+  placements.set(linearPage, known);
+  return known;
+}
 
 /** An entry into region `r` at its basic block `k` (shares its function, exits and links). */
 export function enterAt(r: Block, k: number, phys: number, eip: number): Block {
@@ -975,9 +1005,7 @@ export function buildBlocks(
   const ordered = [...specs].sort((x, y) => x.phys - y.phys);
   for (const spec of ordered) {
     const { blocks, phys, eip, linear, mode } = spec;
-    const page = Math.floor(phys / 4096);
-    const known = (byPage.get(page) ?? []).filter((r) => r.valid);
-    byPage.set(page, known);
+    const known = placedRegions(byPage, Math.floor(phys / 4096), linear >>> 12);
     const inner = entryInto(known, phys, eip, linear, mode);
     if (inner !== null) {
       out.push(inner);
@@ -1063,7 +1091,7 @@ export function buildBlocks(
       b.wasm = bytes;
       b.fn = fns[k]!;
       // Known only now (an entry into it needs its function).
-      byPage.get(Math.floor(b.phys / 4096))!.push(b);
+      placedRegions(byPage, Math.floor(b.phys / 4096), b.linearPage).push(b);
     });
   }
   for (const { at, r, k, phys, eip } of later) out[at] = enterAt(r, k, phys, eip);
@@ -1085,7 +1113,9 @@ export function regionEntry(
   linear: number,
   mode: number,
 ): Block | null {
-  const known = REGIONS.get(cursor)?.get(Math.floor(phys / 4096));
+  const known = REGIONS.get(cursor)
+    ?.get(Math.floor(phys / 4096))
+    ?.get(linear >>> 12);
   return known === undefined ? null : entryInto(known, phys, eip, linear, mode);
 }
 

@@ -489,6 +489,32 @@ function twoSpaces(m: Machine): void {
 }
 
 /*
+ * One physical code page at 21 linear pages (ALIAS_FIRST.. and its own), as a shared library's
+ * page is in each process that maps it:
+ * start: xor edx, edx / mov esi, ALIAS_FIRST << 12 | 0x40 / mov edi, 20
+ * outer: mov ecx, 60 / call esi (f at the next alias) / mov byte [f], 0x01 (f's own first byte,
+ *   unchanged: the page's blocks go stale) / add esi, 0x1000 / dec edi / jnz outer
+ *   mov ecx, 60 / call f (at its own placement) / hlt
+ * f (+0x40): add edx, ecx / test cl, 1 / jz .skip / add edx, 3
+ *   .skip: dec ecx / jnz f / ret
+ */
+const ALIASED = program([
+  [
+    0,
+    "31d2be40000500bf14000000b93c000000ffd6c605400001000181c6001000004f75e9b93c000000e813000000f4",
+  ],
+  [0x40, "01caf6c101740383c2034975f3c3"],
+]);
+const ALIAS_FIRST = 0x50;
+
+/** Paging on, and linear pages ALIAS_FIRST..+19 mapped to the code's physical page. */
+function aliasedCode(m: Machine): void {
+  for (let k = 0; k < 20; k++) m.mem.remap(ALIAS_FIRST + k, CODE_AT >>> 12);
+  m.cpu.setControlRegister(0, 0xe0000011);
+  m.cpu.setControlRegister(3, 0x1000);
+}
+
+/*
  * start: mov esi, 300
  * outer: mov ecx, 10
  * inner: add eax, ecx / dec ecx / jnz inner / jmp x
@@ -926,6 +952,29 @@ describe("chaining inside WebAssembly vs the interpreter (run(n), varied budgets
       for (const x of regions) perModule.set(x.wasm, (perModule.get(x.wasm) ?? 0) + 1);
       // A batch happened: some module holds several regions.
       expect(Math.max(...perModule.values())).toBeGreaterThan(1);
+    },
+  );
+
+  it.each(BACKENDS)(
+    "a code page at many linear placements: each placement's regions and entries are its own (%s)",
+    (backend) => {
+      // The placements of f's regions, and the entries whose region is of another placement
+      // (whose exits would leave to that placement's EIPs), seen after each run.
+      const placements = new Set<number>();
+      let foreign = 0;
+      const between = (m: Machine): void => {
+        for (const x of m.engine?.blocks() ?? []) {
+          if (!x.compiled || (x.eip & 0xfff) < 0x40) continue;
+          placements.add(x.linearPage);
+          if (x.home.linearPage !== x.linearPage) foreign++;
+        }
+      };
+      const { b } = chainLockstep(ALIASED, backend, { setup: aliasedCode, between });
+      // Oracle (besides the interpreter's run): 21 calls of f with ECX = 60, each 1830 + 3 * 30.
+      expect(b.cpu.getReg32(2)).toBe(21 * 1920);
+      expect(b.engine!.stats.innerEntries).toBeGreaterThan(0);
+      expect(placements.size).toBeGreaterThanOrEqual(10);
+      expect(foreign).toBe(0);
     },
   );
 
