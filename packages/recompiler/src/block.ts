@@ -937,6 +937,11 @@ function placedRegions(
   return known;
 }
 
+/** Forgets `cursor`'s regions (its engine dropped its whole cache). */
+export function forgetRegions(cursor: RegionCursor): void {
+  REGIONS.delete(cursor);
+}
+
 /** An entry into region `r` at its basic block `k` (shares its function, exits and links). */
 export function enterAt(r: Block, k: number, phys: number, eip: number): Block {
   const fn = r.fn;

@@ -29,6 +29,7 @@ import {
   discoverRegion,
   enterAt,
   MAX_REGION_BLOCKS,
+  forgetRegions,
   regionEntry,
   type Block,
   type FastMemoryView,
@@ -148,6 +149,11 @@ export interface RecompilerOptions {
    */
   maxWasmModules?: number;
   /**
+   * WebAssembly modules V8 may hold at once, live or not yet collected, before new regions are
+   * JavaScript (MAX_HELD_WASM_MODULES); at the bound the cache is dropped so that V8 can free them.
+   */
+  maxHeldWasmModules?: number;
+  /**
    * With backend "wasm": a region exit linked to another WebAssembly region continues in it
    * inside WebAssembly (a shared function table and tail calls, src/wasm/chain.ts) instead of
    * returning to the dispatcher (default true; off, or a host without tail calls: every exit
@@ -232,6 +238,13 @@ export interface RecompilerStats {
   wasmBytes: number;
   /** Of those modules, the ones with a region still in the cache (see MAX_LIVE_WASM_MODULES). */
   wasmModulesLive: number;
+  /**
+   * Of those modules, the ones V8 has collected (its memory mappings freed); the others are held,
+   * their regions live or kept by stale or evicted blocks until the next major GC.
+   */
+  wasmModulesCollected: number;
+  /** Times the whole cache was dropped so that V8 could free dead modules (`MAX_HELD_WASM_MODULES`). */
+  wasmFlushes: number;
   /** Times the cold blocks' slot pool moved the live blocks together (cold.ts `OpsPool`). */
   coldCompactions: number;
   /**
@@ -297,6 +310,19 @@ export const DEFAULT_HOT_INSTRUCTIONS = 400_000;
  * separately. With `--engine recompiler` every region is a module of its own.
  */
 export const MAX_LIVE_WASM_MODULES = 16384;
+/**
+ * WebAssembly modules V8 holds, live or dead but not yet collected (`RecompilerStats.wasmModules`
+ * less `wasmModulesCollected`). Each holds its memory mappings until V8 collects it, which needs
+ * every reference to it gone: the stale blocks the cache keeps for revival keep them. A module's
+ * code space is committed piece by piece as its functions compile (Liftoff at a first call,
+ * TurboFan at tier-up), ~10 mappings per module in the Debian installer's user space, where a
+ * few hundred processes each map libc elsewhere: 4 minutes in, ~6,500 held modules took the
+ * process to Linux's 65,530 mappings and V8 aborted it ("Commit wasm code space ... out of
+ * memory", or a segmentation fault); at 4,096 it peaked at 49 K mappings. At this bound the
+ * whole cache goes, once until V8 has collected some of them, and new regions are JavaScript
+ * meanwhile (`heldWasmModules`).
+ */
+export const MAX_HELD_WASM_MODULES = 3072;
 /**
  * WebAssembly regions alive at once (see `liveWasm`), in any number of modules: a bound on the
  * code the cache holds. The `auto` boot holds a few thousand; a guest that runs much more code
@@ -449,6 +475,8 @@ export class Recompiler {
     wasmModules: 0,
     wasmBytes: 0,
     wasmModulesLive: 0,
+    wasmModulesCollected: 0,
+    wasmFlushes: 0,
     coldCompactions: 0,
     denseInstructions: 0,
     crossingChecked: 0,
@@ -512,6 +540,11 @@ export class Recompiler {
    */
   private readonly liveByModule = new Map<Uint8Array, number>();
   private readonly maxWasmModules: number;
+  private readonly maxHeldWasmModules: number;
+  /** The cache was dropped for V8 to free dead modules, which it has not done yet. */
+  private heldFlushPending = false;
+  /** The cache is to be dropped at the dispatcher's next turn (`heldWasmModules`). */
+  private flushWanted = false;
   /** Its chaining table (option `wasmChain`), else null. */
   private readonly chain: WasmChain | null;
   /** The dense cold tier (wasm/dense.ts; option `denseRuns`), else null. */
@@ -537,6 +570,7 @@ export class Recompiler {
     this.byInstructions = options.hotInstructions !== undefined;
     this.maxWasmRegions = options.maxWasmRegions ?? MAX_LIVE_WASM_REGIONS;
     this.maxWasmModules = options.maxWasmModules ?? MAX_LIVE_WASM_MODULES;
+    this.maxHeldWasmModules = options.maxHeldWasmModules ?? MAX_HELD_WASM_MODULES;
     this.maxRegionBlocks = Math.max(1, options.maxRegionBlocks ?? MAX_REGION_BLOCKS);
     const memory = this.s.memory;
     this.fetch8 = (linear) => memory.fetch8(linear);
@@ -638,6 +672,25 @@ export class Recompiler {
     this.cpu.reset();
   }
 
+  /** Region modules V8 holds: made and not yet collected (see MAX_HELD_WASM_MODULES). */
+  private heldWasmModules(): number {
+    const st = this.stats;
+    const held = st.wasmModules - st.wasmModulesCollected;
+    if (held < this.maxHeldWasmModules) {
+      this.heldFlushPending = false;
+      return held;
+    }
+    // At the bound: drop every reference the cache has to them, the stale blocks it keeps for
+    // revival included (QEMU drops its whole translation buffer when it fills). Once, until V8
+    // has collected enough of them: in between new regions are JavaScript.
+    if (!this.heldFlushPending) {
+      this.heldFlushPending = true;
+      // Not here, in a translation: at the dispatcher's next turn, where no block is running.
+      this.flushWanted = true;
+    }
+    return held;
+  }
+
   /** Drops every translation (e.g. after restoring a snapshot). */
   flush(): void {
     for (const page of [...this.pageBlocks.keys()]) this.invalidatePage(page);
@@ -649,6 +702,7 @@ export class Recompiler {
     this.stats.wasmModulesLive = 0;
     this.warmBlocks = [];
     this.tailWritten.clear();
+    forgetRegions(this.cursor);
   }
 
   /**
@@ -770,6 +824,12 @@ export class Recompiler {
       if (this.stepping) {
         if (dispatched) break;
         dispatched = true;
+      }
+      if (this.flushWanted) {
+        this.flushWanted = false;
+        st.wasmFlushes++;
+        this.flush();
+        prev = null;
       }
       // [debug] Breakpoints armed: the interpreter runs everything; EFLAGS.RF: one instruction.
       if (s.debugMode !== 0 || (s.flags & RF) !== 0) {
@@ -1358,11 +1418,12 @@ export class Recompiler {
     const s = this.s;
     const decoder = s.cs32 ? this.decoder32 : this.decoder16;
     const specs: RegionSpec[] = [];
-    // WebAssembly while fewer than maxWasmRegions live in fewer than maxWasmModules modules,
-    // else JavaScript regions.
+    // WebAssembly while fewer than maxWasmRegions live in fewer than maxWasmModules modules
+    // and V8 holds fewer than maxHeldWasmModules, else JavaScript regions.
     const wasm =
       this.liveWasm + entries.length <= this.maxWasmRegions &&
-      this.liveByModule.size < this.maxWasmModules
+      this.liveByModule.size < this.maxWasmModules &&
+      this.heldWasmModules() < this.maxHeldWasmModules
         ? this.wasm
         : null;
     for (const { phys, eip, linear, mode } of entries) {

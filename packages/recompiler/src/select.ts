@@ -33,7 +33,7 @@ export function formatRecompilerStats(st: RecompilerStats): string {
   ];
   if (st.translatedWasm > 0)
     lines.push(
-      `  translations running as WebAssembly: ${st.translatedWasm} (${st.wasmModules} modules, ${st.wasmModulesLive} with a live region, ${st.wasmBytes} bytes); entries from JavaScript ${st.wasmEntries}, chained inside WebAssembly ${st.chainedInWasm}`,
+      `  translations running as WebAssembly: ${st.translatedWasm} (${st.wasmModules} modules, ${st.wasmModulesLive} with a live region, ${st.wasmModulesCollected} collected, ${st.wasmBytes} bytes; cache dropped for V8 to free them: ${st.wasmFlushes}); entries from JavaScript ${st.wasmEntries}, chained inside WebAssembly ${st.chainedInWasm}`,
     );
   if (st.denseInstructions > 0)
     lines.push(

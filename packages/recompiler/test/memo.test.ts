@@ -217,6 +217,7 @@ describe("translation memos", () => {
         wasmEntries: 0,
         wasmModules: 0,
         wasmBytes: 0,
+        wasmModulesCollected: 0,
       },
     );
     const supervisor = shared.memoBank([33, 97]);

@@ -1179,6 +1179,28 @@ describe("chaining inside WebAssembly: stepping and the option", () => {
     expect(modules(flushed)).toBeLessThanOrEqual(1);
   });
 
+  it("at maxHeldWasmModules modules V8 holds, the cache is dropped once and new regions are JavaScript", () => {
+    // PATCHER rewrites the code of page2's region each iteration: each new translation of it is
+    // a module of its own (batchSize 1), the old one held by its stale block (kept in the cache
+    // for revival) until the cache drops it and V8 collects it. At 5 held the cache goes, and
+    // later regions are JavaScript until V8 has collected some (nothing here forces a GC).
+    const patched = chainLockstep(PATCHER, "wasm", {
+      extras: () => ({ maxHeldWasmModules: 5, batchSize: 1 }),
+    }).b;
+    const st = patched.engine!.stats;
+    // Oracle: the interpreter's run (compared after every run); every iteration saw its store.
+    expect(patched.cpu.state.regs[2]).toBe(1275);
+    expect(st.wasmFlushes).toBe(1);
+    expect(st.wasmModules - st.wasmModulesCollected).toBeLessThanOrEqual(5);
+    expect(st.blocksTranslated).toBeGreaterThan(st.translatedWasm);
+    // Below the bound nothing is dropped.
+    const below = chainLockstep(PATCHER, "wasm", {
+      extras: () => ({ maxHeldWasmModules: 100, batchSize: 1 }),
+    }).b.engine!.stats;
+    expect(below.wasmFlushes).toBe(0);
+    expect(below.translatedWasm).toBe(below.blocksTranslated);
+  });
+
   it("the js back end is unchanged (no chaining inside WebAssembly)", () => {
     const { b } = chainLockstep(PAGES, "js");
     expect(b.engine!.stats.translatedWasm).toBe(0);

@@ -191,7 +191,13 @@ export class WasmShared {
     /** Counters the wrappers add chains to (RecompilerStats). */
     readonly stats: Pick<
       RecompilerStats,
-      "blocksExecuted" | "chained" | "chainedInWasm" | "wasmEntries" | "wasmModules" | "wasmBytes"
+      | "blocksExecuted"
+      | "chained"
+      | "chainedInWasm"
+      | "wasmEntries"
+      | "wasmModules"
+      | "wasmBytes"
+      | "wasmModulesCollected"
     >,
   ) {
     this.base = 0;
@@ -368,8 +374,10 @@ export function wasmRegionFns(
     imports[`r${k}`] = regionImports(p, target, blocks[k]!, events, rt);
   });
   const api = wasmApi()!;
-  const exports = new api.Instance(new api.Module(bytes), imports).exports;
+  const module = new api.Module(bytes);
+  const exports = new api.Instance(module, imports).exports;
   const X = target.shared;
+  COLLECTED?.register(module, X.stats);
   X.chain = target.chain;
   X.cursor = cursor;
   X.rt = rt;
@@ -703,6 +711,18 @@ const plainCaller: CallerFactory = (h, R, i, B, k) => {
     return s.eip !== next || !B.valid || R.pending(s) ? 1 : 0;
   };
 };
+
+/**
+ * Counts the region modules V8 has collected (`RecompilerStats.wasmModulesCollected`): a
+ * module's code space (two memory mappings) is freed only then, not when its regions die. Where
+ * the host has no FinalizationRegistry, none is counted.
+ */
+const COLLECTED =
+  typeof FinalizationRegistry === "function"
+    ? new FinalizationRegistry<{ wasmModulesCollected: number }>((stats) => {
+        stats.wasmModulesCollected++;
+      })
+    : null;
 
 const callers: (CallerFactory | undefined)[] = [];
 let noEval = false;

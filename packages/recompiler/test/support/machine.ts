@@ -234,6 +234,8 @@ export interface MachineExtras {
   maxWasmRegions?: number;
   /** RecompilerOptions.maxWasmModules. */
   maxWasmModules?: number;
+  /** RecompilerOptions.maxHeldWasmModules. */
+  maxHeldWasmModules?: number;
   /** Slots per chunk of the cold blocks' pool (RecompilerOptions.coldChunk). */
   coldChunk?: number;
   /** RecompilerOptions.heatAfterRegion. */
@@ -319,6 +321,9 @@ export function makeMachine(
         ...(extras.wasmChain !== undefined ? { wasmChain: extras.wasmChain } : {}),
         ...(extras.maxWasmRegions !== undefined ? { maxWasmRegions: extras.maxWasmRegions } : {}),
         ...(extras.maxWasmModules !== undefined ? { maxWasmModules: extras.maxWasmModules } : {}),
+        ...(extras.maxHeldWasmModules !== undefined
+          ? { maxHeldWasmModules: extras.maxHeldWasmModules }
+          : {}),
         ...(extras.batchSize !== undefined ? { batchSize: extras.batchSize } : {}),
         ...(extras.coldChunk !== undefined ? { coldChunk: extras.coldChunk } : {}),
         ...(extras.denseRuns !== undefined ? { denseRuns: extras.denseRuns } : {}),
