@@ -305,9 +305,10 @@ export const DEFAULT_DENSE_RUNS = 1;
 export const DEFAULT_HOT_INSTRUCTIONS = 400_000;
 
 /**
- * WebAssembly modules with a live region (`RecompilerStats.wasmModulesLive`): Linux maps at most
- * 65,530 regions per process (vm.max_map_count) and V8 maps each wasm module's code space
- * separately. With `--engine recompiler` every region is a module of its own.
+ * WebAssembly modules with a live region (`RecompilerStats.wasmModulesLive`). With `--engine
+ * recompiler` every region is a module of its own. The bound on memory mappings (Linux's 65,530
+ * per process, vm.max_map_count; V8 maps each module's code space apart) is MAX_HELD_WASM_MODULES,
+ * which also counts dead modules V8 has not collected yet.
  */
 export const MAX_LIVE_WASM_MODULES = 16384;
 /**
@@ -527,16 +528,17 @@ export class Recompiler {
   private readonly wasm: WasmTarget | null;
   /**
    * WebAssembly regions the cache still holds (created, not yet killed or dropped). A module (one
-   * region, or a batch of them) has its own V8 code-space mapping; past MAX_LIVE_WASM_MODULES
-   * modules with a live region new regions are JavaScript, so translating everything
-   * (`--engine recompiler`, a module per region) cannot exhaust the process's memory mappings
-   * (V8 aborts the process then: "Commit wasm code space ... out of memory").
+   * region, or a batch of them) has its own V8 code space; past MAX_LIVE_WASM_MODULES modules with
+   * a live region, or MAX_HELD_WASM_MODULES that V8 has not collected, new regions are
+   * JavaScript, so translating everything (`--engine recompiler`, a module per region) cannot
+   * exhaust the process's memory mappings (V8 aborts the process then: "Commit wasm code space
+   * ... out of memory").
    */
   private liveWasm = 0;
   private readonly maxWasmRegions: number;
   /**
    * Live regions by module (a module's regions share its bytes, `Block.wasm`); its size is the
-   * modules with one, the code-space mappings V8 cannot drop (`stats.wasmModulesLive`).
+   * modules with one (`stats.wasmModulesLive`), whose code spaces V8 cannot drop.
    */
   private readonly liveByModule = new Map<Uint8Array, number>();
   private readonly maxWasmModules: number;

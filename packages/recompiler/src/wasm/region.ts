@@ -714,8 +714,9 @@ const plainCaller: CallerFactory = (h, R, i, B, k) => {
 
 /**
  * Counts the region modules V8 has collected (`RecompilerStats.wasmModulesCollected`): a
- * module's code space (two memory mappings) is freed only then, not when its regions die. Where
- * the host has no FinalizationRegistry, none is counted.
+ * module's code space (its memory mappings) is freed only then, not when its regions die. Where
+ * the host has no FinalizationRegistry (every current browser and Node has one), none is
+ * counted: past MAX_HELD_WASM_MODULES modules made, new regions stay JavaScript.
  */
 const COLLECTED =
   typeof FinalizationRegistry === "function"
