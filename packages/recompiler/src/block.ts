@@ -912,17 +912,23 @@ const REGIONS = new WeakMap<RegionCursor, Map<number, Placements>>();
 /** A physical page's regions by linear page. */
 type Placements = Map<number, Block[]>;
 
+/** `physPage`'s regions by linear page (made empty the first time). */
+function placementsOf(byPage: Map<number, Placements>, physPage: number): Placements {
+  let placements = byPage.get(physPage);
+  if (placements === undefined) {
+    placements = new Map();
+    byPage.set(physPage, placements);
+  }
+  return placements;
+}
+
 /** The valid regions placed at `linearPage` on `physPage` (dead ones dropped), as a list to add to. */
 function placedRegions(
   byPage: Map<number, Placements>,
   physPage: number,
   linearPage: number,
 ): Block[] {
-  let placements = byPage.get(physPage);
-  if (placements === undefined) {
-    placements = new Map();
-    byPage.set(physPage, placements);
-  }
+  const placements = placementsOf(byPage, physPage);
   const known = (placements.get(linearPage) ?? []).filter((r) => r.valid);
   if (!placements.has(linearPage)) {
     // A new placement: at each power of two of their number from 16, the placements left with
@@ -1096,7 +1102,10 @@ export function buildBlocks(
       b.wasm = bytes;
       b.fn = fns[k]!;
       // Known only now (an entry into it needs its function).
-      placedRegions(byPage, Math.floor(b.phys / 4096), b.linearPage).push(b);
+      const placements = placementsOf(byPage, Math.floor(b.phys / 4096));
+      const list = placements.get(b.linearPage);
+      if (list === undefined) placements.set(b.linearPage, [b]);
+      else list.push(b);
     });
   }
   for (const { at, r, k, phys, eip } of later) out[at] = enterAt(r, k, phys, eip);

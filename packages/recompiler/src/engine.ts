@@ -308,7 +308,8 @@ export const DEFAULT_HOT_INSTRUCTIONS = 400_000;
  * WebAssembly modules with a live region (`RecompilerStats.wasmModulesLive`). With `--engine
  * recompiler` every region is a module of its own. The bound on memory mappings (Linux's 65,530
  * per process, vm.max_map_count; V8 maps each module's code space apart) is MAX_HELD_WASM_MODULES,
- * which also counts dead modules V8 has not collected yet.
+ * which also counts dead modules V8 has not collected yet: every live module is held, so with
+ * the defaults this bound never binds; it does when set lower (`maxWasmModules`).
  */
 export const MAX_LIVE_WASM_MODULES = 16384;
 /**
@@ -321,7 +322,7 @@ export const MAX_LIVE_WASM_MODULES = 16384;
  * process to Linux's 65,530 mappings and V8 aborted it ("Commit wasm code space ... out of
  * memory", or a segmentation fault); at 4,096 it peaked at 49 K mappings. At this bound the
  * whole cache goes, once until V8 has collected some of them, and new regions are JavaScript
- * meanwhile (`heldWasmModules`).
+ * meanwhile (`belowHeldBound`).
  */
 export const MAX_HELD_WASM_MODULES = 3072;
 /**
@@ -545,7 +546,7 @@ export class Recompiler {
   private readonly maxHeldWasmModules: number;
   /** The cache was dropped for V8 to free dead modules, which it has not done yet. */
   private heldFlushPending = false;
-  /** The cache is to be dropped at the dispatcher's next turn (`heldWasmModules`). */
+  /** The cache is to be dropped when `run` next starts (`belowHeldBound`). */
   private flushWanted = false;
   /** Its chaining table (option `wasmChain`), else null. */
   private readonly chain: WasmChain | null;
@@ -674,23 +675,32 @@ export class Recompiler {
     this.cpu.reset();
   }
 
-  /** Region modules V8 holds: made and not yet collected (see MAX_HELD_WASM_MODULES). */
-  private heldWasmModules(): number {
+  /**
+   * Whether V8 holds fewer region modules (made, not yet collected) than MAX_HELD_WASM_MODULES;
+   * at the bound, asks for the cache to be dropped (see there).
+   */
+  private belowHeldBound(): boolean {
     const st = this.stats;
-    const held = st.wasmModules - st.wasmModulesCollected;
-    if (held < this.maxHeldWasmModules) {
+    if (st.wasmModules - st.wasmModulesCollected < this.maxHeldWasmModules) {
       this.heldFlushPending = false;
-      return held;
+      return true;
     }
     // At the bound: drop every reference the cache has to them, the stale blocks it keeps for
     // revival included (QEMU drops its whole translation buffer when it fills). Once, until V8
     // has collected enough of them: in between new regions are JavaScript.
     if (!this.heldFlushPending) {
       this.heldFlushPending = true;
-      // Not here, in a translation: at the dispatcher's next turn, where no block is running.
+      // Not here, in a translation: at the start of the next `run`, where no block is running.
       this.flushWanted = true;
     }
-    return held;
+    return false;
+  }
+
+  /** The cache drop `belowHeldBound` asked for. */
+  private dropForHeldBound(): void {
+    this.flushWanted = false;
+    this.stats.wasmFlushes++;
+    this.flush();
   }
 
   /** Drops every translation (e.g. after restoring a snapshot). */
@@ -817,6 +827,7 @@ export class Recompiler {
     if (this.isShutdown) return StopReason.Shutdown;
     const s = this.s;
     const st = this.stats;
+    if (this.flushWanted) this.dropForHeldBound();
     const why = st.interpreted;
     const irq = this.irq;
     let remaining = maxInstructions;
@@ -826,12 +837,6 @@ export class Recompiler {
       if (this.stepping) {
         if (dispatched) break;
         dispatched = true;
-      }
-      if (this.flushWanted) {
-        this.flushWanted = false;
-        st.wasmFlushes++;
-        this.flush();
-        prev = null;
       }
       // [debug] Breakpoints armed: the interpreter runs everything; EFLAGS.RF: one instruction.
       if (s.debugMode !== 0 || (s.flags & RF) !== 0) {
@@ -1425,7 +1430,7 @@ export class Recompiler {
     const wasm =
       this.liveWasm + entries.length <= this.maxWasmRegions &&
       this.liveByModule.size < this.maxWasmModules &&
-      this.heldWasmModules() < this.maxHeldWasmModules
+      this.belowHeldBound()
         ? this.wasm
         : null;
     for (const { phys, eip, linear, mode } of entries) {
