@@ -72,6 +72,44 @@ export type BlockFn = (s: CpuState, budget: number, entry?: number) => Block | n
 export const MAX_BLOCK_INSNS = 64;
 
 const noBlock: BlockFn = () => null;
+
+/**
+ * The blocks that share one compiled function: a WebAssembly module's regions with their entries
+ * (`enterAt`), or a JavaScript region with its entries. The engine counts those in its cache,
+ * valid or stale (`live`), and when none is left it drops what each of them holds of the code
+ * (`Block.release`): a dead block may stay reachable (a live block's link to it, a page list
+ * not swept yet) and, through its function, exit table and links, would keep its module or
+ * function, and through them other dead blocks and theirs, from the garbage collector.
+ */
+export class CodeUnit {
+  /** Its blocks in the engine's cache (valid or stale). */
+  live = 0;
+  /** Its blocks made so far (the dead ones are swept out at each power of two from 32). */
+  readonly blocks: Block[] = [];
+  constructor(
+    /** A WebAssembly module's (null: a JavaScript region's), and the module's size in bytes. */
+    readonly module: WeakRef<object> | null,
+    readonly bytes = 0,
+  ) {}
+
+  /**
+   * Adds `b`, cached just now. Dead entries (already released, see `Engine.died`) leave the
+   * list at each power of two from 32: a long-lived region's entries come and go.
+   */
+  add(b: Block): void {
+    const list = this.blocks;
+    list.push(b);
+    const n = list.length;
+    if (n >= 32 && (n & (n - 1)) === 0) {
+      let kept = 0;
+      for (let k = 0; k < n; k++) {
+        const x = list[k]!;
+        if (x.valid || x.stale || x.home === x) list[kept++] = x;
+      }
+      list.length = kept;
+    }
+  }
+}
 /** Shared initial values (a field initializer allocating per block costs a heap object each). */
 const NO_BYTES = new Uint8Array(0);
 const NO_OPS: readonly unknown[] = [];
@@ -185,8 +223,12 @@ export class Block {
   /** Where they start in `ops` (a chunk of cold.ts `OpsPool`, shared by many blocks). */
   opsAt = 0;
   fn: BlockFn = noBlock;
-  /** The WebAssembly module of a region lowered by the wasm back end (null: JavaScript). */
-  wasm: Uint8Array | null = null;
+  /**
+   * The function this block runs with other blocks (null: a cold block); `wasm` is the same
+   * unit for a region lowered by the wasm back end, else null (JavaScript or cold).
+   */
+  unit: CodeUnit | null = null;
+  wasm: CodeUnit | null = null;
   /** In the engine's list of warm blocks (engine.ts `warmBlocks`). */
   warm = false;
   /**
@@ -291,6 +333,29 @@ export class Block {
     this.links = links ?? exitTargets.map(() => null);
     // A cold block has no `ips` (its EIPs are in `ops`) and a region may keep no `insns`.
     this.count = ips.length > 0 ? ips[entry]!.length : insns[entry]!.length;
+  }
+
+  /**
+   * The block left the cache for good: it lets go of its code, of the blocks it links to and of
+   * its recorded bytes.
+   * An entry into a region (`enterAt`) may do so at once; a region itself only when the whole
+   * unit is dead (its entries run its function, link through its exit table and share its
+   * links). What a region's wrapper reads after a region that killed itself returns (exit
+   * targets, dynamic exits, the links array, emptied) stays.
+   */
+  release(): void {
+    this.fn = noBlock;
+    this.chainFn = null;
+    this.chainTable = null;
+    this.chainTargets = null;
+    this.inbound = null;
+    this.handlerSites = NO_SITES;
+    if (this.home === this) this.links.fill(null);
+    this.next0 = null;
+    this.next1 = null;
+    // Its recorded bytes' chunk (64 KB, shared with blocks made about when it was): a dead
+    // block is never revived.
+    this.code = NO_BYTES;
   }
 
   /** Physical address of the first byte. */
@@ -964,6 +1029,7 @@ export function enterAt(r: Block, k: number, phys: number, eip: number): Block {
     r.links,
   );
   b.fn = (s, left) => fn(s, left, k);
+  b.unit = r.unit;
   b.wasm = r.wasm;
   b.handlerSites = r.handlerSites;
   // The same bytes as the region's, as offsets from this entry.
@@ -1093,13 +1159,16 @@ export function buildBlocks(
       wasm!.layout.pages,
       REGION_TYPE,
     );
-    const fns = wasmRegionFns(bytes, parts, wasm!, lowered, cursor, events, {
+    const { module, fns } = wasmRegionFns(bytes, parts, wasm!, lowered, cursor, events, {
       materializeFlags,
       slowLoad,
       slowStore,
     });
+    const ref = typeof WeakRef === "function" ? new WeakRef(module) : null;
+    const unit = new CodeUnit(ref, bytes.length);
     lowered.forEach((b, k) => {
-      b.wasm = bytes;
+      b.unit = unit;
+      b.wasm = unit;
       b.fn = fns[k]!;
       // Known only now (an entry into it needs its function).
       const placements = placementsOf(byPage, Math.floor(b.phys / 4096));
@@ -1182,6 +1251,7 @@ function jsRegion(
   const g = generate(blocks, ss32, { flat, fast: view !== null });
   const block = new Block(phys, eip, linear >>> 12, mode, ips, blocks, g.exitTargets, g.source);
   setCodeSpan(block, blocks, eip);
+  block.unit = new CodeUnit(null);
   // The source holds only recompiler-chosen names and numbers (see emit.ts, RUNTIME_NAMES).
   const factory = new Function(...FACTORY_PARAMS, g.source) as (...args: unknown[]) => BlockFn;
   block.fn = factory(

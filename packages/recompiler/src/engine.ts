@@ -537,11 +537,6 @@ export class Recompiler {
    */
   private liveWasm = 0;
   private readonly maxWasmRegions: number;
-  /**
-   * Live regions by module (a module's regions share its bytes, `Block.wasm`); its size is the
-   * modules with one (`stats.wasmModulesLive`), whose code spaces V8 cannot drop.
-   */
-  private readonly liveByModule = new Map<Uint8Array, number>();
   private readonly maxWasmModules: number;
   private readonly maxHeldWasmModules: number;
   /** The cache was dropped for V8 to free dead modules, which it has not done yet. */
@@ -706,12 +701,12 @@ export class Recompiler {
   /** Drops every translation (e.g. after restoring a snapshot). */
   flush(): void {
     for (const page of [...this.pageBlocks.keys()]) this.invalidatePage(page);
-    this.slots.fill(null);
+    // Every block left in the cache (stale now) is dead: its unit lets go of the code.
+    const slots = this.slots;
+    for (let k = 0; k < slots.length; k++) this.drop(slots[k]!);
+    slots.fill(null);
     this.opsPool.compact([]);
     this.heat.fill(0);
-    this.liveWasm = 0;
-    this.liveByModule.clear();
-    this.stats.wasmModulesLive = 0;
     this.warmBlocks = [];
     this.tailWritten.clear();
     forgetRegions(this.cursor);
@@ -762,10 +757,11 @@ export class Recompiler {
       // Stays in its slot: the next lookup revives it if its bytes did not change (not a region
       // running a crossing instruction inline: its bytes on the tail page are not recorded).
       b.stale = b.tailPage < 0;
-      // Dead for good now (`drop` counts only stale entries).
-      if (!b.stale && b.wasm !== null) this.wasmDied(b.wasm);
       this.stats.blocksInvalidated++;
       if (b.chainId !== 0) this.unchain(b);
+      // Dead for good now (`drop` counts only stale entries); unchained first (its inbound
+      // links), as its unit may let go of it.
+      if (!b.stale) this.died(b);
     }
   }
 
@@ -1429,7 +1425,7 @@ export class Recompiler {
     // and V8 holds fewer than maxHeldWasmModules, else JavaScript regions.
     const wasm =
       this.liveWasm + entries.length <= this.maxWasmRegions &&
-      this.liveByModule.size < this.maxWasmModules &&
+      this.stats.wasmModulesLive < this.maxWasmModules &&
       this.belowHeldBound()
         ? this.wasm
         : null;
@@ -1461,10 +1457,8 @@ export class Recompiler {
       wasm,
     );
     for (const block of built) {
-      if (block.wasm !== null) {
-        this.stats.translatedWasm++;
-        this.wasmBorn(block.wasm);
-      }
+      if (block.wasm !== null) this.stats.translatedWasm++;
+      this.born(block);
     }
     return built;
   }
@@ -1536,10 +1530,8 @@ export class Recompiler {
   /** Caches `entry`, an entry into a region at an inner block (counted as `translateAll` does). */
   private installInner(slot: number, page: number, entry: Block): void {
     this.stats.innerEntries++;
-    if (entry.wasm !== null) {
-      this.stats.translatedWasm++;
-      this.wasmBorn(entry.wasm);
-    }
+    if (entry.wasm !== null) this.stats.translatedWasm++;
+    this.born(entry);
     this.snapshotCode(entry, linearOf(entry));
     this.install(slot, page, entry);
   }
@@ -1644,28 +1636,45 @@ export class Recompiler {
     this.codeMaps.delete(page);
   }
 
-  /** A WebAssembly region (or an entry into one) of the module with bytes `module` is cached. */
-  private wasmBorn(module: Uint8Array): void {
-    this.liveWasm++;
-    this.liveByModule.set(module, (this.liveByModule.get(module) ?? 0) + 1);
-    this.stats.wasmModulesLive = this.liveByModule.size;
+  /** A compiled block is cached (a region, or an entry into one). */
+  private born(b: Block): void {
+    const unit = b.unit;
+    if (unit === null) return;
+    unit.add(b);
+    if (b.wasm !== null) {
+      this.liveWasm++;
+      if (unit.live === 0) this.stats.wasmModulesLive++;
+    }
+    unit.live++;
   }
 
-  /** One leaves the cache for good: its module's last makes the module dead. */
-  private wasmDied(module: Uint8Array): void {
-    this.liveWasm--;
-    const n = this.liveByModule.get(module) ?? 0;
-    if (n > 1) this.liveByModule.set(module, n - 1);
-    else this.liveByModule.delete(module);
-    this.stats.wasmModulesLive = this.liveByModule.size;
+  /**
+   * A block left the cache for good (its links from the chain are gone: `unchain`). A cold
+   * block lets go of its successors and slots; an entry into a region of its own function; the
+   * last of a unit makes every block of the unit let go of its code (`Block.release`), so that
+   * V8 can collect the module or function while dead blocks stay reachable.
+   */
+  private died(b: Block): void {
+    if (!b.compiled) {
+      this.opsPool.release(b as ColdBlock);
+      b.release();
+      return;
+    }
+    const unit = b.unit;
+    if (unit === null) return;
+    if (b.wasm !== null) this.liveWasm--;
+    if (b.home !== b) b.release();
+    if (--unit.live > 0) return;
+    if (b.wasm !== null) this.stats.wasmModulesLive--;
+    for (const x of unit.blocks) x.release();
+    unit.blocks.length = 0;
   }
 
   /** A stale entry leaves the cache for good (it can no longer be revived). */
   private drop(b: Block | null): void {
     if (b === null || b.valid || !b.stale) return;
     b.stale = false;
-    if (b.wasm !== null) this.wasmDied(b.wasm);
-    if (!b.compiled) this.opsPool.release(b as ColdBlock);
+    this.died(b);
   }
 
   /** Drops a cache entry that is being replaced (`evicted`: by another address or mode). */
@@ -1676,9 +1685,8 @@ export class Recompiler {
       return;
     }
     old.valid = false;
-    if (old.wasm !== null) this.wasmDied(old.wasm);
-    if (!old.compiled) this.opsPool.release(old as ColdBlock);
     if (old.chainId !== 0) this.unchain(old);
+    this.died(old);
     if (evicted) this.stats.blocksEvicted++;
     // It stays in its page's list until `onPage` sweeps it out (every reader tests `valid`): a
     // search there cost ~2 % of a long boot's host time, with user pages of shared libraries

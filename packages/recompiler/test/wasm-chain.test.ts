@@ -5,6 +5,7 @@
 // that end chains anywhere; the full architectural state is compared after every `run`, memory
 // at the end, and chains inside WebAssembly must really have happened (`chainedInWasm`).
 // Programs were assembled with nasm (sources in the comments; `nasm -f bin`, org 0x10000).
+import { queryObjects } from "node:v8";
 import { SegReg } from "@ringvm/cpu";
 import { NullPorts } from "@ringvm/cpu/testing";
 import { describe, expect, it } from "vitest";
@@ -910,7 +911,7 @@ describe("chaining inside WebAssembly vs the interpreter (run(n), varied budgets
       const st = b.engine!.stats;
       expect(st.wasmModules).toBeGreaterThanOrEqual(modules.size);
       let bytes = 0;
-      for (const m of modules) bytes += m!.length;
+      for (const m of modules) bytes += m!.bytes;
       expect(st.wasmBytes).toBeGreaterThanOrEqual(bytes);
       // Each entry from JavaScript is a block run of the engine's loop: some, never more than
       // the block runs not chained inside WebAssembly.
@@ -1201,9 +1202,37 @@ describe("chaining inside WebAssembly: stepping and the option", () => {
     expect(below.translatedWasm).toBe(below.blocksTranslated);
   });
 
+  it("a dead region's module is left to the collector though dead blocks stay reachable", async () => {
+    // PATCHER rewrites page2's region each iteration: each translation of it is a module of its
+    // own (batchSize 1) that dies at the next store. Blocks that ran before it keep their links
+    // to it, and each dead region kept its function, exit table and links (to the region dead
+    // before it, and so on): every module made stayed reachable. Counted by V8's own heap walk
+    // (`queryObjects` collects first), past a turn of the event loop (WeakRefs hold their
+    // target until then).
+    const modules = (): number => queryObjects(WASM.Module, { format: "count" }) as number;
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    const before = modules();
+    const { b } = chainLockstep(PATCHER, "wasm", {
+      extras: () => ({ maxHeldWasmModules: 1000, batchSize: 1 }),
+    });
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    const held = modules() - before;
+    const st = b.engine!.stats;
+    expect(b.cpu.state.regs[2]).toBe(1275);
+    expect(st.wasmModules).toBeGreaterThan(40);
+    // The engine's own (the chain's stub and trampoline, the shared helpers: fewer than 8),
+    // those with a block in the cache, and the last region entered (WasmShared.cur).
+    expect(held).toBeLessThan(8 + st.wasmModulesLive + 1);
+  });
+
   it("the js back end is unchanged (no chaining inside WebAssembly)", () => {
     const { b } = chainLockstep(PAGES, "js");
     expect(b.engine!.stats.translatedWasm).toBe(0);
     expect(b.engine!.stats.chainedInWasm).toBe(0);
   });
 });
+
+/** The host's WebAssembly.Module, for `queryObjects`. */
+const WASM = (
+  globalThis as unknown as { WebAssembly: { Module: new (bytes: Uint8Array) => object } }
+).WebAssembly;

@@ -311,12 +311,12 @@ describe("wasm back end: faults, self-modifying code, module contents", () => {
     for (let seed = 1; seed <= 10; seed++) {
       const m = makeMachine(wasmProgram(seed), true, 1, true, "wasm");
       m.engine!.run(100_000);
-      const seen = new Set<Uint8Array>();
+      const seen = new Set<object>();
       for (const blk of m.engine!.blocks()) {
         if (blk.wasm === null || seen.has(blk.wasm)) continue;
         seen.add(blk.wasm);
         modules++;
-        const mod = new api.Module(blk.wasm);
+        const mod = blk.wasm.module!.deref()!;
         let regions = 0;
         for (const i of api.Module.imports(mod)) {
           if (i.module === "e") {

@@ -386,9 +386,11 @@ export class WasmChain {
     for (let k = 0; k < list.length; k += 2) {
       const r = list[k] as Block;
       const g = list[k + 1] as number;
-      if (r.chainTargets![g] !== b) continue;
+      // A region whose unit is dead has let go of its table (`Block.release`).
+      const targets = r.chainTargets;
+      if (targets === null || targets[g] !== b) continue;
       r.chainTable!.set(g, this.stub);
-      r.chainTargets![g] = undefined;
+      targets[g] = undefined;
       if (r.links[g] === b) r.links[g] = null;
     }
   }

@@ -357,8 +357,8 @@ export class WasmShared {
 }
 
 /**
- * Instantiates `bytes`, the module of the regions `parts` (part k for `blocks[k]`), and returns
- * each region's BlockFn.
+ * Compiles and instantiates `bytes`, the module of the regions `parts` (part k for `blocks[k]`),
+ * and returns the module and each region's BlockFn.
  */
 export function wasmRegionFns(
   bytes: Uint8Array,
@@ -368,7 +368,7 @@ export function wasmRegionFns(
   cursor: RegionCursor,
   events: (s: CpuState) => boolean,
   rt: WasmRuntime,
-): BlockFn[] {
+): { module: object; fns: BlockFn[] } {
   const imports: Record<string, Record<string, unknown>> = { e: { m: target.memory } };
   parts.forEach((p, k) => {
     imports[`r${k}`] = regionImports(p, target, blocks[k]!, events, rt);
@@ -383,13 +383,14 @@ export function wasmRegionFns(
   X.rt = rt;
   target.shared.stats.wasmModules++;
   target.shared.stats.wasmBytes += bytes.length;
-  return parts.map((p, k) =>
+  const fns = parts.map((p, k) =>
     regionFn(p, target, blocks[k]!, {
       f: exports[`f${k}`] as RegionExport,
       c: exports[`c${k}`],
       t: exports[`t${k}`] as FuncTable | undefined,
     }),
   );
+  return { module, fns };
 }
 
 /** The helpers region `block` imports (lower.ts IMPORTS, then one per handler call site). */
