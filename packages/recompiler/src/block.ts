@@ -87,8 +87,11 @@ export class CodeUnit {
   /** Its blocks made so far (the dead ones are swept out at each power of two from 32). */
   readonly blocks: Block[] = [];
   constructor(
-    /** A WebAssembly module's (null: a JavaScript region's), and the module's size in bytes. */
-    readonly module: WeakRef<object> | null,
+    /**
+     * A WebAssembly module's: the module (its blocks' functions hold it anyway) until the unit
+     * is dead, and its size in bytes; null for a JavaScript region's.
+     */
+    public module: object | null,
     readonly bytes = 0,
   ) {}
 
@@ -1164,8 +1167,7 @@ export function buildBlocks(
       slowLoad,
       slowStore,
     });
-    const ref = typeof WeakRef === "function" ? new WeakRef(module) : null;
-    const unit = new CodeUnit(ref, bytes.length);
+    const unit = new CodeUnit(module, bytes.length);
     lowered.forEach((b, k) => {
       b.unit = unit;
       b.wasm = unit;

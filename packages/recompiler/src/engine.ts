@@ -1668,6 +1668,7 @@ export class Recompiler {
     if (b.wasm !== null) this.stats.wasmModulesLive--;
     for (const x of unit.blocks) x.release();
     unit.blocks.length = 0;
+    unit.module = null;
   }
 
   /** A stale entry leaves the cache for good (it can no longer be revived). */

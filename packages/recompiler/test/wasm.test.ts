@@ -316,7 +316,7 @@ describe("wasm back end: faults, self-modifying code, module contents", () => {
         if (blk.wasm === null || seen.has(blk.wasm)) continue;
         seen.add(blk.wasm);
         modules++;
-        const mod = blk.wasm.module!.deref()!;
+        const mod = blk.wasm.module!;
         let regions = 0;
         for (const i of api.Module.imports(mod)) {
           if (i.module === "e") {
