@@ -96,22 +96,31 @@ export class CodeUnit {
   ) {}
 
   /**
-   * Adds `b`, cached just now. Dead entries (already released, see `Engine.died`) leave the
-   * list at each power of two from 32: a long-lived region's entries come and go.
+   * Adds `b`, cached just now. Dead entries (already released, see `Recompiler.died`) are swept
+   * out as the list grows: a long-lived region's entries come and go.
    */
   add(b: Block): void {
-    const list = this.blocks;
-    list.push(b);
-    const n = list.length;
-    if (n >= 32 && (n & (n - 1)) === 0) {
-      let kept = 0;
-      for (let k = 0; k < n; k++) {
-        const x = list[k]!;
-        if (x.valid || x.stale || x.home === x) list[kept++] = x;
-      }
-      list.length = kept;
-    }
+    appendSwept(this.blocks, b, inUnit);
   }
+}
+
+/** Whether `x` must stay in its unit's list: in the cache, or a region (released with its unit). */
+const inUnit = (x: Block): boolean => x.valid || x.stale || x.home === x;
+
+/**
+ * Appends `b` to `list`; at each power of two of the list's length from 32, only the entries
+ * `keep` accepts stay (so a sweep costs O(1) per append on average).
+ */
+export function appendSwept(list: Block[], b: Block, keep: (x: Block) => boolean): void {
+  list.push(b);
+  const n = list.length;
+  if (n < 32 || (n & (n - 1)) !== 0) return;
+  let kept = 0;
+  for (let k = 0; k < n; k++) {
+    const x = list[k]!;
+    if (keep(x)) list[kept++] = x;
+  }
+  list.length = kept;
 }
 /** Shared initial values (a field initializer allocating per block costs a heap object each). */
 const NO_BYTES = new Uint8Array(0);

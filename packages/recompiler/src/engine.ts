@@ -23,6 +23,7 @@ import {
 } from "@ringvm/cpu";
 import { Decoder, Instruction } from "@ringvm/decoder";
 import {
+  appendSwept,
   buildBlocks,
   CodeBytes,
   discover,
@@ -450,6 +451,9 @@ function newReasons(): InterpretReasons {
     stalled: 0,
   };
 }
+
+/** Whether `b` is valid (what a page's block list keeps, `onPage`). */
+const isValid = (b: Block): boolean => b.valid;
 
 /**
  * The recompiler as an execution engine: `run(n)` has the meaning of `Cpu.run(n)` (retires at
@@ -1614,8 +1618,8 @@ export class Recompiler {
   }
 
   /**
-   * Adds `block` to the blocks of physical page `page` (invalidated by a write there). At each
-   * power of two from 32 on, the list drops the blocks killed since (`kill` leaves them).
+   * Adds `block` to the blocks of physical page `page` (invalidated by a write there). As the
+   * list grows it drops the blocks killed since (`kill` leaves them; `appendSwept`).
    */
   private onPage(page: number, block: Block): void {
     let list = this.pageBlocks.get(page);
@@ -1623,16 +1627,7 @@ export class Recompiler {
       list = [];
       this.pageBlocks.set(page, list);
     }
-    list.push(block);
-    const n = list.length;
-    if (n >= 32 && (n & (n - 1)) === 0) {
-      let kept = 0;
-      for (let k = 0; k < n; k++) {
-        const b = list[k]!;
-        if (b.valid) list[kept++] = b;
-      }
-      list.length = kept;
-    }
+    appendSwept(list, block, isValid);
     this.codeMaps.delete(page);
   }
 
@@ -1686,6 +1681,8 @@ export class Recompiler {
       return;
     }
     old.valid = false;
+    // Unchained first: the exit slots linked to it are found through its inbound list, which
+    // `died` may release.
     if (old.chainId !== 0) this.unchain(old);
     this.died(old);
     if (evicted) this.stats.blocksEvicted++;
