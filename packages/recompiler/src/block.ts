@@ -84,7 +84,7 @@ const noBlock: BlockFn = () => null;
 export class CodeUnit {
   /** Its blocks in the engine's cache (valid or stale). */
   live = 0;
-  /** Its blocks made so far (the dead ones are swept out at each power of two from 32). */
+  /** Its blocks made so far (dead entries are swept out as the list grows, `add`). */
   readonly blocks: Block[] = [];
   constructor(
     /**

@@ -240,8 +240,9 @@ export interface RecompilerStats {
   /** Of those modules, the ones with a region still in the cache (see MAX_LIVE_WASM_MODULES). */
   wasmModulesLive: number;
   /**
-   * Of those modules, the ones V8 has collected (its memory mappings freed); the others are held,
-   * their regions live or kept by stale or evicted blocks until the next major GC.
+   * Of those modules, the ones V8 has collected (its memory mappings freed); the others are held:
+   * a block of theirs is in the cache (valid or stale), or they are dead and V8 has not yet
+   * collected them (a unit's blocks let go of its module when the last leaves the cache).
    */
   wasmModulesCollected: number;
   /** Times the whole cache was dropped so that V8 could free dead modules (`MAX_HELD_WASM_MODULES`). */
@@ -316,14 +317,14 @@ export const MAX_LIVE_WASM_MODULES = 16384;
 /**
  * WebAssembly modules V8 holds, live or dead but not yet collected (`RecompilerStats.wasmModules`
  * less `wasmModulesCollected`). Each holds its memory mappings until V8 collects it, which needs
- * every reference to it gone: the stale blocks the cache keeps for revival keep them. A module's
- * code space is committed piece by piece as its functions compile (Liftoff at a first call,
- * TurboFan at tier-up), ~10 mappings per module in the Debian installer's user space, where a
- * few hundred processes each map libc elsewhere: 4 minutes in, ~6,500 held modules took the
- * process to Linux's 65,530 mappings and V8 aborted it ("Commit wasm code space ... out of
- * memory", or a segmentation fault); at 4,096 it peaked at 49 K mappings. At this bound the
- * whole cache goes, once until V8 has collected some of them, and new regions are JavaScript
- * meanwhile (`belowHeldBound`).
+ * every block of its unit out of the cache (a stale one, kept for revival, keeps it) and then a
+ * full collection (V8 runs few on a small heap). A module's code space is committed piece by
+ * piece as its functions compile (Liftoff at a first call, TurboFan at tier-up), ~10 mappings
+ * per module in the Debian installer's user space, where a few hundred processes each map libc
+ * elsewhere: 4 minutes in, ~6,500 held modules took the process to Linux's 65,530 mappings and
+ * V8 aborted it ("Commit wasm code space ... out of memory", or a segmentation fault). At this
+ * bound the whole cache goes, once until V8 has collected some of them, and new regions are
+ * JavaScript meanwhile (`belowHeldBound`).
  */
 export const MAX_HELD_WASM_MODULES = 3072;
 /**
